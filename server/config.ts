@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    TLS_CERT: z.string().optional(),
+    TLS_KEY: z.string().optional(),
+    PUBLIC_URL: z.url().optional(),
+    ALLOWED_ORIGINS: csv.pipe(z.array(z.url({ message: 'each allowed origin must be a URL' }))),
+    STATIC_DIR: z.string().default('./dist'),
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    SEED_DEMO: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+    HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_CERT'], message: 'TLS_CERT and TLS_KEY must be set together' });
+    }
+    if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ADMIN_EMAIL'],
+        message: 'ADMIN_EMAIL and ADMIN_PASSWORD must be set together',
+      });
+    }
+  });
+
+export type Config = {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  tls: { cert: string; key: string } | null;
+  publicUrl: string | undefined;
+  allowedOrigins: string[];
+  staticDir: string;
+  admin: { email: string; password: string } | null;
+  seedDemo: boolean;
+  heartbeatMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  authRateLimit: number;
+  /** Cookies get `Secure` over TLS or in production. */
+  secureCookies: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const tls = e.TLS_CERT && e.TLS_KEY ? { cert: e.TLS_CERT, key: e.TLS_KEY } : null;
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.DATA_DIR,
+    tls,
+    publicUrl: e.PUBLIC_URL,
+    allowedOrigins: [...e.ALLOWED_ORIGINS, ...(e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).origin] : [])].map(
+      (o) => new URL(o).origin,
+    ),
+    staticDir: e.STATIC_DIR,
+    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : null,
+    seedDemo: e.SEED_DEMO,
+    heartbeatMs: e.HEARTBEAT_MS,
+    logLevel: e.LOG_LEVEL,
+    authRateLimit: e.AUTH_RATE_LIMIT,
+    secureCookies: tls !== null || e.NODE_ENV === 'production',
+  };
+}

@@ -1,0 +1,69 @@
+import { and, eq, lt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../../db/client';
+import { type SessionRow, sessions, type UserRow, users } from '../../../db/schema';
+
+export type NewUser = typeof users.$inferInsert;
+
+export function createAuthRepo(db: DbOrTx) {
+  return {
+    async insertUser(values: NewUser): Promise<UserRow> {
+      const [row] = await db.insert(users).values(values).returning();
+      return row!;
+    },
+
+    async findUserByEmail(email: string): Promise<UserRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(users)
+        .where(sql`lower(${users.email}) = lower(${email})`)
+        .limit(1);
+      return row;
+    },
+
+    async findUserById(id: string): Promise<UserRow | undefined> {
+      const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+      return row;
+    },
+
+    async updateUser(id: string, patch: Partial<Pick<UserRow, 'name' | 'phone' | 'locale' | 'timeZone'>>) {
+      const [row] = await db.update(users).set(patch).where(eq(users.id, id)).returning();
+      return row;
+    },
+
+    async updatePasswordHash(id: string, passwordHash: string) {
+      await db.update(users).set({ passwordHash }).where(eq(users.id, id));
+    },
+
+    async insertSession(values: SessionRow | Omit<SessionRow, 'createdAt'>) {
+      await db.insert(sessions).values(values);
+    },
+
+    async findSessionWithUser(sessionId: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+      const [row] = await db
+        .select({ session: sessions, user: users })
+        .from(sessions)
+        .innerJoin(users, eq(sessions.userId, users.id))
+        .where(eq(sessions.id, sessionId))
+        .limit(1);
+      return row;
+    },
+
+    async extendSession(sessionId: string, expiresAt: Date) {
+      await db.update(sessions).set({ expiresAt }).where(eq(sessions.id, sessionId));
+    },
+
+    async deleteSession(sessionId: string) {
+      await db.delete(sessions).where(eq(sessions.id, sessionId));
+    },
+
+    async deleteUserSessions(userId: string) {
+      await db.delete(sessions).where(eq(sessions.userId, userId));
+    },
+
+    async deleteExpiredSessions(now: Date) {
+      await db.delete(sessions).where(and(lt(sessions.expiresAt, now)));
+    },
+  };
+}
+
+export type AuthRepo = ReturnType<typeof createAuthRepo>;

@@ -1,0 +1,37 @@
+import type { UserRow } from '../../db/schema';
+import type { Config } from '../config';
+import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie, type ValidSession } from '../modules/auth/session';
+import type { Services } from '../services';
+
+/** What a transport knows about one request (HTTP) or one connection (WebSocket), copied out of uWS. */
+export type RequestMeta = {
+  transport: 'http' | 'ws';
+  ip: string;
+  /** The session cookie, only when the transport decided cookies may authenticate this request. */
+  cookieToken: string | null;
+  bearerToken: string | null;
+  /** HTTP only: adds a Set-Cookie to the response. A no-op on WebSockets. */
+  setCookie: (value: string) => void;
+};
+
+export type Context = {
+  services: Services;
+  config: Config;
+  req: RequestMeta;
+  session: ValidSession | null;
+  user: UserRow | null;
+};
+
+export async function createContext(services: Services, config: Config, req: RequestMeta): Promise<Context> {
+  const token = req.bearerToken ?? req.cookieToken;
+  const session = token ? await services.sessions.validate(token) : null;
+  if (req.cookieToken && !req.bearerToken) {
+    if (!session) req.setCookie(blankSessionCookie(config.secureCookies));
+    else if (session.renewed) {
+      req.setCookie(sessionCookie(req.cookieToken, session.expiresAt, config.secureCookies));
+    }
+  }
+  return { services, config, req, session, user: session?.user ?? null };
+}
+
+export { readCookie, SESSION_COOKIE };

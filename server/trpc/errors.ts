@@ -1,0 +1,65 @@
+import {
+  getStatusCodeFromKey,
+  TRPC_ERROR_CODES_BY_KEY,
+  type TRPC_ERROR_CODE_KEY,
+  type TRPCError,
+} from '@trpc/server/unstable-core-do-not-import';
+import { z } from 'zod';
+import type { AppErrorCode } from '../contracts/errors';
+import { DomainError } from '../lib/errors';
+
+/** The one place where domain errors become tRPC codes (and so HTTP statuses). */
+const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
+  INVALID_CREDENTIALS: 'UNAUTHORIZED',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  EMAIL_TAKEN: 'CONFLICT',
+  CONFLICT: 'CONFLICT',
+  FORBIDDEN_ROLE: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  VALIDATION: 'BAD_REQUEST',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+const appCodeFor: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN_ROLE',
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_REQUEST: 'VALIDATION',
+  PARSE_ERROR: 'VALIDATION',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+};
+
+type Shape = {
+  message: string;
+  code: number;
+  data: { code: string; httpStatus: number; path?: string; stack?: string };
+};
+
+export type AppErrorData = Shape['data'] & {
+  appCode: AppErrorCode;
+  zodError: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+};
+
+export function formatError({ shape, error }: { shape: Shape; error: TRPCError }) {
+  const domain = error.cause instanceof DomainError ? error.cause : null;
+  const code: TRPC_ERROR_CODE_KEY = domain ? trpcCodeFor[domain.code] : error.code;
+  const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : null;
+  // Unexpected failures keep their detail in the server log, not in the response.
+  const message =
+    domain?.message ??
+    (code === 'INTERNAL_SERVER_ERROR' ? 'Internal server error' : zodError ? 'Invalid input' : shape.message);
+  const data: AppErrorData = {
+    ...shape.data,
+    code,
+    httpStatus: getStatusCodeFromKey(code),
+    appCode: domain?.code ?? appCodeFor[code] ?? 'INTERNAL',
+    zodError,
+  };
+  return { message, code: TRPC_ERROR_CODES_BY_KEY[code], data };
+}
+
+/** Errors worth a server log line: not the ones a client caused. */
+export const isServerFault = (error: TRPCError) =>
+  !(error.cause instanceof DomainError) && error.code === 'INTERNAL_SERVER_ERROR';
