@@ -39,6 +39,11 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
   return {
     async signUp(input: z.output<typeof signUpInput>, ip: string): Promise<Issued> {
       limit([`signup:ip:${ip}`]);
+      return issue(await this.register(input));
+    },
+
+    /** Creates the account without signing in (sign-up, seeding). */
+    async register(input: z.output<typeof signUpInput>): Promise<UserRow> {
       const passwordHash = await hashPassword(input.password);
       try {
         const user = await repo.insertUser({
@@ -50,7 +55,7 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
           locale: input.locale ?? 'en',
           ...(input.timeZone ? { timeZone: input.timeZone } : {}),
         });
-        return await issue(user);
+        return user;
       } catch (e) {
         if (isUniqueViolation(e, 'users_email_lower_key')) {
           throw new DomainError('EMAIL_TAKEN', 'An account with this e-mail already exists.');

@@ -1,0 +1,236 @@
+import type { AnyRouter } from '@trpc/server';
+import {
+  getErrorShape,
+  getHTTPStatusCode,
+  getProcedureAtPath,
+  getTRPCErrorFromUnknown,
+  isObject,
+  type TRPCError as TRPCErrorType,
+  TRPCError,
+  transformTRPCResponse,
+} from '@trpc/server/unstable-core-do-not-import';
+import { log } from '../lib/log';
+import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
+import { isServerFault } from '../trpc/errors';
+import type { OriginPolicy } from './security';
+import { type HttpRequest, type HttpResponse, remoteIp, statusLine } from './uws';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_BATCH_SIZE = 50;
+
+/** Everything the handler needs from the request, copied synchronously: uWS request objects die at the first await. */
+type CopiedRequest = {
+  method: 'GET' | 'POST';
+  path: string;
+  query: string;
+  host: string;
+  origin: string;
+  cookie: string;
+  authorization: string;
+  contentType: string;
+  trpcAccept: string;
+  ip: string;
+};
+
+export type HttpHandlerOptions = {
+  router: AnyRouter;
+  prefix: string;
+  originAllowed: OriginPolicy;
+  createContext: (meta: {
+    ip: string;
+    cookieToken: string | null;
+    bearerToken: string | null;
+    setCookie: (v: string) => void;
+  }) => Promise<Context>;
+  /** Counts requests in flight so shutdown can wait for them. */
+  inflight: { count: number };
+};
+
+/**
+ * tRPC over HTTP on uWS, written for the JSON wire format that httpLink/httpBatchLink and curl use:
+ * the request never becomes a Fetch `Request` (that conversion is most of the standalone adapter's cost),
+ * but errors, status codes and bodies are built with tRPC's own functions, so responses are the same.
+ */
+export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
+  const config = opts.router._def._config;
+
+  return (res: HttpResponse, req: HttpRequest) => {
+    const method = req.getCaseSensitiveMethod();
+    const r: CopiedRequest = {
+      method: method === 'POST' ? 'POST' : 'GET',
+      path: req.getUrl().slice(opts.prefix.length + 1),
+      query: req.getQuery() ?? '',
+      host: req.getHeader('host'),
+      origin: req.getHeader('origin'),
+      cookie: req.getHeader('cookie'),
+      authorization: req.getHeader('authorization'),
+      contentType: req.getHeader('content-type'),
+      trpcAccept: req.getHeader('trpc-accept'),
+      ip: remoteIp(res),
+    };
+    const abort = new AbortController();
+    res.onAborted(() => abort.abort());
+    opts.inflight.count++;
+    const done = () => opts.inflight.count--;
+
+    if (method !== 'GET' && method !== 'POST') {
+      reply(res, abort.signal, 405, { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) }, []);
+      done();
+      return;
+    }
+    if (r.method === 'GET') {
+      handle(r, null, res, abort.signal).finally(done);
+      return;
+    }
+    readBody(res, abort.signal, (body) => {
+      if (body === null) {
+        reply(res, abort.signal, 413, errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })), []);
+        done();
+        return;
+      }
+      handle(r, body, res, abort.signal).finally(done);
+    });
+  };
+
+  function errorBody(error: TRPCErrorType, path?: string) {
+    return getErrorShape({ config, error, type: 'unknown', path, input: undefined, ctx: undefined });
+  }
+
+  async function handle(r: CopiedRequest, body: Buffer | null, res: HttpResponse, signal: AbortSignal) {
+    const cookies: string[] = [];
+    const bearer = /^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null;
+    const cookieToken = r.cookie ? (readCookie(r.cookie, SESSION_COOKIE) ?? null) : null;
+
+    // CSRF: a write authenticated by the browser's cookie must come from one of our pages.
+    if (r.method === 'POST' && cookieToken && !bearer && !opts.originAllowed(r.origin, r.host)) {
+      const error = new TRPCError({ code: 'FORBIDDEN', message: 'Cross-origin request refused' });
+      return reply(res, signal, 403, { error: errorBody(error) }, cookies);
+    }
+    if (r.trpcAccept === 'application/jsonl') {
+      const error = new TRPCError({
+        code: 'BAD_REQUEST',
+        message: 'Streaming responses are not served over HTTP: use httpBatchLink, and the WebSocket for subscriptions',
+      });
+      return reply(res, signal, 400, { error: errorBody(error) }, cookies);
+    }
+    if (r.method === 'POST' && r.contentType && !r.contentType.startsWith('application/json')) {
+      const error = new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON (application/json)' });
+      return reply(res, signal, 415, { error: errorBody(error) }, cookies);
+    }
+
+    const params = new URLSearchParams(r.query);
+    const isBatch = params.get('batch') === '1';
+    let paths: string[];
+    try {
+      const decoded = decodeURIComponent(r.path);
+      paths = isBatch ? decoded.split(',') : [decoded];
+    } catch {
+      paths = [r.path];
+    }
+    if (isBatch && paths.length > MAX_BATCH_SIZE) {
+      const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+      return reply(res, signal, 400, { error: errorBody(error) }, cookies);
+    }
+
+    // Inputs: GET ?input=…, POST body; a batch carries an object keyed by call index.
+    let inputs: Record<number, unknown> = {};
+    let inputError: TRPCErrorType | null = null;
+    try {
+      const raw = r.method === 'GET' ? params.get('input') || undefined : body?.length ? body.toString('utf8') : undefined;
+      const parsed: unknown = raw === undefined ? undefined : JSON.parse(raw);
+      if (parsed !== undefined) {
+        if (!isBatch) inputs = { 0: parsed };
+        else if (!isObject(parsed)) {
+          throw new TRPCError({ code: 'BAD_REQUEST', message: '"input" needs to be an object when doing a batch call' });
+        } else inputs = parsed as Record<number, unknown>;
+      }
+    } catch (cause) {
+      inputError =
+        cause instanceof TRPCError
+          ? cause
+          : new TRPCError({ code: 'BAD_REQUEST', message: cause instanceof Error ? cause.message : 'Invalid input', cause });
+    }
+
+    let ctx: Context | undefined;
+    let ctxError: TRPCErrorType | null = null;
+    try {
+      ctx = await opts.createContext({
+        ip: r.ip,
+        cookieToken,
+        bearerToken: bearer,
+        setCookie: (v) => cookies.push(v),
+      });
+    } catch (cause) {
+      ctxError = getTRPCErrorFromUnknown(cause);
+    }
+
+    const results = await Promise.all(
+      paths.map(async (path, index) => {
+        const input = inputs[index];
+        let type: 'query' | 'mutation' | 'subscription' | 'unknown' = 'unknown';
+        try {
+          if (inputError) throw inputError;
+          if (ctxError) throw ctxError;
+          const proc = await getProcedureAtPath(opts.router, path);
+          if (!proc) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
+          type = proc._def.type;
+          if (type === 'subscription') {
+            throw new TRPCError({
+              code: 'METHOD_NOT_SUPPORTED',
+              message: `Subscriptions are served over the WebSocket at /${opts.prefix}`,
+            });
+          }
+          if ((type === 'query') !== (r.method === 'GET')) {
+            throw new TRPCError({
+              code: 'METHOD_NOT_SUPPORTED',
+              message: `Unsupported ${r.method}-request to ${type} procedure at path "${path}"`,
+            });
+          }
+          const data: unknown = await proc({
+            path,
+            getRawInput: async () => input,
+            ctx,
+            type,
+            signal,
+            batchIndex: index,
+          });
+          return { result: { data } };
+        } catch (cause) {
+          const error = getTRPCErrorFromUnknown(cause);
+          if (isServerFault(error)) log.error('procedure failed', { path, error: String(error.cause ?? error) });
+          return { error: getErrorShape({ config, error, type, path, input, ctx }) };
+        }
+      }),
+    );
+    const status = getHTTPStatusCode(results);
+    const payload = transformTRPCResponse(config, isBatch ? results : results[0]!);
+    reply(res, signal, status, payload, cookies);
+  }
+}
+
+function reply(res: HttpResponse, signal: AbortSignal, status: number, payload: unknown, cookies: string[]) {
+  if (signal.aborted) return;
+  const body = JSON.stringify(payload);
+  res.cork(() => {
+    res.writeStatus(statusLine(status));
+    res.writeHeader('content-type', 'application/json');
+    res.writeHeader('vary', 'trpc-accept, accept');
+    res.writeHeader('cache-control', 'no-store');
+    for (const c of cookies) res.writeHeader('set-cookie', c);
+    res.end(body);
+  });
+}
+
+/** Reads the whole body (copying each chunk: uWS reuses its buffers); null when it is too large. */
+export function readBody(res: HttpResponse, signal: AbortSignal, cb: (body: Buffer | null) => void) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  res.onData((chunk, isLast) => {
+    if (signal.aborted) return;
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    else chunks.push(Buffer.from(new Uint8Array(chunk)));
+    if (isLast) cb(tooLarge ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+  });
+}

@@ -1,0 +1,318 @@
+import type { AnyRouter } from '@trpc/server';
+import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
+import type { TRPCClientOutgoingMessage, TRPCResponseMessage } from '@trpc/server/rpc';
+import {
+  getErrorShape,
+  getProcedureAtPath,
+  getTRPCErrorFromUnknown,
+  isAsyncIterable,
+  isObject,
+  isTrackedEnvelope,
+  parseConnectionParamsFromUnknown,
+  parseTRPCMessage,
+  TRPCError,
+  transformTRPCResponse,
+} from '@trpc/server/unstable-core-do-not-import';
+import { log } from '../lib/log';
+import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
+import { isServerFault } from '../trpc/errors';
+import type { OriginPolicy } from './security';
+import { type TemplatedApp, uws, type WebSocket } from './uws';
+
+/** Above this many buffered bytes a subscription stops pulling events until the socket drains. */
+const HIGH_WATER_MARK = 256 * 1024;
+/** Beyond this the peer is not reading at all: drop it (it reconnects and resumes from lastEventId). */
+const MAX_BACKPRESSURE = 4 * 1024 * 1024;
+
+type ConnectionMeta = {
+  ip: string;
+  cookieToken: string | null;
+  expectsConnectionParams: boolean;
+};
+
+type Conn = ConnectionMeta & {
+  closed: boolean;
+  abort: AbortController;
+  subs: Map<number | string, AbortController>;
+  ctx: Promise<Context> | null;
+  drainWaiters: Array<() => void>;
+};
+
+export type WsHandlerOptions = {
+  router: AnyRouter;
+  path: string;
+  originAllowed: OriginPolicy;
+  createContext: (meta: { ip: string; cookieToken: string | null; bearerToken: string | null }) => Promise<Context>;
+};
+
+/**
+ * tRPC's WebSocket protocol (what `wsLink` speaks) on uWS: queries, mutations, subscriptions with
+ * tracked ids, `connectionParams`, PING/PONG, and a `reconnect` notice on shutdown. Mirrors the
+ * logic of tRPC's `ws` adapter, with uWS's backpressure and corking.
+ */
+export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
+  const config = opts.router._def._config;
+  const sockets = new Set<WebSocket<Conn>>();
+
+  function send(ws: WebSocket<Conn>, msg: TRPCResponseMessage | string) {
+    const conn = ws.getUserData();
+    if (conn.closed) return;
+    const text = typeof msg === 'string' ? msg : JSON.stringify(transformTRPCResponse(config, msg));
+    ws.cork(() => {
+      const status = ws.send(text, false);
+      // 2 = dropped: uWS refused to buffer more for this socket.
+      if (status === 2 || ws.getBufferedAmount() > MAX_BACKPRESSURE) {
+        log.warn('websocket over backpressure limit, closing', { ip: conn.ip });
+        ws.end(1013, 'Backpressure limit');
+      }
+    });
+  }
+
+  function waitForDrain(ws: WebSocket<Conn>): Promise<void> | undefined {
+    const conn = ws.getUserData();
+    if (conn.closed || ws.getBufferedAmount() < HIGH_WATER_MARK) return undefined;
+    return new Promise((resolve) => conn.drainWaiters.push(resolve));
+  }
+
+  function errorMessage(
+    id: number | string | null,
+    cause: unknown,
+    extra: { type?: 'query' | 'mutation' | 'subscription' | 'unknown'; path?: string; input?: unknown; ctx?: Context },
+  ): TRPCResponseMessage {
+    const error = getTRPCErrorFromUnknown(cause);
+    if (isServerFault(error)) log.error('procedure failed', { path: extra.path, error: String(error.cause ?? error) });
+    return {
+      id,
+      error: getErrorShape({
+        config,
+        error,
+        type: extra.type ?? 'unknown',
+        path: extra.path,
+        input: extra.input,
+        ctx: extra.ctx,
+      }),
+    };
+  }
+
+  function startContext(ws: WebSocket<Conn>, bearerToken: string | null) {
+    const conn = ws.getUserData();
+    conn.ctx = opts.createContext({ ip: conn.ip, cookieToken: conn.cookieToken, bearerToken });
+    conn.ctx.catch((cause) => {
+      send(ws, errorMessage(null, cause, {}));
+      setImmediate(() => !conn.closed && ws.end(1011, 'Context failed'));
+    });
+  }
+
+  async function handleRequest(ws: WebSocket<Conn>, msg: TRPCClientOutgoingMessage, batchIndex: number) {
+    const conn = ws.getUserData();
+    const { id, jsonrpc } = msg;
+    if (id === null) {
+      send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }), {}));
+      return;
+    }
+    if (msg.method === 'subscription.stop') {
+      conn.subs.get(id)?.abort();
+      return;
+    }
+    const { path, lastEventId } = msg.params;
+    let { input } = msg.params;
+    const type = msg.method;
+    if (lastEventId !== undefined) {
+      input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
+    }
+    let ctx: Context | undefined;
+    try {
+      ctx = await conn.ctx!;
+      if (type === 'subscription' && conn.subs.has(id)) {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
+      }
+      const abort = new AbortController();
+      if (type === 'subscription') conn.subs.set(id, abort);
+      const proc = await getProcedureAtPath(opts.router, path);
+      if (!proc || proc._def.type !== type) {
+        conn.subs.delete(id);
+        throw new TRPCError({ code: 'NOT_FOUND', message: `No "${type}"-procedure on path "${path}"` });
+      }
+      let result: unknown;
+      try {
+        result = await proc({ path, getRawInput: async () => input, ctx, type, signal: abort.signal, batchIndex });
+      } catch (e) {
+        conn.subs.delete(id);
+        throw e;
+      }
+      const iterable = isObservable(result) || isAsyncIterable(result);
+      if (type !== 'subscription') {
+        if (iterable) {
+          throw new TRPCError({
+            code: 'UNSUPPORTED_MEDIA_TYPE',
+            message: `Cannot return an async iterable or observable from a ${type} procedure with WebSockets`,
+          });
+        }
+        send(ws, { id, jsonrpc, result: { type: 'data', data: result } });
+        return;
+      }
+      if (!iterable) {
+        conn.subs.delete(id);
+        throw new TRPCError({
+          code: 'INTERNAL_SERVER_ERROR',
+          message: `Subscription ${path} did not return an observable or a AsyncGenerator`,
+        });
+      }
+      if (conn.closed) {
+        abort.abort();
+        return;
+      }
+      send(ws, { id, jsonrpc, result: { type: 'started' } });
+      const source = isObservable(result)
+        ? observableToAsyncIterable(result, abort.signal)
+        : (result as AsyncIterable<unknown>);
+      void pump(ws, id, jsonrpc, source, abort, { path, input, ctx });
+    } catch (cause) {
+      send(ws, { ...errorMessage(id, cause, { type, path, input, ctx }), jsonrpc });
+    }
+  }
+
+  /** Forwards a subscription's events, pausing while the socket is over its high-water mark. */
+  async function pump(
+    ws: WebSocket<Conn>,
+    id: number | string,
+    jsonrpc: '2.0' | undefined,
+    source: AsyncIterable<unknown>,
+    abort: AbortController,
+    info: { path: string; input: unknown; ctx: Context },
+  ) {
+    const conn = ws.getUserData();
+    const iterator = source[Symbol.asyncIterator]();
+    const aborted = new Promise<'abort'>((resolve) => {
+      if (abort.signal.aborted) resolve('abort');
+      abort.signal.addEventListener('abort', () => resolve('abort'), { once: true });
+    });
+    try {
+      while (true) {
+        const drained = waitForDrain(ws);
+        if (drained && (await Promise.race([drained, aborted])) === 'abort') break;
+        const next = await Promise.race([iterator.next(), aborted]);
+        if (next === 'abort' || next.done) break;
+        const value = next.value;
+        const result = isTrackedEnvelope(value)
+          ? { type: 'data' as const, id: value[0], data: { id: value[0], data: value[1] } }
+          : { type: 'data' as const, data: value };
+        send(ws, { id, jsonrpc, result });
+      }
+      send(ws, { id, jsonrpc, result: { type: 'stopped' } });
+    } catch (cause) {
+      send(ws, { ...errorMessage(id, cause, { type: 'subscription', ...info }), jsonrpc });
+    } finally {
+      conn.subs.delete(id);
+      await iterator.return?.().catch(() => undefined);
+    }
+  }
+
+  app.ws<Conn>(opts.path, {
+    compression: uws.DISABLED,
+    maxPayloadLength: 256 * 1024,
+    maxBackpressure: MAX_BACKPRESSURE,
+    closeOnBackpressureLimit: 0,
+    idleTimeout: 60,
+    sendPingsAutomatically: true,
+
+    upgrade: (res, req, context) => {
+      // Copy everything now: `req` is gone once this function returns.
+      const origin = req.getHeader('origin');
+      const host = req.getHeader('host');
+      const cookie = req.getHeader('cookie');
+      const key = req.getHeader('sec-websocket-key');
+      const protocol = req.getHeader('sec-websocket-protocol');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const query = new URLSearchParams(req.getQuery() ?? '');
+      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      // Browsers always send Origin on a WebSocket; a page from elsewhere must not ride our cookie.
+      if (origin && !opts.originAllowed(origin, host)) {
+        res.writeStatus('403 Forbidden').writeHeader('content-type', 'text/plain').end('Origin not allowed');
+        return;
+      }
+      const conn: Conn = {
+        ip,
+        // Without an Origin (non-browser clients) only connectionParams.token authenticates.
+        cookieToken: origin && cookie ? (readCookie(cookie, SESSION_COOKIE) ?? null) : null,
+        expectsConnectionParams: query.get('connectionParams') === '1',
+        closed: false,
+        abort: new AbortController(),
+        subs: new Map(),
+        ctx: null,
+        drainWaiters: [],
+      };
+      res.upgrade(conn, key, protocol, extensions, context);
+    },
+
+    open: (ws) => {
+      sockets.add(ws);
+      const conn = ws.getUserData();
+      if (!conn.expectsConnectionParams) startContext(ws, null);
+    },
+
+    message: (ws, message, isBinary) => {
+      const conn = ws.getUserData();
+      const text = Buffer.from(message).toString('utf8');
+      if (!isBinary) {
+        if (text === 'PING') return void ws.send('PONG');
+        if (text === 'PONG') return;
+      }
+      if (!conn.ctx) {
+        // The first message of a connection that announced connectionParams carries them.
+        let token: string | null = null;
+        try {
+          const msg: unknown = JSON.parse(text);
+          if (!isObject(msg) || msg.method !== 'connectionParams') throw new Error('Expected connectionParams');
+          const params = parseConnectionParamsFromUnknown(msg.data);
+          token = typeof params?.token === 'string' ? params.token : null;
+        } catch (cause) {
+          send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed connectionParams', cause }), {}));
+          ws.end(1008, 'Malformed connectionParams');
+          return;
+        }
+        startContext(ws, token);
+        return;
+      }
+      let msgs: TRPCClientOutgoingMessage[];
+      try {
+        const json: unknown = JSON.parse(text);
+        msgs = (Array.isArray(json) ? json : [json]).map((raw) => parseTRPCMessage(raw, config.transformer));
+      } catch (cause) {
+        send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
+        return;
+      }
+      msgs.forEach((msg, i) => void handleRequest(ws, msg, i));
+    },
+
+    drain: (ws) => {
+      const conn = ws.getUserData();
+      if (ws.getBufferedAmount() >= HIGH_WATER_MARK) return;
+      const waiters = conn.drainWaiters.splice(0);
+      for (const w of waiters) w();
+    },
+
+    close: (ws) => {
+      sockets.delete(ws);
+      const conn = ws.getUserData();
+      conn.closed = true;
+      for (const sub of conn.subs.values()) sub.abort();
+      conn.subs.clear();
+      conn.abort.abort();
+      for (const w of conn.drainWaiters.splice(0)) w();
+    },
+  });
+
+  return {
+    get connections() {
+      return sockets.size;
+    },
+    /** Asks every client to reconnect (tRPC's `reconnect` notice), then closes the sockets cleanly. */
+    closeAll(code = 1001, reason = 'Server restarting') {
+      for (const ws of [...sockets]) {
+        send(ws, JSON.stringify({ id: null, method: 'reconnect' }));
+        ws.end(code, reason);
+      }
+    },
+  };
+}
