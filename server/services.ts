@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client';
 import type { Config } from './config';
 import { createRateLimiter } from './lib/rate-limit';
+import { createAdminRepo } from './modules/admin/admin.repo';
+import { createAdminService } from './modules/admin/admin.service';
 import { createAuthRepo } from './modules/auth/auth.repo';
 import { createAuthService } from './modules/auth/auth.service';
 import { createSessionStore } from './modules/auth/session';
@@ -26,6 +28,7 @@ export function createServices(database: Database, config: Config) {
     database,
     auth,
     sessions,
+    admin: createAdminService(createAdminRepo(database.db)),
     clock,
     stop() {
       clearInterval(tick);

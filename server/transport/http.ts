@@ -69,9 +69,18 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
       ip: remoteIp(res),
     };
     const abort = new AbortController();
-    res.onAborted(() => abort.abort());
     opts.inflight.count++;
-    const done = () => opts.inflight.count--;
+    let handling = false;
+    let finished = false;
+    const done = () => {
+      if (!finished) opts.inflight.count--;
+      finished = true;
+    };
+    res.onAborted(() => {
+      abort.abort();
+      // A client gone while we still wait for its body: nothing will run, so nothing is in flight.
+      if (!handling) done();
+    });
 
     if (method !== 'GET' && method !== 'POST') {
       reply(res, abort.signal, 405, { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) }, []);
@@ -79,10 +88,12 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
       return;
     }
     if (r.method === 'GET') {
+      handling = true;
       handle(r, null, res, abort.signal).finally(done);
       return;
     }
     readBody(res, abort.signal, (body) => {
+      handling = true;
       if (body === null) {
         reply(res, abort.signal, 413, errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })), []);
         done();

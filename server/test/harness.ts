@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from '@trpc/client';
+import { inject } from 'vitest';
+import WebSocket from 'ws';
+import { type Database, openDatabase } from '../../db/client';
+import { startServer } from '../app';
+import { type Config, loadConfig } from '../config';
+import { setLogLevel } from '../lib/log';
+import { createServices, type Services } from '../services';
+import type { AppRouter } from '../trpc/root';
+
+export const driver = (process.env.TEST_DRIVER ?? 'postgres') as 'postgres' | 'pglite';
+
+/**
+ * The database for a test file: the per-run PostgreSQL database made by global-setup, or, in the
+ * PGlite smoke project, an embedded one in a temp dir (same migrations, same queries).
+ */
+export async function testDatabase(): Promise<Database & { dispose(): Promise<void> }> {
+  if (driver === 'pglite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fundi-pglite-'));
+    const database = await openDatabase({ dataDir: dir });
+    await database.migrate();
+    return {
+      ...database,
+      dispose: async () => {
+        await database.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = await openDatabase({ databaseUrl: inject('databaseUrl'), dataDir: '', poolSize: 20 });
+  return { ...database, dispose: () => database.close() };
+}
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    HEARTBEAT_MS: '200',
+    AUTH_RATE_LIMIT: '1000',
+    STATIC_DIR: path.join(tmpdir(), 'fundi-no-static'),
+    ...env,
+  });
+}
+
+export type TestServer = {
+  url: string;
+  wsUrl: string;
+  origin: string;
+  config: Config;
+  services: Services;
+  database: Database;
+  close(): Promise<void>;
+};
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  setLogLevel('error');
+  const config = testConfig(env);
+  const database = await testDatabase();
+  const services = createServices(database, config);
+  const server = await startServer(config, services, database);
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${server.port}/trpc`,
+    origin: url,
+    config,
+    services,
+    database,
+    async close() {
+      await server.close();
+      services.stop();
+      await database.dispose();
+    },
+  };
+}
+
+let seq = 0;
+export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now()}.${process.pid}.${++seq}@test.fundi.app`;
+
+/** An outside developer's client: only @trpc/client, HTTP batching, and a bearer token. */
+export function httpClient(server: TestServer, token?: string) {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: `${server.url}/trpc`,
+        headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+      }),
+    ],
+  });
+}
+
+/** The same over tRPC's WebSocket protocol, authenticating with `connectionParams: { token }`. */
+export function wsClient(server: TestServer, token?: string) {
+  const ws = createWSClient({
+    url: server.wsUrl,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams: token ? { token } : null,
+    retryDelayMs: () => 100,
+  });
+  const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
+  return { client, ws, close: () => ws.close() };
+}

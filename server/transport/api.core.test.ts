@@ -1,0 +1,130 @@
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpClient, startTestServer, type TestServer, uniqueEmail, wsClient } from '../test/harness';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+const password = 'a perfectly fine password';
+
+function errorOf(e: unknown) {
+  expect(e).toBeInstanceOf(TRPCClientError);
+  const err = e as TRPCClientError<never> & { data: Record<string, unknown> };
+  return { code: err.data?.code, appCode: err.data?.appCode, httpStatus: err.data?.httpStatus, data: err.data };
+}
+
+describe('the public API from an outside @trpc/client', () => {
+  it('signs up, signs in with a bearer token, and reads auth.me over HTTP and WebSocket', async () => {
+    const anon = httpClient(server);
+    const email = uniqueEmail('outside');
+    const signedUp = await anon.auth.signUp.mutate({ email, password, name: 'Chidi', role: 'technician' });
+    expect(signedUp.user).toMatchObject({ email, name: 'Chidi', role: 'technician', locale: 'en' });
+    expect(typeof signedUp.user.createdAt).toBe('string'); // plain JSON: ISO strings, no transformer
+
+    const { token } = await anon.auth.signIn.mutate({ email: email.toUpperCase(), password });
+    expect(await httpClient(server, token).auth.me.query()).toMatchObject({ id: signedUp.user.id });
+    expect(await anon.auth.me.query()).toBeNull();
+
+    const ws = wsClient(server, token);
+    try {
+      expect(await ws.client.auth.me.query()).toMatchObject({ id: signedUp.user.id, role: 'technician' });
+      const renamed = await ws.client.auth.updateMe.mutate({ name: 'Chidi O.' });
+      expect(renamed.name).toBe('Chidi O.');
+    } finally {
+      ws.close();
+    }
+    const anonWs = wsClient(server);
+    try {
+      expect(await anonWs.client.auth.me.query()).toBeNull();
+    } finally {
+      anonWs.close();
+    }
+  });
+
+  it('streams system.heartbeat events over the WebSocket', async () => {
+    const ws = wsClient(server);
+    const beats: string[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const sub = ws.client.system.heartbeat.subscribe(undefined, {
+          onData: (d) => {
+            beats.push(d.serverTime);
+            if (beats.length === 3) {
+              sub.unsubscribe();
+              resolve();
+            }
+          },
+          onError: reject,
+        });
+      });
+    } finally {
+      ws.close();
+    }
+    expect(beats.every((b) => !Number.isNaN(Date.parse(b)))).toBe(true);
+  });
+
+  it('answers UNAUTHORIZED without a valid session, on both transports', async () => {
+    const http = await httpClient(server).auth.updateMe.mutate({ name: 'x' }).catch(errorOf);
+    expect(http).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED', httpStatus: 401 });
+    const bogus = await httpClient(server, 'a'.repeat(32)).auth.updateMe.mutate({ name: 'x' }).catch(errorOf);
+    expect(bogus).toMatchObject({ code: 'UNAUTHORIZED' });
+    const ws = wsClient(server, 'b'.repeat(32));
+    try {
+      const overWs = await ws.client.auth.updateMe.mutate({ name: 'x' }).catch(errorOf);
+      expect(overWs).toMatchObject({ code: 'UNAUTHORIZED' });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('answers FORBIDDEN for the wrong role', async () => {
+    const { token } = await httpClient(server).auth.signUp.mutate({
+      email: uniqueEmail('notadmin'),
+      password,
+      name: 'Bola',
+      role: 'customer',
+    });
+    const err = await httpClient(server, token).admin.stats.query().catch(errorOf);
+    expect(err).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403, appCode: 'FORBIDDEN_ROLE' });
+  });
+
+  it('answers BAD_REQUEST with field-level errors and loses nothing', async () => {
+    const err = await httpClient(server)
+      .auth.signUp.mutate({
+        email: 'not-an-email',
+        password: 'short',
+        name: '',
+        role: 'admin' as 'customer',
+        phone: '0801234',
+      })
+      .catch(errorOf);
+    expect(err).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, appCode: 'VALIDATION' });
+    const fields = (err.data.zodError as { fieldErrors: Record<string, string[]> }).fieldErrors;
+    expect(Object.keys(fields).sort()).toEqual(['email', 'name', 'password', 'phone', 'role']);
+  });
+
+  it('refuses admins through sign-up and duplicate e-mails with CONFLICT', async () => {
+    const email = uniqueEmail('dupe');
+    await httpClient(server).auth.signUp.mutate({ email, password, name: 'One', role: 'customer' });
+    const dupe = await httpClient(server)
+      .auth.signUp.mutate({ email: email.toUpperCase(), password, name: 'Two', role: 'customer' })
+      .catch(errorOf);
+    expect(dupe).toMatchObject({ code: 'CONFLICT', appCode: 'EMAIL_TAKEN' });
+  });
+
+  it('signs out: the token stops working', async () => {
+    const { token } = await httpClient(server).auth.signUp.mutate({
+      email: uniqueEmail('bye'),
+      password,
+      name: 'Bye',
+      role: 'customer',
+    });
+    const client = httpClient(server, token);
+    expect(await client.auth.me.query()).not.toBeNull();
+    await client.auth.signOut.mutate();
+    expect(await client.auth.me.query()).toBeNull();
+  });
+});
