@@ -1,0 +1,32 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { type ReactNode, useEffect } from 'react';
+import { isRetryable } from '../lib/apiErrors';
+import { getApi, restartRealtime, trpc, useApi } from '../lib/trpc';
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      retry: (failureCount, error) => failureCount < 2 && isRetryable(error),
+      staleTime: 30_000,
+    },
+  },
+});
+
+export function ApiProvider({ children }: { children: ReactNode }) {
+  const api = useApi();
+
+  // Coming back online, don't sit out the rest of a reconnect backoff: open a fresh socket right away.
+  useEffect(() => {
+    const onOnline = () => {
+      if (getApi().wsClient.connectionState.get().state !== 'pending') restartRealtime();
+    };
+    window.addEventListener('online', onOnline);
+    return () => window.removeEventListener('online', onOnline);
+  }, []);
+
+  return (
+    <trpc.Provider client={api.trpcClient} queryClient={queryClient}>
+      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+    </trpc.Provider>
+  );
+}

@@ -1,0 +1,37 @@
+import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { useT } from '../i18n/I18nProvider';
+import { hasNavigatedInApp } from '../lib/router';
+
+type ScreenProps = {
+  heading: string;
+  /** Document title; defaults to the heading. */
+  title?: string;
+  testId?: string;
+  children: ReactNode;
+};
+
+/** A page: its heading doubles as the document title and receives focus after in-app navigation. */
+export function Screen({ heading, title = heading, testId, children }: ScreenProps) {
+  const t = useT();
+  const headingId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const appName = t('app.name');
+
+  useEffect(() => {
+    document.title = `${title} · ${appName}`;
+  }, [title, appName]);
+
+  // Screen-reader and keyboard users otherwise stay on the link they activated, unaware the page changed.
+  useEffect(() => {
+    if (hasNavigatedInApp()) headingRef.current?.focus();
+  }, []);
+
+  return (
+    <section className="screen" data-testid={testId} aria-labelledby={headingId}>
+      <h1 id={headingId} ref={headingRef} tabIndex={-1}>
+        {heading}
+      </h1>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,161 @@
+import { type FormEvent, useId } from 'react';
+import { signUpInput } from '../../../../server/contracts/auth';
+import { Screen } from '../../components/Screen';
+import { TextField } from '../../components/TextField';
+import type { MessageKey } from '../../i18n/en';
+import { useI18n } from '../../i18n/I18nProvider';
+import { isLocale, LANGUAGE_NAMES } from '../../i18n/locale';
+import { toApiProblem } from '../../lib/apiErrors';
+import { Link, navigate } from '../../lib/router';
+import { trpc } from '../../lib/trpc';
+import { useChangeSession } from '../session/SessionProvider';
+import { FormAlert } from './FormAlert';
+import { PasswordField } from './PasswordField';
+import { useFormErrors } from './useFormErrors';
+
+const FIELD_MESSAGES = {
+  name: 'validation.name',
+  email: 'validation.email',
+  password: 'validation.passwordLength',
+  phone: 'validation.phone',
+  role: 'validation.role',
+} satisfies Record<string, MessageKey>;
+
+const ROLES = ['customer', 'technician'] as const;
+
+/** People type numbers with spaces, dashes and brackets; the API wants bare E.164 (+2348012345678). */
+function normalizePhone(value: string): string | undefined {
+  const compact = value.replace(/[\s().-]/g, '');
+  return compact === '' ? undefined : compact;
+}
+
+export function SignUpScreen() {
+  const { t, locale, setLocale } = useI18n();
+  const changeSession = useChangeSession();
+  const form = useFormErrors(FIELD_MESSAGES);
+  const signUp = trpc.auth.signUp.useMutation({
+    onSuccess: ({ user }) => {
+      changeSession(user);
+      navigate('/home', { replace: true });
+    },
+    onError: (error) => form.showProblem(toApiProblem(error)),
+  });
+  const localeId = useId();
+  const roleId = useId();
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    // Validate with the server's own schema first: instant feedback without a round trip on a slow network.
+    const parsed = signUpInput.safeParse({
+      name: data.get('name'),
+      email: data.get('email'),
+      password: data.get('password'),
+      role: data.get('role'),
+      phone: normalizePhone(String(data.get('phone') ?? '')),
+      locale,
+      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
+    if (!parsed.success) {
+      form.showProblem({
+        code: 'VALIDATION',
+        invalidFields: parsed.error.issues.map((i) => String(i.path[0])),
+      });
+      return;
+    }
+    form.clear();
+    signUp.mutate(parsed.data);
+  };
+
+  const error = (field: keyof typeof FIELD_MESSAGES) => {
+    const key = form.errors.fields[field];
+    return key && t(key);
+  };
+  const pending = signUp.isPending;
+
+  return (
+    <Screen heading={t('signUp.title')}>
+      <form
+        ref={form.formRef}
+        className="form"
+        data-testid="sign-up-form"
+        noValidate
+        onSubmit={submit}
+        onChange={form.onChange}
+      >
+        <FormAlert message={form.errors.general && t(form.errors.general)} />
+        <TextField name="name" label={t('field.name')} autoComplete="name" required error={error('name')} />
+        <TextField
+          name="email"
+          label={t('field.email')}
+          type="email"
+          inputMode="email"
+          autoComplete="email"
+          autoCapitalize="none"
+          spellCheck={false}
+          dir="ltr"
+          required
+          error={error('email')}
+        />
+        <PasswordField autoComplete="new-password" hint={t('field.passwordHint')} error={error('password')} />
+        <TextField
+          name="phone"
+          label={t('field.phone')}
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          dir="ltr"
+          hint={t('field.phoneHint')}
+          error={error('phone')}
+        />
+        <fieldset className="field choices" aria-describedby={error('role') ? `${roleId}-error` : undefined}>
+          <legend>{t('field.role')}</legend>
+          {ROLES.map((role) => (
+            <div className="choice" key={role}>
+              <input
+                type="radio"
+                id={`${roleId}-${role}`}
+                name="role"
+                value={role}
+                defaultChecked={role === 'customer'}
+                aria-describedby={`${roleId}-${role}-hint`}
+              />
+              <label htmlFor={`${roleId}-${role}`}>
+                <span className="choice-label">{t(`field.role.${role}`)}</span>
+                <span className="choice-hint" id={`${roleId}-${role}-hint`}>
+                  {t(`field.role.${role}Hint`)}
+                </span>
+              </label>
+            </div>
+          ))}
+          {error('role') && (
+            <p className="field-error" id={`${roleId}-error`}>
+              {error('role')}
+            </p>
+          )}
+        </fieldset>
+        <div className="field">
+          <label htmlFor={localeId}>{t('field.locale')}</label>
+          <select
+            id={localeId}
+            name="locale"
+            value={locale}
+            onChange={(event) => isLocale(event.target.value) && setLocale(event.target.value)}
+          >
+            {(['en', 'ar'] as const).map((option) => (
+              <option key={option} value={option} lang={option}>
+                {LANGUAGE_NAMES[option]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className="button button-primary button-block" disabled={pending}>
+          {pending ? t('signUp.pending') : t('signUp.submit')}
+        </button>
+      </form>
+      <p className="form-switch">
+        {t('signUp.haveAccount')} <Link href="/sign-in">{t('signUp.toSignIn')}</Link>
+      </p>
+    </Screen>
+  );
+}

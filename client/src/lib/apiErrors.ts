@@ -1,0 +1,52 @@
+// Turns whatever a tRPC call threw into something the UI can translate. Error data crosses the network,
+// so it is read defensively rather than trusted to match the server's types.
+import { TRPCClientError } from '@trpc/client';
+import { type AppErrorCode, appErrorCodes } from '../../../server/contracts/errors';
+
+/** NETWORK: no usable answer from the server at all (offline, DNS, proxy error page…). */
+export type ProblemCode = AppErrorCode | 'NETWORK';
+
+export type ApiProblem = {
+  code: ProblemCode;
+  /** Input fields the server's validation rejected (the UI words its own, translated, message for each). */
+  invalidFields: string[];
+};
+
+// Used when the server answered with a plain tRPC error and no app-specific code.
+const fromTrpcCode: Record<string, AppErrorCode> = {
+  BAD_REQUEST: 'VALIDATION',
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN_ROLE',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+};
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isAppErrorCode(value: unknown): value is AppErrorCode {
+  return appErrorCodes.some((code) => code === value);
+}
+
+function readInvalidFields(zodError: unknown): string[] {
+  if (!isRecord(zodError) || !isRecord(zodError.fieldErrors)) return [];
+  return Object.entries(zodError.fieldErrors)
+    .filter(([, messages]) => Array.isArray(messages) && messages.length > 0)
+    .map(([field]) => field);
+}
+
+export function toApiProblem(error: unknown): ApiProblem {
+  const data: unknown = error instanceof TRPCClientError ? error.data : undefined;
+  if (!isRecord(data)) return { code: 'NETWORK', invalidFields: [] };
+  const code = isAppErrorCode(data.appCode) ? data.appCode : (fromTrpcCode[String(data.code)] ?? 'INTERNAL');
+  return { code, invalidFields: readInvalidFields(data.zodError) };
+}
+
+/** 4xx answers won't change on retry; network failures and 5xx might. */
+export function isRetryable(error: unknown): boolean {
+  const data: unknown = error instanceof TRPCClientError ? error.data : undefined;
+  const status = isRecord(data) ? data.httpStatus : undefined;
+  return typeof status !== 'number' || status >= 500;
+}

@@ -1,0 +1,84 @@
+import { createWSClient, httpBatchLink, splitLink, type TRPCWebSocketClient, wsLink } from '@trpc/client';
+import { createTRPCReact } from '@trpc/react-query';
+import { useSyncExternalStore } from 'react';
+import type { AppRouter } from '../../../server/trpc/root';
+
+export const trpc = createTRPCReact<AppRouter>();
+
+export type Api = {
+  readonly trpcClient: ReturnType<typeof trpc.createClient>;
+  readonly wsClient: TRPCWebSocketClient;
+};
+
+const RECONNECT_BASE_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+
+/**
+ * Exponential backoff with jitter, capped at ~10 s: the first retry is immediate, later ones spread out so
+ * that thousands of phones dropped by the same network blip (or server deploy) don't reconnect in lockstep.
+ */
+export function reconnectDelayMs(attempt: number): number {
+  if (attempt === 0) return 0;
+  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function realtimeUrl(): string {
+  const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${protocol}//${window.location.host}/trpc`;
+}
+
+function createApi(): Api {
+  const wsClient = createWSClient({
+    url: realtimeUrl,
+    retryDelayMs: reconnectDelayMs,
+    // Mobile networks silently drop idle sockets; pings notice a dead connection within ~20 s.
+    keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
+  });
+  const trpcClient = trpc.createClient({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: wsLink({ client: wsClient }),
+        false: httpBatchLink({
+          url: '/trpc',
+          fetch: (input, init) => fetch(input, { ...init, credentials: 'same-origin' }),
+        }),
+      }),
+    ],
+  });
+  return { trpcClient, wsClient };
+}
+
+// The API clients live outside React: they are app-wide singletons that must survive StrictMode's double
+// mounting, and non-component code (sign-in/out handlers) needs to swap them.
+let current = createApi();
+const listeners = new Set<() => void>();
+
+export function getApi(): Api {
+  return current;
+}
+
+function subscribeApi(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/** The current API clients; components re-render when restartRealtime() swaps them. */
+export function useApi(): Api {
+  return useSyncExternalStore(subscribeApi, getApi);
+}
+
+/**
+ * Opens a fresh WebSocket. The server authenticates a socket from the cookie sent with its upgrade request,
+ * so after sign-in/sign-out the old socket still speaks for the previous session and must be replaced.
+ * Subscribers (useSubscription) see the new client through <ApiProvider> and resubscribe on it.
+ */
+export function restartRealtime(): void {
+  const previous = current;
+  current = createApi();
+  for (const listener of listeners) listener();
+  void previous.wsClient.close();
+}

@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ApiProvider } from './app/ApiProvider';
+import { App } from './app/App';
+import { SessionProvider } from './features/session/SessionProvider';
+import { I18nProvider } from './i18n/I18nProvider';
+import './styles.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html is missing #root');
+
+createRoot(root).render(
+  <StrictMode>
+    <I18nProvider>
+      <ApiProvider>
+        <SessionProvider>
+          <App />
+        </SessionProvider>
+      </ApiProvider>
+    </I18nProvider>
+  </StrictMode>,
+);
