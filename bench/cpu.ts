@@ -1,0 +1,89 @@
+// CPU accounting for the benchmark, read from /proc so that it covers every thread of a process
+// (libuv pool, uWS, argon2) and needs nothing from inside the process being measured.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** utime+stime of a whole process (all threads), in seconds; null once it has gone. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces: fields are counted from the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total CPU-seconds of the whole machine (all cores), to notice load we did not cause. */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal (guest time is already inside user)
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  const total = [user, nice, system, idle, iowait, irq, softirq, steal].reduce<number>(
+    (a, b) => a + (b ?? 0),
+    0,
+  );
+  return { busy: (total - (idle ?? 0) - (iowait ?? 0)) / clockTicks, total: total / clockTicks };
+}
+
+/**
+ * CPU-seconds per PostgreSQL process that works for us: the client backends connected to our
+ * database plus the shared auxiliary processes (WAL writer, checkpointer…). Backends of other
+ * databases (another engineer's tests on the same server) are left out: their title names their
+ * database, e.g. "postgres: 15/main: postgres fundi_bench_… 127.0.0.1(51234) idle".
+ */
+export function postgresCpuByPid(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const isClientBackend = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]|::1\(\d+\)/.test(title);
+      if (isClientBackend && !title.includes(` ${database} `)) continue;
+      const cpu = processCpuSeconds(Number(entry));
+      if (cpu !== null) out.set(Number(entry), cpu);
+    } catch {
+      // The process ended while we looked at it.
+    }
+  }
+  return out;
+}
+
+/** Sum of per-pid increases; a pid that appeared in between counts from zero. */
+export function sumIncrease(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
+  return sum;
+}
+
+export type Pinning = { enabled: boolean; server: string; client: string; reason: string };
+
+/**
+ * Server children go on CPU 0 (via `taskset -c 0 node …`), and this process, which runs autocannon,
+ * moves to CPU 1 with all its threads. Without taskset or a second core everything runs unpinned.
+ */
+export function pinLoadGeneratorToCpu1(): Pinning {
+  const unpinned = (reason: string): Pinning => ({ enabled: false, server: 'any', client: 'any', reason });
+  if (os.availableParallelism() < 2) return unpinned('fewer than 2 CPUs available');
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return unpinned('taskset not found or not permitted');
+  }
+  return { enabled: true, server: 'CPU 0', client: 'CPU 1', reason: 'taskset' };
+}
