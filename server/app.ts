@@ -19,7 +19,9 @@ export type RunningServer = {
 
 /** One uWS app: tRPC over HTTP and WebSocket at /trpc, /healthz, and the built PWA for everything else. */
 export function startServer(config: Config, services: Services, database: Database): Promise<RunningServer> {
-  const app = config.tls ? uws.SSLApp({ cert_file_name: config.tls.cert, key_file_name: config.tls.key }) : uws.App();
+  const app = config.tls
+    ? uws.SSLApp({ cert_file_name: config.tls.cert, key_file_name: config.tls.key })
+    : uws.App();
   const originAllowed = createOriginPolicy(config);
   const inflight = { count: 0 };
 
@@ -37,7 +39,8 @@ export function startServer(config: Config, services: Services, database: Databa
     router: appRouter,
     path: '/trpc',
     originAllowed,
-    createContext: (meta) => createContext(services, config, { transport: 'ws', ...meta, setCookie: () => {} }),
+    createContext: (meta) =>
+      createContext(services, config, { transport: 'ws', ...meta, setCookie: () => {} }),
   });
 
   app.get('/healthz', (res) => {
@@ -65,7 +68,10 @@ export function startServer(config: Config, services: Services, database: Databa
         });
         res.cork(() => {
           res.writeStatus(db === 'ok' ? '200 OK' : '503 Service Unavailable');
-          res.writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(body);
+          res
+            .writeHeader('content-type', 'application/json')
+            .writeHeader('cache-control', 'no-store')
+            .end(body);
         });
       });
   });
@@ -91,7 +97,8 @@ export function startServer(config: Config, services: Services, database: Databa
             sockets.closeAll();
             const deadline = Date.now() + 10_000;
             while (inflight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-            if (inflight.count > 0) log.warn('closing with requests still in flight', { inflight: inflight.count });
+            if (inflight.count > 0)
+              log.warn('closing with requests still in flight', { inflight: inflight.count });
             // Closes the keep-alive HTTP connections left (typed as missing in this build's d.ts).
             (app as unknown as { close(): void }).close();
           })();

@@ -39,7 +39,11 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
-      ctx.addIssue({ code: 'custom', path: ['TLS_CERT'], message: 'TLS_CERT and TLS_KEY must be set together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TLS_CERT'],
+        message: 'TLS_CERT and TLS_KEY must be set together',
+      });
     }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({

@@ -32,7 +32,10 @@ async function main() {
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
   });
-  log.info('database opened', { driver: database.driver, dataDir: database.driver === 'pglite' ? config.dataDir : undefined });
+  log.info('database opened', {
+    driver: database.driver,
+    dataDir: database.driver === 'pglite' ? config.dataDir : undefined,
+  });
   await database.migrate();
   log.info('migrations applied');
 

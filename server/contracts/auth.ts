@@ -9,9 +9,17 @@ export const locales = ['en', 'ar'] as const;
 export const localeSchema = z.enum(locales);
 export type Locale = z.infer<typeof localeSchema>;
 
-export const emailSchema = z.string().trim().max(254).pipe(z.email()).transform((e) => e.toLowerCase());
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email())
+  .transform((e) => e.toLowerCase());
 export const passwordSchema = z.string().min(8, 'Password must be at least 8 characters').max(256);
-export const phoneSchema = z.string().trim().regex(/^\+[1-9]\d{6,14}$/, 'Phone must be in E.164 format, e.g. +2348012345678');
+export const phoneSchema = z
+  .string()
+  .trim()
+  .regex(/^\+[1-9]\d{6,14}$/, 'Phone must be in E.164 format, e.g. +2348012345678');
 
 const isTimeZone = (tz: string) => {
   try {

@@ -29,7 +29,9 @@ export default async function setup(project: TestProject) {
     await database.close();
     await admin.unsafe(`drop database if exists ${name} with (force)`);
     await admin.end();
-    throw new Error(`Migrations failed on ${name} (is PostGIS installed? apt-get install postgresql-15-postgis-3): ${e}`);
+    throw new Error(
+      `Migrations failed on ${name} (is PostGIS installed? apt-get install postgresql-15-postgis-3): ${e}`,
+    );
   }
   await database.close();
   project.provide('databaseUrl', url.toString());

@@ -13,7 +13,12 @@ const password = 'a perfectly fine password';
 function errorOf(e: unknown) {
   expect(e).toBeInstanceOf(TRPCClientError);
   const err = e as TRPCClientError<never> & { data: Record<string, unknown> };
-  return { code: err.data?.code, appCode: err.data?.appCode, httpStatus: err.data?.httpStatus, data: err.data };
+  return {
+    code: err.data?.code,
+    appCode: err.data?.appCode,
+    httpStatus: err.data?.httpStatus,
+    data: err.data,
+  };
 }
 
 describe('the public API from an outside @trpc/client', () => {

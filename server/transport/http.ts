@@ -5,8 +5,8 @@ import {
   getProcedureAtPath,
   getTRPCErrorFromUnknown,
   isObject,
-  type TRPCError as TRPCErrorType,
   TRPCError,
+  type TRPCError as TRPCErrorType,
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import { log } from '../lib/log';
@@ -83,7 +83,13 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     });
 
     if (method !== 'GET' && method !== 'POST') {
-      reply(res, abort.signal, 405, { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) }, []);
+      reply(
+        res,
+        abort.signal,
+        405,
+        { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) },
+        [],
+      );
       done();
       return;
     }
@@ -120,12 +126,16 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     if (r.trpcAccept === 'application/jsonl') {
       const error = new TRPCError({
         code: 'BAD_REQUEST',
-        message: 'Streaming responses are not served over HTTP: use httpBatchLink, and the WebSocket for subscriptions',
+        message:
+          'Streaming responses are not served over HTTP: use httpBatchLink, and the WebSocket for subscriptions',
       });
       return reply(res, signal, 400, { error: errorBody(error) }, cookies);
     }
     if (r.method === 'POST' && r.contentType && !r.contentType.startsWith('application/json')) {
-      const error = new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON (application/json)' });
+      const error = new TRPCError({
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Send JSON (application/json)',
+      });
       return reply(res, signal, 415, { error: errorBody(error) }, cookies);
     }
 
@@ -147,19 +157,31 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     let inputs: Record<number, unknown> = {};
     let inputError: TRPCErrorType | null = null;
     try {
-      const raw = r.method === 'GET' ? params.get('input') || undefined : body?.length ? body.toString('utf8') : undefined;
+      const raw =
+        r.method === 'GET'
+          ? params.get('input') || undefined
+          : body?.length
+            ? body.toString('utf8')
+            : undefined;
       const parsed: unknown = raw === undefined ? undefined : JSON.parse(raw);
       if (parsed !== undefined) {
         if (!isBatch) inputs = { 0: parsed };
         else if (!isObject(parsed)) {
-          throw new TRPCError({ code: 'BAD_REQUEST', message: '"input" needs to be an object when doing a batch call' });
+          throw new TRPCError({
+            code: 'BAD_REQUEST',
+            message: '"input" needs to be an object when doing a batch call',
+          });
         } else inputs = parsed as Record<number, unknown>;
       }
     } catch (cause) {
       inputError =
         cause instanceof TRPCError
           ? cause
-          : new TRPCError({ code: 'BAD_REQUEST', message: cause instanceof Error ? cause.message : 'Invalid input', cause });
+          : new TRPCError({
+              code: 'BAD_REQUEST',
+              message: cause instanceof Error ? cause.message : 'Invalid input',
+              cause,
+            });
     }
 
     let ctx: Context | undefined;
@@ -183,7 +205,8 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
           if (inputError) throw inputError;
           if (ctxError) throw ctxError;
           const proc = await getProcedureAtPath(opts.router, path);
-          if (!proc) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
+          if (!proc)
+            throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
           type = proc._def.type;
           if (type === 'subscription') {
             throw new TRPCError({
@@ -208,7 +231,8 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
           return { result: { data } };
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
-          if (isServerFault(error)) log.error('procedure failed', { path, error: String(error.cause ?? error) });
+          if (isServerFault(error))
+            log.error('procedure failed', { path, error: String(error.cause ?? error) });
           return { error: getErrorShape({ config, error, type, path, input, ctx }) };
         }
       }),

@@ -92,7 +92,12 @@ export function createStaticHandler(dir: string) {
       });
     }
     const a = asset;
-    const encoding = a.br && /\bbr\b/.test(acceptEncoding) ? 'br' : a.gzip && /\bgzip\b/.test(acceptEncoding) ? 'gzip' : null;
+    const encoding =
+      a.br && /\bbr\b/.test(acceptEncoding)
+        ? 'br'
+        : a.gzip && /\bgzip\b/.test(acceptEncoding)
+          ? 'gzip'
+          : null;
     const body = encoding === 'br' ? a.br! : encoding === 'gzip' ? a.gzip! : a.body;
     res.cork(() => {
       const notModified = ifNoneMatch === a.etag;

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +10,8 @@ import { uwsImplementation } from './uws';
 
 let server: TestServer;
 let staticDir: string;
-const indexHtml = '<!doctype html><html><head><title>Fundi</title></head><body><div id="root"></div></body></html>';
+const indexHtml =
+  '<!doctype html><html><head><title>Fundi</title></head><body><div id="root"></div></body></html>';
 const appJs = `console.log(${JSON.stringify('x'.repeat(4000))});`;
 
 beforeAll(async () => {
@@ -18,7 +19,10 @@ beforeAll(async () => {
   mkdirSync(path.join(staticDir, 'assets'));
   writeFileSync(path.join(staticDir, 'index.html'), indexHtml);
   writeFileSync(path.join(staticDir, 'assets', 'index-Bx12abCD.js'), appJs);
-  writeFileSync(path.join(staticDir, 'sw.js'), `self.addEventListener('fetch', () => {}); // ${'y'.repeat(600)}`);
+  writeFileSync(
+    path.join(staticDir, 'sw.js'),
+    `self.addEventListener('fetch', () => {}); // ${'y'.repeat(600)}`,
+  );
   writeFileSync(path.join(staticDir, 'manifest.webmanifest'), JSON.stringify({ name: 'Fundi' }));
   server = await startTestServer({ STATIC_DIR: staticDir });
 });
@@ -86,16 +90,22 @@ describe('cookies and origins', () => {
     expect((await call({ cookie, origin: 'https://evil.example' })).status).toBe(403);
     expect((await call({ cookie })).status).toBe(403);
     expect((await call({ cookie, origin: server.origin })).status).toBe(200);
-    expect((await call({ authorization: `Bearer ${token}`, origin: 'https://evil.example' })).status).toBe(200);
+    expect((await call({ authorization: `Bearer ${token}`, origin: 'https://evil.example' })).status).toBe(
+      200,
+    );
   });
 
   it('refuses WebSocket upgrades from a foreign Origin and authenticates same-origin ones by cookie', async () => {
     const { token, user } = await signUp();
-    expect(await upgradeStatus({ origin: 'https://evil.example', cookie: `fundi_session=${token}` })).toBe(403);
+    expect(await upgradeStatus({ origin: 'https://evil.example', cookie: `fundi_session=${token}` })).toBe(
+      403,
+    );
     expect(await upgradeStatus({ origin: server.origin })).toBe(101);
     expect(await upgradeStatus({})).toBe(101); // API clients without Origin use connectionParams
 
-    const ws = new WebSocket(server.wsUrl, { headers: { origin: server.origin, cookie: `fundi_session=${token}` } });
+    const ws = new WebSocket(server.wsUrl, {
+      headers: { origin: server.origin, cookie: `fundi_session=${token}` },
+    });
     const reply = await new Promise<unknown>((resolve, reject) => {
       ws.on('open', () => ws.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me' } })));
       ws.on('message', (m) => resolve(JSON.parse(String(m))));
@@ -150,9 +160,12 @@ describe('robustness', () => {
 
   it('batches several calls into one response with per-call results', async () => {
     const { token } = await signUp();
-    const res = await fetch(`${server.url}/trpc/auth.me,admin.stats,nope?batch=1&input=${encodeURIComponent('{}')}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const res = await fetch(
+      `${server.url}/trpc/auth.me,admin.stats,nope?batch=1&input=${encodeURIComponent('{}')}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     expect(res.status).toBe(207);
     const body = await res.json();
     expect(body).toHaveLength(3);
@@ -164,7 +177,9 @@ describe('robustness', () => {
 
 describe('static PWA', () => {
   it('serves hashed assets immutable and compressed, the shell and service worker no-cache', async () => {
-    const asset = await fetch(`${server.url}/assets/index-Bx12abCD.js`, { headers: { 'accept-encoding': 'br, gzip' } });
+    const asset = await fetch(`${server.url}/assets/index-Bx12abCD.js`, {
+      headers: { 'accept-encoding': 'br, gzip' },
+    });
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(asset.headers.get('content-encoding')).toBe('br');
@@ -172,7 +187,9 @@ describe('static PWA', () => {
 
     const raw = await new Promise<Buffer>((resolve, reject) => {
       const sock = net.connect(Number(new URL(server.url).port), '127.0.0.1', () =>
-        sock.write('GET /assets/index-Bx12abCD.js HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n'),
+        sock.write(
+          'GET /assets/index-Bx12abCD.js HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n',
+        ),
       );
       const chunks: Buffer[] = [];
       sock.on('data', (c) => chunks.push(c));

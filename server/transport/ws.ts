@@ -42,7 +42,11 @@ export type WsHandlerOptions = {
   router: AnyRouter;
   path: string;
   originAllowed: OriginPolicy;
-  createContext: (meta: { ip: string; cookieToken: string | null; bearerToken: string | null }) => Promise<Context>;
+  createContext: (meta: {
+    ip: string;
+    cookieToken: string | null;
+    bearerToken: string | null;
+  }) => Promise<Context>;
 };
 
 /**
@@ -77,10 +81,16 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   function errorMessage(
     id: number | string | null,
     cause: unknown,
-    extra: { type?: 'query' | 'mutation' | 'subscription' | 'unknown'; path?: string; input?: unknown; ctx?: Context },
+    extra: {
+      type?: 'query' | 'mutation' | 'subscription' | 'unknown';
+      path?: string;
+      input?: unknown;
+      ctx?: Context;
+    },
   ): TRPCResponseMessage {
     const error = getTRPCErrorFromUnknown(cause);
-    if (isServerFault(error)) log.error('procedure failed', { path: extra.path, error: String(error.cause ?? error) });
+    if (isServerFault(error))
+      log.error('procedure failed', { path: extra.path, error: String(error.cause ?? error) });
     return {
       id,
       error: getErrorShape({
@@ -135,7 +145,14 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       }
       let result: unknown;
       try {
-        result = await proc({ path, getRawInput: async () => input, ctx, type, signal: abort.signal, batchIndex });
+        result = await proc({
+          path,
+          getRawInput: async () => input,
+          ctx,
+          type,
+          signal: abort.signal,
+          batchIndex,
+        });
       } catch (e) {
         conn.subs.delete(id);
         throw e;
@@ -263,11 +280,19 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         let token: string | null = null;
         try {
           const msg: unknown = JSON.parse(text);
-          if (!isObject(msg) || msg.method !== 'connectionParams') throw new Error('Expected connectionParams');
+          if (!isObject(msg) || msg.method !== 'connectionParams')
+            throw new Error('Expected connectionParams');
           const params = parseConnectionParamsFromUnknown(msg.data);
           token = typeof params?.token === 'string' ? params.token : null;
         } catch (cause) {
-          send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed connectionParams', cause }), {}));
+          send(
+            ws,
+            errorMessage(
+              null,
+              new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed connectionParams', cause }),
+              {},
+            ),
+          );
           ws.end(1008, 'Malformed connectionParams');
           return;
         }

@@ -1,6 +1,12 @@
 import type { UserRow } from '../../db/schema';
 import type { Config } from '../config';
-import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie, type ValidSession } from '../modules/auth/session';
+import {
+  blankSessionCookie,
+  readCookie,
+  SESSION_COOKIE,
+  sessionCookie,
+  type ValidSession,
+} from '../modules/auth/session';
 import type { Services } from '../services';
 
 /** What a transport knows about one request (HTTP) or one connection (WebSocket), copied out of uWS. */

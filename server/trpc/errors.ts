@@ -1,7 +1,7 @@
 import {
   getStatusCodeFromKey,
-  TRPC_ERROR_CODES_BY_KEY,
   type TRPC_ERROR_CODE_KEY,
+  TRPC_ERROR_CODES_BY_KEY,
   type TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { z } from 'zod';

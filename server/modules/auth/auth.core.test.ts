@@ -13,7 +13,11 @@ let clock = Date.now();
 const setup = () => {
   const repo = createAuthRepo(database.db);
   const sessions = createSessionStore(repo, () => clock);
-  const auth = createAuthService({ repo, sessions, limiter: createRateLimiter({ limit: 1000, windowMs: 60_000 }) });
+  const auth = createAuthService({
+    repo,
+    sessions,
+    limiter: createRateLimiter({ limit: 1000, windowMs: 60_000 }),
+  });
   return { repo, sessions, auth };
 };
 
@@ -47,7 +51,9 @@ describe('sessions (Lucia design)', () => {
     expect(a.token).toMatch(/^[a-z2-7]{32}$/); // 32 base32 chars = 160 bits
     expect(a.token).not.toBe(b.token);
     const rows = await database.db.select().from(sessions).where(eq(sessions.userId, a.user.id));
-    expect(rows.map((r) => r.id).sort()).toEqual([sessionIdFromToken(a.token), sessionIdFromToken(b.token)].sort());
+    expect(rows.map((r) => r.id).sort()).toEqual(
+      [sessionIdFromToken(a.token), sessionIdFromToken(b.token)].sort(),
+    );
     expect(rows.some((r) => r.id === a.token || r.id === b.token)).toBe(false);
   });
 
@@ -69,7 +75,10 @@ describe('sessions (Lucia design)', () => {
 
     clock += SESSION_TTL_MS + 1; // past expiry: gone, and deleted
     expect(await store.validate(token)).toBeNull();
-    const left = await database.db.select().from(sessions).where(eq(sessions.id, sessionIdFromToken(token)));
+    const left = await database.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, sessionIdFromToken(token)));
     expect(left).toHaveLength(0);
     clock = Date.now();
   });
@@ -98,7 +107,9 @@ describe('accounts', () => {
     const { auth } = setup();
     const { user } = await auth.signUp(signUpInput(), 'ip');
     const wrong = await domainCode(auth.signIn({ email: user.email, password: 'wrong password' }, 'ip'));
-    const unknown = await domainCode(auth.signIn({ email: uniqueEmail('nobody'), password: 'whatever1' }, 'ip'));
+    const unknown = await domainCode(
+      auth.signIn({ email: uniqueEmail('nobody'), password: 'whatever1' }, 'ip'),
+    );
     expect(wrong).toBe('INVALID_CREDENTIALS');
     expect(unknown).toBe('INVALID_CREDENTIALS');
   });
@@ -106,13 +117,20 @@ describe('accounts', () => {
   it('treats e-mails case-insensitively, and the database enforces it under a race', async () => {
     const { auth, repo } = setup();
     const email = uniqueEmail('Race');
-    const variants = [email, email.toUpperCase(), email.toLowerCase(), `${email[0]!.toUpperCase()}${email.slice(1)}`];
+    const variants = [
+      email,
+      email.toUpperCase(),
+      email.toLowerCase(),
+      `${email[0]!.toUpperCase()}${email.slice(1)}`,
+    ];
     // Straight to the repo, bypassing the schema's lower-casing: only the unique index on lower(email) can stop it.
     const results = await Promise.allSettled(
       variants.map((e) => repo.insertUser({ email: e, passwordHash: 'x', name: 'Race', role: 'customer' })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    const codes = await Promise.all([1, 2, 3].map(() => domainCode(auth.signUp({ ...signUpInput(email.toUpperCase()) }, 'ip'))));
+    const codes = await Promise.all(
+      [1, 2, 3].map(() => domainCode(auth.signUp({ ...signUpInput(email.toUpperCase()) }, 'ip'))),
+    );
     expect(codes).toEqual(['EMAIL_TAKEN', 'EMAIL_TAKEN', 'EMAIL_TAKEN']);
     const signedIn = await auth.signIn({ email: email.toUpperCase(), password: 'x' }, 'ip').catch((e) => e);
     expect(signedIn).toBeInstanceOf(DomainError);

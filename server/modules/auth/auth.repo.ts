@@ -38,7 +38,9 @@ export function createAuthRepo(db: DbOrTx) {
       await db.insert(sessions).values(values);
     },
 
-    async findSessionWithUser(sessionId: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
+    async findSessionWithUser(
+      sessionId: string,
+    ): Promise<{ session: SessionRow; user: UserRow } | undefined> {
       const [row] = await db
         .select({ session: sessions, user: users })
         .from(sessions)

@@ -2,7 +2,7 @@ import { signInInput, signUpInput, updateMeInput } from '../../contracts/auth';
 import { blankSessionCookie, sessionCookie } from '../../modules/auth/session';
 import type { Context } from '../../trpc/context';
 import { authedProcedure, publicProcedure, router } from '../../trpc/procedures';
-import { toPublicUser, type Issued } from './auth.service';
+import { type Issued, toPublicUser } from './auth.service';
 
 function respond(ctx: Context, issued: Issued) {
   ctx.req.setCookie(sessionCookie(issued.token, issued.expiresAt, ctx.config.secureCookies));

@@ -28,7 +28,8 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
   function limit(keys: string[]) {
     // Every key is counted, so an attacker cannot dodge the per-account limit by changing IP or vice versa.
     const allowed = keys.map((k) => limiter.hit(k)).every(Boolean);
-    if (!allowed) throw new DomainError('RATE_LIMITED', 'Too many attempts. Wait a few minutes and try again.');
+    if (!allowed)
+      throw new DomainError('RATE_LIMITED', 'Too many attempts. Wait a few minutes and try again.');
   }
 
   async function issue(user: UserRow): Promise<Issued> {
@@ -87,7 +88,11 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
     },
 
     /** Admins never come from sign-up: only from the CLI or ADMIN_EMAIL/ADMIN_PASSWORD. Idempotent. */
-    async ensureAdmin(email: string, password: string, name = 'Administrator'): Promise<{ created: boolean }> {
+    async ensureAdmin(
+      email: string,
+      password: string,
+      name = 'Administrator',
+    ): Promise<{ created: boolean }> {
       const existing = await repo.findUserByEmail(email);
       if (existing) {
         if (existing.role !== 'admin') {
@@ -95,7 +100,12 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
         }
         return { created: false };
       }
-      await repo.insertUser({ email: email.toLowerCase(), passwordHash: await hashPassword(password), name, role: 'admin' });
+      await repo.insertUser({
+        email: email.toLowerCase(),
+        passwordHash: await hashPassword(password),
+        name,
+        role: 'admin',
+      });
       return { created: true };
     },
   };

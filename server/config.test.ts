@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+const problems = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: './.data',
+      tls: null,
+      secureCookies: false,
+    });
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('names every bad variable with a clear message', () => {
+    const p = problems({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ALLOWED_ORIGINS: 'nope' });
+    expect(p.some((m) => m.startsWith('PORT:'))).toBe(true);
+    expect(p.some((m) => m.startsWith('DATABASE_URL:') && m.includes('postgres://'))).toBe(true);
+    expect(p.some((m) => m.startsWith('ALLOWED_ORIGINS'))).toBe(true);
+    expect(problems({ TLS_CERT: '/c.pem' })).toEqual(['TLS_CERT: TLS_CERT and TLS_KEY must be set together']);
+  });
+
+  it('uses Secure cookies over TLS and in production', () => {
+    expect(loadConfig({ TLS_CERT: '/c.pem', TLS_KEY: '/k.pem' }).secureCookies).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).secureCookies).toBe(true);
+  });
+
+  it('normalises allowed origins', () => {
+    const c = loadConfig({
+      ALLOWED_ORIGINS: 'http://localhost:5173/, https://fundi.example',
+      PUBLIC_URL: 'https://app.fundi.example/x',
+    });
+    expect(c.allowedOrigins).toEqual([
+      'http://localhost:5173',
+      'https://fundi.example',
+      'https://app.fundi.example',
+    ]);
+  });
+});
