@@ -4,6 +4,8 @@
 //   BENCH_DURATION=10      seconds measured per phase (after BENCH_WARMUP=2 seconds of warm-up)
 //   BENCH_CONNECTIONS=50   concurrent keep-alive connections
 //   BENCH_POOL_SIZE=10     PostgreSQL pool size of each server (the app's default)
+//   BENCH_WHATIF=1         also run `fundi-prepared`: Fundi with the session lookup as a prepared
+//                          statement (a what-if for a suggested change; not the shipped code)
 //   TEST_DATABASE_URL / DATABASE_URL  PostgreSQL to create the throw-away database on
 //
 // Each server runs in its own child process (bench/servers.ts) pinned to CPU 0; this process runs
@@ -34,6 +36,7 @@ const settings = {
   warmupSeconds: positiveNumber(process.env.BENCH_WARMUP, 2),
   connections: positiveNumber(process.env.BENCH_CONNECTIONS, 50),
   poolSize: positiveNumber(process.env.BENCH_POOL_SIZE, 10),
+  whatIf: process.env.BENCH_WHATIF === '1',
 };
 
 function positiveNumber(value: string | undefined, fallback: number): number {
@@ -99,7 +102,7 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
 // ---------------------------------------------------------------------------------------------
 // Server children.
 
-type ServerKind = 'fundi' | 'standalone' | 'raw';
+type ServerKind = 'fundi' | 'standalone' | 'raw' | 'fundi-prepared';
 type ServerProcess = { kind: ServerKind; pid: number; port: number; url: string; uws: string };
 
 async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinning): Promise<ServerProcess> {
@@ -376,6 +379,15 @@ function observations(phases: PhaseResult[]): string[] {
   ratio('query');
   ratio('query-anon');
   ratio('mutation');
+  const prepared = find('fundi-prepared', 'query');
+  const standaloneQuery = find('standalone', 'query');
+  if (prepared && standaloneQuery) {
+    notes.push(
+      `What-if fundi-prepared (session lookup as a prepared statement): query ${prepared.reqPerSec.toFixed(0)} req/s = ` +
+        `${(prepared.reqPerSec / standaloneQuery.reqPerSec).toFixed(2)}× standalone, p99 ${prepared.latencyMs.p99.toFixed(2)} ms, ` +
+        `server ${prepared.serverCpuMsPer1k.toFixed(1)} ms/1k, PostgreSQL ${prepared.postgresCpuMsPer1k.toFixed(1)} ms/1k.`,
+    );
+  }
   const q = find('fundi', 'query');
   const anon = find('fundi', 'query-anon');
   const hello = find('raw', 'hello');
@@ -446,7 +458,13 @@ async function main() {
 
   const user = await signUpBenchUser(servers.fundi.url);
   const checks = await runChecks(checksFor(user), servers.fundi.url, servers.standalone.url);
-  printChecks(checks);
+  printChecks('Correctness: Fundi (uWS) vs standalone adapter, same requests', checks);
+  const whatIf = settings.whatIf ? await spawnServer('fundi-prepared', database.url, pinning) : null;
+  if (whatIf) {
+    const whatIfChecks = await runChecks(checksFor(user), whatIf.url, servers.standalone.url);
+    printChecks('Correctness: what-if fundi-prepared vs standalone adapter', whatIfChecks);
+    checks.push(...whatIfChecks.map((c) => ({ ...c, name: `fundi-prepared: ${c.name}` })));
+  }
   const allPass = checks.every((c) => c.pass);
   if (!allPass) console.log('\nSome responses differ: the numbers below compare two different APIs.');
 
@@ -459,6 +477,12 @@ async function main() {
     [servers.fundi, w.mutation!],
     [servers.standalone, w.mutation!],
     [servers.raw, w.hello!],
+    ...(whatIf
+      ? ([
+          [whatIf, w.query!],
+          [whatIf, w.mutation!],
+        ] as Array<[ServerProcess, Workload]>)
+      : []),
   ];
   console.log('\nLoad phases:');
   const phases: PhaseResult[] = [];

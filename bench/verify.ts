@@ -150,8 +150,8 @@ export async function runChecks(
   return results;
 }
 
-export function printChecks(results: CheckResult[]) {
-  console.log('\nCorrectness: Fundi (uWS) vs standalone adapter, same requests');
+export function printChecks(title: string, results: CheckResult[]) {
+  console.log(`\n${title}`);
   for (const r of results) {
     console.log(`  ${r.pass ? 'PASS' : 'FAIL'}  ${r.name}`);
     if (r.pass) continue;
