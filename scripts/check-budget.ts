@@ -22,7 +22,9 @@ function readManifest(): Manifest {
   try {
     return JSON.parse(readFileSync(manifestPath, 'utf8')) as Manifest;
   } catch (error) {
-    fail(`Cannot read ${path.relative(process.cwd(), manifestPath)} (run vite build first): ${String(error)}`);
+    fail(
+      `Cannot read ${path.relative(process.cwd(), manifestPath)} (run vite build first): ${String(error)}`,
+    );
   }
 }
 
@@ -66,7 +68,9 @@ const width = Math.max(...rows.map((row) => row.file.length), 'chunk'.length);
 console.log(`\n${'chunk'.padEnd(width)}  ${'raw'.padStart(10)}  ${'gzip'.padStart(10)}  load`);
 for (const row of rows) {
   const load = row.eager ? 'eager' : row.file === 'sw.js' ? 'worker' : 'lazy';
-  console.log(`${row.file.padEnd(width)}  ${kB(row.raw).padStart(10)}  ${kB(row.gzip).padStart(10)}  ${load}`);
+  console.log(
+    `${row.file.padEnd(width)}  ${kB(row.raw).padStart(10)}  ${kB(row.gzip).padStart(10)}  ${load}`,
+  );
 }
 
 const eagerGzip = rows.filter((row) => row.eager).reduce((sum, row) => sum + row.gzip, 0);

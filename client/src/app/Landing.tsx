@@ -5,7 +5,7 @@ import { Link } from '../lib/router';
 export function Landing() {
   const t = useT();
   return (
-    <Screen heading={t('landing.title')} title={t('app.name')} testId="landing">
+    <Screen heading={t('landing.title')} testId="landing">
       <p className="lead">{t('landing.pitch')}</p>
       <div className="actions">
         <Link href="/sign-up" className="button button-primary">

@@ -4,22 +4,20 @@ import { hasNavigatedInApp } from '../lib/router';
 
 type ScreenProps = {
   heading: string;
-  /** Document title; defaults to the heading. */
-  title?: string;
   testId?: string;
   children: ReactNode;
 };
 
 /** A page: its heading doubles as the document title and receives focus after in-app navigation. */
-export function Screen({ heading, title = heading, testId, children }: ScreenProps) {
+export function Screen({ heading, testId, children }: ScreenProps) {
   const t = useT();
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const appName = t('app.name');
 
   useEffect(() => {
-    document.title = `${title} · ${appName}`;
-  }, [title, appName]);
+    document.title = `${heading} · ${appName}`;
+  }, [heading, appName]);
 
   // Screen-reader and keyboard users otherwise stay on the link they activated, unaware the page changed.
   useEffect(() => {
