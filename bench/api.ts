@@ -408,10 +408,14 @@ function observations(phases: PhaseResult[]): string[] {
       notes.push(
         `${p.server}/${p.workload}: autocannon used ${p.clientCorePercent.toFixed(0)}% of its core: likely client-bound.`,
       );
-    if (p.cpuSeconds.other > 0.1 * p.seconds)
-      notes.push(
-        `${p.server}/${p.workload}: ${p.cpuSeconds.other.toFixed(1)} CPU-s went to other processes during the phase (noise).`,
-      );
+  }
+  // CPU nobody in the benchmark used: another workload on the machine, which makes the numbers noisy.
+  const noisy = phases.filter((p) => p.cpuSeconds.other > 0.1 * p.seconds);
+  if (noisy.length) {
+    const list = noisy.map((p) => `${p.server}/${p.workload} ${p.cpuSeconds.other.toFixed(1)}`).join(', ');
+    notes.push(
+      `NOISE: CPU-s used by other processes during the phase (of ${noisy[0]!.seconds.toFixed(0)} s × 2 cores): ${list}`,
+    );
   }
   return notes;
 }
@@ -445,6 +449,12 @@ async function main() {
       : `Pinning: OFF (${pinning.reason}): servers, autocannon and PostgreSQL share all CPUs.`,
   );
 
+  console.log(
+    `load average before start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const database = await createBenchDatabase();
   console.log(`database ${database.name} created and migrated`);
 
@@ -508,6 +518,7 @@ async function main() {
       uws: servers.fundi.uws,
     },
     settings,
+    loadAverageAtStart: os.loadavg(),
     pinning,
     database: database.name,
     checks: checks.map(({ name, pass, problems, fundi, standalone }) => ({
