@@ -414,7 +414,7 @@ function observations(phases: PhaseResult[]): string[] {
   if (noisy.length) {
     const list = noisy.map((p) => `${p.server}/${p.workload} ${p.cpuSeconds.other.toFixed(1)}`).join(', ');
     notes.push(
-      `NOISE: CPU-s used by other processes during the phase (of ${noisy[0]!.seconds.toFixed(0)} s × 2 cores): ${list}`,
+      `NOISE: CPU-s used by other processes during the phase (of ${noisy[0]!.seconds.toFixed(0)} s × ${os.cpus().length} cores): ${list}`,
     );
   }
   return notes;
