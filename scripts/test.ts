@@ -1,0 +1,111 @@
+/**
+ * `npm test`: unit + integration (Vitest, real PostgreSQL + PostGIS, plus a PGlite smoke run), the
+ * production build, then e2e (Playwright, the built PWA on the real server in Chromium).
+ * Ends with one plain line: `N passed, N failed`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import postgres from 'postgres';
+
+const adminUrl =
+  process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const redact = (u: string) => u.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+
+function fail(message: string): never {
+  process.stderr.write(`\n✖ ${message}\n\n0 passed, 1 failed\n`);
+  process.exit(1);
+}
+
+async function preflight() {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major !== 20) {
+    fail(`Node.js 20 is required (found ${process.version}): uWebSockets.js ships its native binary for Node 20 only.`);
+  }
+  if (!existsSync(chromium)) {
+    fail(`Chromium not found at ${chromium}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
+  }
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await sql`select 1`;
+    const [postgis] = await sql`select 1 from pg_available_extensions where name = 'postgis'`;
+    if (!postgis) {
+      fail(`PostgreSQL at ${redact(adminUrl)} has no PostGIS. Install it: apt-get install -y postgresql-15-postgis-3`);
+    }
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith('PostgreSQL at')) throw e;
+    fail(
+      `Cannot reach PostgreSQL at ${redact(adminUrl)} (${e instanceof Error ? e.message : e}).\n` +
+        '  Set TEST_DATABASE_URL to a server where the tests may create and drop databases.',
+    );
+  } finally {
+    await sql.end();
+  }
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+  process.stdout.write(`\n▶ ${cmd} ${args.join(' ')}\n`);
+  return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
+}
+
+type Counts = { passed: number; failed: number; skipped: number };
+
+function vitestCounts(file: string): Counts {
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  return {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0),
+    skipped: r.numPendingTests + r.numTodoTests,
+  };
+}
+
+function playwrightCounts(file: string): Counts {
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
+  const s = JSON.parse(readFileSync(file, 'utf8')).stats;
+  return { passed: s.expected, failed: s.unexpected + s.flaky, skipped: s.skipped };
+}
+
+async function withDatabase<T>(fn: (url: string) => T): Promise<T> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const name = `fundi_e2e_${Date.now()}`;
+  await sql.unsafe(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  try {
+    return fn(url.toString());
+  } finally {
+    await sql.unsafe(`drop database if exists ${name} with (force)`);
+    await sql.end();
+  }
+}
+
+async function main() {
+  await preflight();
+  rmSync('test-results', { recursive: true, force: true });
+  mkdirSync('test-results', { recursive: true });
+  const env = { TEST_DATABASE_URL: adminUrl, CHROMIUM_PATH: chromium, CI: process.env.CI ?? '1' };
+
+  run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'], env);
+  const unit = vitestCounts('test-results/vitest.json');
+
+  let e2e: Counts;
+  if (run('npm', ['run', 'build'], env) !== 0) {
+    process.stderr.write('\n✖ The build failed (see above): e2e tests were not run.\n');
+    e2e = { passed: 0, failed: 1, skipped: 0 };
+  } else {
+    await withDatabase((url) => run('npx', ['playwright', 'test'], { ...env, E2E_DATABASE_URL: url }));
+    e2e = playwrightCounts('test-results/e2e.json');
+  }
+
+  const passed = unit.passed + e2e.passed;
+  const failed = unit.failed + e2e.failed;
+  const skipped = unit.skipped + e2e.skipped;
+  process.stdout.write(
+    `\nunit+integration: ${unit.passed} passed, ${unit.failed} failed · e2e: ${e2e.passed} passed, ${e2e.failed} failed\n`,
+  );
+  process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main().catch((e) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));
