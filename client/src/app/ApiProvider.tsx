@@ -9,6 +9,11 @@ const queryClient = new QueryClient({
       retry: (failureCount, error) => failureCount < 2 && isRetryable(error),
       staleTime: 30_000,
     },
+    mutations: {
+      // Fail at once when offline with a clear message, instead of a button stuck on "Signing in…" while
+      // react-query silently waits for the network to return.
+      networkMode: 'always',
+    },
   },
 });
 

@@ -15,7 +15,7 @@ export const ar: Messages = {
   'connection.lastSignal': 'آخر تحديث في {time}',
 
   'offline.banner': 'أنت غير متصل بالإنترنت. قد تكون بعض المعلومات قديمة.',
-  'offline.unreachable': 'تعذّر الوصول إلى فوندي الآن. نعرض بياناتك المحفوظة.',
+  'offline.unreachable': 'تعذّر الوصول إلى فوندي الآن. قد تكون بعض المعلومات قديمة.',
 
   'update.available': 'يتوفر تحديث',
   'update.body': 'إصدار جديد من فوندي جاهز.',

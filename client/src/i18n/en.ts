@@ -14,7 +14,7 @@ export const en = {
   'connection.lastSignal': 'Last update at {time}',
 
   'offline.banner': 'You’re offline. Some information may be out of date.',
-  'offline.unreachable': 'Can’t reach Fundi right now. Showing your saved details.',
+  'offline.unreachable': 'Can’t reach Fundi right now. Some information may be out of date.',
 
   'update.available': 'Update available',
   'update.body': 'A new version of Fundi is ready.',
