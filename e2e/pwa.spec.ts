@@ -1,4 +1,7 @@
-import { expect, test } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, expect, test } from '@playwright/test';
 import { signUp, uniqueEmail } from './helpers';
 
 test('the manifest is valid and its icons load', async ({ page, request }) => {
@@ -26,18 +29,28 @@ test('the manifest is valid and its icons load', async ({ page, request }) => {
   }
 });
 
-test('a service worker controls the page and Chromium sees the app as installable', async ({ page }) => {
-  await page.goto('/');
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.reload();
-  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+test('a service worker controls the page and Chromium sees the app as installable', async ({ baseURL, launchOptions }) => {
+  // Chromium never offers installation in an incognito-like context, so this test uses a real profile.
+  const profile = mkdtempSync(path.join(tmpdir(), 'fundi-profile-'));
+  const context = await chromium.launchPersistentContext(profile, { ...launchOptions, baseURL });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto('/');
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
 
-  const cdp = await page.context().newCDPSession(page);
-  const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
-  expect(installabilityErrors).toEqual([]);
-  const { url, errors } = await cdp.send('Page.getAppManifest');
-  expect(url).toContain('manifest');
-  expect(errors).toEqual([]);
+    const cdp = await context.newCDPSession(page);
+    const { url, errors } = await cdp.send('Page.getAppManifest');
+    expect(url).toContain('manifest');
+    expect(errors).toEqual([]);
+    await expect
+      .poll(async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors, { timeout: 15_000 })
+      .toEqual([]);
+  } finally {
+    await context.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
 });
 
 test('with the network off, a reload still shows the app and says it is offline', async ({ page, context }) => {
