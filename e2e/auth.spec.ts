@@ -22,7 +22,9 @@ for (const role of ['customer', 'technician'] as const) {
 test('a wrong password shows an error and keeps what was typed', async ({ page }) => {
   await signIn(page, 'ada@demo.fundi.app', 'not the password');
   await expect(page.getByTestId('form-error')).toBeVisible();
-  await expect(page.getByTestId('sign-in-form').locator('input[name=email]')).toHaveValue('ada@demo.fundi.app');
+  await expect(page.getByTestId('sign-in-form').locator('input[name=email]')).toHaveValue(
+    'ada@demo.fundi.app',
+  );
 });
 
 test('bad sign-up input shows field errors next to the fields', async ({ page }) => {
@@ -44,13 +46,13 @@ test('the demo admin gets the admin home', async ({ page }) => {
 test('Arabic switches the layout to right-to-left', async ({ page }) => {
   await page.goto('/sign-in');
   await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
-  const english = await page.getByTestId('sign-in-form').locator('[type=submit]').innerText();
+  const english = await page.getByTestId('sign-in-form').locator('[type=submit]').textContent();
   const lang = page.getByTestId('lang-switch');
   if ((await lang.evaluate((el) => el.tagName)) === 'SELECT') await lang.selectOption('ar');
   else await lang.click();
   await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
   await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
-  const arabic = await page.getByTestId('sign-in-form').locator('[type=submit]').innerText();
+  const arabic = await page.getByTestId('sign-in-form').locator('[type=submit]').textContent();
   expect(arabic).not.toBe(english);
   expect(arabic).toMatch(/[\u0600-\u06FF]/);
 });

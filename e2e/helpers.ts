@@ -4,7 +4,10 @@ let seq = 0;
 export const uniqueEmail = (tag: string) => `${tag}.${Date.now()}.${++seq}@e2e.fundi.app`;
 export const PASSWORD = 'e2e password 123';
 
-export async function signUp(page: Page, opts: { name: string; email: string; role: 'customer' | 'technician' }) {
+export async function signUp(
+  page: Page,
+  opts: { name: string; email: string; role: 'customer' | 'technician' },
+) {
   await page.goto('/sign-up');
   const form = page.getByTestId('sign-up-form');
   await form.locator('input[name=name]').fill(opts.name);

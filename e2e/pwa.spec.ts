@@ -11,14 +11,20 @@ test('the manifest is valid and its icons load', async ({ page, request }) => {
   const res = await request.get(href!);
   expect(res.headers()['content-type']).toContain('application/manifest+json');
   const m = await res.json();
-  expect(m).toMatchObject({ name: expect.any(String), short_name: expect.any(String), display: 'standalone' });
+  expect(m).toMatchObject({
+    name: expect.any(String),
+    short_name: expect.any(String),
+    display: 'standalone',
+  });
   expect(m.start_url).toBeTruthy();
   expect(m.theme_color).toMatch(/^#/);
   expect(m.background_color).toMatch(/^#/);
-  const sizes = (m.icons as Array<{ src: string; sizes: string; purpose?: string; type: string }>).map((i) => ({
-    ...i,
-    purpose: i.purpose ?? 'any',
-  }));
+  const sizes = (m.icons as Array<{ src: string; sizes: string; purpose?: string; type: string }>).map(
+    (i) => ({
+      ...i,
+      purpose: i.purpose ?? 'any',
+    }),
+  );
   expect(sizes.some((i) => i.sizes === '192x192' && i.purpose.includes('any'))).toBe(true);
   expect(sizes.some((i) => i.sizes === '512x512' && i.purpose.includes('any'))).toBe(true);
   expect(sizes.some((i) => i.purpose.includes('maskable'))).toBe(true);
@@ -29,7 +35,10 @@ test('the manifest is valid and its icons load', async ({ page, request }) => {
   }
 });
 
-test('a service worker controls the page and Chromium sees the app as installable', async ({ baseURL, launchOptions }) => {
+test('a service worker controls the page and Chromium sees the app as installable', async ({
+  baseURL,
+  launchOptions,
+}) => {
   // Chromium never offers installation in an incognito-like context, so this test uses a real profile.
   const profile = mkdtempSync(path.join(tmpdir(), 'fundi-profile-'));
   const context = await chromium.launchPersistentContext(profile, { ...launchOptions, baseURL });
@@ -45,7 +54,9 @@ test('a service worker controls the page and Chromium sees the app as installabl
     expect(url).toContain('manifest');
     expect(errors).toEqual([]);
     await expect
-      .poll(async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors, { timeout: 15_000 })
+      .poll(async () => (await cdp.send('Page.getInstallabilityErrors')).installabilityErrors, {
+        timeout: 15_000,
+      })
       .toEqual([]);
   } finally {
     await context.close();
@@ -53,7 +64,10 @@ test('a service worker controls the page and Chromium sees the app as installabl
   }
 });
 
-test('with the network off, a reload still shows the app and says it is offline', async ({ page, context }) => {
+test('with the network off, a reload still shows the app and says it is offline', async ({
+  page,
+  context,
+}) => {
   await signUp(page, { name: 'Offline Olu', email: uniqueEmail('offline'), role: 'customer' });
   await page.evaluate(() => navigator.serviceWorker.ready);
   await page.reload();

@@ -16,7 +16,11 @@ if (!email.success || !password.success) {
 }
 
 await withServices(async (services) => {
-  const { created } = await services.auth.ensureAdmin(email.data, password.data, values.name ?? 'Administrator');
+  const { created } = await services.auth.ensureAdmin(
+    email.data,
+    password.data,
+    values.name ?? 'Administrator',
+  );
   process.stdout.write(created ? `Admin ${email.data} created.\n` : `Admin ${email.data} already exists.\n`);
 }).catch((e) => {
   process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);

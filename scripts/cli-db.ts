@@ -11,7 +11,11 @@ export async function withServices(fn: (s: Services, db: Database) => Promise<vo
     process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
     process.exit(1);
   }
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 2 });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 2,
+  });
   const services = createServices(database, config);
   try {
     await database.migrate();

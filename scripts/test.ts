@@ -20,7 +20,9 @@ function fail(message: string): never {
 async function preflight() {
   const major = Number(process.versions.node.split('.')[0]);
   if (major !== 20) {
-    fail(`Node.js 20 is required (found ${process.version}): uWebSockets.js ships its native binary for Node 20 only.`);
+    fail(
+      `Node.js 20 is required (found ${process.version}): uWebSockets.js ships its native binary for Node 20 only.`,
+    );
   }
   if (!existsSync(chromium)) {
     fail(`Chromium not found at ${chromium}. Install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
@@ -30,7 +32,9 @@ async function preflight() {
     await sql`select 1`;
     const [postgis] = await sql`select 1 from pg_available_extensions where name = 'postgis'`;
     if (!postgis) {
-      fail(`PostgreSQL at ${redact(adminUrl)} has no PostGIS. Install it: apt-get install -y postgresql-15-postgis-3`);
+      fail(
+        `PostgreSQL at ${redact(adminUrl)} has no PostGIS. Install it: apt-get install -y postgresql-15-postgis-3`,
+      );
     }
   } catch (e) {
     if (e instanceof Error && e.message.startsWith('PostgreSQL at')) throw e;
@@ -86,7 +90,11 @@ async function main() {
   mkdirSync('test-results', { recursive: true });
   const env = { TEST_DATABASE_URL: adminUrl, CHROMIUM_PATH: chromium, CI: process.env.CI ?? '1' };
 
-  run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'], env);
+  run(
+    'npx',
+    ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
+    env,
+  );
   const unit = vitestCounts('test-results/vitest.json');
 
   let e2e: Counts;

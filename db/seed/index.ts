@@ -5,6 +5,8 @@ import { DEMO_PASSWORD, seedDemo } from './demo';
 await withServices(async (services) => {
   const { created } = await seedDemo(services);
   process.stdout.write(
-    created.length ? `Created ${created.join(', ')} (password ${DEMO_PASSWORD}).\n` : 'Demo data already present.\n',
+    created.length
+      ? `Created ${created.join(', ')} (password ${DEMO_PASSWORD}).\n`
+      : 'Demo data already present.\n',
   );
 });

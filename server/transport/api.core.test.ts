@@ -1,6 +1,8 @@
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpClient, startTestServer, type TestServer, uniqueEmail, wsClient } from '../test/harness';
+import type { AppErrorData } from '../trpc/errors';
+import type { AppRouter } from '../trpc/root';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -10,15 +12,15 @@ afterAll(() => server.close());
 
 const password = 'a perfectly fine password';
 
-function errorOf(e: unknown) {
-  expect(e).toBeInstanceOf(TRPCClientError);
-  const err = e as TRPCClientError<never> & { data: Record<string, unknown> };
-  return {
-    code: err.data?.code,
-    appCode: err.data?.appCode,
-    httpStatus: err.data?.httpStatus,
-    data: err.data,
-  };
+async function errorOf(call: Promise<unknown>) {
+  try {
+    await call;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TRPCClientError);
+    const data = (e as TRPCClientError<AppRouter>).data as AppErrorData;
+    return { code: data.code, appCode: data.appCode, httpStatus: data.httpStatus, data };
+  }
+  throw new Error('expected the call to fail');
 }
 
 describe('the public API from an outside @trpc/client', () => {
@@ -72,13 +74,13 @@ describe('the public API from an outside @trpc/client', () => {
   });
 
   it('answers UNAUTHORIZED without a valid session, on both transports', async () => {
-    const http = await httpClient(server).auth.updateMe.mutate({ name: 'x' }).catch(errorOf);
+    const http = await errorOf(httpClient(server).auth.updateMe.mutate({ name: 'x' }));
     expect(http).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHENTICATED', httpStatus: 401 });
-    const bogus = await httpClient(server, 'a'.repeat(32)).auth.updateMe.mutate({ name: 'x' }).catch(errorOf);
+    const bogus = await errorOf(httpClient(server, 'a'.repeat(32)).auth.updateMe.mutate({ name: 'x' }));
     expect(bogus).toMatchObject({ code: 'UNAUTHORIZED' });
     const ws = wsClient(server, 'b'.repeat(32));
     try {
-      const overWs = await ws.client.auth.updateMe.mutate({ name: 'x' }).catch(errorOf);
+      const overWs = await errorOf(ws.client.auth.updateMe.mutate({ name: 'x' }));
       expect(overWs).toMatchObject({ code: 'UNAUTHORIZED' });
     } finally {
       ws.close();
@@ -92,20 +94,20 @@ describe('the public API from an outside @trpc/client', () => {
       name: 'Bola',
       role: 'customer',
     });
-    const err = await httpClient(server, token).admin.stats.query().catch(errorOf);
+    const err = await errorOf(httpClient(server, token).admin.stats.query());
     expect(err).toMatchObject({ code: 'FORBIDDEN', httpStatus: 403, appCode: 'FORBIDDEN_ROLE' });
   });
 
   it('answers BAD_REQUEST with field-level errors and loses nothing', async () => {
-    const err = await httpClient(server)
-      .auth.signUp.mutate({
+    const err = await errorOf(
+      httpClient(server).auth.signUp.mutate({
         email: 'not-an-email',
         password: 'short',
         name: '',
         role: 'admin' as 'customer',
         phone: '0801234',
-      })
-      .catch(errorOf);
+      }),
+    );
     expect(err).toMatchObject({ code: 'BAD_REQUEST', httpStatus: 400, appCode: 'VALIDATION' });
     const fields = (err.data.zodError as { fieldErrors: Record<string, string[]> }).fieldErrors;
     expect(Object.keys(fields).sort()).toEqual(['email', 'name', 'password', 'phone', 'role']);
@@ -114,9 +116,14 @@ describe('the public API from an outside @trpc/client', () => {
   it('refuses admins through sign-up and duplicate e-mails with CONFLICT', async () => {
     const email = uniqueEmail('dupe');
     await httpClient(server).auth.signUp.mutate({ email, password, name: 'One', role: 'customer' });
-    const dupe = await httpClient(server)
-      .auth.signUp.mutate({ email: email.toUpperCase(), password, name: 'Two', role: 'customer' })
-      .catch(errorOf);
+    const dupe = await errorOf(
+      httpClient(server).auth.signUp.mutate({
+        email: email.toUpperCase(),
+        password,
+        name: 'Two',
+        role: 'customer',
+      }),
+    );
     expect(dupe).toMatchObject({ code: 'CONFLICT', appCode: 'EMAIL_TAKEN' });
   });
 
