@@ -108,8 +108,8 @@ export function createStaticHandler(dir: string) {
       res.writeHeader('etag', a.etag);
       if (a.gzip) res.writeHeader('vary', 'accept-encoding');
       if (encoding) res.writeHeader('content-encoding', encoding);
-      if (notModified) res.endWithoutBody();
-      else if (method === 'head') res.endWithoutBody(body.length);
+      // endWithoutBody() in this uWS build leaves the request unanswered and aborts the process; end() is safe.
+      if (notModified || method === 'head') res.end();
       else res.end(body);
     });
   };

@@ -219,6 +219,11 @@ describe('static PWA', () => {
     expect(route.headers.get('x-frame-options')).toBe('DENY');
     expect((await fetch(`${server.url}/assets/missing.js`)).status).toBe(404);
 
+    const head = await fetch(`${server.url}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect((await fetch(`${server.url}/trpc/auth.me`, { method: 'HEAD' })).status).toBe(405);
+
     const etag = route.headers.get('etag')!;
     expect((await fetch(`${server.url}/`, { headers: { 'if-none-match': etag } })).status).toBe(304);
   });
