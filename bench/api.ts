@@ -223,7 +223,7 @@ type CpuSnapshot = {
   server: number;
   postgres: Map<number, number>;
   client: NodeJS.CpuUsage;
-  machine: { busy: number; total: number };
+  machine: ReturnType<typeof machineCpuSeconds>;
   at: number;
 };
 
@@ -249,7 +249,15 @@ type PhaseResult = {
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
-  cpuSeconds: { server: number; postgres: number; client: number; machineBusy: number; other: number };
+  cpuSeconds: {
+    server: number;
+    postgres: number;
+    client: number;
+    machineBusy: number;
+    interrupts: number;
+    steal: number;
+    other: number;
+  };
   serverCpuMsPer1k: number;
   postgresCpuMsPer1k: number;
   /** Share of one core the load generator used: near 100 % means the client, not the server, was the limit. */
@@ -278,10 +286,15 @@ async function runPhase(
     postgres: sumIncrease(before.postgres, after.postgres),
     client: (clientDelta.user + clientDelta.system) / 1e6,
     machineBusy: after.machine.busy - before.machine.busy,
+    interrupts: after.machine.interrupts - before.machine.interrupts,
+    steal: after.machine.steal - before.machine.steal,
     other: 0,
   };
   // Whatever else ran on the machine meanwhile (e.g. someone's test suite) shows up here.
-  cpu.other = Math.max(0, cpu.machineBusy - cpu.server - cpu.postgres - cpu.client);
+  cpu.other = Math.max(
+    0,
+    cpu.machineBusy - cpu.interrupts - cpu.steal - cpu.server - cpu.postgres - cpu.client,
+  );
   const requests = result.requests.total;
   const phase: PhaseResult = {
     server: server.kind,

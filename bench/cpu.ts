@@ -24,20 +24,26 @@ export function processCpuSeconds(pid: number): number | null {
   }
 }
 
-/** Busy and total CPU-seconds of the whole machine (all cores), to notice load we did not cause. */
-export function machineCpuSeconds(): { busy: number; total: number } {
+/**
+ * Busy and total CPU-seconds of the whole machine (all cores), to notice load we did not cause.
+ * `interrupts` (irq + softirq, mostly loopback TCP here) and `steal` (the hypervisor) are charged to
+ * no process, so they are kept apart from the busy time that processes account for.
+ */
+export function machineCpuSeconds(): { busy: number; interrupts: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   // cpu user nice system idle iowait irq softirq steal (guest time is already inside user)
-  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
     .trim()
     .split(/\s+/)
     .slice(1, 9)
     .map(Number);
-  const total = [user, nice, system, idle, iowait, irq, softirq, steal].reduce<number>(
-    (a, b) => a + (b ?? 0),
-    0,
-  );
-  return { busy: (total - (idle ?? 0) - (iowait ?? 0)) / clockTicks, total: total / clockTicks };
+  const total = user + nice + system + idle + iowait + irq + softirq + steal;
+  return {
+    busy: (total - idle - iowait) / clockTicks,
+    interrupts: (irq + softirq) / clockTicks,
+    steal: steal / clockTicks,
+    total: total / clockTicks,
+  };
 }
 
 /**
