@@ -4,8 +4,8 @@
 //   BENCH_DURATION=10      seconds measured per phase (after BENCH_WARMUP=2 seconds of warm-up)
 //   BENCH_CONNECTIONS=50   concurrent keep-alive connections
 //   BENCH_POOL_SIZE=10     PostgreSQL pool size of each server (the app's default)
-//   BENCH_WHATIF=1         also run `fundi-prepared`: Fundi with the session lookup as a prepared
-//                          statement (a what-if for a suggested change; not the shipped code)
+//   BENCH_WHATIF=1         also run `fundi-prepared` and `standalone-prepared`: both with the session
+//                          lookup as a prepared statement (a what-if for a suggested change, not shipped code)
 //   TEST_DATABASE_URL / DATABASE_URL  PostgreSQL to create the throw-away database on
 //
 // Each server runs in its own child process (bench/servers.ts) pinned to CPU 0; this process runs
@@ -102,7 +102,7 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
 // ---------------------------------------------------------------------------------------------
 // Server children.
 
-type ServerKind = 'fundi' | 'standalone' | 'raw' | 'fundi-prepared';
+type ServerKind = 'fundi' | 'standalone' | 'raw' | 'fundi-prepared' | 'standalone-prepared';
 type ServerProcess = { kind: ServerKind; pid: number; port: number; url: string; uws: string };
 
 async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinning): Promise<ServerProcess> {
@@ -393,12 +393,13 @@ function observations(phases: PhaseResult[]): string[] {
   ratio('query-anon');
   ratio('mutation');
   const prepared = find('fundi-prepared', 'query');
-  const standaloneQuery = find('standalone', 'query');
-  if (prepared && standaloneQuery) {
+  const standalonePrepared = find('standalone-prepared', 'query');
+  if (prepared && standalonePrepared) {
     notes.push(
-      `What-if fundi-prepared (session lookup as a prepared statement): query ${prepared.reqPerSec.toFixed(0)} req/s = ` +
-        `${(prepared.reqPerSec / standaloneQuery.reqPerSec).toFixed(2)}× standalone, p99 ${prepared.latencyMs.p99.toFixed(2)} ms, ` +
-        `server ${prepared.serverCpuMsPer1k.toFixed(1)} ms/1k, PostgreSQL ${prepared.postgresCpuMsPer1k.toFixed(1)} ms/1k.`,
+      `What-if, both with the session lookup as a prepared statement: query ${prepared.reqPerSec.toFixed(0)} vs ` +
+        `${standalonePrepared.reqPerSec.toFixed(0)} req/s = ${(prepared.reqPerSec / standalonePrepared.reqPerSec).toFixed(2)}×, ` +
+        `Fundi p99 ${prepared.latencyMs.p99.toFixed(2)} ms, server ${prepared.serverCpuMsPer1k.toFixed(1)} ms/1k, ` +
+        `PostgreSQL ${prepared.postgresCpuMsPer1k.toFixed(1)} ms/1k.`,
     );
   }
   const q = find('fundi', 'query');
@@ -482,11 +483,16 @@ async function main() {
   const user = await signUpBenchUser(servers.fundi.url);
   const checks = await runChecks(checksFor(user), servers.fundi.url, servers.standalone.url);
   printChecks('Correctness: Fundi (uWS) vs standalone adapter, same requests', checks);
-  const whatIf = settings.whatIf ? await spawnServer('fundi-prepared', database.url, pinning) : null;
+  const whatIf = settings.whatIf
+    ? {
+        fundi: await spawnServer('fundi-prepared', database.url, pinning),
+        standalone: await spawnServer('standalone-prepared', database.url, pinning),
+      }
+    : null;
   if (whatIf) {
-    const whatIfChecks = await runChecks(checksFor(user), whatIf.url, servers.standalone.url);
-    printChecks('Correctness: what-if fundi-prepared vs standalone adapter', whatIfChecks);
-    checks.push(...whatIfChecks.map((c) => ({ ...c, name: `fundi-prepared: ${c.name}` })));
+    const whatIfChecks = await runChecks(checksFor(user), whatIf.fundi.url, whatIf.standalone.url);
+    printChecks('Correctness: what-if fundi-prepared vs standalone-prepared', whatIfChecks);
+    checks.push(...whatIfChecks.map((c) => ({ ...c, name: `what-if: ${c.name}` })));
   }
   const allPass = checks.every((c) => c.pass);
   if (!allPass) console.log('\nSome responses differ: the numbers below compare two different APIs.');
@@ -502,8 +508,10 @@ async function main() {
     [servers.raw, w.hello!],
     ...(whatIf
       ? ([
-          [whatIf, w.query!],
-          [whatIf, w.mutation!],
+          [whatIf.fundi, w.query!],
+          [whatIf.standalone, w.query!],
+          [whatIf.fundi, w.mutation!],
+          [whatIf.standalone, w.mutation!],
         ] as Array<[ServerProcess, Workload]>)
       : []),
   ];

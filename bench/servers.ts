@@ -1,6 +1,6 @@
 // One server under test per process, so the benchmark can read that process's CPU time from
 // /proc/<pid>/stat without counting the load generator. Started by bench/api.ts as:
-//   node --import tsx bench/servers.ts <fundi|standalone|raw|fundi-prepared>
+//   node --import tsx bench/servers.ts <fundi|standalone|raw|fundi-prepared|standalone-prepared>
 // It prints one JSON line `{"ready":true,"port":…}` on stdout once listening, and exits on SIGTERM/SIGINT
 // or when its stdin closes (so it never outlives a parent that died without cleaning up).
 import type { IncomingMessage } from 'node:http';
@@ -18,7 +18,7 @@ import { uws, uwsImplementation } from '../server/transport/uws';
 import { createContext, readCookie, SESSION_COOKIE } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
 
-const serverKinds = ['fundi', 'standalone', 'raw', 'fundi-prepared'] as const;
+const serverKinds = ['fundi', 'standalone', 'raw', 'fundi-prepared', 'standalone-prepared'] as const;
 type ServerKind = (typeof serverKinds)[number];
 
 type Started = { port: number; close(): Promise<void> };
@@ -67,7 +67,7 @@ async function startFundi(variant: 'shipped' | 'prepared' = 'shipped'): Promise<
 }
 
 /**
- * What-if, only for the `fundi-prepared` kind (BENCH_WHATIF=1), NOT the shipped code: the session lookup
+ * What-if, only for the `*-prepared` kinds (BENCH_WHATIF=1), NOT the shipped code: the session lookup
  * that createContext does on every authenticated request, as a named prepared statement. The shipped
  * repo builds the Drizzle query on every call and runs it unprepared (Drizzle's postgres-js driver only
  * prepares named queries), so PostgreSQL parses and plans it every time.
@@ -101,10 +101,11 @@ function requestMeta(req: IncomingMessage, setCookie: (v: string) => void) {
 }
 
 /** The baseline: the same router and context on tRPC's own Node adapter. */
-async function startStandalone(): Promise<Started> {
+async function startStandalone(variant: 'shipped' | 'prepared' = 'shipped'): Promise<Started> {
   const config = benchConfig();
   setLogLevel(config.logLevel);
   const { services, database } = await openServices(config);
+  if (variant === 'prepared') installPreparedSessionLookup(services, database);
   const server = createHTTPServer({
     router: appRouter,
     basePath: '/trpc/',
@@ -157,7 +158,8 @@ async function startRaw(): Promise<Started> {
 const starters: Record<ServerKind, () => Promise<Started>> = {
   fundi: () => startFundi('shipped'),
   'fundi-prepared': () => startFundi('prepared'),
-  standalone: startStandalone,
+  standalone: () => startStandalone('shipped'),
+  'standalone-prepared': () => startStandalone('prepared'),
   raw: startRaw,
 };
 
