@@ -39,6 +39,7 @@ export function startServer(config: Config, services: Services, database: Databa
     router: appRouter,
     path: '/trpc',
     originAllowed,
+    revocations: services.sessions.events,
     createContext: (meta) =>
       createContext(services, config, { transport: 'ws', ...meta, setCookie: () => {} }),
   });

@@ -140,3 +140,33 @@ describe('the public API from an outside @trpc/client', () => {
     expect(await client.auth.me.query()).toBeNull();
   });
 });
+
+describe('sessions on open WebSockets', () => {
+  it('closes sockets authenticated by a session when it signs out', async () => {
+    const { token } = await httpClient(server).auth.signUp.mutate({
+      email: uniqueEmail('wsout'),
+      password,
+      name: 'Ws Out',
+      role: 'customer',
+    });
+    const other = await httpClient(server).auth.signUp.mutate({
+      email: uniqueEmail('wsstay'),
+      password,
+      name: 'Ws Stay',
+      role: 'customer',
+    });
+    const mine = wsClient(server, token);
+    const theirs = wsClient(server, other.token);
+    try {
+      expect(await mine.client.auth.me.query()).not.toBeNull();
+      expect(await theirs.client.auth.me.query()).not.toBeNull();
+      await httpClient(server, token).auth.signOut.mutate();
+      // The socket is closed by the server; the client reconnects and is now anonymous.
+      await expect.poll(() => mine.client.auth.me.query(), { timeout: 5_000 }).toBeNull();
+      expect(await theirs.client.auth.me.query()).not.toBeNull();
+    } finally {
+      mine.close();
+      theirs.close();
+    }
+  });
+});

@@ -35,6 +35,7 @@ type Conn = ConnectionMeta & {
   abort: AbortController;
   subs: Map<number | string, AbortController>;
   ctx: Promise<Context> | null;
+  authKeys: string[];
   drainWaiters: Array<() => void>;
 };
 
@@ -47,6 +48,8 @@ export type WsHandlerOptions = {
     cookieToken: string | null;
     bearerToken: string | null;
   }) => Promise<Context>;
+  /** Session revocations (sign-out): sockets authenticated by that session are closed. */
+  revocations: Context['services']['sessions']['events'];
 };
 
 /**
@@ -57,6 +60,15 @@ export type WsHandlerOptions = {
 export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   const config = opts.router._def._config;
   const sockets = new Set<WebSocket<Conn>>();
+  // Sockets by the session and the user that authenticated them, so a sign-out reaches open sockets too.
+  const byAuth = new Map<string, Set<WebSocket<Conn>>>();
+  const endAuthenticated = (key: string) => {
+    for (const ws of [...(byAuth.get(key) ?? [])]) ws.end(4401, 'Session ended');
+  };
+  const onRevoked = (sessionId: string) => endAuthenticated(`s:${sessionId}`);
+  const onRevokedUser = (userId: string) => endAuthenticated(`u:${userId}`);
+  opts.revocations.on('revoked', onRevoked);
+  opts.revocations.on('revokedUser', onRevokedUser);
 
   function send(ws: WebSocket<Conn>, msg: TRPCResponseMessage | string) {
     const conn = ws.getUserData();
@@ -107,6 +119,15 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   function startContext(ws: WebSocket<Conn>, bearerToken: string | null) {
     const conn = ws.getUserData();
     conn.ctx = opts.createContext({ ip: conn.ip, cookieToken: conn.cookieToken, bearerToken });
+    conn.ctx.then((ctx) => {
+      if (!ctx.session || conn.closed) return;
+      conn.authKeys = [`s:${ctx.session.id}`, `u:${ctx.session.userId}`];
+      for (const key of conn.authKeys) {
+        const set = byAuth.get(key) ?? new Set();
+        set.add(ws);
+        byAuth.set(key, set);
+      }
+    });
     conn.ctx.catch((cause) => {
       send(ws, errorMessage(null, cause, {}));
       setImmediate(() => !conn.closed && ws.end(1011, 'Context failed'));
@@ -257,6 +278,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         abort: new AbortController(),
         subs: new Map(),
         ctx: null,
+        authKeys: [],
         drainWaiters: [],
       };
       res.upgrade(conn, key, protocol, extensions, context);
@@ -321,6 +343,11 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       sockets.delete(ws);
       const conn = ws.getUserData();
       conn.closed = true;
+      for (const key of conn.authKeys) {
+        const set = byAuth.get(key);
+        set?.delete(ws);
+        if (set?.size === 0) byAuth.delete(key);
+      }
       for (const sub of conn.subs.values()) sub.abort();
       conn.subs.clear();
       conn.abort.abort();
@@ -334,6 +361,8 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     },
     /** Asks every client to reconnect (tRPC's `reconnect` notice), then closes the sockets cleanly. */
     closeAll(code = 1001, reason = 'Server restarting') {
+      opts.revocations.off('revoked', onRevoked);
+      opts.revocations.off('revokedUser', onRevokedUser);
       for (const ws of [...sockets]) {
         send(ws, JSON.stringify({ id: null, method: 'reconnect' }));
         ws.end(code, reason);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { UserRow } from '../../../db/schema';
@@ -21,7 +22,11 @@ export const sessionIdFromToken = (token: string) =>
 export type ValidSession = { id: string; userId: string; expiresAt: Date; renewed: boolean; user: UserRow };
 
 export function createSessionStore(repo: AuthRepo, now: () => number = Date.now) {
+  // Long-lived WebSockets authenticate once, at connect: they listen here to drop a signed-out session.
+  const events = new EventEmitter<{ revoked: [sessionId: string]; revokedUser: [userId: string] }>();
+  events.setMaxListeners(0);
   return {
+    events,
     async create(userId: string): Promise<{ token: string; expiresAt: Date }> {
       const token = generateSessionToken();
       const expiresAt = new Date(now() + SESSION_TTL_MS);
@@ -49,8 +54,14 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
       return { id, userId: row.user.id, expiresAt, renewed, user: row.user };
     },
 
-    invalidate: (sessionId: string) => repo.deleteSession(sessionId),
-    invalidateAllForUser: (userId: string) => repo.deleteUserSessions(userId),
+    async invalidate(sessionId: string) {
+      await repo.deleteSession(sessionId);
+      events.emit('revoked', sessionId);
+    },
+    async invalidateAllForUser(userId: string) {
+      await repo.deleteUserSessions(userId);
+      events.emit('revokedUser', userId);
+    },
   };
 }
 
