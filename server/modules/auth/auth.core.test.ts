@@ -83,6 +83,26 @@ describe('sessions (Lucia design)', () => {
     clock = Date.now();
   });
 
+  it('serves repeat validations from memory, and sees sign-outs and profile changes at once', async () => {
+    const repo = createAuthRepo(database.db);
+    let reads = 0;
+    const counted = { ...repo, findSessionWithUser: (id: string) => (reads++, repo.findSessionWithUser(id)) };
+    const store = createSessionStore(counted);
+    const auth = createAuthService({
+      repo: counted,
+      sessions: store,
+      limiter: createRateLimiter({ limit: 99, windowMs: 1 }),
+    });
+    const { token, user } = await auth.signUp(signUpInput(), 'ip');
+    for (let i = 0; i < 5; i++) expect((await store.validate(token))?.user.name).toBe('Amina');
+    expect(reads).toBe(1);
+    await auth.updateMe(user.id, { name: 'Amina B.' });
+    expect((await store.validate(token))?.user.name).toBe('Amina B.');
+    expect(reads).toBe(2);
+    await auth.signOut(sessionIdFromToken(token));
+    expect(await store.validate(token)).toBeNull();
+  });
+
   it('invalidates on sign-out and rejects malformed tokens', async () => {
     const { auth, sessions: store } = setup();
     const { token } = await auth.signUp(signUpInput(), 'ip');

@@ -84,6 +84,7 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
     async updateMe(userId: string, patch: z.output<typeof updateMeInput>): Promise<PublicUser> {
       const row = await repo.updateUser(userId, patch);
       if (!row) throw new DomainError('NOT_FOUND', 'User not found.');
+      sessions.forgetUser(userId);
       return toPublicUser(row);
     },
 

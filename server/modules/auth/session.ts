@@ -21,10 +21,44 @@ export const sessionIdFromToken = (token: string) =>
 
 export type ValidSession = { id: string; userId: string; expiresAt: Date; renewed: boolean; user: UserRow };
 
+/**
+ * Validated sessions are kept in memory for a short while so that an authenticated request costs no
+ * database round-trip (it was most of an API call's CPU). Sign-out and account changes on this node drop
+ * the entry at once; with several nodes, a revocation elsewhere takes effect within CACHE_TTL_MS.
+ */
+const CACHE_TTL_MS = 30_000;
+const CACHE_MAX_ENTRIES = 100_000;
+type CachedSession = { userId: string; expiresAt: number; user: UserRow; cachedAt: number };
+
 export function createSessionStore(repo: AuthRepo, now: () => number = Date.now) {
   // Long-lived WebSockets authenticate once, at connect: they listen here to drop a signed-out session.
   const events = new EventEmitter<{ revoked: [sessionId: string]; revokedUser: [userId: string] }>();
   events.setMaxListeners(0);
+  const cache = new Map<string, CachedSession>();
+  const sessionsOfUser = new Map<string, Set<string>>();
+
+  function remember(id: string, entry: CachedSession) {
+    if (cache.size >= CACHE_MAX_ENTRIES) forget(cache.keys().next().value!);
+    cache.set(id, entry);
+    const ids = sessionsOfUser.get(entry.userId) ?? new Set();
+    ids.add(id);
+    sessionsOfUser.set(entry.userId, ids);
+  }
+
+  function forget(id: string) {
+    const entry = cache.get(id);
+    if (!entry) return;
+    cache.delete(id);
+    const ids = sessionsOfUser.get(entry.userId);
+    ids?.delete(id);
+    if (ids?.size === 0) sessionsOfUser.delete(entry.userId);
+  }
+
+  function forgetUser(userId: string) {
+    for (const id of sessionsOfUser.get(userId) ?? []) cache.delete(id);
+    sessionsOfUser.delete(userId);
+  }
+
   return {
     events,
     async create(userId: string): Promise<{ token: string; expiresAt: Date }> {
@@ -38,27 +72,45 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
     async validate(token: string): Promise<ValidSession | null> {
       if (!/^[a-z2-7]{32}$/.test(token)) return null;
       const id = sessionIdFromToken(token);
-      const row = await repo.findSessionWithUser(id);
-      if (!row) return null;
       const t = now();
-      if (row.session.expiresAt.getTime() <= t) {
+      let entry = cache.get(id);
+      if (!entry || t - entry.cachedAt > CACHE_TTL_MS) {
+        const row = await repo.findSessionWithUser(id);
+        if (!row) {
+          forget(id);
+          return null;
+        }
+        entry = {
+          userId: row.user.id,
+          expiresAt: row.session.expiresAt.getTime(),
+          user: row.user,
+          cachedAt: t,
+        };
+        remember(id, entry);
+      }
+      if (entry.expiresAt <= t) {
+        forget(id);
         await repo.deleteSession(id);
         return null;
       }
-      let expiresAt = row.session.expiresAt;
-      const renewed = expiresAt.getTime() - t < SESSION_RENEW_WITHIN_MS;
+      const renewed = entry.expiresAt - t < SESSION_RENEW_WITHIN_MS;
       if (renewed) {
-        expiresAt = new Date(t + SESSION_TTL_MS);
-        await repo.extendSession(id, expiresAt);
+        entry.expiresAt = t + SESSION_TTL_MS;
+        await repo.extendSession(id, new Date(entry.expiresAt));
       }
-      return { id, userId: row.user.id, expiresAt, renewed, user: row.user };
+      return { id, userId: entry.userId, expiresAt: new Date(entry.expiresAt), renewed, user: entry.user };
     },
 
+    /** Call after changing a user's row (name, role, verification …) so sessions see it at once. */
+    forgetUser,
+
     async invalidate(sessionId: string) {
+      forget(sessionId);
       await repo.deleteSession(sessionId);
       events.emit('revoked', sessionId);
     },
     async invalidateAllForUser(userId: string) {
+      forgetUser(userId);
       await repo.deleteUserSessions(userId);
       events.emit('revokedUser', userId);
     },
