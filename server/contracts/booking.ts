@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { Money } from './catalog';
+import { latSchema, lngSchema } from './geo';
+
+export const bookingStatuses = [
+  'searching',
+  'assigned',
+  'en_route',
+  'arrived',
+  'in_progress',
+  'completed',
+  'cancelled',
+  'unfulfilled',
+  'disputed',
+] as const;
+export type BookingStatus = (typeof bookingStatuses)[number];
+export const openStatuses = ['searching', 'assigned', 'en_route', 'arrived', 'in_progress'] as const;
+
+export type PriceBreakdown = {
+  base: Money;
+  surcharge: Money;
+  total: Money;
+  commission: Money;
+  technicianEarnings: Money;
+};
+
+const scheduledFor = z.iso
+  .datetime({ offset: true })
+  .refine((s) => Date.parse(s) > Date.now() - 60_000, 'Scheduled time is in the past')
+  .refine((s) => Date.parse(s) < Date.now() + 90 * 24 * 3600_000, 'Scheduled time is more than 90 days ahead');
+
+export const quoteInput = z.object({
+  serviceId: z.uuid(),
+  lat: latSchema,
+  lng: lngSchema,
+  scheduledFor: scheduledFor.optional(),
+  emergency: z.boolean().optional(),
+});
+
+export type Quote = {
+  price: PriceBreakdown;
+  availableTechnicians: number;
+  nearest: { distanceMeters: number; etaSeconds: number } | null;
+};
+
+export const createBookingInput = z.object({
+  serviceId: z.uuid(),
+  lat: latSchema,
+  lng: lngSchema,
+  address: z.string().trim().min(3, 'Enter the address').max(300),
+  addressDetails: z.string().trim().max(300).optional(),
+  notes: z.string().trim().max(1000).optional(),
+  scheduledFor: scheduledFor.optional(),
+  emergency: z.boolean().optional(),
+  /** A client-generated key (e.g. a UUID): retries with the same key return the same booking. */
+  idempotencyKey: z.string().min(8).max(100),
+});
+
+export const bookingIdInput = z.object({ id: z.uuid() });
+export const listBookingsInput = z
+  .object({
+    status: z.enum(bookingStatuses).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(50).optional(),
+  })
+  .optional();
+export const cancelBookingInput = z.object({ id: z.uuid(), reason: z.string().trim().min(1).max(500) });
+export const advanceBookingInput = z.object({ id: z.uuid(), to: z.enum(['en_route', 'arrived', 'in_progress', 'completed']) });
+export const disputeBookingInput = z.object({ id: z.uuid(), reason: z.string().trim().min(1).max(1000) });
+export const declineInput = z.object({ id: z.uuid(), reason: z.string().trim().max(500).optional() });
+export const bookingEventsInput = z.object({ id: z.uuid(), lastEventId: z.string().max(50).nullish() });
+
+export type Party = { id: string; name: string; phone: string | null; photoUrl: string | null; rating: number | null };
+
+export type Booking = {
+  id: string;
+  status: BookingStatus;
+  service: { id: string; name: { en: string; ar: string }; durationMinutes: number };
+  customer: Party;
+  technician: Party | null;
+  /** The exact place: only for the customer, the assigned technician and admins. */
+  location: { lat: number; lng: number; address: string; details: string | null };
+  notes: string | null;
+  scheduledFor: string | null;
+  emergency: boolean;
+  price: PriceBreakdown;
+  paymentMethod: 'cash';
+  cancelReason: string | null;
+  disputeReason: string | null;
+  createdAt: string;
+  assignedAt: string | null;
+  enRouteAt: string | null;
+  arrivedAt: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+  cancelledAt: string | null;
+  updatedAt: string;
+};
+
+export type BookingHistoryEntry = {
+  id: string;
+  from: BookingStatus | null;
+  to: BookingStatus;
+  by: { id: string | null; role: 'customer' | 'technician' | 'admin' | 'system' };
+  reason: string | null;
+  at: string;
+};
+
+/** `booking.events` yields the booking as it is now, tracked by the id of its latest history row. */
+export type BookingEvent = { booking: Booking; change: BookingHistoryEntry | null };
+
+export type BookingPage = { items: Booking[]; nextCursor: string | null };

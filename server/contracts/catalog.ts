@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+export const priceUnits = ['fixed', 'hourly'] as const;
+export type PriceUnit = (typeof priceUnits)[number];
+
+/** Money is integer minor units (kobo, piastres) plus an ISO 4217 currency code; never floats. */
+export type Money = { amount: number; currency: string };
+
+export type Category = {
+  id: string;
+  slug: string;
+  name: { en: string; ar: string };
+  icon: string;
+};
+
+export type Service = {
+  id: string;
+  categoryId: string;
+  slug: string;
+  name: { en: string; ar: string };
+  description: { en: string; ar: string };
+  basePrice: Money;
+  priceUnit: PriceUnit;
+  durationMinutes: number;
+  emergencySurchargePct: number;
+};
+
+export const servicesInput = z.object({ categoryId: z.uuid().optional() }).optional();
