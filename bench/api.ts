@@ -4,8 +4,6 @@
 //   BENCH_DURATION=10      seconds measured per phase (after BENCH_WARMUP=2 seconds of warm-up)
 //   BENCH_CONNECTIONS=50   concurrent keep-alive connections
 //   BENCH_POOL_SIZE=10     PostgreSQL pool size of each server (the app's default)
-//   BENCH_WHATIF=1         also run `fundi-prepared` and `standalone-prepared`: both with the session
-//                          lookup as a prepared statement (a what-if for a suggested change, not shipped code)
 //   TEST_DATABASE_URL / DATABASE_URL  PostgreSQL to create the throw-away database on
 //
 // Each server runs in its own child process (bench/servers.ts) pinned to CPU 0; this process runs
@@ -36,7 +34,6 @@ const settings = {
   warmupSeconds: positiveNumber(process.env.BENCH_WARMUP, 2),
   connections: positiveNumber(process.env.BENCH_CONNECTIONS, 50),
   poolSize: positiveNumber(process.env.BENCH_POOL_SIZE, 10),
-  whatIf: process.env.BENCH_WHATIF === '1',
 };
 
 function positiveNumber(value: string | undefined, fallback: number): number {
@@ -102,7 +99,7 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
 // ---------------------------------------------------------------------------------------------
 // Server children.
 
-type ServerKind = 'fundi' | 'standalone' | 'raw' | 'fundi-prepared' | 'standalone-prepared';
+type ServerKind = 'fundi' | 'standalone' | 'raw';
 type ServerProcess = { kind: ServerKind; pid: number; port: number; url: string; uws: string };
 
 async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinning): Promise<ServerProcess> {
@@ -158,7 +155,8 @@ function workloads(token: string): Record<string, Workload> {
   return {
     query: {
       name: 'query',
-      description: 'GET /trpc/auth.me with a bearer token (createContext validates the session: 1 DB query)',
+      description:
+        'GET /trpc/auth.me with a bearer token (createContext validates the session every request)',
       request: { method: 'GET', path: '/trpc/auth.me', headers: auth },
     },
     'query-anon': {
@@ -169,7 +167,7 @@ function workloads(token: string): Record<string, Workload> {
     mutation: {
       name: 'mutation',
       description:
-        'POST /trpc/auth.updateMe {"name":"Bench N"} with a bearer token (session read + UPDATE users)',
+        'POST /trpc/auth.updateMe {"name":"Bench N"} with a bearer token (UPDATE users in PostgreSQL)',
       request: {
         method: 'POST',
         path: '/trpc/auth.updateMe',
@@ -392,22 +390,12 @@ function observations(phases: PhaseResult[]): string[] {
   ratio('query');
   ratio('query-anon');
   ratio('mutation');
-  const prepared = find('fundi-prepared', 'query');
-  const standalonePrepared = find('standalone-prepared', 'query');
-  if (prepared && standalonePrepared) {
-    notes.push(
-      `What-if, both with the session lookup as a prepared statement: query ${prepared.reqPerSec.toFixed(0)} vs ` +
-        `${standalonePrepared.reqPerSec.toFixed(0)} req/s = ${(prepared.reqPerSec / standalonePrepared.reqPerSec).toFixed(2)}×, ` +
-        `Fundi p99 ${prepared.latencyMs.p99.toFixed(2)} ms, server ${prepared.serverCpuMsPer1k.toFixed(1)} ms/1k, ` +
-        `PostgreSQL ${prepared.postgresCpuMsPer1k.toFixed(1)} ms/1k.`,
-    );
-  }
   const q = find('fundi', 'query');
   const anon = find('fundi', 'query-anon');
   const hello = find('raw', 'hello');
   if (q && anon) {
     notes.push(
-      `Fundi: the session lookup (1 DB query per request) takes req/s from ${anon.reqPerSec.toFixed(0)} (no token) to ${q.reqPerSec.toFixed(0)} (bearer) ` +
+      `Fundi: validating the bearer session takes req/s from ${anon.reqPerSec.toFixed(0)} (no token) to ${q.reqPerSec.toFixed(0)} (bearer) ` +
         `= ${((1 - q.reqPerSec / anon.reqPerSec) * 100).toFixed(0)}% fewer; server CPU ${anon.serverCpuMsPer1k.toFixed(1)} → ${q.serverCpuMsPer1k.toFixed(1)} ms/1k, ` +
         `PostgreSQL ${q.postgresCpuMsPer1k.toFixed(1)} ms/1k.`,
     );
@@ -483,17 +471,6 @@ async function main() {
   const user = await signUpBenchUser(servers.fundi.url);
   const checks = await runChecks(checksFor(user), servers.fundi.url, servers.standalone.url);
   printChecks('Correctness: Fundi (uWS) vs standalone adapter, same requests', checks);
-  const whatIf = settings.whatIf
-    ? {
-        fundi: await spawnServer('fundi-prepared', database.url, pinning),
-        standalone: await spawnServer('standalone-prepared', database.url, pinning),
-      }
-    : null;
-  if (whatIf) {
-    const whatIfChecks = await runChecks(checksFor(user), whatIf.fundi.url, whatIf.standalone.url);
-    printChecks('Correctness: what-if fundi-prepared vs standalone-prepared', whatIfChecks);
-    checks.push(...whatIfChecks.map((c) => ({ ...c, name: `what-if: ${c.name}` })));
-  }
   const allPass = checks.every((c) => c.pass);
   if (!allPass) console.log('\nSome responses differ: the numbers below compare two different APIs.');
 
@@ -506,14 +483,6 @@ async function main() {
     [servers.fundi, w.mutation!],
     [servers.standalone, w.mutation!],
     [servers.raw, w.hello!],
-    ...(whatIf
-      ? ([
-          [whatIf.fundi, w.query!],
-          [whatIf.standalone, w.query!],
-          [whatIf.fundi, w.mutation!],
-          [whatIf.standalone, w.mutation!],
-        ] as Array<[ServerProcess, Workload]>)
-      : []),
   ];
   console.log('\nLoad phases:');
   const phases: PhaseResult[] = [];

@@ -1,24 +1,20 @@
 // One server under test per process, so the benchmark can read that process's CPU time from
 // /proc/<pid>/stat without counting the load generator. Started by bench/api.ts as:
-//   node --import tsx bench/servers.ts <fundi|standalone|raw|fundi-prepared|standalone-prepared>
+//   node --import tsx bench/servers.ts <fundi|standalone|raw>
 // It prints one JSON line `{"ready":true,"port":…}` on stdout once listening, and exits on SIGTERM/SIGINT
 // or when its stdin closes (so it never outlives a parent that died without cleaning up).
 import type { IncomingMessage } from 'node:http';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
-import { eq, sql } from 'drizzle-orm';
 import { type Database, openDatabase } from '../db/client';
-import { sessions, users } from '../db/schema';
 import { startServer } from '../server/app';
 import { type Config, loadConfig } from '../server/config';
 import { setLogLevel } from '../server/lib/log';
-import { createAuthRepo } from '../server/modules/auth/auth.repo';
-import { createSessionStore } from '../server/modules/auth/session';
 import { createServices, type Services } from '../server/services';
 import { uws, uwsImplementation } from '../server/transport/uws';
 import { createContext, readCookie, SESSION_COOKIE } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
 
-const serverKinds = ['fundi', 'standalone', 'raw', 'fundi-prepared', 'standalone-prepared'] as const;
+const serverKinds = ['fundi', 'standalone', 'raw'] as const;
 type ServerKind = (typeof serverKinds)[number];
 
 type Started = { port: number; close(): Promise<void> };
@@ -50,11 +46,10 @@ async function openServices(config: Config): Promise<{ services: Services; datab
   return { services: createServices(database, config), database };
 }
 
-async function startFundi(variant: 'shipped' | 'prepared' = 'shipped'): Promise<Started> {
+async function startFundi(): Promise<Started> {
   const config = benchConfig();
   setLogLevel(config.logLevel);
   const { services, database } = await openServices(config);
-  if (variant === 'prepared') installPreparedSessionLookup(services, database);
   const server = await startServer(config, services, database);
   return {
     port: server.port,
@@ -64,27 +59,6 @@ async function startFundi(variant: 'shipped' | 'prepared' = 'shipped'): Promise<
       await database.close();
     },
   };
-}
-
-/**
- * What-if, only for the `*-prepared` kinds (BENCH_WHATIF=1), NOT the shipped code: the session lookup
- * that createContext does on every authenticated request, as a named prepared statement. The shipped
- * repo builds the Drizzle query on every call and runs it unprepared (Drizzle's postgres-js driver only
- * prepares named queries), so PostgreSQL parses and plans it every time.
- */
-function installPreparedSessionLookup(services: Services, database: Database) {
-  const lookup = database.db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(sessions.userId, users.id))
-    .where(eq(sessions.id, sql.placeholder('id')))
-    .limit(1)
-    .prepare('bench_session_with_user');
-  const repo = {
-    ...createAuthRepo(database.db),
-    findSessionWithUser: async (id: string) => (await lookup.execute({ id }))[0],
-  };
-  services.sessions.validate = createSessionStore(repo).validate;
 }
 
 /** Mirrors what server/transport/http.ts extracts from a request, but from Node's IncomingMessage. */
@@ -101,11 +75,10 @@ function requestMeta(req: IncomingMessage, setCookie: (v: string) => void) {
 }
 
 /** The baseline: the same router and context on tRPC's own Node adapter. */
-async function startStandalone(variant: 'shipped' | 'prepared' = 'shipped'): Promise<Started> {
+async function startStandalone(): Promise<Started> {
   const config = benchConfig();
   setLogLevel(config.logLevel);
   const { services, database } = await openServices(config);
-  if (variant === 'prepared') installPreparedSessionLookup(services, database);
   const server = createHTTPServer({
     router: appRouter,
     basePath: '/trpc/',
@@ -156,10 +129,8 @@ async function startRaw(): Promise<Started> {
 }
 
 const starters: Record<ServerKind, () => Promise<Started>> = {
-  fundi: () => startFundi('shipped'),
-  'fundi-prepared': () => startFundi('prepared'),
-  standalone: () => startStandalone('shipped'),
-  'standalone-prepared': () => startStandalone('prepared'),
+  fundi: startFundi,
+  standalone: startStandalone,
   raw: startRaw,
 };
 

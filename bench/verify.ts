@@ -119,11 +119,17 @@ export function checksFor(user: { token: string; email: string; password: string
         return Number.isNaN(Date.parse(data.updatedAt ?? '')) ? 'expected an ISO updatedAt' : null;
       },
     },
-    // After the write both servers must read the same, new row.
+    // After the write both servers must read the new row (a stale session cache would still say the old name).
     {
-      name: 'auth.me after update',
+      name: 'auth.me after update sees the new name',
       request: { method: 'GET', path: '/trpc/auth.me', token },
-      expect: isUser,
+      expect: (r) => {
+        const data = (r.body as { result?: { data?: { name?: string } } }).result?.data;
+        return (
+          isUser(r) ??
+          (data?.name === 'Bench Verify' ? null : `expected name "Bench Verify", got ${data?.name}`)
+        );
+      },
     },
   ];
 }
