@@ -36,6 +36,18 @@ const envSchema = z
     HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    MARKET: z.enum(['lagos', 'cairo']).default('lagos'),
+    COMMISSION_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
+    DISPATCH_RADIUS_METERS: z.coerce.number().int().min(100).max(100_000).default(10_000),
+    OFFER_WINDOW_SECONDS: z.coerce.number().min(1).max(600).default(30),
+    DISPATCH_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    SCHEDULE_LEAD_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(60),
+    MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(100).default(3),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
@@ -72,6 +84,15 @@ export type Config = {
   authRateLimit: number;
   /** Cookies get `Secure` over TLS or in production. */
   secureCookies: boolean;
+  market: 'lagos' | 'cairo';
+  commissionBps: number;
+  dispatch: {
+    radiusMeters: number;
+    offerWindowMs: number;
+    sweepMs: number;
+    scheduleLeadMs: number;
+  };
+  maxOpenBookings: number;
 };
 
 export class ConfigError extends Error {
@@ -106,5 +127,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     authRateLimit: e.AUTH_RATE_LIMIT,
     secureCookies: tls !== null || e.NODE_ENV === 'production',
+    market: e.MARKET,
+    commissionBps: e.COMMISSION_RATE_BPS,
+    dispatch: {
+      radiusMeters: e.DISPATCH_RADIUS_METERS,
+      offerWindowMs: Math.round(e.OFFER_WINDOW_SECONDS * 1000),
+      sweepMs: e.DISPATCH_SWEEP_MS,
+      scheduleLeadMs: e.SCHEDULE_LEAD_MINUTES * 60_000,
+    },
+    maxOpenBookings: e.MAX_OPEN_BOOKINGS,
   };
 }

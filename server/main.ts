@@ -1,4 +1,5 @@
 import { openDatabase } from '../db/client';
+import { seedCatalog } from '../db/seed/catalog';
 import { seedDemo } from '../db/seed/demo';
 import { startServer } from './app';
 import { ConfigError, loadConfig } from './config';
@@ -44,10 +45,12 @@ async function main() {
     const { created } = await services.auth.ensureAdmin(config.admin.email, config.admin.password);
     if (created) log.info('admin created', { email: config.admin.email });
   }
+  await seedCatalog(database.db);
   if (config.seedDemo) {
-    const seeded = await seedDemo(services);
+    const seeded = await seedDemo(services, config.market);
     if (seeded.created.length) log.info('demo data seeded', { accounts: seeded.created });
   }
+  await services.start();
 
   const server = await startServer(config, services, database);
   log.info(`Fundi is listening on ${server.url}`, { uws: uwsImplementation, node: process.version });
@@ -63,7 +66,7 @@ async function main() {
     }, 15_000);
     force.unref();
     await server.close();
-    services.stop();
+    await services.stop();
     await database.close();
     log.info('bye');
     process.exit(0);

@@ -7,15 +7,34 @@ import { createAdminService } from './modules/admin/admin.service';
 import { createAuthRepo } from './modules/auth/auth.repo';
 import { createAuthService } from './modules/auth/auth.service';
 import { createSessionStore } from './modules/auth/session';
+import { createBookingLifecycle } from './modules/booking/booking.lifecycle';
+import { createBookingService } from './modules/booking/booking.service';
+import { createCatalogRepo } from './modules/catalog/catalog.repo';
+import { createCatalogService } from './modules/catalog/catalog.service';
+import { createDispatchService } from './modules/dispatch/dispatch.service';
+import { createTechnicianRepo } from './modules/technician/technician.repo';
+import { createTechnicianService } from './modules/technician/technician.service';
+import { createBus } from './realtime/bus';
 
 /** Composition of the domain services; transports and routers reach the domain only through this. */
 export function createServices(database: Database, config: Config) {
-  const authRepo = createAuthRepo(database.db);
+  const { db } = database;
+  const authRepo = createAuthRepo(db);
   const sessions = createSessionStore(authRepo);
   const auth = createAuthService({
     repo: authRepo,
     sessions,
     limiter: createRateLimiter({ limit: config.authRateLimit, windowMs: 10 * 60 * 1000 }),
+  });
+
+  const bus = createBus();
+  const catalog = createCatalogService(createCatalogRepo(db), config.market);
+  const lifecycle = createBookingLifecycle(db, bus);
+  const dispatch = createDispatchService({ db, bus, lifecycle, config: config.dispatch });
+  const bookings = createBookingService({ db, bus, catalog, lifecycle, dispatch, config });
+  const technicians = createTechnicianService({
+    repo: createTechnicianRepo(db),
+    onAvailable: (id) => dispatch.onTechnicianAvailable(id),
   });
 
   // One shared timer for every heartbeat subscriber instead of one per connection.
@@ -28,11 +47,19 @@ export function createServices(database: Database, config: Config) {
     database,
     auth,
     sessions,
-    admin: createAdminService(createAdminRepo(database.db)),
+    admin: createAdminService(createAdminRepo(db)),
+    bus,
+    catalog,
+    bookings,
+    dispatch,
+    technicians,
     clock,
-    stop() {
+    /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
+    start: () => dispatch.start(),
+    async stop() {
       clearInterval(tick);
       clock.emit('stop');
+      await dispatch.stop();
     },
   };
 }

@@ -1,2 +1,5 @@
+export * from './bookings';
+export * from './catalog';
 export * from './sessions';
+export * from './technicians';
 export * from './users';

@@ -1,14 +1,14 @@
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Services } from '../../server/services';
+import { services as serviceTable, technicianProfiles, technicianServices, users } from '../schema';
+import { seedCatalog } from './catalog';
 
 /** Demo accounts for `npm start` (idempotent). Passwords are public: never enable SEED_DEMO in production. */
+export const DEMO_PASSWORD = 'fundi-demo-2026';
+export const DEMO_ADMIN = { email: 'admin@demo.fundi.app', password: DEMO_PASSWORD };
+
 export const demoAccounts = [
   { email: 'ada@demo.fundi.app', name: 'Ada Okafor', role: 'customer' as const, phone: '+2348031234567' },
-  {
-    email: 'tunde@demo.fundi.app',
-    name: 'Tunde Bakare',
-    role: 'technician' as const,
-    phone: '+2348051234567',
-  },
   {
     email: 'mona@demo.fundi.app',
     name: 'Mona Hassan',
@@ -17,19 +17,116 @@ export const demoAccounts = [
     locale: 'ar' as const,
     timeZone: 'Africa/Cairo',
   },
+  {
+    email: 'tunde@demo.fundi.app',
+    name: 'Tunde Bakare',
+    role: 'technician' as const,
+    phone: '+2348051234567',
+  },
 ];
-export const DEMO_PASSWORD = 'fundi-demo-2026';
-export const DEMO_ADMIN = { email: 'admin@demo.fundi.app', password: DEMO_PASSWORD };
 
-export async function seedDemo(services: Services): Promise<{ created: string[] }> {
+/** Verified technicians, online around the market's centre, so a demo booking finds someone. */
+const demoTechnicians: Record<
+  'lagos' | 'cairo',
+  Array<{ email: string; name: string; at: [number, number]; services: string[] }>
+> = {
+  lagos: [
+    {
+      email: 'tunde@demo.fundi.app',
+      name: 'Tunde Bakare',
+      at: [6.5095, 3.3711],
+      services: ['shoe-shine', 'shoe-repair', 'leak-repair', 'drain-unblocking'],
+    },
+    {
+      email: 'kemi@demo.fundi.app',
+      name: 'Kemi Adeyemi',
+      at: [6.4541, 3.4205],
+      services: ['home-cleaning', 'deep-cleaning', 'shoe-shine'],
+    },
+    {
+      email: 'musa@demo.fundi.app',
+      name: 'Musa Ibrahim',
+      at: [6.6018, 3.3515],
+      services: ['ac-service', 'ac-gas-refill', 'fridge-repair', 'washing-machine-repair'],
+    },
+    {
+      email: 'chinedu@demo.fundi.app',
+      name: 'Chinedu Eze',
+      at: [6.5244, 3.3792],
+      services: ['socket-switch-repair', 'wiring-fault', 'screen-replacement', 'battery-replacement'],
+    },
+    {
+      email: 'bisi@demo.fundi.app',
+      name: 'Bisi Lawal',
+      at: [6.4698, 3.5852],
+      services: ['furniture-assembly', 'door-lock-repair', 'leak-repair', 'plumbing-hourly'],
+    },
+  ],
+  cairo: [
+    {
+      email: 'tunde@demo.fundi.app',
+      name: 'Tunde Bakare',
+      at: [30.0444, 31.2357],
+      services: ['shoe-shine', 'leak-repair'],
+    },
+    {
+      email: 'omar@demo.fundi.app',
+      name: 'Omar Farouk',
+      at: [30.0626, 31.2497],
+      services: ['ac-service', 'ac-gas-refill', 'fridge-repair'],
+    },
+    {
+      email: 'salma@demo.fundi.app',
+      name: 'Salma Adel',
+      at: [30.0131, 31.2089],
+      services: ['home-cleaning', 'deep-cleaning', 'shoe-shine'],
+    },
+  ],
+};
+
+export async function seedDemo(
+  services: Services,
+  market: 'lagos' | 'cairo' = 'lagos',
+): Promise<{ created: string[] }> {
+  const { db } = services.database;
+  await seedCatalog(db);
   const created: string[] = [];
-  for (const a of demoAccounts) {
+  const register = async (a: Parameters<Services['auth']['register']>[0]) => {
     try {
-      await services.auth.register({ ...a, password: DEMO_PASSWORD });
+      await services.auth.register(a);
       created.push(a.email);
     } catch (e) {
       if (!(e instanceof Error && 'code' in e && e.code === 'EMAIL_TAKEN')) throw e;
     }
+  };
+  for (const a of demoAccounts) await register({ ...a, password: DEMO_PASSWORD });
+  for (const t of demoTechnicians[market]) {
+    await register({ email: t.email, name: t.name, role: 'technician', password: DEMO_PASSWORD });
+    const [user] = await db.select().from(users).where(eq(users.email, t.email));
+    const [profile] = await db
+      .select()
+      .from(technicianProfiles)
+      .where(eq(technicianProfiles.userId, user!.id));
+    if (profile?.verification !== 'pending' || profile.online) continue; // already set up once
+    await db
+      .update(technicianProfiles)
+      .set({
+        verification: 'verified',
+        online: true,
+        bio: 'Demo technician',
+        location: { lat: t.at[0], lng: t.at[1] },
+        locationAccuracy: 20,
+        locationAt: new Date(),
+      })
+      .where(eq(technicianProfiles.userId, user!.id));
+    const offered = await db
+      .select({ id: serviceTable.id })
+      .from(serviceTable)
+      .where(and(eq(serviceTable.market, market), inArray(serviceTable.slug, t.services)));
+    await db
+      .insert(technicianServices)
+      .values(offered.map((s) => ({ technicianId: user!.id, serviceId: s.id })))
+      .onConflictDoNothing();
   }
   if ((await services.auth.ensureAdmin(DEMO_ADMIN.email, DEMO_ADMIN.password, 'Fundi Admin')).created) {
     created.push(DEMO_ADMIN.email);

@@ -3,7 +3,10 @@ import { withServices } from '../../scripts/cli-db';
 import { DEMO_PASSWORD, seedDemo } from './demo';
 
 await withServices(async (services) => {
-  const { created } = await seedDemo(services);
+  const { created } = await seedDemo(
+    services,
+    (process.env.MARKET as 'lagos' | 'cairo' | undefined) ?? 'lagos',
+  );
   process.stdout.write(
     created.length
       ? `Created ${created.join(', ')} (password ${DEMO_PASSWORD}).\n`

@@ -27,7 +27,10 @@ export type PriceBreakdown = {
 const scheduledFor = z.iso
   .datetime({ offset: true })
   .refine((s) => Date.parse(s) > Date.now() - 60_000, 'Scheduled time is in the past')
-  .refine((s) => Date.parse(s) < Date.now() + 90 * 24 * 3600_000, 'Scheduled time is more than 90 days ahead');
+  .refine(
+    (s) => Date.parse(s) < Date.now() + 90 * 24 * 3600_000,
+    'Scheduled time is more than 90 days ahead',
+  );
 
 export const quoteInput = z.object({
   serviceId: z.uuid(),
@@ -65,12 +68,21 @@ export const listBookingsInput = z
   })
   .optional();
 export const cancelBookingInput = z.object({ id: z.uuid(), reason: z.string().trim().min(1).max(500) });
-export const advanceBookingInput = z.object({ id: z.uuid(), to: z.enum(['en_route', 'arrived', 'in_progress', 'completed']) });
+export const advanceBookingInput = z.object({
+  id: z.uuid(),
+  to: z.enum(['en_route', 'arrived', 'in_progress', 'completed']),
+});
 export const disputeBookingInput = z.object({ id: z.uuid(), reason: z.string().trim().min(1).max(1000) });
 export const declineInput = z.object({ id: z.uuid(), reason: z.string().trim().max(500).optional() });
 export const bookingEventsInput = z.object({ id: z.uuid(), lastEventId: z.string().max(50).nullish() });
 
-export type Party = { id: string; name: string; phone: string | null; photoUrl: string | null; rating: number | null };
+export type Party = {
+  id: string;
+  name: string;
+  phone: string | null;
+  photoUrl: string | null;
+  rating: number | null;
+};
 
 export type Booking = {
   id: string;

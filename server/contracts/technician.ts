@@ -20,7 +20,11 @@ export type TechnicianProfile = {
 
 export const updateProfileInput = z.object({
   bio: z.string().trim().max(1000).optional(),
-  photoUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional(),
+  photoUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .nullable()
+    .optional(),
 });
 
 export const setServicesInput = z.object({
@@ -61,7 +65,9 @@ export type Offer = {
 };
 
 /** `technician.offers` yields these: a new offer, or one that closed (expired, taken, withdrawn). */
-export type OfferEvent = { type: 'offer'; offer: Offer } | { type: 'closed'; offerId: string; bookingId: string };
+export type OfferEvent =
+  | { type: 'offer'; offer: Offer }
+  | { type: 'closed'; offerId: string; bookingId: string };
 
 export const setVerificationInput = z.object({
   technicianId: z.uuid(),

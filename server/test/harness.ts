@@ -74,7 +74,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     database,
     async close() {
       await server.close();
-      services.stop();
+      await services.stop();
       await database.dispose();
     },
   };

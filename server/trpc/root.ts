@@ -1,10 +1,18 @@
 import { adminRouter } from '../modules/admin/admin.router';
 import { authRouter } from '../modules/auth/auth.router';
+import { bookingRouter } from '../modules/booking/booking.router';
+import { catalogRouter } from '../modules/catalog/catalog.router';
 import { systemRouter } from '../modules/system/system.router';
+import { technicianRouter } from '../modules/technician/technician.router';
+import { trackingRouter } from '../modules/tracking/tracking.router';
 import { router } from './procedures';
 
 export const appRouter = router({
   auth: authRouter,
+  catalog: catalogRouter,
+  technician: technicianRouter,
+  tracking: trackingRouter,
+  booking: bookingRouter,
   admin: adminRouter,
   system: systemRouter,
 });

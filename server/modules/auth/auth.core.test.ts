@@ -86,7 +86,13 @@ describe('sessions (Lucia design)', () => {
   it('serves repeat validations from memory, and sees sign-outs and profile changes at once', async () => {
     const repo = createAuthRepo(database.db);
     let reads = 0;
-    const counted = { ...repo, findSessionWithUser: (id: string) => (reads++, repo.findSessionWithUser(id)) };
+    const counted = {
+      ...repo,
+      findSessionWithUser: (id: string) => {
+        reads++;
+        return repo.findSessionWithUser(id);
+      },
+    };
     const store = createSessionStore(counted);
     const auth = createAuthService({
       repo: counted,

@@ -1,14 +1,18 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
-import { type SessionRow, sessions, type UserRow, users } from '../../../db/schema';
+import { type SessionRow, sessions, technicianProfiles, type UserRow, users } from '../../../db/schema';
 
 export type NewUser = typeof users.$inferInsert;
 
 export function createAuthRepo(db: DbOrTx) {
   return {
+    /** A new account; technicians get their (pending) profile in the same transaction. */
     async insertUser(values: NewUser): Promise<UserRow> {
-      const [row] = await db.insert(users).values(values).returning();
-      return row!;
+      return db.transaction(async (tx) => {
+        const [row] = await tx.insert(users).values(values).returning();
+        if (row!.role === 'technician') await tx.insert(technicianProfiles).values({ userId: row!.id });
+        return row!;
+      });
     },
 
     async findUserByEmail(email: string): Promise<UserRow | undefined> {

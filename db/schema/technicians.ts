@@ -1,0 +1,72 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { services } from './catalog';
+import { geographyPoint, updatedAt } from './columns';
+import { users } from './users';
+
+export const verificationStatus = pgEnum('verification_status', [
+  'pending',
+  'verified',
+  'rejected',
+  'suspended',
+]);
+
+export const technicianProfiles = pgTable(
+  'technician_profiles',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    bio: text('bio').notNull().default(''),
+    photoUrl: text('photo_url'),
+    verification: verificationStatus('verification').notNull().default('pending'),
+    verificationNote: text('verification_note'),
+    ratingSum: integer('rating_sum').notNull().default(0),
+    ratingCount: integer('rating_count').notNull().default(0),
+    online: boolean('online').notNull().default(false),
+    location: geographyPoint('location'),
+    locationAccuracy: real('location_accuracy'),
+    locationAt: timestamp('location_at', { withTimezone: true, mode: 'date' }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // Dispatch searches here: KNN (<->) over the GiST index, limited to available technicians.
+    index('technician_profiles_location_gist')
+      .using('gist', t.location)
+      .where(sql`${t.online} AND ${t.verification} = 'verified'`),
+    check('technician_online_needs_location', sql`NOT ${t.online} OR ${t.location} IS NOT NULL`),
+  ],
+);
+
+export const technicianServices = pgTable(
+  'technician_services',
+  {
+    technicianId: uuid('technician_id')
+      .notNull()
+      .references(() => technicianProfiles.userId, { onDelete: 'cascade' }),
+    serviceId: uuid('service_id')
+      .notNull()
+      .references(() => services.id, { onDelete: 'cascade' }),
+    /** Optional custom price in the service's currency (minor units). */
+    price: integer('price'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.technicianId, t.serviceId] }),
+    index('technician_services_service_idx').on(t.serviceId),
+    check('technician_services_price_positive', sql`${t.price} IS NULL OR ${t.price} > 0`),
+  ],
+);
+
+export type TechnicianProfileRow = typeof technicianProfiles.$inferSelect;

@@ -1,0 +1,34 @@
+import type { Money } from '../contracts/catalog';
+
+/** Percentages and rates on integer minor units, rounded half up once, on the server. */
+export const percentOf = (amount: number, pct: number) => Math.round((amount * pct) / 100);
+export const bpsOf = (amount: number, bps: number) => Math.round((amount * bps) / 10_000);
+export const money = (amount: number, currency: string): Money => ({ amount, currency });
+
+export type PriceInput = {
+  basePrice: number;
+  currency: string;
+  priceUnit: 'fixed' | 'hourly';
+  durationMinutes: number;
+  emergencySurchargePct: number;
+};
+
+export type PriceParts = {
+  base: number;
+  surcharge: number;
+  total: number;
+  commission: number;
+  earnings: number;
+};
+
+/** The price of a job: hourly services are charged for the estimated duration (whole quarter hours). */
+export function priceJob(s: PriceInput, opts: { emergency: boolean; commissionBps: number }): PriceParts {
+  const base =
+    s.priceUnit === 'hourly'
+      ? Math.round((s.basePrice * Math.ceil(s.durationMinutes / 15)) / 4)
+      : s.basePrice;
+  const surcharge = opts.emergency ? percentOf(base, s.emergencySurchargePct) : 0;
+  const total = base + surcharge;
+  const commission = bpsOf(total, opts.commissionBps);
+  return { base, surcharge, total, commission, earnings: total - commission };
+}

@@ -1,0 +1,170 @@
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { type DbOrTx, queryRows } from '../../../db/client';
+import {
+  type BookingRow,
+  bookingStatusHistory,
+  bookings,
+  services,
+  technicianProfiles,
+  users,
+} from '../../../db/schema';
+import { type BookingStatus, openStatuses } from '../../contracts/booking';
+import type { Actor } from './booking.machine';
+
+const customer = alias(users, 'customer');
+const tech = alias(users, 'tech');
+
+const viewColumns = {
+  booking: bookings,
+  service: {
+    id: services.id,
+    nameEn: services.nameEn,
+    nameAr: services.nameAr,
+    durationMinutes: services.durationMinutes,
+  },
+  customer: { id: customer.id, name: customer.name, phone: customer.phone },
+  technician: { id: tech.id, name: tech.name, phone: tech.phone },
+  techProfile: {
+    photoUrl: technicianProfiles.photoUrl,
+    ratingSum: technicianProfiles.ratingSum,
+    ratingCount: technicianProfiles.ratingCount,
+  },
+};
+
+export type BookingViewRow = {
+  booking: BookingRow;
+  service: { id: string; nameEn: string; nameAr: string; durationMinutes: number };
+  customer: { id: string; name: string; phone: string | null };
+  technician: { id: string; name: string; phone: string | null } | null;
+  techProfile: { photoUrl: string | null; ratingSum: number; ratingCount: number } | null;
+};
+
+export type NewBooking = typeof bookings.$inferInsert;
+
+export function createBookingRepo(db: DbOrTx) {
+  function views() {
+    return db
+      .select(viewColumns)
+      .from(bookings)
+      .innerJoin(services, eq(services.id, bookings.serviceId))
+      .innerJoin(customer, eq(customer.id, bookings.customerId))
+      .leftJoin(tech, eq(tech.id, bookings.technicianId))
+      .leftJoin(technicianProfiles, eq(technicianProfiles.userId, bookings.technicianId));
+  }
+
+  return {
+    /** Serialises one customer's booking creations (idempotency check + open-booking limit). */
+    async lockCustomer(customerId: string) {
+      await queryRows(db, sql`select pg_advisory_xact_lock(hashtextextended(${customerId}, 42))`);
+    },
+
+    async byIdempotencyKey(customerId: string, key: string) {
+      const [row] = await db
+        .select()
+        .from(bookings)
+        .where(and(eq(bookings.customerId, customerId), eq(bookings.idempotencyKey, key)))
+        .limit(1);
+      return row;
+    },
+
+    async countOpen(customerId: string) {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)`.mapWith(Number) })
+        .from(bookings)
+        .where(and(eq(bookings.customerId, customerId), inArray(bookings.status, [...openStatuses])));
+      return row?.n ?? 0;
+    },
+
+    async insert(values: NewBooking) {
+      const [row] = await db.insert(bookings).values(values).onConflictDoNothing().returning();
+      return row;
+    },
+
+    async row(id: string, opts: { forUpdate?: boolean } = {}) {
+      const q = db.select().from(bookings).where(eq(bookings.id, id)).limit(1);
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+
+    /** Moves a booking only if it is still in `from`: the conditional update is the race guard. */
+    async updateIfStatus(id: string, from: BookingStatus, patch: Partial<NewBooking>) {
+      const [row] = await db
+        .update(bookings)
+        .set(patch)
+        .where(and(eq(bookings.id, id), eq(bookings.status, from)))
+        .returning();
+      return row;
+    },
+
+    async insertHistory(entry: {
+      bookingId: string;
+      from: BookingStatus | null;
+      to: BookingStatus;
+      actorId: string | null;
+      actorRole: Actor;
+      reason: string | null;
+    }) {
+      const [row] = await db
+        .insert(bookingStatusHistory)
+        .values({
+          bookingId: entry.bookingId,
+          fromStatus: entry.from,
+          toStatus: entry.to,
+          actorId: entry.actorId,
+          actorRole: entry.actorRole,
+          reason: entry.reason,
+        })
+        .returning();
+      return row!;
+    },
+
+    history: (bookingId: string) =>
+      db
+        .select()
+        .from(bookingStatusHistory)
+        .where(eq(bookingStatusHistory.bookingId, bookingId))
+        .orderBy(bookingStatusHistory.id),
+
+    async latestHistory(bookingId: string) {
+      const [row] = await db
+        .select()
+        .from(bookingStatusHistory)
+        .where(eq(bookingStatusHistory.bookingId, bookingId))
+        .orderBy(desc(bookingStatusHistory.id))
+        .limit(1);
+      return row;
+    },
+
+    async view(id: string): Promise<BookingViewRow | undefined> {
+      const [row] = await views().where(eq(bookings.id, id)).limit(1);
+      return row as BookingViewRow | undefined;
+    },
+
+    /** Newest first, keyset-paginated on (created_at, id). */
+    async list(filter: {
+      customerId?: string;
+      technicianId?: string;
+      status?: BookingStatus;
+      before?: { at: Date; id: string };
+      limit: number;
+    }): Promise<BookingViewRow[]> {
+      const rows = await views()
+        .where(
+          and(
+            filter.customerId ? eq(bookings.customerId, filter.customerId) : undefined,
+            filter.technicianId ? eq(bookings.technicianId, filter.technicianId) : undefined,
+            filter.status ? eq(bookings.status, filter.status) : undefined,
+            filter.before
+              ? sql`(${bookings.createdAt}, ${bookings.id}) < (${filter.before.at}, ${filter.before.id})`
+              : undefined,
+          ),
+        )
+        .orderBy(desc(bookings.createdAt), desc(bookings.id))
+        .limit(filter.limit);
+      return rows as BookingViewRow[];
+    },
+  };
+}
+
+export type BookingRepo = ReturnType<typeof createBookingRepo>;

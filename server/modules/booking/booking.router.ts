@@ -1,0 +1,52 @@
+import {
+  advanceBookingInput,
+  bookingEventsInput,
+  bookingIdInput,
+  cancelBookingInput,
+  createBookingInput,
+  declineInput,
+  disputeBookingInput,
+  listBookingsInput,
+  quoteInput,
+} from '../../contracts/booking';
+import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+
+const customerProcedure = roleProcedure('customer');
+const technicianProcedure = roleProcedure('technician');
+
+export const bookingRouter = router({
+  quote: authedProcedure.input(quoteInput).query(({ ctx, input }) => ctx.services.bookings.quote(input)),
+  create: customerProcedure
+    .input(createBookingInput)
+    .mutation(({ ctx, input }) => ctx.services.bookings.create(ctx.user, input)),
+  get: authedProcedure
+    .input(bookingIdInput)
+    .query(({ ctx, input }) => ctx.services.bookings.get(input.id, ctx.user)),
+  history: authedProcedure
+    .input(bookingIdInput)
+    .query(({ ctx, input }) => ctx.services.bookings.history(input.id, ctx.user)),
+  list: authedProcedure
+    .input(listBookingsInput)
+    .query(({ ctx, input }) => ctx.services.bookings.list(ctx.user, input)),
+  cancel: authedProcedure
+    .input(cancelBookingInput)
+    .mutation(({ ctx, input }) => ctx.services.bookings.cancel(input.id, ctx.user, input.reason)),
+  advance: technicianProcedure
+    .input(advanceBookingInput)
+    .mutation(({ ctx, input }) => ctx.services.bookings.advance(input.id, ctx.user, input.to)),
+  dispute: customerProcedure
+    .input(disputeBookingInput)
+    .mutation(({ ctx, input }) => ctx.services.bookings.dispute(input.id, ctx.user, input.reason)),
+  accept: technicianProcedure
+    .input(bookingIdInput)
+    .mutation(({ ctx, input }) => ctx.services.dispatch.accept(input.id, ctx.user.id)),
+  decline: technicianProcedure
+    .input(declineInput)
+    .mutation(({ ctx, input }) => ctx.services.dispatch.decline(input.id, ctx.user.id, input.reason ?? null)),
+  /** Status changes of one booking for its participants, resumable with lastEventId. */
+  events: authedProcedure
+    .input(bookingEventsInput)
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.bookings.events(input.id, ctx.user, input.lastEventId, signal),
+    ),
+});

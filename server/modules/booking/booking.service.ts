@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { tracked } from '@trpc/server';
+import type { z } from 'zod';
+import type { Db } from '../../../db/client';
+import type { UserRow } from '../../../db/schema';
+import type {
+  Booking,
+  BookingEvent,
+  BookingHistoryEntry,
+  BookingPage,
+  createBookingInput,
+  Quote,
+  quoteInput,
+} from '../../contracts/booking';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { DomainError } from '../../lib/errors';
+import { etaSeconds } from '../../lib/eta';
+import { money, priceJob } from '../../lib/money';
+import { type Bus, channels } from '../../realtime/bus';
+import type { CatalogService } from '../catalog/catalog.service';
+import { createDispatchRepo } from '../dispatch/dispatch.repo';
+import type { DispatchService } from '../dispatch/dispatch.service';
+import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './booking.lifecycle';
+import { type Actor, DISPUTE_WINDOW_MS } from './booking.machine';
+import { type BookingViewRow, createBookingRepo } from './booking.repo';
+import { toBooking, toHistoryEntry } from './booking.views';
+
+type Deps = {
+  db: Db;
+  bus: Bus;
+  catalog: CatalogService;
+  lifecycle: BookingLifecycle;
+  dispatch: DispatchService;
+  config: { commissionBps: number; maxOpenBookings: number; dispatch: { radiusMeters: number } };
+};
+
+/** Canonical JSON of what was asked, so a retried key can be told apart from a reused one. */
+function requestHash(input: Omit<z.output<typeof createBookingInput>, 'idempotencyKey'>): string {
+  const canonical = JSON.stringify(
+    Object.entries(input)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export function createBookingService({ db, bus, catalog, lifecycle, dispatch, config }: Deps) {
+  const repo = createBookingRepo(db);
+
+  /** The booking as `user` may see it, and in which role; NOT_FOUND for anyone else (existence never leaks). */
+  async function load(id: string, user: UserRow): Promise<{ view: BookingViewRow; as: Actor }> {
+    const view = await repo.view(id);
+    if (view) {
+      if (user.role === 'admin') return { view, as: 'admin' };
+      if (view.booking.customerId === user.id) return { view, as: 'customer' };
+      if (view.booking.technicianId === user.id) return { view, as: 'technician' };
+    }
+    throw new DomainError('NOT_FOUND', 'Booking not found.');
+  }
+
+  const price = (s: Parameters<typeof priceJob>[0], emergency: boolean) =>
+    priceJob(s, { emergency, commissionBps: config.commissionBps });
+
+  /** Runs one status change in a transaction (row locked), then publishes it and returns the new view. */
+  async function change(
+    id: string,
+    decide: (row: NonNullable<Awaited<ReturnType<typeof repo.row>>>) => {
+      to: Booking['status'];
+      actor: ActorRef;
+      reason: string | null;
+      patch?: Parameters<BookingLifecycle['transition']>[5];
+    },
+  ): Promise<Booking> {
+    const done = await db.transaction(async (tx) => {
+      const row = await createBookingRepo(tx).row(id, { forUpdate: true });
+      if (!row) throw new DomainError('NOT_FOUND', 'Booking not found.');
+      const d = decide(row);
+      return lifecycle.transition(tx, row, d.to, d.actor, d.reason, d.patch);
+    });
+    await lifecycle.publish(id, done.history);
+    return toBooking((await repo.view(id))!);
+  }
+
+  return {
+    async quote(input: z.output<typeof quoteInput>): Promise<Quote> {
+      const s = await catalog.requireService(input.serviceId);
+      const p = price(s, input.emergency ?? false);
+      const m = (amount: number) => money(amount, s.currency);
+      const around = await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
+      return {
+        price: {
+          base: m(p.base),
+          surcharge: m(p.surcharge),
+          total: m(p.total),
+          commission: m(p.commission),
+          technicianEarnings: m(p.earnings),
+        },
+        availableTechnicians: around.count,
+        nearest:
+          around.nearestMeters === null
+            ? null
+            : { distanceMeters: around.nearestMeters, etaSeconds: etaSeconds(around.nearestMeters) },
+      };
+    },
+
+    /** Idempotent per (customer, key): a retry gets the same booking; a different payload is CONFLICT. */
+    async create(customer: UserRow, input: z.output<typeof createBookingInput>): Promise<Booking> {
+      const { idempotencyKey, ...request } = input;
+      const hash = requestHash(request);
+      const result = await db.transaction(async (tx) => {
+        const r = createBookingRepo(tx);
+        await r.lockCustomer(customer.id);
+        const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
+        if (existing) {
+          if (existing.requestHash !== hash) {
+            throw new DomainError(
+              'CONFLICT',
+              'This idempotency key was already used for a different booking.',
+            );
+          }
+          return { id: existing.id, history: null };
+        }
+        if ((await r.countOpen(customer.id)) >= config.maxOpenBookings) {
+          throw new DomainError(
+            'CONFLICT',
+            `You already have ${config.maxOpenBookings} open bookings. Finish or cancel one first.`,
+          );
+        }
+        const s = await catalog.requireService(input.serviceId);
+        const p = price(s, input.emergency ?? false);
+        const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
+        const row = await r.insert({
+          customerId: customer.id,
+          serviceId: s.id,
+          location: { lat: input.lat, lng: input.lng },
+          address: input.address,
+          addressDetails: input.addressDetails ?? null,
+          notes: input.notes ?? null,
+          scheduledFor,
+          scheduledEnd: scheduledFor ? new Date(scheduledFor.getTime() + s.durationMinutes * 60_000) : null,
+          emergency: input.emergency ?? false,
+          currency: s.currency,
+          priceBase: p.base,
+          priceSurcharge: p.surcharge,
+          priceTotal: p.total,
+          commission: p.commission,
+          technicianEarnings: p.earnings,
+          idempotencyKey,
+          requestHash: hash,
+        });
+        if (!row)
+          throw new DomainError('CONFLICT', 'A booking with this idempotency key is being created. Retry.');
+        const history = await r.insertHistory({
+          bookingId: row.id,
+          from: null,
+          to: 'searching',
+          actorId: customer.id,
+          actorRole: 'customer',
+          reason: null,
+        });
+        return { id: row.id, history };
+      });
+      if (result.history) {
+        await lifecycle.publish(result.id, result.history);
+        void dispatch.kick(result.id);
+      }
+      return toBooking((await repo.view(result.id))!);
+    },
+
+    async get(id: string, user: UserRow): Promise<Booking> {
+      return toBooking((await load(id, user)).view);
+    },
+
+    async history(id: string, user: UserRow): Promise<BookingHistoryEntry[]> {
+      await load(id, user);
+      return (await repo.history(id)).map(toHistoryEntry);
+    },
+
+    async list(
+      user: UserRow,
+      input: { status?: Booking['status']; cursor?: string; limit?: number } | undefined,
+    ): Promise<BookingPage> {
+      const limit = input?.limit ?? 20;
+      const before = decodeCursor(input?.cursor);
+      const rows = await repo.list({
+        customerId: user.role === 'customer' ? user.id : undefined,
+        technicianId: user.role === 'technician' ? user.id : undefined,
+        status: input?.status,
+        before,
+        limit: limit + 1,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toBooking),
+        nextCursor:
+          rows.length > limit && last ? encodeCursor(last.booking.createdAt, last.booking.id) : null,
+      };
+    },
+
+    /**
+     * Customer or admin: the booking is cancelled. The assigned technician, before starting: the job goes
+     * back to dispatch for someone else.
+     */
+    async cancel(id: string, user: UserRow, reason: string): Promise<Booking> {
+      const { as } = await load(id, user);
+      const handBack = as === 'technician';
+      const booking = await change(id, () =>
+        handBack
+          ? {
+              to: 'searching',
+              actor: { id: user.id, role: 'technician' },
+              reason,
+              patch: { technicianId: null, assignedAt: null, enRouteAt: null, arrivedAt: null },
+            }
+          : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } },
+      );
+      if (handBack) void dispatch.kick(id);
+      else await dispatch.withdraw(id);
+      return booking;
+    },
+
+    async advance(id: string, user: UserRow, to: 'en_route' | 'arrived' | 'in_progress' | 'completed') {
+      const { as } = await load(id, user);
+      if (as !== 'technician')
+        throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
+      return change(id, () => ({ to, actor: { id: user.id, role: 'technician' }, reason: null }));
+    },
+
+    async dispute(id: string, user: UserRow, reason: string) {
+      const { as } = await load(id, user);
+      if (as !== 'customer')
+        throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can dispute a booking.');
+      return change(id, (row) => {
+        if (
+          row.status === 'completed' &&
+          row.completedAt &&
+          Date.now() - row.completedAt.getTime() > DISPUTE_WINDOW_MS
+        ) {
+          throw new DomainError('CONFLICT', 'Disputes are possible for 48 hours after completion.');
+        }
+        return {
+          to: 'disputed',
+          actor: { id: user.id, role: 'customer' },
+          reason,
+          patch: { disputeReason: reason },
+        };
+      });
+    },
+
+    /**
+     * Live status for the booking's participants: the current state first (unless the client already has
+     * it), then every change, each tracked by its history id so a reconnect resumes without gaps.
+     */
+    async *events(
+      id: string,
+      user: UserRow,
+      lastEventId: string | null | undefined,
+      signal: AbortSignal | undefined,
+    ) {
+      await load(id, user);
+      const live = bus.subscribe<PublishedBookingEvent>(channels.booking(id), signal);
+      const [view, latest] = await Promise.all([repo.view(id), repo.latestHistory(id)]);
+      let seen = latest ? latest.id : 0;
+      if (view && latest && lastEventId !== String(latest.id)) {
+        const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(latest) };
+        yield tracked(String(latest.id), event);
+      }
+      for await (const e of live) {
+        if (Number(e.id) <= seen) continue;
+        seen = Number(e.id);
+        yield tracked(e.id, e.event);
+      }
+    },
+  };
+}
+
+export type BookingService = ReturnType<typeof createBookingService>;

@@ -1,0 +1,69 @@
+import type { BookingHistoryRow } from '../../../db/schema';
+import type { Booking, BookingHistoryEntry } from '../../contracts/booking';
+import { money } from '../../lib/money';
+import type { BookingViewRow } from './booking.repo';
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toBooking(v: BookingViewRow): Booking {
+  const b = v.booking;
+  const m = (amount: number) => money(amount, b.currency);
+  return {
+    id: b.id,
+    status: b.status,
+    service: {
+      id: v.service.id,
+      name: { en: v.service.nameEn, ar: v.service.nameAr },
+      durationMinutes: v.service.durationMinutes,
+    },
+    customer: {
+      id: v.customer.id,
+      name: v.customer.name,
+      phone: v.customer.phone,
+      photoUrl: null,
+      rating: null,
+    },
+    technician: v.technician
+      ? {
+          id: v.technician.id,
+          name: v.technician.name,
+          phone: v.technician.phone,
+          photoUrl: v.techProfile?.photoUrl ?? null,
+          rating: v.techProfile?.ratingCount
+            ? Math.round((v.techProfile.ratingSum / v.techProfile.ratingCount) * 100) / 100
+            : null,
+        }
+      : null,
+    location: { lat: b.location.lat, lng: b.location.lng, address: b.address, details: b.addressDetails },
+    notes: b.notes,
+    scheduledFor: iso(b.scheduledFor),
+    emergency: b.emergency,
+    price: {
+      base: m(b.priceBase),
+      surcharge: m(b.priceSurcharge),
+      total: m(b.priceTotal),
+      commission: m(b.commission),
+      technicianEarnings: m(b.technicianEarnings),
+    },
+    paymentMethod: b.paymentMethod,
+    cancelReason: b.cancelReason,
+    disputeReason: b.disputeReason,
+    createdAt: b.createdAt.toISOString(),
+    assignedAt: iso(b.assignedAt),
+    enRouteAt: iso(b.enRouteAt),
+    arrivedAt: iso(b.arrivedAt),
+    startedAt: iso(b.startedAt),
+    completedAt: iso(b.completedAt),
+    cancelledAt: iso(b.cancelledAt),
+    updatedAt: b.updatedAt.toISOString(),
+  };
+}
+
+export const toHistoryEntry = (h: BookingHistoryRow): BookingHistoryEntry => ({
+  id: String(h.id),
+  from: h.fromStatus,
+  to: h.toStatus,
+  by: { id: h.actorId, role: h.actorRole },
+  reason: h.reason,
+  at: h.createdAt.toISOString(),
+});

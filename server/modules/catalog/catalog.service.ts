@@ -1,0 +1,38 @@
+import type { CategoryRow, ServiceRow } from '../../../db/schema';
+import type { Category, Service } from '../../contracts/catalog';
+import { DomainError } from '../../lib/errors';
+import type { CatalogRepo } from './catalog.repo';
+
+export const toCategory = (c: CategoryRow): Category => ({
+  id: c.id,
+  slug: c.slug,
+  name: { en: c.nameEn, ar: c.nameAr },
+  icon: c.icon,
+});
+
+export const toService = (s: ServiceRow): Service => ({
+  id: s.id,
+  categoryId: s.categoryId,
+  slug: s.slug,
+  name: { en: s.nameEn, ar: s.nameAr },
+  description: { en: s.descriptionEn, ar: s.descriptionAr },
+  basePrice: { amount: s.basePrice, currency: s.currency },
+  priceUnit: s.priceUnit,
+  durationMinutes: s.durationMinutes,
+  emergencySurchargePct: s.emergencySurchargePct,
+});
+
+export function createCatalogService(repo: CatalogRepo, market: string) {
+  return {
+    categories: async () => (await repo.categories()).map(toCategory),
+    services: async (categoryId?: string) => (await repo.services(market, categoryId)).map(toService),
+    /** A bookable service of this market, or NOT_FOUND. */
+    async requireService(id: string): Promise<ServiceRow> {
+      const s = await repo.service(id);
+      if (!s?.active || s.market !== market) throw new DomainError('NOT_FOUND', 'Service not found.');
+      return s;
+    },
+  };
+}
+
+export type CatalogService = ReturnType<typeof createCatalogService>;

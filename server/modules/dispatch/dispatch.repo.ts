@@ -1,0 +1,191 @@
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../../../db/client';
+import { bookings, dispatchOffers, services } from '../../../db/schema';
+import type { LngLat } from '../../../db/schema/columns';
+
+const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 4326)::geography`;
+
+/**
+ * Available = verified, online, offering the service, and not already on an on-demand job.
+ * `online AND verification = 'verified'` matches the partial GiST index, so `<->` walks it nearest first.
+ */
+const available = (serviceId: string) => sql`
+  tp.online AND tp.verification = 'verified'
+  AND EXISTS (SELECT 1 FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})
+  AND NOT EXISTS (
+    SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
+      AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))`;
+
+export type Candidate = { technicianId: string; distanceMeters: number };
+
+export function createDispatchRepo(db: DbOrTx) {
+  return {
+    /** The nearest available technician not yet asked about this booking, within the radius. */
+    async nextCandidate(b: { id: string; serviceId: string; location: LngLat }, radiusMeters: number) {
+      const here = point(b.location);
+      const [row] = await queryRows<{ technician_id: string; distance: number }>(
+        db,
+        sql`SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance
+            FROM technician_profiles tp
+            WHERE ${available(b.serviceId)}
+              AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
+              AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
+              AND ST_DWithin(tp.location, ${here}, ${radiusMeters})
+            ORDER BY tp.location <-> ${here}
+            LIMIT 1`,
+      );
+      return row
+        ? { technicianId: row.technician_id, distanceMeters: Math.round(Number(row.distance)) }
+        : undefined;
+    },
+
+    /** How many are available around a point, and how far the nearest is (for quotes). */
+    async availability(serviceId: string, at: LngLat, radiusMeters: number) {
+      const here = point(at);
+      const [row] = await queryRows<{ n: number | string; nearest: number | null }>(
+        db,
+        sql`SELECT count(*) AS n, min(ST_Distance(tp.location, ${here})) AS nearest
+            FROM technician_profiles tp
+            WHERE ${available(serviceId)} AND ST_DWithin(tp.location, ${here}, ${radiusMeters})`,
+      );
+      return {
+        count: Number(row?.n ?? 0),
+        nearestMeters: row?.nearest == null ? null : Math.round(Number(row.nearest)),
+      };
+    },
+
+    async insertOffer(bookingId: string, c: Candidate, windowMs: number) {
+      const [row] = await db
+        .insert(dispatchOffers)
+        .values({
+          bookingId,
+          technicianId: c.technicianId,
+          distanceMeters: c.distanceMeters,
+          expiresAt: sql`now() + ${`${windowMs} milliseconds`}::interval`,
+        })
+        .returning();
+      return row!;
+    },
+
+    async openOfferOf(bookingId: string) {
+      const [row] = await db
+        .select()
+        .from(dispatchOffers)
+        .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')))
+        .limit(1);
+      return row;
+    },
+
+    async offerFor(bookingId: string, technicianId: string) {
+      const [row] = await db
+        .select()
+        .from(dispatchOffers)
+        .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.technicianId, technicianId)))
+        .limit(1);
+      return row;
+    },
+
+    /** Closes an open, unexpired offer as accepted/declined; undefined when it was no longer open. */
+    async respond(
+      bookingId: string,
+      technicianId: string,
+      status: 'accepted' | 'declined',
+      reason: string | null,
+    ) {
+      const [row] = await db
+        .update(dispatchOffers)
+        .set({ status, respondedAt: sql`now()`, reason })
+        .where(
+          and(
+            eq(dispatchOffers.bookingId, bookingId),
+            eq(dispatchOffers.technicianId, technicianId),
+            eq(dispatchOffers.status, 'offered'),
+            gt(dispatchOffers.expiresAt, sql`now()`),
+          ),
+        )
+        .returning();
+      return row;
+    },
+
+    /** Expires every open offer whose window has passed (also those that lapsed while the server was down). */
+    expireDue: () =>
+      db
+        .update(dispatchOffers)
+        .set({ status: 'expired', respondedAt: sql`now()` })
+        .where(and(eq(dispatchOffers.status, 'offered'), lte(dispatchOffers.expiresAt, sql`now()`)))
+        .returning(),
+
+    withdrawOpen: (bookingId: string) =>
+      db
+        .update(dispatchOffers)
+        .set({ status: 'withdrawn', respondedAt: sql`now()` })
+        .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')))
+        .returning(),
+
+    /** A technician's open offers with what the offer card shows. */
+    openOffersOfTechnician: (technicianId: string) =>
+      db
+        .select({ offer: dispatchOffers, booking: bookings, service: services })
+        .from(dispatchOffers)
+        .innerJoin(bookings, eq(bookings.id, dispatchOffers.bookingId))
+        .innerJoin(services, eq(services.id, bookings.serviceId))
+        .where(
+          and(
+            eq(dispatchOffers.technicianId, technicianId),
+            eq(dispatchOffers.status, 'offered'),
+            gt(dispatchOffers.expiresAt, sql`now()`),
+          ),
+        ),
+
+    async offerWithBooking(offerId: number) {
+      const [row] = await db
+        .select({ offer: dispatchOffers, booking: bookings, service: services })
+        .from(dispatchOffers)
+        .innerJoin(bookings, eq(bookings.id, dispatchOffers.bookingId))
+        .innerJoin(services, eq(services.id, bookings.serviceId))
+        .where(eq(dispatchOffers.id, offerId))
+        .limit(1);
+      return row;
+    },
+
+    /** Bookings waiting for dispatch with nobody currently asked: new, handed back, or missed by a crash. */
+    async searchingWithoutOpenOffer(scheduleLeadMs: number) {
+      const rows = await queryRows<{ id: string }>(
+        db,
+        sql`SELECT b.id FROM bookings b
+            WHERE b.status = 'searching'
+              AND (b.scheduled_for IS NULL OR b.scheduled_for <= now() + ${`${scheduleLeadMs} milliseconds`}::interval)
+              AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = b.id AND o.status = 'offered')
+            ORDER BY b.created_at
+            LIMIT 500`,
+      );
+      return rows.map((r) => r.id);
+    },
+
+    /** Open offers with their expiry, to re-arm timers after a restart. */
+    openOffers: () =>
+      db
+        .select({
+          id: dispatchOffers.id,
+          bookingId: dispatchOffers.bookingId,
+          expiresAt: dispatchOffers.expiresAt,
+        })
+        .from(dispatchOffers)
+        .where(eq(dispatchOffers.status, 'offered')),
+
+    /** Searching bookings on a technician's doorstep, to offer at once when they come online. */
+    async searchingNear(technicianId: string, radiusMeters: number) {
+      const rows = await queryRows<{ id: string }>(
+        db,
+        sql`SELECT b.id FROM bookings b, technician_profiles tp
+            WHERE tp.user_id = ${technicianId} AND b.status = 'searching'
+              AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = b.id AND o.status = 'offered')
+              AND ST_DWithin(b.location, tp.location, ${radiusMeters})
+            LIMIT 20`,
+      );
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type DispatchRepo = ReturnType<typeof createDispatchRepo>;

@@ -1,0 +1,264 @@
+import type { Db } from '../../../db/client';
+import type { BookingRow, OfferRow, ServiceRow } from '../../../db/schema';
+import type { Booking } from '../../contracts/booking';
+import type { Offer, OfferEvent } from '../../contracts/technician';
+import { DomainError, pgErrorCode } from '../../lib/errors';
+import { log } from '../../lib/log';
+import { money } from '../../lib/money';
+import { type Bus, channels } from '../../realtime/bus';
+import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
+import { createBookingRepo } from '../booking/booking.repo';
+import { toBooking } from '../booking/booking.views';
+import { createDispatchRepo } from './dispatch.repo';
+
+export type DispatchConfig = {
+  radiusMeters: number;
+  offerWindowMs: number;
+  sweepMs: number;
+  scheduleLeadMs: number;
+};
+
+/** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
+const snap = (x: number) => Math.round(x * 100) / 100;
+
+export function toOffer(offer: OfferRow, booking: BookingRow, service: ServiceRow): Offer {
+  return {
+    offerId: String(offer.id),
+    bookingId: booking.id,
+    service: { id: service.id, name: { en: service.nameEn, ar: service.nameAr } },
+    price: money(booking.priceTotal, booking.currency),
+    earnings: money(booking.technicianEarnings, booking.currency),
+    distanceMeters: offer.distanceMeters,
+    area: { lat: snap(booking.location.lat), lng: snap(booking.location.lng) },
+    scheduledFor: booking.scheduledFor?.toISOString() ?? null,
+    expiresAt: offer.expiresAt.toISOString(),
+  };
+}
+
+/**
+ * Offers a booking to one technician at a time, nearest first, each for a short window. The database
+ * holds the truth (open offers and their expiry), so timers are only a shortcut: a sweep re-derives
+ * everything, including offers that lapsed while the server was down.
+ */
+export function createDispatchService(deps: {
+  db: Db;
+  bus: Bus;
+  lifecycle: BookingLifecycle;
+  config: DispatchConfig;
+}) {
+  const { db, bus, lifecycle, config } = deps;
+  const repo = createDispatchRepo(db);
+  const timers = new Map<number, NodeJS.Timeout>();
+  const running = new Set<Promise<unknown>>();
+  let sweeper: NodeJS.Timeout | undefined;
+  let stopped = true;
+
+  /** Runs background work, tracked so stop() can wait for it and failures are logged, not lost. */
+  function background(what: string, work: () => Promise<unknown>) {
+    const p = work()
+      .catch((e) =>
+        log.error(`dispatch: ${what} failed`, { error: e instanceof Error ? e.message : String(e) }),
+      )
+      .finally(() => running.delete(p));
+    running.add(p);
+    return p;
+  }
+
+  function arm(offerId: number, expiresAt: Date) {
+    if (stopped) return;
+    clearTimeout(timers.get(offerId));
+    const t = setTimeout(
+      () => {
+        timers.delete(offerId);
+        background('expiry', expireDue);
+      },
+      Math.max(0, expiresAt.getTime() - Date.now()) + 20,
+    );
+    t.unref();
+    timers.set(offerId, t);
+  }
+
+  function disarm(offerId: number) {
+    clearTimeout(timers.get(offerId));
+    timers.delete(offerId);
+  }
+
+  const closed = (o: OfferRow) =>
+    bus.publish<OfferEvent>(channels.technicianOffers(o.technicianId), {
+      type: 'closed',
+      offerId: String(o.id),
+      bookingId: o.bookingId,
+    });
+
+  /** Asks the next technician, or gives up (`unfulfilled`) when nobody is left. */
+  async function dispatchNext(bookingId: string) {
+    const result = await db.transaction(async (tx) => {
+      const bookings = createBookingRepo(tx);
+      const dispatch = createDispatchRepo(tx);
+      const row = await bookings.row(bookingId, { forUpdate: true });
+      if (row?.status !== 'searching') return null;
+      if (row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now()) return null;
+      if (await dispatch.openOfferOf(bookingId)) return null;
+      const candidate = await dispatch.nextCandidate(row, config.radiusMeters);
+      if (candidate)
+        return { offer: await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs), row };
+      const change = await lifecycle.transition(
+        tx,
+        row,
+        'unfulfilled',
+        { id: null, role: 'system' },
+        'No technician accepted in time',
+      );
+      return { change };
+    });
+    if (!result) return;
+    if ('change' in result && result.change) {
+      await lifecycle.publish(bookingId, result.change.history);
+      return;
+    }
+    if ('offer' in result && result.offer) {
+      arm(result.offer.id, result.offer.expiresAt);
+      const full = await repo.offerWithBooking(result.offer.id);
+      if (full) {
+        bus.publish<OfferEvent>(channels.technicianOffers(result.offer.technicianId), {
+          type: 'offer',
+          offer: toOffer(full.offer, full.booking, full.service),
+        });
+      }
+    }
+  }
+
+  /** Serialised per booking so a burst of triggers costs one round of queries, not many. */
+  const pending = new Map<string, Promise<unknown>>();
+  function kick(bookingId: string) {
+    const previous = pending.get(bookingId) ?? Promise.resolve();
+    const next = previous.then(() => background(`booking ${bookingId}`, () => dispatchNext(bookingId)));
+    pending.set(bookingId, next);
+    void next.finally(() => {
+      if (pending.get(bookingId) === next) pending.delete(bookingId);
+    });
+    return next;
+  }
+
+  async function expireDue() {
+    const expired = await repo.expireDue();
+    for (const o of expired) {
+      disarm(o.id);
+      closed(o);
+      kick(o.bookingId);
+    }
+    return expired.length;
+  }
+
+  async function sweep() {
+    await expireDue();
+    const waiting = await repo.searchingWithoutOpenOffer(config.scheduleLeadMs);
+    await Promise.all(waiting.map((id) => kick(id)));
+  }
+
+  /** Never asked: the booking is none of their business. Asked, but the window closed: say so. */
+  async function closedOfferError(bookingId: string, technicianId: string) {
+    return (await repo.offerFor(bookingId, technicianId))
+      ? new DomainError('CONFLICT', 'This offer is no longer available.')
+      : new DomainError('NOT_FOUND', 'Offer not found.');
+  }
+
+  return {
+    kick,
+    sweep,
+    expireDue,
+
+    /** Exactly once: the offer must still be open and the booking still searching, in one transaction. */
+    async accept(bookingId: string, technicianId: string): Promise<Booking> {
+      let result: { offer: OfferRow; change: Change } | null;
+      try {
+        result = await db.transaction(async (tx) => {
+          const offer = await createDispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
+          if (!offer) return null;
+          const row = await createBookingRepo(tx).row(bookingId, { forUpdate: true });
+          if (row?.status !== 'searching')
+            throw new DomainError('CONFLICT', 'This job is no longer available.');
+          const change = await lifecycle.transition(
+            tx,
+            row,
+            'assigned',
+            { id: technicianId, role: 'technician' },
+            null,
+            {
+              technicianId,
+            },
+          );
+          return { offer, change };
+        });
+      } catch (e) {
+        const pg = pgErrorCode(e);
+        if (pg.code === '23505' && pg.constraint === 'bookings_one_active_job_per_technician') {
+          throw new DomainError(
+            'CONFLICT',
+            'You already have an active job. Finish it before accepting another.',
+          );
+        }
+        if (pg.code === '23P01')
+          throw new DomainError('CONFLICT', 'This job overlaps another job you have scheduled.');
+        throw e;
+      }
+      if (!result) throw await closedOfferError(bookingId, technicianId);
+      disarm(result.offer.id);
+      closed(result.offer);
+      await lifecycle.publish(bookingId, result.change.history);
+      return toBooking((await createBookingRepo(db).view(bookingId))!);
+    },
+
+    async decline(bookingId: string, technicianId: string, reason: string | null) {
+      const offer = await repo.respond(bookingId, technicianId, 'declined', reason);
+      if (!offer) throw await closedOfferError(bookingId, technicianId);
+      disarm(offer.id);
+      closed(offer);
+      await kick(bookingId);
+      return { ok: true as const };
+    },
+
+    /** Closes the open offers of a booking that was cancelled or handed back. */
+    async withdraw(bookingId: string) {
+      for (const o of await repo.withdrawOpen(bookingId)) {
+        disarm(o.id);
+        closed(o);
+      }
+    },
+
+    /** A technician came online or changed services: offer them what is waiting nearby. */
+    onTechnicianAvailable(technicianId: string) {
+      void background('available', async () => {
+        for (const id of await repo.searchingNear(technicianId, config.radiusMeters)) kick(id);
+      });
+    },
+
+    /** `technician.offers`: open offers first, then new and closed ones as they happen. */
+    async *offers(technicianId: string, signal: AbortSignal | undefined): AsyncGenerator<OfferEvent> {
+      const live = bus.subscribe<OfferEvent>(channels.technicianOffers(technicianId), signal);
+      for (const o of await repo.openOffersOfTechnician(technicianId)) {
+        yield { type: 'offer', offer: toOffer(o.offer, o.booking, o.service) };
+      }
+      yield* live;
+    },
+
+    async start() {
+      stopped = false;
+      for (const o of await repo.openOffers()) arm(o.id, o.expiresAt);
+      await background('startup sweep', sweep);
+      sweeper = setInterval(() => void background('sweep', sweep), config.sweepMs);
+      sweeper.unref();
+    },
+
+    async stop() {
+      stopped = true;
+      clearInterval(sweeper);
+      sweeper = undefined;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      while (running.size) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+export type DispatchService = ReturnType<typeof createDispatchService>;

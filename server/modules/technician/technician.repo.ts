@@ -1,0 +1,142 @@
+import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../../db/client';
+import { services, technicianProfiles, technicianServices, users } from '../../../db/schema';
+import type { LngLat } from '../../../db/schema/columns';
+import type { VerificationStatus } from '../../contracts/technician';
+
+const profileColumns = {
+  profile: technicianProfiles,
+  name: users.name,
+  email: users.email,
+  createdAt: users.createdAt,
+};
+
+export function createTechnicianRepo(db: DbOrTx) {
+  return {
+    async ensureProfile(userId: string) {
+      await db.insert(technicianProfiles).values({ userId }).onConflictDoNothing();
+    },
+
+    async profile(userId: string) {
+      const [row] = await db
+        .select(profileColumns)
+        .from(technicianProfiles)
+        .innerJoin(users, eq(users.id, technicianProfiles.userId))
+        .where(eq(technicianProfiles.userId, userId))
+        .limit(1);
+      return row;
+    },
+
+    servicesOf: (userId: string) =>
+      db
+        .select({
+          serviceId: technicianServices.serviceId,
+          price: technicianServices.price,
+          currency: services.currency,
+        })
+        .from(technicianServices)
+        .innerJoin(services, eq(services.id, technicianServices.serviceId))
+        .where(eq(technicianServices.technicianId, userId)),
+
+    async updateProfile(userId: string, patch: { bio?: string; photoUrl?: string | null }) {
+      await db.update(technicianProfiles).set(patch).where(eq(technicianProfiles.userId, userId));
+    },
+
+    async replaceServices(userId: string, list: Array<{ serviceId: string; price?: number }>) {
+      await db.transaction(async (tx) => {
+        await tx.delete(technicianServices).where(eq(technicianServices.technicianId, userId));
+        if (list.length) {
+          await tx
+            .insert(technicianServices)
+            .values(
+              list.map((s) => ({ technicianId: userId, serviceId: s.serviceId, price: s.price ?? null })),
+            );
+        }
+      });
+    },
+
+    async setOnline(
+      userId: string,
+      online: boolean,
+      at?: { point: LngLat; accuracy: number | null; time: Date },
+    ) {
+      await db
+        .update(technicianProfiles)
+        .set(
+          at
+            ? { online, location: at.point, locationAccuracy: at.accuracy, locationAt: at.time }
+            : { online },
+        )
+        .where(eq(technicianProfiles.userId, userId));
+    },
+
+    /** Stores a position only when it is newer than the current one: late fixes never move the pin back. */
+    async updateLocation(
+      userId: string,
+      point: LngLat,
+      accuracy: number | null,
+      time: Date,
+    ): Promise<boolean> {
+      const updated = await db
+        .update(technicianProfiles)
+        .set({ location: point, locationAccuracy: accuracy, locationAt: time })
+        .where(
+          and(
+            eq(technicianProfiles.userId, userId),
+            or(sql`${technicianProfiles.locationAt} IS NULL`, lt(technicianProfiles.locationAt, time)),
+          ),
+        )
+        .returning({ userId: technicianProfiles.userId });
+      return updated.length > 0;
+    },
+
+    async setVerification(userId: string, status: VerificationStatus, note: string | null) {
+      const rows = await db
+        .update(technicianProfiles)
+        .set({
+          verification: status,
+          verificationNote: note,
+          ...(status === 'verified' ? {} : { online: false }),
+        })
+        .where(eq(technicianProfiles.userId, userId))
+        .returning({ userId: technicianProfiles.userId });
+      return rows.length > 0;
+    },
+
+    /** Admin list, oldest sign-ups first so the verification queue is worked in order. Cursor: created_at|id. */
+    async list(
+      filter: { verification?: VerificationStatus; after?: { createdAt: Date; id: string } },
+      limit: number,
+    ) {
+      return db
+        .select({
+          ...profileColumns,
+          servicesCount:
+            sql<number>`(select count(*) from ${technicianServices} where ${technicianServices.technicianId} = ${technicianProfiles.userId})`.mapWith(
+              Number,
+            ),
+        })
+        .from(technicianProfiles)
+        .innerJoin(users, eq(users.id, technicianProfiles.userId))
+        .where(
+          and(
+            filter.verification ? eq(technicianProfiles.verification, filter.verification) : undefined,
+            filter.after
+              ? sql`(${users.createdAt}, ${users.id}) > (${filter.after.createdAt}, ${filter.after.id})`
+              : undefined,
+          ),
+        )
+        .orderBy(asc(users.createdAt), asc(users.id))
+        .limit(limit);
+    },
+
+    countByVerification: () =>
+      db
+        .select({ verification: technicianProfiles.verification, count: count() })
+        .from(technicianProfiles)
+        .groupBy(technicianProfiles.verification)
+        .orderBy(desc(count())),
+  };
+}
+
+export type TechnicianRepo = ReturnType<typeof createTechnicianRepo>;

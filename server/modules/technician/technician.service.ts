@@ -1,0 +1,172 @@
+import type { z } from 'zod';
+import type {
+  setServicesInput,
+  TechnicianProfile,
+  trackingUpdateInput,
+  updateProfileInput,
+  VerificationStatus,
+} from '../../contracts/technician';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { DomainError, pgErrorCode } from '../../lib/errors';
+import type { TechnicianRepo } from './technician.repo';
+
+type ProfileRow = NonNullable<Awaited<ReturnType<TechnicianRepo['profile']>>>;
+
+/** Fixes recorded further in the future than this are clock errors; older than MAX_AGE are history, not "now". */
+const MAX_FUTURE_MS = 60_000;
+const MAX_AGE_MS = 10 * 60_000;
+
+export function createTechnicianService(deps: {
+  repo: TechnicianRepo;
+  /** Called when a technician becomes available (online/verified) so waiting bookings can be offered. */
+  onAvailable: (technicianId: string) => void;
+}) {
+  const { repo } = deps;
+
+  async function view(row: ProfileRow): Promise<TechnicianProfile> {
+    const p = row.profile;
+    const svc = await repo.servicesOf(p.userId);
+    return {
+      userId: p.userId,
+      name: row.name,
+      bio: p.bio,
+      photoUrl: p.photoUrl,
+      verification: p.verification,
+      verificationNote: p.verificationNote,
+      rating: {
+        average: p.ratingCount ? Math.round((p.ratingSum / p.ratingCount) * 100) / 100 : null,
+        count: p.ratingCount,
+      },
+      online: p.online,
+      location:
+        p.location && p.locationAt
+          ? {
+              lat: p.location.lat,
+              lng: p.location.lng,
+              accuracy: p.locationAccuracy,
+              at: p.locationAt.toISOString(),
+            }
+          : null,
+      services: svc.map((s) => ({
+        serviceId: s.serviceId,
+        price: s.price === null ? null : { amount: s.price, currency: s.currency },
+      })),
+    };
+  }
+
+  async function me(userId: string): Promise<TechnicianProfile> {
+    let row = await repo.profile(userId);
+    if (!row) {
+      await repo.ensureProfile(userId);
+      row = await repo.profile(userId);
+    }
+    return view(row!);
+  }
+
+  return {
+    me,
+
+    async updateProfile(userId: string, patch: z.output<typeof updateProfileInput>) {
+      await me(userId);
+      await repo.updateProfile(userId, patch);
+      return me(userId);
+    },
+
+    async setServices(userId: string, input: z.output<typeof setServicesInput>) {
+      await me(userId);
+      const unique = new Map(input.services.map((s) => [s.serviceId, s]));
+      try {
+        await repo.replaceServices(userId, [...unique.values()]);
+      } catch (e) {
+        if (pgErrorCode(e).code === '23503')
+          throw new DomainError('NOT_FOUND', 'One of the services does not exist.');
+        throw e;
+      }
+      const profile = await me(userId);
+      if (profile.online) deps.onAvailable(userId);
+      return profile;
+    },
+
+    async setOnline(userId: string, input: { online: boolean; lat?: number; lng?: number }) {
+      await me(userId);
+      if (input.online) {
+        if (input.lat === undefined || input.lng === undefined) {
+          throw new DomainError('VALIDATION', 'Going online needs your position.');
+        }
+        await repo.setOnline(userId, true, {
+          point: { lat: input.lat, lng: input.lng },
+          accuracy: null,
+          time: new Date(),
+        });
+      } else {
+        await repo.setOnline(userId, false);
+      }
+      const profile = await me(userId);
+      if (profile.online) deps.onAvailable(userId);
+      return profile;
+    },
+
+    /**
+     * Stores the newest plausible fix as the technician's position. Invalid fixes are counted, not fatal.
+     * (The live-tracking pipeline replaces this with streaming ingest and full filtering.)
+     */
+    async trackingUpdate(userId: string, input: z.output<typeof trackingUpdateInput>, now = Date.now()) {
+      let rejected = 0;
+      let newest: (typeof input.points)[number] | undefined;
+      for (const p of input.points) {
+        const t = Date.parse(p.recordedAt);
+        const bad =
+          (p.lat === 0 && p.lng === 0) ||
+          t > now + MAX_FUTURE_MS ||
+          t < now - MAX_AGE_MS ||
+          (p.accuracy ?? 0) > 5_000;
+        if (bad) rejected++;
+        else if (!newest || t > Date.parse(newest.recordedAt)) newest = p;
+      }
+      let accepted = input.points.length - rejected;
+      if (newest) {
+        const stored = await repo.updateLocation(
+          userId,
+          { lat: newest.lat, lng: newest.lng },
+          newest.accuracy ?? null,
+          new Date(newest.recordedAt),
+        );
+        // A batch older than what we already have is history, not a position.
+        if (!stored) accepted = 0;
+      }
+      return { accepted, rejected };
+    },
+
+    async setVerification(technicianId: string, status: VerificationStatus, note: string | null) {
+      if (!(await repo.setVerification(technicianId, status, note))) {
+        throw new DomainError('NOT_FOUND', 'Technician not found.');
+      }
+      return me(technicianId);
+    },
+
+    async list(input: { verification?: VerificationStatus; cursor?: string } | undefined) {
+      const after = decodeCursor(input?.cursor);
+      const limit = 50;
+      const rows = await repo.list(
+        { verification: input?.verification, after: after && { createdAt: after.at, id: after.id } },
+        limit + 1,
+      );
+      const page = rows.slice(0, limit);
+      const items = await Promise.all(
+        page.map(async (r) => ({
+          ...(await view(r)),
+          email: r.email,
+          createdAt: r.createdAt.toISOString(),
+          servicesCount: r.servicesCount,
+        })),
+      );
+      const last = page.at(-1);
+      return {
+        items,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.profile.userId) : null,
+      };
+    },
+  };
+}
+
+export type TechnicianService = ReturnType<typeof createTechnicianService>;
