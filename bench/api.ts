@@ -4,6 +4,7 @@
 //   BENCH_DURATION=10      seconds measured per phase (after BENCH_WARMUP=2 seconds of warm-up)
 //   BENCH_CONNECTIONS=50   concurrent keep-alive connections
 //   BENCH_POOL_SIZE=10     PostgreSQL pool size of each server (the app's default)
+//   BENCH_QUIET_WAIT=30    seconds a phase may wait for the machine to go idle first (0: never wait)
 //   TEST_DATABASE_URL / DATABASE_URL  PostgreSQL to create the throw-away database on
 //
 // Each server runs in its own child process (bench/servers.ts) pinned to CPU 0; this process runs
@@ -34,6 +35,8 @@ const settings = {
   warmupSeconds: positiveNumber(process.env.BENCH_WARMUP, 2),
   connections: positiveNumber(process.env.BENCH_CONNECTIONS, 50),
   poolSize: positiveNumber(process.env.BENCH_POOL_SIZE, 10),
+  quietWaitSeconds:
+    process.env.BENCH_QUIET_WAIT === '0' ? 0 : positiveNumber(process.env.BENCH_QUIET_WAIT, 30),
 };
 
 function positiveNumber(value: string | undefined, fallback: number): number {
@@ -260,15 +263,36 @@ type PhaseResult = {
   postgresCpuMsPer1k: number;
   /** Share of one core the load generator used: near 100 % means the client, not the server, was the limit. */
   clientCorePercent: number;
+  /** How long the phase waited for other work on the machine to stop before starting. */
+  waitedForQuietSeconds: number;
   machineBusyPercent: number;
 };
+
+/**
+ * On a shared machine (another engineer's test suite, a browser running e2e tests) a phase would share
+ * the CPUs with that work. Waits until a whole second passes with the machine under 15% busy (our idle
+ * servers included), at most `quietWaitSeconds`; returns the seconds waited.
+ */
+async function waitForQuietMachine(): Promise<number> {
+  const started = performance.now();
+  while ((performance.now() - started) / 1000 < settings.quietWaitSeconds) {
+    const before = machineCpuSeconds();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = machineCpuSeconds();
+    if ((after.busy - before.busy) / (after.total - before.total) < 0.15) break;
+  }
+  return (performance.now() - started) / 1000;
+}
 
 async function runPhase(
   server: ServerProcess,
   workload: Workload,
   databaseName: string,
 ): Promise<PhaseResult> {
-  process.stdout.write(`  ${server.kind.padEnd(10)} ${workload.name.padEnd(10)} warm-up…`);
+  process.stdout.write(`  ${server.kind.padEnd(10)} ${workload.name.padEnd(10)}`);
+  const waitedSeconds = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
+  if (waitedSeconds >= 2) process.stdout.write(` (waited ${waitedSeconds.toFixed(0)} s for a quiet machine)`);
+  process.stdout.write(' warm-up…');
   await runAutocannon(server.url, workload, settings.warmupSeconds);
   process.stdout.write(' measuring…');
 
@@ -319,6 +343,7 @@ async function runPhase(
     postgresCpuMsPer1k: requests ? (cpu.postgres * 1000) / (requests / 1000) : Number.NaN,
     clientCorePercent: (cpu.client / seconds) * 100,
     machineBusyPercent: (cpu.machineBusy / (after.machine.total - before.machine.total)) * 100,
+    waitedForQuietSeconds: waitedSeconds,
   };
   console.log(` ${Math.round(phase.reqPerSec)} req/s`);
   return phase;
