@@ -23,7 +23,27 @@ const SignUpScreen = lazy(() =>
   import('../features/auth/SignUpScreen').then((m) => ({ default: m.SignUpScreen })),
 );
 
+// Booking screens: only customers book; anyone signed in may open a booking they are part of.
+const BookScreen = lazy(() =>
+  import('../features/booking/BookScreen').then((m) => ({ default: m.BookScreen })),
+);
+const BookingsScreen = lazy(() =>
+  import('../features/booking/BookingsScreen').then((m) => ({ default: m.BookingsScreen })),
+);
+const BookingScreen = lazy(() =>
+  import('../features/booking/BookingScreen').then((m) => ({ default: m.BookingScreen })),
+);
+
 const HOME_PATH = '/home';
+const BOOKING_PATH = /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+
+/** Renders `screen` for a signed-in user (of one of `roles`, if given); otherwise sends them where they belong. */
+function signedIn(session: Session, screen: (user: PublicUser) => ReactNode, roles?: Role[]): ReactNode {
+  if (session.status === 'loading') return <Loading />;
+  if (session.status === 'signed-out') return <Redirect to="/sign-in" />;
+  if (roles && !roles.includes(session.user.role)) return <Redirect to={HOME_PATH} />;
+  return screen(session.user);
+}
 
 function route(path: string, session: Session): ReactNode {
   switch (path) {
@@ -35,14 +55,23 @@ function route(path: string, session: Session): ReactNode {
       if (session.status === 'loading') return <Loading />;
       if (session.status === 'signed-in') return <Redirect to={HOME_PATH} />;
       return path === '/sign-in' ? <SignInScreen /> : <SignUpScreen />;
-    case HOME_PATH: {
-      if (session.status === 'loading') return <Loading />;
-      if (session.status === 'signed-out') return <Redirect to="/sign-in" />;
-      const Home = homes[session.user.role];
-      return <Home user={session.user} />;
-    }
-    default:
+    case HOME_PATH:
+      return signedIn(session, (user) => {
+        const Home = homes[user.role];
+        return <Home user={user} />;
+      });
+    case '/book':
+      return signedIn(session, (user) => <BookScreen user={user} />, ['customer']);
+    case '/bookings':
+      return signedIn(session, (user) => <BookingsScreen user={user} />);
+    default: {
+      const booking = BOOKING_PATH.exec(path);
+      if (booking?.[1]) {
+        const id = booking[1].toLowerCase();
+        return signedIn(session, (user) => <BookingScreen key={id} id={id} user={user} />);
+      }
       return <NotFound />;
+    }
   }
 }
 

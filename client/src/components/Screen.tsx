@@ -5,11 +5,13 @@ import { hasNavigatedInApp } from '../lib/router';
 type ScreenProps = {
   heading: string;
   testId?: string;
+  /** Exposed as `data-status` for tests and styling (e.g. a booking's status). */
+  status?: string;
   children: ReactNode;
 };
 
 /** A page: its heading doubles as the document title and receives focus after in-app navigation. */
-export function Screen({ heading, testId, children }: ScreenProps) {
+export function Screen({ heading, testId, status, children }: ScreenProps) {
   const t = useT();
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -25,7 +27,7 @@ export function Screen({ heading, testId, children }: ScreenProps) {
   }, []);
 
   return (
-    <section className="screen" data-testid={testId} aria-labelledby={headingId}>
+    <section className="screen" data-testid={testId} data-status={status} aria-labelledby={headingId}>
       <h1 id={headingId} ref={headingRef} tabIndex={-1}>
         {heading}
       </h1>

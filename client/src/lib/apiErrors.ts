@@ -50,3 +50,12 @@ export function isRetryable(error: unknown): boolean {
   const status = isRecord(data) ? data.httpStatus : undefined;
   return typeof status !== 'number' || status >= 500;
 }
+
+/** The translation key for a failed call, with per-screen wording for some codes (e.g. what CONFLICT means here). */
+export function problemKey<K extends string>(
+  error: unknown,
+  overrides: Partial<Record<ProblemCode, K>> = {},
+): K | `errors.${ProblemCode}` {
+  const { code } = toApiProblem(error);
+  return overrides[code] ?? `errors.${code}`;
+}

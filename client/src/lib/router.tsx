@@ -1,5 +1,5 @@
 // A deliberately tiny History API router: a handful of flat routes doesn't justify a router dependency.
-import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useSyncExternalStore } from 'react';
+import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useMemo, useSyncExternalStore } from 'react';
 
 const NAVIGATE_EVENT = 'fundi:navigate';
 
@@ -12,7 +12,7 @@ export function hasNavigatedInApp(): boolean {
 }
 
 export function navigate(to: string, { replace = false }: { replace?: boolean } = {}): void {
-  if (to === window.location.pathname) return;
+  if (to === window.location.pathname + window.location.search) return;
   navigatedInApp = true;
   if (replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
@@ -35,6 +35,12 @@ function subscribe(onChange: () => void): () => void {
 
 export function usePathname(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+/** The query string (e.g. `?category=plumbing`): lets a multi-step screen keep its step in the URL. */
+export function useSearchParams(): URLSearchParams {
+  const search = useSyncExternalStore(subscribe, () => window.location.search);
+  return useMemo(() => new URLSearchParams(search), [search]);
 }
 
 type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string };

@@ -1,28 +1,63 @@
 import type { PublicUser } from '../../../../server/contracts/auth';
 import { Screen } from '../../components/Screen';
-import { useT } from '../../i18n/I18nProvider';
+import { useI18n } from '../../i18n/I18nProvider';
+import { Link } from '../../lib/router';
+import { trpc } from '../../lib/trpc';
+import { BookingList } from '../booking/BookingsScreen';
+import { isOpen } from '../booking/status';
+import { useCategories } from '../catalog/useCatalog';
 import { AccountPanel } from './AccountPanel';
 
-const CATEGORIES = ['plumbing', 'electrical', 'ac', 'cleaning'] as const;
-
 export function CustomerHome({ user }: { user: PublicUser }) {
-  const t = useT();
+  const { t, localized } = useI18n();
+  // Both may fail offline: the home still renders (the shell works without the network).
+  const categories = useCategories();
+  const recent = trpc.booking.list.useQuery({ limit: 10 }, { staleTime: 15_000 });
+  const open = recent.data?.items.filter((booking) => isOpen(booking.status)) ?? [];
+
   return (
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-customer">
+      {open.length > 0 && (
+        <section className="card card-feature" aria-labelledby="current-title">
+          <h2 id="current-title">{t('customer.current.title')}</h2>
+          <BookingList items={open} />
+        </section>
+      )}
       <section className="card card-feature" aria-labelledby="book-title">
-        <div className="card-heading">
-          <h2 id="book-title">{t('customer.book.title')}</h2>
-          <span className="badge">{t('customer.book.soon')}</span>
-        </div>
+        <h2 id="book-title">{t('customer.book.title')}</h2>
         <p>{t('customer.book.body')}</p>
-        <h3 className="visually-hidden">{t('customer.categories')}</h3>
-        <ul className="chips">
-          {CATEGORIES.map((category) => (
-            <li key={category} className="chip">
-              {t(`category.${category}`)}
-            </li>
-          ))}
-        </ul>
+        <Link
+          href="/book"
+          className="button button-primary button-block button-large"
+          data-testid="book-service"
+        >
+          {t('customer.book.action')}
+        </Link>
+        {categories.data && categories.data.length > 0 && (
+          <>
+            <h3 className="visually-hidden">{t('customer.categories')}</h3>
+            <ul className="chips">
+              {categories.data.map((category) => (
+                <li key={category.id}>
+                  <Link
+                    className="chip chip-link"
+                    href={`/book?category=${encodeURIComponent(category.slug)}`}
+                  >
+                    <span aria-hidden="true">{category.icon} </span>
+                    {localized(category.name)}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+      <section className="card" aria-labelledby="bookings-title">
+        <h2 id="bookings-title">{t('bookings.title')}</h2>
+        <p className="muted">{t('customer.bookings.body')}</p>
+        <Link href="/bookings" className="button button-secondary" data-testid="my-bookings">
+          {t('customer.bookings.action')}
+        </Link>
       </section>
       <AccountPanel user={user} />
     </Screen>

@@ -1,29 +1,88 @@
+import { useEffect, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
+import type { Booking } from '../../../../server/contracts/booking';
 import { Screen } from '../../components/Screen';
 import { useT } from '../../i18n/I18nProvider';
+import { problemKey } from '../../lib/apiErrors';
+import { trpc } from '../../lib/trpc';
+import { useBookingPages } from '../booking/BookingsScreen';
+import { ACTIVE_JOB_STATUSES } from '../booking/status';
+import { ActiveJob } from '../technician/ActiveJob';
+import { JobHistory } from '../technician/JobHistory';
+import { OffersPanel } from '../technician/OffersPanel';
+import { OnlinePanel } from '../technician/OnlinePanel';
+import { ProfileEditor } from '../technician/ProfileEditor';
+import { ServicesEditor } from '../technician/ServicesEditor';
+import { VerificationCard } from '../technician/VerificationCard';
 import { AccountPanel } from './AccountPanel';
 
 export function TechnicianHome({ user }: { user: PublicUser }) {
   const t = useT();
+  const me = trpc.technician.me.useQuery(undefined, { staleTime: 30_000 });
+  const profile = me.data;
+  const jobs = useBookingPages(20);
+  const items = useMemo(() => jobs.data?.pages.flatMap((page) => page.items) ?? [], [jobs.data]);
+
+  // Jobs shown as "current" stay on screen until dismissed, even after they complete or the customer
+  // cancels: the technician sees the outcome instead of the card silently vanishing.
+  const [shown, setShown] = useState<string[]>([]);
+  const [dismissed, setDismissed] = useState<string[]>([]);
+  const openIds = items.filter((job) => ACTIVE_JOB_STATUSES.includes(job.status)).map((job) => job.id);
+  const openKey = openIds.join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: openKey stands for openIds.
+  useEffect(() => {
+    if (openIds.length === 0) return;
+    setShown((current) => [...current, ...openIds.filter((id) => !current.includes(id))]);
+  }, [openKey]);
+  const current = shown.filter((id) => !dismissed.includes(id));
+  const history = items.filter(
+    (job) => !current.includes(job.id) && !ACTIVE_JOB_STATUSES.includes(job.status),
+  );
+
+  const onAccepted = (booking: Booking) =>
+    setShown((list) => (list.includes(booking.id) ? list : [booking.id, ...list]));
+  const dismiss = (id: string) => setDismissed((list) => [...list, id]);
+
   return (
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-technician">
-      <section className="card notice" aria-labelledby="verification-title">
-        <h2 id="verification-title">{t('technician.verification.title')}</h2>
-        <p id="verification-body">{t('technician.verification.body')}</p>
-      </section>
-      <section className="card card-feature" aria-labelledby="online-title">
-        <h2 id="online-title">{t('technician.online.title')}</h2>
-        <p>{t('technician.online.body')}</p>
-        {/* Disabled until verification exists: unverified technicians can't take jobs. */}
-        <button
-          type="button"
-          className="button button-primary button-block"
-          disabled
-          aria-describedby="verification-body"
-        >
-          {t('technician.online.action')}
-        </button>
-      </section>
+      {profile ? (
+        <>
+          <VerificationCard profile={profile} />
+          {current.map((id) => (
+            <ActiveJob key={id} id={id} onDismiss={() => dismiss(id)} />
+          ))}
+          <OnlinePanel profile={profile} />
+          {profile.online && <OffersPanel onAccepted={onAccepted} />}
+        </>
+      ) : me.error ? (
+        <section className="card">
+          <p className="form-error" role="alert">
+            {t(problemKey(me.error))}
+          </p>
+          <button type="button" className="button button-secondary" onClick={() => void me.refetch()}>
+            {t('common.retry')}
+          </button>
+        </section>
+      ) : (
+        <section className="card" aria-busy="true">
+          <div className="skeleton-group" role="status">
+            <span className="skeleton skeleton-lg" />
+            <span className="skeleton" />
+            <span className="visually-hidden">{t('app.loading')}</span>
+          </div>
+        </section>
+      )}
+      <JobHistory
+        jobs={history}
+        loading={jobs.isPending}
+        error={jobs.error}
+        hasMore={Boolean(jobs.hasNextPage)}
+        loadingMore={jobs.isFetchingNextPage}
+        onMore={() => void jobs.fetchNextPage()}
+        onRetry={() => void jobs.refetch()}
+      />
+      {profile && <ServicesEditor profile={profile} user={user} />}
+      {profile && <ProfileEditor profile={profile} />}
       <AccountPanel user={user} />
     </Screen>
   );

@@ -1,0 +1,189 @@
+import { useId, useState } from 'react';
+import type { TechnicianProfile, VerificationStatus } from '../../../../server/contracts/technician';
+import { Avatar } from '../../components/Avatar';
+import { Loading } from '../../components/Loading';
+import { Spinner } from '../../components/Spinner';
+import { useI18n } from '../../i18n/I18nProvider';
+import { problemKey } from '../../lib/apiErrors';
+import { trpc } from '../../lib/trpc';
+import { Rating } from '../booking/Rating';
+
+type Row = TechnicianProfile & { email: string; createdAt: string };
+type Filter = VerificationStatus | 'all';
+
+const FILTERS: Filter[] = ['pending', 'verified', 'rejected', 'suspended', 'all'];
+const ACTIONS = [
+  { status: 'verified', testId: 'verify-tech', className: 'button-primary' },
+  { status: 'rejected', testId: 'reject-tech', className: 'button-danger-outline' },
+  { status: 'suspended', testId: 'suspend-tech', className: 'button-secondary' },
+] as const;
+
+/** The verification queue: new technicians wait here until an admin verifies (or rejects) them. */
+export function TechniciansAdmin() {
+  const { t } = useI18n();
+  const [filter, setFilter] = useState<Filter>('pending');
+  // Decisions made here stay visible in place (a verified row doesn't vanish from the pending list
+  // under the admin's finger); changing the filter reloads the list.
+  const [updated, setUpdated] = useState<Record<string, TechnicianProfile>>({});
+  const pages = trpc.admin.technicians.list.useInfiniteQuery(
+    { verification: filter === 'all' ? undefined : filter },
+    { getNextPageParam: (last) => last.nextCursor ?? undefined, staleTime: 10_000 },
+  );
+  const rows: Row[] = (pages.data?.pages.flatMap((page) => page.items) ?? []).map((row) => {
+    const fresh = updated[row.userId];
+    return fresh ? { ...row, ...fresh } : row;
+  });
+
+  return (
+    <section className="card card-feature" aria-labelledby="queue-title" data-testid="technicians-admin">
+      <h2 id="queue-title">{t('admin.queue.title')}</h2>
+      <fieldset className="filter-chips">
+        <legend className="visually-hidden">{t('admin.filter')}</legend>
+        {FILTERS.map((option) => (
+          <button
+            key={option}
+            type="button"
+            className="chip chip-button"
+            aria-pressed={filter === option}
+            data-testid={`filter-${option}`}
+            onClick={() => {
+              setFilter(option);
+              setUpdated({});
+            }}
+          >
+            {t(`admin.filter.${option}`)}
+          </button>
+        ))}
+      </fieldset>
+      {pages.isPending ? (
+        <Loading />
+      ) : pages.error && rows.length === 0 ? (
+        <>
+          <p className="form-error" role="alert">
+            {t(problemKey(pages.error))}
+          </p>
+          <button type="button" className="button button-secondary" onClick={() => void pages.refetch()}>
+            {t('common.retry')}
+          </button>
+        </>
+      ) : rows.length === 0 ? (
+        <p className="muted">{filter === 'pending' ? t('admin.queue.empty') : t('admin.list.empty')}</p>
+      ) : (
+        <>
+          <ul className="tech-list" aria-busy={pages.isFetching}>
+            {rows.map((row) => (
+              <TechRow
+                key={row.userId}
+                row={row}
+                onUpdated={(profile) => setUpdated((map) => ({ ...map, [profile.userId]: profile }))}
+              />
+            ))}
+          </ul>
+          {pages.hasNextPage && (
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={pages.isFetchingNextPage}
+              onClick={() => void pages.fetchNextPage()}
+            >
+              {pages.isFetchingNextPage && <Spinner small />}
+              {pages.isFetchingNextPage ? t('common.loadingMore') : t('common.loadMore')}
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function TechRow({ row, onUpdated }: { row: Row; onUpdated: (profile: TechnicianProfile) => void }) {
+  const { t, formatDate, formatNumber } = useI18n();
+  const id = useId();
+  const [note, setNote] = useState('');
+  const setVerification = trpc.admin.technicians.setVerification.useMutation({
+    onSuccess: (profile) => {
+      onUpdated(profile);
+      setNote('');
+    },
+  });
+  const pendingStatus = setVerification.isPending ? setVerification.variables?.status : undefined;
+
+  return (
+    <li
+      className="tech-row"
+      data-testid="tech-row"
+      data-email={row.email}
+      data-verification={row.verification}
+      aria-labelledby={`${id}-name`}
+    >
+      <div className="person">
+        <Avatar name={row.name} photoUrl={row.photoUrl} size={44} />
+        <div className="person-text">
+          <p className="person-name" id={`${id}-name`}>
+            {row.name}
+          </p>
+          <p className="muted small truncate" dir="ltr">
+            {row.email}
+          </p>
+        </div>
+        <span className={`verification-chip verification-${row.verification}`}>
+          {t(`verification.${row.verification}`)}
+        </span>
+      </div>
+      <ul className="tech-facts">
+        <li>{t('admin.services', { count: formatNumber(row.services.length) })}</li>
+        <li>
+          <Rating value={row.rating.average} count={row.rating.count} />
+        </li>
+        <li>
+          <span className="online-dot" data-online={String(row.online)} aria-hidden="true" />{' '}
+          {row.online ? t('admin.online') : t('admin.offline')}
+        </li>
+        <li>{t('admin.joined', { date: formatDate(row.createdAt) })}</li>
+      </ul>
+      {row.verificationNote && (
+        <p className="small">
+          <strong>{t('technician.verification.note')}</strong> {row.verificationNote}
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor={`${id}-note`}>{t('admin.note')}</label>
+        <input
+          id={`${id}-note`}
+          name="note"
+          maxLength={500}
+          value={note}
+          onChange={(event) => setNote(event.target.value)}
+        />
+      </div>
+      <div className="actions">
+        {ACTIONS.map((action) => (
+          <button
+            key={action.status}
+            type="button"
+            className={`button ${action.className}`}
+            data-testid={action.testId}
+            disabled={setVerification.isPending}
+            onClick={() =>
+              setVerification.mutate({
+                technicianId: row.userId,
+                status: action.status,
+                note: note.trim() || undefined,
+              })
+            }
+          >
+            {pendingStatus === action.status && <Spinner small />}
+            {pendingStatus === action.status
+              ? t(`admin.action.${action.status}.pending`)
+              : t(`admin.action.${action.status}`)}
+          </button>
+        ))}
+      </div>
+      {setVerification.error && (
+        <p className="form-error" role="alert">
+          {t(problemKey(setVerification.error))}
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,182 @@
+import { type RefObject, useEffect, useRef } from 'react';
+import type { PublicUser } from '../../../../server/contracts/auth';
+import type { Category, Service } from '../../../../server/contracts/catalog';
+import { Loading } from '../../components/Loading';
+import { Screen } from '../../components/Screen';
+import { useI18n } from '../../i18n/I18nProvider';
+import { problemKey } from '../../lib/apiErrors';
+import { Link, navigate, useSearchParams } from '../../lib/router';
+import { usePriceLabel } from '../catalog/ServicePrice';
+import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
+import { BookingForm } from './BookingForm';
+
+/** Book a service in three steps kept in the URL (so the phone's back button steps back): category → service → where and when. */
+export function BookScreen({ user }: { user: PublicUser }) {
+  const { t, localized } = useI18n();
+  const params = useSearchParams();
+  const categories = useCategories();
+  const services = useServices();
+
+  const categorySlug = params.get('category');
+  const serviceSlug = params.get('service');
+  const category = categories.data?.find((c) => c.slug === categorySlug);
+  const all = services.data ? oneServicePerSlug(services.data, user) : undefined;
+  const service = all?.find((s) => s.slug === serviceSlug && (!category || s.categoryId === category.id));
+  const step = service ? 3 : category ? 2 : 1;
+
+  // The button the user pressed is gone after a step change: move focus to the new step's heading.
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  const firstRender = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the step changes.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    stepHeading.current?.focus();
+  }, [step]);
+
+  const loadError = categories.error ?? services.error;
+  const loading = categories.isPending || services.isPending;
+
+  return (
+    <Screen heading={t('book.title')} testId="book-screen">
+      <p className="muted step-count">{t('book.step', { step: String(step), total: '3' })}</p>
+      {loadError && !categories.data ? (
+        <div className="card">
+          <p className="form-error" role="alert">
+            {t(problemKey(loadError))}
+          </p>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => {
+              void categories.refetch();
+              void services.refetch();
+            }}
+          >
+            {t('common.retry')}
+          </button>
+        </div>
+      ) : loading ? (
+        <Loading />
+      ) : step === 1 || !category ? (
+        <CategoryStep categories={categories.data ?? []} headingRef={stepHeading} />
+      ) : step === 2 || !service ? (
+        <ServiceStep
+          category={category}
+          services={(all ?? []).filter((s) => s.categoryId === category.id)}
+          headingRef={stepHeading}
+        />
+      ) : (
+        <>
+          <nav className="breadcrumbs" aria-label={t('book.yourChoice')}>
+            <Link href={`/book?category=${encodeURIComponent(category.slug)}`}>
+              {t('book.changeService')}
+            </Link>
+          </nav>
+          <h2 ref={stepHeading} tabIndex={-1} className="step-heading">
+            {localized(service.name)}
+          </h2>
+          <BookingForm key={service.id} service={service} user={user} />
+        </>
+      )}
+    </Screen>
+  );
+}
+
+function CategoryStep({
+  categories,
+  headingRef,
+}: {
+  categories: Category[];
+  headingRef: RefObject<HTMLHeadingElement | null>;
+}) {
+  const { t, localized } = useI18n();
+  return (
+    <section aria-labelledby="category-step" className="step">
+      <h2 id="category-step" ref={headingRef} tabIndex={-1} className="step-heading">
+        {t('book.chooseCategory')}
+      </h2>
+      {categories.length === 0 ? (
+        <p className="muted">{t('book.noCategories')}</p>
+      ) : (
+        <ul className="tile-grid">
+          {categories.map((category) => (
+            <li key={category.id}>
+              <button
+                type="button"
+                className="tile"
+                data-testid={`category-${category.slug}`}
+                onClick={() => navigate(`/book?category=${encodeURIComponent(category.slug)}`)}
+              >
+                <span className="tile-icon" aria-hidden="true">
+                  {category.icon}
+                </span>
+                <span className="tile-label">{localized(category.name)}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function ServiceStep({
+  category,
+  services,
+  headingRef,
+}: {
+  category: Category;
+  services: Service[];
+  headingRef: RefObject<HTMLHeadingElement | null>;
+}) {
+  const { t, localized, formatMinutes } = useI18n();
+  const priceLabel = usePriceLabel();
+  return (
+    <section aria-labelledby="service-step" className="step">
+      <nav className="breadcrumbs" aria-label={t('book.yourChoice')}>
+        <Link href="/book">{t('book.allCategories')}</Link>
+      </nav>
+      <h2 id="service-step" ref={headingRef} tabIndex={-1} className="step-heading">
+        <span aria-hidden="true">{category.icon} </span>
+        {localized(category.name)}
+      </h2>
+      {services.length === 0 ? (
+        <p className="muted">{t('book.noServices')}</p>
+      ) : (
+        <ul className="option-list">
+          {services.map((service) => {
+            const description = localized(service.description);
+            return (
+              <li key={service.id}>
+                <button
+                  type="button"
+                  className="option"
+                  data-testid={`service-${service.slug}`}
+                  onClick={() =>
+                    navigate(
+                      `/book?category=${encodeURIComponent(category.slug)}&service=${encodeURIComponent(service.slug)}`,
+                    )
+                  }
+                >
+                  <span className="option-main">
+                    <span className="option-title">{localized(service.name)}</span>
+                    {description && <span className="option-hint">{description}</span>}
+                  </span>
+                  <span className="option-side">
+                    <span className="option-price">{priceLabel(service.basePrice, service.priceUnit)}</span>
+                    <span className="option-hint">
+                      {t('book.duration', { duration: formatMinutes(service.durationMinutes) })}
+                    </span>
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

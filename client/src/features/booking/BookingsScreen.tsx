@@ -1,0 +1,91 @@
+import type { PublicUser } from '../../../../server/contracts/auth';
+import type { Booking } from '../../../../server/contracts/booking';
+import { Loading } from '../../components/Loading';
+import { Screen } from '../../components/Screen';
+import { Spinner } from '../../components/Spinner';
+import { useI18n } from '../../i18n/I18nProvider';
+import { problemKey } from '../../lib/apiErrors';
+import { Link } from '../../lib/router';
+import { trpc } from '../../lib/trpc';
+import { StatusChip } from './StatusChip';
+
+const PAGE_SIZE = 20;
+
+export function useBookingPages(limit = PAGE_SIZE) {
+  return trpc.booking.list.useInfiniteQuery(
+    { limit },
+    { getNextPageParam: (last) => last.nextCursor ?? undefined, staleTime: 15_000 },
+  );
+}
+
+/** The customer's bookings, newest first. */
+export function BookingsScreen({ user }: { user: PublicUser }) {
+  const { t } = useI18n();
+  const pages = useBookingPages();
+  const items = pages.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <Screen heading={t('bookings.title')} testId="bookings">
+      <div className="actions">
+        <Link href="/home">{t('booking.backHome')}</Link>
+        {user.role === 'customer' && (
+          <Link href="/book" className="button button-primary">
+            {t('customer.book.action')}
+          </Link>
+        )}
+      </div>
+      {pages.isPending ? (
+        <Loading />
+      ) : pages.error && items.length === 0 ? (
+        <div className="card">
+          <p className="form-error" role="alert">
+            {t(problemKey(pages.error))}
+          </p>
+          <button type="button" className="button button-secondary" onClick={() => void pages.refetch()}>
+            {t('common.retry')}
+          </button>
+        </div>
+      ) : items.length === 0 ? (
+        <p className="muted">{t('bookings.empty')}</p>
+      ) : (
+        <>
+          <BookingList items={items} />
+          {pages.hasNextPage && (
+            <button
+              type="button"
+              className="button button-secondary"
+              disabled={pages.isFetchingNextPage}
+              onClick={() => void pages.fetchNextPage()}
+            >
+              {pages.isFetchingNextPage && <Spinner small />}
+              {pages.isFetchingNextPage ? t('common.loadingMore') : t('common.loadMore')}
+            </button>
+          )}
+        </>
+      )}
+    </Screen>
+  );
+}
+
+export function BookingList({ items }: { items: Booking[] }) {
+  const { localized, formatDateTime, formatMoney } = useI18n();
+  return (
+    <ul className="booking-list">
+      {items.map((booking) => (
+        <li key={booking.id}>
+          <Link href={`/bookings/${booking.id}`} className="booking-item" data-testid="booking-item">
+            <span className="booking-item-main">
+              <span className="booking-item-title">{localized(booking.service.name)}</span>
+              <span className="muted small">{formatDateTime(booking.scheduledFor ?? booking.createdAt)}</span>
+              <span className="muted small truncate">{booking.location.address}</span>
+            </span>
+            <span className="booking-item-side">
+              <StatusChip status={booking.status} />
+              <span className="small">{formatMoney(booking.price.total)}</span>
+            </span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}

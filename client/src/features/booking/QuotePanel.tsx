@@ -1,0 +1,113 @@
+import type { Quote } from '../../../../server/contracts/booking';
+import type { PriceUnit } from '../../../../server/contracts/catalog';
+import { Spinner } from '../../components/Spinner';
+import { useI18n } from '../../i18n/I18nProvider';
+import { problemKey } from '../../lib/apiErrors';
+
+type QuotePanelProps = {
+  hasPin: boolean;
+  scheduleMissing: boolean;
+  quote: Quote | undefined;
+  fetching: boolean;
+  error: unknown;
+  onRetry: () => void;
+  priceUnit: PriceUnit;
+};
+
+/** The price for this place and time, and who is around to do it. */
+export function QuotePanel({
+  hasPin,
+  scheduleMissing,
+  quote,
+  fetching,
+  error,
+  onRetry,
+  priceUnit,
+}: QuotePanelProps) {
+  const { t, formatMoney, formatNumber, formatMinutes, formatDistance } = useI18n();
+
+  if (!hasPin || scheduleMissing) {
+    return (
+      <section className="card quote quote-empty" aria-labelledby="quote-title" data-testid="quote-pending">
+        <h2 id="quote-title">{t('quote.title')}</h2>
+        <p className="muted">{hasPin ? t('quote.needTime') : t('quote.needPin')}</p>
+      </section>
+    );
+  }
+
+  if (!quote) {
+    return (
+      <section
+        className="card quote"
+        aria-labelledby="quote-title"
+        aria-busy={fetching}
+        data-testid="quote-pending"
+      >
+        <h2 id="quote-title">{t('quote.title')}</h2>
+        {error && !fetching ? (
+          <>
+            <p className="form-error" role="alert">
+              {t(problemKey(error))}
+            </p>
+            <button type="button" className="button button-secondary" onClick={onRetry}>
+              {t('common.retry')}
+            </button>
+          </>
+        ) : (
+          <div className="skeleton-group" role="status">
+            <span className="skeleton skeleton-lg" />
+            <span className="skeleton" />
+            <span className="skeleton" />
+            <span className="visually-hidden">{t('quote.loading')}</span>
+          </div>
+        )}
+      </section>
+    );
+  }
+
+  const { price, availableTechnicians, nearest } = quote;
+  return (
+    <section className="card quote" aria-labelledby="quote-title" aria-busy={fetching} data-testid="quote">
+      <div className="card-heading">
+        <h2 id="quote-title">{t('quote.title')}</h2>
+        {fetching && (
+          <span className="muted small inline-status" role="status">
+            <Spinner small />
+            {t('quote.updating')}
+          </span>
+        )}
+      </div>
+      <p className="quote-total" data-testid="quote-total">
+        {formatMoney(price.total)}
+        {priceUnit === 'hourly' && <span className="muted small"> {t('quote.perHour')}</span>}
+      </p>
+      <dl className="breakdown">
+        <div>
+          <dt>{t('quote.base')}</dt>
+          <dd>{formatMoney(price.base)}</dd>
+        </div>
+        {price.surcharge.amount > 0 && (
+          <div>
+            <dt>{t('quote.surcharge')}</dt>
+            <dd>{formatMoney(price.surcharge)}</dd>
+          </div>
+        )}
+        <div className="breakdown-total">
+          <dt>{t('quote.total')}</dt>
+          <dd>{formatMoney(price.total)}</dd>
+        </div>
+      </dl>
+      <p className={availableTechnicians > 0 ? 'availability' : 'availability availability-none'}>
+        {availableTechnicians > 0
+          ? nearest
+            ? t('quote.nearby', {
+                count: formatNumber(availableTechnicians),
+                eta: formatMinutes(Math.max(1, Math.ceil(nearest.etaSeconds / 60))),
+                distance: formatDistance(nearest.distanceMeters),
+              })
+            : t('quote.nearbyCount', { count: formatNumber(availableTechnicians) })
+          : t('quote.none')}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,37 @@
+import type { inferRouterInputs } from '@trpc/server';
+import { useRef } from 'react';
+import type { AppRouter } from '../../../../server/trpc/root';
+import { isRetryable } from '../../lib/apiErrors';
+import { newId } from '../../lib/ids';
+import { navigate } from '../../lib/router';
+import { trpc } from '../../lib/trpc';
+
+export type CreateBookingInput = Omit<inferRouterInputs<AppRouter>['booking']['create'], 'idempotencyKey'>;
+
+/**
+ * booking.create with an idempotency key per attempt: a retry after a lost answer (flaky data) reuses the
+ * key, so the server returns the booking it may already have made instead of a second one. A definite
+ * answer (success, or a 4xx that created nothing) ends the attempt; the next request is a new one.
+ */
+export function useCreateBooking() {
+  const utils = trpc.useUtils();
+  const attemptKey = useRef<string | null>(null);
+  const mutation = trpc.booking.create.useMutation({
+    onSuccess: (booking) => {
+      attemptKey.current = null;
+      utils.booking.get.setData({ id: booking.id }, booking);
+      void utils.booking.list.invalidate();
+      navigate(`/bookings/${booking.id}`);
+    },
+    onError: (error) => {
+      if (!isRetryable(error)) attemptKey.current = null;
+    },
+  });
+
+  const create = (input: CreateBookingInput) => {
+    attemptKey.current ??= newId();
+    mutation.mutate({ ...input, idempotencyKey: attemptKey.current });
+  };
+
+  return { create, mutation };
+}

@@ -1,0 +1,52 @@
+import { useEffect } from 'react';
+import type { Booking } from '../../../../server/contracts/booking';
+import { toApiProblem } from '../../lib/apiErrors';
+import { unwrapTracked } from '../../lib/tracked';
+import { trpc } from '../../lib/trpc';
+
+// A subscription the server ended with an error (not a dropped socket: wsLink handles those) is retried.
+const RESUBSCRIBE_AFTER_MS = 5_000;
+
+/**
+ * A booking kept live: the query gives a first answer (and a cached one offline), then `booking.events`
+ * pushes every change into the same cache entry. The WebSocket client resumes from the last tracked
+ * event id after a reconnect, so no change is missed on a flaky connection.
+ */
+export function useLiveBooking(id: string, { enabled = true }: { enabled?: boolean } = {}) {
+  const utils = trpc.useUtils();
+  const query = trpc.booking.get.useQuery({ id }, { enabled, staleTime: 5_000 });
+  const notFound = query.error ? toApiProblem(query.error).code === 'NOT_FOUND' : false;
+
+  const subscription = trpc.booking.events.useSubscription(
+    { id },
+    {
+      enabled: enabled && !notFound,
+      onData: (raw) => {
+        const event = unwrapTracked(raw);
+        utils.booking.get.setData({ id }, (old: Booking | undefined) =>
+          old && old.updatedAt > event.booking.updatedAt ? old : event.booking,
+        );
+        if (event.change) {
+          void utils.booking.history.invalidate({ id });
+          void utils.booking.list.invalidate();
+        }
+      },
+    },
+  );
+
+  const { status, error, reset } = subscription;
+  const subscriptionNotFound = error ? toApiProblem(error).code === 'NOT_FOUND' : false;
+  useEffect(() => {
+    if (status !== 'error' || subscriptionNotFound) return;
+    const timer = setTimeout(reset, RESUBSCRIBE_AFTER_MS);
+    return () => clearTimeout(timer);
+  }, [status, reset, subscriptionNotFound]);
+
+  return {
+    booking: query.data,
+    query,
+    notFound: notFound || subscriptionNotFound,
+    /** Changes are being pushed right now (false while connecting or after an error). */
+    live: status === 'pending',
+  };
+}

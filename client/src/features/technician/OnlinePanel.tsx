@@ -1,0 +1,107 @@
+import { useState } from 'react';
+import type { TechnicianProfile } from '../../../../server/contracts/technician';
+import { Spinner } from '../../components/Spinner';
+import { useI18n } from '../../i18n/I18nProvider';
+import { problemKey } from '../../lib/apiErrors';
+import { currentPosition, type GeoProblem, toGeoProblem } from '../../lib/geolocation';
+import { trpc } from '../../lib/trpc';
+import { usePositionReporting } from './usePositionReporting';
+
+/** The online/offline switch. Going online needs a fresh, accurate position; while online we keep sharing it. */
+export function OnlinePanel({ profile }: { profile: TechnicianProfile }) {
+  const { t, formatTime } = useI18n();
+  const utils = trpc.useUtils();
+  const [locating, setLocating] = useState(false);
+  const [geoProblem, setGeoProblem] = useState<GeoProblem | null>(null);
+  const setOnline = trpc.technician.setOnline.useMutation({
+    onSuccess: (updated) => utils.technician.me.setData(undefined, updated),
+  });
+
+  const online = profile.online;
+  const verified = profile.verification === 'verified';
+  const reporting = usePositionReporting(online);
+  const pending = locating || setOnline.isPending;
+  const goingOnline = pending && !online;
+
+  const toggle = async () => {
+    setGeoProblem(null);
+    setOnline.reset();
+    if (online) {
+      setOnline.mutate({ online: false });
+      return;
+    }
+    setLocating(true);
+    try {
+      const position = await currentPosition({ enableHighAccuracy: true, maximumAge: 0 });
+      setOnline.mutate({ online: true, lat: position.coords.latitude, lng: position.coords.longitude });
+    } catch (error) {
+      setGeoProblem(toGeoProblem(error));
+    } finally {
+      setLocating(false);
+    }
+  };
+
+  const stateText = pending
+    ? goingOnline
+      ? locating
+        ? t('technician.online.locating')
+        : t('technician.online.going')
+      : t('technician.online.leaving')
+    : online
+      ? t('technician.online.on')
+      : t('technician.online.off');
+
+  return (
+    <section className="card card-feature" aria-labelledby="online-title">
+      <h2 id="online-title">{t('technician.online.title')}</h2>
+      <div className="online-row">
+        <p className="online-state" data-testid="online-state" data-online={String(online)} role="status">
+          {pending ? (
+            <Spinner small />
+          ) : (
+            <span className="online-dot" data-online={String(online)} aria-hidden="true" />
+          )}
+          {stateText}
+        </p>
+        <button
+          type="button"
+          className="switch"
+          data-testid="online-toggle"
+          aria-pressed={online}
+          disabled={pending || (!verified && !online)}
+          aria-describedby={!verified ? 'verification-body' : 'online-hint'}
+          onClick={() => void toggle()}
+        >
+          <span className="switch-track" aria-hidden="true">
+            <span className="switch-knob" />
+          </span>
+          <span className="switch-label">{t('technician.online.toggle')}</span>
+        </button>
+      </div>
+      <p id="online-hint" className="muted small">
+        {online
+          ? reporting.lastSentAt
+            ? t('technician.online.sharing', { time: formatTime(reporting.lastSentAt) })
+            : t('technician.online.sharingSoon')
+          : verified
+            ? t('technician.online.body')
+            : t('technician.online.needsVerification')}
+      </p>
+      {online && reporting.sendFailed && (
+        <p className="field-error" role="status">
+          {t('technician.online.sendFailed')}
+        </p>
+      )}
+      {(geoProblem ?? (online ? reporting.problem : null)) && (
+        <p className="form-error" role="alert">
+          {t(`geo.${(geoProblem ?? reporting.problem) as GeoProblem}`)}
+        </p>
+      )}
+      {setOnline.error && (
+        <p className="form-error" role="alert">
+          {t(problemKey(setOnline.error, { VALIDATION: 'technician.online.badPosition' }))}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,83 @@
+import { type FormEvent, useId, useState } from 'react';
+import type { TechnicianProfile } from '../../../../server/contracts/technician';
+import { Avatar } from '../../components/Avatar';
+import { Spinner } from '../../components/Spinner';
+import { TextField } from '../../components/TextField';
+import { useI18n } from '../../i18n/I18nProvider';
+import { problemKey, toApiProblem } from '../../lib/apiErrors';
+import { trpc } from '../../lib/trpc';
+import { Rating } from '../booking/Rating';
+
+/** What customers see about the technician: photo, rating and a short bio. */
+export function ProfileEditor({ profile }: { profile: TechnicianProfile }) {
+  const { t } = useI18n();
+  const id = useId();
+  const utils = trpc.useUtils();
+  const [open, setOpen] = useState(false);
+  const update = trpc.technician.updateProfile.useMutation({
+    onSuccess: (updated) => {
+      utils.technician.me.setData(undefined, updated);
+      setOpen(false);
+    },
+  });
+  const invalid = update.error ? toApiProblem(update.error).invalidFields : [];
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    const photoUrl = String(data.get('photoUrl') ?? '').trim();
+    update.mutate({ bio: String(data.get('bio') ?? '').trim(), photoUrl: photoUrl || null });
+  };
+
+  return (
+    <section className="card" aria-labelledby="profile-title">
+      <div className="person">
+        <Avatar name={profile.name} photoUrl={profile.photoUrl} />
+        <div className="person-text">
+          <h2 id="profile-title" className="person-name">
+            {profile.name}
+          </h2>
+          <Rating value={profile.rating.average} count={profile.rating.count} />
+        </div>
+        {!open && (
+          <button type="button" className="button button-ghost" onClick={() => setOpen(true)}>
+            {t('technician.profile.edit')}
+          </button>
+        )}
+      </div>
+      {!open && profile.bio && <p className="prewrap">{profile.bio}</p>}
+      {open && (
+        <form className="form" noValidate onSubmit={submit}>
+          <div className="field">
+            <label htmlFor={`${id}-bio`}>{t('technician.profile.bio')}</label>
+            <textarea id={`${id}-bio`} name="bio" rows={3} maxLength={1000} defaultValue={profile.bio} />
+          </div>
+          <TextField
+            name="photoUrl"
+            type="url"
+            inputMode="url"
+            dir="ltr"
+            label={t('technician.profile.photo')}
+            hint={t('technician.profile.photoHint')}
+            defaultValue={profile.photoUrl ?? ''}
+            error={invalid.includes('photoUrl') ? t('technician.profile.badPhoto') : undefined}
+          />
+          {update.error && invalid.length === 0 && (
+            <p className="form-error" role="alert">
+              {t(problemKey(update.error))}
+            </p>
+          )}
+          <div className="actions">
+            <button type="button" className="button button-ghost" onClick={() => setOpen(false)}>
+              {t('dialog.back')}
+            </button>
+            <button type="submit" className="button button-primary" disabled={update.isPending}>
+              {update.isPending && <Spinner small />}
+              {update.isPending ? t('common.saving') : t('common.save')}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

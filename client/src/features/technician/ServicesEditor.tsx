@@ -1,0 +1,203 @@
+import { type FormEvent, useId, useMemo, useState } from 'react';
+import type { PublicUser } from '../../../../server/contracts/auth';
+import type { TechnicianProfile } from '../../../../server/contracts/technician';
+import { Spinner } from '../../components/Spinner';
+import { useI18n } from '../../i18n/I18nProvider';
+import { problemKey } from '../../lib/apiErrors';
+import { trpc } from '../../lib/trpc';
+import { usePriceLabel } from '../catalog/ServicePrice';
+import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
+
+type Selection = Record<string, { price: string }>;
+
+/** Accepts "5000", "5,000", "5000.50" and Arabic-Indic digits; returns minor units, or null when invalid. */
+export function parsePrice(input: string): number | null {
+  const latin = input
+    .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+    .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+    .replace(/\u066b/g, '.')
+    .replace(/[\s,\u066c]/g, '');
+  if (!/^\d+(\.\d{1,2})?$/.test(latin)) return null;
+  const minor = Math.round(Number.parseFloat(latin) * 100);
+  return minor > 0 && minor <= 100_000_000 ? minor : null;
+}
+
+function initialSelection(profile: TechnicianProfile): Selection {
+  const selection: Selection = {};
+  for (const offered of profile.services) {
+    selection[offered.serviceId] = { price: offered.price ? String(offered.price.amount / 100) : '' };
+  }
+  return selection;
+}
+
+/** Which services this technician offers, optionally at their own price. */
+export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; user: PublicUser }) {
+  const { t, localized, formatNumber } = useI18n();
+  const id = useId();
+  const priceLabel = usePriceLabel();
+  const categories = useCategories();
+  const services = useServices();
+  const utils = trpc.useUtils();
+  const [selection, setSelection] = useState<Selection>(() => initialSelection(profile));
+  const [saved, setSaved] = useState<Selection>(() => initialSelection(profile));
+  const [invalid, setInvalid] = useState<string[]>([]);
+  const setServices = trpc.technician.setServices.useMutation({
+    onSuccess: (updated) => {
+      utils.technician.me.setData(undefined, updated);
+      const next = initialSelection(updated);
+      setSelection(next);
+      setSaved(next);
+    },
+  });
+
+  const list = useMemo(
+    () => (services.data ? oneServicePerSlug(services.data, user) : []),
+    [services.data, user],
+  );
+  const dirty = JSON.stringify(selection) !== JSON.stringify(saved);
+
+  const toggle = (serviceId: string, checked: boolean) => {
+    setServices.reset();
+    setSelection((current) => {
+      const next = { ...current };
+      if (checked) next[serviceId] = { price: '' };
+      else delete next[serviceId];
+      return next;
+    });
+  };
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const bad: string[] = [];
+    const payload = Object.entries(selection).map(([serviceId, { price }]) => {
+      if (price.trim() === '') return { serviceId };
+      const minor = parsePrice(price);
+      if (minor === null) bad.push(serviceId);
+      return { serviceId, price: minor ?? undefined };
+    });
+    setInvalid(bad);
+    if (bad.length > 0) {
+      document.getElementById(`${id}-price-${bad[0]}`)?.focus();
+      return;
+    }
+    setServices.mutate({ services: payload });
+  };
+
+  if (categories.isPending || services.isPending) {
+    return (
+      <section className="card" aria-labelledby="services-title" aria-busy="true">
+        <h2 id="services-title">{t('technician.services.title')}</h2>
+        <div className="skeleton-group" role="status">
+          <span className="skeleton" />
+          <span className="skeleton" />
+          <span className="skeleton" />
+          <span className="visually-hidden">{t('app.loading')}</span>
+        </div>
+      </section>
+    );
+  }
+
+  const loadError = categories.error ?? services.error;
+  return (
+    <section className="card" aria-labelledby="services-title" data-testid="services-editor">
+      <h2 id="services-title">{t('technician.services.title')}</h2>
+      <p className="muted">{t('technician.services.body')}</p>
+      {loadError ? (
+        <p className="form-error" role="alert">
+          {t(problemKey(loadError))}
+        </p>
+      ) : (
+        <form className="form" noValidate onSubmit={submit}>
+          {(categories.data ?? []).map((category) => {
+            const inCategory = list.filter((s) => s.categoryId === category.id);
+            if (inCategory.length === 0) return null;
+            return (
+              <fieldset key={category.id} className="service-group">
+                <legend>
+                  <span aria-hidden="true">{category.icon} </span>
+                  {localized(category.name)}
+                </legend>
+                {inCategory.map((service) => {
+                  const chosen = selection[service.id];
+                  const checkboxId = `${id}-service-${service.id}`;
+                  const priceId = `${id}-price-${service.id}`;
+                  const isInvalid = invalid.includes(service.id);
+                  return (
+                    <div key={service.id} className="service-choice">
+                      <div className="check">
+                        <input
+                          type="checkbox"
+                          id={checkboxId}
+                          data-testid={`offer-service-${service.slug}`}
+                          checked={Boolean(chosen)}
+                          onChange={(event) => toggle(service.id, event.target.checked)}
+                        />
+                        <label htmlFor={checkboxId}>
+                          <span className="choice-label">{localized(service.name)}</span>
+                          <span className="choice-hint">
+                            {t('technician.services.standard', {
+                              price: priceLabel(service.basePrice, service.priceUnit),
+                            })}
+                          </span>
+                        </label>
+                      </div>
+                      {chosen && (
+                        <div className="field price-field">
+                          <label htmlFor={priceId}>
+                            {t('technician.services.yourPrice', { currency: service.basePrice.currency })}
+                          </label>
+                          <input
+                            id={priceId}
+                            type="text"
+                            inputMode="decimal"
+                            dir="ltr"
+                            autoComplete="off"
+                            placeholder={String(service.basePrice.amount / 100)}
+                            value={chosen.price}
+                            aria-invalid={isInvalid ? true : undefined}
+                            aria-describedby={isInvalid ? `${priceId}-error` : undefined}
+                            onChange={(event) => {
+                              const price = event.target.value;
+                              setInvalid((list) => list.filter((x) => x !== service.id));
+                              setSelection((current) => ({ ...current, [service.id]: { price } }));
+                            }}
+                          />
+                          {isInvalid && (
+                            <p className="field-error" id={`${priceId}-error`}>
+                              {t('technician.services.badPrice')}
+                            </p>
+                          )}
+                        </div>
+                      )}
+                    </div>
+                  );
+                })}
+              </fieldset>
+            );
+          })}
+          {setServices.error && (
+            <p className="form-error" role="alert">
+              {t(problemKey(setServices.error))}
+            </p>
+          )}
+          <div className="save-row">
+            <button
+              type="submit"
+              className="button button-primary"
+              data-testid="save-services"
+              disabled={setServices.isPending || !dirty}
+            >
+              {setServices.isPending && <Spinner small />}
+              {setServices.isPending ? t('common.saving') : t('technician.services.save')}
+            </button>
+            <p className="muted small" role="status">
+              {setServices.isSuccess && !dirty
+                ? t('common.saved')
+                : t('technician.services.count', { count: formatNumber(Object.keys(selection).length) })}
+            </p>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

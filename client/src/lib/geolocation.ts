@@ -1,0 +1,58 @@
+// navigator.geolocation as promises, with failures reduced to a few codes the UI can translate.
+
+export type GeoProblem = 'denied' | 'unavailable' | 'timeout' | 'unsupported' | 'insecure';
+
+export class GeoError extends Error {
+  constructor(readonly problem: GeoProblem) {
+    super(`Geolocation failed: ${problem}`);
+  }
+}
+
+export type LatLng = { lat: number; lng: number };
+
+export function toGeoProblem(error: unknown): GeoProblem {
+  if (error instanceof GeoError) return error.problem;
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    // GeolocationPositionError: 1 PERMISSION_DENIED, 2 POSITION_UNAVAILABLE, 3 TIMEOUT
+    if (error.code === 1) return window.isSecureContext ? 'denied' : 'insecure';
+    if (error.code === 3) return 'timeout';
+  }
+  return 'unavailable';
+}
+
+export function currentPosition(options: PositionOptions = {}): Promise<GeolocationPosition> {
+  return new Promise((resolve, reject) => {
+    if (!('geolocation' in navigator)) {
+      reject(new GeoError('unsupported'));
+      return;
+    }
+    // Phones allow geolocation only on HTTPS (or localhost): say so instead of a vague "denied".
+    if (!window.isSecureContext) {
+      reject(new GeoError('insecure'));
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(resolve, (error) => reject(new GeoError(toGeoProblem(error))), {
+      enableHighAccuracy: true,
+      timeout: 20_000,
+      maximumAge: 30_000,
+      ...options,
+    });
+  });
+}
+
+/** Great-circle distance in metres (haversine); plenty accurate for "moved more than 50 m". */
+export function distanceMeters(a: LatLng, b: LatLng): number {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLng = (b.lng - a.lng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
+}
+
+/** Where the map starts before the user sets a pin: the city they most likely are in. */
+export function defaultCenter(timeZone: string | undefined, locale: string): LatLng {
+  if (timeZone === 'Africa/Cairo' || (timeZone !== 'Africa/Lagos' && locale === 'ar')) {
+    return { lat: 30.0444, lng: 31.2357 };
+  }
+  return { lat: 6.5244, lng: 3.3792 };
+}
