@@ -5,6 +5,7 @@ import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from '@trpc/c
 import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { type Database, openDatabase } from '../../db/client';
+import { seedCatalog } from '../../db/seed/catalog';
 import { startServer } from '../app';
 import { type Config, loadConfig } from '../config';
 import { setLogLevel } from '../lib/log';
@@ -42,7 +43,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',
     HEARTBEAT_MS: '200',
-    AUTH_RATE_LIMIT: '1000',
+    AUTH_RATE_LIMIT: '100000',
+    DISPATCH_SWEEP_MS: '250',
     STATIC_DIR: path.join(tmpdir(), 'fundi-no-static'),
     ...env,
   });
@@ -58,11 +60,16 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { dispatch?: boolean } = {},
+): Promise<TestServer> {
   setLogLevel('error');
   const config = testConfig(env);
   const database = await testDatabase();
+  await seedCatalog(database.db);
   const services = createServices(database, config);
+  if (opts.dispatch !== false) await services.start();
   const server = await startServer(config, services, database);
   const url = `http://127.0.0.1:${server.port}`;
   return {

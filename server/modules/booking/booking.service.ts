@@ -3,6 +3,10 @@ import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Db } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
+
+/** Who is asking: enough of a user to authorise. */
+type Caller = Pick<UserRow, 'id' | 'role'>;
+
 import type {
   Booking,
   BookingEvent,
@@ -48,7 +52,7 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
   const repo = createBookingRepo(db);
 
   /** The booking as `user` may see it, and in which role; NOT_FOUND for anyone else (existence never leaks). */
-  async function load(id: string, user: UserRow): Promise<{ view: BookingViewRow; as: Actor }> {
+  async function load(id: string, user: Caller): Promise<{ view: BookingViewRow; as: Actor }> {
     const view = await repo.view(id);
     if (view) {
       if (user.role === 'admin') return { view, as: 'admin' };
@@ -104,9 +108,11 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
     },
 
     /** Idempotent per (customer, key): a retry gets the same booking; a different payload is CONFLICT. */
-    async create(customer: UserRow, input: z.output<typeof createBookingInput>): Promise<Booking> {
+    async create(customer: Caller, input: z.output<typeof createBookingInput>): Promise<Booking> {
       const { idempotencyKey, ...request } = input;
       const hash = requestHash(request);
+      // Read before the transaction: inside it, every query must use the transaction's own connection.
+      const s = await catalog.requireService(input.serviceId);
       const result = await db.transaction(async (tx) => {
         const r = createBookingRepo(tx);
         await r.lockCustomer(customer.id);
@@ -126,7 +132,6 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
             `You already have ${config.maxOpenBookings} open bookings. Finish or cancel one first.`,
           );
         }
-        const s = await catalog.requireService(input.serviceId);
         const p = price(s, input.emergency ?? false);
         const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
         const row = await r.insert({
@@ -167,17 +172,17 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
       return toBooking((await repo.view(result.id))!);
     },
 
-    async get(id: string, user: UserRow): Promise<Booking> {
+    async get(id: string, user: Caller): Promise<Booking> {
       return toBooking((await load(id, user)).view);
     },
 
-    async history(id: string, user: UserRow): Promise<BookingHistoryEntry[]> {
+    async history(id: string, user: Caller): Promise<BookingHistoryEntry[]> {
       await load(id, user);
       return (await repo.history(id)).map(toHistoryEntry);
     },
 
     async list(
-      user: UserRow,
+      user: Caller,
       input: { status?: Booking['status']; cursor?: string; limit?: number } | undefined,
     ): Promise<BookingPage> {
       const limit = input?.limit ?? 20;
@@ -202,7 +207,7 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
      * Customer or admin: the booking is cancelled. The assigned technician, before starting: the job goes
      * back to dispatch for someone else.
      */
-    async cancel(id: string, user: UserRow, reason: string): Promise<Booking> {
+    async cancel(id: string, user: Caller, reason: string): Promise<Booking> {
       const { as } = await load(id, user);
       const handBack = as === 'technician';
       const booking = await change(id, () =>
@@ -220,14 +225,14 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
       return booking;
     },
 
-    async advance(id: string, user: UserRow, to: 'en_route' | 'arrived' | 'in_progress' | 'completed') {
+    async advance(id: string, user: Caller, to: 'en_route' | 'arrived' | 'in_progress' | 'completed') {
       const { as } = await load(id, user);
       if (as !== 'technician')
         throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
       return change(id, () => ({ to, actor: { id: user.id, role: 'technician' }, reason: null }));
     },
 
-    async dispute(id: string, user: UserRow, reason: string) {
+    async dispute(id: string, user: Caller, reason: string) {
       const { as } = await load(id, user);
       if (as !== 'customer')
         throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can dispute a booking.');
@@ -254,7 +259,7 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
      */
     async *events(
       id: string,
-      user: UserRow,
+      user: Caller,
       lastEventId: string | null | undefined,
       signal: AbortSignal | undefined,
     ) {

@@ -209,7 +209,7 @@ export function createDispatchService(deps: {
       return toBooking((await createBookingRepo(db).view(bookingId))!);
     },
 
-    async decline(bookingId: string, technicianId: string, reason: string | null) {
+    async decline(bookingId: string, technicianId: string, reason: string | null = null) {
       const offer = await repo.respond(bookingId, technicianId, 'declined', reason);
       if (!offer) throw await closedOfferError(bookingId, technicianId);
       disarm(offer.id);

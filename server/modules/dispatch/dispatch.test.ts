@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchOffers } from '../../../db/schema';
+import type { OfferEvent } from '../../contracts/technician';
+import { DomainError } from '../../lib/errors';
+import { createServices } from '../../services';
+import { customer, offset, serviceId, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
+import { startTestServer, type TestServer } from '../../test/harness';
+import { createBookingLifecycle } from '../booking/booking.lifecycle';
+import { createBookingRepo } from '../booking/booking.repo';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ OFFER_WINDOW_SECONDS: '1' });
+});
+afterAll(() => server.close());
+
+const svc = () => server.services;
+
+async function book(
+  at: { lat: number; lng: number },
+  slug = 'shoe-shine',
+  extra: { scheduledFor?: string } = {},
+) {
+  const c = await customer(svc());
+  const booking = await svc().bookings.create(c.user, {
+    serviceId: await serviceId(svc(), slug),
+    ...at,
+    address: '12 Herbert Macaulay Way, Yaba',
+    idempotencyKey: randomUUID(),
+    ...extra,
+  });
+  return { customer: c, booking };
+}
+
+const openOffer = (bookingId: string) =>
+  until(async () => {
+    const [o] = await svc()
+      .database.db.select()
+      .from(dispatchOffers)
+      .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')));
+    return o;
+  });
+
+async function codeOf(p: Promise<unknown>) {
+  try {
+    await p;
+    return 'OK';
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    throw e;
+  }
+}
+
+describe('dispatch', () => {
+  it('offers the nearest verified, online technician offering the service first', async () => {
+    const spot = uniqueSpot();
+    const far = await technician(svc(), offset(spot, 3000));
+    const near = await technician(svc(), offset(spot, 800));
+    await technician(svc(), offset(spot, 100), { verified: false }); // nearer, but not verified
+    await technician(svc(), offset(spot, 200), { online: false }); // nearer, but offline
+    await technician(svc(), offset(spot, 300), { slugs: ['leak-repair'] }); // nearer, wrong service
+    await technician(svc(), offset(spot, 20_000)); // outside the 10 km radius
+    const { booking } = await book(spot);
+    const offer = await openOffer(booking.id);
+    expect(offer.technicianId).toBe(near.user.id);
+    expect(offer.distanceMeters).toBeGreaterThan(700);
+    expect(offer.distanceMeters).toBeLessThan(900);
+    expect(far.user.id).not.toBe(near.user.id);
+  });
+
+  it('moves to the next technician on timeout and decline, then gives up as unfulfilled', async () => {
+    const spot = uniqueSpot();
+    const first = await technician(svc(), offset(spot, 100));
+    const second = await technician(svc(), offset(spot, 500));
+    const third = await technician(svc(), offset(spot, 900));
+    const { booking } = await book(spot);
+    expect((await openOffer(booking.id)).technicianId).toBe(first.user.id);
+    // No answer within the 1 s window: the next one is asked.
+    const o2 = await until(async () => {
+      const o = await openOffer(booking.id);
+      return o.technicianId !== first.user.id && o;
+    });
+    expect(o2.technicianId).toBe(second.user.id);
+    await svc().dispatch.decline(booking.id, second.user.id, 'Too far');
+    expect((await openOffer(booking.id)).technicianId).toBe(third.user.id);
+    // The one whose offer lapsed can no longer accept.
+    expect(await codeOf(svc().dispatch.accept(booking.id, first.user.id))).toBe('CONFLICT');
+    await svc().dispatch.decline(booking.id, third.user.id);
+    const final = await until(async () => {
+      const b = await svc().bookings.get(booking.id, { id: booking.customer.id, role: 'customer' });
+      return b.status === 'unfulfilled' && b;
+    });
+    const history = await svc().bookings.history(booking.id, { id: booking.customer.id, role: 'customer' });
+    expect(history.map((h) => h.to)).toEqual(['searching', 'unfulfilled']);
+    expect(history[1]!.by.role).toBe('system');
+    expect(final.technician).toBeNull();
+  });
+
+  it('resumes after a restart: an offer that expired while the server was down moves on', async () => {
+    const spot = uniqueSpot();
+    const first = await technician(svc(), offset(spot, 100));
+    const second = await technician(svc(), offset(spot, 600));
+    // A second node on the same database stands in for the server before the restart.
+    const before = createServices(server.database, {
+      ...server.config,
+      dispatch: { ...server.config.dispatch, sweepMs: 60_000 },
+    });
+    await before.start();
+    const c = await customer(svc());
+    const booking = await before.bookings.create(c.user, {
+      serviceId: await serviceId(svc(), 'shoe-shine'),
+      ...spot,
+      address: 'Restart Street 1',
+      idempotencyKey: randomUUID(),
+    });
+    // Stop our running server's dispatcher too, so nothing but the restart can move the booking on.
+    await svc().dispatch.stop();
+    try {
+      const offer = await openOffer(booking.id);
+      expect(offer.technicianId).toBe(first.user.id);
+      await before.stop(); // "crash": its timers are gone
+      await sleep(1300); // the offer's window passes while nobody is running
+      expect((await openOffer(booking.id)).id).toBe(offer.id); // still marked open: nobody noticed
+      const after = createServices(server.database, server.config);
+      await after.start(); // startup sweep expires it and asks the next technician
+      try {
+        expect((await openOffer(booking.id)).technicianId).toBe(second.user.id);
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      await svc().dispatch.start();
+    }
+  });
+
+  it('pushes offers to the technician, without the exact address, and closes them', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 100));
+    const abort = new AbortController();
+    const events: OfferEvent[] = [];
+    const reading = (async () => {
+      for await (const e of svc().dispatch.offers(t.user.id, abort.signal)) events.push(e);
+    })();
+    const { booking } = await book(spot);
+    await until(async () => events.length >= 1);
+    const first = events[0]!;
+    expect(first.type).toBe('offer');
+    if (first.type !== 'offer') throw new Error('unreachable');
+    expect(first.offer.bookingId).toBe(booking.id);
+    expect(JSON.stringify(first.offer)).not.toContain('Herbert Macaulay');
+    expect(first.offer.earnings.amount).toBeLessThan(first.offer.price.amount);
+    expect(Math.abs(first.offer.area.lat - spot.lat)).toBeLessThan(0.01);
+    await svc().dispatch.decline(booking.id, t.user.id);
+    await until(async () => events.some((e) => e.type === 'closed'));
+    abort.abort();
+    await reading;
+  });
+});
+
+describe('races against the database', () => {
+  it('20 technicians accepting one booking at once: exactly one assignment, the others CONFLICT', async () => {
+    const spot = uniqueSpot();
+    const techs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => technician(svc(), offset(spot, 50 + i * 10))),
+    );
+    const { booking } = await book(spot);
+    await openOffer(booking.id);
+    // All 20 were asked in turn; 19 windows lapsed and one is open right now. All answer at once.
+    const holder = techs[7]!;
+    await svc().database.db.transaction(async (tx) => {
+      await tx.delete(dispatchOffers).where(eq(dispatchOffers.bookingId, booking.id));
+      await tx.insert(dispatchOffers).values(
+        techs.map((t, i) => ({
+          bookingId: booking.id,
+          technicianId: t.user.id,
+          distanceMeters: 50 + i * 10,
+          status: t === holder ? ('offered' as const) : ('expired' as const),
+          expiresAt: new Date(Date.now() + (t === holder ? 60_000 : -1_000)),
+        })),
+      );
+    });
+    const results = await Promise.all(techs.map((t) => codeOf(svc().dispatch.accept(booking.id, t.user.id))));
+    expect(results.filter((r) => r === 'OK')).toHaveLength(1);
+    expect(results.filter((r) => r === 'CONFLICT')).toHaveLength(19);
+    expect(results[7]).toBe('OK');
+    const b = await svc().bookings.get(booking.id, { id: booking.customer.id, role: 'customer' });
+    expect(b).toMatchObject({ status: 'assigned', technician: { id: holder.user.id } });
+  });
+
+  it('the assignment guard itself: 20 concurrent assignments of one booking, one wins', async () => {
+    const spot = uniqueSpot();
+    const techs = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => technician(svc(), offset(spot, 50 + i * 10))),
+    );
+    const { booking } = await book(spot);
+    const lifecycle = createBookingLifecycle(svc().database.db, svc().bus);
+    // Straight at the conditional update, with no offer check in front of it.
+    const results = await Promise.all(
+      techs.map((t) =>
+        codeOf(
+          svc().database.db.transaction(async (tx) => {
+            const row = await createBookingRepo(tx).row(booking.id);
+            return lifecycle.transition(tx, row!, 'assigned', { id: t.user.id, role: 'technician' }, null, {
+              technicianId: t.user.id,
+            });
+          }),
+        ),
+      ),
+    );
+    expect(results.filter((r) => r === 'OK')).toHaveLength(1);
+    expect(results.filter((r) => r === 'CONFLICT')).toHaveLength(19);
+    const history = await svc().bookings.history(booking.id, { id: booking.customer.id, role: 'customer' });
+    expect(history.filter((h) => h.to === 'assigned')).toHaveLength(1);
+  });
+
+  it('one technician accepting two offers at once: one succeeds', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 100));
+    const a = await book(spot);
+    const b = await book(offset(spot, 200));
+    await openOffer(a.booking.id);
+    await openOffer(b.booking.id);
+    const results = await Promise.all(
+      [a, b].map((x) => codeOf(svc().dispatch.accept(x.booking.id, t.user.id))),
+    );
+    expect(results.sort()).toEqual(['CONFLICT', 'OK']);
+  });
+
+  it('50 concurrent creates with one idempotency key: one booking, every caller gets it', async () => {
+    const spot = uniqueSpot();
+    const c = await customer(svc());
+    const input = {
+      serviceId: await serviceId(svc(), 'shoe-shine'),
+      ...spot,
+      address: 'Idempotent Close 5',
+      idempotencyKey: randomUUID(),
+    };
+    const results = await Promise.all(Array.from({ length: 50 }, () => svc().bookings.create(c.user, input)));
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    const page = await svc().bookings.list(c.user, {});
+    expect(page.items).toHaveLength(1);
+    // Same key, different payload: refused.
+    expect(await codeOf(svc().bookings.create(c.user, { ...input, address: 'Somewhere else 9' }))).toBe(
+      'CONFLICT',
+    );
+  });
+
+  it('a technician’s scheduled jobs may not overlap', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 100));
+    const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
+    // Shoe shine takes 20 minutes: 10:30–10:50 and 10:40–11:00 overlap; 10:50–11:10 does not.
+    const first = await book(spot, 'shoe-shine', { scheduledFor: at(30) });
+    await openOffer(first.booking.id);
+    expect(await codeOf(svc().dispatch.accept(first.booking.id, t.user.id))).toBe('OK');
+    const clash = await book(offset(spot, 50), 'shoe-shine', { scheduledFor: at(40) });
+    await openOffer(clash.booking.id);
+    expect(await codeOf(svc().dispatch.accept(clash.booking.id, t.user.id))).toBe('CONFLICT');
+    const after = await book(offset(spot, 80), 'shoe-shine', { scheduledFor: at(50.5) });
+    await openOffer(after.booking.id);
+    expect(await codeOf(svc().dispatch.accept(after.booking.id, t.user.id))).toBe('OK');
+  });
+});

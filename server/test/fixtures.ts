@@ -1,0 +1,72 @@
+import { eq } from 'drizzle-orm';
+import { technicianProfiles } from '../../db/schema';
+import type { Services } from '../services';
+import { uniqueEmail } from './harness';
+
+/** A random spot on the globe, so tests sharing one database never see each other's technicians. */
+export function uniqueSpot(): { lat: number; lng: number } {
+  return { lat: -50 + Math.random() * 100, lng: -170 + Math.random() * 340 };
+}
+
+/** A point `meters` north-east-ish of `p` (good enough for distances of a few km). */
+export function offset(p: { lat: number; lng: number }, meters: number) {
+  const d = meters / 111_320;
+  return { lat: p.lat + d, lng: p.lng };
+}
+
+export async function customer(services: Services, name = 'Customer') {
+  return services.auth.signUp(
+    { email: uniqueEmail('cust'), password: 'customer password', name, role: 'customer' },
+    '127.0.0.1',
+  );
+}
+
+export async function serviceId(services: Services, slug = 'shoe-shine') {
+  const all = await services.catalog.services();
+  const s = all.find((x) => x.slug === slug);
+  if (!s) throw new Error(`no service ${slug}`);
+  return s.id;
+}
+
+/** A technician at `at`: verified, online and offering `slugs` unless told otherwise. */
+export async function technician(
+  services: Services,
+  at: { lat: number; lng: number },
+  opts: { slugs?: string[]; verified?: boolean; online?: boolean; name?: string } = {},
+) {
+  const t = await services.auth.signUp(
+    {
+      email: uniqueEmail('tech'),
+      password: 'technician password',
+      name: opts.name ?? 'Tech',
+      role: 'technician',
+    },
+    '127.0.0.1',
+  );
+  if (opts.verified !== false) await services.technicians.setVerification(t.user.id, 'verified', null);
+  const ids = await Promise.all((opts.slugs ?? ['shoe-shine']).map((s) => serviceId(services, s)));
+  await services.technicians.setServices(t.user.id, { services: ids.map((id) => ({ serviceId: id })) });
+  if (opts.online !== false) await services.technicians.setOnline(t.user.id, { online: true, ...at });
+  return t;
+}
+
+export async function userRow(services: Services, id: string) {
+  const s = await services.database.db
+    .select()
+    .from(technicianProfiles)
+    .where(eq(technicianProfiles.userId, id));
+  return s[0];
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `fn` returns a truthy value (or throws after `ms`). */
+export async function until<T>(fn: () => Promise<T | undefined | null | false>, ms = 5_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await sleep(25);
+  }
+}
