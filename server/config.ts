@@ -40,6 +40,7 @@ const envSchema = z
     COMMISSION_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
     DISPATCH_RADIUS_METERS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     OFFER_WINDOW_SECONDS: z.coerce.number().min(1).max(600).default(30),
+    DISPATCH_SEARCH_WINDOW_SECONDS: z.coerce.number().min(0).max(3600).default(120),
     DISPATCH_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     SCHEDULE_LEAD_MINUTES: z.coerce
       .number()
@@ -89,6 +90,7 @@ export type Config = {
   dispatch: {
     radiusMeters: number;
     offerWindowMs: number;
+    searchWindowMs: number;
     sweepMs: number;
     scheduleLeadMs: number;
   };
@@ -132,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatch: {
       radiusMeters: e.DISPATCH_RADIUS_METERS,
       offerWindowMs: Math.round(e.OFFER_WINDOW_SECONDS * 1000),
+      searchWindowMs: Math.round(e.DISPATCH_SEARCH_WINDOW_SECONDS * 1000),
       sweepMs: e.DISPATCH_SWEEP_MS,
       scheduleLeadMs: e.SCHEDULE_LEAD_MINUTES * 60_000,
     },

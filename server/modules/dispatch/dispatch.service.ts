@@ -14,6 +14,8 @@ import { createDispatchRepo } from './dispatch.repo';
 export type DispatchConfig = {
   radiusMeters: number;
   offerWindowMs: number;
+  /** How long an on-demand booking waits for someone to come online before it is unfulfilled. */
+  searchWindowMs: number;
   sweepMs: number;
   scheduleLeadMs: number;
 };
@@ -100,8 +102,12 @@ export function createDispatchService(deps: {
       if (row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now()) return null;
       if (await dispatch.openOfferOf(bookingId)) return null;
       const candidate = await dispatch.nextCandidate(row, config.radiusMeters);
-      if (candidate)
+      if (candidate) {
         return { offer: await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs), row };
+      }
+      // Nobody available right now: keep looking (sweeps, technicians coming online) until the deadline.
+      const deadline = row.scheduledFor?.getTime() ?? row.createdAt.getTime() + config.searchWindowMs;
+      if (Date.now() < deadline) return null;
       const change = await lifecycle.transition(
         tx,
         row,

@@ -12,7 +12,7 @@ import { createBookingRepo } from '../booking/booking.repo';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ OFFER_WINDOW_SECONDS: '1' });
+  server = await startTestServer({ OFFER_WINDOW_SECONDS: '1', DISPATCH_SEARCH_WINDOW_SECONDS: '1' });
 });
 afterAll(() => server.close());
 
@@ -96,6 +96,17 @@ describe('dispatch', () => {
     expect(history.map((h) => h.to)).toEqual(['searching', 'unfulfilled']);
     expect(history[1]!.by.role).toBe('system');
     expect(final.technician).toBeNull();
+  });
+
+  it('waits for the search window when nobody is available, then tells the customer it is unfulfilled', async () => {
+    const { booking } = await book(uniqueSpot());
+    expect(booking.status).toBe('searching');
+    const final = await until(async () => {
+      const b = await svc().bookings.get(booking.id, { id: booking.customer.id, role: 'customer' });
+      return b.status !== 'searching' && b;
+    });
+    expect(final.status).toBe('unfulfilled');
+    expect(Date.parse(final.updatedAt) - Date.parse(final.createdAt)).toBeGreaterThanOrEqual(900);
   });
 
   it('resumes after a restart: an offer that expired while the server was down moves on', async () => {

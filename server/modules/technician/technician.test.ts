@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customer, serviceId, technician, uniqueSpot } from '../../test/fixtures';
+import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+const svc = () => server.services;
+
+async function codeOf(p: Promise<unknown>) {
+  try {
+    await p;
+    return 'OK';
+  } catch (e) {
+    if (e instanceof TRPCClientError) return (e.data as { code: string }).code;
+    throw e;
+  }
+}
+
+async function newTechnician() {
+  return httpClient(server).auth.signUp.mutate({
+    email: uniqueEmail('t'),
+    password: 'technician password',
+    name: 'Femi',
+    role: 'technician',
+  });
+}
+
+describe('technician profile', () => {
+  it('starts pending and offline; going online needs a position; services can be set', async () => {
+    const { token } = await newTechnician();
+    const api = httpClient(server, token);
+    const me = await api.technician.me.query();
+    expect(me).toMatchObject({ verification: 'pending', online: false, location: null, services: [] });
+    expect(await codeOf(api.technician.setOnline.mutate({ online: true }))).toBe('BAD_REQUEST');
+    const spot = uniqueSpot();
+    const online = await api.technician.setOnline.mutate({ online: true, ...spot });
+    expect(online.online).toBe(true);
+    expect(online.location).toMatchObject({ lat: spot.lat, lng: spot.lng });
+    const sid = await serviceId(svc(), 'leak-repair');
+    const withServices = await api.technician.setServices.mutate({
+      services: [{ serviceId: sid, price: 1_500_000 }],
+    });
+    expect(withServices.services).toEqual([
+      { serviceId: sid, price: { amount: 1_500_000, currency: 'NGN' } },
+    ]);
+    expect(await codeOf(api.technician.setServices.mutate({ services: [{ serviceId: randomUUID() }] }))).toBe(
+      'NOT_FOUND',
+    );
+    const updated = await api.technician.updateProfile.mutate({ bio: 'Ten years of plumbing in Surulere' });
+    expect(updated.bio).toContain('Surulere');
+    expect((await api.technician.setOnline.mutate({ online: false })).online).toBe(false);
+  });
+
+  it('keeps the newest plausible position: late, future and (0,0) fixes never move it', async () => {
+    const { token } = await newTechnician();
+    const api = httpClient(server, token);
+    const spot = uniqueSpot();
+    const now = Date.now();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    const r1 = await api.tracking.update.mutate({
+      points: [
+        { ...spot, accuracy: 10, recordedAt: at(-5_000) },
+        { lat: 0, lng: 0, recordedAt: at(-4_000) },
+        { ...spot, recordedAt: at(10 * 60_000) },
+      ],
+    });
+    expect(r1).toEqual({ accepted: 1, rejected: 2 });
+    const late = await api.tracking.update.mutate({
+      points: [{ lat: spot.lat + 1, lng: spot.lng, recordedAt: at(-60_000) }],
+    });
+    expect(late.accepted).toBe(0);
+    const me = await api.technician.me.query();
+    expect(me.location).toMatchObject({ lat: spot.lat, lng: spot.lng, accuracy: 10 });
+    expect(
+      await codeOf(api.tracking.update.mutate({ points: [{ lat: 91, lng: 0, recordedAt: at(0) }] })),
+    ).toBe('BAD_REQUEST');
+  });
+
+  it('is for technicians only', async () => {
+    const c = await customer(svc());
+    const api = httpClient(server, c.token);
+    expect(await codeOf(api.technician.me.query())).toBe('FORBIDDEN');
+    expect(
+      await codeOf(
+        api.tracking.update.mutate({ points: [{ ...uniqueSpot(), recordedAt: new Date().toISOString() }] }),
+      ),
+    ).toBe('FORBIDDEN');
+    expect(await codeOf(httpClient(server).technician.me.query())).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('admin verification', () => {
+  it('admins list the queue and verify; only verified technicians receive jobs; suspension takes them offline', async () => {
+    const email = uniqueEmail('admin');
+    await svc().auth.ensureAdmin(email, 'admin password 1');
+    const admin = httpClient(
+      server,
+      (await httpClient(server).auth.signIn.mutate({ email, password: 'admin password 1' })).token,
+    );
+    const t = await newTechnician();
+    const queue = await admin.admin.technicians.list.query({ verification: 'pending' });
+    expect(queue.items.map((i) => i.userId)).toContain(t.user.id);
+    const spot = uniqueSpot();
+    const api = httpClient(server, t.token);
+    await api.technician.setServices.mutate({ services: [{ serviceId: await serviceId(svc()) }] });
+    await api.technician.setOnline.mutate({ online: true, ...spot });
+
+    const before = await svc().bookings.quote({ serviceId: await serviceId(svc()), ...spot });
+    expect(before.availableTechnicians).toBe(0);
+    const verified = await admin.admin.technicians.setVerification.mutate({
+      technicianId: t.user.id,
+      status: 'verified',
+    });
+    expect(verified.verification).toBe('verified');
+    const after = await svc().bookings.quote({ serviceId: await serviceId(svc()), ...spot });
+    expect(after.availableTechnicians).toBe(1);
+    expect(after.nearest?.distanceMeters).toBe(0);
+
+    const suspended = await admin.admin.technicians.setVerification.mutate({
+      technicianId: t.user.id,
+      status: 'suspended',
+      note: 'Customer complaints',
+    });
+    expect(suspended).toMatchObject({
+      verification: 'suspended',
+      verificationNote: 'Customer complaints',
+      online: false,
+    });
+    expect(await codeOf(api.admin.technicians.list.query({}))).toBe('FORBIDDEN');
+    expect(
+      await codeOf(
+        admin.admin.technicians.setVerification.mutate({ technicianId: randomUUID(), status: 'verified' }),
+      ),
+    ).toBe('NOT_FOUND');
+  });
+
+  it('offers a waiting booking as soon as a technician comes online nearby', async () => {
+    const spot = uniqueSpot();
+    const c = await customer(svc());
+    const t = await technician(svc(), spot, { online: false });
+    // Nobody is online yet, and the booking would go unfulfilled at once: give it a scheduled time instead.
+    const b = await svc().bookings.create(c.user, {
+      serviceId: await serviceId(svc()),
+      ...spot,
+      address: 'Late Night Road 1',
+      scheduledFor: new Date(Date.now() + 30 * 60_000).toISOString(),
+      idempotencyKey: randomUUID(),
+    });
+    expect(b.status).toBe('searching');
+    await svc().technicians.setOnline(t.user.id, { online: true, ...spot });
+    const first = await svc().dispatch.offers(t.user.id, AbortSignal.timeout(3000)).next();
+    expect(first.value).toMatchObject({ type: 'offer', offer: { bookingId: b.id } });
+  });
+});
