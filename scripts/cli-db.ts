@@ -21,7 +21,7 @@ export async function withServices(fn: (s: Services, db: Database) => Promise<vo
     await database.migrate();
     await fn(services, database);
   } finally {
-    services.stop();
+    await services.stop();
     await database.close();
   }
 }
