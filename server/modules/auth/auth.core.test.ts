@@ -109,6 +109,33 @@ describe('sessions (Lucia design)', () => {
     expect(await store.validate(token)).toBeNull();
   });
 
+  it('does not let a lookup that raced a sign-out put the session back in the cache', async () => {
+    const repo = createAuthRepo(database.db);
+    let hold: (() => void) | undefined;
+    const slow = {
+      ...repo,
+      // The lookup reads the row, then stalls before returning, while the sign-out commits.
+      findSessionWithUser: async (id: string) => {
+        const row = await repo.findSessionWithUser(id);
+        if (hold === undefined) await new Promise<void>((r) => (hold = r));
+        return row;
+      },
+    };
+    const store = createSessionStore(slow);
+    const auth = createAuthService({
+      repo: slow,
+      sessions: store,
+      limiter: createRateLimiter({ limit: 99, windowMs: 1 }),
+    });
+    const { token } = await auth.signUp(signUpInput(), 'ip');
+    const racing = store.validate(token);
+    while (!hold) await new Promise((r) => setTimeout(r, 1));
+    await auth.signOut(sessionIdFromToken(token));
+    hold();
+    expect(await racing).not.toBeNull(); // it started before the sign-out: fine to answer once
+    expect(await store.validate(token)).toBeNull(); // but it must not have been cached
+  });
+
   it('invalidates on sign-out and rejects malformed tokens', async () => {
     const { auth, sessions: store } = setup();
     const { token } = await auth.signUp(signUpInput(), 'ip');

@@ -36,16 +36,25 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
   events.setMaxListeners(0);
   const cache = new Map<string, CachedSession>();
   const sessionsOfUser = new Map<string, Set<string>>();
+  // Bumped by every invalidation: a database read that started before one must not refill the cache
+  // (it may have read the row just before a sign-out or profile change committed).
+  let generation = 0;
 
   function remember(id: string, entry: CachedSession) {
-    if (cache.size >= CACHE_MAX_ENTRIES) forget(cache.keys().next().value!);
+    if (cache.size >= CACHE_MAX_ENTRIES) drop(cache.keys().next().value!);
     cache.set(id, entry);
     const ids = sessionsOfUser.get(entry.userId) ?? new Set();
     ids.add(id);
     sessionsOfUser.set(entry.userId, ids);
   }
 
+  /** An invalidation: the entry goes, and reads in flight may not put it back. */
   function forget(id: string) {
+    generation++;
+    drop(id);
+  }
+
+  function drop(id: string) {
     const entry = cache.get(id);
     if (!entry) return;
     cache.delete(id);
@@ -55,6 +64,7 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
   }
 
   function forgetUser(userId: string) {
+    generation++;
     for (const id of sessionsOfUser.get(userId) ?? []) cache.delete(id);
     sessionsOfUser.delete(userId);
   }
@@ -75,9 +85,10 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
       const t = now();
       let entry = cache.get(id);
       if (!entry || t - entry.cachedAt > CACHE_TTL_MS) {
+        const readAt = generation;
         const row = await repo.findSessionWithUser(id);
         if (!row) {
-          forget(id);
+          drop(id);
           return null;
         }
         entry = {
@@ -86,10 +97,10 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
           user: row.user,
           cachedAt: t,
         };
-        remember(id, entry);
+        if (generation === readAt) remember(id, entry);
       }
       if (entry.expiresAt <= t) {
-        forget(id);
+        drop(id);
         await repo.deleteSession(id);
         return null;
       }
@@ -105,13 +116,13 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
     forgetUser,
 
     async invalidate(sessionId: string) {
-      forget(sessionId);
       await repo.deleteSession(sessionId);
+      forget(sessionId);
       events.emit('revoked', sessionId);
     },
     async invalidateAllForUser(userId: string) {
-      forgetUser(userId);
       await repo.deleteUserSessions(userId);
+      forgetUser(userId);
       events.emit('revokedUser', userId);
     },
   };

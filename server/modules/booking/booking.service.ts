@@ -265,7 +265,14 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
     ) {
       await load(id, user);
       const live = bus.subscribe<PublishedBookingEvent>(channels.booking(id), signal);
-      const [view, latest] = await Promise.all([repo.view(id), repo.latestHistory(id)]);
+      // One snapshot, so the state sent is exactly the one its event id names.
+      const [view, latest] = await db.transaction(
+        async (tx) => {
+          const r = createBookingRepo(tx);
+          return [await r.view(id), await r.latestHistory(id)] as const;
+        },
+        { isolationLevel: 'repeatable read', accessMode: 'read only' },
+      );
       let seen = latest ? latest.id : 0;
       if (view && latest && lastEventId !== String(latest.id)) {
         const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(latest) };
