@@ -53,8 +53,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     const dateTimeFormat = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' });
     const plain = new Intl.NumberFormat(tag);
     const twoDigits = new Intl.NumberFormat(tag, { minimumIntegerDigits: 2 });
+    // Arabic's short units are single letters ("٩ د"); the long forms ("٩ دقائق") read far better.
+    const unitDisplay = locale === 'ar' ? 'long' : 'short';
     const unit = (name: string, value: number) =>
-      new Intl.NumberFormat(tag, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+      new Intl.NumberFormat(tag, { style: 'unit', unit: name, unitDisplay }).format(value);
     return {
       locale,
       setLocale,
@@ -67,12 +69,18 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       formatDateTime: (value) => dateTimeFormat.format(new Date(value)),
       formatMoney: ({ amount, currency }) => {
         const whole = amount % 100 === 0;
-        return new Intl.NumberFormat(tag, {
+        const options: Intl.NumberFormatOptions = {
           style: 'currency',
           currency,
           minimumFractionDigits: whole ? 0 : undefined,
           maximumFractionDigits: whole ? 0 : undefined,
-        }).format(amount / 100);
+        };
+        const text = new Intl.NumberFormat(tag, options).format(amount / 100);
+        // Where the locale has no symbol of its own for a currency it falls back to the ISO code
+        // ("NGN ١٬٥٠٠" in Arabic): the plain symbol (₦) reads better.
+        return text.includes(currency)
+          ? new Intl.NumberFormat(tag, { ...options, currencyDisplay: 'narrowSymbol' }).format(amount / 100)
+          : text;
       },
       formatNumber: (value, options) => new Intl.NumberFormat(tag, options).format(value),
       formatDistance: (meters) =>

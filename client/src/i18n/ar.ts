@@ -321,6 +321,7 @@ export const ar: Messages = {
   'technician.services.yourPrice': 'سعرك بعملة {currency} (اختياري)',
   'technician.services.badPrice': 'أدخل مبلغًا، مثل 5000 أو 5000.50.',
   'technician.services.save': 'حفظ الخدمات',
+  'technician.services.unsaved': 'لديك تغييرات غير محفوظة.',
   'technician.services.count': 'المختارة: {count}',
 
   'technician.profile.edit': 'تعديل الملف',

@@ -327,6 +327,7 @@ export const en = {
   'technician.services.yourPrice': 'Your price in {currency} (optional)',
   'technician.services.badPrice': 'Enter an amount, e.g. 5000 or 5000.50.',
   'technician.services.save': 'Save services',
+  'technician.services.unsaved': 'You have unsaved changes.',
   'technician.services.count': 'Selected: {count}',
 
   'technician.profile.edit': 'Edit profile',

@@ -122,7 +122,7 @@ function TechRow({ row, onUpdated }: { row: Row; onUpdated: (profile: Technician
           <p className="person-name" id={`${id}-name`}>
             {row.name}
           </p>
-          <p className="muted small truncate" dir="ltr">
+          <p className="muted small break-anywhere" dir="ltr">
             {row.email}
           </p>
         </div>
@@ -156,7 +156,7 @@ function TechRow({ row, onUpdated }: { row: Row; onUpdated: (profile: Technician
           onChange={(event) => setNote(event.target.value)}
         />
       </div>
-      <div className="actions">
+      <div className="tech-actions">
         {ACTIONS.map((action) => (
           <button
             key={action.status}

@@ -296,8 +296,13 @@ function BookingDetails({ booking }: { booking: Booking }) {
         <div>
           <dt>{t('booking.where')}</dt>
           <dd>
-            {booking.location.address}
-            {booking.location.details && <span className="muted"> · {booking.location.details}</span>}
+            <bdi>{booking.location.address}</bdi>
+            {booking.location.details && (
+              <span className="muted">
+                {' · '}
+                <bdi>{booking.location.details}</bdi>
+              </span>
+            )}
           </dd>
         </div>
         <div>
@@ -310,7 +315,9 @@ function BookingDetails({ booking }: { booking: Booking }) {
         {booking.notes && (
           <div>
             <dt>{t('booking.notes')}</dt>
-            <dd className="prewrap">{booking.notes}</dd>
+            <dd className="prewrap" dir="auto">
+              {booking.notes}
+            </dd>
           </div>
         )}
         <div>
@@ -379,7 +386,11 @@ export function Timeline({ entries }: { entries: BookingHistoryEntry[] }) {
               {t(`status.${entry.to}`)}
               <span className="muted small"> · {t(`history.by.${entry.by.role}`)}</span>
             </p>
-            {entry.reason && <p className="prewrap">{entry.reason}</p>}
+            {entry.reason && (
+              <p className="prewrap" dir="auto">
+                {entry.reason}
+              </p>
+            )}
             <p className="muted small">
               <time dateTime={entry.at}>{formatDateTime(entry.at)}</time>
             </p>

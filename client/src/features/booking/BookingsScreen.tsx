@@ -77,7 +77,9 @@ export function BookingList({ items }: { items: Booking[] }) {
             <span className="booking-item-main">
               <span className="booking-item-title">{localized(booking.service.name)}</span>
               <span className="muted small">{formatDateTime(booking.scheduledFor ?? booking.createdAt)}</span>
-              <span className="muted small truncate">{booking.location.address}</span>
+              <span className="muted small truncate" dir="auto">
+                {booking.location.address}
+              </span>
             </span>
             <span className="booking-item-side">
               <StatusChip status={booking.status} />

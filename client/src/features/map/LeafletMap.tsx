@@ -91,7 +91,10 @@ export default function LeafletMap({
   // biome-ignore lint/correctness/useExhaustiveDependencies: recenterKey is the trigger; center is read then.
   useEffect(() => {
     if (recenterKey === undefined) return;
-    mapRef.current?.setView([center.lat, center.lng], Math.max(mapRef.current.getZoom(), zoom));
+    // No animation: a zoom animation still running when the screen unmounts makes Leaflet throw.
+    mapRef.current?.setView([center.lat, center.lng], Math.max(mapRef.current.getZoom(), zoom), {
+      animate: false,
+    });
   }, [recenterKey]);
 
   useEffect(() => {

@@ -112,8 +112,13 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
             <div>
               <dt>{t('booking.where')}</dt>
               <dd>
-                {booking.location.address}
-                {booking.location.details && <span className="muted"> · {booking.location.details}</span>}
+                <bdi>{booking.location.address}</bdi>
+                {booking.location.details && (
+                  <span className="muted">
+                    {' · '}
+                    <bdi>{booking.location.details}</bdi>
+                  </span>
+                )}
               </dd>
             </div>
             {booking.scheduledFor && (
@@ -125,7 +130,9 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
             {booking.notes && (
               <div>
                 <dt>{t('booking.notes')}</dt>
-                <dd className="prewrap">{booking.notes}</dd>
+                <dd className="prewrap" dir="auto">
+                  {booking.notes}
+                </dd>
               </div>
             )}
             <div>

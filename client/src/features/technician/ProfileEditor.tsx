@@ -45,7 +45,11 @@ export function ProfileEditor({ profile }: { profile: TechnicianProfile }) {
           </button>
         )}
       </div>
-      {!open && profile.bio && <p className="prewrap">{profile.bio}</p>}
+      {!open && profile.bio && (
+        <p className="prewrap" dir="auto">
+          {profile.bio}
+        </p>
+      )}
       {open && (
         <form className="form" noValidate onSubmit={submit}>
           <div className="field">

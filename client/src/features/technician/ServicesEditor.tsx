@@ -41,6 +41,7 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
   const [selection, setSelection] = useState<Selection>(() => initialSelection(profile));
   const [saved, setSaved] = useState<Selection>(() => initialSelection(profile));
   const [invalid, setInvalid] = useState<string[]>([]);
+  const [startOpen] = useState(() => profile.services.length === 0);
   const setServices = trpc.technician.setServices.useMutation({
     onSuccess: (updated) => {
       utils.technician.me.setData(undefined, updated);
@@ -100,104 +101,114 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
   const loadError = categories.error ?? services.error;
   return (
     <section className="card" aria-labelledby="services-title" data-testid="services-editor">
-      <h2 id="services-title">{t('technician.services.title')}</h2>
-      <p className="muted">{t('technician.services.body')}</p>
-      {loadError ? (
-        <p className="form-error" role="alert">
-          {t(problemKey(loadError))}
-        </p>
-      ) : (
-        <form className="form" noValidate onSubmit={submit}>
-          {(categories.data ?? []).map((category) => {
-            const inCategory = list.filter((s) => s.categoryId === category.id);
-            if (inCategory.length === 0) return null;
-            return (
-              <fieldset key={category.id} className="service-group">
-                <legend>
-                  <span aria-hidden="true">{category.icon} </span>
-                  {localized(category.name)}
-                </legend>
-                {inCategory.map((service) => {
-                  const chosen = selection[service.id];
-                  const checkboxId = `${id}-service-${service.id}`;
-                  const priceId = `${id}-price-${service.id}`;
-                  const isInvalid = invalid.includes(service.id);
-                  return (
-                    <div key={service.id} className="service-choice">
-                      <div className="check">
-                        <input
-                          type="checkbox"
-                          id={checkboxId}
-                          data-testid={`offer-service-${service.slug}`}
-                          checked={Boolean(chosen)}
-                          onChange={(event) => toggle(service.id, event.target.checked)}
-                        />
-                        <label htmlFor={checkboxId}>
-                          <span className="choice-label">{localized(service.name)}</span>
-                          <span className="choice-hint">
-                            {t('technician.services.standard', {
-                              price: priceLabel(service.basePrice, service.priceUnit),
-                            })}
-                          </span>
-                        </label>
-                      </div>
-                      {chosen && (
-                        <div className="field price-field">
-                          <label htmlFor={priceId}>
-                            {t('technician.services.yourPrice', { currency: service.basePrice.currency })}
-                          </label>
+      {/* Long on a phone: folded once set up, open for a new technician who has chosen nothing yet. */}
+      <details className="services-details" open={startOpen}>
+        <summary>
+          <h2 id="services-title">{t('technician.services.title')}</h2>
+          <span className="muted small">
+            {t('technician.services.count', { count: formatNumber(Object.keys(saved).length) })}
+          </span>
+        </summary>
+        <p className="muted">{t('technician.services.body')}</p>
+        {loadError ? (
+          <p className="form-error" role="alert">
+            {t(problemKey(loadError))}
+          </p>
+        ) : (
+          <form className="form" noValidate onSubmit={submit}>
+            {(categories.data ?? []).map((category) => {
+              const inCategory = list.filter((s) => s.categoryId === category.id);
+              if (inCategory.length === 0) return null;
+              return (
+                <fieldset key={category.id} className="service-group">
+                  <legend>
+                    <span aria-hidden="true">{category.icon} </span>
+                    {localized(category.name)}
+                  </legend>
+                  {inCategory.map((service) => {
+                    const chosen = selection[service.id];
+                    const checkboxId = `${id}-service-${service.id}`;
+                    const priceId = `${id}-price-${service.id}`;
+                    const isInvalid = invalid.includes(service.id);
+                    return (
+                      <div key={service.id} className="service-choice">
+                        <div className="check">
                           <input
-                            id={priceId}
-                            type="text"
-                            inputMode="decimal"
-                            dir="ltr"
-                            autoComplete="off"
-                            placeholder={String(service.basePrice.amount / 100)}
-                            value={chosen.price}
-                            aria-invalid={isInvalid ? true : undefined}
-                            aria-describedby={isInvalid ? `${priceId}-error` : undefined}
-                            onChange={(event) => {
-                              const price = event.target.value;
-                              setInvalid((list) => list.filter((x) => x !== service.id));
-                              setSelection((current) => ({ ...current, [service.id]: { price } }));
-                            }}
+                            type="checkbox"
+                            id={checkboxId}
+                            data-testid={`offer-service-${service.slug}`}
+                            checked={Boolean(chosen)}
+                            onChange={(event) => toggle(service.id, event.target.checked)}
                           />
-                          {isInvalid && (
-                            <p className="field-error" id={`${priceId}-error`}>
-                              {t('technician.services.badPrice')}
-                            </p>
-                          )}
+                          <label htmlFor={checkboxId}>
+                            <span className="choice-label">{localized(service.name)}</span>
+                            <span className="choice-hint">
+                              {t('technician.services.standard', {
+                                price: priceLabel(service.basePrice, service.priceUnit),
+                              })}
+                            </span>
+                          </label>
                         </div>
-                      )}
-                    </div>
-                  );
-                })}
-              </fieldset>
-            );
-          })}
-          {setServices.error && (
-            <p className="form-error" role="alert">
-              {t(problemKey(setServices.error))}
-            </p>
-          )}
-          <div className="save-row">
-            <button
-              type="submit"
-              className="button button-primary"
-              data-testid="save-services"
-              disabled={setServices.isPending || !dirty}
-            >
-              {setServices.isPending && <Spinner small />}
-              {setServices.isPending ? t('common.saving') : t('technician.services.save')}
-            </button>
-            <p className="muted small" role="status">
-              {setServices.isSuccess && !dirty
-                ? t('common.saved')
-                : t('technician.services.count', { count: formatNumber(Object.keys(selection).length) })}
-            </p>
-          </div>
-        </form>
-      )}
+                        {chosen && (
+                          <div className="field price-field">
+                            <label htmlFor={priceId}>
+                              {t('technician.services.yourPrice', { currency: service.basePrice.currency })}
+                            </label>
+                            <input
+                              id={priceId}
+                              type="text"
+                              inputMode="decimal"
+                              dir="ltr"
+                              autoComplete="off"
+                              placeholder={String(service.basePrice.amount / 100)}
+                              value={chosen.price}
+                              aria-invalid={isInvalid ? true : undefined}
+                              aria-describedby={isInvalid ? `${priceId}-error` : undefined}
+                              onChange={(event) => {
+                                const price = event.target.value;
+                                setInvalid((list) => list.filter((x) => x !== service.id));
+                                setSelection((current) => ({ ...current, [service.id]: { price } }));
+                              }}
+                            />
+                            {isInvalid && (
+                              <p className="field-error" id={`${priceId}-error`}>
+                                {t('technician.services.badPrice')}
+                              </p>
+                            )}
+                          </div>
+                        )}
+                      </div>
+                    );
+                  })}
+                </fieldset>
+              );
+            })}
+            {setServices.error && (
+              <p className="form-error" role="alert">
+                {t(problemKey(setServices.error))}
+              </p>
+            )}
+            <div className="save-row">
+              <button
+                type="submit"
+                className="button button-primary"
+                data-testid="save-services"
+                disabled={setServices.isPending || !dirty}
+              >
+                {setServices.isPending && <Spinner small />}
+                {setServices.isPending ? t('common.saving') : t('technician.services.save')}
+              </button>
+              <p className="muted small" role="status">
+                {setServices.isSuccess && !dirty
+                  ? t('common.saved')
+                  : dirty
+                    ? t('technician.services.unsaved')
+                    : ''}
+              </p>
+            </div>
+          </form>
+        )}
+      </details>
     </section>
   );
 }
