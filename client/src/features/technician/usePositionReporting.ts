@@ -4,6 +4,7 @@ import { trpc } from '../../lib/trpc';
 
 const SEND_EVERY_MS = 15_000;
 const SEND_WHEN_MOVED_M = 50;
+const REFRESH_STILL_MS = 60_000;
 
 export type Reporting = {
   /** When the server last accepted our position. */
@@ -75,23 +76,27 @@ export function usePositionReporting(active: boolean): Reporting {
       (error) => {
         if (!stopped) setState((s) => ({ ...s, problem: toGeoProblem(error) }));
       },
-      { enableHighAccuracy: true, maximumAge: 10_000, timeout: 30_000 },
+      { enableHighAccuracy: true, maximumAge: 5_000, timeout: 30_000 },
     );
 
-    // Standing still produces no watch callbacks: ask for a fresh fix so the server knows we're still here.
+    // Every ~15 s send the newest fix if the watch produced one we haven't sent (small moves). Standing
+    // still, some phones stop producing fixes: then ask for a fresh one now and then.
+    let askedAt = 0;
     const timer = setInterval(() => {
       if (lastSent && Date.now() - lastSent.at < SEND_EVERY_MS - 1000) return;
       if (latest && (!lastSent || latest.timestamp > lastSent.fixAt)) {
         void send(latest);
         return;
       }
+      if (Date.now() - askedAt < REFRESH_STILL_MS) return;
+      askedAt = Date.now();
       navigator.geolocation.getCurrentPosition(
         (position) => {
           latest = position;
           void send(position);
         },
         () => {},
-        { enableHighAccuracy: true, maximumAge: 5_000, timeout: 10_000 },
+        { enableHighAccuracy: true, maximumAge: 0, timeout: 10_000 },
       );
     }, SEND_EVERY_MS);
 
