@@ -187,7 +187,7 @@ export const ar: Messages = {
   'quote.base': 'الخدمة',
   'quote.surcharge': 'رسوم الطوارئ',
   'quote.total': 'الإجمالي',
-  'quote.perHour': 'للساعة',
+  'quote.hourlyEstimate': 'يُحتسب بالساعة: السعر تقديري لمدة {duration}.',
   'quote.nearby': 'الفنّيون القريبون: {count} · أقربهم على بُعد {eta} تقريبًا ({distance}).',
   'quote.nearbyCount': 'الفنّيون القريبون: {count}.',
   'quote.none': 'لا يوجد فنّي قريب الآن. يمكنك الطلب مع ذلك: سنواصل البحث لبضع دقائق.',

@@ -188,7 +188,7 @@ export const en = {
   'quote.base': 'Service',
   'quote.surcharge': 'Emergency surcharge',
   'quote.total': 'Total',
-  'quote.perHour': 'per hour',
+  'quote.hourlyEstimate': 'Charged by the hour: estimated for {duration}.',
   'quote.nearby': 'Technicians nearby: {count} · the nearest is about {eta} away ({distance}).',
   'quote.nearbyCount': 'Technicians nearby: {count}.',
   'quote.none': 'No technician nearby right now. You can still ask: we’ll keep looking for a few minutes.',

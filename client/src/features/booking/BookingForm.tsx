@@ -327,6 +327,7 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
         error={quote.error}
         onRetry={() => void quote.refetch()}
         priceUnit={service.priceUnit}
+        durationMinutes={service.durationMinutes}
       />
 
       {mutation.isError && (

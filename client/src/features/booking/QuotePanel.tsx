@@ -12,6 +12,7 @@ type QuotePanelProps = {
   error: unknown;
   onRetry: () => void;
   priceUnit: PriceUnit;
+  durationMinutes?: number;
 };
 
 /** The price for this place and time, and who is around to do it. */
@@ -23,6 +24,7 @@ export function QuotePanel({
   error,
   onRetry,
   priceUnit,
+  durationMinutes,
 }: QuotePanelProps) {
   const { t, formatMoney, formatNumber, formatMinutes, formatDistance } = useI18n();
 
@@ -79,8 +81,12 @@ export function QuotePanel({
       </div>
       <p className="quote-total" data-testid="quote-total">
         {formatMoney(price.total)}
-        {priceUnit === 'hourly' && <span className="muted small"> {t('quote.perHour')}</span>}
       </p>
+      {priceUnit === 'hourly' && durationMinutes !== undefined && (
+        <p className="muted small">
+          {t('quote.hourlyEstimate', { duration: formatMinutes(durationMinutes) })}
+        </p>
+      )}
       <dl className="breakdown">
         <div>
           <dt>{t('quote.base')}</dt>
