@@ -12,7 +12,7 @@ import { BookingForm } from './BookingForm';
 
 /** Book a service in three steps kept in the URL (so the phone's back button steps back): category → service → where and when. */
 export function BookScreen({ user }: { user: PublicUser }) {
-  const { t, localized } = useI18n();
+  const { t, localized, formatNumber } = useI18n();
   const params = useSearchParams();
   const categories = useCategories();
   const services = useServices();
@@ -41,7 +41,9 @@ export function BookScreen({ user }: { user: PublicUser }) {
 
   return (
     <Screen heading={t('book.title')} testId="book-screen">
-      <p className="muted step-count">{t('book.step', { step: String(step), total: '3' })}</p>
+      <p className="muted step-count">
+        {t('book.step', { step: formatNumber(step), total: formatNumber(3) })}
+      </p>
       {loadError && !categories.data ? (
         <div className="card">
           <p className="form-error" role="alert">
