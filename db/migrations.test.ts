@@ -13,6 +13,7 @@ describe('committed migrations', () => {
   });
 
   it('never quote the geography type (drizzle-kit quotes custom types; fix the generated SQL by hand)', () => {
-    for (const f of files) expect(readFileSync(path.join(migrationsFolder, f), 'utf8'), f).not.toContain('"geography(');
+    for (const f of files)
+      expect(readFileSync(path.join(migrationsFolder, f), 'utf8'), f).not.toContain('"geography(');
   });
 });

@@ -49,6 +49,9 @@ const envSchema = z
       .max(24 * 60)
       .default(60),
     MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(100).default(3),
+    TRACKING_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
+    TRACKING_STALE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+    BREADCRUMB_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
@@ -95,6 +98,7 @@ export type Config = {
     scheduleLeadMs: number;
   };
   maxOpenBookings: number;
+  tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number };
 };
 
 export class ConfigError extends Error {
@@ -139,5 +143,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scheduleLeadMs: e.SCHEDULE_LEAD_MINUTES * 60_000,
     },
     maxOpenBookings: e.MAX_OPEN_BOOKINGS,
+    tracking: {
+      flushMs: e.TRACKING_FLUSH_MS,
+      staleAfterMs: Math.round(e.TRACKING_STALE_SECONDS * 1000),
+      breadcrumbRetentionMs: Math.round(e.BREADCRUMB_RETENTION_DAYS * 86_400_000),
+    },
   };
 }

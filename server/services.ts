@@ -14,6 +14,7 @@ import { createCatalogService } from './modules/catalog/catalog.service';
 import { createDispatchService } from './modules/dispatch/dispatch.service';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
 import { createTechnicianService } from './modules/technician/technician.service';
+import { createTrackingService } from './modules/tracking/tracking.service';
 import { createBus } from './realtime/bus';
 
 /** Composition of the domain services; transports and routers reach the domain only through this. */
@@ -29,11 +30,13 @@ export function createServices(database: Database, config: Config) {
 
   const bus = createBus();
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
-  const lifecycle = createBookingLifecycle(db, bus);
+  const tracking = createTrackingService({ db, bus, config: config.tracking });
+  const lifecycle = createBookingLifecycle(db, bus, tracking.onBookingChange);
   const dispatch = createDispatchService({ db, bus, lifecycle, config: config.dispatch });
   const bookings = createBookingService({ db, bus, catalog, lifecycle, dispatch, config });
   const technicians = createTechnicianService({
     repo: createTechnicianRepo(db),
+    tracking,
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
   });
 
@@ -53,13 +56,18 @@ export function createServices(database: Database, config: Config) {
     bookings,
     dispatch,
     technicians,
+    tracking,
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
-    start: () => dispatch.start(),
+    async start() {
+      await tracking.start();
+      await dispatch.start();
+    },
     async stop() {
       clearInterval(tick);
       clock.emit('stop');
       await dispatch.stop();
+      await tracking.stop();
     },
   };
 }

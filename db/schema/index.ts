@@ -2,4 +2,5 @@ export * from './bookings';
 export * from './catalog';
 export * from './sessions';
 export * from './technicians';
+export * from './tracking';
 export * from './users';

@@ -12,6 +12,11 @@ export function createBus() {
     publish<T>(channel: string, event: T) {
       emitter.emit(channel, event);
     },
+    /** Calls `listener` for each event; returns the unsubscribe function. */
+    on<T>(channel: string, listener: (event: T) => void): () => void {
+      emitter.on(channel, listener);
+      return () => emitter.off(channel, listener);
+    },
     /** An async iterator of the channel's events from now on; ends when `signal` aborts. */
     subscribe<T>(channel: string, signal: AbortSignal | undefined): AsyncIterable<T> {
       const iterator = on(emitter, channel, { signal });
@@ -33,4 +38,5 @@ export type Bus = ReturnType<typeof createBus>;
 export const channels = {
   booking: (id: string) => `booking:${id}`,
   technicianOffers: (technicianId: string) => `offers:${technicianId}`,
+  location: (technicianId: string) => `location:${technicianId}`,
 };

@@ -16,7 +16,12 @@ export type PublishedBookingEvent = { id: string; event: BookingEvent };
  * Status changes, shared by the booking and dispatch services: the state-machine check, the conditional
  * update and the history row, always inside the caller's transaction; publishing after it commits.
  */
-export function createBookingLifecycle(db: Db, bus: Bus) {
+export function createBookingLifecycle(
+  db: Db,
+  bus: Bus,
+  /** Told of every committed change (the live-location pipeline follows active jobs with it). */
+  onChange: (bookingId: string, status: BookingStatus, technicianId: string | null) => void = () => {},
+) {
   return {
     async transition(
       tx: DbOrTx,
@@ -55,6 +60,7 @@ export function createBookingLifecycle(db: Db, bus: Bus) {
         event: { booking: toBooking(view), change: toHistoryEntry(history) },
       };
       bus.publish(channels.booking(bookingId), published);
+      onChange(bookingId, view.booking.status, view.booking.technicianId);
     },
   };
 }

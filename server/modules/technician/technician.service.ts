@@ -8,16 +8,14 @@ import type {
 } from '../../contracts/technician';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
+import type { TrackingService } from '../tracking/tracking.service';
 import type { TechnicianRepo } from './technician.repo';
 
 type ProfileRow = NonNullable<Awaited<ReturnType<TechnicianRepo['profile']>>>;
 
-/** Fixes recorded further in the future than this are clock errors; older than MAX_AGE are history, not "now". */
-const MAX_FUTURE_MS = 60_000;
-const MAX_AGE_MS = 10 * 60_000;
-
 export function createTechnicianService(deps: {
   repo: TechnicianRepo;
+  tracking: Pick<TrackingService, 'ingest' | 'refresh' | 'lastPosition'>;
   /** Called when a technician becomes available (online/verified) so waiting bookings can be offered. */
   onAvailable: (technicianId: string) => void;
 }) {
@@ -25,6 +23,13 @@ export function createTechnicianService(deps: {
 
   async function view(row: ProfileRow): Promise<TechnicianProfile> {
     const p = row.profile;
+    // Positions reach PostGIS in batches: the pipeline's copy may be newer.
+    const live = deps.tracking.lastPosition(p.userId);
+    if (live && (!p.locationAt || live.recordedAt > p.locationAt.getTime())) {
+      p.location = { lat: live.lat, lng: live.lng };
+      p.locationAccuracy = live.accuracy;
+      p.locationAt = new Date(live.recordedAt);
+    }
     const svc = await repo.servicesOf(p.userId);
     return {
       userId: p.userId,
@@ -82,6 +87,7 @@ export function createTechnicianService(deps: {
           throw new DomainError('NOT_FOUND', 'One of the services does not exist.');
         throw e;
       }
+      await deps.tracking.refresh([userId]);
       const profile = await me(userId);
       if (profile.online) deps.onAvailable(userId);
       return profile;
@@ -101,46 +107,22 @@ export function createTechnicianService(deps: {
       } else {
         await repo.setOnline(userId, false);
       }
+      await deps.tracking.refresh([userId]);
       const profile = await me(userId);
       if (profile.online) deps.onAvailable(userId);
       return profile;
     },
 
-    /**
-     * Stores the newest plausible fix as the technician's position. Invalid fixes are counted, not fatal.
-     * (The live-tracking pipeline replaces this with streaming ingest and full filtering.)
-     */
-    async trackingUpdate(userId: string, input: z.output<typeof trackingUpdateInput>, now = Date.now()) {
-      let rejected = 0;
-      let newest: (typeof input.points)[number] | undefined;
-      for (const p of input.points) {
-        const t = Date.parse(p.recordedAt);
-        const bad =
-          (p.lat === 0 && p.lng === 0) ||
-          t > now + MAX_FUTURE_MS ||
-          t < now - MAX_AGE_MS ||
-          (p.accuracy ?? 0) > 5_000;
-        if (bad) rejected++;
-        else if (!newest || t > Date.parse(newest.recordedAt)) newest = p;
-      }
-      let accepted = input.points.length - rejected;
-      if (newest) {
-        const stored = await repo.updateLocation(
-          userId,
-          { lat: newest.lat, lng: newest.lng },
-          newest.accuracy ?? null,
-          new Date(newest.recordedAt),
-        );
-        // A batch older than what we already have is history, not a position.
-        if (!stored) accepted = 0;
-      }
-      return { accepted, rejected };
+    /** Fixes go through the live-location pipeline (validated, in memory, persisted in batches). */
+    trackingUpdate(userId: string, input: z.output<typeof trackingUpdateInput>) {
+      return deps.tracking.ingest(userId, input.points);
     },
 
     async setVerification(technicianId: string, status: VerificationStatus, note: string | null) {
       if (!(await repo.setVerification(technicianId, status, note))) {
         throw new DomainError('NOT_FOUND', 'Technician not found.');
       }
+      await deps.tracking.refresh([technicianId]);
       return me(technicianId);
     },
 

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { latSchema, lngSchema } from './geo';
+
+export const watchInput = z.object({ bookingId: z.uuid(), lastEventId: z.string().max(50).nullish() });
+export const nearbyInput = z.object({ lat: latSchema, lng: lngSchema, serviceId: z.uuid().optional() });
+
+/** What a customer's map receives about their technician. */
+export type LivePosition = {
+  lat: number;
+  lng: number;
+  accuracy: number | null;
+  heading: number | null;
+  speed: number | null;
+  recordedAt: string;
+  /** No fix for a while: show "last seen …" instead of pretending. */
+  stale: boolean;
+  etaSeconds: number;
+  distanceMeters: number;
+};
+
+/** Available technicians around a point, coarsened: counts and ~300 m cells, no identities. */
+export type Nearby = { count: number; cells: Array<{ lat: number; lng: number; count: number }> };
