@@ -26,9 +26,9 @@ export function createLocationIndex() {
   const cells = new Map<number, Set<IndexedTechnician>>();
 
   function place(t: IndexedTechnician) {
-    let set = cells.get(t.cell);
-    if (!set) cells.set(t.cell, (set = new Set()));
-    set.add(t);
+    const set = cells.get(t.cell);
+    if (set) set.add(t);
+    else cells.set(t.cell, new Set([t]));
   }
   function unplace(t: IndexedTechnician) {
     const set = cells.get(t.cell);
