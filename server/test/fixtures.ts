@@ -70,3 +70,27 @@ export async function until<T>(fn: () => Promise<T | undefined | null | false>, 
     await sleep(25);
   }
 }
+
+/** A booking at a fresh spot, accepted by a technician 2 km away. */
+export async function assignedBooking(services: Services) {
+  const { randomUUID } = await import('node:crypto');
+  const spot = uniqueSpot();
+  const techAt = offset(spot, 2000);
+  const t = await technician(services, techAt);
+  const c = await customer(services);
+  const b = await services.bookings.create(c.user, {
+    serviceId: await serviceId(services),
+    ...spot,
+    address: '7 Adeola Odeku Street, Victoria Island',
+    idempotencyKey: randomUUID(),
+  });
+  await until(async () => {
+    try {
+      await services.dispatch.accept(b.id, t.user.id);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  return { booking: b, customer: c, technician: t, spot, techAt };
+}

@@ -19,10 +19,18 @@ export type LiveTechnicianRow = {
   services: string[];
 };
 
+/** PostgreSQL allows 65,535 bind parameters per statement: batches are written in slices. */
+const SLICE = 1_000;
+const slices = <T>(rows: T[]) => Array.from({ length: Math.ceil(rows.length / SLICE) }, (_, i) => rows.slice(i * SLICE, (i + 1) * SLICE));
+
 export function createTrackingRepo(db: DbOrTx) {
   return {
     /** One statement for a whole batch of positions; a row only moves forward in time. */
-    async writePositions(rows: PositionWrite[]) {
+    async writePositions(all: PositionWrite[]) {
+      for (const rows of slices(all)) await this.writePositionSlice(rows);
+    },
+
+    async writePositionSlice(rows: PositionWrite[]) {
       if (!rows.length) return;
       const values = sql.join(
         rows.map(
@@ -40,25 +48,19 @@ export function createTrackingRepo(db: DbOrTx) {
     },
 
     async insertBreadcrumbs(
-      rows: Array<{
-        bookingId: string;
-        technicianId: string;
-        lat: number;
-        lng: number;
-        accuracy: number | null;
-        at: Date;
-      }>,
+      all: Array<{ bookingId: string; technicianId: string; lat: number; lng: number; accuracy: number | null; at: Date }>,
     ) {
-      if (!rows.length) return;
-      await db.insert(trackingBreadcrumbs).values(
-        rows.map((r) => ({
-          bookingId: r.bookingId,
-          technicianId: r.technicianId,
-          location: { lat: r.lat, lng: r.lng },
-          accuracy: r.accuracy,
-          recordedAt: r.at,
-        })),
-      );
+      for (const rows of slices(all)) {
+        await db.insert(trackingBreadcrumbs).values(
+          rows.map((r) => ({
+            bookingId: r.bookingId,
+            technicianId: r.technicianId,
+            location: { lat: r.lat, lng: r.lng },
+            accuracy: r.accuracy,
+            recordedAt: r.at,
+          })),
+        );
+      }
     },
 
     breadcrumbs: (bookingId: string) =>

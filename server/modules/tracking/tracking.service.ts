@@ -21,6 +21,7 @@ export type TrackingConfig = {
   breadcrumbRetentionMs: number;
 };
 
+const MAX_PENDING_CRUMBS = 100_000;
 const WATCHABLE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived']);
 const ACTIVE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived', 'in_progress']);
 
@@ -62,7 +63,14 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
     speeds.set(id, 0.8 * (speeds.get(id) ?? URBAN_SPEED_MPS) + 0.2 * v);
   }
 
-  async function flush() {
+  /** Flushes run one after another, so awaiting flush() means everything accepted so far is in PostGIS. */
+  let flushing: Promise<void> = Promise.resolve();
+  function flush() {
+    flushing = flushing.then(writeBatch);
+    return flushing;
+  }
+
+  async function writeBatch() {
     const positions = [...dirty.entries()];
     dirty.clear();
     const batch = crumbs;
@@ -88,7 +96,12 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
         })),
       );
     } catch (e) {
-      log.error('tracking: flush failed', { error: e instanceof Error ? e.message : String(e) });
+      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+      log.error('tracking: flush failed', {
+        error: cause.slice(0, 300),
+        positions: positions.length,
+        crumbs: batch.length,
+      });
     }
   }
 
@@ -178,7 +191,8 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
           speed: p.speed ?? null,
         };
         const job = activeJob.get(technicianId);
-        if (job) crumbs.push({ bookingId: job, technicianId, fix });
+        // Bounded: if PostGIS falls far behind, the oldest unsaved breadcrumbs go first.
+        if (job && crumbs.push({ bookingId: job, technicianId, fix }) > MAX_PENDING_CRUMBS) crumbs.shift();
         if (!verdict.current) continue; // history, not "now"
         learnSpeed(technicianId, prev, fix);
         last.set(technicianId, fix);
