@@ -21,7 +21,8 @@ export type LiveTechnicianRow = {
 
 /** PostgreSQL allows 65,535 bind parameters per statement: batches are written in slices. */
 const SLICE = 1_000;
-const slices = <T>(rows: T[]) => Array.from({ length: Math.ceil(rows.length / SLICE) }, (_, i) => rows.slice(i * SLICE, (i + 1) * SLICE));
+const slices = <T>(rows: T[]) =>
+  Array.from({ length: Math.ceil(rows.length / SLICE) }, (_, i) => rows.slice(i * SLICE, (i + 1) * SLICE));
 
 export function createTrackingRepo(db: DbOrTx) {
   return {
@@ -48,7 +49,14 @@ export function createTrackingRepo(db: DbOrTx) {
     },
 
     async insertBreadcrumbs(
-      all: Array<{ bookingId: string; technicianId: string; lat: number; lng: number; accuracy: number | null; at: Date }>,
+      all: Array<{
+        bookingId: string;
+        technicianId: string;
+        lat: number;
+        lng: number;
+        accuracy: number | null;
+        at: Date;
+      }>,
     ) {
       for (const rows of slices(all)) {
         await db.insert(trackingBreadcrumbs).values(
