@@ -33,7 +33,15 @@ export function createServices(database: Database, config: Config) {
   const tracking = createTrackingService({ db, bus, config: config.tracking });
   const lifecycle = createBookingLifecycle(db, bus, tracking.onBookingChange);
   const dispatch = createDispatchService({ db, bus, lifecycle, config: config.dispatch });
-  const bookings = createBookingService({ db, bus, catalog, lifecycle, dispatch, config });
+  const bookings = createBookingService({
+    db,
+    bus,
+    catalog,
+    lifecycle,
+    dispatch,
+    config,
+    available: tracking.availability,
+  });
   const technicians = createTechnicianService({
     repo: createTechnicianRepo(db),
     tracking,

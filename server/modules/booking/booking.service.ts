@@ -36,6 +36,12 @@ type Deps = {
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
   config: { commissionBps: number; maxOpenBookings: number; dispatch: { radiusMeters: number } };
+  /** Available technicians for a service around a point, from the live index. */
+  available?: (
+    serviceId: string,
+    at: { lat: number; lng: number },
+    radiusMeters: number,
+  ) => { count: number; nearestMeters: number | null };
 };
 
 /** Canonical JSON of what was asked, so a retried key can be told apart from a reused one. */
@@ -48,7 +54,7 @@ function requestHash(input: Omit<z.output<typeof createBookingInput>, 'idempoten
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export function createBookingService({ db, bus, catalog, lifecycle, dispatch, config }: Deps) {
+export function createBookingService({ db, bus, catalog, lifecycle, dispatch, config, available }: Deps) {
   const repo = createBookingRepo(db);
 
   /** The booking as `user` may see it, and in which role; NOT_FOUND for anyone else (existence never leaks). */
@@ -90,7 +96,10 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
       const s = await catalog.requireService(input.serviceId);
       const p = price(s, input.emergency ?? false);
       const m = (amount: number) => money(amount, s.currency);
-      const around = await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
+      // Answered from the live in-memory index (PostGIS stays the fallback when the index is not loaded).
+      const around = available
+        ? available(s.id, input, config.dispatch.radiusMeters)
+        : await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
       return {
         price: {
           base: m(p.base),

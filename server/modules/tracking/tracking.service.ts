@@ -298,6 +298,12 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
       }
     },
 
+    /** How many available technicians offer a service around a point, and how far the nearest is. */
+    availability(serviceId: string, at: { lat: number; lng: number }, radiusMeters: number) {
+      const found = index.nearest(at, 100, radiusMeters, (t) => t.available && t.services.has(serviceId));
+      return { count: found.length, nearestMeters: found[0] ? Math.round(found[0].distanceMeters) : null };
+    },
+
     /** Available technicians around a point for the pre-booking map: a count and ~300 m cells, no ids. */
     nearby(at: { lat: number; lng: number }, serviceId?: string): Nearby {
       const found = index.nearest(
