@@ -12,10 +12,12 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 // The project compiles against the DOM lib (not WebWorker), so describe just the worker scope used here.
 interface ServiceWorkerScope {
   __WB_MANIFEST: Array<PrecacheEntry | string>;
+  location: Location;
   skipWaiting(): Promise<void>;
   addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
 }
 declare const self: ServiceWorkerScope;
+type Extendable = { waitUntil(promise: Promise<unknown>): void };
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -26,6 +28,88 @@ registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
     denylist: [/^\/trpc(?:\/|$)/, /^\/healthz(?:\/|$)/],
   }),
+);
+
+// ---- Map tiles: the ones already seen stay on the phone (cache first), so a map opens on flaky data ----
+
+const TILE_CACHE = 'fundi-tiles-v1';
+/** ~300 tiles × ~15 kB: a few MB, enough for the streets around home and a handful of jobs. */
+const MAX_TILES = 300;
+const MAX_TILE_AGE_MS = 30 * 24 * 3600_000;
+/** z/x/y tile paths, as every common tile server names them. */
+const TILE_PATH = /\/\d+\/\d+\/\d+(@2x)?\.png$/;
+const TILE_TEMPLATE = import.meta.env.VITE_TILE_URL || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
+
+/** The configured tile server's host (a `{s}` subdomain placeholder matches any subdomain). */
+function tileHost(template: string): RegExp | null {
+  try {
+    const sample = template.replace(/\{s\}/g, 'subdomain').replace(/\{[a-z0-9]+\}/gi, '0');
+    const host = new URL(sample, self.location.href).host;
+    const pattern = host.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('subdomain', '[a-z0-9-]+');
+    return new RegExp(`^${pattern}$`, 'i');
+  } catch {
+    return null;
+  }
+}
+const TILE_HOST = tileHost(TILE_TEMPLATE);
+
+function isTile(url: URL, request: Request): boolean {
+  if (request.method !== 'GET') return false;
+  if (url.origin === self.location.origin) {
+    // Self-hosted tiles on our own origin: only z/x/y paths, never the API or the app.
+    return TILE_HOST?.test(url.host) === true && TILE_PATH.test(url.pathname);
+  }
+  return TILE_PATH.test(url.pathname) || TILE_HOST?.test(url.host) === true;
+}
+
+/** Tiles used since this worker started: moved to the end of the cache's order once (least recently used). */
+const touched = new Set<string>();
+let trimming: Promise<void> = Promise.resolve();
+
+/** Cache keys come back in insertion order: the oldest (least recently used) go first. */
+async function trimTiles(): Promise<void> {
+  const cache = await caches.open(TILE_CACHE);
+  const keys = await cache.keys();
+  for (const key of keys.slice(0, Math.max(0, keys.length - MAX_TILES))) await cache.delete(key);
+}
+
+function expired(response: Response): boolean {
+  const date = Date.parse(response.headers.get('date') ?? '');
+  return Number.isFinite(date) && Date.now() - date > MAX_TILE_AGE_MS;
+}
+
+registerRoute(
+  ({ url, request }) => isTile(url, request),
+  async ({ request, event }) => {
+    const extendable = event as unknown as Extendable;
+    const cache = await caches.open(TILE_CACHE);
+    const cached = await cache.match(request, { ignoreVary: true });
+    if (cached && !expired(cached)) {
+      if (!touched.has(request.url)) {
+        touched.add(request.url);
+        // Re-storing moves it to the end of the order: recently used tiles are the last to go.
+        extendable.waitUntil(cache.put(request, cached.clone()).catch(() => undefined));
+      }
+      return cached;
+    }
+    try {
+      const response = await fetch(request);
+      // Only readable (CORS) answers: opaque ones count megabytes against the quota each.
+      if (response.ok) {
+        touched.add(request.url);
+        const stored = cache.put(request, response.clone()).then(() => {
+          trimming = trimming.then(trimTiles).catch(() => undefined);
+          return trimming;
+        });
+        extendable.waitUntil(stored.catch(() => undefined));
+      }
+      return response;
+    } catch (error) {
+      // Offline: an old tile beats a blank square.
+      if (cached) return cached;
+      throw error;
+    }
+  },
 );
 
 // Never skip waiting on our own: a page running the old bundle could otherwise lose its lazy chunks.

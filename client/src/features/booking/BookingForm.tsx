@@ -48,6 +48,8 @@ function toLocalInput(date: Date): string {
 
 // ~1 m: finer than that only busts the quote cache while someone fiddles with the pin.
 const round = (value: number) => Math.round(value * 1e5) / 1e5;
+// ~100 m: plenty for "who is around" (the answer comes in ~300 m cells).
+const roundCoarse = (value: number) => Math.round(value * 1e3) / 1e3;
 
 export function BookingForm({ service, user }: { service: Service; user: PublicUser }) {
   const { t, localized, formatMinutes, formatNumber } = useI18n();
@@ -81,6 +83,13 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
         }
       : skipToken,
     { placeholderData: keepPreviousData, staleTime: 30_000, refetchInterval: 60_000 },
+  );
+
+  // Available technicians around the pin (or the city, before there is one): counts only, no identities.
+  const around = pin ?? startCenter;
+  const nearby = trpc.tracking.nearby.useQuery(
+    { lat: roundCoarse(around.lat), lng: roundCoarse(around.lng), serviceId: service.id },
+    { placeholderData: keepPreviousData, staleTime: 30_000, refetchInterval: 30_000, retry: false },
   );
 
   const clearError = (field: Field) =>
@@ -163,10 +172,19 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
 
   const pending = mutation.isPending;
   const retryLabel = mutation.isError && isRetryable(mutation.error);
-  const markers = useMemo<MapMarker[]>(
-    () => (pin ? [{ id: 'pin', position: pin, kind: 'job', label: t('book.map.pin'), editable: true }] : []),
-    [pin, t],
-  );
+  const cells = nearby.data?.cells;
+  const markers = useMemo<MapMarker[]>(() => {
+    const list: MapMarker[] = (cells ?? []).map((cell) => ({
+      id: `cell:${cell.lat},${cell.lng}`,
+      position: { lat: cell.lat, lng: cell.lng },
+      kind: 'cell',
+      text: formatNumber(cell.count),
+      label: t('nearby.label', { count: formatNumber(cell.count) }),
+      testId: 'nearby-cell',
+    }));
+    if (pin) list.push({ id: 'pin', position: pin, kind: 'job', label: t('book.map.pin'), editable: true });
+    return list;
+  }, [pin, cells, t, formatNumber]);
   const now = new Date();
   const surcharge = service.emergencySurchargePct;
 
@@ -193,6 +211,13 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
           pickCenterLabel={t('book.map.pickCenter')}
           recenterKey={recenter}
         />
+        {!pin && nearby.data && (
+          <p className="muted small" data-testid="nearby-count" data-count={nearby.data.count}>
+            {nearby.data.count > 0
+              ? t('nearby.count', { count: formatNumber(nearby.data.count) })
+              : t('nearby.none')}
+          </p>
+        )}
         <button
           ref={locateRef}
           type="button"

@@ -12,6 +12,7 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
 import { type MapMarker, MapView } from '../map/MapView';
+import { LiveTracking, TRACKED_STATUSES } from './LiveTracking';
 import { Rating } from './Rating';
 import { StatusChip } from './StatusChip';
 import { CUSTOMER_CANCELLABLE, DISPUTE_WINDOW_MS, PROGRESS_STEPS } from './status';
@@ -49,6 +50,12 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
     );
   }
 
+  // The customer (and admins) follow the technician on a live map while they are on the way.
+  const tracking =
+    booking.technician !== null &&
+    TRACKED_STATUSES.includes(booking.status) &&
+    (user.role === 'admin' || booking.customer.id === user.id);
+
   return (
     <Screen heading={localized(booking.service.name)} testId="booking-status" status={booking.status}>
       <nav className="breadcrumbs" aria-label={t('bookings.title')}>
@@ -57,7 +64,8 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
         </Link>
       </nav>
       <StatusPanel booking={booking} user={user} live={live} />
-      <BookingDetails booking={booking} />
+      {tracking && <LiveTracking booking={booking} />}
+      <BookingDetails booking={booking} showMap={!tracking} />
       <History id={booking.id} />
     </Screen>
   );
@@ -283,7 +291,7 @@ function Progress({ booking }: { booking: Booking }) {
   );
 }
 
-function BookingDetails({ booking }: { booking: Booking }) {
+function BookingDetails({ booking, showMap }: { booking: Booking; showMap: boolean }) {
   const { t, formatMoney, formatDateTime } = useI18n();
   const markers = useMemo<MapMarker[]>(
     () => [{ id: 'job', position: booking.location, kind: 'job', label: booking.location.address }],
@@ -325,13 +333,15 @@ function BookingDetails({ booking }: { booking: Booking }) {
           <dd>{formatDateTime(booking.createdAt)}</dd>
         </div>
       </dl>
-      <MapView
-        label={t('booking.mapLabel')}
-        center={booking.location}
-        zoom={15}
-        markers={markers}
-        height={180}
-      />
+      {showMap && (
+        <MapView
+          label={t('booking.mapLabel')}
+          center={booking.location}
+          zoom={15}
+          markers={markers}
+          height={180}
+        />
+      )}
       <dl className="breakdown">
         <div>
           <dt>{t('quote.base')}</dt>

@@ -1,6 +1,7 @@
 import type { PublicUser } from '../../../../server/contracts/auth';
 import { Screen } from '../../components/Screen';
 import { useT } from '../../i18n/I18nProvider';
+import { AdminLiveMap } from '../admin/AdminLiveMap';
 import { TechniciansAdmin } from '../admin/TechniciansAdmin';
 import { AccountPanel } from './AccountPanel';
 
@@ -8,6 +9,7 @@ export function AdminHome({ user }: { user: PublicUser }) {
   const t = useT();
   return (
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-admin">
+      <AdminLiveMap user={user} />
       <TechniciansAdmin />
       <AccountPanel user={user} />
     </Screen>

@@ -13,8 +13,13 @@ import { OffersPanel } from '../technician/OffersPanel';
 import { OnlinePanel } from '../technician/OnlinePanel';
 import { ProfileEditor } from '../technician/ProfileEditor';
 import { ServicesEditor } from '../technician/ServicesEditor';
+import { TrackingPausedBanner } from '../technician/SharingStatus';
+import { useLocationSharing } from '../technician/useLocationSharing';
 import { VerificationCard } from '../technician/VerificationCard';
 import { AccountPanel } from './AccountPanel';
+
+/** The job statuses during which the customer follows the technician on the map. */
+const ON_THE_WAY: readonly Booking['status'][] = ['assigned', 'en_route', 'arrived'];
 
 export function TechnicianHome({ user }: { user: PublicUser }) {
   const t = useT();
@@ -39,6 +44,15 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
     (job) => !current.includes(job.id) && !ACTIVE_JOB_STATUSES.includes(job.status),
   );
 
+  // Location sharing lives here, not in a card: its warning belongs at the top of the screen, above the job.
+  const online = profile?.online ?? false;
+  const [sharingStopped, setSharingStopped] = useState(false);
+  useEffect(() => {
+    if (!online) setSharingStopped(false); // going online again starts sharing again
+  }, [online]);
+  const onJob = items.some((job) => ON_THE_WAY.includes(job.status));
+  const sharing = useLocationSharing({ userId: user.id, active: online && !sharingStopped, onJob });
+
   const onAccepted = (booking: Booking) =>
     setShown((list) => (list.includes(booking.id) ? list : [booking.id, ...list]));
   const dismiss = (id: string) => setDismissed((list) => [...list, id]);
@@ -47,11 +61,18 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-technician">
       {profile ? (
         <>
+          <TrackingPausedBanner state={sharing} />
           <VerificationCard profile={profile} />
           {current.map((id) => (
             <ActiveJob key={id} id={id} onDismiss={() => dismiss(id)} />
           ))}
-          <OnlinePanel profile={profile} />
+          <OnlinePanel
+            profile={profile}
+            sharing={sharing}
+            sharingStopped={sharingStopped}
+            onStopSharing={() => setSharingStopped(true)}
+            onResumeSharing={() => setSharingStopped(false)}
+          />
           {profile.online && <OffersPanel onAccepted={onAccepted} />}
         </>
       ) : me.error ? (

@@ -2,15 +2,20 @@
 import 'leaflet/dist/leaflet.css';
 import {
   divIcon,
+  type LatLngTuple,
   type LeafletMouseEvent,
   type Map as LMap,
+  latLngBounds,
   map as leafletMap,
   marker as leafletMarker,
   type Marker,
+  type Polyline,
+  polyline,
   type TileErrorEvent,
   tileLayer,
 } from 'leaflet';
 import { useEffect, useRef } from 'react';
+import type { LatLng } from '../../lib/geolocation';
 import type { MapMarker, MapProps } from './types';
 
 const TILE_URL = import.meta.env.VITE_TILE_URL || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
@@ -18,34 +23,71 @@ const TILE_ATTRIBUTION =
   import.meta.env.VITE_TILE_ATTRIBUTION ||
   '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 
+/** A marker glides to its new position over about a second (see `animate`). */
+const GLIDE_MS = 1_000;
+/** Farther than this is a jump (a first fix, a reconnect after a long gap), not movement: no glide. */
+const GLIDE_MAX_METERS = 5_000;
+
 // Pins are inline SVG (divIcon): no marker image requests that could fail on a flaky connection.
 const PIN_SVG =
   '<svg viewBox="0 0 32 44" width="32" height="44" aria-hidden="true" focusable="false">' +
   '<path d="M16 1C7.7 1 1 7.6 1 15.8 1 27 16 43 16 43s15-16 15-27.2C31 7.6 24.3 1 16 1z" ' +
   'fill="currentColor" stroke="#fff" stroke-width="2"/><circle cx="16" cy="16" r="6" fill="#fff"/></svg>';
 
-function iconFor(kind: MapMarker['kind']) {
-  if (kind === 'job') {
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+
+/** Everything an icon depends on: the marker's icon is replaced only when this changes. */
+const iconKey = (spec: MapMarker) => `${spec.kind}|${spec.text ?? ''}|${spec.faded ? 1 : 0}|${spec.label}`;
+
+function iconFor(spec: MapMarker) {
+  const testId = spec.testId ? ` data-testid="${escapeHtml(spec.testId)}"` : '';
+  const faded = spec.faded ? ' map-pin-faded' : '';
+  if (spec.kind === 'job') {
     return divIcon({
-      className: 'map-pin map-pin-job',
-      html: PIN_SVG,
+      className: `map-pin map-pin-job${faded}`,
+      html: PIN_SVG.replace('<svg ', `<svg${testId} `),
       iconSize: [32, 44],
       iconAnchor: [16, 43],
     });
   }
+  if (spec.kind === 'technician') {
+    return divIcon({
+      className: `map-pin map-pin-technician${faded}`,
+      html: `<span role="img" aria-label="${escapeHtml(spec.label)}"${testId}></span>`,
+      iconSize: [30, 30],
+      iconAnchor: [15, 15],
+    });
+  }
+  if (spec.kind === 'cell') {
+    return divIcon({
+      className: 'map-pin map-pin-cell',
+      html: `<span role="img" aria-label="${escapeHtml(spec.label)}"${testId}>${escapeHtml(spec.text ?? '')}</span>`,
+      iconSize: [34, 34],
+      iconAnchor: [17, 17],
+    });
+  }
   return divIcon({
-    className: `map-pin map-pin-${kind}`,
-    html: '<span></span>',
+    className: `map-pin map-pin-${spec.kind}${faded}`,
+    html: `<span${testId}></span>`,
     iconSize: [22, 22],
     iconAnchor: [11, 11],
   });
 }
+
+const reducedMotion = () => window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+const easeOutCubic = (k: number) => 1 - (1 - k) ** 3;
 
 export default function LeafletMap({
   label,
   center,
   zoom = 15,
   markers,
+  path,
+  follow,
   onPick,
   pickCenterLabel,
   recenterKey,
@@ -53,7 +95,11 @@ export default function LeafletMap({
 }: MapProps) {
   const containerRef = useRef<HTMLElement>(null);
   const mapRef = useRef<LMap | null>(null);
-  const markersRef = useRef(new Map<string, Marker>());
+  const markersRef = useRef(new Map<string, { marker: Marker; icon: string; target: LatLng }>());
+  const glidesRef = useRef(new Map<string, number>());
+  const pathRef = useRef<Polyline | null>(null);
+  /** The user panned the map: stop following markers around. */
+  const userMovedRef = useRef(false);
   // Handlers change every render; Leaflet listeners are bound once and read the latest through a ref.
   const onPickRef = useRef(onPick);
   onPickRef.current = onPick;
@@ -74,15 +120,22 @@ export default function LeafletMap({
     map.on('click', (event: LeafletMouseEvent) => {
       onPickRef.current?.({ lat: event.latlng.lat, lng: event.latlng.lng });
     });
+    map.on('dragstart', () => {
+      userMovedRef.current = true;
+    });
     mapRef.current = map;
     const markerMap = markersRef.current;
+    const glides = glidesRef.current;
     // The container may get its final size after layout (lazy chunk, fonts): re-measure once.
     const resize = new ResizeObserver(() => map.invalidateSize());
     resize.observe(container);
     return () => {
       resize.disconnect();
+      for (const frame of glides.values()) cancelAnimationFrame(frame);
+      glides.clear();
       map.remove();
       mapRef.current = null;
+      pathRef.current = null;
       markerMap.clear();
     };
   }, []);
@@ -101,22 +154,50 @@ export default function LeafletMap({
     const map = mapRef.current;
     if (!map) return;
     const existing = markersRef.current;
+    const glides = glidesRef.current;
     const wanted = new Set(markers.map((m) => m.id));
-    for (const [id, m] of existing) {
+    for (const [id, entry] of existing) {
       if (!wanted.has(id)) {
-        m.remove();
+        cancelAnimationFrame(glides.get(id) ?? 0);
+        glides.delete(id);
+        entry.marker.remove();
         existing.delete(id);
       }
     }
+
+    const glide = (id: string, m: Marker, to: LatLng) => {
+      cancelAnimationFrame(glides.get(id) ?? 0);
+      glides.delete(id);
+      const from = m.getLatLng();
+      if (reducedMotion() || document.hidden || from.distanceTo([to.lat, to.lng]) > GLIDE_MAX_METERS) {
+        m.setLatLng([to.lat, to.lng]);
+        return;
+      }
+      const start = performance.now();
+      const step = (now: number) => {
+        const k = Math.min(1, (now - start) / GLIDE_MS);
+        const e = easeOutCubic(k);
+        m.setLatLng([from.lat + (to.lat - from.lat) * e, from.lng + (to.lng - from.lng) * e]);
+        if (k < 1) glides.set(id, requestAnimationFrame(step));
+        else glides.delete(id);
+      };
+      glides.set(id, requestAnimationFrame(step));
+    };
+
     for (const spec of markers) {
-      let m = existing.get(spec.id);
-      if (!m) {
-        m = leafletMarker([spec.position.lat, spec.position.lng], {
-          icon: iconFor(spec.kind),
+      const entry = existing.get(spec.id);
+      const key = iconKey(spec);
+      if (!entry) {
+        const passive = spec.kind === 'cell' || spec.kind === 'technician';
+        const m = leafletMarker([spec.position.lat, spec.position.lng], {
+          icon: iconFor(spec),
           draggable: Boolean(spec.editable),
           keyboard: false,
-          title: spec.label,
+          // Counts and the moving technician must not swallow taps meant for the map (setting the pin).
+          interactive: !passive,
+          title: passive ? undefined : spec.label,
           alt: spec.label,
+          zIndexOffset: spec.kind === 'technician' ? 1000 : 0,
         });
         if (spec.editable) {
           m.on('dragend', (event) => {
@@ -125,12 +206,53 @@ export default function LeafletMap({
           });
         }
         m.addTo(map);
-        existing.set(spec.id, m);
-      } else {
-        m.setLatLng([spec.position.lat, spec.position.lng]);
+        existing.set(spec.id, { marker: m, icon: key, target: spec.position });
+        continue;
+      }
+      if (entry.icon !== key) {
+        entry.marker.setIcon(iconFor(spec));
+        entry.icon = key;
+      }
+      if (entry.target.lat !== spec.position.lat || entry.target.lng !== spec.position.lng) {
+        entry.target = spec.position;
+        if (spec.animate) glide(spec.id, entry.marker, spec.position);
+        else entry.marker.setLatLng([spec.position.lat, spec.position.lng]);
       }
     }
-  }, [markers]);
+
+    // Keep the followed markers (the technician and the customer's pin) in view as they move.
+    if (follow?.length && !userMovedRef.current) {
+      const points = markers.filter((m) => follow.includes(m.id)).map((m) => m.position);
+      if (points.length > 0) {
+        const view = map.getBounds().pad(-0.1);
+        if (!points.every((p) => view.contains([p.lat, p.lng]))) {
+          const bounds = latLngBounds(points.map((p): LatLngTuple => [p.lat, p.lng]));
+          map.fitBounds(bounds, { padding: [40, 40], maxZoom: 16, animate: false });
+        }
+      }
+    }
+  }, [markers, follow]);
+
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map) return;
+    const points = (path ?? []).map((p): LatLngTuple => [p.lat, p.lng]);
+    if (points.length < 2) {
+      pathRef.current?.remove();
+      pathRef.current = null;
+      return;
+    }
+    if (pathRef.current) pathRef.current.setLatLngs(points);
+    else {
+      pathRef.current = polyline(points, {
+        className: 'map-trail',
+        color: '#0e7c66',
+        weight: 4,
+        opacity: 0.7,
+        interactive: false,
+      }).addTo(map);
+    }
+  }, [path]);
 
   const pickCenter = () => {
     const map = mapRef.current;

@@ -5,11 +5,27 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { currentPosition, type GeoProblem, toGeoProblem } from '../../lib/geolocation';
 import { trpc } from '../../lib/trpc';
-import { usePositionReporting } from './usePositionReporting';
+import { SharingStatus } from './SharingStatus';
+import type { SharingState } from './useLocationSharing';
+
+type OnlinePanelProps = {
+  profile: TechnicianProfile;
+  sharing: SharingState;
+  /** The technician stopped sharing while staying online. */
+  sharingStopped: boolean;
+  onStopSharing: () => void;
+  onResumeSharing: () => void;
+};
 
 /** The online/offline switch. Going online needs a fresh, accurate position; while online we keep sharing it. */
-export function OnlinePanel({ profile }: { profile: TechnicianProfile }) {
-  const { t, formatTime } = useI18n();
+export function OnlinePanel({
+  profile,
+  sharing,
+  sharingStopped,
+  onStopSharing,
+  onResumeSharing,
+}: OnlinePanelProps) {
+  const { t } = useI18n();
   const utils = trpc.useUtils();
   const [locating, setLocating] = useState(false);
   const [geoProblem, setGeoProblem] = useState<GeoProblem | null>(null);
@@ -19,7 +35,6 @@ export function OnlinePanel({ profile }: { profile: TechnicianProfile }) {
 
   const online = profile.online;
   const verified = profile.verification === 'verified';
-  const reporting = usePositionReporting(online);
   const pending = locating || setOnline.isPending;
   const goingOnline = pending && !online;
 
@@ -69,7 +84,7 @@ export function OnlinePanel({ profile }: { profile: TechnicianProfile }) {
           data-testid="online-toggle"
           aria-pressed={online}
           disabled={pending || (!verified && !online)}
-          aria-describedby={!verified ? 'verification-body' : 'online-hint'}
+          aria-describedby={!verified ? 'verification-body' : online ? 'sharing-text' : 'online-hint'}
           onClick={() => void toggle()}
         >
           <span className="switch-track" aria-hidden="true">
@@ -78,25 +93,23 @@ export function OnlinePanel({ profile }: { profile: TechnicianProfile }) {
           <span className="switch-label">{t('technician.online.toggle')}</span>
         </button>
       </div>
-      <p id="online-hint" className="muted small">
-        {online
-          ? reporting.lastSentAt
-            ? t('technician.online.sharing', { time: formatTime(reporting.lastSentAt) })
-            : t('technician.online.sharingSoon')
-          : verified
-            ? t('technician.online.body')
-            : t('technician.online.needsVerification')}
-      </p>
-      {online && reporting.sendFailed && (
-        <p className="field-error" role="status">
-          {t('technician.online.sendFailed')}
+      {!online && (
+        <p id="online-hint" className="muted small">
+          {verified ? t('technician.online.body') : t('technician.online.needsVerification')}
         </p>
       )}
-      {(geoProblem ?? (online ? reporting.problem : null)) && (
+      {geoProblem && (
         <p className="form-error" role="alert">
-          {t(`geo.${(geoProblem ?? reporting.problem) as GeoProblem}`)}
+          {t(`geo.${geoProblem}`)}
         </p>
       )}
+      <SharingStatus
+        online={online}
+        state={sharing}
+        stopped={sharingStopped}
+        onStop={onStopSharing}
+        onResume={onResumeSharing}
+      />
       {setOnline.error && (
         <p className="form-error" role="alert">
           {t(problemKey(setOnline.error, { VALIDATION: 'technician.online.badPosition' }))}

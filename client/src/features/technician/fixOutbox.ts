@@ -1,0 +1,145 @@
+// The technician's unsent position fixes, kept on the device (IndexedDB) so a dead zone or a reload
+// loses nothing: fixes go in as they are taken and leave only once the server has them, oldest first.
+import { openDatabase, request, transact } from '../../lib/idb';
+
+export type TrackingPoint = {
+  lat: number;
+  lng: number;
+  accuracy?: number;
+  heading?: number;
+  speed?: number;
+  /** ISO time the device took the fix. */
+  recordedAt: string;
+};
+
+/** As stored: keyed by [user, time], so one user's fixes read back in time order. */
+type StoredFix = TrackingPoint & { u: string; t: number };
+
+/** The newest this many fixes are kept; older ones are dropped (minutes of driving at one every 3 s). */
+export const OUTBOX_LIMIT = 500;
+/** The server refuses fixes older than a day: no point keeping them. */
+const MAX_AGE_MS = 24 * 3600_000 - 60_000;
+const DB_NAME = 'fundi-tracking';
+const STORE = 'fixes';
+
+let dbPromise: Promise<IDBDatabase | null> | undefined;
+/** Where IndexedDB is unavailable the outbox still works for this page's lifetime. */
+const memory: StoredFix[] = [];
+
+function db(): Promise<IDBDatabase | null> {
+  dbPromise ??= openDatabase(DB_NAME, 1, (database) => {
+    if (!database.objectStoreNames.contains(STORE))
+      database.createObjectStore(STORE, { keyPath: ['u', 't'] });
+  });
+  return dbPromise;
+}
+
+const userRange = (userId: string) => IDBKeyRange.bound([userId, -Infinity], [userId, Infinity]);
+
+function memoryFor(userId: string): StoredFix[] {
+  return memory.filter((f) => f.u === userId).sort((a, b) => a.t - b.t);
+}
+
+function strip({ u: _u, t: _t, ...point }: StoredFix): TrackingPoint {
+  return point;
+}
+
+/** Adds a fix (a repeated timestamp replaces the earlier one) and drops the oldest beyond the limit. */
+export async function addFix(userId: string, point: TrackingPoint): Promise<void> {
+  const stored: StoredFix = { ...point, u: userId, t: Date.parse(point.recordedAt) };
+  const database = await db();
+  if (!database) {
+    const at = memory.findIndex((f) => f.u === userId && f.t === stored.t);
+    if (at >= 0) memory.splice(at, 1);
+    memory.push(stored);
+    const mine = memoryFor(userId);
+    for (const old of mine.slice(0, Math.max(0, mine.length - OUTBOX_LIMIT))) {
+      memory.splice(memory.indexOf(old), 1);
+    }
+    return;
+  }
+  await transact(database, STORE, 'readwrite', async (store) => {
+    store.put(stored);
+    let excess = (await request(store.count(userRange(userId)))) - OUTBOX_LIMIT;
+    if (excess <= 0) return;
+    // Oldest first: the key order is time order within a user.
+    await new Promise<void>((resolve, reject) => {
+      const cursor = store.openCursor(userRange(userId));
+      cursor.onerror = () => reject(cursor.error);
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c || excess <= 0) {
+          resolve();
+          return;
+        }
+        c.delete();
+        excess--;
+        c.continue();
+      };
+    });
+  });
+}
+
+/** The oldest `limit` fixes of this user, oldest first. */
+export async function oldestFixes(userId: string, limit: number): Promise<TrackingPoint[]> {
+  const database = await db();
+  if (!database) return memoryFor(userId).slice(0, limit).map(strip);
+  const rows = await transact(database, STORE, 'readonly', (store) =>
+    request(store.getAll(userRange(userId), limit) as IDBRequest<StoredFix[]>),
+  );
+  return rows.map(strip);
+}
+
+/** Forgets fixes the server now has (or refused for good). */
+export async function removeFixes(userId: string, points: TrackingPoint[]): Promise<void> {
+  const times = points.map((p) => Date.parse(p.recordedAt));
+  const database = await db();
+  if (!database) {
+    for (const t of times) {
+      const at = memory.findIndex((f) => f.u === userId && f.t === t);
+      if (at >= 0) memory.splice(at, 1);
+    }
+    return;
+  }
+  await transact(database, STORE, 'readwrite', (store) => {
+    for (const t of times) store.delete([userId, t]);
+  });
+}
+
+export async function countFixes(userId: string): Promise<number> {
+  const database = await db();
+  if (!database) return memoryFor(userId).length;
+  return transact(database, STORE, 'readonly', (store) => request(store.count(userRange(userId))));
+}
+
+/**
+ * Drops what can never be sent: other accounts' fixes (a shared phone: someone else's whereabouts are
+ * not ours to upload, nor to keep) and fixes older than the server accepts.
+ */
+export async function pruneFixes(userId: string, now = Date.now()): Promise<void> {
+  const cutoff = now - MAX_AGE_MS;
+  const database = await db();
+  if (!database) {
+    for (let i = memory.length - 1; i >= 0; i--) {
+      const f = memory[i]!;
+      if (f.u !== userId || f.t < cutoff) memory.splice(i, 1);
+    }
+    return;
+  }
+  await transact(database, STORE, 'readwrite', async (store) => {
+    await new Promise<void>((resolve, reject) => {
+      const cursor = store.openCursor();
+      cursor.onerror = () => reject(cursor.error);
+      cursor.onsuccess = () => {
+        const c = cursor.result;
+        if (!c) {
+          resolve();
+          return;
+        }
+        const f = c.value as StoredFix;
+        if (f.u !== userId || f.t < cutoff) c.delete();
+        c.continue();
+      };
+    });
+  });
+}

@@ -1,0 +1,79 @@
+// Sends the outbox to the server: oldest first, in batches the API accepts, one upload at a time.
+import { TRPCClientError } from '@trpc/client';
+import { isRetryable } from '../../lib/apiErrors';
+import { getApi } from '../../lib/trpc';
+import { countFixes, oldestFixes, removeFixes, type TrackingPoint } from './fixOutbox';
+
+/** tracking.update takes at most this many points per call. */
+export const BATCH_SIZE = 100;
+
+export type UploadResult = {
+  /** Everything queued is on the server. */
+  ok: boolean;
+  /** Fixes still waiting on the device. */
+  queued: number;
+  /** When the server last took a batch (this run), if it did. */
+  sentAt: number | null;
+};
+
+type Send = (points: TrackingPoint[]) => Promise<unknown>;
+
+const defaultSend: Send = (points) => getApi().trpcClient.tracking.update.mutate({ points });
+
+let running: Promise<UploadResult> | null = null;
+let again = false;
+
+function httpStatus(error: unknown): number | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  const data: unknown = error.data;
+  if (typeof data === 'object' && data !== null && 'httpStatus' in data) {
+    return typeof data.httpStatus === 'number' ? data.httpStatus : undefined;
+  }
+  return undefined;
+}
+
+async function drain(userId: string, send: Send): Promise<UploadResult> {
+  let sentAt: number | null = null;
+  for (;;) {
+    const batch = await oldestFixes(userId, BATCH_SIZE);
+    if (batch.length === 0) return { ok: true, queued: 0, sentAt };
+    try {
+      // The server validates each point (and counts the ones it refuses): a 2xx means it has them all.
+      await send(batch);
+      sentAt = Date.now();
+    } catch (error) {
+      const status = httpStatus(error);
+      // Offline, server down, rate limited, or signed out (the same account may sign in again): keep
+      // them for the next try. Any other refusal will not change on retry: drop the batch, move on.
+      if (isRetryable(error) || status === 401 || status === 429) {
+        return { ok: false, queued: await countFixes(userId), sentAt };
+      }
+    }
+    await removeFixes(userId, batch);
+  }
+}
+
+/**
+ * Uploads whatever the outbox holds for this user. Concurrent calls share the running upload, which
+ * goes round once more if fixes were added meanwhile.
+ */
+export function uploadFixes(userId: string, send: Send = defaultSend): Promise<UploadResult> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  const run = async (): Promise<UploadResult> => {
+    let result: UploadResult;
+    let sentAt: number | null = null;
+    do {
+      again = false;
+      result = await drain(userId, send);
+      sentAt = result.sentAt ?? sentAt;
+    } while (again && result.ok);
+    return { ...result, sentAt };
+  };
+  running = run().finally(() => {
+    running = null;
+  });
+  return running;
+}
