@@ -12,21 +12,12 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { bookingStatuses } from '../../server/contracts/booking';
 import { services } from './catalog';
 import { createdAt, geographyPoint, updatedAt } from './columns';
 import { users } from './users';
 
-export const bookingStatus = pgEnum('booking_status', [
-  'searching',
-  'assigned',
-  'en_route',
-  'arrived',
-  'in_progress',
-  'completed',
-  'cancelled',
-  'unfulfilled',
-  'disputed',
-]);
+export const bookingStatus = pgEnum('booking_status', bookingStatuses);
 export const paymentMethod = pgEnum('payment_method', ['cash']);
 export const actorRole = pgEnum('actor_role', ['customer', 'technician', 'admin', 'system']);
 export const offerStatus = pgEnum('offer_status', [

@@ -1,5 +1,7 @@
+import { TRPCClientError } from '@trpc/client';
 import { eq } from 'drizzle-orm';
 import { technicianProfiles } from '../../db/schema';
+import { DomainError } from '../lib/errors';
 import type { Services } from '../services';
 import { uniqueEmail } from './harness';
 
@@ -93,4 +95,16 @@ export async function assignedBooking(services: Services) {
     }
   });
   return { booking: b, customer: c, technician: t, spot, techAt };
+}
+
+/** 'OK', or the code a call failed with: a DomainError's app code in-process, the tRPC code over the wire. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (e) {
+    if (e instanceof DomainError) return e.code;
+    if (e instanceof TRPCClientError) return (e.data as { code: string }).code;
+    throw e;
+  }
 }

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCClientError } from '@trpc/client';
+import type { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingStatuses } from '../../contracts/booking';
-import { DomainError } from '../../lib/errors';
-import { customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
+import { codeOf, customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, wsClient } from '../../test/harness';
 import { canTransition, transitions } from './booking.machine';
 
@@ -13,17 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 const svc = () => server.services;
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    if (e instanceof TRPCClientError) return (e.data as { code: string }).code;
-    throw e;
-  }
-}
 
 /** A booking assigned to a fresh technician nearby. */
 async function assignedBooking() {

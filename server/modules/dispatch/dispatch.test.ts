@@ -3,9 +3,17 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchOffers } from '../../../db/schema';
 import type { OfferEvent } from '../../contracts/technician';
-import { DomainError } from '../../lib/errors';
 import { createServices } from '../../services';
-import { customer, offset, serviceId, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
+import {
+  codeOf,
+  customer,
+  offset,
+  serviceId,
+  sleep,
+  technician,
+  uniqueSpot,
+  until,
+} from '../../test/fixtures';
 import { startTestServer, type TestServer } from '../../test/harness';
 import { createBookingLifecycle } from '../booking/booking.lifecycle';
 import { createBookingRepo } from '../booking/booking.repo';
@@ -42,16 +50,6 @@ const openOffer = (bookingId: string) =>
       .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')));
     return o;
   });
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof DomainError) return e.code;
-    throw e;
-  }
-}
 
 describe('dispatch', () => {
   it('offers the nearest verified, online technician offering the service first', async () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { customer, serviceId, technician, uniqueSpot } from '../../test/fixtures';
+import { codeOf, customer, serviceId, technician, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 
 let server: TestServer;
@@ -10,16 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 const svc = () => server.services;
-
-async function codeOf(p: Promise<unknown>) {
-  try {
-    await p;
-    return 'OK';
-  } catch (e) {
-    if (e instanceof TRPCClientError) return (e.data as { code: string }).code;
-    throw e;
-  }
-}
 
 async function newTechnician() {
   return httpClient(server).auth.signUp.mutate({
