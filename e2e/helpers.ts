@@ -30,3 +30,34 @@ export async function signOut(page: Page) {
   await page.getByTestId('sign-out').click();
   await expect(page.getByTestId('sign-in-form')).toBeVisible();
 }
+
+/** Calls a tRPC procedure as the page's signed-in user (its session cookie), plain JSON. */
+export async function callApi<T>(
+  page: Page,
+  method: 'GET' | 'POST',
+  path: string,
+  input?: unknown,
+): Promise<T> {
+  const base = new URL(page.url()).origin;
+  const res =
+    method === 'GET'
+      ? await page.request.get(
+          `${base}/trpc/${path}${input ? `?input=${encodeURIComponent(JSON.stringify(input))}` : ''}`,
+        )
+      : await page.request.post(`${base}/trpc/${path}`, { data: input ?? {}, headers: { origin: base } });
+  expect(res.ok(), `${path}: ${await res.text()}`).toBe(true);
+  return (await res.json()).result.data as T;
+}
+
+/** A point `north` and `east` metres from `from` (small distances; good enough for tests). */
+export function offsetBy(
+  from: { latitude: number; longitude: number },
+  north: number,
+  east: number,
+): { latitude: number; longitude: number } {
+  const metresPerDegree = 111_320;
+  return {
+    latitude: from.latitude + north / metresPerDegree,
+    longitude: from.longitude + east / (metresPerDegree * Math.cos((from.latitude * Math.PI) / 180)),
+  };
+}

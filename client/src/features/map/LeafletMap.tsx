@@ -10,6 +10,7 @@ import {
   marker as leafletMarker,
   type Marker,
   type Polyline,
+  point,
   polyline,
   type TileErrorEvent,
   tileLayer,
@@ -25,6 +26,9 @@ const TILE_ATTRIBUTION =
 
 /** A marker glides to its new position over about a second (see `animate`). */
 const GLIDE_MS = 1_000;
+/** Following markers, the map zooms in as they get close, down to street level but no closer. */
+const FOLLOW_MAX_ZOOM = 17;
+const FOLLOW_PADDING = 40;
 /** Farther than this is a jump (a first fix, a reconnect after a long gap), not movement: no glide. */
 const GLIDE_MAX_METERS = 5_000;
 
@@ -98,8 +102,10 @@ export default function LeafletMap({
   const markersRef = useRef(new Map<string, { marker: Marker; icon: string; target: LatLng }>());
   const glidesRef = useRef(new Map<string, number>());
   const pathRef = useRef<Polyline | null>(null);
-  /** The user panned the map: stop following markers around. */
+  /** The user panned or zoomed the map: stop following markers around. */
   const userMovedRef = useRef(false);
+  /** Our own view changes (following) are not the user's. */
+  const fittingRef = useRef(false);
   // Handlers change every render; Leaflet listeners are bound once and read the latest through a ref.
   const onPickRef = useRef(onPick);
   onPickRef.current = onPick;
@@ -122,6 +128,9 @@ export default function LeafletMap({
     });
     map.on('dragstart', () => {
       userMovedRef.current = true;
+    });
+    map.on('zoomstart', () => {
+      if (!fittingRef.current) userMovedRef.current = true;
     });
     mapRef.current = map;
     const markerMap = markersRef.current;
@@ -220,15 +229,29 @@ export default function LeafletMap({
       }
     }
 
-    // Keep the followed markers (the technician and the customer's pin) in view as they move.
+    // Keep the followed markers (the technician and the customer's pin) in view as they move, and zoom
+    // in as they get close so the two don't end up on top of each other.
     if (follow?.length && !userMovedRef.current) {
-      const points = markers.filter((m) => follow.includes(m.id)).map((m) => m.position);
-      if (points.length > 0) {
-        const view = map.getBounds().pad(-0.1);
-        if (!points.every((p) => view.contains([p.lat, p.lng]))) {
-          const bounds = latLngBounds(points.map((p): LatLngTuple => [p.lat, p.lng]));
-          map.fitBounds(bounds, { padding: [40, 40], maxZoom: 16, animate: false });
+      const points = markers
+        .filter((m) => follow.includes(m.id))
+        .map((m): LatLngTuple => [m.position.lat, m.position.lng]);
+      const inner = map.getBounds().pad(-0.1);
+      const outside = !points.every((p) => inner.contains(p));
+      fittingRef.current = true;
+      try {
+        if (points.length === 1 && outside) {
+          map.panTo(points[0]!, { animate: false });
+        } else if (points.length > 1) {
+          const bounds = latLngBounds(points);
+          const fits = map.getBoundsZoom(bounds, false, point(2 * FOLLOW_PADDING, 2 * FOLLOW_PADDING));
+          const zoomIn = map.getZoom() < FOLLOW_MAX_ZOOM && fits > map.getZoom() + 1;
+          if (outside || zoomIn) {
+            const pad = point(FOLLOW_PADDING, FOLLOW_PADDING);
+            map.fitBounds(bounds, { padding: pad, maxZoom: FOLLOW_MAX_ZOOM, animate: false });
+          }
         }
+      } finally {
+        fittingRef.current = false;
       }
     }
   }, [markers, follow]);

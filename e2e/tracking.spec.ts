@@ -1,0 +1,146 @@
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { callApi, offsetBy, signIn, signUp, uniqueEmail } from './helpers';
+
+// Ilorin: far from the demo technicians around Lagos and from the job-loop spec's Ibadan technician, so
+// ours is the only one dispatch can find. The customer is here; the technician starts ~900 m north.
+const home = { latitude: 8.4966 + Math.random() * 0.01, longitude: 4.5421 + Math.random() * 0.01 };
+const START_METERS = 900;
+/** 6 steps of 125 m every 3.5 s: ~130 km/h, under the server's 200 km/h plausibility limit. */
+const STEPS = 6;
+const STEP_METERS = 125;
+const STEP_EVERY_MS = 3_500;
+const OFFLINE_STEPS = new Set([3, 4]);
+
+async function readNumber(page: Page, testId: string, attribute: string): Promise<number> {
+  const value = await page.getByTestId(testId).getAttribute(attribute);
+  expect(value, `${testId} ${attribute}`).not.toBeNull();
+  return Number(value);
+}
+
+/** Makes the page believe it went to the background (as when the technician switches apps), or back. */
+async function setHidden(page: Page, hidden: boolean) {
+  await page.evaluate((hide) => {
+    if (hide) {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    } else {
+      // Own properties shadow the prototype's getters: removing them restores the real values.
+      Reflect.deleteProperty(document, 'visibilityState');
+      Reflect.deleteProperty(document, 'hidden');
+    }
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+test('the customer watches the technician approach on a live map, which goes away once the job starts', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const contexts: BrowserContext[] = [];
+  const open = async (geolocation?: { latitude: number; longitude: number }) => {
+    const c = await browser.newContext(geolocation ? { geolocation, permissions: ['geolocation'] } : {});
+    contexts.push(c);
+    return c.newPage();
+  };
+  try {
+    // A technician signs up, offers shoe shine and is verified by an admin.
+    const tech = await open(offsetBy(home, START_METERS, 0));
+    const techEmail = uniqueEmail('e2e-track-tech');
+    await signUp(tech, { name: 'Bola Tracker', email: techEmail, role: 'technician' });
+    const services = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
+    const shine = services.find((s) => s.slug === 'shoe-shine')!;
+    await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
+
+    const admin = await open();
+    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+    const row = admin.locator(`[data-testid=tech-row][data-email="${techEmail}"]`);
+    await row.getByTestId('verify-tech').click();
+    await expect(row).toContainText(/verified/i);
+
+    // Online: the phone shares its location, and the technician can stop and resume that at will.
+    await tech.reload();
+    await tech.getByTestId('online-toggle').click();
+    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+    const indicator = tech.getByTestId('sharing-indicator');
+    await expect(indicator).toHaveAttribute('data-sharing', 'true');
+    await expect(tech.getByTestId('sharing-accuracy')).toBeVisible();
+    await expect(tech.getByTestId('sharing-last-sent')).toBeVisible();
+    await tech.getByTestId('stop-sharing').click();
+    await expect(indicator).toHaveAttribute('data-sharing', 'false');
+    await tech.getByTestId('resume-sharing').click();
+    await expect(indicator).toHaveAttribute('data-sharing', 'true');
+
+    // The admin's live map shows online technicians (polled every 5 s).
+    await expect(admin.getByTestId('admin-tech-marker').first()).toBeVisible({ timeout: 15_000 });
+
+    // The customer books at home; before booking, the map shows available technicians as counts.
+    const customer = await open(home);
+    await signUp(customer, { name: 'Kemi Watcher', email: uniqueEmail('e2e-track-cust'), role: 'customer' });
+    await customer.getByTestId('book-service').click();
+    await customer.getByTestId('category-shoes').click();
+    await customer.getByTestId('service-shoe-shine').click();
+    await customer.getByTestId('use-my-location').click();
+    await expect(customer.getByTestId('nearby-cell').first()).toBeVisible();
+    await customer.locator('input[name=address]').fill('7 Unity Road, Ilorin');
+    await expect(customer.getByTestId('quote')).toBeVisible();
+    await customer.getByTestId('request-booking').click();
+    const status = customer.getByTestId('booking-status');
+    await expect(status).toHaveAttribute('data-status', /searching|assigned/);
+
+    const offer = tech.getByTestId('offer-card');
+    await expect(offer).toBeVisible({ timeout: 20_000 });
+    await offer.getByTestId('accept-offer').click();
+    await expect(tech.getByTestId('active-job')).toHaveAttribute('data-status', 'assigned');
+    await expect(status).toHaveAttribute('data-status', 'assigned');
+
+    // The customer's live map: the technician's marker, ETA and distance.
+    await expect(customer.getByTestId('live-map')).toBeVisible();
+    await expect(customer.getByTestId('technician-marker')).toBeVisible();
+    await expect(customer.getByTestId('eta')).toHaveAttribute('data-eta-seconds', /^\d+$/);
+    const firstEta = await readNumber(customer, 'eta', 'data-eta-seconds');
+    const firstMeters = await readNumber(customer, 'distance', 'data-meters');
+    expect(firstMeters).toBeGreaterThan(START_METERS - 100);
+
+    // The technician drives towards the customer. Two of the fixes are taken without a connection:
+    // they wait on the phone and go (in order) when it returns.
+    for (let step = 1; step <= STEPS; step++) {
+      if (step === Math.min(...OFFLINE_STEPS)) await tech.context().setOffline(true);
+      await tech.context().setGeolocation(offsetBy(home, START_METERS - step * STEP_METERS, 0));
+      await tech.waitForTimeout(STEP_EVERY_MS);
+      if (step === Math.max(...OFFLINE_STEPS)) {
+        await expect(tech.getByTestId('sharing-queued')).toBeVisible();
+        await tech.context().setOffline(false);
+        await expect(tech.getByTestId('sharing-queued')).toHaveCount(0, { timeout: 15_000 });
+      }
+    }
+    const finalMeters = START_METERS - STEPS * STEP_METERS;
+    await expect
+      .poll(() => readNumber(customer, 'distance', 'data-meters'), { timeout: 10_000 })
+      .toBeLessThan(finalMeters + 50);
+    const lastEta = await readNumber(customer, 'eta', 'data-eta-seconds');
+    const lastMeters = await readNumber(customer, 'distance', 'data-meters');
+    expect(lastEta).toBeLessThan(firstEta);
+    expect(lastMeters).toBeLessThan(firstMeters);
+    await expect(customer.getByTestId('technician-marker')).toBeVisible();
+    await expect(customer.getByTestId('last-seen')).toHaveCount(0);
+
+    // Sent to the background, the technician's phone says plainly that tracking is paused.
+    await setHidden(tech, true);
+    await expect(tech.getByTestId('tracking-paused')).toBeVisible();
+    await setHidden(tech, false);
+    await expect(tech.getByTestId('tracking-paused')).toHaveCount(0);
+
+    // On the way, arrived (the map stays), then the job starts and the live map goes away.
+    const job = tech.getByTestId('active-job');
+    await job.getByTestId('advance-job').click();
+    await expect(status).toHaveAttribute('data-status', 'en_route');
+    await job.getByTestId('advance-job').click();
+    await expect(status).toHaveAttribute('data-status', 'arrived');
+    await expect(customer.getByTestId('live-map')).toBeVisible();
+    await job.getByTestId('advance-job').click();
+    await expect(status).toHaveAttribute('data-status', 'in_progress');
+    await expect(customer.getByTestId('live-map')).toHaveCount(0);
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
