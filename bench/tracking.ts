@@ -1,0 +1,1268 @@
+// Live-tracking benchmark: `npm run bench:tracking`. Not a test: it prints a table and writes
+// bench/results/tracking-<ISO>.json (git-ignored).
+//
+//   ingest   fixes over the tRPC WebSocket (`tracking.update`, one fix per call, acknowledged) from
+//            technician connections: Fundi (uWS) vs the same router on tRPC's `ws` adapter vs Socket.IO
+//            doing the same validation + ingest with an ack. Open loop at fixed rates per connection,
+//            then closed loop (the maximum).
+//   fanout   technicians × 3 viewers plus a few hot technicians × 100 viewers, viewers on
+//            `tracking.watch` for bookings assigned to them: deliveries per server CPU-second and
+//            send→receive latency; vs Socket.IO rooms (one per technician); also tRPC's `ws` adapter.
+//   memory   server RSS per connected viewer with a live `tracking.watch` subscription (measured on a
+//            fresh server at the start of the fan-out section).
+//   nearest  nearest-10 available technicians for a service: the in-memory grid index under position
+//            updates vs PostGIS KNN at 4 clients, both checked against brute force.
+//
+// Environment (all optional):
+//   BENCH_SCALE=1             multiplies connection counts and the index size (0.2 for a quick run)
+//   BENCH_DURATION=8          seconds measured per phase, after BENCH_WARMUP=2 seconds of warm-up
+//   BENCH_SECTIONS=ingest,fanout,nearest
+//   BENCH_INGEST_RATES=2.5,5,10,20        fixes/s per technician connection, open loop (stops rising
+//                                         once a server saturates)
+//   BENCH_INGEST_SERVERS=fundi,trpcws,socketio   BENCH_FANOUT_SERVERS=fundi,socketio,trpcws
+//   BENCH_FANOUT_RATES=1,4    fixes/s per technician in the fan-out test
+//   BENCH_QUIET_WAIT=15       seconds a phase may wait for the (shared) machine to go idle first (0: never)
+//   TEST_DATABASE_URL / DATABASE_URL   PostgreSQL where the throw-away database is created
+//
+// Server children (bench/tracking-servers.ts) run on CPU 0 (taskset), this process — the load
+// generator — on CPU 1; server CPU time comes from /proc/<pid>/stat. PostgreSQL is not pinned.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import type WebSocket from 'ws';
+import { openDatabase } from '../db/client';
+import { seedCatalog } from '../db/seed/catalog';
+import {
+  machineCpuSeconds,
+  type Pinning,
+  pinLoadGeneratorToCpu1,
+  postgresCpuByPid,
+  processCpuSeconds,
+  sumIncrease,
+} from './cpu';
+import {
+  eachLimited,
+  fixInput,
+  fixMessage,
+  Histogram,
+  Mover,
+  openSocket,
+  type Protocol,
+  parseReply,
+  sleep,
+  watchMessage,
+} from './tracking-load';
+import { type NearestReport, runNearest } from './tracking-nearest';
+import { prng, type SeededJob, type SeededTechnician, seedJobs, seedTechnicians } from './tracking-setup';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const LAGOS = { lat: 6.5244, lng: 3.3792 };
+
+function num(name: string, fallback: number): number {
+  const v = process.env[name];
+  const n = Number(v);
+  return v !== undefined && v !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+function list<T extends string>(name: string, fallback: T[], allowed?: readonly T[]): T[] {
+  const v = process.env[name];
+  if (!v) return fallback;
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as T[];
+  if (allowed) {
+    const bad = items.filter((i) => !allowed.includes(i));
+    if (bad.length) throw new Error(`${name}: unknown ${bad.join(', ')} (allowed: ${allowed.join(', ')})`);
+  }
+  return items;
+}
+const numbers = (name: string, fallback: number[]) =>
+  list(name, fallback.map(String)).map((s) => {
+    const n = Number(s);
+    if (!(n > 0)) throw new Error(`${name}: ${s} is not a positive number`);
+    return n;
+  });
+
+const serverKinds = ['fundi', 'trpcws', 'socketio'] as const;
+type ServerKind = (typeof serverKinds)[number];
+const scale = num('BENCH_SCALE', 1) || 1;
+const scaled = (n: number, min = 1) => Math.max(min, Math.round(n * scale));
+
+const settings = {
+  scale,
+  durationSeconds: num('BENCH_DURATION', 8) || 8,
+  warmupSeconds: num('BENCH_WARMUP', 2),
+  quietWaitSeconds: num('BENCH_QUIET_WAIT', 15),
+  sections: list('BENCH_SECTIONS', ['ingest', 'fanout', 'nearest'], ['ingest', 'fanout', 'nearest']),
+  ingest: {
+    connections: scaled(2000, 10),
+    ratesPerConnection: numbers('BENCH_INGEST_RATES', [2.5, 5, 10, 20]),
+    /** Calls in flight per connection in the closed-loop phase. */
+    closedLoopDepth: 1,
+    /** Open loop: a connection with this many unanswered calls skips its turn (counted). */
+    inflightCap: 64,
+    servers: list('BENCH_INGEST_SERVERS', [...serverKinds], serverKinds),
+  },
+  fanout: {
+    technicians: scaled(2000, 10),
+    viewersPerTechnician: 3,
+    hotTechnicians: scaled(5),
+    viewersPerHotTechnician: 100,
+    ratesPerTechnician: numbers('BENCH_FANOUT_RATES', [1, 4]),
+    servers: list('BENCH_FANOUT_SERVERS', ['fundi', 'socketio', 'trpcws'], serverKinds),
+  },
+  memory: { viewers: scaled(3000, 50) },
+  nearest: {
+    technicians: scaled(100_000, 10_000),
+    services: 20,
+    updatesPerSecond: 25_000,
+    seconds: num('BENCH_DURATION', 8) || 8,
+    pgClients: 4,
+    verifySamples: 200,
+    radiusMeters: 10_000,
+    centre: LAGOS,
+    areaRadiusMeters: 20_000,
+  },
+  poolSize: 10,
+};
+
+const fanoutConnections =
+  settings.fanout.technicians * (1 + settings.fanout.viewersPerTechnician) +
+  settings.fanout.hotTechnicians * (1 + settings.fanout.viewersPerHotTechnician);
+if (fanoutConnections > 9_000)
+  throw new Error(`fan-out would open ${fanoutConnections} connections (limit 9000): lower BENCH_SCALE`);
+settings.memory.viewers = Math.min(
+  settings.memory.viewers,
+  fanoutConnections - settings.fanout.technicians - settings.fanout.hotTechnicians,
+);
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: children, sockets and the database go away on success, failure and Ctrl-C alike.
+
+const cleanups: Array<() => Promise<void>> = [];
+let cleaningUp: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaningUp ??= (async () => {
+    for (const undo of cleanups.reverse()) await undo().catch((e) => console.error('cleanup failed:', e));
+  })();
+  return cleaningUp;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping servers and dropping the bench database…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database.
+
+type BenchDatabase = { name: string; url: string; sql: postgres.Sql };
+
+async function createBenchDatabase(): Promise<BenchDatabase> {
+  const adminUrl =
+    process.env.TEST_DATABASE_URL ??
+    process.env.DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `fundi_benchtrk_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database "${name}"`);
+  cleanups.push(async () => {
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.end({ timeout: 5 });
+    console.log(`dropped database ${name}`);
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({
+    databaseUrl: url.toString(),
+    dataDir: '.data-bench-unused',
+    poolSize: 1,
+  });
+  try {
+    await database.migrate();
+    await seedCatalog(database.db);
+  } finally {
+    await database.close();
+  }
+  const sql = postgres(url.toString(), {
+    max: settings.nearest.pgClients + 1,
+    onnotice: () => {},
+    connection: { application_name: 'fundi-bench' },
+  });
+  cleanups.push(() => sql.end({ timeout: 5 }));
+  return { name, url: url.toString(), sql };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server children.
+
+type ServerProcess = {
+  kind: ServerKind;
+  pid: number;
+  port: number;
+  uws: string;
+  request<T>(command: 'mem' | 'stats'): Promise<T>;
+  stop(): Promise<void>;
+  /** Server log lines (warnings, errors) seen so far. */
+  logLines: string[];
+};
+
+async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinning): Promise<ServerProcess> {
+  const nodeArgs = ['--expose-gc', '--import', 'tsx', path.join(root, 'bench/tracking-servers.ts'), kind];
+  const [command, args] = pinning.enabled
+    ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_POOL_SIZE: String(settings.poolSize) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const undo = () => stopChild(child);
+  cleanups.push(undo);
+  const logLines: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    logLines.push(line);
+    if (logLines.length <= 10) console.error(`    [${kind}] ${line.slice(0, 300)}`);
+    else if (logLines.length === 11)
+      console.error(`    [${kind}] … (further server log lines counted, not shown)`);
+  });
+  const waiters = new Map<string, Array<(v: unknown) => void>>();
+  const ready = await new Promise<{ port: number; pid: number; uws: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 60 s`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${kind} server exited early (code ${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        console.log(`    [${kind}] ${line}`);
+        return;
+      }
+      if (msg.ready) {
+        clearTimeout(timer);
+        resolve(msg as { port: number; pid: number; uws: string });
+        return;
+      }
+      for (const key of ['mem', 'stats']) {
+        if (key in msg) waiters.get(key)?.shift()?.(msg[key]);
+      }
+    });
+  });
+  return {
+    kind,
+    ...ready,
+    logLines,
+    request<T>(cmd: 'mem' | 'stats') {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${kind}: no answer to ${cmd}`)), 30_000);
+        const list = waiters.get(cmd) ?? [];
+        list.push((v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        });
+        waiters.set(cmd, list);
+        child.stdin!.write(`${cmd}\n`);
+      });
+    },
+    async stop() {
+      await stopChild(child);
+      const i = cleanups.indexOf(undo);
+      if (i >= 0) cleanups.splice(i, 1);
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Every socket the load generator opened, so a failure or Ctrl-C closes them all. */
+const openSockets = new Set<WebSocket>();
+cleanups.push(async () => closeAll([...openSockets]));
+function closeAll(sockets: WebSocket[]) {
+  for (const ws of sockets) {
+    ws.terminate();
+    openSockets.delete(ws);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting per phase.
+
+type CpuSnapshot = {
+  server: number;
+  postgres: Map<number, number>;
+  client: NodeJS.CpuUsage;
+  machine: ReturnType<typeof machineCpuSeconds>;
+  at: number;
+};
+type CpuUse = {
+  seconds: number;
+  server: number;
+  postgres: number;
+  client: number;
+  /** CPU-s used on the machine by processes that are not part of the benchmark (a shared machine). */
+  other: number;
+  machineBusyPercent: number;
+  clientCorePercent: number;
+};
+
+let databaseName = '';
+function cpuSnapshot(pid: number): CpuSnapshot {
+  return {
+    server: processCpuSeconds(pid) ?? Number.NaN,
+    postgres: postgresCpuByPid(databaseName),
+    client: process.cpuUsage(),
+    machine: machineCpuSeconds(),
+    at: performance.now(),
+  };
+}
+function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
+  const seconds = (b.at - a.at) / 1000;
+  const client = (b.client.user - a.client.user + b.client.system - a.client.system) / 1e6;
+  const server = b.server - a.server;
+  const pg = sumIncrease(a.postgres, b.postgres);
+  const busy = b.machine.busy - a.machine.busy;
+  const other = Math.max(
+    0,
+    busy -
+      (b.machine.interrupts - a.machine.interrupts) -
+      (b.machine.steal - a.machine.steal) -
+      server -
+      pg -
+      client,
+  );
+  return {
+    seconds,
+    server,
+    postgres: pg,
+    client,
+    other,
+    machineBusyPercent: (busy / (b.machine.total - a.machine.total)) * 100,
+    clientCorePercent: (client / seconds) * 100,
+  };
+}
+
+/** Waits (at most BENCH_QUIET_WAIT s) for a second with the machine under 20 % busy. */
+async function waitForQuietMachine(): Promise<number> {
+  const started = performance.now();
+  while ((performance.now() - started) / 1000 < settings.quietWaitSeconds) {
+    const before = machineCpuSeconds();
+    await sleep(1000);
+    const after = machineCpuSeconds();
+    if ((after.busy - before.busy) / (after.total - before.total) < 0.2) break;
+  }
+  return (performance.now() - started) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Technician connections (ingest and fan-out senders).
+
+const MASK = (1 << 20) - 1;
+/** Send time of each call by id (ids are global and increasing; a call never lives for 2^20 ids). */
+const sendTimes = new Float64Array(MASK + 1);
+let nextId = 1;
+
+type TechConn = {
+  ws: WebSocket;
+  proto: Protocol;
+  mover: Mover;
+  inflight: number;
+  /** Fan-out: viewers of this technician and the send time of each fix by its recordedAt. */
+  viewers: number;
+  sent: Map<string, number> | null;
+};
+
+type CallPhase = {
+  running: boolean;
+  closedLoop: boolean;
+  windowStart: number;
+  windowEnd: number;
+  sent: number;
+  acked: number;
+  rejected: number;
+  errors: number;
+  skipped: number;
+  /** Fan-out: deliveries expected from the fixes sent in the window. */
+  expected: number;
+  hist: Histogram;
+  firstError: string | null;
+};
+let callPhase: CallPhase | null = null;
+
+function newCallPhase(closedLoop: boolean): CallPhase {
+  return {
+    running: true,
+    closedLoop,
+    windowStart: Number.POSITIVE_INFINITY,
+    windowEnd: Number.POSITIVE_INFINITY,
+    sent: 0,
+    acked: 0,
+    rejected: 0,
+    errors: 0,
+    skipped: 0,
+    expected: 0,
+    hist: new Histogram(0.01, 10_000),
+    firstError: null,
+  };
+}
+
+function sendFix(c: TechConn) {
+  const id = nextId++;
+  const f = c.mover.next();
+  const now = performance.now();
+  sendTimes[id & MASK] = now;
+  c.inflight++;
+  if (c.sent) {
+    c.sent.set(f.iso, now);
+    if (c.sent.size > 512) c.sent.delete(c.sent.keys().next().value!);
+  }
+  c.ws.send(fixMessage(c.proto, id, fixInput(f.lat, f.lng, f.iso)));
+  const p = callPhase;
+  if (p && now >= p.windowStart && now < p.windowEnd) {
+    p.sent++;
+    p.expected += c.viewers;
+  }
+}
+
+async function openTechnicians(
+  proto: Protocol,
+  port: number,
+  techs: SeededTechnician[],
+  viewers: (i: number) => number,
+  trackSends: boolean,
+): Promise<TechConn[]> {
+  const conns: TechConn[] = new Array(techs.length);
+  const firstReplies: Array<Promise<string | null>> = [];
+  await eachLimited(techs, 100, async (t, i) => {
+    let first: ((error: string | null) => void) | null = null;
+    firstReplies[i] = new Promise((resolve) => {
+      first = resolve;
+    });
+    const conn: TechConn = {
+      ws: null as unknown as WebSocket,
+      proto,
+      mover: new Mover(t.at, prng(i + 1)),
+      inflight: 0,
+      viewers: viewers(i),
+      sent: trackSends ? new Map() : null,
+    };
+    conn.ws = await openSocket(proto, port, t.token, (text) => {
+      const reply = parseReply(proto, text);
+      if (!reply) return;
+      conn.inflight--;
+      if (first) {
+        first(reply.error ? text.slice(0, 300) : null);
+        first = null;
+        return;
+      }
+      const p = callPhase;
+      if (!p) return;
+      const sentAt = sendTimes[reply.id & MASK]!;
+      if (sentAt >= p.windowStart && sentAt < p.windowEnd) {
+        p.acked++;
+        if (reply.error) {
+          p.errors++;
+          p.firstError ??= text.slice(0, 300);
+        } else if (!reply.accepted) p.rejected++;
+        p.hist.record(performance.now() - sentAt);
+      }
+      if (p.closedLoop && p.running) sendFix(conn);
+    });
+    openSockets.add(conn.ws);
+    conns[i] = conn;
+    // A first fix per connection: authenticates the socket end to end before any timing starts.
+    sendFix(conn);
+  });
+  const errors = (await Promise.all(firstReplies)).filter(Boolean);
+  if (errors.length)
+    throw new Error(`${errors.length} technician sockets failed their first fix: ${errors[0]}`);
+  return conns;
+}
+
+/** Drives `conns` for warm-up + duration (open loop at `rate` fixes/s in total, or closed loop). */
+async function drive(
+  conns: TechConn[],
+  mode: { kind: 'open'; rate: number } | { kind: 'closed'; depth: number },
+  pid: number,
+  window: { start?(at: number): void; end?(at: number): void } = {},
+): Promise<{ phase: CallPhase; cpu: CpuUse }> {
+  const p = newCallPhase(mode.kind === 'closed');
+  callPhase = p;
+  const t0 = performance.now();
+  if (mode.kind === 'closed') {
+    for (const c of conns) for (let k = 0; k < mode.depth; k++) sendFix(c);
+  } else {
+    let scheduled = 0;
+    let rr = 0;
+    const tick = () => {
+      if (!p.running) return;
+      const due = Math.floor(((performance.now() - t0) / 1000) * mode.rate);
+      while (scheduled < due) {
+        scheduled++;
+        const c = conns[rr++ % conns.length]!;
+        if (c.inflight >= settings.ingest.inflightCap) {
+          if (performance.now() >= p.windowStart) p.skipped++;
+          continue;
+        }
+        sendFix(c);
+      }
+      setTimeout(tick, 1);
+    };
+    tick();
+  }
+  await sleep(settings.warmupSeconds * 1000);
+  const before = cpuSnapshot(pid);
+  p.windowStart = performance.now();
+  window.start?.(p.windowStart);
+  await sleep(settings.durationSeconds * 1000);
+  p.windowEnd = performance.now();
+  window.end?.(p.windowEnd);
+  const after = cpuSnapshot(pid);
+  p.running = false;
+  // Let the calls still in flight land (their latency counts if they were sent in the window).
+  const drainUntil = performance.now() + 15_000;
+  while (conns.some((c) => c.inflight > 0) && performance.now() < drainUntil) await sleep(20);
+  callPhase = null;
+  return { phase: p, cpu: cpuBetween(before, after) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ingest.
+
+type IngestRow = {
+  server: ServerKind;
+  mode: 'open' | 'closed';
+  connections: number;
+  offeredPerSecond: number | null;
+  ackedPerSecond: number;
+  fixesPerServerCpuSecond: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  acked: number;
+  rejected: number;
+  errors: number;
+  skipped: number;
+  firstError: string | null;
+  cpu: CpuUse;
+  waitedForQuietSeconds: number;
+  saturated: boolean;
+};
+
+async function ingestSection(db: BenchDatabase, techs: SeededTechnician[], pinning: Pinning) {
+  const rows: IngestRow[] = [];
+  const logs: Record<string, string[]> = {};
+  for (const kind of settings.ingest.servers) {
+    console.log(`\n  ${kind}: starting, ${techs.length} technician connections…`);
+    const server = await spawnServer(kind, db.url, pinning);
+    const proto: Protocol = kind === 'socketio' ? 'socketio' : 'trpc';
+    const conns = await openTechnicians(proto, server.port, techs, () => 0, false);
+    const run = async (mode: Parameters<typeof drive>[1]) => {
+      const waited = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
+      const { phase, cpu } = await drive(conns, mode, server.pid);
+      const window = (phase.windowEnd - phase.windowStart) / 1000;
+      const offered = mode.kind === 'open' ? mode.rate : null;
+      const acked = phase.acked / window;
+      const row: IngestRow = {
+        server: kind,
+        mode: mode.kind,
+        connections: conns.length,
+        offeredPerSecond: offered,
+        ackedPerSecond: acked,
+        fixesPerServerCpuSecond: phase.acked / cpu.server,
+        latencyMs: { p50: phase.hist.percentile(50), p99: phase.hist.percentile(99), max: phase.hist.max },
+        acked: phase.acked,
+        rejected: phase.rejected,
+        errors: phase.errors,
+        skipped: phase.skipped,
+        firstError: phase.firstError,
+        cpu,
+        waitedForQuietSeconds: waited,
+        saturated:
+          offered !== null &&
+          (acked < 0.95 * offered || phase.skipped > 0 || phase.hist.percentile(99) > 100),
+      };
+      rows.push(row);
+      console.log(
+        `    ${mode.kind === 'open' ? `open ${String(offered).padStart(6)}/s` : `closed x${mode.depth}    `}` +
+          `  acked ${acked.toFixed(0).padStart(6)}/s  ${row.fixesPerServerCpuSecond.toFixed(0).padStart(6)} fixes/CPU-s` +
+          `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms` +
+          `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% client ${cpu.clientCorePercent.toFixed(0)}%` +
+          `${row.rejected + row.errors ? `  rejected ${row.rejected} errors ${row.errors}` : ''}` +
+          `${waited >= 2 ? `  (waited ${waited.toFixed(0)} s for a quiet machine)` : ''}` +
+          `${cpu.other > 0.1 * cpu.seconds ? `  NOISE other ${cpu.other.toFixed(1)} CPU-s` : ''}`,
+      );
+      return row;
+    };
+    for (const perConnection of settings.ingest.ratesPerConnection) {
+      const row = await run({ kind: 'open', rate: perConnection * conns.length });
+      if (row.saturated) {
+        console.log('    (saturated: no higher open-loop rates for this server)');
+        break;
+      }
+    }
+    await run({ kind: 'closed', depth: settings.ingest.closedLoopDepth });
+    closeAll(conns.map((c) => c.ws));
+    logs[kind] = [...server.logLines];
+    await server.stop();
+  }
+  return { rows, logs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fan-out (and memory per viewer).
+
+type Viewer = { ws: WebSocket; tech: TechConn };
+type FanPhase = {
+  windowStart: number;
+  windowEnd: number;
+  received: number;
+  delivered: number;
+  unmatched: number;
+  errors: number;
+  hist: Histogram;
+};
+let fanPhase: FanPhase | null = null;
+
+async function openViewers(
+  proto: Protocol,
+  port: number,
+  specs: Array<{ job: SeededJob; tech: () => TechConn | undefined }>,
+): Promise<Viewer[]> {
+  const viewers: Viewer[] = new Array(specs.length);
+  const failures: string[] = [];
+  await eachLimited(specs, 100, async (spec, i) => {
+    let subscribed: ((error: string | null) => void) | null = null;
+    const ready = new Promise<string | null>((resolve) => {
+      subscribed = resolve;
+    });
+    const viewer: Viewer = { ws: null as unknown as WebSocket, tech: null as unknown as TechConn };
+    viewer.ws = await openSocket(proto, port, spec.job.customerToken, (text) => {
+      const at = text.indexOf('"recordedAt":"');
+      if (at >= 0) {
+        const p = fanPhase;
+        const tech = spec.tech();
+        if (!p || !tech?.sent) return;
+        p.received++;
+        const sentAt = tech.sent.get(text.slice(at + 14, at + 38));
+        if (sentAt === undefined) p.unmatched++;
+        else if (sentAt >= p.windowStart && sentAt < p.windowEnd) {
+          p.delivered++;
+          p.hist.record(performance.now() - sentAt);
+        }
+        return;
+      }
+      if (subscribed) {
+        // tRPC: {"id":1,"result":{"type":"started"}}; Socket.IO: 431[{"ok":true}]
+        const failed = text.includes('"error"');
+        if (failed || text.includes('"started"') || text.startsWith('431[')) {
+          subscribed(failed ? text.slice(0, 300) : null);
+          subscribed = null;
+        }
+        return;
+      }
+      if (text.includes('"error"') && fanPhase) fanPhase.errors++;
+    });
+    openSockets.add(viewer.ws);
+    viewer.ws.send(watchMessage(proto, 1, spec.job.bookingId));
+    const error = await Promise.race([ready, sleep(20_000).then(() => 'no answer to watch within 20 s')]);
+    if (error) failures.push(error);
+    viewers[i] = viewer;
+  });
+  if (failures.length) throw new Error(`${failures.length} viewers could not subscribe: ${failures[0]}`);
+  return viewers;
+}
+
+type MemoryRow = {
+  server: ServerKind;
+  viewers: number;
+  rssBefore: number;
+  rssAfter: number;
+  rssPerViewerBytes: number;
+  heapPerViewerBytes: number;
+  gc: boolean;
+};
+
+type FanoutRow = {
+  server: ServerKind;
+  fixesPerTechnicianPerSecond: number;
+  technicians: number;
+  viewers: number;
+  fixesPerSecond: number;
+  deliveriesPerSecond: number;
+  expectedPerSecond: number;
+  deliveredPercent: number;
+  deliveriesPerServerCpuSecond: number;
+  serverCpuMicrosPerDelivery: number;
+  latencyMs: { p50: number; p99: number; max: number };
+  unmatched: number;
+  errors: number;
+  fixErrors: number;
+  fixP99Ms: number;
+  cpu: CpuUse;
+  waitedForQuietSeconds: number;
+};
+
+type Mem = { rss: number; heapUsed: number; gc: boolean };
+
+async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: SeededJob[], pinning: Pinning) {
+  const rows: FanoutRow[] = [];
+  const memory: MemoryRow[] = [];
+  const logs: Record<string, string[]> = {};
+  const allJobs = [...jobs, ...hotJobs];
+  const viewersOf = (i: number) =>
+    i < jobs.length ? settings.fanout.viewersPerTechnician : settings.fanout.viewersPerHotTechnician;
+  for (const kind of settings.fanout.servers) {
+    const proto: Protocol = kind === 'socketio' ? 'socketio' : 'trpc';
+    const server = await spawnServer(kind, db.url, pinning);
+    let techConns: TechConn[] = [];
+    const specs = allJobs.flatMap((job, i) =>
+      Array.from({ length: viewersOf(i) }, () => ({ job, tech: () => techConns[i] })),
+    );
+    console.log(
+      `\n  ${kind}: memory: ${settings.memory.viewers} viewers, each with a tracking.watch subscription…`,
+    );
+    await sleep(500);
+    const before = await server.request<Mem>('mem');
+    const memViewers = await openViewers(proto, server.port, specs.slice(0, settings.memory.viewers));
+    await sleep(1_500);
+    const after = await server.request<Mem>('mem');
+    const m: MemoryRow = {
+      server: kind,
+      viewers: memViewers.length,
+      rssBefore: before.rss,
+      rssAfter: after.rss,
+      rssPerViewerBytes: (after.rss - before.rss) / memViewers.length,
+      heapPerViewerBytes: (after.heapUsed - before.heapUsed) / memViewers.length,
+      gc: after.gc,
+    };
+    memory.push(m);
+    console.log(
+      `    RSS ${(before.rss / 2 ** 20).toFixed(1)} → ${(after.rss / 2 ** 20).toFixed(1)} MiB: ` +
+        `${(m.rssPerViewerBytes / 1024).toFixed(2)} KiB RSS, ${(m.heapPerViewerBytes / 1024).toFixed(2)} KiB JS heap per viewer`,
+    );
+
+    console.log(
+      `  ${kind}: fan-out: ${allJobs.length} technicians, ${specs.length} viewers (${hotJobs.length} hot × ${settings.fanout.viewersPerHotTechnician})…`,
+    );
+    const rest = await openViewers(proto, server.port, specs.slice(settings.memory.viewers));
+    const viewers = [...memViewers, ...rest];
+    techConns = await openTechnicians(
+      proto,
+      server.port,
+      allJobs.map((j) => j.technician),
+      viewersOf,
+      true,
+    );
+    await sleep(1_000);
+    for (const rate of settings.fanout.ratesPerTechnician) {
+      const waited = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
+      const f: FanPhase = {
+        windowStart: Number.POSITIVE_INFINITY,
+        windowEnd: Number.POSITIVE_INFINITY,
+        received: 0,
+        delivered: 0,
+        unmatched: 0,
+        errors: 0,
+        hist: new Histogram(0.01, 10_000),
+      };
+      fanPhase = f;
+      // The same open-loop driver as ingest; the viewer handlers count deliveries in `fanPhase`.
+      const { phase, cpu } = await drive(
+        techConns,
+        { kind: 'open', rate: rate * techConns.length },
+        server.pid,
+        {
+          start: (at) => {
+            f.windowStart = at;
+          },
+          end: (at) => {
+            f.windowEnd = at;
+          },
+        },
+      );
+      await sleep(300); // the last deliveries
+      fanPhase = null;
+      const window = (phase.windowEnd - phase.windowStart) / 1000;
+      const row: FanoutRow = {
+        server: kind,
+        fixesPerTechnicianPerSecond: rate,
+        technicians: techConns.length,
+        viewers: viewers.length,
+        fixesPerSecond: phase.sent / window,
+        deliveriesPerSecond: f.delivered / window,
+        expectedPerSecond: phase.expected / window,
+        deliveredPercent: (f.delivered / Math.max(1, phase.expected)) * 100,
+        deliveriesPerServerCpuSecond: f.delivered / cpu.server,
+        serverCpuMicrosPerDelivery: (cpu.server * 1e6) / Math.max(1, f.delivered),
+        latencyMs: { p50: f.hist.percentile(50), p99: f.hist.percentile(99), max: f.hist.max },
+        unmatched: f.unmatched,
+        errors: f.errors,
+        fixErrors: phase.errors + phase.rejected,
+        fixP99Ms: phase.hist.percentile(99),
+        cpu,
+        waitedForQuietSeconds: waited,
+      };
+      rows.push(row);
+      console.log(
+        `    ${rate} fix/s/tech: ${row.fixesPerSecond.toFixed(0)} fixes/s → ${row.deliveriesPerSecond.toFixed(0)} deliveries/s ` +
+          `(${row.deliveredPercent.toFixed(1)}% of expected)  ${row.deliveriesPerServerCpuSecond.toFixed(0)} deliveries/CPU-s` +
+          `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms` +
+          `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% client ${cpu.clientCorePercent.toFixed(0)}%` +
+          `${waited >= 2 ? `  (waited ${waited.toFixed(0)} s)` : ''}` +
+          `${cpu.other > 0.1 * cpu.seconds ? `  NOISE other ${cpu.other.toFixed(1)} CPU-s` : ''}`,
+      );
+    }
+    closeAll([...viewers.map((v) => v.ws), ...techConns.map((c) => c.ws)]);
+    logs[kind] = [...server.logLines];
+    await server.stop();
+  }
+  return { rows, memory, logs };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report.
+
+function table(header: string[], rows: string[][], leftColumns = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
+
+type Target = { name: string; met: boolean | null; text: string };
+
+function evaluate(
+  ingest: IngestRow[],
+  fanout: FanoutRow[],
+  memory: MemoryRow[],
+  nearest: NearestReport | null,
+): Target[] {
+  const targets: Target[] = [];
+  if (ingest.length) {
+    const fundiOpen = ingest.filter((r) => r.server === 'fundi' && r.mode === 'open');
+    const ok = fundiOpen.filter((r) => r.latencyMs.p99 < 5 && r.errors === 0);
+    const best = ok.sort((a, b) => b.fixesPerServerCpuSecond - a.fixesPerServerCpuSecond)[0];
+    const met = best ? best.fixesPerServerCpuSecond >= 25_000 : false;
+    const closed = (k: ServerKind) => ingest.find((r) => r.server === k && r.mode === 'closed');
+    const fc = closed('fundi');
+    const vs = (k: ServerKind) => {
+      const c = closed(k);
+      return c && fc ? `${(fc.ackedPerSecond / c.ackedPerSecond).toFixed(1)}× ${k} (closed loop)` : '';
+    };
+    targets.push({
+      name: 'ingest',
+      met,
+      text:
+        `Ingest "≥ 25k fixes per server CPU-second with p99 < 5 ms": ` +
+        (best
+          ? `best Fundi open-loop stage with p99 < 5 ms: ${f0(best.fixesPerServerCpuSecond)} fixes/CPU-s at ${f0(best.offeredPerSecond ?? 0)}/s offered, p99 ${f2(best.latencyMs.p99)} ms`
+          : 'no Fundi open-loop stage had p99 < 5 ms') +
+        ` → ${met ? 'MET' : 'NOT MET'}` +
+        (fc
+          ? `. Max (closed loop): Fundi ${f0(fc.ackedPerSecond)} fixes/s = ${[vs('trpcws'), vs('socketio')].filter(Boolean).join(', ')}; anchor tRPC-over-WS ≈ 5.3k calls/s.`
+          : ''),
+    });
+  }
+  if (fanout.length) {
+    const rates = [...new Set(fanout.map((r) => r.fixesPerTechnicianPerSecond))];
+    const parts: string[] = [];
+    let allMet = true;
+    let any = false;
+    for (const rate of rates) {
+      const fundi = fanout.find((r) => r.server === 'fundi' && r.fixesPerTechnicianPerSecond === rate);
+      const sio = fanout.find((r) => r.server === 'socketio' && r.fixesPerTechnicianPerSecond === rate);
+      if (!fundi || !sio) continue;
+      any = true;
+      const ratio = fundi.deliveriesPerServerCpuSecond / sio.deliveriesPerServerCpuSecond;
+      const met = ratio >= 10 && fundi.latencyMs.p99 < 10;
+      allMet &&= met;
+      parts.push(
+        `${rate} fix/s/tech: Fundi ${f0(fundi.deliveriesPerServerCpuSecond)} vs Socket.IO ${f0(sio.deliveriesPerServerCpuSecond)} deliveries/CPU-s = ${ratio.toFixed(2)}×, Fundi p99 ${f2(fundi.latencyMs.p99)} ms → ${met ? 'MET' : 'NOT MET'}`,
+      );
+    }
+    targets.push({
+      name: 'fanout',
+      met: any ? allMet : null,
+      text: `Fan-out "≥ 10× Socket.IO deliveries per CPU-second, p99 < 10 ms": ${parts.join('; ') || 'Fundi and Socket.IO not both measured'}${any ? ` → ${allMet ? 'MET' : 'NOT MET'}` : ''}. Anchor: uWS pub/sub ≈ 1.27M deliveries/s vs ws ≈ 119k.`,
+    });
+  }
+  const fm = memory.find((m) => m.server === 'fundi');
+  if (fm) {
+    const met = fm.rssPerViewerBytes <= 8 * 1024;
+    targets.push({
+      name: 'memory',
+      met,
+      text: `Memory "≤ 8 KB RSS per connected, subscribed viewer": Fundi ${(fm.rssPerViewerBytes / 1024).toFixed(2)} KiB RSS (${(fm.heapPerViewerBytes / 1024).toFixed(2)} KiB of it JS heap) over ${fm.viewers} viewers → ${met ? 'MET' : 'NOT MET'}`,
+    });
+  }
+  if (nearest) {
+    const index = nearest.results.find((r) => r.engine === 'index');
+    const pg = nearest.results.find((r) => r.engine === 'postgis');
+    if (index && pg) {
+      const ratio = index.queriesPerSecond / pg.queriesPerSecond;
+      const met = index.latencyUs.p99 < 50 && ratio >= 10;
+      const wrong = nearest.verification.filter((v) => v.mismatches > 0);
+      targets.push({
+        name: 'nearest',
+        met,
+        text:
+          `Nearest "index p99 < 50 µs under updates and ≥ 10× PostGIS": index p99 ${f1(index.latencyUs.p99)} µs at ${f0(index.updatesPerSecond)} updates/s, ` +
+          `${f0(index.queriesPerSecond)} vs ${f0(pg.queriesPerSecond)} queries/s = ${ratio.toFixed(1)}× → ${met ? 'MET' : 'NOT MET'}` +
+          `${wrong.length ? ` (BUT results differ from brute force: ${wrong.map((v) => `${v.engine} ${v.mismatches}/${v.samples}`).join(', ')})` : ''}. Anchor: PostGIS ≈ 13.7k q/s, p99 0.66 ms at 4 clients.`,
+      });
+    }
+  }
+  return targets;
+}
+
+function printReport(
+  ingest: IngestRow[],
+  fanout: FanoutRow[],
+  memory: MemoryRow[],
+  nearest: NearestReport | null,
+  targets: Target[],
+  notes: string[],
+) {
+  if (ingest.length) {
+    console.log('\nIngest: tracking.update, one fix per call, acknowledged');
+    console.log(
+      table(
+        [
+          'server',
+          'mode',
+          'conns',
+          'offered/s',
+          'acked/s',
+          'srv CPU-s',
+          'fixes/srv-CPU-s',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'rej/err/skip',
+          'pg CPU-s',
+          'client core',
+          'other CPU-s',
+        ],
+        ingest.map((r) => [
+          r.server,
+          r.mode,
+          String(r.connections),
+          r.offeredPerSecond === null ? 'max' : f0(r.offeredPerSecond),
+          f0(r.ackedPerSecond),
+          f2(r.cpu.server),
+          f0(r.fixesPerServerCpuSecond),
+          f2(r.latencyMs.p50),
+          f2(r.latencyMs.p99),
+          f1(r.latencyMs.max),
+          `${r.rejected}/${r.errors}/${r.skipped}`,
+          f2(r.cpu.postgres),
+          `${f0(r.cpu.clientCorePercent)}%`,
+          f1(r.cpu.other),
+        ]),
+        2,
+      ),
+    );
+  }
+  if (fanout.length) {
+    console.log('\nFan-out: fixes from technicians → tracking.watch viewers (Socket.IO: rooms)');
+    console.log(
+      table(
+        [
+          'server',
+          'fix/s/tech',
+          'fixes/s',
+          'deliv/s',
+          'delivered',
+          'srv CPU-s',
+          'deliv/srv-CPU-s',
+          'µs CPU/deliv',
+          'p50 ms',
+          'p99 ms',
+          'max ms',
+          'pg CPU-s',
+          'client core',
+          'other CPU-s',
+        ],
+        fanout.map((r) => [
+          r.server,
+          String(r.fixesPerTechnicianPerSecond),
+          f0(r.fixesPerSecond),
+          f0(r.deliveriesPerSecond),
+          `${f1(r.deliveredPercent)}%`,
+          f2(r.cpu.server),
+          f0(r.deliveriesPerServerCpuSecond),
+          f1(r.serverCpuMicrosPerDelivery),
+          f2(r.latencyMs.p50),
+          f2(r.latencyMs.p99),
+          f1(r.latencyMs.max),
+          f2(r.cpu.postgres),
+          `${f0(r.cpu.clientCorePercent)}%`,
+          f1(r.cpu.other),
+        ]),
+      ),
+    );
+  }
+  if (memory.length) {
+    console.log('\nMemory: server RSS per connected viewer with a tracking.watch subscription (after GC)');
+    console.log(
+      table(
+        ['server', 'viewers', 'RSS before MiB', 'RSS after MiB', 'RSS/viewer KiB', 'JS heap/viewer KiB'],
+        memory.map((m) => [
+          m.server,
+          String(m.viewers),
+          f1(m.rssBefore / 2 ** 20),
+          f1(m.rssAfter / 2 ** 20),
+          f2(m.rssPerViewerBytes / 1024),
+          f2(m.heapPerViewerBytes / 1024),
+        ]),
+      ),
+    );
+  }
+  if (nearest) {
+    console.log(
+      `\nNearest available: ${nearest.settings.technicians} technicians, nearest 10 for one of ${nearest.settings.services} services within ${nearest.settings.radiusMeters / 1000} km`,
+    );
+    console.log(
+      table(
+        [
+          'engine',
+          'queries/s',
+          'p50 µs',
+          'p99 µs',
+          'p99.9 µs',
+          'max µs',
+          'updates/s',
+          'CPU-s (self+pg)',
+          'q/CPU-s',
+        ],
+        nearest.results.map((r) => [
+          r.engine,
+          f0(r.queriesPerSecond),
+          f1(r.latencyUs.p50),
+          f1(r.latencyUs.p99),
+          f1(r.latencyUs.p999),
+          f0(r.latencyUs.max),
+          f0(r.updatesPerSecond),
+          `${f2(r.cpuSeconds.process)}+${f2(r.cpuSeconds.postgres)}`,
+          f0(r.queriesPerCpuSecond),
+        ]),
+      ),
+    );
+    console.log(
+      `  vs brute force: ${nearest.verification
+        .map(
+          (v) => `${v.engine} ${v.mismatches} mismatches / ${v.samples} samples (${v.ties} ties within 1 m)`,
+        )
+        .join('; ')}`,
+    );
+    for (const v of nearest.verification) for (const e of v.examples) console.log(`    ${v.engine}: ${e}`);
+  }
+  console.log('\nTargets:');
+  for (const t of targets)
+    console.log(`  ${t.met === null ? '?' : t.met ? 'MET    ' : 'NOT MET'}  ${t.text}`);
+  if (notes.length) {
+    console.log('\nNotes:');
+    for (const n of notes) console.log(`  - ${n}`);
+  }
+}
+
+function observations(
+  ingest: IngestRow[],
+  fanout: FanoutRow[],
+  logs: Record<string, string[]>,
+  pinning: Pinning,
+): string[] {
+  const notes: string[] = [];
+  if (fanout.some((r) => r.server === 'fundi')) {
+    notes.push(
+      'Fundi serialises each fix once PER VIEWER: every tracking.watch subscription runs its own async generator ' +
+        '(toLive: distance, ETA, a new ISO string per viewer) and server/transport/ws.ts send() does JSON.stringify ' +
+        'per subscription and socket; no uWS topic/publish is used. (Reported, not changed.) Viewers of one booking ' +
+        'get identical payloads, so one serialisation per booking + uWS publish would do.',
+    );
+  }
+  const lowDelivery = fanout.filter((r) => r.deliveredPercent < 97);
+  if (lowDelivery.length)
+    notes.push(
+      `Deliveries below 97 % of expected (coalescing under load, or loss): ${lowDelivery
+        .map((r) => `${r.server}@${r.fixesPerTechnicianPerSecond}/s ${f1(r.deliveredPercent)}%`)
+        .join(', ')}`,
+    );
+  for (const r of [...ingest, ...fanout]) {
+    if (r.cpu.clientCorePercent >= 90)
+      notes.push(
+        `${r.server} ${'mode' in r ? r.mode : `fan-out ${r.fixesPerTechnicianPerSecond}/s`}: the load generator used ${f0(r.cpu.clientCorePercent)}% of its core: client-bound, the server could do more.`,
+      );
+  }
+  const noisy = [...ingest, ...fanout].filter((r) => r.cpu.other > 0.1 * r.cpu.seconds);
+  if (noisy.length)
+    notes.push(
+      `NOISE: other processes used CPU during ${noisy.length} phase(s) (up to ${f1(Math.max(...noisy.map((r) => r.cpu.other)))} CPU-s in a ${f0(settings.durationSeconds)} s window; shared machine).`,
+    );
+  for (const [kind, lines] of Object.entries(logs)) {
+    const failed = lines.filter((l) => /flush failed/.test(l));
+    if (failed.length)
+      notes.push(
+        `${kind}: ${failed.length} "tracking: flush failed" log line(s), e.g. ${failed[0]!.slice(0, 240)}`,
+      );
+    const other = lines.filter((l) => !/flush failed/.test(l));
+    if (other.length)
+      notes.push(`${kind}: ${other.length} other server log line(s), e.g. ${other[0]!.slice(0, 200)}`);
+  }
+  if (!pinning.enabled) notes.push(`Pinning OFF (${pinning.reason}): server and load generator shared CPUs.`);
+  return notes;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const startedAt = new Date();
+  const cpuCount = os.availableParallelism();
+  const pinning = pinLoadGeneratorToCpu1();
+  console.log(
+    `Fundi live-tracking benchmark: scale ${settings.scale}, ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per phase, ` +
+      `${cpuCount} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}`,
+  );
+  console.log(
+    pinning.enabled
+      ? 'Pinning: server children on CPU 0, load generator (this process) on CPU 1; PostgreSQL unpinned.'
+      : `Pinning: OFF (${pinning.reason}).`,
+  );
+  console.log(
+    `load average at start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+
+  const db = await createBenchDatabase();
+  databaseName = db.name;
+  console.log(`database ${db.name} created, migrated, catalog seeded`);
+
+  const wants = (s: string) => settings.sections.includes(s as never);
+  // Seed everything before any server starts: each server's tracking pipeline loads it on start.
+  const seedStarted = performance.now();
+  const ingestTechs = wants('ingest')
+    ? await seedTechnicians(db.sql, {
+        count: settings.ingest.connections,
+        tag: 'ingest',
+        centre: LAGOS,
+        radiusMeters: 12_000,
+        seed: 1,
+      })
+    : [];
+  let jobs: SeededJob[] = [];
+  let hotJobs: SeededJob[] = [];
+  if (wants('fanout')) {
+    const fanTechs = await seedTechnicians(db.sql, {
+      count: settings.fanout.technicians + settings.fanout.hotTechnicians,
+      tag: 'fanout',
+      centre: LAGOS,
+      radiusMeters: 12_000,
+      seed: 2,
+    });
+    const all = await seedJobs(db.sql, fanTechs, { tag: 'fanout', seed: 3 });
+    jobs = all.slice(0, settings.fanout.technicians);
+    hotJobs = all.slice(settings.fanout.technicians);
+  }
+  console.log(
+    `seeded ${ingestTechs.length} ingest technicians, ${jobs.length + hotJobs.length} technicians with an en-route booking ` +
+      `(${((performance.now() - seedStarted) / 1000).toFixed(1)} s)`,
+  );
+
+  let ingest: IngestRow[] = [];
+  let fanout: FanoutRow[] = [];
+  let memory: MemoryRow[] = [];
+  let nearest: NearestReport | null = null;
+  const logs: Record<string, string[]> = {};
+
+  if (wants('ingest')) {
+    console.log('\n== Ingest ==');
+    const r = await ingestSection(db, ingestTechs, pinning);
+    ingest = r.rows;
+    for (const [k, v] of Object.entries(r.logs)) logs[`ingest/${k}`] = v;
+  }
+  if (wants('fanout')) {
+    console.log('\n== Memory + fan-out ==');
+    const r = await fanoutSection(db, jobs, hotJobs, pinning);
+    fanout = r.rows;
+    memory = r.memory;
+    for (const [k, v] of Object.entries(r.logs)) logs[`fanout/${k}`] = v;
+  }
+  if (wants('nearest')) {
+    console.log('\n== Nearest available ==');
+    const waited = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
+    if (waited >= 2) console.log(`  (waited ${waited.toFixed(0)} s for a quiet machine)`);
+    const machine0 = machineCpuSeconds();
+    nearest = await runNearest(
+      settings.nearest,
+      db.sql,
+      db.name,
+      () => postgresCpuByPid(db.name),
+      (line) => console.log(line),
+    );
+    const machine1 = machineCpuSeconds();
+    const busy = machine1.busy - machine0.busy;
+    const ours = nearest.results.reduce((s, r) => s + r.cpuSeconds.process + r.cpuSeconds.postgres, 0);
+    console.log(
+      `  machine busy ${busy.toFixed(1)} CPU-s during the section, ${ours.toFixed(1)} of them the benchmark's`,
+    );
+  }
+
+  const targets = evaluate(ingest, fanout, memory, nearest);
+  const notes = observations(ingest, fanout, logs, pinning);
+  printReport(ingest, fanout, memory, nearest, targets, notes);
+
+  const file = path.join(
+    root,
+    'bench/results',
+    `tracking-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`,
+  );
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpuCount, model: os.cpus()[0]?.model, node: process.version },
+    settings,
+    pinning,
+    loadAverageAtStart: os.loadavg(),
+    database: db.name,
+    ingest,
+    fanout,
+    memory,
+    nearest,
+    targets,
+    notes,
+    serverLogs: Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, v.slice(0, 50)])),
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nresults: ${path.relative(root, file)}`);
+}
+
+main()
+  .then(
+    async () => {
+      await cleanup();
+      process.exit(0);
+    },
+    async (e) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+      await cleanup();
+      process.exit(1);
+    },
+  )
+  .catch(() => process.exit(1));
