@@ -144,3 +144,67 @@ test('the customer watches the technician approach on a live map, which goes awa
     for (const c of contexts) await c.close();
   }
 });
+
+test('map tiles already seen come from the service worker (also offline), and their cache stays bounded', async ({
+  page,
+  context,
+}) => {
+  // A 1×1 PNG stands in for the tile server (the real one is not reachable from tests).
+  const png = Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+    'base64',
+  );
+  const tiles = 'https://tile.openstreetmap.org/**';
+  let served = 0;
+  const tileServer = () =>
+    context.route(tiles, (route) => {
+      served++;
+      return route.fulfill({
+        status: 200,
+        contentType: 'image/png',
+        headers: { 'access-control-allow-origin': '*', date: new Date().toUTCString() },
+        body: png,
+      });
+    });
+  await tileServer();
+  await page.goto('/');
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+
+  // As Leaflet asks for them (crossOrigin: CORS requests).
+  const fetchTiles = (urls: string[]) =>
+    page.evaluate(
+      (list) =>
+        Promise.all(
+          list.map((url) =>
+            fetch(url, { mode: 'cors' }).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          ),
+        ),
+      urls,
+    );
+  const tile = (z: number, x: number, y: number) => `https://tile.openstreetmap.org/${z}/${x}/${y}.png`;
+  const cachedTiles = () =>
+    page.evaluate(async () => (await (await caches.open('fundi-tiles-v1')).keys()).map((r) => r.url));
+
+  expect(await fetchTiles([tile(15, 16_000, 15_800)])).toEqual([200]);
+  await expect.poll(cachedTiles).toContain(tile(15, 16_000, 15_800));
+  expect(await fetchTiles([tile(15, 16_000, 15_800)])).toEqual([200]);
+  expect(served).toBe(1); // cache first: the second time never reached the network
+
+  // No network (a route would still answer offline, so the tile server goes too).
+  await context.unroute(tiles);
+  await context.setOffline(true);
+  expect(await fetchTiles([tile(15, 16_000, 15_800), tile(15, 16_001, 15_800)])).toEqual([200, 0]);
+  await context.setOffline(false);
+  await tileServer();
+
+  // Bounded: past 300 tiles the least recently used go.
+  const many = Array.from({ length: 310 }, (_, i) => tile(16, 32_000, 31_000 + i));
+  for (let i = 0; i < many.length; i += 50) await fetchTiles(many.slice(i, i + 50));
+  await expect.poll(async () => (await cachedTiles()).length).toBe(300);
+  expect(await cachedTiles()).toContain(many[many.length - 1]);
+});
