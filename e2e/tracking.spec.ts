@@ -145,6 +145,83 @@ test('the customer watches the technician approach on a live map, which goes awa
   }
 });
 
+test('fixes taken without a connection survive a reload and reach the server, in order, when it returns', async ({
+  browser,
+}) => {
+  test.setTimeout(60_000);
+  // Abeokuta, away from the other specs' technicians.
+  const spot = { latitude: 7.1475 + Math.random() * 0.01, longitude: 3.3619 + Math.random() * 0.01 };
+  const techContext = await browser.newContext({ geolocation: spot, permissions: ['geolocation'] });
+  const adminContext = await browser.newContext();
+  try {
+    const tech = await techContext.newPage();
+    const techEmail = uniqueEmail('e2e-outbox-tech');
+    await signUp(tech, { name: 'Outbox Olu', email: techEmail, role: 'technician' });
+    const admin = await adminContext.newPage();
+    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+    const row = admin.locator(`[data-testid=tech-row][data-email="${techEmail}"]`);
+    await row.getByTestId('verify-tech').click();
+    await expect(row).toHaveAttribute('data-verification', 'verified');
+
+    // The app shell must come from the service worker for an offline reload.
+    await tech.evaluate(() => navigator.serviceWorker.ready);
+    await tech.reload();
+    await expect.poll(() => tech.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+    await tech.getByTestId('online-toggle').click();
+    await expect(tech.getByTestId('sharing-indicator')).toHaveAttribute('data-sharing', 'true');
+    await expect(tech.getByTestId('sharing-last-sent')).toBeVisible();
+
+    // Two moves in a dead zone, 3.5 s apart (fixes go at most every ~3 s): kept on the phone.
+    await tech.waitForTimeout(3_000);
+    await techContext.setOffline(true);
+    for (let step = 1; step <= 2; step++) {
+      await techContext.setGeolocation(offsetBy(spot, step * 100, 0));
+      await tech.waitForTimeout(3_500);
+    }
+    await expect(tech.getByTestId('sharing-queued')).toHaveAttribute('data-count', '2');
+
+    // The app is closed and opened again, still without a connection: the fixes are still there.
+    await tech.reload();
+    await expect(tech.getByTestId('home-technician')).toBeVisible();
+    const stored = () =>
+      tech.evaluate(
+        () =>
+          new Promise<number>((resolve) => {
+            const open = indexedDB.open('fundi-tracking');
+            open.onsuccess = () => {
+              const db = open.result;
+              const count = db.transaction('fixes').objectStore('fixes').count();
+              count.onsuccess = () => {
+                resolve(count.result);
+                db.close();
+              };
+            };
+          }),
+      );
+    expect(await stored()).toBe(2);
+
+    // Back online: sent (oldest first), and the server's position for the technician is the newest fix.
+    await techContext.setOffline(false);
+    await expect.poll(stored, { timeout: 15_000 }).toBe(0);
+    const last = offsetBy(spot, 200, 0);
+    await expect
+      .poll(async () => {
+        const page = await callApi<{ items: Array<{ email: string; location: { lat: number } | null }> }>(
+          admin,
+          'GET',
+          'admin.technicians.list',
+          { verification: 'verified' },
+        );
+        const lat = page.items.find((item) => item.email === techEmail)?.location?.lat ?? 0;
+        return Math.abs(lat - last.latitude) < 1e-5;
+      })
+      .toBe(true);
+  } finally {
+    await techContext.close();
+    await adminContext.close();
+  }
+});
+
 test('map tiles already seen come from the service worker (also offline), and their cache stays bounded', async ({
   page,
   context,

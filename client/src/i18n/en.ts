@@ -298,7 +298,7 @@ export const en = {
   'sharing.offlineHint': 'Your location is shared only while you’re online.',
   'sharing.stop': 'Stop sharing',
   'sharing.resume': 'Share my location',
-  'sharing.queued': '{count} positions saved on this phone: they’ll be sent as soon as you’re connected.',
+  'sharing.queued': 'Positions waiting on this phone: {count}. They’ll be sent as soon as you’re connected.',
   'sharing.sendFailed': 'Couldn’t send your location just now. We’ll keep trying.',
   'sharing.wakeLock': 'The screen stays on during the job so customers can see you coming.',
   'sharing.paused.hidden': 'Location paused: keep Fundi open on screen while on a job.',

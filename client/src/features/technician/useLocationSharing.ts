@@ -12,7 +12,7 @@ export const STILL_EVERY_MS = 30_000;
 export const STALLED_AFTER_MS = 45_000;
 /** The server refuses fixes less accurate than 1 km. */
 const MAX_ACCURACY_M = 1_000;
-const TICK_MS = 1_000;
+const TICK_MS = 500;
 const RETRY_EVERY_MS = 15_000;
 /** A pause shorter than this (a glance at another app) is not worth a warning afterwards. */
 const NOTABLE_PAUSE_MS = 10_000;
@@ -193,7 +193,9 @@ export function useLocationSharing({
       consider();
     };
     const onError = (error: GeolocationPositionError) => {
-      if (!stopped) update({ problem: toGeoProblem(error) });
+      // A watch reports passing trouble (no satellites in a tunnel, a slow fix) and carries on: the stall
+      // warning covers a real outage. Only a refusal is worth saying at once.
+      if (!stopped && error.code === error.PERMISSION_DENIED) update({ problem: toGeoProblem(error) });
     };
 
     // Standing still, many phones stop producing fixes: ask for a fresh one now and then.
