@@ -236,7 +236,7 @@ export const ar: Messages = {
   'tracking.eta': 'حوالي {eta}',
   'tracking.distance': 'على بعد {distance}',
   'tracking.lastSeen': 'آخر ظهور {ago}',
-  'tracking.summary.moving': '{name} على بعد {distance}، ويصل خلال {eta} تقريبًا.',
+  'tracking.summary.moving': '{status}: {name} على بعد {distance}، ويصل خلال {eta} تقريبًا.',
   'tracking.summary.arrived': 'وصل {name}.',
   'tracking.summary.stale': 'موقع {name} لا يتحدّث. آخر ظهور {ago}، على بعد {distance}.',
   'nearby.label': 'الفنّيون في هذه المنطقة: {count}',

@@ -237,7 +237,7 @@ export const en = {
   'tracking.eta': '~{eta}',
   'tracking.distance': '{distance}',
   'tracking.lastSeen': 'Last seen {ago}',
-  'tracking.summary.moving': '{name} is {distance} away, arriving in about {eta}.',
+  'tracking.summary.moving': '{status}: {name} is {distance} away, arriving in about {eta}.',
   'tracking.summary.arrived': '{name} has arrived.',
   'tracking.summary.stale': '{name}’s location isn’t updating. Last seen {ago}, {distance} away.',
   'nearby.label': 'Technicians around here: {count}',

@@ -133,7 +133,7 @@ function Facts({
       ? t('tracking.summary.arrived', { name })
       : kind === 'stale'
         ? t('tracking.summary.stale', { name, ago: seenAgo, distance })
-        : t('tracking.summary.moving', { name, distance, eta });
+        : t('tracking.summary.moving', { status: t(`status.${status}`), name, distance, eta });
   const announced = useCalmAnnouncement(summary, kind);
 
   return (

@@ -141,7 +141,7 @@ export function useLocationSharing({
   // The watch itself.
   useEffect(() => {
     if (!active) {
-      update({ sharing: false, paused: null, pausedForMs: null, accuracy: null });
+      update({ sharing: false, paused: null, pausedForMs: null, accuracy: null, problem: null });
       return;
     }
     if (!('geolocation' in navigator)) {
