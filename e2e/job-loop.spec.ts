@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { PASSWORD, signIn, signUp, uniqueEmail } from './helpers';
+import { signIn, signUp, uniqueEmail } from './helpers';
 
 // Ibadan, far from the demo technicians seeded around Lagos, so our technician is the nearest.
 const spot = { latitude: 7.3775 + Math.random() * 0.01, longitude: 3.947 + Math.random() * 0.01 };
