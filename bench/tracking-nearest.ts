@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
 import { distanceMeters } from '../server/lib/geo';
 import { createLocationIndex } from '../server/realtime/location-index';
-import { sumIncrease } from './cpu';
+import { machineCpuSeconds, sumIncrease } from './cpu';
 import { Histogram } from './tracking-load';
 import { type Point, prng, randomPoint } from './tracking-setup';
 
@@ -35,7 +35,23 @@ export type EngineResult = {
   updatesPerSecond: number;
   cpuSeconds: { process: number; postgres: number };
   queriesPerCpuSecond: number;
+  /** CPU-s other processes on the machine used meanwhile (a shared machine), and the phase's length. */
+  cpu: { seconds: number; other: number };
+  waitedForQuietSeconds: number;
+  attempts: number;
 };
+
+/** Runs a phase, again when the machine was noisy (see leastNoisy in bench/tracking.ts). */
+export type PhaseGuard = (measure: (waited: number) => Promise<EngineResult>) => Promise<EngineResult>;
+
+/** CPU-s the rest of the machine used between two readings, given what we used ourselves. */
+function otherCpu(
+  a: ReturnType<typeof machineCpuSeconds>,
+  b: ReturnType<typeof machineCpuSeconds>,
+  ours: number,
+) {
+  return Math.max(0, b.busy - a.busy - (b.interrupts - a.interrupts) - (b.steal - a.steal) - ours);
+}
 
 export type Verification = {
   engine: string;
@@ -104,6 +120,7 @@ export async function runNearest(
   databaseName: string,
   postgresCpu: () => Map<number, number>,
   log: (line: string) => void,
+  guard: PhaseGuard,
 ): Promise<NearestReport> {
   const data = makeData(s);
   const index = createLocationIndex();
@@ -184,16 +201,18 @@ export async function runNearest(
   verification.push(vIndex, vPg);
 
   // --- In-memory index: queries back to back, updates interleaved at the target rate. ---
-  {
+  const underUpdates: Verification = {
+    engine: 'index under updates',
+    samples: 0,
+    mismatches: 0,
+    ties: 0,
+    examples: [],
+  };
+  log('  in-memory index under updates…');
+  const indexResult = await guard(async (waited) => {
     const rand = prng(7);
     const hist = new Histogram(0.0005, 50); // 0.5 µs buckets
-    const underUpdates: Verification = {
-      engine: 'index under updates',
-      samples: 0,
-      mismatches: 0,
-      ties: 0,
-      examples: [],
-    };
+    const machine0 = machineCpuSeconds();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     /** Time spent checking against brute force: left out of the schedule, the rate and the CPU. */
@@ -221,7 +240,7 @@ export async function runNearest(
       hist.record(now - started);
       queries++;
       // Now and then check the live index against brute force on the data as it is at this moment.
-      if (queries % 2_000 === 0 && underUpdates.samples < s.verifySamples) {
+      if (queries % 500 === 0 && underUpdates.samples < s.verifySamples) {
         underUpdates.samples++;
         const verdict = compare(
           bruteForce(data, q.at, q.service, 10, s.radiusMeters),
@@ -240,8 +259,8 @@ export async function runNearest(
     const seconds = (performance.now() - t0 - paused) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = Math.max(1e-6, (cpu.user + cpu.system) / 1e6 - paused / 1000);
-    verification.push(underUpdates);
-    results.push({
+    const machine1 = machineCpuSeconds();
+    return {
       engine: 'index',
       description: `createLocationIndex(): nearest(at, 10, ${s.radiusMeters} m, available && service) in one thread, ${s.updatesPerSecond} upserts/s interleaved`,
       queries,
@@ -257,12 +276,18 @@ export async function runNearest(
       updatesPerSecond: updates / seconds,
       cpuSeconds: { process: cpuSeconds, postgres: 0 },
       queriesPerCpuSecond: queries / cpuSeconds,
-    });
-  }
+      cpu: { seconds, other: otherCpu(machine0, machine1, (cpu.user + cpu.system) / 1e6) },
+      waitedForQuietSeconds: waited,
+      attempts: 1,
+    };
+  });
+  verification.push(underUpdates);
+  results.push(indexResult);
 
   // --- PostGIS: `pgClients` connections querying back to back (optionally with batched updates). ---
-  const pgPhase = async (withUpdates: boolean): Promise<EngineResult> => {
+  const pgPhase = async (withUpdates: boolean, waited: number): Promise<EngineResult> => {
     const rand = prng(withUpdates ? 11 : 13);
+    const machine0 = machineCpuSeconds();
     const hist = new Histogram(0.005, 1_000);
     const pg0 = postgresCpu();
     const self0 = process.cpuUsage();
@@ -308,6 +333,7 @@ export async function runNearest(
     const self = process.cpuUsage(self0);
     const pgCpu = sumIncrease(pg0, postgresCpu());
     const selfCpu = (self.user + self.system) / 1e6;
+    const machine1 = machineCpuSeconds();
     return {
       engine: withUpdates ? 'postgis+updates' : 'postgis',
       description: `PostGIS KNN (GiST, <-> LIMIT 10, ST_DWithin ${s.radiusMeters} m, available AND service = ANY(services)), ${s.pgClients} clients${withUpdates ? `, + ${s.updatesPerSecond} position updates/s in 100 ms batches` : ', no writes'}`,
@@ -324,12 +350,15 @@ export async function runNearest(
       updatesPerSecond: updates / seconds,
       cpuSeconds: { process: selfCpu, postgres: pgCpu },
       queriesPerCpuSecond: queries / (pgCpu + selfCpu),
+      cpu: { seconds, other: otherCpu(machine0, machine1, selfCpu + pgCpu) },
+      waitedForQuietSeconds: waited,
+      attempts: 1,
     };
   };
   log('  PostGIS, read-only…');
-  results.push(await pgPhase(false));
+  results.push(await guard((waited) => pgPhase(false, waited)));
   log('  PostGIS with batched position updates…');
-  results.push(await pgPhase(true));
+  results.push(await guard((waited) => pgPhase(true, waited)));
   await sql`DROP TABLE IF EXISTS bench_nearest`;
   return { settings: s, results, verification };
 }

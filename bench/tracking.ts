@@ -97,7 +97,11 @@ const settings = {
   scale,
   durationSeconds: num('BENCH_DURATION', 8) || 8,
   warmupSeconds: num('BENCH_WARMUP', 2),
-  quietWaitSeconds: num('BENCH_QUIET_WAIT', 15),
+  quietWaitSeconds: num('BENCH_QUIET_WAIT', 20),
+  /** A phase during which other processes used more than this share of one core is run again… */
+  noiseLimit: 0.1,
+  /** …up to this many times; the least noisy run is kept. */
+  retries: num('BENCH_RETRIES', 2),
   sections: list('BENCH_SECTIONS', ['ingest', 'fanout', 'nearest'], ['ingest', 'fanout', 'nearest']),
   ingest: {
     connections: scaled(2000, 10),
@@ -354,17 +358,45 @@ function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   };
 }
 
-/** Waits (at most BENCH_QUIET_WAIT s) for a second with the machine under 20 % busy. */
+/** Waits (at most BENCH_QUIET_WAIT s) for two seconds in a row with the machine under 20 % busy. */
 async function waitForQuietMachine(): Promise<number> {
   const started = performance.now();
+  let quietSeconds = 0;
   while ((performance.now() - started) / 1000 < settings.quietWaitSeconds) {
     const before = machineCpuSeconds();
     await sleep(1000);
     const after = machineCpuSeconds();
-    if ((after.busy - before.busy) / (after.total - before.total) < 0.2) break;
+    quietSeconds = (after.busy - before.busy) / (after.total - before.total) < 0.2 ? quietSeconds + 1 : 0;
+    if (quietSeconds >= 2) break;
   }
   return (performance.now() - started) / 1000;
 }
+
+/**
+ * Runs a measured phase after waiting for a quiet machine; when other processes still took more than
+ * `noiseLimit` of a core during it, runs it again (up to `retries` times) and keeps the least noisy.
+ */
+async function leastNoisy<
+  T extends { cpu: { seconds: number; other: number }; waitedForQuietSeconds: number; attempts: number },
+>(measure: (waited: number) => Promise<T>): Promise<T> {
+  let best: T | undefined;
+  for (let attempt = 1; attempt <= settings.retries + 1; attempt++) {
+    const waited = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
+    const r = await measure(waited);
+    r.attempts = attempt;
+    if (!best || r.cpu.other < best.cpu.other) best = r;
+    if (r.cpu.other <= settings.noiseLimit * r.cpu.seconds) break;
+    if (attempt <= settings.retries)
+      console.log(
+        `      (noisy: other processes used ${r.cpu.other.toFixed(1)} CPU-s in ${r.cpu.seconds.toFixed(0)} s; again)`,
+      );
+  }
+  return best!;
+}
+
+const noiseText = (cpu: CpuUse, waited: number) =>
+  `${waited >= 2 ? `  (waited ${waited.toFixed(0)} s for a quiet machine)` : ''}` +
+  `${cpu.other > settings.noiseLimit * cpu.seconds ? `  NOISE other ${cpu.other.toFixed(1)} CPU-s` : ''}`;
 
 // ---------------------------------------------------------------------------------------------
 // Technician connections (ingest and fan-out senders).
@@ -571,6 +603,7 @@ type IngestRow = {
   firstError: string | null;
   cpu: CpuUse;
   waitedForQuietSeconds: number;
+  attempts: number;
   saturated: boolean;
 };
 
@@ -583,39 +616,41 @@ async function ingestSection(db: BenchDatabase, techs: SeededTechnician[], pinni
     const proto: Protocol = kind === 'socketio' ? 'socketio' : 'trpc';
     const conns = await openTechnicians(proto, server.port, techs, () => 0, false);
     const run = async (mode: Parameters<typeof drive>[1]) => {
-      const waited = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
-      const { phase, cpu } = await drive(conns, mode, server.pid);
-      const window = (phase.windowEnd - phase.windowStart) / 1000;
-      const offered = mode.kind === 'open' ? mode.rate : null;
-      const acked = phase.acked / window;
-      const row: IngestRow = {
-        server: kind,
-        mode: mode.kind,
-        connections: conns.length,
-        offeredPerSecond: offered,
-        ackedPerSecond: acked,
-        fixesPerServerCpuSecond: phase.acked / cpu.server,
-        latencyMs: { p50: phase.hist.percentile(50), p99: phase.hist.percentile(99), max: phase.hist.max },
-        acked: phase.acked,
-        rejected: phase.rejected,
-        errors: phase.errors,
-        skipped: phase.skipped,
-        firstError: phase.firstError,
-        cpu,
-        waitedForQuietSeconds: waited,
-        saturated:
-          offered !== null &&
-          (acked < 0.95 * offered || phase.skipped > 0 || phase.hist.percentile(99) > 100),
-      };
+      const row = await leastNoisy(async (waited): Promise<IngestRow> => {
+        const { phase, cpu } = await drive(conns, mode, server.pid);
+        const window = (phase.windowEnd - phase.windowStart) / 1000;
+        const offered = mode.kind === 'open' ? mode.rate : null;
+        const acked = phase.acked / window;
+        return {
+          server: kind,
+          mode: mode.kind,
+          connections: conns.length,
+          offeredPerSecond: offered,
+          ackedPerSecond: acked,
+          fixesPerServerCpuSecond: phase.acked / cpu.server,
+          latencyMs: { p50: phase.hist.percentile(50), p99: phase.hist.percentile(99), max: phase.hist.max },
+          acked: phase.acked,
+          rejected: phase.rejected,
+          errors: phase.errors,
+          skipped: phase.skipped,
+          firstError: phase.firstError,
+          cpu,
+          waitedForQuietSeconds: waited,
+          attempts: 1,
+          saturated:
+            offered !== null &&
+            (acked < 0.95 * offered || phase.skipped > 0 || phase.hist.percentile(99) > 100),
+        };
+      });
       rows.push(row);
+      const { cpu } = row;
       console.log(
-        `    ${mode.kind === 'open' ? `open ${String(offered).padStart(6)}/s` : `closed x${mode.depth}    `}` +
-          `  acked ${acked.toFixed(0).padStart(6)}/s  ${row.fixesPerServerCpuSecond.toFixed(0).padStart(6)} fixes/CPU-s` +
+        `    ${mode.kind === 'open' ? `open ${String(row.offeredPerSecond).padStart(6)}/s` : `closed x${mode.depth}    `}` +
+          `  acked ${row.ackedPerSecond.toFixed(0).padStart(6)}/s  ${row.fixesPerServerCpuSecond.toFixed(0).padStart(6)} fixes/CPU-s` +
           `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms` +
           `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% client ${cpu.clientCorePercent.toFixed(0)}%` +
           `${row.rejected + row.errors ? `  rejected ${row.rejected} errors ${row.errors}` : ''}` +
-          `${waited >= 2 ? `  (waited ${waited.toFixed(0)} s for a quiet machine)` : ''}` +
-          `${cpu.other > 0.1 * cpu.seconds ? `  NOISE other ${cpu.other.toFixed(1)} CPU-s` : ''}`,
+          noiseText(cpu, row.waitedForQuietSeconds),
       );
       return row;
     };
@@ -733,6 +768,7 @@ type FanoutRow = {
   heapRetainedPerDeliveryBytes: number;
   cpu: CpuUse;
   waitedForQuietSeconds: number;
+  attempts: number;
 };
 
 type Mem = { rss: number; heapUsed: number; gc: boolean };
@@ -806,64 +842,68 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
     let receivedTotal = 0;
     const stageRows: FanoutRow[] = [];
     for (const rate of settings.fanout.ratesPerTechnician) {
-      const waited = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
-      const f: FanPhase = {
-        windowStart: Number.POSITIVE_INFINITY,
-        windowEnd: Number.POSITIVE_INFINITY,
-        received: 0,
-        delivered: 0,
-        unmatched: 0,
-        errors: 0,
-        hist: new Histogram(0.01, 10_000),
-      };
-      fanPhase = f;
-      // The same open-loop driver as ingest; the viewer handlers count deliveries in `fanPhase`.
-      const { phase, cpu } = await drive(
-        techConns,
-        { kind: 'open', rate: rate * techConns.length },
-        server.pid,
-        {
-          start: (at) => {
-            f.windowStart = at;
+      let received = 0;
+      const row = await leastNoisy(async (waited): Promise<FanoutRow> => {
+        const f: FanPhase = {
+          windowStart: Number.POSITIVE_INFINITY,
+          windowEnd: Number.POSITIVE_INFINITY,
+          received: 0,
+          delivered: 0,
+          unmatched: 0,
+          errors: 0,
+          hist: new Histogram(0.01, 10_000),
+        };
+        fanPhase = f;
+        // The same open-loop driver as ingest; the viewer handlers count deliveries in `fanPhase`.
+        const { phase, cpu } = await drive(
+          techConns,
+          { kind: 'open', rate: rate * techConns.length },
+          server.pid,
+          {
+            start: (at) => {
+              f.windowStart = at;
+            },
+            end: (at) => {
+              f.windowEnd = at;
+            },
           },
-          end: (at) => {
-            f.windowEnd = at;
-          },
-        },
-      );
-      await sleep(300); // the last deliveries
-      fanPhase = null;
-      const window = (phase.windowEnd - phase.windowStart) / 1000;
-      const row: FanoutRow = {
-        server: kind,
-        fixesPerTechnicianPerSecond: rate,
-        technicians: techConns.length,
-        viewers: viewers.length,
-        fixesPerSecond: phase.sent / window,
-        deliveriesPerSecond: f.delivered / window,
-        expectedPerSecond: phase.expected / window,
-        deliveredPercent: (f.delivered / Math.max(1, phase.expected)) * 100,
-        deliveriesPerServerCpuSecond: f.delivered / cpu.server,
-        serverCpuMicrosPerDelivery: (cpu.server * 1e6) / Math.max(1, f.delivered),
-        latencyMs: { p50: f.hist.percentile(50), p99: f.hist.percentile(99), max: f.hist.max },
-        unmatched: f.unmatched,
-        errors: f.errors,
-        fixErrors: phase.errors + phase.rejected,
-        fixP99Ms: phase.hist.percentile(99),
-        heapRetainedPerDeliveryBytes: Number.NaN,
-        cpu,
-        waitedForQuietSeconds: waited,
-      };
+        );
+        await sleep(300); // the last deliveries
+        fanPhase = null;
+        received += f.received;
+        const window = (phase.windowEnd - phase.windowStart) / 1000;
+        return {
+          server: kind,
+          fixesPerTechnicianPerSecond: rate,
+          technicians: techConns.length,
+          viewers: viewers.length,
+          fixesPerSecond: phase.sent / window,
+          deliveriesPerSecond: f.delivered / window,
+          expectedPerSecond: phase.expected / window,
+          deliveredPercent: (f.delivered / Math.max(1, phase.expected)) * 100,
+          deliveriesPerServerCpuSecond: f.delivered / cpu.server,
+          serverCpuMicrosPerDelivery: (cpu.server * 1e6) / Math.max(1, f.delivered),
+          latencyMs: { p50: f.hist.percentile(50), p99: f.hist.percentile(99), max: f.hist.max },
+          unmatched: f.unmatched,
+          errors: f.errors,
+          fixErrors: phase.errors + phase.rejected,
+          fixP99Ms: phase.hist.percentile(99),
+          heapRetainedPerDeliveryBytes: Number.NaN,
+          cpu,
+          waitedForQuietSeconds: waited,
+          attempts: 1,
+        };
+      });
       rows.push(row);
       stageRows.push(row);
-      receivedTotal += f.received;
+      receivedTotal += received;
+      const { cpu } = row;
       console.log(
         `    ${rate} fix/s/tech: ${row.fixesPerSecond.toFixed(0)} fixes/s → ${row.deliveriesPerSecond.toFixed(0)} deliveries/s ` +
           `(${row.deliveredPercent.toFixed(1)}% of expected)  ${row.deliveriesPerServerCpuSecond.toFixed(0)} deliveries/CPU-s` +
           `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms` +
           `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% client ${cpu.clientCorePercent.toFixed(0)}%` +
-          `${waited >= 2 ? `  (waited ${waited.toFixed(0)} s)` : ''}` +
-          `${cpu.other > 0.1 * cpu.seconds ? `  NOISE other ${cpu.other.toFixed(1)} CPU-s` : ''}`,
+          noiseText(cpu, row.waitedForQuietSeconds),
       );
     }
     await sleep(500);
@@ -1125,6 +1165,7 @@ function printReport(
           'updates/s',
           'CPU-s (self+pg)',
           'q/CPU-s',
+          'other CPU-s',
         ],
         nearest.results.map((r) => [
           r.engine,
@@ -1136,6 +1177,7 @@ function printReport(
           f0(r.updatesPerSecond),
           `${f2(r.cpuSeconds.process)}+${f2(r.cpuSeconds.postgres)}`,
           f0(r.queriesPerCpuSecond),
+          f1(r.cpu.other),
         ]),
       ),
     );
@@ -1178,7 +1220,10 @@ function observations(
   for (const r of leaky)
     notes.push(
       `${r.server}: the server's JS heap grew by ${f0(r.heapRetainedPerDeliveryBytes)} B per delivered event while viewers stayed subscribed ` +
-        '(after GC): memory retained per event for the life of a subscription.' +
+        '(after GC): memory retained per event for the life of a subscription' +
+        (fanout.some((x) => x.server === r.server && x.deliveredPercent < 97)
+          ? ' (or a backlog: this server delivered < 97 % of the expected events).'
+          : '.') +
         (r.server === 'fundi'
           ? ' Cause: server/transport/ws.ts pump() awaits Promise.race([iterator.next(), aborted]) on every event; `aborted` ' +
             'stays pending for the whole subscription and collects one reaction per race (the race promise and its value). ' +
@@ -1295,8 +1340,6 @@ async function main() {
   }
   if (wants('nearest')) {
     console.log('\n== Nearest available ==');
-    const waited = settings.quietWaitSeconds ? await waitForQuietMachine() : 0;
-    if (waited >= 2) console.log(`  (waited ${waited.toFixed(0)} s for a quiet machine)`);
     const machine0 = machineCpuSeconds();
     nearest = await runNearest(
       settings.nearest,
@@ -1304,6 +1347,7 @@ async function main() {
       db.name,
       () => postgresCpuByPid(db.name),
       (line) => console.log(line),
+      (measure) => leastNoisy(measure),
     );
     const machine1 = machineCpuSeconds();
     const busy = machine1.busy - machine0.busy;
