@@ -12,6 +12,7 @@ import {
   parseTRPCMessage,
   TRPCError,
   transformTRPCResponse,
+  Unpromise,
 } from '@trpc/server/unstable-core-do-not-import';
 import { log } from '../lib/log';
 import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
@@ -228,8 +229,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     try {
       while (true) {
         const drained = waitForDrain(ws);
-        if (drained && (await Promise.race([drained, aborted])) === 'abort') break;
-        const next = await Promise.race([iterator.next(), aborted]);
+        // Unpromise.race, not Promise.race: racing the long-lived `aborted` promise with Promise.race leaks
+        // one reaction per event for the life of the subscription.
+        if (drained && (await Unpromise.race([drained, aborted])) === 'abort') break;
+        const next = await Unpromise.race([iterator.next(), aborted]);
         if (next === 'abort' || next.done) break;
         const value = next.value;
         const result = isTrackedEnvelope(value)
