@@ -7,6 +7,7 @@ import type postgres from 'postgres';
 import { distanceMeters } from '../server/lib/geo';
 import { createLocationIndex } from '../server/realtime/location-index';
 import { machineCpuSeconds, sumIncrease } from './cpu';
+import { createServiceGrid } from './tracking-grid';
 import { Histogram } from './tracking-load';
 import { type Point, prng, randomPoint } from './tracking-setup';
 
@@ -68,6 +69,16 @@ export type NearestReport = {
   verification: Verification[];
 };
 
+type MemoryEngine = {
+  name: string;
+  description: string;
+  data: Tech[];
+  upsert(t: Tech): void;
+  /** The timed call; `list` turns its result into ids and distances for checking (untimed). */
+  query(at: Point, service: string): unknown;
+  list(result: unknown): Array<{ id: string; d: number }>;
+};
+
 const SERVICE = (i: number) => `svc-${i}`;
 
 function makeData(s: NearestSettings): Tech[] {
@@ -123,10 +134,39 @@ export async function runNearest(
   guard: PhaseGuard,
 ): Promise<NearestReport> {
   const data = makeData(s);
-  const index = createLocationIndex();
-  for (const t of data) index.upsert(t.id, t);
   const filterFor = (service: string) => (t: { available: boolean; services: ReadonlySet<string> }) =>
     t.available && t.services.has(service);
+  // Each in-memory engine gets its own copy of the data (the update phase moves technicians).
+  const engines: MemoryEngine[] = [
+    (() => {
+      const own = makeData(s);
+      const index = createLocationIndex();
+      for (const t of own) index.upsert(t.id, t);
+      return {
+        name: 'index',
+        description: `server/realtime/location-index.ts: nearest(at, 10, ${s.radiusMeters} m, available && service)`,
+        data: own,
+        upsert: (t: Tech) => index.upsert(t.id, { lat: t.lat, lng: t.lng, available: t.available }),
+        query: (at: Point, service: string) => index.nearest(at, 10, s.radiusMeters, filterFor(service)),
+        list: (r: unknown) =>
+          (r as ReturnType<typeof index.nearest>).map((x) => ({ id: x.technician.id, d: x.distanceMeters })),
+      };
+    })(),
+    (() => {
+      const own = makeData(s);
+      const grid = createServiceGrid(s.centre);
+      for (const t of own) grid.upsert(t.id, t);
+      return {
+        name: 'service-grid*',
+        description:
+          'bench/tracking-grid.ts (PROTOTYPE, not in the server): a grid per service of available technicians only, ~280 m cells',
+        data: own,
+        upsert: (t: Tech) => grid.upsert(t.id, { lat: t.lat, lng: t.lng, available: t.available }),
+        query: (at: Point, service: string) => grid.nearest(at, 10, s.radiusMeters, service),
+        list: (r: unknown) => r as Array<{ id: string; d: number }>,
+      };
+    })(),
+  ];
   const verification: Verification[] = [];
   const results: EngineResult[] = [];
 
@@ -155,13 +195,40 @@ export async function runNearest(
   await sql`CREATE INDEX bench_nearest_gist ON bench_nearest USING gist (location) WHERE available`;
   await sql`ANALYZE bench_nearest`;
 
+  // KNN first (the GiST index walks nearest-first and stops after 10 matches), then the radius: the
+  // same rows as "within the radius, nearest 10", without tempting the planner into a bitmap scan.
   const pgQuery = (at: Point, service: string) => sql<Array<{ id: string; d: number }>>`
-    SELECT id, ST_Distance(location, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326)::geography) AS d
+    SELECT id, d FROM (
+      SELECT id, ST_Distance(location, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326)::geography) AS d
+      FROM bench_nearest
+      WHERE available AND ${service} = ANY(services)
+      ORDER BY location <-> ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326)::geography
+      LIMIT 10) k
+    WHERE d <= ${s.radiusMeters}`;
+  // Shaped like dispatch.repo.ts nextCandidate (ST_DWithin AND ORDER BY <->), sent unprepared as
+  // drizzle's db.execute does, so every execution gets a custom plan.
+  const dwithinSql = `
+    SELECT id, ST_Distance(location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) AS d
     FROM bench_nearest
-    WHERE available AND ${service} = ANY(services)
-      AND ST_DWithin(location, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326)::geography, ${s.radiusMeters})
-    ORDER BY location <-> ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326)::geography
+    WHERE available AND $3 = ANY(services)
+      AND ST_DWithin(location, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $4)
+    ORDER BY location <-> ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography
     LIMIT 10`;
+  const pgDwithinUnprepared = (at: Point, service: string) =>
+    sql.unsafe<Array<{ id: string; d: number }>>(dwithinSql, [at.lng, at.lat, service, s.radiusMeters], {
+      prepare: false,
+    });
+  const dwithinPlan = (
+    await sql.unsafe(
+      `EXPLAIN ${dwithinSql
+        .replaceAll('$1', String(s.centre.lng))
+        .replaceAll('$2', String(s.centre.lat))
+        .replaceAll('$3', "'svc-1'")
+        .replaceAll('$4', String(s.radiusMeters))}`,
+    )
+  )
+    .map((r) => String(Object.values(r)[0]))
+    .join(' | ');
   const plan = await sql.unsafe(
     `EXPLAIN SELECT id FROM bench_nearest WHERE available AND 'svc-1' = ANY(services)
        AND ST_DWithin(location, ST_SetSRID(ST_MakePoint(${s.centre.lng}, ${s.centre.lat}), 4326)::geography, ${s.radiusMeters})
@@ -171,21 +238,31 @@ export async function runNearest(
   if (!/bench_nearest_gist/.test(planText))
     log(`  WARNING: PostGIS plan does not use the GiST index: ${planText}`);
 
-  // --- Correctness on the frozen data: index and PostGIS vs brute force. ---
+  // --- Correctness on the frozen data: each engine and PostGIS vs brute force. ---
   const vrand = prng(99);
-  const vIndex: Verification = { engine: 'index', samples: 0, mismatches: 0, ties: 0, examples: [] };
-  const vPg: Verification = { engine: 'postgis', samples: 0, mismatches: 0, ties: 0, examples: [] };
+  const checks = [
+    ...engines.map((e) => ({
+      v: { engine: e.name, samples: 0, mismatches: 0, ties: 0, examples: [] } as Verification,
+      get: async (at: Point, service: string) => e.list(e.query(at, service)),
+    })),
+    {
+      v: { engine: 'postgis', samples: 0, mismatches: 0, ties: 0, examples: [] } as Verification,
+      get: async (at: Point, service: string) =>
+        (await pgQuery(at, service)).map((r) => ({ id: r.id, d: Number(r.d) })),
+    },
+    {
+      v: { engine: 'postgis dwithin', samples: 0, mismatches: 0, ties: 0, examples: [] } as Verification,
+      get: async (at: Point, service: string) =>
+        (await pgDwithinUnprepared(at, service)).map((r) => ({ id: r.id, d: Number(r.d) })),
+      every: 10,
+    },
+  ];
   for (let i = 0; i < s.verifySamples; i++) {
     const q = queryPoint(vrand, s);
     const expected = bruteForce(data, q.at, q.service, 10, s.radiusMeters);
-    const fromIndex = index
-      .nearest(q.at, 10, s.radiusMeters, filterFor(q.service))
-      .map((r) => ({ id: r.technician.id, d: r.distanceMeters }));
-    const fromPg = (await pgQuery(q.at, q.service)).map((r) => ({ id: r.id, d: Number(r.d) }));
-    for (const [v, got] of [
-      [vIndex, fromIndex],
-      [vPg, fromPg],
-    ] as const) {
+    for (const { v, get, every } of checks as Array<(typeof checks)[number] & { every?: number }>) {
+      if (every && i % every) continue;
+      const got = await get(q.at, q.service);
       v.samples++;
       const verdict = compare(expected, got);
       if (verdict === 'tie') v.ties++;
@@ -198,94 +275,98 @@ export async function runNearest(
       }
     }
   }
-  verification.push(vIndex, vPg);
+  verification.push(...checks.map((c) => c.v));
 
-  // --- In-memory index: queries back to back, updates interleaved at the target rate. ---
-  const underUpdates: Verification = {
-    engine: 'index under updates',
-    samples: 0,
-    mismatches: 0,
-    ties: 0,
-    examples: [],
-  };
-  log('  in-memory index under updates…');
-  const indexResult = await guard(async (waited) => {
-    const rand = prng(7);
-    const hist = new Histogram(0.0005, 50); // 0.5 µs buckets
-    const machine0 = machineCpuSeconds();
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    /** Time spent checking against brute force: left out of the schedule, the rate and the CPU. */
-    let paused = 0;
-    let updates = 0;
-    let queries = 0;
-    let now = t0;
-    while (now - paused - t0 < s.seconds * 1000) {
-      // Catch up on the updates due by now (at 25k/s and ~100k queries/s: one every few queries).
-      const due = Math.floor(((now - paused - t0) / 1000) * s.updatesPerSecond);
-      while (updates < due) {
-        const t = data[Math.floor(rand() * data.length)]!;
-        // A fix: up to ~30 m in a random direction; now and then a job starts or ends.
-        t.lat += (rand() - 0.5) * 0.00054;
-        t.lng += (rand() - 0.5) * 0.00054;
-        if (rand() < 0.02) t.available = !t.available;
-        index.upsert(t.id, { lat: t.lat, lng: t.lng, available: t.available });
-        updates++;
-      }
-      const q = queryPoint(rand, s);
-      const filter = filterFor(q.service);
-      const started = performance.now();
-      const found = index.nearest(q.at, 10, s.radiusMeters, filter);
-      now = performance.now();
-      hist.record(now - started);
-      queries++;
-      // Now and then check the live index against brute force on the data as it is at this moment.
-      if (queries % 500 === 0 && underUpdates.samples < s.verifySamples) {
-        underUpdates.samples++;
-        const verdict = compare(
-          bruteForce(data, q.at, q.service, 10, s.radiusMeters),
-          found.map((r) => ({ id: r.technician.id, d: r.distanceMeters })),
-        );
-        if (verdict === 'tie') underUpdates.ties++;
-        if (verdict === 'different') {
-          underUpdates.mismatches++;
-          if (underUpdates.examples.length < 3) underUpdates.examples.push(`query ${queries} ${q.service}`);
-        }
-        const after = performance.now();
-        paused += after - now;
-        now = after;
-      }
-    }
-    const seconds = (performance.now() - t0 - paused) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const cpuSeconds = Math.max(1e-6, (cpu.user + cpu.system) / 1e6 - paused / 1000);
-    const machine1 = machineCpuSeconds();
-    return {
-      engine: 'index',
-      description: `createLocationIndex(): nearest(at, 10, ${s.radiusMeters} m, available && service) in one thread, ${s.updatesPerSecond} upserts/s interleaved`,
-      queries,
-      seconds,
-      queriesPerSecond: queries / seconds,
-      latencyUs: {
-        p50: hist.percentile(50) * 1000,
-        p99: hist.percentile(99) * 1000,
-        p999: hist.percentile(99.9) * 1000,
-        max: hist.max * 1000,
-      },
-      updatesApplied: updates,
-      updatesPerSecond: updates / seconds,
-      cpuSeconds: { process: cpuSeconds, postgres: 0 },
-      queriesPerCpuSecond: queries / cpuSeconds,
-      cpu: { seconds, other: otherCpu(machine0, machine1, (cpu.user + cpu.system) / 1e6) },
-      waitedForQuietSeconds: waited,
-      attempts: 1,
+  // --- In-memory engines: queries back to back, updates interleaved at the target rate. ---
+  for (const engine of engines) {
+    const { data } = engine;
+    const underUpdates: Verification = {
+      engine: `${engine.name} under updates`,
+      samples: 0,
+      mismatches: 0,
+      ties: 0,
+      examples: [],
     };
-  });
-  verification.push(underUpdates);
-  results.push(indexResult);
+    log(`  ${engine.name} under updates…`);
+    const indexResult = await guard(async (waited) => {
+      const rand = prng(7);
+      const hist = new Histogram(0.0005, 50); // 0.5 µs buckets
+      const machine0 = machineCpuSeconds();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      /** Time spent checking against brute force: left out of the schedule, the rate and the CPU. */
+      let paused = 0;
+      let updates = 0;
+      let queries = 0;
+      let now = t0;
+      while (now - paused - t0 < s.seconds * 1000) {
+        // Catch up on the updates due by now (at 25k/s and ~100k queries/s: one every few queries).
+        const due = Math.floor(((now - paused - t0) / 1000) * s.updatesPerSecond);
+        while (updates < due) {
+          const t = data[Math.floor(rand() * data.length)]!;
+          // A fix: up to ~30 m in a random direction; now and then a job starts or ends.
+          t.lat += (rand() - 0.5) * 0.00054;
+          t.lng += (rand() - 0.5) * 0.00054;
+          if (rand() < 0.02) t.available = !t.available;
+          engine.upsert(t);
+          updates++;
+        }
+        const q = queryPoint(rand, s);
+        const started = performance.now();
+        const found = engine.query(q.at, q.service);
+        now = performance.now();
+        hist.record(now - started);
+        queries++;
+        // Now and then check the live index against brute force on the data as it is at this moment.
+        if (queries % 500 === 0 && underUpdates.samples < s.verifySamples) {
+          underUpdates.samples++;
+          const verdict = compare(bruteForce(data, q.at, q.service, 10, s.radiusMeters), engine.list(found));
+          if (verdict === 'tie') underUpdates.ties++;
+          if (verdict === 'different') {
+            underUpdates.mismatches++;
+            if (underUpdates.examples.length < 3) underUpdates.examples.push(`query ${queries} ${q.service}`);
+          }
+          const after = performance.now();
+          paused += after - now;
+          now = after;
+        }
+      }
+      const seconds = (performance.now() - t0 - paused) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = Math.max(1e-6, (cpu.user + cpu.system) / 1e6 - paused / 1000);
+      const machine1 = machineCpuSeconds();
+      return {
+        engine: engine.name,
+        description: `${engine.description}; one thread, ${s.updatesPerSecond} upserts/s interleaved`,
+        queries,
+        seconds,
+        queriesPerSecond: queries / seconds,
+        latencyUs: {
+          p50: hist.percentile(50) * 1000,
+          p99: hist.percentile(99) * 1000,
+          p999: hist.percentile(99.9) * 1000,
+          max: hist.max * 1000,
+        },
+        updatesApplied: updates,
+        updatesPerSecond: updates / seconds,
+        cpuSeconds: { process: cpuSeconds, postgres: 0 },
+        queriesPerCpuSecond: queries / cpuSeconds,
+        cpu: { seconds, other: otherCpu(machine0, machine1, (cpu.user + cpu.system) / 1e6) },
+        waitedForQuietSeconds: waited,
+        attempts: 1,
+      };
+    });
+    verification.push(underUpdates);
+    results.push(indexResult);
+  }
 
   // --- PostGIS: `pgClients` connections querying back to back (optionally with batched updates). ---
-  const pgPhase = async (withUpdates: boolean, waited: number): Promise<EngineResult> => {
+  const pgPhase = async (
+    variant: 'knn' | 'knn+updates' | 'dwithin-unprepared',
+    waited: number,
+  ): Promise<EngineResult> => {
+    const withUpdates = variant === 'knn+updates';
+    const query = variant === 'dwithin-unprepared' ? pgDwithinUnprepared : pgQuery;
     const rand = prng(withUpdates ? 11 : 13);
     const machine0 = machineCpuSeconds();
     const hist = new Histogram(0.005, 1_000);
@@ -299,7 +380,7 @@ export async function runNearest(
       while (performance.now() < end) {
         const q = queryPoint(rand, s);
         const started = performance.now();
-        await pgQuery(q.at, q.service);
+        await query(q.at, q.service);
         hist.record(performance.now() - started);
         queries++;
       }
@@ -335,8 +416,11 @@ export async function runNearest(
     const selfCpu = (self.user + self.system) / 1e6;
     const machine1 = machineCpuSeconds();
     return {
-      engine: withUpdates ? 'postgis+updates' : 'postgis',
-      description: `PostGIS KNN (GiST, <-> LIMIT 10, ST_DWithin ${s.radiusMeters} m, available AND service = ANY(services)), ${s.pgClients} clients${withUpdates ? `, + ${s.updatesPerSecond} position updates/s in 100 ms batches` : ', no writes'}`,
+      engine: variant === 'knn' ? 'postgis' : `postgis ${variant}`,
+      description:
+        variant === 'dwithin-unprepared'
+          ? `PostGIS, dispatch.repo-shaped: ST_DWithin ${s.radiusMeters} m AND service, ORDER BY <-> LIMIT 10, unprepared (custom plans), ${s.pgClients} clients. Plan: ${dwithinPlan.slice(0, 300)}`
+          : `PostGIS KNN (GiST, ORDER BY <-> LIMIT 10 where available AND service = ANY(services), then d <= ${s.radiusMeters} m), prepared, ${s.pgClients} clients${withUpdates ? `, + ${s.updatesPerSecond} position updates/s in 100 ms batches` : ', no writes'}`,
       queries,
       seconds,
       queriesPerSecond: queries / seconds,
@@ -356,9 +440,11 @@ export async function runNearest(
     };
   };
   log('  PostGIS, read-only…');
-  results.push(await guard((waited) => pgPhase(false, waited)));
+  results.push(await guard((waited) => pgPhase('knn', waited)));
   log('  PostGIS with batched position updates…');
-  results.push(await guard((waited) => pgPhase(true, waited)));
+  results.push(await guard((waited) => pgPhase('knn+updates', waited)));
+  log('  PostGIS, dispatch-shaped query, unprepared…');
+  results.push(await guard((waited) => pgPhase('dwithin-unprepared', waited)));
   await sql`DROP TABLE IF EXISTS bench_nearest`;
   return { settings: s, results, verification };
 }

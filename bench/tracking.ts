@@ -21,7 +21,9 @@
 //                                         once a server saturates)
 //   BENCH_INGEST_SERVERS=fundi,trpcws,socketio   BENCH_FANOUT_SERVERS=fundi,socketio,trpcws
 //   BENCH_FANOUT_RATES=1,4    fixes/s per technician in the fan-out test
-//   BENCH_QUIET_WAIT=15       seconds a phase may wait for the (shared) machine to go idle first (0: never)
+//   BENCH_QUIET_WAIT=20       seconds a phase may wait for the (shared) machine to go idle first (0: never)
+//   BENCH_RETRIES=2           re-runs of a phase during which other processes took > 10 % of a core
+//   BENCH_SERVER_NODE_OPTIONS extra node flags for the server children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
 //   TEST_DATABASE_URL / DATABASE_URL   PostgreSQL where the throw-away database is created
 //
 // Server children (bench/tracking-servers.ts) run on CPU 0 (taskset), this process — the load
@@ -218,7 +220,15 @@ type ServerProcess = {
 };
 
 async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinning): Promise<ServerProcess> {
-  const nodeArgs = ['--expose-gc', '--import', 'tsx', path.join(root, 'bench/tracking-servers.ts'), kind];
+  const extra = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs = [
+    '--expose-gc',
+    ...extra,
+    '--import',
+    'tsx',
+    path.join(root, 'bench/tracking-servers.ts'),
+    kind,
+  ];
   const [command, args] = pinning.enabled
     ? ['taskset', ['-c', '0', process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
@@ -1016,6 +1026,7 @@ function evaluate(
   if (nearest) {
     const index = nearest.results.find((r) => r.engine === 'index');
     const pg = nearest.results.find((r) => r.engine === 'postgis');
+    const proto = nearest.results.find((r) => r.engine === 'service-grid*');
     if (index && pg) {
       const ratio = index.queriesPerSecond / pg.queriesPerSecond;
       const met = index.latencyUs.p99 < 50 && ratio >= 10;
@@ -1026,7 +1037,10 @@ function evaluate(
         text:
           `Nearest "index p99 < 50 µs under updates and ≥ 10× PostGIS": index p99 ${f1(index.latencyUs.p99)} µs at ${f0(index.updatesPerSecond)} updates/s, ` +
           `${f0(index.queriesPerSecond)} vs ${f0(pg.queriesPerSecond)} queries/s = ${ratio.toFixed(1)}× → ${met ? 'MET' : 'NOT MET'}` +
-          `${wrong.length ? ` (BUT results differ from brute force: ${wrong.map((v) => `${v.engine} ${v.mismatches}/${v.samples}`).join(', ')})` : ''}. Anchor: PostGIS ≈ 13.7k q/s, p99 0.66 ms at 4 clients.`,
+          `${wrong.length ? ` (BUT results differ from brute force: ${wrong.map((v) => `${v.engine} ${v.mismatches}/${v.samples}`).join(', ')})` : ''}. Anchor: PostGIS ≈ 13.7k q/s, p99 0.66 ms at 4 clients.` +
+          (proto
+            ? ` For comparison, the bench-only service-grid* prototype: p99 ${f1(proto.latencyUs.p99)} µs, ${f0(proto.queriesPerSecond)} q/s = ${(proto.queriesPerSecond / pg.queriesPerSecond).toFixed(1)}× PostGIS.`
+            : ''),
       });
     }
   }
@@ -1182,6 +1196,9 @@ function printReport(
       ),
     );
     console.log(
+      '  * bench-only prototype (bench/tracking-grid.ts), not the server; shown for what the target needs',
+    );
+    console.log(
       `  vs brute force: ${nearest.verification
         .map(
           (v) => `${v.engine} ${v.mismatches} mismatches / ${v.samples} samples (${v.ties} ties within 1 m)`,
@@ -1202,10 +1219,20 @@ function printReport(
 function observations(
   ingest: IngestRow[],
   fanout: FanoutRow[],
+  nearest: NearestReport | null,
   logs: Record<string, string[]>,
   pinning: Pinning,
 ): string[] {
   const notes: string[] = [];
+  const knn = nearest?.results.find((r) => r.engine === 'postgis');
+  const dwithin = nearest?.results.find((r) => r.engine === 'postgis dwithin-unprepared');
+  if (knn && dwithin && dwithin.latencyUs.p50 > 5 * knn.latencyUs.p50)
+    notes.push(
+      `PostGIS: the dispatch.repo-shaped query (ST_DWithin AND ORDER BY <-> LIMIT, unprepared so custom plans) ran at ` +
+        `p50 ${f0(dwithin.latencyUs.p50 / 1000)} ms vs ${f2(knn.latencyUs.p50 / 1000)} ms for KNN-then-radius on the same ${nearest!.settings.technicians} rows: ` +
+        `the planner picks a bitmap scan of everything within the radius + sort instead of the KNN index scan. ` +
+        `Plan: ${dwithin.description.split('Plan: ')[1]?.slice(0, 200) ?? '?'}. Worth checking dispatch.repo.ts nextCandidate with many online technicians.`,
+    );
   if (fanout.some((r) => r.server === 'fundi')) {
     notes.push(
       'Fundi serialises each fix once PER VIEWER: every tracking.watch subscription runs its own async generator ' +
@@ -1358,7 +1385,7 @@ async function main() {
   }
 
   const targets = evaluate(ingest, fanout, memory, nearest);
-  const notes = observations(ingest, fanout, logs, pinning);
+  const notes = observations(ingest, fanout, nearest, logs, pinning);
   printReport(ingest, fanout, memory, nearest, targets, notes);
 
   const file = path.join(
