@@ -16,6 +16,8 @@ export const ar: Messages = {
 
   'offline.banner': 'أنت غير متصل بالإنترنت. قد تكون بعض المعلومات قديمة.',
   'offline.unreachable': 'تعذّر الوصول إلى فوندي الآن. قد تكون بعض المعلومات قديمة.',
+  'offline.savedData': 'غير متصل — تُعرض بيانات محفوظة من {time}.',
+  'offline.savedDataUnreachable': 'تُعرض بيانات محفوظة من {time}.',
 
   'update.available': 'يتوفر تحديث',
   'update.body': 'إصدار جديد من فوندي جاهز.',

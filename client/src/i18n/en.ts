@@ -15,6 +15,8 @@ export const en = {
 
   'offline.banner': 'You’re offline. Some information may be out of date.',
   'offline.unreachable': 'Can’t reach Fundi right now. Some information may be out of date.',
+  'offline.savedData': 'Offline — showing saved data from {time}.',
+  'offline.savedDataUnreachable': 'Showing saved data from {time}.',
 
   'update.available': 'Update available',
   'update.body': 'A new version of Fundi is ready.',

@@ -1,3 +1,5 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { getQueryKey } from '@trpc/react-query';
 import { useEffect } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import { toApiProblem } from '../../lib/apiErrors';
@@ -42,11 +44,31 @@ export function useLiveBooking(id: string, { enabled = true }: { enabled?: boole
     return () => clearTimeout(timer);
   }, [status, reset, subscriptionNotFound]);
 
+  // Not fetched yet (offline, say): the copy in a bookings list already on the device, if any.
+  const queryClient = useQueryClient();
+  const listed = query.data
+    ? undefined
+    : findListed(queryClient.getQueriesData({ queryKey: getQueryKey(trpc.booking.list) }), id);
+
   return {
-    booking: query.data,
+    booking: query.data ?? listed,
     query,
     notFound: notFound || subscriptionNotFound,
     /** Changes are being pushed right now (false while connecting or after an error). */
     live: status === 'pending',
   };
+}
+
+type ListPage = { items: Booking[] };
+
+function findListed(entries: Array<[unknown, unknown]>, id: string): Booking | undefined {
+  for (const [, data] of entries) {
+    if (!data || typeof data !== 'object') continue;
+    const pages: ListPage[] = 'pages' in data ? (data as { pages: ListPage[] }).pages : [data as ListPage];
+    for (const page of pages) {
+      const found = page?.items?.find((booking) => booking.id === id);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }

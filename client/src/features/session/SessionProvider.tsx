@@ -12,6 +12,7 @@ import {
 } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import { useI18n } from '../../i18n/I18nProvider';
+import { clearPersistedQueries, persistForUser } from '../../lib/queryPersist';
 import { restartRealtime, trpc } from '../../lib/trpc';
 import { loadCachedUser, saveCachedUser } from './cachedUser';
 
@@ -35,7 +36,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const serverUser = me.data;
 
   useEffect(() => {
-    if (serverUser !== undefined) saveCachedUser(serverUser);
+    if (serverUser === undefined) return;
+    saveCachedUser(serverUser);
+    persistForUser(serverUser?.id ?? null);
   }, [serverUser]);
 
   const state = useMemo<SessionState>(() => {
@@ -100,6 +103,8 @@ export function useChangeSession(): (user: PublicUser | null) => void {
       queryClient.removeQueries({ predicate: (query) => query.queryHash !== meHash });
       utils.auth.me.setData(undefined, user);
       saveCachedUser(user);
+      // Nothing saved for the previous user may show for the next one (or after sign-out).
+      void clearPersistedQueries(user?.id ?? null);
       restartRealtime();
     },
     [queryClient, utils],
