@@ -1252,9 +1252,7 @@ function observations(
           ? ' (or a backlog: this server delivered < 97 % of the expected events).'
           : '.') +
         (r.server === 'fundi'
-          ? ' Cause: server/transport/ws.ts pump() awaits Promise.race([iterator.next(), aborted]) on every event; `aborted` ' +
-            'stays pending for the whole subscription and collects one reaction per race (the race promise and its value). ' +
-            "tRPC's own adapter, same tracking.watch generator, does not grow. Repro: node --import tsx bench/tracking-leak.ts"
+          ? ' Repro: node --import tsx bench/tracking-leak.ts (an earlier cause, Promise.race in server/transport/ws.ts pump(), was fixed in af330bf).'
           : ''),
     );
   const lowDelivery = fanout.filter((r) => r.deliveredPercent < 97);
