@@ -1,3 +1,4 @@
+import { OutboxSync } from '../features/booking/OutboxSync';
 import { OfflineBanner } from '../features/pwa/OfflineBanner';
 import { UpdatePrompt } from '../features/pwa/UpdatePrompt';
 import { Header } from '../features/shell/Header';
@@ -17,6 +18,7 @@ export function App() {
         <Routes />
       </main>
       <UpdatePrompt />
+      <OutboxSync />
     </>
   );
 }

@@ -196,6 +196,15 @@ export const ar: Messages = {
 
   'bookings.title': 'حجوزاتي',
   'bookings.empty': 'لا توجد حجوزات بعد.',
+  'outbox.title': 'بانتظار الإرسال',
+  'outbox.create': 'حجز جديد: {label}',
+  'outbox.cancel': 'إلغاء حجز: {label}',
+  'outbox.pending': 'بانتظار الاتصال',
+  'outbox.confirmed': 'تم الإرسال',
+  'outbox.failed': 'لم يُرسل: {reason}',
+  'outbox.open': 'فتح',
+  'outbox.dismiss': 'إخفاء',
+  'outbox.queuedCancel': 'سيُرسل الإلغاء عند عودة الاتصال.',
 
   'booking.title': 'الحجز',
   'booking.notFound': 'لم نعثر على هذا الحجز.',

@@ -197,6 +197,15 @@ export const en = {
 
   'bookings.title': 'My bookings',
   'bookings.empty': 'No bookings yet.',
+  'outbox.title': 'Waiting to send',
+  'outbox.create': 'New booking: {label}',
+  'outbox.cancel': 'Cancel booking: {label}',
+  'outbox.pending': 'Waiting for connection',
+  'outbox.confirmed': 'Sent',
+  'outbox.failed': 'Not sent: {reason}',
+  'outbox.open': 'Open',
+  'outbox.dismiss': 'Dismiss',
+  'outbox.queuedCancel': 'Your cancellation will be sent when you’re back online.',
 
   'booking.title': 'Booking',
   'booking.notFound': 'We couldn’t find this booking.',

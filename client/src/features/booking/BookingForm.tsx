@@ -146,16 +146,19 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
       if (first) focusField(first);
       return;
     }
-    create({
-      serviceId: service.id,
-      lat: pin.lat,
-      lng: pin.lng,
-      address,
-      addressDetails: addressDetails || undefined,
-      notes: notes || undefined,
-      scheduledFor,
-      emergency: emergency || undefined,
-    });
+    create(
+      {
+        serviceId: service.id,
+        lat: pin.lat,
+        lng: pin.lng,
+        address,
+        addressDetails: addressDetails || undefined,
+        notes: notes || undefined,
+        scheduledFor,
+        emergency: emergency || undefined,
+      },
+      localized(service.name),
+    );
   };
 
   // The server's validation, mapped onto our own translated messages.

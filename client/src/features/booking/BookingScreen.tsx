@@ -13,6 +13,7 @@ import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
 import { type MapMarker, MapView } from '../map/MapView';
 import { LiveTracking, TRACKED_STATUSES } from './LiveTracking';
+import { enqueue, useOutbox } from './outbox';
 import { Rating } from './Rating';
 import { StatusChip } from './StatusChip';
 import { CUSTOMER_CANCELLABLE, DISPUTE_WINDOW_MS, PROGRESS_STEPS } from './status';
@@ -72,7 +73,7 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
 }
 
 function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUser; live: boolean }) {
-  const { t, formatClock, formatDateTime, formatMoney } = useI18n();
+  const { t, localized, formatClock, formatDateTime, formatMoney } = useI18n();
   const searching = booking.status === 'searching';
   const now = useNow(1000, searching || booking.status === 'completed');
   const isCustomer = user.role === 'customer' && booking.customer.id === user.id;
@@ -87,7 +88,10 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
   const cancel = trpc.booking.cancel.useMutation({ onSuccess: onChanged });
   const dispute = trpc.booking.dispute.useMutation({ onSuccess: onChanged });
 
-  const canCancel = isCustomer && CUSTOMER_CANCELLABLE.includes(booking.status);
+  const queuedCancel = useOutbox().some(
+    (action) => action.kind === 'cancel' && action.state === 'pending' && action.input.id === booking.id,
+  );
+  const canCancel = isCustomer && CUSTOMER_CANCELLABLE.includes(booking.status) && !queuedCancel;
   const canDispute =
     isCustomer &&
     booking.status === 'completed' &&
@@ -139,6 +143,12 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
         <p>{t('booking.disputeReason', { reason: booking.disputeReason })}</p>
       )}
 
+      {queuedCancel && (
+        <p className="muted" data-testid="queued-cancel">
+          {t('outbox.queuedCancel')}
+        </p>
+      )}
+
       <div className="actions">
         {isCustomer && booking.status === 'unfulfilled' && <RetryButton booking={booking} />}
         {canCancel && (
@@ -179,7 +189,18 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
         pendingLabel={t('booking.cancelDialog.pending')}
         pending={cancel.isPending}
         error={cancel.error && t(problemKey(cancel.error, { CONFLICT: 'booking.cancelDialog.conflict' }))}
-        onConfirm={(reason) => cancel.mutate({ id: booking.id, reason })}
+        onConfirm={(reason) => {
+          if (navigator.onLine) {
+            cancel.mutate({ id: booking.id, reason });
+            return;
+          }
+          // No connection: queued, and sent (in order, once) when it returns.
+          void enqueue({
+            kind: 'cancel',
+            input: { id: booking.id, reason },
+            label: localized(booking.service.name),
+          }).then(() => setDialog(null));
+        }}
         onClose={() => setDialog(null)}
       />
       <ReasonDialog
@@ -202,23 +223,26 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
 
 /** "No technician accepted": the same request again, as a NEW booking (new idempotency key). */
 function RetryButton({ booking }: { booking: Booking }) {
-  const { t } = useI18n();
+  const { t, localized } = useI18n();
   const { create, mutation } = useCreateBooking();
   const retry = () => {
     const scheduledFor =
       booking.scheduledFor && Date.parse(booking.scheduledFor) > Date.now() + 60_000
         ? booking.scheduledFor
         : undefined;
-    create({
-      serviceId: booking.service.id,
-      lat: booking.location.lat,
-      lng: booking.location.lng,
-      address: booking.location.address,
-      addressDetails: booking.location.details ?? undefined,
-      notes: booking.notes ?? undefined,
-      scheduledFor,
-      emergency: booking.emergency || undefined,
-    });
+    create(
+      {
+        serviceId: booking.service.id,
+        lat: booking.location.lat,
+        lng: booking.location.lng,
+        address: booking.location.address,
+        addressDetails: booking.location.details ?? undefined,
+        notes: booking.notes ?? undefined,
+        scheduledFor,
+        emergency: booking.emergency || undefined,
+      },
+      localized(booking.service.name),
+    );
   };
   return (
     <>

@@ -7,6 +7,7 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { OutboxList } from './OutboxList';
 import { StatusChip } from './StatusChip';
 
 const PAGE_SIZE = 20;
@@ -34,6 +35,7 @@ export function BookingsScreen({ user }: { user: PublicUser }) {
           </Link>
         )}
       </div>
+      <OutboxList />
       {pages.isPending ? (
         <Loading />
       ) : pages.error && items.length === 0 ? (

@@ -5,6 +5,7 @@ import { isRetryable } from '../../lib/apiErrors';
 import { newId } from '../../lib/ids';
 import { navigate } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { enqueue } from './outbox';
 
 export type CreateBookingInput = Omit<inferRouterInputs<AppRouter>['booking']['create'], 'idempotencyKey'>;
 
@@ -28,9 +29,16 @@ export function useCreateBooking() {
     },
   });
 
-  const create = (input: CreateBookingInput) => {
+  /** `label` names the booking while it waits in the outbox (no connection now: sent when it returns). */
+  const create = (input: CreateBookingInput, label: string) => {
     attemptKey.current ??= newId();
-    mutation.mutate({ ...input, idempotencyKey: attemptKey.current });
+    const full = { ...input, idempotencyKey: attemptKey.current };
+    if (!navigator.onLine) {
+      attemptKey.current = null;
+      void enqueue({ kind: 'create', input: full, label }).then(() => navigate('/bookings'));
+      return;
+    }
+    mutation.mutate(full);
   };
 
   return { create, mutation };

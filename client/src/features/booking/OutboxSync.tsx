@@ -1,0 +1,36 @@
+import { useEffect } from 'react';
+import { trpc } from '../../lib/trpc';
+import { useSession } from '../session/SessionProvider';
+import { loadOutbox, onSettled, replayOutbox } from './outbox';
+
+/** Loads the signed-in user's queued booking actions and replays them on start and whenever the device is back online. */
+export function OutboxSync() {
+  const session = useSession();
+  const userId = session.status === 'signed-in' ? session.user.id : null;
+  const utils = trpc.useUtils();
+
+  useEffect(() => {
+    let active = true;
+    void loadOutbox(userId).then(() => {
+      if (active && userId !== null && navigator.onLine) void replayOutbox();
+    });
+    if (userId === null) return;
+    const onOnline = () => void replayOutbox();
+    window.addEventListener('online', onOnline);
+    return () => {
+      active = false;
+      window.removeEventListener('online', onOnline);
+    };
+  }, [userId]);
+
+  useEffect(
+    () =>
+      onSettled((action) => {
+        void utils.booking.list.invalidate();
+        if (action.bookingId) void utils.booking.get.invalidate({ id: action.bookingId });
+      }),
+    [utils],
+  );
+
+  return null;
+}
