@@ -1,4 +1,5 @@
 import { OutboxSync } from '../features/booking/OutboxSync';
+import { IosInstallHint } from '../features/pwa/InstallButton';
 import { OfflineBanner } from '../features/pwa/OfflineBanner';
 import { UpdatePrompt } from '../features/pwa/UpdatePrompt';
 import { Header } from '../features/shell/Header';
@@ -14,6 +15,7 @@ export function App() {
       </a>
       <Header />
       <OfflineBanner />
+      <IosInstallHint />
       <main id="main" className="main">
         <Routes />
       </main>

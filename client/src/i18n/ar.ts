@@ -18,6 +18,9 @@ export const ar: Messages = {
   'offline.unreachable': 'تعذّر الوصول إلى فوندي الآن. قد تكون بعض المعلومات قديمة.',
   'offline.savedData': 'غير متصل — تُعرض بيانات محفوظة من {time}.',
   'offline.savedDataUnreachable': 'تُعرض بيانات محفوظة من {time}.',
+  'install.button': 'تثبيت التطبيق',
+  'install.iosHint': 'لتثبيت فوندي: اضغط «مشاركة» ثم «إضافة إلى الشاشة الرئيسية».',
+  'install.dismiss': 'ليس الآن',
 
   'update.available': 'يتوفر تحديث',
   'update.body': 'إصدار جديد من فوندي جاهز.',

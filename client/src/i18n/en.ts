@@ -17,6 +17,9 @@ export const en = {
   'offline.unreachable': 'Can’t reach Fundi right now. Some information may be out of date.',
   'offline.savedData': 'Offline — showing saved data from {time}.',
   'offline.savedDataUnreachable': 'Showing saved data from {time}.',
+  'install.button': 'Install app',
+  'install.iosHint': 'Install Fundi: tap Share, then “Add to Home Screen”.',
+  'install.dismiss': 'Not now',
 
   'update.available': 'Update available',
   'update.body': 'A new version of Fundi is ready.',

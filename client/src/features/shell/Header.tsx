@@ -1,6 +1,7 @@
 import { useT } from '../../i18n/I18nProvider';
 import { Link } from '../../lib/router';
 import { ConnectionStatus } from '../connection/ConnectionStatus';
+import { InstallButton } from '../pwa/InstallButton';
 import { LanguageSwitch } from './LanguageSwitch';
 
 export function Header() {
@@ -12,6 +13,7 @@ export function Header() {
         <span>{t('app.name')}</span>
       </Link>
       <div className="header-tools">
+        <InstallButton />
         <ConnectionStatus />
         <LanguageSwitch />
       </div>
