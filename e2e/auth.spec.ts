@@ -55,4 +55,12 @@ test('Arabic switches the layout to right-to-left', async ({ page }) => {
   const arabic = await page.getByTestId('sign-in-form').locator('[type=submit]').textContent();
   expect(arabic).not.toBe(english);
   expect(arabic).toMatch(/[\u0600-\u06FF]/);
+
+  // The server's error arrives as a code and is shown in Arabic, not the server's English message.
+  const form = page.getByTestId('sign-in-form');
+  await form.locator('input[name=email]').fill('ada@demo.fundi.app');
+  await form.locator('input[name=password]').fill('not the password');
+  await form.locator('[type=submit]').click();
+  await expect(page.getByTestId('form-error')).toContainText('البريد الإلكتروني أو كلمة المرور غير صحيحة');
+  await expect(page.getByTestId('form-error')).not.toContainText('incorrect');
 });
