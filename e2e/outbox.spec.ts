@@ -101,3 +101,33 @@ test('a queued action the server refuses shows the server’s reason', async ({ 
   await item.getByTestId('outbox-dismiss').click();
   await expect(page.getByTestId('outbox-item')).toHaveCount(0);
 });
+
+test('Background Sync: the service worker wakes open pages to replay their outbox', async ({ page }) => {
+  await signUp(page, { name: 'Synced Sade', email: uniqueEmail('bgsync'), role: 'customer' });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+  await page.evaluate(() => {
+    const w = window as unknown as { replays: number };
+    w.replays = 0;
+    navigator.serviceWorker.addEventListener('message', (e) => {
+      if ((e.data as { type?: string } | null)?.type === 'REPLAY_OUTBOX') w.replays++;
+    });
+  });
+  // What the browser does when connectivity returns: fire the 'sync' event our outbox registered.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('ServiceWorker.enable');
+  const registrationId = await new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const r = registrations.find((x) => !x.isDeleted);
+      if (r) resolve(r.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.dispatchSyncEvent', {
+    origin: new URL(page.url()).origin,
+    registrationId,
+    tag: 'fundi-outbox',
+    lastChance: false,
+  });
+  await expect.poll(() => page.evaluate(() => (window as unknown as { replays: number }).replays)).toBe(1);
+});

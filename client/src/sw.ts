@@ -15,6 +15,8 @@ interface ServiceWorkerScope {
   location: Location;
   skipWaiting(): Promise<void>;
   addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
+  addEventListener(type: 'sync', listener: (event: Extendable & { tag: string }) => void): void;
+  clients: { matchAll(options: { type: 'window' }): Promise<Array<{ postMessage(message: unknown): void }>> };
 }
 declare const self: ServiceWorkerScope;
 type Extendable = { waitUntil(promise: Promise<unknown>): void };
@@ -118,6 +120,18 @@ self.addEventListener('message', (event) => {
   if (typeof data === 'object' && data !== null && 'type' in data && data.type === 'SKIP_WAITING') {
     void self.skipWaiting();
   }
+});
+
+// Background Sync: when the browser sees the connection return, wake the open pages so they replay
+// their outbox (queued bookings and cancellations) even if they are in the background.
+const OUTBOX_SYNC_TAG = 'fundi-outbox'; // the tag outbox.ts registers
+self.addEventListener('sync', (event) => {
+  if (event.tag !== OUTBOX_SYNC_TAG) return;
+  event.waitUntil(
+    self.clients.matchAll({ type: 'window' }).then((clients) => {
+      for (const client of clients) client.postMessage({ type: 'REPLAY_OUTBOX' });
+    }),
+  );
 });
 
 clientsClaim();

@@ -16,10 +16,17 @@ export function OutboxSync() {
     });
     if (userId === null) return;
     const onOnline = () => void replayOutbox();
+    // The service worker relays Background Sync ("the connection is back") as a message.
+    const onWorkerMessage = (event: MessageEvent<unknown>) => {
+      const data = event.data as { type?: unknown } | null;
+      if (data?.type === 'REPLAY_OUTBOX') void replayOutbox();
+    };
     window.addEventListener('online', onOnline);
+    navigator.serviceWorker?.addEventListener('message', onWorkerMessage);
     return () => {
       active = false;
       window.removeEventListener('online', onOnline);
+      navigator.serviceWorker?.removeEventListener('message', onWorkerMessage);
     };
   }, [userId]);
 

@@ -109,7 +109,20 @@ export async function enqueue(
   publish();
   await write(stored);
   if (navigator.onLine) void replayOutbox();
+  else void requestBackgroundSync();
   return stored;
+}
+
+/** Where the browser has Background Sync, it wakes the service worker when the connection returns. */
+async function requestBackgroundSync(): Promise<void> {
+  try {
+    const registration = (await navigator.serviceWorker?.ready) as
+      | (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } })
+      | undefined;
+    await registration?.sync?.register('fundi-outbox');
+  } catch {
+    // Not supported or not allowed: replay still happens on 'online' and on the next start.
+  }
 }
 
 async function settle(action: OutboxAction, patch: Partial<Common>): Promise<void> {
