@@ -1107,7 +1107,7 @@ function printReport(
           'delivered',
           'srv CPU-s',
           'deliv/srv-CPU-s',
-          'µs CPU/deliv',
+          'srv µs/deliv (all-in)',
           'p50 ms',
           'p99 ms',
           'max ms',
