@@ -46,6 +46,10 @@ function benchConfig(): Config {
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT: '1000000000',
     STATIC_DIR: './dist',
+    // Diagnostics: e.g. 60000 to see ingest latency without the once-a-second PostGIS flush.
+    ...(process.env.BENCH_TRACKING_FLUSH_MS
+      ? { TRACKING_FLUSH_MS: process.env.BENCH_TRACKING_FLUSH_MS }
+      : {}),
   });
 }
 

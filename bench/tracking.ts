@@ -24,6 +24,7 @@
 //   BENCH_QUIET_WAIT=20       seconds a phase may wait for the (shared) machine to go idle first (0: never)
 //   BENCH_RETRIES=2           re-runs of a phase during which other processes took > 10 % of a core
 //   BENCH_SERVER_NODE_OPTIONS extra node flags for the server children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+//   BENCH_TRACKING_FLUSH_MS   the servers' TRACKING_FLUSH_MS (diagnostics: 60000 ≈ no PostGIS flush during a phase)
 //   TEST_DATABASE_URL / DATABASE_URL   PostgreSQL where the throw-away database is created
 //
 // Server children (bench/tracking-servers.ts) run on CPU 0 (taskset), this process — the load
