@@ -1,47 +1,13 @@
-// A Lighthouse report (mobile emulation) of the built app served by the real server. Builds nothing (run
-// `npm run build` first) and fails nothing: it prints the scores.
-//   npm run lighthouse [-- /sign-in]
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { startDemoServer } from './demo-server';
 
 const port = Number(process.env.LIGHTHOUSE_PORT ?? 4197);
-const base = `http://127.0.0.1:${port}`;
-const target = `${base}${process.argv[2] ?? '/'}`;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'fundi-lighthouse-'));
-
-async function waitForServer(server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    if (server.exitCode !== null) throw new Error('the server exited');
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error('the server did not start');
-}
-
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: '',
-    DATA_DIR: dataDir,
-    SEED_DEMO: 'true',
-    LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = await startDemoServer(port);
+const target = `${server.base}${process.argv[2] ?? '/'}`;
 
 let chrome: chromeLauncher.LaunchedChrome | undefined;
 try {
-  await waitForServer(server);
   chrome = await chromeLauncher.launch({
     chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'],
@@ -82,8 +48,8 @@ try {
     );
   }
   // Lighthouse 12+ has no PWA category: check the installability basics ourselves.
-  const manifest = await fetch(`${base}/manifest.webmanifest`);
-  const worker = await fetch(`${base}/sw.js`);
+  const manifest = await fetch(`${server.base}/manifest.webmanifest`);
+  const worker = await fetch(`${server.base}/sw.js`);
   const m = manifest.ok
     ? ((await manifest.json()) as { icons?: unknown[]; shortcuts?: unknown[]; screenshots?: unknown[] })
     : null;
@@ -94,6 +60,5 @@ try {
   console.error('lighthouse report failed:', error);
 } finally {
   await chrome?.kill();
-  server.kill();
-  rmSync(dataDir, { recursive: true, force: true });
+  server.stop();
 }

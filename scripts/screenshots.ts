@@ -1,46 +1,18 @@
 // Renders the manifest's store-style screenshots from the built app served by the real server:
 //   npm run build && node --import tsx scripts/screenshots.ts
 // → client/public/screenshots/{narrow,wide}.png (committed; re-run when the home screen changes a lot).
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { startDemoServer } from './demo-server';
 
 const port = Number(process.env.SCREENSHOT_PORT ?? 4196);
-const base = `http://127.0.0.1:${port}`;
 const outDir = fileURLToPath(new URL('../client/public/screenshots/', import.meta.url));
-const dataDir = mkdtempSync(path.join(tmpdir(), 'fundi-shots-'));
 
-async function waitForServer(server: ChildProcess): Promise<void> {
-  for (let i = 0; i < 240; i++) {
-    if (server.exitCode !== null) throw new Error('the server exited');
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // Not up yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error('the server did not start');
-}
-
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: '',
-    DATA_DIR: dataDir,
-    SEED_DEMO: 'true',
-    LOG_LEVEL: 'warn',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = await startDemoServer(port);
 
 try {
-  await waitForServer(server);
   mkdirSync(outDir, { recursive: true });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -56,7 +28,7 @@ try {
       deviceScaleFactor: shot.deviceScaleFactor,
     });
     const page = await context.newPage();
-    await page.goto(`${base}/sign-in`);
+    await page.goto(`${server.base}/sign-in`);
     const form = page.getByTestId('sign-in-form');
     await form.locator('input[name=email]').fill('ada@demo.fundi.app');
     await form.locator('input[name=password]').fill('fundi-demo-2026');
@@ -69,6 +41,5 @@ try {
   }
   await browser.close();
 } finally {
-  server.kill();
-  rmSync(dataDir, { recursive: true, force: true });
+  server.stop();
 }
