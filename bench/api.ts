@@ -16,8 +16,6 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import postgres from 'postgres';
-import { openDatabase } from '../db/client';
 import {
   machineCpuSeconds,
   type Pinning,
@@ -26,6 +24,7 @@ import {
   processCpuSeconds,
   sumIncrease,
 } from './cpu';
+import { createMigratedDatabase } from './database';
 import { call, checksFor, printChecks, runChecks } from './verify';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,34 +69,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 type BenchDatabase = { name: string; url: string };
 
-async function createBenchDatabase(): Promise<BenchDatabase> {
-  const adminUrl =
-    process.env.TEST_DATABASE_URL ??
-    process.env.DATABASE_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `fundi_bench_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  cleanups.push(async () => {
-    // FORCE: a server killed mid-request may leave a connection behind.
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end({ timeout: 5 });
-    console.log(`dropped database ${name}`);
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({
-    databaseUrl: url.toString(),
-    dataDir: '.data-bench-unused',
-    poolSize: 1,
-  });
-  try {
-    await database.migrate();
-  } finally {
-    await database.close();
-  }
-  return { name, url: url.toString() };
-}
+const createBenchDatabase = (): Promise<BenchDatabase> => createMigratedDatabase('fundi_bench', cleanups);
 
 // ---------------------------------------------------------------------------------------------
 // Server children.

@@ -38,7 +38,6 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import type WebSocket from 'ws';
-import { openDatabase } from '../db/client';
 import { seedCatalog } from '../db/seed/catalog';
 import {
   machineCpuSeconds,
@@ -48,6 +47,7 @@ import {
   processCpuSeconds,
   sumIncrease,
 } from './cpu';
+import { createMigratedDatabase } from './database';
 import {
   eachLimited,
   fixInput,
@@ -172,38 +172,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 type BenchDatabase = { name: string; url: string; sql: postgres.Sql };
 
 async function createBenchDatabase(): Promise<BenchDatabase> {
-  const adminUrl =
-    process.env.TEST_DATABASE_URL ??
-    process.env.DATABASE_URL ??
-    'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `fundi_benchtrk_${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}_${process.pid}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database "${name}"`);
-  cleanups.push(async () => {
-    await admin.unsafe(`drop database if exists "${name}" with (force)`);
-    await admin.end({ timeout: 5 });
-    console.log(`dropped database ${name}`);
-  });
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({
-    databaseUrl: url.toString(),
-    dataDir: '.data-bench-unused',
-    poolSize: 1,
-  });
-  try {
-    await database.migrate();
-    await seedCatalog(database.db);
-  } finally {
-    await database.close();
-  }
-  const sql = postgres(url.toString(), {
+  const { name, url } = await createMigratedDatabase('fundi_benchtrk', cleanups, (database) =>
+    seedCatalog(database.db),
+  );
+  const sql = postgres(url, {
     max: settings.nearest.pgClients + 1,
     onnotice: () => {},
     connection: { application_name: 'fundi-bench' },
   });
   cleanups.push(() => sql.end({ timeout: 5 }));
-  return { name, url: url.toString(), sql };
+  return { name, url, sql };
 }
 
 // ---------------------------------------------------------------------------------------------
