@@ -16,6 +16,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { createCleanup } from './cleanup';
 import {
   machineCpuSeconds,
   type Pinning,
@@ -46,23 +47,7 @@ function positiveNumber(value: string | undefined, fallback: number): number {
 // ---------------------------------------------------------------------------------------------
 // Cleanup: children and the database must go away on success, failure and Ctrl-C alike.
 
-const cleanups: Array<() => Promise<void>> = [];
-let cleaningUp: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  // Last registered, first undone: servers stop before the database they use is dropped.
-  cleaningUp ??= (async () => {
-    for (const undo of cleanups.reverse()) await undo().catch((e) => console.error('cleanup failed:', e));
-  })();
-  return cleaningUp;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping servers and dropping the bench database…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const { cleanups, cleanup } = createCleanup();
 
 // ---------------------------------------------------------------------------------------------
 // The throw-away database.

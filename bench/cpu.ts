@@ -14,11 +14,17 @@ const clockTicks = (() => {
 
 /** utime+stime of a whole process (all threads), in seconds; null once it has gone. */
 export function processCpuSeconds(pid: number): number | null {
+  const t = processCpuTimes(pid);
+  return t && t.user + t.system;
+}
+
+/** User and system (kernel: syscalls such as socket reads and writes) CPU-seconds of a process. */
+export function processCpuTimes(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may contain spaces: fields are counted from the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+    return { user: Number(fields[11]) / clockTicks, system: Number(fields[12]) / clockTicks };
   } catch {
     return null;
   }

@@ -5,44 +5,23 @@
 // or when its stdin closes (so it never outlives a parent that died without cleaning up).
 import type { IncomingMessage } from 'node:http';
 import { createHTTPServer } from '@trpc/server/adapters/standalone';
-import { type Database, openDatabase } from '../db/client';
+import type { Database } from '../db/client';
 import { startServer } from '../server/app';
-import { type Config, loadConfig } from '../server/config';
+import type { Config } from '../server/config';
 import { setLogLevel } from '../server/lib/log';
 import { createServices, type Services } from '../server/services';
 import { uws, uwsImplementation } from '../server/transport/uws';
 import { createContext, readCookie, SESSION_COOKIE } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
+import { benchConfig, openBenchDatabase } from './server-setup';
 
 const serverKinds = ['fundi', 'standalone', 'raw'] as const;
 type ServerKind = (typeof serverKinds)[number];
 
 type Started = { port: number; close(): Promise<void> };
 
-/** The same settings for both tRPC servers, so only the transport differs. */
-function benchConfig(): Config {
-  return loadConfig({
-    NODE_ENV: 'production',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: process.env.BENCH_DATABASE_URL,
-    DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'warn',
-    // Sign-up/sign-in are rate limited per IP and every bench request comes from 127.0.0.1.
-    AUTH_RATE_LIMIT: '1000000000',
-    // No built client is needed: the benchmark never asks for static files.
-    STATIC_DIR: './dist',
-  });
-}
-
 async function openServices(config: Config): Promise<{ services: Services; database: Database }> {
-  if (!config.databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (bench/api.ts sets it)');
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-  });
+  const database = await openBenchDatabase(config);
   return { services: createServices(database, config), database };
 }
 

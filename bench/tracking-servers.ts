@@ -10,56 +10,44 @@
 // Prints `{"ready":true,…}` on stdout once listening. Reads commands on stdin, one per line:
 //   mem   → {"mem":{…}} after two forced GCs (RSS and heap, for per-connection memory)
 //   stats → {"stats":{…}} tracking counters and connection count
+//   snapshot → {"snapshot":"/tmp/….heapsnapshot"} after a GC (see bench/heap-diff.ts)
 // Exits on SIGTERM/SIGINT or when stdin closes (never outlives the benchmark).
 import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
 import { Server as SocketIOServer } from 'socket.io';
 import { WebSocketServer } from 'ws';
-import { type Database, openDatabase } from '../db/client';
+import type { Database } from '../db/client';
 import { startServer } from '../server/app';
-import { type Config, loadConfig } from '../server/config';
+import type { Config } from '../server/config';
 import { trackingUpdateInput } from '../server/contracts/technician';
 import { watchInput } from '../server/contracts/tracking';
 import { etaSeconds } from '../server/lib/eta';
 import { distanceMeters } from '../server/lib/geo';
 import { setLogLevel } from '../server/lib/log';
 import { createBookingRepo } from '../server/modules/booking/booking.repo';
-import { channels } from '../server/realtime/bus';
 import { createServices, type Services } from '../server/services';
 import { uwsImplementation } from '../server/transport/uws';
 import { createContext } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
+import { benchConfig, openBenchDatabase } from './server-setup';
 
 const kinds = ['fundi', 'trpcws', 'socketio'] as const;
 type Kind = (typeof kinds)[number];
 type Started = { port: number; services: Services; connections(): number; close(): Promise<void> };
 
-function benchConfig(): Config {
-  return loadConfig({
-    NODE_ENV: 'production',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATABASE_URL: process.env.BENCH_DATABASE_URL,
-    DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'warn',
-    AUTH_RATE_LIMIT: '1000000000',
-    STATIC_DIR: './dist',
-    // Diagnostics: e.g. 60000 to see ingest latency without the once-a-second PostGIS flush.
-    ...(process.env.BENCH_TRACKING_FLUSH_MS
-      ? { TRACKING_FLUSH_MS: process.env.BENCH_TRACKING_FLUSH_MS }
-      : {}),
-  });
-}
+/** As bench/servers.ts; BENCH_TRACKING_FLUSH_MS (diagnostics: 60000 ≈ no PostGIS flush during a phase). */
+const trackingConfig = (): Config =>
+  benchConfig(
+    process.env.BENCH_TRACKING_FLUSH_MS ? { TRACKING_FLUSH_MS: process.env.BENCH_TRACKING_FLUSH_MS } : {},
+  );
 
 async function openServices(config: Config): Promise<{ services: Services; database: Database }> {
-  if (!config.databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (bench/tracking.ts sets it)');
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
-  });
+  const database = await openBenchDatabase(config);
   const services = createServices(database, config);
   // The tracking pipeline's background work (PostGIS flush every second, index rebuilt from the DB).
   await services.start();
@@ -76,7 +64,7 @@ const wsContext = (services: Services, config: Config, ip: string, token: unknow
   });
 
 async function startFundi(): Promise<Started> {
-  const config = benchConfig();
+  const config = trackingConfig();
   setLogLevel(config.logLevel);
   const { services, database } = await openServices(config);
   const server = await startServer(config, services, database);
@@ -94,7 +82,7 @@ async function startFundi(): Promise<Started> {
 
 /** Baseline (a): tRPC's own WebSocket adapter on a `ws` WebSocketServer, same router and context. */
 async function startTrpcWs(): Promise<Started> {
-  const config = benchConfig();
+  const config = trackingConfig();
   setLogLevel(config.logLevel);
   const { services, database } = await openServices(config);
   const wss = new WebSocketServer({ host: config.host, port: 0, perMessageDeflate: false });
@@ -129,10 +117,11 @@ const WATCHABLE = new Set(['assigned', 'en_route', 'arrived']);
 /**
  * Baseline (b): Socket.IO. `fix` (with ack) = the same zod validation + services.tracking.ingest as
  * tracking.update; `watch` (with ack) = the same authorisation as tracking.watch, then the socket joins
- * the technician's room; each accepted fix is encoded once and emitted to that room.
+ * the technician's room; each fix that becomes the technician's current position is encoded once and
+ * emitted to that room.
  */
 async function startSocketIo(): Promise<Started> {
-  const config = benchConfig();
+  const config = trackingConfig();
   setLogLevel(config.logLevel);
   const { services, database } = await openServices(config);
   const http = createServer();
@@ -144,8 +133,8 @@ async function startSocketIo(): Promise<Started> {
     maxHttpBufferSize: 256 * 1024,
   });
   const bookings = createBookingRepo(database.db);
-  /** One bus listener per watched technician, emitting to the room. */
-  const rooms = new Map<string, () => void>();
+  /** Watched technicians: their room and the booking's location (for distance and ETA). */
+  const rooms = new Map<string, { room: string; target: { lat: number; lng: number } }>();
 
   io.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -165,7 +154,24 @@ async function startSocketIo(): Promise<Started> {
       try {
         if (user.role !== 'technician') throw new Error('FORBIDDEN_ROLE');
         const parsed = trackingUpdateInput.parse(input);
+        const before = services.tracking.lastPosition(user.id);
         ack?.(services.tracking.ingest(user.id, parsed.points));
+        const fix = services.tracking.lastPosition(user.id);
+        const watched = rooms.get(user.id);
+        if (watched && fix && fix !== before) {
+          const d = Math.round(distanceMeters(fix, watched.target));
+          io.to(watched.room).emit('location', {
+            lat: fix.lat,
+            lng: fix.lng,
+            accuracy: fix.accuracy,
+            heading: fix.heading,
+            speed: fix.speed,
+            recordedAt: new Date(fix.recordedAt).toISOString(),
+            stale: false,
+            etaSeconds: etaSeconds(d, fix.speed ?? undefined),
+            distanceMeters: d,
+          });
+        }
       } catch (e) {
         ack?.({ error: e instanceof Error ? e.message.slice(0, 200) : 'error' });
       }
@@ -180,35 +186,7 @@ async function startSocketIo(): Promise<Started> {
         if (!technicianId || !WATCHABLE.has(view.booking.status)) throw new Error('CONFLICT');
         const room = `t:${technicianId}`;
         const target = view.booking.location;
-        if (!rooms.has(room)) {
-          rooms.set(
-            room,
-            services.bus.on(
-              channels.location(technicianId),
-              (fix: {
-                lat: number;
-                lng: number;
-                recordedAt: number;
-                accuracy: number | null;
-                heading: number | null;
-                speed: number | null;
-              }) => {
-                const d = Math.round(distanceMeters(fix, target));
-                io.to(room).emit('location', {
-                  lat: fix.lat,
-                  lng: fix.lng,
-                  accuracy: fix.accuracy,
-                  heading: fix.heading,
-                  speed: fix.speed,
-                  recordedAt: new Date(fix.recordedAt).toISOString(),
-                  stale: false,
-                  etaSeconds: etaSeconds(d, fix.speed ?? undefined),
-                  distanceMeters: d,
-                });
-              },
-            ),
-          );
-        }
+        if (!rooms.has(technicianId)) rooms.set(technicianId, { room, target });
         await socket.join(room);
         ack?.({ ok: true });
       } catch (e) {
@@ -228,7 +206,6 @@ async function startSocketIo(): Promise<Started> {
     services,
     connections: () => io.engine.clientsCount,
     async close() {
-      for (const off of rooms.values()) off();
       io.disconnectSockets(true);
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await services.stop();
@@ -243,6 +220,30 @@ const starters: Record<Kind, () => Promise<Started>> = {
   socketio: startSocketIo,
 };
 
+/**
+ * Diagnostics: BENCH_ALLOC_PROFILE=<dir> samples every allocation (also those the GC has since freed)
+ * and writes a .heapprofile there on exit — where the allocation rate comes from, by call stack.
+ */
+async function startAllocationProfile(): Promise<(() => Promise<void>) | null> {
+  const dir = process.env.BENCH_ALLOC_PROFILE;
+  if (!dir) return null;
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    // BENCH_ALLOC_SURVIVORS=1: only what outlived a scavenge (promoted), the cost behind long minor GC pauses.
+    includeObjectsCollectedByMinorGC: process.env.BENCH_ALLOC_SURVIVORS !== '1',
+  });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `alloc-${process.pid}.heapprofile`), JSON.stringify(profile));
+  };
+}
+
 async function main() {
   const kind = process.argv[2] as Kind;
   if (!kinds.includes(kind)) {
@@ -250,12 +251,14 @@ async function main() {
     process.exit(2);
   }
   const server = await starters[kind]();
+  const allocations = await startAllocationProfile();
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), 8_000).unref();
+    await allocations?.();
     await server.close().catch(() => {});
     process.exit(0);
   };
@@ -264,6 +267,17 @@ async function main() {
   process.stdin.on('end', () => void stop());
   process.stdin.on('error', () => void stop());
 
+  if (process.env.BENCH_ELD === '1') {
+    // Diagnostics: the server's own event-loop delay (what a fix waits before it is even read).
+    const eld = monitorEventLoopDelay({ resolution: 1 });
+    eld.enable();
+    setInterval(() => {
+      process.stderr.write(
+        `eld p50 ${(eld.percentile(50) / 1e6).toFixed(2)} p99 ${(eld.percentile(99) / 1e6).toFixed(2)} max ${(eld.max / 1e6).toFixed(2)} ms\n`,
+      );
+      eld.reset();
+    }, 2_000).unref();
+  }
   const gc = (globalThis as { gc?: () => void }).gc;
   createInterface({ input: process.stdin }).on('line', (line) => {
     const command = line.trim();
@@ -274,6 +288,10 @@ async function main() {
       process.stdout.write(
         `${JSON.stringify({ mem: { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, gc: Boolean(gc) } })}\n`,
       );
+    } else if (command === 'snapshot') {
+      gc?.();
+      const file = writeHeapSnapshot(path.join(tmpdir(), `fundi-${kind}-${Date.now()}.heapsnapshot`));
+      process.stdout.write(`${JSON.stringify({ snapshot: file })}\n`);
     } else if (command === 'stats') {
       const stats = { connections: server.connections(), tracking: server.services.tracking.stats() };
       process.stdout.write(`${JSON.stringify({ stats })}\n`);

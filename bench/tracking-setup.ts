@@ -4,6 +4,7 @@
 // Plain SQL in bulk: signing up thousands of accounts through the API would mostly benchmark argon2.
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
+import { prng } from '../server/lib/prng';
 import { generateSessionToken, sessionIdFromToken } from '../server/modules/auth/session';
 
 export type Point = { lat: number; lng: number };
@@ -16,17 +17,7 @@ export type SeededJob = {
   target: Point;
 };
 
-/** Deterministic PRNG (mulberry32): the same data on every run. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 /** A random point within `radiusMeters` of `centre` (uniform over the disc). */
 export function randomPoint(centre: Point, radiusMeters: number, rand: () => number): Point {

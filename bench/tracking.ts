@@ -24,6 +24,7 @@
 //   BENCH_QUIET_WAIT=20       seconds a phase may wait for the (shared) machine to go idle first (0: never)
 //   BENCH_RETRIES=2           re-runs of a phase during which other processes took > 10 % of a core
 //   BENCH_SERVER_NODE_OPTIONS extra node flags for the server children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+//   BENCH_HEAP_SNAPSHOTS=1   heap snapshots (os.tmpdir()) around the memory phase, for bench/heap-diff.ts
 //   BENCH_TRACKING_FLUSH_MS   the servers' TRACKING_FLUSH_MS (diagnostics: 60000 ≈ no PostGIS flush during a phase)
 //   TEST_DATABASE_URL / DATABASE_URL   PostgreSQL where the throw-away database is created
 //
@@ -33,18 +34,19 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import type WebSocket from 'ws';
 import { seedCatalog } from '../db/seed/catalog';
+import { createCleanup } from './cleanup';
 import {
   machineCpuSeconds,
   type Pinning,
   pinLoadGeneratorToCpu1,
   postgresCpuByPid,
-  processCpuSeconds,
+  processCpuTimes,
   sumIncrease,
 } from './cpu';
 import { createMigratedDatabase } from './database';
@@ -123,7 +125,10 @@ const settings = {
     ratesPerTechnician: numbers('BENCH_FANOUT_RATES', [1, 4]),
     servers: list('BENCH_FANOUT_SERVERS', ['fundi', 'socketio', 'trpcws'], serverKinds),
   },
-  memory: { viewers: scaled(3000, 50) },
+  // Most of the fan-out viewers, in 6 steps: RSS moves in pages and arenas, so a longer run of points gives a steadier slope.
+  memory: { viewers: scaled(6000, 50), steps: 6 },
+  /** BENCH_HEAP_SNAPSHOTS=1: the servers write a heap snapshot before and after the memory phase's viewers. */
+  heapSnapshots: process.env.BENCH_HEAP_SNAPSHOTS === '1',
   nearest: {
     technicians: scaled(100_000, 10_000),
     services: 20,
@@ -151,20 +156,7 @@ settings.memory.viewers = Math.min(
 // ---------------------------------------------------------------------------------------------
 // Cleanup: children, sockets and the database go away on success, failure and Ctrl-C alike.
 
-const cleanups: Array<() => Promise<void>> = [];
-let cleaningUp: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaningUp ??= (async () => {
-    for (const undo of cleanups.reverse()) await undo().catch((e) => console.error('cleanup failed:', e));
-  })();
-  return cleaningUp;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping servers and dropping the bench database…`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const { cleanups, cleanup } = createCleanup();
 
 // ---------------------------------------------------------------------------------------------
 // Database.
@@ -192,7 +184,7 @@ type ServerProcess = {
   pid: number;
   port: number;
   uws: string;
-  request<T>(command: 'mem' | 'stats'): Promise<T>;
+  request<T>(command: 'mem' | 'stats' | 'snapshot'): Promise<T>;
   stop(): Promise<void>;
   /** Server log lines (warnings, errors) seen so far. */
   logLines: string[];
@@ -202,6 +194,12 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
   const extra = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
   const nodeArgs = [
     '--expose-gc',
+    // As `npm start` (see package.json), for all three servers: a 32 MB young generation (V8's default
+    // is 16) and no allocation-site pretenuring. With pretenuring, V8 moved the per-message allocation
+    // sites (message text, parsed JSON) to old space after warm-up: about 3 MB promoted per scavenge and
+    // 8–12 ms scavenge pauses at 10k fixes/s, which made the ingest p99; without it, 2–4 ms.
+    '--max-semi-space-size=32',
+    '--no-allocation-site-pretenuring',
     ...extra,
     '--import',
     'tsx',
@@ -242,7 +240,7 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
         resolve(msg as { port: number; pid: number; uws: string });
         return;
       }
-      for (const key of ['mem', 'stats']) {
+      for (const key of ['mem', 'stats', 'snapshot']) {
         if (key in msg) waiters.get(key)?.shift()?.(msg[key]);
       }
     });
@@ -251,7 +249,7 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
     kind,
     ...ready,
     logLines,
-    request<T>(cmd: 'mem' | 'stats') {
+    request<T>(cmd: 'mem' | 'stats' | 'snapshot') {
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${kind}: no answer to ${cmd}`)), 30_000);
         const list = waiters.get(cmd) ?? [];
@@ -295,6 +293,7 @@ function closeAll(sockets: WebSocket[]) {
 
 type CpuSnapshot = {
   server: number;
+  serverSystem: number;
   postgres: Map<number, number>;
   client: NodeJS.CpuUsage;
   machine: ReturnType<typeof machineCpuSeconds>;
@@ -303,6 +302,8 @@ type CpuSnapshot = {
 type CpuUse = {
   seconds: number;
   server: number;
+  /** The kernel part of `server` (socket syscalls). */
+  serverSystem: number;
   postgres: number;
   client: number;
   /** CPU-s used on the machine by processes that are not part of the benchmark (a shared machine). */
@@ -313,8 +314,10 @@ type CpuUse = {
 
 let databaseName = '';
 function cpuSnapshot(pid: number): CpuSnapshot {
+  const times = processCpuTimes(pid);
   return {
-    server: processCpuSeconds(pid) ?? Number.NaN,
+    server: times ? times.user + times.system : Number.NaN,
+    serverSystem: times?.system ?? Number.NaN,
     postgres: postgresCpuByPid(databaseName),
     client: process.cpuUsage(),
     machine: machineCpuSeconds(),
@@ -339,6 +342,7 @@ function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   return {
     seconds,
     server,
+    serverSystem: b.serverSystem - a.serverSystem,
     postgres: pg,
     client,
     other,
@@ -419,6 +423,8 @@ type CallPhase = {
   expected: number;
   hist: Histogram;
   firstError: string | null;
+  /** The load generator's own event-loop delay in the window: a latency floor it adds to every reading. */
+  generatorLoopMs: { p99: number; max: number };
 };
 let callPhase: CallPhase | null = null;
 
@@ -436,6 +442,7 @@ function newCallPhase(closedLoop: boolean): CallPhase {
     expected: 0,
     hist: new Histogram(0.01, 10_000),
     firstError: null,
+    generatorLoopMs: { p99: Number.NaN, max: Number.NaN },
   };
 }
 
@@ -560,11 +567,16 @@ async function drive(
   }
   await sleep(settings.warmupSeconds * 1000);
   const before = cpuSnapshot(pid);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   p.windowStart = performance.now();
   window.start?.(p.windowStart);
   await sleep(settings.durationSeconds * 1000);
   p.windowEnd = performance.now();
   window.end?.(p.windowEnd);
+  loop.disable();
+  // Minus the 1 ms sampling interval: the delay beyond it.
+  p.generatorLoopMs = { p99: loop.percentile(99) / 1e6 - 1, max: loop.max / 1e6 - 1 };
   const after = cpuSnapshot(pid);
   p.running = false;
   // Let the calls still in flight land (their latency counts if they were sent in the window).
@@ -585,6 +597,7 @@ type IngestRow = {
   ackedPerSecond: number;
   fixesPerServerCpuSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
+  generatorLoopMs: { p99: number; max: number };
   acked: number;
   rejected: number;
   errors: number;
@@ -618,6 +631,7 @@ async function ingestSection(db: BenchDatabase, techs: SeededTechnician[], pinni
           ackedPerSecond: acked,
           fixesPerServerCpuSecond: phase.acked / cpu.server,
           latencyMs: { p50: phase.hist.percentile(50), p99: phase.hist.percentile(99), max: phase.hist.max },
+          generatorLoopMs: phase.generatorLoopMs,
           acked: phase.acked,
           rejected: phase.rejected,
           errors: phase.errors,
@@ -636,8 +650,8 @@ async function ingestSection(db: BenchDatabase, techs: SeededTechnician[], pinni
       console.log(
         `    ${mode.kind === 'open' ? `open ${String(row.offeredPerSecond).padStart(6)}/s` : `closed x${mode.depth}    `}` +
           `  acked ${row.ackedPerSecond.toFixed(0).padStart(6)}/s  ${row.fixesPerServerCpuSecond.toFixed(0).padStart(6)} fixes/CPU-s` +
-          `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms` +
-          `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% client ${cpu.clientCorePercent.toFixed(0)}%` +
+          `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms (generator loop p99 ${row.generatorLoopMs.p99.toFixed(1)} max ${row.generatorLoopMs.max.toFixed(0)} ms)` +
+          `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% (kernel ${((cpu.serverSystem / cpu.seconds) * 100).toFixed(0)}%) client ${cpu.clientCorePercent.toFixed(0)}%` +
           `${row.rejected + row.errors ? `  rejected ${row.rejected} errors ${row.errors}` : ''}` +
           noiseText(cpu, row.waitedForQuietSeconds),
       );
@@ -749,6 +763,7 @@ type FanoutRow = {
   deliveriesPerServerCpuSecond: number;
   serverCpuMicrosPerDelivery: number;
   latencyMs: { p50: number; p99: number; max: number };
+  generatorLoopMs: { p99: number; max: number };
   unmatched: number;
   errors: number;
   fixErrors: number;
@@ -779,14 +794,15 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
     console.log(
       `\n  ${kind}: memory: ${settings.memory.viewers} viewers, each with a tracking.watch subscription…`,
     );
-    // In four steps, with a GC'd reading after each: the first step also pays what is paid once (JIT
+    // In steps, with a GC'd reading after each: the first step also pays what is paid once (JIT
     // code, DB pool, heap spaces), so the per-viewer cost is the least-squares slope over the steps;
     // the plain before/after difference is reported too.
     await sleep(500);
     const base = await server.request<Mem>('mem');
+    if (settings.heapSnapshots) console.log(`    heap snapshot: ${await server.request<string>('snapshot')}`);
     const points: Array<{ n: number; rss: number; heap: number }> = [];
     const memViewers: Viewer[] = [];
-    const steps = 4;
+    const { steps } = settings.memory;
     for (let k = 1; k <= steps; k++) {
       const upTo = Math.round((settings.memory.viewers * k) / steps);
       memViewers.push(...(await openViewers(proto, server.port, specs.slice(memViewers.length, upTo))));
@@ -794,6 +810,7 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
       const m = await server.request<Mem>('mem');
       points.push({ n: memViewers.length, rss: m.rss, heap: m.heapUsed });
     }
+    if (settings.heapSnapshots) console.log(`    heap snapshot: ${await server.request<string>('snapshot')}`);
     const last = points.at(-1)!;
     const m: MemoryRow = {
       server: kind,
@@ -873,6 +890,7 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
           deliveriesPerServerCpuSecond: f.delivered / cpu.server,
           serverCpuMicrosPerDelivery: (cpu.server * 1e6) / Math.max(1, f.delivered),
           latencyMs: { p50: f.hist.percentile(50), p99: f.hist.percentile(99), max: f.hist.max },
+          generatorLoopMs: phase.generatorLoopMs,
           unmatched: f.unmatched,
           errors: f.errors,
           fixErrors: phase.errors + phase.rejected,
@@ -890,8 +908,8 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
       console.log(
         `    ${rate} fix/s/tech: ${row.fixesPerSecond.toFixed(0)} fixes/s → ${row.deliveriesPerSecond.toFixed(0)} deliveries/s ` +
           `(${row.deliveredPercent.toFixed(1)}% of expected)  ${row.deliveriesPerServerCpuSecond.toFixed(0)} deliveries/CPU-s` +
-          `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms` +
-          `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% client ${cpu.clientCorePercent.toFixed(0)}%` +
+          `  p50 ${row.latencyMs.p50.toFixed(2)} p99 ${row.latencyMs.p99.toFixed(2)} ms (generator loop p99 ${row.generatorLoopMs.p99.toFixed(1)} max ${row.generatorLoopMs.max.toFixed(0)} ms)` +
+          `  server ${((cpu.server / cpu.seconds) * 100).toFixed(0)}% (kernel ${((cpu.serverSystem / cpu.seconds) * 100).toFixed(0)}%) client ${cpu.clientCorePercent.toFixed(0)}%` +
           noiseText(cpu, row.waitedForQuietSeconds),
       );
     }
@@ -1005,7 +1023,6 @@ function evaluate(
   if (nearest) {
     const index = nearest.results.find((r) => r.engine === 'index');
     const pg = nearest.results.find((r) => r.engine === 'postgis');
-    const proto = nearest.results.find((r) => r.engine === 'service-grid*');
     if (index && pg) {
       const ratio = index.queriesPerSecond / pg.queriesPerSecond;
       const met = index.latencyUs.p99 < 50 && ratio >= 10;
@@ -1016,10 +1033,8 @@ function evaluate(
         text:
           `Nearest "index p99 < 50 µs under updates and ≥ 10× PostGIS": index p99 ${f1(index.latencyUs.p99)} µs at ${f0(index.updatesPerSecond)} updates/s, ` +
           `${f0(index.queriesPerSecond)} vs ${f0(pg.queriesPerSecond)} queries/s = ${ratio.toFixed(1)}× → ${met ? 'MET' : 'NOT MET'}` +
-          `${wrong.length ? ` (BUT results differ from brute force: ${wrong.map((v) => `${v.engine} ${v.mismatches}/${v.samples}`).join(', ')})` : ''}. Anchor: PostGIS ≈ 13.7k q/s, p99 0.66 ms at 4 clients.` +
-          (proto
-            ? ` For comparison, the bench-only service-grid* prototype: p99 ${f1(proto.latencyUs.p99)} µs, ${f0(proto.queriesPerSecond)} q/s = ${(proto.queriesPerSecond / pg.queriesPerSecond).toFixed(1)}× PostGIS.`
-            : ''),
+          `${wrong.length ? ` (BUT results differ from brute force: ${wrong.map((v) => `${v.engine} ${v.mismatches}/${v.samples}`).join(', ')})` : ''}. ` +
+          `Anchor: PostGIS ≈ 13.7k q/s, p99 0.66 ms at 4 clients elsewhere; against that figure the index is ${(index.queriesPerSecond / 13_700).toFixed(1)}×.`,
       });
     }
   }
@@ -1117,7 +1132,7 @@ function printReport(
   }
   if (memory.length) {
     console.log(
-      '\nMemory: server RSS per connected viewer with a tracking.watch subscription (after GC; per viewer = slope over N/4…N)',
+      '\nMemory: server RSS per connected viewer with a tracking.watch subscription (after GC; per viewer = slope over the steps)',
     );
     console.log(
       table(
@@ -1125,7 +1140,7 @@ function printReport(
           'server',
           'viewers',
           'RSS 0 MiB',
-          'RSS N/4…N MiB',
+          'RSS per step MiB',
           'RSS/viewer KiB',
           'before/after KiB',
           'JS heap/viewer KiB',
@@ -1175,9 +1190,6 @@ function printReport(
       ),
     );
     console.log(
-      '  * bench-only prototype (bench/tracking-grid.ts), not the server; shown for what the target needs',
-    );
-    console.log(
       `  vs brute force: ${nearest.verification
         .map(
           (v) => `${v.engine} ${v.mismatches} mismatches / ${v.samples} samples (${v.ties} ties within 1 m)`,
@@ -1210,16 +1222,13 @@ function observations(
       `PostGIS: the dispatch.repo-shaped query (ST_DWithin AND ORDER BY <-> LIMIT, unprepared so custom plans) ran at ` +
         `p50 ${f0(dwithin.latencyUs.p50 / 1000)} ms vs ${f2(knn.latencyUs.p50 / 1000)} ms for KNN-then-radius on the same ${nearest!.settings.technicians} rows: ` +
         `the planner picks a bitmap scan of everything within the radius + sort instead of the KNN index scan. ` +
-        `Plan: ${dwithin.description.split('Plan: ')[1]?.slice(0, 200) ?? '?'}. Worth checking dispatch.repo.ts nextCandidate with many online technicians.`,
+        `Plan: ${dwithin.description.split('Plan: ')[1]?.slice(0, 200) ?? '?'}. This is why dispatch.repo.ts nextCandidate orders by <-> with LIMIT first and applies the radius after.`,
     );
-  if (fanout.some((r) => r.server === 'fundi')) {
+  for (const r of fanout)
     notes.push(
-      'Fundi serialises each fix once PER VIEWER: every tracking.watch subscription runs its own async generator ' +
-        '(toLive: distance, ETA, a new ISO string per viewer) and server/transport/ws.ts send() does JSON.stringify ' +
-        'per subscription and socket; no uWS topic/publish is used. (Reported, not changed.) Viewers of one booking ' +
-        'get identical payloads, so one serialisation per booking + uWS publish would do.',
+      `${r.server} fan-out ${r.fixesPerTechnicianPerSecond}/s: ${f0((r.cpu.serverSystem / Math.max(r.cpu.server, 1e-9)) * 100)}% of the server's CPU was kernel time ` +
+        `(${f1((r.cpu.serverSystem * 1e6) / Math.max(1, r.deliveriesPerSecond * r.cpu.seconds))} µs per delivery: socket reads and writes, one write per viewer per event).`,
     );
-  }
   const leaky = [...new Map(fanout.map((r) => [r.server, r])).values()].filter(
     (r) => r.heapRetainedPerDeliveryBytes > 100,
   );

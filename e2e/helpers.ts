@@ -31,6 +31,62 @@ export async function signOut(page: Page) {
   await expect(page.getByTestId('sign-in-form')).toBeVisible();
 }
 
+/**
+ * The technician on `tech` signs up and offers shoe shine, the demo admin (signed in on `admin`)
+ * verifies them from the queue, and they go online from the phone (geolocation granted on `tech`).
+ */
+export async function onlineShoeShineTechnician(
+  tech: Page,
+  admin: Page,
+  opts: { name: string; email: string },
+) {
+  await signUp(tech, { ...opts, role: 'technician' });
+  const services = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
+  const shine = services.find((s) => s.slug === 'shoe-shine')!;
+  await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
+
+  await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+  const row = admin.locator(`[data-testid=tech-row][data-email="${opts.email}"]`);
+  await row.getByTestId('verify-tech').click();
+  await expect(row).toContainText(/verified/i);
+
+  await tech.reload();
+  await tech.getByTestId('online-toggle').click();
+  await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+}
+
+/**
+ * The customer asks for a shoe shine at their own (granted) location and sends the request;
+ * `beforeAddress` runs once the location is in (the map before booking). Returns the status badge.
+ */
+export async function requestShoeShine(
+  customer: Page,
+  address: string,
+  beforeAddress: () => Promise<void> = async () => {},
+) {
+  await customer.getByTestId('book-service').click();
+  await customer.getByTestId('category-shoes').click();
+  await customer.getByTestId('service-shoe-shine').click();
+  await customer.getByTestId('use-my-location').click();
+  await beforeAddress();
+  await customer.locator('input[name=address]').fill(address);
+  await expect(customer.getByTestId('quote')).toBeVisible();
+  await customer.getByTestId('request-booking').click();
+  const status = customer.getByTestId('booking-status');
+  await expect(status).toHaveAttribute('data-status', /searching|assigned/);
+  return status;
+}
+
+/** The offer reaches the technician, who accepts it: their active job is `assigned`. */
+export async function acceptOffer(tech: Page) {
+  const offer = tech.getByTestId('offer-card');
+  await expect(offer).toBeVisible({ timeout: 20_000 });
+  await offer.getByTestId('accept-offer').click();
+  const job = tech.getByTestId('active-job');
+  await expect(job).toHaveAttribute('data-status', 'assigned');
+  return job;
+}
+
 /** Calls a tRPC procedure as the page's signed-in user (its session cookie), plain JSON. */
 export async function callApi<T>(
   page: Page,

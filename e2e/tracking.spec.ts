@@ -1,5 +1,14 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { callApi, offsetBy, signIn, signUp, uniqueEmail } from './helpers';
+import {
+  acceptOffer,
+  callApi,
+  offsetBy,
+  onlineShoeShineTechnician,
+  requestShoeShine,
+  signIn,
+  signUp,
+  uniqueEmail,
+} from './helpers';
 
 // Ilorin: far from the demo technicians around Lagos and from the job-loop spec's Ibadan technician, so
 // ours is the only one dispatch can find. The customer is here; the technician starts ~900 m north.
@@ -43,24 +52,26 @@ test('the customer watches the technician approach on a live map, which goes awa
     return c.newPage();
   };
   try {
-    // A technician signs up, offers shoe shine and is verified by an admin.
+    // A technician signs up, offers shoe shine, is verified by an admin and goes online.
     const tech = await open(offsetBy(home, START_METERS, 0));
-    const techEmail = uniqueEmail('e2e-track-tech');
-    await signUp(tech, { name: 'Bola Tracker', email: techEmail, role: 'technician' });
-    const services = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
-    const shine = services.find((s) => s.slug === 'shoe-shine')!;
-    await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
-
+    // Fixes go over the tRPC WebSocket, never as HTTP requests.
+    const fixesOverHttp: string[] = [];
+    let fixesOverWebSocket = 0;
+    tech.on('request', (request) => {
+      if (request.url().includes('tracking.update')) fixesOverHttp.push(request.url());
+    });
+    tech.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        if (String(payload).includes('"tracking.update"')) fixesOverWebSocket++;
+      }),
+    );
     const admin = await open();
-    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
-    const row = admin.locator(`[data-testid=tech-row][data-email="${techEmail}"]`);
-    await row.getByTestId('verify-tech').click();
-    await expect(row).toContainText(/verified/i);
+    await onlineShoeShineTechnician(tech, admin, {
+      name: 'Bola Tracker',
+      email: uniqueEmail('e2e-track-tech'),
+    });
 
     // Online: the phone shares its location, and the technician can stop and resume that at will.
-    await tech.reload();
-    await tech.getByTestId('online-toggle').click();
-    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
     const indicator = tech.getByTestId('sharing-indicator');
     await expect(indicator).toHaveAttribute('data-sharing', 'true');
     await expect(tech.getByTestId('sharing-accuracy')).toBeVisible();
@@ -76,21 +87,11 @@ test('the customer watches the technician approach on a live map, which goes awa
     // The customer books at home; before booking, the map shows available technicians as counts.
     const customer = await open(home);
     await signUp(customer, { name: 'Kemi Watcher', email: uniqueEmail('e2e-track-cust'), role: 'customer' });
-    await customer.getByTestId('book-service').click();
-    await customer.getByTestId('category-shoes').click();
-    await customer.getByTestId('service-shoe-shine').click();
-    await customer.getByTestId('use-my-location').click();
-    await expect(customer.getByTestId('nearby-cell').first()).toBeVisible();
-    await customer.locator('input[name=address]').fill('7 Unity Road, Ilorin');
-    await expect(customer.getByTestId('quote')).toBeVisible();
-    await customer.getByTestId('request-booking').click();
-    const status = customer.getByTestId('booking-status');
-    await expect(status).toHaveAttribute('data-status', /searching|assigned/);
+    const status = await requestShoeShine(customer, '7 Unity Road, Ilorin', () =>
+      expect(customer.getByTestId('nearby-cell').first()).toBeVisible(),
+    );
 
-    const offer = tech.getByTestId('offer-card');
-    await expect(offer).toBeVisible({ timeout: 20_000 });
-    await offer.getByTestId('accept-offer').click();
-    await expect(tech.getByTestId('active-job')).toHaveAttribute('data-status', 'assigned');
+    await acceptOffer(tech);
     await expect(status).toHaveAttribute('data-status', 'assigned');
 
     // The customer's live map: the technician's marker, ETA and distance.
@@ -140,6 +141,8 @@ test('the customer watches the technician approach on a live map, which goes awa
     await job.getByTestId('advance-job').click();
     await expect(status).toHaveAttribute('data-status', 'in_progress');
     await expect(customer.getByTestId('live-map')).toHaveCount(0);
+    expect(fixesOverHttp).toEqual([]);
+    expect(fixesOverWebSocket).toBeGreaterThan(3);
   } finally {
     for (const c of contexts) await c.close();
   }
@@ -148,7 +151,7 @@ test('the customer watches the technician approach on a live map, which goes awa
 test('fixes taken without a connection survive a reload and reach the server, in order, when it returns', async ({
   browser,
 }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   // Abeokuta, away from the other specs' technicians.
   const spot = { latitude: 7.1475 + Math.random() * 0.01, longitude: 3.3619 + Math.random() * 0.01 };
   const techContext = await browser.newContext({ geolocation: spot, permissions: ['geolocation'] });
@@ -202,7 +205,7 @@ test('fixes taken without a connection survive a reload and reach the server, in
 
     // Back online: sent (oldest first), and the server's position for the technician is the newest fix.
     await techContext.setOffline(false);
-    await expect.poll(stored, { timeout: 15_000 }).toBe(0);
+    await expect.poll(stored, { timeout: 30_000 }).toBe(0);
     const last = offsetBy(spot, 200, 0);
     await expect
       .poll(async () => {

@@ -2,24 +2,29 @@
 //
 //   npm run simulate -- --technicians 200 --city lagos [--url http://localhost:3000] [--seconds N]
 //                       [--admin-email admin@demo.fundi.app --admin-password fundi-demo-2026]
-//                       [--interval 3] [--concurrency 4]
+//                       [--interval 3] [--concurrency 4] [--report 5] [--sessions .data/sim-sessions.json]
 //
 // Each technician `sim-<i>@sim.fundi.app` signs in (or signs up, and is then verified by the admin
 // account), sets its services, goes online and sends one fix every ~3 s with `tracking.update`, each
 // over its own WebSocket: `createTRPCClient` + `wsLink` for every call (no HTTP, no back doors), so
 // the load lands on the server's WebSocket path. Positions follow a random walk along a street grid
-// at 15–40 km/h around the city centre. A line of counters every 5 s; Ctrl-C (or --seconds) takes
-// everyone offline and exits.
+// at 15–40 km/h around the city centre. A line of counters every --report seconds (5); Ctrl-C (or
+// --seconds, or SIGTERM) takes everyone offline and exits.
+//
+// The technicians are its own accounts, created through sign-up on first use, so any number works
+// against the demo data: the only account it needs from the seed is the admin that verifies them.
 //
 // Sign-in and sign-up are rate limited per IP (AUTH_RATE_LIMIT, 20 per 10 minutes by default) and
 // every simulated technician comes from 127.0.0.1: start the server with AUTH_RATE_LIMIT=100000 for
-// more than a handful of technicians. Sessions are cached in .data/sim-sessions.json, so later runs
-// sign in nobody whose session is still valid.
+// more than a handful of technicians, or let the server run it (`npm start -- --simulate=N`), which
+// allows for exactly that. Sessions are cached in --sessions, so later runs sign in nobody whose
+// session is still valid.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
+import { prng } from '../server/lib/prng';
 import type { AppRouter } from '../server/trpc/root';
 
 const cities = {
@@ -40,7 +45,8 @@ function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n\n`);
   process.stderr.write(
     'usage: npm run simulate -- --technicians N [--city lagos|cairo] [--url http://localhost:3000]\n' +
-      '                           [--seconds N] [--admin-email E --admin-password P] [--interval S] [--concurrency N]\n',
+      '                           [--seconds N] [--admin-email E --admin-password P] [--interval S] [--concurrency N]\n' +
+      '                           [--report S] [--sessions FILE]\n',
   );
   process.exit(2);
 }
@@ -58,6 +64,8 @@ function readOptions() {
         'admin-password': { type: 'string', default: 'fundi-demo-2026' },
         interval: { type: 'string', default: '3' },
         concurrency: { type: 'string', default: '4' },
+        report: { type: 'string', default: '5' },
+        sessions: { type: 'string', default: path.join('.data', 'sim-sessions.json') },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -76,6 +84,8 @@ function readOptions() {
   const concurrency = int('concurrency', 1, 64);
   const interval = Number(values.interval);
   if (!(interval >= 0.5 && interval <= 60)) usage('--interval must be 0.5–60 seconds');
+  const report = Number(values.report);
+  if (!(report >= 1 && report <= 3600)) usage('--report must be 1–3600 seconds');
   const seconds = values.seconds === undefined ? null : Number(values.seconds);
   if (seconds !== null && !(seconds > 0)) usage('--seconds must be a positive number');
   const city = String(values.city).toLowerCase();
@@ -101,7 +111,9 @@ function readOptions() {
     adminEmail: String(values['admin-email']),
     adminPassword: String(values['admin-password']),
     intervalMs: interval * 1000,
+    reportMs: report * 1000,
     concurrency,
+    sessionsFile: path.resolve(String(values.sessions)),
   };
 }
 
@@ -148,10 +160,9 @@ async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promis
 // ---------------------------------------------------------------------------------------------
 // Cached sessions, so a second run signs in nobody (sign-in is rate limited per IP).
 
-const cacheFile = path.resolve('.data', 'sim-sessions.json');
 type SessionCache = Record<string, Record<string, string>>;
 
-function readCache(): SessionCache {
+function readCache(cacheFile: string): SessionCache {
   try {
     return JSON.parse(readFileSync(cacheFile, 'utf8')) as SessionCache;
   } catch {
@@ -159,7 +170,7 @@ function readCache(): SessionCache {
   }
 }
 
-function writeCache(cache: SessionCache) {
+function writeCache(cacheFile: string, cache: SessionCache) {
   try {
     mkdirSync(path.dirname(cacheFile), { recursive: true });
     writeFileSync(cacheFile, `${JSON.stringify(cache, null, 1)}\n`, { mode: 0o600 });
@@ -245,18 +256,6 @@ class Walker {
   }
 }
 
-/** A small deterministic PRNG (mulberry32) so technician i always starts in the same neighbourhood. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 type Tech = {
@@ -271,7 +270,7 @@ type Tech = {
   lastFixAt: number;
 };
 
-const counters = { sent: 0, acked: 0, accepted: 0, rejected: 0, errors: 0, inflight: 0 };
+const counters = { sent: 0, acked: 0, accepted: 0, rejected: 0, errors: 0, inflight: 0, declined: 0 };
 const errorKinds = new Map<string, number>();
 const latencies: number[] = [];
 
@@ -290,12 +289,12 @@ async function main() {
   const centre = cities[opts.city];
   const wsUrl = `${opts.url.protocol === 'https:' ? 'wss' : 'ws'}://${opts.url.host}/trpc`;
   const cacheKey = opts.url.origin;
-  const cache = readCache();
+  const cache = readCache(opts.sessionsFile);
   const cached = cache[cacheKey] ?? {};
   cache[cacheKey] = cached;
   console.log(
     `Simulating ${opts.technicians} technicians in ${opts.city} against ${wsUrl}, one fix every ~${opts.intervalMs / 1000} s` +
-      `${opts.seconds ? ` for ${opts.seconds} s` : ' until Ctrl-C'}.`,
+      `${opts.seconds ? ` for ${opts.seconds} s` : process.send ? ' until the server stops' : ' until Ctrl-C'}.`,
   );
 
   let stopping = false;
@@ -316,6 +315,10 @@ async function main() {
     stopping = true;
     stopRequested();
   });
+  // Started by the server (`npm start -- --simulate`): it stops us with SIGTERM before it closes. If the
+  // IPC channel drops without that, the server is gone (crashed, killed), so there is nobody left to
+  // tell that we are going offline: leave at once rather than linger, reconnecting to nothing.
+  if (process.send) process.on('disconnect', () => process.exit(stopping ? 0 : 1));
 
   // Anonymous connection for sign-in/sign-up and the catalog.
   const anon = connect(wsUrl, () => null);
@@ -400,6 +403,17 @@ async function main() {
       picked.add(catalog[Math.floor(rand() * catalog.length)]!.id);
     await api.technician.setServices.mutate({ services: [...picked].map((serviceId) => ({ serviceId })) });
     await api.technician.setOnline.mutate({ online: true, ...t.walker.position() });
+    // Simulated technicians fill the map but decline every job at once, so real bookings in the demo
+    // move on to the people signed in as technicians instead of waiting out an offer window each.
+    api.technician.offers.subscribe(undefined, {
+      onData: (e) => {
+        if (e.type !== 'offer' || stopping) return;
+        api.booking.decline.mutate({ id: e.offer.bookingId, reason: 'simulated technician' }).then(
+          () => counters.declined++,
+          (err) => countError(appCode(err) ?? errorText(err).slice(0, 60)),
+        );
+      },
+    });
     t.online = true;
     t.lastFixAt = Date.now();
   }
@@ -468,7 +482,8 @@ async function main() {
             rateLimitedNoticeShown = true;
             process.stderr.write(
               'Sign-in is rate limited (AUTH_RATE_LIMIT per IP per 10 min): the rest are retried every 30 s.\n' +
-                'Restart the server with AUTH_RATE_LIMIT=100000 to bring everyone online at once.\n',
+                'Restart the server with AUTH_RATE_LIMIT=100000 (or let it run the simulator: npm start -- --simulate=N)\n' +
+                'to bring everyone online at once.\n',
             );
           }
         } else {
@@ -479,11 +494,11 @@ async function main() {
         failed.push(t);
       }
     });
-    writeCache(cache);
+    writeCache(opts.sessionsFile, cache);
     return failed;
   }
 
-  const report = setInterval(() => printLine(), 5_000);
+  const report = setInterval(() => printLine(), opts.reportMs);
   let lastSent = 0;
   function printLine() {
     const elapsed = Math.round((Date.now() - startedAt) / 1000);
@@ -495,7 +510,7 @@ async function main() {
       `[${String(elapsed).padStart(5)} s] online ${online}/${techs.length}  ws open ${open}  ` +
         `fixes sent ${counters.sent} (+${counters.sent - lastSent})  acked ${counters.acked}  ` +
         `accepted ${counters.accepted}  rejected ${counters.rejected}  errors ${counters.errors}${errs ? ` (${errs})` : ''}  ` +
-        `in flight ${counters.inflight}  ack p50 ${percentile(sorted, 50).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms`,
+        `offers declined ${counters.declined}  in flight ${counters.inflight}  ack p50 ${percentile(sorted, 50).toFixed(1)} ms p99 ${percentile(sorted, 99).toFixed(1)} ms`,
     );
     lastSent = counters.sent;
   }

@@ -8,7 +8,10 @@ import { createStaticHandler } from './transport/static';
 import { type us_listen_socket, uws, uwsImplementation } from './transport/uws';
 import { attachTrpcWebSocket } from './transport/ws';
 import { createContext } from './trpc/context';
-import { appRouter } from './trpc/root';
+import { appRouter, fastPaths } from './trpc/root';
+
+/** WebSockets cannot set cookies (one shared no-op, not a closure per connection). */
+const noCookies = () => {};
 
 export type RunningServer = {
   port: number;
@@ -37,11 +40,12 @@ export function startServer(config: Config, services: Services, database: Databa
   );
   const sockets = attachTrpcWebSocket(app, {
     router: appRouter,
+    fastPaths,
     path: '/trpc',
     originAllowed,
     revocations: services.sessions.events,
     createContext: (meta) =>
-      createContext(services, config, { transport: 'ws', ...meta, setCookie: () => {} }),
+      createContext(services, config, { transport: 'ws', ...meta, setCookie: noCookies }),
   });
 
   app.get('/healthz', (res) => {

@@ -1,14 +1,35 @@
-import { openDatabase } from '../db/client';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { type Database, openDatabase } from '../db/client';
 import { seedCatalog } from '../db/seed/catalog';
 import { seedDemo } from '../db/seed/demo';
-import { startServer } from './app';
-import { ConfigError, loadConfig } from './config';
+import { parseStartOptions, StartOptionsError, startUsage } from '../scripts/start-options';
+import { type RunningServer, startServer } from './app';
+import { type Config, ConfigError, loadConfig } from './config';
 import { log, setLogLevel } from './lib/log';
 import { createServices } from './services';
 import { uwsImplementation } from './transport/uws';
 
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
+  let options: ReturnType<typeof parseStartOptions>;
+  try {
+    options = parseStartOptions(process.argv.slice(2), process.env);
+  } catch (e) {
+    if (e instanceof StartOptionsError) {
+      process.stderr.write(`${e.message}\n\n${startUsage}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  if (options.help) {
+    process.stdout.write(startUsage);
+    process.exit(0);
+  }
+
+  let config: Config;
   try {
     config = loadConfig();
   } catch (e) {
@@ -19,6 +40,22 @@ async function main() {
     throw e;
   }
   setLogLevel(config.logLevel);
+
+  if (options.simulate !== null) {
+    if (!config.seedDemo) {
+      process.stderr.write(
+        '--simulate drives technicians that the demo admin verifies, so it needs the demo data: unset SEED_DEMO=false\n' +
+          '(or run `npm run simulate -- --admin-email … --admin-password …` against this server yourself).\n',
+      );
+      process.exit(1);
+    }
+    // Every simulated technician signs in (or, the first time, signs up) from 127.0.0.1, and both are
+    // limited per IP: the default 20 per 10 minutes would hold all but a handful back for many minutes.
+    // Rather than sneak the simulator past the limiter, or have it crawl under it, this demo run allows
+    // exactly that many more attempts per IP (one sign-in and one sign-up each, plus the admin's sign-in;
+    // sessions are cached, so restarts need none), and keeps the configured allowance on top for people.
+    config = { ...config, authRateLimit: config.authRateLimit + options.simulate + 1 };
+  }
 
   if (uwsImplementation !== 'native' && process.env.UWS_ALLOW_FALLBACK !== '1') {
     process.stderr.write(
@@ -55,6 +92,9 @@ async function main() {
   const server = await startServer(config, services, database);
   log.info(`Fundi is listening on ${server.url}`, { uws: uwsImplementation, node: process.version });
 
+  const simulator =
+    options.simulate === null ? null : startSimulator(options.simulate, config, server, database);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -65,6 +105,8 @@ async function main() {
       process.exit(1);
     }, 15_000);
     force.unref();
+    // First, while the API still answers, so the simulated technicians can go offline.
+    await simulator?.stop();
     await server.close();
     await services.stop();
     await database.close();
@@ -73,6 +115,56 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * `--simulate`: scripts/simulate.ts in a child process against this server, as any other client would
+ * reach it (tRPC over WebSocket, loopback). Its periodic counter line goes to our log; it is stopped
+ * (its technicians going offline) before the server closes, and exits by itself if we die first.
+ */
+function startSimulator(technicians: number, config: Config, server: RunningServer, database: Database) {
+  const host =
+    config.host === '0.0.0.0'
+      ? '127.0.0.1'
+      : config.host === '::'
+        ? '[::1]'
+        : config.host.includes(':')
+          ? `[${config.host}]`
+          : config.host;
+  const args = [
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('../scripts/simulate.ts', import.meta.url)),
+    ...['--technicians', String(technicians), '--city', config.market],
+    ...['--url', `${config.tls ? 'https' : 'http'}://${host}:${server.port}`],
+    // One summary line every half minute: it shares the console with the server's log.
+    ...['--report', '30'],
+    // Sessions belong to the database they were issued by.
+    ...(database.driver === 'pglite' ? ['--sessions', path.join(config.dataDir, 'sim-sessions.json')] : []),
+  ];
+  // Its own process group, so a Ctrl-C in the terminal reaches only us and we stop it in order; the IPC
+  // channel is how it notices if we die without doing so.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], detached: true });
+  log.info('simulator started', { technicians, pid: child.pid, authRateLimit: config.authRateLimit });
+  createInterface({ input: child.stdout! }).on('line', (line) => log.info(`simulator: ${line}`));
+  createInterface({ input: child.stderr! }).on('line', (line) => log.warn(`simulator: ${line}`));
+
+  let stopping = false;
+  const closed = once(child, 'close').catch(() => undefined);
+  child.on('error', (e) => log.error('simulator could not start', { error: e.message }));
+  child.on('exit', (code, signal) => {
+    if (!stopping) log.warn('simulator exited; the server keeps running', { code, signal });
+  });
+  return {
+    async stop() {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 6_000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
 }
 
 main().catch((e) => {

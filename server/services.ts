@@ -30,9 +30,15 @@ export function createServices(database: Database, config: Config) {
 
   const bus = createBus();
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
-  const tracking = createTrackingService({ db, bus, config: config.tracking });
+  const tracking = createTrackingService({ db, config: config.tracking });
   const lifecycle = createBookingLifecycle(db, bus, tracking.onBookingChange);
-  const dispatch = createDispatchService({ db, bus, lifecycle, config: config.dispatch });
+  const dispatch = createDispatchService({
+    db,
+    bus,
+    lifecycle,
+    config: config.dispatch,
+    nearest: tracking.nearest,
+  });
   const bookings = createBookingService({
     db,
     bus,

@@ -38,5 +38,4 @@ export type Bus = ReturnType<typeof createBus>;
 export const channels = {
   booking: (id: string) => `booking:${id}`,
   technicianOffers: (technicianId: string) => `offers:${technicianId}`,
-  location: (technicianId: string) => `location:${technicianId}`,
 };

@@ -17,6 +17,8 @@ import {
 import { log } from '../lib/log';
 import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
 import { isServerFault } from '../trpc/errors';
+import type { FastProcedure, Feed, FeedEvent } from '../trpc/fast';
+import { requireRole, requireUser } from '../trpc/procedures';
 import type { OriginPolicy } from './security';
 import { type TemplatedApp, uws, type WebSocket } from './uws';
 
@@ -24,6 +26,11 @@ import { type TemplatedApp, uws, type WebSocket } from './uws';
 const HIGH_WATER_MARK = 256 * 1024;
 /** Beyond this the peer is not reading at all: drop it (it reconnects and resumes from lastEventId). */
 const MAX_BACKPRESSURE = 4 * 1024 * 1024;
+/**
+ * A feed viewer with more than this buffered stops receiving published events; it keeps only the newest
+ * one, sent when the socket drains (coalescing: never a queue of positions that are already old).
+ */
+const LAG_MARK = 16 * 1024;
 
 type ConnectionMeta = {
   ip: string;
@@ -33,12 +40,77 @@ type ConnectionMeta = {
 
 type Conn = ConnectionMeta & {
   closed: boolean;
-  abort: AbortController;
-  subs: Map<number | string, AbortController>;
+  subs: Subscriptions;
   ctx: Promise<Context> | null;
-  authKeys: string[];
-  drainWaiters: Array<() => void>;
+  /** The context once resolved: fast paths use it without waiting a tick. */
+  context: Context | null;
+  /** Whether the socket is listed in byAuth (under its session and its user). */
+  authenticated: boolean;
+  drainWaiters: Array<() => void> | null;
+  /** Feed memberships over LAG_MARK, waiting for a drain. */
+  lagging: Set<Member> | null;
 };
+
+/**
+ * Viewers of one feed on one subscription id share a uWS topic: each event is framed once and
+ * published once, and uWS writes it to every member natively.
+ */
+type Group = {
+  topic: string;
+  id: number | string;
+  jsonrpc: '2.0' | undefined;
+  /** `{"id":…,"result":{"type":"data","id":` — everything before the event. */
+  prefix: string;
+  members: Set<Member>;
+  unsubscribe: () => void;
+};
+type Sub = { abort(): void };
+type SubId = number | string;
+
+/**
+ * A connection's subscriptions by id. Most sockets have none or one, so the first is kept inline: a Map
+ * per socket would cost about 300 bytes of every viewer's memory.
+ */
+class Subscriptions {
+  private firstId: SubId | null = null;
+  private first: Sub | undefined;
+  private rest: Map<SubId, Sub> | null = null;
+
+  get(id: SubId): Sub | undefined {
+    return this.firstId === id ? this.first : this.rest?.get(id);
+  }
+  has(id: SubId) {
+    return this.get(id) !== undefined;
+  }
+  set(id: SubId, sub: Sub) {
+    if (this.firstId === id || (this.first === undefined && !this.rest?.has(id))) {
+      this.firstId = id;
+      this.first = sub;
+    } else {
+      this.rest ??= new Map();
+      this.rest.set(id, sub);
+    }
+  }
+  delete(id: SubId) {
+    if (this.firstId === id) {
+      this.firstId = null;
+      this.first = undefined;
+    } else this.rest?.delete(id);
+  }
+  all(): Sub[] {
+    return [...(this.first ? [this.first] : []), ...(this.rest?.values() ?? [])];
+  }
+  clear() {
+    this.firstId = null;
+    this.first = undefined;
+    this.rest = null;
+  }
+}
+
+type CallMessage = Exclude<TRPCClientOutgoingMessage, { method: 'subscription.stop' }> & {
+  id: number | string;
+};
+type Member = { ws: WebSocket<Conn>; group: Group; pending: string | null; abort(): void };
 
 export type WsHandlerOptions = {
   router: AnyRouter;
@@ -51,6 +123,8 @@ export type WsHandlerOptions = {
   }) => Promise<Context>;
   /** Session revocations (sign-out): sockets authenticated by that session are closed. */
   revocations: Context['services']['sessions']['events'];
+  /** Procedures served without the middleware chain, by path (each must exist in `router` too). */
+  fastPaths?: Record<string, FastProcedure>;
 };
 
 /**
@@ -60,9 +134,22 @@ export type WsHandlerOptions = {
  */
 export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   const config = opts.router._def._config;
+  const fastPaths = new Map(Object.entries(opts.fastPaths ?? {}));
+  const procedures = opts.router._def.procedures as Record<string, { _def: { type: string } } | undefined>;
+  for (const [path, fast] of fastPaths) {
+    if (procedures[path]?._def.type !== fast.type)
+      throw new Error(`Fast path ${path} has no ${fast.type} procedure of that name in the router`);
+  }
+  const groups = new Map<string, Group>();
+  // Without a data transformer (plain JSON on the wire) responses need no per-message transform pass.
+  const probe = {};
+  const plainJson =
+    config.transformer.output.serialize(probe) === probe &&
+    config.transformer.input.serialize(probe) === probe;
   const sockets = new Set<WebSocket<Conn>>();
   // Sockets by the session and the user that authenticated them, so a sign-out reaches open sockets too.
   const byAuth = new Map<string, Set<WebSocket<Conn>>>();
+  const authKeys = (session: { id: string; userId: string }) => [`s:${session.id}`, `u:${session.userId}`];
   const endAuthenticated = (key: string) => {
     for (const ws of [...(byAuth.get(key) ?? [])]) ws.end(4401, 'Session ended');
   };
@@ -74,7 +161,8 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   function send(ws: WebSocket<Conn>, msg: TRPCResponseMessage | string) {
     const conn = ws.getUserData();
     if (conn.closed) return;
-    const text = typeof msg === 'string' ? msg : JSON.stringify(transformTRPCResponse(config, msg));
+    const text =
+      typeof msg === 'string' ? msg : JSON.stringify(plainJson ? msg : transformTRPCResponse(config, msg));
     ws.cork(() => {
       const status = ws.send(text, false);
       // 2 = dropped: uWS refused to buffer more for this socket.
@@ -88,7 +176,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   function waitForDrain(ws: WebSocket<Conn>): Promise<void> | undefined {
     const conn = ws.getUserData();
     if (conn.closed || ws.getBufferedAmount() < HIGH_WATER_MARK) return undefined;
-    return new Promise((resolve) => conn.drainWaiters.push(resolve));
+    return new Promise((resolve) => {
+      conn.drainWaiters ??= [];
+      conn.drainWaiters.push(resolve);
+    });
   }
 
   function errorMessage(
@@ -121,9 +212,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     const conn = ws.getUserData();
     conn.ctx = opts.createContext({ ip: conn.ip, cookieToken: conn.cookieToken, bearerToken });
     conn.ctx.then((ctx) => {
+      conn.context = ctx;
       if (!ctx.session || conn.closed) return;
-      conn.authKeys = [`s:${ctx.session.id}`, `u:${ctx.session.userId}`];
-      for (const key of conn.authKeys) {
+      conn.authenticated = true;
+      for (const key of authKeys(ctx.session)) {
         const set = byAuth.get(key) ?? new Set();
         set.add(ws);
         byAuth.set(key, set);
@@ -211,6 +303,158 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     }
   }
 
+  /**
+   * A fast path (see server/trpc/fast.ts): the same access rules, validation and handler as the
+   * procedure, without the middleware chain. Only used once the connection's context is known.
+   */
+  function handleFast(ws: WebSocket<Conn>, msg: CallMessage, fast: FastProcedure) {
+    const conn = ws.getUserData();
+    const { id, jsonrpc } = msg;
+    const { path, lastEventId } = msg.params;
+    let { input } = msg.params;
+    if (lastEventId !== undefined) {
+      input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
+    }
+    const ctx = conn.context!;
+    const fail = (cause: unknown) =>
+      send(ws, { ...errorMessage(id, cause, { type: fast.type, path, input, ctx }), jsonrpc });
+    try {
+      const authed = requireUser(ctx);
+      if (fast.roles) requireRole(authed, fast.roles);
+      const parsed = fast.input.safeParse(input);
+      if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });
+      if (fast.type === 'mutation') {
+        const out = fast.handle(authed, parsed.data);
+        if (out instanceof Promise)
+          out.then((data) => send(ws, { id, jsonrpc, result: { type: 'data', data } }), fail);
+        else send(ws, { id, jsonrpc, result: { type: 'data', data: out } });
+        return;
+      }
+      if (conn.subs.has(id)) throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
+      // Reserve the id while the feed opens (a stop before then cancels the join).
+      let cancelled = false;
+      conn.subs.set(id, { abort: () => (cancelled = true) });
+      fast.open(authed, parsed.data).then(
+        (feed) => {
+          if (conn.closed) return;
+          if (cancelled) conn.subs.delete(id);
+          else join(ws, id, jsonrpc, path, feed);
+        },
+        (cause) => {
+          conn.subs.delete(id);
+          fail(cause);
+        },
+      );
+    } catch (cause) {
+      fail(cause);
+    }
+  }
+
+  const frame = (group: Group, e: FeedEvent) => {
+    const eventId = JSON.stringify(e.id);
+    return `${group.prefix}${eventId},"data":{"id":${eventId},"data":${e.json}}}}`;
+  };
+
+  function join(
+    ws: WebSocket<Conn>,
+    id: number | string,
+    jsonrpc: '2.0' | undefined,
+    path: string,
+    feed: Feed,
+  ) {
+    const conn = ws.getUserData();
+    const topic = `${path}\n${feed.key}\n${JSON.stringify(id)}\n${jsonrpc ?? ''}`;
+    let group = groups.get(topic);
+    if (!group) {
+      const g: Group = {
+        topic,
+        id,
+        jsonrpc,
+        prefix: `{"id":${JSON.stringify(id)},${jsonrpc ? '"jsonrpc":"2.0",' : ''}"result":{"type":"data","id":`,
+        members: new Set(),
+        unsubscribe: () => {},
+      };
+      groups.set(topic, g);
+      g.unsubscribe = feed.subscribe({ event: (e) => publish(g, e), end: () => end(g) });
+      group = g;
+    }
+    const member = new Membership(ws, group);
+    group.members.add(member);
+    conn.subs.set(id, member);
+    send(ws, { id, jsonrpc, result: { type: 'started' } });
+    ws.subscribe(topic);
+    const first = feed.current();
+    if (first) send(ws, frame(group, first));
+  }
+
+  /** A viewer in a group; `abort` (subscription.stop) leaves it. A class: no closures per viewer. */
+  class Membership implements Member {
+    pending: string | null = null;
+    constructor(
+      readonly ws: WebSocket<Conn>,
+      readonly group: Group,
+    ) {}
+    abort() {
+      leave(this);
+      send(this.ws, { id: this.group.id, jsonrpc: this.group.jsonrpc, result: { type: 'stopped' } });
+    }
+  }
+
+  function publish(group: Group, e: FeedEvent) {
+    const text = frame(group, e);
+    for (const m of group.members) {
+      if (m.pending !== null) m.pending = text;
+      else if (m.ws.getBufferedAmount() > LAG_MARK) {
+        // Stop publishing to this one; it gets the newest event when it drains.
+        m.pending = text;
+        m.ws.unsubscribe(group.topic);
+        const conn = m.ws.getUserData();
+        conn.lagging ??= new Set();
+        conn.lagging.add(m);
+      }
+    }
+    app.publish(group.topic, text, false);
+  }
+
+  function catchUp(ws: WebSocket<Conn>, lagging: Set<Member>) {
+    for (const m of lagging) {
+      const text = m.pending;
+      m.pending = null;
+      if (!m.group.members.has(m)) continue;
+      ws.subscribe(m.group.topic);
+      if (text) send(ws, text);
+    }
+    ws.getUserData().lagging = null;
+  }
+
+  /** Takes a member out of its group and out of its socket's bookkeeping. */
+  function detach(m: Member) {
+    const conn = m.ws.getUserData();
+    m.group.members.delete(m);
+    conn.subs.delete(m.group.id);
+    conn.lagging?.delete(m);
+    if (!conn.closed) m.ws.unsubscribe(m.group.topic);
+  }
+
+  function leave(m: Member) {
+    const { group } = m;
+    if (!group.members.has(m)) return;
+    detach(m);
+    if (group.members.size === 0) {
+      groups.delete(group.topic);
+      group.unsubscribe();
+    }
+  }
+
+  /** The feed ended (e.g. the job started): every member's subscription stops. */
+  function end(group: Group) {
+    groups.delete(group.topic);
+    for (const m of [...group.members]) {
+      detach(m);
+      send(m.ws, { id: group.id, jsonrpc: group.jsonrpc, result: { type: 'stopped' } });
+    }
+  }
+
   /** Forwards a subscription's events, pausing while the socket is over its high-water mark. */
   async function pump(
     ws: WebSocket<Conn>,
@@ -278,11 +522,12 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         cookieToken: origin && cookie ? (readCookie(cookie, SESSION_COOKIE) ?? null) : null,
         expectsConnectionParams: query.get('connectionParams') === '1',
         closed: false,
-        abort: new AbortController(),
-        subs: new Map(),
+        subs: new Subscriptions(),
         ctx: null,
-        authKeys: [],
-        drainWaiters: [],
+        context: null,
+        authenticated: false,
+        drainWaiters: null,
+        lagging: null,
       };
       res.upgrade(conn, key, protocol, extensions, context);
     },
@@ -332,13 +577,25 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
         return;
       }
-      msgs.forEach((msg, i) => void handleRequest(ws, msg, i));
+      msgs.forEach((msg, i) => {
+        const fast =
+          msg.method !== 'subscription.stop' && msg.id !== null ? fastPaths.get(msg.params.path) : undefined;
+        if (fast?.type !== msg.method) void handleRequest(ws, msg, i);
+        else if (conn.context) handleFast(ws, msg as CallMessage, fast);
+        // Right after connecting the context may still be resolving (in order, like every other call).
+        else
+          conn.ctx?.then(
+            () => !conn.closed && handleFast(ws, msg as CallMessage, fast),
+            () => {},
+          );
+      });
     },
 
     drain: (ws) => {
       const conn = ws.getUserData();
+      if (conn.lagging && ws.getBufferedAmount() < LAG_MARK / 2) catchUp(ws, conn.lagging);
       if (ws.getBufferedAmount() >= HIGH_WATER_MARK) return;
-      const waiters = conn.drainWaiters.splice(0);
+      const waiters = conn.drainWaiters?.splice(0) ?? [];
       for (const w of waiters) w();
     },
 
@@ -346,15 +603,15 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       sockets.delete(ws);
       const conn = ws.getUserData();
       conn.closed = true;
-      for (const key of conn.authKeys) {
+      for (const key of conn.authenticated && conn.context?.session ? authKeys(conn.context.session) : []) {
         const set = byAuth.get(key);
         set?.delete(ws);
         if (set?.size === 0) byAuth.delete(key);
       }
-      for (const sub of conn.subs.values()) sub.abort();
+      for (const sub of conn.subs.all()) sub.abort();
       conn.subs.clear();
-      conn.abort.abort();
-      for (const w of conn.drainWaiters.splice(0)) w();
+      conn.lagging = null;
+      for (const w of conn.drainWaiters?.splice(0) ?? []) w();
     },
   });
 

@@ -1,21 +1,38 @@
 import type { Role } from '../contracts/auth';
 import { DomainError } from '../lib/errors';
+import type { Context } from './context';
 import { t } from './init';
+
+/** A context whose caller is signed in. */
+export type AuthedContext = Context & {
+  user: NonNullable<Context['user']>;
+  session: NonNullable<Context['session']>;
+};
+
+/** The access rules every procedure shares, also used by the WebSocket fast paths (server/trpc/fast.ts). */
+export function requireUser(ctx: Context): AuthedContext {
+  if (!ctx.user || !ctx.session) throw new DomainError('UNAUTHENTICATED', 'Sign in to continue.');
+  return ctx as AuthedContext;
+}
+
+export function requireRole(ctx: AuthedContext, roles: readonly Role[]) {
+  if (!roles.includes(ctx.user.role)) {
+    throw new DomainError('FORBIDDEN_ROLE', `This needs the ${roles.join(' or ')} role.`);
+  }
+}
 
 /** The only procedure builders routers may use. */
 export const router = t.router;
 export const publicProcedure = t.procedure;
 
 export const authedProcedure = t.procedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.session) throw new DomainError('UNAUTHENTICATED', 'Sign in to continue.');
-  return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
+  const authed = requireUser(ctx);
+  return next({ ctx: { ...ctx, user: authed.user, session: authed.session } });
 });
 
 export const roleProcedure = (...roles: Role[]) =>
   authedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.user.role)) {
-      throw new DomainError('FORBIDDEN_ROLE', `This needs the ${roles.join(' or ')} role.`);
-    }
+    requireRole(ctx, roles);
     return next();
   });
 

@@ -4,7 +4,8 @@ import { bookingRouter } from '../modules/booking/booking.router';
 import { catalogRouter } from '../modules/catalog/catalog.router';
 import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
-import { trackingRouter } from '../modules/tracking/tracking.router';
+import { trackingFast, trackingRouter } from '../modules/tracking/tracking.router';
+import type { FastProcedure } from './fast';
 import { router } from './procedures';
 
 export const appRouter = router({
@@ -19,3 +20,9 @@ export const appRouter = router({
 
 /** The public API's type: clients import only this (and the pure schemas in server/contracts). */
 export type AppRouter = typeof appRouter;
+
+/** Procedures our uWS WebSocket adapter serves without tRPC's per-call middleware (see ./fast.ts). */
+export const fastPaths: Record<string, FastProcedure> = {
+  'tracking.update': trackingFast.update,
+  'tracking.watch': trackingFast.watch,
+};

@@ -28,7 +28,14 @@ export type ValidSession = { id: string; userId: string; expiresAt: Date; renewe
  */
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 100_000;
-type CachedSession = { userId: string; expiresAt: number; user: UserRow; cachedAt: number };
+type CachedSession = {
+  userId: string;
+  expiresAt: number;
+  user: UserRow;
+  cachedAt: number;
+  /** The answer handed out while nothing changes: shared by every connection of this session. */
+  valid?: ValidSession;
+};
 
 export function createSessionStore(repo: AuthRepo, now: () => number = Date.now) {
   // Long-lived WebSockets authenticate once, at connect: they listen here to drop a signed-out session.
@@ -36,6 +43,9 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
   events.setMaxListeners(0);
   const cache = new Map<string, CachedSession>();
   const sessionsOfUser = new Map<string, Set<string>>();
+  // One database read per session at a time: a reconnect storm (every socket of a restarted node)
+  // costs one query per session, not one per socket.
+  const reading = new Map<string, Promise<CachedSession | null>>();
   // Bumped by every invalidation: a database read that started before one must not refill the cache
   // (it may have read the row just before a sign-out or profile change committed).
   let generation = 0;
@@ -69,6 +79,23 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
     sessionsOfUser.delete(userId);
   }
 
+  async function load(id: string, t: number): Promise<CachedSession | null> {
+    const readAt = generation;
+    const row = await repo.findSessionWithUser(id);
+    if (!row) {
+      drop(id);
+      return null;
+    }
+    const entry = {
+      userId: row.user.id,
+      expiresAt: row.session.expiresAt.getTime(),
+      user: row.user,
+      cachedAt: t,
+    };
+    if (generation === readAt) remember(id, entry);
+    return entry;
+  }
+
   return {
     events,
     async create(userId: string): Promise<{ token: string; expiresAt: Date }> {
@@ -85,19 +112,14 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
       const t = now();
       let entry = cache.get(id);
       if (!entry || t - entry.cachedAt > CACHE_TTL_MS) {
-        const readAt = generation;
-        const row = await repo.findSessionWithUser(id);
-        if (!row) {
-          drop(id);
-          return null;
+        let read = reading.get(id);
+        if (!read) {
+          read = load(id, t).finally(() => reading.delete(id));
+          reading.set(id, read);
         }
-        entry = {
-          userId: row.user.id,
-          expiresAt: row.session.expiresAt.getTime(),
-          user: row.user,
-          cachedAt: t,
-        };
-        if (generation === readAt) remember(id, entry);
+        const loaded = await read;
+        if (!loaded) return null;
+        entry = loaded;
       }
       if (entry.expiresAt <= t) {
         drop(id);
@@ -109,7 +131,12 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
         entry.expiresAt = t + SESSION_TTL_MS;
         await repo.extendSession(id, new Date(entry.expiresAt));
       }
-      return { id, userId: entry.userId, expiresAt: new Date(entry.expiresAt), renewed, user: entry.user };
+      let v = entry.valid;
+      if (renewed || !v || v.renewed || v.expiresAt.getTime() !== entry.expiresAt) {
+        v = { id, userId: entry.userId, expiresAt: new Date(entry.expiresAt), renewed, user: entry.user };
+        entry.valid = v;
+      }
+      return v;
     },
 
     /** Call after changing a user's row (name, role, verification …) so sessions see it at once. */

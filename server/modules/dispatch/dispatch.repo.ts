@@ -20,23 +20,55 @@ export type Candidate = { technicianId: string; distanceMeters: number };
 
 export function createDispatchRepo(db: DbOrTx) {
   return {
-    /** The nearest available technician not yet asked about this booking, within the radius. */
+    /**
+     * The nearest available technician not yet asked about this booking, within the radius. The radius
+     * is applied after `ORDER BY <-> LIMIT 1`: with `ST_DWithin` in the WHERE clause the planner
+     * underestimates the matches and, with custom plans, sorts everyone in range instead of walking the
+     * KNN index (130–245 ms vs ~1 ms at 100k online technicians). The `&&` box keeps the scan bounded
+     * when nobody nearby qualifies.
+     */
     async nextCandidate(b: { id: string; serviceId: string; location: LngLat }, radiusMeters: number) {
       const here = point(b.location);
       const [row] = await queryRows<{ technician_id: string; distance: number }>(
         db,
-        sql`SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance
-            FROM technician_profiles tp
-            WHERE ${available(b.serviceId)}
-              AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
-              AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
-              AND ST_DWithin(tp.location, ${here}, ${radiusMeters})
-            ORDER BY tp.location <-> ${here}
-            LIMIT 1`,
+        sql`SELECT technician_id, distance FROM (
+              SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance
+              FROM technician_profiles tp
+              WHERE ${available(b.serviceId)}
+                AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
+                AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
+                AND tp.location && _ST_Expand(${here}, ${radiusMeters})
+              ORDER BY tp.location <-> ${here}
+              LIMIT 1) nearest
+            WHERE distance <= ${radiusMeters}`,
       );
       return row
         ? { technicianId: row.technician_id, distanceMeters: Math.round(Number(row.distance)) }
         : undefined;
+    },
+
+    /**
+     * The first of `candidates` (nearest first, from the in-memory index) that the database confirms is
+     * available and not yet asked about this booking: memory proposes, PostgreSQL decides.
+     */
+    async firstConfirmed(b: { id: string; serviceId: string }, candidates: Candidate[]) {
+      if (!candidates.length) return undefined;
+      const ids = sql.join(
+        candidates.map((c) => sql`${c.technicianId}::uuid`),
+        sql`, `,
+      );
+      const [row] = await queryRows<{ technician_id: string }>(
+        db,
+        sql`SELECT tp.user_id AS technician_id
+            FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
+            JOIN technician_profiles tp ON tp.user_id = c.id
+            WHERE ${available(b.serviceId)}
+              AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
+              AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
+            ORDER BY c.ord
+            LIMIT 1`,
+      );
+      return row && candidates.find((c) => c.technicianId === row.technician_id);
     },
 
     /** How many are available around a point, and how far the nearest is (for quotes). */

@@ -1,5 +1,6 @@
 import type { Db } from '../../../db/client';
 import type { BookingRow, OfferRow, ServiceRow } from '../../../db/schema';
+import type { LngLat } from '../../../db/schema/columns';
 import type { Booking } from '../../contracts/booking';
 import type { Offer, OfferEvent } from '../../contracts/technician';
 import { DomainError, pgErrorCode } from '../../lib/errors';
@@ -9,7 +10,7 @@ import { type Bus, channels } from '../../realtime/bus';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
 import { createBookingRepo } from '../booking/booking.repo';
 import { toBooking } from '../booking/booking.views';
-import { createDispatchRepo } from './dispatch.repo';
+import { type Candidate, createDispatchRepo } from './dispatch.repo';
 
 export type DispatchConfig = {
   radiusMeters: number;
@@ -21,6 +22,9 @@ export type DispatchConfig = {
 };
 
 /** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
+/** How many of the nearest (from memory) the database is asked to confirm before falling back to KNN. */
+const MEMORY_CANDIDATES = 10;
+
 const snap = (x: number) => Math.round(x * 100) / 100;
 
 export function toOffer(offer: OfferRow, booking: BookingRow, service: ServiceRow): Offer {
@@ -47,6 +51,8 @@ export function createDispatchService(deps: {
   bus: Bus;
   lifecycle: BookingLifecycle;
   config: DispatchConfig;
+  /** Nearest available technicians from the live in-memory index (PostGIS KNN is the fallback). */
+  nearest?: (serviceId: string, at: LngLat, n: number, radiusMeters: number) => Candidate[];
 }) {
   const { db, bus, lifecycle, config } = deps;
   const repo = createDispatchRepo(db);
@@ -101,7 +107,11 @@ export function createDispatchService(deps: {
       if (row?.status !== 'searching') return null;
       if (row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now()) return null;
       if (await dispatch.openOfferOf(bookingId)) return null;
-      const candidate = await dispatch.nextCandidate(row, config.radiusMeters);
+      const candidate =
+        (await dispatch.firstConfirmed(
+          row,
+          deps.nearest?.(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters) ?? [],
+        )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
       if (candidate) {
         return { offer: await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs), row };
       }

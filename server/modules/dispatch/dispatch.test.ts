@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchOffers } from '../../../db/schema';
 import type { OfferEvent } from '../../contracts/technician';
@@ -54,7 +54,7 @@ const openOffer = (bookingId: string) =>
 describe('dispatch', () => {
   it('offers the nearest verified, online technician offering the service first', async () => {
     const spot = uniqueSpot();
-    const far = await technician(svc(), offset(spot, 3000));
+    await technician(svc(), offset(spot, 3000)); // farther
     const near = await technician(svc(), offset(spot, 800));
     await technician(svc(), offset(spot, 100), { verified: false }); // nearer, but not verified
     await technician(svc(), offset(spot, 200), { online: false }); // nearer, but offline
@@ -65,7 +65,48 @@ describe('dispatch', () => {
     expect(offer.technicianId).toBe(near.user.id);
     expect(offer.distanceMeters).toBeGreaterThan(700);
     expect(offer.distanceMeters).toBeLessThan(900);
-    expect(far.user.id).not.toBe(near.user.id);
+  });
+
+  it('falls back to the PostGIS KNN query when memory has no candidate (e.g. right after a restart)', async () => {
+    const spot = uniqueSpot();
+    const near = await technician(svc(), offset(spot, 700));
+    const far = await technician(svc(), offset(spot, 25_000)); // beyond the 10 km radius
+    for (const t of [near, far]) svc().tracking.index.remove(t.user.id);
+    const { booking } = await book(spot);
+    const offer = await openOffer(booking.id);
+    expect(offer.technicianId).toBe(near.user.id);
+    expect(offer.distanceMeters).toBeGreaterThan(600);
+    expect(offer.distanceMeters).toBeLessThan(800);
+    await svc().dispatch.decline(booking.id, near.user.id);
+    await sleep(300);
+    const offers = await svc()
+      .database.db.select()
+      .from(dispatchOffers)
+      .where(eq(dispatchOffers.bookingId, booking.id));
+    expect(offers.map((o) => o.technicianId)).not.toContain(far.user.id);
+  });
+
+  it('takes candidates from the live in-memory index, and the database has the last word', async () => {
+    const spot = uniqueSpot();
+    const a = await technician(svc(), offset(spot, 900));
+    const b = await technician(svc(), offset(spot, 600));
+    const c = await technician(svc(), offset(spot, 1500));
+    // Memory knows something PostGIS does not yet: c has just moved right next to the customer…
+    svc().tracking.index.upsert(c.user.id, offset(spot, 50));
+    // …and b looks available in memory, but the database says otherwise (went offline meanwhile).
+    await svc().database.db.execute(
+      sql`UPDATE technician_profiles SET online = false WHERE user_id = ${b.user.id}`,
+    );
+    const { booking } = await book(spot);
+    const first = await openOffer(booking.id);
+    expect(first.technicianId).toBe(c.user.id);
+    expect(first.distanceMeters).toBeLessThan(100); // the live position, not the stored one
+    await svc().dispatch.decline(booking.id, c.user.id);
+    const second = await until(async () => {
+      const o = await openOffer(booking.id);
+      return o.technicianId !== c.user.id && o;
+    });
+    expect(second.technicianId).toBe(a.user.id); // b was skipped: offline in the database
   });
 
   it('moves to the next technician on timeout and decline, then gives up as unfulfilled', async () => {

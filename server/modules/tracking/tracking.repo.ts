@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
 import { bookings, trackingBreadcrumbs } from '../../../db/schema';
@@ -19,55 +20,93 @@ export type LiveTechnicianRow = {
   services: string[];
 };
 
-/** PostgreSQL allows 65,535 bind parameters per statement: batches are written in slices. */
-const SLICE = 1_000;
-const slices = <T>(rows: T[]) =>
-  Array.from({ length: Math.ceil(rows.length / SLICE) }, (_, i) => rows.slice(i * SLICE, (i + 1) * SLICE));
+export type BreadcrumbWrite = {
+  bookingId: string;
+  technicianId: string;
+  lat: number;
+  lng: number;
+  accuracy: number | null;
+  at: Date;
+};
+
+// Batched writes (the tracking flush, once a second) travel as ONE text parameter: a JSON array of
+// compact per-row arrays that `json_array_elements` expands in SQL. The Node side is JSON.stringify —
+// no bind parameter per value, no 65,535-parameter limit, one prepared statement for every batch
+// size — and the same SQL runs on postgres.js and PGlite. Times go as epoch milliseconds:
+// `to_timestamp(ms / 1000)` is exact to the millisecond (it rounds to whole microseconds), and a
+// number is cheaper to format than an ISO string. Non-finite numbers are not expected (fixes are
+// validated on the way in); JSON would turn them into NULL.
+
+/** Rows per statement: a usual flush is one statement; the largest (100k breadcrumbs) a few. */
+const SLICE = 25_000;
+/** Rows serialised per synchronous step (~1 ms); between steps the event loop serves the sockets. */
+const CHUNK = 1_000;
+
+/**
+ * `[row(rows[from]), …, row(rows[to - 1])]` as JSON, built CHUNK rows at a time with a yield to the
+ * event loop in between, so a large batch never stalls it for long. The caller must not mutate
+ * `rows` meanwhile (the service hands over freshly built arrays).
+ */
+async function jsonRows<T>(rows: T[], from: number, to: number, row: (r: T) => unknown[]): Promise<string> {
+  const parts: string[] = [];
+  for (let start = from; start < to; start += CHUNK) {
+    if (start > from) await yieldToEventLoop();
+    const end = Math.min(start + CHUNK, to);
+    const out = new Array<unknown>(end - start);
+    for (let i = start; i < end; i++) out[i - start] = row(rows[i]!);
+    parts.push(JSON.stringify(out).slice(1, -1));
+  }
+  return `[${parts.join(',')}]`;
+}
+
+/** `[technicianId, lng, lat, accuracy, epochMs]`: lng first, as ST_MakePoint takes it. */
+const positionRow = (r: PositionWrite) => [r.technicianId, r.lng, r.lat, r.accuracy, r.at.getTime()];
+/** `[bookingId, technicianId, lng, lat, accuracy, epochMs]`. */
+const breadcrumbRow = (r: BreadcrumbWrite) => [
+  r.bookingId,
+  r.technicianId,
+  r.lng,
+  r.lat,
+  r.accuracy,
+  r.at.getTime(),
+];
 
 export function createTrackingRepo(db: DbOrTx) {
   return {
-    /** One statement for a whole batch of positions; a row only moves forward in time. */
-    async writePositions(all: PositionWrite[]) {
-      for (const rows of slices(all)) await this.writePositionSlice(rows);
+    /**
+     * Latest positions, one statement per SLICE rows. A row only moves forward in time: it is written
+     * only if newer than the stored `location_at` (and if a technician appears twice, the newest wins).
+     */
+    async writePositions(rows: PositionWrite[]) {
+      for (let from = 0; from < rows.length; from += SLICE) {
+        const payload = await jsonRows(rows, from, Math.min(from + SLICE, rows.length), positionRow);
+        await db.execute(sql`
+          UPDATE technician_profiles tp
+          SET location = ST_SetSRID(ST_MakePoint(v.lng, v.lat), 4326)::geography,
+              location_accuracy = v.accuracy, location_at = v.at
+          FROM (
+            SELECT DISTINCT ON (id) id, lng, lat, accuracy, at
+            FROM (
+              SELECT (e->>0)::uuid AS id, (e->>1)::float8 AS lng, (e->>2)::float8 AS lat,
+                     (e->>3)::real AS accuracy, to_timestamp((e->>4)::float8 / 1000) AS at
+              FROM json_array_elements(${payload}::text::json) AS e
+            ) r
+            ORDER BY id, at DESC
+          ) v
+          WHERE tp.user_id = v.id AND (tp.location_at IS NULL OR tp.location_at < v.at)`);
+      }
     },
 
-    async writePositionSlice(rows: PositionWrite[]) {
-      if (!rows.length) return;
-      const values = sql.join(
-        rows.map(
-          (r) =>
-            sql`(${r.technicianId}::uuid, ${r.lng}::float8, ${r.lat}::float8, ${r.accuracy}::real, ${r.at.toISOString()}::timestamptz)`,
-        ),
-        sql`, `,
-      );
-      await db.execute(sql`
-        UPDATE technician_profiles tp
-        SET location = ST_SetSRID(ST_MakePoint(v.lng, v.lat), 4326)::geography,
-            location_accuracy = v.accuracy, location_at = v.at
-        FROM (VALUES ${values}) AS v(id, lng, lat, accuracy, at)
-        WHERE tp.user_id = v.id AND (tp.location_at IS NULL OR tp.location_at < v.at)`);
-    },
-
-    async insertBreadcrumbs(
-      all: Array<{
-        bookingId: string;
-        technicianId: string;
-        lat: number;
-        lng: number;
-        accuracy: number | null;
-        at: Date;
-      }>,
-    ) {
-      for (const rows of slices(all)) {
-        await db.insert(trackingBreadcrumbs).values(
-          rows.map((r) => ({
-            bookingId: r.bookingId,
-            technicianId: r.technicianId,
-            location: { lat: r.lat, lng: r.lng },
-            accuracy: r.accuracy,
-            recordedAt: r.at,
-          })),
-        );
+    /** Breadcrumbs in arrival order, one statement per SLICE rows. */
+    async insertBreadcrumbs(rows: BreadcrumbWrite[]) {
+      for (let from = 0; from < rows.length; from += SLICE) {
+        const payload = await jsonRows(rows, from, Math.min(from + SLICE, rows.length), breadcrumbRow);
+        await db.execute(sql`
+          INSERT INTO tracking_breadcrumbs (booking_id, technician_id, location, accuracy, recorded_at)
+          SELECT (e->>0)::uuid, (e->>1)::uuid,
+                 ST_SetSRID(ST_MakePoint((e->>2)::float8, (e->>3)::float8), 4326)::geography,
+                 (e->>4)::real, to_timestamp((e->>5)::float8 / 1000)
+          FROM json_array_elements(${payload}::text::json) AS e`);
       }
     },
 

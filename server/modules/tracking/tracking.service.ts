@@ -1,4 +1,3 @@
-import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Db } from '../../../db/client';
 import type { BookingStatus } from '../../contracts/booking';
@@ -8,9 +7,8 @@ import { DomainError } from '../../lib/errors';
 import { etaSeconds, URBAN_SPEED_MPS } from '../../lib/eta';
 import { distanceMeters, snap } from '../../lib/geo';
 import { log } from '../../lib/log';
-import { type Bus, channels } from '../../realtime/bus';
 import { createLocationIndex } from '../../realtime/location-index';
-import type { PublishedBookingEvent } from '../booking/booking.lifecycle';
+import type { Feed, FeedEvent, FeedSink } from '../../trpc/fast';
 import { createBookingRepo } from '../booking/booking.repo';
 import { type Fix, type FixVerdict, judgeFix } from './fix-filter';
 import { createTrackingRepo } from './tracking.repo';
@@ -22,10 +20,24 @@ export type TrackingConfig = {
 };
 
 const MAX_PENDING_CRUMBS = 100_000;
+/**
+ * A breadcrumb at most this often per technician: the customer's map draws the route, it does not need
+ * every 1 Hz fix (and PostGIS would write 4× the rows at 4 fixes/s). Late fixes are always kept.
+ */
+const CRUMB_EVERY_MS = 2_000;
 const WATCHABLE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived']);
 const ACTIVE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived', 'in_progress']);
 
 type Caller = { id: string; role: 'customer' | 'technician' | 'admin' };
+type LiveEvent = FeedEvent & { data: LivePosition; recordedAt: number; stale: boolean };
+/** Everyone watching one booking: they all receive the same events. */
+type BookingFeed = {
+  bookingId: string;
+  technicianId: string;
+  target: { lat: number; lng: number };
+  sinks: Set<FeedSink>;
+  last: LiveEvent | undefined;
+};
 type LiveFix = Required<Pick<Fix, 'lat' | 'lng' | 'recordedAt'>> & {
   accuracy: number | null;
   heading: number | null;
@@ -36,8 +48,8 @@ type LiveFix = Required<Pick<Fix, 'lat' | 'lng' | 'recordedAt'>> & {
  * The live-location pipeline: validate fixes, keep the newest per technician in memory (and in the
  * index dispatch and maps read), fan out to watchers, and persist to PostGIS in batches.
  */
-export function createTrackingService(deps: { db: Db; bus: Bus; config: TrackingConfig }) {
-  const { db, bus, config } = deps;
+export function createTrackingService(deps: { db: Db; config: TrackingConfig }) {
+  const { db, config } = deps;
   const repo = createTrackingRepo(db);
   const index = createLocationIndex();
   const last = new Map<string, LiveFix>();
@@ -46,10 +58,15 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
   const activeJob = new Map<string, string>();
   const dirty = new Map<string, LiveFix>();
   let crumbs: Array<{ bookingId: string; technicianId: string; fix: LiveFix }> = [];
+  /** The newest breadcrumb time per technician on a job. */
+  const lastCrumbAt = new Map<string, number>();
   const rejected: Partial<Record<Exclude<FixVerdict, { ok: true }>['reason'], number>> = {};
   let accepted = 0;
   let flusher: NodeJS.Timeout | undefined;
   let janitor: NodeJS.Timeout | undefined;
+  let staleSweep: NodeJS.Timeout | undefined;
+  const feeds = new Map<string, BookingFeed>();
+  const feedsByTechnician = new Map<string, BookingFeed[]>();
 
   function learnSpeed(id: string, prev: LiveFix | undefined, fix: LiveFix) {
     let v = fix.speed ?? undefined;
@@ -159,6 +176,48 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
     };
   }
 
+  function liveEvent(f: BookingFeed, fix: LiveFix, now: number): LiveEvent {
+    const data = toLive(fix, f.technicianId, f.target, now);
+    return {
+      id: String(fix.recordedAt),
+      data,
+      json: JSON.stringify(data),
+      recordedAt: fix.recordedAt,
+      stale: data.stale,
+    };
+  }
+
+  /** The feed's newest event, made from the technician's newest fix (and marked stale once it is). */
+  function latest(f: BookingFeed, now: number): LiveEvent | undefined {
+    const fix = last.get(f.technicianId);
+    if (!fix) return undefined;
+    const stale = now - fix.recordedAt > config.staleAfterMs;
+    if (f.last?.recordedAt !== fix.recordedAt || f.last.stale !== stale) f.last = liveEvent(f, fix, now);
+    return f.last;
+  }
+
+  function publish(f: BookingFeed, e: LiveEvent) {
+    f.last = e;
+    for (const sink of f.sinks) sink.event(e);
+  }
+
+  function dropFeed(f: BookingFeed) {
+    if (feeds.get(f.bookingId) !== f) return;
+    feeds.delete(f.bookingId);
+    const list = feedsByTechnician.get(f.technicianId)?.filter((x) => x !== f);
+    if (list?.length) feedsByTechnician.set(f.technicianId, list);
+    else feedsByTechnician.delete(f.technicianId);
+  }
+
+  /** Feeds whose technician fell silent get one more event, marked stale ("last seen …"). */
+  function sweepStale(now = Date.now()) {
+    for (const f of feeds.values()) {
+      const fix = last.get(f.technicianId);
+      if (fix && !f.last?.stale && now - fix.recordedAt > config.staleAfterMs)
+        publish(f, liveEvent(f, fix, now));
+    }
+  }
+
   return {
     index,
     refresh,
@@ -191,14 +250,19 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
           speed: p.speed ?? null,
         };
         const job = activeJob.get(technicianId);
-        // Bounded: if PostGIS falls far behind, the oldest unsaved breadcrumbs go first.
-        if (job && crumbs.push({ bookingId: job, technicianId, fix }) > MAX_PENDING_CRUMBS) crumbs.shift();
+        const crumbAt = lastCrumbAt.get(technicianId) ?? 0;
+        if (job && (p.recordedAt >= crumbAt + CRUMB_EVERY_MS || p.recordedAt < crumbAt)) {
+          lastCrumbAt.set(technicianId, Math.max(crumbAt, p.recordedAt));
+          // Bounded: if PostGIS falls far behind, the oldest unsaved breadcrumbs go first.
+          if (crumbs.push({ bookingId: job, technicianId, fix }) > MAX_PENDING_CRUMBS) crumbs.shift();
+        }
         if (!verdict.current) continue; // history, not "now"
         learnSpeed(technicianId, prev, fix);
         last.set(technicianId, fix);
         dirty.set(technicianId, fix);
         if (index.get(technicianId)) index.upsert(technicianId, fix);
-        bus.publish(channels.location(technicianId), fix);
+        const watched = feedsByTechnician.get(technicianId);
+        if (watched) for (const f of watched) publish(f, liveEvent(f, fix, now));
       }
       accepted += ok;
       return { accepted: ok, rejected: bad };
@@ -206,11 +270,17 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
 
     /** Keeps the active-job map and the index's availability in step with bookings. */
     onBookingChange(bookingId: string, status: BookingStatus, technicianId: string | null) {
+      const feed = feeds.get(bookingId);
+      if (feed && (!WATCHABLE.has(status) || feed.technicianId !== technicianId)) {
+        dropFeed(feed);
+        for (const sink of feed.sinks) sink.end();
+      }
       const touched = new Set<string>();
       // Whoever had this job and no longer does (finished, cancelled, handed back).
       for (const [t, b] of activeJob) {
         if (b === bookingId && (t !== technicianId || !ACTIVE.has(status))) {
           activeJob.delete(t);
+          lastCrumbAt.delete(t);
           touched.add(t);
         }
       }
@@ -223,95 +293,61 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
 
     /**
      * The assigned technician's position for the booking's customer (and admins) while they are on the
-     * way: the latest known first, then each newer fix. Only the newest fix waits for a slow viewer.
+     * way: one feed per booking, shared by all its viewers. Each fix becomes one event, serialised once.
      */
-    async *watch(
-      bookingId: string,
-      user: Caller,
-      lastEventId: string | null | undefined,
-      signal?: AbortSignal,
-    ) {
-      const view = await authorize(bookingId, user);
-      const technicianId = view.booking.technicianId!;
-      const target = view.booking.location;
-
-      // A one-slot mailbox: a new fix replaces one not yet sent (coalescing), an end or stale tick wakes us.
-      let pending: LiveFix | undefined;
-      let ended = false;
-      let wake: (() => void) | undefined;
-      const notify = () => {
-        wake?.();
-        wake = undefined;
-      };
-      const onFix = (fix: LiveFix) => {
-        pending = fix;
-        notify();
-      };
-      const onBooking = (e: PublishedBookingEvent) => {
-        if (!WATCHABLE.has(e.event.booking.status)) {
-          ended = true;
-          notify();
+    async openFeed(bookingId: string, user: Caller, lastEventId: string | null | undefined): Promise<Feed> {
+      const { booking } = await authorize(bookingId, user);
+      // Only these two outlive the call (closures below must not keep the whole booking alive).
+      const technicianId = booking.technicianId!;
+      const target = booking.location;
+      const since = lastEventId ? Number(lastEventId) || 0 : 0;
+      const feed = () => {
+        let f = feeds.get(bookingId);
+        if (!f) {
+          f = { bookingId, technicianId, target, sinks: new Set(), last: undefined };
+          feeds.set(bookingId, f);
+          const list = feedsByTechnician.get(f.technicianId);
+          if (list) list.push(f);
+          else feedsByTechnician.set(f.technicianId, [f]);
         }
+        return f;
       };
-      const unsubscribe = [
-        bus.on(channels.location(technicianId), onFix),
-        bus.on(channels.booking(bookingId), onBooking),
-      ];
-      const staleTimer = setInterval(notify, Math.max(1000, Math.floor(config.staleAfterMs / 4)));
-      const onAbort = () => {
-        ended = true;
-        notify();
+      return {
+        key: bookingId,
+        current() {
+          const f = feeds.get(bookingId);
+          const e = f && latest(f, Date.now());
+          // A position already seen comes again only if it has since gone stale.
+          return e && (e.recordedAt > since || (e.stale && e.recordedAt === since)) ? e : undefined;
+        },
+        subscribe(sink) {
+          const f = feed();
+          f.sinks.add(sink);
+          return () => {
+            f.sinks.delete(sink);
+            if (f.sinks.size === 0) dropFeed(f);
+          };
+        },
       };
-      signal?.addEventListener('abort', onAbort);
-      try {
-        let sentAt = lastEventId ? Number(lastEventId) || 0 : 0;
-        let sentStale = false;
-        const current = last.get(technicianId);
-        if (current && current.recordedAt > sentAt) {
-          const live = toLive(current, technicianId, target, Date.now());
-          sentAt = current.recordedAt;
-          sentStale = live.stale;
-          yield tracked(String(current.recordedAt), live);
-        }
-        while (!ended) {
-          if (!pending) {
-            await new Promise<void>((r) => {
-              wake = r;
-            });
-          }
-          if (ended) break;
-          const fix = pending ?? last.get(technicianId);
-          pending = undefined;
-          if (!fix) continue;
-          const now = Date.now();
-          const live = toLive(fix, technicianId, target, now);
-          if (fix.recordedAt > sentAt || (live.stale && !sentStale)) {
-            sentAt = Math.max(sentAt, fix.recordedAt);
-            sentStale = live.stale;
-            yield tracked(String(fix.recordedAt), live);
-          }
-        }
-      } finally {
-        clearInterval(staleTimer);
-        signal?.removeEventListener('abort', onAbort);
-        for (const off of unsubscribe) off();
-      }
     },
 
     /** How many available technicians offer a service around a point, and how far the nearest is. */
     availability(serviceId: string, at: { lat: number; lng: number }, radiusMeters: number) {
-      const found = index.nearest(at, 100, radiusMeters, (t) => t.available && t.services.has(serviceId));
+      const found = index.nearestAvailable(at, 100, radiusMeters, serviceId);
       return { count: found.length, nearestMeters: found[0] ? Math.round(found[0].distanceMeters) : null };
+    },
+
+    /** Dispatch's candidates: the nearest available technicians offering a service, from memory. */
+    nearest(serviceId: string, at: { lat: number; lng: number }, n: number, radiusMeters: number) {
+      return index.nearestAvailable(at, n, radiusMeters, serviceId).map((f) => ({
+        technicianId: f.technician.id,
+        distanceMeters: Math.round(f.distanceMeters),
+      }));
     },
 
     /** Available technicians around a point for the pre-booking map: a count and ~300 m cells, no ids. */
     nearby(at: { lat: number; lng: number }, serviceId?: string): Nearby {
-      const found = index.nearest(
-        at,
-        200,
-        5_000,
-        (t) => t.available && (!serviceId || t.services.has(serviceId)),
-      );
+      const found = index.nearestAvailable(at, 200, 5_000, serviceId);
       const cells = new Map<string, { lat: number; lng: number; count: number }>();
       for (const f of found) {
         const c = snap(f.technician, 300);
@@ -349,11 +385,18 @@ export function createTrackingService(deps: { db: Db; bus: Bus; config: Tracking
         3600_000,
       );
       janitor.unref();
+      staleSweep = setInterval(() => sweepStale(), Math.max(1000, Math.floor(config.staleAfterMs / 4)));
+      staleSweep.unref();
     },
 
     async stop() {
       clearInterval(flusher);
       clearInterval(janitor);
+      clearInterval(staleSweep);
+      for (const f of [...feeds.values()]) {
+        dropFeed(f);
+        for (const sink of f.sinks) sink.end();
+      }
       await flush();
     },
   };

@@ -178,6 +178,16 @@ describe('watching', () => {
     healthy.ws.close();
   });
 
+  it('keeps a breadcrumb at most every 2 s of a 2 Hz stream, and every late fix', async () => {
+    const { booking, customer: c, technician: t, spot } = await assignedBooking(svc());
+    const T = Date.now() + 3_600_000;
+    for (let i = 0; i < 10; i++)
+      svc().tracking.ingest(t.user.id, [fix(offset(spot, 2000 - i), T + i * 500)], T + i * 500);
+    svc().tracking.ingest(t.user.id, [fix(offset(spot, 1999), T + 250)], T + 5_000); // arrives late
+    const trail = await httpClient(server, c.token).tracking.trail.query({ bookingId: booking.id });
+    expect(trail.map((p) => Date.parse(p.at) - T).filter((ms) => ms >= 0)).toEqual([0, 250, 2000, 4000]);
+  });
+
   it('fixes buffered offline arrive in order: history kept, the newest is current', async () => {
     const { booking, customer: c, technician: t, spot } = await assignedBooking(svc());
     const base = Date.now() + 1_000;

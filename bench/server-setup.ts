@@ -1,0 +1,31 @@
+// What the benchmark's server children (bench/servers.ts, bench/tracking-servers.ts) share: one
+// configuration, so only the transport under test differs, and the database bench/*.ts created.
+import { type Database, openDatabase } from '../db/client';
+import { type Config, loadConfig } from '../server/config';
+
+export function benchConfig(extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: process.env.BENCH_DATABASE_URL,
+    DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+    // Sign-up/sign-in are rate limited per IP and every bench request comes from 127.0.0.1.
+    AUTH_RATE_LIMIT: '1000000000',
+    // No built client is needed: the benchmarks never ask for static files.
+    STATIC_DIR: './dist',
+    ...extra,
+  });
+}
+
+/** The throw-away database the parent benchmark created and passed in BENCH_DATABASE_URL. */
+export function openBenchDatabase(config: Config): Promise<Database> {
+  if (!config.databaseUrl) throw new Error('BENCH_DATABASE_URL is not set (the bench/*.ts parent sets it)');
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+  });
+}

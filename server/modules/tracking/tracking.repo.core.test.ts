@@ -1,0 +1,242 @@
+import { randomUUID } from 'node:crypto';
+import { asc, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Db } from '../../../db/client';
+import { bookings, services, technicianProfiles, trackingBreadcrumbs, users } from '../../../db/schema';
+import { seedCatalog } from '../../../db/seed/catalog';
+import { testDatabase } from '../../test/harness';
+import { type BreadcrumbWrite, createTrackingRepo, type PositionWrite } from './tracking.repo';
+
+// The batched PostGIS writes of the live-tracking pipeline, straight against the repo (both drivers).
+let database: Awaited<ReturnType<typeof testDatabase>>;
+let repo: ReturnType<typeof createTrackingRepo>;
+let serviceId: string;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  await seedCatalog(database.db);
+  const [service] = await database.db.select({ id: services.id }).from(services).limit(1);
+  serviceId = service!.id;
+  repo = createTrackingRepo(database.db);
+});
+afterAll(() => database.dispose());
+
+/** Lagos-ish, and lng ≠ lat by far, so a swapped pair cannot pass. */
+const YABA = { lat: 6.5158123, lng: 3.3792456 };
+/** A fixed, ms-precise base: odd milliseconds catch any rounding of `recorded_at`. */
+const T0 = Date.UTC(2025, 4, 6, 9, 30, 0, 123);
+
+async function insertUser(role: 'customer' | 'technician') {
+  const id = randomUUID();
+  await database.db
+    .insert(users)
+    .values({ id, email: `repo-${id}@test.fundi.app`, passwordHash: 'x', name: `Repo ${role}`, role });
+  return id;
+}
+
+/** An online technician whose stored position is YABA at `at` (or nowhere yet, offline). */
+async function insertTechnician(at?: number) {
+  const id = await insertUser('technician');
+  await database.db.insert(technicianProfiles).values({
+    userId: id,
+    verification: 'verified',
+    online: at !== undefined,
+    location: at !== undefined ? YABA : null,
+    locationAccuracy: at !== undefined ? 10 : null,
+    locationAt: at !== undefined ? new Date(at) : null,
+  });
+  return id;
+}
+
+/** A technician with an on-demand booking en route: what breadcrumbs belong to. */
+async function insertJob() {
+  const technicianId = await insertTechnician(T0);
+  const customerId = await insertUser('customer');
+  const bookingId = randomUUID();
+  await database.db.insert(bookings).values({
+    id: bookingId,
+    customerId,
+    serviceId,
+    technicianId,
+    status: 'en_route',
+    location: YABA,
+    address: '1 Repo street',
+    currency: 'NGN',
+    priceBase: 1000,
+    priceSurcharge: 0,
+    priceTotal: 1000,
+    commission: 150,
+    technicianEarnings: 850,
+    idempotencyKey: bookingId,
+    requestHash: 'repo-test',
+  });
+  return { bookingId, technicianId };
+}
+
+async function stored(technicianId: string) {
+  const [row] = await database.db
+    .select({
+      x: sql<number>`ST_X(${technicianProfiles.location}::geometry)`.mapWith(Number),
+      y: sql<number>`ST_Y(${technicianProfiles.location}::geometry)`.mapWith(Number),
+      srid: sql<number>`ST_SRID(${technicianProfiles.location})`.mapWith(Number),
+      location: technicianProfiles.location,
+      accuracy: technicianProfiles.locationAccuracy,
+      at: technicianProfiles.locationAt,
+    })
+    .from(technicianProfiles)
+    .where(eq(technicianProfiles.userId, technicianId));
+  return { ...row!, at: row!.at?.getTime() ?? null };
+}
+
+const pos = (
+  technicianId: string,
+  p: { lat: number; lng: number },
+  at: number,
+  accuracy: number | null = 7.5,
+) => ({ technicianId, lat: p.lat, lng: p.lng, accuracy, at: new Date(at) }) satisfies PositionWrite;
+
+describe('writePositions', () => {
+  it('stores lng as X and lat as Y in SRID 4326, with accuracy and the exact time', async () => {
+    const id = await insertTechnician(T0);
+    const ikeja = { lat: 6.6018071, lng: 3.3515037 };
+    await repo.writePositions([pos(id, ikeja, T0 + 1)]);
+    expect(await stored(id)).toEqual({
+      x: ikeja.lng,
+      y: ikeja.lat,
+      srid: 4326,
+      location: ikeja,
+      accuracy: 7.5,
+      at: T0 + 1,
+    });
+    // What dispatch reads back after a restart.
+    const [live] = await repo.liveTechnicians([id]);
+    expect(live).toMatchObject({ id, lat: ikeja.lat, lng: ikeja.lng, accuracy: 7.5 });
+    expect(live!.at!.getTime()).toBe(T0 + 1);
+  });
+
+  it('never moves a position back in time: late and equal-time fixes are ignored', async () => {
+    const id = await insertTechnician(T0);
+    const lekki = { lat: 6.4474, lng: 3.4746 };
+    const surulere = { lat: 6.5, lng: 3.35 };
+
+    await repo.writePositions([pos(id, lekki, T0 + 5_000)]);
+    await repo.writePositions([pos(id, surulere, T0 + 4_999)]); // late
+    await repo.writePositions([pos(id, surulere, T0 + 5_000)]); // same instant
+    expect(await stored(id)).toMatchObject({ location: lekki, at: T0 + 5_000 });
+
+    await repo.writePositions([pos(id, surulere, T0 + 5_001, null)]);
+    expect(await stored(id)).toMatchObject({ location: surulere, accuracy: null, at: T0 + 5_001 });
+  });
+
+  it('writes a whole batch, and the newest fix wins when a technician appears twice', async () => {
+    const a = await insertTechnician(T0);
+    const b = await insertTechnician(T0);
+    const c = await insertTechnician(T0 + 60_000); // already newer than anything below
+    const p1 = { lat: 6.51, lng: 3.31 };
+    const p2 = { lat: 6.52, lng: 3.32 };
+    const p3 = { lat: 6.53, lng: 3.33 };
+    await repo.writePositions([
+      pos(a, p2, T0 + 2_000),
+      pos(b, p1, T0 + 1_000),
+      pos(a, p1, T0 + 1_000), // older duplicate, later in the batch
+      pos(b, p3, T0 + 3_000),
+      pos(c, p3, T0 + 3_000),
+    ]);
+    expect(await stored(a)).toMatchObject({ location: p2, at: T0 + 2_000 });
+    expect(await stored(b)).toMatchObject({ location: p3, at: T0 + 3_000 });
+    expect(await stored(c)).toMatchObject({ location: YABA, at: T0 + 60_000 });
+  });
+});
+
+describe('insertBreadcrumbs', () => {
+  const crumb = (
+    job: { bookingId: string; technicianId: string },
+    i: number,
+    accuracy: number | null = i % 3 ? i / 4 : null,
+  ): BreadcrumbWrite => ({
+    ...job,
+    lat: YABA.lat + i * 1e-5,
+    lng: YABA.lng - i * 1e-5,
+    accuracy,
+    at: new Date(T0 + i * 1_001),
+  });
+
+  const rowsOf = (bookingId: string) =>
+    database.db
+      .select({
+        bookingId: trackingBreadcrumbs.bookingId,
+        technicianId: trackingBreadcrumbs.technicianId,
+        location: trackingBreadcrumbs.location,
+        accuracy: trackingBreadcrumbs.accuracy,
+        at: trackingBreadcrumbs.recordedAt,
+      })
+      .from(trackingBreadcrumbs)
+      .where(eq(trackingBreadcrumbs.bookingId, bookingId))
+      .orderBy(asc(trackingBreadcrumbs.id));
+
+  it('round-trips booking, technician, lng/lat, accuracy and time, in order', async () => {
+    const job = await insertJob();
+    const other = await insertJob();
+    const batch = [crumb(job, 0), crumb(other, 1), crumb(job, 2, 3.25), crumb(job, 1)];
+    await repo.insertBreadcrumbs(batch);
+
+    const expected = (c: BreadcrumbWrite) => ({
+      bookingId: c.bookingId,
+      technicianId: c.technicianId,
+      location: { lat: c.lat, lng: c.lng },
+      accuracy: c.accuracy,
+      at: c.at,
+    });
+    expect(await rowsOf(job.bookingId)).toEqual([batch[0], batch[2], batch[3]].map((c) => expected(c!)));
+    expect(await rowsOf(other.bookingId)).toEqual([expected(batch[1]!)]);
+    // The trail the customer sees is ordered by time.
+    expect((await repo.breadcrumbs(job.bookingId)).map((r) => r.recordedAt.getTime())).toEqual([
+      T0,
+      T0 + 1_001,
+      T0 + 2_002,
+    ]);
+  });
+
+  it('writes 5,000 breadcrumbs in one call, as one statement', async () => {
+    const job = await insertJob();
+    const batch = Array.from({ length: 5_000 }, (_, i) => crumb(job, i));
+    const execute = vi.spyOn(database.db, 'execute');
+    try {
+      await repo.insertBreadcrumbs(batch);
+      expect(execute).toHaveBeenCalledTimes(1);
+    } finally {
+      execute.mockRestore();
+    }
+    const rows = await rowsOf(job.bookingId);
+    expect(rows).toHaveLength(5_000);
+    for (const i of [0, 1, 2, 2_500, 4_999]) {
+      expect(rows[i]).toEqual({
+        bookingId: job.bookingId,
+        technicianId: job.technicianId,
+        location: { lat: batch[i]!.lat, lng: batch[i]!.lng },
+        accuracy: batch[i]!.accuracy,
+        at: batch[i]!.at,
+      });
+    }
+  });
+
+  it('writes batches larger than one statement’s slice (25,001 rows) completely and in order', async () => {
+    const job = await insertJob();
+    const batch = Array.from({ length: 25_001 }, (_, i) => crumb(job, i));
+    await repo.insertBreadcrumbs(batch);
+    const rows = await rowsOf(job.bookingId);
+    expect(rows).toHaveLength(25_001);
+    expect(rows.every((r, i) => r.at.getTime() === batch[i]!.at.getTime())).toBe(true);
+    expect(rows[25_000]!.location).toEqual({ lat: batch[25_000]!.lat, lng: batch[25_000]!.lng });
+  });
+});
+
+describe('empty batches', () => {
+  it('issue no statement at all', async () => {
+    const execute = vi.fn();
+    const spy = createTrackingRepo({ execute, insert: execute } as unknown as Db);
+    await spy.writePositions([]);
+    await spy.insertBreadcrumbs([]);
+    expect(execute).not.toHaveBeenCalled();
+  });
+});
