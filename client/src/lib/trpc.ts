@@ -11,6 +11,12 @@ export type Api = {
 };
 
 const RECONNECT_BASE_MS = 500;
+
+/**
+ * Calls that go over the WebSocket besides subscriptions: the technician's location fixes, one small
+ * call every few seconds, which would otherwise pay for an HTTP request (and its headers) each time.
+ */
+const OVER_WEBSOCKET = new Set<string>(['tracking.update']);
 const RECONNECT_MAX_MS = 10_000;
 
 /**
@@ -38,7 +44,7 @@ function createApi(): Api {
   const trpcClient = trpc.createClient({
     links: [
       splitLink({
-        condition: (op) => op.type === 'subscription',
+        condition: (op) => op.type === 'subscription' || OVER_WEBSOCKET.has(op.path),
         true: wsLink({ client: wsClient }),
         false: httpBatchLink({
           url: '/trpc',

@@ -18,7 +18,14 @@ export type UploadResult = {
 
 type Send = (points: TrackingPoint[]) => Promise<unknown>;
 
-const defaultSend: Send = (points) => getApi().trpcClient.tracking.update.mutate({ points });
+/**
+ * Over the WebSocket, a call made while the socket is down waits for it to come back. Give up after this
+ * long so the outbox keeps its fixes and retries (the server drops a fix it already has).
+ */
+const SEND_TIMEOUT_MS = 10_000;
+
+const defaultSend: Send = (points) =>
+  getApi().trpcClient.tracking.update.mutate({ points }, { signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
 
 let running: Promise<UploadResult> | null = null;
 let again = false;
@@ -69,7 +76,9 @@ export function uploadFixes(userId: string, send: Send = defaultSend): Promise<U
       again = false;
       result = await drain(userId, send);
       sentAt = result.sentAt ?? sentAt;
-    } while (again && result.ok);
+      // Asked again meanwhile (a new fix, the connection back): go round once more, even after a failure
+      // — the call that failed may have started before the connection returned.
+    } while (again);
     return { ...result, sentAt };
   };
   running = run().finally(() => {
