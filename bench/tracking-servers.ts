@@ -5,6 +5,9 @@
 //   trpcws    the same appRouter and createContext on tRPC's own `ws` adapter (applyWSSHandler)
 //   socketio  Socket.IO 4 doing the same work by hand: zod-validated fixes into services.tracking.ingest
 //             with an ack; viewers join one room per technician and each fix is emitted to the room
+//   uwsfloor  not a contender: uWebSockets.js pub/sub with no application work at all (no validation,
+//             no ingest, no ETA): a fix is acked and its recordedAt published to the technician's topic.
+//             What any server on uWS could at best do here: the floor set by the kernel's per-socket cost.
 //
 // All three run the same services, started (tracking flusher, dispatch sweeps), on the same database.
 // Prints `{"ready":true,…}` on stdout once listening. Reads commands on stdin, one per line:
@@ -31,12 +34,12 @@ import { distanceMeters } from '../server/lib/geo';
 import { setLogLevel } from '../server/lib/log';
 import { createBookingRepo } from '../server/modules/booking/booking.repo';
 import { createServices, type Services } from '../server/services';
-import { uwsImplementation } from '../server/transport/uws';
+import { type us_listen_socket, uws, uwsImplementation, type WebSocket as UwsSocket } from '../server/transport/uws';
 import { createContext } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
 import { benchConfig, openBenchDatabase } from './server-setup';
 
-const kinds = ['fundi', 'trpcws', 'socketio'] as const;
+const kinds = ['fundi', 'trpcws', 'socketio', 'uwsfloor'] as const;
 type Kind = (typeof kinds)[number];
 type Started = { port: number; services: Services; connections(): number; close(): Promise<void> };
 
@@ -214,10 +217,86 @@ async function startSocketIo(): Promise<Started> {
   };
 }
 
+/**
+ * The floor (see the header): speaks just enough of tRPC's WebSocket protocol for the load generator.
+ * Sessions and bookings are looked up once per connection and per watch, never per fix.
+ */
+async function startUwsFloor(): Promise<Started> {
+  const config = trackingConfig();
+  setLogLevel(config.logLevel);
+  const { services, database } = await openServices(config);
+  const bookings = createBookingRepo(database.db);
+  type Conn = { userId: string | null };
+  const decoder = new TextDecoder();
+  let connections = 0;
+  const reply = (ws: UwsSocket<Conn>, text: string) => void ws.send(text, false);
+  const app = uws.App().ws<Conn>('/trpc', {
+    maxPayloadLength: 256 * 1024,
+    maxBackpressure: 1024 * 1024,
+    idleTimeout: 0,
+    upgrade: (res, req, context) =>
+      res.upgrade<Conn>(
+        { userId: null },
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      ),
+    open: () => void connections++,
+    close: () => void connections--,
+    message: (ws, message) => {
+      const text = decoder.decode(message);
+      if (text.startsWith('{"id":')) {
+        const id = Number.parseInt(text.slice(6, 24), 10);
+        const at = text.indexOf('"recordedAt":"');
+        if (at >= 0) {
+          const topic = ws.getUserData().userId;
+          reply(ws, `{"id":${id},"result":{"type":"data","data":{"accepted":1,"rejected":0}}}`);
+          if (topic) app.publish(topic, `{"recordedAt":"${text.slice(at + 14, at + 38)}"}`, false);
+          return;
+        }
+        const b = text.indexOf('"bookingId":"');
+        if (b < 0) return reply(ws, `{"id":${id},"error":{"message":"bad request"}}`);
+        void bookings.view(text.slice(b + 13, b + 49)).then((view) => {
+          const technicianId = view?.booking.technicianId;
+          if (!technicianId) return reply(ws, `{"id":${id},"error":{"message":"not found"}}`);
+          ws.subscribe(technicianId);
+          reply(ws, `{"id":${id},"result":{"type":"started"}}`);
+        });
+        return;
+      }
+      const t = text.indexOf('"token":"');
+      if (t >= 0) {
+        const token = text.slice(t + 9, text.indexOf('"', t + 9));
+        void services.sessions.validate(token).then((session) => {
+          ws.getUserData().userId = session?.user.id ?? null;
+        });
+      }
+    },
+  });
+  const listening = await new Promise<us_listen_socket>((resolve, reject) =>
+    app.listen(config.host, 0, (socket) =>
+      socket ? resolve(socket) : reject(new Error('uwsfloor: listen failed')),
+    ),
+  );
+  const port = uws.us_socket_local_port(listening);
+  return {
+    port,
+    services,
+    connections: () => connections,
+    async close() {
+      uws.us_listen_socket_close(listening);
+      await services.stop();
+      await database.close();
+    },
+  };
+}
+
 const starters: Record<Kind, () => Promise<Started>> = {
   fundi: startFundi,
   trpcws: startTrpcWs,
   socketio: startSocketIo,
+  uwsfloor: startUwsFloor,
 };
 
 /**

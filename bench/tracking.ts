@@ -19,7 +19,7 @@
 //   BENCH_SECTIONS=ingest,fanout,nearest
 //   BENCH_INGEST_RATES=2.5,5,10,20        fixes/s per technician connection, open loop (stops rising
 //                                         once a server saturates)
-//   BENCH_INGEST_SERVERS=fundi,trpcws,socketio   BENCH_FANOUT_SERVERS=fundi,socketio,trpcws
+//   BENCH_INGEST_SERVERS=fundi,trpcws,socketio   BENCH_FANOUT_SERVERS=fundi,socketio,trpcws,uwsfloor (uwsfloor: uWS alone, a ceiling)
 //   BENCH_FANOUT_RATES=1,4    fixes/s per technician in the fan-out test
 //   BENCH_QUIET_WAIT=20       seconds a phase may wait for the (shared) machine to go idle first (0: never)
 //   BENCH_RETRIES=2           re-runs of a phase during which other processes took > 10 % of a core
@@ -94,7 +94,7 @@ const numbers = (name: string, fallback: number[]) =>
     return n;
   });
 
-const serverKinds = ['fundi', 'trpcws', 'socketio'] as const;
+const serverKinds = ['fundi', 'trpcws', 'socketio', 'uwsfloor'] as const;
 type ServerKind = (typeof serverKinds)[number];
 const scale = num('BENCH_SCALE', 1) || 1;
 const scaled = (n: number, min = 1) => Math.max(min, Math.round(n * scale));
@@ -116,7 +116,7 @@ const settings = {
     closedLoopDepth: 1,
     /** Open loop: a connection with this many unanswered calls skips its turn (counted). */
     inflightCap: 64,
-    servers: list('BENCH_INGEST_SERVERS', [...serverKinds], serverKinds),
+    servers: list('BENCH_INGEST_SERVERS', ['fundi', 'trpcws', 'socketio'], serverKinds),
   },
   fanout: {
     technicians: scaled(2000, 10),
@@ -124,7 +124,8 @@ const settings = {
     hotTechnicians: scaled(5),
     viewersPerHotTechnician: 100,
     ratesPerTechnician: numbers('BENCH_FANOUT_RATES', [1, 4]),
-    servers: list('BENCH_FANOUT_SERVERS', ['fundi', 'socketio', 'trpcws'], serverKinds),
+    // uwsfloor: uWS with no application work, the most any server on it could deliver here (not a contender).
+    servers: list('BENCH_FANOUT_SERVERS', ['fundi', 'socketio', 'trpcws', 'uwsfloor'], serverKinds),
   },
   // Most of the fan-out viewers, in 6 steps: RSS moves in pages and arenas, so a longer run of points gives a steadier slope.
   memory: { viewers: scaled(6000, 50), steps: 6 },
@@ -1007,8 +1008,12 @@ function evaluate(
       const ratio = fundi.deliveriesPerServerCpuSecond / sio.deliveriesPerServerCpuSecond;
       const met = ratio >= 10 && fundi.latencyMs.p99 < 10;
       allMet &&= met;
+      const floor = fanout.find((r) => r.server === 'uwsfloor' && r.fixesPerTechnicianPerSecond === rate);
+      const ceiling = floor
+        ? ` (uWS with no application work: ${f0(floor.deliveriesPerServerCpuSecond)} = ${(floor.deliveriesPerServerCpuSecond / sio.deliveriesPerServerCpuSecond).toFixed(2)}× Socket.IO, the most any uWS server could reach here)`
+        : '';
       parts.push(
-        `${rate} fix/s/tech: Fundi ${f0(fundi.deliveriesPerServerCpuSecond)} vs Socket.IO ${f0(sio.deliveriesPerServerCpuSecond)} deliveries/CPU-s = ${ratio.toFixed(2)}×, Fundi p99 ${f2(fundi.latencyMs.p99)} ms${met ? '' : ' (not met)'}`,
+        `${rate} fix/s/tech: Fundi ${f0(fundi.deliveriesPerServerCpuSecond)} vs Socket.IO ${f0(sio.deliveriesPerServerCpuSecond)} deliveries/CPU-s = ${ratio.toFixed(2)}×, Fundi p99 ${f2(fundi.latencyMs.p99)} ms${met ? '' : ' (not met)'}${ceiling}`,
       );
     }
     targets.push({
