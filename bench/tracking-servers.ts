@@ -34,7 +34,12 @@ import { distanceMeters } from '../server/lib/geo';
 import { setLogLevel } from '../server/lib/log';
 import { createBookingRepo } from '../server/modules/booking/booking.repo';
 import { createServices, type Services } from '../server/services';
-import { type us_listen_socket, uws, uwsImplementation, type WebSocket as UwsSocket } from '../server/transport/uws';
+import {
+  type WebSocket as UwsSocket,
+  type us_listen_socket,
+  uws,
+  uwsImplementation,
+} from '../server/transport/uws';
 import { createContext } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
 import { benchConfig, openBenchDatabase } from './server-setup';

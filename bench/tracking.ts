@@ -42,10 +42,10 @@ import type WebSocket from 'ws';
 import { seedCatalog } from '../db/seed/catalog';
 import { createCleanup } from './cleanup';
 import {
+  deprioritisePostgres,
   machineCpuSeconds,
   type Pinning,
   pinLoadGeneratorToCpu1,
-  deprioritisePostgres,
   postgresCpuByPid,
   processCpuTimes,
   sumIncrease,
