@@ -131,3 +131,72 @@ test('Background Sync: the service worker wakes open pages to replay their outbo
   });
   await expect.poll(() => page.evaluate(() => (window as unknown as { replays: number }).replays)).toBe(1);
 });
+
+test('Background Sync with no page open: the service worker sends the queued booking itself', async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext({ geolocation: spot, permissions: ['geolocation'] });
+  try {
+    const page = await context.newPage();
+    await signUp(page, { name: 'Closed Chioma', email: uniqueEmail('bgsync-closed'), role: 'customer' });
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+    await page.getByTestId('book-service').click();
+    await page.getByTestId('category-shoes').click();
+    await page.getByTestId('service-shoe-shine').click();
+    await expect(page.locator('input[name=address]')).toBeVisible();
+    await page.waitForTimeout(1_500);
+
+    // Booked without a connection, then the app is closed.
+    await context.setOffline(true);
+    await page.getByTestId('use-my-location').click();
+    await page.locator('input[name=address]').fill('4 Closed App Close, Ibadan');
+    await page.getByTestId('request-booking').click();
+    await expect(page.getByTestId('outbox-item').filter({ hasText: /shoe shine/i })).toHaveAttribute(
+      'data-state',
+      'pending',
+    );
+    await page.close();
+
+    // The connection returns and the browser fires the outbox's sync event (driven here over CDP, from
+    // a blank tab that is not a page of the app). No page of the app is open.
+    const blank = await context.newPage();
+    const cdp = await context.newCDPSession(blank);
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const r = registrations.find((x) => !x.isDeleted);
+        if (r) resolve(r.registrationId);
+      });
+    });
+    await context.setOffline(false);
+    const origin = new URL(test.info().project.use.baseURL ?? 'http://127.0.0.1').origin;
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin,
+      registrationId,
+      tag: 'fundi-outbox',
+      lastChance: false,
+    });
+    const made = async () => {
+      const response = await context.request.get(
+        `/trpc/booking.list?input=${encodeURIComponent(JSON.stringify({ limit: 50 }))}`,
+      );
+      const body = (await response.json()) as {
+        result: { data: { items: Array<{ location: { address: string } }> } };
+      };
+      return body.result.data.items.filter((b) => b.location.address === '4 Closed App Close, Ibadan').length;
+    };
+    await expect.poll(made, { timeout: 15_000 }).toBe(1);
+
+    // Opened again, the app shows it as sent, and nothing is sent twice.
+    const again = await context.newPage();
+    await again.goto('/bookings');
+    await expect(again.getByTestId('outbox-item')).toHaveAttribute('data-state', 'confirmed');
+    await again.waitForTimeout(1_000);
+    expect(await made()).toBe(1);
+  } finally {
+    await context.close();
+  }
+});

@@ -1,5 +1,6 @@
 // Service worker: precaches the built app shell so Fundi opens without a network, and only
 // switches to a new version when the page asks for it (the "Update now" prompt).
+import { createTRPCClient, httpLink } from '@trpc/client';
 import { clientsClaim } from 'workbox-core';
 import {
   cleanupOutdatedCaches,
@@ -8,6 +9,14 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import type { AppRouter } from '../../server/trpc/root';
+import {
+  OUTBOX_SYNC_TAG,
+  type OutboxAction,
+  readActions,
+  replayActions,
+  writeAction,
+} from './features/booking/outboxStore';
 
 // The project compiles against the DOM lib (not WebWorker), so describe just the worker scope used here.
 interface ServiceWorkerScope {
@@ -122,16 +131,29 @@ self.addEventListener('message', (event) => {
   }
 });
 
-// Background Sync: when the browser sees the connection return, wake the open pages so they replay
-// their outbox (queued bookings and cancellations) even if they are in the background.
-const OUTBOX_SYNC_TAG = 'fundi-outbox'; // the tag outbox.ts registers
-self.addEventListener('sync', (event) => {
-  if (event.tag !== OUTBOX_SYNC_TAG) return;
-  event.waitUntil(
-    self.clients.matchAll({ type: 'window' }).then((clients) => {
-      for (const client of clients) client.postMessage({ type: 'REPLAY_OUTBOX' });
-    }),
+// Background Sync: when the browser sees the connection return, the outbox (queued bookings and
+// cancellations) is replayed. An open page does it (it also updates its screen): we wake it. With no
+// page open, the worker replays it itself, as whoever is signed in now (the session cookie goes with
+// its same-origin requests), and only that user's actions. If the connection is still not good enough,
+// the sync fails and the browser tries again later.
+async function onOutboxSync(): Promise<void> {
+  const pages = await self.clients.matchAll({ type: 'window' });
+  if (pages.length > 0) {
+    for (const page of pages) page.postMessage({ type: 'REPLAY_OUTBOX' });
+    return;
+  }
+  const api = createTRPCClient<AppRouter>({ links: [httpLink({ url: '/trpc' })] });
+  const me = await api.auth.me.query();
+  if (!me) return; // Signed out: the actions wait for their user.
+  const mine = ((await readActions()) ?? []).filter((action) => action.userId === me.id);
+  const done = await replayActions(mine, api, (action, patch) =>
+    writeAction({ ...action, ...patch } as OutboxAction),
   );
+  if (!done) throw new Error('outbox: not sent yet');
+}
+
+self.addEventListener('sync', (event) => {
+  if (event.tag === OUTBOX_SYNC_TAG) event.waitUntil(onOutboxSync());
 });
 
 clientsClaim();

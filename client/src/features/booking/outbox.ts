@@ -2,47 +2,26 @@
 // server has them: they survive closing the app and are replayed in order when the connection returns.
 // Each create carries its idempotency key, so a replay the server already applied (lost answer) returns
 // the same booking instead of making a second one.
-import type { inferRouterInputs } from '@trpc/server';
 import { useSyncExternalStore } from 'react';
-import type { AppRouter } from '../../../../server/trpc/root';
-import { isRetryable, type ProblemCode, toApiProblem } from '../../lib/apiErrors';
-import { openDatabase, request, transact } from '../../lib/idb';
 import { newId } from '../../lib/ids';
 import { getApi } from '../../lib/trpc';
+import {
+  type Common,
+  OUTBOX_SYNC_TAG,
+  type OutboxAction,
+  type OutboxApi,
+  readActions,
+  removeAction,
+  replayActions,
+  writeAction,
+} from './outboxStore';
 
-type Inputs = inferRouterInputs<AppRouter>['booking'];
+export type { OutboxAction, OutboxState } from './outboxStore';
 
-export type OutboxState = 'pending' | 'confirmed' | 'failed';
-
-type Common = {
-  /** The create's idempotency key, or a fresh id for a cancel. */
-  id: string;
-  userId: string;
-  /** Order of replay. */
-  seq: number;
-  createdAt: number;
-  state: OutboxState;
-  problem?: ProblemCode;
-  /** The booking (made or cancelled) once known. */
-  bookingId?: string;
-  /** What to show while waiting (e.g. the service's name), words already chosen by the screen. */
-  label: string;
+type Inputs = {
+  create: Extract<OutboxAction, { kind: 'create' }>['input'];
+  cancel: Extract<OutboxAction, { kind: 'cancel' }>['input'];
 };
-
-export type OutboxAction =
-  | (Common & { kind: 'create'; input: Inputs['create'] })
-  | (Common & { kind: 'cancel'; input: Inputs['cancel'] });
-
-const DB_NAME = 'fundi-outbox';
-const STORE = 'actions';
-
-let dbPromise: Promise<IDBDatabase | null> | undefined;
-function db(): Promise<IDBDatabase | null> {
-  dbPromise ??= openDatabase(DB_NAME, 1, (database) => {
-    if (!database.objectStoreNames.contains(STORE)) database.createObjectStore(STORE, { keyPath: 'id' });
-  });
-  return dbPromise;
-}
 
 // The current user's actions, oldest first, mirrored in memory for the screens.
 let actions: OutboxAction[] = [];
@@ -55,18 +34,6 @@ function publish() {
   for (const listener of listeners) listener();
 }
 
-async function write(action: OutboxAction): Promise<void> {
-  const database = await db();
-  if (!database) return;
-  await transact(database, STORE, 'readwrite', (store) => request(store.put(action)));
-}
-
-async function remove(id: string): Promise<void> {
-  const database = await db();
-  if (!database) return;
-  await transact(database, STORE, 'readwrite', (store) => request(store.delete(id)));
-}
-
 /** Loads this user's actions (others' are not shown; they replay when that user is back). */
 export async function loadOutbox(forUser: string | null): Promise<void> {
   userId = forUser;
@@ -75,12 +42,7 @@ export async function loadOutbox(forUser: string | null): Promise<void> {
     publish();
     return;
   }
-  const database = await db();
-  const all = database
-    ? await transact(database, STORE, 'readonly', (store) =>
-        request(store.getAll() as IDBRequest<OutboxAction[]>),
-      )
-    : actions;
+  const all = (await readActions()) ?? actions;
   if (userId !== forUser) return;
   actions = all.filter((action) => action.userId === forUser);
   publish();
@@ -107,7 +69,7 @@ export async function enqueue(
   } as OutboxAction;
   actions = [...actions.filter((a) => a.id !== id), stored];
   publish();
-  await write(stored);
+  await writeAction(stored);
   if (navigator.onLine) void replayOutbox();
   else void requestBackgroundSync();
   return stored;
@@ -119,7 +81,7 @@ async function requestBackgroundSync(): Promise<void> {
     const registration = (await navigator.serviceWorker?.ready) as
       | (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } })
       | undefined;
-    await registration?.sync?.register('fundi-outbox');
+    await registration?.sync?.register(OUTBOX_SYNC_TAG);
   } catch {
     // Not supported or not allowed: replay still happens on 'online' and on the next start.
   }
@@ -129,7 +91,7 @@ async function settle(action: OutboxAction, patch: Partial<Common>): Promise<voi
   const next = { ...action, ...patch } as OutboxAction;
   actions = actions.map((a) => (a.id === action.id ? next : a));
   publish();
-  await write(next);
+  await writeAction(next);
   for (const callback of afterChange) callback(next);
 }
 
@@ -137,40 +99,11 @@ let replaying: Promise<void> | null = null;
 
 /** Sends the pending actions in order; stops at the first that can't get through (still offline). */
 export function replayOutbox(): Promise<void> {
-  replaying ??= (async () => {
-    try {
-      const api = getApi().trpcClient;
-      for (const action of actions.filter((a) => a.state === 'pending')) {
-        try {
-          if (action.kind === 'create') {
-            const booking = await api.booking.create.mutate(action.input);
-            await settle(action, { state: 'confirmed', bookingId: booking.id });
-          } else {
-            await api.booking.cancel.mutate(action.input);
-            await settle(action, { state: 'confirmed' });
-          }
-        } catch (error) {
-          if (isRetryable(error)) return; // No connection (or a server hiccup): keep the order, try later.
-          const problem = toApiProblem(error);
-          if (action.kind === 'cancel' && problem.code === 'CONFLICT') {
-            // A lost answer: the first cancel went through, and this one finds it already cancelled.
-            try {
-              const booking = await api.booking.get.query({ id: action.input.id });
-              if (booking.status === 'cancelled') {
-                await settle(action, { state: 'confirmed' });
-                continue;
-              }
-            } catch {
-              // Fall through: report the conflict.
-            }
-          }
-          await settle(action, { state: 'failed', problem: problem.code });
-        }
-      }
-    } finally {
+  replaying ??= replayActions(actions, getApi().trpcClient satisfies OutboxApi, settle)
+    .then(() => undefined)
+    .finally(() => {
       replaying = null;
-    }
-  })();
+    });
   return replaying;
 }
 
@@ -178,7 +111,7 @@ export function replayOutbox(): Promise<void> {
 export async function dismiss(id: string): Promise<void> {
   actions = actions.filter((a) => a.id !== id);
   publish();
-  await remove(id);
+  await removeAction(id);
 }
 
 /** Runs after an action is confirmed or failed (e.g. to refresh the bookings). */

@@ -1,0 +1,112 @@
+// The booking outbox's storage and replay, free of React and of the page's API singleton, so that the
+// service worker can replay it too when no page is open (Background Sync). See outbox.ts for the page.
+import type { inferRouterInputs } from '@trpc/server';
+import type { AppRouter } from '../../../../server/trpc/root';
+import { isRetryable, type ProblemCode, toApiProblem } from '../../lib/apiErrors';
+import { openDatabase, request, transact } from '../../lib/idb';
+
+type Inputs = inferRouterInputs<AppRouter>['booking'];
+
+export type OutboxState = 'pending' | 'confirmed' | 'failed';
+
+export type Common = {
+  /** The create's idempotency key, or a fresh id for a cancel. */
+  id: string;
+  userId: string;
+  /** Order of replay. */
+  seq: number;
+  createdAt: number;
+  state: OutboxState;
+  problem?: ProblemCode;
+  /** The booking (made or cancelled) once known. */
+  bookingId?: string;
+  /** What to show while waiting (e.g. the service's name), words already chosen by the screen. */
+  label: string;
+};
+
+export type OutboxAction =
+  | (Common & { kind: 'create'; input: Inputs['create'] })
+  | (Common & { kind: 'cancel'; input: Inputs['cancel'] });
+
+/** The calls a replay makes: the page's tRPC client, or the service worker's. */
+export type OutboxApi = {
+  booking: {
+    create: { mutate(input: Inputs['create']): Promise<{ id: string }> };
+    cancel: { mutate(input: Inputs['cancel']): Promise<unknown> };
+    get: { query(input: { id: string }): Promise<{ status: string }> };
+  };
+};
+
+const DB_NAME = 'fundi-outbox';
+const STORE = 'actions';
+/** The Background Sync tag the page registers and the service worker answers. */
+export const OUTBOX_SYNC_TAG = 'fundi-outbox';
+
+let dbPromise: Promise<IDBDatabase | null> | undefined;
+function db(): Promise<IDBDatabase | null> {
+  dbPromise ??= openDatabase(DB_NAME, 1, (database) => {
+    if (!database.objectStoreNames.contains(STORE)) database.createObjectStore(STORE, { keyPath: 'id' });
+  });
+  return dbPromise;
+}
+
+export async function writeAction(action: OutboxAction): Promise<void> {
+  const database = await db();
+  if (!database) return;
+  await transact(database, STORE, 'readwrite', (store) => request(store.put(action)));
+}
+
+export async function removeAction(id: string): Promise<void> {
+  const database = await db();
+  if (!database) return;
+  await transact(database, STORE, 'readwrite', (store) => request(store.delete(id)));
+}
+
+/** Every stored action (all users), or null where IndexedDB is unavailable. */
+export async function readActions(): Promise<OutboxAction[] | null> {
+  const database = await db();
+  if (!database) return null;
+  return transact(database, STORE, 'readonly', (store) =>
+    request(store.getAll() as IDBRequest<OutboxAction[]>),
+  );
+}
+
+/**
+ * Sends the pending actions in order (by `seq`) and settles each; stops at the first that can't get
+ * through (still offline, or a server hiccup) and returns false then, true once none is left pending.
+ */
+export async function replayActions(
+  actions: OutboxAction[],
+  api: OutboxApi,
+  settle: (action: OutboxAction, patch: Partial<Common>) => Promise<void>,
+): Promise<boolean> {
+  const pending = actions.filter((a) => a.state === 'pending').sort((a, b) => a.seq - b.seq);
+  for (const action of pending) {
+    try {
+      if (action.kind === 'create') {
+        const booking = await api.booking.create.mutate(action.input);
+        await settle(action, { state: 'confirmed', bookingId: booking.id });
+      } else {
+        await api.booking.cancel.mutate(action.input);
+        await settle(action, { state: 'confirmed' });
+      }
+    } catch (error) {
+      if (isRetryable(error)) return false; // Keep the order, try later.
+      const problem = toApiProblem(error);
+      if (action.kind === 'cancel' && problem.code === 'CONFLICT') {
+        // A lost answer: the first cancel went through, and this one finds it already cancelled.
+        try {
+          const booking = await api.booking.get.query({ id: action.input.id });
+          if (booking.status === 'cancelled') {
+            await settle(action, { state: 'confirmed' });
+            continue;
+          }
+        } catch {
+          // Fall through: report the conflict.
+        }
+      }
+      await settle(action, { state: 'failed', problem: problem.code });
+    }
+  }
+  return true;
+}
