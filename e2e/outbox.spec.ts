@@ -1,7 +1,31 @@
-import { expect, test } from '@playwright/test';
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import { callApi, signUp, uniqueEmail } from './helpers';
 
 const spot = { latitude: 7.39 + Math.random() * 0.01, longitude: 3.96 + Math.random() * 0.01 };
+
+/**
+ * A new customer, with the app under the service worker's control and the catalog seen once online,
+ * books a shoe shine at `address` without a connection: it waits in the outbox (returned).
+ */
+async function bookOffline(context: BrowserContext, page: Page, name: string, address: string) {
+  await signUp(page, { name, email: uniqueEmail('outbox'), role: 'customer' });
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+  await page.getByTestId('book-service').click();
+  await page.getByTestId('category-shoes').click();
+  await page.getByTestId('service-shoe-shine').click();
+  await expect(page.locator('input[name=address]')).toBeVisible();
+  await page.waitForTimeout(1_500);
+
+  await context.setOffline(true);
+  await page.getByTestId('use-my-location').click();
+  await page.locator('input[name=address]').fill(address);
+  await page.getByTestId('request-booking').click();
+  const item = page.getByTestId('outbox-item').filter({ hasText: /shoe shine/i });
+  await expect(item).toHaveAttribute('data-state', 'pending');
+  return item;
+}
 
 test('a booking made offline waits in the outbox across a restart and is created exactly once when back online', async ({
   browser,
@@ -10,24 +34,7 @@ test('a booking made offline waits in the outbox across a restart and is created
   const context = await browser.newContext({ geolocation: spot, permissions: ['geolocation'] });
   try {
     let page = await context.newPage();
-    await signUp(page, { name: 'Queued Kemi', email: uniqueEmail('outbox'), role: 'customer' });
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
-    await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
-
-    // Seen once online, the catalog is kept on the device.
-    await page.getByTestId('book-service').click();
-    await page.getByTestId('category-shoes').click();
-    await page.getByTestId('service-shoe-shine').click();
-    await expect(page.locator('input[name=address]')).toBeVisible();
-    await page.waitForTimeout(1_500);
-
-    await context.setOffline(true);
-    await page.getByTestId('use-my-location').click();
-    await page.locator('input[name=address]').fill('9 Outbox Lane, Ibadan');
-    await page.getByTestId('request-booking').click();
-    const item = page.getByTestId('outbox-item').filter({ hasText: /shoe shine/i });
-    await expect(item).toHaveAttribute('data-state', 'pending');
+    const item = await bookOffline(context, page, 'Queued Kemi', '9 Outbox Lane, Ibadan');
     await expect(item).toContainText('Waiting for connection');
 
     // The app is closed and opened again, still offline: the booking is still waiting.
@@ -138,26 +145,9 @@ test('Background Sync with no page open: the service worker sends the queued boo
   test.setTimeout(90_000);
   const context = await browser.newContext({ geolocation: spot, permissions: ['geolocation'] });
   try {
-    const page = await context.newPage();
-    await signUp(page, { name: 'Closed Chioma', email: uniqueEmail('bgsync-closed'), role: 'customer' });
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload();
-    await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
-    await page.getByTestId('book-service').click();
-    await page.getByTestId('category-shoes').click();
-    await page.getByTestId('service-shoe-shine').click();
-    await expect(page.locator('input[name=address]')).toBeVisible();
-    await page.waitForTimeout(1_500);
-
     // Booked without a connection, then the app is closed.
-    await context.setOffline(true);
-    await page.getByTestId('use-my-location').click();
-    await page.locator('input[name=address]').fill('4 Closed App Close, Ibadan');
-    await page.getByTestId('request-booking').click();
-    await expect(page.getByTestId('outbox-item').filter({ hasText: /shoe shine/i })).toHaveAttribute(
-      'data-state',
-      'pending',
-    );
+    const page = await context.newPage();
+    await bookOffline(context, page, 'Closed Chioma', '4 Closed App Close, Ibadan');
     await page.close();
 
     // The connection returns and the browser fires the outbox's sync event (driven here over CDP, from

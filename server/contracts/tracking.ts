@@ -20,3 +20,16 @@ export type LivePosition = {
 
 /** Available technicians around a point, coarsened: counts and ~300 m cells, no identities. */
 export type Nearby = { count: number; cells: Array<{ lat: number; lng: number; count: number }> };
+
+/** One online technician on the admin's live map. `recordedAt` is null before their first fix since start. */
+export type OnlineTechnician = {
+  id: string;
+  name: string;
+  lat: number;
+  lng: number;
+  available: boolean;
+  recordedAt: string | null;
+  stale: boolean;
+};
+/** `tracking.online`: every online technician (up to `technicians.length` of `total`). */
+export type OnlineSnapshot = { total: number; technicians: OnlineTechnician[] };

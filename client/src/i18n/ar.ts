@@ -376,10 +376,10 @@ export const ar: Messages = {
 
   'admin.live.title': 'الفنّيون المتاحون الآن',
   'admin.live.count': 'متاح: {count}',
-  'admin.live.none': 'لا يوجد فنّي موثّق متاح الآن.',
+  'admin.live.none': 'لا يوجد فنّي متاح الآن.',
   'admin.live.mapLabel': 'خريطة الفنّيين المتاحين الآن',
   'admin.live.updated': 'آخر تحديث في {time}.',
-  'admin.live.firstPage': 'تُعرض الصفحة الأولى فقط من الفنّيين الموثّقين.',
+  'admin.live.partial': 'يُعرض {shown} من {total}.',
   'admin.queue.title': 'الفنّيون',
   'admin.queue.empty': 'لا يوجد فنّيون بانتظار التحقق.',
   'admin.list.empty': 'لا يوجد فنّيون بهذه الحالة.',

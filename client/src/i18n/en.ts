@@ -382,10 +382,10 @@ export const en = {
 
   'admin.live.title': 'Technicians online now',
   'admin.live.count': 'Online: {count}',
-  'admin.live.none': 'No verified technician is online right now.',
+  'admin.live.none': 'No technician is online right now.',
   'admin.live.mapLabel': 'Map of the technicians online now',
   'admin.live.updated': 'Updated at {time}.',
-  'admin.live.firstPage': 'Showing the first page of verified technicians.',
+  'admin.live.partial': 'Showing {shown} of {total}.',
   'admin.queue.title': 'Technicians',
   'admin.queue.empty': 'No technicians are waiting for verification.',
   'admin.list.empty': 'No technicians with this status.',

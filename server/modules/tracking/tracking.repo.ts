@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
-import { bookings, trackingBreadcrumbs } from '../../../db/schema';
+import { bookings, trackingBreadcrumbs, users } from '../../../db/schema';
 
 export type PositionWrite = {
   technicianId: string;
@@ -120,6 +120,10 @@ export function createTrackingRepo(db: DbOrTx) {
 
     deleteBreadcrumbsBefore: (before: Date) =>
       db.delete(trackingBreadcrumbs).where(lt(trackingBreadcrumbs.recordedAt, before)),
+
+    /** Display names of these users (for the admin's live map). */
+    names: (ids: string[]) =>
+      db.select({ id: users.id, name: users.name }).from(users).where(inArray(users.id, ids)),
 
     /** Online technicians with what dispatch filters on, to (re)build the in-memory index. */
     async liveTechnicians(ids?: string[]): Promise<LiveTechnicianRow[]> {

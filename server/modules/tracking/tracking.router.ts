@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { trackingUpdateInput } from '../../contracts/technician';
 import { type LivePosition, nearbyInput, watchInput } from '../../contracts/tracking';
@@ -21,6 +22,9 @@ export const trackingFast = {
   }),
 };
 
+/** How often the admin's live map gets a new snapshot. */
+export const ONLINE_EVERY_MS = 2_000;
+
 export const trackingRouter = router({
   /** A technician's fixes (oldest first is fine; any order is sorted). */
   update: roleProcedure(...trackingFast.update.roles)
@@ -37,6 +41,20 @@ export const trackingRouter = router({
   trail: authedProcedure
     .input(z.object({ bookingId: z.uuid() }))
     .query(({ ctx, input }) => ctx.services.tracking.trail(input.bookingId, ctx.user)),
+  /**
+   * Admins: every online technician and where they are, a fresh snapshot every ONLINE_EVERY_MS (positions
+   * from memory, so it costs no query once names are known).
+   */
+  online: roleProcedure('admin').subscription(async function* ({ ctx, signal }) {
+    for (;;) {
+      yield await ctx.services.tracking.online();
+      try {
+        await sleep(ONLINE_EVERY_MS, undefined, { signal });
+      } catch {
+        return; // The viewer left.
+      }
+    }
+  }),
   /** Available technicians around a point, coarsened (no identities) for the map before booking. */
   nearby: authedProcedure
     .input(nearbyInput)

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Db } from '../../../db/client';
 import type { BookingStatus } from '../../contracts/booking';
 import type { trackingUpdateInput } from '../../contracts/technician';
-import type { LivePosition, Nearby } from '../../contracts/tracking';
+import type { LivePosition, Nearby, OnlineSnapshot } from '../../contracts/tracking';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds, URBAN_SPEED_MPS } from '../../lib/eta';
 import { distanceMeters, snap } from '../../lib/geo';
@@ -25,6 +25,8 @@ const MAX_PENDING_CRUMBS = 100_000;
  * every 1 Hz fix (and PostGIS would write 4× the rows at 4 fixes/s). Late fixes are always kept.
  */
 const CRUMB_EVERY_MS = 2_000;
+/** The admin's live map shows at most this many technicians (and says how many are online in all). */
+export const ONLINE_MAP_LIMIT = 5_000;
 const WATCHABLE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived']);
 const ACTIVE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived', 'in_progress']);
 
@@ -67,6 +69,8 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
   let staleSweep: NodeJS.Timeout | undefined;
   const feeds = new Map<string, BookingFeed>();
   const feedsByTechnician = new Map<string, BookingFeed[]>();
+  /** Display names of online technicians, for the admin's map (read from the database once each). */
+  const names = new Map<string, string>();
 
   function learnSpeed(id: string, prev: LiveFix | undefined, fix: LiveFix) {
     let v = fix.speed ?? undefined;
@@ -361,6 +365,33 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
         cells.set(key, cell);
       }
       return { count: found.length, cells: [...cells.values()] };
+    },
+
+    /** Every online technician where they are now, from memory: the admin's live map. */
+    async online(limit = ONLINE_MAP_LIMIT, now = Date.now()): Promise<OnlineSnapshot> {
+      const shown = [];
+      for (const t of index.all()) {
+        if (shown.length >= limit) break;
+        shown.push(t);
+      }
+      if (names.size > 2 * index.size + 100) names.clear();
+      const unnamed = shown.filter((t) => !names.has(t.id)).map((t) => t.id);
+      if (unnamed.length) for (const r of await repo.names(unnamed)) names.set(r.id, r.name);
+      return {
+        total: index.size,
+        technicians: shown.map((t) => {
+          const fix = last.get(t.id);
+          return {
+            id: t.id,
+            name: names.get(t.id) ?? '',
+            lat: t.lat,
+            lng: t.lng,
+            available: t.available,
+            recordedAt: fix ? new Date(fix.recordedAt).toISOString() : null,
+            stale: !fix || now - fix.recordedAt > config.staleAfterMs,
+          };
+        }),
+      };
     },
 
     /** The route so far, for the customer's map (same rules as watching). */

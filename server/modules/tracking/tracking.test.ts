@@ -1,9 +1,17 @@
 import type { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { LivePosition } from '../../contracts/tracking';
-import { assignedBooking, customer, offset, technician, uniqueSpot, until } from '../../test/fixtures';
-import { httpClient, startTestServer, type TestServer, wsClient } from '../../test/harness';
+import type { LivePosition, OnlineSnapshot } from '../../contracts/tracking';
+import {
+  assignedBooking,
+  codeOf,
+  customer,
+  offset,
+  technician,
+  uniqueSpot,
+  until,
+} from '../../test/fixtures';
+import { httpClient, startTestServer, type TestServer, uniqueEmail, wsClient } from '../../test/harness';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -205,5 +213,45 @@ describe('watching', () => {
     });
     expect(late.accepted).toBe(1);
     expect(svc().tracking.lastPosition(t.user.id)?.recordedAt).toBe(base + 20_000);
+  });
+});
+
+describe('the admin live map', () => {
+  it('streams every online technician to admins, with names and newest positions, and to nobody else', async () => {
+    const email = uniqueEmail('admin-map');
+    await svc().auth.ensureAdmin(email, 'admin password 1');
+    const { token } = await svc().auth.signIn({ email, password: 'admin password 1' }, '127.0.0.1');
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot, { name: 'Mapped Musa' });
+    const moved = offset(spot, 30);
+    svc().tracking.ingest(t.user.id, [fix(moved, Date.now())]);
+
+    const admin = wsClient(server, token);
+    const snapshots: OnlineSnapshot[] = [];
+    const sub = admin.client.tracking.online.subscribe(undefined, { onData: (s) => snapshots.push(s) });
+    await until(async () => snapshots.length > 0);
+    const first = snapshots[0]!;
+    const row = first.technicians.find((x) => x.id === t.user.id);
+    expect(row).toMatchObject({ name: 'Mapped Musa', lat: moved.lat, lng: moved.lng, stale: false });
+    expect(first.total).toBeGreaterThanOrEqual(first.technicians.length);
+
+    // The next snapshot follows the next fix.
+    const next = offset(spot, 60);
+    svc().tracking.ingest(t.user.id, [fix(next, Date.now() + 1)]);
+    await until(async () =>
+      snapshots.some((s) => s.technicians.some((x) => x.id === t.user.id && x.lat === next.lat)),
+    );
+    sub.unsubscribe();
+    admin.close();
+
+    // Customers and technicians are refused.
+    for (const who of [(await customer(svc())).token, t.token]) {
+      const ws = wsClient(server, who);
+      const refused = new Promise<void>((resolve, reject) =>
+        ws.client.tracking.online.subscribe(undefined, { onError: reject, onData: () => resolve() }),
+      );
+      expect(await codeOf(refused)).toBe('FORBIDDEN');
+      ws.close();
+    }
   });
 });

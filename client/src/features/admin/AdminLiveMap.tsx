@@ -1,28 +1,28 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
+import type { OnlineSnapshot } from '../../../../server/contracts/tracking';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { defaultCenter } from '../../lib/geolocation';
 import { trpc } from '../../lib/trpc';
+import { useResubscribe } from '../../lib/useResubscribe';
 import { type MapMarker, MapView } from '../map/MapView';
 
-/** How often the map asks again where everyone is (a later version may stream positions instead). */
-export const ADMIN_MAP_REFRESH_MS = 5_000;
-
-/** Verified technicians who are online right now, on a map refreshed every few seconds. */
+/** Every online technician, streamed (`tracking.online`: a fresh snapshot every couple of seconds). */
 export function AdminLiveMap({ user }: { user: PublicUser }) {
   const { t, formatNumber, formatTime } = useI18n();
-  const list = trpc.admin.technicians.list.useQuery(
-    { verification: 'verified' },
-    { refetchInterval: ADMIN_MAP_REFRESH_MS, staleTime: ADMIN_MAP_REFRESH_MS - 1000 },
-  );
-  const items = list.data?.items;
-  const online = useMemo(() => (items ?? []).filter((row) => row.online && row.location !== null), [items]);
+  const [snapshot, setSnapshot] = useState<{ data: OnlineSnapshot; at: number } | null>(null);
+  const subscription = trpc.tracking.online.useSubscription(undefined, {
+    onData: (data) => setSnapshot({ data, at: Date.now() }),
+  });
+  useResubscribe(subscription);
+  const online = snapshot?.data.technicians;
+  const total = snapshot?.data.total ?? 0;
   const markers = useMemo<MapMarker[]>(
     () =>
-      online.map((row) => ({
-        id: row.userId,
-        position: { lat: row.location!.lat, lng: row.location!.lng },
+      (online ?? []).map((row) => ({
+        id: row.id,
+        position: { lat: row.lat, lng: row.lng },
         kind: 'person',
         label: row.name,
         animate: true,
@@ -37,18 +37,18 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
     <section className="card" aria-labelledby="live-title" data-testid="admin-live-map">
       <div className="card-heading">
         <h2 id="live-title">{t('admin.live.title')}</h2>
-        {list.data && (
-          <span className="chip" data-testid="admin-online-count" data-count={online.length}>
-            {t('admin.live.count', { count: formatNumber(online.length) })}
+        {snapshot && (
+          <span className="chip" data-testid="admin-online-count" data-count={total}>
+            {t('admin.live.count', { count: formatNumber(total) })}
           </span>
         )}
       </div>
-      {list.error && !list.data && (
+      {subscription.error && !snapshot && (
         <p className="form-error" role="alert">
-          {t(problemKey(list.error))}
+          {t(problemKey(subscription.error))}
         </p>
       )}
-      {list.data && online.length === 0 && <p className="muted">{t('admin.live.none')}</p>}
+      {snapshot && total === 0 && <p className="muted">{t('admin.live.none')}</p>}
       <MapView
         label={t('admin.live.mapLabel')}
         center={center}
@@ -57,16 +57,18 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
         follow={follow}
         height={280}
       />
-      {list.dataUpdatedAt > 0 && (
+      {snapshot && (
         <p className="muted small">
-          {t('admin.live.updated', { time: formatTime(list.dataUpdatedAt) })}
-          {list.data?.nextCursor ? ` ${t('admin.live.firstPage')}` : ''}
+          {t('admin.live.updated', { time: formatTime(snapshot.at) })}
+          {online && online.length < total
+            ? ` ${t('admin.live.partial', { shown: formatNumber(online.length), total: formatNumber(total) })}`
+            : ''}
         </p>
       )}
-      {online.length > 0 && (
+      {online && online.length > 0 && (
         <ul className="visually-hidden">
           {online.map((row) => (
-            <li key={row.userId}>{row.name}</li>
+            <li key={row.id}>{row.name}</li>
           ))}
         </ul>
       )}

@@ -1,13 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { getQueryKey } from '@trpc/react-query';
-import { useEffect } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import { toApiProblem } from '../../lib/apiErrors';
 import { unwrapTracked } from '../../lib/tracked';
 import { trpc } from '../../lib/trpc';
-
-// A subscription the server ended with an error (not a dropped socket: wsLink handles those) is retried.
-const RESUBSCRIBE_AFTER_MS = 5_000;
+import { useResubscribe } from '../../lib/useResubscribe';
 
 /**
  * A booking kept live: the query gives a first answer (and a cached one offline), then `booking.events`
@@ -36,13 +33,9 @@ export function useLiveBooking(id: string, { enabled = true }: { enabled?: boole
     },
   );
 
-  const { status, error, reset } = subscription;
+  const { status, error } = subscription;
   const subscriptionNotFound = error ? toApiProblem(error).code === 'NOT_FOUND' : false;
-  useEffect(() => {
-    if (status !== 'error' || subscriptionNotFound) return;
-    const timer = setTimeout(reset, RESUBSCRIBE_AFTER_MS);
-    return () => clearTimeout(timer);
-  }, [status, reset, subscriptionNotFound]);
+  useResubscribe(subscription, subscriptionNotFound);
 
   // Not fetched yet (offline, say): the copy in a bookings list already on the device, if any.
   const queryClient = useQueryClient();

@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { LivePosition } from '../../../../server/contracts/tracking';
 import { toApiProblem } from '../../lib/apiErrors';
 import { unwrapTracked } from '../../lib/tracked';
 import { trpc } from '../../lib/trpc';
+import { useResubscribe } from '../../lib/useResubscribe';
 
-const RESUBSCRIBE_AFTER_MS = 5_000;
 /** Enough for hours on the road; older points fall off the start of the line. */
 const MAX_TRAIL_POINTS = 2_000;
 
@@ -40,15 +40,11 @@ export function useLiveTracking(bookingId: string) {
     },
   );
 
-  const { status, error, reset } = subscription;
+  const { status, error } = subscription;
   // CONFLICT: the job moved on (started, cancelled); NOT_FOUND: not ours. Neither gets better by retrying.
   const code = error ? toApiProblem(error).code : null;
   const final = code === 'CONFLICT' || code === 'NOT_FOUND';
-  useEffect(() => {
-    if (status !== 'error' || final) return;
-    const timer = setTimeout(reset, RESUBSCRIBE_AFTER_MS);
-    return () => clearTimeout(timer);
-  }, [status, reset, final]);
+  useResubscribe(subscription, final);
 
   const path = useMemo(() => {
     const before = trail.data ?? [];

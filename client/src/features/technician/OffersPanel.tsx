@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import type { Offer } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
@@ -7,10 +7,10 @@ import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { unwrapTracked } from '../../lib/tracked';
 import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
+import { useResubscribe } from '../../lib/useResubscribe';
 
 // The server closes expired offers itself; this only hides a card whose "closed" event got lost.
 const HIDE_AFTER_EXPIRY_MS = 15_000;
-const RESUBSCRIBE_AFTER_MS = 5_000;
 
 /** Job offers pushed to an online technician, each with a live countdown, to accept or decline. */
 export function OffersPanel({ onAccepted }: { onAccepted: (booking: Booking) => void }) {
@@ -31,12 +31,8 @@ export function OffersPanel({ onAccepted }: { onAccepted: (booking: Booking) => 
       }
     },
   });
-  const { status, reset } = subscription;
-  useEffect(() => {
-    if (status !== 'error') return;
-    const timer = setTimeout(reset, RESUBSCRIBE_AFTER_MS);
-    return () => clearTimeout(timer);
-  }, [status, reset]);
+  useResubscribe(subscription);
+  const { status } = subscription;
 
   const now = useNow(1000, offers.length > 0);
   const visible = offers.filter((offer) => Date.parse(offer.expiresAt) + HIDE_AFTER_EXPIRY_MS > now);
