@@ -51,6 +51,7 @@ const envSchema = z
     MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(100).default(3),
     TRACKING_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     TRACKING_STALE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+    TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     BREADCRUMB_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
   })
   .superRefine((env, ctx) => {
@@ -98,7 +99,7 @@ export type Config = {
     scheduleLeadMs: number;
   };
   maxOpenBookings: number;
-  tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number };
+  tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
 };
 
 export class ConfigError extends Error {
@@ -147,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       flushMs: e.TRACKING_FLUSH_MS,
       staleAfterMs: Math.round(e.TRACKING_STALE_SECONDS * 1000),
       breadcrumbRetentionMs: Math.round(e.BREADCRUMB_RETENTION_DAYS * 86_400_000),
+      rateLimit: e.TRACKING_RATE_LIMIT,
     },
   };
 }

@@ -51,6 +51,9 @@ export function createServices(database: Database, config: Config) {
   const technicians = createTechnicianService({
     repo: createTechnicianRepo(db),
     tracking,
+    // Location fixes per technician per 10 s: a phone sends one every few seconds, a reconnecting one
+    // its offline backlog (100 per call); a flood gets TOO_MANY_REQUESTS and the phone retries later.
+    fixLimiter: createRateLimiter({ limit: config.tracking.rateLimit, windowMs: 10_000 }),
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
   });
 

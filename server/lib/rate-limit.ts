@@ -14,16 +14,16 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; now?:
   }
 
   return {
-    /** Counts one attempt; false when the key is over its limit for the current window. */
-    hit(key: string): boolean {
+    /** Counts `cost` (one attempt by default); false when the key is over its limit for the current window. */
+    hit(key: string, cost = 1): boolean {
       const t = now();
       sweep(t);
       const w = windows.get(key);
       if (!w || t - w.start >= opts.windowMs) {
-        windows.set(key, { start: t, count: 1 });
-        return true;
+        windows.set(key, { start: t, count: cost });
+        return cost <= opts.limit;
       }
-      w.count++;
+      w.count += cost;
       return w.count <= opts.limit;
     },
     reset(key: string) {

@@ -8,6 +8,7 @@ import type {
 } from '../../contracts/technician';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
+import type { RateLimiter } from '../../lib/rate-limit';
 import type { TrackingService } from '../tracking/tracking.service';
 import type { TechnicianRepo } from './technician.repo';
 
@@ -16,6 +17,8 @@ type ProfileRow = NonNullable<Awaited<ReturnType<TechnicianRepo['profile']>>>;
 export function createTechnicianService(deps: {
   repo: TechnicianRepo;
   tracking: Pick<TrackingService, 'ingest' | 'refresh' | 'lastPosition'>;
+  /** Counts location fixes per technician (each call costs its number of points). */
+  fixLimiter: RateLimiter;
   /** Called when a technician becomes available (online/verified) so waiting bookings can be offered. */
   onAvailable: (technicianId: string) => void;
 }) {
@@ -115,6 +118,9 @@ export function createTechnicianService(deps: {
 
     /** Fixes go through the live-location pipeline (validated, in memory, persisted in batches). */
     trackingUpdate(userId: string, input: z.output<typeof trackingUpdateInput>) {
+      if (!deps.fixLimiter.hit(userId, input.points.length)) {
+        throw new DomainError('RATE_LIMITED', 'Too many location fixes: send them more slowly.');
+      }
       return deps.tracking.ingest(userId, input.points);
     },
 

@@ -255,3 +255,32 @@ describe('the admin live map', () => {
     }
   });
 });
+
+describe('flooding', () => {
+  it('a technician sending more fixes than the limit gets TOO_MANY_REQUESTS; others are unaffected', async () => {
+    const spot = uniqueSpot();
+    const [flooder, other] = await Promise.all([
+      technician(svc(), spot),
+      technician(svc(), offset(spot, 500)),
+    ]);
+    const start = Date.now() - 60_000;
+    const batch = (k: number) =>
+      Array.from({ length: 100 }, (_, i) => fix(offset(spot, (k * 100 + i) % 50), start + k * 100 + i));
+    const api = httpClient(server, flooder.token);
+    const limit = server.config.tracking.rateLimit;
+    for (let k = 0; k < limit / 100; k++) await api.tracking.update.mutate({ points: batch(k) });
+    expect(await codeOf(api.tracking.update.mutate({ points: batch(limit / 100) }))).toBe(
+      'TOO_MANY_REQUESTS',
+    );
+    // Over the WebSocket fast path too.
+    const ws = wsClient(server, flooder.token);
+    expect(await codeOf(ws.client.tracking.update.mutate({ points: [fix(spot, Date.now())] }))).toBe(
+      'TOO_MANY_REQUESTS',
+    );
+    ws.close();
+    const fine = await httpClient(server, other.token).tracking.update.mutate({
+      points: [fix(offset(spot, 500), Date.now())],
+    });
+    expect(fine.accepted).toBe(1);
+  });
+});
