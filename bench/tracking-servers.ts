@@ -29,10 +29,9 @@ import { startServer } from '../server/app';
 import type { Config } from '../server/config';
 import { trackingUpdateInput } from '../server/contracts/technician';
 import { watchInput } from '../server/contracts/tracking';
-import { etaSeconds } from '../server/lib/eta';
-import { distanceMeters } from '../server/lib/geo';
 import { setLogLevel } from '../server/lib/log';
 import { createBookingRepo } from '../server/modules/booking/booking.repo';
+import { livePosition } from '../server/modules/tracking/tracking.service';
 import { createServices, type Services } from '../server/services';
 import {
   type WebSocket as UwsSocket,
@@ -167,18 +166,10 @@ async function startSocketIo(): Promise<Started> {
         const fix = services.tracking.lastPosition(user.id);
         const watched = rooms.get(user.id);
         if (watched && fix && fix !== before) {
-          const d = Math.round(distanceMeters(fix, watched.target));
-          io.to(watched.room).emit('location', {
-            lat: fix.lat,
-            lng: fix.lng,
-            accuracy: fix.accuracy,
-            heading: fix.heading,
-            speed: fix.speed,
-            recordedAt: new Date(fix.recordedAt).toISOString(),
-            stale: false,
-            etaSeconds: etaSeconds(d, fix.speed ?? undefined),
-            distanceMeters: d,
-          });
+          io.to(watched.room).emit(
+            'location',
+            livePosition(fix, watched.target, fix.speed ?? undefined, false),
+          );
         }
       } catch (e) {
         ack?.({ error: e instanceof Error ? e.message.slice(0, 200) : 'error' });

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { type Database, openDatabase } from '../db/client';
 import { seedCatalog } from '../db/seed/catalog';
 import { seedDemo } from '../db/seed/demo';
-import { parseStartOptions, StartOptionsError, startUsage } from '../scripts/start-options';
 import { type RunningServer, startServer } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { log, setLogLevel } from './lib/log';
 import { createServices } from './services';
+import { parseStartOptions, StartOptionsError, startUsage } from './start-options';
 import { uwsImplementation } from './transport/uws';
 
 async function main() {
@@ -123,14 +123,9 @@ async function main() {
  * (its technicians going offline) before the server closes, and exits by itself if we die first.
  */
 function startSimulator(technicians: number, config: Config, server: RunningServer, database: Database) {
-  const host =
-    config.host === '0.0.0.0'
-      ? '127.0.0.1'
-      : config.host === '::'
-        ? '[::1]'
-        : config.host.includes(':')
-          ? `[${config.host}]`
-          : config.host;
+  // A wildcard listen address is reached on loopback; an IPv6 literal goes in brackets.
+  const loopback: Record<string, string> = { '0.0.0.0': '127.0.0.1', '::': '[::1]' };
+  const host = loopback[config.host] ?? (config.host.includes(':') ? `[${config.host}]` : config.host);
   const args = [
     '--import',
     'tsx',

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_SIMULATED_TECHNICIANS,
-  parseStartOptions,
-  StartOptionsError,
-} from '../scripts/start-options';
+import { DEFAULT_SIMULATED_TECHNICIANS, parseStartOptions, StartOptionsError } from './start-options';
 
 // The options of `npm start -- …` / `npm run serve -- …` (server/main.ts).
 describe('start options', () => {

@@ -275,20 +275,24 @@ export function createLocationIndex() {
       heapDistance[i] = d;
       heapEntry[i] = e;
     } else if (d < heapDistance[0]!) {
-      // Replace the farthest (the root) and sift down.
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= heapSize) break;
-        if (child + 1 < heapSize && heapDistance[child + 1]! > heapDistance[child]!) child++;
-        if (heapDistance[child]! <= d) break;
-        heapDistance[i] = heapDistance[child]!;
-        heapEntry[i] = heapEntry[child]!;
-        i = child;
-      }
-      heapDistance[i] = d;
-      heapEntry[i] = e;
+      siftDownFromRoot(e, d); // replaces the farthest
     }
+  }
+
+  /** Puts (`e`, `d`) at the root, in place of what was there, and sifts it down to its place. */
+  function siftDownFromRoot(e: Entry, d: number) {
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= heapSize) break;
+      if (child + 1 < heapSize && heapDistance[child + 1]! > heapDistance[child]!) child++;
+      if (heapDistance[child]! <= d) break;
+      heapDistance[i] = heapDistance[child]!;
+      heapEntry[i] = heapEntry[child]!;
+      i = child;
+    }
+    heapDistance[i] = d;
+    heapEntry[i] = e;
   }
 
   /** Empties the heap into a list, nearest first. */
@@ -298,20 +302,8 @@ export function createLocationIndex() {
       const d = heapDistance[0]!;
       const e = heapEntry[0]!;
       // Move the last leaf to the root and sift it down.
-      const lastD = heapDistance[--heapSize]!;
-      const lastE = heapEntry[heapSize]!;
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= heapSize) break;
-        if (child + 1 < heapSize && heapDistance[child + 1]! > heapDistance[child]!) child++;
-        if (heapDistance[child]! <= lastD) break;
-        heapDistance[i] = heapDistance[child]!;
-        heapEntry[i] = heapEntry[child]!;
-        i = child;
-      }
-      heapDistance[i] = lastD;
-      heapEntry[i] = lastE;
+      heapSize--;
+      siftDownFromRoot(heapEntry[heapSize]!, heapDistance[heapSize]!);
       out[heapSize] = { technician: e, distanceMeters: d };
     }
     return out;

@@ -44,8 +44,6 @@ type Conn = ConnectionMeta & {
   ctx: Promise<Context> | null;
   /** The context once resolved: fast paths use it without waiting a tick. */
   context: Context | null;
-  /** Whether the socket is listed in byAuth (under its session and its user). */
-  authenticated: boolean;
   drainWaiters: Array<() => void> | null;
   /** Feed memberships over LAG_MARK, waiting for a drain. */
   lagging: Set<Member> | null;
@@ -214,7 +212,6 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     conn.ctx.then((ctx) => {
       conn.context = ctx;
       if (!ctx.session || conn.closed) return;
-      conn.authenticated = true;
       for (const key of authKeys(ctx.session)) {
         const set = byAuth.get(key) ?? new Set();
         set.add(ws);
@@ -525,7 +522,6 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         subs: new Subscriptions(),
         ctx: null,
         context: null,
-        authenticated: false,
         drainWaiters: null,
         lagging: null,
       };
@@ -603,7 +599,8 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       sockets.delete(ws);
       const conn = ws.getUserData();
       conn.closed = true;
-      for (const key of conn.authenticated && conn.context?.session ? authKeys(conn.context.session) : []) {
+      // Listed under its session and user if it was open when its context resolved (deleting is harmless).
+      for (const key of conn.context?.session ? authKeys(conn.context.session) : []) {
         const set = byAuth.get(key);
         set?.delete(ws);
         if (set?.size === 0) byAuth.delete(key);

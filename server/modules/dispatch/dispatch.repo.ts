@@ -16,6 +16,11 @@ const available = (serviceId: string) => sql`
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
       AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))`;
 
+/** Available for this booking: not its own customer, and not asked about it before. */
+const eligibleFor = (b: { id: string; serviceId: string }) => sql`${available(b.serviceId)}
+  AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
+  AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)`;
+
 export type Candidate = { technicianId: string; distanceMeters: number };
 
 export function createDispatchRepo(db: DbOrTx) {
@@ -34,9 +39,7 @@ export function createDispatchRepo(db: DbOrTx) {
         sql`SELECT technician_id, distance FROM (
               SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance
               FROM technician_profiles tp
-              WHERE ${available(b.serviceId)}
-                AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
-                AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
+              WHERE ${eligibleFor(b)}
                 AND tp.location && _ST_Expand(${here}, ${radiusMeters})
               ORDER BY tp.location <-> ${here}
               LIMIT 1) nearest
@@ -62,9 +65,7 @@ export function createDispatchRepo(db: DbOrTx) {
         sql`SELECT tp.user_id AS technician_id
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
             JOIN technician_profiles tp ON tp.user_id = c.id
-            WHERE ${available(b.serviceId)}
-              AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
-              AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
+            WHERE ${eligibleFor(b)}
             ORDER BY c.ord
             LIMIT 1`,
       );

@@ -21,10 +21,10 @@ export type DispatchConfig = {
   scheduleLeadMs: number;
 };
 
-/** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
 /** How many of the nearest (from memory) the database is asked to confirm before falling back to KNN. */
 const MEMORY_CANDIDATES = 10;
 
+/** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
 const snap = (x: number) => Math.round(x * 100) / 100;
 
 export function toOffer(offer: OfferRow, booking: BookingRow, service: ServiceRow): Offer {

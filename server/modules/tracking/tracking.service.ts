@@ -40,11 +40,32 @@ type BookingFeed = {
   sinks: Set<FeedSink>;
   last: LiveEvent | undefined;
 };
-type LiveFix = Required<Pick<Fix, 'lat' | 'lng' | 'recordedAt'>> & {
+export type LiveFix = Required<Pick<Fix, 'lat' | 'lng' | 'recordedAt'>> & {
   accuracy: number | null;
   heading: number | null;
   speed: number | null;
 };
+
+/** What a viewer sees of a fix: where, how fresh, and how far (and how long at `speedMps`) from `target`. */
+export function livePosition(
+  fix: LiveFix,
+  target: { lat: number; lng: number },
+  speedMps: number | undefined,
+  stale: boolean,
+): LivePosition {
+  const d = Math.round(distanceMeters(fix, target));
+  return {
+    lat: fix.lat,
+    lng: fix.lng,
+    accuracy: fix.accuracy,
+    heading: fix.heading,
+    speed: fix.speed,
+    recordedAt: new Date(fix.recordedAt).toISOString(),
+    stale,
+    etaSeconds: etaSeconds(d, speedMps),
+    distanceMeters: d,
+  };
+}
 
 /**
  * The live-location pipeline: validate fixes, keep the newest per technician in memory (and in the
@@ -160,28 +181,11 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
     return view;
   }
 
-  function toLive(
-    fix: LiveFix,
-    technicianId: string,
-    target: { lat: number; lng: number },
-    now: number,
-  ): LivePosition {
-    const d = Math.round(distanceMeters(fix, target));
-    return {
-      lat: fix.lat,
-      lng: fix.lng,
-      accuracy: fix.accuracy,
-      heading: fix.heading,
-      speed: fix.speed,
-      recordedAt: new Date(fix.recordedAt).toISOString(),
-      stale: now - fix.recordedAt > config.staleAfterMs,
-      etaSeconds: etaSeconds(d, speeds.get(technicianId)),
-      distanceMeters: d,
-    };
-  }
+  /** No fix for longer than the configured time: shown as "last seen …". */
+  const isStale = (fix: LiveFix, now: number) => now - fix.recordedAt > config.staleAfterMs;
 
   function liveEvent(f: BookingFeed, fix: LiveFix, now: number): LiveEvent {
-    const data = toLive(fix, f.technicianId, f.target, now);
+    const data = livePosition(fix, f.target, speeds.get(f.technicianId), isStale(fix, now));
     return {
       id: String(fix.recordedAt),
       data,
@@ -195,7 +199,7 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
   function latest(f: BookingFeed, now: number): LiveEvent | undefined {
     const fix = last.get(f.technicianId);
     if (!fix) return undefined;
-    const stale = now - fix.recordedAt > config.staleAfterMs;
+    const stale = isStale(fix, now);
     if (f.last?.recordedAt !== fix.recordedAt || f.last.stale !== stale) f.last = liveEvent(f, fix, now);
     return f.last;
   }
@@ -213,12 +217,17 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
     else feedsByTechnician.delete(f.technicianId);
   }
 
+  /** The feed is over (job started, cancelled, server stopping): every viewer's subscription ends. */
+  function endFeed(f: BookingFeed) {
+    dropFeed(f);
+    for (const sink of f.sinks) sink.end();
+  }
+
   /** Feeds whose technician fell silent get one more event, marked stale ("last seen …"). */
   function sweepStale(now = Date.now()) {
     for (const f of feeds.values()) {
       const fix = last.get(f.technicianId);
-      if (fix && !f.last?.stale && now - fix.recordedAt > config.staleAfterMs)
-        publish(f, liveEvent(f, fix, now));
+      if (fix && !f.last?.stale && isStale(fix, now)) publish(f, liveEvent(f, fix, now));
     }
   }
 
@@ -275,10 +284,7 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
     /** Keeps the active-job map and the index's availability in step with bookings. */
     onBookingChange(bookingId: string, status: BookingStatus, technicianId: string | null) {
       const feed = feeds.get(bookingId);
-      if (feed && (!WATCHABLE.has(status) || feed.technicianId !== technicianId)) {
-        dropFeed(feed);
-        for (const sink of feed.sinks) sink.end();
-      }
+      if (feed && (!WATCHABLE.has(status) || feed.technicianId !== technicianId)) endFeed(feed);
       const touched = new Set<string>();
       // Whoever had this job and no longer does (finished, cancelled, handed back).
       for (const [t, b] of activeJob) {
@@ -388,7 +394,7 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
             lng: t.lng,
             available: t.available,
             recordedAt: fix ? new Date(fix.recordedAt).toISOString() : null,
-            stale: !fix || now - fix.recordedAt > config.staleAfterMs,
+            stale: !fix || isStale(fix, now),
           };
         }),
       };
@@ -424,10 +430,7 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
       clearInterval(flusher);
       clearInterval(janitor);
       clearInterval(staleSweep);
-      for (const f of [...feeds.values()]) {
-        dropFeed(f);
-        for (const sink of f.sinks) sink.end();
-      }
+      for (const f of [...feeds.values()]) endFeed(f);
       await flush();
     },
   };
