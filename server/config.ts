@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
 const csv = z
@@ -53,6 +54,18 @@ const envSchema = z
     TRACKING_STALE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
     TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     BREADCRUMB_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
+    PRESENCE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+    PRESENCE_OFFLINE_MINUTES: z.coerce.number().min(0.05).max(7 * 24 * 60).default(30),
+    ARRIVAL_RADIUS_METERS: z.coerce.number().int().min(10).max(100_000).default(300),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, dot, dash and underscore (at most 64)')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
@@ -100,6 +113,13 @@ export type Config = {
   };
   maxOpenBookings: number;
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
+  presence: { timeoutMs: number; offlineAfterMs: number };
+  /** "I've arrived" farther than this from the job (with a fresh fix) must be confirmed. */
+  arrivalRadiusMeters: number;
+  /** Set: cluster mode (several nodes share Redis and PostgreSQL). Unset: one process, nothing else. */
+  redisUrl: string | undefined;
+  /** This node's name in logs, leases and cross-node messages (random when unset). */
+  nodeId: string;
 };
 
 export class ConfigError extends Error {
@@ -150,5 +170,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       breadcrumbRetentionMs: Math.round(e.BREADCRUMB_RETENTION_DAYS * 86_400_000),
       rateLimit: e.TRACKING_RATE_LIMIT,
     },
+    presence: {
+      timeoutMs: Math.round(e.PRESENCE_TIMEOUT_SECONDS * 1000),
+      offlineAfterMs: Math.round(e.PRESENCE_OFFLINE_MINUTES * 60_000),
+    },
+    arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
+    redisUrl: e.REDIS_URL,
+    nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
   };
 }

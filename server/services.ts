@@ -47,6 +47,7 @@ export function createServices(database: Database, config: Config) {
     dispatch,
     config,
     available: tracking.availability,
+    lastPosition: tracking.lastPosition,
   });
   const technicians = createTechnicianService({
     repo: createTechnicianRepo(db),

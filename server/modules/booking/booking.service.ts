@@ -35,7 +35,14 @@ type Deps = {
   catalog: CatalogService;
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
-  config: { commissionBps: number; maxOpenBookings: number; dispatch: { radiusMeters: number } };
+  config: {
+    commissionBps: number;
+    maxOpenBookings: number;
+    dispatch: { radiusMeters: number };
+    arrivalRadiusMeters: number;
+  };
+  /** The technician's newest accepted fix (epoch ms), from the live pipeline: for the arrival check. */
+  lastPosition?: (technicianId: string) => { lat: number; lng: number; recordedAt: number } | undefined;
   /** Available technicians for a service around a point, from the live index. */
   available?: (
     serviceId: string,

@@ -245,11 +245,13 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
         .sort((a, b) => a.recordedAt - b.recordedAt);
       let ok = 0;
       let bad = 0;
+      let reason: Exclude<FixVerdict, { ok: true }>['reason'] | null = null;
       for (const p of fixes) {
         const prev = last.get(technicianId);
         const verdict = judgeFix(p, prev, now);
         if (!verdict.ok) {
           bad++;
+          reason = verdict.reason;
           rejected[verdict.reason] = (rejected[verdict.reason] ?? 0) + 1;
           continue;
         }
@@ -278,7 +280,8 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
         if (watched) for (const f of watched) publish(f, liveEvent(f, fix, now));
       }
       accepted += ok;
-      return { accepted: ok, rejected: bad };
+      // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
+      return { accepted: ok, rejected: bad, reason };
     },
 
     /** Keeps the active-job map and the index's availability in step with bookings. */
