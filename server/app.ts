@@ -16,6 +16,11 @@ const noCookies = () => {};
 export type RunningServer = {
   port: number;
   url: string;
+  /**
+   * Keep serving, but answer /healthz with 503 `draining` so a load balancer takes this node out of
+   * rotation before it closes (SIGTERM in a cluster).
+   */
+  drain(): void;
   /** Stop accepting, close WebSockets cleanly, let in-flight requests finish. Does not close the DB. */
   close(): Promise<void>;
 };
@@ -27,6 +32,7 @@ export function startServer(config: Config, services: Services, database: Databa
     : uws.App();
   const originAllowed = createOriginPolicy(config);
   const inflight = { count: 0 };
+  let draining = false;
 
   app.any(
     '/trpc/*',
@@ -63,8 +69,10 @@ export function startServer(config: Config, services: Services, database: Databa
       .then((db) => {
         inflight.count--;
         if (aborted) return;
+        const healthy = db === 'ok' && !draining;
         const body = JSON.stringify({
-          status: db === 'ok' ? 'ok' : 'degraded',
+          status: draining ? 'draining' : db === 'ok' ? 'ok' : 'degraded',
+          node: config.nodeId,
           db,
           driver: database.driver,
           uws: uwsImplementation,
@@ -72,7 +80,7 @@ export function startServer(config: Config, services: Services, database: Databa
           uptimeSeconds: Math.round(process.uptime()),
         });
         res.cork(() => {
-          res.writeStatus(db === 'ok' ? '200 OK' : '503 Service Unavailable');
+          res.writeStatus(healthy ? '200 OK' : '503 Service Unavailable');
           res
             .writeHeader('content-type', 'application/json')
             .writeHeader('cache-control', 'no-store')
@@ -96,6 +104,9 @@ export function startServer(config: Config, services: Services, database: Databa
       resolve({
         port,
         url,
+        drain: () => {
+          draining = true;
+        },
         close: () => {
           closing ??= (async () => {
             uws.us_listen_socket_close(listenSocket);
