@@ -50,6 +50,7 @@ export function startServer(config: Config, services: Services, database: Databa
     path: '/trpc',
     originAllowed,
     revocations: services.sessions.events,
+    onUserSocket: (user, open) => services.presence.socket(user, open),
     createContext: (meta) =>
       createContext(services, config, { transport: 'ws', ...meta, setCookie: noCookies }),
   });

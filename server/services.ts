@@ -15,28 +15,58 @@ import { createDispatchService } from './modules/dispatch/dispatch.service';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
 import { createTechnicianService } from './modules/technician/technician.service';
 import { createTrackingService } from './modules/tracking/tracking.service';
-import { createBus } from './realtime/bus';
+import { createLeader } from './modules/cluster/leader';
+import { createPresenceRepo } from './modules/presence/presence.repo';
+import { createPresenceService } from './modules/presence/presence.service';
+import { type Bus, createBus, createRedisBus } from './realtime/bus';
+import { connectRedis, type RedisConnections } from './realtime/redis';
 
-/** Composition of the domain services; transports and routers reach the domain only through this. */
-export function createServices(database: Database, config: Config) {
+/** With REDIS_URL: the node's Redis connections (cluster mode). Without: nothing to connect. */
+export async function connectCluster(config: Config): Promise<RedisConnections | null> {
+  return config.redisUrl ? connectRedis(config.redisUrl, config.nodeId) : null;
+}
+
+/**
+ * Composition of the domain services; transports and routers reach the domain only through this.
+ * `redis` set: this is one node of several (Redis bus, shared rate limits, presence across nodes).
+ */
+export function createServices(database: Database, config: Config, redis: RedisConnections | null = null) {
   const { db } = database;
+  const bus: Bus = redis
+    ? createRedisBus({ pub: redis.pub, sub: redis.sub, nodeId: config.nodeId })
+    : createBus(config.nodeId);
+  const leader = createLeader(db, config.nodeId);
   const authRepo = createAuthRepo(db);
-  const sessions = createSessionStore(authRepo);
+  const sessions = createSessionStore(authRepo, Date.now, bus);
   const auth = createAuthService({
     repo: authRepo,
     sessions,
-    limiter: createRateLimiter({ limit: config.authRateLimit, windowMs: 10 * 60 * 1000 }),
+    limiter: createRateLimiter({
+      name: 'auth',
+      limit: config.authRateLimit,
+      windowMs: 10 * 60 * 1000,
+      redis: redis?.limits,
+    }),
   });
 
-  const bus = createBus();
+  const presence = createPresenceService({
+    repo: createPresenceRepo(db),
+    bus,
+    leader,
+    config: config.presence,
+    single: !redis,
+  });
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
-  const tracking = createTrackingService({ db, config: config.tracking });
-  const lifecycle = createBookingLifecycle(db, bus, tracking.onBookingChange);
+  const tracking = createTrackingService({ db, config: config.tracking, bus, presence, leader });
+  const lifecycle = createBookingLifecycle(db, bus);
   const dispatch = createDispatchService({
     db,
     bus,
     lifecycle,
     config: config.dispatch,
+    presence,
+    presenceTimeoutMs: config.presence.timeoutMs,
+    leader,
     nearest: tracking.nearest,
   });
   const bookings = createBookingService({
@@ -54,7 +84,13 @@ export function createServices(database: Database, config: Config) {
     tracking,
     // Location fixes per technician per 10 s: a phone sends one every few seconds, a reconnecting one
     // its offline backlog (100 per call); a flood gets TOO_MANY_REQUESTS and the phone retries later.
-    fixLimiter: createRateLimiter({ limit: config.tracking.rateLimit, windowMs: 10_000 }),
+    fixLimiter: createRateLimiter({
+      name: 'fixes',
+      limit: config.tracking.rateLimit,
+      windowMs: 10_000,
+      redis: redis?.limits,
+    }),
+    presence,
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
   });
 
@@ -70,6 +106,8 @@ export function createServices(database: Database, config: Config) {
     sessions,
     admin: createAdminService(createAdminRepo(db)),
     bus,
+    presence,
+    leader,
     catalog,
     bookings,
     dispatch,
@@ -78,14 +116,20 @@ export function createServices(database: Database, config: Config) {
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
     async start() {
+      await presence.start();
       await tracking.start();
       await dispatch.start();
+      presence.startOfflineSweep((ids) => void tracking.changed(ids).catch(() => undefined));
     },
     async stop() {
       clearInterval(tick);
       clock.emit('stop');
+      await presence.stop();
       await dispatch.stop();
       await tracking.stop();
+      await leader.releaseAll();
+      await bus.close();
+      await redis?.close();
     },
   };
 }

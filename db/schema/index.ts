@@ -1,5 +1,6 @@
 export * from './bookings';
 export * from './catalog';
+export * from './leases';
 export * from './sessions';
 export * from './technicians';
 export * from './tracking';

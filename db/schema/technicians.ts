@@ -39,6 +39,13 @@ export const technicianProfiles = pgTable(
     location: geographyPoint('location'),
     locationAccuracy: real('location_accuracy'),
     locationAt: timestamp('location_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * Presence: when a server node last heard from them (an open WebSocket, refreshed every few seconds,
+     * or a fix arriving). Online but not heard from for PRESENCE_TIMEOUT_SECONDS = away: no offers.
+     */
+    seenAt: timestamp('seen_at', { withTimezone: true, mode: 'date' }),
+    /** When a node last confirmed their `technician.offers` subscription is live (null: nobody listens). */
+    listeningAt: timestamp('listening_at', { withTimezone: true, mode: 'date' }),
     updatedAt: updatedAt(),
   },
   (t) => [

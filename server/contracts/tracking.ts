@@ -28,8 +28,13 @@ export type OnlineTechnician = {
   lat: number;
   lng: number;
   available: boolean;
+  /** Online, but no server has heard from them lately (no open connection, no recent fix): no offers. */
+  away: boolean;
   recordedAt: string | null;
   stale: boolean;
 };
-/** `tracking.online`: every online technician (up to `technicians.length` of `total`). */
-export type OnlineSnapshot = { total: number; technicians: OnlineTechnician[] };
+/**
+ * `tracking.online`: every online technician (up to `technicians.length`); `total` counts those present
+ * (heard from), `away` those online but silent.
+ */
+export type OnlineSnapshot = { total: number; away: number; technicians: OnlineTechnician[] };

@@ -1,33 +1,40 @@
-/**
- * A fixed-window counter per key, in memory. Enough for one node; a Redis-backed one can
- * replace it behind the same `hit` call when several nodes run.
- */
-export function createRateLimiter(opts: { limit: number; windowMs: number; now?: () => number }) {
-  const now = opts.now ?? Date.now;
-  const windows = new Map<string, { start: number; count: number }>();
-  let lastSweep = now();
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { log } from './log';
 
-  function sweep(t: number) {
-    if (t - lastSweep < opts.windowMs) return;
-    lastSweep = t;
-    for (const [k, w] of windows) if (t - w.start >= opts.windowMs) windows.delete(k);
-  }
+/**
+ * A fixed-window counter per key on rate-limiter-flexible: in memory for one process, in Redis when
+ * several nodes run (so an attacker cannot multiply the limit by the number of nodes). Should Redis be
+ * unreachable, each node falls back to its own in-memory window (the insurance limiter) instead of
+ * failing the request.
+ */
+export function createRateLimiter(opts: { limit: number; windowMs: number; name?: string; redis?: Redis }) {
+  // rate-limiter-flexible counts whole seconds (0 would mean "never resets").
+  const base = { points: opts.limit, duration: Math.max(1, Math.ceil(opts.windowMs / 1000)) };
+  const memory = new RateLimiterMemory(base);
+  const limiter = opts.redis
+    ? new RateLimiterRedis({
+        ...base,
+        storeClient: opts.redis,
+        keyPrefix: `fundi:rl:${opts.name ?? 'default'}`,
+        insuranceLimiter: new RateLimiterMemory(base),
+      })
+    : memory;
 
   return {
     /** Counts `cost` (one attempt by default); false when the key is over its limit for the current window. */
-    hit(key: string, cost = 1): boolean {
-      const t = now();
-      sweep(t);
-      const w = windows.get(key);
-      if (!w || t - w.start >= opts.windowMs) {
-        windows.set(key, { start: t, count: cost });
-        return cost <= opts.limit;
+    async hit(key: string, cost = 1): Promise<boolean> {
+      try {
+        await limiter.consume(key, cost);
+        return true;
+      } catch (e) {
+        if (e instanceof RateLimiterRes) return false;
+        log.warn('rate limit store failed; allowing', { error: (e as Error).message });
+        return true;
       }
-      w.count += cost;
-      return w.count <= opts.limit;
     },
-    reset(key: string) {
-      windows.delete(key);
+    async reset(key: string) {
+      await limiter.delete(key).catch(() => undefined);
     },
   };
 }

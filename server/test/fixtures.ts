@@ -34,7 +34,7 @@ export async function serviceId(services: Services, slug = 'shoe-shine') {
 export async function technician(
   services: Services,
   at: { lat: number; lng: number },
-  opts: { slugs?: string[]; verified?: boolean; online?: boolean; name?: string } = {},
+  opts: { slugs?: string[]; verified?: boolean; online?: boolean; name?: string; listening?: boolean } = {},
 ) {
   const t = await services.auth.signUp(
     {
@@ -49,6 +49,8 @@ export async function technician(
   const ids = await Promise.all((opts.slugs ?? ['shoe-shine']).map((s) => serviceId(services, s)));
   await services.technicians.setServices(t.user.id, { services: ids.map((id) => ({ serviceId: id })) });
   if (opts.online !== false) await services.technicians.setOnline(t.user.id, { online: true, ...at });
+  // As if their app had `technician.offers` open (dispatch offers jobs only to technicians it can reach).
+  if (opts.listening !== false) await services.presence.listen(t.user.id, () => {});
   return t;
 }
 

@@ -123,6 +123,8 @@ export type WsHandlerOptions = {
   revocations: Context['services']['sessions']['events'];
   /** Procedures served without the middleware chain, by path (each must exist in `router` too). */
   fastPaths?: Record<string, FastProcedure>;
+  /** A socket authenticated as this user opened / closed (presence: the domain decides what it means). */
+  onUserSocket?: (user: { id: string; role: string }, open: boolean) => void;
 };
 
 /**
@@ -217,6 +219,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         set.add(ws);
         byAuth.set(key, set);
       }
+      if (ctx.user) opts.onUserSocket?.(ctx.user, true);
     });
     conn.ctx.catch((cause) => {
       send(ws, errorMessage(null, cause, {}));
@@ -605,6 +608,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         set?.delete(ws);
         if (set?.size === 0) byAuth.delete(key);
       }
+      if (conn.context?.session && conn.context.user) opts.onUserSocket?.(conn.context.user, false);
       for (const sub of conn.subs.all()) sub.abort();
       conn.subs.clear();
       conn.lagging = null;

@@ -25,9 +25,9 @@ type Deps = { repo: AuthRepo; sessions: SessionStore; limiter: RateLimiter };
 export type Issued = { user: PublicUser; token: string; expiresAt: Date };
 
 export function createAuthService({ repo, sessions, limiter }: Deps) {
-  function limit(keys: string[]) {
+  async function limit(keys: string[]) {
     // Every key is counted, so an attacker cannot dodge the per-account limit by changing IP or vice versa.
-    const allowed = keys.map((k) => limiter.hit(k)).every(Boolean);
+    const allowed = (await Promise.all(keys.map((k) => limiter.hit(k)))).every(Boolean);
     if (!allowed)
       throw new DomainError('RATE_LIMITED', 'Too many attempts. Wait a few minutes and try again.');
   }
@@ -39,7 +39,7 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
 
   return {
     async signUp(input: z.output<typeof signUpInput>, ip: string): Promise<Issued> {
-      limit([`signup:ip:${ip}`]);
+      await limit([`signup:ip:${ip}`]);
       return issue(await this.register(input));
     },
 
@@ -66,7 +66,7 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
     },
 
     async signIn(input: z.output<typeof signInInput>, ip: string): Promise<Issued> {
-      limit([`signin:ip:${ip}`, `signin:email:${input.email}`]);
+      await limit([`signin:ip:${ip}`, `signin:email:${input.email}`]);
       const user = await repo.findUserByEmail(input.email);
       if (!user) {
         await burnVerifyTime(input.password);
@@ -75,7 +75,7 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
       if (!(await verifyPassword(user.passwordHash, input.password))) {
         throw new DomainError('INVALID_CREDENTIALS', 'E-mail or password is incorrect.');
       }
-      limiter.reset(`signin:email:${input.email}`);
+      await limiter.reset(`signin:email:${input.email}`);
       return issue(user);
     },
 

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { UserRow } from '../../../db/schema';
+import { type Bus, channels, createBus } from '../../realtime/bus';
 import type { AuthRepo } from './auth.repo';
 
 // Lucia's session design (lucia-auth.com/sessions): random token to the client, SHA-256 of it in the DB.
@@ -23,8 +24,10 @@ export type ValidSession = { id: string; userId: string; expiresAt: Date; renewe
 
 /**
  * Validated sessions are kept in memory for a short while so that an authenticated request costs no
- * database round-trip (it was most of an API call's CPU). Sign-out and account changes on this node drop
- * the entry at once; with several nodes, a revocation elsewhere takes effect within CACHE_TTL_MS.
+ * database round-trip (it was most of an API call's CPU). Sign-out and account changes drop the entry at
+ * once on every node: they go over the bus (Redis pub/sub with several nodes), and each node closes the
+ * sockets of that session or user. CACHE_TTL_MS only bounds how stale an entry can get if a message is
+ * lost (Redis down).
  */
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 100_000;
@@ -37,7 +40,13 @@ type CachedSession = {
   valid?: ValidSession;
 };
 
-export function createSessionStore(repo: AuthRepo, now: () => number = Date.now) {
+/** What crosses nodes on `channels.sessions`. */
+type SessionMessage =
+  | { type: 'revoked'; sessionId: string }
+  | { type: 'userChanged'; userId: string }
+  | { type: 'userRevoked'; userId: string };
+
+export function createSessionStore(repo: AuthRepo, now: () => number = Date.now, bus: Bus = createBus()) {
   // Long-lived WebSockets authenticate once, at connect: they listen here to drop a signed-out session.
   const events = new EventEmitter<{ revoked: [sessionId: string]; revokedUser: [userId: string] }>();
   events.setMaxListeners(0);
@@ -96,6 +105,16 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
     return entry;
   }
 
+  bus.on<SessionMessage>(channels.sessions, (m) => {
+    if (m.type === 'revoked') {
+      forget(m.sessionId);
+      events.emit('revoked', m.sessionId);
+    } else {
+      forgetUser(m.userId);
+      if (m.type === 'userRevoked') events.emit('revokedUser', m.userId);
+    }
+  });
+
   return {
     events,
     async create(userId: string): Promise<{ token: string; expiresAt: Date }> {
@@ -140,17 +159,17 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now)
     },
 
     /** Call after changing a user's row (name, role, verification …) so sessions see it at once. */
-    forgetUser,
+    forgetUser(userId: string) {
+      bus.publish<SessionMessage>(channels.sessions, { type: 'userChanged', userId });
+    },
 
     async invalidate(sessionId: string) {
       await repo.deleteSession(sessionId);
-      forget(sessionId);
-      events.emit('revoked', sessionId);
+      bus.publish<SessionMessage>(channels.sessions, { type: 'revoked', sessionId });
     },
     async invalidateAllForUser(userId: string) {
       await repo.deleteUserSessions(userId);
-      forgetUser(userId);
-      events.emit('revokedUser', userId);
+      bus.publish<SessionMessage>(channels.sessions, { type: 'userRevoked', userId });
     },
   };
 }

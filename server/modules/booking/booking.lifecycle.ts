@@ -3,6 +3,7 @@ import type { BookingHistoryRow, BookingRow } from '../../../db/schema';
 import type { BookingEvent, BookingStatus } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
 import { type Bus, channels } from '../../realtime/bus';
+import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { type Actor, assertTransition, milestoneOf } from './booking.machine';
 import { createBookingRepo, type NewBooking } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
@@ -16,12 +17,7 @@ export type PublishedBookingEvent = { id: string; event: BookingEvent };
  * Status changes, shared by the booking and dispatch services: the state-machine check, the conditional
  * update and the history row, always inside the caller's transaction; publishing after it commits.
  */
-export function createBookingLifecycle(
-  db: Db,
-  bus: Bus,
-  /** Told of every committed change (the live-location pipeline follows active jobs with it). */
-  onChange: (bookingId: string, status: BookingStatus, technicianId: string | null) => void = () => {},
-) {
+export function createBookingLifecycle(db: Db, bus: Bus) {
   return {
     async transition(
       tx: DbOrTx,
@@ -60,7 +56,12 @@ export function createBookingLifecycle(
         event: { booking: toBooking(view), change: toHistoryEntry(history) },
       };
       bus.publish(channels.booking(bookingId), published);
-      onChange(bookingId, view.booking.status, view.booking.technicianId);
+      // Every node's live-location pipeline follows active jobs with this.
+      bus.publish<BookingChangeMessage>(channels.bookingChanges, {
+        bookingId,
+        status: view.booking.status,
+        technicianId: view.booking.technicianId,
+      });
     },
   };
 }

@@ -6,24 +6,28 @@ import type { LngLat } from '../../../db/schema/columns';
 const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 4326)::geography`;
 
 /**
- * Available = verified, online, offering the service, and not already on an on-demand job.
+ * Available = verified, online, present (a node heard from them within the presence timeout), with a live
+ * offers subscription, offering the service, and not already on an on-demand job.
  * `online AND verification = 'verified'` matches the partial GiST index, so `<->` walks it nearest first.
  */
-const available = (serviceId: string) => sql`
+const available = (serviceId: string, presenceMs: number) => sql`
   tp.online AND tp.verification = 'verified'
+  AND tp.seen_at > now() - ${`${presenceMs} milliseconds`}::interval
+  AND tp.listening_at > now() - ${`${presenceMs} milliseconds`}::interval
   AND EXISTS (SELECT 1 FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})
   AND NOT EXISTS (
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
       AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))`;
 
 /** Available for this booking: not its own customer, and not asked about it before. */
-const eligibleFor = (b: { id: string; serviceId: string }) => sql`${available(b.serviceId)}
+const eligibleFor = (b: { id: string; serviceId: string }, presenceMs: number) => sql`${available(b.serviceId, presenceMs)}
   AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)`;
 
 export type Candidate = { technicianId: string; distanceMeters: number };
 
-export function createDispatchRepo(db: DbOrTx) {
+/** `presenceMs`: PRESENCE_TIMEOUT_SECONDS; technicians not heard from for longer are away. */
+export function createDispatchRepo(db: DbOrTx, presenceMs = 60_000) {
   return {
     /**
      * The nearest available technician not yet asked about this booking, within the radius. The radius
@@ -39,7 +43,7 @@ export function createDispatchRepo(db: DbOrTx) {
         sql`SELECT technician_id, distance FROM (
               SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance
               FROM technician_profiles tp
-              WHERE ${eligibleFor(b)}
+              WHERE ${eligibleFor(b, presenceMs)}
                 AND tp.location && _ST_Expand(${here}, ${radiusMeters})
               ORDER BY tp.location <-> ${here}
               LIMIT 1) nearest
@@ -65,7 +69,7 @@ export function createDispatchRepo(db: DbOrTx) {
         sql`SELECT tp.user_id AS technician_id
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
             JOIN technician_profiles tp ON tp.user_id = c.id
-            WHERE ${eligibleFor(b)}
+            WHERE ${eligibleFor(b, presenceMs)}
             ORDER BY c.ord
             LIMIT 1`,
       );
@@ -79,7 +83,7 @@ export function createDispatchRepo(db: DbOrTx) {
         db,
         sql`SELECT count(*) AS n, min(ST_Distance(tp.location, ${here})) AS nearest
             FROM technician_profiles tp
-            WHERE ${available(serviceId)} AND ST_DWithin(tp.location, ${here}, ${radiusMeters})`,
+            WHERE ${available(serviceId, presenceMs)} AND ST_DWithin(tp.location, ${here}, ${radiusMeters})`,
       );
       return {
         count: Number(row?.n ?? 0),
@@ -194,6 +198,24 @@ export function createDispatchRepo(db: DbOrTx) {
       );
       return rows.map((r) => r.id);
     },
+
+    /**
+     * A technician stopped listening for offers (app closed) and nobody got them back within the grace:
+     * their open offers expire now, unless a subscription of theirs is live on another node.
+     */
+    expireUnheard: (technicianId: string) =>
+      db
+        .update(dispatchOffers)
+        .set({ status: 'expired', respondedAt: sql`now()`, reason: 'not reachable' })
+        .where(
+          and(
+            eq(dispatchOffers.technicianId, technicianId),
+            eq(dispatchOffers.status, 'offered'),
+            sql`NOT EXISTS (SELECT 1 FROM technician_profiles tp WHERE tp.user_id = ${technicianId}
+                  AND tp.listening_at > now() - ${`${presenceMs} milliseconds`}::interval)`,
+          ),
+        )
+        .returning(),
 
     /** Open offers with their expiry, to re-arm timers after a restart. */
     openOffers: () =>

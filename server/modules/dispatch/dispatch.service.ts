@@ -10,6 +10,8 @@ import { type Bus, channels } from '../../realtime/bus';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
 import { createBookingRepo } from '../booking/booking.repo';
 import { toBooking } from '../booking/booking.views';
+import type { Leader } from '../cluster/leader';
+import type { PresenceService } from '../presence/presence.service';
 import { type Candidate, createDispatchRepo } from './dispatch.repo';
 
 export type DispatchConfig = {
@@ -51,11 +53,17 @@ export function createDispatchService(deps: {
   bus: Bus;
   lifecycle: BookingLifecycle;
   config: DispatchConfig;
+  presence: PresenceService;
+  presenceTimeoutMs: number;
+  leader: Leader;
   /** Nearest available technicians from the live in-memory index (PostGIS KNN is the fallback). */
   nearest?: (serviceId: string, at: LngLat, n: number, radiusMeters: number) => Candidate[];
 }) {
-  const { db, bus, lifecycle, config } = deps;
-  const repo = createDispatchRepo(db);
+  const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
+  const dispatchRepo = (d: typeof db | Parameters<Parameters<typeof db.transaction>[0]>[0]) =>
+    createDispatchRepo(d, presenceTimeoutMs);
+  const repo = dispatchRepo(db);
+  let unsubscribe: (() => void) | undefined;
   const timers = new Map<number, NodeJS.Timeout>();
   const running = new Set<Promise<unknown>>();
   let sweeper: NodeJS.Timeout | undefined;
@@ -102,7 +110,7 @@ export function createDispatchService(deps: {
   async function dispatchNext(bookingId: string) {
     const result = await db.transaction(async (tx) => {
       const bookings = createBookingRepo(tx);
-      const dispatch = createDispatchRepo(tx);
+      const dispatch = dispatchRepo(tx);
       const row = await bookings.row(bookingId, { forUpdate: true });
       if (row?.status !== 'searching') return null;
       if (row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now()) return null;
@@ -166,6 +174,14 @@ export function createDispatchService(deps: {
     return expired.length;
   }
 
+  /** Their offers subscription ended and did not come back: whatever was offered to them moves on now. */
+  async function unreachable(technicianId: string) {
+    for (const o of await repo.expireUnheard(technicianId)) {
+      disarm(o.id);
+      kick(o.bookingId);
+    }
+  }
+
   async function sweep() {
     await expireDue();
     const waiting = await repo.searchingWithoutOpenOffer(config.scheduleLeadMs);
@@ -189,7 +205,7 @@ export function createDispatchService(deps: {
       let result: { offer: OfferRow; change: Change } | null;
       try {
         result = await db.transaction(async (tx) => {
-          const offer = await createDispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
+          const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
           if (!offer) return null;
           const row = await createBookingRepo(tx).row(bookingId, { forUpdate: true });
           if (row?.status !== 'searching')
@@ -242,6 +258,8 @@ export function createDispatchService(deps: {
       }
     },
 
+    unreachable,
+
     /** A technician came online or changed services: offer them what is waiting nearby. */
     onTechnicianAvailable(technicianId: string) {
       void background('available', async () => {
@@ -252,22 +270,37 @@ export function createDispatchService(deps: {
     /** `technician.offers`: open offers first, then new and closed ones as they happen. */
     async *offers(technicianId: string, signal: AbortSignal | undefined): AsyncGenerator<OfferEvent> {
       const live = bus.subscribe<OfferEvent>(channels.technicianOffers(technicianId), signal);
-      for (const o of await repo.openOffersOfTechnician(technicianId)) {
-        yield { type: 'offer', offer: toOffer(o.offer, o.booking, o.service) };
+      const stopListening = await presence.listen(technicianId, (id) => {
+        void background('unreachable', () => unreachable(id));
+      });
+      try {
+        await live.ready;
+        for (const o of await repo.openOffersOfTechnician(technicianId)) {
+          yield { type: 'offer', offer: toOffer(o.offer, o.booking, o.service) };
+        }
+        yield* live;
+      } finally {
+        stopListening();
       }
-      yield* live;
     },
 
     async start() {
       stopped = false;
       for (const o of await repo.openOffers()) arm(o.id, o.expiresAt);
-      await background('startup sweep', sweep);
-      sweeper = setInterval(() => void background('sweep', sweep), config.sweepMs);
+      // Back (or here for the first time) on this node: offer them what is waiting nearby.
+      unsubscribe = presence.onChange((c) => {
+        if (c.present && c.local) this.onTechnicianAvailable(c.id);
+      });
+      // One node sweeps at a time (the lease holder); if it dies, another takes over within 3 sweeps.
+      const leaderSweep = () => deps.leader.runOnce('dispatch-sweep', config.sweepMs * 3, sweep);
+      await background('startup sweep', leaderSweep);
+      sweeper = setInterval(() => void background('sweep', leaderSweep), config.sweepMs);
       sweeper.unref();
     },
 
     async stop() {
       stopped = true;
+      unsubscribe?.();
       clearInterval(sweeper);
       sweeper = undefined;
       for (const t of timers.values()) clearTimeout(t);

@@ -174,8 +174,20 @@ describe('dispatch', () => {
       await sleep(1300); // the offer's window passes while nobody is running
       expect((await openOffer(booking.id)).id).toBe(offer.id); // still marked open: nobody noticed
       const after = createServices(server.database, server.config);
-      await after.start(); // startup sweep expires it and asks the next technician
+      await after.start(); // startup sweep expires it …
       try {
+        // … but after a restart nobody is available until heard from again: no new offer yet.
+        await sleep(300);
+        const [open] = await svc()
+          .database.db.select()
+          .from(dispatchOffers)
+          .where(and(eq(dispatchOffers.bookingId, booking.id), eq(dispatchOffers.status, 'offered')));
+        expect(open).toBeUndefined();
+        // The second technician's app reconnects (offers subscription, a fix): the job goes to them.
+        await after.presence.listen(second.user.id, () => {});
+        await after.technicians.trackingUpdate(second.user.id, {
+          points: [{ ...offset(spot, 600), accuracy: 10, recordedAt: new Date().toISOString() }],
+        });
         expect((await openOffer(booking.id)).technicianId).toBe(second.user.id);
       } finally {
         await after.stop();

@@ -64,7 +64,8 @@ export function createTechnicianRepo(db: DbOrTx) {
         .update(technicianProfiles)
         .set(
           at
-            ? { online, location: at.point, locationAccuracy: at.accuracy, locationAt: at.time }
+            ? // Going online is hearing from them (presence), as is every fix and an open WebSocket.
+              { online, location: at.point, locationAccuracy: at.accuracy, locationAt: at.time, seenAt: at.time }
             : { online },
         )
         .where(eq(technicianProfiles.userId, userId));

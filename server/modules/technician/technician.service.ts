@@ -9,6 +9,7 @@ import type {
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import type { RateLimiter } from '../../lib/rate-limit';
+import type { PresenceService } from '../presence/presence.service';
 import type { TrackingService } from '../tracking/tracking.service';
 import type { TechnicianRepo } from './technician.repo';
 
@@ -16,7 +17,8 @@ type ProfileRow = NonNullable<Awaited<ReturnType<TechnicianRepo['profile']>>>;
 
 export function createTechnicianService(deps: {
   repo: TechnicianRepo;
-  tracking: Pick<TrackingService, 'ingest' | 'refresh' | 'lastPosition'>;
+  tracking: Pick<TrackingService, 'ingest' | 'changed' | 'lastPosition'>;
+  presence: Pick<PresenceService, 'wentOnline' | 'isPresent'>;
   /** Counts location fixes per technician (each call costs its number of points). */
   fixLimiter: RateLimiter;
   /** Called when a technician becomes available (online/verified) so waiting bookings can be offered. */
@@ -90,7 +92,7 @@ export function createTechnicianService(deps: {
           throw new DomainError('NOT_FOUND', 'One of the services does not exist.');
         throw e;
       }
-      await deps.tracking.refresh([userId]);
+      await deps.tracking.changed([userId]);
       const profile = await me(userId);
       if (profile.online) deps.onAvailable(userId);
       return profile;
@@ -107,18 +109,19 @@ export function createTechnicianService(deps: {
           accuracy: null,
           time: new Date(),
         });
+        deps.presence.wentOnline(userId);
       } else {
         await repo.setOnline(userId, false);
       }
-      await deps.tracking.refresh([userId]);
+      await deps.tracking.changed([userId]);
       const profile = await me(userId);
       if (profile.online) deps.onAvailable(userId);
       return profile;
     },
 
     /** Fixes go through the live-location pipeline (validated, in memory, persisted in batches). */
-    trackingUpdate(userId: string, input: z.output<typeof trackingUpdateInput>) {
-      if (!deps.fixLimiter.hit(userId, input.points.length)) {
+    async trackingUpdate(userId: string, input: z.output<typeof trackingUpdateInput>) {
+      if (!(await deps.fixLimiter.hit(userId, input.points.length))) {
         throw new DomainError('RATE_LIMITED', 'Too many location fixes: send them more slowly.');
       }
       return deps.tracking.ingest(userId, input.points);
@@ -128,7 +131,7 @@ export function createTechnicianService(deps: {
       if (!(await repo.setVerification(technicianId, status, note))) {
         throw new DomainError('NOT_FOUND', 'Technician not found.');
       }
-      await deps.tracking.refresh([technicianId]);
+      await deps.tracking.changed([technicianId]);
       return me(technicianId);
     },
 

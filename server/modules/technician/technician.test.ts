@@ -58,7 +58,7 @@ describe('technician profile', () => {
         { ...spot, recordedAt: at(10 * 60_000) },
       ],
     });
-    expect(r1).toEqual({ accepted: 1, rejected: 2 });
+    expect(r1).toEqual({ accepted: 1, rejected: 2, reason: 'future' });
     const late = await api.tracking.update.mutate({
       points: [{ lat: spot.lat + 1, lng: spot.lng, recordedAt: at(-60_000) }],
     });

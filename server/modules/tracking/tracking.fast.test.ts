@@ -39,7 +39,7 @@ describe('WebSocket fast paths answer exactly like the procedures', () => {
       const viaHttp = await httpClient(server, tech.token).tracking.update.mutate({
         points: [{ ...point, recordedAt: new Date(at + 1000).toISOString() }],
       });
-      expect(viaWs).toEqual({ accepted: 1, rejected: 0 });
+      expect(viaWs).toEqual({ accepted: 1, rejected: 0, reason: null });
       expect(viaHttp).toEqual(viaWs);
 
       const bad = { points: [{ ...point, lat: 91 }] } as never;

@@ -7,9 +7,12 @@ import { DomainError } from '../../lib/errors';
 import { etaSeconds, URBAN_SPEED_MPS } from '../../lib/eta';
 import { distanceMeters, snap } from '../../lib/geo';
 import { log } from '../../lib/log';
+import { type Bus, channels } from '../../realtime/bus';
 import { createLocationIndex } from '../../realtime/location-index';
 import type { Feed, FeedEvent, FeedSink } from '../../trpc/fast';
 import { createBookingRepo } from '../booking/booking.repo';
+import type { Leader } from '../cluster/leader';
+import type { PresenceService } from '../presence/presence.service';
 import { type Fix, type FixVerdict, judgeFix } from './fix-filter';
 import { createTrackingRepo } from './tracking.repo';
 
@@ -31,6 +34,11 @@ const WATCHABLE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', '
 const ACTIVE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived', 'in_progress']);
 
 type Caller = { id: string; role: 'customer' | 'technician' | 'admin' };
+/** Accepted current fixes as they cross nodes: [lat, lng, recordedAt, accuracy, heading, speed]. */
+type WireFix = [number, number, number, number | null, number | null, number | null];
+type FixesMessage = { node: string; id: string; fixes: WireFix[]; at: number };
+export type BookingChangeMessage = { bookingId: string; status: BookingStatus; technicianId: string | null };
+type TechniciansMessage = { node: string; ids: string[] };
 type LiveEvent = FeedEvent & { data: LivePosition; recordedAt: number; stale: boolean };
 /** Everyone watching one booking: they all receive the same events. */
 type BookingFeed = {
@@ -71,8 +79,14 @@ export function livePosition(
  * The live-location pipeline: validate fixes, keep the newest per technician in memory (and in the
  * index dispatch and maps read), fan out to watchers, and persist to PostGIS in batches.
  */
-export function createTrackingService(deps: { db: Db; config: TrackingConfig }) {
-  const { db, config } = deps;
+export function createTrackingService(deps: {
+  db: Db;
+  config: TrackingConfig;
+  bus: Bus;
+  presence: PresenceService;
+  leader: Leader;
+}) {
+  const { db, config, bus, presence } = deps;
   const repo = createTrackingRepo(db);
   const index = createLocationIndex();
   const last = new Map<string, LiveFix>();
@@ -92,6 +106,9 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
   const feedsByTechnician = new Map<string, BookingFeed[]>();
   /** Display names of online technicians, for the admin's map (read from the database once each). */
   const names = new Map<string, string>();
+  /** What the database says of each indexed technician: verified and not on a job. Presence is the rest. */
+  const eligible = new Map<string, boolean>();
+  const unsubscribes: Array<() => void> = [];
 
   function learnSpeed(id: string, prev: LiveFix | undefined, fix: LiveFix) {
     let v = fix.speed ?? undefined;
@@ -151,9 +168,19 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
   async function refresh(ids?: string[]) {
     const rows = await repo.liveTechnicians(ids);
     const seen = new Set(rows.map((r) => r.id));
-    for (const id of ids ?? []) if (!seen.has(id)) index.remove(id);
+    for (const id of ids ?? [])
+      if (!seen.has(id)) {
+        index.remove(id);
+        eligible.delete(id);
+      }
     for (const r of rows) {
-      index.upsert(r.id, { lat: r.lat, lng: r.lng, available: r.available, services: new Set(r.services) });
+      eligible.set(r.id, r.available);
+      index.upsert(r.id, {
+        lat: r.lat,
+        lng: r.lng,
+        available: r.available && presence.isPresent(r.id),
+        services: new Set(r.services),
+      });
       const known = last.get(r.id);
       if (r.at && (!known || known.recordedAt < r.at.getTime())) {
         last.set(r.id, {
@@ -223,6 +250,47 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
     for (const sink of f.sinks) sink.end();
   }
 
+  /** A technician's new current position: memory, the index, and everyone watching them on this node. */
+  function applyCurrent(technicianId: string, prev: LiveFix | undefined, fix: LiveFix, now: number) {
+    learnSpeed(technicianId, prev, fix);
+    last.set(technicianId, fix);
+    if (index.get(technicianId)) index.upsert(technicianId, fix);
+    const watched = feedsByTechnician.get(technicianId);
+    if (watched) for (const f of watched) publish(f, liveEvent(f, fix, now));
+  }
+
+  /** Fixes another node accepted: judged there already. */
+  function onRemoteFixes(m: FixesMessage) {
+    if (m.node === bus.nodeId) return;
+    presence.fix(m.id, m.at, false);
+    const now = Date.now();
+    for (const [lat, lng, recordedAt, accuracy, heading, speed] of m.fixes) {
+      const prev = last.get(m.id);
+      if (prev && prev.recordedAt >= recordedAt) continue;
+      applyCurrent(m.id, prev, { lat, lng, recordedAt, accuracy, heading, speed }, now);
+    }
+  }
+
+  /** Keeps the active-job map and the index's availability in step with bookings (on every node). */
+  function onBookingChange({ bookingId, status, technicianId }: BookingChangeMessage) {
+    const feed = feeds.get(bookingId);
+    if (feed && (!WATCHABLE.has(status) || feed.technicianId !== technicianId)) endFeed(feed);
+    const touched = new Set<string>();
+    // Whoever had this job and no longer does (finished, cancelled, handed back).
+    for (const [t, b] of activeJob) {
+      if (b === bookingId && (t !== technicianId || !ACTIVE.has(status))) {
+        activeJob.delete(t);
+        lastCrumbAt.delete(t);
+        touched.add(t);
+      }
+    }
+    if (technicianId && ACTIVE.has(status)) {
+      activeJob.set(technicianId, bookingId);
+      touched.add(technicianId);
+    }
+    if (touched.size) void refresh([...touched]).catch(() => undefined);
+  }
+
   /** Feeds whose technician fell silent get one more event, marked stale ("last seen …"). */
   function sweepStale(now = Date.now()) {
     for (const f of feeds.values()) {
@@ -240,9 +308,11 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
 
     /** Validates and applies a technician's fixes (oldest first). Bad fixes are counted, never fatal. */
     ingest(technicianId: string, points: z.output<typeof trackingUpdateInput>['points'], now = Date.now()) {
+      presence.fix(technicianId, now);
       const fixes = points
         .map((p) => ({ ...p, recordedAt: Date.parse(p.recordedAt) }))
         .sort((a, b) => a.recordedAt - b.recordedAt);
+      const current: WireFix[] = [];
       let ok = 0;
       let bad = 0;
       let reason: Exclude<FixVerdict, { ok: true }>['reason'] | null = null;
@@ -272,36 +342,24 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
           if (crumbs.push({ bookingId: job, technicianId, fix }) > MAX_PENDING_CRUMBS) crumbs.shift();
         }
         if (!verdict.current) continue; // history, not "now"
-        learnSpeed(technicianId, prev, fix);
-        last.set(technicianId, fix);
         dirty.set(technicianId, fix);
-        if (index.get(technicianId)) index.upsert(technicianId, fix);
-        const watched = feedsByTechnician.get(technicianId);
-        if (watched) for (const f of watched) publish(f, liveEvent(f, fix, now));
+        current.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
+        applyCurrent(technicianId, prev, fix, now);
       }
+      // Every other node keeps its replica of the index, and its own viewers, from this one message.
+      bus.publish<FixesMessage>(channels.fixes, { node: bus.nodeId, id: technicianId, fixes: current, at: now });
       accepted += ok;
       // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
       return { accepted: ok, rejected: bad, reason };
     },
 
-    /** Keeps the active-job map and the index's availability in step with bookings. */
-    onBookingChange(bookingId: string, status: BookingStatus, technicianId: string | null) {
-      const feed = feeds.get(bookingId);
-      if (feed && (!WATCHABLE.has(status) || feed.technicianId !== technicianId)) endFeed(feed);
-      const touched = new Set<string>();
-      // Whoever had this job and no longer does (finished, cancelled, handed back).
-      for (const [t, b] of activeJob) {
-        if (b === bookingId && (t !== technicianId || !ACTIVE.has(status))) {
-          activeJob.delete(t);
-          lastCrumbAt.delete(t);
-          touched.add(t);
-        }
-      }
-      if (technicianId && ACTIVE.has(status)) {
-        activeJob.set(technicianId, bookingId);
-        touched.add(technicianId);
-      }
-      if (touched.size) void refresh([...touched]).catch(() => undefined);
+    /**
+     * Technicians whose row changed (online, services, verification): re-read here, and on every other
+     * node for its replica of the index.
+     */
+    async changed(ids: string[]) {
+      bus.publish<TechniciansMessage>(channels.technicians, { node: bus.nodeId, ids });
+      await refresh(ids);
     },
 
     /**
@@ -386,8 +444,12 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
       if (names.size > 2 * index.size + 100) names.clear();
       const unnamed = shown.filter((t) => !names.has(t.id)).map((t) => t.id);
       if (unnamed.length) for (const r of await repo.names(unnamed)) names.set(r.id, r.name);
+      let present = 0;
+      for (const t of index.all()) if (presence.isPresent(t.id, now)) present++;
       return {
-        total: index.size,
+        // Away technicians (online, but not heard from) are listed, but not counted as online.
+        total: present,
+        away: index.size - present,
         technicians: shown.map((t) => {
           const fix = last.get(t.id);
           return {
@@ -396,6 +458,7 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
             lat: t.lat,
             lng: t.lng,
             available: t.available,
+            away: !presence.isPresent(t.id, now),
             recordedAt: fix ? new Date(fix.recordedAt).toISOString() : null,
             stale: !fix || isStale(fix, now),
           };
@@ -414,13 +477,24 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
     },
 
     async start() {
+      unsubscribes.push(
+        bus.on<FixesMessage>(channels.fixes, onRemoteFixes),
+        bus.on<BookingChangeMessage>(channels.bookingChanges, onBookingChange),
+        bus.on<TechniciansMessage>(channels.technicians, (m) => {
+          if (m.node !== bus.nodeId) void refresh(m.ids).catch(() => undefined);
+        }),
+        presence.onChange(({ id, present }) => index.setAvailable(id, present && (eligible.get(id) ?? false))),
+      );
       await refresh();
       flusher = setInterval(() => void flush(), config.flushMs);
       flusher.unref();
+      // Trail retention runs on one node (the lease holder), not on each.
       janitor = setInterval(
         () =>
-          void repo
-            .deleteBreadcrumbsBefore(new Date(Date.now() - config.breadcrumbRetentionMs))
+          void deps.leader
+            .runOnce('trail-retention', 2 * 3600_000, () =>
+              repo.deleteBreadcrumbsBefore(new Date(Date.now() - config.breadcrumbRetentionMs)),
+            )
             .catch(() => undefined),
         3600_000,
       );
@@ -430,6 +504,7 @@ export function createTrackingService(deps: { db: Db; config: TrackingConfig }) 
     },
 
     async stop() {
+      for (const u of unsubscribes.splice(0)) u();
       clearInterval(flusher);
       clearInterval(janitor);
       clearInterval(staleSweep);

@@ -1,0 +1,67 @@
+import { and, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { type Db, queryRows } from '../../../db/client';
+import { technicianProfiles } from '../../../db/schema';
+
+const ago = (ms: number) => sql`now() - ${`${ms} milliseconds`}::interval`;
+
+/** Presence columns of technician_profiles: what dispatch's SQL checks (memory answers everything else). */
+export function createPresenceRepo(db: Db) {
+  return {
+    /** Heard from just now: `seen` (socket open, fixes); `listening` also have an offers subscription. */
+    async touch(seen: string[], listening: string[]) {
+      if (seen.length)
+        await db
+          .update(technicianProfiles)
+          .set({ seenAt: sql`now()` })
+          .where(inArray(technicianProfiles.userId, seen));
+      if (listening.length)
+        await db
+          .update(technicianProfiles)
+          .set({ listeningAt: sql`now()` })
+          .where(inArray(technicianProfiles.userId, listening));
+    },
+
+    /** Their last socket closed: last heard from when their last fix arrived (null: never). */
+    async lastHeard(id: string, at: Date | null) {
+      await db.update(technicianProfiles).set({ seenAt: at }).where(eq(technicianProfiles.userId, id));
+    },
+
+    async notListening(id: string) {
+      await db.update(technicianProfiles).set({ listeningAt: null }).where(eq(technicianProfiles.userId, id));
+    },
+
+    /** After a restart of the only node: nobody is there until heard from again. */
+    async forgetAll() {
+      await db
+        .update(technicianProfiles)
+        .set({ seenAt: null, listeningAt: null })
+        .where(or(isNotNull(technicianProfiles.seenAt), isNotNull(technicianProfiles.listeningAt)));
+    },
+
+    /** Online technicians heard from within `ms` (a node joining a running cluster starts from these). */
+    async seenWithin(ms: number) {
+      const rows = await queryRows<{ id: string; seen_at: Date | string }>(
+        db,
+        sql`SELECT user_id AS id, seen_at FROM technician_profiles WHERE online AND seen_at > ${ago(ms)}`,
+      );
+      return rows.map((r) => ({ id: r.id, seenAt: new Date(r.seen_at).getTime() }));
+    },
+
+    /** Online but not heard from for `ms`: set offline (their choice to be online has lapsed). */
+    async setOfflineUnseenFor(ms: number) {
+      const rows = await db
+        .update(technicianProfiles)
+        .set({ online: false })
+        .where(
+          and(
+            eq(technicianProfiles.online, true),
+            or(sql`${technicianProfiles.seenAt} IS NULL`, sql`${technicianProfiles.seenAt} < ${ago(ms)}`),
+          ),
+        )
+        .returning({ id: technicianProfiles.userId });
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type PresenceRepo = ReturnType<typeof createPresenceRepo>;
