@@ -55,7 +55,11 @@ const envSchema = z
     TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     BREADCRUMB_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
     PRESENCE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
-    PRESENCE_OFFLINE_MINUTES: z.coerce.number().min(0.05).max(7 * 24 * 60).default(30),
+    PRESENCE_OFFLINE_MINUTES: z.coerce
+      .number()
+      .min(0.05)
+      .max(7 * 24 * 60)
+      .default(30),
     ARRIVAL_RADIUS_METERS: z.coerce.number().int().min(10).max(100_000).default(300),
     REDIS_URL: z
       .string()

@@ -11,13 +11,13 @@ import { createBookingLifecycle } from './modules/booking/booking.lifecycle';
 import { createBookingService } from './modules/booking/booking.service';
 import { createCatalogRepo } from './modules/catalog/catalog.repo';
 import { createCatalogService } from './modules/catalog/catalog.service';
+import { createLeader } from './modules/cluster/leader';
 import { createDispatchService } from './modules/dispatch/dispatch.service';
+import { createPresenceRepo } from './modules/presence/presence.repo';
+import { createPresenceService } from './modules/presence/presence.service';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
 import { createTechnicianService } from './modules/technician/technician.service';
 import { createTrackingService } from './modules/tracking/tracking.service';
-import { createLeader } from './modules/cluster/leader';
-import { createPresenceRepo } from './modules/presence/presence.repo';
-import { createPresenceService } from './modules/presence/presence.service';
 import { type Bus, createBus, createRedisBus } from './realtime/bus';
 import { connectRedis, type RedisConnections } from './realtime/redis';
 

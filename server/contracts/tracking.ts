@@ -4,6 +4,18 @@ import { latSchema, lngSchema } from './geo';
 export const watchInput = z.object({ bookingId: z.uuid(), lastEventId: z.string().max(50).nullish() });
 export const nearbyInput = z.object({ lat: latSchema, lng: lngSchema, serviceId: z.uuid().optional() });
 
+/** Why the server refused a location fix (`tracking.update` answers with the last one, or null). */
+export const fixRejectionReasons = [
+  'range',
+  'null_island',
+  'inaccurate',
+  'future',
+  'stale',
+  'duplicate',
+  'implausible_speed',
+] as const;
+export type FixRejectionReason = (typeof fixRejectionReasons)[number];
+
 /** What a customer's map receives about their technician. */
 export type LivePosition = {
   lat: number;

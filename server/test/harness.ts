@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from '@trpc/client';
+import postgres from 'postgres';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { type Database, openDatabase } from '../../db/client';
@@ -35,6 +36,30 @@ export async function testDatabase(): Promise<Database & { dispose(): Promise<vo
   return { ...database, dispose: () => database.close() };
 }
 
+/**
+ * A database of its own for a test file whose server does database-wide things (short presence or
+ * offline sweeps, several nodes) that would disturb the other files sharing the per-run database.
+ */
+export async function isolatedDatabase(): Promise<Database & { url: string; dispose(): Promise<void> }> {
+  const base = new URL(inject('databaseUrl'));
+  const admin = postgres(base.toString(), { max: 1, onnotice: () => {} });
+  const name = `fundi_iso_${Date.now()}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ databaseUrl: url.toString(), dataDir: '', poolSize: 20 });
+  await database.migrate();
+  return {
+    ...database,
+    url: url.toString(),
+    dispose: async () => {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -62,11 +87,11 @@ export type TestServer = {
 
 export async function startTestServer(
   env: Record<string, string> = {},
-  opts: { dispatch?: boolean } = {},
+  opts: { dispatch?: boolean; isolated?: boolean } = {},
 ): Promise<TestServer> {
   setLogLevel('error');
   const config = testConfig(env);
-  const database = await testDatabase();
+  const database = opts.isolated ? await isolatedDatabase() : await testDatabase();
   await seedCatalog(database.db);
   const services = createServices(database, config);
   if (opts.dispatch !== false) await services.start();

@@ -10,24 +10,34 @@ const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 43
  * offers subscription, offering the service, and not already on an on-demand job.
  * `online AND verification = 'verified'` matches the partial GiST index, so `<->` walks it nearest first.
  */
-const available = (serviceId: string, presenceMs: number) => sql`
+const available = (serviceId: string, presence: PresenceWindow) => sql`
   tp.online AND tp.verification = 'verified'
-  AND tp.seen_at > now() - ${`${presenceMs} milliseconds`}::interval
-  AND tp.listening_at > now() - ${`${presenceMs} milliseconds`}::interval
+  AND tp.seen_at > ${heardAfter(presence)} AND tp.listening_at > ${heardAfter(presence)}
   AND EXISTS (SELECT 1 FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})
   AND NOT EXISTS (
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
       AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))`;
 
 /** Available for this booking: not its own customer, and not asked about it before. */
-const eligibleFor = (b: { id: string; serviceId: string }, presenceMs: number) => sql`${available(b.serviceId, presenceMs)}
+const eligibleFor = (
+  b: { id: string; serviceId: string },
+  presence: PresenceWindow,
+) => sql`${available(b.serviceId, presence)}
   AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)`;
 
 export type Candidate = { technicianId: string; distanceMeters: number };
 
-/** `presenceMs`: PRESENCE_TIMEOUT_SECONDS; technicians not heard from for longer are away. */
-export function createDispatchRepo(db: DbOrTx, presenceMs = 60_000) {
+/** Heard from within `timeoutMs`, and not before `since` (this process's start when it is the only one). */
+export type PresenceWindow = { timeoutMs: number; since: () => number };
+const heardAfter = (p: PresenceWindow) =>
+  sql`greatest(now() - ${`${p.timeoutMs} milliseconds`}::interval, to_timestamp(${p.since() / 1000}::float8))`;
+
+/** `presence`: technicians not heard from within this window are away (PRESENCE_TIMEOUT_SECONDS). */
+export function createDispatchRepo(
+  db: DbOrTx,
+  presence: PresenceWindow = { timeoutMs: 60_000, since: () => 0 },
+) {
   return {
     /**
      * The nearest available technician not yet asked about this booking, within the radius. The radius
@@ -43,7 +53,7 @@ export function createDispatchRepo(db: DbOrTx, presenceMs = 60_000) {
         sql`SELECT technician_id, distance FROM (
               SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance
               FROM technician_profiles tp
-              WHERE ${eligibleFor(b, presenceMs)}
+              WHERE ${eligibleFor(b, presence)}
                 AND tp.location && _ST_Expand(${here}, ${radiusMeters})
               ORDER BY tp.location <-> ${here}
               LIMIT 1) nearest
@@ -69,7 +79,7 @@ export function createDispatchRepo(db: DbOrTx, presenceMs = 60_000) {
         sql`SELECT tp.user_id AS technician_id
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
             JOIN technician_profiles tp ON tp.user_id = c.id
-            WHERE ${eligibleFor(b, presenceMs)}
+            WHERE ${eligibleFor(b, presence)}
             ORDER BY c.ord
             LIMIT 1`,
       );
@@ -83,7 +93,7 @@ export function createDispatchRepo(db: DbOrTx, presenceMs = 60_000) {
         db,
         sql`SELECT count(*) AS n, min(ST_Distance(tp.location, ${here})) AS nearest
             FROM technician_profiles tp
-            WHERE ${available(serviceId, presenceMs)} AND ST_DWithin(tp.location, ${here}, ${radiusMeters})`,
+            WHERE ${available(serviceId, presence)} AND ST_DWithin(tp.location, ${here}, ${radiusMeters})`,
       );
       return {
         count: Number(row?.n ?? 0),
@@ -212,7 +222,7 @@ export function createDispatchRepo(db: DbOrTx, presenceMs = 60_000) {
             eq(dispatchOffers.technicianId, technicianId),
             eq(dispatchOffers.status, 'offered'),
             sql`NOT EXISTS (SELECT 1 FROM technician_profiles tp WHERE tp.user_id = ${technicianId}
-                  AND tp.listening_at > now() - ${`${presenceMs} milliseconds`}::interval)`,
+                  AND tp.listening_at > ${heardAfter(presence)})`,
           ),
         )
         .returning(),

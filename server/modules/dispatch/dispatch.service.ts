@@ -61,7 +61,7 @@ export function createDispatchService(deps: {
 }) {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
   const dispatchRepo = (d: typeof db | Parameters<Parameters<typeof db.transaction>[0]>[0]) =>
-    createDispatchRepo(d, presenceTimeoutMs);
+    createDispatchRepo(d, { timeoutMs: presenceTimeoutMs, since: presence.since });
   const repo = dispatchRepo(db);
   let unsubscribe: (() => void) | undefined;
   const timers = new Map<number, NodeJS.Timeout>();

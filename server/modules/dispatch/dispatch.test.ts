@@ -150,14 +150,14 @@ describe('dispatch', () => {
 
   it('resumes after a restart: an offer that expired while the server was down moves on', async () => {
     const spot = uniqueSpot();
-    const first = await technician(svc(), offset(spot, 100));
-    const second = await technician(svc(), offset(spot, 600));
     // A second node on the same database stands in for the server before the restart.
     const before = createServices(server.database, {
       ...server.config,
       dispatch: { ...server.config.dispatch, sweepMs: 60_000 },
     });
     await before.start();
+    const first = await technician(svc(), offset(spot, 100));
+    const second = await technician(svc(), offset(spot, 600));
     const c = await customer(svc());
     const booking = await before.bookings.create(c.user, {
       serviceId: await serviceId(svc(), 'shoe-shine'),
@@ -173,7 +173,11 @@ describe('dispatch', () => {
       await before.stop(); // "crash": its timers are gone
       await sleep(1300); // the offer's window passes while nobody is running
       expect((await openOffer(booking.id)).id).toBe(offer.id); // still marked open: nobody noticed
-      const after = createServices(server.database, server.config);
+      // (A search window long enough to wait for someone to be heard from.)
+      const after = createServices(server.database, {
+        ...server.config,
+        dispatch: { ...server.config.dispatch, searchWindowMs: 60_000 },
+      });
       await after.start(); // startup sweep expires it …
       try {
         // … but after a restart nobody is available until heard from again: no new offer yet.

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../../db/client';
 import { technicianProfiles } from '../../../db/schema';
 
@@ -30,14 +30,6 @@ export function createPresenceRepo(db: Db) {
       await db.update(technicianProfiles).set({ listeningAt: null }).where(eq(technicianProfiles.userId, id));
     },
 
-    /** After a restart of the only node: nobody is there until heard from again. */
-    async forgetAll() {
-      await db
-        .update(technicianProfiles)
-        .set({ seenAt: null, listeningAt: null })
-        .where(or(isNotNull(technicianProfiles.seenAt), isNotNull(technicianProfiles.listeningAt)));
-    },
-
     /** Online technicians heard from within `ms` (a node joining a running cluster starts from these). */
     async seenWithin(ms: number) {
       const rows = await queryRows<{ id: string; seen_at: Date | string }>(
@@ -55,7 +47,8 @@ export function createPresenceRepo(db: Db) {
         .where(
           and(
             eq(technicianProfiles.online, true),
-            or(sql`${technicianProfiles.seenAt} IS NULL`, sql`${technicianProfiles.seenAt} < ${ago(ms)}`),
+            // Never heard from since going online (seen_at null): counted from the row's last change.
+            sql`coalesce(${technicianProfiles.seenAt}, ${technicianProfiles.updatedAt}) < ${ago(ms)}`,
           ),
         )
         .returning({ id: technicianProfiles.userId });

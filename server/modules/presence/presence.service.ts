@@ -55,6 +55,12 @@ export function createPresenceService(deps: {
   let beat: NodeJS.Timeout | undefined;
   let offlineSweep: NodeJS.Timeout | undefined;
   let unsubscribe: (() => void) | undefined;
+  /**
+   * One process: what the database says about presence from before this start is void (nobody's socket
+   * is open any more). Dispatch's SQL counts `seen_at` only after this (no rows rewritten, so several
+   * test servers may share a database). Several nodes: the others' beats are still good.
+   */
+  let since = 0;
 
   const isPresent = (id: string, t = now()) => sockets.has(id) || (seen.get(id) ?? 0) > t - config.timeoutMs;
 
@@ -123,6 +129,8 @@ export function createPresenceService(deps: {
 
   return {
     isPresent,
+    /** For dispatch's SQL: presence recorded before this (ms since epoch) does not count. */
+    since: () => since,
     /** Listeners are told when a technician becomes present or away (on every node). */
     onChange(listener: (c: PresenceChange) => void) {
       listenersOfChange.add(listener);
@@ -202,7 +210,7 @@ export function createPresenceService(deps: {
     stats: () => ({ present: present.size, socketsHere: sockets.size, listeningHere: listeners.size }),
 
     async start() {
-      if (deps.single) await repo.forgetAll();
+      if (deps.single) since = now();
       else for (const r of await repo.seenWithin(config.timeoutMs)) heard(r.id, r.seenAt, false);
       unsubscribe = bus.on<PresenceMessage>(channels.presence, (m) => onMessage(m));
       beat = setInterval(

@@ -65,7 +65,13 @@ export function createTechnicianRepo(db: DbOrTx) {
         .set(
           at
             ? // Going online is hearing from them (presence), as is every fix and an open WebSocket.
-              { online, location: at.point, locationAccuracy: at.accuracy, locationAt: at.time, seenAt: at.time }
+              {
+                online,
+                location: at.point,
+                locationAccuracy: at.accuracy,
+                locationAt: at.time,
+                seenAt: at.time,
+              }
             : { online },
         )
         .where(eq(technicianProfiles.userId, userId));

@@ -347,7 +347,12 @@ export function createTrackingService(deps: {
         applyCurrent(technicianId, prev, fix, now);
       }
       // Every other node keeps its replica of the index, and its own viewers, from this one message.
-      bus.publish<FixesMessage>(channels.fixes, { node: bus.nodeId, id: technicianId, fixes: current, at: now });
+      bus.publish<FixesMessage>(channels.fixes, {
+        node: bus.nodeId,
+        id: technicianId,
+        fixes: current,
+        at: now,
+      });
       accepted += ok;
       // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
       return { accepted: ok, rejected: bad, reason };
@@ -483,7 +488,9 @@ export function createTrackingService(deps: {
         bus.on<TechniciansMessage>(channels.technicians, (m) => {
           if (m.node !== bus.nodeId) void refresh(m.ids).catch(() => undefined);
         }),
-        presence.onChange(({ id, present }) => index.setAvailable(id, present && (eligible.get(id) ?? false))),
+        presence.onChange(({ id, present }) =>
+          index.setAvailable(id, present && (eligible.get(id) ?? false)),
+        ),
       );
       await refresh();
       flusher = setInterval(() => void flush(), config.flushMs);

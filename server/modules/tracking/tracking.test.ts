@@ -76,8 +76,9 @@ describe('who may watch', () => {
     expect(await refusal(c.token, booking.id)).toBe('DATA');
 
     const tech = { id: t.user.id, role: 'technician' as const };
+    // The technician is still 2 km away: "arrived" needs their confirmation.
     for (const to of ['en_route', 'arrived', 'in_progress'] as const)
-      await svc().bookings.advance(booking.id, tech, to);
+      await svc().bookings.advance(booking.id, tech, to, { confirmFar: true });
     expect(await refusal(c.token, booking.id)).toBe('CONFLICT');
     const trail = await httpClient(server, c.token)
       .tracking.trail.query({ bookingId: booking.id })
@@ -90,7 +91,9 @@ describe('who may watch', () => {
     const viewer = await rawWatch(c.token, booking.id);
     await until(async () => viewer.events.length >= 1);
     await svc().bookings.advance(booking.id, { id: t.user.id, role: 'technician' }, 'en_route');
-    await svc().bookings.advance(booking.id, { id: t.user.id, role: 'technician' }, 'arrived');
+    await svc().bookings.advance(booking.id, { id: t.user.id, role: 'technician' }, 'arrived', {
+      confirmFar: true, // still 2 km away
+    });
     expect(viewer.isStopped()).toBe(false);
     await svc().bookings.advance(booking.id, { id: t.user.id, role: 'technician' }, 'in_progress');
     await until(async () => viewer.isStopped());
