@@ -71,6 +71,11 @@ export const cancelBookingInput = z.object({ id: z.uuid(), reason: z.string().tr
 export const advanceBookingInput = z.object({
   id: z.uuid(),
   to: z.enum(['en_route', 'arrived', 'in_progress', 'completed']),
+  /**
+   * "Arrived" although the newest location fix is far from the job (the technician knows better: bad GPS,
+   * a gate far from the pin). Without it such an arrival is refused with ARRIVAL_FAR.
+   */
+  confirmFar: z.boolean().optional(),
 });
 export const disputeBookingInput = z.object({ id: z.uuid(), reason: z.string().trim().min(1).max(1000) });
 export const declineInput = z.object({ id: z.uuid(), reason: z.string().trim().max(500).optional() });

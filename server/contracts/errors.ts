@@ -8,6 +8,11 @@ export const appErrorCodes = [
   'VALIDATION',
   'RATE_LIMITED',
   'CONFLICT',
+  /** "Arrived" while the newest fix is far from the job: `details.distanceMeters`; resend with `confirmFar`. */
+  'ARRIVAL_FAR',
   'INTERNAL',
 ] as const;
 export type AppErrorCode = (typeof appErrorCodes)[number];
+
+/** Numbers and words a client needs to phrase an error itself, in `error.data.details` (null when none). */
+export type AppErrorDetails = Record<string, string | number | boolean>;

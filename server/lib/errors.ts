@@ -1,4 +1,4 @@
-import type { AppErrorCode } from '../contracts/errors';
+import type { AppErrorCode, AppErrorDetails } from '../contracts/errors';
 
 /**
  * The one error type services throw. It knows nothing of the transport: the tRPC error formatter
@@ -8,6 +8,8 @@ export class DomainError extends Error {
   constructor(
     public readonly code: AppErrorCode,
     message: string,
+    /** Facts the client words its own message from (sent as `error.data.details`). */
+    public readonly details: AppErrorDetails | null = null,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -5,7 +5,7 @@ import {
   type TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { z } from 'zod';
-import type { AppErrorCode } from '../contracts/errors';
+import type { AppErrorCode, AppErrorDetails } from '../contracts/errors';
 import { DomainError } from '../lib/errors';
 
 /** The one place where domain errors become tRPC codes (and so HTTP statuses). */
@@ -14,6 +14,7 @@ const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   UNAUTHENTICATED: 'UNAUTHORIZED',
   EMAIL_TAKEN: 'CONFLICT',
   CONFLICT: 'CONFLICT',
+  ARRIVAL_FAR: 'CONFLICT',
   FORBIDDEN_ROLE: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   VALIDATION: 'BAD_REQUEST',
@@ -40,6 +41,7 @@ type Shape = {
 export type AppErrorData = Shape['data'] & {
   appCode: AppErrorCode;
   zodError: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
+  details: AppErrorDetails | null;
 };
 
 export function formatError({ shape, error }: { shape: Shape; error: TRPCError }) {
@@ -56,6 +58,7 @@ export function formatError({ shape, error }: { shape: Shape; error: TRPCError }
     httpStatus: getStatusCodeFromKey(code),
     appCode: domain?.code ?? appCodeFor[code] ?? 'INTERNAL',
     zodError,
+    details: domain?.details ?? null,
   };
   return { message, code: TRPC_ERROR_CODES_BY_KEY[code], data };
 }

@@ -83,6 +83,7 @@ export const en = {
   'errors.VALIDATION': 'Please check the highlighted fields.',
   'errors.RATE_LIMITED': 'Too many attempts. Please wait a minute and try again.',
   'errors.CONFLICT': 'Something changed in the meantime. Please try again.',
+  'errors.ARRIVAL_FAR': 'Your location is far from the job. Confirm that you’ve arrived.',
   'errors.INTERNAL': 'Something went wrong on our side. Please try again.',
   'errors.NETWORK': 'Can’t reach Fundi. Check your connection and try again.',
 
@@ -295,6 +296,8 @@ export const en = {
   'technician.online.toggle': 'Available for jobs',
   'technician.online.on': 'You’re online',
   'technician.online.off': 'You’re offline',
+  'technician.online.away': 'Away — no connection',
+  'technician.online.awayBody': 'You’ll get jobs again as soon as you’re back online.',
   'technician.online.locating': 'Finding your location…',
   'technician.online.going': 'Going online…',
   'technician.online.leaving': 'Going offline…',
@@ -314,6 +317,20 @@ export const en = {
   'sharing.resume': 'Share my location',
   'sharing.queued': 'Positions waiting on this phone: {count}. They’ll be sent as soon as you’re connected.',
   'sharing.sendFailed': 'Couldn’t send your location just now. We’ll keep trying.',
+  'sharing.rejected': 'Your location is being rejected',
+  'sharing.rejected.range':
+    'Your phone reported an impossible position. Try turning location off and on again.',
+  'sharing.rejected.null_island':
+    'Your phone reported no real position. Try turning location off and on again.',
+  'sharing.rejected.inaccurate':
+    'Your position is too inaccurate. Move under open sky or turn on precise location.',
+  'sharing.rejected.future':
+    'Your phone’s clock is ahead. Set date and time to automatic in your phone’s settings.',
+  'sharing.rejected.stale':
+    'Your positions arrive too old. Set date and time to automatic in your phone’s settings.',
+  'sharing.rejected.duplicate': 'The same position was sent twice.',
+  'sharing.rejected.implausible_speed':
+    'Your position jumps too far, too fast. It corrects itself once your GPS settles; move under open sky.',
   'sharing.wakeLock': 'The screen stays on during the job so customers can see you coming.',
   'sharing.paused.hidden': 'Location paused: keep Fundi open on screen while on a job.',
   'sharing.paused.stalled':
@@ -356,6 +373,10 @@ export const en = {
   'job.cancelledByCustomer': 'The customer cancelled this job.',
   'job.noLongerYours': 'This job is no longer assigned to you.',
   'job.error.conflict': 'This job changed in the meantime. We’ve refreshed it.',
+  'job.arrivalFar.title': 'Not at the job yet?',
+  'job.arrivalFar.body': 'You seem to be {distance} from the job. Arrived anyway?',
+  'job.arrivalFar.bodyUnknown': 'Your location seems far from the job. Arrived anyway?',
+  'job.arrivalFar.confirm': 'Yes, I’ve arrived',
   'job.cancelDialog.title': 'Cancel this job?',
   'job.cancelDialog.body': 'We’ll look for another technician for the customer.',
   'job.cancelDialog.reason': 'Why are you cancelling?',

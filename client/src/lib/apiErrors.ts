@@ -10,6 +10,8 @@ export type ApiProblem = {
   code: ProblemCode;
   /** Input fields the server's validation rejected (the UI words its own, translated, message for each). */
   invalidFields: string[];
+  /** Facts the server sent for the UI to word its own message (e.g. ARRIVAL_FAR's `distanceMeters`). */
+  details?: Record<string, unknown>;
 };
 
 // Used when the server answered with a plain tRPC error and no app-specific code.
@@ -39,9 +41,13 @@ function readInvalidFields(zodError: unknown): string[] {
 
 export function toApiProblem(error: unknown): ApiProblem {
   const data: unknown = error instanceof TRPCClientError ? error.data : undefined;
-  if (!isRecord(data)) return { code: 'NETWORK', invalidFields: [] };
+  if (!isRecord(data)) return { code: 'NETWORK', invalidFields: [], details: {} };
   const code = isAppErrorCode(data.appCode) ? data.appCode : (fromTrpcCode[String(data.code)] ?? 'INTERNAL');
-  return { code, invalidFields: readInvalidFields(data.zodError) };
+  return {
+    code,
+    invalidFields: readInvalidFields(data.zodError),
+    details: isRecord(data.details) ? data.details : {},
+  };
 }
 
 /** 4xx answers won't change on retry; network failures and 5xx might. */

@@ -33,7 +33,9 @@ export const bookingRouter = router({
     .mutation(({ ctx, input }) => ctx.services.bookings.cancel(input.id, ctx.user, input.reason)),
   advance: technicianProcedure
     .input(advanceBookingInput)
-    .mutation(({ ctx, input }) => ctx.services.bookings.advance(input.id, ctx.user, input.to)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.bookings.advance(input.id, ctx.user, input.to, { confirmFar: input.confirmFar }),
+    ),
   dispute: customerProcedure
     .input(disputeBookingInput)
     .mutation(({ ctx, input }) => ctx.services.bookings.dispute(input.id, ctx.user, input.reason)),

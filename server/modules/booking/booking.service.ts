@@ -19,13 +19,14 @@ import type {
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
+import { distanceMeters } from '../../lib/geo';
 import { money, priceJob } from '../../lib/money';
 import { type Bus, channels } from '../../realtime/bus';
 import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './booking.lifecycle';
-import { type Actor, DISPUTE_WINDOW_MS } from './booking.machine';
+import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
 
@@ -51,6 +52,12 @@ type Deps = {
   ) => { count: number; nearestMeters: number | null };
 };
 
+/** A fix newer than this says where the technician is now; an older one proves nothing about "arrived". */
+export const ARRIVAL_FIX_FRESH_MS = 2 * 60_000;
+
+/** "850 m", "1.2 km": for messages and history rows (the client words its own from the metres). */
+const formatDistance = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
+
 /** Canonical JSON of what was asked, so a retried key can be told apart from a reused one. */
 function requestHash(input: Omit<z.output<typeof createBookingInput>, 'idempotencyKey'>): string {
   const canonical = JSON.stringify(
@@ -61,7 +68,16 @@ function requestHash(input: Omit<z.output<typeof createBookingInput>, 'idempoten
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export function createBookingService({ db, bus, catalog, lifecycle, dispatch, config, available }: Deps) {
+export function createBookingService({
+  db,
+  bus,
+  catalog,
+  lifecycle,
+  dispatch,
+  config,
+  available,
+  lastPosition,
+}: Deps) {
   const repo = createBookingRepo(db);
 
   /** The booking as `user` may see it, and in which role; NOT_FOUND for anyone else (existence never leaks). */
@@ -241,11 +257,42 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
       return booking;
     },
 
-    async advance(id: string, user: Caller, to: 'en_route' | 'arrived' | 'in_progress' | 'completed') {
+    /**
+     * The technician's next step. "Arrived" is checked against their newest location fix: a fresh one far
+     * from the job is refused (ARRIVAL_FAR, with the distance) unless they confirm, and a confirmed far
+     * arrival says so in the history. No fresh fix (GPS off, phone asleep) proves nothing: allowed as before.
+     */
+    async advance(
+      id: string,
+      user: Caller,
+      to: 'en_route' | 'arrived' | 'in_progress' | 'completed',
+      opts: { confirmFar?: boolean | undefined } = {},
+    ) {
       const { as } = await load(id, user);
       if (as !== 'technician')
         throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
-      return change(id, () => ({ to, actor: { id: user.id, role: 'technician' }, reason: null }));
+      const actor: ActorRef = { id: user.id, role: 'technician' };
+      return change(id, (row) => {
+        // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
+        if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
+          return { to, actor, reason: null };
+        const fix = lastPosition?.(user.id);
+        if (!fix || fix.recordedAt < Date.now() - ARRIVAL_FIX_FRESH_MS) return { to, actor, reason: null };
+        const meters = distanceMeters(fix, row.location);
+        if (meters <= config.arrivalRadiusMeters) return { to, actor, reason: null };
+        if (!opts.confirmFar) {
+          throw new DomainError(
+            'ARRIVAL_FAR',
+            `Your location is ${formatDistance(meters)} from the job. Confirm to mark it arrived anyway.`,
+            { distanceMeters: Math.round(meters), radiusMeters: config.arrivalRadiusMeters },
+          );
+        }
+        return {
+          to,
+          actor,
+          reason: `Arrived ${formatDistance(meters)} from the job (confirmed by the technician)`,
+        };
+      });
     },
 
     async dispute(id: string, user: Caller, reason: string) {
@@ -281,18 +328,26 @@ export function createBookingService({ db, bus, catalog, lifecycle, dispatch, co
     ) {
       await load(id, user);
       const live = bus.subscribe<PublishedBookingEvent>(channels.booking(id), signal);
-      // One snapshot, so the state sent is exactly the one its event id names.
-      const [view, latest] = await db.transaction(
+      await live.ready; // listening (on Redis too) before reading the backlog: nothing falls between
+      // One snapshot, so the state sent is exactly the one its event ids name.
+      const [view, history] = await db.transaction(
         async (tx) => {
           const r = createBookingRepo(tx);
-          return [await r.view(id), await r.latestHistory(id)] as const;
+          return [await r.view(id), await r.history(id)] as const;
         },
         { isolationLevel: 'repeatable read', accessMode: 'read only' },
       );
+      const latest = history.at(-1);
       let seen = latest ? latest.id : 0;
       if (view && latest && lastEventId !== String(latest.id)) {
-        const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(latest) };
-        yield tracked(String(latest.id), event);
+        // Resuming (a reconnect, perhaps to another node): every change since the last one seen, in
+        // order, each with the booking as it is now; a fresh subscription gets the current state.
+        const after = Number(lastEventId);
+        const missed = after > 0 ? history.filter((h) => h.id > after) : [];
+        for (const h of missed.length ? missed : [latest]) {
+          const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(h) };
+          yield tracked(String(h.id), event);
+        }
       }
       for await (const e of live) {
         if (Number(e.id) <= seen) continue;

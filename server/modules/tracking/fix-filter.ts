@@ -1,3 +1,4 @@
+import type { FixRejectionReason } from '../../contracts/tracking';
 import { distanceMeters } from '../../lib/geo';
 
 export type Fix = {
@@ -17,10 +18,7 @@ export type FixVerdict =
       /** Accepted against the stored position because several fixes in a row agreed with each other. */
       reanchored?: boolean;
     }
-  | {
-      ok: false;
-      reason: 'range' | 'null_island' | 'inaccurate' | 'future' | 'stale' | 'duplicate' | 'implausible_speed';
-    };
+  | { ok: false; reason: FixRejectionReason };
 
 export const FIX_LIMITS = {
   maxAccuracyMeters: 1_000,

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ReasonDialog } from '../../components/ReasonDialog';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -32,19 +33,33 @@ export function ActiveJob({ id, onDismiss }: { id: string; onDismiss: () => void
 }
 
 function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: () => void }) {
-  const { t, localized, formatMoney, formatDateTime } = useI18n();
+  const { t, localized, formatMoney, formatDateTime, formatDistance } = useI18n();
   const utils = trpc.useUtils();
   const [cancelOpen, setCancelOpen] = useState(false);
+  /** "I've arrived" was refused: the phone's position is this far from the job (null: no question open). */
+  const [far, setFar] = useState<{ meters: number | null } | null>(null);
   const onChanged = (updated: Booking) => {
     utils.booking.get.setData({ id: updated.id }, updated);
     void utils.booking.list.invalidate();
   };
   const advance = trpc.booking.advance.useMutation({
-    onSuccess: onChanged,
-    onError: (error) => {
-      if (toApiProblem(error).code === 'CONFLICT') void utils.booking.get.invalidate({ id: booking.id });
+    onSuccess: (updated) => {
+      setFar(null);
+      onChanged(updated);
+    },
+    onError: (error, input) => {
+      const problem = toApiProblem(error);
+      if (problem.code === 'ARRIVAL_FAR' && !input.confirmFar) {
+        // The technician knows better than a GPS fix (a gate far from the pin): ask, don't refuse.
+        const meters = problem.details?.distanceMeters;
+        setFar({ meters: typeof meters === 'number' ? meters : null });
+      } else if (problem.code === 'CONFLICT') void utils.booking.get.invalidate({ id: booking.id });
     },
   });
+  const farError =
+    far && advance.error && advance.variables?.confirmFar
+      ? t(problemKey(advance.error, { CONFLICT: 'job.error.conflict' }))
+      : null;
   const cancel = trpc.booking.cancel.useMutation({
     onSuccess: () => {
       setCancelOpen(false);
@@ -162,7 +177,7 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
         </>
       )}
 
-      {advance.error && (
+      {advance.error && !far && toApiProblem(advance.error).code !== 'ARRIVAL_FAR' && (
         <p className="form-error" role="alert">
           {t(problemKey(advance.error, { CONFLICT: 'job.error.conflict' }))}
         </p>
@@ -205,6 +220,25 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
         )}
         {!lost && <Link href={`/bookings/${booking.id}`}>{t('job.details')}</Link>}
       </div>
+      <ConfirmDialog
+        open={far !== null}
+        testId="arrival-far-dialog"
+        title={t('job.arrivalFar.title')}
+        body={
+          far?.meters != null
+            ? t('job.arrivalFar.body', { distance: formatDistance(far.meters) })
+            : t('job.arrivalFar.bodyUnknown')
+        }
+        confirmLabel={t('job.arrivalFar.confirm')}
+        pendingLabel={t('job.updating')}
+        pending={advance.isPending}
+        error={farError}
+        onConfirm={() => advance.mutate({ id: booking.id, to: 'arrived', confirmFar: true })}
+        onClose={() => {
+          setFar(null);
+          advance.reset();
+        }}
+      />
       <ReasonDialog
         open={cancelOpen}
         testId="cancel-job-dialog"

@@ -1,0 +1,82 @@
+import { useEffect, useId, useRef } from 'react';
+import { useT } from '../i18n/I18nProvider';
+
+type ConfirmDialogProps = {
+  open: boolean;
+  title: string;
+  body: string;
+  confirmLabel: string;
+  pendingLabel: string;
+  pending: boolean;
+  /** A translated message for a failed attempt. */
+  error?: string | null;
+  onConfirm: () => void;
+  onClose: () => void;
+  testId?: string;
+};
+
+/** A yes/no question in a native modal <dialog> (focus trap, Escape, inert page behind it). */
+export function ConfirmDialog({
+  open,
+  title,
+  body,
+  confirmLabel,
+  pendingLabel,
+  pending,
+  error,
+  onConfirm,
+  onClose,
+  testId,
+}: ConfirmDialogProps) {
+  const t = useT();
+  const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    else if (!open && dialog.open) dialog.close();
+  }, [open]);
+
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      data-testid={testId}
+      onClose={onClose}
+      onCancel={(event) => {
+        // Escape while the request is in flight would hide its outcome.
+        if (pending) event.preventDefault();
+      }}
+    >
+      {open && (
+        <div className="form">
+          <h2 id={`${id}-title`}>{title}</h2>
+          <p id={`${id}-body`}>{body}</p>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <div className="dialog-actions">
+            <button type="button" className="button button-ghost" onClick={onClose} disabled={pending}>
+              {t('dialog.back')}
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={pending}
+              data-testid="confirm-dialog-yes"
+              onClick={onConfirm}
+            >
+              {pending ? pendingLabel : confirmLabel}
+            </button>
+          </div>
+        </div>
+      )}
+    </dialog>
+  );
+}
