@@ -10,7 +10,7 @@ import { seedCatalog } from '../../db/seed/catalog';
 import { startServer } from '../app';
 import { type Config, loadConfig } from '../config';
 import { setLogLevel } from '../lib/log';
-import { createServices, type Services } from '../services';
+import { connectCluster, createServices, type Services } from '../services';
 import type { AppRouter } from '../trpc/root';
 
 export const driver = (process.env.TEST_DRIVER ?? 'postgres') as 'postgres' | 'pglite';
@@ -108,6 +108,38 @@ export async function startTestServer(
       await server.close();
       await services.stop();
       await database.dispose();
+    },
+  };
+}
+
+/** Redis for cluster-mode tests. */
+export const testRedisUrl = () => process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * One node of a cluster in this process: its own services, Redis connections and uWS app, on a database
+ * the nodes share (as several machines would).
+ */
+export async function startTestNode(
+  database: Database,
+  nodeId: string,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
+  setLogLevel('error');
+  const config = testConfig({ REDIS_URL: testRedisUrl(), NODE_ID: nodeId, ...env });
+  const services = createServices(database, config, await connectCluster(config));
+  await services.start();
+  const server = await startServer(config, services, database);
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    url,
+    wsUrl: `ws://127.0.0.1:${server.port}/trpc`,
+    origin: url,
+    config,
+    services,
+    database,
+    async close() {
+      await server.close();
+      await services.stop();
     },
   };
 }
