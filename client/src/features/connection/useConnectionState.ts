@@ -10,14 +10,9 @@ const STALE_AFTER_MS = 30_000;
 // A failed heartbeat subscription (server error, not a dropped socket) is retried after this delay.
 const RESUBSCRIBE_AFTER_MS = 10_000;
 
-/**
- * Live = the WebSocket is open AND a heartbeat arrived recently, i.e. pushes from the server reach us.
- * Offline = the device has no network. Anything else is "connecting" (the client is (re)trying).
- */
-export function useConnectionState(): { state: ConnectionState; lastSignalAt: number | null } {
-  const online = useOnline();
+/** The state of the realtime WebSocket (the one swapped in by restartRealtime() included). */
+function useSocketState() {
   const { wsClient } = useApi();
-
   const subscribe = useCallback(
     (onChange: () => void) => {
       const subscription = wsClient.connectionState.subscribe({ next: onChange });
@@ -25,7 +20,27 @@ export function useConnectionState(): { state: ConnectionState; lastSignalAt: nu
     },
     [wsClient],
   );
-  const socket = useSyncExternalStore(subscribe, () => wsClient.connectionState.get());
+  return useSyncExternalStore(subscribe, () => wsClient.connectionState.get());
+}
+
+/**
+ * Whether the server can hear us right now: the device has a network and the WebSocket is open. A
+ * technician's presence hangs on this (their socket, or a recent fix), so it is what "away" means.
+ */
+export function useSocketOpen(): boolean {
+  const online = useOnline();
+  const socket = useSocketState();
+  return online && socket.state === 'pending';
+}
+
+/**
+ * Live = the WebSocket is open AND a heartbeat arrived recently, i.e. pushes from the server reach us.
+ * Offline = the device has no network. Anything else is "connecting" (the client is (re)trying).
+ */
+export function useConnectionState(): { state: ConnectionState; lastSignalAt: number | null } {
+  const online = useOnline();
+  const { wsClient } = useApi();
+  const socket = useSocketState();
 
   // Signals are tied to the client that produced them, so a swapped-in client starts unproven.
   const [signal, setSignal] = useState<{ client: typeof wsClient; at: number } | null>(null);

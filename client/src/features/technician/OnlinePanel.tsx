@@ -1,12 +1,33 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { TechnicianProfile } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { currentPosition, type GeoProblem, toGeoProblem } from '../../lib/geolocation';
 import { trpc } from '../../lib/trpc';
+import { useSocketOpen } from '../connection/useConnectionState';
 import { SharingStatus } from './SharingStatus';
 import type { SharingState } from './useLocationSharing';
+
+/**
+ * A dropped socket usually comes back within a second or two (a network switch, a server deploy): only a
+ * longer silence is worth telling the technician about.
+ */
+export const AWAY_AFTER_MS = 2_000;
+
+/** True once `down` has held for `ms`; false again as soon as it stops. */
+function useHeldFor(down: boolean, ms: number): boolean {
+  const [held, setHeld] = useState(false);
+  useEffect(() => {
+    if (!down) {
+      setHeld(false);
+      return;
+    }
+    const timer = setTimeout(() => setHeld(true), ms);
+    return () => clearTimeout(timer);
+  }, [down, ms]);
+  return down && held;
+}
 
 type OnlinePanelProps = {
   profile: TechnicianProfile;
@@ -37,6 +58,10 @@ export function OnlinePanel({
   const verified = profile.verification === 'verified';
   const pending = locating || setOnline.isPending;
   const goingOnline = pending && !online;
+  // The server counts an online technician as available only while it hears from them (their socket, or
+  // a recent fix). Without the socket no offer can reach this phone either: say "away", not "online".
+  const connected = useSocketOpen();
+  const away = useHeldFor(online && !connected, AWAY_AFTER_MS);
 
   const toggle = async () => {
     setGeoProblem(null);
@@ -62,19 +87,27 @@ export function OnlinePanel({
         ? t('technician.online.locating')
         : t('technician.online.going')
       : t('technician.online.leaving')
-    : online
-      ? t('technician.online.on')
-      : t('technician.online.off');
+    : away
+      ? t('technician.online.away')
+      : online
+        ? t('technician.online.on')
+        : t('technician.online.off');
 
   return (
     <section className="card card-feature" aria-labelledby="online-title">
       <h2 id="online-title">{t('technician.online.title')}</h2>
       <div className="online-row">
-        <p className="online-state" data-testid="online-state" data-online={String(online)} role="status">
+        <p
+          className="online-state"
+          data-testid="online-state"
+          data-online={String(online)}
+          data-away={String(away)}
+          role="status"
+        >
           {pending ? (
             <Spinner small />
           ) : (
-            <span className="online-dot" data-online={String(online)} aria-hidden="true" />
+            <span className="online-dot" data-online={away ? 'away' : String(online)} aria-hidden="true" />
           )}
           {stateText}
         </p>
@@ -93,6 +126,14 @@ export function OnlinePanel({
           <span className="switch-label">{t('technician.online.toggle')}</span>
         </button>
       </div>
+      {away && !pending && (
+        <p className="tracking-paused" data-testid="online-away">
+          <span className="tracking-paused-icon" aria-hidden="true">
+            !
+          </span>
+          {t('technician.online.awayBody')}
+        </p>
+      )}
       {!online && (
         <p id="online-hint" className="muted small">
           {verified ? t('technician.online.body') : t('technician.online.needsVerification')}

@@ -13,6 +13,7 @@ type SharingStatusProps = {
 export function SharingStatus({ online, state, stopped, onStop, onResume }: SharingStatusProps) {
   const { t, formatTime, formatNumber } = useI18n();
   const sharing = online && state.sharing;
+  const rejection = sharing ? state.rejection : null;
   const meters = (value: number) =>
     formatNumber(Math.max(1, Math.round(value)), { style: 'unit', unit: 'meter', unitDisplay: 'short' });
 
@@ -21,7 +22,7 @@ export function SharingStatus({ online, state, stopped, onStop, onResume }: Shar
       <p className="sharing-line" id="sharing-text">
         <span
           className="sharing-dot"
-          data-state={sharing ? (state.paused ? 'paused' : 'on') : 'off'}
+          data-state={sharing ? (state.paused || rejection ? 'paused' : 'on') : 'off'}
           aria-hidden="true"
         />
         <span>
@@ -35,10 +36,15 @@ export function SharingStatus({ online, state, stopped, onStop, onResume }: Shar
                   {t('sharing.accuracy', { distance: meters(state.accuracy) })}
                 </span>
               )}
-              {state.lastSentAt !== null && (
-                <span data-testid="sharing-last-sent">
-                  {t('sharing.lastSent', { time: formatTime(state.lastSentAt) })}
-                </span>
+              {/* Sent, but refused: "last sent at …" would say all is well when the customer sees nothing. */}
+              {rejection ? (
+                <span data-testid="sharing-rejected">{t('sharing.rejected')}</span>
+              ) : (
+                state.lastSentAt !== null && (
+                  <span data-testid="sharing-last-sent">
+                    {t('sharing.lastSent', { time: formatTime(state.lastSentAt) })}
+                  </span>
+                )
               )}
             </span>
           )}
@@ -56,6 +62,11 @@ export function SharingStatus({ online, state, stopped, onStop, onResume }: Shar
       {sharing && state.sendFailed && state.queued === 0 && (
         <p className="field-error" role="status">
           {t('sharing.sendFailed')}
+        </p>
+      )}
+      {rejection && (
+        <p className="form-error" role="alert" data-testid="sharing-rejected-reason" data-reason={rejection}>
+          {t(`sharing.rejected.${rejection}`)}
         </p>
       )}
       {sharing && state.problem && (

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { FixRejectionReason } from '../../../../server/contracts/tracking';
 import { distanceMeters, type GeoProblem, toGeoProblem } from '../../lib/geolocation';
 import { addFix, pruneFixes, type TrackingPoint } from './fixOutbox';
 import { type UploadResult, uploadFixes } from './uploadFixes';
@@ -26,6 +27,11 @@ export type SharingState = {
   accuracy: number | null;
   /** When the server last took our fixes. */
   lastSentAt: number | null;
+  /**
+   * The server refused every fix of the last call that told either way, and why: the customer is not
+   * seeing us move. Cleared by the next accepted fix.
+   */
+  rejection: FixRejectionReason | null;
   /** Fixes waiting on the device (no connection): they go, oldest first, when it returns. */
   queued: number;
   /** The last upload failed; it is retried on its own. */
@@ -43,6 +49,7 @@ const initial: SharingState = {
   sharing: false,
   accuracy: null,
   lastSentAt: null,
+  rejection: null,
   queued: 0,
   sendFailed: false,
   paused: null,
@@ -112,6 +119,7 @@ export function useLocationSharing({
         queued: result.queued,
         sendFailed: !result.ok,
         lastSentAt: result.sentAt ?? current.lastSentAt,
+        rejection: result.rejection === undefined ? current.rejection : result.rejection,
       })),
     [],
   );
