@@ -19,6 +19,10 @@ export function benchConfig(extra: Record<string, string> = {}): Config {
     TRACKING_RATE_LIMIT: '1000000000',
     // No built client is needed: the benchmarks never ask for static files.
     STATIC_DIR: './dist',
+    // Cluster runs (bench/redis.ts): the parent names the Redis and this node; unset for one process.
+    // Not REDIS_URL/NODE_ID themselves, so a REDIS_URL in the shell never turns a single-node phase into a node.
+    REDIS_URL: process.env.BENCH_CHILD_REDIS_URL || undefined,
+    NODE_ID: process.env.BENCH_CHILD_NODE_ID || undefined,
     ...extra,
   });
 }

@@ -9,7 +9,7 @@ import type { Database } from '../db/client';
 import { startServer } from '../server/app';
 import type { Config } from '../server/config';
 import { setLogLevel } from '../server/lib/log';
-import { createServices, type Services } from '../server/services';
+import { connectCluster, createServices, type Services } from '../server/services';
 import { uws, uwsImplementation } from '../server/transport/uws';
 import { createContext, readCookie, SESSION_COOKIE } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
@@ -22,7 +22,8 @@ type Started = { port: number; close(): Promise<void> };
 
 async function openServices(config: Config): Promise<{ services: Services; database: Database }> {
   const database = await openBenchDatabase(config);
-  return { services: createServices(database, config), database };
+  // BENCH_CHILD_REDIS_URL set (bench/api-cluster.ts): one node of several, on Redis.
+  return { services: createServices(database, config, await connectCluster(config)), database };
 }
 
 async function startFundi(): Promise<Started> {

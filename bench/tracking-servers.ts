@@ -32,7 +32,7 @@ import { watchInput } from '../server/contracts/tracking';
 import { setLogLevel } from '../server/lib/log';
 import { createBookingRepo } from '../server/modules/booking/booking.repo';
 import { livePosition } from '../server/modules/tracking/tracking.service';
-import { createServices, type Services } from '../server/services';
+import { connectCluster, createServices, type Services } from '../server/services';
 import {
   type WebSocket as UwsSocket,
   type us_listen_socket,
@@ -55,7 +55,8 @@ const trackingConfig = (): Config =>
 
 async function openServices(config: Config): Promise<{ services: Services; database: Database }> {
   const database = await openBenchDatabase(config);
-  const services = createServices(database, config);
+  // BENCH_CHILD_REDIS_URL set (bench/tracking-cluster.ts): one node of several, on Redis like server/main.ts.
+  const services = createServices(database, config, await connectCluster(config));
   // The tracking pipeline's background work (PostGIS flush every second, index rebuilt from the DB).
   await services.start();
   return { services, database };

@@ -12,11 +12,16 @@
 //            fresh server at the start of the fan-out section).
 //   nearest  nearest-10 available technicians for a service: the in-memory grid index under position
 //            updates vs PostGIS KNN at 4 clients, both checked against brute force.
+//   cluster  the fan-out workload on one Fundi node vs two nodes sharing PostgreSQL and Redis
+//            (technicians on A, viewers on B; and split at random): deliveries per server CPU-second
+//            over both nodes, and the latency Redis adds (bench/tracking-cluster.ts, bench/redis.ts).
 //
 // Environment (all optional):
 //   BENCH_SCALE=1             multiplies connection counts and the index size (0.2 for a quick run)
 //   BENCH_DURATION=8          seconds measured per phase, after BENCH_WARMUP=2 seconds of warm-up
-//   BENCH_SECTIONS=ingest,fanout,nearest
+//   BENCH_SECTIONS=ingest,fanout,nearest,cluster
+//   BENCH_CLUSTER_SCENARIOS=one,one-redis,a-to-b,mixed   BENCH_CLUSTER_RATES=1,4   (see bench/tracking-cluster.ts)
+//   BENCH_REDIS_URL / BENCH_REDIS=shared   the cluster section's Redis (default: a private redis-server; bench/redis.ts)
 //   BENCH_INGEST_RATES=2.5,5,10,20        fixes/s per technician connection, open loop (stops rising
 //                                         once a server saturates)
 //   BENCH_INGEST_SERVERS=fundi,trpcws,socketio   BENCH_FANOUT_SERVERS=fundi,socketio,trpcws,uwsfloor (uwsfloor: uWS alone, a ceiling)
@@ -51,6 +56,14 @@ import {
   sumIncrease,
 } from './cpu';
 import { createMigratedDatabase } from './database';
+import { startBenchRedis } from './redis';
+import {
+  type ClusterRow,
+  clusterScenarios,
+  clusterSection,
+  clusterTargets,
+  printClusterTable,
+} from './tracking-cluster';
 import {
   eachLimited,
   fixInput,
@@ -108,7 +121,11 @@ const settings = {
   noiseLimit: 0.1,
   /** …up to this many times; the least noisy run is kept. */
   retries: num('BENCH_RETRIES', 2),
-  sections: list('BENCH_SECTIONS', ['ingest', 'fanout', 'nearest'], ['ingest', 'fanout', 'nearest']),
+  sections: list(
+    'BENCH_SECTIONS',
+    ['ingest', 'fanout', 'nearest', 'cluster'],
+    ['ingest', 'fanout', 'nearest', 'cluster'],
+  ),
   ingest: {
     connections: scaled(2000, 10),
     ratesPerConnection: numbers('BENCH_INGEST_RATES', [2.5, 5, 10, 20]),
@@ -126,6 +143,10 @@ const settings = {
     ratesPerTechnician: numbers('BENCH_FANOUT_RATES', [1, 4]),
     // uwsfloor: uWS with no application work, the most any server on it could deliver here (not a contender).
     servers: list('BENCH_FANOUT_SERVERS', ['fundi', 'socketio', 'trpcws', 'uwsfloor'], serverKinds),
+  },
+  cluster: {
+    scenarios: list('BENCH_CLUSTER_SCENARIOS', [...clusterScenarios], clusterScenarios),
+    ratesPerTechnician: numbers('BENCH_CLUSTER_RATES', [1, 4]),
   },
   // Most of the fan-out viewers, in 6 steps: RSS moves in pages and arenas, so a longer run of points gives a steadier slope.
   memory: { viewers: scaled(6000, 50), steps: 6 },
@@ -183,7 +204,7 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
 // ---------------------------------------------------------------------------------------------
 // Server children.
 
-type ServerProcess = {
+export type ServerProcess = {
   kind: ServerKind;
   pid: number;
   port: number;
@@ -194,7 +215,14 @@ type ServerProcess = {
   logLines: string[];
 };
 
-async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinning): Promise<ServerProcess> {
+async function spawnServer(
+  kind: ServerKind,
+  databaseUrl: string,
+  pinning: Pinning,
+  /** Cluster nodes: BENCH_CHILD_REDIS_URL and BENCH_CHILD_NODE_ID (bench/tracking-cluster.ts). */
+  env: Record<string, string> = {},
+  label: string = kind,
+): Promise<ServerProcess> {
   const extra = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
   const nodeArgs = [
     '--expose-gc',
@@ -219,7 +247,14 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
     : [process.execPath, nodeArgs];
   const child = spawn(command, args, {
     cwd: root,
-    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_POOL_SIZE: String(settings.poolSize) },
+    env: {
+      ...process.env,
+      BENCH_DATABASE_URL: databaseUrl,
+      BENCH_POOL_SIZE: String(settings.poolSize),
+      BENCH_CHILD_REDIS_URL: '',
+      BENCH_CHILD_NODE_ID: '',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const undo = () => stopChild(child);
@@ -227,20 +262,20 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
   const logLines: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {
     logLines.push(line);
-    if (logLines.length <= 10) console.error(`    [${kind}] ${line.slice(0, 300)}`);
+    if (logLines.length <= 10) console.error(`    [${label}] ${line.slice(0, 300)}`);
     else if (logLines.length === 11)
-      console.error(`    [${kind}] … (further server log lines counted, not shown)`);
+      console.error(`    [${label}] … (further server log lines counted, not shown)`);
   });
   const waiters = new Map<string, Array<(v: unknown) => void>>();
   const ready = await new Promise<{ port: number; pid: number; uws: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 60 s`)), 60_000);
-    child.once('exit', (code) => reject(new Error(`${kind} server exited early (code ${code})`)));
+    const timer = setTimeout(() => reject(new Error(`${label} server did not start within 60 s`)), 60_000);
+    child.once('exit', (code) => reject(new Error(`${label} server exited early (code ${code})`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       let msg: Record<string, unknown>;
       try {
         msg = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        console.log(`    [${kind}] ${line}`);
+        console.log(`    [${label}] ${line}`);
         return;
       }
       if (msg.ready) {
@@ -259,7 +294,7 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
     logLines,
     request<T>(cmd: 'mem' | 'stats' | 'snapshot') {
       return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${kind}: no answer to ${cmd}`)), 30_000);
+        const timer = setTimeout(() => reject(new Error(`${label}: no answer to ${cmd}`)), 30_000);
         const list = waiters.get(cmd) ?? [];
         list.push((v) => {
           clearTimeout(timer);
@@ -307,7 +342,7 @@ type CpuSnapshot = {
   machine: ReturnType<typeof machineCpuSeconds>;
   at: number;
 };
-type CpuUse = {
+export type CpuUse = {
   seconds: number;
   server: number;
   /** The kernel part of `server` (socket syscalls). */
@@ -408,7 +443,7 @@ const MASK = (1 << 20) - 1;
 const sendTimes = new Float64Array(MASK + 1);
 let nextId = 1;
 
-type TechConn = {
+export type TechConn = {
   ws: WebSocket;
   proto: Protocol;
   mover: Mover;
@@ -418,7 +453,7 @@ type TechConn = {
   sent: Map<string, number> | null;
 };
 
-type CallPhase = {
+export type CallPhase = {
   running: boolean;
   closedLoop: boolean;
   windowStart: number;
@@ -684,8 +719,8 @@ async function ingestSection(db: BenchDatabase, techs: SeededTechnician[], pinni
 // ---------------------------------------------------------------------------------------------
 // Fan-out (and memory per viewer).
 
-type Viewer = { ws: WebSocket; tech: TechConn };
-type FanPhase = {
+export type Viewer = { ws: WebSocket; tech: TechConn };
+export type FanPhase = {
   windowStart: number;
   windowEnd: number;
   received: number;
@@ -1061,6 +1096,7 @@ function printReport(
   nearest: NearestReport | null,
   targets: Target[],
   notes: string[],
+  cluster: ClusterRow[] = [],
 ) {
   if (ingest.length) {
     console.log('\nIngest: tracking.update, one fix per call, acknowledged');
@@ -1211,6 +1247,7 @@ function printReport(
     );
     for (const v of nearest.verification) for (const e of v.examples) console.log(`    ${v.engine}: ${e}`);
   }
+  printClusterTable(cluster);
   console.log('\nTargets:');
   for (const t of targets)
     console.log(`  ${t.met === null ? '?' : t.met ? 'MET    ' : 'NOT MET'}  ${t.text}`);
@@ -1328,7 +1365,7 @@ async function main() {
     : [];
   let jobs: SeededJob[] = [];
   let hotJobs: SeededJob[] = [];
-  if (wants('fanout')) {
+  if (wants('fanout') || wants('cluster')) {
     const fanTechs = await seedTechnicians(db.sql, {
       count: settings.fanout.technicians + settings.fanout.hotTechnicians,
       tag: 'fanout',
@@ -1349,6 +1386,7 @@ async function main() {
   let fanout: FanoutRow[] = [];
   let memory: MemoryRow[] = [];
   let nearest: NearestReport | null = null;
+  let cluster: ClusterRow[] = [];
   const logs: Record<string, string[]> = {};
 
   if (wants('ingest')) {
@@ -1383,9 +1421,34 @@ async function main() {
     );
   }
 
-  const targets = evaluate(ingest, fanout, memory, nearest);
+  if (wants('cluster')) {
+    console.log('\n== Two nodes (cluster) ==');
+    const r = await clusterSection({
+      scenarios: settings.cluster.scenarios,
+      rates: settings.cluster.ratesPerTechnician,
+      jobs,
+      hotJobs,
+      viewersPerTechnician: settings.fanout.viewersPerTechnician,
+      viewersPerHotTechnician: settings.fanout.viewersPerHotTechnician,
+      redis: await startBenchRedis(cleanups),
+      spawnFundi: (label, env) => spawnServer('fundi', db.url, pinning, env, label),
+      openTechnicians: (port, techs, viewers) => openTechnicians('trpc', port, techs, viewers, true),
+      openViewers: (port, specs) => openViewers('trpc', port, specs),
+      drive: (conns, rate, pid, window) => drive(conns, { kind: 'open', rate }, pid, window),
+      setFanPhase: (f) => {
+        fanPhase = f;
+      },
+      closeAll,
+      leastNoisy,
+      noiseText,
+    });
+    cluster = r.rows;
+    for (const [k, v] of Object.entries(r.logs)) logs[`cluster/${k}`] = v;
+  }
+
+  const targets = [...evaluate(ingest, fanout, memory, nearest), ...clusterTargets(cluster)];
   const notes = observations(ingest, fanout, nearest, logs, pinning);
-  printReport(ingest, fanout, memory, nearest, targets, notes);
+  printReport(ingest, fanout, memory, nearest, targets, notes, cluster);
 
   const file = path.join(
     root,
@@ -1404,6 +1467,7 @@ async function main() {
     fanout,
     memory,
     nearest,
+    cluster,
     targets,
     notes,
     serverLogs: Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, v.slice(0, 50)])),
