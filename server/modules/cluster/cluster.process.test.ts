@@ -103,7 +103,7 @@ describe('a node killed mid-job (kill -9), behind HAProxy', () => {
     const events: Array<{ id: string; status: string }> = [];
     custApp.client.booking.events.subscribe(
       { id: booking.id },
-      { onData: (e) => events.push({ id: e.id, status: (e.data as BookingEvent).change.to }) },
+      { onData: (e) => events.push({ id: e.id, status: (e.data as BookingEvent).change?.to ?? '' }) },
     );
     let node = '';
     custApp.client.system.heartbeat.subscribe(undefined, { onData: (b) => (node = b.node) });

@@ -182,10 +182,15 @@ export function createDispatchService(deps: {
     }
   }
 
+  /** Bookings waiting with nobody asked (new, handed back, scheduled ones coming due, missed by a crash). */
+  async function waiting() {
+    const ids = await repo.searchingWithoutOpenOffer(config.scheduleLeadMs);
+    await Promise.all(ids.map((id) => kick(id)));
+  }
+
   async function sweep() {
     await expireDue();
-    const waiting = await repo.searchingWithoutOpenOffer(config.scheduleLeadMs);
-    await Promise.all(waiting.map((id) => kick(id)));
+    await waiting();
   }
 
   /** Never asked: the booking is none of their business. Asked, but the window closed: say so. */
@@ -291,10 +296,15 @@ export function createDispatchService(deps: {
       unsubscribe = presence.onChange((c) => {
         if (c.present && c.local) this.onTechnicianAvailable(c.id);
       });
-      // One node sweeps at a time (the lease holder); if it dies, another takes over within 3 sweeps.
-      const leaderSweep = () => deps.leader.runOnce('dispatch-sweep', config.sweepMs * 3, sweep);
-      await background('startup sweep', leaderSweep);
-      sweeper = setInterval(() => void background('sweep', leaderSweep), config.sweepMs);
+      // Every node expires what is due (one UPDATE … RETURNING: each offer is expired, and moved on, by
+      // exactly one node), so a dead node's offers move on within one sweep interval. Looking for bookings
+      // nobody is being asked about is one node's job (the lease holder; another takes over if it dies).
+      const tick = async () => {
+        await expireDue();
+        await deps.leader.runOnce('dispatch-sweep', config.sweepMs * 3, waiting);
+      };
+      await background('startup sweep', tick);
+      sweeper = setInterval(() => void background('sweep', tick), config.sweepMs);
       sweeper.unref();
     },
 
