@@ -13,7 +13,7 @@ import type { Feed, FeedEvent, FeedSink } from '../../trpc/fast';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
-import { type Fix, type FixVerdict, judgeFix } from './fix-filter';
+import { createFixFilter, type Fix, type FixVerdict } from './fix-filter';
 import { createTrackingRepo } from './tracking.repo';
 
 export type TrackingConfig = {
@@ -89,6 +89,8 @@ export function createTrackingService(deps: {
   const { db, config, bus, presence } = deps;
   const repo = createTrackingRepo(db);
   const index = createLocationIndex();
+  /** Judges fixes, and re-anchors a technician whose stored position was wrong (see fix-filter.ts). */
+  const filter = createFixFilter();
   const last = new Map<string, LiveFix>();
   /** Speed learnt from recent fixes (m/s, smoothed) for ETAs. */
   const speeds = new Map<string, number>();
@@ -318,7 +320,7 @@ export function createTrackingService(deps: {
       let reason: Exclude<FixVerdict, { ok: true }>['reason'] | null = null;
       for (const p of fixes) {
         const prev = last.get(technicianId);
-        const verdict = judgeFix(p, prev, now);
+        const verdict = filter.judge(technicianId, p, prev, now);
         if (!verdict.ok) {
           bad++;
           reason = verdict.reason;

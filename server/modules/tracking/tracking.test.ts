@@ -267,6 +267,27 @@ describe('the admin live map', () => {
   });
 });
 
+describe('the fix filter', () => {
+  it('never locks a technician out: after one wrong position, consistent true fixes re-anchor them', async () => {
+    const spot = uniqueSpot();
+    // Their phone put them 5 km off when they went online; the true fixes that follow look like a
+    // 5 km jump in a second, so they are refused at first …
+    const t = await technician(svc(), offset(spot, 5_000));
+    const api = httpClient(server, t.token);
+    const start = Date.now();
+    const verdicts = [];
+    for (let i = 0; i < 4; i++)
+      verdicts.push(
+        await api.tracking.update.mutate({ points: [fix(offset(spot, i * 5), start + i * 1_000)] }),
+      );
+    expect(verdicts[0]).toEqual({ accepted: 0, rejected: 1, reason: 'implausible_speed' });
+    // … until three agree with each other: then the newest is taken as where they are.
+    expect(verdicts.slice(1).some((v) => v.accepted === 1)).toBe(true);
+    const now = svc().tracking.lastPosition(t.user.id)!;
+    expect(now.lat).toBeCloseTo(offset(spot, 15).lat, 6);
+  });
+});
+
 describe('flooding', () => {
   it('a technician sending more fixes than the limit gets TOO_MANY_REQUESTS; others are unaffected', async () => {
     const spot = uniqueSpot();
