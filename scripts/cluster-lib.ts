@@ -316,6 +316,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     HOST: '127.0.0.1',
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
+    // The nodes are reached only through HAProxy (`option forwardfor`): per-IP limits count the client
+    // address it appends to X-Forwarded-For, not HAProxy's own.
+    TRUST_PROXY: options.env?.TRUST_PROXY ?? '1',
     DRAIN_SECONDS: String(options.drainSeconds ?? options.env?.DRAIN_SECONDS ?? 3),
     ...(options.staticDir ? { STATIC_DIR: options.staticDir } : {}),
   };

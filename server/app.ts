@@ -41,6 +41,7 @@ export function startServer(config: Config, services: Services, database: Databa
       prefix: '/trpc',
       originAllowed,
       inflight,
+      trustProxies: config.trustProxies,
       createContext: (meta) => createContext(services, config, { transport: 'http', ...meta }),
     }),
   );
@@ -51,6 +52,7 @@ export function startServer(config: Config, services: Services, database: Databa
     originAllowed,
     revocations: services.sessions.events,
     onUserSocket: (user, open) => services.presence.socket(user, open),
+    trustProxies: config.trustProxies,
     createContext: (meta) =>
       createContext(services, config, { transport: 'ws', ...meta, setCookie: noCookies }),
   });

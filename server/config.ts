@@ -60,6 +60,7 @@ const envSchema = z
       .min(0.05)
       .max(7 * 24 * 60)
       .default(30),
+    TRUST_PROXY: z.coerce.number().int().min(0).max(5).default(0),
     ARRIVAL_RADIUS_METERS: z.coerce.number().int().min(10).max(100_000).default(300),
     REDIS_URL: z
       .string()
@@ -118,6 +119,8 @@ export type Config = {
   maxOpenBookings: number;
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
   presence: { timeoutMs: number; offlineAfterMs: number };
+  /** Load balancers of ours in front: client IPs come from their X-Forwarded-For (0: the peer). */
+  trustProxies: number;
   /** "I've arrived" farther than this from the job (with a fresh fix) must be confirmed. */
   arrivalRadiusMeters: number;
   /** Set: cluster mode (several nodes share Redis and PostgreSQL). Unset: one process, nothing else. */
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       offlineAfterMs: Math.round(e.PRESENCE_OFFLINE_MINUTES * 60_000),
     },
     arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
+    trustProxies: e.TRUST_PROXY,
     redisUrl: e.REDIS_URL,
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
   };

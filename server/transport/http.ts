@@ -13,7 +13,7 @@ import { log } from '../lib/log';
 import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
 import { isServerFault } from '../trpc/errors';
 import type { OriginPolicy } from './security';
-import { type HttpRequest, type HttpResponse, remoteIp, statusLine } from './uws';
+import { clientIp, type HttpRequest, type HttpResponse, statusLine } from './uws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_BATCH_SIZE = 50;
@@ -44,6 +44,8 @@ export type HttpHandlerOptions = {
   }) => Promise<Context>;
   /** Counts requests in flight so shutdown can wait for them. */
   inflight: { count: number };
+  /** How many load balancers of ours stand in front (TRUST_PROXY): whose X-Forwarded-For to believe. */
+  trustProxies?: number;
 };
 
 /**
@@ -66,7 +68,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
       authorization: req.getHeader('authorization'),
       contentType: req.getHeader('content-type'),
       trpcAccept: req.getHeader('trpc-accept'),
-      ip: remoteIp(res),
+      ip: clientIp(res, req, opts.trustProxies ?? 0),
     };
     const abort = new AbortController();
     opts.inflight.count++;

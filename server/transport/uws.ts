@@ -43,3 +43,19 @@ export const statusLine = (code: number) => `${code} ${reasons[code] ?? 'Unknown
 
 /** Copies the remote address out of uWS (its buffers are only valid during the callback). */
 export const remoteIp = (res: UWS.HttpResponse) => Buffer.from(res.getRemoteAddressAsText()).toString();
+
+/**
+ * The client's address. Behind `trustProxies` load balancers of ours (TRUST_PROXY), the address the
+ * outermost of them appended to X-Forwarded-For (entries before it are whatever the client sent, so
+ * never trusted); otherwise the socket's peer. Per-IP rate limits count this.
+ */
+export function clientIp(res: UWS.HttpResponse, req: UWS.HttpRequest, trustProxies: number): string {
+  const peer = remoteIp(res);
+  if (trustProxies <= 0) return peer;
+  const hops = req
+    .getHeader('x-forwarded-for')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  return hops[hops.length - trustProxies] ?? hops[0] ?? peer;
+}

@@ -20,7 +20,7 @@ import { isServerFault } from '../trpc/errors';
 import type { FastProcedure, Feed, FeedEvent } from '../trpc/fast';
 import { requireRole, requireUser } from '../trpc/procedures';
 import type { OriginPolicy } from './security';
-import { type TemplatedApp, uws, type WebSocket } from './uws';
+import { clientIp, type TemplatedApp, uws, type WebSocket } from './uws';
 
 /** Above this many buffered bytes a subscription stops pulling events until the socket drains. */
 const HIGH_WATER_MARK = 256 * 1024;
@@ -123,6 +123,8 @@ export type WsHandlerOptions = {
   revocations: Context['services']['sessions']['events'];
   /** Procedures served without the middleware chain, by path (each must exist in `router` too). */
   fastPaths?: Record<string, FastProcedure>;
+  /** How many load balancers of ours stand in front (TRUST_PROXY): whose X-Forwarded-For to believe. */
+  trustProxies?: number;
   /** A socket authenticated as this user opened / closed (presence: the domain decides what it means). */
   onUserSocket?: (user: { id: string; role: string }, open: boolean) => void;
 };
@@ -510,7 +512,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       const protocol = req.getHeader('sec-websocket-protocol');
       const extensions = req.getHeader('sec-websocket-extensions');
       const query = new URLSearchParams(req.getQuery() ?? '');
-      const ip = Buffer.from(res.getRemoteAddressAsText()).toString();
+      const ip = clientIp(res, req, opts.trustProxies ?? 0);
       // Browsers always send Origin on a WebSocket; a page from elsewhere must not ride our cookie.
       if (origin && !opts.originAllowed(origin, host)) {
         res.writeStatus('403 Forbidden').writeHeader('content-type', 'text/plain').end('Origin not allowed');
