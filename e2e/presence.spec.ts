@@ -114,7 +114,7 @@ test('"I\'ve arrived" far from the job asks first, then goes through when confir
     const dialog = tech.getByTestId('arrival-far-dialog');
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText(/1[.,]5\s?km/);
-    await dialog.getByRole('button', { name: 'Back' }).click();
+    await dialog.getByTestId('confirm-dialog-no').click();
     await expect(dialog).toBeHidden();
     await expect(job).toHaveAttribute('data-status', 'en_route');
 

@@ -62,7 +62,13 @@ export function ConfirmDialog({
             </p>
           )}
           <div className="dialog-actions">
-            <button type="button" className="button button-ghost" onClick={onClose} disabled={pending}>
+            <button
+              type="button"
+              className="button button-ghost"
+              data-testid="confirm-dialog-no"
+              onClick={onClose}
+              disabled={pending}
+            >
               {t('dialog.back')}
             </button>
             <button

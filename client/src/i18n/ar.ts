@@ -293,7 +293,7 @@ export const ar: Messages = {
   'technician.online.toggle': 'متاح لاستقبال المهام',
   'technician.online.on': 'أنت متاح',
   'technician.online.off': 'أنت غير متاح',
-  'technician.online.away': 'غير متصل — لا يوجد اتصال',
+  'technician.online.away': 'غائب مؤقتًا — لا يوجد اتصال',
   'technician.online.awayBody': 'ستصلك المهام مجددًا فور عودة اتصالك بالإنترنت.',
   'technician.online.locating': 'جارٍ تحديد موقعك…',
   'technician.online.going': 'جارٍ التحويل إلى متاح…',
