@@ -6,6 +6,9 @@
 //   BENCH_POOL_SIZE=10     PostgreSQL pool size of each server (the app's default)
 //   BENCH_QUIET_WAIT=30    seconds a phase may wait for the machine to go idle first (0: never wait)
 //   TEST_DATABASE_URL / DATABASE_URL  PostgreSQL to create the throw-away database on
+//   BENCH_API_CLUSTER=0    leave out the two-node part (bench/api-cluster.ts: 1 node vs 2 nodes on Redis)
+//   BENCH_API_TECHNICIANS=1000   technicians sending fixes in its rate-limited `fix` workload
+//   BENCH_REDIS_URL / BENCH_REDIS=shared   its Redis (default: a private redis-server; bench/redis.ts)
 //
 // Each server runs in its own child process (bench/servers.ts) pinned to CPU 0; this process runs
 // autocannon pinned to CPU 1, so the server's CPU time is read from /proc without the client's.
@@ -16,6 +19,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { seedCatalog } from '../db/seed/catalog';
+import { type ApiClusterRow, apiClusterSection, printApiCluster } from './api-cluster';
 import { createCleanup } from './cleanup';
 import {
   machineCpuSeconds,
@@ -26,6 +32,7 @@ import {
   sumIncrease,
 } from './cpu';
 import { createMigratedDatabase } from './database';
+import { startBenchRedis } from './redis';
 import { call, checksFor, printChecks, runChecks } from './verify';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +44,8 @@ const settings = {
   poolSize: positiveNumber(process.env.BENCH_POOL_SIZE, 10),
   quietWaitSeconds:
     process.env.BENCH_QUIET_WAIT === '0' ? 0 : positiveNumber(process.env.BENCH_QUIET_WAIT, 30),
+  cluster: process.env.BENCH_API_CLUSTER !== '0',
+  clusterTechnicians: positiveNumber(process.env.BENCH_API_TECHNICIANS, 1000),
 };
 
 function positiveNumber(value: string | undefined, fallback: number): number {
@@ -54,7 +63,9 @@ const { cleanups, cleanup } = createCleanup();
 
 type BenchDatabase = { name: string; url: string };
 
-const createBenchDatabase = (): Promise<BenchDatabase> => createMigratedDatabase('fundi_bench', cleanups);
+// The catalog: the two-node part's technicians offer services (bench/tracking-setup.ts).
+const createBenchDatabase = (): Promise<BenchDatabase> =>
+  createMigratedDatabase('fundi_bench', cleanups, (database) => seedCatalog(database.db));
 
 // ---------------------------------------------------------------------------------------------
 // Server children.
@@ -62,7 +73,14 @@ const createBenchDatabase = (): Promise<BenchDatabase> => createMigratedDatabase
 type ServerKind = 'fundi' | 'standalone' | 'raw';
 type ServerProcess = { kind: ServerKind; pid: number; port: number; url: string; uws: string };
 
-async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinning): Promise<ServerProcess> {
+async function spawnServer(
+  kind: ServerKind,
+  databaseUrl: string,
+  pinning: Pinning,
+  /** Two-node part: BENCH_CHILD_REDIS_URL and BENCH_CHILD_NODE_ID (bench/api-cluster.ts). */
+  env: Record<string, string> = {},
+  label: string = kind,
+): Promise<ServerProcess> {
   const nodeArgs = ['--import', 'tsx', path.join(root, 'bench/servers.ts'), kind];
   // taskset execs node, so the child's pid is node's pid.
   const [command, args] = pinning.enabled
@@ -70,15 +88,22 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
     : [process.execPath, nodeArgs];
   const child = spawn(command, args, {
     cwd: root,
-    env: { ...process.env, BENCH_DATABASE_URL: databaseUrl, BENCH_POOL_SIZE: String(settings.poolSize) },
+    env: {
+      ...process.env,
+      BENCH_DATABASE_URL: databaseUrl,
+      BENCH_POOL_SIZE: String(settings.poolSize),
+      BENCH_CHILD_REDIS_URL: '',
+      BENCH_CHILD_NODE_ID: '',
+      ...env,
+    },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   cleanups.push(() => stopChild(child));
-  createInterface({ input: child.stderr! }).on('line', (line) => console.error(`[${kind}] ${line}`));
+  createInterface({ input: child.stderr! }).on('line', (line) => console.error(`[${label}] ${line}`));
 
   const ready = await new Promise<{ port: number; pid: number; uws: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${kind} server did not start within 30 s`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`${kind} server exited early (code ${code})`)));
+    const timer = setTimeout(() => reject(new Error(`${label} server did not start within 30 s`)), 30_000);
+    child.once('exit', (code) => reject(new Error(`${label} server exited early (code ${code})`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const msg = JSON.parse(line) as { ready?: boolean; port: number; pid: number; uws: string };
@@ -87,7 +112,7 @@ async function spawnServer(kind: ServerKind, databaseUrl: string, pinning: Pinni
           resolve(msg);
         }
       } catch {
-        console.log(`[${kind}] ${line}`);
+        console.log(`[${label}] ${line}`);
       }
     });
   });
@@ -479,6 +504,28 @@ async function main() {
   console.log(`\n${target.text}`);
   for (const note of notes) console.log(`  - ${note}`);
 
+  let cluster: ApiClusterRow[] = [];
+  let clusterNotes: string[] = [];
+  if (settings.cluster) {
+    console.log('\nTwo nodes (BENCH_API_CLUSTER=0 to skip):');
+    const sql = postgres(database.url, { max: 2, onnotice: () => {} });
+    cleanups.push(() => sql.end({ timeout: 5 }));
+    cluster = await apiClusterSection({
+      connections: settings.connections,
+      warmupSeconds: settings.warmupSeconds,
+      durationSeconds: settings.durationSeconds,
+      technicians: settings.clusterTechnicians,
+      databaseName: database.name,
+      sql,
+      redis: await startBenchRedis(cleanups),
+      customerToken: user.token,
+      single: servers.fundi,
+      spawnFundi: (label, env) => spawnServer('fundi', database.url, pinning, env, label),
+      waitForQuietMachine,
+    });
+    clusterNotes = printApiCluster(cluster);
+  }
+
   const file = path.join(root, 'bench/results', `api-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
   const report = {
     startedAt: startedAt.toISOString(),
@@ -503,6 +550,8 @@ async function main() {
     phases,
     target,
     notes,
+    cluster,
+    clusterNotes,
   };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nresults: ${path.relative(root, file)}`);

@@ -35,7 +35,7 @@ async function startFundi(): Promise<Started> {
     port: server.port,
     async close() {
       await server.close();
-      services.stop();
+      await services.stop();
       await database.close();
     },
   };
@@ -80,7 +80,7 @@ async function startStandalone(): Promise<Started> {
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      services.stop();
+      await services.stop();
       await database.close();
     },
   };
