@@ -396,6 +396,8 @@ export const ar: Messages = {
   'admin.live.mapLabel': 'خريطة الفنّيين المتاحين الآن',
   'admin.live.updated': 'آخر تحديث في {time}.',
   'admin.live.partial': 'يُعرض {shown} من {total}.',
+  'admin.live.away': 'غائبون: {count}',
+  'admin.live.awayLabel': '{name} (غائب: لا اتصال)',
   'admin.queue.title': 'الفنّيون',
   'admin.queue.empty': 'لا يوجد فنّيون بانتظار التحقق.',
   'admin.list.empty': 'لا يوجد فنّيون بهذه الحالة.',

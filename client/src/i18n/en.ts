@@ -407,6 +407,8 @@ export const en = {
   'admin.live.mapLabel': 'Map of the technicians online now',
   'admin.live.updated': 'Updated at {time}.',
   'admin.live.partial': 'Showing {shown} of {total}.',
+  'admin.live.away': 'Away: {count}',
+  'admin.live.awayLabel': '{name} (away: no connection)',
   'admin.queue.title': 'Technicians',
   'admin.queue.empty': 'No technicians are waiting for verification.',
   'admin.list.empty': 'No technicians with this status.',

@@ -18,17 +18,20 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
   useResubscribe(subscription);
   const online = snapshot?.data.technicians;
   const total = snapshot?.data.total ?? 0;
+  const away = snapshot?.data.away ?? 0;
   const markers = useMemo<MapMarker[]>(
     () =>
       (online ?? []).map((row) => ({
         id: row.id,
         position: { lat: row.lat, lng: row.lng },
         kind: 'person',
-        label: row.name,
+        // Online but not heard from lately: shown faded, and not counted as online.
+        faded: row.away,
+        label: row.away ? t('admin.live.awayLabel', { name: row.name }) : row.name,
         animate: true,
         testId: 'admin-tech-marker',
       })),
-    [online],
+    [online, t],
   );
   const follow = useMemo(() => markers.map((m) => m.id), [markers]);
   const center = useMemo(() => defaultCenter(user.timeZone, user.locale), [user]);
@@ -40,6 +43,11 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
         {snapshot && (
           <span className="chip" data-testid="admin-online-count" data-count={total}>
             {t('admin.live.count', { count: formatNumber(total) })}
+          </span>
+        )}
+        {snapshot && away > 0 && (
+          <span className="chip chip-muted" data-testid="admin-away-count" data-count={away}>
+            {t('admin.live.away', { count: formatNumber(away) })}
           </span>
         )}
       </div>
@@ -60,15 +68,15 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
       {snapshot && (
         <p className="muted small">
           {t('admin.live.updated', { time: formatTime(snapshot.at) })}
-          {online && online.length < total
-            ? ` ${t('admin.live.partial', { shown: formatNumber(online.length), total: formatNumber(total) })}`
+          {online && online.length < total + away
+            ? ` ${t('admin.live.partial', { shown: formatNumber(online.length), total: formatNumber(total + away) })}`
             : ''}
         </p>
       )}
       {online && online.length > 0 && (
         <ul className="visually-hidden">
           {online.map((row) => (
-            <li key={row.id}>{row.name}</li>
+            <li key={row.id}>{row.away ? t('admin.live.awayLabel', { name: row.name }) : row.name}</li>
           ))}
         </ul>
       )}
