@@ -14,6 +14,11 @@ export type TechnicianProfile = {
   verificationNote: string | null;
   rating: { average: number | null; count: number };
   online: boolean;
+  /**
+   * `available`: online and heard from (open connection or a recent fix): offered jobs. `away`: online,
+   * but no server has heard from them for PRESENCE_TIMEOUT_SECONDS. `offline`: not online.
+   */
+  presence: 'available' | 'away' | 'offline';
   location: { lat: number; lng: number; accuracy: number | null; at: string } | null;
   services: Array<{ serviceId: string; price: Money | null }>;
 };

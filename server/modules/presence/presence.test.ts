@@ -82,6 +82,7 @@ describe('presence', () => {
     ghostApp.close(); // the phone dies: socket gone, no more fixes
     await sleep(1_500);
     expect(svc().presence.isPresent(ghost.user.id)).toBe(false);
+    expect((await svc().technicians.me(ghost.user.id)).presence).toBe('away');
     expect((await quote(spot)).availableTechnicians).toBe(1);
     expect(svc().tracking.nearby(spot).count).toBe(1);
     const snapshot = await svc().tracking.online();
@@ -98,6 +99,7 @@ describe('presence', () => {
     // The ghost's app comes back: available again by itself, and offered what is waiting.
     const back = await withApp(ghost);
     expect(svc().presence.isPresent(ghost.user.id)).toBe(true);
+    expect((await svc().technicians.me(ghost.user.id)).presence).toBe('available');
     expect((await openOffer(b1.id)).technicianId).toBe(ghost.user.id);
     await until(async () => back.offers.some((e) => e.type === 'offer' && e.offer.bookingId === b1.id));
     back.close();

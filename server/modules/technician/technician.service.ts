@@ -48,6 +48,7 @@ export function createTechnicianService(deps: {
         count: p.ratingCount,
       },
       online: p.online,
+      presence: !p.online ? 'offline' : deps.presence.isPresent(p.userId) ? 'available' : 'away',
       location:
         p.location && p.locationAt
           ? {
