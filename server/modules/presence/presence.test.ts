@@ -149,7 +149,7 @@ describe('presence', () => {
     const t = await technician(svc(), spot);
     expect((await userRow(svc(), t.user.id))?.online).toBe(true);
     await until(async () => (await userRow(svc(), t.user.id))?.online === false, 15_000);
-    expect(svc().tracking.index.get(t.user.id)).toBeUndefined();
+    await until(async () => svc().tracking.index.get(t.user.id) === undefined);
   });
 
   it('after a restart nobody is available until heard from again', async () => {

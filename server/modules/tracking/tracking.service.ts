@@ -252,6 +252,15 @@ export function createTrackingService(deps: {
     for (const sink of f.sinks) sink.end();
   }
 
+  /**
+   * The index learns of a lapse at the next presence beat; until then, answers are checked against
+   * presence itself (a map lookup each), so nobody away is counted even for a moment.
+   */
+  function present<T extends { technician: { id: string } }>(found: T[]): T[] {
+    const now = Date.now();
+    return found.filter((f) => presence.isPresent(f.technician.id, now));
+  }
+
   /** A technician's new current position: memory, the index, and everyone watching them on this node. */
   function applyCurrent(technicianId: string, prev: LiveFix | undefined, fix: LiveFix, now: number) {
     learnSpeed(technicianId, prev, fix);
@@ -411,13 +420,13 @@ export function createTrackingService(deps: {
 
     /** How many available technicians offer a service around a point, and how far the nearest is. */
     availability(serviceId: string, at: { lat: number; lng: number }, radiusMeters: number) {
-      const found = index.nearestAvailable(at, 100, radiusMeters, serviceId);
+      const found = present(index.nearestAvailable(at, 100, radiusMeters, serviceId));
       return { count: found.length, nearestMeters: found[0] ? Math.round(found[0].distanceMeters) : null };
     },
 
     /** Dispatch's candidates: the nearest available technicians offering a service, from memory. */
     nearest(serviceId: string, at: { lat: number; lng: number }, n: number, radiusMeters: number) {
-      return index.nearestAvailable(at, n, radiusMeters, serviceId).map((f) => ({
+      return present(index.nearestAvailable(at, n, radiusMeters, serviceId)).map((f) => ({
         technicianId: f.technician.id,
         distanceMeters: Math.round(f.distanceMeters),
       }));
@@ -425,7 +434,7 @@ export function createTrackingService(deps: {
 
     /** Available technicians around a point for the pre-booking map: a count and ~300 m cells, no ids. */
     nearby(at: { lat: number; lng: number }, serviceId?: string): Nearby {
-      const found = index.nearestAvailable(at, 200, 5_000, serviceId);
+      const found = present(index.nearestAvailable(at, 200, 5_000, serviceId));
       const cells = new Map<string, { lat: number; lng: number; count: number }>();
       for (const f of found) {
         const c = snap(f.technician, 300);
