@@ -14,8 +14,9 @@ export function SharingStatus({ online, state, stopped, onStop, onResume }: Shar
   const { t, formatTime, formatNumber } = useI18n();
   const sharing = online && state.sharing;
   const rejection = sharing ? state.rejection : null;
+  // 'narrow': Arabic's short and long forms of 1 and 2 metres drop the numeral ('متر', 'متران').
   const meters = (value: number) =>
-    formatNumber(Math.max(1, Math.round(value)), { style: 'unit', unit: 'meter', unitDisplay: 'short' });
+    formatNumber(Math.max(1, Math.round(value)), { style: 'unit', unit: 'meter', unitDisplay: 'narrow' });
 
   return (
     <div className="sharing" data-testid="sharing-indicator" data-sharing={String(sharing)}>
