@@ -73,10 +73,14 @@ export function startServer(config: Config, services: Services, database: Databa
         inflight.count--;
         if (aborted) return;
         const healthy = db === 'ok' && !draining;
+        // Redis down is reported but keeps the node in rotation: it still serves (its events stay local
+        // until Redis is back), and taking every node out at once would be an outage.
+        const redis = services.bus.mode === 'memory' ? 'off' : services.bus.healthy() ? 'ok' : 'down';
         const body = JSON.stringify({
-          status: draining ? 'draining' : db === 'ok' ? 'ok' : 'degraded',
+          status: draining ? 'draining' : db === 'ok' && redis !== 'down' ? 'ok' : 'degraded',
           node: config.nodeId,
           db,
+          redis,
           driver: database.driver,
           uws: uwsImplementation,
           websockets: sockets.connections,

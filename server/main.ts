@@ -9,7 +9,7 @@ import { seedDemo } from '../db/seed/demo';
 import { type RunningServer, startServer } from './app';
 import { type Config, ConfigError, loadConfig } from './config';
 import { log, setLogLevel } from './lib/log';
-import { createServices } from './services';
+import { connectCluster, createServices } from './services';
 import { parseStartOptions, StartOptionsError, startUsage } from './start-options';
 import { uwsImplementation } from './transport/uws';
 
@@ -78,7 +78,18 @@ async function main() {
   await database.migrate();
   log.info('migrations applied');
 
-  const services = createServices(database, config);
+  // REDIS_URL set: one node of several (events, presence, limits and revocations shared through Redis).
+  let redis: Awaited<ReturnType<typeof connectCluster>>;
+  try {
+    redis = await connectCluster(config);
+  } catch (e) {
+    process.stderr.write(
+      `${(e as Error).message}\n(REDIS_URL is set, so this node runs in cluster mode and needs it.)\n`,
+    );
+    process.exit(1);
+  }
+  if (redis) log.info('cluster mode: Redis connected', { node: config.nodeId });
+  const services = createServices(database, config, redis);
   if (config.admin) {
     const { created } = await services.auth.ensureAdmin(config.admin.email, config.admin.password);
     if (created) log.info('admin created', { email: config.admin.email });

@@ -71,6 +71,16 @@ async function signUp(role: 'customer' | 'technician') {
 }
 
 describe('a node killed mid-job (kill -9), behind HAProxy', () => {
+  it('every node runs in cluster mode (Redis connected)', async () => {
+    for (const n of cluster.nodes) {
+      const health = (await (await fetch(`http://127.0.0.1:${n.port}/healthz`)).json()) as Record<
+        string,
+        unknown
+      >;
+      expect(health).toMatchObject({ status: 'ok', node: n.id, redis: 'ok', db: 'ok' });
+    }
+  });
+
   it('the customer’s live booking resumes on another node without a gap or a duplicate', async () => {
     const spot = uniqueSpot();
     const techAt = offset(spot, 150);
