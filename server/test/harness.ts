@@ -95,21 +95,7 @@ export async function startTestServer(
   await seedCatalog(database.db);
   const services = createServices(database, config);
   if (opts.dispatch !== false) await services.start();
-  const server = await startServer(config, services, database);
-  const url = `http://127.0.0.1:${server.port}`;
-  return {
-    url,
-    wsUrl: `ws://127.0.0.1:${server.port}/trpc`,
-    origin: url,
-    config,
-    services,
-    database,
-    async close() {
-      await server.close();
-      await services.stop();
-      await database.dispose();
-    },
-  };
+  return serve(config, services, database, () => database.dispose());
 }
 
 /** Redis for cluster-mode tests. */
@@ -117,7 +103,7 @@ export const testRedisUrl = () => process.env.TEST_REDIS_URL ?? 'redis://127.0.0
 
 /**
  * One node of a cluster in this process: its own services, Redis connections and uWS app, on a database
- * the nodes share (as several machines would).
+ * the nodes share (as several machines would; closing the node leaves the database open).
  */
 export async function startTestNode(
   database: Database,
@@ -128,6 +114,16 @@ export async function startTestNode(
   const config = testConfig({ REDIS_URL: testRedisUrl(), NODE_ID: nodeId, ...env });
   const services = createServices(database, config, await connectCluster(config));
   await services.start();
+  return serve(config, services, database, async () => {});
+}
+
+/** The uWS app on a free port; `close` stops it, then the services, then `dispose`. */
+async function serve(
+  config: Config,
+  services: Services,
+  database: Database,
+  dispose: () => Promise<void>,
+): Promise<TestServer> {
   const server = await startServer(config, services, database);
   const url = `http://127.0.0.1:${server.port}`;
   return {
@@ -140,6 +136,7 @@ export async function startTestNode(
     async close() {
       await server.close();
       await services.stop();
+      await dispose();
     },
   };
 }
