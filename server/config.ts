@@ -67,6 +67,10 @@ const envSchema = z
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional()
       .or(z.literal('').transform(() => undefined)),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, dot, dash and underscore (at most 64)')
+      .default('fundi'),
     NODE_ID: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, dot, dash and underscore (at most 64)')
@@ -125,6 +129,8 @@ export type Config = {
   arrivalRadiusMeters: number;
   /** Set: cluster mode (several nodes share Redis and PostgreSQL). Unset: one process, nothing else. */
   redisUrl: string | undefined;
+  /** Prefix of this deployment's keys and channels in Redis (several deployments may share one Redis). */
+  redisPrefix: string;
   /** This node's name in logs, leases and cross-node messages (random when unset). */
   nodeId: string;
 };
@@ -184,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
     trustProxies: e.TRUST_PROXY,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
   };
 }

@@ -33,7 +33,7 @@ export async function connectCluster(config: Config): Promise<RedisConnections |
 export function createServices(database: Database, config: Config, redis: RedisConnections | null = null) {
   const { db } = database;
   const bus: Bus = redis
-    ? createRedisBus({ pub: redis.pub, sub: redis.sub, nodeId: config.nodeId })
+    ? createRedisBus({ pub: redis.pub, sub: redis.sub, nodeId: config.nodeId, prefix: config.redisPrefix })
     : createBus(config.nodeId);
   const leader = createLeader(db, config.nodeId);
   const authRepo = createAuthRepo(db);
@@ -46,6 +46,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       limit: config.authRateLimit,
       windowMs: 10 * 60 * 1000,
       redis: redis?.limits,
+      prefix: config.redisPrefix,
     }),
   });
 

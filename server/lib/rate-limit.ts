@@ -8,7 +8,14 @@ import { log } from './log';
  * unreachable, each node falls back to its own in-memory window (the insurance limiter) instead of
  * failing the request.
  */
-export function createRateLimiter(opts: { limit: number; windowMs: number; name?: string; redis?: Redis }) {
+export function createRateLimiter(opts: {
+  limit: number;
+  windowMs: number;
+  name?: string;
+  redis?: Redis;
+  /** Key prefix in Redis (REDIS_PREFIX). */
+  prefix?: string;
+}) {
   // rate-limiter-flexible counts whole seconds (0 would mean "never resets").
   const base = { points: opts.limit, duration: Math.max(1, Math.ceil(opts.windowMs / 1000)) };
   const memory = new RateLimiterMemory(base);
@@ -16,7 +23,7 @@ export function createRateLimiter(opts: { limit: number; windowMs: number; name?
     ? new RateLimiterRedis({
         ...base,
         storeClient: opts.redis,
-        keyPrefix: `fundi:rl:${opts.name ?? 'default'}`,
+        keyPrefix: `${opts.prefix ?? 'fundi'}:rl:${opts.name ?? 'default'}`,
         insuranceLimiter: new RateLimiterMemory(base),
       })
     : memory;

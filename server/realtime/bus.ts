@@ -76,16 +76,15 @@ export function createBus(nodeId = 'local'): Bus {
   };
 }
 
-/** Channel names in Redis get this prefix, so one Redis can serve other applications too. */
-const PREFIX = 'fundi:';
-
 /**
  * The Redis bus: `pub` publishes, `sub` is in subscriber mode. Each message is `{"n":node,"e":event}`,
  * serialised once per publish; every receiving node parses it once and hands the same object to all of
  * its listeners on that channel.
  */
-export function createRedisBus(opts: { pub: Redis; sub: Redis; nodeId: string }): Bus {
+export function createRedisBus(opts: { pub: Redis; sub: Redis; nodeId: string; prefix?: string }): Bus {
   const { pub, sub, nodeId } = opts;
+  // Channel names in Redis get this prefix, so one Redis can serve other deployments and applications.
+  const PREFIX = `${opts.prefix ?? 'fundi'}:`;
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   const refs = new Map<string, { count: number; ready: Promise<void> }>();

@@ -31,7 +31,13 @@ beforeAll(async () => {
     redisUrl: testRedisUrl(),
     staticDir: path.join(tmpdir(), 'fundi-no-static'),
     drainSeconds: 0,
-    env: { AUTH_RATE_LIMIT: '100000', LOG_LEVEL: 'warn', SEED_DEMO: 'false', DISPATCH_SWEEP_MS: '500' },
+    env: {
+      REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
+      AUTH_RATE_LIMIT: '100000',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      DISPATCH_SWEEP_MS: '500',
+    },
     log: (source, line) => lines.push(`[${source}] ${line}`),
   });
 }, 120_000);

@@ -23,6 +23,7 @@ import {
 let database: Awaited<ReturnType<typeof isolatedDatabase>>;
 let nodes: TestServer[];
 const env = {
+  REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}`,
   OFFER_WINDOW_SECONDS: '1',
   DISPATCH_SEARCH_WINDOW_SECONDS: '60',
   PRESENCE_TIMEOUT_SECONDS: '5',
