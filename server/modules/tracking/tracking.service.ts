@@ -36,7 +36,8 @@ const ACTIVE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arr
 type Caller = { id: string; role: 'customer' | 'technician' | 'admin' };
 /** Accepted current fixes as they cross nodes: [lat, lng, recordedAt, accuracy, heading, speed]. */
 type WireFix = [number, number, number, number | null, number | null, number | null];
-type FixesMessage = { node: string; id: string; fixes: WireFix[]; at: number };
+/** Fixes accepted on one node during one turn of its event loop: [technician, heard at, fixes]. */
+type FixesMessage = { node: string; batch: Array<[string, number, WireFix[]]> };
 export type BookingChangeMessage = { bookingId: string; status: BookingStatus; technicianId: string | null };
 type TechniciansMessage = { node: string; ids: string[] };
 type LiveEvent = FeedEvent & { data: LivePosition; recordedAt: number; stale: boolean };
@@ -270,15 +271,34 @@ export function createTrackingService(deps: {
     if (watched) for (const f of watched) publish(f, liveEvent(f, fix, now));
   }
 
+  /**
+   * Fixes accepted here go to the other nodes batched per turn of the event loop: one Redis message (and
+   * one parse on each node) for every fix that arrived meanwhile, instead of one per call. One process
+   * (memory bus): nobody else to tell.
+   */
+  let outgoing: FixesMessage['batch'] = [];
+  function shareFixes(technicianId: string, at: number, fixes: WireFix[]) {
+    if (bus.mode === 'memory') return;
+    if (outgoing.length === 0)
+      setImmediate(() => {
+        const batch = outgoing;
+        outgoing = [];
+        bus.publish<FixesMessage>(channels.fixes, { node: bus.nodeId, batch });
+      });
+    outgoing.push([technicianId, at, fixes]);
+  }
+
   /** Fixes another node accepted: judged there already. */
   function onRemoteFixes(m: FixesMessage) {
     if (m.node === bus.nodeId) return;
-    presence.fix(m.id, m.at, false);
     const now = Date.now();
-    for (const [lat, lng, recordedAt, accuracy, heading, speed] of m.fixes) {
-      const prev = last.get(m.id);
-      if (prev && prev.recordedAt >= recordedAt) continue;
-      applyCurrent(m.id, prev, { lat, lng, recordedAt, accuracy, heading, speed }, now);
+    for (const [id, at, fixes] of m.batch) {
+      presence.fix(id, at, false);
+      for (const [lat, lng, recordedAt, accuracy, heading, speed] of fixes) {
+        const prev = last.get(id);
+        if (prev && prev.recordedAt >= recordedAt) continue;
+        applyCurrent(id, prev, { lat, lng, recordedAt, accuracy, heading, speed }, now);
+      }
     }
   }
 
@@ -357,13 +377,8 @@ export function createTrackingService(deps: {
         current.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
         applyCurrent(technicianId, prev, fix, now);
       }
-      // Every other node keeps its replica of the index, and its own viewers, from this one message.
-      bus.publish<FixesMessage>(channels.fixes, {
-        node: bus.nodeId,
-        id: technicianId,
-        fixes: current,
-        at: now,
-      });
+      // Every other node keeps its replica of the index, and its own viewers, from what it is sent.
+      shareFixes(technicianId, now, current);
       accepted += ok;
       // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
       return { accepted: ok, rejected: bad, reason };
