@@ -1,4 +1,4 @@
-import type { Db } from '../../../db/client';
+import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingRow, OfferRow, ServiceRow } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { Booking } from '../../contracts/booking';
@@ -60,7 +60,8 @@ export function createDispatchService(deps: {
   nearest?: (serviceId: string, at: LngLat, n: number, radiusMeters: number) => Candidate[];
 }) {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
-  const dispatchRepo = (d: typeof db | Parameters<Parameters<typeof db.transaction>[0]>[0]) =>
+  /** Dispatch's queries, counting only technicians heard from within the presence window. */
+  const dispatchRepo = (d: DbOrTx) =>
     createDispatchRepo(d, { timeoutMs: presenceTimeoutMs, since: presence.since });
   const repo = dispatchRepo(db);
   let unsubscribe: (() => void) | undefined;
@@ -262,8 +263,6 @@ export function createDispatchService(deps: {
         closed(o);
       }
     },
-
-    unreachable,
 
     /** A technician came online or changed services: offer them what is waiting nearby. */
     onTechnicianAvailable(technicianId: string) {
