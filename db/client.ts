@@ -37,6 +37,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const client = postgres(opts.databaseUrl, {
       max: opts.poolSize ?? 10,
       onnotice: () => {},
+      // A database that is down fails requests cleanly within this, instead of holding them.
+      connect_timeout: 10,
       connection: { application_name: 'fundi' },
     });
     const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db;

@@ -57,9 +57,11 @@ type Counts = { passed: number; failed: number; skipped: number };
 function vitestCounts(file: string): Counts {
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
   const r = JSON.parse(readFileSync(file, 'utf8'));
+  const failed = r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
   return {
     passed: r.numPassedTests,
-    failed: r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0),
+    // An unhandled error (e.g. a driver's exception thrown from a timer) fails the run with no test failed.
+    failed: failed || (r.success === false ? 1 : 0),
     skipped: r.numPendingTests + r.numTodoTests,
   };
 }

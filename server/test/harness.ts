@@ -87,11 +87,16 @@ export type TestServer = {
 
 export async function startTestServer(
   env: Record<string, string> = {},
-  opts: { dispatch?: boolean; isolated?: boolean } = {},
+  opts: {
+    dispatch?: boolean;
+    isolated?: boolean;
+    /** A database of the caller's (migrated), disposed of on close. */
+    database?: Database & { dispose(): Promise<void> };
+  } = {},
 ): Promise<TestServer> {
   setLogLevel('error');
   const config = testConfig(env);
-  const database = opts.isolated ? await isolatedDatabase() : await testDatabase();
+  const database = opts.database ?? (opts.isolated ? await isolatedDatabase() : await testDatabase());
   await seedCatalog(database.db);
   const services = createServices(database, config);
   if (opts.dispatch !== false) await services.start();
