@@ -136,6 +136,10 @@ export const dispatchOffers = pgTable(
     uniqueIndex('dispatch_offers_booking_technician_key').on(t.bookingId, t.technicianId),
     // … and a booking is offered to one technician at a time.
     uniqueIndex('dispatch_offers_one_open_per_booking').on(t.bookingId).where(sql`${t.status} = 'offered'`),
+    // … and a technician holds at most one open offer (a rush must not park several bookings on one person).
+    uniqueIndex('dispatch_offers_one_open_per_technician')
+      .on(t.technicianId)
+      .where(sql`${t.status} = 'offered'`),
     index('dispatch_offers_open_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'offered'`),
     index('dispatch_offers_technician_idx').on(t.technicianId, t.status),
   ],

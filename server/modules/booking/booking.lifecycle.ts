@@ -58,6 +58,7 @@ export function createBookingLifecycle(db: Db, bus: Bus) {
       bus.publish(channels.booking(bookingId), published);
       // Every node's live-location pipeline follows active jobs with this.
       bus.publish<BookingChangeMessage>(channels.bookingChanges, {
+        node: bus.nodeId,
         bookingId,
         status: view.booking.status,
         technicianId: view.booking.technicianId,

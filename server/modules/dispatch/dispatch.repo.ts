@@ -18,13 +18,17 @@ const available = (serviceId: string, presence: PresenceWindow) => sql`
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
       AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))`;
 
-/** Available for this booking: not its own customer, and not asked about it before. */
+/**
+ * Available for this booking: not its own customer, not asked about it before, and not holding another
+ * open offer (at most one each: also a unique index, which settles a race between two dispatches).
+ */
 const eligibleFor = (
   b: { id: string; serviceId: string },
   presence: PresenceWindow,
 ) => sql`${available(b.serviceId, presence)}
   AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
-  AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)`;
+  AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
+  AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')`;
 
 export type Candidate = { technicianId: string; distanceMeters: number };
 

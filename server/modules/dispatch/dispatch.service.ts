@@ -12,6 +12,7 @@ import { createBookingRepo } from '../booking/booking.repo';
 import { toBooking } from '../booking/booking.views';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
+import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { type Candidate, createDispatchRepo } from './dispatch.repo';
 
 export type DispatchConfig = {
@@ -107,8 +108,24 @@ export function createDispatchService(deps: {
       bookingId: o.bookingId,
     });
 
-  /** Asks the next technician, or gives up (`unfulfilled`) when nobody is left. */
+  /**
+   * Asks the next technician, or gives up (`unfulfilled`) when nobody is left. Two bookings dispatched at
+   * once may pick the same technician: the unique index on open offers lets one have them, and the other
+   * goes round again (that technician is no longer a candidate).
+   */
   async function dispatchNext(bookingId: string) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await offerNext(bookingId);
+      } catch (e) {
+        const pg = pgErrorCode(e);
+        const taken = pg.code === '23505' && pg.constraint === 'dispatch_offers_one_open_per_technician';
+        if (!taken || attempt >= 5) throw e;
+      }
+    }
+  }
+
+  async function offerNext(bookingId: string) {
     const result = await db.transaction(async (tx) => {
       const bookings = createBookingRepo(tx);
       const dispatch = dispatchRepo(tx);
@@ -171,8 +188,20 @@ export function createDispatchService(deps: {
       disarm(o.id);
       closed(o);
       kick(o.bookingId);
+      freed(o.technicianId);
     }
     return expired.length;
+  }
+
+  /**
+   * A technician's offer closed without a job, or their job ended: free at once, so the nearest booking
+   * waiting for someone is offered now (not at the next sweep).
+   */
+  function freed(technicianId: string) {
+    if (stopped) return;
+    void background('freed', async () => {
+      for (const id of await repo.searchingNear(technicianId, config.radiusMeters)) kick(id);
+    });
   }
 
   /** Their offers subscription ended and did not come back: whatever was offered to them moves on now. */
@@ -182,6 +211,9 @@ export function createDispatchService(deps: {
       kick(o.bookingId);
     }
   }
+
+  /** Statuses after which the booking's technician is free again (the job is over for them). */
+  const RELEASING: ReadonlySet<string> = new Set(['completed', 'cancelled', 'disputed']);
 
   /** Bookings waiting with nobody asked (new, handed back, scheduled ones coming due, missed by a crash). */
   async function waiting() {
@@ -253,6 +285,7 @@ export function createDispatchService(deps: {
       disarm(offer.id);
       closed(offer);
       await kick(bookingId);
+      freed(technicianId);
       return { ok: true as const };
     },
 
@@ -261,15 +294,12 @@ export function createDispatchService(deps: {
       for (const o of await repo.withdrawOpen(bookingId)) {
         disarm(o.id);
         closed(o);
+        freed(o.technicianId);
       }
     },
 
     /** A technician came online or changed services: offer them what is waiting nearby. */
-    onTechnicianAvailable(technicianId: string) {
-      void background('available', async () => {
-        for (const id of await repo.searchingNear(technicianId, config.radiusMeters)) kick(id);
-      });
-    },
+    onTechnicianAvailable: freed,
 
     /** `technician.offers`: open offers first, then new and closed ones as they happen. */
     async *offers(technicianId: string, signal: AbortSignal | undefined): AsyncGenerator<OfferEvent> {
@@ -292,9 +322,17 @@ export function createDispatchService(deps: {
       stopped = false;
       for (const o of await repo.openOffers()) arm(o.id, o.expiresAt);
       // Back (or here for the first time) on this node: offer them what is waiting nearby.
-      unsubscribe = presence.onChange((c) => {
-        if (c.present && c.local) this.onTechnicianAvailable(c.id);
+      const offPresence = presence.onChange((c) => {
+        if (c.present && c.local) freed(c.id);
       });
+      // A job that ended on this node frees its technician (each change is acted on by the node that made it).
+      const offChanges = bus.on<BookingChangeMessage>(channels.bookingChanges, (m) => {
+        if (m.node === bus.nodeId && m.technicianId && RELEASING.has(m.status)) freed(m.technicianId);
+      });
+      unsubscribe = () => {
+        offPresence();
+        offChanges();
+      };
       // Every node expires what is due (one UPDATE … RETURNING: each offer is expired, and moved on, by
       // exactly one node), so a dead node's offers move on within one sweep interval. Looking for bookings
       // nobody is being asked about is one node's job (the lease holder; another takes over if it dies).

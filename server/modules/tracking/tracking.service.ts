@@ -38,7 +38,13 @@ type Caller = { id: string; role: 'customer' | 'technician' | 'admin' };
 type WireFix = [number, number, number, number | null, number | null, number | null];
 /** Fixes accepted on one node during one turn of its event loop: [technician, heard at, fixes]. */
 type FixesMessage = { node: string; batch: Array<[string, number, WireFix[]]> };
-export type BookingChangeMessage = { bookingId: string; status: BookingStatus; technicianId: string | null };
+export type BookingChangeMessage = {
+  /** The node that made the change (the one to act on it where only one should). */
+  node: string;
+  bookingId: string;
+  status: BookingStatus;
+  technicianId: string | null;
+};
 type TechniciansMessage = { node: string; ids: string[] };
 type LiveEvent = FeedEvent & { data: LivePosition; recordedAt: number; stale: boolean };
 /** Everyone watching one booking: they all receive the same events. */

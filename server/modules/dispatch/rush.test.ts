@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchOffers } from '../../../db/schema';
+import { pgErrorCode } from '../../lib/errors';
+import { customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
+import { startTestServer, type TestServer } from '../../test/harness';
+
+/**
+ * The morning rush (issue 18 §1): a technician holds at most one open offer, and is offered the next
+ * waiting booking the moment they are free. Sweeps are slowed to a minute and the database is this
+ * file's own, so whatever happens here happens because of the event, not a sweep.
+ */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer(
+    { DISPATCH_SWEEP_MS: '60000', OFFER_WINDOW_SECONDS: '30', DISPATCH_SEARCH_WINDOW_SECONDS: '300' },
+    { isolated: true },
+  );
+});
+afterAll(() => server.close());
+const svc = () => server.services;
+
+async function book(at: { lat: number; lng: number }) {
+  const c = await customer(svc());
+  return svc().bookings.create(c.user, {
+    serviceId: await serviceId(svc()),
+    ...at,
+    address: '8 Rush Hour Road, Yaba',
+    idempotencyKey: randomUUID(),
+  });
+}
+
+const openOffersOf = (technicianId: string) =>
+  svc()
+    .database.db.select()
+    .from(dispatchOffers)
+    .where(and(eq(dispatchOffers.technicianId, technicianId), eq(dispatchOffers.status, 'offered')));
+
+describe('the morning rush', () => {
+  it('12 bookings at once around one technician: one open offer for them, never more', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const bookings = await Promise.all(Array.from({ length: 12 }, (_, i) => book(offset(spot, 50 + i * 20))));
+    await until(async () => (await openOffersOf(t.user.id)).length > 0);
+    await new Promise((r) => setTimeout(r, 500)); // every dispatch has had its go
+    const open = await openOffersOf(t.user.id);
+    expect(open).toHaveLength(1);
+    expect(bookings.map((b) => b.id)).toContain(open[0]!.bookingId);
+  });
+
+  it('the database refuses a second open offer for one technician', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const [a, b] = [await book(spot), await book(offset(spot, 100))];
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    const other = (await openOffersOf(t.user.id))[0]!.bookingId === a.id ? b : a;
+    const insert = svc()
+      .database.db.insert(dispatchOffers)
+      .values({
+        bookingId: other.id,
+        technicianId: t.user.id,
+        distanceMeters: 1,
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+    const error = await insert.then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(pgErrorCode(error)).toMatchObject({
+      code: '23505',
+      constraint: 'dispatch_offers_one_open_per_technician',
+    });
+  });
+
+  it('declining frees the technician at once: the next waiting booking is offered to them', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const first = await book(spot);
+    const second = await book(offset(spot, 300));
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    const offered = (await openOffersOf(t.user.id))[0]!.bookingId;
+    expect(offered).toBe(first.id);
+    const declinedAt = Date.now();
+    await svc().dispatch.decline(first.id, t.user.id);
+    const next = await until(async () =>
+      (await openOffersOf(t.user.id)).find((o) => o.bookingId === second.id),
+    );
+    expect(next.bookingId).toBe(second.id);
+    expect(Date.now() - declinedAt).toBeLessThan(5_000); // the sweep is a minute away
+  });
+
+  it('finishing a job frees the technician at once for the booking waiting nearby', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const job = await book(spot);
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    await svc().dispatch.accept(job.id, t.user.id);
+    const waiting = await book(offset(spot, 200)); // nobody free: it waits
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await openOffersOf(t.user.id)).toHaveLength(0);
+    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
+      await svc().bookings.advance(job.id, t.user, to, { confirmFar: true });
+    const next = await until(async () =>
+      (await openOffersOf(t.user.id)).find((o) => o.bookingId === waiting.id),
+    );
+    expect(next.bookingId).toBe(waiting.id);
+  });
+});
