@@ -1,0 +1,123 @@
+// The people in bench/rush.ts, through the public API only: customers (tRPC over HTTP) and technicians
+// (HTTP for mutations, their own WebSocket for the live `technician.offers` subscription, as the PWA).
+import { createTRPCClient, createWSClient, httpLink, splitLink, TRPCClientError, wsLink } from '@trpc/client';
+import WebSocket from 'ws';
+import type { OfferEvent } from '../server/contracts/technician';
+import type { AppRouter } from '../server/trpc/root';
+import type { RushServer } from './rush-server';
+
+export type Api = ReturnType<typeof createTRPCClient<AppRouter>>;
+export type Point = { lat: number; lng: number };
+
+export function httpApi(server: RushServer, token?: string): Api {
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpLink({
+        url: `${server.url}/trpc`,
+        headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+      }),
+    ],
+  });
+}
+
+/** Mutations over HTTP, subscriptions over one WebSocket of its own. */
+export function liveApi(server: RushServer, token: string) {
+  const ws = createWSClient({
+    url: server.wsUrl,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams: { token },
+    retryDelayMs: () => 500,
+  });
+  const api = createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: wsLink({ client: ws }),
+        false: httpLink({ url: `${server.url}/trpc`, headers: () => ({ authorization: `Bearer ${token}` }) }),
+      }),
+    ],
+  });
+  return { api, ws };
+}
+
+/** A short label for an error: the tRPC code (CONFLICT, TOO_MANY_REQUESTS…) or the message. */
+export function errorLabel(e: unknown): string {
+  if (e instanceof TRPCClientError) {
+    const code = (e.data as { code?: string } | undefined)?.code;
+    if (code) return code;
+    return e.message.slice(0, 60) || 'TRPCClientError';
+  }
+  return (e instanceof Error ? e.message : String(e)).slice(0, 60);
+}
+
+export function isShed(e: unknown): boolean {
+  return errorLabel(e) === 'TOO_MANY_REQUESTS';
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+export async function pool<T, R>(items: T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}
+
+export async function signUp(server: RushServer, role: 'customer' | 'technician', tag: string, i: number) {
+  const r = await httpApi(server).auth.signUp.mutate({
+    email: `rush-${tag}-${role}-${i}@bench.fundi.app`,
+    password: `rush ${role} password ${i}`,
+    name: `Rush ${role} ${i}`,
+    role,
+  });
+  return { id: r.user.id, token: r.token };
+}
+
+export type Technician = {
+  index: number;
+  id: string;
+  token: string;
+  at: Point;
+  api: Api;
+  ws: ReturnType<typeof createWSClient>;
+  unsubscribe: () => void;
+};
+
+/**
+ * A technician as the PWA makes one ready: signed up, verified by the admin, offering `serviceId`, the
+ * offers subscription live on a WebSocket, then online at `at`. `onOffer` gets every offer event.
+ */
+export async function readyTechnician(
+  server: RushServer,
+  admin: Api,
+  account: { id: string; token: string },
+  index: number,
+  at: Point,
+  serviceId: string,
+  onOffer: (t: Technician, e: OfferEvent) => void,
+  onError: (t: Technician, e: unknown) => void,
+): Promise<Technician> {
+  await admin.admin.technicians.setVerification.mutate({ technicianId: account.id, status: 'verified' });
+  const { api, ws } = liveApi(server, account.token);
+  await api.technician.setServices.mutate({ services: [{ serviceId }] });
+  const t: Technician = { index, ...account, at, api, ws, unsubscribe: () => {} };
+  await new Promise<void>((resolve, reject) => {
+    const sub = api.technician.offers.subscribe(undefined, {
+      onStarted: () => resolve(),
+      onData: (e) => onOffer(t, e as OfferEvent),
+      onError: (e) => {
+        reject(e);
+        onError(t, e);
+      },
+    });
+    t.unsubscribe = () => sub.unsubscribe();
+  });
+  await api.technician.setOnline.mutate({ online: true, ...at });
+  return t;
+}
