@@ -252,8 +252,11 @@ export function createBookingService({
             }
           : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } },
       );
-      if (handBack) void dispatch.kick(id);
-      else await dispatch.withdraw(id);
+      if (handBack) {
+        void dispatch.kick(id);
+        // Free again: the nearest other booking waiting for someone is offered to them now.
+        dispatch.onTechnicianAvailable(user.id);
+      } else await dispatch.withdraw(id);
       return booking;
     },
 

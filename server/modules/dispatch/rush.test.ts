@@ -106,4 +106,20 @@ describe('the morning rush', () => {
     );
     expect(next.bookingId).toBe(waiting.id);
   });
+
+  it('handing a job back frees the technician at once for another waiting booking', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const job = await book(spot);
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    await svc().dispatch.accept(job.id, t.user.id);
+    const waiting = await book(offset(spot, 250));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await openOffersOf(t.user.id)).toHaveLength(0);
+    await svc().bookings.cancel(job.id, t.user, 'Tyre puncture on the way');
+    const next = await until(async () =>
+      (await openOffersOf(t.user.id)).find((o) => o.bookingId === waiting.id),
+    );
+    expect(next.bookingId).toBe(waiting.id);
+  });
 });
