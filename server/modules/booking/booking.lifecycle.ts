@@ -1,6 +1,6 @@
 import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingHistoryRow, BookingRow } from '../../../db/schema';
-import type { BookingEvent, BookingStatus } from '../../contracts/booking';
+import type { Booking, BookingEvent, BookingStatus } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
 import { type Bus, channels } from '../../realtime/bus';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
@@ -47,10 +47,13 @@ export function createBookingLifecycle(db: Db, bus: Bus) {
       return { booking: updated, history };
     },
 
-    /** After commit: tells every live `booking.events` subscriber. */
-    async publish(bookingId: string, history: BookingHistoryRow) {
+    /**
+     * After commit: tells every live `booking.events` subscriber, and returns the booking as published
+     * (callers answer with it instead of reading it again).
+     */
+    async publish(bookingId: string, history: BookingHistoryRow): Promise<Booking | undefined> {
       const view = await createBookingRepo(db).view(bookingId);
-      if (!view) return;
+      if (!view) return undefined;
       const published: PublishedBookingEvent = {
         id: String(history.id),
         event: { booking: toBooking(view), change: toHistoryEntry(history) },
@@ -63,6 +66,7 @@ export function createBookingLifecycle(db: Db, bus: Bus) {
         status: view.booking.status,
         technicianId: view.booking.technicianId,
       });
+      return published.event.booking;
     },
   };
 }

@@ -110,8 +110,7 @@ export function createBookingService({
       const d = decide(row);
       return lifecycle.transition(tx, row, d.to, d.actor, d.reason, d.patch);
     });
-    await lifecycle.publish(id, done.history);
-    return toBooking((await repo.view(id))!);
+    return (await lifecycle.publish(id, done.history)) ?? toBooking((await repo.view(id))!);
   }
 
   return {

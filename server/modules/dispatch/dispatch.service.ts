@@ -275,8 +275,8 @@ export function createDispatchService(deps: {
       if (!result) throw await closedOfferError(bookingId, technicianId);
       disarm(result.offer.id);
       closed(result.offer);
-      await lifecycle.publish(bookingId, result.change.history);
-      return toBooking((await createBookingRepo(db).view(bookingId))!);
+      const published = await lifecycle.publish(bookingId, result.change.history);
+      return published ?? toBooking((await createBookingRepo(db).view(bookingId))!);
     },
 
     async decline(bookingId: string, technicianId: string, reason: string | null = null) {

@@ -321,7 +321,8 @@ export function createTrackingService(deps: {
         touched.add(t);
       }
     }
-    if (technicianId && ACTIVE.has(status)) {
+    // Only a change of who is on which job changes availability (en_route → arrived does not).
+    if (technicianId && ACTIVE.has(status) && activeJob.get(technicianId) !== bookingId) {
       activeJob.set(technicianId, bookingId);
       touched.add(technicianId);
     }
