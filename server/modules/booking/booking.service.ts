@@ -80,24 +80,37 @@ export function createBookingService({
 }: Deps) {
   const repo = createBookingRepo(db);
 
-  /** The booking as `user` may see it, and in which role; NOT_FOUND for anyone else (existence never leaks). */
-  async function load(id: string, user: Caller): Promise<{ view: BookingViewRow; as: Actor }> {
-    const view = await repo.view(id);
-    if (view) {
-      if (user.role === 'admin') return { view, as: 'admin' };
-      if (view.booking.customerId === user.id) return { view, as: 'customer' };
-      if (view.booking.technicianId === user.id) return { view, as: 'technician' };
+  /** In which role `user` may touch a booking; NOT_FOUND for anyone else (existence never leaks). */
+  function roleOn(b: { customerId: string; technicianId: string | null } | undefined, user: Caller): Actor {
+    if (b) {
+      if (user.role === 'admin') return 'admin';
+      if (b.customerId === user.id) return 'customer';
+      if (b.technicianId === user.id) return 'technician';
     }
     throw new DomainError('NOT_FOUND', 'Booking not found.');
+  }
+
+  /** The booking as `user` may see it, and in which role. */
+  async function load(id: string, user: Caller): Promise<{ view: BookingViewRow; as: Actor }> {
+    const view = await repo.view(id);
+    const as = roleOn(view?.booking, user);
+    return { view: view!, as };
   }
 
   const price = (s: Parameters<typeof priceJob>[0], emergency: boolean) =>
     priceJob(s, { emergency, commissionBps: config.commissionBps });
 
-  /** Runs one status change in a transaction (row locked), then publishes it and returns the new view. */
+  /**
+   * Runs one status change in a transaction (row locked, `user` authorised on it: one read, not a view
+   * read before and a row read inside), then publishes it and returns the new view.
+   */
   async function change(
     id: string,
-    decide: (row: NonNullable<Awaited<ReturnType<typeof repo.row>>>) => {
+    user: Caller,
+    decide: (
+      row: NonNullable<Awaited<ReturnType<typeof repo.row>>>,
+      as: Actor,
+    ) => {
       to: Booking['status'];
       actor: ActorRef;
       reason: string | null;
@@ -106,9 +119,9 @@ export function createBookingService({
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
       const row = await createBookingRepo(tx).row(id, { forUpdate: true });
-      if (!row) throw new DomainError('NOT_FOUND', 'Booking not found.');
-      const d = decide(row);
-      return lifecycle.transition(tx, row, d.to, d.actor, d.reason, d.patch);
+      const as = roleOn(row, user);
+      const d = decide(row!, as);
+      return lifecycle.transition(tx, row!, d.to, d.actor, d.reason, d.patch);
     });
     return (await lifecycle.publish(id, done.history)) ?? toBooking((await repo.view(id))!);
   }
@@ -239,18 +252,18 @@ export function createBookingService({
      * back to dispatch for someone else.
      */
     async cancel(id: string, user: Caller, reason: string): Promise<Booking> {
-      const { as } = await load(id, user);
-      const handBack = as === 'technician';
-      const booking = await change(id, () =>
-        handBack
+      let handBack = false;
+      const booking = await change(id, user, (_row, as) => {
+        handBack = as === 'technician';
+        return handBack
           ? {
               to: 'searching',
               actor: { id: user.id, role: 'technician' },
               reason,
               patch: { technicianId: null, assignedAt: null, enRouteAt: null, arrivedAt: null },
             }
-          : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } },
-      );
+          : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } };
+      });
       if (handBack) {
         void dispatch.kick(id);
         // Free again: the nearest other booking waiting for someone is offered to them now.
@@ -270,11 +283,10 @@ export function createBookingService({
       to: 'en_route' | 'arrived' | 'in_progress' | 'completed',
       opts: { confirmFar?: boolean | undefined } = {},
     ) {
-      const { as } = await load(id, user);
-      if (as !== 'technician')
-        throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
       const actor: ActorRef = { id: user.id, role: 'technician' };
-      return change(id, (row) => {
+      return change(id, user, (row, as) => {
+        if (as !== 'technician')
+          throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
         // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
         if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
           return { to, actor, reason: null };
@@ -298,10 +310,9 @@ export function createBookingService({
     },
 
     async dispute(id: string, user: Caller, reason: string) {
-      const { as } = await load(id, user);
-      if (as !== 'customer')
-        throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can dispute a booking.');
-      return change(id, (row) => {
+      return change(id, user, (row, as) => {
+        if (as !== 'customer')
+          throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can dispute a booking.');
         if (
           row.status === 'completed' &&
           row.completedAt &&
