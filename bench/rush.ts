@@ -670,15 +670,15 @@ function stageResult(a: {
     j.completedAt !== undefined && j.createdAt !== undefined ? [j.completedAt - j.createdAt] : [],
   );
   const completed = own.filter((j) => j.completedAt !== undefined).length;
-  // Throughput: completions (of any booking; the stage before has drained) in a window as long as the
-  // stage, shifted by a short ramp, since a job completes a moment after it is booked.
+  // Throughput: completions (of any booking; the stage before has drained) while bookings go out, after
+  // a short ramp (a job completes a moment after it is booked). Bookings still completing after the
+  // stage are not counted: past the knee those are the backlog.
   const ramp = Math.min(2_000, (a.stageEnd - a.stageStart) * 0.1);
   const from = a.stageStart + ramp;
-  const to = a.stageEnd + ramp;
   let inWindow = 0;
   for (const j of jobs.values())
-    if (j.completedAt !== undefined && j.completedAt >= from && j.completedAt < to) inWindow++;
-  const jobsPerSecond = inWindow / ((to - from) / 1000);
+    if (j.completedAt !== undefined && j.completedAt >= from && j.completedAt < a.stageEnd) inWindow++;
+  const jobsPerSecond = inWindow / ((a.stageEnd - from) / 1000);
 
   const seconds = (after.at - before.at) / 1000;
   const clientDelta = process.cpuUsage(before.client);
