@@ -46,6 +46,8 @@ export async function spawnRushServer(opts: {
   const nodeArgs = [
     '--max-semi-space-size=32',
     '--no-allocation-site-pretenuring',
+    // e.g. BENCH_RUSH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/rush-prof" (written on exit).
+    ...(process.env.BENCH_RUSH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
     '--import',
     'tsx',
     path.join(opts.root, 'server/main.ts'),

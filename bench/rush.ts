@@ -16,7 +16,10 @@
 //   BENCH_RUSH_POOL_SIZE=10             the server's DATABASE_POOL_SIZE (the app's default)
 //   BENCH_QUIET_WAIT=30                 seconds to wait for a quiet machine before the stages (0: never)
 //   TEST_DATABASE_URL / DATABASE_URL    PostgreSQL to create the throw-away databases on
+//   BENCH_RUSH_PG_IDLE=1                PostgreSQL's backends for the bench database under `chrt --idle`
+//                                      (bench/cpu.ts): they no longer preempt the server on CPU 0
 //   BENCH_RUSH_STRICT=1                 exit 1 when a target is NOT MET
+//   BENCH_RUSH_SERVER_NODE_ARGS         extra node flags for the server child (e.g. --cpu-prof)
 //
 // Per stage: bookings/s offered, create p50/p99, create → offer p99 (create response to the offer event
 // at the technician), accept p99, completed jobs/s, server and PostgreSQL CPU per job (/proc), database
@@ -33,10 +36,11 @@ import type { OfferEvent } from '../server/contracts/technician';
 import { prng } from '../server/lib/prng';
 import { createCleanup } from './cleanup';
 import {
+  deprioritisePostgres,
   machineCpuSeconds,
   pinLoadGeneratorToCpu1,
   postgresCpuByPid,
-  processCpuSeconds,
+  processCpuTimes,
   sumIncrease,
 } from './cpu';
 import { createMigratedDatabase } from './database';
@@ -73,6 +77,8 @@ const settings = {
       ? 0
       : positiveNumber(process.env.BENCH_RUSH_SETTLE_SECONDS, 11),
   pgbench: process.env.BENCH_RUSH_PGBENCH !== '0',
+  /** PostgreSQL backends of the bench database in the idle scheduling class (as if on another host). */
+  postgresIdleClass: process.env.BENCH_RUSH_PG_IDLE === '1',
   poolSize: Math.round(positiveNumber(process.env.BENCH_RUSH_POOL_SIZE, 10)),
   quietWaitSeconds:
     process.env.BENCH_QUIET_WAIT === '0' ? 0 : positiveNumber(process.env.BENCH_QUIET_WAIT, 30),
@@ -242,6 +248,8 @@ function percentile(values: number[], p: number): number {
 type Readings = {
   at: number;
   server: number;
+  /** Of which in the kernel (socket reads and writes). */
+  serverSystem: number;
   postgres: Map<number, number>;
   machine: ReturnType<typeof machineCpuSeconds>;
   client: NodeJS.CpuUsage;
@@ -290,7 +298,14 @@ type StageResult = {
   errorsByKind: Record<string, number>;
   saturated: boolean;
   saturatedReason: string | null;
-  cpuSeconds: { server: number; postgres: number; client: number; other: number; machineBusy: number };
+  cpuSeconds: {
+    server: number;
+    serverSystem: number;
+    postgres: number;
+    client: number;
+    other: number;
+    machineBusy: number;
+  };
   window: { stageSeconds: number; drainSeconds: number; settleSeconds: number };
   sustained: boolean;
 };
@@ -412,9 +427,11 @@ async function main() {
   const readings = async (): Promise<Readings> => {
     const [row] = await statsSql<Array<{ xact_commit: string; xact_rollback: string }>>`
       SELECT xact_commit::text, xact_rollback::text FROM pg_stat_database WHERE datname = ${database.name}`;
+    const times = processCpuTimes(server.pid);
     return {
       at: now(),
-      server: processCpuSeconds(server.pid) ?? Number.NaN,
+      server: times ? times.user + times.system : Number.NaN,
+      serverSystem: times?.system ?? Number.NaN,
       postgres: postgresCpuByPid(database.name),
       machine: machineCpuSeconds(),
       client: process.cpuUsage(),
@@ -430,7 +447,7 @@ async function main() {
 
   // Idle background (sweeps, presence beats): measured once set-up's counters are published, and taken
   // off each stage's transactions so that "per job" means per job.
-  await sleep(settings.settleSeconds * 1000);
+  await sleep(Math.max(settings.settleSeconds, 11) * 1000);
   const idleBefore = await readings();
   await sleep(Math.max(settings.settleSeconds, 5) * 1000);
   const idleAfter = await readings();
@@ -486,6 +503,7 @@ async function main() {
     // Open loop: however slow the answers, bookings go out on schedule.
     let sent = 0;
     let lastCheck = stageStart;
+    let lastDeprioritised = 0;
     while (now() < stageEndPlanned) {
       // The first booking at once, then one every 1/rate s: a stage of T s sends T × rate.
       const due = Math.floor(((now() - stageStart) / 1000) * rate) + 1;
@@ -493,6 +511,10 @@ async function main() {
         const customer = customers[customerCursor++ % customers.length]!;
         createBooking(customer, service.id, pointInSquare(bookingRand), stageIndex);
         sent++;
+      }
+      if (settings.postgresIdleClass && now() - lastDeprioritised >= 1000) {
+        lastDeprioritised = now();
+        deprioritisePostgres(database.name);
       }
       if (now() - lastCheck >= 250) {
         lastCheck = now();
@@ -536,7 +558,8 @@ async function main() {
     results.push(result);
     console.log(
       `${result.jobsPerSecond.toFixed(1)} jobs/s, create→offer p99 ${fmtMs(result.createToOfferP99Ms)}, ` +
-        `${result.xactsPerJob.toFixed(1)} DB tx/job${saturatedReason ? ` — SATURATED: ${saturatedReason}` : ''}`,
+        `${result.xactsPerJob.toFixed(1)} DB tx/job, server ${result.serverCpuMsPerJob.toFixed(1)} ms/job ` +
+        `(${((result.cpuSeconds.serverSystem / result.cpuSeconds.server) * 100).toFixed(0)} % in the kernel)${saturatedReason ? ` — SATURATED: ${saturatedReason}` : ''}`,
     );
     if (saturatedReason) break;
   }
@@ -684,6 +707,7 @@ function stageResult(a: {
   const clientDelta = process.cpuUsage(before.client);
   const cpu = {
     server: after.server - before.server,
+    serverSystem: after.serverSystem - before.serverSystem,
     postgres: sumIncrease(before.postgres, after.postgres),
     client: (clientDelta.user + clientDelta.system) / 1e6,
     machineBusy: after.machine.busy - before.machine.busy,
