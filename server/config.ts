@@ -60,6 +60,7 @@ const envSchema = z
       .min(0.05)
       .max(7 * 24 * 60)
       .default(30),
+    DRAIN_SECONDS: z.coerce.number().min(0).max(300).optional(),
     TRUST_PROXY: z.coerce.number().int().min(0).max(5).default(0),
     ARRIVAL_RADIUS_METERS: z.coerce.number().int().min(10).max(100_000).default(300),
     REDIS_URL: z
@@ -123,6 +124,8 @@ export type Config = {
   maxOpenBookings: number;
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
   presence: { timeoutMs: number; offlineAfterMs: number };
+  /** After SIGTERM: serve this long with /healthz at 503 before closing (5 s by default with Redis). */
+  drainMs: number;
   /** Load balancers of ours in front: client IPs come from their X-Forwarded-For (0: the peer). */
   trustProxies: number;
   /** "I've arrived" farther than this from the job (with a fresh fix) must be confirmed. */
@@ -189,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
     trustProxies: e.TRUST_PROXY,
+    drainMs: Math.round((e.DRAIN_SECONDS ?? (e.REDIS_URL ? 5 : 0)) * 1000),
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,

@@ -40,7 +40,7 @@ async function main() {
     throw e;
   }
   setLogLevel(config.logLevel);
-  const drainMs = drainMilliseconds(process.env, config);
+  const { drainMs } = config;
 
   if (options.simulate !== null) {
     if (!config.seedDemo) {
@@ -131,25 +131,6 @@ async function main() {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
-}
-
-/**
- * DRAIN_SECONDS: how long a node keeps serving after SIGTERM with /healthz answering 503, so that a load
- * balancer checking it takes it out of rotation before it closes. By default 0 for a single process
- * (nothing is in front to notice) and 5 in cluster mode (REDIS_URL set): enough for a check every
- * second that needs two failures. Read here rather than in config.ts, because it only shapes shutdown.
- */
-function drainMilliseconds(env: NodeJS.ProcessEnv, config: Config): number {
-  const raw = env.DRAIN_SECONDS?.trim();
-  if (!raw) return config.redisUrl ? 5_000 : 0;
-  const seconds = Number(raw);
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 300) {
-    process.stderr.write(
-      `Invalid configuration:\n  - DRAIN_SECONDS: must be a number of seconds from 0 to 300 (got ${JSON.stringify(raw)})\n`,
-    );
-    process.exit(1);
-  }
-  return Math.round(seconds * 1000);
 }
 
 /**

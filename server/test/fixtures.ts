@@ -1,6 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
-import { eq } from 'drizzle-orm';
-import { technicianProfiles } from '../../db/schema';
+import { and, eq } from 'drizzle-orm';
+import { dispatchOffers, technicianProfiles } from '../../db/schema';
 import { DomainError } from '../lib/errors';
 import type { Services } from '../services';
 import { uniqueEmail } from './harness';
@@ -73,6 +73,17 @@ export async function until<T>(fn: () => Promise<T | undefined | null | false>, 
     if (Date.now() > end) throw new Error('timed out waiting');
     await sleep(25);
   }
+}
+
+/** The booking's open offer, once dispatch has made one (polls; throws after `ms`). */
+export function openOfferOf(services: Services, bookingId: string, ms = 5_000) {
+  return until(async () => {
+    const [o] = await services.database.db
+      .select()
+      .from(dispatchOffers)
+      .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')));
+    return o;
+  }, ms);
 }
 
 /** A booking at a fresh spot, accepted by a technician 2 km away. */

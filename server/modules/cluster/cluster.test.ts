@@ -6,7 +6,7 @@ import { dispatchOffers } from '../../../db/schema';
 import type { BookingEvent } from '../../contracts/booking';
 import type { OfferEvent } from '../../contracts/technician';
 import type { LivePosition } from '../../contracts/tracking';
-import { offset, serviceId, sleep, uniqueSpot, until } from '../../test/fixtures';
+import { offset, serviceId, sleep, uniqueSpot, until, userRow } from '../../test/fixtures';
 import {
   httpClient,
   isolatedDatabase,
@@ -64,8 +64,8 @@ async function technicianOn(node: TestServer, at: { lat: number; lng: number }) 
   const app = wsClient(node, t.token);
   const offers: OfferEvent[] = [];
   const sub = app.client.technician.offers.subscribe(undefined, { onData: (e) => offers.push(e) });
-  await until(async () => node.services.presence.stats().listeningHere > 0 && offers !== undefined);
-  await sleep(100);
+  // Their offers subscription is live once the node has recorded it (dispatch asks PostgreSQL).
+  await until(async () => (await userRow(node.services, t.user.id))?.listeningAt);
   return {
     ...t,
     app,

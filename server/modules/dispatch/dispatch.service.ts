@@ -221,9 +221,14 @@ export function createDispatchService(deps: {
     await Promise.all(ids.map((id) => kick(id)));
   }
 
+  /**
+   * Every node expires what is due (one UPDATE … RETURNING: each offer is expired, and moved on, by
+   * exactly one node), so a dead node's offers move on within one sweep interval. Looking for bookings
+   * nobody is being asked about is one node's job (the lease holder; another takes over if it dies).
+   */
   async function sweep() {
     await expireDue();
-    await waiting();
+    await deps.leader.runOnce('dispatch-sweep', config.sweepMs * 3, waiting);
   }
 
   /** Never asked: the booking is none of their business. Asked, but the window closed: say so. */
@@ -333,15 +338,8 @@ export function createDispatchService(deps: {
         offPresence();
         offChanges();
       };
-      // Every node expires what is due (one UPDATE … RETURNING: each offer is expired, and moved on, by
-      // exactly one node), so a dead node's offers move on within one sweep interval. Looking for bookings
-      // nobody is being asked about is one node's job (the lease holder; another takes over if it dies).
-      const tick = async () => {
-        await expireDue();
-        await deps.leader.runOnce('dispatch-sweep', config.sweepMs * 3, waiting);
-      };
-      await background('startup sweep', tick);
-      sweeper = setInterval(() => void background('sweep', tick), config.sweepMs);
+      await background('startup sweep', sweep);
+      sweeper = setInterval(() => void background('sweep', sweep), config.sweepMs);
       sweeper.unref();
     },
 

@@ -8,6 +8,7 @@ import {
   codeOf,
   customer,
   offset,
+  openOfferOf,
   serviceId,
   sleep,
   technician,
@@ -42,14 +43,7 @@ async function book(
   return { customer: c, booking };
 }
 
-const openOffer = (bookingId: string) =>
-  until(async () => {
-    const [o] = await svc()
-      .database.db.select()
-      .from(dispatchOffers)
-      .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')));
-    return o;
-  });
+const openOffer = (bookingId: string) => openOfferOf(svc(), bookingId);
 
 describe('dispatch', () => {
   it('offers the nearest verified, online technician offering the service first', async () => {

@@ -7,6 +7,7 @@ import { createServices } from '../../services';
 import {
   customer,
   offset,
+  openOfferOf,
   serviceId,
   sleep,
   technician,
@@ -61,14 +62,7 @@ async function book(at: { lat: number; lng: number }) {
   });
 }
 
-const openOffer = (bookingId: string) =>
-  until(async () => {
-    const [o] = await svc()
-      .database.db.select()
-      .from(dispatchOffers)
-      .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')));
-    return o;
-  }, 10_000);
+const openOffer = (bookingId: string) => openOfferOf(svc(), bookingId, 10_000);
 
 describe('presence', () => {
   it('a ghost (app closed, no fixes) is not counted or offered jobs after the timeout, and is back when it reconnects', async () => {

@@ -284,7 +284,6 @@ export function createTrackingService(deps: {
    */
   let outgoing: FixesMessage['batch'] = [];
   function shareFixes(technicianId: string, at: number, fixes: WireFix[]) {
-    if (bus.mode === 'memory') return;
     if (outgoing.length === 0)
       setImmediate(() => {
         const batch = outgoing;
@@ -350,7 +349,8 @@ export function createTrackingService(deps: {
       const fixes = points
         .map((p) => ({ ...p, recordedAt: Date.parse(p.recordedAt) }))
         .sort((a, b) => a.recordedAt - b.recordedAt);
-      const current: WireFix[] = [];
+      // What the other nodes get (nothing to build with one process).
+      const current: WireFix[] | null = bus.mode === 'memory' ? null : [];
       let ok = 0;
       let bad = 0;
       let reason: Exclude<FixVerdict, { ok: true }>['reason'] | null = null;
@@ -381,11 +381,11 @@ export function createTrackingService(deps: {
         }
         if (!verdict.current) continue; // history, not "now"
         dirty.set(technicianId, fix);
-        current.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
+        current?.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
         applyCurrent(technicianId, prev, fix, now);
       }
       // Every other node keeps its replica of the index, and its own viewers, from what it is sent.
-      shareFixes(technicianId, now, current);
+      if (current) shareFixes(technicianId, now, current);
       accepted += ok;
       // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
       return { accepted: ok, rejected: bad, reason };
