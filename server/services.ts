@@ -59,7 +59,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
   });
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
   const tracking = createTrackingService({ db, config: config.tracking, bus, presence, leader });
-  const lifecycle = createBookingLifecycle(db, bus);
+  const lifecycle = createBookingLifecycle(bus);
   const dispatch = createDispatchService({
     db,
     bus,
@@ -68,6 +68,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     presence,
     presenceTimeoutMs: config.presence.timeoutMs,
     leader,
+    service: catalog.service,
     nearest: tracking.nearest,
   });
   const bookings = createBookingService({

@@ -1,32 +1,40 @@
-import type { Db, DbOrTx } from '../../../db/client';
+import type { DbOrTx } from '../../../db/client';
 import type { BookingHistoryRow, BookingRow } from '../../../db/schema';
 import type { Booking, BookingEvent, BookingStatus } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
 import { type Bus, channels } from '../../realtime/bus';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { type Actor, assertTransition, milestoneOf } from './booking.machine';
-import { createBookingRepo, type NewBooking } from './booking.repo';
+import { type BookingViewRow, createBookingRepo, type NewBooking } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
 
 export type ActorRef = { id: string | null; role: Actor };
-export type Change = { booking: BookingRow; history: BookingHistoryRow };
+/** A committed change: the booking as it now is (with its parties) and its history row. */
+export type Change = { booking: BookingRow; view: BookingViewRow; history: BookingHistoryRow };
 /** What `booking.events` subscribers receive: the event and its id (the history row's id). */
 export type PublishedBookingEvent = { id: string; event: BookingEvent };
 
 /**
  * Status changes, shared by the booking and dispatch services: the state-machine check, the conditional
  * update and the history row, always inside the caller's transaction; publishing after it commits.
+ * The change carries the booking's new view, so neither the caller nor the subscribers read it again
+ * (issue 18: a job used to cost about 35 transactions, mostly re-reads of what was just written).
  */
-export function createBookingLifecycle(db: Db, bus: Bus) {
+export function createBookingLifecycle(bus: Bus) {
   return {
+    /**
+     * `current` is the locked row, or better its locked view: then the new view is the old one with the
+     * updated row (and the technician's part read only when who is assigned changed).
+     */
     async transition(
       tx: DbOrTx,
-      row: BookingRow,
+      current: BookingRow | BookingViewRow,
       to: BookingStatus,
       actor: ActorRef,
       reason: string | null,
       patch: Partial<NewBooking> = {},
     ): Promise<Change> {
+      const row = 'booking' in current ? current.booking : current;
       assertTransition(row.status, to, actor.role);
       const repo = createBookingRepo(tx);
       const milestone = milestoneOf[to];
@@ -44,16 +52,29 @@ export function createBookingLifecycle(db: Db, bus: Bus) {
         actorRole: actor.role,
         reason,
       });
-      return { booking: updated, history };
+      let view: BookingViewRow | undefined;
+      if (!('booking' in current)) view = await repo.view(row.id);
+      else if (updated.technicianId === row.technicianId) view = { ...current, booking: updated };
+      else if (!updated.technicianId)
+        view = { ...current, booking: updated, technician: null, techProfile: null };
+      else {
+        const part = await repo.technicianPart(updated.technicianId);
+        view = {
+          ...current,
+          booking: updated,
+          technician: part?.technician ?? null,
+          techProfile: part?.techProfile ?? null,
+        };
+      }
+      return { booking: updated, view: view!, history };
     },
 
     /**
      * After commit: tells every live `booking.events` subscriber, and returns the booking as published
      * (callers answer with it instead of reading it again).
      */
-    async publish(bookingId: string, history: BookingHistoryRow): Promise<Booking | undefined> {
-      const view = await createBookingRepo(db).view(bookingId);
-      if (!view) return undefined;
+    publish({ view, history }: Pick<Change, 'view' | 'history'>): Booking {
+      const bookingId = view.booking.id;
       const published: PublishedBookingEvent = {
         id: String(history.id),
         event: { booking: toBooking(view), change: toHistoryEntry(history) },

@@ -136,9 +136,33 @@ export function createBookingRepo(db: DbOrTx) {
       return row;
     },
 
-    async view(id: string): Promise<BookingViewRow | undefined> {
-      const [row] = await views().where(eq(bookings.id, id)).limit(1);
+    /** `forUpdate` locks the booking row (only it: the joined rows are read, not locked). */
+    async view(id: string, opts: { forUpdate?: boolean } = {}): Promise<BookingViewRow | undefined> {
+      const q = views().where(eq(bookings.id, id)).limit(1);
+      const [row] = await (opts.forUpdate ? q.for('update', { of: bookings }) : q);
       return row as BookingViewRow | undefined;
+    },
+
+    async customerPart(customerId: string): Promise<BookingViewRow['customer'] | undefined> {
+      const [row] = await db
+        .select(viewColumns.customer)
+        .from(customer)
+        .where(eq(customer.id, customerId))
+        .limit(1);
+      return row;
+    },
+
+    /** The technician's part of a booking view (after an assignment changed who it is). */
+    async technicianPart(
+      technicianId: string,
+    ): Promise<Pick<BookingViewRow, 'technician' | 'techProfile'> | undefined> {
+      const [row] = await db
+        .select({ technician: viewColumns.technician, techProfile: viewColumns.techProfile })
+        .from(tech)
+        .leftJoin(technicianProfiles, eq(technicianProfiles.userId, tech.id))
+        .where(eq(tech.id, technicianId))
+        .limit(1);
+      return row;
     },
 
     /** Newest first, keyset-paginated on (created_at, id). */

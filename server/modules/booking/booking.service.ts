@@ -4,8 +4,8 @@ import type { z } from 'zod';
 import type { Db } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
 
-/** Who is asking: enough of a user to authorise. */
-type Caller = Pick<UserRow, 'id' | 'role'>;
+/** Who is asking: enough of a user to authorise (the session's whole user row saves reads). */
+type Caller = Pick<UserRow, 'id' | 'role'> & Partial<Pick<UserRow, 'name' | 'phone'>>;
 
 import type {
   Booking,
@@ -101,14 +101,15 @@ export function createBookingService({
     priceJob(s, { emergency, commissionBps: config.commissionBps });
 
   /**
-   * Runs one status change in a transaction (row locked, `user` authorised on it: one read, not a view
-   * read before and a row read inside), then publishes it and returns the new view.
+   * Runs one status change in one transaction: the booking's view read and locked (`user` authorised on
+   * it), the decision, the conditional update and its history row; then publishes the new view, which is
+   * also the answer (no re-read).
    */
   async function change(
     id: string,
     user: Caller,
     decide: (
-      row: NonNullable<Awaited<ReturnType<typeof repo.row>>>,
+      row: BookingViewRow['booking'],
       as: Actor,
     ) => {
       to: Booking['status'];
@@ -118,12 +119,12 @@ export function createBookingService({
     },
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
-      const row = await createBookingRepo(tx).row(id, { forUpdate: true });
-      const as = roleOn(row, user);
-      const d = decide(row!, as);
-      return lifecycle.transition(tx, row!, d.to, d.actor, d.reason, d.patch);
+      const view = await createBookingRepo(tx).view(id, { forUpdate: true });
+      const as = roleOn(view?.booking, user);
+      const d = decide(view!.booking, as);
+      return lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
     });
-    return (await lifecycle.publish(id, done.history)) ?? toBooking((await repo.view(id))!);
+    return lifecycle.publish(done);
   }
 
   return {
@@ -168,7 +169,7 @@ export function createBookingService({
               'This idempotency key was already used for a different booking.',
             );
           }
-          return { id: existing.id, history: null };
+          return { id: existing.id, created: null };
         }
         if ((await r.countOpen(customer.id)) >= config.maxOpenBookings) {
           throw new DomainError(
@@ -207,13 +208,23 @@ export function createBookingService({
           actorRole: 'customer',
           reason: null,
         });
-        return { id: row.id, history };
+        // The new booking's view from what is at hand (the caller is the customer): no read after the write.
+        const view: BookingViewRow = {
+          booking: row,
+          service: { id: s.id, nameEn: s.nameEn, nameAr: s.nameAr, durationMinutes: s.durationMinutes },
+          customer:
+            customer.name !== undefined
+              ? { id: customer.id, name: customer.name, phone: customer.phone ?? null }
+              : (await r.customerPart(customer.id))!,
+          technician: null,
+          techProfile: null,
+        };
+        return { id: row.id, created: { view, history } };
       });
-      if (result.history) {
-        await lifecycle.publish(result.id, result.history);
-        void dispatch.kick(result.id);
-      }
-      return toBooking((await repo.view(result.id))!);
+      if (!result.created) return toBooking((await repo.view(result.id))!);
+      const booking = lifecycle.publish(result.created);
+      void dispatch.kick(result.id);
+      return booking;
     },
 
     async get(id: string, user: Caller): Promise<Booking> {

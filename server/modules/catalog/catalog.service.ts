@@ -22,13 +22,27 @@ export const toService = (s: ServiceRow): Service => ({
   emergencySurchargePct: s.emergencySurchargePct,
 });
 
-export function createCatalogService(repo: CatalogRepo, market: string) {
+/** How long a service row is answered from memory (prices change by deploy or seed, not per request). */
+const SERVICE_CACHE_MS = 30_000;
+
+export function createCatalogService(repo: CatalogRepo, market: string, now: () => number = Date.now) {
+  // Every booking and every offer needs its service: kept in memory instead of a read each time.
+  const cache = new Map<string, { row: ServiceRow | undefined; at: number }>();
+  async function service(id: string): Promise<ServiceRow | undefined> {
+    const hit = cache.get(id);
+    if (hit && now() - hit.at < SERVICE_CACHE_MS) return hit.row;
+    const row = await repo.service(id);
+    if (cache.size > 10_000) cache.clear();
+    cache.set(id, { row, at: now() });
+    return row;
+  }
   return {
+    service,
     categories: async () => (await repo.categories()).map(toCategory),
     services: async (categoryId?: string) => (await repo.services(market, categoryId)).map(toService),
     /** A bookable service of this market, or NOT_FOUND. */
     async requireService(id: string): Promise<ServiceRow> {
-      const s = await repo.service(id);
+      const s = await service(id);
       if (!s?.active || s.market !== market) throw new DomainError('NOT_FOUND', 'Service not found.');
       return s;
     },

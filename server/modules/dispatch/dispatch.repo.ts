@@ -188,17 +188,6 @@ export function createDispatchRepo(
           ),
         ),
 
-    async offerWithBooking(offerId: number) {
-      const [row] = await db
-        .select({ offer: dispatchOffers, booking: bookings, service: services })
-        .from(dispatchOffers)
-        .innerJoin(bookings, eq(bookings.id, dispatchOffers.bookingId))
-        .innerJoin(services, eq(services.id, bookings.serviceId))
-        .where(eq(dispatchOffers.id, offerId))
-        .limit(1);
-      return row;
-    },
-
     /** Bookings waiting for dispatch with nobody currently asked: new, handed back, or missed by a crash. */
     async searchingWithoutOpenOffer(scheduleLeadMs: number) {
       const rows = await queryRows<{ id: string }>(

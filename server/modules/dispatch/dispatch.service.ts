@@ -9,7 +9,6 @@ import { money } from '../../lib/money';
 import { type Bus, channels } from '../../realtime/bus';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
 import { createBookingRepo } from '../booking/booking.repo';
-import { toBooking } from '../booking/booking.views';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
@@ -57,6 +56,8 @@ export function createDispatchService(deps: {
   presence: PresenceService;
   presenceTimeoutMs: number;
   leader: Leader;
+  /** A service by id (the catalog keeps them in memory), for the offer card. */
+  service: (id: string) => Promise<ServiceRow | undefined>;
   /** Nearest available technicians from the live in-memory index (PostGIS KNN is the fallback). */
   nearest?: (serviceId: string, at: LngLat, n: number, radiusMeters: number) => Candidate[];
 }) {
@@ -155,16 +156,18 @@ export function createDispatchService(deps: {
     });
     if (!result) return;
     if ('change' in result && result.change) {
-      await lifecycle.publish(bookingId, result.change.history);
+      lifecycle.publish(result.change);
       return;
     }
     if ('offer' in result && result.offer) {
-      arm(result.offer.id, result.offer.expiresAt);
-      const full = await repo.offerWithBooking(result.offer.id);
-      if (full) {
-        bus.publish<OfferEvent>(channels.technicianOffers(result.offer.technicianId), {
+      const { offer, row } = result;
+      arm(offer.id, offer.expiresAt);
+      // The offer card from what the transaction had (the service from the catalog's memory): no re-read.
+      const service = await deps.service(row.serviceId);
+      if (service) {
+        bus.publish<OfferEvent>(channels.technicianOffers(offer.technicianId), {
           type: 'offer',
-          offer: toOffer(full.offer, full.booking, full.service),
+          offer: toOffer(offer, row, service),
         });
       }
     }
@@ -250,12 +253,12 @@ export function createDispatchService(deps: {
         result = await db.transaction(async (tx) => {
           const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
           if (!offer) return null;
-          const row = await createBookingRepo(tx).row(bookingId, { forUpdate: true });
-          if (row?.status !== 'searching')
+          const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
+          if (view?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
           const change = await lifecycle.transition(
             tx,
-            row,
+            view,
             'assigned',
             { id: technicianId, role: 'technician' },
             null,
@@ -280,8 +283,7 @@ export function createDispatchService(deps: {
       if (!result) throw await closedOfferError(bookingId, technicianId);
       disarm(result.offer.id);
       closed(result.offer);
-      const published = await lifecycle.publish(bookingId, result.change.history);
-      return published ?? toBooking((await createBookingRepo(db).view(bookingId))!);
+      return lifecycle.publish(result.change);
     },
 
     async decline(bookingId: string, technicianId: string, reason: string | null = null) {

@@ -255,7 +255,7 @@ describe('races against the database', () => {
       Array.from({ length: 20 }, (_, i) => technician(svc(), offset(spot, 50 + i * 10))),
     );
     const { booking } = await book(spot);
-    const lifecycle = createBookingLifecycle(svc().database.db, svc().bus);
+    const lifecycle = createBookingLifecycle(svc().bus);
     // Straight at the conditional update, with no offer check in front of it.
     const results = await Promise.all(
       techs.map((t) =>

@@ -173,8 +173,11 @@ export function createTrackingService(deps: {
     }
   }
 
-  /** Re-reads technicians from PostGIS into the index (after a restart, or when their status changed). */
-  async function refresh(ids?: string[]) {
+  /**
+   * Re-reads technicians from PostGIS into the index (after a restart, or when their status changed).
+   * `jobs: false` when the caller already knows who is on which job (a booking change says so).
+   */
+  async function refresh(ids?: string[], opts: { jobs?: boolean } = {}) {
     const rows = await repo.liveTechnicians(ids);
     const seen = new Set(rows.map((r) => r.id));
     for (const id of ids ?? [])
@@ -202,6 +205,7 @@ export function createTrackingService(deps: {
         });
       }
     }
+    if (opts.jobs === false) return;
     for (const j of await repo.activeJobs(ids))
       if (j.technicianId) activeJob.set(j.technicianId, j.bookingId);
   }
@@ -325,7 +329,7 @@ export function createTrackingService(deps: {
       activeJob.set(technicianId, bookingId);
       touched.add(technicianId);
     }
-    if (touched.size) void refresh([...touched]).catch(() => undefined);
+    if (touched.size) void refresh([...touched], { jobs: false }).catch(() => undefined);
   }
 
   /** Feeds whose technician fell silent get one more event, marked stale ("last seen …"). */
