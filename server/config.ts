@@ -11,6 +11,12 @@ const csv = z
       .filter(Boolean),
   );
 
+/** A key or secret: unset and empty both mean "not configured". */
+const optionalSecret = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined));
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -50,6 +56,9 @@ const envSchema = z
       .max(24 * 60)
       .default(60),
     MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(100).default(3),
+    SHED_CREATES_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(12),
+    SHED_DISPATCH_BACKLOG: z.coerce.number().int().min(1).max(100_000).default(48),
+    SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(300).default(2),
     TRACKING_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     TRACKING_STALE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
     TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
@@ -63,6 +72,12 @@ const envSchema = z
     DRAIN_SECONDS: z.coerce.number().min(0).max(300).optional(),
     TRUST_PROXY: z.coerce.number().int().min(0).max(5).default(0),
     ARRIVAL_RADIUS_METERS: z.coerce.number().int().min(10).max(100_000).default(300),
+    CHAT_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
+    CHAT_OPEN_HOURS_AFTER_COMPLETION: z.coerce
+      .number()
+      .min(0)
+      .max(30 * 24)
+      .default(24),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -76,8 +91,37 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, dot, dash and underscore (at most 64)')
       .optional(),
+    // Payments (issue 10): a gateway whose keys are missing is simply not offered; cash always is.
+    PAYSTACK_BASE_URL: z.url().default('https://api.paystack.co'),
+    PAYSTACK_SECRET_KEY: optionalSecret,
+    STRIPE_BASE_URL: z.url().default('https://api.stripe.com'),
+    STRIPE_SECRET_KEY: optionalSecret,
+    STRIPE_WEBHOOK_SECRET: optionalSecret,
+    PAYMOB_BASE_URL: z.url().default('https://accept.paymob.com'),
+    PAYMOB_SECRET_KEY: optionalSecret,
+    PAYMOB_PUBLIC_KEY: optionalSecret,
+    PAYMOB_HMAC_SECRET: optionalSecret,
+    PAYMOB_INTEGRATION_IDS: csv.pipe(
+      z.array(z.string().regex(/^[0-9]+$/, 'each Paymob integration id must be a number')),
+    ),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_SECRET_KEY'],
+        message: 'STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET must be set together',
+      });
+    }
+    const paymob = [env.PAYMOB_SECRET_KEY, env.PAYMOB_PUBLIC_KEY, env.PAYMOB_HMAC_SECRET];
+    if (paymob.some(Boolean) && (!paymob.every(Boolean) || env.PAYMOB_INTEGRATION_IDS.length === 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMOB_SECRET_KEY'],
+        message:
+          'PAYMOB_SECRET_KEY, PAYMOB_PUBLIC_KEY, PAYMOB_HMAC_SECRET and PAYMOB_INTEGRATION_IDS must be set together',
+      });
+    }
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
       ctx.addIssue({
         code: 'custom',
@@ -122,6 +166,8 @@ export type Config = {
     scheduleLeadMs: number;
   };
   maxOpenBookings: number;
+  /** Overload shedding of booking.create (issue 18 §3): see server/lib/admission.ts. */
+  shedding: { createsInFlight: number; dispatchBacklog: number; retryAfterSeconds: number };
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
   presence: { timeoutMs: number; offlineAfterMs: number };
   /** After SIGTERM: serve this long with /healthz at 503 before closing (5 s by default with Redis). */
@@ -130,12 +176,28 @@ export type Config = {
   trustProxies: number;
   /** "I've arrived" farther than this from the job (with a fresh fix) must be confirmed. */
   arrivalRadiusMeters: number;
+  /** Chat: messages per user per minute; sending stays open this long after completion. */
+  chat: { rateLimit: number; openAfterCompletionMs: number };
   /** Set: cluster mode (several nodes share Redis and PostgreSQL). Unset: one process, nothing else. */
   redisUrl: string | undefined;
   /** Prefix of this deployment's keys and channels in Redis (several deployments may share one Redis). */
   redisPrefix: string;
   /** This node's name in logs, leases and cross-node messages (random when unset). */
   nodeId: string;
+  /** Gateways with their keys (null: not configured, not offered). */
+  payments: PaymentsConfig;
+};
+
+export type PaymentsConfig = {
+  paystack: { baseUrl: string; secretKey: string } | null;
+  stripe: { baseUrl: string; secretKey: string; webhookSecret: string } | null;
+  paymob: {
+    baseUrl: string;
+    secretKey: string;
+    publicKey: string;
+    hmacSecret: string;
+    integrationIds: number[];
+  } | null;
 };
 
 export class ConfigError extends Error {
@@ -180,6 +242,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       scheduleLeadMs: e.SCHEDULE_LEAD_MINUTES * 60_000,
     },
     maxOpenBookings: e.MAX_OPEN_BOOKINGS,
+    shedding: {
+      createsInFlight: e.SHED_CREATES_IN_FLIGHT,
+      dispatchBacklog: e.SHED_DISPATCH_BACKLOG,
+      retryAfterSeconds: e.SHED_RETRY_AFTER_SECONDS,
+    },
     tracking: {
       flushMs: e.TRACKING_FLUSH_MS,
       staleAfterMs: Math.round(e.TRACKING_STALE_SECONDS * 1000),
@@ -191,10 +258,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       offlineAfterMs: Math.round(e.PRESENCE_OFFLINE_MINUTES * 60_000),
     },
     arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
+    chat: {
+      rateLimit: e.CHAT_RATE_LIMIT,
+      openAfterCompletionMs: Math.round(e.CHAT_OPEN_HOURS_AFTER_COMPLETION * 3600_000),
+    },
     trustProxies: e.TRUST_PROXY,
     drainMs: Math.round((e.DRAIN_SECONDS ?? (e.REDIS_URL ? 5 : 0)) * 1000),
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
+    payments: {
+      paystack: e.PAYSTACK_SECRET_KEY
+        ? { baseUrl: e.PAYSTACK_BASE_URL, secretKey: e.PAYSTACK_SECRET_KEY }
+        : null,
+      stripe:
+        e.STRIPE_SECRET_KEY && e.STRIPE_WEBHOOK_SECRET
+          ? {
+              baseUrl: e.STRIPE_BASE_URL,
+              secretKey: e.STRIPE_SECRET_KEY,
+              webhookSecret: e.STRIPE_WEBHOOK_SECRET,
+            }
+          : null,
+      paymob:
+        e.PAYMOB_SECRET_KEY && e.PAYMOB_PUBLIC_KEY && e.PAYMOB_HMAC_SECRET && e.PAYMOB_INTEGRATION_IDS.length
+          ? {
+              baseUrl: e.PAYMOB_BASE_URL,
+              secretKey: e.PAYMOB_SECRET_KEY,
+              publicKey: e.PAYMOB_PUBLIC_KEY,
+              hmacSecret: e.PAYMOB_HMAC_SECRET,
+              integrationIds: e.PAYMOB_INTEGRATION_IDS.map(Number),
+            }
+          : null,
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client';
 import type { Config } from './config';
+import { createAdmission } from './lib/admission';
 import { createRateLimiter } from './lib/rate-limit';
 import { createAdminRepo } from './modules/admin/admin.repo';
 import { createAdminService } from './modules/admin/admin.service';
@@ -11,6 +12,7 @@ import { createBookingLifecycle } from './modules/booking/booking.lifecycle';
 import { createBookingService } from './modules/booking/booking.service';
 import { createCatalogRepo } from './modules/catalog/catalog.repo';
 import { createCatalogService } from './modules/catalog/catalog.service';
+import { createChatService } from './modules/chat/chat.service';
 import { createLeader } from './modules/cluster/leader';
 import { createDispatchService } from './modules/dispatch/dispatch.service';
 import { createPresenceRepo } from './modules/presence/presence.repo';
@@ -80,6 +82,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config,
     available: tracking.availability,
     lastPosition: tracking.lastPosition,
+    admission: createAdmission(
+      'new bookings',
+      {
+        maxInFlight: config.shedding.createsInFlight,
+        maxBacklog: config.shedding.dispatchBacklog,
+        retryAfterSeconds: config.shedding.retryAfterSeconds,
+      },
+      dispatch.backlog,
+    ),
   });
   const technicians = createTechnicianService({
     repo: createTechnicianRepo(db),
@@ -92,6 +103,20 @@ export function createServices(database: Database, config: Config, redis: RedisC
     fixLimiter: createRateLimiter({ name: 'fixes', limit: config.tracking.rateLimit, windowMs: 10_000 }),
     presence,
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
+  });
+
+  const chat = createChatService({
+    db,
+    bus,
+    // Messages per user per minute (in Redis with several nodes); a retried clientId is not counted.
+    limiter: createRateLimiter({
+      name: 'chat',
+      limit: config.chat.rateLimit,
+      windowMs: 60_000,
+      redis: redis?.limits,
+      prefix: config.redisPrefix,
+    }),
+    config: config.chat,
   });
 
   // One shared timer for every heartbeat subscriber instead of one per connection.
@@ -113,6 +138,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     dispatch,
     technicians,
     tracking,
+    chat,
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
     async start() {

@@ -7,6 +7,8 @@ export const appErrorCodes = [
   'NOT_FOUND',
   'VALIDATION',
   'RATE_LIMITED',
+  /** The server is shedding load (a rush past what it can do well): retry after `details.retryAfterSeconds`. */
+  'OVERLOADED',
   'CONFLICT',
   /** "Arrived" while the newest fix is far from the job: `details.distanceMeters`; resend with `confirmFar`. */
   'ARRIVAL_FAR',

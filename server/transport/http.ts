@@ -241,11 +241,29 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     );
     const status = getHTTPStatusCode(results);
     const payload = transformTRPCResponse(config, isBatch ? results : results[0]!);
-    reply(res, signal, status, payload, cookies);
+    reply(res, signal, status, payload, cookies, retryAfter(results));
   }
 }
 
-function reply(res: HttpResponse, signal: AbortSignal, status: number, payload: unknown, cookies: string[]) {
+/** The longest wait any refused call of the response asks for (RFC 9110 Retry-After, in seconds). */
+function retryAfter(results: Array<{ error?: { data?: unknown } }>): number | null {
+  let seconds: number | null = null;
+  for (const r of results) {
+    const details = (r.error?.data as { details?: { retryAfterSeconds?: unknown } } | undefined)?.details;
+    const s = details?.retryAfterSeconds;
+    if (typeof s === 'number' && s > 0) seconds = Math.max(seconds ?? 0, Math.ceil(s));
+  }
+  return seconds;
+}
+
+function reply(
+  res: HttpResponse,
+  signal: AbortSignal,
+  status: number,
+  payload: unknown,
+  cookies: string[],
+  retryAfterSeconds: number | null = null,
+) {
   if (signal.aborted) return;
   const body = JSON.stringify(payload);
   res.cork(() => {
@@ -253,6 +271,7 @@ function reply(res: HttpResponse, signal: AbortSignal, status: number, payload: 
     res.writeHeader('content-type', 'application/json');
     res.writeHeader('vary', 'trpc-accept, accept');
     res.writeHeader('cache-control', 'no-store');
+    if (retryAfterSeconds !== null) res.writeHeader('retry-after', String(retryAfterSeconds));
     for (const c of cookies) res.writeHeader('set-cookie', c);
     res.end(body);
   });

@@ -50,11 +50,19 @@ export function toApiProblem(error: unknown): ApiProblem {
   };
 }
 
-/** 4xx answers won't change on retry; network failures and 5xx might. */
+/** 4xx answers won't change on retry, except the server's "busy, come back shortly"; network failures and 5xx might. */
 export function isRetryable(error: unknown): boolean {
   const data: unknown = error instanceof TRPCClientError ? error.data : undefined;
   const status = isRecord(data) ? data.httpStatus : undefined;
-  return typeof status !== 'number' || status >= 500;
+  return typeof status !== 'number' || status >= 500 || retryAfterMs(error) !== null;
+}
+
+/** The server shed this call under load (OVERLOADED): how long it asked us to wait before trying again. */
+export function retryAfterMs(error: unknown): number | null {
+  const data: unknown = error instanceof TRPCClientError ? error.data : undefined;
+  if (!isRecord(data) || data.appCode !== 'OVERLOADED') return null;
+  const seconds = isRecord(data.details) ? Number(data.details.retryAfterSeconds) : Number.NaN;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 2000;
 }
 
 /** The translation key for a failed call, with per-screen wording for some codes (e.g. what CONFLICT means here). */

@@ -16,6 +16,7 @@ import type {
   Quote,
   quoteInput,
 } from '../../contracts/booking';
+import type { Admission } from '../../lib/admission';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
@@ -36,6 +37,8 @@ type Deps = {
   catalog: CatalogService;
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
+  /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
+  admission?: Admission;
   config: {
     commissionBps: number;
     maxOpenBookings: number;
@@ -77,6 +80,7 @@ export function createBookingService({
   config,
   available,
   lastPosition,
+  admission,
 }: Deps) {
   const repo = createBookingRepo(db);
 
@@ -127,6 +131,77 @@ export function createBookingService({
     return lifecycle.publish(done);
   }
 
+  async function createAdmitted(customer: Caller, input: z.output<typeof createBookingInput>) {
+    const { idempotencyKey, ...request } = input;
+    const hash = requestHash(request);
+    // Read before the transaction: inside it, every query must use the transaction's own connection.
+    const s = await catalog.requireService(input.serviceId);
+    const result = await db.transaction(async (tx) => {
+      const r = createBookingRepo(tx);
+      await r.lockCustomer(customer.id);
+      const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
+      if (existing) {
+        if (existing.requestHash !== hash) {
+          throw new DomainError('CONFLICT', 'This idempotency key was already used for a different booking.');
+        }
+        return { id: existing.id, created: null };
+      }
+      if ((await r.countOpen(customer.id)) >= config.maxOpenBookings) {
+        throw new DomainError(
+          'CONFLICT',
+          `You already have ${config.maxOpenBookings} open bookings. Finish or cancel one first.`,
+        );
+      }
+      const p = price(s, input.emergency ?? false);
+      const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
+      const row = await r.insert({
+        customerId: customer.id,
+        serviceId: s.id,
+        location: { lat: input.lat, lng: input.lng },
+        address: input.address,
+        addressDetails: input.addressDetails ?? null,
+        notes: input.notes ?? null,
+        scheduledFor,
+        scheduledEnd: scheduledFor ? new Date(scheduledFor.getTime() + s.durationMinutes * 60_000) : null,
+        emergency: input.emergency ?? false,
+        currency: s.currency,
+        priceBase: p.base,
+        priceSurcharge: p.surcharge,
+        priceTotal: p.total,
+        commission: p.commission,
+        technicianEarnings: p.earnings,
+        idempotencyKey,
+        requestHash: hash,
+      });
+      if (!row)
+        throw new DomainError('CONFLICT', 'A booking with this idempotency key is being created. Retry.');
+      const history = await r.insertHistory({
+        bookingId: row.id,
+        from: null,
+        to: 'searching',
+        actorId: customer.id,
+        actorRole: 'customer',
+        reason: null,
+      });
+      // The new booking's view from what is at hand (the caller is the customer): no read after the write.
+      const view: BookingViewRow = {
+        booking: row,
+        service: { id: s.id, nameEn: s.nameEn, nameAr: s.nameAr, durationMinutes: s.durationMinutes },
+        customer:
+          customer.name !== undefined
+            ? { id: customer.id, name: customer.name, phone: customer.phone ?? null }
+            : (await r.customerPart(customer.id))!,
+        technician: null,
+        techProfile: null,
+      };
+      return { id: row.id, created: { view, history } };
+    });
+    if (!result.created) return toBooking((await repo.view(result.id))!);
+    const booking = lifecycle.publish(result.created);
+    void dispatch.kick(result.id);
+    return booking;
+  }
+
   return {
     async quote(input: z.output<typeof quoteInput>): Promise<Quote> {
       const s = await catalog.requireService(input.serviceId);
@@ -154,77 +229,12 @@ export function createBookingService({
 
     /** Idempotent per (customer, key): a retry gets the same booking; a different payload is CONFLICT. */
     async create(customer: Caller, input: z.output<typeof createBookingInput>): Promise<Booking> {
-      const { idempotencyKey, ...request } = input;
-      const hash = requestHash(request);
-      // Read before the transaction: inside it, every query must use the transaction's own connection.
-      const s = await catalog.requireService(input.serviceId);
-      const result = await db.transaction(async (tx) => {
-        const r = createBookingRepo(tx);
-        await r.lockCustomer(customer.id);
-        const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
-        if (existing) {
-          if (existing.requestHash !== hash) {
-            throw new DomainError(
-              'CONFLICT',
-              'This idempotency key was already used for a different booking.',
-            );
-          }
-          return { id: existing.id, created: null };
-        }
-        if ((await r.countOpen(customer.id)) >= config.maxOpenBookings) {
-          throw new DomainError(
-            'CONFLICT',
-            `You already have ${config.maxOpenBookings} open bookings. Finish or cancel one first.`,
-          );
-        }
-        const p = price(s, input.emergency ?? false);
-        const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
-        const row = await r.insert({
-          customerId: customer.id,
-          serviceId: s.id,
-          location: { lat: input.lat, lng: input.lng },
-          address: input.address,
-          addressDetails: input.addressDetails ?? null,
-          notes: input.notes ?? null,
-          scheduledFor,
-          scheduledEnd: scheduledFor ? new Date(scheduledFor.getTime() + s.durationMinutes * 60_000) : null,
-          emergency: input.emergency ?? false,
-          currency: s.currency,
-          priceBase: p.base,
-          priceSurcharge: p.surcharge,
-          priceTotal: p.total,
-          commission: p.commission,
-          technicianEarnings: p.earnings,
-          idempotencyKey,
-          requestHash: hash,
-        });
-        if (!row)
-          throw new DomainError('CONFLICT', 'A booking with this idempotency key is being created. Retry.');
-        const history = await r.insertHistory({
-          bookingId: row.id,
-          from: null,
-          to: 'searching',
-          actorId: customer.id,
-          actorRole: 'customer',
-          reason: null,
-        });
-        // The new booking's view from what is at hand (the caller is the customer): no read after the write.
-        const view: BookingViewRow = {
-          booking: row,
-          service: { id: s.id, nameEn: s.nameEn, nameAr: s.nameAr, durationMinutes: s.durationMinutes },
-          customer:
-            customer.name !== undefined
-              ? { id: customer.id, name: customer.name, phone: customer.phone ?? null }
-              : (await r.customerPart(customer.id))!,
-          technician: null,
-          techProfile: null,
-        };
-        return { id: row.id, created: { view, history } };
-      });
-      if (!result.created) return toBooking((await repo.view(result.id))!);
-      const booking = lifecycle.publish(result.created);
-      void dispatch.kick(result.id);
-      return booking;
+      const release = admission?.enter();
+      try {
+        return await createAdmitted(customer, input);
+      } finally {
+        release?.();
+      }
     },
 
     async get(id: string, user: Caller): Promise<Booking> {

@@ -245,6 +245,8 @@ export function createDispatchService(deps: {
     kick,
     sweep,
     expireDue,
+    /** Bookings with a dispatch round queued or running: how far behind dispatch is. */
+    backlog: () => pending.size,
 
     /** Exactly once: the offer must still be open and the booking still searching, in one transaction. */
     async accept(bookingId: string, technicianId: string): Promise<Booking> {

@@ -50,11 +50,15 @@ export async function loadOutbox(forUser: string | null): Promise<void> {
 
 let seqCounter = 0;
 
-/** Queues an action; it is replayed at once if the device seems online. */
+/**
+ * Queues an action; it is replayed at once if the device seems online, or after `delayMs` when the
+ * server has just asked us to wait (it was too busy to take it).
+ */
 export async function enqueue(
   action:
     | { kind: 'create'; input: Inputs['create']; label: string }
     | { kind: 'cancel'; input: Inputs['cancel']; label: string },
+  delayMs = 0,
 ): Promise<OutboxAction | null> {
   if (userId === null) return null;
   const id = action.kind === 'create' ? action.input.idempotencyKey : newId();
@@ -70,7 +74,8 @@ export async function enqueue(
   actions = [...actions.filter((a) => a.id !== id), stored];
   publish();
   await writeAction(stored);
-  if (navigator.onLine) void replayOutbox();
+  if (delayMs > 0) replayLater(delayMs);
+  else if (navigator.onLine) void replayOutbox();
   else void requestBackgroundSync();
   return stored;
 }
@@ -96,10 +101,17 @@ async function settle(action: OutboxAction, patch: Partial<Common>): Promise<voi
 }
 
 let replaying: Promise<void> | null = null;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** One replay after the server's Retry-After (a busy server is not asked again sooner). */
+function replayLater(ms: number) {
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => void replayOutbox(), ms);
+}
 
 /** Sends the pending actions in order; stops at the first that can't get through (still offline). */
 export function replayOutbox(): Promise<void> {
-  replaying ??= replayActions(actions, getApi().trpcClient satisfies OutboxApi, settle)
+  replaying ??= replayActions(actions, getApi().trpcClient satisfies OutboxApi, settle, replayLater)
     .then(() => undefined)
     .finally(() => {
       replaying = null;

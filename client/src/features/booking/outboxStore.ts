@@ -2,7 +2,7 @@
 // service worker can replay it too when no page is open (Background Sync). See outbox.ts for the page.
 import type { inferRouterInputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/trpc/root';
-import { isRetryable, type ProblemCode, toApiProblem } from '../../lib/apiErrors';
+import { isRetryable, type ProblemCode, retryAfterMs, toApiProblem } from '../../lib/apiErrors';
 import { openDatabase, request, transact } from '../../lib/idb';
 
 type Inputs = inferRouterInputs<AppRouter>['booking'];
@@ -79,6 +79,8 @@ export async function replayActions(
   actions: OutboxAction[],
   api: OutboxApi,
   settle: (action: OutboxAction, patch: Partial<Common>) => Promise<void>,
+  /** Told when the server asked us to come back later (OVERLOADED's Retry-After). */
+  retryIn: (ms: number) => void = () => {},
 ): Promise<boolean> {
   const pending = actions.filter((a) => a.state === 'pending').sort((a, b) => a.seq - b.seq);
   for (const action of pending) {
@@ -91,7 +93,11 @@ export async function replayActions(
         await settle(action, { state: 'confirmed' });
       }
     } catch (error) {
-      if (isRetryable(error)) return false; // Keep the order, try later.
+      if (isRetryable(error)) {
+        const wait = retryAfterMs(error);
+        if (wait !== null) retryIn(wait);
+        return false; // Keep the order, try later.
+      }
       const problem = toApiProblem(error);
       if (action.kind === 'cancel' && problem.code === 'CONFLICT') {
         // A lost answer: the first cancel went through, and this one finds it already cancelled.

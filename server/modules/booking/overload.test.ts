@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdmission } from '../../lib/admission';
+import { customer, serviceId, sleep, uniqueSpot } from '../../test/fixtures';
+import { startTestServer, type TestServer } from '../../test/harness';
+
+/** Issue 18 §3: past what it can do well, booking.create is refused early with 429 + Retry-After. */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ SHED_CREATES_IN_FLIGHT: '2', SHED_RETRY_AFTER_SECONDS: '1' });
+});
+afterAll(() => server.close());
+
+async function create(token: string, body: Record<string, unknown>) {
+  const res = await fetch(`${server.url}/trpc/booking.create`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as {
+    result?: { data: { id: string } };
+    error?: { data: Record<string, unknown> };
+  };
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), json };
+}
+
+describe('overload shedding', () => {
+  it('30 bookings at once with room for 2 in flight: the rest get 429, Retry-After and nothing stored; a retry goes through', async () => {
+    const svc = server.services;
+    const sid = await serviceId(svc);
+    const spot = uniqueSpot();
+    const people = await Promise.all(Array.from({ length: 30 }, () => customer(svc)));
+    const requests = people.map((p) => ({
+      token: p.token,
+      body: { serviceId: sid, ...spot, address: '1 Busy Street, Yaba', idempotencyKey: randomUUID() },
+    }));
+    const answers = await Promise.all(requests.map((r) => create(r.token, r.body)));
+    const ok = answers.filter((a) => a.status === 200);
+    const shed = answers.filter((a) => a.status === 429);
+    expect(ok.length + shed.length).toBe(30);
+    expect(ok.length).toBeGreaterThanOrEqual(2);
+    expect(shed.length).toBeGreaterThan(0);
+    for (const a of shed) {
+      expect(a.json.error?.data).toMatchObject({ code: 'TOO_MANY_REQUESTS', appCode: 'OVERLOADED' });
+      expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect((a.json.error?.data.details as { retryAfterSeconds: number }).retryAfterSeconds).toBe(
+        Number(a.retryAfter),
+      );
+    }
+    // Nothing was stored for a refused call: the customer's list is empty.
+    const refused = requests.filter((_, i) => answers[i]!.status === 429);
+    const first = people[requests.indexOf(refused[0]!)]!;
+    expect((await svc.bookings.list(first.user, {})).items).toHaveLength(0);
+    // Retried one at a time after the wait, with the same keys: all go through, once each.
+    await sleep(Number(shed[0]!.retryAfter) * 1000);
+    for (const r of refused) expect((await create(r.token, r.body)).status).toBe(200);
+    expect((await svc.bookings.list(first.user, {})).items).toHaveLength(1);
+  });
+
+  it('admission counts work in flight and a backlog elsewhere, and releases once', () => {
+    let backlog = 0;
+    const gate = createAdmission(
+      'test',
+      { maxInFlight: 2, maxBacklog: 5, retryAfterSeconds: 2 },
+      () => backlog,
+      () => 0,
+    );
+    const a = gate.enter();
+    const b = gate.enter();
+    expect(() => gate.enter()).toThrowError(/busy/);
+    a();
+    a(); // a second release changes nothing
+    const c = gate.enter();
+    expect(() => gate.enter()).toThrowError(/busy/);
+    b();
+    c();
+    backlog = 5;
+    expect(() => gate.enter()).toThrowError(/busy/);
+    backlog = 0;
+    gate.enter()();
+    expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 4, shed: 3 });
+  });
+});
