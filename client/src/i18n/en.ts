@@ -82,6 +82,8 @@ export const en = {
   'errors.NOT_FOUND': 'We couldn’t find what you were looking for.',
   'errors.VALIDATION': 'Please check the highlighted fields.',
   'errors.RATE_LIMITED': 'Too many attempts. Please wait a minute and try again.',
+  'errors.OVERLOADED':
+    'Fundi is very busy right now. Your booking is saved and will be sent again in a few seconds.',
   'errors.CONFLICT': 'Something changed in the meantime. Please try again.',
   'errors.ARRIVAL_FAR': 'Your location is far from the job. Confirm that you’ve arrived.',
   'errors.INTERNAL': 'Something went wrong on our side. Please try again.',
