@@ -1,5 +1,7 @@
+export * from './audit';
 export * from './bookings';
 export * from './catalog';
+export * from './chat';
 export * from './leases';
 export * from './sessions';
 export * from './technicians';
