@@ -18,7 +18,7 @@ import { createdAt, geographyPoint, updatedAt } from './columns';
 import { users } from './users';
 
 export const bookingStatus = pgEnum('booking_status', bookingStatuses);
-export const paymentMethod = pgEnum('payment_method', ['cash']);
+export const paymentMethod = pgEnum('payment_method', ['cash', 'paystack', 'stripe', 'paymob']);
 export const actorRole = pgEnum('actor_role', ['customer', 'technician', 'admin', 'system']);
 export const offerStatus = pgEnum('offer_status', [
   'offered',
