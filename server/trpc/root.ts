@@ -2,6 +2,7 @@ import { adminRouter } from '../modules/admin/admin.router';
 import { authRouter } from '../modules/auth/auth.router';
 import { bookingRouter } from '../modules/booking/booking.router';
 import { catalogRouter } from '../modules/catalog/catalog.router';
+import { chatRouter } from '../modules/chat/chat.router';
 import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
 import { trackingFast, trackingRouter } from '../modules/tracking/tracking.router';
@@ -14,6 +15,7 @@ export const appRouter = router({
   technician: technicianRouter,
   tracking: trackingRouter,
   booking: bookingRouter,
+  chat: chatRouter,
   admin: adminRouter,
   system: systemRouter,
 });
