@@ -3,6 +3,7 @@ export * from './bookings';
 export * from './catalog';
 export * from './chat';
 export * from './leases';
+export * from './markets';
 export * from './money';
 export * from './sessions';
 export * from './technicians';
