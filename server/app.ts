@@ -6,6 +6,7 @@ import { createTrpcHttpHandler } from './transport/http';
 import { createOriginPolicy } from './transport/security';
 import { createStaticHandler } from './transport/static';
 import { type us_listen_socket, uws, uwsImplementation } from './transport/uws';
+import { attachWebhooks } from './transport/webhooks';
 import { attachTrpcWebSocket } from './transport/ws';
 import { createContext } from './trpc/context';
 import { appRouter, fastPaths } from './trpc/root';
@@ -56,6 +57,9 @@ export function startServer(config: Config, services: Services, database: Databa
     createContext: (meta) =>
       createContext(services, config, { transport: 'ws', ...meta, setCookie: noCookies }),
   });
+
+  // Payment gateways' webhooks (raw body, signature checked before anything else).
+  attachWebhooks(app, (provider, req) => services.payments.webhook(provider, req), inflight);
 
   app.get('/healthz', (res) => {
     let aborted = false;

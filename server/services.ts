@@ -15,6 +15,12 @@ import { createCatalogService } from './modules/catalog/catalog.service';
 import { createChatService } from './modules/chat/chat.service';
 import { createLeader } from './modules/cluster/leader';
 import { createDispatchService } from './modules/dispatch/dispatch.service';
+import { createEarningsService } from './modules/earnings/earnings.service';
+import { createLedger } from './modules/ledger/ledger.service';
+import { createExtrasService } from './modules/payments/extras.service';
+import { policyOf } from './modules/payments/markets';
+import { createPaymentsService } from './modules/payments/payments.service';
+import { createProviders } from './modules/payments/providers';
 import { createPresenceRepo } from './modules/presence/presence.repo';
 import { createPresenceService } from './modules/presence/presence.service';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
@@ -119,6 +125,18 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config: config.chat,
   });
 
+  // Money (issue 10): the ledger, gateways whose keys are configured, payments, extras, earnings.
+  const ledger = createLedger();
+  const payments = createPaymentsService({
+    db,
+    ledger,
+    providers: createProviders(config.payments),
+    market: config.market,
+    publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
+  });
+  const extras = createExtrasService(db);
+  const earnings = createEarningsService({ db, ledger, currency: policyOf(config.market).currency });
+
   // One shared timer for every heartbeat subscriber instead of one per connection.
   const clock = new EventEmitter();
   clock.setMaxListeners(0);
@@ -138,6 +156,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
     dispatch,
     technicians,
     tracking,
+    ledger,
+    payments,
+    extras,
+    earnings,
     chat,
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
+import type { PaymentMethod } from './payment';
 
 export const bookingStatuses = [
   'searching',
@@ -101,7 +102,8 @@ export type Booking = {
   scheduledFor: string | null;
   emergency: boolean;
   price: PriceBreakdown;
-  paymentMethod: 'cash';
+  /** The customer's chosen way to pay (payment_method enum; see server/contracts/payment.ts). */
+  paymentMethod: PaymentMethod;
   cancelReason: string | null;
   disputeReason: string | null;
   createdAt: string;

@@ -3,6 +3,8 @@ import { authRouter } from '../modules/auth/auth.router';
 import { bookingRouter } from '../modules/booking/booking.router';
 import { catalogRouter } from '../modules/catalog/catalog.router';
 import { chatRouter } from '../modules/chat/chat.router';
+import { earningsRouter } from '../modules/earnings/earnings.router';
+import { paymentRouter } from '../modules/payments/payment.router';
 import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
 import { trackingFast, trackingRouter } from '../modules/tracking/tracking.router';
@@ -16,6 +18,8 @@ export const appRouter = router({
   tracking: trackingRouter,
   booking: bookingRouter,
   chat: chatRouter,
+  payment: paymentRouter,
+  earnings: earningsRouter,
   admin: adminRouter,
   system: systemRouter,
 });

@@ -9,6 +9,7 @@ import {
   listBookingsInput,
   quoteInput,
 } from '../../contracts/booking';
+import { addExtraInput, respondExtraInput } from '../../contracts/payment';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
 
 const customerProcedure = roleProcedure('customer');
@@ -45,6 +46,14 @@ export const bookingRouter = router({
   decline: technicianProcedure
     .input(declineInput)
     .mutation(({ ctx, input }) => ctx.services.dispatch.decline(input.id, ctx.user.id, input.reason ?? null)),
+  /** Parts or materials added during the job (assigned technician, while arrived or in progress). */
+  addExtra: technicianProcedure
+    .input(addExtraInput)
+    .mutation(({ ctx, input }) => ctx.services.extras.add(ctx.user, input)),
+  /** The customer approves or rejects an extra; only approved ones are billed. */
+  respondExtra: customerProcedure
+    .input(respondExtraInput)
+    .mutation(({ ctx, input }) => ctx.services.extras.respond(ctx.user, input)),
   /** Status changes of one booking for its participants, resumable with lastEventId. */
   events: authedProcedure
     .input(bookingEventsInput)

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../../db/client';
+import { ledgerEntries, ledgerJournals } from '../../../db/schema';
+import { pgErrorCode } from '../../lib/errors';
+import { testDatabase } from '../../test/harness';
+import { createLedgerRepo } from './ledger.repo';
+import { accounts, createLedger } from './ledger.service';
+
+describe('ledger', () => {
+  let database: Awaited<ReturnType<typeof testDatabase>>;
+  const ledger = createLedger();
+  beforeAll(async () => {
+    database = await testDatabase();
+  });
+  afterAll(async () => {
+    await database?.dispose();
+  });
+
+  it('posts a balanced journal once per key and derives balances', async () => {
+    const t = randomUUID();
+    const key = `test:${randomUUID()}`;
+    const entries = [
+      { account: accounts.customer(t), currency: 'NGN', amount: 10_000, line: 'charge' },
+      { account: accounts.technician(t), currency: 'NGN', amount: -8_500, line: 'earnings' },
+      { account: accounts.commission, currency: 'NGN', amount: -1_500, line: 'commission' },
+    ];
+    const first = await database.db.transaction((tx) => ledger.post(tx, { key, kind: 'job', entries }));
+    const again = await database.db.transaction((tx) => ledger.post(tx, { key, kind: 'job', entries }));
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ journalId: first.journalId, created: false });
+    expect(await ledger.balance(database.db, accounts.technician(t), 'NGN')).toBe(-8_500);
+    expect(await ledger.balance(database.db, accounts.customer(t), 'NGN')).toBe(10_000);
+  });
+
+  it('refuses an unbalanced journal in code', async () => {
+    await expect(
+      database.db.transaction((tx) =>
+        ledger.post(tx, {
+          key: `test:${randomUUID()}`,
+          kind: 'x',
+          entries: [
+            { account: 'a', currency: 'NGN', amount: 5, line: 'l' },
+            { account: 'b', currency: 'EGP', amount: -5, line: 'l' },
+          ],
+        }),
+      ),
+    ).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('the database itself refuses entries that do not sum to zero per currency (code bypassed)', async () => {
+    const insertJournal = async () => {
+      const [j] = await database.db
+        .insert(ledgerJournals)
+        .values({ key: `raw:${randomUUID()}`, kind: 'raw' })
+        .returning();
+      return j!.id;
+    };
+    // One-sided.
+    const attempt = (rows: { currency: string; amount: number }[]) =>
+      database.db.transaction(async (tx) => {
+        const id = await insertJournal();
+        await tx
+          .insert(ledgerEntries)
+          .values(rows.map((r, i) => ({ journalId: id, account: `raw:${i}`, line: 'raw', ...r })));
+      });
+    const refused = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return 'accepted';
+      } catch (e) {
+        return pgErrorCode(e).code;
+      }
+    };
+    expect(await refused(attempt([{ currency: 'NGN', amount: 100 }]))).toBe('23514');
+    // Balanced in total, but not per currency.
+    expect(
+      await refused(
+        attempt([
+          { currency: 'NGN', amount: 100 },
+          { currency: 'EGP', amount: -100 },
+        ]),
+      ),
+    ).toBe('23514');
+    // Entries inserted one by one are checked at commit, not per statement: a balanced pair passes.
+    await database.db.transaction(async (tx) => {
+      const id = await insertJournal();
+      await tx
+        .insert(ledgerEntries)
+        .values({ journalId: id, account: 'raw:a', currency: 'NGN', amount: 7, line: 'raw' });
+      await tx
+        .insert(ledgerEntries)
+        .values({ journalId: id, account: 'raw:b', currency: 'NGN', amount: -7, line: 'raw' });
+    });
+    // Adding a one-sided entry to an already balanced journal later is refused too.
+    const [j] = await queryRows<{ journal_id: string }>(
+      database.db,
+      sql`select journal_id from ledger_entries where account = 'raw:a' order by id desc limit 1`,
+    );
+    expect(
+      await refused(
+        database.db.transaction((tx) =>
+          tx.insert(ledgerEntries).values({
+            journalId: Number(j!.journal_id),
+            account: 'raw:c',
+            currency: 'NGN',
+            amount: 1,
+            line: 'raw',
+          }),
+        ),
+      ),
+    ).toBe('23514');
+    // Entries are immutable.
+    expect(
+      await refused(
+        database.db.execute(sql`update ledger_entries set amount = amount * 2 where account = 'raw:a'`),
+      ),
+    ).toBe('23001');
+    expect(await refused(database.db.execute(sql`delete from ledger_entries where account = 'raw:a'`))).toBe(
+      '23001',
+    );
+  });
+
+  it('sums to zero, per journal and per currency, over the whole database', async () => {
+    const repo = createLedgerRepo(database.db);
+    expect(await repo.unbalanced()).toEqual([]);
+    for (const t of await repo.totals()) expect(t.sum).toBe(0);
+  });
+});

@@ -1,0 +1,230 @@
+import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../../../db/client';
+import { bookings, services, users } from '../../../db/schema';
+import {
+  bookingExtras,
+  bookingInvoices,
+  type InvoiceRow,
+  type PaymentRow,
+  paymentEvents,
+  payments,
+  refunds,
+} from '../../../db/schema/money';
+
+export type NewPayment = typeof payments.$inferInsert;
+export type NewInvoice = typeof bookingInvoices.$inferInsert;
+
+/** Payments that still count: at most one per booking (payments_one_live_per_booking). */
+export const LIVE: PaymentRow['status'][] = ['pending', 'paid', 'refunded', 'partially_refunded'];
+
+export function createPaymentsRepo(db: DbOrTx) {
+  return {
+    /** The booking with what pricing needs from its service. */
+    async booking(id: string, opts: { forUpdate?: boolean } = {}) {
+      const q = db
+        .select({
+          booking: bookings,
+          service: {
+            market: services.market,
+            priceUnit: services.priceUnit,
+            durationMinutes: services.durationMinutes,
+            nameEn: services.nameEn,
+            nameAr: services.nameAr,
+          },
+        })
+        .from(bookings)
+        .innerJoin(services, eq(services.id, bookings.serviceId))
+        .where(eq(bookings.id, id))
+        .limit(1);
+      const [row] = await (opts.forUpdate ? q.for('update', { of: bookings }) : q);
+      return row;
+    },
+
+    async user(id: string) {
+      const [row] = await db
+        .select({ id: users.id, email: users.email, name: users.name, phone: users.phone })
+        .from(users)
+        .where(eq(users.id, id))
+        .limit(1);
+      return row;
+    },
+
+    // Extras
+    async insertExtra(v: typeof bookingExtras.$inferInsert) {
+      const [row] = await db.insert(bookingExtras).values(v).returning();
+      return row!;
+    },
+    extras: (bookingId: string) =>
+      db
+        .select()
+        .from(bookingExtras)
+        .where(eq(bookingExtras.bookingId, bookingId))
+        .orderBy(bookingExtras.createdAt),
+    async respondExtra(bookingId: string, extraId: string, status: 'approved' | 'rejected') {
+      const [row] = await db
+        .update(bookingExtras)
+        .set({ status, respondedAt: new Date() })
+        .where(
+          and(
+            eq(bookingExtras.id, extraId),
+            eq(bookingExtras.bookingId, bookingId),
+            eq(bookingExtras.status, 'pending'),
+          ),
+        )
+        .returning();
+      return row;
+    },
+    async extra(bookingId: string, extraId: string) {
+      const [row] = await db
+        .select()
+        .from(bookingExtras)
+        .where(and(eq(bookingExtras.id, extraId), eq(bookingExtras.bookingId, bookingId)))
+        .limit(1);
+      return row;
+    },
+
+    // Invoices
+    async insertInvoice(v: NewInvoice): Promise<InvoiceRow | undefined> {
+      const [row] = await db.insert(bookingInvoices).values(v).onConflictDoNothing().returning();
+      return row;
+    },
+    async invoice(bookingId: string, opts: { forUpdate?: boolean } = {}) {
+      const q = db.select().from(bookingInvoices).where(eq(bookingInvoices.bookingId, bookingId)).limit(1);
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+
+    // Payments
+    async insertPayment(v: NewPayment) {
+      const [row] = await db.insert(payments).values(v).onConflictDoNothing().returning();
+      return row;
+    },
+    async payment(id: string, opts: { forUpdate?: boolean } = {}) {
+      const q = db.select().from(payments).where(eq(payments.id, id)).limit(1);
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+    async paymentByReference(reference: string) {
+      const [row] = await db.select().from(payments).where(eq(payments.reference, reference)).limit(1);
+      return row;
+    },
+    async paymentByProviderRef(method: PaymentRow['method'], providerRef: string) {
+      const [row] = await db
+        .select()
+        .from(payments)
+        .where(and(eq(payments.method, method), eq(payments.providerRef, providerRef)))
+        .orderBy(desc(payments.createdAt))
+        .limit(1);
+      return row;
+    },
+    async paymentByKey(customerId: string, key: string) {
+      const [row] = await db
+        .select()
+        .from(payments)
+        .where(and(eq(payments.customerId, customerId), eq(payments.idempotencyKey, key)))
+        .limit(1);
+      return row;
+    },
+    async livePayment(bookingId: string) {
+      const [row] = await db
+        .select()
+        .from(payments)
+        .where(and(eq(payments.bookingId, bookingId), inArray(payments.status, LIVE)))
+        .limit(1);
+      return row;
+    },
+    /** The live payment, else the newest failed or cancelled attempt. */
+    async latestPayment(bookingId: string) {
+      const [row] = await db
+        .select()
+        .from(payments)
+        .where(eq(payments.bookingId, bookingId))
+        .orderBy(sql`${payments.status} IN ('failed','cancelled')`, desc(payments.createdAt))
+        .limit(1);
+      return row;
+    },
+    async updatePayment(id: string, patch: Partial<NewPayment>) {
+      const [row] = await db.update(payments).set(patch).where(eq(payments.id, id)).returning();
+      return row!;
+    },
+    /** Sets the hosted page once: the first initialize to finish wins, a racing one reads it back. */
+    async setRedirect(id: string, redirectUrl: string, providerRef: string) {
+      await db
+        .update(payments)
+        .set({ redirectUrl, providerRef })
+        .where(and(eq(payments.id, id), sql`${payments.redirectUrl} IS NULL`));
+    },
+    async cancelPending(bookingId: string) {
+      await db
+        .update(payments)
+        .set({ status: 'cancelled' })
+        .where(and(eq(payments.bookingId, bookingId), eq(payments.status, 'pending')));
+    },
+
+    /**
+     * Bookings of `customerId` that block a new booking: completed (or charged a cancellation fee) before
+     * `before`, something due, and nothing paid.
+     */
+    async unpaidBefore(customerId: string, before: Date) {
+      return queryRows<{ id: string }>(
+        db,
+        sql`select b.id from ${bookings} b
+            left join ${bookingInvoices} i on i.booking_id = b.id
+            where b.customer_id = ${customerId}
+              and (
+                (b.status = 'completed' and b.completed_at < ${before} and coalesce(i.total, b.price_total) > 0)
+                or (i.kind = 'cancellation_fee' and i.created_at < ${before} and i.total > 0)
+              )
+              and not exists (
+                select 1 from ${payments} p where p.booking_id = b.id
+                  and p.status in ('paid', 'refunded', 'partially_refunded')
+              )
+            limit 1`,
+      );
+    },
+
+    // Webhook events
+    async insertEvent(v: typeof paymentEvents.$inferInsert) {
+      const [row] = await db
+        .insert(paymentEvents)
+        .values(v)
+        .onConflictDoNothing({ target: [paymentEvents.provider, paymentEvents.eventId] })
+        .returning();
+      return row;
+    },
+    async event(provider: string, eventId: string) {
+      const [row] = await db
+        .select()
+        .from(paymentEvents)
+        .where(and(eq(paymentEvents.provider, provider), eq(paymentEvents.eventId, eventId)))
+        .limit(1);
+      return row;
+    },
+    async markEvent(id: number, outcome: string) {
+      await db
+        .update(paymentEvents)
+        .set({ processedAt: new Date(), outcome })
+        .where(eq(paymentEvents.id, id));
+    },
+
+    // Refunds
+    async insertRefund(v: typeof refunds.$inferInsert) {
+      const [row] = await db.insert(refunds).values(v).returning();
+      return row!;
+    },
+    async updateRefund(id: string, patch: Partial<typeof refunds.$inferInsert>) {
+      const [row] = await db.update(refunds).set(patch).where(eq(refunds.id, id)).returning();
+      return row!;
+    },
+    /** Refunds still counting against a payment (pending or succeeded). */
+    async refundedTotal(paymentId: string) {
+      const [row] = await db
+        .select({ sum: sql<string | null>`sum(${refunds.amount})` })
+        .from(refunds)
+        .where(and(eq(refunds.paymentId, paymentId), notInArray(refunds.status, ['failed'])));
+      return Number(row?.sum ?? 0);
+    },
+  };
+}
+
+export type PaymentsRepo = ReturnType<typeof createPaymentsRepo>;

@@ -1,0 +1,706 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { Db, DbOrTx } from '../../../db/client';
+import type { BookingRow, UserRow } from '../../../db/schema';
+import type { InvoiceRow, PaymentRow } from '../../../db/schema/money';
+import type {
+  BookingPayment,
+  CheckoutResult,
+  checkoutInput,
+  LineItem,
+  OnlineMethod,
+  PaymentMethod,
+  PaymentMethods,
+  PaymentState,
+  Receipt,
+  RefundResult,
+} from '../../contracts/payment';
+import { DomainError } from '../../lib/errors';
+import { log } from '../../lib/log';
+import { accounts, type Ledger, type Posting } from '../ledger/ledger.service';
+import { toExtra } from './extras.service';
+import { type MarketMoneyPolicy, policyOf } from './markets';
+import { createPaymentsRepo, type PaymentsRepo } from './payments.repo';
+import { cancellationFee, priceCompletedJob, splitRefund } from './pricing';
+import type { PaymentProvider, WebhookRequest } from './providers/types';
+import { GatewayError, WebhookSignatureError } from './providers/types';
+
+type Caller = Pick<UserRow, 'id' | 'role'>;
+type BookingWithService = NonNullable<Awaited<ReturnType<PaymentsRepo['booking']>>>;
+
+type Deps = {
+  db: Db;
+  ledger: Ledger;
+  providers: Partial<Record<OnlineMethod, PaymentProvider>>;
+  /** The deployment's market (catalog and bookings are per market). */
+  market: string;
+  /** Where gateways send customers back and post webhooks; resolved per call (tests learn the port late). */
+  publicUrl: () => string;
+  /** Policies per market (issue 13's markets table can supply them); defaults to ./markets.ts. */
+  policy?: (market: string, currency: string) => MarketMoneyPolicy;
+  now?: () => Date;
+};
+
+const isOnline = (m: PaymentMethod): m is OnlineMethod => m !== 'cash';
+const money = (amount: number, currency: string) => ({ amount, currency });
+
+/** The customer-facing state of a booking's payment row. */
+function stateOf(p: PaymentRow | undefined): PaymentState {
+  if (!p || p.status === 'cancelled') return 'unpaid';
+  return p.status;
+}
+
+export function createPaymentsService(deps: Deps) {
+  const { db, ledger, providers } = deps;
+  const now = deps.now ?? (() => new Date());
+  const policy = deps.policy ?? policyOf;
+  const repo = createPaymentsRepo(db);
+
+  /** In which role `user` may see a booking's money; NOT_FOUND for anyone else (existence never leaks). */
+  function roleOn(b: BookingRow | undefined, user: Caller): 'customer' | 'technician' | 'admin' {
+    if (b) {
+      if (user.role === 'admin') return 'admin';
+      if (b.customerId === user.id) return 'customer';
+      if (b.technicianId === user.id) return 'technician';
+    }
+    throw new DomainError('NOT_FOUND', 'Booking not found.');
+  }
+
+  async function load(bookingId: string, user: Caller) {
+    const row = await repo.booking(bookingId);
+    const as = roleOn(row?.booking, user);
+    return { row: row!, as };
+  }
+
+  function offered(market: string, currency: string): PaymentMethod[] {
+    return policy(market, currency).methods.filter((m) => m === 'cash' || Boolean(providers[m]));
+  }
+
+  /**
+   * The bill of a finished job, made once: the first caller (the completion hook, or whoever needs it
+   * first) inserts it and posts its journal; everyone else reads it. Inside the caller's transaction.
+   */
+  async function ensureInvoice(
+    tx: DbOrTx,
+    row: BookingWithService,
+    opts: { technicianMinutes?: number | null } = {},
+  ): Promise<InvoiceRow | undefined> {
+    const r = createPaymentsRepo(tx);
+    const existing = await r.invoice(row.booking.id);
+    if (existing) return existing;
+    const b = row.booking;
+    if (!b.completedAt || !b.technicianId || !['completed', 'disputed'].includes(b.status)) return undefined;
+    const extras = (await r.extras(b.id)).filter((e) => e.status === 'approved').map((e) => e.amount);
+    const bill = priceCompletedJob({
+      priceUnit: row.service.priceUnit,
+      priceTotal: b.priceTotal,
+      commission: b.commission,
+      estimatedMinutes: row.service.durationMinutes,
+      startedAt: b.startedAt,
+      completedAt: b.completedAt,
+      technicianMinutes: opts.technicianMinutes ?? null,
+      extras,
+    });
+    const inserted = await r.insertInvoice({
+      bookingId: b.id,
+      kind: 'job',
+      currency: b.currency,
+      serviceAmount: bill.serviceAmount,
+      extrasAmount: bill.extrasAmount,
+      feeAmount: 0,
+      total: bill.total,
+      commission: bill.commission,
+      technicianShare: bill.technicianShare,
+      billedMinutes: bill.billedMinutes,
+    });
+    if (!inserted) return r.invoice(b.id);
+    await ledger.post(tx, {
+      key: `invoice:${b.id}`,
+      kind: 'job',
+      bookingId: b.id,
+      memo: row.service.nameEn,
+      entries: [
+        {
+          account: accounts.customer(b.customerId),
+          currency: b.currency,
+          amount: bill.total,
+          line: 'charge',
+        },
+        {
+          account: accounts.technician(b.technicianId),
+          currency: b.currency,
+          amount: -bill.technicianShare,
+          line: 'earnings',
+        },
+        { account: accounts.commission, currency: b.currency, amount: -bill.commission, line: 'commission' },
+      ],
+    });
+    return inserted;
+  }
+
+  /** The invoice, made now if the job is done; CONFLICT while nothing is due yet. */
+  async function requireInvoice(tx: DbOrTx, row: BookingWithService): Promise<InvoiceRow> {
+    const inv = await ensureInvoice(tx, row);
+    if (!inv) throw new DomainError('CONFLICT', 'Nothing is due yet: the job is not finished.');
+    if (inv.total <= 0) throw new DomainError('CONFLICT', 'Nothing is due for this booking.');
+    return inv;
+  }
+
+  function itemsOf(
+    inv: InvoiceRow,
+    extras: { label: string; amount: number; status: string }[],
+    tip: number,
+  ) {
+    const items: LineItem[] = [];
+    if (inv.kind === 'cancellation_fee') {
+      items.push({
+        kind: 'cancellation_fee',
+        label: 'Cancellation fee',
+        amount: money(inv.feeAmount, inv.currency),
+      });
+    } else {
+      const label = inv.billedMinutes ? `Service (${inv.billedMinutes} min)` : 'Service';
+      items.push({ kind: 'service', label, amount: money(inv.serviceAmount, inv.currency) });
+      for (const e of extras.filter((x) => x.status === 'approved'))
+        items.push({ kind: 'extra', label: e.label, amount: money(e.amount, inv.currency) });
+    }
+    if (tip > 0) items.push({ kind: 'tip', label: 'Tip', amount: money(tip, inv.currency) });
+    return items;
+  }
+
+  async function view(
+    row: BookingWithService,
+  ): Promise<BookingPayment & { extras: ReturnType<typeof toExtra>[] }> {
+    const b = row.booking;
+    const [inv, p, extras] = await Promise.all([
+      db.transaction((tx) => ensureInvoice(tx, row)),
+      repo.latestPayment(b.id),
+      repo.extras(b.id),
+    ]);
+    const live = p && !['failed', 'cancelled'].includes(p.status) ? p : undefined;
+    const state: PaymentState = live ? stateOf(live) : p?.status === 'failed' ? 'failed' : 'unpaid';
+    const c = b.currency;
+    return {
+      bookingId: b.id,
+      status: inv && inv.total === 0 && !live ? 'paid' : state,
+      due: inv ? money(inv.total, c) : null,
+      tip: live ? money(live.tip, c) : null,
+      paid: live && live.status !== 'pending' ? money(live.amount, c) : null,
+      refunded: live?.refundedAmount ? money(live.refundedAmount, c) : null,
+      method: live?.method ?? p?.method ?? null,
+      paymentId: live?.id ?? p?.id ?? null,
+      redirectUrl: live?.status === 'pending' ? live.redirectUrl : null,
+      paidAt: live?.paidAt?.toISOString() ?? null,
+      items: inv ? itemsOf(inv, extras, live?.tip ?? 0) : [],
+      extras: extras.map(toExtra),
+    };
+  }
+
+  /** Starts (or re-reads) the hosted checkout of a pending online payment. */
+  async function initialize(p: PaymentRow, row: BookingWithService): Promise<PaymentRow> {
+    if (!isOnline(p.method) || p.redirectUrl || p.status !== 'pending') return p;
+    const provider = providers[p.method];
+    if (!provider) throw new DomainError('CONFLICT', 'This payment method is not available.');
+    const customer = await repo.user(p.customerId);
+    const base = deps.publicUrl().replace(/\/+$/, '');
+    try {
+      const r = await provider.initialize({
+        paymentId: p.id,
+        bookingId: p.bookingId,
+        reference: p.reference,
+        amount: p.amount,
+        currency: p.currency,
+        description: `Fundi: ${row.service.nameEn}`,
+        customer: { email: customer!.email, name: customer!.name, phone: customer!.phone },
+        returnUrl: `${base}/bookings/${p.bookingId}?payment=${p.id}`,
+        notifyUrl: `${base}/webhooks/${p.method}`,
+      });
+      await repo.setRedirect(p.id, r.redirectUrl, r.providerRef);
+    } catch (e) {
+      // A racing initialize may have stored its page meanwhile: that one is the answer.
+      const again = await repo.payment(p.id);
+      if (again?.redirectUrl) return again;
+      if (e instanceof GatewayError) {
+        log.warn('payment initialize failed', { provider: p.method, error: e.message });
+        throw new DomainError('CONFLICT', 'The payment provider is not answering. Try again in a moment.');
+      }
+      throw e;
+    }
+    return (await repo.payment(p.id))!;
+  }
+
+  /**
+   * What the gateway's API says about a payment, recorded once. Run by webhooks and by the customer's
+   * return to the app, in any number at the same moment: the payment row is locked, a payment that is
+   * not pending is left alone, and the journal's unique key would refuse a second posting anyway.
+   * A gateway amount or currency that differs from what is due is flagged for an admin, never accepted.
+   */
+  async function settle(paymentId: string): Promise<PaymentRow | undefined> {
+    const before = await repo.payment(paymentId);
+    if (!before || !isOnline(before.method) || !['pending', 'cancelled'].includes(before.status))
+      return before;
+    const provider = providers[before.method];
+    if (!provider) return before;
+    const v = await provider.verify({ reference: before.reference, providerRef: before.providerRef });
+    return db.transaction(async (tx) => {
+      const r = createPaymentsRepo(tx);
+      const p = (await r.payment(paymentId, { forUpdate: true }))!;
+      if (!['pending', 'cancelled'].includes(p.status)) return p;
+      if (v.status === 'failed')
+        return p.status === 'pending' ? r.updatePayment(p.id, { status: 'failed' }) : p;
+      if (v.status !== 'paid') return p;
+      if (v.amount !== p.amount || v.currency !== p.currency) {
+        const flag = `gateway reports ${v.amount ?? '?'} ${v.currency ?? '?'}, expected ${p.amount} ${p.currency}`;
+        log.warn('payment amount mismatch', { paymentId: p.id, flag });
+        return p.flag === flag ? p : r.updatePayment(p.id, { flag });
+      }
+      if (p.status === 'cancelled') {
+        // Paid on a checkout the customer had replaced: the money is there, an admin decides.
+        const live = await r.livePayment(p.bookingId);
+        if (live) {
+          const flag = 'paid after it was replaced by another payment; refund or reconcile';
+          return p.flag === flag ? p : r.updatePayment(p.id, { flag });
+        }
+      }
+      const paid = await r.updatePayment(p.id, {
+        status: 'paid',
+        paidAt: now(),
+        gatewayFee: v.fee,
+      });
+      const b = (await r.booking(p.bookingId))!.booking;
+      const entries: Posting[] = [
+        { account: accounts.gateway(p.method), currency: p.currency, amount: p.amount, line: 'payment' },
+        { account: accounts.customer(p.customerId), currency: p.currency, amount: -p.due, line: 'payment' },
+      ];
+      if (p.tip > 0 && b.technicianId)
+        entries.push({
+          account: accounts.technician(b.technicianId),
+          currency: p.currency,
+          amount: -p.tip,
+          line: 'tip',
+        });
+      else if (p.tip > 0)
+        entries.push({
+          account: accounts.customer(p.customerId),
+          currency: p.currency,
+          amount: -p.tip,
+          line: 'tip',
+        });
+      if (v.fee && v.fee > 0) {
+        entries.push(
+          { account: accounts.gatewayFees, currency: p.currency, amount: v.fee, line: 'fee' },
+          { account: accounts.gateway(p.method), currency: p.currency, amount: -v.fee, line: 'fee' },
+        );
+      }
+      await ledger.post(tx, {
+        key: `payment:${p.id}:paid`,
+        kind: 'payment',
+        bookingId: p.bookingId,
+        paymentId: p.id,
+        memo: `${p.method} ${p.reference}`,
+        entries,
+      });
+      return paid;
+    });
+  }
+
+  return {
+    /** Completion hook: makes the bill and posts its journal inside the completing transaction. */
+    async onCompleted(tx: DbOrTx, booking: BookingRow, opts: { technicianMinutes?: number | null } = {}) {
+      const row = await createPaymentsRepo(tx).booking(booking.id);
+      if (!row) return undefined;
+      return ensureInvoice(tx, { ...row, booking }, opts);
+    },
+
+    /** What cancelling `booking` at `at` would cost the customer (for the cancel dialog, and the hook). */
+    async cancellationFee(booking: BookingRow, at: Date = now()) {
+      const row = await repo.booking(booking.id);
+      const p = policy(row?.service.market ?? deps.market, booking.currency);
+      const f = cancellationFee(booking, at, p);
+      return { ...f, currency: booking.currency };
+    },
+
+    /**
+     * Cancellation hook, inside the cancelling transaction, with the row as it was before the cancel:
+     * a customer's late cancellation becomes an invoice (most of it the technician's) and its journal.
+     */
+    async onCancelled(
+      tx: DbOrTx,
+      before: BookingRow,
+      actor: 'customer' | 'admin' | 'technician' | 'system',
+      at: Date = now(),
+    ) {
+      if (actor !== 'customer' || !before.technicianId) return undefined;
+      const r = createPaymentsRepo(tx);
+      const row = await r.booking(before.id);
+      const f = cancellationFee(before, at, policy(row?.service.market ?? deps.market, before.currency));
+      if (f.fee <= 0) return undefined;
+      const inserted = await r.insertInvoice({
+        bookingId: before.id,
+        kind: 'cancellation_fee',
+        currency: before.currency,
+        serviceAmount: 0,
+        extrasAmount: 0,
+        feeAmount: f.fee,
+        total: f.fee,
+        commission: f.commission,
+        technicianShare: f.technicianShare,
+        billedMinutes: null,
+      });
+      if (!inserted) return r.invoice(before.id);
+      await ledger.post(tx, {
+        key: `invoice:${before.id}`,
+        kind: 'cancellation_fee',
+        bookingId: before.id,
+        memo: 'Cancellation fee',
+        entries: [
+          {
+            account: accounts.customer(before.customerId),
+            currency: before.currency,
+            amount: f.fee,
+            line: 'charge',
+          },
+          {
+            account: accounts.technician(before.technicianId),
+            currency: before.currency,
+            amount: -f.technicianShare,
+            line: 'earnings',
+          },
+          {
+            account: accounts.commission,
+            currency: before.currency,
+            amount: -f.commission,
+            line: 'commission',
+          },
+        ],
+      });
+      return inserted;
+    },
+
+    /** Refuses a new booking while one is unpaid beyond the market's grace period (call it in booking.create). */
+    async assertCanBook(customerId: string) {
+      const hours = policy(deps.market, 'USD').unpaidGraceHours;
+      const [unpaid] = await repo.unpaidBefore(customerId, new Date(now().getTime() - hours * 3600_000));
+      if (unpaid) {
+        throw new DomainError('CONFLICT', 'Please pay for your last booking before booking again.', {
+          reason: 'UNPAID_BOOKING',
+          bookingId: unpaid.id,
+        });
+      }
+    },
+
+    async methods(bookingId: string | undefined, user: Caller): Promise<PaymentMethods> {
+      let market = deps.market;
+      let currency = policy(market, 'USD').currency;
+      if (bookingId) {
+        const { row } = await load(bookingId, user);
+        market = row.service.market;
+        currency = row.booking.currency;
+      }
+      return {
+        market,
+        currency,
+        methods: offered(market, currency).map((m) => ({ method: m, online: isOnline(m) })),
+      };
+    },
+
+    async get(bookingId: string, user: Caller) {
+      const { row } = await load(bookingId, user);
+      return view(row);
+    },
+
+    /** The customer back from the hosted page: asks the gateway now instead of waiting for its webhook. */
+    async verify(bookingId: string, user: Caller) {
+      const { row, as } = await load(bookingId, user);
+      if (as === 'technician') throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can do this.');
+      const p = await repo.livePayment(bookingId);
+      if (p?.status === 'pending') await settle(p.id);
+      return view(row);
+    },
+
+    async checkout(user: Caller, input: z.output<typeof checkoutInput>): Promise<CheckoutResult> {
+      const { row, as } = await load(input.bookingId, user);
+      if (as !== 'customer')
+        throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can pay for a booking.');
+      const b = row.booking;
+      if (!offered(row.service.market, b.currency).includes(input.method))
+        throw new DomainError('VALIDATION', 'This payment method is not available here.', {
+          method: input.method,
+        });
+      const tip = input.method === 'cash' ? 0 : (input.tip ?? 0);
+      const p = await db.transaction(async (tx) => {
+        const r = createPaymentsRepo(tx);
+        const inv = await requireInvoice(tx, row);
+        // The invoice row is the booking's payment mutex: checkouts and cash collection queue here.
+        await r.invoice(b.id, { forUpdate: true });
+        const again = await r.paymentByKey(user.id, input.idempotencyKey);
+        if (again) {
+          if (again.bookingId !== b.id || again.method !== input.method || again.tip !== tip)
+            throw new DomainError(
+              'CONFLICT',
+              'This idempotency key was already used for a different payment.',
+            );
+          return again;
+        }
+        const live = await r.livePayment(b.id);
+        if (live && live.status !== 'pending')
+          throw new DomainError('CONFLICT', 'This booking is already paid.', { paymentId: live.id });
+        if (live && live.method === input.method && live.tip === tip) return live;
+        if (live) await r.cancelPending(b.id);
+        const inserted = await r.insertPayment({
+          bookingId: b.id,
+          customerId: b.customerId,
+          method: input.method,
+          status: 'pending',
+          currency: inv.currency,
+          due: inv.total,
+          tip,
+          amount: inv.total + tip,
+          reference: `fundi_${randomUUID().replaceAll('-', '')}`,
+          idempotencyKey: input.idempotencyKey,
+        });
+        if (!inserted) throw new DomainError('CONFLICT', 'Another payment for this booking started. Reload.');
+        return inserted;
+      });
+      const ready = await initialize(p, row);
+      return { paymentId: ready.id, status: stateOf(ready), redirectUrl: ready.redirectUrl };
+    },
+
+    /**
+     * The assigned technician took cash. At least the amount due; anything above it is a tip. The
+     * technician now holds the platform's commission: their account goes down by what they collected
+     * (and up by the tip), so the commission becomes their debt, netted against online earnings.
+     */
+    async confirmCash(user: Caller, input: { bookingId: string; amount: number }): Promise<BookingPayment> {
+      const { row, as } = await load(input.bookingId, user);
+      if (as !== 'technician')
+        throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can confirm cash.');
+      const b = row.booking;
+      await db.transaction(async (tx) => {
+        const r = createPaymentsRepo(tx);
+        const inv = await requireInvoice(tx, row);
+        await r.invoice(b.id, { forUpdate: true });
+        if (input.amount < inv.total)
+          throw new DomainError('VALIDATION', 'Collect at least the amount due.', { due: inv.total });
+        const live = await r.livePayment(b.id);
+        if (live && live.status !== 'pending') {
+          if (live.method === 'cash' && live.amount === input.amount) return; // a retry
+          throw new DomainError('CONFLICT', 'This booking is already paid.', { paymentId: live.id });
+        }
+        if (live) await r.cancelPending(b.id);
+        const tip = input.amount - inv.total;
+        const p = await r.insertPayment({
+          bookingId: b.id,
+          customerId: b.customerId,
+          method: 'cash',
+          status: 'paid',
+          currency: inv.currency,
+          due: inv.total,
+          tip,
+          amount: input.amount,
+          reference: `cash_${randomUUID().replaceAll('-', '')}`,
+          idempotencyKey: `cash:${b.id}:${randomUUID()}`,
+          collectedBy: user.id,
+          paidAt: now(),
+        });
+        if (!p) throw new DomainError('CONFLICT', 'Another payment for this booking started. Reload.');
+        await ledger.post(tx, {
+          key: `payment:${p.id}:paid`,
+          kind: 'cash',
+          bookingId: b.id,
+          paymentId: p.id,
+          memo: 'Cash collected by the technician',
+          entries: [
+            {
+              account: accounts.customer(b.customerId),
+              currency: p.currency,
+              amount: -inv.total,
+              line: 'payment',
+            },
+            {
+              account: accounts.technician(user.id),
+              currency: p.currency,
+              amount: input.amount,
+              line: 'cash',
+            },
+            { account: accounts.technician(user.id), currency: p.currency, amount: -tip, line: 'tip' },
+          ],
+        });
+      });
+      return view(row);
+    },
+
+    async receipt(bookingId: string, user: Caller): Promise<Receipt> {
+      const { row } = await load(bookingId, user);
+      const p = await repo.livePayment(bookingId);
+      const inv = await repo.invoice(bookingId);
+      if (!p || !inv || p.status === 'pending' || !p.paidAt)
+        throw new DomainError('CONFLICT', 'There is no receipt until the booking is paid.');
+      const extras = await repo.extras(bookingId);
+      const [customer, technician] = await Promise.all([
+        repo.user(row.booking.customerId),
+        row.booking.technicianId ? repo.user(row.booking.technicianId) : undefined,
+      ]);
+      return {
+        bookingId,
+        number: `FND-${p.paidAt.toISOString().slice(0, 10).replaceAll('-', '')}-${p.id.slice(0, 8).toUpperCase()}`,
+        service: { en: row.service.nameEn, ar: row.service.nameAr },
+        customer: customer?.name ?? '',
+        technician: technician?.name ?? null,
+        currency: p.currency,
+        items: itemsOf(inv, extras, p.tip),
+        total: money(p.amount, p.currency),
+        method: p.method,
+        reference: p.reference,
+        paidAt: p.paidAt.toISOString(),
+        refunded: p.refundedAmount ? money(p.refundedAmount, p.currency) : null,
+      };
+    },
+
+    /**
+     * A full or partial refund, by an admin. The refundable rest is reserved under the payment's row lock
+     * before the gateway is asked (two refunds at once cannot exceed what was paid), released if the
+     * gateway refuses. Cash payments are refunded as account credit (the customer's ledger account).
+     */
+    async refund(
+      admin: Caller,
+      input: { paymentId: string; amount: number; reason: string },
+    ): Promise<RefundResult> {
+      const reserved = await db.transaction(async (tx) => {
+        const r = createPaymentsRepo(tx);
+        const p = await r.payment(input.paymentId, { forUpdate: true });
+        if (!p) throw new DomainError('NOT_FOUND', 'Payment not found.');
+        if (!['paid', 'partially_refunded'].includes(p.status))
+          throw new DomainError('CONFLICT', `A ${p.status.replace('_', ' ')} payment cannot be refunded.`);
+        const left = p.amount - p.refundedAmount;
+        if (input.amount > left)
+          throw new DomainError('CONFLICT', 'That is more than what is left to refund.', {
+            refundable: left,
+          });
+        const refund = await r.insertRefund({
+          paymentId: p.id,
+          amount: input.amount,
+          currency: p.currency,
+          reason: input.reason,
+          requestedBy: admin.id,
+        });
+        const updated = await r.updatePayment(p.id, { refundedAmount: p.refundedAmount + input.amount });
+        return { refund, payment: updated };
+      });
+      const { refund, payment } = reserved;
+      let outcome: { status: 'succeeded' | 'pending' | 'failed'; providerRef: string | null } = {
+        status: 'succeeded',
+        providerRef: null,
+      };
+      if (isOnline(payment.method)) {
+        const provider = providers[payment.method];
+        try {
+          if (!provider) throw new GatewayError(payment.method, 'not configured');
+          outcome = await provider.refund({
+            refundId: refund.id,
+            reference: payment.reference,
+            providerRef: payment.providerRef,
+            amount: input.amount,
+            currency: payment.currency,
+            reason: input.reason,
+          });
+        } catch (e) {
+          log.warn('refund failed at the gateway', { paymentId: payment.id, error: (e as Error).message });
+          outcome = { status: 'failed', providerRef: null };
+        }
+      }
+      return db.transaction(async (tx) => {
+        const r = createPaymentsRepo(tx);
+        const p = (await r.payment(payment.id, { forUpdate: true }))!;
+        if (outcome.status === 'failed') {
+          await r.updateRefund(refund.id, { status: 'failed', completedAt: now() });
+          await r.updatePayment(p.id, { refundedAmount: p.refundedAmount - input.amount });
+          throw new DomainError('CONFLICT', 'The payment provider refused the refund.');
+        }
+        await r.updateRefund(refund.id, {
+          status: outcome.status,
+          providerRef: outcome.providerRef,
+          completedAt: outcome.status === 'succeeded' ? now() : null,
+        });
+        const status = p.refundedAmount >= p.amount ? 'refunded' : 'partially_refunded';
+        await r.updatePayment(p.id, { status });
+        const inv = (await r.invoice(p.bookingId))!;
+        const b = (await r.booking(p.bookingId))!.booking;
+        const commission = inv.total > 0 ? Math.round((inv.commission * p.due) / inv.total) : 0;
+        const split = splitRefund(input.amount, { due: p.due, tip: p.tip, commission });
+        const c = p.currency;
+        const tech = b.technicianId ? accounts.technician(b.technicianId) : accounts.commission;
+        await ledger.post(tx, {
+          key: `refund:${refund.id}`,
+          kind: 'refund',
+          bookingId: p.bookingId,
+          paymentId: p.id,
+          memo: input.reason,
+          entries: [
+            // Online: the money leaves the gateway; cash: it stays with the platform as the customer's credit.
+            isOnline(p.method)
+              ? { account: accounts.gateway(p.method), currency: c, amount: -input.amount, line: 'refund' }
+              : {
+                  account: accounts.customer(p.customerId),
+                  currency: c,
+                  amount: -input.amount,
+                  line: 'credit',
+                },
+            { account: tech, currency: c, amount: split.fromTechnician, line: 'earnings' },
+            { account: tech, currency: c, amount: split.fromTip, line: 'tip' },
+            { account: accounts.commission, currency: c, amount: split.fromCommission, line: 'commission' },
+          ],
+        });
+        return {
+          refundId: refund.id,
+          paymentId: p.id,
+          amount: money(input.amount, c),
+          status: outcome.status === 'succeeded' ? 'succeeded' : 'pending',
+          paymentStatus: status,
+        } satisfies RefundResult;
+      });
+    },
+
+    /**
+     * One webhook delivery: signature first (nothing stored or parsed into state before it holds), then
+     * the event stored once under (provider, event id), then the payment it names verified with the
+     * gateway's API. Unknown events are acknowledged and ignored. Returns the HTTP answer.
+     */
+    async webhook(provider: string, req: WebhookRequest): Promise<{ status: number; body: string }> {
+      const gateway = providers[provider as OnlineMethod];
+      if (!gateway) return { status: 404, body: 'unknown provider' };
+      let ev: ReturnType<PaymentProvider['parseWebhook']>;
+      try {
+        ev = gateway.parseWebhook(req);
+      } catch (e) {
+        if (e instanceof WebhookSignatureError) return { status: e.status, body: e.message };
+        return { status: 400, body: 'unreadable event' };
+      }
+      let payment = ev.reference ? await repo.paymentByReference(ev.reference) : undefined;
+      if (!payment && ev.providerRef) payment = await repo.paymentByProviderRef(gateway.name, ev.providerRef);
+      if (payment && payment.method !== gateway.name) payment = undefined;
+      const stored =
+        (await repo.insertEvent({
+          provider: gateway.name,
+          eventId: ev.eventId,
+          type: ev.type,
+          paymentId: payment?.id ?? null,
+          payload: ev.payload as object,
+        })) ?? (await repo.event(gateway.name, ev.eventId));
+      if (stored?.processedAt) return { status: 200, body: 'duplicate' };
+      if (ev.action === 'ignore' || !payment) {
+        if (stored) await repo.markEvent(stored.id, payment ? 'ignored' : 'no such payment');
+        return { status: 200, body: 'ignored' };
+      }
+      const after = await settle(payment.id);
+      if (stored)
+        await repo.markEvent(stored.id, after?.flag ? `flagged: ${after.flag}` : (after?.status ?? 'gone'));
+      return { status: 200, body: 'ok' };
+    },
+
+    /** For tests and admin tools: settle one payment from the gateway's answer now. */
+    settle,
+  };
+}
+
+export type PaymentsService = ReturnType<typeof createPaymentsService>;
