@@ -44,6 +44,11 @@ const envSchema = z
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     MARKET: z.enum(['lagos', 'cairo']).default('lagos'),
+    MARKET_FALLBACK: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/, 'a market slug')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
     COMMISSION_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
     DISPATCH_RADIUS_METERS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     OFFER_WINDOW_SECONDS: z.coerce.number().min(1).max(600).default(30),
@@ -157,6 +162,8 @@ export type Config = {
   /** Cookies get `Secure` over TLS or in production. */
   secureCookies: boolean;
   market: 'lagos' | 'cairo';
+  /** The market of pins outside every boundary (test rigs); unset: such bookings are refused. */
+  marketFallback: string | undefined;
   commissionBps: number;
   dispatch: {
     radiusMeters: number;
@@ -233,6 +240,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authRateLimit: e.AUTH_RATE_LIMIT,
     secureCookies: tls !== null || e.NODE_ENV === 'production',
     market: e.MARKET,
+    marketFallback: e.MARKET_FALLBACK,
     commissionBps: e.COMMISSION_RATE_BPS,
     dispatch: {
       radiusMeters: e.DISPATCH_RADIUS_METERS,

@@ -96,7 +96,7 @@ async function main() {
   }
   await seedCatalog(database.db);
   if (config.seedDemo) {
-    const seeded = await seedDemo(services, config.market);
+    const seeded = await seedDemo(services);
     if (seeded.created.length) log.info('demo data seeded', { accounts: seeded.created });
   }
   await services.start();

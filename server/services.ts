@@ -17,6 +17,8 @@ import { createLeader } from './modules/cluster/leader';
 import { createDispatchService } from './modules/dispatch/dispatch.service';
 import { createEarningsService } from './modules/earnings/earnings.service';
 import { createLedger } from './modules/ledger/ledger.service';
+import { createMarketRepo } from './modules/market/market.repo';
+import { createMarketService } from './modules/market/market.service';
 import { createExtrasService } from './modules/payments/extras.service';
 import { policyOf } from './modules/payments/markets';
 import { createPaymentsService } from './modules/payments/payments.service';
@@ -65,6 +67,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config: config.presence,
     single: !redis,
   });
+  const markets = createMarketService(createMarketRepo(db), { fallback: config.marketFallback });
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
   const tracking = createTrackingService({ db, config: config.tracking, bus, presence, leader });
   const lifecycle = createBookingLifecycle(bus);
@@ -80,6 +83,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     nearest: tracking.nearest,
   });
   const bookings = createBookingService({
+    markets,
     db,
     bus,
     catalog,
@@ -152,6 +156,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     presence,
     leader,
     catalog,
+    markets,
     bookings,
     dispatch,
     technicians,

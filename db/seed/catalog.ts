@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { serviceCategories, services } from '../schema';
+import { seedMarkets } from './markets';
 
 type SeedService = {
   slug: string;
@@ -280,6 +281,7 @@ export const catalogSeed: Array<{
 
 /** Inserts the categories and every market's services; idempotent. */
 export async function seedCatalog(db: Db): Promise<void> {
+  await seedMarkets(db);
   for (const [order, c] of catalogSeed.entries()) {
     await db
       .insert(serviceCategories)

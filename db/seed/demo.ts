@@ -84,9 +84,10 @@ const demoTechnicians: Record<
   ],
 };
 
+/** Demo accounts, and verified technicians in each of `markets` (both by default: Lagos and Cairo). */
 export async function seedDemo(
   services: Services,
-  market: 'lagos' | 'cairo' = 'lagos',
+  markets: Array<'lagos' | 'cairo'> = ['lagos', 'cairo'],
 ): Promise<{ created: string[] }> {
   const { db } = services.database;
   await seedCatalog(db);
@@ -100,7 +101,7 @@ export async function seedDemo(
     }
   };
   for (const a of demoAccounts) await register({ ...a, password: DEMO_PASSWORD });
-  for (const t of demoTechnicians[market]) {
+  for (const [market, t] of markets.flatMap((m) => demoTechnicians[m].map((x) => [m, x] as const))) {
     await register({ email: t.email, name: t.name, role: 'technician', password: DEMO_PASSWORD });
     const [user] = await db.select().from(users).where(eq(users.email, t.email));
     const [profile] = await db

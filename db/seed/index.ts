@@ -3,10 +3,7 @@ import { withServices } from '../../scripts/cli-db';
 import { DEMO_PASSWORD, seedDemo } from './demo';
 
 await withServices(async (services) => {
-  const { created } = await seedDemo(
-    services,
-    (process.env.MARKET as 'lagos' | 'cairo' | undefined) ?? 'lagos',
-  );
+  const { created } = await seedDemo(services);
   process.stdout.write(
     created.length
       ? `Created ${created.join(', ')} (password ${DEMO_PASSWORD}).\n`

@@ -23,6 +23,16 @@ export type Service = {
   priceUnit: PriceUnit;
   durationMinutes: number;
   emergencySurchargePct: number;
+  market: string;
 };
 
-export const servicesInput = z.object({ categoryId: z.uuid().optional() }).optional();
+export const servicesInput = z
+  .object({
+    categoryId: z.uuid().optional(),
+    /** A market's slug (`market.list`); the deployment's default market when absent. */
+    market: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/)
+      .optional(),
+  })
+  .optional();

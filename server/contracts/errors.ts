@@ -12,6 +12,10 @@ export const appErrorCodes = [
   'CONFLICT',
   /** "Arrived" while the newest fix is far from the job: `details.distanceMeters`; resend with `confirmFar`. */
   'ARRIVAL_FAR',
+  /** The job's pin is outside every market (`details.markets`: where Fundi works, comma-separated slugs). */
+  'OUT_OF_AREA',
+  /** The service is priced for another market than the pin's (`details.market`: the pin's market). */
+  'WRONG_MARKET',
   'INTERNAL',
 ] as const;
 export type AppErrorCode = (typeof appErrorCodes)[number];

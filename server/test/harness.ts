@@ -70,6 +70,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     HEARTBEAT_MS: '200',
     AUTH_RATE_LIMIT: '100000',
     DISPATCH_SWEEP_MS: '250',
+    // Test technicians live at random spots on the globe (uniqueSpot): those pins count as Lagos.
+    MARKET_FALLBACK: 'lagos',
     STATIC_DIR: path.join(tmpdir(), 'fundi-no-static'),
     ...env,
   });

@@ -4,6 +4,7 @@ import { bookingRouter } from '../modules/booking/booking.router';
 import { catalogRouter } from '../modules/catalog/catalog.router';
 import { chatRouter } from '../modules/chat/chat.router';
 import { earningsRouter } from '../modules/earnings/earnings.router';
+import { marketRouter } from '../modules/market/market.router';
 import { paymentRouter } from '../modules/payments/payment.router';
 import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
@@ -14,6 +15,7 @@ import { router } from './procedures';
 export const appRouter = router({
   auth: authRouter,
   catalog: catalogRouter,
+  market: marketRouter,
   technician: technicianRouter,
   tracking: trackingRouter,
   booking: bookingRouter,

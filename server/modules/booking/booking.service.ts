@@ -26,6 +26,7 @@ import { type Bus, channels } from '../../realtime/bus';
 import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
+import type { MarketService } from '../market/market.service';
 import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './booking.lifecycle';
 import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
@@ -37,6 +38,8 @@ type Deps = {
   catalog: CatalogService;
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
+  /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
+  markets?: MarketService;
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
   admission?: Admission;
   config: {
@@ -81,6 +84,7 @@ export function createBookingService({
   available,
   lastPosition,
   admission,
+  markets,
 }: Deps) {
   const repo = createBookingRepo(db);
 
@@ -101,8 +105,24 @@ export function createBookingService({
     return { view: view!, as };
   }
 
-  const price = (s: Parameters<typeof priceJob>[0], emergency: boolean) =>
-    priceJob(s, { emergency, commissionBps: config.commissionBps });
+  const price = (s: Parameters<typeof priceJob>[0], emergency: boolean, commissionBps: number) =>
+    priceJob(s, { emergency, commissionBps });
+
+  /**
+   * The service, checked against the market the job's pin is in (issue 13: the market follows the job):
+   * a pin outside every market is OUT_OF_AREA, a service from another market's price list WRONG_MARKET.
+   */
+  async function serviceAt(serviceId: string, at: { lat: number; lng: number }) {
+    const [s, m] = await Promise.all([catalog.requireService(serviceId), markets?.require(at)]);
+    if (m && s.market !== m.slug) {
+      throw new DomainError(
+        'WRONG_MARKET',
+        `This price list is not ${m.nameEn}'s, where the job is. Choose the service from ${m.nameEn}'s list.`,
+        { market: m.slug },
+      );
+    }
+    return { s, commissionBps: m?.commissionBps ?? config.commissionBps };
+  }
 
   /**
    * Runs one status change in one transaction: the booking's view read and locked (`user` authorised on
@@ -135,7 +155,7 @@ export function createBookingService({
     const { idempotencyKey, ...request } = input;
     const hash = requestHash(request);
     // Read before the transaction: inside it, every query must use the transaction's own connection.
-    const s = await catalog.requireService(input.serviceId);
+    const { s, commissionBps } = await serviceAt(input.serviceId, input);
     const result = await db.transaction(async (tx) => {
       const r = createBookingRepo(tx);
       await r.lockCustomer(customer.id);
@@ -152,7 +172,7 @@ export function createBookingService({
           `You already have ${config.maxOpenBookings} open bookings. Finish or cancel one first.`,
         );
       }
-      const p = price(s, input.emergency ?? false);
+      const p = price(s, input.emergency ?? false, commissionBps);
       const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
       const row = await r.insert({
         customerId: customer.id,
@@ -204,8 +224,8 @@ export function createBookingService({
 
   return {
     async quote(input: z.output<typeof quoteInput>): Promise<Quote> {
-      const s = await catalog.requireService(input.serviceId);
-      const p = price(s, input.emergency ?? false);
+      const { s, commissionBps } = await serviceAt(input.serviceId, input);
+      const p = price(s, input.emergency ?? false, commissionBps);
       const m = (amount: number) => money(amount, s.currency);
       // Answered from the live in-memory index (PostGIS stays the fallback when the index is not loaded).
       const around = available

@@ -5,5 +5,5 @@ export const catalogRouter = router({
   categories: publicProcedure.query(({ ctx }) => ctx.services.catalog.categories()),
   services: publicProcedure
     .input(servicesInput)
-    .query(({ ctx, input }) => ctx.services.catalog.services(input?.categoryId)),
+    .query(({ ctx, input }) => ctx.services.catalog.services(input?.categoryId, input?.market)),
 });

@@ -20,6 +20,7 @@ export const toService = (s: ServiceRow): Service => ({
   priceUnit: s.priceUnit,
   durationMinutes: s.durationMinutes,
   emergencySurchargePct: s.emergencySurchargePct,
+  market: s.market,
 });
 
 /** How long a service row is answered from memory (prices change by deploy or seed, not per request). */
@@ -39,11 +40,13 @@ export function createCatalogService(repo: CatalogRepo, market: string, now: () 
   return {
     service,
     categories: async () => (await repo.categories()).map(toCategory),
-    services: async (categoryId?: string) => (await repo.services(market, categoryId)).map(toService),
-    /** A bookable service of this market, or NOT_FOUND. */
+    /** A market's price list (the deployment's default market when none is asked for). */
+    services: async (categoryId?: string, inMarket: string = market) =>
+      (await repo.services(inMarket, categoryId)).map(toService),
+    /** A bookable service of any market, or NOT_FOUND (callers check it is the job's market). */
     async requireService(id: string): Promise<ServiceRow> {
       const s = await service(id);
-      if (!s?.active || s.market !== market) throw new DomainError('NOT_FOUND', 'Service not found.');
+      if (!s?.active) throw new DomainError('NOT_FOUND', 'Service not found.');
       return s;
     },
   };

@@ -1,0 +1,101 @@
+import type { Market } from '../../contracts/market';
+import { DomainError } from '../../lib/errors';
+import type { MarketRecord, MarketRepo } from './market.repo';
+
+/** How long the markets are answered from memory before they are read again (admins add them rarely). */
+const REFRESH_MS = 60_000;
+
+/**
+ * Ray casting on one ring ([lng, lat] pairs). Hand-written on purpose: every quote and booking asks
+ * "which market is this pin in?", and a handful of polygons in memory answers that in microseconds
+ * instead of a PostGIS round trip (the repo's `containing` is the reference the tests compare with).
+ */
+function inRing(ring: number[][], lng: number, lat: number): boolean {
+  let inside = false;
+  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+    const [xi, yi] = ring[i] as [number, number];
+    const [xj, yj] = ring[j] as [number, number];
+    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+export function covers(boundary: number[][][][], at: { lat: number; lng: number }): boolean {
+  return boundary.some(
+    ([outer, ...holes]) =>
+      outer !== undefined && inRing(outer, at.lng, at.lat) && !holes.some((h) => inRing(h, at.lng, at.lat)),
+  );
+}
+
+export const toMarket = (m: MarketRecord): Market => ({
+  slug: m.slug,
+  name: { en: m.nameEn, ar: m.nameAr },
+  currency: m.currency,
+  timeZone: m.timeZone,
+  defaultLocale: m.defaultLocale,
+  boundary: m.boundary,
+  center: m.center,
+});
+
+/**
+ * Markets (issue 13 §1): the market follows the job's pin. `fallback` (MARKET_FALLBACK) is the market
+ * for pins outside every boundary: unset in production (such a booking is refused), set by test rigs
+ * whose technicians live at random spots on the globe.
+ */
+export function createMarketService(
+  repo: MarketRepo,
+  opts: { fallback?: string | undefined; now?: () => number } = {},
+) {
+  const now = opts.now ?? Date.now;
+  let cached: { at: number; markets: MarketRecord[] } | null = null;
+  let loading: Promise<MarketRecord[]> | null = null;
+
+  async function all(): Promise<MarketRecord[]> {
+    if (cached && now() - cached.at < REFRESH_MS) return cached.markets;
+    loading ??= repo
+      .active()
+      .then((markets) => {
+        cached = { at: now(), markets };
+        return markets;
+      })
+      .finally(() => {
+        loading = null;
+      });
+    return loading;
+  }
+
+  async function locate(at: { lat: number; lng: number }): Promise<MarketRecord | null> {
+    const markets = await all();
+    return (
+      markets.find((m) => covers(m.boundary, at)) ??
+      (opts.fallback ? (markets.find((m) => m.slug === opts.fallback) ?? null) : null)
+    );
+  }
+
+  return {
+    list: async () => (await all()).map(toMarket),
+    bySlug: async (slug: string) => (await all()).find((m) => m.slug === slug) ?? null,
+    locate: async (at: { lat: number; lng: number }) => {
+      const m = await locate(at);
+      return m ? toMarket(m) : null;
+    },
+    /**
+     * The market a job at `at` belongs to, or OUT_OF_AREA (with the markets' names, so the client can
+     * say where Fundi works and show them on a map).
+     */
+    async require(at: { lat: number; lng: number }): Promise<MarketRecord> {
+      const m = await locate(at);
+      if (m) return m;
+      const names = (await all()).map((x) => x.nameEn).join(', ');
+      throw new DomainError('OUT_OF_AREA', `Fundi does not work there yet. We work in ${names}.`, {
+        markets: (await all()).map((x) => x.slug).join(','),
+      });
+    },
+    /** Forget the cache (after an admin changed a market). */
+    invalidate() {
+      cached = null;
+    },
+  };
+}
+
+export type MarketService = ReturnType<typeof createMarketService>;
