@@ -8,4 +8,5 @@ export * from './money';
 export * from './sessions';
 export * from './technicians';
 export * from './tracking';
+export * from './uploads';
 export * from './users';

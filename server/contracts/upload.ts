@@ -1,0 +1,102 @@
+// Pure zod schemas + types for uploads, shared by the server and the client (no Node imports here).
+import { z } from 'zod';
+
+/**
+ * `profile_photo`: public (anyone may load it; cached forever under a content-addressed name).
+ * `id_document`, `certificate`: private (the owner and admins, through short-lived signed URLs).
+ * `job_photo`: a before/after photo of a job (the booking's customer and technician, and admins).
+ */
+export const uploadKinds = ['profile_photo', 'id_document', 'certificate', 'job_photo'] as const;
+export type UploadKind = (typeof uploadKinds)[number];
+
+export const jobPhotoPhases = ['before', 'after'] as const;
+export type JobPhotoPhase = (typeof jobPhotoPhases)[number];
+
+export const imageTypes = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const documentTypes = [...imageTypes, 'application/pdf'] as const;
+
+/** What each kind accepts (checked again on the bytes themselves: the declared type is only a hint). */
+export const uploadRules: Record<UploadKind, { types: readonly string[]; maxBytes: number }> = {
+  profile_photo: { types: imageTypes, maxBytes: 10 * 1024 * 1024 },
+  job_photo: { types: imageTypes, maxBytes: 15 * 1024 * 1024 },
+  id_document: { types: documentTypes, maxBytes: 10 * 1024 * 1024 },
+  certificate: { types: documentTypes, maxBytes: 10 * 1024 * 1024 },
+};
+
+export const createUploadInput = z
+  .object({
+    kind: z.enum(uploadKinds),
+    contentType: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .transform((v) => v.split(';')[0]!.trim()),
+    /** The exact number of bytes that will be sent (more is refused while it streams in). */
+    size: z.number().int().positive(),
+  })
+  .superRefine((v, ctx) => {
+    const rule = uploadRules[v.kind];
+    if (!rule.types.includes(v.contentType)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contentType'],
+        message: `A ${v.kind} must be one of ${rule.types.join(', ')}`,
+      });
+    }
+    if (v.size > rule.maxBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['size'],
+        message: `A ${v.kind} may be at most ${rule.maxBytes} bytes`,
+      });
+    }
+  });
+
+/** An upload slot: send the bytes with PUT (or POST) to `url` before `expiresAt`. */
+export type UploadSlot = {
+  uploadId: string;
+  /** Relative to the API's origin, e.g. `/uploads/<id>?…` (signed: use it as it is). */
+  url: string;
+  method: 'PUT';
+  maxBytes: number;
+  expiresAt: string;
+};
+
+/** What the upload URL answers (JSON) once the bytes are stored. */
+export type StoredUpload = {
+  uploadId: string;
+  kind: UploadKind;
+  contentType: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+};
+
+export const uploadIdInput = z.object({ uploadId: z.uuid() });
+
+/** Where a stored file can be loaded: public files for good, private ones until `expiresAt`. */
+export type UploadUrl = { uploadId: string; url: string; contentType: string; expiresAt: string | null };
+
+export const addJobPhotoInput = z.object({
+  id: z.uuid(),
+  uploadId: z.uuid(),
+  phase: z.enum(jobPhotoPhases),
+});
+
+export type JobPhoto = {
+  uploadId: string;
+  bookingId: string;
+  phase: JobPhotoPhase;
+  /** A short-lived signed URL (ask `booking.photos` again for a fresh one). */
+  url: string;
+  urlExpiresAt: string;
+  width: number | null;
+  height: number | null;
+  addedBy: string;
+  addedAt: string;
+};
+
+/** How many photos of each phase a job may carry. */
+export const MAX_JOB_PHOTOS_PER_PHASE = 10;
+
+export type ProfilePhoto = { uploadId: string; url: string };
