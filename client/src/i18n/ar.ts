@@ -83,6 +83,8 @@ export const ar: Messages = {
   'errors.NOT_FOUND': 'لم نعثر على ما تبحث عنه.',
   'errors.VALIDATION': 'يُرجى مراجعة الحقول المميّزة.',
   'errors.RATE_LIMITED': 'محاولات كثيرة جدًا. انتظر دقيقة ثم حاول مرة أخرى.',
+  'market.label': 'المدينة',
+  'market.switchTo': 'استخدم أسعار {city}',
   'errors.OUT_OF_AREA': 'فوندي لا يعمل هناك بعد. نعمل في لاغوس والقاهرة.',
   'errors.WRONG_MARKET':
     'هذا المكان في مدينة غير مدينة قائمة الأسعار التي اخترتها. غيّر المدينة واختر الخدمة من جديد.',

@@ -82,6 +82,8 @@ export const en = {
   'errors.NOT_FOUND': 'We couldn’t find what you were looking for.',
   'errors.VALIDATION': 'Please check the highlighted fields.',
   'errors.RATE_LIMITED': 'Too many attempts. Please wait a minute and try again.',
+  'market.label': 'City',
+  'market.switchTo': 'Use {city} prices',
   'errors.OUT_OF_AREA': 'Fundi does not work there yet. We work in Lagos and Cairo.',
   'errors.WRONG_MARKET':
     'That place is in another city than the price list you chose. Switch city and choose the service again.',

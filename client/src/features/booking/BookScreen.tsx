@@ -8,6 +8,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link, navigate, useSearchParams } from '../../lib/router';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
+import { useMarket } from '../catalog/useMarket';
 import { BookingForm } from './BookingForm';
 
 /** Book a service in three steps kept in the URL (so the phone's back button steps back): category → service → where and when. */
@@ -15,7 +16,8 @@ export function BookScreen({ user }: { user: PublicUser }) {
   const { t, localized, formatNumber } = useI18n();
   const params = useSearchParams();
   const categories = useCategories();
-  const services = useServices();
+  const { markets, market, choose, query: marketsQuery } = useMarket(user);
+  const services = useServices(market?.slug ?? '');
 
   const categorySlug = params.get('category');
   const serviceSlug = params.get('service');
@@ -36,14 +38,36 @@ export function BookScreen({ user }: { user: PublicUser }) {
     stepHeading.current?.focus();
   }, [step]);
 
-  const loadError = categories.error ?? services.error;
-  const loading = categories.isPending || services.isPending;
+  const loadError = categories.error ?? marketsQuery.error ?? services.error;
+  const loading = categories.isPending || marketsQuery.isPending || services.isPending;
 
   return (
     <Screen heading={t('book.title')} testId="book-screen">
-      <p className="muted step-count">
-        {t('book.step', { step: formatNumber(step), total: formatNumber(3) })}
-      </p>
+      <div className="book-topline">
+        <p className="muted step-count">
+          {t('book.step', { step: formatNumber(step), total: formatNumber(3) })}
+        </p>
+        {markets.length > 1 && market && (
+          <label className="market-switch">
+            <span>{t('market.label')}</span>
+            <select
+              value={market.slug}
+              data-testid="market-select"
+              onChange={(e) => {
+                choose(e.target.value);
+                // Another city's price list: the same steps, its services.
+                navigate(`/book${category ? `?category=${encodeURIComponent(category.slug)}` : ''}`);
+              }}
+            >
+              {markets.map((m) => (
+                <option key={m.slug} value={m.slug}>
+                  {localized(m.name)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
       {loadError && !categories.data ? (
         <div className="card">
           <p className="form-error" role="alert">
@@ -80,7 +104,19 @@ export function BookScreen({ user }: { user: PublicUser }) {
           <h2 ref={stepHeading} tabIndex={-1} className="step-heading">
             {localized(service.name)}
           </h2>
-          <BookingForm key={service.id} service={service} user={user} />
+          <BookingForm
+            key={service.id}
+            service={service}
+            user={user}
+            market={market}
+            markets={markets}
+            onSwitchMarket={(slug) => {
+              choose(slug);
+              navigate(
+                `/book?category=${encodeURIComponent(category.slug)}&service=${encodeURIComponent(service.slug)}`,
+              );
+            }}
+          />
         </>
       )}
     </Screen>

@@ -2,6 +2,7 @@ import { keepPreviousData, skipToken } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Service } from '../../../../server/contracts/catalog';
+import type { Market } from '../../../../server/contracts/market';
 import { Spinner } from '../../components/Spinner';
 import { TextField } from '../../components/TextField';
 import type { MessageKey } from '../../i18n/en';
@@ -51,7 +52,21 @@ const round = (value: number) => Math.round(value * 1e5) / 1e5;
 // ~100 m: plenty for "who is around" (the answer comes in ~300 m cells).
 const roundCoarse = (value: number) => Math.round(value * 1e3) / 1e3;
 
-export function BookingForm({ service, user }: { service: Service; user: PublicUser }) {
+export function BookingForm({
+  service,
+  user,
+  market,
+  markets = [],
+  onSwitchMarket,
+}: {
+  service: Service;
+  user: PublicUser;
+  /** The city whose price list this service is from: the map starts there. */
+  market?: Market | undefined;
+  markets?: Market[];
+  /** The pin is in another city: switch to its price list (same service). */
+  onSwitchMarket?: (slug: string) => void;
+}) {
   const { t, localized, formatMinutes, formatNumber } = useI18n();
   const priceLabel = usePriceLabel();
   const id = useId();
@@ -68,7 +83,11 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
   const [errors, setErrors] = useState<Partial<Record<Field, MessageKey>>>({});
   const { create, mutation } = useCreateBooking();
 
-  const startCenter = useMemo(() => defaultCenter(user.timeZone, user.locale), [user]);
+  const startCenter = useMemo(
+    () =>
+      market ? { lat: market.center[0], lng: market.center[1] } : defaultCenter(user.timeZone, user.locale),
+    [user, market],
+  );
   const scheduledFor = when === 'later' ? localToIso(scheduledLocal) : undefined;
   const scheduleMissing = when === 'later' && !scheduledFor;
 
@@ -91,6 +110,13 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
     { lat: roundCoarse(around.lat), lng: roundCoarse(around.lng), serviceId: service.id },
     { placeholderData: keepPreviousData, staleTime: 30_000, refetchInterval: 30_000, retry: false },
   );
+
+  // The pin is in another city than this price list: offer that city's (same service, its prices).
+  const quoteProblem = quote.error ? toApiProblem(quote.error) : null;
+  const wrongMarket =
+    quoteProblem?.code === 'WRONG_MARKET'
+      ? markets.find((m) => m.slug === quoteProblem.details?.market)
+      : undefined;
 
   const clearError = (field: Field) =>
     setErrors((current) => {
@@ -347,6 +373,16 @@ export function BookingForm({ service, user }: { service: Service; user: PublicU
         </label>
       </div>
 
+      {wrongMarket && onSwitchMarket && (
+        <button
+          type="button"
+          className="button button-secondary"
+          data-testid="switch-market"
+          onClick={() => onSwitchMarket(wrongMarket.slug)}
+        >
+          {t('market.switchTo', { city: localized(wrongMarket.name) })}
+        </button>
+      )}
       <QuotePanel
         hasPin={pin !== null}
         scheduleMissing={scheduleMissing}

@@ -9,9 +9,12 @@ export function useCategories() {
   return trpc.catalog.categories.useQuery(undefined, { staleTime: CATALOG_STALE_MS });
 }
 
-/** Every service once (the catalog is small), filtered per category on the client. */
-export function useServices() {
-  return trpc.catalog.services.useQuery(undefined, { staleTime: CATALOG_STALE_MS });
+/** A market's every service once (the catalog is small), filtered per category on the client. */
+export function useServices(market?: string) {
+  return trpc.catalog.services.useQuery(market ? { market } : undefined, {
+    staleTime: CATALOG_STALE_MS,
+    enabled: market !== '',
+  });
 }
 
 export type { Category, Service };

@@ -1,0 +1,69 @@
+import { useEffect, useState } from 'react';
+import type { PublicUser } from '../../../../server/contracts/auth';
+import type { Market } from '../../../../server/contracts/market';
+import { trpc } from '../../lib/trpc';
+
+const STORAGE_KEY = 'fundi.market';
+// Markets change when Fundi opens a city: keep the list for a long while.
+const MARKETS_STALE_MS = 60 * 60_000;
+
+function stored(): string | null {
+  try {
+    return localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The city whose catalogue and prices the customer sees (issue 13: the market follows the job). Their
+ * own choice first (kept on the device); else where the device is, when location is already allowed
+ * (no prompt just for this); else a guess from their time zone and language.
+ */
+export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
+  const utils = trpc.useUtils();
+  const list = trpc.market.list.useQuery(undefined, { staleTime: MARKETS_STALE_MS });
+  const [chosen, setChosen] = useState<string | null>(stored);
+  const [located, setLocated] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (chosen || !navigator.permissions || !navigator.geolocation) return;
+    let cancelled = false;
+    void navigator.permissions
+      .query({ name: 'geolocation' })
+      .then((permission) => {
+        if (permission.state !== 'granted' || cancelled) return;
+        navigator.geolocation.getCurrentPosition(
+          (position) =>
+            void utils.market.locate
+              .fetch({ lat: position.coords.latitude, lng: position.coords.longitude })
+              .then((m) => {
+                if (!cancelled && m) setLocated(m.slug);
+              })
+              .catch(() => undefined),
+          () => undefined,
+          { maximumAge: 10 * 60_000, timeout: 10_000 },
+        );
+      })
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [chosen, utils]);
+
+  const guess = user.timeZone === 'Africa/Cairo' || user.locale === 'ar' ? 'cairo' : 'lagos';
+  const markets: Market[] = list.data ?? [];
+  const slug = chosen ?? located ?? guess;
+  const market = markets.find((m) => m.slug === slug) ?? markets[0];
+
+  const choose = (next: string) => {
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // Private mode: the choice lasts for this visit.
+    }
+    setChosen(next);
+  };
+
+  return { markets, market, choose, query: list };
+}
