@@ -6,7 +6,8 @@ import { fetchJson, GatewayError, hexEquals, type PaymentProvider, WebhookSignat
  * Paystack Standard, plain fetch. Checked against Paystack's API reference and webhook guide:
  * - POST /transaction/initialize (Bearer secret key; amount in the subunit, e.g. kobo; our `reference`;
  *   `callback_url`) answers `data.authorization_url`, the hosted checkout page;
- * - GET /transaction/verify/:reference answers `data.status` ('success' when paid), `data.amount`,
+ * - GET /transaction/verify/:reference answers `data.status` ('success' when paid; 'abandoned' while the
+ *   customer has not finished, so it is not a failure), `data.amount`,
  *   `data.currency`, `data.fees`;
  * - POST /refund { transaction: reference, amount } answers `data.status` (pending/processing/processed/failed);
  * - webhooks carry `x-paystack-signature`: hex HMAC-SHA512 of the raw body keyed with the secret key.
@@ -69,11 +70,7 @@ export function createPaystack(cfg: { baseUrl: string; secretKey: string }): Pay
     async verify({ reference }) {
       const d = await call(txData, `/transaction/verify/${encodeURIComponent(reference)}`, 'GET');
       const status =
-        d.status === 'success'
-          ? 'paid'
-          : ['failed', 'abandoned', 'reversed'].includes(d.status)
-            ? 'failed'
-            : 'pending';
+        d.status === 'success' ? 'paid' : ['failed', 'reversed'].includes(d.status) ? 'failed' : 'pending';
       return {
         status,
         amount: d.amount,
