@@ -83,6 +83,8 @@ const envSchema = z
       .min(0)
       .max(30 * 24)
       .default(24),
+    REVIEW_WINDOW_DAYS: z.coerce.number().min(0.0001).max(365).default(14),
+    REVIEW_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -185,6 +187,8 @@ export type Config = {
   arrivalRadiusMeters: number;
   /** Chat: messages per user per minute; sending stays open this long after completion. */
   chat: { rateLimit: number; openAfterCompletionMs: number };
+  /** Reviews: customers review (technicians rate customers) within `windowMs` of completion; the sweep period. */
+  reviews: { windowMs: number; sweepMs: number };
   /** Set: cluster mode (several nodes share Redis and PostgreSQL). Unset: one process, nothing else. */
   redisUrl: string | undefined;
   /** Prefix of this deployment's keys and channels in Redis (several deployments may share one Redis). */
@@ -269,6 +273,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chat: {
       rateLimit: e.CHAT_RATE_LIMIT,
       openAfterCompletionMs: Math.round(e.CHAT_OPEN_HOURS_AFTER_COMPLETION * 3600_000),
+    },
+    reviews: {
+      windowMs: Math.round(e.REVIEW_WINDOW_DAYS * 86_400_000),
+      sweepMs: Math.round(e.REVIEW_SWEEP_SECONDS * 1000),
     },
     trustProxies: e.TRUST_PROXY,
     drainMs: Math.round((e.DRAIN_SECONDS ?? (e.REDIS_URL ? 5 : 0)) * 1000),

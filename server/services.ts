@@ -25,6 +25,8 @@ import { createPaymentsService } from './modules/payments/payments.service';
 import { createProviders } from './modules/payments/providers';
 import { createPresenceRepo } from './modules/presence/presence.repo';
 import { createPresenceService } from './modules/presence/presence.service';
+import { createReviewService } from './modules/review/review.service';
+import { createSearchService } from './modules/search/search.service';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
 import { createTechnicianService } from './modules/technician/technician.service';
 import { createTrackingService } from './modules/tracking/tracking.service';
@@ -141,6 +143,14 @@ export function createServices(database: Database, config: Config, redis: RedisC
   const extras = createExtrasService(db);
   const earnings = createEarningsService({ db, ledger, currency: policyOf(config.market).currency });
 
+  // Reviews and ratings (issue 12 §1), technician profiles, search and favourites (§2, §3).
+  const reviews = createReviewService({ db, config: config.reviews });
+  const search = createSearchService({
+    db,
+    presenceTimeoutMs: config.presence.timeoutMs,
+    topTags: (id) => reviews.topTags(id),
+  });
+
   // One shared timer for every heartbeat subscriber instead of one per connection.
   const clock = new EventEmitter();
   clock.setMaxListeners(0);
@@ -166,12 +176,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
     extras,
     earnings,
     chat,
+    reviews,
+    search,
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
     async start() {
       await presence.start();
       await tracking.start();
       await dispatch.start();
+      reviews.start();
       presence.startOfflineSweep((ids) => void tracking.changed(ids).catch(() => undefined));
     },
     async stop() {
@@ -179,6 +192,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       clock.emit('stop');
       await presence.stop();
       await dispatch.stop();
+      await reviews.stop();
       await tracking.stop();
       await leader.releaseAll();
       await bus.close();

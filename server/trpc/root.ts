@@ -6,6 +6,8 @@ import { chatRouter } from '../modules/chat/chat.router';
 import { earningsRouter } from '../modules/earnings/earnings.router';
 import { marketRouter } from '../modules/market/market.router';
 import { paymentRouter } from '../modules/payments/payment.router';
+import { reviewRouter } from '../modules/review/review.router';
+import { favoriteRouter } from '../modules/search/favorite.router';
 import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
 import { trackingFast, trackingRouter } from '../modules/tracking/tracking.router';
@@ -22,6 +24,8 @@ export const appRouter = router({
   chat: chatRouter,
   payment: paymentRouter,
   earnings: earningsRouter,
+  review: reviewRouter,
+  favorite: favoriteRouter,
   admin: adminRouter,
   system: systemRouter,
 });

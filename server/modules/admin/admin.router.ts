@@ -1,4 +1,5 @@
 import { listPayoutsInput, markPayoutPaidInput, refundInput } from '../../contracts/payment';
+import { customerRatingInput, hideReviewInput, reportedReviewsInput } from '../../contracts/review';
 import { listTechniciansInput, setVerificationInput } from '../../contracts/technician';
 import { adminProcedure, router } from '../../trpc/procedures';
 
@@ -14,6 +15,20 @@ export const adminRouter = router({
       .mutation(({ ctx, input }) =>
         ctx.services.technicians.setVerification(input.technicianId, input.status, input.note ?? null),
       ),
+  }),
+  reviews: router({
+    /** Reported reviews, most recently reported first, with every report. */
+    reported: adminProcedure
+      .input(reportedReviewsInput)
+      .query(({ ctx, input }) => ctx.services.reviews.reported(input)),
+    /** Hides a review (out of lists and averages) with a reason; an audit_log row records who and why. */
+    hide: adminProcedure
+      .input(hideReviewInput)
+      .mutation(({ ctx, input }) => ctx.services.reviews.hide(ctx.user, input)),
+    /** A customer's private rating by the technicians who worked for them. */
+    customerRating: adminProcedure
+      .input(customerRatingInput)
+      .query(({ ctx, input }) => ctx.services.reviews.customerRating(input.customerId)),
   }),
   payments: router({
     refund: adminProcedure

@@ -1,5 +1,10 @@
+import {
+  searchTechniciansInput,
+  setLanguagesInput,
+  technicianProfileInput,
+} from '../../contracts/discovery';
 import { setOnlineInput, setServicesInput, updateProfileInput } from '../../contracts/technician';
-import { roleProcedure, router } from '../../trpc/procedures';
+import { publicProcedure, roleProcedure, router } from '../../trpc/procedures';
 
 const technicianProcedure = roleProcedure('technician');
 
@@ -14,6 +19,18 @@ export const technicianRouter = router({
   setOnline: technicianProcedure
     .input(setOnlineInput)
     .mutation(({ ctx, input }) => ctx.services.technicians.setOnline(ctx.user.id, input)),
+  /** Languages they speak, shown on their public profile. */
+  setLanguages: technicianProcedure
+    .input(setLanguagesInput)
+    .mutation(({ ctx, input }) => ctx.services.search.setLanguages(ctx.user.id, input.languages)),
+  /** A technician's public profile (anyone, signed in or not): never their live position. */
+  profile: publicProcedure
+    .input(technicianProfileInput)
+    .query(({ ctx, input }) => ctx.services.search.profile(input.technicianId, ctx.user)),
+  /** Verified technicians near a point: filters, sort and cursor pagination (anyone, signed in or not). */
+  search: publicProcedure
+    .input(searchTechniciansInput)
+    .query(({ ctx, input }) => ctx.services.search.search(input)),
   /** Offers pushed to this technician: open ones first, then new and closed ones live. */
   offers: technicianProcedure.subscription(({ ctx, signal }) =>
     ctx.services.dispatch.offers(ctx.user.id, signal),
