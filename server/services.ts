@@ -30,6 +30,9 @@ import { createSearchService } from './modules/search/search.service';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
 import { createTechnicianService } from './modules/technician/technician.service';
 import { createTrackingService } from './modules/tracking/tracking.service';
+import { createSigner } from './modules/upload/signing';
+import { createFileStore } from './modules/upload/storage';
+import { createUploadService } from './modules/upload/upload.service';
 import { type Bus, createBus, createRedisBus } from './realtime/bus';
 import { connectRedis, type RedisConnections } from './realtime/redis';
 
@@ -84,8 +87,18 @@ export function createServices(database: Database, config: Config, redis: RedisC
     service: catalog.service,
     nearest: tracking.nearest,
   });
+  // Money (issue 10): the ledger, gateways whose keys are configured, payments, extras, earnings.
+  const ledger = createLedger();
+  const payments = createPaymentsService({
+    db,
+    ledger,
+    providers: createProviders(config.payments),
+    market: config.market,
+    publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
+  });
   const bookings = createBookingService({
     markets,
+    billing: payments,
     db,
     bus,
     catalog,
@@ -131,15 +144,6 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config: config.chat,
   });
 
-  // Money (issue 10): the ledger, gateways whose keys are configured, payments, extras, earnings.
-  const ledger = createLedger();
-  const payments = createPaymentsService({
-    db,
-    ledger,
-    providers: createProviders(config.payments),
-    market: config.market,
-    publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
-  });
   const extras = createExtrasService(db);
   const earnings = createEarningsService({ db, ledger, currency: policyOf(config.market).currency });
 
@@ -149,6 +153,14 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     presenceTimeoutMs: config.presence.timeoutMs,
     topTags: (id) => reviews.topTags(id),
+  });
+
+  // Uploads (issue 13 §3): local disk under DATA_DIR/uploads, or S3 when S3_BUCKET is set.
+  const uploads = createUploadService({
+    db,
+    store: createFileStore(config.uploads),
+    signer: createSigner({ key: config.uploads.signingKey, dataDir: config.uploads.dataDir }),
+    config: config.uploads,
   });
 
   // One shared timer for every heartbeat subscriber instead of one per connection.
@@ -178,6 +190,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     chat,
     reviews,
     search,
+    uploads,
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
     async start() {

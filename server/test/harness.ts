@@ -72,6 +72,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DISPATCH_SWEEP_MS: '250',
     // Test technicians live at random spots on the globe (uniqueSpot): those pins count as Lagos.
     MARKET_FALLBACK: 'lagos',
+    // Races fire dozens of creates at once on purpose; overload.test.ts sets its own small limit.
+    SHED_CREATES_IN_FLIGHT: '10000',
+    SHED_DISPATCH_BACKLOG: '100000',
     STATIC_DIR: path.join(tmpdir(), 'fundi-no-static'),
     ...env,
   });

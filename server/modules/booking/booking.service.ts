@@ -27,6 +27,7 @@ import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
+import type { PaymentsService } from '../payments/payments.service';
 import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './booking.lifecycle';
 import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
@@ -40,6 +41,8 @@ type Deps = {
   dispatch: DispatchService;
   /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
   markets?: MarketService;
+  /** Money hooks (issue 10), run inside the booking's own transactions. */
+  billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
   admission?: Admission;
   config: {
@@ -85,6 +88,7 @@ export function createBookingService({
   lastPosition,
   admission,
   markets,
+  billing,
 }: Deps) {
   const repo = createBookingRepo(db);
 
@@ -146,7 +150,11 @@ export function createBookingService({
       const view = await createBookingRepo(tx).view(id, { forUpdate: true });
       const as = roleOn(view?.booking, user);
       const d = decide(view!.booking, as);
-      return lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
+      const changed = await lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
+      // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
+      if (d.to === 'completed') await billing?.onCompleted(tx, changed.booking);
+      if (d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
+      return changed;
     });
     return lifecycle.publish(done);
   }
@@ -159,6 +167,7 @@ export function createBookingService({
     const result = await db.transaction(async (tx) => {
       const r = createBookingRepo(tx);
       await r.lockCustomer(customer.id);
+      await billing?.assertCanBook(customer.id, tx);
       const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
       if (existing) {
         if (existing.requestHash !== hash) {

@@ -378,9 +378,13 @@ export function createPaymentsService(deps: Deps) {
     },
 
     /** Refuses a new booking while one is unpaid beyond the market's grace period (call it in booking.create). */
-    async assertCanBook(customerId: string) {
+    async assertCanBook(customerId: string, tx?: DbOrTx) {
       const hours = policy(deps.market, 'USD').unpaidGraceHours;
-      const [unpaid] = await repo.unpaidBefore(customerId, new Date(now().getTime() - hours * 3600_000));
+      // Inside the caller's transaction when given (booking.create: no transaction of its own).
+      const [unpaid] = await (tx ? createPaymentsRepo(tx) : repo).unpaidBefore(
+        customerId,
+        new Date(now().getTime() - hours * 3600_000),
+      );
       if (unpaid) {
         throw new DomainError('CONFLICT', 'Please pay for your last booking before booking again.', {
           reason: 'UNPAID_BOOKING',
