@@ -56,6 +56,12 @@ export const bookings = pgTable(
     priceTotal: integer('price_total').notNull(),
     commission: integer('commission').notNull(),
     technicianEarnings: integer('technician_earnings').notNull(),
+    /** The market's commission rate when booked: the price is re-cut with it if the technician's own price applies. */
+    commissionBps: integer('commission_bps').notNull().default(1500),
+    /** The technician the customer chose (issue 12 §4): offered first. */
+    preferredTechnicianId: uuid('preferred_technician_id').references(() => users.id),
+    /** If the chosen technician declines or lets the offer lapse: offer the nearest instead (else unfulfilled). */
+    fallbackToNearest: boolean('fallback_to_nearest').notNull().default(true),
     paymentMethod: paymentMethod('payment_method').notNull().default('cash'),
     idempotencyKey: text('idempotency_key').notNull(),
     requestHash: text('request_hash').notNull(),
@@ -126,6 +132,8 @@ export const dispatchOffers = pgTable(
       .references(() => users.id),
     status: offerStatus('status').notNull().default('offered'),
     distanceMeters: integer('distance_meters').notNull(),
+    /** The base price for this technician (their own price for the service, else the booking's). */
+    priceBase: integer('price_base'),
     offeredAt: createdAt(),
     expiresAt: ts('expires_at').notNull(),
     respondedAt: ts('responded_at'),

@@ -43,6 +43,9 @@ export const services = pgTable(
     descriptionEn: text('description_en').notNull().default(''),
     descriptionAr: text('description_ar').notNull().default(''),
     basePrice: integer('base_price').notNull(),
+    /** Bounds of technicians' own prices for this service (minor units; null: no bound). */
+    minPrice: integer('min_price'),
+    maxPrice: integer('max_price'),
     currency: text('currency').notNull(),
     priceUnit: priceUnit('price_unit').notNull().default('fixed'),
     durationMinutes: integer('duration_minutes').notNull(),
@@ -55,6 +58,10 @@ export const services = pgTable(
     uniqueIndex('services_market_slug_key').on(t.market, t.slug),
     index('services_category_idx').on(t.categoryId),
     check('services_price_positive', sql`${t.basePrice} > 0`),
+    check(
+      'services_price_bounds',
+      sql`(${t.minPrice} IS NULL OR ${t.minPrice} > 0) AND (${t.maxPrice} IS NULL OR ${t.minPrice} IS NULL OR ${t.maxPrice} >= ${t.minPrice})`,
+    ),
     check('services_currency_iso', sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check('services_duration_positive', sql`${t.durationMinutes} > 0`),
     check('services_surcharge_range', sql`${t.emergencySurchargePct} BETWEEN 0 AND 200`),
