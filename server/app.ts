@@ -5,6 +5,7 @@ import type { Services } from './services';
 import { createTrpcHttpHandler } from './transport/http';
 import { createOriginPolicy } from './transport/security';
 import { createStaticHandler } from './transport/static';
+import { attachUploads } from './transport/uploads';
 import { type us_listen_socket, uws, uwsImplementation } from './transport/uws';
 import { attachWebhooks } from './transport/webhooks';
 import { attachTrpcWebSocket } from './transport/ws';
@@ -60,6 +61,9 @@ export function startServer(config: Config, services: Services, database: Databa
 
   // Payment gateways' webhooks (raw body, signature checked before anything else).
   attachWebhooks(app, (provider, req) => services.payments.webhook(provider, req), inflight);
+
+  // Upload slots (PUT /uploads/:id) and stored files (/files/public/…, signed /files/private/…).
+  attachUploads(app, services.uploads, inflight);
 
   app.get('/healthz', (res) => {
     let aborted = false;

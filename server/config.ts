@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
 
 const csv = z
@@ -111,6 +112,24 @@ const envSchema = z
     PAYMOB_INTEGRATION_IDS: csv.pipe(
       z.array(z.string().regex(/^[0-9]+$/, 'each Paymob integration id must be a number')),
     ),
+    // Uploads (issue 13 §3): signed slots and URLs; local disk under DATA_DIR/uploads, or an S3-compatible store.
+    UPLOAD_SIGNING_KEY: optionalSecret.pipe(
+      z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
+    ),
+    UPLOAD_SLOT_SECONDS: z.coerce.number().int().min(1).max(3600).default(900),
+    UPLOAD_URL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    S3_ENDPOINT: z
+      .url()
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    S3_BUCKET: optionalSecret,
+    S3_REGION: z.string().trim().min(1).default('us-east-1'),
+    S3_ACCESS_KEY_ID: optionalSecret,
+    S3_SECRET_ACCESS_KEY: optionalSecret,
+    S3_FORCE_PATH_STYLE: z
+      .enum(['true', 'false', '1', '0'])
+      .default('false')
+      .transform((v) => v === 'true' || v === '1'),
   })
   .superRefine((env, ctx) => {
     if (Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
@@ -127,6 +146,16 @@ const envSchema = z
         path: ['PAYMOB_SECRET_KEY'],
         message:
           'PAYMOB_SECRET_KEY, PAYMOB_PUBLIC_KEY, PAYMOB_HMAC_SECRET and PAYMOB_INTEGRATION_IDS must be set together',
+      });
+    }
+    if (
+      (env.S3_ENDPOINT || env.S3_ACCESS_KEY_ID || env.S3_SECRET_ACCESS_KEY) &&
+      !(env.S3_BUCKET && Boolean(env.S3_ACCESS_KEY_ID) === Boolean(env.S3_SECRET_ACCESS_KEY))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['S3_BUCKET'],
+        message: 'S3 storage needs S3_BUCKET (and S3_ACCESS_KEY_ID with S3_SECRET_ACCESS_KEY, or neither)',
       });
     }
     if (Boolean(env.TLS_CERT) !== Boolean(env.TLS_KEY)) {
@@ -197,6 +226,26 @@ export type Config = {
   nodeId: string;
   /** Gateways with their keys (null: not configured, not offered). */
   payments: PaymentsConfig;
+  /** Uploads: see server/modules/upload. */
+  uploads: UploadsConfig;
+};
+
+export type UploadsConfig = {
+  /** Signs upload slots and private file URLs (unset: generated once, kept in DATA_DIR/upload-signing.key). */
+  signingKey: string | undefined;
+  /** Local storage folder (when `s3` is null) and where a generated signing key is kept. */
+  dir: string;
+  dataDir: string;
+  slotMs: number;
+  urlMs: number;
+  /** Set: files go to this S3-compatible bucket instead of the local disk. */
+  s3: {
+    endpoint: string | undefined;
+    bucket: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+    forcePathStyle: boolean;
+  } | null;
 };
 
 export type PaymentsConfig = {
@@ -283,6 +332,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
+    uploads: {
+      signingKey: e.UPLOAD_SIGNING_KEY,
+      dir: path.join(e.DATA_DIR, 'uploads'),
+      dataDir: e.DATA_DIR,
+      slotMs: e.UPLOAD_SLOT_SECONDS * 1000,
+      urlMs: e.UPLOAD_URL_SECONDS * 1000,
+      s3: e.S3_BUCKET
+        ? {
+            endpoint: e.S3_ENDPOINT,
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+            credentials:
+              e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+                ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+                : undefined,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+          }
+        : null,
+    },
     payments: {
       paystack: e.PAYSTACK_SECRET_KEY
         ? { baseUrl: e.PAYSTACK_BASE_URL, secretKey: e.PAYSTACK_SECRET_KEY }

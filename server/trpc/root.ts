@@ -11,6 +11,7 @@ import { favoriteRouter } from '../modules/search/favorite.router';
 import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
 import { trackingFast, trackingRouter } from '../modules/tracking/tracking.router';
+import { uploadRouter } from '../modules/upload/upload.router';
 import type { FastProcedure } from './fast';
 import { router } from './procedures';
 
@@ -26,6 +27,7 @@ export const appRouter = router({
   earnings: earningsRouter,
   review: reviewRouter,
   favorite: favoriteRouter,
+  upload: uploadRouter,
   admin: adminRouter,
   system: systemRouter,
 });

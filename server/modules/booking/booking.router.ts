@@ -11,6 +11,7 @@ import {
 } from '../../contracts/booking';
 import { addExtraInput, respondExtraInput } from '../../contracts/payment';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { bookingPhotoProcedures } from '../upload/upload.router';
 
 const customerProcedure = roleProcedure('customer');
 const technicianProcedure = roleProcedure('technician');
@@ -54,6 +55,8 @@ export const bookingRouter = router({
   respondExtra: customerProcedure
     .input(respondExtraInput)
     .mutation(({ ctx, input }) => ctx.services.extras.respond(ctx.user, input)),
+  /** Before/after photos of the job (issue 13 §5): addPhoto, photos. */
+  ...bookingPhotoProcedures,
   /** Status changes of one booking for its participants, resumable with lastEventId. */
   events: authedProcedure
     .input(bookingEventsInput)

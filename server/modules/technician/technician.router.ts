@@ -5,6 +5,7 @@ import {
 } from '../../contracts/discovery';
 import { setOnlineInput, setServicesInput, updateProfileInput } from '../../contracts/technician';
 import { publicProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { technicianPhotoProcedures } from '../upload/upload.router';
 
 const technicianProcedure = roleProcedure('technician');
 
@@ -31,6 +32,8 @@ export const technicianRouter = router({
   search: publicProcedure
     .input(searchTechniciansInput)
     .query(({ ctx, input }) => ctx.services.search.search(input)),
+  /** Their photo is this stored profile_photo upload (issue 13 §3); answers the profile. */
+  ...technicianPhotoProcedures,
   /** Offers pushed to this technician: open ones first, then new and closed ones live. */
   offers: technicianProcedure.subscription(({ ctx, signal }) =>
     ctx.services.dispatch.offers(ctx.user.id, signal),
