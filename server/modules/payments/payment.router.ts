@@ -1,4 +1,11 @@
-import { bookingPaymentInput, checkoutInput, confirmCashInput, methodsInput } from '../../contracts/payment';
+import type { BookingRow } from '../../../db/schema';
+import {
+  bookingPaymentInput,
+  type CancellationQuote,
+  checkoutInput,
+  confirmCashInput,
+  methodsInput,
+} from '../../contracts/payment';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
 
 const customerProcedure = roleProcedure('customer');
@@ -22,6 +29,35 @@ export const paymentRouter = router({
   confirmCash: technicianProcedure
     .input(confirmCashInput)
     .mutation(({ ctx, input }) => ctx.services.payments.confirmCash(ctx.user, input)),
+  /**
+   * What cancelling now would cost (the cancel dialog states it before the customer confirms). Only a
+   * customer's own cancellation is charged, so everyone else (and a free cancellation) gets null.
+   * Computed by the same policy the cancel transaction applies, from the booking as its customer sees it.
+   */
+  cancellationQuote: authedProcedure
+    .input(bookingPaymentInput)
+    .query(async ({ ctx, input }): Promise<CancellationQuote> => {
+      const b = await ctx.services.bookings.get(input.bookingId, ctx.user);
+      if (b.customer.id !== ctx.user.id || !['assigned', 'en_route', 'arrived'].includes(b.status))
+        return null;
+      const date = (iso: string | null) => (iso ? new Date(iso) : null);
+      // The fields the fee depends on (status, technician, when assigned and set off, the quote).
+      const row = {
+        id: b.id,
+        status: b.status,
+        technicianId: b.technician?.id ?? null,
+        assignedAt: date(b.assignedAt),
+        enRouteAt: date(b.enRouteAt),
+        priceTotal: b.price.total.amount,
+        currency: b.price.total.currency,
+      } satisfies Partial<BookingRow>;
+      const f = await ctx.services.payments.cancellationFee(row as BookingRow);
+      if (f.fee <= 0) return null;
+      return {
+        fee: { amount: f.fee, currency: f.currency },
+        technicianShare: { amount: f.technicianShare, currency: f.currency },
+      };
+    }),
   receipt: authedProcedure
     .input(bookingPaymentInput)
     .query(({ ctx, input }) => ctx.services.payments.receipt(input.bookingId, ctx.user)),

@@ -165,15 +165,16 @@ export function createPaymentsRepo(db: DbOrTx) {
      * Bookings of `customerId` that block a new booking: completed (or charged a cancellation fee) before
      * `before`, something due, and nothing paid.
      */
-    async unpaidBefore(customerId: string, before: Date) {
+    async unpaidBefore(customerId: string, beforeDate: Date) {
+      const before = beforeDate.toISOString();
       return queryRows<{ id: string }>(
         db,
         sql`select b.id from ${bookings} b
             left join ${bookingInvoices} i on i.booking_id = b.id
             where b.customer_id = ${customerId}
               and (
-                (b.status = 'completed' and b.completed_at < ${before} and coalesce(i.total, b.price_total) > 0)
-                or (i.kind = 'cancellation_fee' and i.created_at < ${before} and i.total > 0)
+                (b.status = 'completed' and b.completed_at < ${before}::timestamptz and coalesce(i.total, b.price_total) > 0)
+                or (i.kind = 'cancellation_fee' and i.created_at < ${before}::timestamptz and i.total > 0)
               )
               and not exists (
                 select 1 from ${payments} p where p.booking_id = b.id

@@ -50,8 +50,8 @@ describe('ledger', () => {
   });
 
   it('the database itself refuses entries that do not sum to zero per currency (code bypassed)', async () => {
-    const insertJournal = async () => {
-      const [j] = await database.db
+    const insertJournal = async (tx: Pick<typeof database.db, 'insert'>) => {
+      const [j] = await tx
         .insert(ledgerJournals)
         .values({ key: `raw:${randomUUID()}`, kind: 'raw' })
         .returning();
@@ -60,7 +60,7 @@ describe('ledger', () => {
     // One-sided.
     const attempt = (rows: { currency: string; amount: number }[]) =>
       database.db.transaction(async (tx) => {
-        const id = await insertJournal();
+        const id = await insertJournal(tx);
         await tx
           .insert(ledgerEntries)
           .values(rows.map((r, i) => ({ journalId: id, account: `raw:${i}`, line: 'raw', ...r })));
@@ -85,7 +85,7 @@ describe('ledger', () => {
     ).toBe('23514');
     // Entries inserted one by one are checked at commit, not per statement: a balanced pair passes.
     await database.db.transaction(async (tx) => {
-      const id = await insertJournal();
+      const id = await insertJournal(tx);
       await tx
         .insert(ledgerEntries)
         .values({ journalId: id, account: 'raw:a', currency: 'NGN', amount: 7, line: 'raw' });

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { payments } from '../../../db/schema';
+import { assignedBooking, codeOf, customer } from '../../test/fixtures';
+import { httpClient, startTestServer, type TestServer } from '../../test/harness';
+import { startStandins } from '../../test/standins';
+import { createLedgerRepo } from '../ledger/ledger.repo';
+import { arriveAndStart, completedBooking } from './payments.fixtures';
+import { createPaymentsService } from './payments.service';
+
+type Standins = Awaited<ReturnType<typeof startStandins>>;
+
+describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts', () => {
+  let server: TestServer;
+  let gw: Standins;
+
+  beforeAll(async () => {
+    gw = await startStandins();
+    server = await startTestServer(gw.env);
+    gw.webhooksTo(server.url);
+  });
+  afterAll(async () => {
+    if (server) {
+      const repo = createLedgerRepo(server.database.db);
+      expect(await repo.unbalanced()).toEqual([]);
+      for (const t of await repo.totals()) expect(t.sum).toBe(0);
+    }
+    await server?.close();
+    await gw?.close();
+  });
+
+  async function adminClient() {
+    const email = `admin.${randomUUID()}@test.fundi.app`;
+    await server.services.auth.ensureAdmin(email, 'admin password 1', 'Admin');
+    const s = await server.services.auth.signIn({ email, password: 'admin password 1' }, '127.0.0.1');
+    return httpClient(server, s.token);
+  }
+
+  it('extras: added by the technician while working, billed only when the customer approved them; a cash job makes the commission the technician’s debt', async () => {
+    const a = await assignedBooking(server.services);
+    const asCustomer = httpClient(server, a.customer.token);
+    const asTech = httpClient(server, a.technician.token);
+    const id = a.booking.id;
+    // Not before arriving.
+    expect(await codeOf(asTech.booking.addExtra.mutate({ id, label: 'Polish', amount: 20_000 }))).toBe(
+      'CONFLICT',
+    );
+    await arriveAndStart(server.services, a);
+    const polish = await asTech.booking.addExtra.mutate({ id, label: 'Polish', amount: 20_000 });
+    const laces = await asTech.booking.addExtra.mutate({ id, label: 'Laces', amount: 5_000 });
+    await asTech.booking.addExtra.mutate({ id, label: 'Never answered', amount: 7_000 });
+    expect(polish).toMatchObject({ status: 'pending', amount: { amount: 20_000, currency: 'NGN' } });
+    // Only the assigned technician adds, only the customer answers; strangers see nothing.
+    const stranger = httpClient(server, (await customer(server.services)).token);
+    expect(await codeOf(asCustomer.booking.addExtra.mutate({ id, label: 'x', amount: 1 }))).toBe('FORBIDDEN');
+    expect(
+      await codeOf(stranger.booking.respondExtra.mutate({ id, extraId: polish.id, approve: true })),
+    ).toBe('NOT_FOUND');
+    expect(await codeOf(asTech.booking.respondExtra.mutate({ id, extraId: polish.id, approve: true }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(
+      await asCustomer.booking.respondExtra.mutate({ id, extraId: polish.id, approve: true }),
+    ).toMatchObject({ status: 'approved' });
+    // The same answer again is a retry; the opposite one a conflict.
+    expect(
+      await asCustomer.booking.respondExtra.mutate({ id, extraId: polish.id, approve: true }),
+    ).toMatchObject({ status: 'approved' });
+    expect(
+      await codeOf(asCustomer.booking.respondExtra.mutate({ id, extraId: polish.id, approve: false })),
+    ).toBe('CONFLICT');
+    await asCustomer.booking.respondExtra.mutate({ id, extraId: laces.id, approve: false });
+    // The live screen lists extras waiting for an answer.
+    expect((await asCustomer.payment.get.query({ bookingId: id })).extras.map((e) => e.status)).toEqual([
+      'approved',
+      'rejected',
+      'pending',
+    ]);
+
+    await server.services.bookings.advance(id, a.technician.user, 'completed');
+    expect(await codeOf(asTech.booking.addExtra.mutate({ id, label: 'late', amount: 1 }))).toBe('CONFLICT');
+
+    const bill = await asCustomer.payment.get.query({ bookingId: id });
+    const quote = a.booking.price.total.amount;
+    expect(bill.due).toEqual({ amount: quote + 20_000, currency: 'NGN' });
+    expect(bill.items.map((i) => [i.kind, i.amount.amount])).toEqual([
+      ['service', quote],
+      ['extra', 20_000],
+    ]);
+
+    // Cash: at least the amount due; above it is a tip. Only the assigned technician confirms.
+    expect(await codeOf(asTech.payment.confirmCash.mutate({ bookingId: id, amount: quote }))).toBe(
+      'BAD_REQUEST',
+    );
+    expect(
+      await codeOf(asCustomer.payment.confirmCash.mutate({ bookingId: id, amount: quote + 20_000 })),
+    ).toBe('FORBIDDEN');
+    const paid = await asTech.payment.confirmCash.mutate({ bookingId: id, amount: quote + 20_500 });
+    expect(paid).toMatchObject({ status: 'paid', method: 'cash', tip: { amount: 500 } });
+    // A retry of the same confirmation is harmless.
+    await asTech.payment.confirmCash.mutate({ bookingId: id, amount: quote + 20_500 });
+    expect(await server.database.db.select().from(payments).where(eq(payments.bookingId, id))).toHaveLength(
+      1,
+    );
+
+    const s = await asTech.earnings.summary.query();
+    const share = a.booking.price.technicianEarnings.amount;
+    const commission = a.booking.price.commission.amount;
+    expect(s).toEqual({
+      currency: 'NGN',
+      earned: share + 20_000,
+      tips: 500,
+      commission,
+      cashCollected: quote + 20_500,
+      paidOut: 0,
+      balance: -commission,
+    });
+    const entries = await asTech.earnings.entries.query({});
+    expect(entries.items.map((e) => e.line).sort()).toEqual(['cash', 'earnings', 'tip']);
+    expect(await codeOf(asCustomer.earnings.summary.query())).toBe('FORBIDDEN');
+    // Nobody owes a payout to a technician who owes the platform.
+    const admin = await adminClient();
+    const list = await admin.admin.payouts.list.query();
+    expect(list.find((p) => p.technician.id === a.technician.user.id)).toBeUndefined();
+    const receipt = await asCustomer.payment.receipt.query({ bookingId: id });
+    expect(receipt).toMatchObject({ method: 'cash', total: { amount: quote + 20_500 } });
+  });
+
+  it('a cancellation after the technician set off costs the market fee, mostly theirs; free within the grace period', async () => {
+    const a = await assignedBooking(server.services);
+    await server.services.bookings.advance(a.booking.id, a.technician.user, 'en_route');
+    const [row] = await server.database.db
+      .select()
+      .from((await import('../../../db/schema')).bookings)
+      .where(eq((await import('../../../db/schema')).bookings.id, a.booking.id));
+    const soon = await server.services.payments.cancellationFee(row!, new Date());
+    expect(soon.fee).toBe(0);
+    const later = new Date(row!.assignedAt!.getTime() + 10 * 60_000);
+    expect(await server.services.payments.cancellationFee(row!, later)).toMatchObject({
+      fee: 100_000,
+      technicianShare: 80_000,
+      commission: 20_000,
+      currency: 'NGN',
+    });
+    // The hook the booking service runs inside its cancel transaction, with the row as it was.
+    await server.database.db.transaction((tx) =>
+      server.services.payments.onCancelled(tx, row!, 'customer', later),
+    );
+    await server.services.bookings.cancel(a.booking.id, a.customer.user, 'changed my mind');
+    const asCustomer = httpClient(server, a.customer.token);
+    const bill = await asCustomer.payment.get.query({ bookingId: a.booking.id });
+    expect(bill).toMatchObject({ status: 'unpaid', due: { amount: 100_000, currency: 'NGN' } });
+    expect(bill.items.map((i) => i.kind)).toEqual(['cancellation_fee']);
+    const c = await asCustomer.payment.checkout.mutate({
+      bookingId: a.booking.id,
+      method: 'paystack',
+      idempotencyKey: randomUUID(),
+    });
+    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    await gw.paystack.pay(p!.reference);
+    expect((await asCustomer.payment.get.query({ bookingId: a.booking.id })).status).toBe('paid');
+    const s = await httpClient(server, a.technician.token).earnings.summary.query();
+    expect(s).toMatchObject({ earned: 80_000, balance: 80_000, commission: 20_000 });
+  });
+
+  it('an unpaid completed booking older than the grace period blocks booking again until it is paid', async () => {
+    const a = await completedBooking(server.services);
+    await server.services.payments.assertCanBook(a.customer.user.id); // within the grace period
+    const tomorrow = createPaymentsService({
+      db: server.database.db,
+      ledger: server.services.ledger,
+      providers: {},
+      market: 'lagos',
+      publicUrl: () => server.url,
+      now: () => new Date(Date.now() + 25 * 3600_000),
+    });
+    const err = await tomorrow.assertCanBook(a.customer.user.id).catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'UNPAID_BOOKING', bookingId: a.booking.id },
+    });
+    await httpClient(server, a.technician.token).payment.confirmCash.mutate({
+      bookingId: a.booking.id,
+      amount: a.booking.price.total.amount,
+    });
+    await tomorrow.assertCanBook(a.customer.user.id);
+  });
+
+  it('payouts: the weekly statement owes each technician their balance; marking it paid settles it once', async () => {
+    const a = await completedBooking(server.services);
+    const asCustomer = httpClient(server, a.customer.token);
+    const c = await asCustomer.payment.checkout.mutate({
+      bookingId: a.booking.id,
+      method: 'stripe',
+      tip: 1_000,
+      idempotencyKey: randomUUID(),
+    });
+    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    await gw.stripe.pay(p!.providerRef!);
+    expect((await asCustomer.payment.get.query({ bookingId: a.booking.id })).status).toBe('paid');
+    const owed = a.booking.price.technicianEarnings.amount + 1_000;
+    const admin = await adminClient();
+    const mine = (await admin.admin.payouts.list.query()).find(
+      (x) => x.technician.id === a.technician.user.id,
+    );
+    expect(mine).toMatchObject({ status: 'pending', amount: { amount: owed, currency: 'NGN' } });
+    // Listing again does not make a second one.
+    const again = (await admin.admin.payouts.list.query()).filter(
+      (x) => x.technician.id === a.technician.user.id,
+    );
+    expect(again).toHaveLength(1);
+    const paid = await admin.admin.payouts.markPaid.mutate({ payoutId: mine!.id, reference: 'TRF-0001' });
+    expect(paid).toMatchObject({ status: 'paid', reference: 'TRF-0001' });
+    await admin.admin.payouts.markPaid.mutate({ payoutId: mine!.id, reference: 'TRF-0001' });
+    expect(
+      await codeOf(admin.admin.payouts.markPaid.mutate({ payoutId: mine!.id, reference: 'TRF-0002' })),
+    ).toBe('CONFLICT');
+    const s = await httpClient(server, a.technician.token).earnings.summary.query();
+    expect(s).toMatchObject({ paidOut: owed, balance: 0 });
+    expect(await codeOf(asCustomer.admin.payouts.list.query())).toBe('FORBIDDEN');
+  });
+});
