@@ -48,4 +48,31 @@ describe('configuration', () => {
       'https://app.fundi.example',
     ]);
   });
+
+  it('offers a gateway only with its keys; partial keys are refused', () => {
+    expect(loadConfig({}).payments).toEqual({ paystack: null, stripe: null, paymob: null });
+    expect(loadConfig({ PAYSTACK_SECRET_KEY: 'sk_test_1' }).payments.paystack).toEqual({
+      baseUrl: 'https://api.paystack.co',
+      secretKey: 'sk_test_1',
+    });
+    expect(
+      loadConfig({
+        STRIPE_SECRET_KEY: 'sk',
+        STRIPE_WEBHOOK_SECRET: 'whsec',
+        STRIPE_BASE_URL: 'http://127.0.0.1:9',
+      }).payments.stripe,
+    ).toEqual({ baseUrl: 'http://127.0.0.1:9', secretKey: 'sk', webhookSecret: 'whsec' });
+    expect(
+      loadConfig({
+        PAYMOB_SECRET_KEY: 's',
+        PAYMOB_PUBLIC_KEY: 'p',
+        PAYMOB_HMAC_SECRET: 'h',
+        PAYMOB_INTEGRATION_IDS: '123, 456',
+      }).payments.paymob?.integrationIds,
+    ).toEqual([123, 456]);
+    expect(problems({ STRIPE_SECRET_KEY: 'sk' })[0]).toMatch(/^STRIPE_SECRET_KEY: /);
+    expect(problems({ PAYMOB_SECRET_KEY: 's' })[0]).toMatch(/^PAYMOB_SECRET_KEY: /);
+    expect(problems({ PAYMOB_INTEGRATION_IDS: 'card' })[0]).toMatch(/^PAYMOB_INTEGRATION_IDS/);
+    expect(loadConfig({ PAYSTACK_SECRET_KEY: '' }).payments.paystack).toBeNull();
+  });
 });
