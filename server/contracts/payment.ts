@@ -96,6 +96,12 @@ export type Receipt = {
   refunded: Money | null;
 };
 
+/**
+ * `payment.cancellationQuote`: what cancelling the booking now would cost its customer (the cancel dialog
+ * states it before they confirm); null when cancelling is free or the caller would not be charged.
+ */
+export type CancellationQuote = { fee: Money; technicianShare: Money } | null;
+
 export type PaymentMethodOption = { method: PaymentMethod; online: boolean };
 export type PaymentMethods = { market: string; currency: string; methods: PaymentMethodOption[] };
 
