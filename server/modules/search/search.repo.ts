@@ -168,7 +168,7 @@ export function createSearchRepo(db: DbOrTx) {
         sql` `,
       );
       const score = bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`);
-      const distance = sql`round(ST_Distance(${area}::geography, ${here}) / 100) * 100`;
+      const distance = sql`(round(ST_Distance(${area}::geography, ${here}) / 100) * 100)`;
       const conditions = [
         sql`tp.verification = 'verified'`,
         sql`tp.location IS NOT NULL`,

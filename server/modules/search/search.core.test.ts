@@ -1,0 +1,322 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { services, technicianProfiles } from '../../../db/schema';
+import type { SearchTechniciansInput, TechnicianCard } from '../../contracts/discovery';
+import { codeOf, offset, serviceId, technician, uniqueSpot } from '../../test/fixtures';
+import { httpClient, startTestServer, type TestServer } from '../../test/harness';
+import { GRID_DEGREES } from './search.repo';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({}, { dispatch: false });
+});
+afterAll(() => server.close());
+const svc = () => server.services;
+const api = () => httpClient(server);
+
+/** A verified technician `meters` north of `at`, offering `slugs` (with custom prices where given). */
+async function techAt(
+  at: { lat: number; lng: number },
+  meters: number,
+  opts: {
+    name?: string;
+    bio?: string;
+    slugs?: string[];
+    prices?: Record<string, number>;
+    rating?: { sum: number; count: number };
+    verified?: boolean;
+  } = {},
+) {
+  const t = await technician(svc(), offset(at, meters), {
+    name: opts.name ?? 'Tech',
+    slugs: opts.slugs ?? ['shoe-shine'],
+    verified: opts.verified,
+    online: opts.verified !== false,
+    listening: false,
+  });
+  if (opts.prices) {
+    const services = await Promise.all(
+      (opts.slugs ?? ['shoe-shine']).map(async (slug) => ({
+        serviceId: await serviceId(svc(), slug),
+        ...(opts.prices?.[slug] ? { price: opts.prices[slug] } : {}),
+      })),
+    );
+    await svc().technicians.setServices(t.user.id, { services });
+  }
+  if (opts.bio) await svc().technicians.updateProfile(t.user.id, { bio: opts.bio });
+  if (opts.rating) {
+    // Aggregates set directly: search reads them; how reviews keep them is review.test.ts's business.
+    await svc()
+      .database.db.update(technicianProfiles)
+      .set({ ratingSum: opts.rating.sum, ratingCount: opts.rating.count })
+      .where(eq(technicianProfiles.userId, t.user.id));
+  }
+  return t.user.id;
+}
+
+/**
+ * A price for `slug` at fraction `f` of the range technicians may charge (the service's bounds, or half
+ * to three times the list price where it has none).
+ */
+async function bounded(slug: string, f: number) {
+  const [row] = await svc()
+    .database.db.select({ base: services.basePrice, lo: services.minPrice, hi: services.maxPrice })
+    .from(services)
+    .where(eq(services.id, await serviceId(svc(), slug)));
+  const lo = row!.lo ?? Math.ceil(row!.base * 0.5);
+  const hi = row!.hi ?? row!.base * 3;
+  return lo + Math.round((hi - lo) * f);
+}
+
+const search = (input: SearchTechniciansInput) => api().technician.search.query(input);
+const ids = (items: TechnicianCard[]) => items.map((i) => i.id);
+
+/** Every page of a search, following cursors; `between` runs after each page. */
+async function allPages(
+  input: SearchTechniciansInput,
+  between: (page: number) => Promise<void> = async () => {},
+) {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  let page = 0;
+  do {
+    const res = await search({ ...input, cursor });
+    seen.push(...ids(res.items));
+    cursor = res.nextCursor ?? undefined;
+    await between(++page);
+  } while (cursor);
+  return seen;
+}
+
+describe('technician.search', () => {
+  it('orders by distance, measured from an approximate area and rounded to 100 m', async () => {
+    const spot = uniqueSpot();
+    const far = await techAt(spot, 15_000);
+    const near = await techAt(spot, 1_000);
+    const mid = await techAt(spot, 8_000);
+    const midNear = await techAt(spot, 4_000);
+    const res = await search({ ...spot, sort: 'distance' });
+    expect(ids(res.items)).toEqual([near, midNear, mid, far]);
+    const meters = [1_000, 4_000, 8_000, 15_000];
+    res.items.forEach((item, i) => {
+      expect(item.distanceMeters! % 100).toBe(0);
+      // The grid cell is ~1.1 km: the shown distance is within that of the true one.
+      expect(Math.abs(item.distanceMeters! - meters[i]!)).toBeLessThan(1_600);
+      expect(item.price).toMatchObject({ from: true });
+    });
+    // Beyond the radius: not found.
+    expect(ids((await search({ ...spot, sort: 'distance', radiusKm: 10 })).items)).not.toContain(far);
+    expect((await search({ ...spot, radiusKm: 100 })).items.length).toBe(4);
+  });
+
+  it('filters by service, category, rating and price in SQL; shows each technician their own price', async () => {
+    const spot = uniqueSpot();
+    const shine = await serviceId(svc(), 'shoe-shine');
+    const leak = await serviceId(svc(), 'leak-repair');
+    const catalog = await svc().catalog.services();
+    const shineCatalog = catalog.find((s) => s.id === shine)!;
+    const plumbingCategory = catalog.find((s) => s.id === leak)!.categoryId;
+
+    const low = await bounded('shoe-shine', 0);
+    const high = await bounded('shoe-shine', 1);
+    const cheap = await techAt(spot, 500, { prices: { 'shoe-shine': low }, rating: { sum: 9, count: 2 } });
+    const catalogPriced = await techAt(spot, 1_500, { rating: { sum: 480, count: 100 } });
+    const plumber = await techAt(spot, 2_000, { slugs: ['leak-repair'], rating: { sum: 5, count: 1 } });
+    const both = await techAt(spot, 3_000, {
+      slugs: ['shoe-shine', 'leak-repair'],
+      prices: { 'shoe-shine': high },
+    });
+    const unverified = await techAt(spot, 700, { verified: false });
+
+    const all = await search({ ...spot });
+    expect(ids(all.items).sort()).toEqual([cheap, catalogPriced, plumber, both].sort());
+    expect(ids(all.items)).not.toContain(unverified);
+
+    const shines = await search({ ...spot, serviceId: shine, sort: 'price' });
+    expect(ids(shines.items)).toEqual([cheap, catalogPriced, both]);
+    expect(shines.items.map((i) => i.price?.amount)).toEqual([low, shineCatalog.basePrice.amount, high]);
+    expect(shines.items[0]!.price).toMatchObject({ currency: shineCatalog.basePrice.currency, from: false });
+
+    expect(ids((await search({ ...spot, categoryId: plumbingCategory })).items).sort()).toEqual(
+      [plumber, both].sort(),
+    );
+    expect(ids((await search({ ...spot, serviceId: shine, maxPrice: low })).items)).toEqual([cheap]);
+    // minRating: the shown average (4.5, 4.8, 5.0); nobody without reviews.
+    expect(ids((await search({ ...spot, minRating: 4.6 })).items).sort()).toEqual(
+      [catalogPriced, plumber].sort(),
+    );
+    // By rating: the Bayesian score (4.76, 4.17, 4.14, 4.0), so 100 reviews at 4.8 beat one at 5.0.
+    expect(ids((await search({ ...spot, sort: 'rating' })).items)).toEqual([
+      catalogPriced,
+      plumber,
+      cheap,
+      both,
+    ]);
+    const best = await search({ ...spot, sort: 'best' });
+    expect(best.items[0]!.id).toBe(catalogPriced);
+    expect(best.items.find((i) => i.id === catalogPriced)!.rating).toEqual({
+      average: 4.8,
+      count: 100,
+      score: 4.76,
+    });
+  });
+
+  it('matches words in names, bios and service names, English and Arabic, whatever the alef or taa form', async () => {
+    const spot = uniqueSpot();
+    const ahmed = await techAt(spot, 1_000, { name: 'أحمد النجار', bio: 'خدمة سريعة ومضمونة' });
+    const ada = await techAt(spot, 2_000, {
+      name: 'Ada Obi',
+      bio: 'Plumber for 10 years',
+      slugs: ['leak-repair'],
+    });
+    const found = async (q: string) => ids((await search({ ...spot, q, sort: 'distance' })).items);
+
+    expect(await found('احمد')).toEqual([ahmed]); // bare alef for hamza-on-alef
+    expect(await found('إحمد')).toEqual([ahmed]); // hamza-under-alef
+    expect(await found('أَحْمَد')).toEqual([ahmed]); // with diacritics
+    expect(await found('خدمه')).toEqual([ahmed]); // ha for taa marbuta
+    expect(await found('الاحذيه')).toEqual([ahmed]); // the service's Arabic name, written loosely
+    expect(await found('اصلاح')).toEqual([ada]); // إصلاح التسريب
+    expect(await found('PLUMBER')).toEqual([ada]);
+    expect(await found('leak ada')).toEqual([ada]); // every word must match
+    expect(await found('shoe')).toEqual([ahmed]);
+    expect(await found('%')).toEqual([]); // LIKE wildcards are literal
+    expect(await found('nobody-by-this-name')).toEqual([]);
+  });
+
+  it('pages with a stable cursor: no duplicates and nobody missed while new technicians join', async () => {
+    for (const sort of ['distance', 'best', 'rating', 'price'] as const) {
+      const spot = uniqueSpot();
+      const original: string[] = [];
+      const prices = [
+        await bounded('shoe-shine', 0),
+        await bounded('shoe-shine', 0.5),
+        await bounded('shoe-shine', 1),
+      ];
+      const cheapest = await bounded('shoe-shine', 0.1);
+      for (let i = 0; i < 7; i++) {
+        original.push(
+          await techAt(spot, 1_000 + i * 2_500, {
+            rating: i % 2 ? { sum: 4 * i, count: i } : undefined,
+            prices: { 'shoe-shine': prices[i % 3]! },
+          }),
+        );
+      }
+      const joined: string[] = [];
+      const seen = await allPages(
+        { ...spot, sort, limit: 3, serviceId: await serviceId(svc(), 'shoe-shine') },
+        async (page) => {
+          if (page > 2) return;
+          // Newcomers nearer, farther and in between, with and without reviews, cheaper and dearer.
+          joined.push(await techAt(spot, 500 + page * 100, { rating: { sum: 10, count: 2 } }));
+          joined.push(await techAt(spot, 9_000 + page * 100, { prices: { 'shoe-shine': cheapest } }));
+          joined.push(await techAt(spot, 20_000 + page * 100));
+        },
+      );
+      expect(new Set(seen).size, sort).toBe(seen.length);
+      for (const id of original) expect(seen, sort).toContain(id);
+      expect(
+        seen.every((id) => original.includes(id) || joined.includes(id)),
+        sort,
+      ).toBe(true);
+    }
+  });
+
+  it('validates: coordinates, sort, cursors from another sort', async () => {
+    const spot = uniqueSpot();
+    for (let i = 0; i < 3; i++) await techAt(spot, 1_000 * (i + 1));
+    const page = await search({ ...spot, sort: 'distance', limit: 1 });
+    expect(page.nextCursor).toBeTruthy();
+    expect(await codeOf(search({ ...spot, sort: 'rating', cursor: page.nextCursor! }))).toBe('BAD_REQUEST');
+    expect(await codeOf(search({ ...spot, cursor: 'garbage' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(search({ lat: 91, lng: 0 }))).toBe('BAD_REQUEST');
+    expect(await codeOf(search({ ...spot, sort: 'cheapest' as 'price' }))).toBe('BAD_REQUEST');
+  });
+});
+
+describe('technician.profile', () => {
+  it('is public for verified technicians: their prices, languages, jobs, rating, and only an approximate area', async () => {
+    const spot = uniqueSpot();
+    const id = await techAt(spot, 0, {
+      name: 'Kemi Adeyemi',
+      bio: 'Shoes like new',
+      slugs: ['shoe-shine', 'leak-repair'],
+      prices: { 'shoe-shine': await bounded('shoe-shine', 0.25) },
+      rating: { sum: 14, count: 3 },
+    });
+    const profile = await api().technician.profile.query({ technicianId: id });
+    const catalog = await svc().catalog.services();
+    const leakCatalog = catalog.find((s) => s.slug === 'leak-repair')!;
+    expect(profile).toMatchObject({
+      id,
+      name: 'Kemi Adeyemi',
+      bio: 'Shoes like new',
+      verified: true,
+      jobsCompleted: 0,
+      languages: ['en'],
+      rating: { average: 4.7, count: 3 },
+      availableNow: true,
+    });
+    const bySlug = Object.fromEntries(profile.services.map((s) => [s.slug, s]));
+    expect(bySlug['shoe-shine']?.price.amount).toBe(await bounded('shoe-shine', 0.25));
+    expect(bySlug['leak-repair']?.price).toEqual(leakCatalog.basePrice);
+    // Never the live position: a point on the ~1 km grid.
+    const onGrid = (v: number) => Math.abs(v / GRID_DEGREES - Math.round(v / GRID_DEGREES)) < 1e-6;
+    expect(onGrid(profile.area!.lat) && onGrid(profile.area!.lng)).toBe(true);
+    expect(JSON.stringify(profile)).not.toContain(String(spot.lat).slice(0, 9));
+
+    const t = await svc().auth.signIn(
+      { email: (await userEmail(id))!, password: 'technician password' },
+      '127.0.0.1',
+    );
+    await httpClient(server, t.token).technician.setLanguages.mutate({ languages: ['yo', 'EN', 'en'] });
+    expect((await api().technician.profile.query({ technicianId: id })).languages).toEqual(['en', 'yo']);
+  });
+
+  it('is NOT_FOUND for technicians who are not verified (except to themselves) and for unknown ids', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot, { verified: false, online: false, listening: false });
+    expect(await codeOf(api().technician.profile.query({ technicianId: t.user.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(api().technician.profile.query({ technicianId: randomUUID() }))).toBe('NOT_FOUND');
+    const own = await httpClient(server, t.token).technician.profile.query({ technicianId: t.user.id });
+    expect(own.verified).toBe(false);
+  });
+});
+
+describe('favourites', () => {
+  it('add (idempotent), list, remove; only visible technicians; signed in only', async () => {
+    const spot = uniqueSpot();
+    const a = await techAt(spot, 100, { name: 'Saved One' });
+    const b = await techAt(spot, 200, { name: 'Saved Two' });
+    const hiddenTech = await techAt(spot, 300, { verified: false });
+    const user = await svc().auth.signUp(
+      {
+        email: `fav.${randomUUID()}@test.fundi.app`,
+        password: 'customer password',
+        name: 'Fav',
+        role: 'customer',
+      },
+      '127.0.0.1',
+    );
+    const me = httpClient(server, user.token);
+    await me.favorite.add.mutate({ technicianId: a });
+    await me.favorite.add.mutate({ technicianId: b });
+    await me.favorite.add.mutate({ technicianId: a });
+    expect(await codeOf(me.favorite.add.mutate({ technicianId: hiddenTech }))).toBe('NOT_FOUND');
+    expect(await codeOf(api().favorite.add.mutate({ technicianId: a }))).toBe('UNAUTHORIZED');
+    const list = await me.favorite.list.query();
+    expect(list.items.map((i) => i.name)).toEqual(['Saved Two', 'Saved One']);
+    expect(list.items[0]!.price).toMatchObject({ from: true });
+    expect(await me.favorite.has.query({ technicianId: a })).toBe(true);
+    await me.favorite.remove.mutate({ technicianId: a });
+    expect((await me.favorite.list.query()).items.map((i) => i.id)).toEqual([b]);
+    expect(await me.favorite.has.query({ technicianId: a })).toBe(false);
+  });
+});
+
+async function userEmail(id: string) {
+  const { users } = await import('../../../db/schema');
+  const [row] = await svc().database.db.select({ email: users.email }).from(users).where(eq(users.id, id));
+  return row?.email;
+}
