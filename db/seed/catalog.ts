@@ -311,4 +311,7 @@ export async function seedCatalog(db: Db): Promise<void> {
         .onConflictDoNothing();
     }
   }
+  // Technicians set their own prices within half to three times the list price (an admin may change it).
+  await db.execute(sql`UPDATE services SET min_price = ceil(base_price * 0.5), max_price = base_price * 3
+                       WHERE min_price IS NULL AND max_price IS NULL`);
 }

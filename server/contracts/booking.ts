@@ -42,7 +42,10 @@ export const quoteInput = z.object({
 });
 
 export type Quote = {
+  /** At the list price; the technician who accepts may charge their own price (within `priceRange`). */
   price: PriceBreakdown;
+  /** Totals across the technicians available now (their own prices and the list price); null when none. */
+  priceRange: { from: Money; to: Money } | null;
   availableTechnicians: number;
   nearest: { distanceMeters: number; etaSeconds: number } | null;
 };
@@ -56,6 +59,10 @@ export const createBookingInput = z.object({
   notes: z.string().trim().max(1000).optional(),
   scheduledFor: scheduledFor.optional(),
   emergency: z.boolean().optional(),
+  /** A technician the customer chose (search, profile, "book again"): offered the job first. */
+  technicianId: z.uuid().optional(),
+  /** With a chosen technician: if they decline or let it lapse, offer the nearest (default) or stop. */
+  fallbackToNearest: z.boolean().optional(),
   /** A client-generated key (e.g. a UUID): retries with the same key return the same booking. */
   idempotencyKey: z.string().min(8).max(100),
 });
@@ -102,6 +109,9 @@ export type Booking = {
   scheduledFor: string | null;
   emergency: boolean;
   price: PriceBreakdown;
+  /** The technician the customer chose (offered first), and whether the nearest may take over. */
+  chosenTechnicianId: string | null;
+  fallbackToNearest: boolean;
   /** The customer's chosen way to pay (payment_method enum; see server/contracts/payment.ts). */
   paymentMethod: PaymentMethod;
   cancelReason: string | null;

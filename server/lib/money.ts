@@ -27,7 +27,15 @@ export function priceJob(s: PriceInput, opts: { emergency: boolean; commissionBp
     s.priceUnit === 'hourly'
       ? Math.round((s.basePrice * Math.ceil(s.durationMinutes / 15)) / 4)
       : s.basePrice;
-  const surcharge = opts.emergency ? percentOf(base, s.emergencySurchargePct) : 0;
+  return cutPrice(base, { ...opts, surchargePct: s.emergencySurchargePct });
+}
+
+/** A job's base price cut into surcharge, total, commission and the technician's earnings. */
+export function cutPrice(
+  base: number,
+  opts: { emergency: boolean; surchargePct: number; commissionBps: number },
+): PriceParts {
+  const surcharge = opts.emergency ? percentOf(base, opts.surchargePct) : 0;
   const total = base + surcharge;
   const commission = bpsOf(total, opts.commissionBps);
   return { base, surcharge, total, commission, earnings: total - commission };

@@ -143,6 +143,18 @@ export function createBookingRepo(db: DbOrTx) {
       return row as BookingViewRow | undefined;
     },
 
+    /** A verified technician who offers this service (someone a customer may choose for it). */
+    async offersService(technicianId: string, serviceId: string): Promise<boolean> {
+      const rows = await queryRows<{ ok: number }>(
+        db,
+        sql`SELECT 1 AS ok FROM technician_services ts
+            JOIN technician_profiles tp ON tp.user_id = ts.technician_id
+            WHERE ts.technician_id = ${technicianId} AND ts.service_id = ${serviceId}
+              AND tp.verification = 'verified'`,
+      );
+      return rows.length > 0;
+    },
+
     async customerPart(customerId: string): Promise<BookingViewRow['customer'] | undefined> {
       const [row] = await db
         .select(viewColumns.customer)

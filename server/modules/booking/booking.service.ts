@@ -58,7 +58,7 @@ type Deps = {
     serviceId: string,
     at: { lat: number; lng: number },
     radiusMeters: number,
-  ) => { count: number; nearestMeters: number | null };
+  ) => { count: number; nearestMeters: number | null; ownPrices?: number[]; listPriced?: number };
 };
 
 /** A fix newer than this says where the technician is now; an older one proves nothing about "arrived". */
@@ -168,6 +168,8 @@ export function createBookingService({
       const r = createBookingRepo(tx);
       await r.lockCustomer(customer.id);
       await billing?.assertCanBook(customer.id, tx);
+      if (input.technicianId && !(await r.offersService(input.technicianId, s.id)))
+        throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
       const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
       if (existing) {
         if (existing.requestHash !== hash) {
@@ -199,6 +201,9 @@ export function createBookingService({
         priceTotal: p.total,
         commission: p.commission,
         technicianEarnings: p.earnings,
+        commissionBps,
+        preferredTechnicianId: input.technicianId ?? null,
+        fallbackToNearest: input.fallbackToNearest ?? true,
         idempotencyKey,
         requestHash: hash,
       });
@@ -240,7 +245,18 @@ export function createBookingService({
       const around = available
         ? available(s.id, input, config.dispatch.radiusMeters)
         : await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
+      // What those around would charge: their own unit prices, and the list price for the rest.
+      const totals = [
+        ...(around.ownPrices ?? []).map(
+          (unit) => price({ ...s, basePrice: unit }, input.emergency ?? false, commissionBps).total,
+        ),
+        ...((around.listPriced ?? around.count) > 0 ? [p.total] : []),
+      ];
       return {
+        priceRange:
+          around.count > 0 && totals.length
+            ? { from: m(Math.min(...totals)), to: m(Math.max(...totals)) }
+            : null,
         price: {
           base: m(p.base),
           surcharge: m(p.surcharge),

@@ -45,6 +45,8 @@ export function toBooking(v: BookingViewRow): Booking {
       commission: m(b.commission),
       technicianEarnings: m(b.technicianEarnings),
     },
+    chosenTechnicianId: b.preferredTechnicianId,
+    fallbackToNearest: b.fallbackToNearest,
     paymentMethod: b.paymentMethod,
     cancelReason: b.cancelReason,
     disputeReason: b.disputeReason,

@@ -30,7 +30,11 @@ const eligibleFor = (
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')`;
 
-export type Candidate = { technicianId: string; distanceMeters: number };
+export type Candidate = { technicianId: string; distanceMeters: number; price?: number | null };
+
+/** The technician's own price for the booking's service (null: the list price). */
+const ownPrice = (serviceId: string) =>
+  sql`(SELECT ts.price FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})`;
 
 /** Heard from within `timeoutMs`, and not before `since` (this process's start when it is the only one). */
 export type PresenceWindow = { timeoutMs: number; since: () => number };
@@ -52,10 +56,11 @@ export function createDispatchRepo(
      */
     async nextCandidate(b: { id: string; serviceId: string; location: LngLat }, radiusMeters: number) {
       const here = point(b.location);
-      const [row] = await queryRows<{ technician_id: string; distance: number }>(
+      const [row] = await queryRows<{ technician_id: string; distance: number; price: number | null }>(
         db,
-        sql`SELECT technician_id, distance FROM (
-              SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance
+        sql`SELECT technician_id, distance, price FROM (
+              SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
+                     ${ownPrice(b.serviceId)} AS price
               FROM technician_profiles tp
               WHERE ${eligibleFor(b, presence)}
                 AND tp.location && _ST_Expand(${here}, ${radiusMeters})
@@ -64,7 +69,29 @@ export function createDispatchRepo(
             WHERE distance <= ${radiusMeters}`,
       );
       return row
-        ? { technicianId: row.technician_id, distanceMeters: Math.round(Number(row.distance)) }
+        ? {
+            technicianId: row.technician_id,
+            distanceMeters: Math.round(Number(row.distance)),
+            price: row.price === null ? null : Number(row.price),
+          }
+        : undefined;
+    },
+
+    /** The customer's chosen technician, if available for this booking now (any distance: they chose). */
+    async chosen(b: { id: string; serviceId: string; location: LngLat }, technicianId: string) {
+      const here = point(b.location);
+      const [row] = await queryRows<{ distance: number; price: number | null }>(
+        db,
+        sql`SELECT ST_Distance(tp.location, ${here}) AS distance, ${ownPrice(b.serviceId)} AS price
+            FROM technician_profiles tp
+            WHERE tp.user_id = ${technicianId} AND ${eligibleFor(b, presence)}`,
+      );
+      return row
+        ? {
+            technicianId,
+            distanceMeters: Math.round(Number(row.distance)),
+            price: row.price === null ? null : Number(row.price),
+          }
         : undefined;
     },
 
@@ -78,16 +105,17 @@ export function createDispatchRepo(
         candidates.map((c) => sql`${c.technicianId}::uuid`),
         sql`, `,
       );
-      const [row] = await queryRows<{ technician_id: string }>(
+      const [row] = await queryRows<{ technician_id: string; price: number | null }>(
         db,
-        sql`SELECT tp.user_id AS technician_id
+        sql`SELECT tp.user_id AS technician_id, ${ownPrice(b.serviceId)} AS price
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
             JOIN technician_profiles tp ON tp.user_id = c.id
             WHERE ${eligibleFor(b, presence)}
             ORDER BY c.ord
             LIMIT 1`,
       );
-      return row && candidates.find((c) => c.technicianId === row.technician_id);
+      const found = row && candidates.find((c) => c.technicianId === row.technician_id);
+      return found && { ...found, price: row.price === null ? null : Number(row.price) };
     },
 
     /** How many are available around a point, and how far the nearest is (for quotes). */
@@ -105,13 +133,14 @@ export function createDispatchRepo(
       };
     },
 
-    async insertOffer(bookingId: string, c: Candidate, windowMs: number) {
+    async insertOffer(bookingId: string, c: Candidate, windowMs: number, priceBase: number | null = null) {
       const [row] = await db
         .insert(dispatchOffers)
         .values({
           bookingId,
           technicianId: c.technicianId,
           distanceMeters: c.distanceMeters,
+          priceBase,
           expiresAt: sql`now() + ${`${windowMs} milliseconds`}::interval`,
         })
         .returning();

@@ -5,7 +5,7 @@ import type { Booking } from '../../contracts/booking';
 import type { Offer, OfferEvent } from '../../contracts/technician';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import { log } from '../../lib/log';
-import { money } from '../../lib/money';
+import { cutPrice, money, priceJob } from '../../lib/money';
 import { type Bus, channels } from '../../realtime/bus';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
 import { createBookingRepo } from '../booking/booking.repo';
@@ -29,13 +29,32 @@ const MEMORY_CANDIDATES = 10;
 /** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
 const snap = (x: number) => Math.round(x * 100) / 100;
 
+/** What this offer's technician would be paid: their own price when they have one, else the booking's. */
+export function offerPrice(offer: Pick<OfferRow, 'priceBase'>, booking: BookingRow, service: ServiceRow) {
+  if (offer.priceBase === null || offer.priceBase === booking.priceBase) {
+    return {
+      base: booking.priceBase,
+      surcharge: booking.priceSurcharge,
+      total: booking.priceTotal,
+      commission: booking.commission,
+      earnings: booking.technicianEarnings,
+    };
+  }
+  return cutPrice(offer.priceBase, {
+    emergency: booking.emergency,
+    surchargePct: service.emergencySurchargePct,
+    commissionBps: booking.commissionBps,
+  });
+}
+
 export function toOffer(offer: OfferRow, booking: BookingRow, service: ServiceRow): Offer {
+  const p = offerPrice(offer, booking, service);
   return {
     offerId: String(offer.id),
     bookingId: booking.id,
     service: { id: service.id, name: { en: service.nameEn, ar: service.nameAr } },
-    price: money(booking.priceTotal, booking.currency),
-    earnings: money(booking.technicianEarnings, booking.currency),
+    price: money(p.total, booking.currency),
+    earnings: money(p.earnings, booking.currency),
     distanceMeters: offer.distanceMeters,
     area: { lat: snap(booking.location.lat), lng: snap(booking.location.lng) },
     scheduledFor: booking.scheduledFor?.toISOString() ?? null,
@@ -110,6 +129,20 @@ export function createDispatchService(deps: {
     });
 
   /**
+   * The job's base price with this technician's own price for the service (issue 12 §2), or null when
+   * they have none (the booking's list price stands).
+   */
+  async function ownBase(row: BookingRow, price: number | null | undefined) {
+    if (price === null || price === undefined) return null;
+    const service = await deps.service(row.serviceId);
+    if (!service) return null;
+    return priceJob(
+      { ...service, basePrice: price },
+      { emergency: row.emergency, commissionBps: row.commissionBps },
+    ).base;
+  }
+
+  /**
    * Asks the next technician, or gives up (`unfulfilled`) when nobody is left. Two bookings dispatched at
    * once may pick the same technician: the unique index on open offers lets one have them, and the other
    * goes round again (that technician is no longer a candidate).
@@ -134,24 +167,32 @@ export function createDispatchService(deps: {
       if (row?.status !== 'searching') return null;
       if (row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now()) return null;
       if (await dispatch.openOfferOf(bookingId)) return null;
-      const candidate =
-        (await dispatch.firstConfirmed(
-          row,
-          deps.nearest?.(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters) ?? [],
-        )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
-      if (candidate) {
-        return { offer: await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs), row };
+      // The customer's chosen technician first (issue 12 §4); the nearest after them only if agreed.
+      const chosen = row.preferredTechnicianId;
+      let candidate: Candidate | undefined;
+      let reason = 'No technician accepted in time';
+      if (chosen) {
+        const asked = await dispatch.offerFor(bookingId, chosen);
+        if (!asked) candidate = await dispatch.chosen(row, chosen);
+        else reason = 'The technician you chose could not take this job';
       }
-      // Nobody available right now: keep looking (sweeps, technicians coming online) until the deadline.
+      if (!candidate && (!chosen || row.fallbackToNearest)) {
+        candidate =
+          (await dispatch.firstConfirmed(
+            row,
+            deps.nearest?.(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters) ?? [],
+          )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
+      }
+      if (candidate) {
+        const base = await ownBase(row, candidate.price);
+        return { offer: await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base), row };
+      }
+      // Nobody available right now: keep looking (sweeps, technicians coming online) until the deadline;
+      // a chosen technician who said no (and no fallback agreed) ends it at once.
       const deadline = row.scheduledFor?.getTime() ?? row.createdAt.getTime() + config.searchWindowMs;
-      if (Date.now() < deadline) return null;
-      const change = await lifecycle.transition(
-        tx,
-        row,
-        'unfulfilled',
-        { id: null, role: 'system' },
-        'No technician accepted in time',
-      );
+      const refusedByChosen = chosen && !row.fallbackToNearest && reason !== 'No technician accepted in time';
+      if (Date.now() < deadline && !refusedByChosen) return null;
+      const change = await lifecycle.transition(tx, row, 'unfulfilled', { id: null, role: 'system' }, reason);
       return { change };
     });
     if (!result) return;
@@ -258,6 +299,9 @@ export function createDispatchService(deps: {
           const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
           if (view?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
+          // The price stored is the one of the technician who accepted (their own, when they have one).
+          const service = await deps.service(view.booking.serviceId);
+          const p = service ? offerPrice(offer, view.booking, service) : null;
           const change = await lifecycle.transition(
             tx,
             view,
@@ -266,6 +310,15 @@ export function createDispatchService(deps: {
             null,
             {
               technicianId,
+              ...(p && p.base !== view.booking.priceBase
+                ? {
+                    priceBase: p.base,
+                    priceSurcharge: p.surcharge,
+                    priceTotal: p.total,
+                    commission: p.commission,
+                    technicianEarnings: p.earnings,
+                  }
+                : {}),
             },
           );
           return { offer, change };

@@ -91,6 +91,11 @@ export function createTechnicianService(deps: {
       } catch (e) {
         if (pgErrorCode(e).code === '23503')
           throw new DomainError('NOT_FOUND', 'One of the services does not exist.');
+        if (pgErrorCode(e).constraint === 'technician_services_price_within_bounds')
+          throw new DomainError(
+            'VALIDATION',
+            'A price is outside what this service allows (see its bounds).',
+          );
         throw e;
       }
       await deps.tracking.changed([userId]);

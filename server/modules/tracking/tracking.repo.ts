@@ -18,6 +18,8 @@ export type LiveTechnicianRow = {
   at: Date | null;
   available: boolean;
   services: string[];
+  /** Their own prices, `serviceId` → minor units (services at the list price are absent). */
+  prices: Map<string, number>;
 };
 
 export type BreadcrumbWrite = {
@@ -135,6 +137,7 @@ export function createTrackingRepo(db: DbOrTx) {
         at: Date | string | null;
         available: boolean;
         services: string[] | string | null;
+        prices: string[] | string | null;
       }>(
         db,
         sql`SELECT tp.user_id AS id, ST_Y(tp.location::geometry) AS lat, ST_X(tp.location::geometry) AS lng,
@@ -143,7 +146,9 @@ export function createTrackingRepo(db: DbOrTx) {
                       SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
                         AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))) AS available,
                    COALESCE((SELECT array_agg(ts.service_id::text) FROM technician_services ts
-                             WHERE ts.technician_id = tp.user_id), '{}') AS services
+                             WHERE ts.technician_id = tp.user_id), '{}') AS services,
+                   COALESCE((SELECT array_agg(ts.service_id::text || '=' || ts.price) FROM technician_services ts
+                             WHERE ts.technician_id = tp.user_id AND ts.price IS NOT NULL), '{}') AS prices
             FROM technician_profiles tp
             WHERE tp.online AND tp.location IS NOT NULL
               ${ids ? sql`AND tp.user_id IN ${ids}` : sql``}`,
@@ -156,6 +161,12 @@ export function createTrackingRepo(db: DbOrTx) {
         at: r.at ? new Date(r.at) : null,
         available: Boolean(r.available),
         services: Array.isArray(r.services) ? r.services : parsePgArray(r.services),
+        prices: new Map(
+          (Array.isArray(r.prices) ? r.prices : parsePgArray(r.prices)).map((p) => {
+            const [id, price] = p.split('=');
+            return [id ?? '', Number(price)] as const;
+          }),
+        ),
       }));
     },
 

@@ -102,6 +102,8 @@ export function createTrackingService(deps: {
   /** Speed learnt from recent fixes (m/s, smoothed) for ETAs. */
   const speeds = new Map<string, number>();
   const activeJob = new Map<string, string>();
+  /** Technicians' own prices (issue 12 §2), for the quote's price range: technician → service → price. */
+  const ownPrices = new Map<string, Map<string, number>>();
   const dirty = new Map<string, LiveFix>();
   let crumbs: Array<{ bookingId: string; technicianId: string; fix: LiveFix }> = [];
   /** The newest breadcrumb time per technician on a job. */
@@ -187,6 +189,8 @@ export function createTrackingService(deps: {
       }
     for (const r of rows) {
       eligible.set(r.id, r.available);
+      if (r.prices.size) ownPrices.set(r.id, r.prices);
+      else ownPrices.delete(r.id);
       index.upsert(r.id, {
         lat: r.lat,
         lng: r.lng,
@@ -447,7 +451,18 @@ export function createTrackingService(deps: {
     /** How many available technicians offer a service around a point, and how far the nearest is. */
     availability(serviceId: string, at: { lat: number; lng: number }, radiusMeters: number) {
       const found = present(index.nearestAvailable(at, 100, radiusMeters, serviceId));
-      return { count: found.length, nearestMeters: found[0] ? Math.round(found[0].distanceMeters) : null };
+      // Unit prices of those around with their own price (the rest charge the list price).
+      const prices: number[] = [];
+      for (const f of found) {
+        const p = ownPrices.get(f.technician.id)?.get(serviceId);
+        if (p !== undefined) prices.push(p);
+      }
+      return {
+        count: found.length,
+        nearestMeters: found[0] ? Math.round(found[0].distanceMeters) : null,
+        ownPrices: prices,
+        listPriced: found.length - prices.length,
+      };
     },
 
     /** Dispatch's candidates: the nearest available technicians offering a service, from memory. */

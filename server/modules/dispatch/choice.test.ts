@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  codeOf,
+  customer,
+  offset,
+  openOfferOf,
+  serviceId,
+  technician,
+  uniqueSpot,
+  until,
+} from '../../test/fixtures';
+import { startTestServer, type TestServer } from '../../test/harness';
+
+/** Issue 12 §2 and §4: a technician's own price, and booking a chosen technician. */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ OFFER_WINDOW_SECONDS: '30' });
+});
+afterAll(() => server.close());
+const svc = () => server.services;
+
+async function book(
+  at: { lat: number; lng: number },
+  extra: { technicianId?: string; fallbackToNearest?: boolean; emergency?: boolean } = {},
+) {
+  const c = await customer(svc());
+  const b = await svc().bookings.create(c.user, {
+    serviceId: await serviceId(svc()),
+    ...at,
+    address: '12 Herbert Macaulay Way, Yaba',
+    idempotencyKey: randomUUID(),
+    ...extra,
+  });
+  return { c, b };
+}
+
+describe("a technician's own price", () => {
+  it('flows from setServices to the offer and, once accepted, to the stored price; bounds are kept by the database', async () => {
+    const spot = uniqueSpot();
+    const sid = await serviceId(svc());
+    const list = (await svc().catalog.services()).find((s) => s.id === sid)!;
+    const t = await technician(svc(), offset(spot, 200));
+    const own = Math.round(list.basePrice.amount * 1.4);
+    await svc().technicians.setServices(t.user.id, { services: [{ serviceId: sid, price: own }] });
+    expect(
+      await codeOf(
+        svc().technicians.setServices(t.user.id, {
+          services: [{ serviceId: sid, price: list.basePrice.amount * 10 }],
+        }),
+      ),
+    ).toBe('VALIDATION');
+    const { b } = await book(spot);
+    expect(b.price.total.amount).toBe(list.basePrice.amount); // the quote's list price until someone accepts
+    const offer = await openOfferOf(svc(), b.id);
+    expect(offer.technicianId).toBe(t.user.id);
+    expect(offer.priceBase).toBe(own);
+    const accepted = await svc().dispatch.accept(b.id, t.user.id);
+    expect(accepted.price.base.amount).toBe(own);
+    expect(accepted.price.total.amount).toBe(own);
+    expect(accepted.price.commission.amount + accepted.price.technicianEarnings.amount).toBe(own);
+  });
+});
+
+describe('the quote across the technicians around', () => {
+  it('shows the range of what they would charge: the list price and their own prices', async () => {
+    const spot = uniqueSpot();
+    const sid = await serviceId(svc());
+    const list = (await svc().catalog.services()).find((s) => s.id === sid)!;
+    await technician(svc(), offset(spot, 100));
+    const dear = await technician(svc(), offset(spot, 300));
+    const own = Math.round(list.basePrice.amount * 2);
+    await svc().technicians.setServices(dear.user.id, { services: [{ serviceId: sid, price: own }] });
+    const quote = await until(async () => {
+      const q = await svc().bookings.quote({ serviceId: sid, ...spot });
+      return q.availableTechnicians === 2 && q.priceRange?.to.amount === own ? q : undefined;
+    });
+    expect(quote.price.total.amount).toBe(list.basePrice.amount);
+    expect(quote.priceRange).toEqual({
+      from: { amount: list.basePrice.amount, currency: list.basePrice.currency },
+      to: { amount: own, currency: list.basePrice.currency },
+    });
+  });
+});
+
+describe('booking a chosen technician', () => {
+  it('the chosen one is offered first though another is nearer; when they decline, the nearest gets it', async () => {
+    const spot = uniqueSpot();
+    const near = await technician(svc(), offset(spot, 100));
+    const chosen = await technician(svc(), offset(spot, 3000));
+    const { b } = await book(spot, { technicianId: chosen.user.id });
+    expect(b.chosenTechnicianId).toBe(chosen.user.id);
+    expect((await openOfferOf(svc(), b.id)).technicianId).toBe(chosen.user.id);
+    await svc().dispatch.decline(b.id, chosen.user.id);
+    expect((await openOfferOf(svc(), b.id)).technicianId).toBe(near.user.id);
+  });
+
+  it('without fallback, the chosen one declining ends the search: unfulfilled, saying why', async () => {
+    const spot = uniqueSpot();
+    await technician(svc(), offset(spot, 100));
+    const chosen = await technician(svc(), offset(spot, 2000));
+    const { b, c } = await book(spot, { technicianId: chosen.user.id, fallbackToNearest: false });
+    expect((await openOfferOf(svc(), b.id)).technicianId).toBe(chosen.user.id);
+    await svc().dispatch.decline(b.id, chosen.user.id);
+    const done = await until(async () => {
+      const now = await svc().bookings.get(b.id, c.user);
+      return now.status === 'unfulfilled' ? now : undefined;
+    });
+    const history = await svc().bookings.history(done.id, c.user);
+    expect(history.at(-1)?.reason).toMatch(/chose/);
+  });
+
+  it('a technician who does not offer the service cannot be chosen (NOT_FOUND), nor can a stranger id', async () => {
+    const spot = uniqueSpot();
+    const plumber = await technician(svc(), offset(spot, 100), { slugs: ['leak-repair'] });
+    expect(await codeOf(book(spot, { technicianId: plumber.user.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(book(spot, { technicianId: randomUUID() }))).toBe('NOT_FOUND');
+  });
+});
