@@ -11,6 +11,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
+import { ChatPanel } from '../chat/ChatPanel';
 import { type MapMarker, MapView } from '../map/MapView';
 import { LiveTracking, TRACKED_STATUSES } from './LiveTracking';
 import { enqueue, useOutbox } from './outbox';
@@ -66,6 +67,7 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
       </nav>
       <StatusPanel booking={booking} user={user} live={live} />
       {tracking && <LiveTracking booking={booking} />}
+      <ChatPanel booking={booking} user={user} />
       <BookingDetails booking={booking} showMap={!tracking} />
       <History id={booking.id} />
     </Screen>

@@ -5,7 +5,8 @@ import { dismiss, useOutbox } from './outbox';
 /** Booking actions taken offline: waiting for a connection, then sent or refused (with the server's reason). */
 export function OutboxList() {
   const { t } = useI18n();
-  const actions = useOutbox();
+  // Chat messages wait (and fail) in their conversation, not here.
+  const actions = useOutbox().filter((action) => action.kind !== 'chat');
   if (actions.length === 0) return null;
   return (
     <section className="card" aria-labelledby="outbox-title" data-testid="outbox">

@@ -33,6 +33,7 @@ export function OutboxSync() {
   useEffect(
     () =>
       onSettled((action) => {
+        if (action.kind === 'chat') return; // The conversation's stream brings the message.
         void utils.booking.list.invalidate();
         if (action.bookingId) void utils.booking.get.invalidate({ id: action.bookingId });
       }),

@@ -21,6 +21,7 @@ export type { OutboxAction, OutboxState } from './outboxStore';
 type Inputs = {
   create: Extract<OutboxAction, { kind: 'create' }>['input'];
   cancel: Extract<OutboxAction, { kind: 'cancel' }>['input'];
+  chat: Extract<OutboxAction, { kind: 'chat' }>['input'];
 };
 
 // The current user's actions, oldest first, mirrored in memory for the screens.
@@ -57,11 +58,17 @@ let seqCounter = 0;
 export async function enqueue(
   action:
     | { kind: 'create'; input: Inputs['create']; label: string }
-    | { kind: 'cancel'; input: Inputs['cancel']; label: string },
+    | { kind: 'cancel'; input: Inputs['cancel']; label: string }
+    | { kind: 'chat'; input: Inputs['chat']; label: string },
   delayMs = 0,
 ): Promise<OutboxAction | null> {
   if (userId === null) return null;
-  const id = action.kind === 'create' ? action.input.idempotencyKey : newId();
+  const id =
+    action.kind === 'create'
+      ? action.input.idempotencyKey
+      : action.kind === 'chat'
+        ? action.input.clientId
+        : newId();
   const stored = {
     ...action,
     id,
@@ -69,7 +76,12 @@ export async function enqueue(
     seq: Date.now() * 1000 + (seqCounter++ % 1000),
     createdAt: Date.now(),
     state: 'pending',
-    bookingId: action.kind === 'cancel' ? action.input.id : undefined,
+    bookingId:
+      action.kind === 'cancel'
+        ? action.input.id
+        : action.kind === 'chat'
+          ? action.input.bookingId
+          : undefined,
   } as OutboxAction;
   actions = [...actions.filter((a) => a.id !== id), stored];
   publish();

@@ -6,6 +6,7 @@ import { isRetryable, type ProblemCode, retryAfterMs, toApiProblem } from '../..
 import { openDatabase, request, transact } from '../../lib/idb';
 
 type Inputs = inferRouterInputs<AppRouter>['booking'];
+type ChatInputs = inferRouterInputs<AppRouter>['chat'];
 
 export type OutboxState = 'pending' | 'confirmed' | 'failed';
 
@@ -18,15 +19,19 @@ export type Common = {
   createdAt: number;
   state: OutboxState;
   problem?: ProblemCode;
-  /** The booking (made or cancelled) once known. */
+  /** The booking (made or cancelled, or written about) once known. */
   bookingId?: string;
+  /** A chat message's id once the server stored it. */
+  messageId?: string;
   /** What to show while waiting (e.g. the service's name), words already chosen by the screen. */
   label: string;
 };
 
 export type OutboxAction =
   | (Common & { kind: 'create'; input: Inputs['create'] })
-  | (Common & { kind: 'cancel'; input: Inputs['cancel'] });
+  | (Common & { kind: 'cancel'; input: Inputs['cancel'] })
+  /** A chat message (id = its clientId, so a replay the server already has returns the same message). */
+  | (Common & { kind: 'chat'; input: ChatInputs['send'] });
 
 /** The calls a replay makes: the page's tRPC client, or the service worker's. */
 export type OutboxApi = {
@@ -35,7 +40,11 @@ export type OutboxApi = {
     cancel: { mutate(input: Inputs['cancel']): Promise<unknown> };
     get: { query(input: { id: string }): Promise<{ status: string }> };
   };
+  chat: { send: { mutate(input: ChatInputs['send']): Promise<{ id: string }> } };
 };
+
+/** A chat message refused for sending too fast is tried again after this. */
+const CHAT_RATE_LIMITED_RETRY_MS = 15_000;
 
 const DB_NAME = 'fundi-outbox';
 const STORE = 'actions';
@@ -88,6 +97,9 @@ export async function replayActions(
       if (action.kind === 'create') {
         const booking = await api.booking.create.mutate(action.input);
         await settle(action, { state: 'confirmed', bookingId: booking.id });
+      } else if (action.kind === 'chat') {
+        const message = await api.chat.send.mutate(action.input);
+        await settle(action, { state: 'confirmed', messageId: message.id });
       } else {
         await api.booking.cancel.mutate(action.input);
         await settle(action, { state: 'confirmed' });
@@ -99,6 +111,10 @@ export async function replayActions(
         return false; // Keep the order, try later.
       }
       const problem = toApiProblem(error);
+      if (action.kind === 'chat' && problem.code === 'RATE_LIMITED') {
+        retryIn(CHAT_RATE_LIMITED_RETRY_MS); // Sent too fast: it goes out a little later, in order.
+        return false;
+      }
       if (action.kind === 'cancel' && problem.code === 'CONFLICT') {
         // A lost answer: the first cancel went through, and this one finds it already cancelled.
         try {
