@@ -13,6 +13,7 @@ import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
 import { ChatPanel } from '../chat/ChatPanel';
 import { type MapMarker, MapView } from '../map/MapView';
+import { BookingPhotos } from '../upload/JobPhotos';
 import { LiveTracking, TRACKED_STATUSES } from './LiveTracking';
 import { enqueue, useOutbox } from './outbox';
 import { Rating } from './Rating';
@@ -69,6 +70,7 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
       {tracking && <LiveTracking booking={booking} />}
       <ChatPanel booking={booking} user={user} />
       <BookingDetails booking={booking} showMap={!tracking} />
+      <BookingPhotos booking={booking} />
       <History id={booking.id} />
     </Screen>
   );

@@ -11,6 +11,7 @@ import { StatusChip } from '../booking/StatusChip';
 import { NEXT_STEP, TECHNICIAN_CANCELLABLE } from '../booking/status';
 import { useLiveBooking } from '../booking/useLiveBooking';
 import { type MapMarker, MapView } from '../map/MapView';
+import { JobPhotos } from '../upload/JobPhotos';
 
 /** The job a technician is working: where to go, who for, and one big button for the next step. */
 export function ActiveJob({ id, onDismiss }: { id: string; onDismiss: () => void }) {
@@ -176,6 +177,8 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
           )}
         </>
       )}
+
+      {!lost && <JobPhotos booking={booking} />}
 
       {advance.error && !far && toApiProblem(advance.error).code !== 'ARRIVAL_FAR' && (
         <p className="form-error" role="alert">

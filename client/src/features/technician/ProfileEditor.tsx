@@ -2,13 +2,13 @@ import { type FormEvent, useId, useState } from 'react';
 import type { TechnicianProfile } from '../../../../server/contracts/technician';
 import { Avatar } from '../../components/Avatar';
 import { Spinner } from '../../components/Spinner';
-import { TextField } from '../../components/TextField';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey, toApiProblem } from '../../lib/apiErrors';
+import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { Rating } from '../booking/Rating';
+import { TechnicianPhotoField } from '../upload/TechnicianPhotoField';
 
-/** What customers see about the technician: photo, rating and a short bio. */
+/** What customers see about the technician: photo (uploaded, with a preview and progress), rating and a short bio. */
 export function ProfileEditor({ profile }: { profile: TechnicianProfile }) {
   const { t } = useI18n();
   const id = useId();
@@ -20,13 +20,12 @@ export function ProfileEditor({ profile }: { profile: TechnicianProfile }) {
       setOpen(false);
     },
   });
-  const invalid = update.error ? toApiProblem(update.error).invalidFields : [];
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
-    const photoUrl = String(data.get('photoUrl') ?? '').trim();
-    update.mutate({ bio: String(data.get('bio') ?? '').trim(), photoUrl: photoUrl || null });
+    // The photo is saved by its own picker (an upload), not with this form.
+    update.mutate({ bio: String(data.get('bio') ?? '').trim() });
   };
 
   return (
@@ -56,17 +55,8 @@ export function ProfileEditor({ profile }: { profile: TechnicianProfile }) {
             <label htmlFor={`${id}-bio`}>{t('technician.profile.bio')}</label>
             <textarea id={`${id}-bio`} name="bio" rows={3} maxLength={1000} defaultValue={profile.bio} />
           </div>
-          <TextField
-            name="photoUrl"
-            type="url"
-            inputMode="url"
-            dir="ltr"
-            label={t('technician.profile.photo')}
-            hint={t('technician.profile.photoHint')}
-            defaultValue={profile.photoUrl ?? ''}
-            error={invalid.includes('photoUrl') ? t('technician.profile.badPhoto') : undefined}
-          />
-          {update.error && invalid.length === 0 && (
+          <TechnicianPhotoField profile={profile} />
+          {update.error && (
             <p className="form-error" role="alert">
               {t(problemKey(update.error))}
             </p>
