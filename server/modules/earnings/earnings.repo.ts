@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
 import { users } from '../../../db/schema';
 import { type PayoutRow, payouts } from '../../../db/schema/money';
@@ -16,6 +16,16 @@ export function createEarningsRepo(db: DbOrTx) {
               and e.currency = ${currency}`,
       );
       return -Number(row?.sum ?? 0);
+    },
+
+    /** Of these ids, the ones that are technicians' accounts (a payout goes to a person). */
+    async technicianIds(ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(inArray(users.id, ids), eq(users.role, 'technician')));
+      return new Set(rows.map((r) => r.id));
     },
 
     async pendingPayout(technicianId: string, currency: string, opts: { forUpdate?: boolean } = {}) {

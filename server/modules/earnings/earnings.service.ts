@@ -87,8 +87,12 @@ export function createEarningsService(deps: { db: Db; ledger: Ledger; currency: 
      */
     async listPayouts(opts: { status?: 'pending' | 'paid'; limit?: number } = {}): Promise<Payout[]> {
       const owed = await createLedgerRepo(db).balancesLike('technician:');
-      for (const o of owed) {
+      const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+      const ids = owed.map((o) => o.account.slice('technician:'.length)).filter((id) => uuid.test(id));
+      const technicians = await repo.technicianIds(ids);
+      for (const o of owed.sort((a, b) => a.account.localeCompare(b.account))) {
         const technicianId = o.account.slice('technician:'.length);
+        if (!technicians.has(technicianId)) continue;
         const amount = -o.sum;
         await db.transaction(async (tx) => {
           const r = createEarningsRepo(tx);

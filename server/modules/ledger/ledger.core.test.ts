@@ -6,7 +6,7 @@ import { ledgerEntries, ledgerJournals } from '../../../db/schema';
 import { pgErrorCode } from '../../lib/errors';
 import { testDatabase } from '../../test/harness';
 import { createLedgerRepo } from './ledger.repo';
-import { accounts, createLedger } from './ledger.service';
+import { createLedger } from './ledger.service';
 
 describe('ledger', () => {
   let database: Awaited<ReturnType<typeof testDatabase>>;
@@ -22,16 +22,16 @@ describe('ledger', () => {
     const t = randomUUID();
     const key = `test:${randomUUID()}`;
     const entries = [
-      { account: accounts.customer(t), currency: 'NGN', amount: 10_000, line: 'charge' },
-      { account: accounts.technician(t), currency: 'NGN', amount: -8_500, line: 'earnings' },
-      { account: accounts.commission, currency: 'NGN', amount: -1_500, line: 'commission' },
+      { account: `test:customer:${t}`, currency: 'NGN', amount: 10_000, line: 'charge' },
+      { account: `test:technician:${t}`, currency: 'NGN', amount: -8_500, line: 'earnings' },
+      { account: `test:commission:${t}`, currency: 'NGN', amount: -1_500, line: 'commission' },
     ];
     const first = await database.db.transaction((tx) => ledger.post(tx, { key, kind: 'job', entries }));
     const again = await database.db.transaction((tx) => ledger.post(tx, { key, kind: 'job', entries }));
     expect(first.created).toBe(true);
     expect(again).toEqual({ journalId: first.journalId, created: false });
-    expect(await ledger.balance(database.db, accounts.technician(t), 'NGN')).toBe(-8_500);
-    expect(await ledger.balance(database.db, accounts.customer(t), 'NGN')).toBe(10_000);
+    expect(await ledger.balance(database.db, `test:technician:${t}`, 'NGN')).toBe(-8_500);
+    expect(await ledger.balance(database.db, `test:customer:${t}`, 'NGN')).toBe(10_000);
   });
 
   it('refuses an unbalanced journal in code', async () => {

@@ -29,8 +29,9 @@ export async function startPaymobStandin(opts: {
   webhookUrl?: string;
 }) {
   const intentions = new Map<string, Intention>();
-  let nextOrder = 217_000_000;
-  let nextTx = 192_000_000;
+  // Random starts: several stand-ins (one per test file) share one database, and ids must not collide.
+  let nextOrder = 217_000_000 + Math.floor(Math.random() * 1e8);
+  let nextTx = 192_000_000 + Math.floor(Math.random() * 1e8);
   const state = {
     webhookUrl: opts.webhookUrl ?? '',
     sendWebhooks: true,

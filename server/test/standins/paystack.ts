@@ -23,7 +23,8 @@ type Tx = {
 export async function startPaystackStandin(opts: { secretKey: string; webhookUrl?: string }) {
   const txs = new Map<string, Tx>();
   const byCode = new Map<string, Tx>();
-  let nextId = 4_000_000_000;
+  // Random starts: several stand-ins (one per test file) share one database, and ids must not collide.
+  let nextId = 4_000_000_000 + Math.floor(Math.random() * 1e9);
   const state = {
     webhookUrl: opts.webhookUrl ?? '',
     /** Report this amount on verify and in webhooks instead of the real one (a tampered or wrong charge). */
