@@ -22,6 +22,7 @@ import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
 import { distanceMeters } from '../../lib/geo';
 import { money, priceJob } from '../../lib/money';
+import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
 import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
@@ -45,6 +46,8 @@ type Deps = {
   billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
   admission?: Admission;
+  /** New bookings per customer (BOOKING_CREATE_LIMIT per window): create/cancel churn floods technicians. */
+  createLimiter?: RateLimiter;
   config: {
     commissionBps: number;
     maxOpenBookings: number;
@@ -89,6 +92,7 @@ export function createBookingService({
   admission,
   markets,
   billing,
+  createLimiter,
 }: Deps) {
   const repo = createBookingRepo(db);
 
@@ -177,6 +181,12 @@ export function createBookingService({
         }
         return { id: existing.id, created: null };
       }
+      // Counted only for a new booking: a retried key (the PWA's outbox) is not another attempt.
+      if (createLimiter && !(await createLimiter.hit(customer.id))) {
+        throw new DomainError('RATE_LIMITED', 'Too many new bookings in a short time. Wait a minute.', {
+          retryAfterSeconds: createLimiter.windowSeconds,
+        });
+      }
       if ((await r.countOpen(customer.id)) >= config.maxOpenBookings) {
         throw new DomainError(
           'CONFLICT',
@@ -242,7 +252,12 @@ export function createBookingService({
       const p = price(s, input.emergency ?? false, commissionBps);
       const m = (amount: number) => money(amount, s.currency);
       // Answered from the live in-memory index (PostGIS stays the fallback when the index is not loaded).
-      const around = available
+      const around: {
+        count: number;
+        nearestMeters: number | null;
+        ownPrices?: number[];
+        listPriced?: number;
+      } = available
         ? available(s.id, input, config.dispatch.radiusMeters)
         : await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
       // What those around would charge: their own unit prices, and the list price for the rest.

@@ -1,3 +1,4 @@
+import { skipToken } from '@tanstack/react-query';
 import { type RefObject, useEffect, useRef } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Category, Service } from '../../../../server/contracts/catalog';
@@ -6,6 +7,7 @@ import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { Link, navigate, useSearchParams } from '../../lib/router';
+import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
 import { useMarket } from '../catalog/useMarket';
@@ -19,6 +21,11 @@ export function BookScreen({ user }: { user: PublicUser }) {
   const { markets, market, choose, query: marketsQuery } = useMarket(user);
   const services = useServices(market?.slug ?? '');
 
+  // "Book this technician" from a profile or search (issue 12 §4): offered the job first.
+  const chosenId = params.get('technician');
+  const chosen = trpc.technician.profile.useQuery(chosenId ? { technicianId: chosenId } : skipToken, {
+    staleTime: 60_000,
+  });
   const categorySlug = params.get('category');
   const serviceSlug = params.get('service');
   const category = categories.data?.find((c) => c.slug === categorySlug);
@@ -110,6 +117,7 @@ export function BookScreen({ user }: { user: PublicUser }) {
             user={user}
             market={market}
             markets={markets}
+            technician={chosen.data ? { id: chosen.data.id, name: chosen.data.name } : undefined}
             onSwitchMarket={(slug) => {
               choose(slug);
               navigate(

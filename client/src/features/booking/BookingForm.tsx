@@ -59,6 +59,7 @@ export function BookingForm({
   markets = [],
   onSwitchMarket,
 }: {
+  technician,
   service: Service;
   user: PublicUser;
   /** The city whose price list this service is from: the map starts there. */
@@ -67,6 +68,8 @@ export function BookingForm({
   /** The pin is in another city: switch to its price list (same service). */
   onSwitchMarket?: (slug: string) => void;
 }) {
+  /** A technician the customer chose: offered the job first. */
+  technician?: { id: string; name: string } | undefined;
   const { t, localized, formatMinutes, formatNumber } = useI18n();
   const priceLabel = usePriceLabel();
   const id = useId();
@@ -81,6 +84,7 @@ export function BookingForm({
   const [scheduledLocal, setScheduledLocal] = useState('');
   const [emergency, setEmergency] = useState(false);
   const [errors, setErrors] = useState<Partial<Record<Field, MessageKey>>>({});
+  const [fallback, setFallback] = useState(true);
   const { create, mutation } = useCreateBooking();
 
   const startCenter = useMemo(
@@ -183,6 +187,7 @@ export function BookingForm({
         scheduledFor,
         emergency: emergency || undefined,
       },
+        ...(technician ? { technicianId: technician.id, fallbackToNearest: fallback } : {}),
       localized(service.name),
     );
   };
@@ -376,6 +381,26 @@ export function BookingForm({
       {wrongMarket && onSwitchMarket && (
         <button
           type="button"
+      {technician && (
+        <div className="switch-field" data-testid="chosen-technician">
+          <input
+            type="checkbox"
+            role="switch"
+            aria-checked={fallback}
+            id={`${id}-fallback`}
+            checked={fallback}
+            onChange={(event) => setFallback(event.target.checked)}
+            aria-describedby={`${id}-fallback-hint`}
+          />
+          <label htmlFor={`${id}-fallback`}>
+            <span className="choice-label">{t('book.chosen.title', { name: technician.name })}</span>
+            <span className="choice-hint" id={`${id}-fallback-hint`}>
+              {t('book.chosen.fallback', { name: technician.name })}
+            </span>
+          </label>
+        </div>
+      )}
+
           className="button button-secondary"
           data-testid="switch-market"
           onClick={() => onSwitchMarket(wrongMarket.slug)}

@@ -67,7 +67,7 @@ export function QuotePanel({
     );
   }
 
-  const { price, availableTechnicians, nearest } = quote;
+  const { price, availableTechnicians, nearest, priceRange } = quote;
   return (
     <section className="card quote" aria-labelledby="quote-title" aria-busy={fetching} data-testid="quote">
       <div className="card-heading">
@@ -82,6 +82,11 @@ export function QuotePanel({
       <p className="quote-total" data-testid="quote-total">
         {formatMoney(price.total)}
       </p>
+      {priceRange && priceRange.from.amount !== priceRange.to.amount && (
+        <p className="muted small" data-testid="quote-range">
+          {t('quote.range', { from: formatMoney(priceRange.from), to: formatMoney(priceRange.to) })}
+        </p>
+      )}
       {priceUnit === 'hourly' && durationMinutes !== undefined && (
         <p className="muted small">
           {t('quote.hourlyEstimate', { duration: formatMinutes(durationMinutes) })}
