@@ -1,3 +1,4 @@
+export * from './areas';
 export * from './audit';
 export * from './bookings';
 export * from './catalog';
