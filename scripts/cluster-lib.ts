@@ -332,7 +332,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const spawnNode = (seed: boolean) => {
       const env: NodeJS.ProcessEnv = { ...baseEnv, PORT: String(port), NODE_ID: id };
       // Only the first node seeds the demo data (and it migrates before anyone else starts).
-      if (!seed) env.SEED_DEMO = 'false';
+      // (SEED_DEMO defaults to off with a DATABASE_URL: the demo cluster asks for it unless told not to.)
+      env.SEED_DEMO = seed ? (env.SEED_DEMO ?? 'true') : 'false';
       const c = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'server/main.ts'], {
         cwd: root,
         env,

@@ -2,6 +2,7 @@ import type { Database } from '../db/client';
 import type { Config } from './config';
 import { log } from './lib/log';
 import type { Services } from './services';
+import { guardRoutes } from './transport/guard';
 import { createTrpcHttpHandler } from './transport/http';
 import { createOriginPolicy } from './transport/security';
 import { createStaticHandler } from './transport/static';
@@ -11,6 +12,9 @@ import { attachWebhooks } from './transport/webhooks';
 import { attachTrpcWebSocket } from './transport/ws';
 import { createContext } from './trpc/context';
 import { appRouter, fastPaths } from './trpc/root';
+
+/** On shutdown, no request in flight for this long means the keep-alive clients have moved on. */
+const QUIET_MS = 150;
 
 /** WebSockets cannot set cookies (one shared no-op, not a closure per connection). */
 const noCookies = () => {};
@@ -29,12 +33,15 @@ export type RunningServer = {
 
 /** One uWS app: tRPC over HTTP and WebSocket at /trpc, /healthz, and the built PWA for everything else. */
 export function startServer(config: Config, services: Services, database: Database): Promise<RunningServer> {
-  const app = config.tls
-    ? uws.SSLApp({ cert_file_name: config.tls.cert, key_file_name: config.tls.key })
-    : uws.App();
+  // Every HTTP route behind the protocol-edge checks (414, 431, 501: see transport/guard.ts).
+  const app = guardRoutes(
+    config.tls ? uws.SSLApp({ cert_file_name: config.tls.cert, key_file_name: config.tls.key }) : uws.App(),
+  );
   const originAllowed = createOriginPolicy(config);
   const inflight = { count: 0 };
   let draining = false;
+  /** Shutting down: answers close their keep-alive connections (`Connection: close`). */
+  let closingDown = false;
 
   app.any(
     '/trpc/*',
@@ -44,6 +51,7 @@ export function startServer(config: Config, services: Services, database: Databa
       originAllowed,
       inflight,
       trustProxies: config.trustProxies,
+      draining: () => closingDown,
       createContext: (meta) => createContext(services, config, { transport: 'http', ...meta }),
     }),
   );
@@ -55,6 +63,7 @@ export function startServer(config: Config, services: Services, database: Databa
     revocations: services.sessions.events,
     onUserSocket: (user, open) => services.presence.socket(user, open),
     trustProxies: config.trustProxies,
+    limits: config.ws,
     createContext: (meta) =>
       createContext(services, config, { transport: 'ws', ...meta, setCookie: noCookies }),
   });
@@ -98,8 +107,9 @@ export function startServer(config: Config, services: Services, database: Databa
           res.writeStatus(healthy ? '200 OK' : '503 Service Unavailable');
           res
             .writeHeader('content-type', 'application/json')
+            .writeHeader('x-content-type-options', 'nosniff')
             .writeHeader('cache-control', 'no-store')
-            .end(body);
+            .end(body, closingDown);
         });
       });
   });
@@ -124,10 +134,20 @@ export function startServer(config: Config, services: Services, database: Databa
         },
         close: () => {
           closing ??= (async () => {
+            // Stop accepting; from now on every answer closes its connection, so a keep-alive client
+            // sends its next request elsewhere instead of on a connection we are about to close.
+            closingDown = true;
             uws.us_listen_socket_close(listenSocket);
             sockets.closeAll();
+            // In-flight requests finish (bounded). A request can still arrive on a keep-alive connection
+            // that was idle until now, so "idle" means no request in flight for a short quiet spell.
             const deadline = Date.now() + 10_000;
-            while (inflight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+            let quietSince = inflight.count === 0 ? Date.now() : 0;
+            while (Date.now() < deadline && !(quietSince && Date.now() - quietSince >= QUIET_MS)) {
+              await new Promise((r) => setTimeout(r, 10));
+              if (inflight.count > 0) quietSince = 0;
+              else quietSince ||= Date.now();
+            }
             if (inflight.count > 0)
               log.warn('closing with requests still in flight', { inflight: inflight.count });
             // Closes the keep-alive HTTP connections left (typed as missing in this build's d.ts).

@@ -37,13 +37,25 @@ const envSchema = z
     STATIC_DIR: z.string().default('./dist'),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+    // Unset: demo data only for the embedded database outside production (see loadConfig).
     SEED_DEMO: z
       .enum(['true', 'false', '1', '0'])
-      .default('true')
-      .transform((v) => v === 'true' || v === '1'),
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1')),
     HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     AUTH_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    // Failed sign-ins per account: this many are free, then each waits twice as long (capped), ASVS 2.2.1.
+    AUTH_BACKOFF_FREE_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(5),
+    AUTH_BACKOFF_MAX_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
+    // WebSocket caps (issue 15 §1): subscriptions per socket, sockets per IP and per user, calls per second.
+    WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(10_000).default(50),
+    WS_MAX_SOCKETS_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(256),
+    WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(10),
+    WS_CALLS_PER_SECOND: z.coerce.number().min(0.1).max(1_000_000).default(50),
+    // New bookings per customer per window (the Egyptian design document: 3 attempts a minute).
+    BOOKING_CREATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3),
+    BOOKING_CREATE_WINDOW_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
     MARKET: z.enum(['lagos', 'cairo']).default('lagos'),
     MARKET_FALLBACK: z
       .string()
@@ -165,6 +177,13 @@ const envSchema = z
         message: 'TLS_CERT and TLS_KEY must be set together',
       });
     }
+    if (env.NODE_ENV === 'production' && env.SEED_DEMO === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SEED_DEMO'],
+        message: 'demo accounts (with a published password) are never seeded in production',
+      });
+    }
     if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
       ctx.addIssue({
         code: 'custom',
@@ -190,6 +209,17 @@ export type Config = {
   heartbeatMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   authRateLimit: number;
+  /** Sign-in slow-down per account: free failures, then exponential waits up to `maxMs`. */
+  authBackoff: { freeAttempts: number; maxMs: number };
+  /** WebSocket caps (see server/transport/ws.ts). */
+  ws: {
+    maxSubscriptions: number;
+    maxSocketsPerIp: number;
+    maxSocketsPerUser: number;
+    callsPerSecond: number;
+  };
+  /** booking.create attempts per customer per window. */
+  bookingCreateLimit: { limit: number; windowMs: number };
   /** Cookies get `Secure` over TLS or in production. */
   secureCookies: boolean;
   market: 'lagos' | 'cairo';
@@ -287,10 +317,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     staticDir: e.STATIC_DIR,
     admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : null,
-    seedDemo: e.SEED_DEMO,
+    seedDemo: e.SEED_DEMO ?? (!e.DATABASE_URL && e.NODE_ENV !== 'production'),
     heartbeatMs: e.HEARTBEAT_MS,
     logLevel: e.LOG_LEVEL,
     authRateLimit: e.AUTH_RATE_LIMIT,
+    authBackoff: {
+      freeAttempts: e.AUTH_BACKOFF_FREE_ATTEMPTS,
+      maxMs: Math.round(e.AUTH_BACKOFF_MAX_SECONDS * 1000),
+    },
+    ws: {
+      maxSubscriptions: e.WS_MAX_SUBSCRIPTIONS,
+      maxSocketsPerIp: e.WS_MAX_SOCKETS_PER_IP,
+      maxSocketsPerUser: e.WS_MAX_SOCKETS_PER_USER,
+      callsPerSecond: e.WS_CALLS_PER_SECOND,
+    },
+    bookingCreateLimit: {
+      limit: e.BOOKING_CREATE_LIMIT,
+      windowMs: Math.round(e.BOOKING_CREATE_WINDOW_SECONDS * 1000),
+    },
     secureCookies: tls !== null || e.NODE_ENV === 'production',
     market: e.MARKET,
     marketFallback: e.MARKET_FALLBACK,

@@ -55,7 +55,12 @@ async function main() {
     // Rather than sneak the simulator past the limiter, or have it crawl under it, this demo run allows
     // exactly that many more attempts per IP (one sign-in and one sign-up each, plus the admin's sign-in;
     // sessions are cached, so restarts need none), and keeps the configured allowance on top for people.
-    config = { ...config, authRateLimit: config.authRateLimit + options.simulate + 1 };
+    // Their sockets (one each) come from 127.0.0.1 as well.
+    config = {
+      ...config,
+      authRateLimit: config.authRateLimit + options.simulate + 1,
+      ws: { ...config.ws, maxSocketsPerIp: config.ws.maxSocketsPerIp + options.simulate },
+    };
   }
 
   if (uwsImplementation !== 'native' && process.env.UWS_ALLOW_FALLBACK !== '1') {

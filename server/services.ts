@@ -95,6 +95,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     providers: createProviders(config.payments),
     market: config.market,
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
+    bus,
   });
   const bookings = createBookingService({
     markets,
@@ -116,6 +117,13 @@ export function createServices(database: Database, config: Config, redis: RedisC
       },
       dispatch.backlog,
     ),
+    createLimiter: createRateLimiter({
+      name: 'booking-create',
+      limit: config.bookingCreateLimit.limit,
+      windowMs: config.bookingCreateLimit.windowMs,
+      redis: redis?.limits,
+      prefix: config.redisPrefix,
+    }),
   });
   const technicians = createTechnicianService({
     repo: createTechnicianRepo(db),

@@ -29,6 +29,8 @@ export function createRateLimiter(opts: {
     : memory;
 
   return {
+    /** The window, in whole seconds (what a refusal tells the client to wait at most). */
+    windowSeconds: base.duration,
     /** Counts `cost` (one attempt by default); false when the key is over its limit for the current window. */
     async hit(key: string, cost = 1): Promise<boolean> {
       try {

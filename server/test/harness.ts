@@ -75,6 +75,13 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Races fire dozens of creates at once on purpose; overload.test.ts sets its own small limit.
     SHED_CREATES_IN_FLIGHT: '10000',
     SHED_DISPATCH_BACKLOG: '100000',
+    // Tests make many bookings per customer, sockets per user and calls per socket, all from 127.0.0.1;
+    // transport/hardening.test.ts and the other issue-15 tests set their own small limits.
+    BOOKING_CREATE_LIMIT: '1000000',
+    WS_MAX_SUBSCRIPTIONS: '10000',
+    WS_MAX_SOCKETS_PER_IP: '1000000',
+    WS_MAX_SOCKETS_PER_USER: '1000000',
+    WS_CALLS_PER_SECOND: '1000000',
     STATIC_DIR: path.join(tmpdir(), 'fundi-no-static'),
     ...env,
   });

@@ -46,6 +46,8 @@ export type HttpHandlerOptions = {
   inflight: { count: number };
   /** How many load balancers of ours stand in front (TRUST_PROXY): whose X-Forwarded-For to believe. */
   trustProxies?: number;
+  /** True while shutting down: every answer says `Connection: close`, so keep-alive clients move on. */
+  draining?: () => boolean;
 };
 
 /**
@@ -55,6 +57,15 @@ export type HttpHandlerOptions = {
  */
 export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
   const config = opts.router._def._config;
+  const draining = opts.draining ?? (() => false);
+  const reply = (
+    res: HttpResponse,
+    signal: AbortSignal,
+    status: number,
+    payload: unknown,
+    cookies: string[],
+    retryAfterSeconds: number | null = null,
+  ) => replyJson(res, signal, status, payload, cookies, retryAfterSeconds, draining());
 
   return (res: HttpResponse, req: HttpRequest) => {
     const method = req.getCaseSensitiveMethod();
@@ -256,24 +267,27 @@ function retryAfter(results: Array<{ error?: { data?: unknown } }>): number | nu
   return seconds;
 }
 
-function reply(
+function replyJson(
   res: HttpResponse,
   signal: AbortSignal,
   status: number,
   payload: unknown,
   cookies: string[],
-  retryAfterSeconds: number | null = null,
+  retryAfterSeconds: number | null,
+  closeConnection: boolean,
 ) {
   if (signal.aborted) return;
   const body = JSON.stringify(payload);
   res.cork(() => {
     res.writeStatus(statusLine(status));
     res.writeHeader('content-type', 'application/json');
+    res.writeHeader('x-content-type-options', 'nosniff');
     res.writeHeader('vary', 'trpc-accept, accept');
     res.writeHeader('cache-control', 'no-store');
     if (retryAfterSeconds !== null) res.writeHeader('retry-after', String(retryAfterSeconds));
     for (const c of cookies) res.writeHeader('set-cookie', c);
-    res.end(body);
+    // closeConnection: uWS writes `Connection: close` and closes the socket once this response is out.
+    res.end(body, closeConnection);
   });
 }
 

@@ -14,6 +14,7 @@ import {
   transformTRPCResponse,
   Unpromise,
 } from '@trpc/server/unstable-core-do-not-import';
+import { DomainError } from '../lib/errors';
 import { log } from '../lib/log';
 import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
 import { isServerFault } from '../trpc/errors';
@@ -31,6 +32,25 @@ const MAX_BACKPRESSURE = 4 * 1024 * 1024;
  * one, sent when the socket drains (coalescing: never a queue of positions that are already old).
  */
 const LAG_MARK = 16 * 1024;
+/** Calls in one WebSocket frame (a JSON array): the same cap as an HTTP batch. */
+export const MAX_WS_BATCH = 50;
+/** Subscriptions of these paths a socket may hold at once (one heartbeat says all a client needs). */
+const PER_PATH_LIMITS: Readonly<Record<string, number>> = { 'system.heartbeat': 1 };
+
+/** What one socket, one address and one user may hold (issue 15 §1); see WS_* in config.ts. */
+export type WsLimits = {
+  maxSubscriptions: number;
+  maxSocketsPerIp: number;
+  maxSocketsPerUser: number;
+  /** Calls per second a socket may make on average (a burst of twice that, or one full batch, is fine). */
+  callsPerSecond: number;
+};
+const UNLIMITED: WsLimits = {
+  maxSubscriptions: Number.POSITIVE_INFINITY,
+  maxSocketsPerIp: Number.POSITIVE_INFINITY,
+  maxSocketsPerUser: Number.POSITIVE_INFINITY,
+  callsPerSecond: Number.POSITIVE_INFINITY,
+};
 
 type ConnectionMeta = {
   ip: string;
@@ -47,6 +67,13 @@ type Conn = ConnectionMeta & {
   drainWaiters: Array<() => void> | null;
   /** Feed memberships over LAG_MARK, waiting for a drain. */
   lagging: Set<Member> | null;
+  /** Token bucket of calls (refilled at callsPerSecond) and when it was last refilled. */
+  tokens: number;
+  refilledAt: number;
+  /** Calls refused for the rate since the bucket last had tokens: a client that keeps going is closed. */
+  refused: number;
+  /** Subscriptions held per path, for PER_PATH_LIMITS (null until one is held). */
+  perPath: Map<string, number> | null;
 };
 
 /**
@@ -73,6 +100,8 @@ class Subscriptions {
   private firstId: SubId | null = null;
   private first: Sub | undefined;
   private rest: Map<SubId, Sub> | null = null;
+  /** How many ids are held (reserved ones included): the per-socket cap counts this. */
+  size = 0;
 
   get(id: SubId): Sub | undefined {
     return this.firstId === id ? this.first : this.rest?.get(id);
@@ -81,6 +110,7 @@ class Subscriptions {
     return this.get(id) !== undefined;
   }
   set(id: SubId, sub: Sub) {
+    if (!this.has(id)) this.size++;
     if (this.firstId === id || (this.first === undefined && !this.rest?.has(id))) {
       this.firstId = id;
       this.first = sub;
@@ -90,6 +120,7 @@ class Subscriptions {
     }
   }
   delete(id: SubId) {
+    if (this.has(id)) this.size--;
     if (this.firstId === id) {
       this.firstId = null;
       this.first = undefined;
@@ -102,6 +133,7 @@ class Subscriptions {
     this.firstId = null;
     this.first = undefined;
     this.rest = null;
+    this.size = 0;
   }
 }
 
@@ -127,6 +159,8 @@ export type WsHandlerOptions = {
   trustProxies?: number;
   /** A socket authenticated as this user opened / closed (presence: the domain decides what it means). */
   onUserSocket?: (user: { id: string; role: string }, open: boolean) => void;
+  /** Caps per socket, address and user (unset: none, for tools that embed the adapter). */
+  limits?: WsLimits;
 };
 
 /**
@@ -143,6 +177,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       throw new Error(`Fast path ${path} has no ${fast.type} procedure of that name in the router`);
   }
   const groups = new Map<string, Group>();
+  const limits = opts.limits ?? UNLIMITED;
+  const burst = Math.max(MAX_WS_BATCH, 2 * limits.callsPerSecond);
+  /** Open (and opening) sockets per client address. */
+  const perIp = new Map<string, number>();
   // Without a data transformer (plain JSON on the wire) responses need no per-message transform pass.
   const probe = {};
   const plainJson =
@@ -210,10 +248,59 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     };
   }
 
+  const tooMany = (message: string) => new DomainError('RATE_LIMITED', message, { retryAfterSeconds: 1 });
+
+  /** Takes one call from the socket's bucket; false when it is empty (the call is refused). */
+  function takeToken(conn: Conn, now: number): boolean {
+    conn.tokens = Math.min(burst, conn.tokens + ((now - conn.refilledAt) / 1000) * limits.callsPerSecond);
+    conn.refilledAt = now;
+    if (conn.tokens >= 1) {
+      conn.tokens -= 1;
+      conn.refused = 0;
+      return true;
+    }
+    conn.refused++;
+    return false;
+  }
+
+  /** A subscription's slot on its socket, counted per path too; false (nothing reserved) when over a cap. */
+  function reserve(conn: Conn, id: SubId, path: string, sub: Sub): Error | null {
+    if (conn.subs.has(id)) return new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
+    if (conn.subs.size >= limits.maxSubscriptions)
+      return tooMany(`At most ${limits.maxSubscriptions} subscriptions per connection.`);
+    const cap = PER_PATH_LIMITS[path];
+    const held = conn.perPath?.get(path) ?? 0;
+    if (cap !== undefined && held >= cap) return tooMany(`At most ${cap} ${path} per connection.`);
+    if (cap !== undefined) {
+      conn.perPath ??= new Map();
+      conn.perPath.set(path, held + 1);
+    }
+    conn.subs.set(id, sub);
+    return null;
+  }
+
+  /** Gives a reserved slot back (the subscription ended, failed or never started). */
+  function release(conn: Conn, id: SubId, path: string) {
+    conn.subs.delete(id);
+    const held = conn.perPath?.get(path);
+    if (held === undefined) return;
+    if (held <= 1) conn.perPath!.delete(path);
+    else conn.perPath!.set(path, held - 1);
+  }
+
   function startContext(ws: WebSocket<Conn>, bearerToken: string | null) {
     const conn = ws.getUserData();
     conn.ctx = opts.createContext({ ip: conn.ip, cookieToken: conn.cookieToken, bearerToken });
     conn.ctx.then((ctx) => {
+      if (ctx.session && !conn.closed) {
+        if ((byAuth.get(`u:${ctx.session.userId}`)?.size ?? 0) >= limits.maxSocketsPerUser) {
+          // Refused politely: the reason first, then a close code the client can tell apart (4429). Its
+          // context stays unset, so nothing was counted for it (presence, sign-out) and no call runs.
+          send(ws, errorMessage(null, tooMany('Too many open connections for this account.'), {}));
+          ws.end(4429, 'Too many connections');
+          return;
+        }
+      }
       conn.context = ctx;
       if (!ctx.session || conn.closed) return;
       for (const key of authKeys(ctx.session)) {
@@ -247,32 +334,32 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
     }
     let ctx: Context | undefined;
+    const abort = new AbortController();
+    // A subscription's slot is taken now, before any await: a flood of them in one frame meets the cap.
+    if (type === 'subscription') {
+      const refused = reserve(conn, id, path, abort);
+      if (refused) {
+        send(ws, { ...errorMessage(id, refused, { type, path }), jsonrpc });
+        return;
+      }
+    }
+    let pumping = false;
     try {
       ctx = await conn.ctx!;
-      if (type === 'subscription' && conn.subs.has(id)) {
-        throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
-      }
-      const abort = new AbortController();
-      if (type === 'subscription') conn.subs.set(id, abort);
+      // Closed meanwhile (or refused at its context): nothing to answer, so nothing to run.
+      if (conn.closed) return;
       const proc = await getProcedureAtPath(opts.router, path);
       if (!proc || proc._def.type !== type) {
-        conn.subs.delete(id);
         throw new TRPCError({ code: 'NOT_FOUND', message: `No "${type}"-procedure on path "${path}"` });
       }
-      let result: unknown;
-      try {
-        result = await proc({
-          path,
-          getRawInput: async () => input,
-          ctx,
-          type,
-          signal: abort.signal,
-          batchIndex,
-        });
-      } catch (e) {
-        conn.subs.delete(id);
-        throw e;
-      }
+      const result: unknown = await proc({
+        path,
+        getRawInput: async () => input,
+        ctx,
+        type,
+        signal: abort.signal,
+        batchIndex,
+      });
       const iterable = isObservable(result) || isAsyncIterable(result);
       if (type !== 'subscription') {
         if (iterable) {
@@ -285,7 +372,6 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         return;
       }
       if (!iterable) {
-        conn.subs.delete(id);
         throw new TRPCError({
           code: 'INTERNAL_SERVER_ERROR',
           message: `Subscription ${path} did not return an observable or a AsyncGenerator`,
@@ -299,9 +385,13 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       const source = isObservable(result)
         ? observableToAsyncIterable(result, abort.signal)
         : (result as AsyncIterable<unknown>);
+      pumping = true;
       void pump(ws, id, jsonrpc, source, abort, { path, input, ctx });
     } catch (cause) {
       send(ws, { ...errorMessage(id, cause, { type, path, input, ctx }), jsonrpc });
+    } finally {
+      // The pump gives the slot back when it ends; anything that never got that far gives it back here.
+      if (type === 'subscription' && !pumping && conn.subs.get(id) === abort) release(conn, id, path);
     }
   }
 
@@ -332,10 +422,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         else send(ws, { id, jsonrpc, result: { type: 'data', data: out } });
         return;
       }
-      if (conn.subs.has(id)) throw new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
       // Reserve the id while the feed opens (a stop before then cancels the join).
       let cancelled = false;
-      conn.subs.set(id, { abort: () => (cancelled = true) });
+      const refused = reserve(conn, id, path, { abort: () => (cancelled = true) });
+      if (refused) throw refused;
       fast.open(authed, parsed.data).then(
         (feed) => {
           if (conn.closed) return;
@@ -490,7 +580,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     } catch (cause) {
       send(ws, { ...errorMessage(id, cause, { type: 'subscription', ...info }), jsonrpc });
     } finally {
-      conn.subs.delete(id);
+      if (conn.subs.get(id) === abort) release(conn, id, info.path);
       await iterator.return?.().catch(() => undefined);
     }
   }
@@ -518,6 +608,21 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         res.writeStatus('403 Forbidden').writeHeader('content-type', 'text/plain').end('Origin not allowed');
         return;
       }
+      // Sockets per address: refused before the upgrade, with a status a client (or its user) can read.
+      const fromIp = perIp.get(ip) ?? 0;
+      if (fromIp >= limits.maxSocketsPerIp) {
+        res.cork(() =>
+          res
+            .writeStatus('429 Too Many Requests')
+            .writeHeader('retry-after', '10')
+            .writeHeader('content-type', 'text/plain')
+            .writeHeader('x-content-type-options', 'nosniff')
+            .end('Too many connections from this address'),
+        );
+        return;
+      }
+      // Counted from here (the upgrade opens the socket synchronously) until its close.
+      perIp.set(ip, fromIp + 1);
       const conn: Conn = {
         ip,
         // Without an Origin (non-browser clients) only connectionParams.token authenticates.
@@ -529,6 +634,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         context: null,
         drainWaiters: null,
         lagging: null,
+        tokens: burst,
+        refilledAt: Date.now(),
+        refused: 0,
+        perPath: null,
       };
       res.upgrade(conn, key, protocol, extensions, context);
     },
@@ -573,12 +682,34 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       let msgs: TRPCClientOutgoingMessage[];
       try {
         const json: unknown = JSON.parse(text);
-        msgs = (Array.isArray(json) ? json : [json]).map((raw) => parseTRPCMessage(raw, config.transformer));
+        const list = Array.isArray(json) ? json : [json];
+        // The same cap as an HTTP batch: one frame must not carry thousands of calls.
+        if (list.length > MAX_WS_BATCH) {
+          const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+          send(ws, errorMessage(null, error, {}));
+          return;
+        }
+        msgs = list.map((raw) => parseTRPCMessage(raw, config.transformer));
       } catch (cause) {
         send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
         return;
       }
-      msgs.forEach((msg, i) => {
+      const now = Date.now();
+      for (let i = 0; i < msgs.length; i++) {
+        const msg = msgs[i]!;
+        // Stops are always welcome (they free what a call holds); every other call costs a token.
+        if (msg.method !== 'subscription.stop' && !takeToken(conn, now)) {
+          // Still going long after the bucket ran dry: not a client that listens, so it is closed.
+          if (conn.refused > burst) {
+            ws.end(1008, 'Rate limit');
+            return;
+          }
+          if (msg.id !== null) {
+            const error = tooMany('Too many calls on this connection: slow down.');
+            send(ws, { ...errorMessage(msg.id, error, { type: msg.method }), jsonrpc: msg.jsonrpc });
+          }
+          continue;
+        }
         const fast =
           msg.method !== 'subscription.stop' && msg.id !== null ? fastPaths.get(msg.params.path) : undefined;
         if (fast?.type !== msg.method) void handleRequest(ws, msg, i);
@@ -589,7 +720,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
             () => !conn.closed && handleFast(ws, msg as CallMessage, fast),
             () => {},
           );
-      });
+      }
     },
 
     drain: (ws) => {
@@ -604,6 +735,9 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       sockets.delete(ws);
       const conn = ws.getUserData();
       conn.closed = true;
+      const fromIp = (perIp.get(conn.ip) ?? 1) - 1;
+      if (fromIp > 0) perIp.set(conn.ip, fromIp);
+      else perIp.delete(conn.ip);
       // Listed under its session and user if it was open when its context resolved (deleting is harmless).
       for (const key of conn.context?.session ? authKeys(conn.context.session) : []) {
         const set = byAuth.get(key);
@@ -613,6 +747,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       if (conn.context?.session && conn.context.user) opts.onUserSocket?.(conn.context.user, false);
       for (const sub of conn.subs.all()) sub.abort();
       conn.subs.clear();
+      conn.perPath = null;
       conn.lagging = null;
       for (const w of conn.drainWaiters?.splice(0) ?? []) w();
     },
