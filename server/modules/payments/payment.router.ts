@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { BookingRow } from '../../../db/schema';
 import {
   bookingPaymentInput,
@@ -58,6 +59,12 @@ export const paymentRouter = router({
         technicianShare: { amount: f.technicianShare, currency: f.currency },
       };
     }),
+  /** The payment as it changes (pending → paid), resumable with lastEventId. */
+  events: authedProcedure
+    .input(z.object({ bookingId: z.uuid(), lastEventId: z.string().max(50).nullish() }))
+    .subscription(({ ctx, input, signal }) =>
+      ctx.services.payments.events(input.bookingId, ctx.user, input.lastEventId, signal),
+    ),
   receipt: authedProcedure
     .input(bookingPaymentInput)
     .query(({ ctx, input }) => ctx.services.payments.receipt(input.bookingId, ctx.user)),

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingRow, UserRow } from '../../../db/schema';
@@ -17,6 +18,7 @@ import type {
 } from '../../contracts/payment';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
+import type { Bus } from '../../realtime/bus';
 import { accounts, type Ledger, type Posting } from '../ledger/ledger.service';
 import { toExtra } from './extras.service';
 import { type MarketMoneyPolicy, policyOf } from './markets';
@@ -39,7 +41,12 @@ type Deps = {
   /** Policies per market (issue 13's markets table can supply them); defaults to ./markets.ts. */
   policy?: (market: string, currency: string) => MarketMoneyPolicy;
   now?: () => Date;
+  /** Tells `payment.events` subscribers (on every node) that a booking's payment changed. */
+  bus?: Bus;
 };
+
+/** Where a booking's payment changes are announced (the message is only a nudge: subscribers re-read). */
+export const paymentChannel = (bookingId: string) => `payment:${bookingId}`;
 
 const isOnline = (m: PaymentMethod): m is OnlineMethod => m !== 'cash';
 const money = (amount: number, currency: string) => ({ amount, currency });
@@ -55,6 +62,7 @@ export function createPaymentsService(deps: Deps) {
   const now = deps.now ?? (() => new Date());
   const policy = deps.policy ?? policyOf;
   const repo = createPaymentsRepo(db);
+  const notify = (bookingId: string) => deps.bus?.publish(paymentChannel(bookingId), { bookingId });
 
   /** In which role `user` may see a booking's money; NOT_FOUND for anyone else (existence never leaks). */
   function roleOn(b: BookingRow | undefined, user: Caller): 'customer' | 'technician' | 'admin' {
@@ -242,7 +250,7 @@ export function createPaymentsService(deps: Deps) {
     const provider = providers[before.method];
     if (!provider) return before;
     const v = await provider.verify({ reference: before.reference, providerRef: before.providerRef });
-    return db.transaction(async (tx) => {
+    const after = await db.transaction(async (tx) => {
       const r = createPaymentsRepo(tx);
       const p = (await r.payment(paymentId, { forUpdate: true }))!;
       if (!['pending', 'cancelled'].includes(p.status)) return p;
@@ -302,6 +310,8 @@ export function createPaymentsService(deps: Deps) {
       });
       return paid;
     });
+    if (after.status !== before.status || after.flag !== before.flag) notify(after.bookingId);
+    return after;
   }
 
   return {
@@ -531,6 +541,7 @@ export function createPaymentsService(deps: Deps) {
           ],
         });
       });
+      notify(b.id);
       return view(row);
     },
 
@@ -613,7 +624,7 @@ export function createPaymentsService(deps: Deps) {
           outcome = { status: 'failed', providerRef: null };
         }
       }
-      return db.transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         const r = createPaymentsRepo(tx);
         const p = (await r.payment(payment.id, { forUpdate: true }))!;
         if (outcome.status === 'failed') {
@@ -663,6 +674,8 @@ export function createPaymentsService(deps: Deps) {
           paymentStatus: status,
         } satisfies RefundResult;
       });
+      notify(payment.bookingId);
+      return result;
     },
 
     /**
@@ -700,6 +713,49 @@ export function createPaymentsService(deps: Deps) {
       if (stored)
         await repo.markEvent(stored.id, after?.flag ? `flagged: ${after.flag}` : (after?.status ?? 'gone'));
       return { status: 200, body: 'ok' };
+    },
+
+    /**
+     * The booking's payment as it changes (pending → paid live on the booking screen), for its customer,
+     * technician and admins. Each state is tracked by a digest of what it shows, so a resumed subscription
+     * (lastEventId) gets nothing it already has.
+     */
+    async *events(
+      bookingId: string,
+      user: Caller,
+      lastEventId: string | null | undefined,
+      signal?: AbortSignal,
+    ) {
+      const { row } = await load(bookingId, user);
+      const live = deps.bus?.subscribe<{ bookingId: string }>(paymentChannel(bookingId), signal);
+      await live?.ready; // listening before reading: no change falls between
+      let last = lastEventId ?? null;
+      const emit = async () => {
+        const v = await view(row);
+        const id = createHash('sha256')
+          .update(
+            JSON.stringify([
+              v.status,
+              v.paymentId,
+              v.paid,
+              v.refunded,
+              v.redirectUrl,
+              v.extras.map((e) => e.status),
+            ]),
+          )
+          .digest('base64url')
+          .slice(0, 16);
+        if (id === last) return null;
+        last = id;
+        return tracked(id, v);
+      };
+      const first = await emit();
+      if (first) yield first;
+      if (!live) return;
+      for await (const _ of live) {
+        const next = await emit();
+        if (next) yield next;
+      }
     },
 
     /** For tests and admin tools: settle one payment from the gateway's answer now. */

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { ledgerJournals, paymentEvents, payments } from '../../../db/schema';
-import { codeOf, customer } from '../../test/fixtures';
+import { codeOf, customer, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 import { startStandins } from '../../test/standins';
 import { createLedgerRepo } from '../ledger/ledger.repo';
@@ -163,6 +163,40 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       .where(eq(paymentEvents.paymentId, c.paymentId));
     expect(events).toHaveLength(1);
     expect(events[0]!.processedAt).not.toBeNull();
+  });
+
+  it('payment.events: the booking screen sees pending, then paid, live', async () => {
+    const j = await job();
+    const c = await j.asCustomer.payment.checkout.mutate({
+      bookingId: j.booking.id,
+      method: 'paystack',
+      idempotencyKey: randomUUID(),
+    });
+    const abort = new AbortController();
+    const seen: string[] = [];
+    const stream = server.services.payments.events(j.booking.id, j.customer.user, null, abort.signal);
+    const reading = (async () => {
+      for await (const e of stream) {
+        seen.push((e as unknown as [string, { status: string }])[1].status);
+        if (seen.includes('paid')) abort.abort();
+      }
+    })();
+    await until(async () => seen.length > 0);
+    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    await gw.paystack.pay(p!.reference);
+    await until(async () => seen.includes('paid'));
+    abort.abort();
+    await reading.catch(() => undefined);
+    expect(seen).toEqual(['pending', 'paid']);
+    // Strangers cannot listen.
+    const other = await customer(server.services);
+    const denied = server.services.payments.events(j.booking.id, other.user, null, undefined);
+    expect(
+      await denied.next().then(
+        () => 'OK',
+        (e: { code?: string }) => e.code,
+      ),
+    ).toBe('NOT_FOUND');
   });
 
   it('two checkouts at once make one live payment', async () => {
