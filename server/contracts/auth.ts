@@ -1,5 +1,6 @@
 // Pure zod schemas + inferred types shared by the server and the client (no Node imports here).
 import { z } from 'zod';
+import { CONTROL_CHARACTERS_MESSAGE, SINGLE_LINE_TEXT } from './text';
 
 export const roles = ['customer', 'technician', 'admin'] as const;
 export const roleSchema = z.enum(roles);
@@ -34,7 +35,12 @@ export const timeZoneSchema = z.string().max(64).refine(isTimeZone, 'Unknown IAN
 export const signUpInput = z.object({
   email: emailSchema,
   password: passwordSchema,
-  name: z.string().trim().min(1, 'Name is required').max(100),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Name is required')
+    .max(100)
+    .regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
   role: z.enum(['customer', 'technician']),
   phone: phoneSchema.optional(),
   locale: localeSchema.optional(),
@@ -49,7 +55,7 @@ export const signInInput = z.object({
 export type SignInInput = z.input<typeof signInInput>;
 
 export const updateMeInput = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: z.string().trim().min(1).max(100).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
   phone: phoneSchema.nullable().optional(),
   locale: localeSchema.optional(),
   timeZone: timeZoneSchema.optional(),

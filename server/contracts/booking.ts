@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
 import type { PaymentMethod } from './payment';
+import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 
 export const bookingStatuses = [
   'searching',
@@ -54,9 +55,14 @@ export const createBookingInput = z.object({
   serviceId: z.uuid(),
   lat: latSchema,
   lng: lngSchema,
-  address: z.string().trim().min(3, 'Enter the address').max(300),
-  addressDetails: z.string().trim().max(300).optional(),
-  notes: z.string().trim().max(1000).optional(),
+  address: z
+    .string()
+    .trim()
+    .min(3, 'Enter the address')
+    .max(300)
+    .regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+  addressDetails: z.string().trim().max(300).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
+  notes: z.string().trim().max(1000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
   scheduledFor: scheduledFor.optional(),
   emergency: z.boolean().optional(),
   /** A technician the customer chose (search, profile, "book again"): offered the job first. */
@@ -64,7 +70,7 @@ export const createBookingInput = z.object({
   /** With a chosen technician: if they decline or let it lapse, offer the nearest (default) or stop. */
   fallbackToNearest: z.boolean().optional(),
   /** A client-generated key (e.g. a UUID): retries with the same key return the same booking. */
-  idempotencyKey: z.string().min(8).max(100),
+  idempotencyKey: z.string().min(8).max(100).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
 });
 
 export const bookingIdInput = z.object({ id: z.uuid() });
@@ -75,7 +81,10 @@ export const listBookingsInput = z
     limit: z.number().int().min(1).max(50).optional(),
   })
   .optional();
-export const cancelBookingInput = z.object({ id: z.uuid(), reason: z.string().trim().min(1).max(500) });
+export const cancelBookingInput = z.object({
+  id: z.uuid(),
+  reason: z.string().trim().min(1).max(500).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+});
 export const advanceBookingInput = z.object({
   id: z.uuid(),
   to: z.enum(['en_route', 'arrived', 'in_progress', 'completed']),
@@ -85,8 +94,14 @@ export const advanceBookingInput = z.object({
    */
   confirmFar: z.boolean().optional(),
 });
-export const disputeBookingInput = z.object({ id: z.uuid(), reason: z.string().trim().min(1).max(1000) });
-export const declineInput = z.object({ id: z.uuid(), reason: z.string().trim().max(500).optional() });
+export const disputeBookingInput = z.object({
+  id: z.uuid(),
+  reason: z.string().trim().min(1).max(1000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+});
+export const declineInput = z.object({
+  id: z.uuid(),
+  reason: z.string().trim().max(500).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
+});
 export const bookingEventsInput = z.object({ id: z.uuid(), lastEventId: z.string().max(50).nullish() });
 
 export type Party = {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Money, PriceUnit } from './catalog';
 import { latSchema, lngSchema } from './geo';
 import type { ReviewTag } from './review';
+import { CONTROL_CHARACTERS_MESSAGE, SINGLE_LINE_TEXT } from './text';
 
 export const searchSorts = ['best', 'distance', 'rating', 'price'] as const;
 export type SearchSort = (typeof searchSorts)[number];
@@ -12,7 +13,7 @@ export const searchTechniciansInput = z.object({
   serviceId: z.uuid().optional(),
   categoryId: z.uuid().optional(),
   /** Words matched in names, bios and service names, English and Arabic (Arabic spelling normalised). */
-  q: z.string().trim().max(100).optional(),
+  q: z.string().trim().max(100).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
   /** Average stars at least this (technicians without reviews are left out when set). */
   minRating: z.number().min(1).max(5).optional(),
   /** In minor units of the service's currency: the price for `serviceId`, else their cheapest service. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Money } from './catalog';
+import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 
 export const paymentMethods = ['cash', 'paystack', 'stripe', 'paymob'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
@@ -27,7 +28,7 @@ export const checkoutInput = z.object({
   /** Minor units of the booking's currency, 100 % to the technician. */
   tip: minor.optional(),
   /** A client-generated key: a retry with the same key answers with the same payment. */
-  idempotencyKey: z.string().min(8).max(100),
+  idempotencyKey: z.string().min(8).max(100).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
 });
 export const bookingPaymentInput = z.object({ bookingId: z.uuid() });
 export const confirmCashInput = z.object({ bookingId: z.uuid(), amount: positiveMinor });
@@ -35,11 +36,11 @@ export const methodsInput = z.object({ bookingId: z.uuid().optional() }).optiona
 export const refundInput = z.object({
   paymentId: z.uuid(),
   amount: positiveMinor,
-  reason: z.string().trim().min(1).max(500),
+  reason: z.string().trim().min(1).max(500).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
 });
 export const markPayoutPaidInput = z.object({
   payoutId: z.uuid(),
-  reference: z.string().trim().min(1).max(200),
+  reference: z.string().trim().min(1).max(200).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
 });
 export const listPayoutsInput = z
   .object({
@@ -52,7 +53,7 @@ export const earningsEntriesInput = z
   .optional();
 export const addExtraInput = z.object({
   id: z.uuid(),
-  label: z.string().trim().min(1).max(120),
+  label: z.string().trim().min(1).max(120).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
   amount: positiveMinor,
 });
 export const respondExtraInput = z.object({ id: z.uuid(), extraId: z.uuid(), approve: z.boolean() });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT } from './text';
 
 /**
  * What a customer may tick besides the stars. Fixed slugs (the client words them in each language) so
@@ -25,7 +26,7 @@ export const ratingSchema = z.number().int().min(1).max(5);
 export const createReviewInput = z.object({
   bookingId: z.uuid(),
   rating: ratingSchema,
-  comment: z.string().trim().max(2000).optional(),
+  comment: z.string().trim().max(2000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
   tags: z
     .array(z.enum(reviewTags))
     .max(reviewTags.length)
@@ -33,17 +34,26 @@ export const createReviewInput = z.object({
     .transform((tags) => [...new Set(tags ?? [])]),
 });
 
-export const replyReviewInput = z.object({ reviewId: z.uuid(), text: z.string().trim().min(1).max(1000) });
+export const replyReviewInput = z.object({
+  reviewId: z.uuid(),
+  text: z.string().trim().min(1).max(1000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+});
 export const rateCustomerInput = z.object({ bookingId: z.uuid(), rating: ratingSchema });
 export const listReviewsInput = z.object({
   technicianId: z.uuid(),
   cursor: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(50).optional(),
 });
-export const reportReviewInput = z.object({ reviewId: z.uuid(), reason: z.string().trim().min(3).max(500) });
+export const reportReviewInput = z.object({
+  reviewId: z.uuid(),
+  reason: z.string().trim().min(3).max(500).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+});
 export const reviewForBookingInput = z.object({ bookingId: z.uuid() });
 
-export const hideReviewInput = z.object({ reviewId: z.uuid(), reason: z.string().trim().min(3).max(500) });
+export const hideReviewInput = z.object({
+  reviewId: z.uuid(),
+  reason: z.string().trim().min(3).max(500).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+});
 export const reportedReviewsInput = z.object({ cursor: z.string().max(200).optional() }).optional();
 export const customerRatingInput = z.object({ customerId: z.uuid() });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
+import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT } from './text';
 
 export const verificationStatuses = ['pending', 'verified', 'rejected', 'suspended'] as const;
 export type VerificationStatus = (typeof verificationStatuses)[number];
@@ -24,7 +25,7 @@ export type TechnicianProfile = {
 };
 
 export const updateProfileInput = z.object({
-  bio: z.string().trim().max(1000).optional(),
+  bio: z.string().trim().max(1000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
   photoUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)
@@ -77,7 +78,7 @@ export type OfferEvent =
 export const setVerificationInput = z.object({
   technicianId: z.uuid(),
   status: z.enum(verificationStatuses),
-  note: z.string().trim().max(500).optional(),
+  note: z.string().trim().max(500).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
 });
 
 export const listTechniciansInput = z

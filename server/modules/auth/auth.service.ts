@@ -82,7 +82,14 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
     signOut: (sessionId: string) => sessions.invalidate(sessionId),
 
     async updateMe(userId: string, patch: z.output<typeof updateMeInput>): Promise<PublicUser> {
-      const row = await repo.updateUser(userId, patch);
+      // Nothing to change (`{}`, or only undefined fields): the account as it is, no UPDATE at all.
+      const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      if (Object.keys(changes).length === 0) {
+        const current = await repo.findUserById(userId);
+        if (!current) throw new DomainError('NOT_FOUND', 'User not found.');
+        return toPublicUser(current);
+      }
+      const row = await repo.updateUser(userId, changes);
       if (!row) throw new DomainError('NOT_FOUND', 'User not found.');
       sessions.forgetUser(userId);
       return toPublicUser(row);

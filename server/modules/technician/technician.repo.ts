@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
 import { services, technicianProfiles, technicianServices, users } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
@@ -39,18 +39,45 @@ export function createTechnicianRepo(db: DbOrTx) {
         .where(eq(technicianServices.technicianId, userId)),
 
     async updateProfile(userId: string, patch: { bio?: string; photoUrl?: string | null }) {
-      await db.update(technicianProfiles).set(patch).where(eq(technicianProfiles.userId, userId));
+      const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      // `{}` is a no-op (an UPDATE with nothing to set is an error in Drizzle).
+      if (Object.keys(changes).length === 0) return;
+      await db.update(technicianProfiles).set(changes).where(eq(technicianProfiles.userId, userId));
     },
 
+    /**
+     * The technician's list becomes `list`: one transaction that first locks their profile row (so two
+     * calls at once run one after the other, the last one winning), then upserts what is listed and prunes
+     * the rest. Delete-then-insert raced on the primary key (issue 15 §4: 500s under concurrent calls).
+     */
     async replaceServices(userId: string, list: Array<{ serviceId: string; price?: number }>) {
       await db.transaction(async (tx) => {
-        await tx.delete(technicianServices).where(eq(technicianServices.technicianId, userId));
+        await tx
+          .select({ userId: technicianProfiles.userId })
+          .from(technicianProfiles)
+          .where(eq(technicianProfiles.userId, userId))
+          .for('update');
+        const ids = list.map((s) => s.serviceId);
+        await tx
+          .delete(technicianServices)
+          .where(
+            and(
+              eq(technicianServices.technicianId, userId),
+              ids.length ? notInArray(technicianServices.serviceId, ids) : undefined,
+            ),
+          );
         if (list.length) {
           await tx
             .insert(technicianServices)
             .values(
-              list.map((s) => ({ technicianId: userId, serviceId: s.serviceId, price: s.price ?? null })),
-            );
+              [...list]
+                .sort((a, b) => (a.serviceId < b.serviceId ? -1 : 1))
+                .map((s) => ({ technicianId: userId, serviceId: s.serviceId, price: s.price ?? null })),
+            )
+            .onConflictDoUpdate({
+              target: [technicianServices.technicianId, technicianServices.serviceId],
+              set: { price: sql`excluded.price` },
+            });
         }
       });
     },
