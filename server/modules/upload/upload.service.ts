@@ -48,9 +48,14 @@ export function createUploadService(deps: {
   const repo = createUploadRepo(db);
   let lastSweep = 0;
 
-  /** A signed URL to read a private file, good for UPLOAD_URL_SECONDS (whole seconds, rounded up). */
+  /**
+   * A signed URL to read a private file. Its end is rounded up to a window of UPLOAD_URL_SECONDS, so the
+   * URL stays the same for that long (asking again gives the same URL, which the browser has cached) and
+   * works for between one and two windows.
+   */
   function privateUrl(u: UploadRow): { url: string; expiresAt: string } {
-    const expires = Math.ceil((now() + deps.config.urlMs) / 1000);
+    const span = Math.max(1, Math.round(deps.config.urlMs / 1000));
+    const expires = (Math.floor(now() / 1000 / span) + 2) * span;
     return {
       url: `/files/private/${u.id}?${signer.getQuery({ id: u.id, expires })}`,
       expiresAt: new Date(expires * 1000).toISOString(),
@@ -102,6 +107,11 @@ export function createUploadService(deps: {
   return {
     signer,
     store,
+    /**
+     * For other modules (onboarding, verification): the caller's stored upload of this kind, or NOT_FOUND
+     * (VALIDATION for another kind, CONFLICT while its bytes have not arrived).
+     */
+    ownStored,
 
     async create(user: Caller, input: z.output<typeof createUploadInput>): Promise<UploadSlot> {
       if (input.kind !== 'profile_photo' && user.role !== 'technician' && user.role !== 'admin') {

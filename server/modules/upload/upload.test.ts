@@ -217,6 +217,10 @@ describe('private files', () => {
     // The owner gets a signed URL that works …
     const mine = await owner.upload.url.query({ uploadId: id });
     expect(mine.expiresAt).not.toBeNull();
+    // Asked again within the window: the same URL (so the browser's cached copy is used).
+    expect((await owner.upload.url.query({ uploadId: id })).url).toBe(mine.url);
+    expect(Date.parse(mine.expiresAt!) - Date.now()).toBeGreaterThan(299_000);
+    expect(Date.parse(mine.expiresAt!) - Date.now()).toBeLessThanOrEqual(600_000);
     const res = await get(mine.url);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/pdf');

@@ -111,7 +111,7 @@ function AddPhoto({ booking, phase, count }: { booking: Booking; phase: JobPhoto
     (stored: StoredUpload) => add.mutateAsync({ id: booking.id, uploadId: stored.uploadId, phase }),
     [add.mutateAsync, booking.id, phase],
   );
-  const upload = useUpload('job_photo', attach);
+  const upload = useUpload('job_photo', attach, 'jobPhotos.error.state');
   const full = count >= MAX_JOB_PHOTOS_PER_PHASE;
   return (
     <div className="job-photo-add">
@@ -136,9 +136,6 @@ function AddPhoto({ booking, phase, count }: { booking: Booking; phase: JobPhoto
         {t(phase === 'before' ? 'jobPhotos.addBefore' : 'jobPhotos.addAfter')}
       </label>
       <UploadStatus state={upload.state} />
-      {add.error && upload.state.phase === 'error' && (
-        <p className="muted small">{t(problemKey(add.error, { CONFLICT: 'jobPhotos.error.state' }))}</p>
-      )}
     </div>
   );
 }

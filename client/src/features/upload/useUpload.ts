@@ -26,7 +26,12 @@ const messages: Record<UploadErrorKind, MessageKey> = {
  * One file through the upload path: shrink it on the phone, ask for a slot, send the bytes with progress,
  * then `attach` (set as profile photo, add to a job …). `state` drives the UI; `reset` clears an error.
  */
-export function useUpload(kind: UploadKind, attach: (stored: StoredUpload) => Promise<unknown>) {
+export function useUpload(
+  kind: UploadKind,
+  attach: (stored: StoredUpload) => Promise<unknown>,
+  /** What to say when attaching is refused as a CONFLICT (e.g. the job is no longer in progress). */
+  conflict: MessageKey = 'upload.error.state',
+) {
   const utils = trpc.useUtils();
   const [state, setState] = useState<UploadState>({ phase: 'idle' });
   const abort = useRef<AbortController | null>(null);
@@ -68,12 +73,12 @@ export function useUpload(kind: UploadKind, attach: (stored: StoredUpload) => Pr
           if (problem.code === 'NETWORK') error = 'upload.error.network';
           else if (problem.code === 'VALIDATION') error = 'upload.error.type';
           else if (problem.code === 'RATE_LIMITED') error = 'upload.error.tooMany';
-          else if (problem.code === 'CONFLICT') error = 'upload.error.state';
+          else if (problem.code === 'CONFLICT') error = conflict;
         }
         setState({ phase: 'error', error });
       }
     },
-    [kind, attach, utils],
+    [kind, attach, utils, conflict],
   );
 
   const reset = useCallback(() => {
