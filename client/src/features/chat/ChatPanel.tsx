@@ -85,6 +85,18 @@ function Conversation({ booking, user }: { booking: Booking; user: PublicUser })
     if (!el || !lastKey) return;
     if (atBottom.current || lastMine) el.scrollTop = el.scrollHeight;
   }, [lastKey, lastMine]);
+  // …and stay there when the content reflows (another language, masked copies, the panel reopened).
+  useEffect(() => {
+    const el = scroller.current;
+    const list = el?.firstElementChild;
+    if (!el || !list || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    observer.observe(list);
+    return () => observer.disconnect();
+  }, []);
 
   // Read: the newest messages are on screen, the panel is open and the app is in front.
   const end = useRef<HTMLLIElement>(null);
