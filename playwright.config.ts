@@ -42,7 +42,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'node --import tsx server/main.ts',
+    // server/main.ts behind the payment gateways' local stand-ins (see e2e/server.ts).
+    command: 'node --import tsx e2e/server.ts',
     url: `http://localhost:${port}/healthz`,
     timeout: 120_000,
     reuseExistingServer: false,

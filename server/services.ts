@@ -5,6 +5,8 @@ import { createAdmission } from './lib/admission';
 import { createRateLimiter } from './lib/rate-limit';
 import { createAdminRepo } from './modules/admin/admin.repo';
 import { createAdminService } from './modules/admin/admin.service';
+import { createAreaRepo } from './modules/area/area.repo';
+import { createAreaService } from './modules/area/area.service';
 import { createAuthRepo } from './modules/auth/auth.repo';
 import { createAuthService } from './modules/auth/auth.service';
 import { createSessionStore } from './modules/auth/session';
@@ -19,6 +21,7 @@ import { createEarningsService } from './modules/earnings/earnings.service';
 import { createLedger } from './modules/ledger/ledger.service';
 import { createMarketRepo } from './modules/market/market.repo';
 import { createMarketService } from './modules/market/market.service';
+import { createMeService } from './modules/me/me.service';
 import { createExtrasService } from './modules/payments/extras.service';
 import { policyOf } from './modules/payments/markets';
 import { createPaymentsService } from './modules/payments/payments.service';
@@ -75,6 +78,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
   const markets = createMarketService(createMarketRepo(db), { fallback: config.marketFallback });
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
   const tracking = createTrackingService({ db, config: config.tracking, bus, presence, leader });
+  const areas = createAreaService({
+    repo: createAreaRepo(db),
+    onChanged: (id) => tracking.changed([id]),
+  });
   const lifecycle = createBookingLifecycle(bus);
   const dispatch = createDispatchService({
     db,
@@ -187,6 +194,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     leader,
     catalog,
     markets,
+    areas,
     bookings,
     dispatch,
     technicians,
@@ -196,6 +204,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     extras,
     earnings,
     chat,
+    me: createMeService({ db, bus }),
     reviews,
     search,
     uploads,

@@ -1,6 +1,7 @@
 import { and, eq, inArray } from 'drizzle-orm';
+import { log } from '../../server/lib/log';
 import type { Services } from '../../server/services';
-import { services as serviceTable, technicianProfiles, technicianServices, users } from '../schema';
+import { bookings, services as serviceTable, technicianProfiles, technicianServices, users } from '../schema';
 import { seedCatalog } from './catalog';
 
 /** Demo accounts for `npm start` (idempotent). Passwords are public: never enable SEED_DEMO in production. */
@@ -132,5 +133,86 @@ export async function seedDemo(
   if ((await services.auth.ensureAdmin(DEMO_ADMIN.email, DEMO_ADMIN.password, 'Fundi Admin')).created) {
     created.push(DEMO_ADMIN.email);
   }
+  if (markets.includes('lagos')) await seedDemoJobs(services);
   return { created };
+}
+
+/**
+ * Finished, paid jobs (issue 10), so receipts and the earnings screen are not empty: Ada books Tunde twice
+ * in Lagos and pays in cash (no gateway keys are needed for that), once with an approved extra and a tip.
+ * Everything goes through the services the apps call: booking, dispatch's offer and accept, the
+ * technician's steps, extras, the cash confirmation (which posts the ledger journals). Once: skipped when
+ * Ada has any booking.
+ */
+async function seedDemoJobs(services: Services) {
+  const { db } = services.database;
+  const byEmail = async (email: string) => (await db.select().from(users).where(eq(users.email, email)))[0];
+  const ada = await byEmail('ada@demo.fundi.app');
+  const tunde = await byEmail('tunde@demo.fundi.app');
+  if (!ada || !tunde) return;
+  const [booked] = await db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(eq(bookings.customerId, ada.id))
+    .limit(1);
+  if (booked) return;
+  const [shine] = await db
+    .select({ id: serviceTable.id })
+    .from(serviceTable)
+    .where(and(eq(serviceTable.market, 'lagos'), eq(serviceTable.slug, 'shoe-shine')));
+  if (!shine) return;
+
+  const home = demoTechnicians.lagos.find((t) => t.email === tunde.email)!.at;
+  const jobs = [
+    { address: '14 Herbert Macaulay Way, Yaba', extra: null, tip: 0 },
+    {
+      address: '3 Akin Adesola Street, Victoria Island',
+      extra: { label: 'Suede brush', amount: 800_00 },
+      tip: 200_00,
+    },
+  ];
+  // Tunde's app, as if open: online where he works and listening for offers (dispatch offers jobs only to
+  // technicians it can reach). Closed again at the end, so after a start he counts as away like the others.
+  await services.technicians.setOnline(tunde.id, { online: true, lat: home[0], lng: home[1] });
+  const stopListening = await services.presence.listen(tunde.id, () => {});
+  try {
+    for (const [i, job] of jobs.entries()) {
+      const b = await services.bookings.create(ada, {
+        serviceId: shine.id,
+        lat: home[0] + 0.004 * (i + 1),
+        lng: home[1] + 0.003,
+        address: job.address,
+        idempotencyKey: `demo-job-${i + 1}`,
+      });
+      if (!(await acceptWhenOffered(services, b.id, tunde.id))) {
+        await services.bookings.cancel(b.id, ada, 'Demo setup: no offer reached the demo technician');
+        log.warn('demo jobs skipped: dispatch made no offer to the demo technician');
+        return;
+      }
+      for (const to of ['en_route', 'arrived', 'in_progress'] as const)
+        await services.bookings.advance(b.id, tunde, to, { confirmFar: true });
+      if (job.extra) {
+        const extra = await services.extras.add(tunde, { id: b.id, ...job.extra });
+        await services.extras.respond(ada, { id: b.id, extraId: extra.id, approve: true });
+      }
+      await services.bookings.advance(b.id, tunde, 'completed');
+      const bill = await services.payments.get(b.id, tunde);
+      await services.payments.confirmCash(tunde, { bookingId: b.id, amount: bill.due!.amount + job.tip });
+    }
+  } finally {
+    stopListening();
+  }
+}
+
+/** Dispatch offers a new booking within moments; the technician accepts it (false if no offer came). */
+async function acceptWhenOffered(services: Services, bookingId: string, technicianId: string) {
+  for (let tries = 0; tries < 100; tries++) {
+    try {
+      await services.dispatch.accept(bookingId, technicianId);
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return false;
 }

@@ -60,6 +60,29 @@ export const marketSeed: Array<{
   },
 ];
 
+/** Named zones: [slug, en, ar, south, west, north, east, surcharge %]. Rough boxes around each district. */
+export const zoneSeed: Record<
+  'lagos' | 'cairo',
+  Array<[string, string, string, number, number, number, number, number]>
+> = {
+  lagos: [
+    ['yaba', 'Yaba', 'يابا', 6.49, 3.36, 6.53, 3.395, 0],
+    ['ikeja', 'Ikeja', 'إكيجا', 6.57, 3.32, 6.63, 3.37, 0],
+    ['lekki', 'Lekki', 'ليكي', 6.42, 3.46, 6.47, 3.6, 0],
+    ['victoria-island', 'Victoria Island', 'جزيرة فيكتوريا', 6.418, 3.4, 6.44, 3.44, 10],
+    ['airport', 'Murtala Muhammed Airport', 'مطار مرتضى محمد', 6.565, 3.3, 6.595, 3.335, 15],
+  ],
+  cairo: [
+    ['nasr-city', 'Nasr City', 'مدينة نصر', 30.04, 31.3, 30.08, 31.37, 0],
+    ['maadi', 'Maadi', 'المعادي', 29.94, 31.24, 29.98, 31.29, 0],
+    ['zamalek', 'Zamalek', 'الزمالك', 30.05, 31.215, 30.075, 31.228, 10],
+    ['airport', 'Cairo Airport', 'مطار القاهرة', 30.1, 31.38, 30.14, 31.43, 15],
+  ],
+};
+
+const box = (s: number, w: number, n: number, e: number) =>
+  `SRID=4326;POLYGON((${w} ${s},${e} ${s},${e} ${n},${w} ${n},${w} ${s}))`;
+
 const ewkt = (rings: Ring[]) =>
   `SRID=4326;MULTIPOLYGON(((${rings.map((r) => r.map(([lng, lat]) => `${lng} ${lat}`).join(',')).join('),(')})))`;
 
@@ -71,5 +94,11 @@ export async function seedMarkets(db: Db): Promise<void> {
       VALUES (${m.slug}, ${m.nameEn}, ${m.nameAr}, ${m.currency}, ${m.timeZone}, ${m.defaultLocale},
               ${m.commissionBps}, ST_GeomFromEWKT(${ewkt(m.rings)}), ${order})
       ON CONFLICT (slug) DO NOTHING`);
+    for (const [slug, en, ar, south, west, north, east, pct] of zoneSeed[m.slug]) {
+      await db.execute(sql`
+        INSERT INTO market_zones (market, slug, name_en, name_ar, area, surcharge_pct)
+        VALUES (${m.slug}, ${slug}, ${en}, ${ar}, ST_GeomFromEWKT(${box(south, west, north, east)}), ${pct})
+        ON CONFLICT (market, slug) DO NOTHING`);
+    }
   }
 }

@@ -34,6 +34,17 @@ const BookingScreen = lazy(() =>
   import('../features/booking/BookingScreen').then((m) => ({ default: m.BookingScreen })),
 );
 
+// Money (issue 10): receipts for anyone on the booking, earnings for technicians, refunds and payouts for admins.
+const ReceiptScreen = lazy(() =>
+  import('../features/payments/ReceiptScreen').then((m) => ({ default: m.ReceiptScreen })),
+);
+const EarningsScreen = lazy(() =>
+  import('../features/earnings/EarningsScreen').then((m) => ({ default: m.EarningsScreen })),
+);
+const PaymentsAdmin = lazy(() =>
+  import('../features/admin/PaymentsAdmin').then((m) => ({ default: m.PaymentsAdmin })),
+);
+
 const HOME_PATH = '/home';
 const BOOKING_PATH = /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 
@@ -44,6 +55,8 @@ function signedIn(session: Session, screen: (user: PublicUser) => ReactNode, rol
   if (roles && !roles.includes(session.user.role)) return <Redirect to={HOME_PATH} />;
   return screen(session.user);
 }
+const RECEIPT_PATH =
+  /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/receipt\/?$/i;
 
 function route(path: string, session: Session): ReactNode {
   switch (path) {
@@ -75,7 +88,16 @@ function route(path: string, session: Session): ReactNode {
   }
 }
 
+    case '/earnings':
+      return signedIn(session, (user) => <EarningsScreen user={user} />, ['technician']);
+    case '/admin/payments':
+      return signedIn(session, (user) => <PaymentsAdmin user={user} />, ['admin']);
 export function Routes() {
+      const receipt = RECEIPT_PATH.exec(path);
+      if (receipt?.[1]) {
+        const id = receipt[1].toLowerCase();
+        return signedIn(session, (user) => <ReceiptScreen key={id} id={id} user={user} />);
+      }
   const path = usePathname();
   const session = useSession();
   return (

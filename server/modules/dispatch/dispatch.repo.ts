@@ -10,22 +10,32 @@ const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 43
  * offers subscription, offering the service, and not already on an on-demand job.
  * `online AND verification = 'verified'` matches the partial GiST index, so `<->` walks it nearest first.
  */
-const available = (serviceId: string, presence: PresenceWindow) => sql`
+const available = (serviceId: string, presence: PresenceWindow, at: LngLat) => sql`
   tp.online AND tp.verification = 'verified'
   AND tp.seen_at > ${heardAfter(presence)} AND tp.listening_at > ${heardAfter(presence)}
   AND EXISTS (SELECT 1 FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})
   AND NOT EXISTS (
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
-      AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))`;
+      AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))
+  AND ${servesAt(at)}`;
+
+/**
+ * Their service areas cover the point (issue 13 §2); a technician with no areas serves anywhere within
+ * the radius. `ST_Covers` on the areas' GiST index.
+ */
+const servesAt = (at: LngLat) => sql`(
+  NOT EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id)
+  OR EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id
+             AND ST_Covers(ta.area, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326))))`;
 
 /**
  * Available for this booking: not its own customer, not asked about it before, and not holding another
  * open offer (at most one each: also a unique index, which settles a race between two dispatches).
  */
 const eligibleFor = (
-  b: { id: string; serviceId: string },
+  b: { id: string; serviceId: string; location: LngLat },
   presence: PresenceWindow,
-) => sql`${available(b.serviceId, presence)}
+) => sql`${available(b.serviceId, presence, b.location)}
   AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')`;
@@ -99,7 +109,7 @@ export function createDispatchRepo(
      * The first of `candidates` (nearest first, from the in-memory index) that the database confirms is
      * available and not yet asked about this booking: memory proposes, PostgreSQL decides.
      */
-    async firstConfirmed(b: { id: string; serviceId: string }, candidates: Candidate[]) {
+    async firstConfirmed(b: { id: string; serviceId: string; location: LngLat }, candidates: Candidate[]) {
       if (!candidates.length) return undefined;
       const ids = sql.join(
         candidates.map((c) => sql`${c.technicianId}::uuid`),
@@ -125,7 +135,7 @@ export function createDispatchRepo(
         db,
         sql`SELECT count(*) AS n, min(ST_Distance(tp.location, ${here})) AS nearest
             FROM technician_profiles tp
-            WHERE ${available(serviceId, presence)} AND ST_DWithin(tp.location, ${here}, ${radiusMeters})`,
+            WHERE ${available(serviceId, presence, at)} AND ST_DWithin(tp.location, ${here}, ${radiusMeters})`,
       );
       return {
         count: Number(row?.n ?? 0),

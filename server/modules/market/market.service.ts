@@ -1,31 +1,12 @@
 import type { Market } from '../../contracts/market';
 import { DomainError } from '../../lib/errors';
+import { covers } from '../../lib/geo';
 import type { MarketRecord, MarketRepo } from './market.repo';
+
+export { covers };
 
 /** How long the markets are answered from memory before they are read again (admins add them rarely). */
 const REFRESH_MS = 60_000;
-
-/**
- * Ray casting on one ring ([lng, lat] pairs). Hand-written on purpose: every quote and booking asks
- * "which market is this pin in?", and a handful of polygons in memory answers that in microseconds
- * instead of a PostGIS round trip (the repo's `containing` is the reference the tests compare with).
- */
-function inRing(ring: number[][], lng: number, lat: number): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const [xi, yi] = ring[i] as [number, number];
-    const [xj, yj] = ring[j] as [number, number];
-    if (yi > lat !== yj > lat && lng < ((xj - xi) * (lat - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
-export function covers(boundary: number[][][][], at: { lat: number; lng: number }): boolean {
-  return boundary.some(
-    ([outer, ...holes]) =>
-      outer !== undefined && inRing(outer, at.lng, at.lat) && !holes.some((h) => inRing(h, at.lng, at.lat)),
-  );
-}
 
 export const toMarket = (m: MarketRecord): Market => ({
   slug: m.slug,

@@ -1,15 +1,13 @@
-import {
-  searchTechniciansInput,
-  setLanguagesInput,
-  technicianProfileInput,
-} from '../../contracts/discovery';
+import { searchTechniciansInput, setLanguagesInput, technicianProfileInput } from '../../contracts/discovery';
 import { setOnlineInput, setServicesInput, updateProfileInput } from '../../contracts/technician';
 import { publicProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { technicianAreaProcedures } from '../area/area.router';
 import { technicianPhotoProcedures } from '../upload/upload.router';
 
 const technicianProcedure = roleProcedure('technician');
 
 export const technicianRouter = router({
+  ...technicianAreaProcedures,
   me: technicianProcedure.query(({ ctx }) => ctx.services.technicians.me(ctx.user.id)),
   updateProfile: technicianProcedure
     .input(updateProfileInput)

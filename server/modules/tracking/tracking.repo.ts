@@ -20,6 +20,8 @@ export type LiveTechnicianRow = {
   services: string[];
   /** Their own prices, `serviceId` → minor units (services at the list price are absent). */
   prices: Map<string, number>;
+  /** Their service areas as GeoJSON polygon coordinates (none: anywhere within the radius). */
+  areas: number[][][][];
 };
 
 export type BreadcrumbWrite = {
@@ -138,6 +140,7 @@ export function createTrackingRepo(db: DbOrTx) {
         available: boolean;
         services: string[] | string | null;
         prices: string[] | string | null;
+        areas: unknown;
       }>(
         db,
         sql`SELECT tp.user_id AS id, ST_Y(tp.location::geometry) AS lat, ST_X(tp.location::geometry) AS lng,
@@ -148,7 +151,9 @@ export function createTrackingRepo(db: DbOrTx) {
                    COALESCE((SELECT array_agg(ts.service_id::text) FROM technician_services ts
                              WHERE ts.technician_id = tp.user_id), '{}') AS services,
                    COALESCE((SELECT array_agg(ts.service_id::text || '=' || ts.price) FROM technician_services ts
-                             WHERE ts.technician_id = tp.user_id AND ts.price IS NOT NULL), '{}') AS prices
+                             WHERE ts.technician_id = tp.user_id AND ts.price IS NOT NULL), '{}') AS prices,
+                   (SELECT json_agg(ST_AsGeoJSON(ta.area, 6)::json -> 'coordinates') FROM technician_areas ta
+                     WHERE ta.technician_id = tp.user_id) AS areas
             FROM technician_profiles tp
             WHERE tp.online AND tp.location IS NOT NULL
               ${ids ? sql`AND tp.user_id IN ${ids}` : sql``}`,
@@ -161,6 +166,7 @@ export function createTrackingRepo(db: DbOrTx) {
         at: r.at ? new Date(r.at) : null,
         available: Boolean(r.available),
         services: Array.isArray(r.services) ? r.services : parsePgArray(r.services),
+        areas: (typeof r.areas === 'string' ? JSON.parse(r.areas) : (r.areas ?? [])) as number[][][][],
         prices: new Map(
           (Array.isArray(r.prices) ? r.prices : parsePgArray(r.prices)).map((p) => {
             const [id, price] = p.split('=');

@@ -5,7 +5,7 @@ import type { trackingUpdateInput } from '../../contracts/technician';
 import type { LivePosition, Nearby, OnlineSnapshot } from '../../contracts/tracking';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds, URBAN_SPEED_MPS } from '../../lib/eta';
-import { distanceMeters, snap } from '../../lib/geo';
+import { covers, distanceMeters, snap } from '../../lib/geo';
 import { log } from '../../lib/log';
 import { type Bus, channels } from '../../realtime/bus';
 import { createLocationIndex } from '../../realtime/location-index';
@@ -102,6 +102,26 @@ export function createTrackingService(deps: {
   /** Speed learnt from recent fixes (m/s, smoothed) for ETAs. */
   const speeds = new Map<string, number>();
   const activeJob = new Map<string, string>();
+  /** Technicians' service areas (issue 13 §2); absent: anywhere within the radius. */
+  const areas = new Map<string, number[][][][]>();
+  /**
+   * "Does this technician serve this spot?" per ~110 m cell, so the hot paths (quotes, the map) do not
+   * run a polygon test per candidate per query. Approximate at a cell's edge, which is fine for a
+   * proposal: dispatch confirms every candidate with ST_Covers in PostgreSQL.
+   */
+  const servesCache = new Map<string, boolean>();
+  function serves(technicianId: string, at: { lat: number; lng: number }): boolean {
+    const polygons = areas.get(technicianId);
+    if (!polygons) return true;
+    const key = `${technicianId}|${Math.round(at.lat * 1000)}|${Math.round(at.lng * 1000)}`;
+    let yes = servesCache.get(key);
+    if (yes === undefined) {
+      yes = covers(polygons, at);
+      if (servesCache.size >= 200_000) servesCache.clear();
+      servesCache.set(key, yes);
+    }
+    return yes;
+  }
   /** Technicians' own prices (issue 12 §2), for the quote's price range: technician → service → price. */
   const ownPrices = new Map<string, Map<string, number>>();
   const dirty = new Map<string, LiveFix>();
@@ -191,6 +211,10 @@ export function createTrackingService(deps: {
       eligible.set(r.id, r.available);
       if (r.prices.size) ownPrices.set(r.id, r.prices);
       else ownPrices.delete(r.id);
+      const before = areas.get(r.id);
+      if (r.areas.length) areas.set(r.id, r.areas);
+      else areas.delete(r.id);
+      if (before || r.areas.length) servesCache.clear();
       index.upsert(r.id, {
         lat: r.lat,
         lng: r.lng,
@@ -450,7 +474,9 @@ export function createTrackingService(deps: {
 
     /** How many available technicians offer a service around a point, and how far the nearest is. */
     availability(serviceId: string, at: { lat: number; lng: number }, radiusMeters: number) {
-      const found = present(index.nearestAvailable(at, 100, radiusMeters, serviceId));
+      const found = present(index.nearestAvailable(at, 100, radiusMeters, serviceId)).filter((f) =>
+        serves(f.technician.id, at),
+      );
       // Unit prices of those around with their own price (the rest charge the list price).
       const prices: number[] = [];
       for (const f of found) {
@@ -467,15 +493,19 @@ export function createTrackingService(deps: {
 
     /** Dispatch's candidates: the nearest available technicians offering a service, from memory. */
     nearest(serviceId: string, at: { lat: number; lng: number }, n: number, radiusMeters: number) {
-      return present(index.nearestAvailable(at, n, radiusMeters, serviceId)).map((f) => ({
-        technicianId: f.technician.id,
-        distanceMeters: Math.round(f.distanceMeters),
-      }));
+      return present(index.nearestAvailable(at, n, radiusMeters, serviceId))
+        .filter((f) => serves(f.technician.id, at))
+        .map((f) => ({
+          technicianId: f.technician.id,
+          distanceMeters: Math.round(f.distanceMeters),
+        }));
     },
 
     /** Available technicians around a point for the pre-booking map: a count and ~300 m cells, no ids. */
     nearby(at: { lat: number; lng: number }, serviceId?: string): Nearby {
-      const found = present(index.nearestAvailable(at, 200, 5_000, serviceId));
+      const found = present(index.nearestAvailable(at, 200, 5_000, serviceId)).filter((f) =>
+        serves(f.technician.id, at),
+      );
       const cells = new Map<string, { lat: number; lng: number; count: number }>();
       for (const f of found) {
         const c = snap(f.technician, 300);

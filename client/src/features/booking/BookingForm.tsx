@@ -19,6 +19,7 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { type MapMarker, MapView } from '../map/MapView';
+import { UnpaidNotice, unpaidBookingOf } from '../payments/UnpaidNotice';
 import { QuotePanel } from './QuotePanel';
 import { useCreateBooking } from './useCreateBooking';
 
@@ -194,6 +195,8 @@ export function BookingForm({
 
   // The server's validation, mapped onto our own translated messages.
   const serverProblem = mutation.error ? toApiProblem(mutation.error) : null;
+  // An earlier booking is still unpaid: say so, with the way to pay it.
+  const unpaidId = unpaidBookingOf(serverProblem?.details);
   const serverFieldErrors: Partial<Record<Field, MessageKey>> = {};
   for (const name of serverProblem?.invalidFields ?? []) {
     const mapped = SERVER_FIELD_MESSAGES[name];
@@ -419,7 +422,8 @@ export function BookingForm({
         durationMinutes={service.durationMinutes}
       />
 
-      {mutation.isError && (
+      {unpaidId && <UnpaidNotice bookingId={unpaidId} />}
+      {mutation.isError && !unpaidId && (
         <div className="form-error" role="alert" data-testid="form-error">
           <p>
             {t(

@@ -13,6 +13,8 @@ import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
 import { ChatPanel } from '../chat/ChatPanel';
 import { type MapMarker, MapView } from '../map/MapView';
+import { useCancellationFee } from '../payments/cancellationFee';
+import { PaymentPanel } from '../payments/PaymentPanel';
 import { BookingPhotos } from '../upload/JobPhotos';
 import { LiveTracking, TRACKED_STATUSES } from './LiveTracking';
 import { enqueue, useOutbox } from './outbox';
@@ -70,6 +72,7 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
       {tracking && <LiveTracking booking={booking} />}
       <ChatPanel booking={booking} user={user} />
       <BookingDetails booking={booking} showMap={!tracking} />
+      <PaymentPanel booking={booking} user={user} />
       <BookingPhotos booking={booking} />
       <History id={booking.id} />
     </Screen>
@@ -92,6 +95,7 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
   const cancel = trpc.booking.cancel.useMutation({ onSuccess: onChanged });
   const dispute = trpc.booking.dispute.useMutation({ onSuccess: onChanged });
 
+  const fee = useCancellationFee(booking, dialog === 'cancel' && isCustomer);
   const queuedCancel = useOutbox().some(
     (action) => action.kind === 'cancel' && action.state === 'pending' && action.input.id === booking.id,
   );
@@ -187,9 +191,13 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
         open={dialog === 'cancel'}
         testId="cancel-dialog"
         title={t('booking.cancelDialog.title')}
-        body={booking.technician ? t('booking.cancelDialog.bodyAssigned') : undefined}
+        body={
+          [booking.technician ? t('booking.cancelDialog.bodyAssigned') : '', fee.body ?? '']
+            .filter(Boolean)
+            .join(' ') || undefined
+        }
         label={t('booking.cancelDialog.reason')}
-        confirmLabel={t('booking.cancelDialog.confirm')}
+        confirmLabel={fee.confirm ?? t('booking.cancelDialog.confirm')}
         pendingLabel={t('booking.cancelDialog.pending')}
         pending={cancel.isPending}
         error={cancel.error && t(problemKey(cancel.error, { CONFLICT: 'booking.cancelDialog.conflict' }))}

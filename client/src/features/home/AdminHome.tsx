@@ -2,6 +2,7 @@ import type { PublicUser } from '../../../../server/contracts/auth';
 import { Screen } from '../../components/Screen';
 import { useT } from '../../i18n/I18nProvider';
 import { AdminLiveMap } from '../admin/AdminLiveMap';
+import { PaymentsLink } from '../admin/PaymentsLink';
 import { TechniciansAdmin } from '../admin/TechniciansAdmin';
 import { AccountPanel } from './AccountPanel';
 
@@ -11,6 +12,7 @@ export function AdminHome({ user }: { user: PublicUser }) {
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-admin">
       <AdminLiveMap user={user} />
       <TechniciansAdmin />
+      <PaymentsLink />
       <AccountPanel user={user} />
     </Screen>
   );

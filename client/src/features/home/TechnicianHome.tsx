@@ -7,7 +7,9 @@ import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { useBookingPages } from '../booking/BookingsScreen';
 import { ACTIVE_JOB_STATUSES } from '../booking/status';
+import { EarningsLink } from '../earnings/EarningsLink';
 import { ActiveJob } from '../technician/ActiveJob';
+import { AreasEditor } from '../technician/AreasEditor';
 import { JobHistory } from '../technician/JobHistory';
 import { OffersPanel } from '../technician/OffersPanel';
 import { OnlinePanel } from '../technician/OnlinePanel';
@@ -93,6 +95,7 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
           </div>
         </section>
       )}
+      <EarningsLink />
       <JobHistory
         jobs={history}
         loading={jobs.isPending}
@@ -104,6 +107,7 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
       />
       {profile && <ServicesEditor profile={profile} user={user} />}
       {profile && <ProfileEditor profile={profile} />}
+      {profile && <AreasEditor user={user} />}
       <AccountPanel user={user} />
     </Screen>
   );

@@ -11,6 +11,7 @@ import { StatusChip } from '../booking/StatusChip';
 import { NEXT_STEP, TECHNICIAN_CANCELLABLE } from '../booking/status';
 import { useLiveBooking } from '../booking/useLiveBooking';
 import { type MapMarker, MapView } from '../map/MapView';
+import { JobMoney } from '../payments/JobMoney';
 import { JobPhotos } from '../upload/JobPhotos';
 
 /** The job a technician is working: where to go, who for, and one big button for the next step. */
@@ -179,6 +180,8 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
       )}
 
       {!lost && <JobPhotos booking={booking} />}
+
+      <JobMoney booking={booking} />
 
       {advance.error && !far && toApiProblem(advance.error).code !== 'ARRIVAL_FAR' && (
         <p className="form-error" role="alert">

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { latSchema, lngSchema } from './geo';
+
+/** A polygon's outer ring as [lng, lat] pairs (GeoJSON order); closed by the server if it is not. */
+const ring = z
+  .array(z.tuple([lngSchema, latSchema]))
+  .min(3, 'An area needs at least 3 corners')
+  .max(200, 'An area has at most 200 corners');
+
+export const areaInput = z.union([
+  z.object({ market: z.string().regex(/^[a-z0-9-]{1,40}$/), zone: z.string().regex(/^[a-z0-9-]{1,40}$/) }),
+  z.object({ name: z.string().trim().min(1).max(80), polygon: ring }),
+]);
+export const setAreasInput = z.object({ areas: z.array(areaInput).max(10) });
+export const zonesInput = z.object({ market: z.string().regex(/^[a-z0-9-]{1,40}$/) });
+
+export type ServiceArea = {
+  id: string;
+  name: string;
+  zone: string | null;
+  /** GeoJSON Polygon coordinates ([lng, lat]). */
+  polygon: number[][][];
+};
+
+export type Zone = {
+  slug: string;
+  name: { en: string; ar: string };
+  surchargePct: number;
+  polygon: number[][][];
+};

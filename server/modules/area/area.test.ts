@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeOf, customer, openOfferOf, serviceId, sleep, technician } from '../../test/fixtures';
+import { httpClient, startTestServer, type TestServer } from '../../test/harness';
+
+/** Issue 13 §2: technicians serve only where their areas cover the job (no fallback market here). */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ MARKET_FALLBACK: '' }, { isolated: true });
+});
+afterAll(() => server.close());
+const svc = () => server.services;
+
+// Yaba and Ikeja, about 9 km apart in Lagos.
+const yaba = { lat: 6.5095, lng: 3.3711 };
+const ikeja = { lat: 6.6018, lng: 3.3515 };
+const square = (c: { lat: number; lng: number }, d: number): Array<[number, number]> => [
+  [c.lng - d, c.lat - d],
+  [c.lng + d, c.lat - d],
+  [c.lng + d, c.lat + d],
+  [c.lng - d, c.lat + d],
+];
+
+describe('service areas', () => {
+  it('lists a market’s zones; a technician picks one or draws one; bad shapes are refused and nothing is written', async () => {
+    const api = httpClient(server);
+    const zones = await api.market.zones.query({ market: 'lagos' });
+    expect(zones.map((z) => z.slug)).toEqual(
+      expect.arrayContaining(['yaba', 'ikeja', 'lekki', 'victoria-island']),
+    );
+    const t = await technician(svc(), yaba);
+    const mine = httpClient(server, t.token);
+    const set = await mine.technician.setAreas.mutate({
+      areas: [
+        { market: 'lagos', zone: 'yaba' },
+        { name: 'Around the office', polygon: square(ikeja, 0.01) },
+      ],
+    });
+    expect(set.map((a) => a.zone)).toEqual(['yaba', null]);
+    const bowtie: Array<[number, number]> = [
+      [3.37, 6.5],
+      [3.39, 6.52],
+      [3.39, 6.5],
+      [3.37, 6.52],
+    ];
+    const refused = [
+      { name: 'Self-crossing', polygon: bowtie },
+      { name: 'In the sea', polygon: square({ lat: 6.0, lng: 3.4 }, 0.01) },
+      { name: 'Half of Nigeria', polygon: square({ lat: 6.55, lng: 3.4 }, 0.4) },
+    ];
+    for (const area of refused)
+      expect(await codeOf(mine.technician.setAreas.mutate({ areas: [area] }))).toBe('BAD_REQUEST');
+    expect(
+      await codeOf(mine.technician.setAreas.mutate({ areas: [{ market: 'lagos', zone: 'atlantis' }] })),
+    ).toBe('BAD_REQUEST');
+    expect(await mine.technician.areas.query()).toHaveLength(2); // the refused replacements changed nothing
+    await svc().technicians.setOnline(t.user.id, { online: false }); // out of the next test's way
+  });
+
+  it('the nearest technician is not offered a job outside their areas; one whose area covers it is, though farther', async () => {
+    const nearYaba = { lat: yaba.lat + 0.001, lng: yaba.lng };
+    const ikejaOnly = await technician(svc(), nearYaba, { name: 'Ikeja only' });
+    await httpClient(server, ikejaOnly.token).technician.setAreas.mutate({
+      areas: [{ market: 'lagos', zone: 'ikeja' }],
+    });
+    const yabaToo = await technician(svc(), { lat: yaba.lat + 0.02, lng: yaba.lng }, { name: 'Yaba' });
+    await httpClient(server, yabaToo.token).technician.setAreas.mutate({
+      areas: [{ market: 'lagos', zone: 'yaba' }],
+    });
+    await sleep(100);
+    const c = await customer(svc());
+    const quote = await svc().bookings.quote({ serviceId: await serviceId(svc()), ...yaba });
+    expect(quote.availableTechnicians).toBeGreaterThanOrEqual(1);
+    const b = await svc().bookings.create(c.user, {
+      serviceId: await serviceId(svc()),
+      ...yaba,
+      address: '5 Commercial Avenue, Yaba',
+      idempotencyKey: randomUUID(),
+    });
+    expect((await openOfferOf(svc(), b.id)).technicianId).toBe(yabaToo.user.id);
+  });
+});
