@@ -77,7 +77,16 @@ function route(path: string, session: Session): ReactNode {
       return signedIn(session, (user) => <BookScreen user={user} />, ['customer']);
     case '/bookings':
       return signedIn(session, (user) => <BookingsScreen user={user} />);
+    case '/earnings':
+      return signedIn(session, (user) => <EarningsScreen user={user} />, ['technician']);
+    case '/admin/payments':
+      return signedIn(session, (user) => <PaymentsAdmin user={user} />, ['admin']);
     default: {
+      const receipt = RECEIPT_PATH.exec(path);
+      if (receipt?.[1]) {
+        const id = receipt[1].toLowerCase();
+        return signedIn(session, (user) => <ReceiptScreen key={id} id={id} user={user} />);
+      }
       const booking = BOOKING_PATH.exec(path);
       if (booking?.[1]) {
         const id = booking[1].toLowerCase();
@@ -88,16 +97,7 @@ function route(path: string, session: Session): ReactNode {
   }
 }
 
-    case '/earnings':
-      return signedIn(session, (user) => <EarningsScreen user={user} />, ['technician']);
-    case '/admin/payments':
-      return signedIn(session, (user) => <PaymentsAdmin user={user} />, ['admin']);
 export function Routes() {
-      const receipt = RECEIPT_PATH.exec(path);
-      if (receipt?.[1]) {
-        const id = receipt[1].toLowerCase();
-        return signedIn(session, (user) => <ReceiptScreen key={id} id={id} user={user} />);
-      }
   const path = usePathname();
   const session = useSession();
   return (
