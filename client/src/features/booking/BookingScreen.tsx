@@ -70,9 +70,9 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
       </nav>
       <StatusPanel booking={booking} user={user} live={live} />
       {tracking && <LiveTracking booking={booking} />}
+      <PaymentPanel booking={booking} user={user} />
       <ChatPanel booking={booking} user={user} />
       <BookingDetails booking={booking} showMap={!tracking} />
-      <PaymentPanel booking={booking} user={user} />
       <BookingPhotos booking={booking} />
       <History id={booking.id} />
     </Screen>
@@ -80,7 +80,7 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
 }
 
 function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUser; live: boolean }) {
-  const { t, localized, formatClock, formatDateTime, formatMoney } = useI18n();
+  const { t, localized, formatClock, formatDateTime } = useI18n();
   const searching = booking.status === 'searching';
   const now = useNow(1000, searching || booking.status === 'completed');
   const isCustomer = user.role === 'customer' && booking.customer.id === user.id;
@@ -93,9 +93,9 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
     setDialog(null);
   };
   const cancel = trpc.booking.cancel.useMutation({ onSuccess: onChanged });
+  const fee = useCancellationFee(booking, dialog === 'cancel' && isCustomer);
   const dispute = trpc.booking.dispute.useMutation({ onSuccess: onChanged });
 
-  const fee = useCancellationFee(booking, dialog === 'cancel' && isCustomer);
   const queuedCancel = useOutbox().some(
     (action) => action.kind === 'cancel' && action.state === 'pending' && action.input.id === booking.id,
   );
@@ -140,9 +140,6 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
         <Progress booking={booking} />
       )}
 
-      {booking.status === 'completed' && (
-        <p>{t('booking.completedBody', { total: formatMoney(booking.price.total) })}</p>
-      )}
       {booking.status === 'unfulfilled' && <p>{t('booking.unfulfilledBody')}</p>}
       {booking.status === 'cancelled' && booking.cancelReason && (
         <p>{t('booking.cancelReason', { reason: booking.cancelReason })}</p>
@@ -394,7 +391,6 @@ function BookingDetails({ booking, showMap }: { booking: Booking; showMap: boole
           <dd>{formatMoney(booking.price.total)}</dd>
         </div>
       </dl>
-      <p className="muted small">{t('book.payCash')}</p>
     </section>
   );
 }

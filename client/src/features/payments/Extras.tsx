@@ -22,10 +22,13 @@ export function ExtrasList({
   bookingId,
   extras,
   canAnswer,
+  titled = true,
 }: {
   bookingId: string;
   extras: Extra[];
   canAnswer: boolean;
+  /** False where the surrounding card's heading already says "Extras". */
+  titled?: boolean;
 }) {
   const { t, formatMoney } = useI18n();
   const utils = trpc.useUtils();
@@ -36,7 +39,7 @@ export function ExtrasList({
   const waiting = extras.filter((e) => e.status === 'pending').length;
   return (
     <div className="extras" data-testid="extras">
-      <h3 className="extras-title">{t('extras.title')}</h3>
+      {titled && <h3 className="extras-title">{t('extras.title')}</h3>}
       {canAnswer && waiting > 0 && <p className="muted small">{t('extras.askCustomer')}</p>}
       <ul className="extras-list">
         {extras.map((extra) => {

@@ -26,8 +26,12 @@ export function JobMoney({ booking }: { booking: Booking }) {
   if (!payment) return null;
   return (
     <div className="job-money" data-testid="job-money">
-      <ExtrasList bookingId={booking.id} extras={payment.extras} canAnswer={false} />
-      {working && <AddExtra bookingId={booking.id} currency={booking.price.total.currency} />}
+      {working && (
+        <>
+          <ExtrasList bookingId={booking.id} extras={payment.extras} canAnswer={false} />
+          <AddExtra bookingId={booking.id} currency={booking.price.total.currency} />
+        </>
+      )}
       {finished && payment.due && (
         <>
           <div className="card-heading">

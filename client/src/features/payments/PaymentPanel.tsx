@@ -14,7 +14,7 @@ import { ExtrasList } from './Extras';
 import { JobMoney } from './JobMoney';
 import { currencySymbol, parseAmount, tipPresets } from './money';
 import { LineItems, PaymentBadge, useMethodLabel } from './PaymentBits';
-import { type PaymentView, useBookingPayment } from './usePayment';
+import { type PaymentView, useBookingPayment, WORKING } from './usePayment';
 
 const SETTLED = new Set(['paid', 'refunded', 'partially_refunded']);
 
@@ -64,7 +64,9 @@ function CustomerSection({ booking, isCustomer }: { booking: Booking; isCustomer
     }
     return null;
   }
-  if (!payment.due && payment.extras.length === 0) return null;
+  // Extras are answered while the technician is there; after that the bill lists the approved ones.
+  const extras = WORKING.includes(booking.status) ? payment.extras : [];
+  if (!payment.due && extras.length === 0) return null;
 
   return (
     <section
@@ -77,7 +79,12 @@ function CustomerSection({ booking, isCustomer }: { booking: Booking; isCustomer
         <h2 id={`${id}-title`}>{payment.due ? t('pay.title') : t('extras.title')}</h2>
         {payment.due && <PaymentBadge status={payment.status} />}
       </div>
-      <ExtrasList bookingId={booking.id} extras={payment.extras} canAnswer={isCustomer} />
+      <ExtrasList
+        bookingId={booking.id}
+        extras={extras}
+        canAnswer={isCustomer}
+        titled={Boolean(payment.due)}
+      />
       {payment.due && (
         <Bill
           booking={booking}
