@@ -5,6 +5,7 @@ import { catalogRouter } from '../modules/catalog/catalog.router';
 import { chatRouter } from '../modules/chat/chat.router';
 import { earningsRouter } from '../modules/earnings/earnings.router';
 import { marketRouter } from '../modules/market/market.router';
+import { meRouter } from '../modules/me/me.router';
 import { paymentRouter } from '../modules/payments/payment.router';
 import { reviewRouter } from '../modules/review/review.router';
 import { favoriteRouter } from '../modules/search/favorite.router';
@@ -23,6 +24,7 @@ export const appRouter = router({
   tracking: trackingRouter,
   booking: bookingRouter,
   chat: chatRouter,
+  me: meRouter,
   payment: paymentRouter,
   earnings: earningsRouter,
   review: reviewRouter,

@@ -13,11 +13,13 @@ import type {
   listChatInput,
   sendChatInput,
 } from '../../contracts/chat';
+import type { MeEvent } from '../../contracts/me';
 import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
 import { createAuditRepo } from '../audit/audit.repo';
+import { meChannel } from '../me/me.channel';
 import { maskContacts } from './chat.mask';
 import { type ChatBooking, type ChatRepo, type ChatScope, createChatRepo } from './chat.repo';
 
@@ -203,6 +205,14 @@ export function createChatService({ db, bus, limiter, config, now = Date.now }: 
       }
       if (!result.created) return same(result.row, input.body, result.booking);
       bus.publish<ChatBusEvent>(chatChannel(input.bookingId), { kind: 'message', row: toBusRow(result.row) });
+      // The other side's other screens (unread badges, notifications) learn of it on their own channel.
+      for (const userId of participants(result.booking))
+        if (userId !== user.id)
+          bus.publish<MeEvent>(meChannel(userId), {
+            type: 'chat',
+            bookingId: input.bookingId,
+            messageId: String(result.row.id),
+          });
       return toMessage(toBusRow(result.row), result.booking);
     },
 

@@ -1,0 +1,17 @@
+import type { BookingStatus } from './booking';
+
+/**
+ * `me.events`: what changed for the signed-in user, so every screen they have open can refresh itself.
+ * Hints, not state: the screens refetch what they show. The first event of every (re)subscription is
+ * `resync` (changes made while disconnected are not replayed: refetch).
+ */
+export type MeEvent =
+  | { type: 'resync' }
+  /** One of your bookings changed status or technician (as customer, or as its technician). */
+  | { type: 'booking'; bookingId: string; status: BookingStatus }
+  /** Your technician profile changed: verification decided, online, services. */
+  | { type: 'technician' }
+  /** Admins: technicians changed (verification queue, who is online). */
+  | { type: 'technicians' }
+  /** A new chat message for you in a booking's conversation. */
+  | { type: 'chat'; bookingId: string; messageId: string };

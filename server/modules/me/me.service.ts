@@ -1,0 +1,134 @@
+import type { Db } from '../../../db/client';
+import type { UserRow } from '../../../db/schema';
+import type { MeEvent } from '../../contracts/me';
+import { log } from '../../lib/log';
+import { type Bus, channels, type Unsubscribe } from '../../realtime/bus';
+import type { BookingChangeMessage } from '../tracking/tracking.service';
+import { meChannel } from './me.channel';
+import { createMeRepo } from './me.repo';
+
+type Caller = Pick<UserRow, 'id' | 'role'>;
+type Emit = (event: MeEvent) => void;
+
+/** Bookings whose parties this node remembers (customer ids never change; a technician's may). */
+const PARTIES_CACHE = 10_000;
+/** Hints kept for a slow reader before they collapse into one `resync`. */
+const MAX_QUEUED = 100;
+/** Admins get at most one `technicians` hint this often (going online and offline is frequent). */
+const ADMIN_HINT_MS = 1_000;
+
+/**
+ * `me.events`. Events reach a user three ways: their own bus channel (`me:<id>`: chat messages, and
+ * whatever publishes there), booking changes (every node hears them on `booking-changes`; the node looks
+ * up the booking's customer once and remembers it), and technician changes (`technicians`).
+ * Nodes without any `me.events` subscriber do nothing with the shared channels.
+ */
+export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
+  const repo = createMeRepo(db);
+  const byUser = new Map<string, Set<Emit>>();
+  const admins = new Set<Emit>();
+  const parties = new Map<string, { customerId: string; technicianId: string | null }>();
+  let shared: Unsubscribe[] = [];
+  let adminHintAt = 0;
+  let adminTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const deliver = (userId: string | null, event: MeEvent) => {
+    if (userId) for (const emit of byUser.get(userId) ?? []) emit(event);
+  };
+
+  async function onBookingChange(m: BookingChangeMessage) {
+    if (byUser.size === 0) return;
+    let p = parties.get(m.bookingId);
+    if (!p) {
+      const row = await repo.parties(m.bookingId);
+      if (!row) return;
+      p = { customerId: row.customerId, technicianId: row.technicianId };
+      if (parties.size >= PARTIES_CACHE) parties.delete(parties.keys().next().value!);
+      parties.set(m.bookingId, p);
+    }
+    const event: MeEvent = { type: 'booking', bookingId: m.bookingId, status: m.status };
+    // The customer, the technician now, and the one before (a hand-back, a reassignment).
+    for (const userId of new Set([p.customerId, m.technicianId, p.technicianId])) deliver(userId, event);
+    p.technicianId = m.technicianId;
+  }
+
+  function onTechnicians(m: { ids: string[] }) {
+    for (const id of m.ids) deliver(id, { type: 'technician' });
+    if (admins.size === 0 || adminTimer) return;
+    const wait = Math.max(0, adminHintAt + ADMIN_HINT_MS - Date.now());
+    adminTimer = setTimeout(() => {
+      adminTimer = undefined;
+      adminHintAt = Date.now();
+      for (const emit of admins) emit({ type: 'technicians' });
+    }, wait);
+    adminTimer.unref?.();
+  }
+
+  function attachShared() {
+    if (shared.length) return;
+    shared = [
+      bus.on<BookingChangeMessage>(channels.bookingChanges, (m) => {
+        onBookingChange(m).catch((e: Error) => log.warn('me: booking change', { error: e.message }));
+      }),
+      bus.on<{ ids: string[] }>(channels.technicians, onTechnicians),
+    ];
+  }
+
+  function detachShared() {
+    if (byUser.size > 0) return;
+    for (const off of shared) off();
+    shared = [];
+    clearTimeout(adminTimer);
+    adminTimer = undefined;
+  }
+
+  return {
+    async *events(user: Caller, signal: AbortSignal | undefined): AsyncGenerator<MeEvent> {
+      const queue: MeEvent[] = [];
+      let wake: (() => void) | null = null;
+      const emit: Emit = (event) => {
+        // A reader this far behind refetches everything anyway: one resync instead of the pile.
+        if (queue.length >= MAX_QUEUED) queue.splice(0, queue.length, { type: 'resync' });
+        queue.push(event);
+        wake?.();
+      };
+      const mine = byUser.get(user.id) ?? new Set<Emit>();
+      mine.add(emit);
+      byUser.set(user.id, mine);
+      if (user.role === 'admin') admins.add(emit);
+      attachShared();
+      const offOwn = bus.on<MeEvent>(meChannel(user.id), emit);
+      const onAbort = () => wake?.();
+      signal?.addEventListener('abort', onAbort);
+      try {
+        await Promise.all([offOwn.ready, ...shared.map((off) => off.ready)]);
+        yield { type: 'resync' };
+        for (;;) {
+          while (queue.length === 0) {
+            if (signal?.aborted) return;
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+            });
+            wake = null;
+          }
+          if (signal?.aborted) return;
+          yield queue.shift()!;
+        }
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        offOwn();
+        mine.delete(emit);
+        if (mine.size === 0) byUser.delete(user.id);
+        admins.delete(emit);
+        detachShared();
+      }
+    },
+
+    /** Tells `userId`'s open screens (on any node) that something of theirs changed. */
+    notify(userId: string, event: MeEvent) {
+      bus.publish(meChannel(userId), event);
+    },
+  };
+}
+
+export type MeService = ReturnType<typeof createMeService>;
