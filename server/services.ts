@@ -22,7 +22,6 @@ import { createLedger } from './modules/ledger/ledger.service';
 import { createMarketRepo } from './modules/market/market.repo';
 import { createMarketService } from './modules/market/market.service';
 import { createMeService } from './modules/me/me.service';
-import { createMeService } from './modules/me/me.service';
 import { createExtrasService } from './modules/payments/extras.service';
 import { policyOf } from './modules/payments/markets';
 import { createPaymentsService } from './modules/payments/payments.service';
@@ -205,7 +204,6 @@ export function createServices(database: Database, config: Config, redis: RedisC
     extras,
     earnings,
     chat,
-    me: createMeService({ db, bus }),
     me: createMeService({ db, bus }),
     reviews,
     search,
