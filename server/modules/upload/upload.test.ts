@@ -93,6 +93,17 @@ describe('what the bytes are, not what they are called', () => {
     ).toBe('BAD_REQUEST');
   });
 
+  it('answers an empty body (no hang) with 415', async () => {
+    const c = await customer(svc());
+    const slot = await httpClient(server, c.token).upload.create.mutate({
+      kind: 'profile_photo',
+      contentType: 'image/jpeg',
+      size: 100,
+    });
+    const res = await get(slot.url, { method: 'PUT', body: '', signal: AbortSignal.timeout(10_000) });
+    expect(res.status).toBe(415);
+  });
+
   it('refuses bytes that claim to be an image but are not one (422)', async () => {
     const c = await customer(svc());
     const broken = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 0x41)]);
