@@ -46,9 +46,7 @@ export const uploads = pgTable(
   },
   (t) => [
     index('uploads_owner_created_idx').on(t.ownerId, t.createdAt),
-    index('uploads_booking_idx')
-      .on(t.bookingId, t.attachedAt)
-      .where(sql`${t.bookingId} IS NOT NULL`),
+    index('uploads_booking_idx').on(t.bookingId, t.attachedAt).where(sql`${t.bookingId} IS NOT NULL`),
     index('uploads_pending_expiry_idx').on(t.expiresAt).where(sql`${t.status} = 'pending'`),
     check('uploads_declared_size_positive', sql`${t.declaredSize} > 0`),
     check(
