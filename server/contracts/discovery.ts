@@ -45,6 +45,8 @@ export type TechnicianCard = {
   /** Their price for the service searched; otherwise the cheapest of what they offer (`from`). */
   price: (Money & { unit: PriceUnit; from: boolean }) | null;
   services: Array<{ id: string; name: { en: string; ar: string } }>;
+  /** Their approximate area (the ~1.1 km grid point; the profile's `area`), for a map of results. */
+  area: { lat: number; lng: number } | null;
 };
 
 export type TechnicianSearchPage = { items: TechnicianCard[]; nextCursor: string | null };

@@ -14,6 +14,9 @@ export function Landing() {
         <Link href="/sign-in" className="button button-secondary">
           {t('landing.signIn')}
         </Link>
+        <Link href="/search" className="button button-ghost" data-testid="browse-technicians">
+          {t('search.browse')}
+        </Link>
       </div>
       <p className="muted">{t('landing.technicians')}</p>
     </Screen>

@@ -45,8 +45,17 @@ const PaymentsAdmin = lazy(() =>
   import('../features/admin/PaymentsAdmin').then((m) => ({ default: m.PaymentsAdmin })),
 );
 
+// Discovery (issue 12): public, so the catalogue and technicians are browsable before sign-up.
+const SearchScreen = lazy(() =>
+  import('../features/search/SearchScreen').then((m) => ({ default: m.SearchScreen })),
+);
+const TechnicianProfileScreen = lazy(() =>
+  import('../features/profile/TechnicianProfileScreen').then((m) => ({ default: m.TechnicianProfileScreen })),
+);
+
 const HOME_PATH = '/home';
 const BOOKING_PATH = /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+const TECHNICIAN_PATH = /^\/technicians\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 
 /** Renders `screen` for a signed-in user (of one of `roles`, if given); otherwise sends them where they belong. */
 function signedIn(session: Session, screen: (user: PublicUser) => ReactNode, roles?: Role[]): ReactNode {
@@ -75,6 +84,8 @@ function route(path: string, session: Session): ReactNode {
       });
     case '/book':
       return signedIn(session, (user) => <BookScreen user={user} />, ['customer']);
+    case '/search':
+      return <SearchScreen />;
     case '/bookings':
       return signedIn(session, (user) => <BookingsScreen user={user} />);
     case '/earnings':
@@ -91,6 +102,11 @@ function route(path: string, session: Session): ReactNode {
       if (booking?.[1]) {
         const id = booking[1].toLowerCase();
         return signedIn(session, (user) => <BookingScreen key={id} id={id} user={user} />);
+      }
+      const technicianPage = TECHNICIAN_PATH.exec(path);
+      if (technicianPage?.[1]) {
+        const id = technicianPage[1].toLowerCase();
+        return <TechnicianProfileScreen key={id} id={id} />;
       }
       return <NotFound />;
     }

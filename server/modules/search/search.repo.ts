@@ -55,6 +55,8 @@ export type SearchRow = {
   currency: string;
   unit: PriceUnit;
   service_list: unknown;
+  area_lat: number | null;
+  area_lng: number | null;
   k1: string;
   k2: string;
 };
@@ -200,6 +202,7 @@ export function createSearchRepo(db: DbOrTx) {
               SELECT tp.user_id AS id, u.name, tp.photo_url, tp.rating_sum, tp.rating_count,
                      (tp.online AND tp.seen_at > ${f.presentAfter.toISOString()}::timestamptz) AS available,
                      ${distance}::numeric AS distance, ${score} AS score,
+                     ST_Y(${area}) AS area_lat, ST_X(${area}) AS area_lng,
                      price.amount, price.currency, price.unit
               FROM technician_profiles tp
               JOIN users u ON u.id = tp.user_id
@@ -268,6 +271,7 @@ export function createSearchRepo(db: DbOrTx) {
         sql`SELECT tp.user_id AS id, u.name, tp.photo_url, tp.rating_sum, tp.rating_count,
                    (tp.online AND tp.seen_at > ${presentAfter.toISOString()}::timestamptz) AS available,
                    price.amount, price.currency, price.unit,
+                   ST_Y(${area}) AS area_lat, ST_X(${area}) AS area_lng,
                    (SELECT json_agg(json_build_object('id', s.id, 'en', s.name_en, 'ar', s.name_ar)
                                     ORDER BY s.sort_order, s.name_en)
                     FROM technician_services ts JOIN services s ON s.id = ts.service_id

@@ -83,6 +83,10 @@ function toCard(
         ? null
         : { ...money(Number(r.amount), r.currency), unit: r.unit, from },
     services: list.map((s) => ({ id: s.id, name: { en: s.en, ar: s.ar } })),
+    area:
+      r.area_lat === null || r.area_lng === null
+        ? null
+        : { lat: Number(r.area_lat), lng: Number(r.area_lng) },
   };
 }
 

@@ -13,6 +13,7 @@ import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
 import { ChatPanel } from '../chat/ChatPanel';
 import { type MapMarker, MapView } from '../map/MapView';
+import { BookingTrust } from '../reviews/BookingTrust';
 import { useCancellationFee } from '../payments/cancellationFee';
 import { PaymentPanel } from '../payments/PaymentPanel';
 import { BookingPhotos } from '../upload/JobPhotos';
@@ -69,6 +70,7 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
         </Link>
       </nav>
       <StatusPanel booking={booking} user={user} live={live} />
+      <BookingTrust booking={booking} user={user} />
       {tracking && <LiveTracking booking={booking} />}
       <PaymentPanel booking={booking} user={user} />
       <ChatPanel booking={booking} user={user} />

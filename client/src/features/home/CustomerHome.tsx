@@ -33,6 +33,9 @@ export function CustomerHome({ user }: { user: PublicUser }) {
         >
           {t('customer.book.action')}
         </Link>
+        <Link href="/search" className="button button-secondary button-block" data-testid="find-technician">
+          {t('search.title')}
+        </Link>
         {categories.data && categories.data.length > 0 && (
           <>
             <h3 className="visually-hidden">{t('customer.categories')}</h3>
