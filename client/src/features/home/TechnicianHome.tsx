@@ -107,7 +107,7 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
       />
       {profile && <ServicesEditor profile={profile} user={user} />}
       {profile && <ProfileEditor profile={profile} />}
-      {profile && <AreasEditor user={user} />}
+      {profile && <AreasEditor user={user} profile={profile} />}
       <AccountPanel user={user} />
     </Screen>
   );

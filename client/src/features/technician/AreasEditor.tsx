@@ -1,6 +1,8 @@
+import { skipToken } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { ServiceArea } from '../../../../server/contracts/area';
 import type { PublicUser } from '../../../../server/contracts/auth';
+import type { TechnicianProfile } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
@@ -26,11 +28,17 @@ const toDraft = (a: ServiceArea, market: string): Draft =>
  * Where a technician works (issue 13 §2): named zones of their city, and areas drawn by tapping corners
  * on the map (undo, clear; big targets for a phone). No areas: jobs anywhere within the dispatch radius.
  */
-export function AreasEditor({ user }: { user: PublicUser }) {
+export function AreasEditor({ user, profile }: { user: PublicUser; profile: TechnicianProfile }) {
   const { t, localized } = useI18n();
   const id = useId();
   const utils = trpc.useUtils();
-  const { market } = useMarket(user);
+  // Their city is where they are (their last known position), not the language of the app.
+  const { market: guessed, markets } = useMarket(user);
+  const here = trpc.market.locate.useQuery(
+    profile.location ? { lat: profile.location.lat, lng: profile.location.lng } : skipToken,
+    { staleTime: 3_600_000 },
+  );
+  const market = (here.data && markets.find((m) => m.slug === here.data?.slug)) ?? guessed;
   const areas = trpc.technician.areas.useQuery();
   const zones = trpc.market.zones.useQuery(
     { market: market?.slug ?? '' },
