@@ -37,7 +37,7 @@ cleanupOutdatedCaches();
 // health check must always reach the server.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/trpc(?:\/|$)/, /^\/healthz(?:\/|$)/],
+    denylist: [/^\/trpc(?:\/|$)/, /^\/healthz(?:\/|$)/, /^\/files\//, /^\/uploads\//, /^\/webhooks\//],
   }),
 );
 

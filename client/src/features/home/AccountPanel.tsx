@@ -4,6 +4,7 @@ import { toApiProblem } from '../../lib/apiErrors';
 import { navigate } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useChangeSession } from '../session/SessionProvider';
+import { AccountPhoto } from '../upload/AccountPhoto';
 
 /** Who is signed in, and the way out. Shared by every role's home. */
 export function AccountPanel({ user }: { user: PublicUser }) {
@@ -23,6 +24,7 @@ export function AccountPanel({ user }: { user: PublicUser }) {
       </h2>
       <div className="account-details">
         <p className="account-name">{user.name}</p>
+        {user.role === 'customer' && <AccountPhoto name={user.name} />}
         <p className="muted">
           {t(`role.${user.role}`)} · <span dir="ltr">{user.email}</span>
         </p>
