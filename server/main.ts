@@ -95,6 +95,17 @@ async function main() {
   }
   if (redis) log.info('cluster mode: Redis connected', { node: config.nodeId });
   const services = createServices(database, config, redis);
+  // Demo accounts share a password printed in the README: a production database must not have them.
+  if (config.nodeEnv === 'production') {
+    const demo = await services.auth.demoAccounts();
+    if (demo.length) {
+      process.stderr.write(
+        `Refusing to start in production: this database has demo accounts with a published password (${demo.join(', ')}).\n` +
+          'Delete them (or point DATABASE_URL at the production database) and start again.\n',
+      );
+      process.exit(1);
+    }
+  }
   if (config.admin) {
     const { created } = await services.auth.ensureAdmin(config.admin.email, config.admin.password);
     if (created) log.info('admin created', { email: config.admin.email });

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client';
 import type { Config } from './config';
 import { createAdmission } from './lib/admission';
-import { createRateLimiter } from './lib/rate-limit';
+import { createBackoff, createRateLimiter } from './lib/rate-limit';
 import { createAdminRepo } from './modules/admin/admin.repo';
 import { createAdminService } from './modules/admin/admin.service';
 import { createAreaRepo } from './modules/area/area.repo';
@@ -63,6 +63,13 @@ export function createServices(database: Database, config: Config, redis: RedisC
       name: 'auth',
       limit: config.authRateLimit,
       windowMs: 10 * 60 * 1000,
+      redis: redis?.limits,
+      prefix: config.redisPrefix,
+    }),
+    backoff: createBackoff({
+      name: 'signin',
+      freeAttempts: config.authBackoff.freeAttempts,
+      maxMs: config.authBackoff.maxMs,
       redis: redis?.limits,
       prefix: config.redisPrefix,
     }),

@@ -16,7 +16,11 @@ export const emailSchema = z
   .max(254)
   .pipe(z.email())
   .transform((e) => e.toLowerCase());
-export const passwordSchema = z.string().min(8, 'Password must be at least 8 characters').max(256);
+export const passwordSchema = z
+  .string()
+  .min(8, 'Password must be at least 8 characters')
+  .max(256)
+  .refine((p) => p.trim().length > 0, 'A password cannot be only spaces');
 export const phoneSchema = z
   .string()
   .trim()

@@ -49,3 +49,72 @@ export function createRateLimiter(opts: {
 }
 
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/**
+ * Slow-down instead of lockout (ASVS 2.2.1, issue 15 §3): per key (an account), `freeAttempts` failures
+ * cost nothing; each one after that makes the next attempt wait twice as long as the one before, from
+ * `baseMs` up to `maxMs`. Attempts during a wait are refused without being counted, so a stranger hammering
+ * an account from many addresses delays its owner by at most `maxMs`, never locks them out for long; a
+ * success clears it. Failures are remembered for `windowMs`. In Redis with several nodes, like the limits.
+ */
+export function createBackoff(opts: {
+  freeAttempts: number;
+  maxMs: number;
+  baseMs?: number;
+  windowMs?: number;
+  name?: string;
+  redis?: Redis;
+  prefix?: string;
+}) {
+  const baseMs = opts.baseMs ?? 1000;
+  const windowSec = Math.max(1, Math.ceil((opts.windowMs ?? 15 * 60_000) / 1000));
+  const prefix = `${opts.prefix ?? 'fundi'}:bo:${opts.name ?? 'default'}`;
+  const make = (points: number, duration: number, kind: string) => {
+    const memory = new RateLimiterMemory({ points, duration });
+    return opts.redis
+      ? new RateLimiterRedis({
+          points,
+          duration,
+          storeClient: opts.redis,
+          keyPrefix: `${prefix}:${kind}`,
+          insuranceLimiter: new RateLimiterMemory({ points, duration }),
+        })
+      : memory;
+  };
+  const failures = make(1_000_000, windowSec, 'f');
+  // One point: `block` marks a wait, `get` reads how long is left of it.
+  const waits = make(1, windowSec, 'w');
+
+  return {
+    /** Milliseconds to wait before the next attempt on `key` (0: go ahead). */
+    async wait(key: string): Promise<number> {
+      try {
+        const res = await waits.get(key);
+        return res && res.consumedPoints > 1 ? Math.max(1, res.msBeforeNext) : 0;
+      } catch (e) {
+        log.warn('backoff store failed; allowing', { error: (e as Error).message });
+        return 0;
+      }
+    },
+    /** Counts a failure; past the free ones, the next attempt must wait. Returns that wait (ms). */
+    async fail(key: string): Promise<number> {
+      try {
+        const { consumedPoints: n } = await failures.consume(key);
+        if (n < opts.freeAttempts) return 0;
+        const ms = Math.min(opts.maxMs, baseMs * 2 ** (n - opts.freeAttempts));
+        // Redis keeps whole seconds; in memory the wait is exact.
+        await waits.block(key, opts.redis ? Math.ceil(ms / 1000) : ms / 1000);
+        return ms;
+      } catch (e) {
+        if (e instanceof RateLimiterRes) return 0;
+        log.warn('backoff store failed', { error: (e as Error).message });
+        return 0;
+      }
+    },
+    async reset(key: string) {
+      await Promise.all([failures.delete(key), waits.delete(key)]).catch(() => undefined);
+    },
+  };
+}
+
+export type Backoff = ReturnType<typeof createBackoff>;

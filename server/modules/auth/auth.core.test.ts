@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../../db/schema';
 import { DomainError } from '../../lib/errors';
-import { createRateLimiter } from '../../lib/rate-limit';
+import { createBackoff, createRateLimiter } from '../../lib/rate-limit';
 import { testDatabase, uniqueEmail } from '../../test/harness';
 import { createAuthRepo } from './auth.repo';
 import { createAuthService } from './auth.service';
@@ -189,12 +189,13 @@ describe('accounts', () => {
     expect(signedIn).toBeInstanceOf(DomainError);
   });
 
-  it('rate-limits sign-in attempts per account', async () => {
+  it('slows sign-in attempts per account down (from any address) after the free ones', async () => {
     const repo = createAuthRepo(database.db);
     const auth = createAuthService({
       repo,
       sessions: createSessionStore(repo),
-      limiter: createRateLimiter({ limit: 3, windowMs: 60_000 }),
+      limiter: createRateLimiter({ limit: 1000, windowMs: 60_000 }),
+      backoff: createBackoff({ freeAttempts: 3, maxMs: 60_000 }),
     });
     const email = uniqueEmail('limited');
     const codes: string[] = [];

@@ -24,6 +24,16 @@ export function createAuthRepo(db: DbOrTx) {
       return row;
     },
 
+    /** E-mails of accounts at a domain (the demo accounts' check before a production start). */
+    async emailsAtDomain(domain: string): Promise<string[]> {
+      const rows = await db
+        .select({ email: users.email })
+        .from(users)
+        .where(sql`lower(${users.email}) like ${`%@${domain.toLowerCase()}`}`)
+        .limit(20);
+      return rows.map((r) => r.email);
+    },
+
     async findUserById(id: string): Promise<UserRow | undefined> {
       const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
       return row;

@@ -2,9 +2,9 @@ import type { z } from 'zod';
 import type { UserRow } from '../../../db/schema';
 import type { PublicUser, signInInput, signUpInput, updateMeInput } from '../../contracts/auth';
 import { DomainError, isUniqueViolation } from '../../lib/errors';
-import type { RateLimiter } from '../../lib/rate-limit';
+import { type Backoff, createBackoff, type RateLimiter } from '../../lib/rate-limit';
 import type { AuthRepo } from './auth.repo';
-import { burnVerifyTime, hashPassword, verifyPassword } from './password';
+import { assertStrongPassword, burnVerifyTime, hashPassword, verifyPassword } from './password';
 import type { SessionStore } from './session';
 
 export function toPublicUser(u: UserRow): PublicUser {
@@ -21,10 +21,25 @@ export function toPublicUser(u: UserRow): PublicUser {
   };
 }
 
-type Deps = { repo: AuthRepo; sessions: SessionStore; limiter: RateLimiter };
+/** The demo accounts' domain (db/seed/demo.ts): their shared password is in the README. */
+export const DEMO_EMAIL_DOMAIN = 'demo.fundi.app';
+
+type Deps = {
+  repo: AuthRepo;
+  sessions: SessionStore;
+  /** Per address: sign-ups and sign-in attempts (a hard limit per window). */
+  limiter: RateLimiter;
+  /** Per account: failed sign-ins slow the next attempt down (never a lockout). */
+  backoff?: Backoff;
+};
 export type Issued = { user: PublicUser; token: string; expiresAt: Date };
 
-export function createAuthService({ repo, sessions, limiter }: Deps) {
+export function createAuthService({
+  repo,
+  sessions,
+  limiter,
+  backoff = createBackoff({ freeAttempts: 5, maxMs: 60_000 }),
+}: Deps) {
   async function limit(keys: string[]) {
     // Every key is counted, so an attacker cannot dodge the per-account limit by changing IP or vice versa.
     const allowed = (await Promise.all(keys.map((k) => limiter.hit(k)))).every(Boolean);
@@ -45,6 +60,7 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
 
     /** Creates the account without signing in (sign-up, seeding). */
     async register(input: z.output<typeof signUpInput>): Promise<UserRow> {
+      assertStrongPassword(input.password);
       const passwordHash = await hashPassword(input.password);
       try {
         const user = await repo.insertUser({
@@ -66,20 +82,32 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
     },
 
     async signIn(input: z.output<typeof signInInput>, ip: string): Promise<Issued> {
-      await limit([`signin:ip:${ip}`, `signin:email:${input.email}`]);
+      // Per address: a hard limit. Per account: a slow-down (ASVS 2.2.1), so strangers failing from many
+      // addresses delay the owner by seconds (AUTH_BACKOFF_MAX_SECONDS at most), never lock them out.
+      await limit([`signin:ip:${ip}`]);
+      const account = `signin:${input.email}`;
+      const waitMs = await backoff.wait(account);
+      if (waitMs > 0) {
+        throw new DomainError('RATE_LIMITED', 'Too many failed attempts for this account. Wait a moment.', {
+          retryAfterSeconds: Math.ceil(waitMs / 1000),
+        });
+      }
       const user = await repo.findUserByEmail(input.email);
-      if (!user) {
-        await burnVerifyTime(input.password);
+      const ok = user
+        ? await verifyPassword(user.passwordHash, input.password)
+        : await burnVerifyTime(input.password).then(() => false);
+      if (!user || !ok) {
+        await backoff.fail(account);
         throw new DomainError('INVALID_CREDENTIALS', 'E-mail or password is incorrect.');
       }
-      if (!(await verifyPassword(user.passwordHash, input.password))) {
-        throw new DomainError('INVALID_CREDENTIALS', 'E-mail or password is incorrect.');
-      }
-      await limiter.reset(`signin:email:${input.email}`);
+      await backoff.reset(account);
       return issue(user);
     },
 
     signOut: (sessionId: string) => sessions.invalidate(sessionId),
+
+    /** Demo accounts in this database (their password is published: never allowed in production). */
+    demoAccounts: () => repo.emailsAtDomain(DEMO_EMAIL_DOMAIN),
 
     async updateMe(userId: string, patch: z.output<typeof updateMeInput>): Promise<PublicUser> {
       // Nothing to change (`{}`, or only undefined fields): the account as it is, no UPDATE at all.
@@ -108,6 +136,7 @@ export function createAuthService({ repo, sessions, limiter }: Deps) {
         }
         return { created: false };
       }
+      assertStrongPassword(password);
       await repo.insertUser({
         email: email.toLowerCase(),
         passwordHash: await hashPassword(password),
