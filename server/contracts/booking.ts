@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
-import type { PaymentMethod } from './payment';
+import { type PaymentMethod, paymentMethods } from './payment';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 
 export const bookingStatuses = [
@@ -69,6 +69,8 @@ export const createBookingInput = z.object({
   technicianId: z.uuid().optional(),
   /** With a chosen technician: if they decline or let it lapse, offer the nearest (default) or stop. */
   fallbackToNearest: z.boolean().optional(),
+  /** How the customer means to pay (default cash); they may change it at checkout. */
+  paymentMethod: z.enum(paymentMethods).optional(),
   /** A client-generated key (e.g. a UUID): retries with the same key return the same booking. */
   idempotencyKey: z.string().min(8).max(100).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
 });
@@ -93,6 +95,8 @@ export const advanceBookingInput = z.object({
    * a gate far from the pin). Without it such an arrival is refused with ARRIVAL_FAR.
    */
   confirmFar: z.boolean().optional(),
+  /** Hourly services, with `to: 'completed'`: bill fewer minutes than worked (never more). */
+  billedMinutes: z.number().int().min(1).max(1440).optional(),
 });
 export const disputeBookingInput = z.object({
   id: z.uuid(),

@@ -33,11 +33,12 @@ export const bookingRouter = router({
   cancel: authedProcedure
     .input(cancelBookingInput)
     .mutation(({ ctx, input }) => ctx.services.bookings.cancel(input.id, ctx.user, input.reason)),
-  advance: technicianProcedure
-    .input(advanceBookingInput)
-    .mutation(({ ctx, input }) =>
-      ctx.services.bookings.advance(input.id, ctx.user, input.to, { confirmFar: input.confirmFar }),
-    ),
+  advance: technicianProcedure.input(advanceBookingInput).mutation(({ ctx, input }) =>
+    ctx.services.bookings.advance(input.id, ctx.user, input.to, {
+      confirmFar: input.confirmFar,
+      billedMinutes: input.billedMinutes,
+    }),
+  ),
   dispute: customerProcedure
     .input(disputeBookingInput)
     .mutation(({ ctx, input }) => ctx.services.bookings.dispute(input.id, ctx.user, input.reason)),

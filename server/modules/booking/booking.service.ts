@@ -148,6 +148,8 @@ export function createBookingService({
       actor: ActorRef;
       reason: string | null;
       patch?: Parameters<BookingLifecycle['transition']>[5];
+      /** Completion of an hourly job: the minutes the technician bills (fewer than worked, or none). */
+      billedMinutes?: number | undefined;
     },
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
@@ -156,7 +158,8 @@ export function createBookingService({
       const d = decide(view!.booking, as);
       const changed = await lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
-      if (d.to === 'completed') await billing?.onCompleted(tx, changed.booking);
+      if (d.to === 'completed')
+        await billing?.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
       if (d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
       return changed;
     });
@@ -214,6 +217,7 @@ export function createBookingService({
         commissionBps,
         preferredTechnicianId: input.technicianId ?? null,
         fallbackToNearest: input.fallbackToNearest ?? true,
+        paymentMethod: input.paymentMethod ?? 'cash',
         idempotencyKey,
         requestHash: hash,
       });
@@ -362,12 +366,13 @@ export function createBookingService({
       id: string,
       user: Caller,
       to: 'en_route' | 'arrived' | 'in_progress' | 'completed',
-      opts: { confirmFar?: boolean | undefined } = {},
+      opts: { confirmFar?: boolean | undefined; billedMinutes?: number | undefined } = {},
     ) {
       const actor: ActorRef = { id: user.id, role: 'technician' };
       return change(id, user, (row, as) => {
         if (as !== 'technician')
           throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
+        if (to === 'completed') return { to, actor, reason: null, billedMinutes: opts.billedMinutes };
         // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
         if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
           return { to, actor, reason: null };
