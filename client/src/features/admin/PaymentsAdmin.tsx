@@ -91,7 +91,7 @@ function RefundSection() {
               </div>
               {p.due && (
                 <div>
-                  <dt>{t('pay.total')}</dt>
+                  <dt>{t('pay.bill')}</dt>
                   <dd>{formatMoney(p.due)}</dd>
                 </div>
               )}

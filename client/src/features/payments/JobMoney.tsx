@@ -21,7 +21,9 @@ export function JobMoney({ booking }: { booking: Booking }) {
   const { t } = useI18n();
   const { payment } = useBookingPayment(booking);
   const working = WORKING.includes(booking.status);
-  const finished = FINISHED.includes(booking.status);
+  // A customer's late cancellation leaves a fee, most of it the technician's: its bill shows here too.
+  const finished =
+    FINISHED.includes(booking.status) || (booking.status === 'cancelled' && Boolean(payment?.due));
   if (!working && !finished) return null;
   if (!payment) return null;
   return (

@@ -34,7 +34,7 @@ export function PaymentPanel({ booking, user }: { booking: Booking; user: Public
 
 function TechnicianSection({ booking }: { booking: Booking }) {
   const { t } = useI18n();
-  if (!['arrived', 'in_progress', 'completed', 'disputed'].includes(booking.status)) return null;
+  if (!['arrived', 'in_progress', 'completed', 'disputed', 'cancelled'].includes(booking.status)) return null;
   return (
     <section className="card" aria-label={t('pay.title')} data-testid="payment-panel">
       <JobMoney booking={booking} />
@@ -305,8 +305,13 @@ function PayForm({
   const due = payment.due!;
   const methods = trpc.payment.methods.useQuery({ bookingId: booking.id }, { staleTime: 5 * 60_000 });
   const offered = methods.data?.methods.map((m) => m.method) ?? [];
+  // A cancellation fee is best paid online (the technician has left); cash stays possible where it is all
+  // there is, and the technician records it from their screen.
+  const firstOnline = booking.status === 'cancelled' ? offered.find((m) => m !== 'cash') : undefined;
   const preferred: PaymentMethod =
-    [payment.method, booking.paymentMethod].find((m): m is PaymentMethod => !!m && offered.includes(m)) ??
+    [payment.method, firstOnline, booking.paymentMethod].find(
+      (m): m is PaymentMethod => !!m && offered.includes(m),
+    ) ??
     offered[0] ??
     'cash';
   const [picked, setPicked] = useState<PaymentMethod | null>(null);
