@@ -1,4 +1,5 @@
 import { OutboxSync } from '../features/booking/OutboxSync';
+import { LiveSync } from '../features/live/LiveSync';
 import { IosInstallHint } from '../features/pwa/InstallButton';
 import { OfflineBanner } from '../features/pwa/OfflineBanner';
 import { UpdatePrompt } from '../features/pwa/UpdatePrompt';
@@ -21,6 +22,7 @@ export function App() {
       </main>
       <UpdatePrompt />
       <OutboxSync />
+      <LiveSync />
     </>
   );
 }
