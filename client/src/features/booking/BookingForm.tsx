@@ -59,8 +59,8 @@ export function BookingForm({
   market,
   markets = [],
   onSwitchMarket,
-}: {
   technician,
+}: {
   service: Service;
   user: PublicUser;
   /** The city whose price list this service is from: the map starts there. */
@@ -68,9 +68,9 @@ export function BookingForm({
   markets?: Market[];
   /** The pin is in another city: switch to its price list (same service). */
   onSwitchMarket?: (slug: string) => void;
-}) {
   /** A technician the customer chose: offered the job first. */
   technician?: { id: string; name: string } | undefined;
+}) {
   const { t, localized, formatMinutes, formatNumber } = useI18n();
   const priceLabel = usePriceLabel();
   const id = useId();
@@ -84,8 +84,8 @@ export function BookingForm({
   const [when, setWhen] = useState<'now' | 'later'>('now');
   const [scheduledLocal, setScheduledLocal] = useState('');
   const [emergency, setEmergency] = useState(false);
-  const [errors, setErrors] = useState<Partial<Record<Field, MessageKey>>>({});
   const [fallback, setFallback] = useState(true);
+  const [errors, setErrors] = useState<Partial<Record<Field, MessageKey>>>({});
   const { create, mutation } = useCreateBooking();
 
   const startCenter = useMemo(
@@ -187,8 +187,8 @@ export function BookingForm({
         notes: notes || undefined,
         scheduledFor,
         emergency: emergency || undefined,
-      },
         ...(technician ? { technicianId: technician.id, fallbackToNearest: fallback } : {}),
+      },
       localized(service.name),
     );
   };
@@ -381,9 +381,6 @@ export function BookingForm({
         </label>
       </div>
 
-      {wrongMarket && onSwitchMarket && (
-        <button
-          type="button"
       {technician && (
         <div className="switch-field" data-testid="chosen-technician">
           <input
@@ -404,6 +401,9 @@ export function BookingForm({
         </div>
       )}
 
+      {wrongMarket && onSwitchMarket && (
+        <button
+          type="button"
           className="button button-secondary"
           data-testid="switch-market"
           onClick={() => onSwitchMarket(wrongMarket.slug)}
