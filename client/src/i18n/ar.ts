@@ -316,7 +316,7 @@ export const ar: Messages = {
   'book.request': 'اطلب فنّيًا',
   'book.requestAgain': 'أعد محاولة الطلب',
   'book.requesting': 'جارٍ الطلب…',
-  'book.payCash': 'تدفع للفنّي نقدًا عند انتهاء المهمة.',
+  'book.payCash': 'تدفع عند انتهاء العمل: نقدًا، أو عبر الإنترنت حيث تتيحه مدينتك.',
   'book.seeBookings': 'عرض حجوزاتك',
   'book.error.location': 'حدّد موقع المهمة: اضغط على الخريطة أو استخدم موقعك.',
   'book.error.address': 'أدخل العنوان (3 أحرف على الأقل).',

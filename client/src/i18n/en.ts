@@ -318,7 +318,7 @@ export const en = {
   'book.request': 'Request a technician',
   'book.requestAgain': 'Try the request again',
   'book.requesting': 'Requesting…',
-  'book.payCash': 'You pay the technician in cash when the job is done.',
+  'book.payCash': 'You pay when the job is done: in cash, or online where your city offers it.',
   'book.seeBookings': 'See your bookings',
   'book.error.location': 'Set the job location: tap the map or use your location.',
   'book.error.address': 'Enter the address (at least 3 characters).',
