@@ -229,7 +229,11 @@ function Bubble({
   const { t } = useI18n();
   const status =
     item.tick === 'failed'
-      ? t('chat.status.failed', { reason: t(`errors.${item.problem ?? 'INTERNAL'}`) })
+      ? t('chat.status.failed', {
+          // CONFLICT here means the conversation closed before the message got through.
+          reason:
+            item.problem === 'CONFLICT' ? t('chat.error.closed') : t(`errors.${item.problem ?? 'INTERNAL'}`),
+        })
       : item.tick
         ? t(TICK_KEY[item.tick])
         : null;
