@@ -5,8 +5,12 @@ import type { BookingViewRow } from './booking.repo';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** Phone numbers are shown to the other party only while the job is on (issue 11: contact stays private). */
+const CONTACT_STATUSES: ReadonlySet<string> = new Set(['assigned', 'en_route', 'arrived', 'in_progress']);
+
 export function toBooking(v: BookingViewRow): Booking {
   const b = v.booking;
+  const contact = CONTACT_STATUSES.has(b.status);
   const m = (amount: number) => money(amount, b.currency);
   return {
     id: b.id,
@@ -19,7 +23,7 @@ export function toBooking(v: BookingViewRow): Booking {
     customer: {
       id: v.customer.id,
       name: v.customer.name,
-      phone: v.customer.phone,
+      phone: contact ? v.customer.phone : null,
       photoUrl: null,
       rating: null,
     },
@@ -27,7 +31,7 @@ export function toBooking(v: BookingViewRow): Booking {
       ? {
           id: v.technician.id,
           name: v.technician.name,
-          phone: v.technician.phone,
+          phone: contact ? v.technician.phone : null,
           photoUrl: v.techProfile?.photoUrl ?? null,
           rating: v.techProfile?.ratingCount
             ? Math.round((v.techProfile.ratingSum / v.techProfile.ratingCount) * 100) / 100
