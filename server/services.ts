@@ -150,6 +150,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     fixLimiter: createRateLimiter({ name: 'fixes', limit: config.tracking.rateLimit, windowMs: 10_000 }),
     presence,
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
+    onOffersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),
   });
 
   const chat = createChatService({

@@ -54,7 +54,11 @@ export const trackingPointSchema = z.object({
   speed: z.number().nonnegative().max(1000).optional(),
   recordedAt: z.iso.datetime({ offset: true }),
 });
-export const trackingUpdateInput = z.object({ points: z.array(trackingPointSchema).min(1).max(100) });
+export const trackingUpdateInput = z.object({
+  points: z.array(trackingPointSchema).min(1).max(100),
+  /** The device's clock when it sent this call: lets the server correct a wrong phone clock exactly. */
+  sentAt: z.iso.datetime({ offset: true }).optional(),
+});
 
 /** What a technician sees in an offer: no exact address until they accept. */
 export type Offer = {

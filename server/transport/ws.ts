@@ -468,6 +468,13 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       };
       groups.set(topic, g);
       g.unsubscribe = feed.subscribe({ event: (e) => publish(g, e), end: () => end(g) });
+      // Ended as it opened (the viewer's access ended meanwhile): started, then stopped at once.
+      if (groups.get(topic) !== g) {
+        conn.subs.delete(id);
+        send(ws, { id, jsonrpc, result: { type: 'started' } });
+        send(ws, { id, jsonrpc, result: { type: 'stopped' } });
+        return;
+      }
       group = g;
     }
     const member = new Membership(ws, group);

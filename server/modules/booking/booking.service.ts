@@ -28,6 +28,7 @@ import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
+import { createTechnicianRepo } from '../technician/technician.repo';
 import type { PaymentsService } from '../payments/payments.service';
 import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './booking.lifecycle';
 import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
@@ -63,6 +64,16 @@ type Deps = {
     radiusMeters: number,
   ) => { count: number; nearestMeters: number | null; ownPrices?: number[]; listPriced?: number };
 };
+
+/**
+ * What a quote says of the nearest technician: the distance rounded up to QUOTE_DISTANCE_STEP_M and the ETA
+ * of that (issue 15 §3: metre-exact distances from three pins triangulated a technician to 11 m).
+ */
+export const QUOTE_DISTANCE_STEP_M = 500;
+export function nearestBand(meters: number) {
+  const rounded = Math.max(QUOTE_DISTANCE_STEP_M, Math.ceil(meters / QUOTE_DISTANCE_STEP_M) * QUOTE_DISTANCE_STEP_M);
+  return { distanceMeters: rounded, etaSeconds: etaSeconds(rounded) };
+}
 
 /** A fix newer than this says where the technician is now; an older one proves nothing about "arrived". */
 export const ARRIVAL_FIX_FRESH_MS = 2 * 60_000;
@@ -287,7 +298,7 @@ export function createBookingService({
         nearest:
           around.nearestMeters === null
             ? null
-            : { distanceMeters: around.nearestMeters, etaSeconds: etaSeconds(around.nearestMeters) },
+            : nearestBand(around.nearestMeters),
       };
     },
 
@@ -369,6 +380,12 @@ export function createBookingService({
       opts: { confirmFar?: boolean | undefined; billedMinutes?: number | undefined } = {},
     ) {
       const actor: ActorRef = { id: user.id, role: 'technician' };
+      // A suspended technician works no job (issue 15 §3).
+      if (user.role === 'technician') {
+        const profile = await createTechnicianRepo(db).profile(user.id);
+        if (profile?.profile.verification !== 'verified')
+          throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
+      }
       return change(id, user, (row, as) => {
         if (as !== 'technician')
           throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
@@ -449,6 +466,12 @@ export function createBookingService({
         }
       }
       for await (const e of live) {
+        // Access is checked again on every event (issue 15 §3): a technician who handed the job back (or
+        // anyone the booking no longer names) gets no further event, and the stream ends.
+        const b = e.event.booking;
+        const still =
+          user.role === 'admin' || b.customer.id === user.id || (b.technician?.id ?? null) === user.id;
+        if (!still) return;
         if (Number(e.id) <= seen) continue;
         seen = Number(e.id);
         yield tracked(e.id, e.event);

@@ -11,6 +11,7 @@ import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
+import { createTechnicianRepo } from '../technician/technician.repo';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { type Candidate, createDispatchRepo } from './dispatch.repo';
 
@@ -22,6 +23,9 @@ export type DispatchConfig = {
   sweepMs: number;
   scheduleLeadMs: number;
 };
+
+/** Internal to the offers channel: streams re-check access; never sent to a client. */
+type Recheck = { type: 'recheck' };
 
 /** How many of the nearest (from memory) the database is asked to confirm before falling back to KNN. */
 const MEMORY_CANDIDATES = 10;
@@ -275,6 +279,16 @@ export function createDispatchService(deps: {
     await deps.leader.runOnce('dispatch-sweep', config.sweepMs * 3, waiting);
   }
 
+  /** Only a verified technician takes jobs and hears of them. */
+  async function isVerified(d: DbOrTx, technicianId: string) {
+    const row = await createTechnicianRepo(d).profile(technicianId);
+    return row?.profile.verification === 'verified';
+  }
+
+  /** Wakes the technician's offers streams to check their access again (it yields nothing itself). */
+  const recheck = (technicianId: string) =>
+    bus.publish<Recheck>(channels.technicianOffers(technicianId), { type: 'recheck' });
+
   /** Never asked: the booking is none of their business. Asked, but the window closed: say so. */
   async function closedOfferError(bookingId: string, technicianId: string) {
     return (await repo.offerFor(bookingId, technicianId))
@@ -294,6 +308,9 @@ export function createDispatchService(deps: {
       let result: { offer: OfferRow; change: Change } | null;
       try {
         result = await db.transaction(async (tx) => {
+          // Suspended while holding the offer: it cannot be accepted (issue 15 §3).
+          if (!(await isVerified(tx, technicianId)))
+            throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot take jobs.');
           const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
           if (!offer) return null;
           const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
@@ -351,6 +368,17 @@ export function createDispatchService(deps: {
       return { ok: true as const };
     },
 
+    /** Offers withdrawn from a technician who is no longer verified: closed for them, moved on. */
+    offersWithdrawn(technicianId: string, offers: OfferRow[]) {
+      for (const o of offers) {
+        disarm(o.id);
+        closed(o);
+        kick(o.bookingId);
+      }
+      // Their offers stream ends now, not at its next event (issue 15 §3).
+      recheck(technicianId);
+    },
+
     /** Closes the open offers of a booking that was cancelled or handed back. */
     async withdraw(bookingId: string) {
       for (const o of await repo.withdrawOpen(bookingId)) {
@@ -363,18 +391,25 @@ export function createDispatchService(deps: {
     /** A technician came online or changed services: offer them what is waiting nearby. */
     onTechnicianAvailable: freed,
 
-    /** `technician.offers`: open offers first, then new and closed ones as they happen. */
+    /**
+     * `technician.offers`: open offers first, then new and closed ones as they happen. Access is checked
+     * again on every event (issue 15 §3): once the technician is no longer verified the stream ends.
+     */
     async *offers(technicianId: string, signal: AbortSignal | undefined): AsyncGenerator<OfferEvent> {
-      const live = bus.subscribe<OfferEvent>(channels.technicianOffers(technicianId), signal);
+      const live = bus.subscribe<OfferEvent | Recheck>(channels.technicianOffers(technicianId), signal);
       const stopListening = await presence.listen(technicianId, (id) => {
         void background('unreachable', () => unreachable(id));
       });
       try {
         await live.ready;
+        if (!(await isVerified(db, technicianId))) return;
         for (const o of await repo.openOffersOfTechnician(technicianId)) {
           yield { type: 'offer', offer: toOffer(o.offer, o.booking, o.service) };
         }
-        yield* live;
+        for await (const event of live) {
+          if (!(await isVerified(db, technicianId))) return;
+          if (event.type !== 'recheck') yield event;
+        }
       } finally {
         stopListening();
       }

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
-import { services, technicianProfiles, technicianServices, users } from '../../../db/schema';
+import { dispatchOffers, services, technicianProfiles, technicianServices, users } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { VerificationStatus } from '../../contracts/technician';
 
@@ -91,13 +91,13 @@ export function createTechnicianRepo(db: DbOrTx) {
         .update(technicianProfiles)
         .set(
           at
-            ? // Going online is hearing from them (presence), as is every fix and an open WebSocket.
+            ? // Going online is hearing from them (presence, now), as is every fix and an open WebSocket.
               {
                 online,
                 location: at.point,
                 locationAccuracy: at.accuracy,
                 locationAt: at.time,
-                seenAt: at.time,
+                seenAt: new Date(),
               }
             : { online },
         )
@@ -123,6 +123,14 @@ export function createTechnicianRepo(db: DbOrTx) {
         .returning({ userId: technicianProfiles.userId });
       return updated.length > 0;
     },
+
+    /** A technician who may no longer work: their open offers end (`withdrawn`), returned for dispatch. */
+    withdrawOpenOffers: (technicianId: string) =>
+      db
+        .update(dispatchOffers)
+        .set({ status: 'withdrawn', respondedAt: sql`now()`, reason: 'technician not verified' })
+        .where(and(eq(dispatchOffers.technicianId, technicianId), eq(dispatchOffers.status, 'offered')))
+        .returning(),
 
     async setVerification(userId: string, status: VerificationStatus, note: string | null) {
       const rows = await db

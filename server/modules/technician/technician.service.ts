@@ -10,8 +10,12 @@ import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import type { RateLimiter } from '../../lib/rate-limit';
 import type { PresenceService } from '../presence/presence.service';
+import { createClockEstimator } from '../tracking/fix-filter';
 import type { TrackingService } from '../tracking/tracking.service';
 import type { TechnicianRepo } from './technician.repo';
+
+/** How long a technician's verification is trusted from memory by tracking.update (the hot path). */
+const VERIFIED_CACHE_MS = 30_000;
 
 type ProfileRow = NonNullable<Awaited<ReturnType<TechnicianRepo['profile']>>>;
 
@@ -23,8 +27,32 @@ export function createTechnicianService(deps: {
   fixLimiter: RateLimiter;
   /** Called when a technician becomes available (online/verified) so waiting bookings can be offered. */
   onAvailable: (technicianId: string) => void;
+  /** Offers that were open for a technician who is no longer verified: dispatch moves them on. */
+  onOffersWithdrawn?: (
+    technicianId: string,
+    offers: Awaited<ReturnType<TechnicianRepo['withdrawOpenOffers']>>,
+  ) => void;
 }) {
   const { repo } = deps;
+  /** Phone clocks, estimated per technician (issue 15 §5). */
+  const clocks = createClockEstimator();
+  /** technician → (verified?, until when that answer is trusted): tracking.update checks it per call. */
+  const verifiedCache = new Map<string, { verified: boolean; until: number }>();
+
+  async function assertMayShareLocation(technicianId: string) {
+    const now = Date.now();
+    let known = verifiedCache.get(technicianId);
+    if (!known || known.until < now) {
+      const row = await repo.profile(technicianId);
+      // Suspended or rejected: no. Pending (still onboarding, never dispatched or watched) may share.
+      const status = row?.profile.verification;
+      known = { verified: status === 'verified' || status === 'pending', until: now + VERIFIED_CACHE_MS };
+      if (verifiedCache.size > 100_000) verifiedCache.clear();
+      verifiedCache.set(technicianId, known);
+    }
+    if (!known.verified)
+      throw new DomainError('FORBIDDEN_ROLE', 'Your account is suspended: location sharing is off.');
+  }
 
   async function view(row: ProfileRow): Promise<TechnicianProfile> {
     const p = row.profile;
@@ -110,10 +138,20 @@ export function createTechnicianService(deps: {
         if (input.lat === undefined || input.lng === undefined) {
           throw new DomainError('VALIDATION', 'Going online needs your position.');
         }
+        // The position is an ordinary fix (issue 15 §5): judged by the same filter as tracking.update, so
+        // going online again mid-job cannot move the reference point 500 km. Stored is the newest position
+        // the filter accepted: this one, or the one it kept.
+        const now = Date.now();
+        deps.tracking.ingest(
+          userId,
+          [{ lat: input.lat, lng: input.lng, recordedAt: new Date(now).toISOString() }],
+          now,
+        );
+        const kept = deps.tracking.lastPosition(userId);
         await repo.setOnline(userId, true, {
-          point: { lat: input.lat, lng: input.lng },
-          accuracy: null,
-          time: new Date(),
+          point: kept ? { lat: kept.lat, lng: kept.lng } : { lat: input.lat, lng: input.lng },
+          accuracy: kept ? (kept.accuracy ?? null) : null,
+          time: new Date(kept ? kept.recordedAt : now),
         });
         deps.presence.wentOnline(userId);
       } else {
@@ -130,13 +168,41 @@ export function createTechnicianService(deps: {
       if (!(await deps.fixLimiter.hit(userId, input.points.length))) {
         throw new DomainError('RATE_LIMITED', 'Too many location fixes: send them more slowly.');
       }
-      return deps.tracking.ingest(userId, input.points);
+      // A suspended (or never verified) technician's position is nobody's business (issue 15 §3).
+      await assertMayShareLocation(userId);
+      // Fixes are judged on server time: the device's clock offset, estimated per call, is taken off.
+      const receivedAt = Date.now();
+      let newest = Number.NEGATIVE_INFINITY;
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const p of input.points) {
+        const at = Date.parse(p.recordedAt);
+        newest = Math.max(newest, at);
+        oldest = Math.min(oldest, at);
+      }
+      const offset = clocks.offset(
+        userId,
+        receivedAt,
+        { oldest, newest },
+        input.sentAt === undefined ? undefined : Date.parse(input.sentAt),
+      );
+      const points =
+        offset === 0
+          ? input.points
+          : input.points.map((p) => ({
+              ...p,
+              recordedAt: new Date(Date.parse(p.recordedAt) - offset).toISOString(),
+            }));
+      return deps.tracking.ingest(userId, points, receivedAt);
     },
 
     async setVerification(technicianId: string, status: VerificationStatus, note: string | null) {
       if (!(await repo.setVerification(technicianId, status, note))) {
         throw new DomainError('NOT_FOUND', 'Technician not found.');
       }
+      verifiedCache.delete(technicianId);
+      // Suspended (rejected, back to pending): offers they hold are withdrawn and move on (issue 15 §3).
+      if (status !== 'verified')
+        deps.onOffersWithdrawn?.(technicianId, await repo.withdrawOpenOffers(technicianId));
       await deps.tracking.changed([technicianId]);
       return me(technicianId);
     },

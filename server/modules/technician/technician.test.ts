@@ -108,7 +108,8 @@ describe('admin verification', () => {
     expect(verified.verification).toBe('verified');
     const after = await svc().bookings.quote({ serviceId: await serviceId(svc()), ...spot });
     expect(after.availableTechnicians).toBe(1);
-    expect(after.nearest?.distanceMeters).toBe(0);
+    // Rounded up to 500 m steps (issue 15 §3: quotes must not locate technicians).
+    expect(after.nearest?.distanceMeters).toBe(500);
 
     const suspended = await admin.admin.technicians.setVerification.mutate({
       technicianId: t.user.id,

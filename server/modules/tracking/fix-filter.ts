@@ -100,3 +100,73 @@ export function createFixFilter(): FixFilter {
     },
   };
 }
+
+/** Offsets smaller than this are ordinary clock noise plus latency: fixes are judged as sent. */
+export const CLOCK_TOLERANCE_MS = 5_000;
+/** Samples kept per device (one per call). */
+const CLOCK_SAMPLES = 5;
+/** A slow clock is assumed only from this many calls in a row that agree (an offline backlog is old too)… */
+const SLOW_CLOCK_AGREEMENT = 3;
+/** …each of them at least this far behind (estimated from fixes alone; with `sentAt` the tolerance does). */
+const SLOW_CLOCK_FROM_FIXES_MS = 10 * 60_000;
+
+export type ClockEstimator = {
+  /**
+   * Learns from one call (received at `receivedAt`, server time) and returns the offset to subtract from
+   * this device's times (device − server, ms; 0 while the clock looks right or nothing is known yet).
+   * `sentAt`: the device's own clock when it sent the call (exact); else its newest fix (a lower bound).
+   */
+  offset(
+    deviceId: string,
+    receivedAt: number,
+    fixes: { oldest: number; newest: number },
+    sentAt?: number,
+  ): number;
+  forget(deviceId: string): void;
+};
+
+/**
+ * Phone clocks are wrong (issue 15 §5): a clock 45 s fast had every fix refused as "future", one 2 h slow
+ * had every fix older than the pin so it never moved. Each call says what the device's clock read; against
+ * the server's receive time that is the device's offset, minus the network latency. The largest of the last
+ * few samples is the best estimate (the least delayed one, as NTP keeps). A sample from `sentAt` is taken
+ * at its word; one from the newest fix only bounds the offset from below, so a fast clock (fixes "from the
+ * future") is corrected at once, a slow one only once several calls in a row agree (an offline backlog
+ * after a tunnel is old but the clock is fine).
+ */
+export function createClockEstimator(): ClockEstimator {
+  const devices = new Map<string, { samples: number[]; exact: boolean[] }>();
+  return {
+    offset(deviceId, receivedAt, fixes, sentAt) {
+      const exact = sentAt !== undefined && Number.isFinite(sentAt);
+      const sample = (exact ? sentAt : fixes.newest) - receivedAt;
+      let d = devices.get(deviceId);
+      if (!d) {
+        d = { samples: [], exact: [] };
+        devices.set(deviceId, d);
+      }
+      d.samples.push(sample);
+      d.exact.push(exact);
+      if (d.samples.length > CLOCK_SAMPLES) {
+        d.samples.shift();
+        d.exact.shift();
+      }
+      const best = Math.max(...d.samples);
+      if (Math.abs(best) < CLOCK_TOLERANCE_MS) return 0;
+      // The device said what its clock read: taken at its word.
+      if (d.exact.at(-1) === true) return best;
+      // From fixes alone: fast only when all of this call's fixes are past what the filter tolerates as
+      // "future" (one bogus fix from next week among good ones is that fix's problem, not the clock's)…
+      if (best > 0)
+        return best > FIX_LIMITS.maxFutureMs && fixes.oldest - receivedAt > FIX_LIMITS.maxFutureMs ? best : 0;
+      // …slow only when several calls in a row agree it is far behind.
+      const recent = d.samples.slice(-SLOW_CLOCK_AGREEMENT);
+      const agreed =
+        recent.length === SLOW_CLOCK_AGREEMENT && recent.every((s) => s <= -SLOW_CLOCK_FROM_FIXES_MS);
+      return agreed ? best : 0;
+    },
+    forget(deviceId) {
+      devices.delete(deviceId);
+    },
+  };
+}

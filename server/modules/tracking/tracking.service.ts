@@ -134,6 +134,11 @@ export function createTrackingService(deps: {
   let janitor: NodeJS.Timeout | undefined;
   let staleSweep: NodeJS.Timeout | undefined;
   const feeds = new Map<string, BookingFeed>();
+  /**
+   * Who may be watched on a booking, as the latest change this node heard says (null: nobody). A viewer
+   * authorised from the database just before a hand-back must not start a feed of the old technician.
+   */
+  const watchable = new Map<string, string | null>();
   const feedsByTechnician = new Map<string, BookingFeed[]>();
   /** Display names of online technicians, for the admin's map (read from the database once each). */
   const names = new Map<string, string>();
@@ -341,6 +346,10 @@ export function createTrackingService(deps: {
 
   /** Keeps the active-job map and the index's availability in step with bookings (on every node). */
   function onBookingChange({ bookingId, status, technicianId }: BookingChangeMessage) {
+    // Bounded: old entries matter only for the moment between an authorisation and its subscription.
+    if (watchable.size >= 50_000) watchable.delete(watchable.keys().next().value!);
+    watchable.delete(bookingId);
+    watchable.set(bookingId, WATCHABLE.has(status) ? technicianId : null);
     const feed = feeds.get(bookingId);
     if (feed && (!WATCHABLE.has(status) || feed.technicianId !== technicianId)) endFeed(feed);
     const touched = new Set<string>();
@@ -462,6 +471,12 @@ export function createTrackingService(deps: {
           return e && (e.recordedAt > since || (e.stale && e.recordedAt === since)) ? e : undefined;
         },
         subscribe(sink) {
+          // Access ended between the check above and now (handed back, cancelled): the stream ends.
+          const now = watchable.get(bookingId);
+          if (now !== undefined && now !== technicianId) {
+            sink.end();
+            return () => {};
+          }
           const f = feed();
           f.sinks.add(sink);
           return () => {
