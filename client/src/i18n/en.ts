@@ -265,6 +265,7 @@ export const en = {
   'search.searchPoint': 'Where you search',
   'search.mapLabel': 'Map of the technicians found',
   'search.signUpHint': 'Found someone? You’ll create an account when you book.',
+  'search.saved': 'Saved technicians',
 
   'geo.denied': 'Location access is blocked. Allow it in your browser settings, or tap the map instead.',
   'geo.unavailable': 'We couldn’t find your location. Move to an open spot or tap the map instead.',

@@ -133,6 +133,7 @@ export function SearchScreen() {
   return (
     <Screen heading={t('search.title')} testId="search-screen">
       <SearchBox initial={filters.q} onSearch={(q) => update({ q })} />
+      {user && <Saved />}
       <Where
         usingMyLocation={filters.at !== null}
         cityName={located.data ? localized(located.data.name) : market ? localized(market.name) : null}
@@ -497,5 +498,32 @@ function ResultSkeleton() {
       ))}
       <span className="visually-hidden">{t('app.loading')}</span>
     </div>
+  );
+}
+
+/** The signed-in user's saved technicians (favourites), one tap from the search. */
+function Saved() {
+  const { t } = useI18n();
+  const saved = trpc.favorite.list.useQuery(undefined, { staleTime: 30_000 });
+  const items = saved.data?.items ?? [];
+  if (items.length === 0) return null;
+  return (
+    <section aria-labelledby="saved-title" data-testid="saved-technicians">
+      <h2 id="saved-title" className="small muted">
+        {t('search.saved')}
+      </h2>
+      <ul className="chips">
+        {items.map((item) => (
+          <li key={item.id}>
+            <Link href={`/technicians/${item.id}`} className="chip chip-link">
+              <span aria-hidden="true" className="saved-heart">
+                ♥
+              </span>
+              <bdi>{item.name}</bdi>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
