@@ -37,6 +37,8 @@ beforeAll(async () => {
       LOG_LEVEL: 'warn',
       SEED_DEMO: 'false',
       DISPATCH_SWEEP_MS: '500',
+      // The test's technicians live at random spots on the globe (uniqueSpot): those pins count as Lagos.
+      MARKET_FALLBACK: 'lagos',
     },
     log: (source, line) => lines.push(`[${source}] ${line}`),
   });
