@@ -48,6 +48,11 @@ export type ClusterOptions = {
   haproxy?: string;
   /** Every line the children print; default: to this process's stdout/stderr, prefixed `[node-1]`. */
   log?: ClusterLog;
+  /**
+   * Restart a node that exits on its own (a crash), after 1 s, doubling up to 30 s while it keeps dying
+   * (issue 15 §2). `npm run cluster` does; tests that kill nodes on purpose leave it off.
+   */
+  supervise?: boolean;
 };
 
 export type ClusterNode = {
@@ -329,6 +334,10 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const makeNode = (index: number, port: number) => {
     const id = `node-${index + 1}`;
     let child: ChildProcess | null = null;
+    /** Set while we stop or restart it ourselves: that exit is no crash. */
+    let deliberate = false;
+    let backoffMs = 1_000;
+    let startedAt = 0;
     const spawnNode = (seed: boolean) => {
       const env: NodeJS.ProcessEnv = { ...baseEnv, PORT: String(port), NODE_ID: id };
       // Only the first node seeds the demo data (and it migrates before anyone else starts).
@@ -344,8 +353,23 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       c.on('exit', (code, signal) => {
         children.delete(c);
         if (!stopping) log(id, `exited (${signal ?? `code ${code}`})`, 'stderr');
+        if (stopping || deliberate || !options.supervise || child !== c) return;
+        // A crash: start it again (not seeding), backing off while it keeps dying young.
+        if (Date.now() - startedAt > 60_000) backoffMs = 1_000;
+        const wait = backoffMs;
+        backoffMs = Math.min(30_000, backoffMs * 2);
+        log(id, `restarting in ${wait / 1000} s`, 'stderr');
+        setTimeout(() => {
+          if (stopping || deliberate || child !== c) return;
+          const next = spawnNode(false);
+          waitHealthy(url, next, id, 120_000).then(
+            () => log(id, 'back (restarted after a crash)', 'stdout'),
+            (e: Error) => log(id, `restart failed: ${e.message}`, 'stderr'),
+          );
+        }, wait).unref();
       });
       child = c;
+      startedAt = Date.now();
       return c;
     };
     const url = `http://127.0.0.1:${port}`;
@@ -362,7 +386,12 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         child?.kill(signal);
       },
       async restart() {
-        if (child) await stopChild(child, 'SIGTERM', 20_000);
+        deliberate = true;
+        try {
+          if (child) await stopChild(child, 'SIGTERM', 20_000);
+        } finally {
+          deliberate = false;
+        }
         await node.start(false);
       },
       async start(seed: boolean) {

@@ -71,6 +71,8 @@ async function main() {
     databaseUrl: process.env.DATABASE_URL || DEFAULT_DATABASE_URL,
     redisUrl: process.env.REDIS_URL || DEFAULT_REDIS_URL,
     staticDir,
+    // A node that crashes is started again (HAProxy routes around it meanwhile).
+    supervise: true,
   });
   let stopping = false;
   const shutdown = async (why: string, code: number) => {
