@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { tracked } from '@trpc/server';
 import type { z } from 'zod';
-import type { Db } from '../../../db/client';
+import type { Db, DbOrTx } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
 
 /** Who is asking: enough of a user to authorise (the session's whole user row saves reads). */
@@ -28,8 +28,8 @@ import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
-import { createTechnicianRepo } from '../technician/technician.repo';
 import type { PaymentsService } from '../payments/payments.service';
+import { createTechnicianRepo } from '../technician/technician.repo';
 import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './booking.lifecycle';
 import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
@@ -71,7 +71,10 @@ type Deps = {
  */
 export const QUOTE_DISTANCE_STEP_M = 500;
 export function nearestBand(meters: number) {
-  const rounded = Math.max(QUOTE_DISTANCE_STEP_M, Math.ceil(meters / QUOTE_DISTANCE_STEP_M) * QUOTE_DISTANCE_STEP_M);
+  const rounded = Math.max(
+    QUOTE_DISTANCE_STEP_M,
+    Math.ceil(meters / QUOTE_DISTANCE_STEP_M) * QUOTE_DISTANCE_STEP_M,
+  );
   return { distanceMeters: rounded, etaSeconds: etaSeconds(rounded) };
 }
 
@@ -162,10 +165,13 @@ export function createBookingService({
       /** Completion of an hourly job: the minutes the technician bills (fewer than worked, or none). */
       billedMinutes?: number | undefined;
     },
+    /** A check inside the same transaction, once the caller's role is known (no transaction of its own). */
+    guard?: (tx: DbOrTx, as: Actor) => Promise<void>,
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
       const view = await createBookingRepo(tx).view(id, { forUpdate: true });
       const as = roleOn(view?.booking, user);
+      await guard?.(tx, as);
       const d = decide(view!.booking, as);
       const changed = await lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
@@ -295,10 +301,7 @@ export function createBookingService({
           technicianEarnings: m(p.earnings),
         },
         availableTechnicians: around.count,
-        nearest:
-          around.nearestMeters === null
-            ? null
-            : nearestBand(around.nearestMeters),
+        nearest: around.nearestMeters === null ? null : nearestBand(around.nearestMeters),
       };
     },
 
@@ -380,12 +383,13 @@ export function createBookingService({
       opts: { confirmFar?: boolean | undefined; billedMinutes?: number | undefined } = {},
     ) {
       const actor: ActorRef = { id: user.id, role: 'technician' };
-      // A suspended technician works no job (issue 15 §3).
-      if (user.role === 'technician') {
-        const profile = await createTechnicianRepo(db).profile(user.id);
+      // A suspended technician works no job (issue 15 §3): checked in the change's own transaction.
+      const verified = async (tx: DbOrTx, as: Actor) => {
+        if (as !== 'technician') return;
+        const profile = await createTechnicianRepo(tx).profile(user.id);
         if (profile?.profile.verification !== 'verified')
           throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
-      }
+      };
       return change(id, user, (row, as) => {
         if (as !== 'technician')
           throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
@@ -409,7 +413,7 @@ export function createBookingService({
           actor,
           reason: `Arrived ${formatDistance(meters)} from the job (confirmed by the technician)`,
         };
-      });
+      }, verified);
     },
 
     async dispute(id: string, user: Caller, reason: string) {
