@@ -56,6 +56,8 @@ const TechnicianProfileScreen = lazy(() =>
 const HOME_PATH = '/home';
 const BOOKING_PATH = /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 const TECHNICIAN_PATH = /^\/technicians\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+const RECEIPT_PATH =
+  /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/receipt\/?$/i;
 
 /** Renders `screen` for a signed-in user (of one of `roles`, if given); otherwise sends them where they belong. */
 function signedIn(session: Session, screen: (user: PublicUser) => ReactNode, roles?: Role[]): ReactNode {
@@ -64,8 +66,6 @@ function signedIn(session: Session, screen: (user: PublicUser) => ReactNode, rol
   if (roles && !roles.includes(session.user.role)) return <Redirect to={HOME_PATH} />;
   return screen(session.user);
 }
-const RECEIPT_PATH =
-  /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/receipt\/?$/i;
 
 function route(path: string, session: Session): ReactNode {
   switch (path) {
