@@ -390,30 +390,35 @@ export function createBookingService({
         if (profile?.profile.verification !== 'verified')
           throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
       };
-      return change(id, user, (row, as) => {
-        if (as !== 'technician')
-          throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
-        if (to === 'completed') return { to, actor, reason: null, billedMinutes: opts.billedMinutes };
-        // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
-        if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
-          return { to, actor, reason: null };
-        const fix = lastPosition?.(user.id);
-        if (!fix || fix.recordedAt < Date.now() - ARRIVAL_FIX_FRESH_MS) return { to, actor, reason: null };
-        const meters = distanceMeters(fix, row.location);
-        if (meters <= config.arrivalRadiusMeters) return { to, actor, reason: null };
-        if (!opts.confirmFar) {
-          throw new DomainError(
-            'ARRIVAL_FAR',
-            `Your location is ${formatDistance(meters)} from the job. Confirm to mark it arrived anyway.`,
-            { distanceMeters: Math.round(meters), radiusMeters: config.arrivalRadiusMeters },
-          );
-        }
-        return {
-          to,
-          actor,
-          reason: `Arrived ${formatDistance(meters)} from the job (confirmed by the technician)`,
-        };
-      }, verified);
+      return change(
+        id,
+        user,
+        (row, as) => {
+          if (as !== 'technician')
+            throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can do this.');
+          if (to === 'completed') return { to, actor, reason: null, billedMinutes: opts.billedMinutes };
+          // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
+          if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
+            return { to, actor, reason: null };
+          const fix = lastPosition?.(user.id);
+          if (!fix || fix.recordedAt < Date.now() - ARRIVAL_FIX_FRESH_MS) return { to, actor, reason: null };
+          const meters = distanceMeters(fix, row.location);
+          if (meters <= config.arrivalRadiusMeters) return { to, actor, reason: null };
+          if (!opts.confirmFar) {
+            throw new DomainError(
+              'ARRIVAL_FAR',
+              `Your location is ${formatDistance(meters)} from the job. Confirm to mark it arrived anyway.`,
+              { distanceMeters: Math.round(meters), radiusMeters: config.arrivalRadiusMeters },
+            );
+          }
+          return {
+            to,
+            actor,
+            reason: `Arrived ${formatDistance(meters)} from the job (confirmed by the technician)`,
+          };
+        },
+        verified,
+      );
     },
 
     async dispute(id: string, user: Caller, reason: string) {
