@@ -7,7 +7,6 @@ import {
   codeOf,
   customer,
   offset,
-  openOfferOf,
   serviceId,
   technician,
   uniqueSpot,
