@@ -1,3 +1,5 @@
+// First: the process-wide error handlers are in place before anything else loads (issue 15 §2).
+import './lib/process-guards';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
