@@ -128,9 +128,11 @@ async function main() {
   }
   rmSync(dir, { recursive: true, force: true });
   const crashed = exit && !/SIGTERM|0\)/.test(exit) ? 1 : died;
+  const stray = out.split('\n').filter((l) => l.includes('unhandled promise rejection'));
   process.stdout.write(
-    `${crashed ? 'FAILED' : 'passed'}: ${OUTAGES} outages of ${OUTAGE_MS / 1000} s, server ${crashed ? 'died' : 'survived every one'}\n`,
+    `${crashed ? 'FAILED' : 'passed'}: ${OUTAGES} outages of ${OUTAGE_MS / 1000} s, server ${crashed ? 'died' : 'survived every one'}; ${stray.length} stray rejections logged\n`,
   );
+  for (const line of stray.slice(0, 3)) process.stdout.write(`  ${line.slice(0, 600)}\n`);
   if (crashed) process.stdout.write(`server output (tail):\n${out.slice(-3000)}\n`);
   process.exit(crashed ? 1 : 0);
 }
