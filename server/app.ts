@@ -131,6 +131,8 @@ export function startServer(config: Config, services: Services, database: Databa
         url,
         drain: () => {
           draining = true;
+          // Keep-alive clients (and balancers' pooled connections) move on with their next request.
+          closingDown = true;
         },
         close: () => {
           closing ??= (async () => {
