@@ -1,13 +1,18 @@
 import { adminRouter } from '../modules/admin/admin.router';
 import { authRouter } from '../modules/auth/auth.router';
 import { bookingRouter } from '../modules/booking/booking.router';
+import { disputeRouter } from '../modules/cases/disputes.router';
 import { catalogRouter } from '../modules/catalog/catalog.router';
 import { chatRouter } from '../modules/chat/chat.router';
+import { apiKeyRouter, orgRouter, webhookRouter } from '../modules/developer/developer.router';
 import { earningsRouter } from '../modules/earnings/earnings.router';
 import { marketRouter } from '../modules/market/market.router';
 import { meRouter } from '../modules/me/me.router';
+import { notificationRouter } from '../modules/notification/notification.router';
+import { onboardingRouter } from '../modules/onboarding/onboarding.router';
 import { paymentRouter } from '../modules/payments/payment.router';
 import { reviewRouter } from '../modules/review/review.router';
+import { availabilityRouter } from '../modules/schedule/availability.router';
 import { favoriteRouter } from '../modules/search/favorite.router';
 import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
@@ -30,6 +35,13 @@ export const appRouter = router({
   review: reviewRouter,
   favorite: favoriteRouter,
   upload: uploadRouter,
+  dispute: disputeRouter,
+  notification: notificationRouter,
+  onboarding: onboardingRouter,
+  availability: availabilityRouter,
+  org: orgRouter,
+  apiKey: apiKeyRouter,
+  webhook: webhookRouter,
   admin: adminRouter,
   system: systemRouter,
 });

@@ -4,6 +4,7 @@ import { Loading } from '../components/Loading';
 import { type Session, useSession } from '../features/session/SessionProvider';
 import { Redirect, usePathname } from '../lib/router';
 import { Landing } from './Landing';
+import { moduleRoutes } from './moduleRoutes';
 import { NotFound } from './NotFound';
 import { ScreenErrorBoundary } from './ScreenErrorBoundary';
 
@@ -107,6 +108,14 @@ function route(path: string, session: Session): ReactNode {
       if (technicianPage?.[1]) {
         const id = technicianPage[1].toLowerCase();
         return <TechnicianProfileScreen key={id} id={id} />;
+      }
+      for (const routes of moduleRoutes) {
+        const screen = routes({
+          path,
+          session,
+          signedIn: (screen, roles) => signedIn(session, screen, roles),
+        });
+        if (screen !== undefined) return screen;
       }
       return <NotFound />;
     }

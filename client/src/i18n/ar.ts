@@ -1,5 +1,12 @@
 // Arabic UI strings. Typed as `Messages`, so a missing or extra key is a compile error.
 import type { Messages } from './en';
+import { analyticsAr } from './parts/analytics';
+import { casesAr } from './parts/cases';
+import { consoleAr } from './parts/console';
+import { developerAr } from './parts/developer';
+import { notificationsAr } from './parts/notifications';
+import { onboardingAr } from './parts/onboarding';
+import { scheduleAr } from './parts/schedule';
 
 export const ar: Messages = {
   'app.name': 'فوندي',
@@ -789,4 +796,11 @@ export const ar: Messages = {
   'admin.action.rejected.pending': 'جارٍ الرفض…',
   'admin.action.suspended': 'إيقاف',
   'admin.action.suspended.pending': 'جارٍ الإيقاف…',
+  ...consoleAr,
+  ...casesAr,
+  ...analyticsAr,
+  ...onboardingAr,
+  ...developerAr,
+  ...notificationsAr,
+  ...scheduleAr,
 };

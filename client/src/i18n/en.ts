@@ -1,5 +1,14 @@
 // English UI strings. This dictionary defines the set of keys; ar.ts must provide every one of them.
 // `{name}`-style placeholders are filled in by `t(key, { name })`.
+
+import { analyticsEn } from './parts/analytics';
+import { casesEn } from './parts/cases';
+import { consoleEn } from './parts/console';
+import { developerEn } from './parts/developer';
+import { notificationsEn } from './parts/notifications';
+import { onboardingEn } from './parts/onboarding';
+import { scheduleEn } from './parts/schedule';
+
 export const en = {
   'app.name': 'Fundi',
   'app.skipToContent': 'Skip to main content',
@@ -806,6 +815,13 @@ export const en = {
   'admin.action.rejected.pending': 'Rejecting…',
   'admin.action.suspended': 'Suspend',
   'admin.action.suspended.pending': 'Suspending…',
+  ...consoleEn,
+  ...casesEn,
+  ...analyticsEn,
+  ...onboardingEn,
+  ...developerEn,
+  ...notificationsEn,
+  ...scheduleEn,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof en;

@@ -2,6 +2,13 @@ import { listPayoutsInput, markPayoutPaidInput, refundInput } from '../../contra
 import { customerRatingInput, hideReviewInput, reportedReviewsInput } from '../../contracts/review';
 import { listTechniciansInput, setVerificationInput } from '../../contracts/technician';
 import { adminProcedure, router } from '../../trpc/procedures';
+import { adminAnalyticsRouter } from '../analytics/analytics.router';
+import { adminBookingsRouter } from '../cases/bookings.router';
+import { adminDisputesRouter } from '../cases/disputes.router';
+import { adminAuditRouter } from '../console/audit.router';
+import { adminCatalogRouter } from '../console/catalog.router';
+import { adminUsersRouter } from '../console/users.router';
+import { adminOnboardingRouter } from '../onboarding/onboarding.router';
 
 export const adminRouter = router({
   /** Accounts per role, for the admin home. */
@@ -43,4 +50,11 @@ export const adminRouter = router({
       .input(markPayoutPaidInput)
       .mutation(({ ctx, input }) => ctx.services.earnings.markPaid(ctx.user, input)),
   }),
+  audit: adminAuditRouter,
+  users: adminUsersRouter,
+  catalog: adminCatalogRouter,
+  bookings: adminBookingsRouter,
+  disputes: adminDisputesRouter,
+  analytics: adminAnalyticsRouter,
+  onboarding: adminOnboardingRouter,
 });

@@ -1,0 +1,2 @@
+// Tables for the analytics module (filled in by its owner).
+export {};

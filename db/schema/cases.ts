@@ -1,0 +1,2 @@
+// Tables for the cases module (filled in by its owner).
+export {};

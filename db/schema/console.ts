@@ -1,0 +1,2 @@
+// Tables for the console module (filled in by its owner).
+export {};

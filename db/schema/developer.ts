@@ -1,0 +1,2 @@
+// Tables for the developer module (filled in by its owner).
+export {};

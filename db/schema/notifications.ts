@@ -1,0 +1,2 @@
+// Tables for the notifications module (filled in by its owner).
+export {};

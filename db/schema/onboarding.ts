@@ -1,0 +1,2 @@
+// Tables for the onboarding module (filled in by its owner).
+export {};

@@ -1,0 +1,2 @@
+// Tables for the schedule module (filled in by its owner).
+export {};
