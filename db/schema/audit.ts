@@ -3,8 +3,10 @@ import { users } from './users';
 
 /**
  * Who did what to which thing, and when: sensitive reads and admin actions (an admin reading a disputed
- * booking's chat, …). Generic on purpose: `action` is a dotted verb (`chat.read`), `subject` a typed
- * reference (`booking:<uuid>`), `detail` whatever else the action wants kept. Rows are only ever inserted.
+ * booking's chat, a ban, a catalogue change …). Generic on purpose: `action` is a dotted verb
+ * (`chat.read`), `subject` a typed reference (`booking:<uuid>`), `before`/`after` the changed fields,
+ * `detail` whatever else the action wants kept. Append-only, enforced by the database: a trigger
+ * (migration 0016_audit_append_only) refuses UPDATE, DELETE and TRUNCATE for every role.
  */
 export const auditLog = pgTable(
   'audit_log',
@@ -15,11 +17,18 @@ export const auditLog = pgTable(
     action: text('action').notNull(),
     subject: text('subject').notNull(),
     detail: jsonb('detail').$type<Record<string, unknown>>(),
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    after: jsonb('after').$type<Record<string, unknown>>(),
+    reason: text('reason'),
+    /** The client address of the request that caused it (null for jobs and in-process calls). */
+    ip: text('ip'),
     at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('audit_log_subject_idx').on(t.subject, t.at),
     index('audit_log_actor_idx').on(t.actorId, t.at),
+    index('audit_log_action_idx').on(t.action, t.at),
+    index('audit_log_at_idx').on(t.at, t.id),
   ],
 );
 

@@ -21,7 +21,8 @@ export const serviceCategories = pgTable(
     slug: text('slug').notNull(),
     nameEn: text('name_en').notNull(),
     nameAr: text('name_ar').notNull(),
-    icon: text('icon').notNull().default('🛠️'),
+    /** A key of the built-in SVG icon set (client/src/features/console/icons.tsx), never an emoji. */
+    icon: text('icon').notNull().default('tools'),
     sortOrder: integer('sort_order').notNull().default(0),
     createdAt: createdAt(),
   },
@@ -50,6 +51,8 @@ export const services = pgTable(
     priceUnit: priceUnit('price_unit').notNull().default('fixed'),
     durationMinutes: integer('duration_minutes').notNull(),
     emergencySurchargePct: integer('emergency_surcharge_pct').notNull().default(0),
+    /** Certificates a technician must hold to offer it (e.g. `electrical-licence`); for onboarding to check against their documents. */
+    requiredCertificates: text('required_certificates').array().notNull().default(sql`'{}'::text[]`),
     active: boolean('active').notNull().default(true),
     sortOrder: integer('sort_order').notNull().default(0),
     createdAt: createdAt(),

@@ -30,7 +30,7 @@ export const catalogSeed: Array<{
     slug: 'shoes',
     en: 'Shoes',
     ar: 'الأحذية',
-    icon: '👞',
+    icon: 'shoe',
     services: [
       {
         slug: 'shoe-shine',
@@ -60,7 +60,7 @@ export const catalogSeed: Array<{
     slug: 'plumbing',
     en: 'Plumbing',
     ar: 'السباكة',
-    icon: '🚰',
+    icon: 'tap',
     services: [
       {
         slug: 'leak-repair',
@@ -101,7 +101,7 @@ export const catalogSeed: Array<{
     slug: 'electrical',
     en: 'Electrical',
     ar: 'الكهرباء',
-    icon: '💡',
+    icon: 'bulb',
     services: [
       {
         slug: 'socket-switch-repair',
@@ -131,7 +131,7 @@ export const catalogSeed: Array<{
     slug: 'ac',
     en: 'AC repair',
     ar: 'تكييف الهواء',
-    icon: '❄️',
+    icon: 'snowflake',
     services: [
       {
         slug: 'ac-service',
@@ -161,7 +161,7 @@ export const catalogSeed: Array<{
     slug: 'cleaning',
     en: 'Cleaning',
     ar: 'التنظيف',
-    icon: '🧹',
+    icon: 'broom',
     services: [
       {
         slug: 'home-cleaning',
@@ -191,7 +191,7 @@ export const catalogSeed: Array<{
     slug: 'carpentry',
     en: 'Carpentry',
     ar: 'النجارة',
-    icon: '🪚',
+    icon: 'saw',
     services: [
       {
         slug: 'furniture-assembly',
@@ -221,7 +221,7 @@ export const catalogSeed: Array<{
     slug: 'appliances',
     en: 'Appliance repair',
     ar: 'إصلاح الأجهزة',
-    icon: '🔌',
+    icon: 'plug',
     services: [
       {
         slug: 'fridge-repair',
@@ -251,7 +251,7 @@ export const catalogSeed: Array<{
     slug: 'phones',
     en: 'Phone repair',
     ar: 'إصلاح الهواتف',
-    icon: '📱',
+    icon: 'phone',
     services: [
       {
         slug: 'screen-replacement',
