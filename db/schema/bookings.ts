@@ -49,6 +49,14 @@ export const bookings = pgTable(
     scheduledFor: ts('scheduled_for'),
     /** scheduled_for + the service's duration: stored because index expressions must be immutable. */
     scheduledEnd: ts('scheduled_end'),
+    /**
+     * The technician whose calendar this booking blocks, and for how long (issue 12 §5): the job plus the
+     * travel to it from their previous job and a buffer. Set when a chosen technician's slot is booked and
+     * when a scheduled job is accepted; an exclusion constraint keeps one technician's reservations apart.
+     */
+    reservedFor: uuid('reserved_for').references(() => users.id),
+    reservedFrom: ts('reserved_from'),
+    reservedTo: ts('reserved_to'),
     emergency: boolean('emergency').notNull().default(false),
     currency: text('currency').notNull(),
     priceBase: integer('price_base').notNull(),
@@ -95,6 +103,10 @@ export const bookings = pgTable(
     check(
       'bookings_money_adds_up',
       sql`${t.priceTotal} = ${t.priceBase} + ${t.priceSurcharge} AND ${t.commission} + ${t.technicianEarnings} = ${t.priceTotal}`,
+    ),
+    check(
+      'bookings_reservation_range',
+      sql`(${t.reservedFor} IS NULL) = (${t.reservedFrom} IS NULL) AND (${t.reservedFrom} IS NULL) = (${t.reservedTo} IS NULL) AND (${t.reservedTo} IS NULL OR ${t.reservedTo} > ${t.reservedFrom})`,
     ),
     check(
       'bookings_schedule_range',
