@@ -5,6 +5,7 @@ import { createAdmission } from './lib/admission';
 import { createBackoff, createRateLimiter } from './lib/rate-limit';
 import { createAdminRepo } from './modules/admin/admin.repo';
 import { createAdminService } from './modules/admin/admin.service';
+import { createAnalyticsService } from './modules/analytics/analytics.service';
 import { createAreaRepo } from './modules/area/area.repo';
 import { createAreaService } from './modules/area/area.service';
 import { createAuthRepo } from './modules/auth/auth.repo';
@@ -186,6 +187,9 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config: config.uploads,
   });
 
+  // Analytics (issue 14 §6): SQL over the real tables, plus a presence sample per market per minute.
+  const analytics = createAnalyticsService({ db, presenceTimeoutMs: config.presence.timeoutMs });
+
   // One shared timer for every heartbeat subscriber instead of one per connection.
   const clock = new EventEmitter();
   clock.setMaxListeners(0);
@@ -216,6 +220,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     reviews,
     search,
     uploads,
+    analytics,
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
     async start() {
@@ -223,6 +228,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await tracking.start();
       await dispatch.start();
       reviews.start();
+      analytics.start();
       presence.startOfflineSweep((ids) => void tracking.changed(ids).catch(() => undefined));
     },
     async stop() {
@@ -231,6 +237,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await presence.stop();
       await dispatch.stop();
       await reviews.stop();
+      await analytics.stop();
       await tracking.stop();
       await leader.releaseAll();
       await bus.close();
