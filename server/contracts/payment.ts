@@ -61,7 +61,8 @@ export const respondExtraInput = z.object({ id: z.uuid(), extraId: z.uuid(), app
 export type CheckoutResult = { paymentId: string; status: PaymentState; redirectUrl: string | null };
 
 export type LineItem = {
-  kind: 'service' | 'extra' | 'cancellation_fee' | 'tip';
+  /** `credit`: account credit applied (a negative amount). */
+  kind: 'service' | 'extra' | 'cancellation_fee' | 'credit' | 'tip';
   label: string;
   amount: Money;
 };
@@ -72,6 +73,8 @@ export type BookingPayment = {
   /** What the customer owes before a tip; null while the job is not finished (nothing is due yet). */
   due: Money | null;
   tip: Money | null;
+  /** The technician's part of the bill (their share, plus the whole tip); null while nothing is due. */
+  earnings: Money | null;
   paid: Money | null;
   refunded: Money | null;
   method: PaymentMethod | null;

@@ -87,12 +87,15 @@ export function openOfferOf(services: Services, bookingId: string, ms = 5_000) {
 }
 
 /** A booking at a fresh spot, accepted by a technician 2 km away. */
-export async function assignedBooking(services: Services) {
+export async function assignedBooking(
+  services: Services,
+  opts: { customer?: Awaited<ReturnType<typeof customer>> } = {},
+) {
   const { randomUUID } = await import('node:crypto');
   const spot = uniqueSpot();
   const techAt = offset(spot, 2000);
   const t = await technician(services, techAt);
-  const c = await customer(services);
+  const c = opts.customer ?? (await customer(services));
   const b = await services.bookings.create(c.user, {
     serviceId: await serviceId(services),
     ...spot,

@@ -580,6 +580,7 @@ export const ar: Messages = {
   'pay.item.service': 'الخدمة',
   'pay.item.serviceTime': 'الخدمة ({time})',
   'pay.item.cancellationFee': 'رسوم الإلغاء',
+  'pay.item.credit': 'رصيد الحساب',
   'pay.item.tip': 'إكرامية',
   'pay.tip.title': 'هل تضيف إكرامية؟',
   'pay.tip.hint': 'تذهب كلها إلى الفني.',

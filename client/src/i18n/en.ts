@@ -595,6 +595,7 @@ export const en = {
   'pay.item.service': 'Service',
   'pay.item.serviceTime': 'Service ({time})',
   'pay.item.cancellationFee': 'Cancellation fee',
+  'pay.item.credit': 'Account credit',
   'pay.item.tip': 'Tip',
   'pay.tip.title': 'Add a tip?',
   'pay.tip.hint': 'All of it goes to your technician.',

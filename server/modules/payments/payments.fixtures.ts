@@ -2,8 +2,8 @@ import type { Services } from '../../services';
 import { assignedBooking } from '../../test/fixtures';
 
 /** A booking run to `completed` through the real booking service (fixtures + the technician's steps). */
-export async function completedBooking(services: Services) {
-  const a = await assignedBooking(services);
+export async function completedBooking(services: Services, opts: Parameters<typeof assignedBooking>[1] = {}) {
+  const a = await assignedBooking(services, opts);
   await arriveAndStart(services, a);
   await services.bookings.advance(a.booking.id, a.technician.user, 'completed');
   return a;

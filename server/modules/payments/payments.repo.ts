@@ -5,6 +5,7 @@ import {
   bookingExtras,
   bookingInvoices,
   type InvoiceRow,
+  ledgerEntries,
   type PaymentRow,
   paymentEvents,
   payments,
@@ -159,6 +160,33 @@ export function createPaymentsRepo(db: DbOrTx) {
         .update(payments)
         .set({ status: 'cancelled' })
         .where(and(eq(payments.bookingId, bookingId), eq(payments.status, 'pending')));
+    },
+
+    /**
+     * Serialises everything that spends `customerId`'s account credit (checkouts and cash collection of
+     * their bookings), for the rest of the transaction.
+     */
+    async lockCustomerCredit(customerId: string) {
+      await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`credit:${customerId}`}))`);
+    },
+
+    /**
+     * The customer's unspent account credit in `currency` (cash refunds become credit): what was credited
+     * (`credit` lines on their ledger account) less what live payments of other bookings than `except`
+     * already apply (a payment applies its invoice's total less the `due` it collects).
+     */
+    async creditAvailable(customer: { id: string; account: string }, currency: string, except: string) {
+      const [row] = await queryRows<{ credited: string | null; applied: string | null }>(
+        db,
+        sql`select
+              (select -sum(e.amount) from ${ledgerEntries} e
+                where e.account = ${customer.account} and e.currency = ${currency} and e.line = 'credit') as credited,
+              (select sum(i.total - p.due) from ${payments} p
+                join ${bookingInvoices} i on i.booking_id = p.booking_id
+                where p.customer_id = ${customer.id} and p.currency = ${currency} and p.booking_id <> ${except}
+                  and p.status in ('pending', 'paid', 'refunded', 'partially_refunded') and i.total > p.due) as applied`,
+      );
+      return Math.max(0, Number(row?.credited ?? 0) - Number(row?.applied ?? 0));
     },
 
     /**

@@ -19,6 +19,7 @@ import type {
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
+import { createAuditRepo } from '../audit/audit.repo';
 import { accounts, type Ledger, type Posting } from '../ledger/ledger.service';
 import { toExtra } from './extras.service';
 import { type MarketMoneyPolicy, policyOf } from './markets';
@@ -154,10 +155,19 @@ export function createPaymentsService(deps: Deps) {
     return inv;
   }
 
+  /**
+   * Unspent account credit (cash refunds become credit, issue 10 §4) the customer can apply to `bookingId`.
+   * Spending it (checkout, cash) happens under lockCustomerCredit, so two bookings cannot spend it twice.
+   */
+  function creditOf(r: PaymentsRepo, customerId: string, currency: string, bookingId: string) {
+    return r.creditAvailable({ id: customerId, account: accounts.customer(customerId) }, currency, bookingId);
+  }
+
   function itemsOf(
     inv: InvoiceRow,
     extras: { label: string; amount: number; status: string }[],
     tip: number,
+    credit = 0,
   ) {
     const items: LineItem[] = [];
     if (inv.kind === 'cancellation_fee') {
@@ -172,6 +182,8 @@ export function createPaymentsService(deps: Deps) {
       for (const e of extras.filter((x) => x.status === 'approved'))
         items.push({ kind: 'extra', label: e.label, amount: money(e.amount, inv.currency) });
     }
+    if (credit > 0)
+      items.push({ kind: 'credit', label: 'Account credit', amount: money(-credit, inv.currency) });
     if (tip > 0) items.push({ kind: 'tip', label: 'Tip', amount: money(tip, inv.currency) });
     return items;
   }
@@ -188,18 +200,25 @@ export function createPaymentsService(deps: Deps) {
     const live = p && !['failed', 'cancelled'].includes(p.status) ? p : undefined;
     const state: PaymentState = live ? stateOf(live) : p?.status === 'failed' ? 'failed' : 'unpaid';
     const c = b.currency;
+    // Account credit: what a live payment applied, else what would apply if the customer paid now.
+    const credit = !inv
+      ? 0
+      : live
+        ? inv.total - live.due
+        : Math.min(inv.total, await creditOf(repo, b.customerId, c, b.id));
     return {
       bookingId: b.id,
       status: inv && inv.total === 0 && !live ? 'paid' : state,
-      due: inv ? money(inv.total, c) : null,
+      due: inv ? money(inv.total - credit, c) : null,
       tip: live ? money(live.tip, c) : null,
+      earnings: inv ? money(inv.technicianShare + (live?.tip ?? 0), c) : null,
       paid: live && live.status !== 'pending' ? money(live.amount, c) : null,
       refunded: live?.refundedAmount ? money(live.refundedAmount, c) : null,
       method: live?.method ?? p?.method ?? null,
       paymentId: live?.id ?? p?.id ?? null,
       redirectUrl: live?.status === 'pending' ? live.redirectUrl : null,
       paidAt: live?.paidAt?.toISOString() ?? null,
-      items: inv ? itemsOf(inv, extras, live?.tip ?? 0) : [],
+      items: inv ? itemsOf(inv, extras, live?.tip ?? 0, credit) : [],
       extras: extras.map(toExtra),
     };
   }
@@ -461,21 +480,27 @@ export function createPaymentsService(deps: Deps) {
           throw new DomainError('CONFLICT', 'This booking is already paid.', { paymentId: live.id });
         if (live && live.method === input.method && live.tip === tip) return live;
         if (live) await r.cancelPending(b.id);
+        await r.lockCustomerCredit(b.customerId);
+        const due = inv.total - Math.min(inv.total, await creditOf(r, b.customerId, inv.currency, b.id));
+        // Credit that covers everything (and no tip): paid now, nothing for a gateway to collect.
+        const covered = due + tip === 0;
         const inserted = await r.insertPayment({
           bookingId: b.id,
           customerId: b.customerId,
           method: input.method,
-          status: 'pending',
+          status: covered ? 'paid' : 'pending',
           currency: inv.currency,
-          due: inv.total,
+          due,
           tip,
-          amount: inv.total + tip,
+          amount: due + tip,
           reference: `fundi_${randomUUID().replaceAll('-', '')}`,
           idempotencyKey: input.idempotencyKey,
+          paidAt: covered ? now() : null,
         });
         if (!inserted) throw new DomainError('CONFLICT', 'Another payment for this booking started. Reload.');
         return inserted;
       });
+      if (p.status === 'paid') notify(b.id);
       const ready = await initialize(p, row);
       return { paymentId: ready.id, status: stateOf(ready), redirectUrl: ready.redirectUrl };
     },
@@ -494,22 +519,24 @@ export function createPaymentsService(deps: Deps) {
         const r = createPaymentsRepo(tx);
         const inv = await requireInvoice(tx, row);
         await r.invoice(b.id, { forUpdate: true });
-        if (input.amount < inv.total)
-          throw new DomainError('VALIDATION', 'Collect at least the amount due.', { due: inv.total });
         const live = await r.livePayment(b.id);
         if (live && live.status !== 'pending') {
           if (live.method === 'cash' && live.amount === input.amount) return; // a retry
           throw new DomainError('CONFLICT', 'This booking is already paid.', { paymentId: live.id });
         }
+        await r.lockCustomerCredit(b.customerId);
+        const due = inv.total - Math.min(inv.total, await creditOf(r, b.customerId, inv.currency, b.id));
+        if (input.amount < due)
+          throw new DomainError('VALIDATION', 'Collect at least the amount due.', { due });
         if (live) await r.cancelPending(b.id);
-        const tip = input.amount - inv.total;
+        const tip = input.amount - due;
         const p = await r.insertPayment({
           bookingId: b.id,
           customerId: b.customerId,
           method: 'cash',
           status: 'paid',
           currency: inv.currency,
-          due: inv.total,
+          due,
           tip,
           amount: input.amount,
           reference: `cash_${randomUUID().replaceAll('-', '')}`,
@@ -525,12 +552,7 @@ export function createPaymentsService(deps: Deps) {
           paymentId: p.id,
           memo: 'Cash collected by the technician',
           entries: [
-            {
-              account: accounts.customer(b.customerId),
-              currency: p.currency,
-              amount: -inv.total,
-              line: 'payment',
-            },
+            { account: accounts.customer(b.customerId), currency: p.currency, amount: -due, line: 'payment' },
             {
               account: accounts.technician(user.id),
               currency: p.currency,
@@ -563,7 +585,7 @@ export function createPaymentsService(deps: Deps) {
         customer: customer?.name ?? '',
         technician: technician?.name ?? null,
         currency: p.currency,
-        items: itemsOf(inv, extras, p.tip),
+        items: itemsOf(inv, extras, p.tip, inv.total - p.due),
         total: money(p.amount, p.currency),
         method: p.method,
         reference: p.reference,
@@ -600,6 +622,16 @@ export function createPaymentsService(deps: Deps) {
           requestedBy: admin.id,
         });
         const updated = await r.updatePayment(p.id, { refundedAmount: p.refundedAmount + input.amount });
+        // The decision is recorded with the reservation; a gateway refusal later shows on the refund row.
+        await createAuditRepo(tx).record({
+          actorId: admin.id,
+          action: 'payment.refund',
+          subject: `payment:${p.id}`,
+          reason: input.reason,
+          before: { refunded: p.refundedAmount },
+          after: { refunded: p.refundedAmount + input.amount },
+          detail: { refundId: refund.id, bookingId: p.bookingId, amount: input.amount, currency: p.currency },
+        });
         return { refund, payment: updated };
       });
       const { refund, payment } = reserved;

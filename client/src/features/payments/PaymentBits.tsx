@@ -42,6 +42,8 @@ export function useLineLabel(): (item: LineItem) => string {
       }
       case 'cancellation_fee':
         return t('pay.item.cancellationFee');
+      case 'credit':
+        return t('pay.item.credit');
       case 'tip':
         return t('pay.item.tip');
       default:

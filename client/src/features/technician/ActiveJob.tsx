@@ -12,6 +12,7 @@ import { NEXT_STEP, TECHNICIAN_CANCELLABLE } from '../booking/status';
 import { useLiveBooking } from '../booking/useLiveBooking';
 import { type MapMarker, MapView } from '../map/MapView';
 import { JobMoney } from '../payments/JobMoney';
+import { useBookingPayment } from '../payments/usePayment';
 import { JobPhotos } from '../upload/JobPhotos';
 
 /** The job a technician is working: where to go, who for, and one big button for the next step. */
@@ -73,6 +74,8 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
 
   const next = NEXT_STEP[booking.status];
   const finished = booking.status === 'completed' || booking.status === 'disputed';
+  // Once done, the bill (actual time, approved extras, tip) is what was earned, not the quote.
+  const bill = useBookingPayment(booking).payment;
   const lost =
     booking.status === 'cancelled' || booking.status === 'unfulfilled' || booking.status === 'searching';
   const markers = useMemo<MapMarker[]>(
@@ -97,8 +100,12 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
       {finished && (
         <p className="success-text" role="status">
           {t('job.completed', {
-            earnings: formatMoney(booking.price.technicianEarnings),
-            total: formatMoney(booking.price.total),
+            earnings: formatMoney(bill?.earnings ?? booking.price.technicianEarnings),
+            total: formatMoney(
+              bill?.due
+                ? { amount: bill.due.amount + (bill.tip?.amount ?? 0), currency: bill.due.currency }
+                : booking.price.total,
+            ),
           })}
         </p>
       )}
