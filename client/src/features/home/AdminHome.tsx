@@ -4,6 +4,7 @@ import { useT } from '../../i18n/I18nProvider';
 import { AdminLiveMap } from '../admin/AdminLiveMap';
 import { PaymentsLink } from '../admin/PaymentsLink';
 import { TechniciansAdmin } from '../admin/TechniciansAdmin';
+import { AnalyticsLink } from '../analytics/AnalyticsLink';
 import { AccountPanel } from './AccountPanel';
 
 export function AdminHome({ user }: { user: PublicUser }) {
@@ -13,6 +14,7 @@ export function AdminHome({ user }: { user: PublicUser }) {
       <AdminLiveMap user={user} />
       <TechniciansAdmin />
       <PaymentsLink />
+      <AnalyticsLink />
       <AccountPanel user={user} />
     </Screen>
   );
