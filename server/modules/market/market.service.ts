@@ -3,8 +3,6 @@ import { DomainError } from '../../lib/errors';
 import { covers } from '../../lib/geo';
 import type { MarketRecord, MarketRepo } from './market.repo';
 
-export { covers };
-
 /** How long the markets are answered from memory before they are read again (admins add them rarely). */
 const REFRESH_MS = 60_000;
 
@@ -67,9 +65,10 @@ export function createMarketService(
     async require(at: { lat: number; lng: number }): Promise<MarketRecord> {
       const m = await locate(at);
       if (m) return m;
-      const names = (await all()).map((x) => x.nameEn).join(', ');
+      const markets = await all();
+      const names = markets.map((x) => x.nameEn).join(', ');
       throw new DomainError('OUT_OF_AREA', `Fundi does not work there yet. We work in ${names}.`, {
-        markets: (await all()).map((x) => x.slug).join(','),
+        markets: markets.map((x) => x.slug).join(','),
       });
     },
     /** Forget the cache (after an admin changed a market). */

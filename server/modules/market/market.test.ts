@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { covers } from '../../lib/geo';
 import { codeOf, customer } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 import { createMarketRepo } from './market.repo';
-import { covers } from './market.service';
 
 /** Issue 13 §1: the market follows the job's pin (no fallback market here: outside means refused). */
 let server: TestServer;
