@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { type RiskThresholds, riskThresholdsEnv } from './modules/console/risk.config';
 
 const csv = z
   .string()
@@ -128,6 +129,8 @@ const envSchema = z
     UPLOAD_SIGNING_KEY: optionalSecret.pipe(
       z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
     ),
+    // Risk-signal thresholds of the operations console (issue 14 §3): server/modules/console/risk.config.ts.
+    RISK_THRESHOLDS: riskThresholdsEnv,
     UPLOAD_SLOT_SECONDS: z.coerce.number().int().min(1).max(3600).default(900),
     UPLOAD_URL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     S3_ENDPOINT: z
@@ -248,6 +251,8 @@ export type Config = {
   chat: { rateLimit: number; openAfterCompletionMs: number };
   /** Reviews: customers review (technicians rate customers) within `windowMs` of completion; the sweep period. */
   reviews: { windowMs: number; sweepMs: number };
+  /** Thresholds of the admin console's risk flags (they inform; they block nothing). */
+  risk: RiskThresholds;
   /** Set: cluster mode (several nodes share Redis and PostgreSQL). Unset: one process, nothing else. */
   redisUrl: string | undefined;
   /** Prefix of this deployment's keys and channels in Redis (several deployments may share one Redis). */
@@ -371,6 +376,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowMs: Math.round(e.REVIEW_WINDOW_DAYS * 86_400_000),
       sweepMs: Math.round(e.REVIEW_SWEEP_SECONDS * 1000),
     },
+    risk: e.RISK_THRESHOLDS,
     trustProxies: e.TRUST_PROXY,
     drainMs: Math.round((e.DRAIN_SECONDS ?? (e.REDIS_URL ? 5 : 0)) * 1000),
     redisUrl: e.REDIS_URL,

@@ -17,6 +17,7 @@ import { createCatalogRepo } from './modules/catalog/catalog.repo';
 import { createCatalogService } from './modules/catalog/catalog.service';
 import { createChatService } from './modules/chat/chat.service';
 import { createLeader } from './modules/cluster/leader';
+import { createConsole } from './modules/console/console';
 import { createDispatchService } from './modules/dispatch/dispatch.service';
 import { createEarningsService } from './modules/earnings/earnings.service';
 import { createLedger } from './modules/ledger/ledger.service';
@@ -74,6 +75,11 @@ export function createServices(database: Database, config: Config, redis: RedisC
       redis: redis?.limits,
       prefix: config.redisPrefix,
     }),
+    // Suspensions/bans and sign-in events (issue 14 §3); called only once requests flow.
+    guard: {
+      restrictionOf: (id) => adminConsole.users.restrictionOf(id),
+      recordSignIn: (e) => adminConsole.users.recordSignIn(e),
+    },
   });
 
   const presence = createPresenceService({
@@ -101,6 +107,17 @@ export function createServices(database: Database, config: Config, redis: RedisC
     leader,
     service: catalog.service,
     nearest: tracking.nearest,
+  });
+  // The operations console's users, catalogue and audit (issue 14 §3–§5).
+  const adminConsole = createConsole({
+    db,
+    bus,
+    sessions,
+    catalog,
+    markets,
+    risk: config.risk,
+    offersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),
+    technicianChanged: (id) => tracking.changed([id]),
   });
   // Money (issue 10): the ledger, gateways whose keys are configured, payments, extras, earnings.
   const ledger = createLedger();
@@ -201,6 +218,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     auth,
     sessions,
     admin: createAdminService(createAdminRepo(db)),
+    adminConsole,
     bus,
     presence,
     leader,

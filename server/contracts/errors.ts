@@ -4,6 +4,8 @@ export const appErrorCodes = [
   'EMAIL_TAKEN',
   'UNAUTHENTICATED',
   'FORBIDDEN_ROLE',
+  /** Sign-in refused: the account is suspended or banned (`details.kind`, `details.until` when it ends). */
+  'ACCOUNT_RESTRICTED',
   'NOT_FOUND',
   'VALIDATION',
   'RATE_LIMITED',

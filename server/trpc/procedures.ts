@@ -1,5 +1,6 @@
 import type { Role } from '../contracts/auth';
 import { DomainError } from '../lib/errors';
+import { auditRequest } from '../modules/audit/audit.context';
 import type { Context } from './context';
 import { t } from './init';
 
@@ -36,4 +37,7 @@ export const roleProcedure = (...roles: Role[]) =>
     return next();
   });
 
-export const adminProcedure = roleProcedure('admin');
+/** Admins only; their request's address reaches any audit row written meanwhile (audit.context.ts). */
+export const adminProcedure = roleProcedure('admin').use(({ ctx, next }) =>
+  auditRequest.run({ ip: ctx.req.ip }, () => next()),
+);

@@ -20,7 +20,12 @@ export const adminRouter = router({
     setVerification: adminProcedure
       .input(setVerificationInput)
       .mutation(({ ctx, input }) =>
-        ctx.services.technicians.setVerification(input.technicianId, input.status, input.note ?? null),
+        ctx.services.technicians.setVerification(
+          input.technicianId,
+          input.status,
+          input.note ?? null,
+          ctx.user,
+        ),
       ),
   }),
   reviews: router({

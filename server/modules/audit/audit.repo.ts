@@ -1,5 +1,7 @@
+import { and, desc, eq, gte, like, lt, lte, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
-import { auditLog } from '../../../db/schema';
+import { auditLog, users } from '../../../db/schema';
+import { auditRequest } from './audit.context';
 
 export type AuditEntry = {
   actorId: string | null;
@@ -8,9 +10,25 @@ export type AuditEntry = {
   /** A typed reference: `booking:<uuid>`, `user:<uuid>` … */
   subject: string;
   detail?: Record<string, unknown> | null;
+  /** The fields the action changed, as they were and as they became. */
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+  reason?: string | null;
+  /** Defaults to the address of the admin request in progress (audit.context.ts), if any. */
+  ip?: string | null;
 };
 
-/** The audit trail: insert-only. Pass the transaction of the change (or read) it records. */
+export type AuditFilter = {
+  actorId?: string;
+  action?: string;
+  subject?: string;
+  from?: Date;
+  to?: Date;
+  /** Rows with a smaller id (newest first). */
+  beforeId?: number;
+};
+
+/** The audit trail: insert-only (the database refuses anything else). Pass the transaction of the change (or read) it records. */
 export function createAuditRepo(db: DbOrTx) {
   return {
     async record(entry: AuditEntry) {
@@ -21,9 +39,39 @@ export function createAuditRepo(db: DbOrTx) {
           action: entry.action,
           subject: entry.subject,
           detail: entry.detail ?? null,
+          before: entry.before ?? null,
+          after: entry.after ?? null,
+          reason: entry.reason ?? null,
+          ip: entry.ip ?? auditRequest.getStore()?.ip ?? null,
         })
         .returning();
       return row!;
     },
+
+    list(filter: AuditFilter, limit: number) {
+      const where: SQL[] = [];
+      if (filter.actorId) where.push(eq(auditLog.actorId, filter.actorId));
+      if (filter.action) {
+        // `user.` lists every user action; escape LIKE's wildcards in the rest.
+        where.push(
+          filter.action.endsWith('.')
+            ? like(auditLog.action, `${filter.action.replace(/[\\%_]/g, '\\$&')}%`)
+            : eq(auditLog.action, filter.action),
+        );
+      }
+      if (filter.subject) where.push(eq(auditLog.subject, filter.subject));
+      if (filter.from) where.push(gte(auditLog.at, filter.from));
+      if (filter.to) where.push(lte(auditLog.at, filter.to));
+      if (filter.beforeId) where.push(lt(auditLog.id, filter.beforeId));
+      return db
+        .select({ row: auditLog, actorName: users.name, actorEmail: users.email })
+        .from(auditLog)
+        .leftJoin(users, eq(users.id, auditLog.actorId))
+        .where(and(...where))
+        .orderBy(desc(auditLog.id))
+        .limit(limit);
+    },
   };
 }
+
+export type AuditRepo = ReturnType<typeof createAuditRepo>;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { UserRow } from '../../../db/schema';
 import type { PublicUser, signInInput, signUpInput, updateMeInput } from '../../contracts/auth';
-import { DomainError, isUniqueViolation } from '../../lib/errors';
+import { DomainError, isUniqueViolation, pgErrorCode } from '../../lib/errors';
 import { type Backoff, createBackoff, type RateLimiter } from '../../lib/rate-limit';
 import type { AuthRepo } from './auth.repo';
 import { assertStrongPassword, burnVerifyTime, hashPassword, verifyPassword } from './password';
@@ -31,6 +31,11 @@ type Deps = {
   limiter: RateLimiter;
   /** Per account: failed sign-ins slow the next attempt down (never a lockout). */
   backoff?: Backoff;
+  /** The operations console (issue 14 §3): suspensions and bans, and sign-in events for risk flags. */
+  guard?: {
+    restrictionOf(userId: string): Promise<{ kind: 'suspend' | 'ban'; until: string | null } | null>;
+    recordSignIn(e: { userId: string | null; email: string; ok: boolean; ip: string }): Promise<unknown>;
+  };
 };
 export type Issued = { user: PublicUser; token: string; expiresAt: Date };
 
@@ -39,7 +44,15 @@ export function createAuthService({
   sessions,
   limiter,
   backoff = createBackoff({ freeAttempts: 5, maxMs: 60_000 }),
+  guard,
 }: Deps) {
+  const restricted = (r: { kind: 'suspend' | 'ban'; until: string | null } | null) =>
+    new DomainError(
+      'ACCOUNT_RESTRICTED',
+      r?.kind === 'ban' ? 'This account is banned.' : 'This account is suspended.',
+      r ? { kind: r.kind, ...(r.until ? { until: r.until } : {}) } : null,
+    );
+
   async function limit(keys: string[]) {
     // Every key is counted, so an attacker cannot dodge the per-account limit by changing IP or vice versa.
     const allowed = (await Promise.all(keys.map((k) => limiter.hit(k)))).every(Boolean);
@@ -48,8 +61,15 @@ export function createAuthService({
   }
 
   async function issue(user: UserRow): Promise<Issued> {
-    const { token, expiresAt } = await sessions.create(user.id);
-    return { user: toPublicUser(user), token, expiresAt };
+    try {
+      const { token, expiresAt } = await sessions.create(user.id);
+      return { user: toPublicUser(user), token, expiresAt };
+    } catch (e) {
+      // The database refuses a session while a suspension or ban is in force (migration 0016): this is
+      // a sign-in that raced the ban and lost.
+      if (pgErrorCode(e).code === 'FB001') throw restricted((await guard?.restrictionOf(user.id)) ?? null);
+      throw e;
+    }
   }
 
   return {
@@ -98,10 +118,16 @@ export function createAuthService({
         : await burnVerifyTime(input.password).then(() => false);
       if (!user || !ok) {
         await backoff.fail(account);
+        await guard?.recordSignIn({ userId: user?.id ?? null, email: input.email, ok: false, ip });
         throw new DomainError('INVALID_CREDENTIALS', 'E-mail or password is incorrect.');
       }
       await backoff.reset(account);
-      return issue(user);
+      // Only after the right password: a suspension is nobody else's business.
+      const restriction = await guard?.restrictionOf(user.id);
+      if (restriction) throw restricted(restriction);
+      const issued = await issue(user);
+      await guard?.recordSignIn({ userId: user.id, email: input.email, ok: true, ip });
+      return issued;
     },
 
     signOut: (sessionId: string) => sessions.invalidate(sessionId),

@@ -39,6 +39,11 @@ export function createCatalogService(repo: CatalogRepo, market: string, now: () 
   }
   return {
     service,
+    /** Drops a cached service (all of them without an id): the admin console changed the catalogue. */
+    forget(id?: string) {
+      if (id) cache.delete(id);
+      else cache.clear();
+    },
     categories: async () => (await repo.categories()).map(toCategory),
     /** A market's price list (the deployment's default market when none is asked for). */
     services: async (categoryId?: string, inMarket: string = market) =>

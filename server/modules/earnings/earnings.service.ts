@@ -2,6 +2,7 @@ import type { Db } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
 import type { EarningsPage, EarningsSummary, Payout } from '../../contracts/payment';
 import { DomainError } from '../../lib/errors';
+import { createAuditRepo } from '../audit/audit.repo';
 import { createLedgerRepo } from '../ledger/ledger.repo';
 import { accounts, type Ledger } from '../ledger/ledger.service';
 import { createEarningsRepo } from './earnings.repo';
@@ -134,6 +135,14 @@ export function createEarningsService(deps: { db: Db; ledger: Ledger; currency: 
           reference: input.reference,
           paidAt: now(),
           paidBy: admin.id,
+        });
+        await createAuditRepo(tx).record({
+          actorId: admin.id,
+          action: 'payout.markPaid',
+          subject: `payout:${p.id}`,
+          before: { status: p.status },
+          after: { status: 'paid', reference: input.reference },
+          detail: { technicianId: p.technicianId, amount: p.amount, currency: p.currency },
         });
         await ledger.post(tx, {
           key: `payout:${p.id}`,

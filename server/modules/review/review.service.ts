@@ -273,6 +273,9 @@ export function createReviewService(deps: { db: Db; config: ReviewConfig; now?: 
             actorId: admin.id,
             action: 'review.hide',
             subject: `review:${row.id}`,
+            reason: input.reason,
+            before: { hidden: false },
+            after: { hidden: true },
             detail: {
               reason: input.reason,
               bookingId: row.bookingId,

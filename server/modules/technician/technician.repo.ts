@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../../db/client';
 import { dispatchOffers, services, technicianProfiles, technicianServices, users } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { VerificationStatus } from '../../contracts/technician';
+import { createAuditRepo } from '../audit/audit.repo';
 
 const profileColumns = {
   profile: technicianProfiles,
@@ -132,17 +133,37 @@ export function createTechnicianRepo(db: DbOrTx) {
         .where(and(eq(dispatchOffers.technicianId, technicianId), eq(dispatchOffers.status, 'offered')))
         .returning(),
 
-    async setVerification(userId: string, status: VerificationStatus, note: string | null) {
-      const rows = await db
-        .update(technicianProfiles)
-        .set({
-          verification: status,
-          verificationNote: note,
-          ...(status === 'verified' ? {} : { online: false }),
-        })
-        .where(eq(technicianProfiles.userId, userId))
-        .returning({ userId: technicianProfiles.userId });
-      return rows.length > 0;
+    /** With `actorId` (an admin's decision): the audit row is written in the same transaction. */
+    async setVerification(userId: string, status: VerificationStatus, note: string | null, actorId?: string) {
+      return db.transaction(async (tx) => {
+        const [before] = await tx
+          .select({
+            verification: technicianProfiles.verification,
+            note: technicianProfiles.verificationNote,
+          })
+          .from(technicianProfiles)
+          .where(eq(technicianProfiles.userId, userId))
+          .for('update');
+        if (!before) return false;
+        await tx
+          .update(technicianProfiles)
+          .set({
+            verification: status,
+            verificationNote: note,
+            ...(status === 'verified' ? {} : { online: false }),
+          })
+          .where(eq(technicianProfiles.userId, userId));
+        if (actorId)
+          await createAuditRepo(tx).record({
+            actorId,
+            action: 'technician.setVerification',
+            subject: `user:${userId}`,
+            reason: note,
+            before,
+            after: { verification: status, note },
+          });
+        return true;
+      });
     },
 
     /** Admin list, oldest sign-ups first so the verification queue is worked in order. Cursor: created_at|id. */

@@ -195,8 +195,13 @@ export function createTechnicianService(deps: {
       return deps.tracking.ingest(userId, points, receivedAt);
     },
 
-    async setVerification(technicianId: string, status: VerificationStatus, note: string | null) {
-      if (!(await repo.setVerification(technicianId, status, note))) {
+    async setVerification(
+      technicianId: string,
+      status: VerificationStatus,
+      note: string | null,
+      admin?: { id: string },
+    ) {
+      if (!(await repo.setVerification(technicianId, status, note, admin?.id))) {
         throw new DomainError('NOT_FOUND', 'Technician not found.');
       }
       verifiedCache.delete(technicianId);

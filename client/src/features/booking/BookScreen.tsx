@@ -11,6 +11,7 @@ import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
 import { useMarket } from '../catalog/useMarket';
+import { CatalogIcon } from '../console/icons';
 import { BookingForm } from './BookingForm';
 
 /** Book a service in three steps kept in the URL (so the phone's back button steps back): category → service → where and when. */
@@ -157,7 +158,7 @@ function CategoryStep({
                 onClick={() => navigate(`/book?category=${encodeURIComponent(category.slug)}`)}
               >
                 <span className="tile-icon" aria-hidden="true">
-                  {category.icon}
+                  <CatalogIcon name={category.icon} size={32} />
                 </span>
                 <span className="tile-label">{localized(category.name)}</span>
               </button>
@@ -186,8 +187,7 @@ function ServiceStep({
         <Link href="/book">{t('book.allCategories')}</Link>
       </nav>
       <h2 id="service-step" ref={headingRef} tabIndex={-1} className="step-heading">
-        <span aria-hidden="true">{category.icon} </span>
-        {localized(category.name)}
+        <CatalogIcon name={category.icon} /> {localized(category.name)}
       </h2>
       {services.length === 0 ? (
         <p className="muted">{t('book.noServices')}</p>

@@ -5,6 +5,7 @@ import { AdminLiveMap } from '../admin/AdminLiveMap';
 import { PaymentsLink } from '../admin/PaymentsLink';
 import { TechniciansAdmin } from '../admin/TechniciansAdmin';
 import { AnalyticsLink } from '../analytics/AnalyticsLink';
+import { ConsoleLinks } from '../console/ConsoleLinks';
 import { AccountPanel } from './AccountPanel';
 
 export function AdminHome({ user }: { user: PublicUser }) {
@@ -14,6 +15,7 @@ export function AdminHome({ user }: { user: PublicUser }) {
       <AdminLiveMap user={user} />
       <TechniciansAdmin />
       <PaymentsLink />
+      <ConsoleLinks />
       <AnalyticsLink />
       <AccountPanel user={user} />
     </Screen>

@@ -6,6 +6,7 @@ import { trpc } from '../../lib/trpc';
 import { BookingList } from '../booking/BookingsScreen';
 import { isOpen } from '../booking/status';
 import { useCategories } from '../catalog/useCatalog';
+import { CatalogIcon } from '../console/icons';
 import { AccountPanel } from './AccountPanel';
 
 export function CustomerHome({ user }: { user: PublicUser }) {
@@ -46,8 +47,7 @@ export function CustomerHome({ user }: { user: PublicUser }) {
                     className="chip chip-link"
                     href={`/book?category=${encodeURIComponent(category.slug)}`}
                   >
-                    <span aria-hidden="true">{category.icon} </span>
-                    {localized(category.name)}
+                    <CatalogIcon name={category.icon} size={18} /> {localized(category.name)}
                   </Link>
                 </li>
               ))}

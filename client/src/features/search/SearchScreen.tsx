@@ -155,7 +155,7 @@ export function SearchScreen() {
               { value: '', label: t('search.any') },
               ...(categories.data ?? []).map((c) => ({
                 value: c.slug,
-                label: `${c.icon} ${localized(c.name)}`,
+                label: localized(c.name),
               })),
             ]}
           />

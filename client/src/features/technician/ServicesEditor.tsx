@@ -7,6 +7,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
+import { CatalogIcon } from '../console/icons';
 
 type Selection = Record<string, { price: string }>;
 
@@ -122,8 +123,7 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
               return (
                 <fieldset key={category.id} className="service-group">
                   <legend>
-                    <span aria-hidden="true">{category.icon} </span>
-                    {localized(category.name)}
+                    <CatalogIcon name={category.icon} /> {localized(category.name)}
                   </legend>
                   {inCategory.map((service) => {
                     const chosen = selection[service.id];

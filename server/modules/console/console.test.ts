@@ -1,0 +1,565 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import WebSocket from 'ws';
+import {
+  auditLog,
+  bookings,
+  sessions,
+  signInEvents,
+  trackingBreadcrumbs,
+  userErasures,
+  users,
+} from '../../../db/schema';
+import { codeOf, technician, uniqueSpot } from '../../test/fixtures';
+import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
+
+let server: TestServer;
+let admin: { id: string; token: string };
+const svc = () => server.services;
+const db = () => server.database.db;
+
+beforeAll(async () => {
+  server = await startTestServer({ RISK_THRESHOLDS: 'failedSignIns=3,rapidBookings=3,newAddressAfter=1' });
+  const email = uniqueEmail('admin');
+  const password = 'console admin password 2026';
+  await svc().auth.ensureAdmin(email, password, 'Console Admin');
+  const a = await svc().auth.signIn({ email, password }, '127.0.0.1');
+  admin = { id: a.user.id, token: a.token };
+});
+afterAll(() => server.close());
+
+const asAdmin = () => httpClient(server, admin.token);
+const auditRows = (action: string, subject: string) =>
+  db()
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), eq(auditLog.subject, subject)));
+
+/** A customer with a password the test knows, so it can try signing in again. */
+async function person(role: 'customer' | 'technician' = 'customer') {
+  const email = uniqueEmail(role);
+  const password = `${role} password for console`;
+  const issued = await svc().auth.signUp({ email, password, name: `Console ${role}`, role }, '127.0.0.1');
+  return { ...issued, email, password };
+}
+
+/** A service of the test's own in Lagos (tests share the seeded catalogue: never change that one). */
+async function ownService(basePrice = 500_000) {
+  const client = asAdmin();
+  const cat = await client.admin.catalog.categories.create.mutate({
+    slug: `cat-${randomUUID().slice(0, 8)}`,
+    nameEn: 'Test category',
+    nameAr: 'فئة اختبار',
+    icon: 'wrench',
+    sortOrder: 0,
+  });
+  const service = await client.admin.catalog.services.create.mutate({
+    categoryId: cat.id,
+    market: 'lagos',
+    slug: `svc-${randomUUID().slice(0, 8)}`,
+    nameEn: 'Gate repair',
+    nameAr: 'إصلاح البوابة',
+    basePrice,
+    durationMinutes: 60,
+    emergencySurchargePct: 50,
+    requiredCertificates: ['welding'],
+  });
+  return { category: cat, service };
+}
+
+describe('access: every console procedure refuses non-admins', () => {
+  const id = randomUUID();
+  const calls: Array<[string, (c: ReturnType<typeof httpClient>) => Promise<unknown>]> = [
+    ['admin.audit.list', (c) => c.admin.audit.list.query({})],
+    ['admin.users.search', (c) => c.admin.users.search.query({})],
+    ['admin.users.get', (c) => c.admin.users.get.query({ id })],
+    ['admin.users.suspend', (c) => c.admin.users.suspend.mutate({ id, reason: 'x' })],
+    ['admin.users.ban', (c) => c.admin.users.ban.mutate({ id, reason: 'x' })],
+    ['admin.users.unban', (c) => c.admin.users.unban.mutate({ id })],
+    ['admin.users.export', (c) => c.admin.users.export.mutate({ id })],
+    ['admin.users.delete', (c) => c.admin.users.delete.mutate({ id, reason: 'x' })],
+    ['admin.catalog.list', (c) => c.admin.catalog.list.query({})],
+    [
+      'admin.catalog.categories.create',
+      (c) =>
+        c.admin.catalog.categories.create.mutate({
+          slug: 'x',
+          nameEn: 'x',
+          nameAr: 'x',
+          icon: 'tools',
+          sortOrder: 0,
+        }),
+    ],
+    ['admin.catalog.categories.update', (c) => c.admin.catalog.categories.update.mutate({ id, nameEn: 'y' })],
+    ['admin.catalog.categories.delete', (c) => c.admin.catalog.categories.delete.mutate({ id })],
+    [
+      'admin.catalog.services.create',
+      (c) =>
+        c.admin.catalog.services.create.mutate({
+          categoryId: id,
+          market: 'lagos',
+          slug: 'x',
+          nameEn: 'x',
+          nameAr: 'x',
+          basePrice: 100,
+          durationMinutes: 10,
+        }),
+    ],
+    ['admin.catalog.services.update', (c) => c.admin.catalog.services.update.mutate({ id, basePrice: 200 })],
+    ['admin.catalog.services.delete', (c) => c.admin.catalog.services.delete.mutate({ id })],
+  ];
+
+  it.each(calls)('%s: FORBIDDEN for customers and technicians, UNAUTHORIZED signed out', async (_, call) => {
+    const c = await person('customer');
+    const t = await person('technician');
+    expect(await codeOf(call(httpClient(server, c.token)))).toBe('FORBIDDEN');
+    expect(await codeOf(call(httpClient(server, t.token)))).toBe('FORBIDDEN');
+    expect(await codeOf(call(httpClient(server)))).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('audit trail', () => {
+  it('rows cannot be updated, deleted or truncated, even with direct SQL from the app’s role', async () => {
+    const row = await svc()
+      .database.db.insert(auditLog)
+      .values({ action: 'test.probe', subject: 'test:1' })
+      .returning();
+    const sqlClient = postgres(inject('databaseUrl'), { max: 1, onnotice: () => {} });
+    try {
+      const id = row[0]!.id;
+      await expect(sqlClient`update audit_log set action = 'forged' where id = ${id}`).rejects.toMatchObject({
+        code: '42501',
+      });
+      await expect(sqlClient`delete from audit_log where id = ${id}`).rejects.toMatchObject({
+        code: '42501',
+      });
+      await expect(sqlClient`truncate audit_log`).rejects.toMatchObject({ code: '42501' });
+      const [still] = await sqlClient`select action from audit_log where id = ${id}`;
+      expect(still?.action).toBe('test.probe');
+    } finally {
+      await sqlClient.end();
+    }
+  });
+
+  it('the existing admin action (verification) writes its row in the same transaction, with the caller’s IP', async () => {
+    const t = await person('technician');
+    await asAdmin().admin.technicians.setVerification.mutate({
+      technicianId: t.user.id,
+      status: 'verified',
+      note: 'documents checked',
+    });
+    const [row] = await auditRows('technician.setVerification', `user:${t.user.id}`);
+    expect(row).toMatchObject({
+      actorId: admin.id,
+      before: { verification: 'pending' },
+      after: { verification: 'verified' },
+      reason: 'documents checked',
+      ip: '127.0.0.1',
+    });
+  });
+
+  it('admin.audit.list filters by action prefix, subject, actor and time, newest first, with a cursor', async () => {
+    const c = await person();
+    const client = asAdmin();
+    await client.admin.users.suspend.mutate({ id: c.user.id, reason: 'list test' });
+    await client.admin.users.unban.mutate({ id: c.user.id });
+    const subject = `user:${c.user.id}`;
+    const all = await client.admin.audit.list.query({ subject, action: 'user.' });
+    expect(all.items.map((i) => i.action)).toEqual(['user.unban', 'user.suspend']);
+    expect(all.items[1]).toMatchObject({
+      actor: { id: admin.id },
+      reason: 'list test',
+      before: { status: 'active' },
+      after: { status: 'suspended', until: null },
+      ip: '127.0.0.1',
+    });
+    const byActor = await client.admin.audit.list.query({
+      actorId: admin.id,
+      subject,
+      action: 'user.suspend',
+    });
+    expect(byActor.items).toHaveLength(1);
+    const future = await client.admin.audit.list.query({
+      subject,
+      from: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(future.items).toHaveLength(0);
+    // Paging: the cursor of a one-row page leads to the rest.
+    const total = await client.admin.audit.list.query({});
+    if (total.nextCursor) {
+      const next = await client.admin.audit.list.query({ cursor: total.nextCursor });
+      expect(next.items[0]!.id).toBeLessThan(total.items.at(-1)!.id);
+    }
+    expect(await codeOf(client.admin.audit.list.query({ cursor: 'nope' }))).toBe('BAD_REQUEST');
+  });
+});
+
+describe('suspensions and bans', () => {
+  it('a ban closes the user’s open WebSocket within a second and refuses their token and new sign-ins', async () => {
+    const c = await person();
+    const socket = new WebSocket(server.wsUrl.replace('/trpc', '/trpc?connectionParams=1'));
+    const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    await new Promise((r) => socket.on('open', r));
+    socket.send(JSON.stringify({ method: 'connectionParams', data: { token: c.token } }));
+    socket.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'auth.me', input: null } }));
+    const reply = await new Promise<string>((r) => socket.once('message', (m) => r(String(m))));
+    expect(reply).toContain(c.user.id);
+
+    const started = Date.now();
+    const detail = await asAdmin().admin.users.ban.mutate({ id: c.user.id, reason: 'fraudulent bookings' });
+    expect(await closed).toBe(4401);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(detail.status).toBe('banned');
+
+    expect(await httpClient(server, c.token).auth.me.query()).toBeNull();
+    expect(await codeOf(httpClient(server, c.token).booking.list.query({}))).toBe('UNAUTHORIZED');
+    const signIn = httpClient(server).auth.signIn.mutate({ email: c.email, password: c.password });
+    expect(await codeOf(signIn)).toBe('FORBIDDEN');
+    await signIn.catch((e) =>
+      expect(e.data).toMatchObject({ appCode: 'ACCOUNT_RESTRICTED', details: { kind: 'ban' } }),
+    );
+    // A wrong password still says only that: the ban is nobody else's business.
+    expect(
+      await codeOf(
+        httpClient(server).auth.signIn.mutate({ email: c.email, password: 'not the password at all' }),
+      ),
+    ).toBe('UNAUTHORIZED');
+
+    const [row] = await auditRows('user.ban', `user:${c.user.id}`);
+    expect(row).toMatchObject({
+      actorId: admin.id,
+      reason: 'fraudulent bookings',
+      after: { status: 'banned' },
+    });
+
+    await asAdmin().admin.users.unban.mutate({ id: c.user.id });
+    expect(
+      await codeOf(httpClient(server).auth.signIn.mutate({ email: c.email, password: c.password })),
+    ).toBe('OK');
+    expect(await auditRows('user.unban', `user:${c.user.id}`)).toHaveLength(1);
+  });
+
+  it('a suspension with an end date lifts by itself; a date in the past is refused', async () => {
+    const c = await person();
+    const client = asAdmin();
+    expect(
+      await codeOf(
+        client.admin.users.suspend.mutate({
+          id: c.user.id,
+          reason: 'x',
+          until: new Date(Date.now() - 1000).toISOString(),
+        }),
+      ),
+    ).toBe('BAD_REQUEST');
+    const until = new Date(Date.now() + 1500).toISOString();
+    const d = await client.admin.users.suspend.mutate({ id: c.user.id, reason: 'cool off', until });
+    expect(d.restriction).toMatchObject({ kind: 'suspend', reason: 'cool off', until });
+    expect(await codeOf(svc().auth.signIn({ email: c.email, password: c.password }, '10.0.0.1'))).toBe(
+      'ACCOUNT_RESTRICTED',
+    );
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await codeOf(svc().auth.signIn({ email: c.email, password: c.password }, '10.0.0.1'))).toBe('OK');
+    expect((await client.admin.users.get.query({ id: c.user.id })).status).toBe('active');
+  });
+
+  it('race: sign-ins racing a ban leave no usable session behind', async () => {
+    for (let round = 0; round < 3; round++) {
+      const c = await person();
+      const attempts = Array.from({ length: 12 }, () =>
+        svc()
+          .auth.signIn({ email: c.email, password: c.password }, '127.0.0.1')
+          .then(
+            (r) => r.token,
+            (e) => e.code as string,
+          ),
+      );
+      const ban = asAdmin().admin.users.ban.mutate({ id: c.user.id, reason: `race ${round}` });
+      const results = await Promise.all([...attempts, ban]);
+      const tokens = results
+        .slice(0, -1)
+        .filter((r): r is string => typeof r === 'string' && r.length === 32);
+      for (const r of results.slice(0, -1))
+        if (!tokens.includes(r as string)) expect(r).toBe('ACCOUNT_RESTRICTED');
+      const left = await db().select().from(sessions).where(eq(sessions.userId, c.user.id));
+      expect(left).toHaveLength(0);
+      for (const token of [c.token, ...tokens]) expect(await svc().sessions.validate(token)).toBeNull();
+    }
+  });
+
+  it('a suspended technician goes offline but keeps their history; admins cannot be suspended', async () => {
+    const t = await technician(svc(), uniqueSpot());
+    await asAdmin().admin.users.suspend.mutate({ id: t.user.id, reason: 'documents expired' });
+    const d = await asAdmin().admin.users.get.query({ id: t.user.id });
+    expect(d).toMatchObject({
+      status: 'suspended',
+      role: 'technician',
+      technician: { verification: 'verified' },
+    });
+    const me = await svc().technicians.me(t.user.id);
+    expect(me.online).toBe(false);
+    expect(await codeOf(asAdmin().admin.users.ban.mutate({ id: admin.id, reason: 'x' }))).toBe('CONFLICT');
+  });
+});
+
+describe('users: search, file and risk flags', () => {
+  it('search finds by name, e-mail or phone part and filters by role and status', async () => {
+    const c = await person();
+    const client = asAdmin();
+    const byEmail = await client.admin.users.search.query({ q: c.email.slice(0, 20) });
+    expect(byEmail.items.map((u) => u.id)).toContain(c.user.id);
+    const asTech = await client.admin.users.search.query({ q: c.email, role: 'technician' });
+    expect(asTech.items).toHaveLength(0);
+    await client.admin.users.suspend.mutate({ id: c.user.id, reason: 'search test' });
+    const suspended = await client.admin.users.search.query({ q: c.email, status: 'suspended' });
+    expect(suspended.items.map((u) => u.status)).toEqual(['suspended']);
+    expect((await client.admin.users.search.query({ q: c.email, status: 'active' })).items).toHaveLength(0);
+    // `%` and `_` are literal characters, not wildcards.
+    expect((await client.admin.users.search.query({ q: '%%%' })).items).toHaveLength(0);
+  });
+
+  it('flags failed sign-ins, rapid bookings, cancellations, a new network and a location jump, with reasons', async () => {
+    const c = await person();
+    for (let i = 0; i < 3; i++)
+      await codeOf(svc().auth.signIn({ email: c.email, password: 'wrong password entirely' }, '127.0.0.1'));
+    await svc().auth.signIn({ email: c.email, password: c.password }, '10.1.1.1');
+    await svc().auth.signIn({ email: c.email, password: c.password }, '192.168.7.9');
+    const spot = uniqueSpot();
+    const created = [];
+    for (let i = 0; i < 3; i++)
+      created.push(
+        await svc().bookings.create(c.user, {
+          serviceId: (await svc().catalog.services()).find((s) => s.slug === 'shoe-shine')!.id,
+          ...spot,
+          address: '1 Marina Road',
+          idempotencyKey: randomUUID(),
+        }),
+      );
+    for (const b of created) await svc().bookings.cancel(b.id, c.user, 'changed my mind');
+
+    const d = await asAdmin().admin.users.get.query({ id: c.user.id });
+    const signals = Object.fromEntries(d.flags.map((f) => [f.signal, f.facts]));
+    expect(signals.failed_sign_ins).toMatchObject({ count: 3, threshold: 3 });
+    expect(signals.rapid_bookings).toMatchObject({ count: 3 });
+    expect(signals.many_cancellations).toMatchObject({ count: 3 });
+    expect(signals.new_address).toMatchObject({ ip: '192.168.7.9' });
+    expect(d.bookings).toHaveLength(3);
+    // A flag blocks nothing: the customer still signs in and books.
+    expect(await codeOf(svc().auth.signIn({ email: c.email, password: c.password }, '192.168.7.9'))).toBe(
+      'OK',
+    );
+    expect(await auditRows('user.view', `user:${c.user.id}`)).toHaveLength(1);
+    const events = await db().select().from(signInEvents).where(eq(signInEvents.userId, c.user.id));
+    expect(events.filter((e) => !e.ok)).toHaveLength(3);
+
+    // A technician's fixes 50 km apart two minutes apart: 1500 km/h.
+    const t = await technician(svc(), uniqueSpot());
+    const b = created[0]!;
+    const now = Date.now();
+    await db()
+      .insert(trackingBreadcrumbs)
+      .values([
+        {
+          bookingId: b.id,
+          technicianId: t.user.id,
+          location: { lat: 6.45, lng: 3.4 },
+          recordedAt: new Date(now - 120_000),
+        },
+        {
+          bookingId: b.id,
+          technicianId: t.user.id,
+          location: { lat: 6.9, lng: 3.4 },
+          recordedAt: new Date(now),
+        },
+      ]);
+    const td = await asAdmin().admin.users.get.query({ id: t.user.id });
+    const jump = td.flags.find((f) => f.signal === 'location_jump');
+    expect(jump?.facts.kmh).toBeGreaterThan(1000);
+  });
+});
+
+describe('data rights', () => {
+  it('export holds the user’s own data and nobody else’s', async () => {
+    const a = await person();
+    const b = await person();
+    const spot = uniqueSpot();
+    const serviceId = (await svc().catalog.services()).find((s) => s.slug === 'shoe-shine')!.id;
+    const mk = (u: typeof a, address: string) =>
+      svc().bookings.create(u.user, { serviceId, ...spot, address, idempotencyKey: randomUUID() });
+    const ba = await mk(a, '12 Awolowo Road');
+    const bb = await mk(b, '99 Secret Close');
+    const archive = await asAdmin().admin.users.export.mutate({ id: a.user.id });
+    const text = JSON.stringify(archive);
+    expect(archive.user).toMatchObject({ id: a.user.id, email: a.email });
+    expect(text).not.toContain('passwordHash');
+    expect(archive.bookings.map((x) => x.id)).toEqual([ba.id]);
+    expect(text).toContain('12 Awolowo Road');
+    expect(text).not.toContain(bb.id);
+    expect(text).not.toContain(b.email);
+    expect(text).not.toContain('99 Secret Close');
+    expect(await auditRows('user.export', `user:${a.user.id}`)).toHaveLength(1);
+  });
+
+  it('delete anonymises the person, keeps the booking and its prices, purges trails and ends sign-in', async () => {
+    const c = await person();
+    const t = await technician(svc(), uniqueSpot());
+    const spot = uniqueSpot();
+    const serviceId = (await svc().catalog.services()).find((s) => s.slug === 'shoe-shine')!.id;
+    const b = await svc().bookings.create(c.user, {
+      serviceId,
+      ...spot,
+      address: '4 Private Lane, flat 2',
+      addressDetails: 'blue gate',
+      idempotencyKey: randomUUID(),
+    });
+    await db()
+      .insert(trackingBreadcrumbs)
+      .values({ bookingId: b.id, technicianId: t.user.id, location: spot, recordedAt: new Date() });
+
+    const out = await asAdmin().admin.users.delete.mutate({
+      id: c.user.id,
+      reason: 'customer request by e-mail',
+    });
+    expect(out.status).toBe('deleted');
+    await asAdmin().admin.users.delete.mutate({ id: t.user.id, reason: 'technician request' });
+
+    const [u] = await db().select().from(users).where(eq(users.id, c.user.id));
+    expect(u).toMatchObject({ name: 'Deleted user', phone: null });
+    expect(u!.email).not.toBe(c.email);
+    const [kept] = await db().select().from(bookings).where(eq(bookings.id, b.id));
+    expect(kept).toMatchObject({
+      id: b.id,
+      customerId: c.user.id,
+      priceTotal: b.price.total.amount,
+      address: '[erased]',
+    });
+    expect(kept!.addressDetails).toBeNull();
+    expect(
+      await db().select().from(trackingBreadcrumbs).where(eq(trackingBreadcrumbs.technicianId, t.user.id)),
+    ).toHaveLength(0);
+    expect(await db().select().from(userErasures).where(eq(userErasures.userId, c.user.id))).toHaveLength(1);
+    expect(await svc().sessions.validate(c.token)).toBeNull();
+    expect(await codeOf(svc().auth.signIn({ email: c.email, password: c.password }, '127.0.0.1'))).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    expect((await asAdmin().admin.users.get.query({ id: c.user.id })).status).toBe('deleted');
+    const [row] = await auditRows('user.delete', `user:${c.user.id}`);
+    expect(row).toMatchObject({ reason: 'customer request by e-mail', after: { status: 'deleted' } });
+    expect(JSON.stringify(row)).not.toContain(c.email);
+    expect(await codeOf(asAdmin().admin.users.delete.mutate({ id: c.user.id, reason: 'again' }))).toBe(
+      'CONFLICT',
+    );
+  });
+});
+
+describe('catalogue', () => {
+  it('a price change reaches new quotes at once but never a stored booking’s breakdown', async () => {
+    const { service } = await ownService(500_000);
+    const c = await person();
+    const spot = uniqueSpot();
+    const quote1 = await httpClient(server, c.token).booking.quote.query({ serviceId: service.id, ...spot });
+    expect(quote1.price.base.amount).toBe(500_000);
+    const booking = await svc().bookings.create(c.user, {
+      serviceId: service.id,
+      ...spot,
+      address: '3 Catalogue Street',
+      idempotencyKey: randomUUID(),
+    });
+    expect(booking.price.base.amount).toBe(500_000);
+
+    const updated = await asAdmin().admin.catalog.services.update.mutate({
+      id: service.id,
+      basePrice: 800_000,
+      emergencySurchargePct: 100,
+    });
+    expect(updated.basePrice.amount).toBe(800_000);
+    // No waiting for the 30 s cache: the change was announced.
+    const quote2 = await httpClient(server, c.token).booking.quote.query({ serviceId: service.id, ...spot });
+    expect(quote2.price.base.amount).toBe(800_000);
+    const emergency = await httpClient(server, c.token).booking.quote.query({
+      serviceId: service.id,
+      ...spot,
+      emergency: true,
+    });
+    expect(emergency.price.total.amount).toBeGreaterThanOrEqual(1_600_000);
+
+    const again = await httpClient(server, c.token).booking.get.query({ id: booking.id });
+    expect(again.price).toEqual(booking.price);
+    const [row] = await auditRows('catalog.service.update', `service:${service.id}`);
+    expect(row).toMatchObject({
+      actorId: admin.id,
+      before: { basePrice: 500_000, emergencySurchargePct: 50 },
+      after: { basePrice: 800_000, emergencySurchargePct: 100 },
+    });
+  });
+
+  it('CRUD with audit rows; bounds checked; services deactivate; only empty categories delete', async () => {
+    const client = asAdmin();
+    const { category, service } = await ownService();
+    expect(service).toMatchObject({ requiredCertificates: ['welding'], minPrice: null, active: true });
+    expect(await auditRows('catalog.category.create', `category:${category.id}`)).toHaveLength(1);
+    expect(await auditRows('catalog.service.create', `service:${service.id}`)).toHaveLength(1);
+
+    expect(
+      await codeOf(
+        client.admin.catalog.services.update.mutate({ id: service.id, minPrice: 900, maxPrice: 100 }),
+      ),
+    ).toBe('BAD_REQUEST');
+    expect(
+      await codeOf(
+        client.admin.catalog.categories.create.mutate({
+          slug: category.slug,
+          nameEn: 'Dup',
+          nameAr: 'مكرر',
+          icon: 'tools',
+          sortOrder: 0,
+        }),
+      ),
+    ).toBe('CONFLICT');
+    // Emoji are not icons.
+    expect(
+      await codeOf(
+        client.admin.catalog.categories.update.mutate({ id: category.id, icon: '🔧' as unknown as 'tools' }),
+      ),
+    ).toBe('BAD_REQUEST');
+    const renamed = await client.admin.catalog.categories.update.mutate({
+      id: category.id,
+      nameAr: 'فئة معدلة',
+      icon: 'key',
+    });
+    expect(renamed).toMatchObject({ name: { ar: 'فئة معدلة' }, icon: 'key' });
+    expect(await auditRows('catalog.category.update', `category:${category.id}`)).toHaveLength(1);
+
+    expect(await codeOf(client.admin.catalog.categories.delete.mutate({ id: category.id }))).toBe('CONFLICT');
+    const off = await client.admin.catalog.services.delete.mutate({ id: service.id });
+    expect(off.active).toBe(false);
+    expect(await auditRows('catalog.service.delete', `service:${service.id}`)).toHaveLength(1);
+    const c = await person();
+    expect(
+      await codeOf(
+        httpClient(server, c.token).booking.quote.query({ serviceId: service.id, ...uniqueSpot() }),
+      ),
+    ).toBe('NOT_FOUND');
+
+    const list = await client.admin.catalog.list.query({ market: 'lagos' });
+    expect(list.services.find((s) => s.id === service.id)?.active).toBe(false);
+    expect(list.categories.find((x) => x.id === category.id)?.services).toBe(1);
+
+    const empty = await client.admin.catalog.categories.create.mutate({
+      slug: `empty-${randomUUID().slice(0, 8)}`,
+      nameEn: 'Empty',
+      nameAr: 'فارغة',
+      icon: 'leaf',
+      sortOrder: 1,
+    });
+    await client.admin.catalog.categories.delete.mutate({ id: empty.id });
+    expect(await auditRows('catalog.category.delete', `category:${empty.id}`)).toHaveLength(1);
+  });
+
+  it('the seeded categories carry SVG icon keys, not emoji', async () => {
+    const cats = await svc().catalog.categories();
+    expect(cats.length).toBeGreaterThan(0);
+    for (const c of cats) expect(c.icon).toMatch(/^[a-z-]+$/);
+  });
+});

@@ -1,0 +1,377 @@
+import { and, desc, eq, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows } from '../../../db/client';
+import {
+  bookingStatusHistory,
+  bookings,
+  chatMessages,
+  chatReadMarkers,
+  customerRatings,
+  favorites,
+  payments,
+  refunds,
+  reviewReports,
+  reviews,
+  services,
+  sessions,
+  signInEvents,
+  technicianProfiles,
+  trackingBreadcrumbs,
+  uploads,
+  userErasures,
+  userRestrictions,
+  users,
+} from '../../../db/schema';
+import type { UserStatus } from '../../contracts/console';
+import type { RiskThresholds } from './risk.config';
+
+/** The restriction in force: open and not yet ended. */
+const inForce = sql`${userRestrictions.liftedAt} IS NULL AND (${userRestrictions.until} IS NULL OR ${userRestrictions.until} > now())`;
+
+const statusExpr = sql<UserStatus>`CASE WHEN ${userErasures.userId} IS NOT NULL THEN 'deleted'
+  WHEN ${userRestrictions.kind} = 'ban' THEN 'banned' WHEN ${userRestrictions.kind} = 'suspend' THEN 'suspended'
+  ELSE 'active' END`;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+export function createConsoleUsersRepo(db: DbOrTx) {
+  return {
+    async search(
+      filter: { q?: string; role?: 'customer' | 'technician' | 'admin'; status?: UserStatus },
+      after: { at: Date; id: string } | undefined,
+      limit: number,
+    ) {
+      const where: Array<SQL | undefined> = [];
+      if (filter.q) {
+        const p = `%${escapeLike(filter.q)}%`;
+        where.push(or(ilike(users.name, p), ilike(users.email, p), ilike(users.phone, p)));
+      }
+      if (filter.role) where.push(eq(users.role, filter.role));
+      if (filter.status === 'deleted') where.push(isNotNull(userErasures.userId));
+      else if (filter.status) {
+        where.push(isNull(userErasures.userId));
+        if (filter.status === 'active') where.push(isNull(userRestrictions.id));
+        else where.push(eq(userRestrictions.kind, filter.status === 'banned' ? 'ban' : 'suspend'));
+      }
+      if (after)
+        where.push(
+          sql`(${users.createdAt}, ${users.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
+        );
+      return db
+        .select({ user: users, status: statusExpr })
+        .from(users)
+        .leftJoin(userRestrictions, and(eq(userRestrictions.userId, users.id), inForce))
+        .leftJoin(userErasures, eq(userErasures.userId, users.id))
+        .where(and(...where))
+        .orderBy(desc(users.createdAt), desc(users.id))
+        .limit(limit);
+    },
+
+    async user(id: string) {
+      const [row] = await db
+        .select({ user: users, status: statusExpr })
+        .from(users)
+        .leftJoin(userRestrictions, and(eq(userRestrictions.userId, users.id), inForce))
+        .leftJoin(userErasures, eq(userErasures.userId, users.id))
+        .where(eq(users.id, id))
+        .limit(1);
+      return row;
+    },
+
+    /** The user row, locked: a ban, unban or erasure of one user at a time (and sign-ins wait, see migration 0016). */
+    async lockUser(id: string) {
+      const [row] = await db.select().from(users).where(eq(users.id, id)).for('update').limit(1);
+      return row;
+    },
+
+    restrictions: (userId: string) =>
+      db
+        .select()
+        .from(userRestrictions)
+        .where(eq(userRestrictions.userId, userId))
+        .orderBy(desc(userRestrictions.createdAt))
+        .limit(50),
+
+    async restrictionInForce(userId: string) {
+      const [row] = await db
+        .select()
+        .from(userRestrictions)
+        .where(and(eq(userRestrictions.userId, userId), inForce))
+        .limit(1);
+      return row;
+    },
+
+    /** Closes the open restriction (in force or expired); returns the closed row. */
+    async liftOpen(userId: string, by: string | null) {
+      const [row] = await db
+        .update(userRestrictions)
+        .set({ liftedAt: sql`now()`, liftedBy: by })
+        .where(and(eq(userRestrictions.userId, userId), isNull(userRestrictions.liftedAt)))
+        .returning();
+      return row;
+    },
+
+    async insertRestriction(values: typeof userRestrictions.$inferInsert) {
+      const [row] = await db.insert(userRestrictions).values(values).returning();
+      return row!;
+    },
+
+    deleteSessions: (userId: string) => db.delete(sessions).where(eq(sessions.userId, userId)),
+
+    technician: async (userId: string) =>
+      (await db.select().from(technicianProfiles).where(eq(technicianProfiles.userId, userId)).limit(1))[0],
+
+    /** A technician taken off work (suspension): offline; their open offers are withdrawn by the caller. */
+    takeOffline: (userId: string) =>
+      db.update(technicianProfiles).set({ online: false }).where(eq(technicianProfiles.userId, userId)),
+
+    bookingsOf: (userId: string, limit: number) =>
+      db
+        .select({
+          booking: bookings,
+          serviceEn: services.nameEn,
+          serviceAr: services.nameAr,
+        })
+        .from(bookings)
+        .innerJoin(services, eq(services.id, bookings.serviceId))
+        .where(or(eq(bookings.customerId, userId), eq(bookings.technicianId, userId)))
+        .orderBy(desc(bookings.createdAt))
+        .limit(limit),
+
+    reviewsOf: (userId: string, limit: number) =>
+      db
+        .select()
+        .from(reviews)
+        .where(or(eq(reviews.customerId, userId), eq(reviews.technicianId, userId)))
+        .orderBy(desc(reviews.createdAt))
+        .limit(limit),
+
+    paymentsOf: (userId: string, limit: number) =>
+      db
+        .select()
+        .from(payments)
+        .where(eq(payments.customerId, userId))
+        .orderBy(desc(payments.createdAt))
+        .limit(limit),
+
+    /** Reports the user filed, and reports about reviews the user wrote. */
+    reportsOf: (userId: string, limit: number) =>
+      db
+        .select({ report: reviewReports, reviewAuthor: reviews.customerId })
+        .from(reviewReports)
+        .innerJoin(reviews, eq(reviews.id, reviewReports.reviewId))
+        .where(or(eq(reviewReports.reporterId, userId), eq(reviews.customerId, userId)))
+        .orderBy(desc(reviewReports.createdAt))
+        .limit(limit),
+
+    recordSignIn: (e: { userId: string | null; email: string; ok: boolean; ip: string }) =>
+      db.insert(signInEvents).values({ ...e, email: e.email.toLowerCase() }),
+
+    /**
+     * The raw numbers behind the risk flags, each from the real tables in one round trip. Thresholds only
+     * shape the windows; the caller compares.
+     */
+    async riskFacts(userId: string, email: string, t: RiskThresholds) {
+      const [row] = await queryRows<{
+        failed: number;
+        last_failed: Date | string | null;
+        rapid: number;
+        rapid_at: Date | string | null;
+        cancelled: number;
+        last_cancelled: Date | string | null;
+        jump_kmh: number | null;
+        jump_km: number | null;
+        jump_at: Date | string | null;
+        ok_before: number;
+        last_ip: string | null;
+        last_ip_new: boolean | null;
+        last_ok_at: Date | string | null;
+      }>(
+        db,
+        sql`WITH failed AS (
+          SELECT count(*)::int AS n, max(at) AS last FROM sign_in_events
+           WHERE (user_id = ${userId} OR email = lower(${email})) AND NOT ok
+             AND at > now() - make_interval(hours => ${t.failedSignInHours}::int)
+        ), rapid AS (
+          SELECT count(*) OVER w AS n, created_at FROM bookings
+           WHERE customer_id = ${userId} AND created_at > now() - interval '30 days'
+          WINDOW w AS (ORDER BY created_at RANGE BETWEEN make_interval(mins => ${t.rapidBookingMinutes}::int) PRECEDING AND CURRENT ROW)
+        ), rapid_max AS (
+          SELECT n, created_at FROM rapid ORDER BY n DESC, created_at DESC LIMIT 1
+        ), cancelled AS (
+          SELECT count(*)::int AS n, max(created_at) AS last FROM booking_status_history
+           WHERE actor_id = ${userId} AND to_status = 'cancelled'
+             AND created_at > now() - make_interval(days => ${t.cancellationDays}::int)
+        ), fixes AS (
+          SELECT recorded_at,
+                 ST_Distance(location, lag(location) OVER (ORDER BY recorded_at)) AS m,
+                 extract(epoch FROM recorded_at - lag(recorded_at) OVER (ORDER BY recorded_at)) AS s
+            FROM tracking_breadcrumbs
+           WHERE technician_id = ${userId} AND recorded_at > now() - interval '30 days'
+        ), jump AS (
+          SELECT (m / 1000) / (greatest(s, 1) / 3600) AS kmh, m / 1000 AS km, recorded_at FROM fixes
+           WHERE m >= 2000 AND (m / 1000) / (greatest(s, 1) / 3600) > ${t.jumpKmh}
+           ORDER BY recorded_at DESC LIMIT 1
+        ), oks AS (
+          SELECT ip, at,
+                 CASE WHEN position(':' in ip) > 0 THEN array_to_string((string_to_array(ip, ':'))[1:3], ':')
+                      ELSE regexp_replace(ip, '\\.[0-9]+$', '') END AS block
+            FROM sign_in_events WHERE user_id = ${userId} AND ok
+        ), last_ok AS (
+          SELECT ip, at, block FROM oks ORDER BY at DESC LIMIT 1
+        )
+        SELECT (SELECT n FROM failed) AS failed, (SELECT last FROM failed) AS last_failed,
+               coalesce((SELECT n FROM rapid_max), 0)::int AS rapid, (SELECT created_at FROM rapid_max) AS rapid_at,
+               (SELECT n FROM cancelled) AS cancelled, (SELECT last FROM cancelled) AS last_cancelled,
+               (SELECT kmh FROM jump)::float8 AS jump_kmh, (SELECT km FROM jump)::float8 AS jump_km,
+               (SELECT recorded_at FROM jump) AS jump_at,
+               (SELECT count(*) FROM oks WHERE at < (SELECT at FROM last_ok))::int AS ok_before,
+               (SELECT ip FROM last_ok) AS last_ip,
+               NOT EXISTS (SELECT 1 FROM oks WHERE at < (SELECT at FROM last_ok) AND block = (SELECT block FROM last_ok)) AS last_ip_new,
+               (SELECT at FROM last_ok) AS last_ok_at`,
+      );
+      return row!;
+    },
+
+    // ── Data rights ────────────────────────────────────────────────────────────────────────────────
+    /** Everything stored about one user, keyed by table (their own rows only). */
+    async exportData(userId: string) {
+      const asCustomerOrTech = or(eq(bookings.customerId, userId), eq(bookings.technicianId, userId));
+      const [user] = await db.select().from(users).where(eq(users.id, userId));
+      const own = await db.select({ id: bookings.id }).from(bookings).where(asCustomerOrTech);
+      const ids = own.map((b) => b.id);
+      return {
+        user,
+        technicianProfile:
+          (await db.select().from(technicianProfiles).where(eq(technicianProfiles.userId, userId)))[0] ??
+          null,
+        bookings: await db
+          .select({
+            id: bookings.id,
+            role: sql<string>`CASE WHEN ${bookings.customerId} = ${userId} THEN 'customer' ELSE 'technician' END`,
+            status: bookings.status,
+            serviceId: bookings.serviceId,
+            address: bookings.address,
+            addressDetails: bookings.addressDetails,
+            notes: bookings.notes,
+            location: bookings.location,
+            scheduledFor: bookings.scheduledFor,
+            emergency: bookings.emergency,
+            currency: bookings.currency,
+            priceBase: bookings.priceBase,
+            priceSurcharge: bookings.priceSurcharge,
+            priceTotal: bookings.priceTotal,
+            paymentMethod: bookings.paymentMethod,
+            cancelReason: bookings.cancelReason,
+            disputeReason: bookings.disputeReason,
+            createdAt: bookings.createdAt,
+            completedAt: bookings.completedAt,
+            cancelledAt: bookings.cancelledAt,
+          })
+          .from(bookings)
+          .where(asCustomerOrTech)
+          .orderBy(bookings.createdAt),
+        bookingHistory: await db
+          .select()
+          .from(bookingStatusHistory)
+          .where(ids.length ? inArray(bookingStatusHistory.bookingId, ids) : sql`false`)
+          .orderBy(bookingStatusHistory.id),
+        // Only their own messages: the other party's words are the other party's data.
+        chatMessages: await db
+          .select({
+            bookingId: chatMessages.bookingId,
+            body: chatMessages.body,
+            createdAt: chatMessages.createdAt,
+          })
+          .from(chatMessages)
+          .where(eq(chatMessages.senderId, userId))
+          .orderBy(chatMessages.id),
+        reviewsWritten: await db.select().from(reviews).where(eq(reviews.customerId, userId)),
+        reviewsReceived: await db.select().from(reviews).where(eq(reviews.technicianId, userId)),
+        ratingsGiven: await db.select().from(customerRatings).where(eq(customerRatings.technicianId, userId)),
+        reportsFiled: await db.select().from(reviewReports).where(eq(reviewReports.reporterId, userId)),
+        payments: await db.select().from(payments).where(eq(payments.customerId, userId)),
+        refunds: await db
+          .select({ refund: refunds })
+          .from(refunds)
+          .innerJoin(payments, eq(payments.id, refunds.paymentId))
+          .where(eq(payments.customerId, userId))
+          .then((rows) => rows.map((r) => r.refund)),
+        favorites: await db.select().from(favorites).where(eq(favorites.userId, userId)),
+        uploads: await db
+          .select({
+            id: uploads.id,
+            kind: uploads.kind,
+            status: uploads.status,
+            contentType: uploads.contentType,
+            size: uploads.size,
+            bookingId: uploads.bookingId,
+            createdAt: uploads.createdAt,
+          })
+          .from(uploads)
+          .where(eq(uploads.ownerId, userId)),
+        signIns: await db
+          .select({ ok: signInEvents.ok, ip: signInEvents.ip, at: signInEvents.at })
+          .from(signInEvents)
+          .where(eq(signInEvents.userId, userId))
+          .orderBy(signInEvents.id),
+        restrictions: await db.select().from(userRestrictions).where(eq(userRestrictions.userId, userId)),
+      };
+    },
+
+    /**
+     * Erases personal data (inside the caller's transaction): the users row becomes an anonymous husk
+     * (bookings, payments and ledger rows keep pointing at it, as the law wants them kept), contact
+     * details on their bookings go, their live trails, sessions, sign-in history and favourites are deleted,
+     * their chat messages are blanked. Returns false when the user is already erased.
+     */
+    async erase(userId: string, values: { reason: string; by: string | null; passwordHash: string }) {
+      const inserted = await db
+        .insert(userErasures)
+        .values({ userId, reason: values.reason, erasedBy: values.by })
+        .onConflictDoNothing()
+        .returning();
+      if (inserted.length === 0) return false;
+      await db
+        .update(users)
+        .set({
+          email: `erased-${userId}@erased.fundi.invalid`,
+          name: 'Deleted user',
+          phone: null,
+          passwordHash: values.passwordHash,
+        })
+        .where(eq(users.id, userId));
+      await db.delete(sessions).where(eq(sessions.userId, userId));
+      await db.delete(signInEvents).where(eq(signInEvents.userId, userId));
+      await db.delete(favorites).where(or(eq(favorites.userId, userId), eq(favorites.technicianId, userId)));
+      await db.delete(trackingBreadcrumbs).where(eq(trackingBreadcrumbs.technicianId, userId));
+      await db.delete(chatReadMarkers).where(eq(chatReadMarkers.userId, userId));
+      await db.update(chatMessages).set({ body: '[deleted]' }).where(eq(chatMessages.senderId, userId));
+      // Their bookings stay (amounts, times, service, status); the address text goes and the pin is
+      // coarsened to a ~1 km grid (the city area stays for the records, the door does not).
+      await db
+        .update(bookings)
+        .set({
+          address: '[erased]',
+          addressDetails: null,
+          notes: null,
+          location: sql`ST_SnapToGrid(${bookings.location}::geometry, 0.01)::geography` as never,
+        })
+        .where(eq(bookings.customerId, userId));
+      await db
+        .update(technicianProfiles)
+        .set({
+          bio: '',
+          photoUrl: null,
+          online: false,
+          location: null,
+          locationAccuracy: null,
+          locationAt: null,
+        })
+        .where(eq(technicianProfiles.userId, userId));
+      await db.update(reviews).set({ comment: null }).where(eq(reviews.customerId, userId));
+      return true;
+    },
+  };
+}
+
+export type ConsoleUsersRepo = ReturnType<typeof createConsoleUsersRepo>;
