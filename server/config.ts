@@ -131,6 +131,13 @@ const envSchema = z
     ),
     // Risk-signal thresholds of the operations console (issue 14 §3): server/modules/console/risk.config.ts.
     RISK_THRESHOLDS: riskThresholdsEnv,
+    // Onboarding (issue 13 §4): AES-256-GCM key of the national ID numbers (unset: generated under DATA_DIR).
+    FIELD_ENCRYPTION_KEY: optionalSecret.pipe(
+      z
+        .string()
+        .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (openssl rand -hex 32)')
+        .optional(),
+    ),
     UPLOAD_SLOT_SECONDS: z.coerce.number().int().min(1).max(3600).default(900),
     UPLOAD_URL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     S3_ENDPOINT: z
@@ -263,6 +270,8 @@ export type Config = {
   payments: PaymentsConfig;
   /** Uploads: see server/modules/upload. */
   uploads: UploadsConfig;
+  /** Key of encrypted fields (unset: generated once, kept in DATA_DIR/field-encryption.key). */
+  fieldEncryptionKey: string | undefined;
 };
 
 export type UploadsConfig = {
@@ -382,6 +391,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     nodeId: e.NODE_ID ?? `node-${randomBytes(4).toString('hex')}`,
+    fieldEncryptionKey: e.FIELD_ENCRYPTION_KEY,
     uploads: {
       signingKey: e.UPLOAD_SIGNING_KEY,
       dir: path.join(e.DATA_DIR, 'uploads'),

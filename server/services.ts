@@ -13,6 +13,7 @@ import { createAuthService } from './modules/auth/auth.service';
 import { createSessionStore } from './modules/auth/session';
 import { createBookingLifecycle } from './modules/booking/booking.lifecycle';
 import { createBookingService } from './modules/booking/booking.service';
+import { createZoneSurcharges } from './modules/booking/zone-surcharge';
 import { createCatalogRepo } from './modules/catalog/catalog.repo';
 import { createCatalogService } from './modules/catalog/catalog.service';
 import { createChatService } from './modules/chat/chat.service';
@@ -24,6 +25,8 @@ import { createLedger } from './modules/ledger/ledger.service';
 import { createMarketRepo } from './modules/market/market.repo';
 import { createMarketService } from './modules/market/market.service';
 import { createMeService } from './modules/me/me.service';
+import { createFieldCipher } from './modules/onboarding/field-crypto';
+import { createOnboardingService } from './modules/onboarding/onboarding.service';
 import { createExtrasService } from './modules/payments/extras.service';
 import { policyOf } from './modules/payments/markets';
 import { createPaymentsService } from './modules/payments/payments.service';
@@ -131,6 +134,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
   });
   const bookings = createBookingService({
     markets,
+    zoneAt: createZoneSurcharges((market) => areas.zones(market)),
     billing: payments,
     db,
     bus,
@@ -207,6 +211,16 @@ export function createServices(database: Database, config: Config, redis: RedisC
   // Analytics (issue 14 §6): SQL over the real tables, plus a presence sample per market per minute.
   const analytics = createAnalyticsService({ db, presenceTimeoutMs: config.presence.timeoutMs });
 
+  // Onboarding and verification (issue 13 §4): ID numbers encrypted with FIELD_ENCRYPTION_KEY.
+  const onboarding = createOnboardingService({
+    db,
+    uploads,
+    areas,
+    cipher: createFieldCipher({ key: config.fieldEncryptionKey, dataDir: config.dataDir }),
+    leader,
+    verificationChanged: (id, status, note) => technicians.setVerification(id, status, note),
+  });
+
   // One shared timer for every heartbeat subscriber instead of one per connection.
   const clock = new EventEmitter();
   clock.setMaxListeners(0);
@@ -239,6 +253,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     search,
     uploads,
     analytics,
+    onboarding,
     clock,
     /** Background work (dispatch timers and sweeps); not started by CLIs and unit tests that don't need it. */
     async start() {
@@ -246,6 +261,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await tracking.start();
       await dispatch.start();
       reviews.start();
+      onboarding.start();
       analytics.start();
       presence.startOfflineSweep((ids) => void tracking.changed(ids).catch(() => undefined));
     },
@@ -255,6 +271,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await presence.stop();
       await dispatch.stop();
       await reviews.stop();
+      await onboarding.stop();
       await analytics.stop();
       await tracking.stop();
       await leader.releaseAll();

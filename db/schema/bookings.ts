@@ -66,7 +66,12 @@ export const bookings = pgTable(
     commission: integer('commission').notNull(),
     technicianEarnings: integer('technician_earnings').notNull(),
     /** The market zone whose surcharge is in `price_surcharge` (issue 13 §2), with its rate when booked. */
-    zoneSurcharge: jsonb('zone_surcharge').$type<{ slug: string; nameEn: string; nameAr: string; pct: number }>(),
+    zoneSurcharge: jsonb('zone_surcharge').$type<{
+      slug: string;
+      nameEn: string;
+      nameAr: string;
+      pct: number;
+    }>(),
     /** The market's commission rate when booked: the price is re-cut with it if the technician's own price applies. */
     commissionBps: integer('commission_bps').notNull().default(1500),
     /** The technician the customer chose (issue 12 §4): offered first. */

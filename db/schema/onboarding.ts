@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { check, date, index, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  check,
+  date,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import {
   type ChecklistItem,
   onboardingDecisions,
@@ -44,7 +55,10 @@ export const technicianOnboarding = pgTable(
   (t) => [
     index('technician_onboarding_queue_idx').on(t.status, t.submittedAt),
     index('technician_onboarding_expiry_idx').on(t.idExpiresOn).where(sql`${t.status} = 'approved'`),
-    check('technician_onboarding_cipher', sql`${t.idNumberCipher} IS NULL OR ${t.idNumberCipher} LIKE 'v1.%'`),
+    check(
+      'technician_onboarding_cipher',
+      sql`${t.idNumberCipher} IS NULL OR ${t.idNumberCipher} LIKE 'v1.%'`,
+    ),
   ],
 );
 

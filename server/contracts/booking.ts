@@ -18,12 +18,23 @@ export const bookingStatuses = [
 export type BookingStatus = (typeof bookingStatuses)[number];
 export const openStatuses = ['searching', 'assigned', 'en_route', 'arrived', 'in_progress'] as const;
 
+/** One surcharge in a price: the emergency rate of the service, or the zone the job is in (issue 13 §2). */
+export type PriceLine = {
+  kind: 'emergency' | 'zone';
+  /** Percent of the base (null when not known, e.g. an emergency rate changed since booking). */
+  pct: number | null;
+  zone: { slug: string; name: { en: string; ar: string } } | null;
+  amount: Money;
+};
+
 export type PriceBreakdown = {
   base: Money;
   surcharge: Money;
   total: Money;
   commission: Money;
   technicianEarnings: Money;
+  /** What `surcharge` is made of, one line each (absent or empty: none). */
+  lines?: PriceLine[];
 };
 
 const scheduledFor = z.iso

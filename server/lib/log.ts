@@ -13,7 +13,7 @@ export function setLogLevel(level: Level) {
  * tokens, document keys) are cut from every string, whatever the query was.
  */
 const SECRET_KEYS =
-  /pass(word)?|token|secret|hash|authori[sz]ation|cookie|signature|e-?mail|phone|params|otp|card|iban|address/i;
+  /pass(word)?|token|secret|hash|authori[sz]ation|cookie|signature|e-?mail|phone|params|otp|card|iban|address|national|id_?number|cipher/i;
 const QUERY_PARAMS = /(\bparams:)[\s\S]*$/;
 export const REDACTED = '[redacted]';
 

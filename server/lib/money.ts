@@ -15,14 +15,20 @@ export type PriceInput = {
 
 export type PriceParts = {
   base: number;
+  /** Emergency + zone surcharges: each is its own percentage of the base, rounded on its own. */
   surcharge: number;
   total: number;
   commission: number;
   earnings: number;
+  emergencySurcharge: number;
+  zoneSurcharge: number;
 };
 
 /** The price of a job: hourly services are charged for the estimated duration (whole quarter hours). */
-export function priceJob(s: PriceInput, opts: { emergency: boolean; commissionBps: number }): PriceParts {
+export function priceJob(
+  s: PriceInput,
+  opts: { emergency: boolean; commissionBps: number; zonePct?: number },
+): PriceParts {
   const base =
     s.priceUnit === 'hourly'
       ? Math.round((s.basePrice * Math.ceil(s.durationMinutes / 15)) / 4)
@@ -30,13 +36,26 @@ export function priceJob(s: PriceInput, opts: { emergency: boolean; commissionBp
   return cutPrice(base, { ...opts, surchargePct: s.emergencySurchargePct });
 }
 
-/** A job's base price cut into surcharge, total, commission and the technician's earnings. */
+/**
+ * A job's base price cut into surcharges, total, commission and the technician's earnings. `zonePct`:
+ * the surcharge of the market zone the job is in (airport, islands; issue 13 §2).
+ */
 export function cutPrice(
   base: number,
-  opts: { emergency: boolean; surchargePct: number; commissionBps: number },
+  opts: { emergency: boolean; surchargePct: number; commissionBps: number; zonePct?: number | undefined },
 ): PriceParts {
-  const surcharge = opts.emergency ? percentOf(base, opts.surchargePct) : 0;
+  const emergencySurcharge = opts.emergency ? percentOf(base, opts.surchargePct) : 0;
+  const zoneSurcharge = opts.zonePct ? percentOf(base, opts.zonePct) : 0;
+  const surcharge = emergencySurcharge + zoneSurcharge;
   const total = base + surcharge;
   const commission = bpsOf(total, opts.commissionBps);
-  return { base, surcharge, total, commission, earnings: total - commission };
+  return {
+    base,
+    surcharge,
+    total,
+    commission,
+    earnings: total - commission,
+    emergencySurcharge,
+    zoneSurcharge,
+  };
 }

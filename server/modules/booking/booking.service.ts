@@ -34,6 +34,7 @@ import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './bookin
 import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
+import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';
 
 type Deps = {
   db: Db;
@@ -43,6 +44,8 @@ type Deps = {
   dispatch: DispatchService;
   /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
   markets?: MarketService;
+  /** The market zone with a surcharge that a pin is in (issue 13 §2), from memory. */
+  zoneAt?: (market: string, at: { lat: number; lng: number }) => Promise<ZoneSurcharge | null>;
   /** Money hooks (issue 10), run inside the booking's own transactions. */
   billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
@@ -105,6 +108,7 @@ export function createBookingService({
   lastPosition,
   admission,
   markets,
+  zoneAt,
   billing,
   createLimiter,
 }: Deps) {
@@ -127,8 +131,12 @@ export function createBookingService({
     return { view: view!, as };
   }
 
-  const price = (s: Parameters<typeof priceJob>[0], emergency: boolean, commissionBps: number) =>
-    priceJob(s, { emergency, commissionBps });
+  const price = (
+    s: Parameters<typeof priceJob>[0],
+    emergency: boolean,
+    commissionBps: number,
+    zone: ZoneSurcharge | null = null,
+  ) => priceJob(s, { emergency, commissionBps, zonePct: zone?.pct });
 
   /**
    * The service, checked against the market the job's pin is in (issue 13: the market follows the job):
@@ -143,7 +151,8 @@ export function createBookingService({
         { market: m.slug },
       );
     }
-    return { s, commissionBps: m?.commissionBps ?? config.commissionBps };
+    const zone = m && zoneAt ? await zoneAt(m.slug, at) : null;
+    return { s, commissionBps: m?.commissionBps ?? config.commissionBps, zone };
   }
 
   /**
@@ -187,7 +196,7 @@ export function createBookingService({
     const { idempotencyKey, ...request } = input;
     const hash = requestHash(request);
     // Read before the transaction: inside it, every query must use the transaction's own connection.
-    const { s, commissionBps } = await serviceAt(input.serviceId, input);
+    const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
     const result = await db.transaction(async (tx) => {
       const r = createBookingRepo(tx);
       await r.lockCustomer(customer.id);
@@ -213,7 +222,7 @@ export function createBookingService({
           `You already have ${config.maxOpenBookings} open bookings. Finish or cancel one first.`,
         );
       }
-      const p = price(s, input.emergency ?? false, commissionBps);
+      const p = price(s, input.emergency ?? false, commissionBps, zone);
       const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
       const row = await r.insert({
         customerId: customer.id,
@@ -231,6 +240,7 @@ export function createBookingService({
         priceTotal: p.total,
         commission: p.commission,
         technicianEarnings: p.earnings,
+        zoneSurcharge: zone,
         commissionBps,
         preferredTechnicianId: input.technicianId ?? null,
         fallbackToNearest: input.fallbackToNearest ?? true,
@@ -269,8 +279,9 @@ export function createBookingService({
 
   return {
     async quote(input: z.output<typeof quoteInput>): Promise<Quote> {
-      const { s, commissionBps } = await serviceAt(input.serviceId, input);
-      const p = price(s, input.emergency ?? false, commissionBps);
+      const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
+      const emergency = input.emergency ?? false;
+      const p = price(s, emergency, commissionBps, zone);
       const m = (amount: number) => money(amount, s.currency);
       // Answered from the live in-memory index (PostGIS stays the fallback when the index is not loaded).
       const around: {
@@ -284,7 +295,7 @@ export function createBookingService({
       // What those around would charge: their own unit prices, and the list price for the rest.
       const totals = [
         ...(around.ownPrices ?? []).map(
-          (unit) => price({ ...s, basePrice: unit }, input.emergency ?? false, commissionBps).total,
+          (unit) => price({ ...s, basePrice: unit }, emergency, commissionBps, zone).total,
         ),
         ...((around.listPriced ?? around.count) > 0 ? [p.total] : []),
       ];
@@ -299,6 +310,13 @@ export function createBookingService({
           total: m(p.total),
           commission: m(p.commission),
           technicianEarnings: m(p.earnings),
+          lines: surchargeLines({
+            ...p,
+            currency: s.currency,
+            emergency,
+            emergencyPct: s.emergencySurchargePct,
+            zone,
+          }),
         },
         availableTechnicians: around.count,
         nearest: around.nearestMeters === null ? null : nearestBand(around.nearestMeters),

@@ -2,6 +2,7 @@ import type { BookingHistoryRow } from '../../../db/schema';
 import type { Booking, BookingHistoryEntry } from '../../contracts/booking';
 import { money } from '../../lib/money';
 import type { BookingViewRow } from './booking.repo';
+import { surchargeLines } from './zone-surcharge';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -48,6 +49,14 @@ export function toBooking(v: BookingViewRow): Booking {
       total: m(b.priceTotal),
       commission: m(b.commission),
       technicianEarnings: m(b.technicianEarnings),
+      lines: surchargeLines({
+        base: b.priceBase,
+        surcharge: b.priceSurcharge,
+        currency: b.currency,
+        emergency: b.emergency,
+        emergencyPct: null,
+        zone: b.zoneSurcharge,
+      }),
     },
     chosenTechnicianId: b.preferredTechnicianId,
     fallbackToNearest: b.fallbackToNearest,

@@ -47,6 +47,7 @@ export function offerPrice(offer: Pick<OfferRow, 'priceBase'>, booking: BookingR
   return cutPrice(offer.priceBase, {
     emergency: booking.emergency,
     surchargePct: service.emergencySurchargePct,
+    zonePct: booking.zoneSurcharge?.pct,
     commissionBps: booking.commissionBps,
   });
 }
