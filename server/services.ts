@@ -14,6 +14,8 @@ import { createSessionStore } from './modules/auth/session';
 import { createBookingLifecycle } from './modules/booking/booking.lifecycle';
 import { createBookingService } from './modules/booking/booking.service';
 import { createZoneSurcharges } from './modules/booking/zone-surcharge';
+import { createAdminBookingsService } from './modules/cases/bookings.service';
+import { createDisputesService } from './modules/cases/disputes.service';
 import { createCatalogRepo } from './modules/catalog/catalog.repo';
 import { createCatalogService } from './modules/catalog/catalog.service';
 import { createChatService } from './modules/chat/chat.service';
@@ -227,6 +229,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
   const tick = setInterval(() => clock.emit('tick'), config.heartbeatMs);
   tick.unref();
 
+  // The operations console's bookings board and dispute cases (issue 14 §1, §2).
+  const adminBookings = createAdminBookingsService({ db, lifecycle, bookings, dispatch, uploads });
+  const disputes = createDisputesService({ db, bus, bookings, adminBookings, payments });
+
   return {
     database,
     auth,
@@ -248,6 +254,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     extras,
     earnings,
     chat,
+    adminBookings,
+    disputes,
     me: createMeService({ db, bus }),
     reviews,
     search,

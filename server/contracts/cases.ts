@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Booking, BookingHistoryEntry, BookingStatus } from './booking';
 import { bookingStatuses } from './booking';
 import type { Money } from './catalog';
-import type { JobPhoto } from './upload';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
+import type { JobPhoto } from './upload';
 
 export const disputeKinds = ['customer_dispute', 'customer_report'] as const;
 export type DisputeKind = (typeof disputeKinds)[number];
@@ -33,19 +33,37 @@ export const customerDisputeReasons = [
   'other',
 ] as const;
 /** What a technician reports about a customer. */
-export const customerReportReasons = ['abusive', 'unsafe', 'no_show', 'non_payment', 'false_claim', 'other'] as const;
+export const customerReportReasons = [
+  'abusive',
+  'unsafe',
+  'no_show',
+  'non_payment',
+  'false_claim',
+  'other',
+] as const;
 export type DisputeReason = (typeof customerDisputeReasons)[number] | (typeof customerReportReasons)[number];
 
 const reason = z.string().trim().min(3).max(300).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE);
 const body = z.string().trim().min(1).max(2000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE);
-const details = z.string().trim().min(10, 'Say what happened').max(2000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE);
+const details = z
+  .string()
+  .trim()
+  .min(10, 'Say what happened')
+  .max(2000)
+  .regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE);
 const iso = z.iso.datetime({ offset: true });
 
 // ── admin.bookings ──────────────────────────────────────────────────────────
 export const adminBookingsListInput = z
   .object({
     status: z.enum(bookingStatuses).optional(),
-    market: z.string().trim().min(2).max(40).regex(/^[a-z0-9-]+$/).optional(),
+    market: z
+      .string()
+      .trim()
+      .min(2)
+      .max(40)
+      .regex(/^[a-z0-9-]+$/)
+      .optional(),
     serviceId: z.uuid().optional(),
     /** Created at or after (ISO). */
     from: iso.optional(),
@@ -98,6 +116,7 @@ export type AdminPayment = {
   createdAt: string;
 };
 export type AdminLedgerLine = {
+  id: number;
   journalId: number;
   kind: string;
   account: string;

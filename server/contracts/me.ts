@@ -1,4 +1,5 @@
 import type { BookingStatus } from './booking';
+import type { DisputeStatus } from './cases';
 
 /**
  * `me.events`: what changed for the signed-in user, so every screen they have open can refresh itself.
@@ -14,4 +15,6 @@ export type MeEvent =
   /** Admins: technicians changed (verification queue, who is online). */
   | { type: 'technicians' }
   /** A new chat message for you in a booking's conversation. */
-  | { type: 'chat'; bookingId: string; messageId: string };
+  | { type: 'chat'; bookingId: string; messageId: string }
+  /** A dispute case about one of your bookings changed: a message for you, an outcome, closed (issue 14). */
+  | { type: 'dispute'; bookingId: string; disputeId: string; status: DisputeStatus };

@@ -7,15 +7,17 @@ type Rule = { from: readonly BookingStatus[]; to: BookingStatus; by: readonly Ac
 
 /** Who may move a booking from where to where. Anything not listed here is a CONFLICT. */
 export const transitions: readonly Rule[] = [
-  { from: ['searching'], to: 'assigned', by: ['technician'] }, // only through booking.accept of an open offer
+  // Only through booking.accept of an open offer, or an admin's reassignment (admin.bookings.reassign).
+  { from: ['searching'], to: 'assigned', by: ['technician', 'admin'] },
   { from: ['assigned'], to: 'en_route', by: ['technician'] },
   { from: ['en_route'], to: 'arrived', by: ['technician'] },
   { from: ['arrived'], to: 'in_progress', by: ['technician'] },
   { from: ['in_progress'], to: 'completed', by: ['technician'] },
   { from: ['searching', 'assigned', 'en_route', 'arrived'], to: 'cancelled', by: ['customer', 'admin'] },
   { from: ['in_progress'], to: 'cancelled', by: ['admin'] },
-  // A technician who drops a job before starting it hands it back to dispatch.
-  { from: ['assigned', 'en_route', 'arrived'], to: 'searching', by: ['technician'] },
+  // A technician who drops a job before starting it hands it back to dispatch (or an admin takes it back:
+  // admin.bookings.redispatch and reassign).
+  { from: ['assigned', 'en_route', 'arrived'], to: 'searching', by: ['technician', 'admin'] },
   { from: ['searching'], to: 'unfulfilled', by: ['system'] },
   { from: ['completed'], to: 'disputed', by: ['customer'] },
 ];

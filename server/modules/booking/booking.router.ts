@@ -39,9 +39,15 @@ export const bookingRouter = router({
       billedMinutes: input.billedMinutes,
     }),
   ),
-  dispute: customerProcedure
-    .input(disputeBookingInput)
-    .mutation(({ ctx, input }) => ctx.services.bookings.dispute(input.id, ctx.user, input.reason)),
+  /** Opens a dispute case (issue 14 §2: the same path as `dispute.open`, reason "other"). */
+  dispute: customerProcedure.input(disputeBookingInput).mutation(async ({ ctx, input }) => {
+    await ctx.services.disputes.open(ctx.user, {
+      bookingId: input.id,
+      reason: 'other',
+      details: input.reason,
+    });
+    return ctx.services.bookings.get(input.id, ctx.user);
+  }),
   accept: technicianProcedure
     .input(bookingIdInput)
     .mutation(({ ctx, input }) => ctx.services.dispatch.accept(input.id, ctx.user.id)),

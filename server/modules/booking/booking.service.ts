@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
 
+/** Work a caller adds to a status change's own transaction, after the change. */
+export type InTx = (tx: DbOrTx, changed: Change) => Promise<void>;
+
 /** Who is asking: enough of a user to authorise (the session's whole user row saves reads). */
 type Caller = Pick<UserRow, 'id' | 'role'> & Partial<Pick<UserRow, 'name' | 'phone'>>;
 
@@ -30,7 +33,7 @@ import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
 import type { PaymentsService } from '../payments/payments.service';
 import { createTechnicianRepo } from '../technician/technician.repo';
-import type { ActorRef, BookingLifecycle, PublishedBookingEvent } from './booking.lifecycle';
+import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
 import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
@@ -176,6 +179,8 @@ export function createBookingService({
     },
     /** A check inside the same transaction, once the caller's role is known (no transaction of its own). */
     guard?: (tx: DbOrTx, as: Actor) => Promise<void>,
+    /** What else commits with the change (an admin's audit row, a dispute case: issue 14). */
+    also?: InTx,
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
       const view = await createBookingRepo(tx).view(id, { forUpdate: true });
@@ -187,6 +192,7 @@ export function createBookingService({
       if (d.to === 'completed')
         await billing?.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
       if (d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
+      await also?.(tx, changed);
       return changed;
     });
     return lifecycle.publish(done);
@@ -368,19 +374,25 @@ export function createBookingService({
      * Customer or admin: the booking is cancelled. The assigned technician, before starting: the job goes
      * back to dispatch for someone else.
      */
-    async cancel(id: string, user: Caller, reason: string): Promise<Booking> {
+    async cancel(id: string, user: Caller, reason: string, also?: InTx): Promise<Booking> {
       let handBack = false;
-      const booking = await change(id, user, (_row, as) => {
-        handBack = as === 'technician';
-        return handBack
-          ? {
-              to: 'searching',
-              actor: { id: user.id, role: 'technician' },
-              reason,
-              patch: { technicianId: null, assignedAt: null, enRouteAt: null, arrivedAt: null },
-            }
-          : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } };
-      });
+      const booking = await change(
+        id,
+        user,
+        (_row, as) => {
+          handBack = as === 'technician';
+          return handBack
+            ? {
+                to: 'searching',
+                actor: { id: user.id, role: 'technician' },
+                reason,
+                patch: { technicianId: null, assignedAt: null, enRouteAt: null, arrivedAt: null },
+              }
+            : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } };
+        },
+        undefined,
+        also,
+      );
       if (handBack) {
         void dispatch.kick(id);
         // Free again: the nearest other booking waiting for someone is offered to them now.
@@ -439,24 +451,30 @@ export function createBookingService({
       );
     },
 
-    async dispute(id: string, user: Caller, reason: string) {
-      return change(id, user, (row, as) => {
-        if (as !== 'customer')
-          throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can dispute a booking.');
-        if (
-          row.status === 'completed' &&
-          row.completedAt &&
-          Date.now() - row.completedAt.getTime() > DISPUTE_WINDOW_MS
-        ) {
-          throw new DomainError('CONFLICT', 'Disputes are possible for 48 hours after completion.');
-        }
-        return {
-          to: 'disputed',
-          actor: { id: user.id, role: 'customer' },
-          reason,
-          patch: { disputeReason: reason },
-        };
-      });
+    async dispute(id: string, user: Caller, reason: string, also?: InTx) {
+      return change(
+        id,
+        user,
+        (row, as) => {
+          if (as !== 'customer')
+            throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can dispute a booking.');
+          if (
+            row.status === 'completed' &&
+            row.completedAt &&
+            Date.now() - row.completedAt.getTime() > DISPUTE_WINDOW_MS
+          ) {
+            throw new DomainError('CONFLICT', 'Disputes are possible for 48 hours after completion.');
+          }
+          return {
+            to: 'disputed',
+            actor: { id: user.id, role: 'customer' },
+            reason,
+            patch: { disputeReason: reason },
+          };
+        },
+        undefined,
+        also,
+      );
     },
 
     /**

@@ -1,0 +1,229 @@
+import { and, asc, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../../../db/client';
+import {
+  bookings,
+  type DisputeRow,
+  dispatchOffers,
+  disputeMessages,
+  disputes,
+  ledgerEntries,
+  ledgerJournals,
+  payments,
+  services,
+  users,
+} from '../../../db/schema';
+import type { BookingStatus } from '../../contracts/booking';
+import type { DisputeKind, DisputeStatus, MessageParty } from '../../contracts/cases';
+
+const customer = alias(users, 'customer');
+const tech = alias(users, 'tech');
+const opener = alias(users, 'opener');
+const author = alias(users, 'author');
+
+type Before = { at: Date; id: string } | undefined;
+
+/** SQL of the operations console's bookings board and dispute cases (reads of other modules' tables too). */
+export function createCasesRepo(db: DbOrTx) {
+  return {
+    /** The board: newest first, keyset-paginated on (created_at, id). */
+    boardPage(f: {
+      status?: BookingStatus | undefined;
+      market?: string | undefined;
+      serviceId?: string | undefined;
+      from?: Date | undefined;
+      to?: Date | undefined;
+      customerId?: string | undefined;
+      technicianId?: string | undefined;
+      before: Before;
+      limit: number;
+    }) {
+      return db
+        .select({
+          id: bookings.id,
+          status: bookings.status,
+          market: services.market,
+          serviceId: services.id,
+          serviceEn: services.nameEn,
+          serviceAr: services.nameAr,
+          customerId: customer.id,
+          customerName: customer.name,
+          technicianId: tech.id,
+          technicianName: tech.name,
+          address: bookings.address,
+          location: bookings.location,
+          priceTotal: bookings.priceTotal,
+          currency: bookings.currency,
+          scheduledFor: bookings.scheduledFor,
+          createdAt: bookings.createdAt,
+          openDisputeId: disputes.id,
+        })
+        .from(bookings)
+        .innerJoin(services, eq(services.id, bookings.serviceId))
+        .innerJoin(customer, eq(customer.id, bookings.customerId))
+        .leftJoin(tech, eq(tech.id, bookings.technicianId))
+        .leftJoin(disputes, and(eq(disputes.bookingId, bookings.id), ne(disputes.status, 'closed')))
+        .where(
+          and(
+            f.status ? eq(bookings.status, f.status) : undefined,
+            f.market ? eq(services.market, f.market) : undefined,
+            f.serviceId ? eq(bookings.serviceId, f.serviceId) : undefined,
+            f.from ? gte(bookings.createdAt, f.from) : undefined,
+            f.to ? lt(bookings.createdAt, f.to) : undefined,
+            f.customerId ? eq(bookings.customerId, f.customerId) : undefined,
+            f.technicianId ? eq(bookings.technicianId, f.technicianId) : undefined,
+            f.before
+              ? sql`(${bookings.createdAt}, ${bookings.id}) < (${f.before.at}, ${f.before.id})`
+              : undefined,
+          ),
+        )
+        .orderBy(desc(bookings.createdAt), desc(bookings.id))
+        .limit(f.limit);
+    },
+
+    async marketOf(bookingId: string) {
+      const [row] = await db
+        .select({ market: services.market })
+        .from(bookings)
+        .innerJoin(services, eq(services.id, bookings.serviceId))
+        .where(eq(bookings.id, bookingId));
+      return row?.market;
+    },
+
+    async contact(userId: string) {
+      const [row] = await db
+        .select({ id: users.id, name: users.name, phone: users.phone, email: users.email })
+        .from(users)
+        .where(eq(users.id, userId));
+      return row;
+    },
+
+    offers: (bookingId: string) =>
+      db
+        .select({ offer: dispatchOffers, name: users.name })
+        .from(dispatchOffers)
+        .innerJoin(users, eq(users.id, dispatchOffers.technicianId))
+        .where(eq(dispatchOffers.bookingId, bookingId))
+        .orderBy(asc(dispatchOffers.id)),
+
+    payments: (bookingId: string) =>
+      db.select().from(payments).where(eq(payments.bookingId, bookingId)).orderBy(asc(payments.createdAt)),
+
+    ledger: (bookingId: string) =>
+      db
+        .select({ journal: ledgerJournals, entry: ledgerEntries })
+        .from(ledgerJournals)
+        .innerJoin(ledgerEntries, eq(ledgerEntries.journalId, ledgerJournals.id))
+        .where(eq(ledgerJournals.bookingId, bookingId))
+        .orderBy(asc(ledgerEntries.id)),
+
+    /** Names of the people who wrote in a booking's chat (its customer and technicians). */
+    async names(ids: string[]) {
+      if (!ids.length) return new Map<string, string>();
+      const rows = await db
+        .select({ id: users.id, name: users.name })
+        .from(users)
+        .where(inArray(users.id, ids));
+      return new Map(rows.map((r) => [r.id, r.name]));
+    },
+
+    // ── disputes ──────────────────────────────────────────────────────────
+    async insertDispute(v: {
+      bookingId: string;
+      kind: DisputeKind;
+      openedBy: string;
+      reason: string;
+      details: string;
+    }) {
+      const [row] = await db.insert(disputes).values(v).returning();
+      return row!;
+    },
+
+    async dispute(id: string, opts: { forUpdate?: boolean } = {}) {
+      const q = db.select().from(disputes).where(eq(disputes.id, id)).limit(1);
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+
+    disputesOf: (bookingId: string) =>
+      db.select().from(disputes).where(eq(disputes.bookingId, bookingId)).orderBy(desc(disputes.createdAt)),
+
+    /** Moves a case only if it is still in `from`: the conditional update is the race guard. */
+    async updateDisputeIf(id: string, from: DisputeStatus, patch: Partial<typeof disputes.$inferInsert>) {
+      const [row] = await db
+        .update(disputes)
+        .set(patch)
+        .where(and(eq(disputes.id, id), eq(disputes.status, from)))
+        .returning();
+      return row;
+    },
+
+    /** The queue: oldest open first is what people work through; here newest first, filterable. */
+    queuePage(f: {
+      status?: DisputeStatus | undefined;
+      kind?: DisputeKind | undefined;
+      before: Before;
+      limit: number;
+    }) {
+      const last = sql<Date | null>`(SELECT max(m.created_at) FROM dispute_messages m WHERE m.dispute_id = ${disputes.id})`;
+      return db
+        .select({
+          dispute: disputes,
+          serviceEn: services.nameEn,
+          serviceAr: services.nameAr,
+          customerId: customer.id,
+          customerName: customer.name,
+          technicianId: tech.id,
+          technicianName: tech.name,
+          openerName: opener.name,
+          lastMessageAt: last,
+        })
+        .from(disputes)
+        .innerJoin(bookings, eq(bookings.id, disputes.bookingId))
+        .innerJoin(services, eq(services.id, bookings.serviceId))
+        .innerJoin(customer, eq(customer.id, bookings.customerId))
+        .leftJoin(tech, eq(tech.id, bookings.technicianId))
+        .innerJoin(opener, eq(opener.id, disputes.openedBy))
+        .where(
+          and(
+            f.status ? eq(disputes.status, f.status) : undefined,
+            f.kind ? eq(disputes.kind, f.kind) : undefined,
+            f.before
+              ? sql`(${disputes.createdAt}, ${disputes.id}) < (${f.before.at}, ${f.before.id})`
+              : undefined,
+          ),
+        )
+        .orderBy(desc(disputes.createdAt), desc(disputes.id))
+        .limit(f.limit);
+    },
+
+    async insertMessage(v: {
+      disputeId: string;
+      party: MessageParty;
+      authorId: string;
+      authorRole: 'customer' | 'technician' | 'admin';
+      body: string;
+    }) {
+      const [row] = await db.insert(disputeMessages).values(v).returning();
+      return row!;
+    },
+
+    /** A case's messages, oldest first; `party` limits them to one side's thread. */
+    messages: (disputeId: string, party?: MessageParty) =>
+      db
+        .select({ message: disputeMessages, name: author.name })
+        .from(disputeMessages)
+        .innerJoin(author, eq(author.id, disputeMessages.authorId))
+        .where(
+          and(eq(disputeMessages.disputeId, disputeId), party ? eq(disputeMessages.party, party) : undefined),
+        )
+        .orderBy(asc(disputeMessages.id)),
+
+    async openerName(d: DisputeRow) {
+      const [row] = await db.select({ name: users.name }).from(users).where(eq(users.id, d.openedBy));
+      return row?.name ?? '';
+    },
+  };
+}
+
+export type CasesRepo = ReturnType<typeof createCasesRepo>;

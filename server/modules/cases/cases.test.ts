@@ -1,0 +1,465 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  auditLog,
+  bookingStatusHistory,
+  bookings,
+  dispatchOffers,
+  disputes,
+  payments,
+} from '../../../db/schema';
+import type { MeEvent } from '../../contracts/me';
+import {
+  assignedBooking,
+  codeOf,
+  customer,
+  offset,
+  openOfferOf,
+  serviceId,
+  technician,
+  uniqueSpot,
+} from '../../test/fixtures';
+import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
+import { meChannel } from '../me/me.channel';
+import { completedBooking } from '../payments/payments.fixtures';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ CHAT_RATE_LIMIT: '100000' });
+});
+afterAll(() => server.close());
+const svc = () => server.services;
+const db = () => server.services.database.db;
+
+async function admin() {
+  const email = uniqueEmail('admin');
+  const u = await svc().auth.ensureAdmin(email, 'admin password 1');
+  const { token, user } = await httpClient(server).auth.signIn.mutate({
+    email,
+    password: 'admin password 1',
+  });
+  return { token, user: { id: user.id, role: 'admin' as const }, u };
+}
+
+/** The audit rows about `subject` with `action`, newest first. */
+const audits = (action: string, subject: string) =>
+  db()
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, action), eq(auditLog.subject, subject)))
+    .orderBy(desc(auditLog.id));
+
+/** A booking searching with its offer open to a technician who listens (and one more technician nearby). */
+async function searchingBooking() {
+  const spot = uniqueSpot();
+  const a = await technician(svc(), offset(spot, 500), { name: 'Ada Tech' });
+  const c = await customer(svc());
+  const b = await svc().bookings.create(c.user, {
+    serviceId: await serviceId(svc()),
+    ...spot,
+    address: '3 Broad Street, Lagos Island',
+    idempotencyKey: randomUUID(),
+  });
+  const offer = await openOfferOf(svc(), b.id);
+  expect(offer.technicianId).toBe(a.user.id);
+  return { booking: b, customer: c, a, spot };
+}
+
+const details = 'The tap still leaks after the repair was marked done.';
+
+describe('admin.bookings and admin.disputes refuse non-admins', () => {
+  it('FORBIDDEN for a customer and a technician on every procedure; UNAUTHORIZED without a session', async () => {
+    const c = await customer(svc());
+    const t = await technician(svc(), uniqueSpot(), { online: false, listening: false });
+    const id = randomUUID();
+    for (const token of [c.token, t.token, undefined]) {
+      const api = httpClient(server, token);
+      const calls = [
+        () => api.admin.bookings.list.query({}),
+        () => api.admin.bookings.get.query({ id }),
+        () => api.admin.bookings.cancel.mutate({ id, reason: 'testing the door' }),
+        () => api.admin.bookings.redispatch.mutate({ id }),
+        () => api.admin.bookings.reassign.mutate({ id, technicianId: id }),
+        () => api.admin.disputes.list.query({}),
+        () => api.admin.disputes.get.query({ id }),
+        () => api.admin.disputes.message.mutate({ id, to: 'customer', body: 'hello' }),
+        () => api.admin.disputes.resolve.mutate({ id, outcome: 'no_action', note: 'nothing to do' }),
+        () => api.admin.disputes.close.mutate({ id }),
+      ];
+      for (const call of calls) expect(await codeOf(call())).toBe(token ? 'FORBIDDEN' : 'UNAUTHORIZED');
+    }
+  });
+});
+
+describe('the bookings board', () => {
+  it('lists with filters, and shows a booking whole with both phone numbers', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await completedBooking(svc());
+    const byCustomer = await api.admin.bookings.list.query({ customerId: a.customer.user.id });
+    expect(byCustomer.items.map((b) => b.id)).toEqual([a.booking.id]);
+    expect(byCustomer.items[0]).toMatchObject({
+      status: 'completed',
+      technician: { id: a.technician.user.id },
+    });
+    expect(
+      (await api.admin.bookings.list.query({ customerId: a.customer.user.id, status: 'cancelled' })).items,
+    ).toEqual([]);
+    expect(
+      (await api.admin.bookings.list.query({ technicianId: a.technician.user.id, market: 'cairo' })).items,
+    ).toEqual([]);
+    const later = new Date(Date.now() + 60_000).toISOString();
+    expect(
+      (await api.admin.bookings.list.query({ customerId: a.customer.user.id, from: later })).items,
+    ).toEqual([]);
+
+    const d = await api.admin.bookings.get.query({ id: a.booking.id });
+    expect(d.timeline.map((h) => h.to)).toEqual([
+      'searching',
+      'assigned',
+      'en_route',
+      'arrived',
+      'in_progress',
+      'completed',
+    ]);
+    expect(d.offers.map((o) => [o.technician.id, o.status])).toEqual([[a.technician.user.id, 'accepted']]);
+    expect(d.customer.email).toContain('@');
+    expect(d.technician?.id).toBe(a.technician.user.id);
+    // No case open: the private conversation is not shown, and no read was audited.
+    expect(d.chat).toBeNull();
+    expect(await audits('chat.read', `booking:${a.booking.id}`)).toHaveLength(0);
+  });
+
+  it('cancel: audited in the same transaction, CONFLICT once over', async () => {
+    const { token, user } = await admin();
+    const api = httpClient(server, token);
+    const { booking } = await assignedBooking(svc());
+    const cancelled = await api.admin.bookings.cancel.mutate({
+      id: booking.id,
+      reason: 'Customer called in',
+    });
+    expect(cancelled.status).toBe('cancelled');
+    const [row] = await audits('booking.cancel', `booking:${booking.id}`);
+    expect(row).toMatchObject({
+      actorId: user.id,
+      detail: { from: 'assigned', reason: 'Customer called in' },
+    });
+    expect(await codeOf(api.admin.bookings.cancel.mutate({ id: booking.id, reason: 'again' }))).toBe(
+      'CONFLICT',
+    );
+    expect(await audits('booking.cancel', `booking:${booking.id}`)).toHaveLength(1);
+    expect(await codeOf(api.admin.bookings.cancel.mutate({ id: randomUUID(), reason: 'nobody' }))).toBe(
+      'NOT_FOUND',
+    );
+  });
+
+  it('redispatch takes an assigned job back to dispatch, which offers it to the next technician', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await assignedBooking(svc());
+    const next = await technician(svc(), offset(a.spot, 900), { name: 'Next Tech' });
+    const b = await api.admin.bookings.redispatch.mutate({ id: a.booking.id });
+    expect(b.status).toBe('searching');
+    expect(b.technician).toBeNull();
+    expect((await openOfferOf(svc(), a.booking.id)).technicianId).toBe(next.user.id);
+    expect(await audits('booking.redispatch', `booking:${a.booking.id}`)).toHaveLength(1);
+  });
+
+  it('reassign: to a chosen verified technician, audited; never to one who already has an active job', async () => {
+    const { token, user } = await admin();
+    const api = httpClient(server, token);
+    const a = await assignedBooking(svc());
+    const other = await technician(svc(), offset(a.spot, 3000), { name: 'Chosen' });
+    const b = await api.admin.bookings.reassign.mutate({ id: a.booking.id, technicianId: other.user.id });
+    expect(b).toMatchObject({ status: 'assigned', technician: { id: other.user.id } });
+    const history = await db()
+      .select()
+      .from(bookingStatusHistory)
+      .where(eq(bookingStatusHistory.bookingId, a.booking.id))
+      .orderBy(asc(bookingStatusHistory.id));
+    expect(history.slice(-2).map((h) => [h.fromStatus, h.toStatus, h.actorRole])).toEqual([
+      ['assigned', 'searching', 'admin'],
+      ['searching', 'assigned', 'admin'],
+    ]);
+    const [row] = await audits('booking.reassign', `booking:${a.booking.id}`);
+    expect(row).toMatchObject({
+      actorId: user.id,
+      detail: { previousTechnicianId: a.technician.user.id, technicianId: other.user.id },
+    });
+    // The chosen one is busy now: another booking cannot be given to them too.
+    const second = await assignedBooking(svc());
+    expect(
+      await codeOf(
+        api.admin.bookings.reassign.mutate({ id: second.booking.id, technicianId: other.user.id }),
+      ),
+    ).toBe('CONFLICT');
+    // Not a verified technician of the service: NOT_FOUND.
+    const unverified = await technician(svc(), uniqueSpot(), { verified: false, online: false });
+    expect(
+      await codeOf(
+        api.admin.bookings.reassign.mutate({ id: second.booking.id, technicianId: unverified.user.id }),
+      ),
+    ).toBe('NOT_FOUND');
+    expect(await audits('booking.reassign', `booking:${second.booking.id}`)).toHaveLength(0);
+  });
+
+  it('reassign racing the accept of the open offer: one technician ends up with the job, exactly once', async () => {
+    const { user } = await admin();
+    for (let round = 0; round < 6; round++) {
+      const { booking, a } = await searchingBooking();
+      const b = await technician(svc(), uniqueSpot(), { name: 'Chosen', online: false, listening: false });
+      const [accepted, reassigned] = await Promise.all([
+        codeOf(svc().dispatch.accept(booking.id, a.user.id)),
+        codeOf(svc().adminBookings.reassign(user, { id: booking.id, technicianId: b.user.id })),
+      ]);
+      expect(reassigned).toBe('OK');
+      expect(['OK', 'CONFLICT']).toContain(accepted);
+      const [row] = await db().select().from(bookings).where(eq(bookings.id, booking.id));
+      expect(row).toMatchObject({ status: 'assigned', technicianId: b.user.id });
+      const history = await db()
+        .select()
+        .from(bookingStatusHistory)
+        .where(eq(bookingStatusHistory.bookingId, booking.id))
+        .orderBy(asc(bookingStatusHistory.id));
+      const assignedTo = history.filter((h) => h.toStatus === 'assigned').map((h) => h.actorRole);
+      // Accepted first: A held it, the admin took it back and gave it to B. Else: only the admin's.
+      expect(assignedTo).toEqual(accepted === 'OK' ? ['technician', 'admin'] : ['admin']);
+      // No offer stays open on an assigned booking.
+      const open = await db()
+        .select()
+        .from(dispatchOffers)
+        .where(and(eq(dispatchOffers.bookingId, booking.id), eq(dispatchOffers.status, 'offered')));
+      expect(open).toEqual([]);
+    }
+  });
+
+  it('two bookings reassigned at once to the same technician: exactly one gets them', async () => {
+    const { user } = await admin();
+    for (let round = 0; round < 4; round++) {
+      const [x, y] = await Promise.all([assignedBooking(svc()), assignedBooking(svc())]);
+      const t = await technician(svc(), uniqueSpot(), { online: false, listening: false });
+      const codes = await Promise.all(
+        [x, y].map((v) =>
+          codeOf(svc().adminBookings.reassign(user, { id: v.booking.id, technicianId: t.user.id })),
+        ),
+      );
+      expect(codes.sort()).toEqual(['CONFLICT', 'OK']);
+      const held = await db().select().from(bookings).where(eq(bookings.technicianId, t.user.id));
+      expect(held).toHaveLength(1);
+    }
+  });
+});
+
+describe('disputes', () => {
+  it('strangers get NOT_FOUND; the parties see their own side', async () => {
+    const a = await completedBooking(svc());
+    const asCustomer = httpClient(server, a.customer.token);
+    const opened = await asCustomer.dispute.open.mutate({
+      bookingId: a.booking.id,
+      reason: 'poor_quality',
+      details,
+    });
+    expect(opened).toMatchObject({ status: 'open', as: 'customer', details });
+    expect((await asCustomer.booking.get.query({ id: a.booking.id })).status).toBe('disputed');
+    expect(await audits('dispute.open', `dispute:${opened.id}`)).toHaveLength(1);
+
+    const stranger = await customer(svc());
+    const otherTech = await technician(svc(), uniqueSpot(), { online: false, listening: false });
+    for (const token of [stranger.token, otherTech.token]) {
+      const api = httpClient(server, token);
+      expect(await codeOf(api.dispute.get.query({ id: opened.id }))).toBe('NOT_FOUND');
+      expect(await codeOf(api.dispute.forBooking.query({ bookingId: a.booking.id }))).toBe('NOT_FOUND');
+      expect(await codeOf(api.dispute.message.mutate({ id: opened.id, body: 'let me in' }))).toBe(
+        'NOT_FOUND',
+      );
+    }
+    expect(await codeOf(httpClient(server, stranger.token).dispute.get.query({ id: randomUUID() }))).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      await codeOf(
+        httpClient(server, otherTech.token).dispute.reportCustomer.mutate({
+          bookingId: a.booking.id,
+          reason: 'abusive',
+          details,
+        }),
+      ),
+    ).toBe('NOT_FOUND');
+    // The technician sees the case, not the customer's details.
+    const asTech = await httpClient(server, a.technician.token).dispute.forBooking.query({
+      bookingId: a.booking.id,
+    });
+    expect(asTech).toMatchObject({ id: opened.id, as: 'technician', details: null });
+  });
+
+  it('one open case per booking: a customer’s dispute racing a technician’s report leaves exactly one', async () => {
+    for (let round = 0; round < 6; round++) {
+      const a = await completedBooking(svc());
+      const codes = await Promise.all([
+        codeOf(svc().disputes.open(a.customer.user, { bookingId: a.booking.id, reason: 'damage', details })),
+        codeOf(
+          svc().disputes.reportCustomer(a.technician.user, {
+            bookingId: a.booking.id,
+            reason: 'abusive',
+            details,
+          }),
+        ),
+        codeOf(
+          svc().disputes.reportCustomer(a.technician.user, {
+            bookingId: a.booking.id,
+            reason: 'other',
+            details,
+          }),
+        ),
+      ]);
+      expect(codes.filter((c) => c === 'OK')).toHaveLength(1);
+      expect(codes.filter((c) => c === 'CONFLICT')).toHaveLength(2);
+      const rows = await db().select().from(disputes).where(eq(disputes.bookingId, a.booking.id));
+      expect(rows).toHaveLength(1);
+      // The booking is disputed only if the customer's case is the one that opened.
+      const [b] = await db().select().from(bookings).where(eq(bookings.id, a.booking.id));
+      expect(b!.status).toBe(rows[0]!.kind === 'customer_dispute' ? 'disputed' : 'completed');
+    }
+  });
+
+  it('the database refuses a second open case even without the service', async () => {
+    const a = await completedBooking(svc());
+    await svc().disputes.reportCustomer(a.technician.user, {
+      bookingId: a.booking.id,
+      reason: 'abusive',
+      details,
+    });
+    await expect(
+      db().insert(disputes).values({
+        bookingId: a.booking.id,
+        kind: 'customer_dispute',
+        openedBy: a.customer.user.id,
+        reason: 'other',
+        details,
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('an admin handles a case: evidence (chat read audited), messages per party, partial refund, close', async () => {
+    const { token, user } = await admin();
+    const api = httpClient(server, token);
+    const a = await completedBooking(svc());
+    const total = a.booking.price.total.amount;
+    await svc().payments.confirmCash(a.technician.user, { bookingId: a.booking.id, amount: total });
+    await svc()
+      .chat.send(a.customer.user, { bookingId: a.booking.id, body: 'Are you close?', clientId: randomUUID() })
+      .catch(() => undefined);
+    const asCustomer = httpClient(server, a.customer.token);
+    const asTech = httpClient(server, a.technician.token);
+    const opened = await asCustomer.dispute.open.mutate({
+      bookingId: a.booking.id,
+      reason: 'not_done',
+      details,
+    });
+
+    const seen: MeEvent[] = [];
+    const offC = svc().bus.on<MeEvent>(meChannel(a.customer.user.id), (e) => seen.push(e));
+    const queue = await api.admin.disputes.list.query({ status: 'open' });
+    expect(queue.items.some((i) => i.id === opened.id)).toBe(true);
+    const kase = await api.admin.disputes.get.query({ id: opened.id });
+    expect(kase.booking.chat).not.toBeNull();
+    expect(kase.refundable).toEqual({ amount: total, currency: a.booking.price.total.currency });
+    expect(await audits('chat.read', `booking:${a.booking.id}`)).toHaveLength(1);
+
+    await api.admin.disputes.message.mutate({ id: opened.id, to: 'customer', body: 'Which tap is it?' });
+    await api.admin.disputes.message.mutate({ id: opened.id, to: 'technician', body: 'Did you test it?' });
+    await asCustomer.dispute.message.mutate({ id: opened.id, body: 'The kitchen one.' });
+    await asTech.dispute.message.mutate({ id: opened.id, body: 'It held when I left.' });
+    const cv = await asCustomer.dispute.get.query({ id: opened.id });
+    expect(cv.messages.map((m) => m.body)).toEqual(['Which tap is it?', 'The kitchen one.']);
+    const tv = await asTech.dispute.get.query({ id: opened.id });
+    expect(tv.messages.map((m) => m.body)).toEqual(['Did you test it?', 'It held when I left.']);
+    expect((await api.admin.disputes.get.query({ id: opened.id })).messages).toHaveLength(4);
+    expect(await audits('dispute.message', `dispute:${opened.id}`)).toHaveLength(4);
+
+    // Too much: refused before anything is decided.
+    expect(
+      await codeOf(
+        api.admin.disputes.resolve.mutate({
+          id: opened.id,
+          outcome: 'partial_refund',
+          refundAmount: total + 1,
+          note: 'x too much',
+        }),
+      ),
+    ).toBe('CONFLICT');
+    const half = Math.floor(total / 2);
+    // Two admins at once: one decides, one refund.
+    const results = await Promise.all([
+      codeOf(
+        api.admin.disputes.resolve.mutate({
+          id: opened.id,
+          outcome: 'partial_refund',
+          refundAmount: half,
+          note: 'Half back for the leak',
+        }),
+      ),
+      codeOf(
+        api.admin.disputes.resolve.mutate({
+          id: opened.id,
+          outcome: 'partial_refund',
+          refundAmount: half,
+          note: 'Half back for the leak',
+        }),
+      ),
+    ]);
+    expect(results.sort()).toEqual(['CONFLICT', 'OK']);
+    const [pay] = await db().select().from(payments).where(eq(payments.bookingId, a.booking.id));
+    expect(pay).toMatchObject({ refundedAmount: half, status: 'partially_refunded' });
+    expect(await audits('dispute.resolve', `dispute:${opened.id}`)).toHaveLength(1);
+    expect(await audits('dispute.refund', `dispute:${opened.id}`)).toHaveLength(1);
+
+    const outcome = await asCustomer.dispute.get.query({ id: opened.id });
+    expect(outcome).toMatchObject({
+      status: 'resolved',
+      outcome: 'partial_refund',
+      outcomeNote: 'Half back for the leak',
+      refund: { amount: half },
+    });
+    expect(seen.some((e) => e.type === 'dispute' && e.status === 'resolved')).toBe(true);
+
+    const closed = await api.admin.disputes.close.mutate({ id: opened.id });
+    expect(closed.status).toBe('closed');
+    expect(await codeOf(api.admin.disputes.close.mutate({ id: opened.id }))).toBe('CONFLICT');
+    expect(await codeOf(asCustomer.dispute.message.mutate({ id: opened.id, body: 'one more' }))).toBe(
+      'CONFLICT',
+    );
+    const [closing] = await audits('dispute.close', `dispute:${opened.id}`);
+    expect(closing).toMatchObject({ actorId: user.id });
+    expect((await asTech.dispute.get.query({ id: opened.id })).status).toBe('closed');
+    offC();
+    // Closed: the chat is private again.
+    expect((await api.admin.bookings.get.query({ id: a.booking.id })).chat).toBeNull();
+  });
+
+  it('a technician’s report ends in a customer warning, seen by both', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await completedBooking(svc());
+    const report = await httpClient(server, a.technician.token).dispute.reportCustomer.mutate({
+      bookingId: a.booking.id,
+      reason: 'abusive',
+      details: 'Shouted at me and refused to let me leave the flat.',
+    });
+    expect(
+      await codeOf(
+        api.admin.disputes.resolve.mutate({ id: report.id, outcome: 'full_refund', note: 'refund please' }),
+      ),
+    ).toBe('CONFLICT');
+    await api.admin.disputes.resolve.mutate({
+      id: report.id,
+      outcome: 'customer_warning',
+      note: 'Warned the customer',
+    });
+    const c = await httpClient(server, a.customer.token).dispute.forBooking.query({
+      bookingId: a.booking.id,
+    });
+    expect(c).toMatchObject({ outcome: 'customer_warning', as: 'customer', details: null });
+  });
+});

@@ -1,0 +1,429 @@
+import type { z } from 'zod';
+import type { Db, DbOrTx } from '../../../db/client';
+import type { DisputeRow } from '../../../db/schema';
+import type {
+  AdminDisputeCase,
+  AdminDisputePage,
+  adminDisputesListInput,
+  DisputeCase,
+  DisputeMessage,
+  MessageParty,
+  openDisputeInput,
+  reportCustomerInput,
+  resolveDisputeInput,
+} from '../../contracts/cases';
+import type { MeEvent } from '../../contracts/me';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { DomainError, isUniqueViolation } from '../../lib/errors';
+import { log } from '../../lib/log';
+import { money } from '../../lib/money';
+import type { Bus } from '../../realtime/bus';
+import { createAuditRepo } from '../audit/audit.repo';
+import { createBookingRepo } from '../booking/booking.repo';
+import type { BookingService } from '../booking/booking.service';
+import { meChannel } from '../me/me.channel';
+import type { PaymentsService } from '../payments/payments.service';
+import type { AdminBookingsService, Caller } from './bookings.service';
+import { toSummary } from './bookings.service';
+import { createCasesRepo } from './cases.repo';
+
+const ONE_OPEN = 'disputes_one_open_per_booking';
+const alreadyOpen = () =>
+  new DomainError('CONFLICT', 'A case is already open on this booking. Write in it instead.');
+const notFound = () => new DomainError('NOT_FOUND', 'Case not found.');
+
+/** A refund can be made from these payment states (what is left: amount − refunded). */
+const REFUNDABLE = new Set(['paid', 'partially_refunded']);
+
+/**
+ * Where both parties hear of a case's outcome: their live screens now (`me.events` → the booking screen
+ * refetches its case). The notifications engine (issue 14's neighbour) plugs its `notify()` in here, and
+ * only here: one call per party, after the outcome committed.
+ */
+export function notifyDisputeOutcome(
+  bus: Bus,
+  d: DisputeRow,
+  parties: { customerId: string; technicianId: string | null },
+) {
+  const event: MeEvent = { type: 'dispute', bookingId: d.bookingId, disputeId: d.id, status: d.status };
+  for (const userId of new Set([parties.customerId, parties.technicianId])) {
+    if (userId) bus.publish<MeEvent>(meChannel(userId), event);
+  }
+}
+
+/**
+ * Dispute cases (issue 14 §2). A customer's dispute (the booking becomes `disputed`) or a technician's
+ * report about a customer opens a case; admins message each party in that party's own thread, decide an
+ * outcome (a refund goes through the payments service) and close it. Every step has its audit row in the
+ * step's own transaction. One case that is not closed per booking: a database constraint.
+ */
+export function createDisputesService(deps: {
+  db: Db;
+  bus: Bus;
+  bookings: BookingService;
+  adminBookings: AdminBookingsService;
+  payments: Pick<PaymentsService, 'refund'>;
+}) {
+  const { db, bus } = deps;
+  const repo = createCasesRepo(db);
+
+  const audit = (
+    tx: DbOrTx,
+    actorId: string,
+    action: string,
+    d: { id: string; bookingId: string },
+    detail = {},
+  ) =>
+    createAuditRepo(tx).record({
+      actorId,
+      action,
+      subject: `dispute:${d.id}`,
+      detail: { bookingId: d.bookingId, ...detail },
+    });
+
+  async function parties(bookingId: string) {
+    const row = await createBookingRepo(db).row(bookingId);
+    return { customerId: row!.customerId, technicianId: row!.technicianId };
+  }
+
+  /** Which side of the case `user` is on; NOT_FOUND to anyone else (a case's existence does not leak). */
+  async function sideOf(d: DisputeRow | undefined, user: Caller): Promise<MessageParty> {
+    if (!d) throw notFound();
+    const p = await parties(d.bookingId);
+    if (user.id === p.customerId) return 'customer';
+    if (user.id === p.technicianId) return 'technician';
+    throw notFound();
+  }
+
+  const toMessage = ({
+    message: m,
+    name,
+  }: {
+    message: {
+      id: number;
+      party: MessageParty;
+      authorId: string;
+      authorRole: 'customer' | 'technician' | 'admin';
+      body: string;
+      createdAt: Date;
+    };
+    name: string;
+  }): DisputeMessage => ({
+    id: String(m.id),
+    party: m.party,
+    author: { id: m.authorId, name, role: m.authorRole },
+    body: m.body,
+    at: m.createdAt.toISOString(),
+  });
+
+  async function toCase(
+    d: DisputeRow,
+    as: MessageParty | null,
+    viewerId: string | null,
+  ): Promise<DisputeCase> {
+    const messages = await repo.messages(d.id, as ?? undefined);
+    const refundCurrency = d.refundAmount ? (await createBookingRepo(db).row(d.bookingId))?.currency : null;
+    return {
+      ...toSummary(d),
+      details: as === null || d.openedBy === viewerId ? d.details : null,
+      outcomeNote: d.outcomeNote,
+      refund: d.refundAmount && refundCurrency ? money(d.refundAmount, refundCurrency) : null,
+      resolvedAt: d.resolvedAt?.toISOString() ?? null,
+      closedAt: d.closedAt?.toISOString() ?? null,
+      as,
+      messages: messages.map(toMessage),
+      canMessage: d.status !== 'closed',
+    };
+  }
+
+  async function refundable(bookingId: string) {
+    const p = (await repo.payments(bookingId)).find((x) => REFUNDABLE.has(x.status));
+    return p ? { payment: p, left: p.amount - p.refundedAmount } : null;
+  }
+
+  /** A case's status change with its audit row, only from `from` (two admins at once: one wins). */
+  async function step(
+    admin: Caller,
+    id: string,
+    from: DisputeRow['status'],
+    patch: Partial<DisputeRow>,
+    action: string,
+    detail: Record<string, unknown>,
+  ) {
+    return db.transaction(async (tx) => {
+      const r = createCasesRepo(tx);
+      const before = await r.dispute(id, { forUpdate: true });
+      if (!before) throw notFound();
+      const after = await r.updateDisputeIf(id, from, patch);
+      if (!after) throw new DomainError('CONFLICT', `This case is ${before.status} now. Reload it.`);
+      await audit(tx, admin.id, action, after, { from: before.status, to: after.status, ...detail });
+      return after;
+    });
+  }
+
+  return {
+    /** A customer disputes a completed job (within the dispute window): the booking becomes `disputed`. */
+    async open(user: Caller, input: z.output<typeof openDisputeInput>): Promise<DisputeCase> {
+      let created: DisputeRow | undefined;
+      try {
+        await deps.bookings.dispute(
+          input.bookingId,
+          user,
+          `Dispute: ${input.reason.replace('_', ' ')}`,
+          async (tx) => {
+            created = await createCasesRepo(tx).insertDispute({
+              bookingId: input.bookingId,
+              kind: 'customer_dispute',
+              openedBy: user.id,
+              reason: input.reason,
+              details: input.details,
+            });
+            await audit(tx, user.id, 'dispute.open', created, { reason: input.reason });
+          },
+        );
+      } catch (e) {
+        if (isUniqueViolation(e, ONE_OPEN)) throw alreadyOpen();
+        throw e;
+      }
+      return toCase(created!, 'customer', user.id);
+    },
+
+    /** A technician reports the customer of a job that is (or was) theirs. */
+    async reportCustomer(user: Caller, input: z.output<typeof reportCustomerInput>): Promise<DisputeCase> {
+      try {
+        const created = await db.transaction(async (tx) => {
+          // The booking row first, as a customer's dispute takes it: the two queue on it instead of
+          // deadlocking (this insert's foreign-key check would wait on their lock while they wait on ours).
+          const b = await createBookingRepo(tx).row(input.bookingId, { forUpdate: true });
+          if (!b || b.technicianId !== user.id) throw new DomainError('NOT_FOUND', 'Booking not found.');
+          const d = await createCasesRepo(tx).insertDispute({
+            bookingId: input.bookingId,
+            kind: 'customer_report',
+            openedBy: user.id,
+            reason: input.reason,
+            details: input.details,
+          });
+          await audit(tx, user.id, 'dispute.report', d, { reason: input.reason });
+          return d;
+        });
+        return toCase(created, 'technician', user.id);
+      } catch (e) {
+        if (isUniqueViolation(e, ONE_OPEN)) throw alreadyOpen();
+        throw e;
+      }
+    },
+
+    async get(user: Caller, id: string): Promise<DisputeCase> {
+      const d = await repo.dispute(id);
+      return toCase(d!, await sideOf(d, user), user.id);
+    },
+
+    /** The newest case on a booking the caller is a party of (null when there is none). */
+    async forBooking(user: Caller, bookingId: string): Promise<DisputeCase | null> {
+      const b = await createBookingRepo(db).row(bookingId);
+      const side = b?.customerId === user.id ? 'customer' : b?.technicianId === user.id ? 'technician' : null;
+      if (!side) throw new DomainError('NOT_FOUND', 'Booking not found.');
+      const [latest] = await repo.disputesOf(bookingId);
+      return latest ? toCase(latest, side, user.id) : null;
+    },
+
+    /** A party writes to the admins in their own thread. */
+    async message(user: Caller, input: { id: string; body: string }): Promise<DisputeMessage> {
+      const d = await repo.dispute(input.id);
+      const party = await sideOf(d, user);
+      const row = await db.transaction(async (tx) => {
+        const r = createCasesRepo(tx);
+        const locked = (await r.dispute(input.id, { forUpdate: true }))!;
+        if (locked.status === 'closed') throw new DomainError('CONFLICT', 'This case is closed.');
+        const m = await r.insertMessage({
+          disputeId: d!.id,
+          party,
+          authorId: user.id,
+          authorRole: party,
+          body: input.body,
+        });
+        await audit(tx, user.id, 'dispute.message', locked, { party });
+        return m;
+      });
+      bus.publish<MeEvent>(meChannel(user.id), {
+        type: 'dispute',
+        bookingId: d!.bookingId,
+        disputeId: d!.id,
+        status: d!.status,
+      });
+      return toMessage({ message: row, name: '' });
+    },
+
+    admin: {
+      async list(input: z.output<typeof adminDisputesListInput>): Promise<AdminDisputePage> {
+        const limit = input?.limit ?? 25;
+        const rows = await repo.queuePage({
+          status: input?.status,
+          kind: input?.kind,
+          before: decodeCursor(input?.cursor),
+          limit: limit + 1,
+        });
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          items: page.map((r) => ({
+            ...toSummary(r.dispute),
+            service: { en: r.serviceEn, ar: r.serviceAr },
+            customer: { id: r.customerId, name: r.customerName },
+            technician: r.technicianId ? { id: r.technicianId, name: r.technicianName ?? '' } : null,
+            openedBy: { id: r.dispute.openedBy, name: r.openerName },
+            lastMessageAt: r.lastMessageAt ? new Date(r.lastMessageAt).toISOString() : null,
+          })),
+          nextCursor:
+            rows.length > limit && last ? encodeCursor(last.dispute.createdAt, last.dispute.id) : null,
+        };
+      },
+
+      /** The case with its evidence (timeline, offers, trail, photos, payments; the chat read is audited). */
+      async get(admin: Caller, id: string): Promise<AdminDisputeCase> {
+        const d = await repo.dispute(id);
+        if (!d) throw notFound();
+        const [base, booking, left, openerName] = await Promise.all([
+          toCase(d, null, admin.id),
+          deps.adminBookings.detail(admin, d.bookingId, 'admin.disputes.get'),
+          refundable(d.bookingId),
+          repo.openerName(d),
+        ]);
+        return {
+          ...base,
+          openedBy: { id: d.openedBy, name: openerName },
+          booking,
+          refundable: left ? money(left.left, left.payment.currency) : null,
+        };
+      },
+
+      async message(
+        admin: Caller,
+        input: { id: string; to: MessageParty; body: string },
+      ): Promise<DisputeMessage> {
+        const { row, d } = await db.transaction(async (tx) => {
+          const r = createCasesRepo(tx);
+          const d = await r.dispute(input.id, { forUpdate: true });
+          if (!d) throw notFound();
+          if (d.status === 'closed') throw new DomainError('CONFLICT', 'This case is closed.');
+          if (input.to === 'technician' && !(await parties(d.bookingId)).technicianId)
+            throw new DomainError('CONFLICT', 'No technician is on this booking.');
+          const row = await r.insertMessage({
+            disputeId: d.id,
+            party: input.to,
+            authorId: admin.id,
+            authorRole: 'admin',
+            body: input.body,
+          });
+          await audit(tx, admin.id, 'dispute.message', d, { to: input.to });
+          return { row, d };
+        });
+        const p = await parties(d.bookingId);
+        const to = input.to === 'customer' ? p.customerId : p.technicianId;
+        if (to)
+          bus.publish<MeEvent>(meChannel(to), {
+            type: 'dispute',
+            bookingId: d.bookingId,
+            disputeId: d.id,
+            status: d.status,
+          });
+        return toMessage({ message: row, name: '' });
+      },
+
+      /**
+       * Decides the outcome. The case is claimed (open → resolved, with its audit row) before any money
+       * moves, so two admins resolving at once refund at most once; a refund the provider refuses puts the
+       * case back to open (audited) and says so.
+       */
+      async resolve(admin: Caller, input: z.output<typeof resolveDisputeInput>) {
+        const d = await repo.dispute(input.id);
+        if (!d) throw notFound();
+        const refunding = input.outcome === 'partial_refund' || input.outcome === 'full_refund';
+        let amount: number | null = null;
+        let paymentId: string | null = null;
+        if (refunding) {
+          const left = await refundable(d.bookingId);
+          if (!left || left.left <= 0)
+            throw new DomainError('CONFLICT', 'Nothing was paid on this booking that could be refunded.');
+          amount = input.outcome === 'full_refund' ? left.left : input.refundAmount!;
+          if (amount > left.left)
+            throw new DomainError('CONFLICT', 'That is more than what is left to refund.', {
+              refundable: left.left,
+            });
+          paymentId = left.payment.id;
+        }
+        let resolved = await step(
+          admin,
+          d.id,
+          'open',
+          {
+            status: 'resolved',
+            outcome: input.outcome,
+            outcomeNote: input.note,
+            refundAmount: amount,
+            resolvedBy: admin.id,
+            resolvedAt: new Date(),
+          },
+          'dispute.resolve',
+          { outcome: input.outcome, refundAmount: amount, note: input.note },
+        );
+        if (paymentId && amount) {
+          try {
+            const refund = await deps.payments.refund(admin, {
+              paymentId,
+              amount,
+              reason: `Dispute ${d.id}: ${input.note}`,
+            });
+            resolved = await db.transaction(async (tx) => {
+              const row = (await createCasesRepo(tx).updateDisputeIf(d.id, 'resolved', {
+                refundId: refund.refundId,
+              }))!;
+              await audit(tx, admin.id, 'dispute.refund', row, {
+                refundId: refund.refundId,
+                amount,
+                status: refund.status,
+              });
+              return row;
+            });
+          } catch (e) {
+            await step(
+              admin,
+              d.id,
+              'resolved',
+              {
+                status: 'open',
+                outcome: null,
+                outcomeNote: null,
+                refundAmount: null,
+                resolvedBy: null,
+                resolvedAt: null,
+              },
+              'dispute.reopen',
+              { because: 'refund failed', error: e instanceof Error ? e.message : String(e) },
+            ).catch((err: Error) =>
+              log.error('dispute: reopening after a failed refund', { error: err.message }),
+            );
+            throw e;
+          }
+        }
+        notifyDisputeOutcome(bus, resolved, await parties(d.bookingId));
+        return toCase(resolved, null, admin.id);
+      },
+
+      async close(admin: Caller, id: string) {
+        const closed = await step(
+          admin,
+          id,
+          'resolved',
+          { status: 'closed', closedBy: admin.id, closedAt: new Date() },
+          'dispute.close',
+          {},
+        );
+        notifyDisputeOutcome(bus, closed, await parties(closed.bookingId));
+        return toCase(closed, null, admin.id);
+      },
+    },
+  };
+}
+
+export type DisputesService = ReturnType<typeof createDisputesService>;
