@@ -74,6 +74,15 @@ const envSchema = z
       .min(0)
       .max(24 * 60)
       .default(60),
+    // Working hours and slots (issue 12 §5): the buffer added to every drive between jobs, the slot grid.
+    TRAVEL_BUFFER_MINUTES: z.coerce.number().int().min(0).max(240).default(10),
+    SLOT_STEP_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
+    SLOT_MIN_LEAD_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60),
     MAX_OPEN_BOOKINGS: z.coerce.number().int().min(1).max(100).default(3),
     SHED_CREATES_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(12),
     SHED_DISPATCH_BACKLOG: z.coerce.number().int().min(1).max(100_000).default(48),
@@ -243,6 +252,8 @@ export type Config = {
     sweepMs: number;
     scheduleLeadMs: number;
   };
+  /** Slots and travel between jobs (server/modules/schedule). */
+  schedule: { travelBufferMs: number; slotStepMs: number; slotMinLeadMs: number };
   maxOpenBookings: number;
   /** Overload shedding of booking.create (issue 18 §3): see server/lib/admission.ts. */
   shedding: { createsInFlight: number; dispatchBacklog: number; retryAfterSeconds: number };
@@ -359,6 +370,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       searchWindowMs: Math.round(e.DISPATCH_SEARCH_WINDOW_SECONDS * 1000),
       sweepMs: e.DISPATCH_SWEEP_MS,
       scheduleLeadMs: e.SCHEDULE_LEAD_MINUTES * 60_000,
+    },
+    schedule: {
+      travelBufferMs: e.TRAVEL_BUFFER_MINUTES * 60_000,
+      slotStepMs: e.SLOT_STEP_MINUTES * 60_000,
+      slotMinLeadMs: e.SLOT_MIN_LEAD_MINUTES * 60_000,
     },
     maxOpenBookings: e.MAX_OPEN_BOOKINGS,
     shedding: {

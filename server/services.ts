@@ -36,6 +36,7 @@ import { createProviders } from './modules/payments/providers';
 import { createPresenceRepo } from './modules/presence/presence.repo';
 import { createPresenceService } from './modules/presence/presence.service';
 import { createReviewService } from './modules/review/review.service';
+import { createScheduleService } from './modules/schedule/schedule.service';
 import { createSearchService } from './modules/search/search.service';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
 import { createTechnicianService } from './modules/technician/technician.service';
@@ -102,7 +103,19 @@ export function createServices(database: Database, config: Config, redis: RedisC
     onChanged: (id) => tracking.changed([id]),
   });
   const lifecycle = createBookingLifecycle(bus);
+  // Working hours, time off and travel-aware slots (issue 12 §5).
+  const schedule = createScheduleService({
+    db,
+    catalog,
+    markets,
+    config: { ...config.schedule, radiusMeters: config.dispatch.radiusMeters },
+    onChanged: async (id) => {
+      await tracking.changed([id]);
+      dispatch.onTechnicianAvailable(id);
+    },
+  });
   const dispatch = createDispatchService({
+    schedule,
     db,
     bus,
     lifecycle,
@@ -135,6 +148,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     bus,
   });
   const bookings = createBookingService({
+    schedule,
     markets,
     zoneAt: createZoneSurcharges((market) => areas.zones(market)),
     billing: payments,
@@ -247,6 +261,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     areas,
     bookings,
     dispatch,
+    schedule,
     technicians,
     tracking,
     ledger,

@@ -32,6 +32,7 @@ import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
 import type { PaymentsService } from '../payments/payments.service';
+import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
 import { createTechnicianRepo } from '../technician/technician.repo';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
 import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
@@ -45,6 +46,8 @@ type Deps = {
   catalog: CatalogService;
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
+  /** Working hours and reservations (issue 12 §5): booking a chosen technician for later holds their slot. */
+  schedule?: Pick<ScheduleService, 'reserve'>;
   /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
   markets?: MarketService;
   /** The market zone with a surcharge that a pin is in (issue 13 §2), from memory. */
@@ -68,6 +71,8 @@ type Deps = {
     serviceId: string,
     at: { lat: number; lng: number },
     radiusMeters: number,
+    /** A scheduled job's time: only technicians at work then (issue 12 §5); default now. */
+    when?: Date,
   ) => { count: number; nearestMeters: number | null; ownPrices?: number[]; listPriced?: number };
 };
 
@@ -111,6 +116,7 @@ export function createBookingService({
   lastPosition,
   admission,
   markets,
+  schedule,
   zoneAt,
   billing,
   createLimiter,
@@ -230,7 +236,18 @@ export function createBookingService({
       }
       const p = price(s, input.emergency ?? false, commissionBps, zone);
       const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
+      // A chosen technician's slot is held from now on, with the drive to it (issue 12 §5).
+      const hold =
+        input.technicianId && scheduledFor && schedule
+          ? await schedule.reserve(tx, {
+              technicianId: input.technicianId,
+              location: { lat: input.lat, lng: input.lng },
+              start: scheduledFor,
+              end: new Date(scheduledFor.getTime() + s.durationMinutes * 60_000),
+            })
+          : {};
       const row = await r.insert({
+        ...hold,
         customerId: customer.id,
         serviceId: s.id,
         location: { lat: input.lat, lng: input.lng },
@@ -296,7 +313,12 @@ export function createBookingService({
         ownPrices?: number[];
         listPriced?: number;
       } = available
-        ? available(s.id, input, config.dispatch.radiusMeters)
+        ? available(
+            s.id,
+            input,
+            config.dispatch.radiusMeters,
+            input.scheduledFor ? new Date(input.scheduledFor) : undefined,
+          )
         : await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
       // What those around would charge: their own unit prices, and the list price for the rest.
       const totals = [
@@ -333,7 +355,8 @@ export function createBookingService({
     async create(customer: Caller, input: z.output<typeof createBookingInput>): Promise<Booking> {
       const release = admission?.enter();
       try {
-        return await createAdmitted(customer, input);
+        // A slot taken meanwhile (the reservations' exclusion constraint): CONFLICT, not a 500.
+        return await createAdmitted(customer, input).catch(rethrowSlotTaken);
       } finally {
         release?.();
       }
@@ -386,7 +409,16 @@ export function createBookingService({
                 to: 'searching',
                 actor: { id: user.id, role: 'technician' },
                 reason,
-                patch: { technicianId: null, assignedAt: null, enRouteAt: null, arrivedAt: null },
+                patch: {
+                technicianId: null,
+                assignedAt: null,
+                enRouteAt: null,
+                arrivedAt: null,
+                // Their reservation goes with them (issue 12 §5).
+                reservedFor: null,
+                reservedFrom: null,
+                reservedTo: null,
+              },
               }
             : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } };
         },

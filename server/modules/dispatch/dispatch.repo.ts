@@ -7,17 +7,62 @@ const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 43
 
 /**
  * Available = verified, online, present (a node heard from them within the presence timeout), with a live
- * offers subscription, offering the service, and not already on an on-demand job.
+ * offers subscription, offering the service, not already on an on-demand job, and at work (issue 12 §5).
  * `online AND verification = 'verified'` matches the partial GiST index, so `<->` walks it nearest first.
  */
-const available = (serviceId: string, presence: PresenceWindow, at: LngLat) => sql`
+const available = (serviceId: string, presence: PresenceWindow, at: LngLat, when?: JobWindow) => sql`
   tp.online AND tp.verification = 'verified'
   AND tp.seen_at > ${heardAfter(presence)} AND tp.listening_at > ${heardAfter(presence)}
   AND EXISTS (SELECT 1 FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})
   AND NOT EXISTS (
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
       AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))
-  AND ${servesAt(at)}`;
+  AND ${servesAt(at)}
+  AND ${onDuty(serviceId, when)}`;
+
+/** A scheduled job's time (and the booking itself, whose own reservation does not count against it). */
+export type JobWindow = { bookingId: string; from: Date; to: Date };
+
+/**
+ * At work for the job (issue 12 §5): within their weekly hours in their zone, if they set any (no
+ * schedule row: always, as before hours existed); not on time off; and no reservation of theirs (a
+ * scheduled job with its drive) in the way. On demand that is "now" for the service's duration; for a
+ * scheduled job its own `[from, to)`. Three index probes per candidate: the schedule's primary key, the
+ * time-off (technician, ends_at) index and the reservations' exclusion-constraint GiST index.
+ */
+const onDuty = (serviceId: string, when?: JobWindow) => {
+  const t0 = when ? sql`${when.from.toISOString()}::timestamptz` : sql`now()`;
+  const t1 = when
+    ? sql`${when.to.toISOString()}::timestamptz`
+    : sql`now() + (SELECT sv.duration_minutes FROM services sv WHERE sv.id = ${serviceId}) * interval '1 minute'`;
+  const minutes = when ? Math.max(1, Math.ceil((when.to.getTime() - when.from.getTime()) / 60_000)) : 1;
+  const local = sql`(${t0} AT TIME ZONE s.time_zone)`;
+  return sql`NOT EXISTS (SELECT 1 FROM technician_time_off o WHERE o.technician_id = tp.user_id
+      AND o.ends_at > ${t0} AND o.starts_at < ${t1})
+    AND COALESCE((SELECT EXISTS (SELECT 1 FROM technician_hours h WHERE h.technician_id = s.technician_id
+        AND h.weekday = extract(isodow FROM ${local})
+        AND h.start_minute <= extract(hour FROM ${local}) * 60 + extract(minute FROM ${local})
+        AND extract(hour FROM ${local}) * 60 + extract(minute FROM ${local}) + ${minutes} <= h.end_minute)
+      FROM technician_schedules s WHERE s.technician_id = tp.user_id), true)
+    AND NOT EXISTS (SELECT 1 FROM bookings r WHERE r.reserved_for = tp.user_id
+      AND r.status IN ('searching', 'assigned', 'en_route', 'arrived', 'in_progress')
+      ${when ? sql`AND r.id <> ${when.bookingId}` : sql``}
+      AND tstzrange(r.reserved_from, r.reserved_to) && tstzrange(${t0}, ${t1}))`;
+};
+
+/** The job window of a booking: its scheduled time, or undefined on demand. */
+const windowOf = (b: BookingRef): JobWindow | undefined =>
+  b.scheduledFor && b.scheduledEnd
+    ? { bookingId: b.id, from: b.scheduledFor, to: b.scheduledEnd }
+    : undefined;
+
+type BookingRef = {
+  id: string;
+  serviceId: string;
+  location: LngLat;
+  scheduledFor?: Date | null;
+  scheduledEnd?: Date | null;
+};
 
 /**
  * Their service areas cover the point (issue 13 §2); a technician with no areas serves anywhere within
@@ -32,10 +77,12 @@ const servesAt = (at: LngLat) => sql`(
  * Available for this booking: not its own customer, not asked about it before, and not holding another
  * open offer (at most one each: also a unique index, which settles a race between two dispatches).
  */
-const eligibleFor = (
-  b: { id: string; serviceId: string; location: LngLat },
-  presence: PresenceWindow,
-) => sql`${available(b.serviceId, presence, b.location)}
+const eligibleFor = (b: BookingRef, presence: PresenceWindow) => sql`${available(
+  b.serviceId,
+  presence,
+  b.location,
+  windowOf(b),
+)}
   AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')`;
@@ -64,7 +111,7 @@ export function createDispatchRepo(
      * KNN index (130–245 ms vs ~1 ms at 100k online technicians). The `&&` box keeps the scan bounded
      * when nobody nearby qualifies.
      */
-    async nextCandidate(b: { id: string; serviceId: string; location: LngLat }, radiusMeters: number) {
+    async nextCandidate(b: BookingRef, radiusMeters: number) {
       const here = point(b.location);
       const [row] = await queryRows<{ technician_id: string; distance: number; price: number | null }>(
         db,
@@ -88,7 +135,7 @@ export function createDispatchRepo(
     },
 
     /** The customer's chosen technician, if available for this booking now (any distance: they chose). */
-    async chosen(b: { id: string; serviceId: string; location: LngLat }, technicianId: string) {
+    async chosen(b: BookingRef, technicianId: string) {
       const here = point(b.location);
       const [row] = await queryRows<{ distance: number; price: number | null }>(
         db,
@@ -109,7 +156,7 @@ export function createDispatchRepo(
      * The first of `candidates` (nearest first, from the in-memory index) that the database confirms is
      * available and not yet asked about this booking: memory proposes, PostgreSQL decides.
      */
-    async firstConfirmed(b: { id: string; serviceId: string; location: LngLat }, candidates: Candidate[]) {
+    async firstConfirmed(b: BookingRef, candidates: Candidate[]) {
       if (!candidates.length) return undefined;
       const ids = sql.join(
         candidates.map((c) => sql`${c.technicianId}::uuid`),

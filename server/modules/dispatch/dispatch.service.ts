@@ -11,6 +11,7 @@ import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
+import type { ScheduleService } from '../schedule/schedule.service';
 import { createTechnicianRepo } from '../technician/technician.repo';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { type Candidate, createDispatchRepo } from './dispatch.repo';
@@ -83,7 +84,15 @@ export function createDispatchService(deps: {
   /** A service by id (the catalog keeps them in memory), for the offer card. */
   service: (id: string) => Promise<ServiceRow | undefined>;
   /** Nearest available technicians from the live in-memory index (PostGIS KNN is the fallback). */
-  nearest?: (serviceId: string, at: LngLat, n: number, radiusMeters: number) => Candidate[];
+  nearest?: (
+    serviceId: string,
+    at: LngLat,
+    n: number,
+    radiusMeters: number,
+    when?: Date | null,
+  ) => Candidate[];
+  /** Working hours and reservations (issue 12 §5): a scheduled job reserves its technician's time. */
+  schedule?: Pick<ScheduleService, 'reserve' | 'release'>;
 }) {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
   /** Dispatch's queries, counting only technicians heard from within the presence window. */
@@ -179,13 +188,23 @@ export function createDispatchService(deps: {
       if (chosen) {
         const asked = await dispatch.offerFor(bookingId, chosen);
         if (!asked) candidate = await dispatch.chosen(row, chosen);
-        else reason = 'The technician you chose could not take this job';
+        else {
+          reason = 'The technician you chose could not take this job';
+          // Their slot was held for this booking: free it for others (issue 12 §5).
+          if (row.reservedFor === chosen) await deps.schedule?.release(tx, row.id);
+        }
       }
       if (!candidate && (!chosen || row.fallbackToNearest)) {
         candidate =
           (await dispatch.firstConfirmed(
             row,
-            deps.nearest?.(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters) ?? [],
+            deps.nearest?.(
+              row.serviceId,
+              row.location,
+              MEMORY_CANDIDATES,
+              config.radiusMeters,
+              row.scheduledFor,
+            ) ?? [],
           )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
       }
       if (candidate) {
@@ -320,6 +339,18 @@ export function createDispatchService(deps: {
           // The price stored is the one of the technician who accepted (their own, when they have one).
           const service = await deps.service(view.booking.serviceId);
           const p = service ? offerPrice(offer, view.booking, service) : null;
+          // A scheduled job reserves the technician's time, with the drive to it (issue 12 §5).
+          const b = view.booking;
+          const reservation =
+            b.scheduledFor && b.scheduledEnd && deps.schedule
+              ? await deps.schedule.reserve(tx, {
+                  bookingId,
+                  technicianId,
+                  location: b.location,
+                  start: b.scheduledFor,
+                  end: b.scheduledEnd,
+                })
+              : {};
           const change = await lifecycle.transition(
             tx,
             view,
@@ -328,6 +359,7 @@ export function createDispatchService(deps: {
             null,
             {
               technicianId,
+              ...reservation,
               ...(p && p.base !== view.booking.priceBase
                 ? {
                     priceBase: p.base,

@@ -294,19 +294,28 @@ describe('races against the database', () => {
     );
   });
 
-  it('a technician’s scheduled jobs may not overlap', async () => {
+  it('a technician’s scheduled jobs may not overlap, the drive between them and a buffer included', async () => {
     const spot = uniqueSpot();
     const t = await technician(svc(), offset(spot, 100));
     const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
-    // Shoe shine takes 20 minutes: 10:30–10:50 and 10:40–11:00 overlap; 10:50–11:10 does not.
-    const first = await book(spot, 'shoe-shine', { scheduledFor: at(30) });
+    // Shoe shine takes 20 minutes: 10:15–10:35, so 10:25–10:45 overlaps: not even offered to them.
+    const first = await book(spot, 'shoe-shine', { scheduledFor: at(15) });
     await openOffer(first.booking.id);
     expect(await codeOf(svc().dispatch.accept(first.booking.id, t.user.id))).toBe('OK');
-    const clash = await book(offset(spot, 50), 'shoe-shine', { scheduledFor: at(40) });
-    await openOffer(clash.booking.id);
-    expect(await codeOf(svc().dispatch.accept(clash.booking.id, t.user.id))).toBe('CONFLICT');
-    const after = await book(offset(spot, 80), 'shoe-shine', { scheduledFor: at(50.5) });
+    const clash = await book(offset(spot, 50), 'shoe-shine', { scheduledFor: at(25) });
+    await sleep(600);
+    const asked = await svc()
+      .database.db.select()
+      .from(dispatchOffers)
+      .where(eq(dispatchOffers.bookingId, clash.booking.id));
+    expect(asked).toEqual([]);
+    // 10:35:30 next door: no overlap, but 30 s is no time for the drive and the 10-minute buffer (issue 12 §5).
+    const after = await book(offset(spot, 80), 'shoe-shine', { scheduledFor: at(35.5) });
     await openOffer(after.booking.id);
-    expect(await codeOf(svc().dispatch.accept(after.booking.id, t.user.id))).toBe('OK');
+    expect(await codeOf(svc().dispatch.accept(after.booking.id, t.user.id))).toBe('CONFLICT');
+    // 10:46 next door: in time (all within SCHEDULE_LEAD_MINUTES, so dispatched now).
+    const later = await book(offset(spot, 80), 'shoe-shine', { scheduledFor: at(46) });
+    await until(async () => (await openOffer(later.booking.id)).technicianId === t.user.id);
+    expect(await codeOf(svc().dispatch.accept(later.booking.id, t.user.id))).toBe('OK');
   });
 });

@@ -2,12 +2,14 @@ import { searchTechniciansInput, setLanguagesInput, technicianProfileInput } fro
 import { setOnlineInput, setServicesInput, updateProfileInput } from '../../contracts/technician';
 import { publicProcedure, roleProcedure, router } from '../../trpc/procedures';
 import { technicianAreaProcedures } from '../area/area.router';
+import { technicianScheduleProcedures } from '../schedule/schedule.router';
 import { technicianPhotoProcedures } from '../upload/upload.router';
 
 const technicianProcedure = roleProcedure('technician');
 
 export const technicianRouter = router({
   ...technicianAreaProcedures,
+  ...technicianScheduleProcedures,
   me: technicianProcedure.query(({ ctx }) => ctx.services.technicians.me(ctx.user.id)),
   updateProfile: technicianProcedure
     .input(updateProfileInput)

@@ -22,6 +22,10 @@ export type LiveTechnicianRow = {
   prices: Map<string, number>;
   /** Their service areas as GeoJSON polygon coordinates (none: anywhere within the radius). */
   areas: number[][][][];
+  /** Their weekly hours (issue 12 §5); null: none set, always at work. */
+  schedule: { timeZone: string; ranges: Array<{ weekday: number; start: number; end: number }> } | null;
+  /** Time off not yet over, as epoch-ms `[from, to)`. */
+  timeOff: Array<[number, number]>;
 };
 
 export type BreadcrumbWrite = {
@@ -141,6 +145,8 @@ export function createTrackingRepo(db: DbOrTx) {
         services: string[] | string | null;
         prices: string[] | string | null;
         areas: unknown;
+        schedule: unknown;
+        time_off: unknown;
       }>(
         db,
         sql`SELECT tp.user_id AS id, ST_Y(tp.location::geometry) AS lat, ST_X(tp.location::geometry) AS lng,
@@ -153,7 +159,14 @@ export function createTrackingRepo(db: DbOrTx) {
                    COALESCE((SELECT array_agg(ts.service_id::text || '=' || ts.price) FROM technician_services ts
                              WHERE ts.technician_id = tp.user_id AND ts.price IS NOT NULL), '{}') AS prices,
                    (SELECT json_agg(ST_AsGeoJSON(ta.area, 6)::json -> 'coordinates') FROM technician_areas ta
-                     WHERE ta.technician_id = tp.user_id) AS areas
+                     WHERE ta.technician_id = tp.user_id) AS areas,
+                   (SELECT json_build_object('tz', s.time_zone, 'h', COALESCE((
+                      SELECT json_agg(json_build_array(h.weekday, h.start_minute, h.end_minute))
+                      FROM technician_hours h WHERE h.technician_id = s.technician_id), '[]'::json))
+                    FROM technician_schedules s WHERE s.technician_id = tp.user_id) AS schedule,
+                   (SELECT json_agg(json_build_array(extract(epoch FROM o.starts_at) * 1000,
+                                                     extract(epoch FROM o.ends_at) * 1000))
+                    FROM technician_time_off o WHERE o.technician_id = tp.user_id AND o.ends_at > now()) AS time_off
             FROM technician_profiles tp
             WHERE tp.online AND tp.location IS NOT NULL
               ${ids ? sql`AND tp.user_id IN ${ids}` : sql``}`,
@@ -167,6 +180,11 @@ export function createTrackingRepo(db: DbOrTx) {
         available: Boolean(r.available),
         services: Array.isArray(r.services) ? r.services : parsePgArray(r.services),
         areas: (typeof r.areas === 'string' ? JSON.parse(r.areas) : (r.areas ?? [])) as number[][][][],
+        schedule: scheduleOf(json(r.schedule)),
+        timeOff: ((json(r.time_off) ?? []) as Array<[number, number]>).map(([a, b]) => [
+          Number(a),
+          Number(b),
+        ]),
         prices: new Map(
           (Array.isArray(r.prices) ? r.prices : parsePgArray(r.prices)).map((p) => {
             const [id, price] = p.split('=');
@@ -188,6 +206,14 @@ export function createTrackingRepo(db: DbOrTx) {
           ),
         ),
   };
+}
+
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+function scheduleOf(v: unknown): LiveTechnicianRow['schedule'] {
+  if (!v || typeof v !== 'object') return null;
+  const { tz, h } = v as { tz: string; h: Array<[number, number, number]> };
+  return { timeZone: tz, ranges: h.map(([weekday, start, end]) => ({ weekday, start, end })) };
 }
 
 /** `{a,b}` → ['a','b'] (PGlite returns text arrays as their text form). */

@@ -13,6 +13,7 @@ import type { Feed, FeedEvent, FeedSink } from '../../trpc/fast';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
+import { overlapsAny, type Schedule, worksDuring } from '../schedule/hours';
 import { createFixFilter, type Fix, type FixVerdict } from './fix-filter';
 import { createTrackingRepo } from './tracking.repo';
 
@@ -122,6 +123,15 @@ export function createTrackingService(deps: {
     }
     return yes;
   }
+  /** Weekly hours and time off (issue 12 §5): absent means always at work / never off. */
+  const schedules = new Map<string, NonNullable<Schedule>>();
+  const timeOff = new Map<string, Array<[number, number]>>();
+  /** At work at `when` (default now): within their hours if they set any, and not on time off. */
+  function onDuty(technicianId: string, when = Date.now()): boolean {
+    const off = timeOff.get(technicianId);
+    if (off && overlapsAny(off, when)) return false;
+    return worksDuring(schedules.get(technicianId) ?? null, when);
+  }
   /** Technicians' own prices (issue 12 §2), for the quote's price range: technician → service → price. */
   const ownPrices = new Map<string, Map<string, number>>();
   const dirty = new Map<string, LiveFix>();
@@ -220,6 +230,10 @@ export function createTrackingService(deps: {
       if (r.areas.length) areas.set(r.id, r.areas);
       else areas.delete(r.id);
       if (before || r.areas.length) servesCache.clear();
+      if (r.schedule) schedules.set(r.id, r.schedule);
+      else schedules.delete(r.id);
+      if (r.timeOff.length) timeOff.set(r.id, r.timeOff);
+      else timeOff.delete(r.id);
       index.upsert(r.id, {
         lat: r.lat,
         lng: r.lng,
@@ -488,9 +502,10 @@ export function createTrackingService(deps: {
     },
 
     /** How many available technicians offer a service around a point, and how far the nearest is. */
-    availability(serviceId: string, at: { lat: number; lng: number }, radiusMeters: number) {
-      const found = present(index.nearestAvailable(at, 100, radiusMeters, serviceId)).filter((f) =>
-        serves(f.technician.id, at),
+    availability(serviceId: string, at: { lat: number; lng: number }, radiusMeters: number, when?: Date) {
+      const t = when?.getTime() ?? Date.now();
+      const found = present(index.nearestAvailable(at, 100, radiusMeters, serviceId)).filter(
+        (f) => serves(f.technician.id, at) && onDuty(f.technician.id, t),
       );
       // Unit prices of those around with their own price (the rest charge the list price).
       const prices: number[] = [];
@@ -507,9 +522,16 @@ export function createTrackingService(deps: {
     },
 
     /** Dispatch's candidates: the nearest available technicians offering a service, from memory. */
-    nearest(serviceId: string, at: { lat: number; lng: number }, n: number, radiusMeters: number) {
+    nearest(
+      serviceId: string,
+      at: { lat: number; lng: number },
+      n: number,
+      radiusMeters: number,
+      when?: Date | null,
+    ) {
+      const t = when?.getTime() ?? Date.now();
       return present(index.nearestAvailable(at, n, radiusMeters, serviceId))
-        .filter((f) => serves(f.technician.id, at))
+        .filter((f) => serves(f.technician.id, at) && onDuty(f.technician.id, t))
         .map((f) => ({
           technicianId: f.technician.id,
           distanceMeters: Math.round(f.distanceMeters),
@@ -518,8 +540,8 @@ export function createTrackingService(deps: {
 
     /** Available technicians around a point for the pre-booking map: a count and ~300 m cells, no ids. */
     nearby(at: { lat: number; lng: number }, serviceId?: string): Nearby {
-      const found = present(index.nearestAvailable(at, 200, 5_000, serviceId)).filter((f) =>
-        serves(f.technician.id, at),
+      const found = present(index.nearestAvailable(at, 200, 5_000, serviceId)).filter(
+        (f) => serves(f.technician.id, at) && onDuty(f.technician.id),
       );
       const cells = new Map<string, { lat: number; lng: number; count: number }>();
       for (const f of found) {
