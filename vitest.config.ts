@@ -1,8 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Pure tests (no database, no server): `*.unit.test.ts` anywhere on the server side. */
+const unitTests = ['server/**/*.unit.test.ts', 'db/**/*.unit.test.ts'];
 
 /**
- * Two projects over one suite: everything against a real PostgreSQL + PostGIS, and the core tests
- * (files named *.core.test.ts) once more against the embedded PGlite driver.
+ * Four projects: the pure server tests (no PostgreSQL, no uWS), everything else against a real
+ * PostgreSQL + PostGIS, the core tests (files named *.core.test.ts) once more against the embedded PGlite
+ * driver, and the client's data layer in happy-dom with fake-indexeddb.
  */
 export default defineConfig({
   test: {
@@ -12,8 +16,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'unit',
+          include: unitTests,
+          environment: 'node',
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'postgres',
           include: ['server/**/*.test.ts', 'db/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...unitTests],
           env: { TEST_DRIVER: 'postgres' },
           globalSetup: ['server/test/global-setup.ts'],
         },
@@ -27,6 +40,16 @@ export default defineConfig({
           globalSetup: ['server/test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'client',
+          include: ['client/**/*.test.ts'],
+          environment: 'happy-dom',
+          setupFiles: ['client/test/setup.ts'],
+          testTimeout: 10_000,
         },
       },
     ],
