@@ -225,7 +225,11 @@ export function createServices(database: Database, config: Config, redis: RedisC
   });
 
   // Analytics (issue 14 §6): SQL over the real tables, plus a presence sample per market per minute.
-  const analytics = createAnalyticsService({ db, presenceTimeoutMs: config.presence.timeoutMs });
+  const analytics = createAnalyticsService({
+    db,
+    presenceTimeoutMs: config.presence.timeoutMs,
+    reviewWindowMs: config.reviews.windowMs,
+  });
 
   // Onboarding and verification (issue 13 §4): ID numbers encrypted with FIELD_ENCRYPTION_KEY.
   const onboarding = createOnboardingService({

@@ -104,7 +104,7 @@ export type MoneyPerDay = {
 export type SupplyDemandPoint = { at: string; requests: number; online: number; available: number };
 export type SupplyDemand = { points: SupplyDemandPoint[] };
 
-/** Reviews written in the range for the market's bookings (hidden ones excluded). counts[i] = stars i+1. */
+/** Reviews of the bookings requested in the range (hidden ones excluded). counts[i] = stars i+1. */
 export type RatingsDistribution = { count: number; average: number | null; counts: number[] };
 
 /** Bookings requested in the range per grid cell: the cell's centre and its count, busiest first. */

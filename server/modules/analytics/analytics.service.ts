@@ -10,18 +10,30 @@ import {
 } from '../../contracts/analytics';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
-import { createAnalyticsRepo, type Scope } from './analytics.repo';
+import { createAnalyticsRepo, type Horizons, type Scope } from './analytics.repo';
 
 const DAY = 86_400_000;
 /** How often each node samples presence (one row per market per minute, whichever node writes first). */
 const SAMPLE_MS = 60_000;
 /** The busiest cells sent to the map: more than a city's worth at ~1 km. */
 const HEATMAP_LIMIT = 2000;
+const SCHEDULE_HORIZON_MS = 90 * DAY;
 
 const rate = (num: number, den: number) => (den > 0 ? num / den : null);
 
-export function createAnalyticsService(deps: { db: Db; presenceTimeoutMs: number; now?: () => number }) {
+export function createAnalyticsService(deps: {
+  db: Db;
+  presenceTimeoutMs: number;
+  /** Customers review within this long of completion (config.reviews.windowMs). */
+  reviewWindowMs: number;
+  now?: () => number;
+}) {
   const repo = createAnalyticsRepo(deps.db);
+  // A booking is scheduled at most 90 days ahead (contracts/booking.ts); a job lasts at most a day or so.
+  const horizons: Horizons = {
+    offersMs: SCHEDULE_HORIZON_MS + 2 * DAY,
+    reviewsMs: SCHEDULE_HORIZON_MS + 2 * DAY + deps.reviewWindowMs,
+  };
   const now = deps.now ?? Date.now;
   let timer: NodeJS.Timeout | null = null;
   let sampling: Promise<unknown> | null = null;
@@ -56,7 +68,7 @@ export function createAnalyticsService(deps: { db: Db; presenceTimeoutMs: number
     },
     timeToAssignment: (s: Scope) => repo.timeToAssignment(s),
     offers: async (s: Scope) => {
-      const by = await repo.offers(s);
+      const by = await repo.offers(s, horizons);
       const n = (k: string) => by.get(k) ?? 0;
       const accepted = n('accepted');
       const declined = n('declined');
@@ -92,7 +104,7 @@ export function createAnalyticsService(deps: { db: Db; presenceTimeoutMs: number
     },
     supplyDemand: async (s: Scope) => ({ points: await repo.supplyDemand(s, hourlyFrom(s)) }),
     ratings: async (s: Scope) => {
-      const counts = await repo.ratings(s);
+      const counts = await repo.ratings(s, horizons);
       const count = counts.reduce((a, b) => a + b, 0);
       const sum = counts.reduce((a, c, i) => a + c * (i + 1), 0);
       return { count, average: count ? sum / count : null, counts };

@@ -1,7 +1,8 @@
 /*
  * Charts for the admin analytics screen, drawn with uPlot 1.6.32 (a canvas chart library, maintained,
- * no dependencies). Measured in this build: its JS is 50.6 kB minified / 22.3 kB gzipped, its CSS
- * 1.7 kB / 0.7 kB gzipped, in the analytics chunk only (this file is reached through React.lazy from
+ * no dependencies). Measured: uPlot.iife.min.js is 51.1 kB, 22.0 kB gzipped (gzip -9); its CSS 1.9 kB,
+ * 0.8 kB gzipped. The whole analytics chunk (uPlot + this screen) builds to 63.3 kB, 26.2 kB gzipped, and
+ * loads only with /admin/analytics (this file is reached through React.lazy from
  * features/analytics/routes.tsx, so customers and technicians never download it).
  */
 import 'uplot/dist/uPlot.min.css';
