@@ -99,6 +99,19 @@ const envSchema = z
       .default(30),
     DRAIN_SECONDS: z.coerce.number().min(0).max(300).optional(),
     TRUST_PROXY: z.coerce.number().int().min(0).max(5).default(0),
+    // API keys and outgoing webhooks (issue 17): see server/modules/developer.
+    API_KEY_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    API_KEY_RATE_WINDOW_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+    WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).optional(),
+    WEBHOOK_ALLOW_ADDRESSES: csv,
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+    // Idle workers look for due deliveries this often (new events wake them at once, on the node that wrote them).
+    WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),
+    WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(30),
+    WEBHOOK_RETRY_HOURS: z.coerce.number().min(0.0001).max(336).default(72),
+    WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.0001).max(336).default(72),
+    WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+    WEBHOOK_WORKER: z.enum(['true', 'false']).default('true'),
     ARRIVAL_RADIUS_METERS: z.coerce.number().int().min(10).max(100_000).default(300),
     CHAT_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
     CHAT_OPEN_HOURS_AFTER_COMPLETION: z.coerce
@@ -265,6 +278,24 @@ export type Config = {
   trustProxies: number;
   /** "I've arrived" farther than this from the job (with a fresh fix) must be confirmed. */
   arrivalRadiusMeters: number;
+  /** API keys' rate limits and the webhook outbox (issue 17). */
+  developer: {
+    keyRateLimit: number;
+    keyRateWindowMs: number;
+    usageFlushMs: number;
+    webhooks: {
+      allowHttp: boolean;
+      allowAddresses: string[];
+      timeoutMs: number;
+      pollMs: number;
+      retryBaseMs: number;
+      retryForMs: number;
+      disableAfterMs: number;
+      leaseMs: number;
+      batch: number;
+      worker: boolean;
+    };
+  };
   /** Chat: messages per user per minute; sending stays open this long after completion. */
   chat: { rateLimit: number; openAfterCompletionMs: number };
   /** Reviews: customers review (technicians rate customers) within `windowMs` of completion; the sweep period. */
@@ -393,6 +424,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       offlineAfterMs: Math.round(e.PRESENCE_OFFLINE_MINUTES * 60_000),
     },
     arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
+    developer: {
+      keyRateLimit: e.API_KEY_RATE_LIMIT,
+      keyRateWindowMs: Math.round(e.API_KEY_RATE_WINDOW_SECONDS * 1000),
+      usageFlushMs: 5_000,
+      webhooks: {
+        // Production sends to https:// only, and to public addresses only, whatever the settings say.
+        allowHttp: e.NODE_ENV !== 'production' && (e.WEBHOOK_ALLOW_HTTP ?? 'true') === 'true',
+        allowAddresses: e.NODE_ENV === 'production' ? [] : e.WEBHOOK_ALLOW_ADDRESSES,
+        timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+        pollMs: e.WEBHOOK_POLL_MS,
+        retryBaseMs: Math.round(e.WEBHOOK_RETRY_BASE_SECONDS * 1000),
+        retryForMs: Math.round(e.WEBHOOK_RETRY_HOURS * 3600_000),
+        disableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3600_000),
+        leaseMs: Math.round(e.WEBHOOK_LEASE_SECONDS * 1000),
+        batch: 16,
+        worker: e.WEBHOOK_WORKER === 'true',
+      },
+    },
     chat: {
       rateLimit: e.CHAT_RATE_LIMIT,
       openAfterCompletionMs: Math.round(e.CHAT_OPEN_HOURS_AFTER_COMPLETION * 3600_000),

@@ -21,6 +21,7 @@ import { createCatalogService } from './modules/catalog/catalog.service';
 import { createChatService } from './modules/chat/chat.service';
 import { createLeader } from './modules/cluster/leader';
 import { createConsole } from './modules/console/console';
+import { createDeveloperServices } from './modules/developer/developer.service';
 import { createDispatchService } from './modules/dispatch/dispatch.service';
 import { createEarningsService } from './modules/earnings/earnings.service';
 import { createLedger } from './modules/ledger/ledger.service';
@@ -64,6 +65,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
   const leader = createLeader(db, config.nodeId);
   const authRepo = createAuthRepo(db);
   const sessions = createSessionStore(authRepo, Date.now, bus);
+  // Organisations, API keys and outgoing webhooks (issue 17); booking changes write its outbox rows.
+  const developer = createDeveloperServices({
+    db,
+    bus,
+    sessions,
+    config: config.developer,
+    redis: redis?.limits,
+    redisPrefix: config.redisPrefix,
+  });
   const auth = createAuthService({
     repo: authRepo,
     sessions,
@@ -102,7 +112,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     repo: createAreaRepo(db),
     onChanged: (id) => tracking.changed([id]),
   });
-  const lifecycle = createBookingLifecycle(bus);
+  const lifecycle = createBookingLifecycle(bus, developer.webhooks);
   // Working hours, time off and travel-aware slots (issue 12 §5).
   const schedule = createScheduleService({
     db,
@@ -279,6 +289,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     reviews,
     search,
     uploads,
+    developer,
     analytics,
     onboarding,
     clock,
@@ -288,6 +299,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await tracking.start();
       await dispatch.start();
       reviews.start();
+      developer.start();
       onboarding.start();
       analytics.start();
       presence.startOfflineSweep((ids) => void tracking.changed(ids).catch(() => undefined));
@@ -298,6 +310,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await presence.stop();
       await dispatch.stop();
       await reviews.stop();
+      await developer.stop();
       await onboarding.stop();
       await analytics.stop();
       await tracking.stop();

@@ -42,6 +42,18 @@ export function createRateLimiter(opts: {
         return true;
       }
     },
+    /** Like `hit`, with what is left of the window (for RateLimit-* response headers). */
+    async take(key: string, cost = 1): Promise<{ allowed: boolean; remaining: number; resetMs: number }> {
+      try {
+        const r = await limiter.consume(key, cost);
+        return { allowed: true, remaining: r.remainingPoints, resetMs: r.msBeforeNext };
+      } catch (e) {
+        if (e instanceof RateLimiterRes) return { allowed: false, remaining: 0, resetMs: e.msBeforeNext };
+        log.warn('rate limit store failed; allowing', { error: (e as Error).message });
+        return { allowed: true, remaining: opts.limit, resetMs: base.duration * 1000 };
+      }
+    },
+    limit: opts.limit,
     async reset(key: string) {
       await limiter.delete(key).catch(() => undefined);
     },

@@ -41,6 +41,7 @@ export type HttpHandlerOptions = {
     cookieToken: string | null;
     bearerToken: string | null;
     setCookie: (v: string) => void;
+    setHeader: (name: string, value: string) => void;
   }) => Promise<Context>;
   /** Counts requests in flight so shutdown can wait for them. */
   inflight: { count: number };
@@ -65,7 +66,8 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     payload: unknown,
     cookies: string[],
     retryAfterSeconds: number | null = null,
-  ) => replyJson(res, signal, status, payload, cookies, retryAfterSeconds, draining());
+    headers: Array<[string, string]> = [],
+  ) => replyJson(res, signal, status, payload, cookies, retryAfterSeconds, draining(), headers);
 
   return (res: HttpResponse, req: HttpRequest) => {
     const method = req.getCaseSensitiveMethod();
@@ -128,6 +130,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
 
   async function handle(r: CopiedRequest, body: Buffer | null, res: HttpResponse, signal: AbortSignal) {
     const cookies: string[] = [];
+    const headers: Array<[string, string]> = [];
     const bearer = /^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null;
     const cookieToken = r.cookie ? (readCookie(r.cookie, SESSION_COOKIE) ?? null) : null;
 
@@ -205,6 +208,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
         cookieToken,
         bearerToken: bearer,
         setCookie: (v) => cookies.push(v),
+        setHeader: (name, value) => headers.push([name, value]),
       });
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
@@ -252,7 +256,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     );
     const status = getHTTPStatusCode(results);
     const payload = transformTRPCResponse(config, isBatch ? results : results[0]!);
-    reply(res, signal, status, payload, cookies, retryAfter(results));
+    reply(res, signal, status, payload, cookies, retryAfter(results), headers);
   }
 }
 
@@ -275,6 +279,7 @@ function replyJson(
   cookies: string[],
   retryAfterSeconds: number | null,
   closeConnection: boolean,
+  headers: Array<[string, string]> = [],
 ) {
   if (signal.aborted) return;
   const body = JSON.stringify(payload);
@@ -286,6 +291,7 @@ function replyJson(
     res.writeHeader('cache-control', 'no-store');
     if (retryAfterSeconds !== null) res.writeHeader('retry-after', String(retryAfterSeconds));
     for (const c of cookies) res.writeHeader('set-cookie', c);
+    for (const [name, value] of headers) res.writeHeader(name, value);
     // closeConnection: uWS writes `Connection: close` and closes the socket once this response is out.
     res.end(body, closeConnection);
   });

@@ -16,6 +16,7 @@ import {
 } from '@trpc/server/unstable-core-do-not-import';
 import { DomainError } from '../lib/errors';
 import { log } from '../lib/log';
+import { assertKeyMayCall } from '../modules/developer/scopes';
 import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
 import { isServerFault } from '../trpc/errors';
 import type { FastProcedure, Feed, FeedEvent } from '../trpc/fast';
@@ -412,6 +413,7 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       send(ws, { ...errorMessage(id, cause, { type: fast.type, path, input, ctx }), jsonrpc });
     try {
       const authed = requireUser(ctx);
+      assertKeyMayCall(ctx.apiKey, path);
       if (fast.roles) requireRole(authed, fast.roles);
       const parsed = fast.input.safeParse(input);
       if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });

@@ -7,6 +7,7 @@ import {
   sessionCookie,
   type ValidSession,
 } from '../modules/auth/session';
+import type { ApiKeyPrincipal } from '../modules/developer/keys.service';
 import type { Services } from '../services';
 
 /** What a transport knows about one request (HTTP) or one connection (WebSocket), copied out of uWS. */
@@ -18,6 +19,8 @@ export type RequestMeta = {
   bearerToken: string | null;
   /** HTTP only: adds a Set-Cookie to the response. A no-op on WebSockets. */
   setCookie: (value: string) => void;
+  /** HTTP only: adds a response header (an API key's RateLimit-*). */
+  setHeader?: (name: string, value: string) => void;
 };
 
 export type Context = {
@@ -26,10 +29,23 @@ export type Context = {
   req: RequestMeta;
   session: ValidSession | null;
   user: UserRow | null;
+  /** Set when an API key (`Bearer fk_…`) authenticated the call: it acts as its organisation. */
+  apiKey?: ApiKeyPrincipal | null;
 };
 
 export async function createContext(services: Services, config: Config, req: RequestMeta): Promise<Context> {
   const token = req.bearerToken ?? req.cookieToken;
+  if (token?.startsWith('fk_')) {
+    const auth = await services.developer.keys.authenticate(token, req.setHeader);
+    return {
+      services,
+      config,
+      req,
+      session: auth?.session ?? null,
+      user: auth?.user ?? null,
+      apiKey: auth?.key,
+    };
+  }
   const session = token ? await services.sessions.validate(token) : null;
   if (req.cookieToken && !req.bearerToken) {
     if (!session) req.setCookie(blankSessionCookie(config.secureCookies));

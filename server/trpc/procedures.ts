@@ -1,6 +1,7 @@
 import type { Role } from '../contracts/auth';
 import { DomainError } from '../lib/errors';
 import { auditRequest } from '../modules/audit/audit.context';
+import { assertKeyMayCall } from '../modules/developer/scopes';
 import type { Context } from './context';
 import { t } from './init';
 
@@ -24,9 +25,13 @@ export function requireRole(ctx: AuthedContext, roles: readonly Role[]) {
 
 /** The only procedure builders routers may use. */
 export const router = t.router;
-export const publicProcedure = t.procedure;
+/** Calls made with an API key reach only what its scopes allow (server/modules/developer/scopes.ts). */
+export const publicProcedure = t.procedure.use(({ ctx, path, next }) => {
+  assertKeyMayCall(ctx.apiKey, path);
+  return next();
+});
 
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   const authed = requireUser(ctx);
   return next({ ctx: { ...ctx, user: authed.user, session: authed.session } });
 });

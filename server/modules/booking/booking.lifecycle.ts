@@ -20,8 +20,18 @@ export type PublishedBookingEvent = { id: string; event: BookingEvent };
  * The change carries the booking's new view, so neither the caller nor the subscribers read it again
  * (issue 18: a job used to cost about 35 transactions, mostly re-reads of what was just written).
  */
-export function createBookingLifecycle(bus: Bus) {
+/** Work committed with every booking change (issue 17: the webhook outbox rows). */
+export type ChangeOutbox = {
+  bookingChanged(tx: DbOrTx, change: Pick<Change, 'view' | 'history'>): Promise<void>;
+};
+
+export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
   return {
+    /** A new booking's first history row was written (`transition` does this itself for every change). */
+    async recorded(tx: DbOrTx, change: Pick<Change, 'view' | 'history'>) {
+      await outbox?.bookingChanged(tx, change);
+    },
+
     /**
      * `current` is the locked row, or better its locked view: then the new view is the old one with the
      * updated row (and the technician's part read only when who is assigned changed).
@@ -66,6 +76,7 @@ export function createBookingLifecycle(bus: Bus) {
           techProfile: part?.techProfile ?? null,
         };
       }
+      await outbox?.bookingChanged(tx, { view: view!, history });
       return { booking: updated, view: view!, history };
     },
 

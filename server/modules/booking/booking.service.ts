@@ -292,6 +292,7 @@ export function createBookingService({
         technician: null,
         techProfile: null,
       };
+      await lifecycle.recorded(tx, { view, history });
       return { id: row.id, created: { view, history } };
     });
     if (!result.created) return toBooking((await repo.view(result.id))!);

@@ -1,10 +1,114 @@
-import { router } from '../../trpc/procedures';
+import { z } from 'zod';
+import {
+  addOrgMemberInput,
+  createApiKeyInput,
+  createOrgInput,
+  createWebhookInput,
+  listApiKeysInput,
+  listWebhooksInput,
+  replayDeliveryInput,
+  revokeApiKeyInput,
+  webhookDeliveriesInput,
+  webhookIdInput,
+} from '../../contracts/developer';
+import { DomainError } from '../../lib/errors';
+import type { AuthedContext } from '../../trpc/procedures';
+import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+
+/** People (not keys: keys are refused by the scope table) who manage an organisation's keys. */
+const customerProcedure = roleProcedure('customer');
+
+/** The organisation a webhook call acts on: a key's own, or one the signed-in person manages. */
+async function webhookOrg(ctx: AuthedContext, orgId: string | undefined): Promise<string> {
+  if (ctx.apiKey) {
+    if (orgId && orgId !== ctx.apiKey.orgId) throw new DomainError('NOT_FOUND', 'No such organisation.');
+    return ctx.apiKey.orgId;
+  }
+  return (await ctx.services.developer.keys.managedOrg(ctx.user.id, orgId)).id;
+}
+
+const endpointOrg = (ctx: AuthedContext, id: string) => ctx.services.developer.webhooks.orgOfEndpoint(id);
 
 /** org.* (issue 17 §1). */
-export const orgRouter = router({});
+export const orgRouter = router({
+  /** A new organisation with the caller as its owner. */
+  create: customerProcedure
+    .input(createOrgInput)
+    .mutation(({ ctx, input }) => ctx.services.developer.keys.createOrg(ctx.user, input.name)),
+  /** The organisations the caller belongs to, with their role in each. */
+  mine: authedProcedure.query(({ ctx }) => ctx.services.developer.keys.orgs(ctx.user.id)),
+  members: authedProcedure
+    .input(z.object({ orgId: z.uuid() }))
+    .query(({ ctx, input }) => ctx.services.developer.keys.members(ctx.user.id, input.orgId)),
+  /** Owners add an existing customer account (or change its role). */
+  addMember: authedProcedure
+    .input(addOrgMemberInput)
+    .mutation(({ ctx, input }) =>
+      ctx.services.developer.keys.addMember(ctx.user.id, input.orgId, input.email, input.role),
+    ),
+});
 
 /** apiKey.* (issue 17 §1). */
-export const apiKeyRouter = router({});
+export const apiKeyRouter = router({
+  /** The secret is in this answer only; the server keeps its SHA-256. */
+  create: customerProcedure
+    .input(createApiKeyInput)
+    .mutation(({ ctx, input }) => ctx.services.developer.keys.create(ctx.user, input)),
+  list: authedProcedure.input(listApiKeysInput).query(async ({ ctx, input }) => {
+    const org = await ctx.services.developer.keys.managedOrg(ctx.user.id, input?.orgId);
+    return ctx.services.developer.keys.list(org.id);
+  }),
+  revoke: authedProcedure.input(revokeApiKeyInput).mutation(async ({ ctx, input }) => {
+    const { keys } = ctx.services.developer;
+    const org = await keys.managedOrg(ctx.user.id, await keys.orgOfKey(input.id));
+    return keys.revoke(org.id, input.id);
+  }),
+});
 
 /** webhook.* (issue 17 §2). */
-export const webhookRouter = router({});
+export const webhookRouter = router({
+  /** The signing secret is in this answer only. */
+  create: authedProcedure
+    .input(createWebhookInput)
+    .mutation(async ({ ctx, input }) =>
+      ctx.services.developer.webhooks.create(await webhookOrg(ctx, input.orgId), input),
+    ),
+  list: authedProcedure
+    .input(listWebhooksInput)
+    .query(async ({ ctx, input }) =>
+      ctx.services.developer.webhooks.list(await webhookOrg(ctx, input?.orgId)),
+    ),
+  delete: authedProcedure
+    .input(webhookIdInput)
+    .mutation(async ({ ctx, input }) =>
+      ctx.services.developer.webhooks.delete(
+        await webhookOrg(ctx, await endpointOrg(ctx, input.id)),
+        input.id,
+      ),
+    ),
+  /** Sends a `webhook.test` event now; answers with the delivery's log entry. */
+  test: authedProcedure
+    .input(webhookIdInput)
+    .mutation(async ({ ctx, input }) =>
+      ctx.services.developer.webhooks.test(await webhookOrg(ctx, await endpointOrg(ctx, input.id)), input.id),
+    ),
+  /** The endpoint's delivery log, newest first (20 a page). */
+  deliveries: authedProcedure
+    .input(webhookDeliveriesInput)
+    .query(async ({ ctx, input }) =>
+      ctx.services.developer.webhooks.deliveries(
+        await webhookOrg(ctx, await endpointOrg(ctx, input.id)),
+        input.id,
+        input.cursor,
+      ),
+    ),
+  /** Sends a logged delivery's event again (same event id), as a new log entry. */
+  replay: authedProcedure
+    .input(replayDeliveryInput)
+    .mutation(async ({ ctx, input }) =>
+      ctx.services.developer.webhooks.replay(
+        await webhookOrg(ctx, await ctx.services.developer.webhooks.orgOfDelivery(input.deliveryId)),
+        input.deliveryId,
+      ),
+    ),
+});

@@ -62,6 +62,13 @@ export function CustomerHome({ user }: { user: PublicUser }) {
           {t('customer.bookings.action')}
         </Link>
       </section>
+      <section className="card" aria-labelledby="developer-title">
+        <h2 id="developer-title">{t('developer.link')}</h2>
+        <p className="muted">{t('developer.link.body')}</p>
+        <Link href="/developer" className="button button-secondary" data-testid="developer-link">
+          {t('developer.title')}
+        </Link>
+      </section>
       <AccountPanel user={user} />
     </Screen>
   );

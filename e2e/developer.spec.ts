@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test';
+import { signUp, uniqueEmail } from './helpers';
+
+/**
+ * Issue 17: a business customer makes an organisation, creates an API key in the PWA (the secret is shown
+ * once), and that key works for an HTTP call an integrator's program would make; revoked, it stops.
+ */
+test('an organisation member creates a key in the PWA and it works for an HTTP call', async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  await signUp(page, { name: 'Facilities Desk', email: uniqueEmail('org'), role: 'customer' });
+  await page.getByTestId('developer-link').click();
+  await expect(page.getByTestId('developer')).toBeVisible();
+
+  await page.getByTestId('org-name').fill('Lekki Towers Management');
+  await page.getByTestId('org-create').click();
+  await expect(page.getByTestId('developer-org')).toContainText('Lekki Towers Management');
+
+  await page.getByTestId('key-name').fill('Maintenance system');
+  // Read-only key: untick "create and cancel bookings".
+  await page.getByRole('checkbox', { name: /Create and cancel bookings/ }).uncheck();
+  await page.getByTestId('key-create').click();
+  const secret = (await page.getByTestId('key-secret-value').textContent())?.trim() ?? '';
+  expect(secret).toMatch(/^fk_live_[A-Za-z0-9_-]{43}$/);
+  await expect(page.getByTestId('key-item')).toHaveCount(1);
+  await expect(page.getByTestId('key-item')).toContainText(secret.slice(0, 12));
+
+  // The integrator's program: plain HTTP with the bearer key.
+  const ok = await request.get(`${baseURL}/trpc/booking.list`, {
+    headers: { authorization: `Bearer ${secret}` },
+  });
+  expect(ok.status()).toBe(200);
+  expect(ok.headers()['ratelimit-limit']).toBeTruthy();
+  expect((await ok.json()).result.data.items).toEqual([]);
+  const refused = await request.post(`${baseURL}/trpc/booking.cancel`, {
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+    data: { id: '00000000-0000-4000-8000-000000000000', reason: 'x' },
+  });
+  expect(refused.status()).toBe(403);
+
+  // Usage shows in the list; revoking (with confirmation) stops the key at once.
+  await page.getByRole('button', { name: 'I have saved it' }).click();
+  await page.reload();
+  await expect(page.getByTestId('key-item')).toContainText('2 requests');
+  await page.getByRole('button', { name: /Revoke Maintenance system/ }).click();
+  await page.getByTestId('confirm-dialog-yes').click();
+  await expect(page.getByTestId('key-item')).toHaveAttribute('data-revoked', 'true');
+  const after = await request.get(`${baseURL}/trpc/booking.list`, {
+    headers: { authorization: `Bearer ${secret}` },
+  });
+  expect(after.status()).toBe(401);
+});

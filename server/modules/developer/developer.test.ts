@@ -1,0 +1,408 @@
+import { randomUUID } from 'node:crypto';
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ApiKeyScope, WebhookPayload } from '../../contracts/developer';
+import { customer, serviceId, uniqueSpot, until } from '../../test/fixtures';
+import { httpClient, isolatedDatabase, startTestServer, type TestServer } from '../../test/harness';
+import { startWebhookReceiver } from '../../test/standins/webhook-receiver';
+import { createDeveloperRepo } from './developer.repo';
+import { isForbiddenAddress } from './safe-post';
+import { SIGNATURE_TOLERANCE_SECONDS, verifySignature } from './signature';
+
+const RATE_LIMIT = 40;
+const env = {
+  API_KEY_RATE_LIMIT: String(RATE_LIMIT),
+  WEBHOOK_ALLOW_ADDRESSES: '127.0.0.2',
+  // Idle workers poll rarely: deliveries must start because the change woke the worker, not by polling.
+  WEBHOOK_POLL_MS: '60000',
+  WEBHOOK_RETRY_BASE_SECONDS: '0.2',
+  WEBHOOK_TIMEOUT_MS: '2000',
+};
+
+let server: TestServer;
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+beforeAll(async () => {
+  // A database of its own: other files' servers run webhook workers too (with other settings).
+  server = await startTestServer(env, { isolated: true });
+  receiver = await startWebhookReceiver();
+});
+afterAll(async () => {
+  await server?.close();
+  await receiver?.close();
+});
+
+const code = (e: unknown) => (e instanceof TRPCClientError ? (e.data as { code: string }).code : String(e));
+async function codeOf(p: Promise<unknown>) {
+  try {
+    await p;
+    return 'OK';
+  } catch (e) {
+    return code(e);
+  }
+}
+
+/** An organisation (a new customer as its owner) and one key with `scopes`. */
+async function orgWithKey(s: TestServer, scopes: ApiKeyScope[]) {
+  const owner = await customer(s.services, 'Owner');
+  const person = httpClient(s, owner.token);
+  const org = await person.org.create.mutate({ name: `Acme ${randomUUID().slice(0, 6)}` });
+  const created = await person.apiKey.create.mutate({ name: 'integration', scopes });
+  return {
+    owner,
+    person,
+    org,
+    secret: created.secret,
+    keyId: created.key.id,
+    api: httpClient(s, created.secret),
+  };
+}
+
+async function book(s: TestServer, api: ReturnType<typeof httpClient>) {
+  return api.booking.create.mutate({
+    serviceId: await serviceId(s.services),
+    ...uniqueSpot(),
+    address: '12 Admiralty Way, Lekki Phase 1',
+    idempotencyKey: randomUUID(),
+  });
+}
+
+describe('API keys', () => {
+  it('are shown once, stored as a hash, and look like fk_live_ + 256 bits', async () => {
+    const { secret, person, keyId } = await orgWithKey(server, ['bookings:read']);
+    expect(secret).toMatch(/^fk_live_[A-Za-z0-9_-]{43}$/);
+    const [listed] = await person.apiKey.list.query();
+    expect(listed).toMatchObject({ id: keyId, prefix: secret.slice(0, 12), scopes: ['bookings:read'] });
+    expect(JSON.stringify(listed)).not.toContain(secret.slice(12));
+    const row = await createDeveloperRepo(server.services.database.db).keyById(keyId);
+    expect(row!.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row!.hash).not.toContain(secret);
+  });
+
+  it('a key with bookings:read reads but cannot create (FORBIDDEN), nor call what no scope covers', async () => {
+    const { api } = await orgWithKey(server, ['bookings:read']);
+    expect(await api.booking.list.query()).toMatchObject({ items: [] });
+    expect(await codeOf(book(server, api))).toBe('FORBIDDEN');
+    expect(await codeOf(api.apiKey.list.query())).toBe('FORBIDDEN');
+    expect(await codeOf(api.favorite.list.query())).toBe('FORBIDDEN');
+    expect(await codeOf(api.webhook.list.query())).toBe('FORBIDDEN');
+  });
+
+  it('acts as its organisation: it books, sees all its bookings, and never another organisation’s (NOT_FOUND)', async () => {
+    const a = await orgWithKey(server, ['bookings:read', 'bookings:write']);
+    const b = await orgWithKey(server, ['bookings:read', 'bookings:write']);
+    const mine = await book(server, a.api);
+    // A second key of the same organisation sees it too.
+    const again = await a.person.apiKey.create.mutate({ name: 'second', scopes: ['bookings:read'] });
+    const other = httpClient(server, again.secret);
+    expect((await other.booking.get.query({ id: mine.id })).id).toBe(mine.id);
+    expect((await other.booking.list.query()).items.map((x) => x.id)).toContain(mine.id);
+    expect(await codeOf(b.api.booking.get.query({ id: mine.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(b.api.booking.cancel.mutate({ id: mine.id, reason: 'not ours' }))).toBe('NOT_FOUND');
+    expect((await b.api.booking.list.query()).items).toEqual([]);
+  });
+
+  it('a person outside the organisation cannot list or revoke its keys (NOT_FOUND); a plain member is FORBIDDEN', async () => {
+    const a = await orgWithKey(server, ['bookings:read']);
+    const stranger = await customer(server.services, 'Stranger');
+    const s = httpClient(server, stranger.token);
+    expect(await codeOf(s.apiKey.revoke.mutate({ id: a.keyId }))).toBe('NOT_FOUND');
+    expect(await codeOf(s.apiKey.list.query({ orgId: a.org.id }))).toBe('NOT_FOUND');
+    const member = await customer(server.services, 'Member');
+    await a.person.org.addMember.mutate({ orgId: a.org.id, email: member.user.email, role: 'member' });
+    const m = httpClient(server, member.token);
+    expect(await codeOf(m.apiKey.create.mutate({ name: 'x', scopes: ['bookings:read'] }))).toBe('FORBIDDEN');
+    expect(await codeOf(m.apiKey.revoke.mutate({ id: a.keyId }))).toBe('FORBIDDEN');
+  });
+
+  it('a revoked key is refused at once over HTTP, and its open WebSocket is closed', async () => {
+    const a = await orgWithKey(server, ['bookings:read', 'bookings:write']);
+    const booking = await book(server, a.api);
+    // A raw tRPC WebSocket client: connectionParams first, then a subscription to the booking's events.
+    const ws = new WebSocket(`${server.wsUrl}?connectionParams=1`);
+    const messages: unknown[] = [];
+    const closed = new Promise<number>((resolve) => ws.on('close', (c) => resolve(c)));
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => resolve());
+      ws.on('error', reject);
+    });
+    ws.on('message', (m) => messages.push(JSON.parse(String(m))));
+    ws.send(JSON.stringify({ method: 'connectionParams', data: { token: a.secret } }));
+    ws.send(
+      JSON.stringify({
+        id: 1,
+        method: 'subscription',
+        params: { path: 'booking.events', input: { id: booking.id } },
+      }),
+    );
+    await until(async () =>
+      messages.some((m) => (m as { result?: { type?: string } }).result?.type === 'started'),
+    );
+    expect(messages.some((m) => (m as { error?: unknown }).error)).toBe(false);
+
+    await a.person.apiKey.revoke.mutate({ id: a.keyId });
+    expect(await codeOf(a.api.booking.list.query())).toBe('UNAUTHORIZED');
+    const closeCode = await Promise.race([closed, new Promise<number>((r) => setTimeout(() => r(-1), 3000))]);
+    expect(closeCode).toBe(4401);
+    const [listed] = await a.person.apiKey.list.query();
+    expect(listed!.revokedAt).not.toBeNull();
+  });
+
+  it('an expired key is refused', async () => {
+    const a = await orgWithKey(server, ['bookings:read']);
+    const soon = await a.person.apiKey.create.mutate({
+      name: 'short',
+      scopes: ['bookings:read'],
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
+    const k = httpClient(server, soon.secret);
+    expect(await codeOf(k.booking.list.query())).toBe('OK');
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(await codeOf(k.booking.list.query())).toBe('UNAUTHORIZED');
+  });
+
+  it('per-key rate limits with RateLimit-* headers and Retry-After; usage counted per key', async () => {
+    const a = await orgWithKey(server, ['bookings:read']);
+    const call = () =>
+      fetch(`${server.url}/trpc/booking.list`, { headers: { authorization: `Bearer ${a.secret}` } });
+    const first = await call();
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-limit')).toBe(String(RATE_LIMIT));
+    expect(first.headers.get('ratelimit-remaining')).toBe(String(RATE_LIMIT - 1));
+    expect(Number(first.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+    for (let i = 1; i < RATE_LIMIT; i++) expect((await call()).status).toBe(200);
+    const refused = await call();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('ratelimit-remaining')).toBe('0');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another key of the same organisation has its own budget.
+    const other = await a.person.apiKey.create.mutate({ name: 'other', scopes: ['bookings:read'] });
+    const res = await fetch(`${server.url}/trpc/booking.list`, {
+      headers: { authorization: `Bearer ${other.secret}` },
+    });
+    expect(res.status).toBe(200);
+    const keys = await a.person.apiKey.list.query();
+    expect(keys.find((k) => k.id === a.keyId)!.usageCount).toBe(RATE_LIMIT);
+    expect(keys.find((k) => k.id === a.keyId)!.lastUsedAt).not.toBeNull();
+  });
+});
+
+describe('webhooks', () => {
+  const receivedFor = (bookingId: string, type?: string) =>
+    receiver.received.filter((r) => {
+      const p = JSON.parse(r.body) as WebhookPayload;
+      return (
+        (p.data as { booking?: { id: string } }).booking?.id === bookingId &&
+        (type === undefined || p.type === type)
+      );
+    });
+
+  it('delivers booking events signed with Fundi-Signature (t=…,v1=HMAC-SHA256(secret, t.body))', async () => {
+    receiver.setResponder(() => ({ status: 200, body: 'ok' }));
+    const a = await orgWithKey(server, ['bookings:read', 'bookings:write', 'webhooks:manage']);
+    const { endpoint, secret } = await a.api.webhook.create.mutate({
+      url: receiver.url,
+      events: ['booking.created', 'booking.status_changed', 'booking.cancelled'],
+    });
+    expect(secret).toMatch(/^whsec_/);
+    expect((await a.api.webhook.list.query()).map((e) => e.id)).toEqual([endpoint.id]);
+    const booking = await book(server, a.api);
+    await a.api.booking.cancel.mutate({ id: booking.id, reason: 'changed our mind' });
+    await until(async () => receivedFor(booking.id).length >= 3);
+    const types = receivedFor(booking.id).map((r) => (JSON.parse(r.body) as WebhookPayload).type);
+    expect(types.sort()).toEqual(['booking.cancelled', 'booking.created', 'booking.status_changed']);
+    for (const r of receivedFor(booking.id)) {
+      const header = String(r.headers['fundi-signature']);
+      expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+      expect(verifySignature(secret, r.body, header)).toBe(true);
+      // Tampered body, wrong secret, or a timestamp outside the tolerance: refused.
+      expect(verifySignature(secret, `${r.body} `, header)).toBe(false);
+      expect(verifySignature('whsec_wrong', r.body, header)).toBe(false);
+      const t = Number(/t=(\d+)/.exec(header)![1]);
+      expect(verifySignature(secret, r.body, header, t + SIGNATURE_TOLERANCE_SECONDS + 1)).toBe(false);
+      const payload = JSON.parse(r.body) as WebhookPayload;
+      expect(r.headers['fundi-event-id']).toBe(payload.id);
+      expect(r.headers['fundi-event-type']).toBe(payload.type);
+    }
+    // A booking event of an organisation without endpoints writes nothing.
+    const b = await orgWithKey(server, ['bookings:write']);
+    const before = receiver.received.length;
+    await book(server, b.api);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.received.length).toBe(before);
+  });
+
+  it('retries after a 500 with backoff; every attempt and a replay carry the same event id', async () => {
+    const a = await orgWithKey(server, ['bookings:write', 'webhooks:manage']);
+    const { endpoint } = await a.api.webhook.create.mutate({
+      url: receiver.url,
+      events: ['booking.created'],
+    });
+    let failures = 0;
+    receiver.setResponder((_n, r) => {
+      const p = JSON.parse(r.body) as WebhookPayload;
+      if (p.type === 'booking.created' && failures < 2 && r.headers['fundi-delivery-id']) {
+        failures++;
+        return { status: 500, body: 'boom '.repeat(500) };
+      }
+      return { status: 200, body: 'ok' };
+    });
+    const booking = await book(server, a.api);
+    await until(async () => receivedFor(booking.id).length >= 3, 10_000);
+    const attempts = receivedFor(booking.id);
+    const ids = new Set(attempts.map((r) => r.headers['fundi-event-id']));
+    expect(ids.size).toBe(1);
+    // Backoff: the second retry waited longer than the first.
+    expect(attempts[2]!.at - attempts[1]!.at).toBeGreaterThan((attempts[1]!.at - attempts[0]!.at) * 1.2);
+    const log = await until(async () => {
+      const page = await a.api.webhook.deliveries.query({ id: endpoint.id });
+      return page.items[0]?.status === 'succeeded' ? page : null;
+    });
+    expect(log.items[0]).toMatchObject({ attempts: 3, lastStatusCode: 200, eventType: 'booking.created' });
+
+    const replayed = await a.api.webhook.replay.mutate({ deliveryId: log.items[0]!.id });
+    expect(replayed).toMatchObject({
+      status: 'succeeded',
+      lastStatusCode: 200,
+      eventId: log.items[0]!.eventId,
+    });
+    expect(receivedFor(booking.id).length).toBe(4);
+    expect(new Set(receivedFor(booking.id).map((r) => r.headers['fundi-event-id'])).size).toBe(1);
+    expect((await a.api.webhook.deliveries.query({ id: endpoint.id })).items).toHaveLength(2);
+  });
+
+  it('stores only a small prefix of a failing answer in the log', async () => {
+    const a = await orgWithKey(server, ['webhooks:manage']);
+    const { endpoint } = await a.api.webhook.create.mutate({
+      url: receiver.url,
+      events: ['booking.created'],
+    });
+    receiver.setResponder(() => ({ status: 503, body: 'x'.repeat(100_000) }));
+    const d = await a.api.webhook.test.mutate({ id: endpoint.id });
+    receiver.setResponder(() => ({ status: 200, body: 'ok' }));
+    expect(d.lastStatusCode).toBe(503);
+    expect(d.responsePrefix!.length).toBeLessThanOrEqual(512);
+    expect(d.status).toBe('pending');
+  });
+
+  it('refuses private targets: at creation, and after DNS on every delivery (rebinding)', async () => {
+    const a = await orgWithKey(server, ['webhooks:manage']);
+    for (const url of [
+      `http://localhost:${receiver.port}/hooks`,
+      `http://127.0.0.1:${receiver.port}/hooks`,
+      'http://10.0.0.5/hooks',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]:8080/',
+      'http://[fd00::1]/',
+      'http://100.64.1.1/',
+    ]) {
+      expect(await codeOf(a.api.webhook.create.mutate({ url, events: ['booking.created'] })), url).toBe(
+        'BAD_REQUEST',
+      );
+    }
+    // A host that resolves to the allowed receiver at creation, and to 127.0.0.1 afterwards.
+    let answer = '127.0.0.2';
+    server.services.developer.webhooks.setResolver(async (host) =>
+      host === 'rebind.test' ? [{ address: answer, family: 4 }] : [],
+    );
+    try {
+      const { endpoint } = await a.api.webhook.create.mutate({
+        url: `http://rebind.test:${receiver.port}/hooks`,
+        events: ['booking.created'],
+      });
+      const before = receiver.received.length;
+      expect((await a.api.webhook.test.mutate({ id: endpoint.id })).lastStatusCode).toBe(200);
+      expect(receiver.received.length).toBe(before + 1);
+      answer = '127.0.0.1';
+      const refused = await a.api.webhook.test.mutate({ id: endpoint.id });
+      expect(refused.lastStatusCode).toBeNull();
+      expect(refused.lastError).toMatch(/private|reserved/);
+      expect(receiver.received.length).toBe(before + 1);
+    } finally {
+      server.services.developer.webhooks.setResolver(null);
+    }
+  });
+
+  it('classifies addresses (IPv4, IPv6, mapped)', () => {
+    for (const ip of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      '::',
+      'fd12:3456::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '64:ff9b::a00:1',
+      'not-an-ip',
+    ])
+      expect(isForbiddenAddress(ip), ip).toBe(true);
+    for (const ip of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      expect(isForbiddenAddress(ip), ip).toBe(false);
+  });
+
+  it('webhook calls on another organisation’s endpoint are NOT_FOUND', async () => {
+    const a = await orgWithKey(server, ['webhooks:manage']);
+    const b = await orgWithKey(server, ['webhooks:manage']);
+    const { endpoint } = await a.api.webhook.create.mutate({
+      url: receiver.url,
+      events: ['booking.created'],
+    });
+    expect(await codeOf(b.api.webhook.test.mutate({ id: endpoint.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(b.api.webhook.deliveries.query({ id: endpoint.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(b.api.webhook.delete.mutate({ id: endpoint.id }))).toBe('NOT_FOUND');
+    await a.api.webhook.delete.mutate({ id: endpoint.id });
+    expect(await a.api.webhook.list.query()).toEqual([]);
+  });
+});
+
+describe('the outbox survives a crash', () => {
+  it('events written with the change on a node that dies before delivering are delivered by the next one', async () => {
+    receiver.setResponder(() => ({ status: 200, body: 'ok' }));
+    // A node whose worker never runs: the change commits with its outbox rows, then the node is gone.
+    const database = await isolatedDatabase();
+    const dying = await startTestServer(
+      { ...env, WEBHOOK_WORKER: 'false' },
+      { database: { ...database, dispose: async () => {} } },
+    );
+    const a = await orgWithKey(dying, ['bookings:write', 'webhooks:manage']);
+    await a.api.webhook.create.mutate({
+      url: receiver.url,
+      events: ['booking.created', 'booking.cancelled'],
+    });
+    const first = await book(dying, a.api);
+    // And a worker that claimed a delivery and died mid-send (its lease, 1 s here, runs out).
+    const second = await book(dying, a.api);
+    const claimed = await createDeveloperRepo(dying.services.database.db).claim(100, 1000);
+    expect(claimed.length).toBeGreaterThanOrEqual(2);
+    await dying.close();
+    expect(receivedFor(first.id)).toHaveLength(0);
+
+    const next = await startTestServer(
+      { ...env, WEBHOOK_LEASE_SECONDS: '1', WEBHOOK_POLL_MS: '200' },
+      { database },
+    );
+    try {
+      await until(
+        async () => receivedFor(first.id).length >= 1 && receivedFor(second.id).length >= 1,
+        10_000,
+      );
+      expect(JSON.parse(receivedFor(first.id)[0]!.body)).toMatchObject({ type: 'booking.created' });
+    } finally {
+      await next.close();
+    }
+  });
+
+  function receivedFor(bookingId: string) {
+    return receiver.received.filter(
+      (r) =>
+        ((JSON.parse(r.body) as WebhookPayload).data as { booking?: { id: string } }).booking?.id ===
+        bookingId,
+    );
+  }
+});
