@@ -23,6 +23,13 @@ export async function customer(services: Services, name = 'Customer') {
   );
 }
 
+/** A new admin account, signed in: `{ user, token }` like `customer()`. */
+export async function admin(services: Services, name = 'Admin') {
+  const email = uniqueEmail('admin');
+  await services.auth.ensureAdmin(email, 'admin password 1', name);
+  return services.auth.signIn({ email, password: 'admin password 1' }, '127.0.0.1');
+}
+
 export async function serviceId(services: Services, slug = 'shoe-shine') {
   const all = await services.catalog.services();
   const s = all.find((x) => x.slug === slug);

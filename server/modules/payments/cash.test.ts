@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payments } from '../../../db/schema';
-import { assignedBooking, codeOf, customer } from '../../test/fixtures';
+import { admin, assignedBooking, codeOf, customer } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 import { startStandins } from '../../test/standins';
 import { createLedgerRepo } from '../ledger/ledger.repo';
@@ -30,12 +30,7 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
     await gw?.close();
   });
 
-  async function adminClient() {
-    const email = `admin.${randomUUID()}@test.fundi.app`;
-    await server.services.auth.ensureAdmin(email, 'admin password 1', 'Admin');
-    const s = await server.services.auth.signIn({ email, password: 'admin password 1' }, '127.0.0.1');
-    return httpClient(server, s.token);
-  }
+  const adminClient = async () => httpClient(server, (await admin(server.services)).token);
 
   it('extras: added by the technician while working, billed only when the customer approved them; a cash job makes the commission the technician’s debt', async () => {
     const a = await assignedBooking(server.services);

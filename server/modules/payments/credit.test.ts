@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingInvoices } from '../../../db/schema';
-import { codeOf, customer } from '../../test/fixtures';
+import { admin, codeOf, customer } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 import { startStandins } from '../../test/standins';
 import { createLedgerRepo } from '../ledger/ledger.repo';
@@ -31,12 +30,7 @@ describe('account credit from cash refunds', () => {
     await gw?.close();
   });
 
-  async function adminClient() {
-    const email = `admin.${randomUUID()}@test.fundi.app`;
-    await server.services.auth.ensureAdmin(email, 'admin password 1', 'Admin');
-    const s = await server.services.auth.signIn({ email, password: 'admin password 1' }, '127.0.0.1');
-    return httpClient(server, s.token);
-  }
+  const adminClient = async () => httpClient(server, (await admin(server.services)).token);
 
   it('is shown on the next bill, lowers what the technician collects, and two bookings cannot spend it twice', async () => {
     const asAdmin = await adminClient();

@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { ledgerJournals, paymentEvents, payments } from '../../../db/schema';
-import { codeOf, customer, until } from '../../test/fixtures';
+import { admin, codeOf, customer, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 import { startStandins } from '../../test/standins';
 import { createLedgerRepo } from '../ledger/ledger.repo';
@@ -362,10 +362,7 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
 
   it('refunds: partial, then the rest, through the gateway; more than what is left is refused', async () => {
     const j = await job();
-    const email = `admin.${randomUUID()}@test.fundi.app`;
-    await server.services.auth.ensureAdmin(email, 'admin password 1', 'Admin');
-    const session = await server.services.auth.signIn({ email, password: 'admin password 1' }, '127.0.0.1');
-    const asAdmin = httpClient(server, session.token);
+    const asAdmin = httpClient(server, (await admin(server.services)).token);
     const c = await j.asCustomer.payment.checkout.mutate({
       bookingId: j.booking.id,
       method: 'stripe',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentEvents, payments } from '../../../db/schema';
+import { admin } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 import { startStandins } from '../../test/standins';
 import { deliver } from '../../test/standins/http';
@@ -95,10 +96,7 @@ describe('Paymob (Cairo) against its stand-in', () => {
       paid: { amount: p!.amount, currency: 'EGP' },
     });
 
-    const email = `admin.${randomUUID()}@test.fundi.app`;
-    await server.services.auth.ensureAdmin(email, 'admin password 1', 'Admin');
-    const s = await server.services.auth.signIn({ email, password: 'admin password 1' }, '127.0.0.1');
-    const r = await httpClient(server, s.token).admin.payments.refund.mutate({
+    const r = await httpClient(server, (await admin(server.services)).token).admin.payments.refund.mutate({
       paymentId: p!.id,
       amount: 500,
       reason: 'late',
