@@ -1,5 +1,6 @@
 // Inputs and outputs of the operations console's users, catalogue and audit procedures (issue 14 §3–§5).
 import { z } from 'zod';
+import type { BookingStatus } from './booking';
 import type { Money, PriceUnit } from './catalog';
 import { priceUnits } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
@@ -106,7 +107,7 @@ export type UserDetail = UserSummary & {
   bookings: Array<{
     id: string;
     as: 'customer' | 'technician';
-    status: string;
+    status: BookingStatus;
     service: { en: string; ar: string };
     total: Money;
     createdAt: string;

@@ -53,8 +53,8 @@ export function AuditScreen() {
         {field('action', t('console.audit.action'), 'text', true)}
         {field('subject', t('console.audit.subject'), 'text', true)}
         {field('actorId', t('console.audit.actor'), 'text', true)}
-        {field('from', t('console.audit.from'), 'date')}
-        {field('to', t('console.audit.to'), 'date')}
+        {field('from', t('console.audit.from'), 'date', true)}
+        {field('to', t('console.audit.to'), 'date', true)}
         <button type="submit" className="button button-primary span-2" data-testid="audit-filter">
           {t('console.audit.filter')}
         </button>

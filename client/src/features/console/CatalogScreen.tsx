@@ -419,7 +419,7 @@ function ServiceForm({
       />
       <label className="checkbox">
         <input type="checkbox" name="active" defaultChecked={service?.active ?? true} />{' '}
-        {t('console.catalog.activate')}
+        {t('console.catalog.active')}
       </label>
       {(invalid || m.error) && (
         <p className="form-error" role="alert">

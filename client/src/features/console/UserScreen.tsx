@@ -8,6 +8,9 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { ConsoleNav } from './ConsoleNav';
 
+const PAY_STATES = new Set(['pending', 'paid', 'failed', 'refunded', 'partially_refunded']);
+type PayState = 'pending' | 'paid' | 'failed' | 'refunded' | 'partially_refunded';
+
 /** One account: its restriction, risk flags with reasons, bookings, reviews, payments, reports, actions. */
 export function UserScreen({ id }: { id: string }) {
   const { t } = useI18n();
@@ -136,7 +139,7 @@ function UserFile({ d }: { d: UserDetail }) {
               <li key={p.id} className="console-row">
                 <Link href={`/admin/payments?booking=${p.bookingId}`}>{formatMoney(p.amount)}</Link>
                 <span className="small">
-                  {p.status}
+                  {PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status}
                   {p.refunded && ` · −${formatMoney(p.refunded)}`} · {formatDate(p.createdAt)}
                 </span>
               </li>
