@@ -1,53 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { payments } from '../../../db/schema';
 import { admin, assignedBooking, codeOf, customer } from '../../test/fixtures';
-import { httpClient, startTestServer, type TestServer } from '../../test/harness';
-import { startStandins } from '../../test/standins';
-import { createLedgerRepo } from '../ledger/ledger.repo';
-import { arriveAndStart, completedBooking } from './payments.fixtures';
+import { httpClient } from '../../test/harness';
+import { arriveAndStart, completedBooking, serverWithGateways } from './payments.fixtures';
 import { createPaymentsService } from './payments.service';
 
-type Standins = Awaited<ReturnType<typeof startStandins>>;
-
 describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts', () => {
-  let server: TestServer;
-  let gw: Standins;
+  // The ledger is checked to balance after this block's tests.
+  const rig = serverWithGateways();
 
-  beforeAll(async () => {
-    gw = await startStandins();
-    server = await startTestServer(gw.env);
-    gw.webhooksTo(server.url);
-  });
-  afterAll(async () => {
-    if (server) {
-      const repo = createLedgerRepo(server.database.db);
-      expect(await repo.unbalanced()).toEqual([]);
-      for (const t of await repo.totals()) expect(t.sum).toBe(0);
-    }
-    await server?.close();
-    await gw?.close();
-  });
-
-  const adminClient = async () => httpClient(server, (await admin(server.services)).token);
+  const adminClient = async () => httpClient(rig.server, (await admin(rig.server.services)).token);
 
   it('extras: added by the technician while working, billed only when the customer approved them; a cash job makes the commission the technician’s debt', async () => {
-    const a = await assignedBooking(server.services);
-    const asCustomer = httpClient(server, a.customer.token);
-    const asTech = httpClient(server, a.technician.token);
+    const a = await assignedBooking(rig.server.services);
+    const asCustomer = httpClient(rig.server, a.customer.token);
+    const asTech = httpClient(rig.server, a.technician.token);
     const id = a.booking.id;
     // Not before arriving.
     expect(await codeOf(asTech.booking.addExtra.mutate({ id, label: 'Polish', amount: 20_000 }))).toBe(
       'CONFLICT',
     );
-    await arriveAndStart(server.services, a);
+    await arriveAndStart(rig.server.services, a);
     const polish = await asTech.booking.addExtra.mutate({ id, label: 'Polish', amount: 20_000 });
     const laces = await asTech.booking.addExtra.mutate({ id, label: 'Laces', amount: 5_000 });
     await asTech.booking.addExtra.mutate({ id, label: 'Never answered', amount: 7_000 });
     expect(polish).toMatchObject({ status: 'pending', amount: { amount: 20_000, currency: 'NGN' } });
     // Only the assigned technician adds, only the customer answers; strangers see nothing.
-    const stranger = httpClient(server, (await customer(server.services)).token);
+    const stranger = httpClient(rig.server, (await customer(rig.server.services)).token);
     expect(await codeOf(asCustomer.booking.addExtra.mutate({ id, label: 'x', amount: 1 }))).toBe('FORBIDDEN');
     expect(
       await codeOf(stranger.booking.respondExtra.mutate({ id, extraId: polish.id, approve: true })),
@@ -73,7 +54,7 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
       'pending',
     ]);
 
-    await server.services.bookings.advance(id, a.technician.user, 'completed');
+    await rig.server.services.bookings.advance(id, a.technician.user, 'completed');
     expect(await codeOf(asTech.booking.addExtra.mutate({ id, label: 'late', amount: 1 }))).toBe('CONFLICT');
 
     const bill = await asCustomer.payment.get.query({ bookingId: id });
@@ -95,9 +76,9 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
     expect(paid).toMatchObject({ status: 'paid', method: 'cash', tip: { amount: 500 } });
     // A retry of the same confirmation is harmless.
     await asTech.payment.confirmCash.mutate({ bookingId: id, amount: quote + 20_500 });
-    expect(await server.database.db.select().from(payments).where(eq(payments.bookingId, id))).toHaveLength(
-      1,
-    );
+    expect(
+      await rig.server.database.db.select().from(payments).where(eq(payments.bookingId, id)),
+    ).toHaveLength(1);
 
     const s = await asTech.earnings.summary.query();
     const share = a.booking.price.technicianEarnings.amount;
@@ -123,27 +104,27 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
   });
 
   it('a cancellation after the technician set off costs the market fee, mostly theirs; free within the grace period', async () => {
-    const a = await assignedBooking(server.services);
-    await server.services.bookings.advance(a.booking.id, a.technician.user, 'en_route');
-    const [row] = await server.database.db
+    const a = await assignedBooking(rig.server.services);
+    await rig.server.services.bookings.advance(a.booking.id, a.technician.user, 'en_route');
+    const [row] = await rig.server.database.db
       .select()
       .from((await import('../../../db/schema')).bookings)
       .where(eq((await import('../../../db/schema')).bookings.id, a.booking.id));
-    const soon = await server.services.payments.cancellationFee(row!, new Date());
+    const soon = await rig.server.services.payments.cancellationFee(row!, new Date());
     expect(soon.fee).toBe(0);
     const later = new Date(row!.assignedAt!.getTime() + 10 * 60_000);
-    expect(await server.services.payments.cancellationFee(row!, later)).toMatchObject({
+    expect(await rig.server.services.payments.cancellationFee(row!, later)).toMatchObject({
       fee: 100_000,
       technicianShare: 80_000,
       commission: 20_000,
       currency: 'NGN',
     });
     // The hook the booking service runs inside its cancel transaction, with the row as it was.
-    await server.database.db.transaction((tx) =>
-      server.services.payments.onCancelled(tx, row!, 'customer', later),
+    await rig.server.database.db.transaction((tx) =>
+      rig.server.services.payments.onCancelled(tx, row!, 'customer', later),
     );
-    await server.services.bookings.cancel(a.booking.id, a.customer.user, 'changed my mind');
-    const asCustomer = httpClient(server, a.customer.token);
+    await rig.server.services.bookings.cancel(a.booking.id, a.customer.user, 'changed my mind');
+    const asCustomer = httpClient(rig.server, a.customer.token);
     const bill = await asCustomer.payment.get.query({ bookingId: a.booking.id });
     expect(bill).toMatchObject({ status: 'unpaid', due: { amount: 100_000, currency: 'NGN' } });
     expect(bill.items.map((i) => i.kind)).toEqual(['cancellation_fee']);
@@ -152,22 +133,22 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
       method: 'paystack',
       idempotencyKey: randomUUID(),
     });
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    await gw.paystack.pay(p!.reference);
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    await rig.gw.paystack.pay(p!.reference);
     expect((await asCustomer.payment.get.query({ bookingId: a.booking.id })).status).toBe('paid');
-    const s = await httpClient(server, a.technician.token).earnings.summary.query();
+    const s = await httpClient(rig.server, a.technician.token).earnings.summary.query();
     expect(s).toMatchObject({ earned: 80_000, balance: 80_000, commission: 20_000 });
   });
 
   it('an unpaid completed booking older than the grace period blocks booking again until it is paid', async () => {
-    const a = await completedBooking(server.services);
-    await server.services.payments.assertCanBook(a.customer.user.id); // within the grace period
+    const a = await completedBooking(rig.server.services);
+    await rig.server.services.payments.assertCanBook(a.customer.user.id); // within the grace period
     const tomorrow = createPaymentsService({
-      db: server.database.db,
-      ledger: server.services.ledger,
+      db: rig.server.database.db,
+      ledger: rig.server.services.ledger,
       providers: {},
       market: 'lagos',
-      publicUrl: () => server.url,
+      publicUrl: () => rig.server.url,
       now: () => new Date(Date.now() + 25 * 3600_000),
     });
     const err = await tomorrow.assertCanBook(a.customer.user.id).catch((e: unknown) => e);
@@ -175,7 +156,7 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
       code: 'CONFLICT',
       details: { reason: 'UNPAID_BOOKING', bookingId: a.booking.id },
     });
-    await httpClient(server, a.technician.token).payment.confirmCash.mutate({
+    await httpClient(rig.server, a.technician.token).payment.confirmCash.mutate({
       bookingId: a.booking.id,
       amount: a.booking.price.total.amount,
     });
@@ -183,16 +164,16 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
   });
 
   it('payouts: the weekly statement owes each technician their balance; marking it paid settles it once', async () => {
-    const a = await completedBooking(server.services);
-    const asCustomer = httpClient(server, a.customer.token);
+    const a = await completedBooking(rig.server.services);
+    const asCustomer = httpClient(rig.server, a.customer.token);
     const c = await asCustomer.payment.checkout.mutate({
       bookingId: a.booking.id,
       method: 'stripe',
       tip: 1_000,
       idempotencyKey: randomUUID(),
     });
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    await gw.stripe.pay(p!.providerRef!);
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    await rig.gw.stripe.pay(p!.providerRef!);
     expect((await asCustomer.payment.get.query({ bookingId: a.booking.id })).status).toBe('paid');
     const owed = a.booking.price.technicianEarnings.amount + 1_000;
     const admin = await adminClient();
@@ -211,7 +192,7 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
     expect(
       await codeOf(admin.admin.payouts.markPaid.mutate({ payoutId: mine!.id, reference: 'TRF-0002' })),
     ).toBe('CONFLICT');
-    const s = await httpClient(server, a.technician.token).earnings.summary.query();
+    const s = await httpClient(rig.server, a.technician.token).earnings.summary.query();
     expect(s).toMatchObject({ paidOut: owed, balance: 0 });
     expect(await codeOf(asCustomer.admin.payouts.list.query())).toBe('FORBIDDEN');
   });

@@ -1,46 +1,28 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bookingInvoices } from '../../../db/schema';
 import { admin, codeOf, customer } from '../../test/fixtures';
-import { httpClient, startTestServer, type TestServer } from '../../test/harness';
-import { startStandins } from '../../test/standins';
+import { httpClient } from '../../test/harness';
 import { createLedgerRepo } from '../ledger/ledger.repo';
 import { accounts } from '../ledger/ledger.service';
-import { completedBooking } from './payments.fixtures';
-
-type Standins = Awaited<ReturnType<typeof startStandins>>;
+import { completedBooking, serverWithGateways } from './payments.fixtures';
 
 // Issue 10 §4: a cash refund becomes account credit, and that credit is used on the next booking, once.
 describe('account credit from cash refunds', () => {
-  let server: TestServer;
-  let gw: Standins;
+  // The ledger is checked to balance after this block's tests.
+  const rig = serverWithGateways();
 
-  beforeAll(async () => {
-    gw = await startStandins();
-    server = await startTestServer(gw.env);
-    gw.webhooksTo(server.url);
-  });
-  afterAll(async () => {
-    if (server) {
-      const repo = createLedgerRepo(server.database.db);
-      expect(await repo.unbalanced()).toEqual([]);
-      for (const t of await repo.totals()) expect(t.sum).toBe(0);
-    }
-    await server?.close();
-    await gw?.close();
-  });
-
-  const adminClient = async () => httpClient(server, (await admin(server.services)).token);
+  const adminClient = async () => httpClient(rig.server, (await admin(rig.server.services)).token);
 
   it('is shown on the next bill, lowers what the technician collects, and two bookings cannot spend it twice', async () => {
     const asAdmin = await adminClient();
-    const c = await customer(server.services);
-    const asCustomer = httpClient(server, c.token);
+    const c = await customer(rig.server.services);
+    const asCustomer = httpClient(rig.server, c.token);
 
     // A cash job, paid, then partly refunded by an admin: the refund is credit, not money out.
-    const first = await completedBooking(server.services, { customer: c });
+    const first = await completedBooking(rig.server.services, { customer: c });
     const firstDue = (await asCustomer.payment.get.query({ bookingId: first.booking.id })).due!.amount;
-    await httpClient(server, first.technician.token).payment.confirmCash.mutate({
+    await httpClient(rig.server, first.technician.token).payment.confirmCash.mutate({
       bookingId: first.booking.id,
       amount: firstDue,
     });
@@ -54,15 +36,15 @@ describe('account credit from cash refunds', () => {
 
     // Two more jobs of the same customer: each bill shows the credit while it is unspent.
     const [second, third] = await Promise.all([
-      completedBooking(server.services, { customer: c }),
-      completedBooking(server.services, { customer: c }),
+      completedBooking(rig.server.services, { customer: c }),
+      completedBooking(rig.server.services, { customer: c }),
     ]);
     const bills = await Promise.all(
       [second, third].map((b) => asCustomer.payment.get.query({ bookingId: b.booking.id })),
     );
     const totals = await Promise.all(
       [second, third].map(async (b) => {
-        const [inv] = await server.database.db
+        const [inv] = await rig.server.database.db
           .select({ total: bookingInvoices.total })
           .from(bookingInvoices)
           .where(eq(bookingInvoices.bookingId, b.booking.id));
@@ -78,7 +60,7 @@ describe('account credit from cash refunds', () => {
     const outcomes = await Promise.all(
       [second, third].map((b, i) =>
         codeOf(
-          httpClient(server, b.technician.token).payment.confirmCash.mutate({
+          httpClient(rig.server, b.technician.token).payment.confirmCash.mutate({
             bookingId: b.booking.id,
             amount: totals[i]! - credit,
           }),
@@ -104,7 +86,7 @@ describe('account credit from cash refunds', () => {
     });
     expect(receipt.items.find((x) => x.kind === 'credit')?.amount.amount).toBe(-credit);
     expect(receipt.total.amount).toBe(totals[winner]! - credit);
-    const owed = await createLedgerRepo(server.database.db).balance(accounts.customer(c.user.id), 'NGN');
+    const owed = await createLedgerRepo(rig.server.database.db).balance(accounts.customer(c.user.id), 'NGN');
     expect(Number(owed)).toBe(totals[loser]!);
   });
 });

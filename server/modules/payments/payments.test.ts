@@ -1,51 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { ledgerJournals, paymentEvents, payments } from '../../../db/schema';
 import { admin, codeOf, customer, until } from '../../test/fixtures';
-import { httpClient, startTestServer, type TestServer } from '../../test/harness';
-import { startStandins } from '../../test/standins';
-import { createLedgerRepo } from '../ledger/ledger.repo';
+import { httpClient } from '../../test/harness';
 import { accounts } from '../ledger/ledger.service';
-import { completedBooking } from './payments.fixtures';
-
-type Standins = Awaited<ReturnType<typeof startStandins>>;
+import { completedBooking, serverWithGateways } from './payments.fixtures';
 
 describe('online payments (Paystack, Stripe) against their stand-ins', () => {
-  let server: TestServer;
-  let gw: Standins;
-
-  beforeAll(async () => {
-    gw = await startStandins();
-    server = await startTestServer(gw.env);
-    gw.webhooksTo(server.url);
-  });
-  afterAll(async () => {
-    // Ledger sums to zero, per journal and currency, after everything this file did.
-    if (server) {
-      const repo = createLedgerRepo(server.database.db);
-      expect(await repo.unbalanced()).toEqual([]);
-      for (const t of await repo.totals()) expect(t.sum).toBe(0);
-    }
-    await server?.close();
-    await gw?.close();
-  });
+  // Ledger sums to zero, per journal and currency, after everything this file did.
+  const rig = serverWithGateways();
 
   const journalsOf = async (paymentId: string, kind = 'payment') =>
     (
-      await server.database.db
+      await rig.server.database.db
         .select()
         .from(ledgerJournals)
         .where(and(eq(ledgerJournals.paymentId, paymentId), eq(ledgerJournals.kind, kind)))
     ).length;
 
   async function job() {
-    const a = await completedBooking(server.services);
+    const a = await completedBooking(rig.server.services);
     return {
       ...a,
-      asCustomer: httpClient(server, a.customer.token),
-      asTech: httpClient(server, a.technician.token),
+      asCustomer: httpClient(rig.server, a.customer.token),
+      asTech: httpClient(rig.server, a.technician.token),
     };
   }
 
@@ -80,12 +60,12 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       idempotencyKey: randomUUID(),
     });
     expect(c.status).toBe('pending');
-    expect(c.redirectUrl).toMatch(new RegExp(`^${gw.paystack.url}/checkout/`));
+    expect(c.redirectUrl).toMatch(new RegExp(`^${rig.gw.paystack.url}/checkout/`));
     // The hosted page is a real page.
     expect((await fetch(c.redirectUrl!)).status).toBe(200);
 
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    const pay = await gw.paystack.pay(p!.reference);
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    const pay = await rig.gw.paystack.pay(p!.reference);
     expect(pay.status).toBe(302);
 
     const after = await j.asCustomer.payment.get.query({ bookingId: j.booking.id });
@@ -103,16 +83,18 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
     expect(receipt.reference).toBe(p!.reference);
 
     // The technician's account: their share of the quote plus the whole tip; the gateway fee is the platform's.
-    const db = server.database.db;
-    const tech = -(await server.services.ledger.balance(
+    const db = rig.server.database.db;
+    const tech = -(await rig.server.services.ledger.balance(
       db,
       accounts.technician(j.technician.user.id),
       'NGN',
     ));
     expect(tech).toBe(j.booking.price.technicianEarnings.amount + 50_000);
-    const fee = gw.paystack.transaction(p!.reference)!.fees;
+    const fee = rig.gw.paystack.transaction(p!.reference)!.fees;
     expect(fee).toBeGreaterThan(0);
-    expect(await server.services.ledger.balance(db, accounts.gatewayFees, 'NGN')).toBeGreaterThanOrEqual(fee);
+    expect(await rig.server.services.ledger.balance(db, accounts.gatewayFees, 'NGN')).toBeGreaterThanOrEqual(
+      fee,
+    );
     const summary = await j.asTech.earnings.summary.query();
     expect(summary).toMatchObject({
       currency: 'NGN',
@@ -141,23 +123,26 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       method: 'paystack',
       idempotencyKey: randomUUID(),
     });
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    gw.paystack.state.sendWebhooks = false;
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    rig.gw.paystack.state.sendWebhooks = false;
     try {
-      await gw.paystack.pay(p!.reference);
+      await rig.gw.paystack.pay(p!.reference);
     } finally {
-      gw.paystack.state.sendWebhooks = true;
+      rig.gw.paystack.state.sendWebhooks = true;
     }
-    const w = gw.paystack.webhookFor(p!.reference);
+    const w = rig.gw.paystack.webhookFor(p!.reference);
     const results = await Promise.all([
-      ...Array.from({ length: 20 }, () => gw.paystack.deliver(w)),
+      ...Array.from({ length: 20 }, () => rig.gw.paystack.deliver(w)),
       j.asCustomer.payment.verify.mutate({ bookingId: j.booking.id }).then(() => 200),
     ]);
     expect(results.every((s) => s === 200)).toBe(true);
-    const rows = await server.database.db.select().from(payments).where(eq(payments.bookingId, j.booking.id));
+    const rows = await rig.server.database.db
+      .select()
+      .from(payments)
+      .where(eq(payments.bookingId, j.booking.id));
     expect(rows.map((r) => r.status)).toEqual(['paid']);
     expect(await journalsOf(c.paymentId)).toBe(1);
-    const events = await server.database.db
+    const events = await rig.server.database.db
       .select()
       .from(paymentEvents)
       .where(eq(paymentEvents.paymentId, c.paymentId));
@@ -174,7 +159,7 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
     });
     const abort = new AbortController();
     const seen: string[] = [];
-    const stream = server.services.payments.events(j.booking.id, j.customer.user, null, abort.signal);
+    const stream = rig.server.services.payments.events(j.booking.id, j.customer.user, null, abort.signal);
     const reading = (async () => {
       for await (const e of stream) {
         seen.push((e as unknown as [string, { status: string }])[1].status);
@@ -182,15 +167,15 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       }
     })();
     await until(async () => seen.length > 0);
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    await gw.paystack.pay(p!.reference);
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    await rig.gw.paystack.pay(p!.reference);
     await until(async () => seen.includes('paid'));
     abort.abort();
     await reading.catch(() => undefined);
     expect(seen).toEqual(['pending', 'paid']);
     // Strangers cannot listen.
-    const other = await customer(server.services);
-    const denied = server.services.payments.events(j.booking.id, other.user, null, undefined);
+    const other = await customer(rig.server.services);
+    const denied = rig.server.services.payments.events(j.booking.id, other.user, null, undefined);
     expect(
       await denied.next().then(
         () => 'OK',
@@ -231,7 +216,7 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
     ]);
     expect(x.paymentId).not.toBe(y.paymentId);
     const live = await queryRows<{ n: string }>(
-      server.database.db,
+      rig.server.database.db,
       sql`select count(*) as n from payments where booking_id = ${j.booking.id} and status not in ('failed','cancelled')`,
     );
     expect(Number(live[0]!.n)).toBe(1);
@@ -268,25 +253,27 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       method: 'paystack',
       idempotencyKey: randomUUID(),
     });
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    gw.paystack.state.sendWebhooks = false;
-    await gw.paystack.pay(p!.reference);
-    gw.paystack.state.sendWebhooks = true;
-    const w = gw.paystack.webhookFor(p!.reference);
-    const count = async () => (await server.database.db.select().from(paymentEvents)).length;
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    rig.gw.paystack.state.sendWebhooks = false;
+    await rig.gw.paystack.pay(p!.reference);
+    rig.gw.paystack.state.sendWebhooks = true;
+    const w = rig.gw.paystack.webhookFor(p!.reference);
+    const count = async () => (await rig.server.database.db.select().from(paymentEvents)).length;
     const n = await count();
     expect(
-      await gw.paystack.deliver({ body: w.body, headers: { 'x-paystack-signature': 'ab'.repeat(64) } }),
+      await rig.gw.paystack.deliver({ body: w.body, headers: { 'x-paystack-signature': 'ab'.repeat(64) } }),
     ).toBe(401);
     expect(
-      await gw.paystack.deliver({ body: w.body.replace('"success"', '"success" '), headers: w.headers }),
+      await rig.gw.paystack.deliver({ body: w.body.replace('"success"', '"success" '), headers: w.headers }),
     ).toBe(401);
-    expect(await gw.paystack.deliver({ body: w.body, headers: {} })).toBe(400);
+    expect(await rig.gw.paystack.deliver({ body: w.body, headers: {} })).toBe(400);
     // Stripe-signed bytes sent to Paystack's endpoint are no better.
-    expect(await gw.paystack.deliver({ body: w.body, headers: { 'x-paystack-signature': 'zz' } })).toBe(401);
+    expect(await rig.gw.paystack.deliver({ body: w.body, headers: { 'x-paystack-signature': 'zz' } })).toBe(
+      401,
+    );
     expect(await count()).toBe(n);
     expect((await j.asCustomer.payment.get.query({ bookingId: j.booking.id })).status).toBe('pending');
-    expect((await fetch(`${server.url}/webhooks/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
+    expect((await fetch(`${rig.server.url}/webhooks/nope`, { method: 'POST', body: '{}' })).status).toBe(404);
   });
 
   it('an amount that does not match what is due is flagged, never accepted', async () => {
@@ -296,15 +283,15 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       method: 'paystack',
       idempotencyKey: randomUUID(),
     });
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    gw.paystack.state.reportAmount = 100;
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    rig.gw.paystack.state.reportAmount = 100;
     try {
-      await gw.paystack.pay(p!.reference);
+      await rig.gw.paystack.pay(p!.reference);
       await j.asCustomer.payment.verify.mutate({ bookingId: j.booking.id });
     } finally {
-      gw.paystack.state.reportAmount = null;
+      rig.gw.paystack.state.reportAmount = null;
     }
-    const [row] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    const [row] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
     expect(row!.status).toBe('pending');
     expect(row!.flag).toMatch(/gateway reports 100 NGN/);
     expect(await journalsOf(c.paymentId)).toBe(0);
@@ -313,9 +300,9 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
   it('unknown event types are acknowledged and ignored', async () => {
     const body = JSON.stringify({ event: 'subscription.create', data: { id: 42, reference: 'nothing' } });
     const { createHmac } = await import('node:crypto');
-    const sig = createHmac('sha512', gw.env.PAYSTACK_SECRET_KEY).update(body).digest('hex');
-    expect(await gw.paystack.deliver({ body, headers: { 'x-paystack-signature': sig } })).toBe(200);
-    const [e] = await server.database.db
+    const sig = createHmac('sha512', rig.gw.env.PAYSTACK_SECRET_KEY).update(body).digest('hex');
+    expect(await rig.gw.paystack.deliver({ body, headers: { 'x-paystack-signature': sig } })).toBe(200);
+    const [e] = await rig.server.database.db
       .select()
       .from(paymentEvents)
       .where(eq(paymentEvents.eventId, 'subscription.create:42'));
@@ -330,9 +317,9 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       tip: 20_000,
       idempotencyKey: randomUUID(),
     });
-    expect(c.redirectUrl).toMatch(new RegExp(`^${gw.stripe.url}/pay/cs_test_`));
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    const session = gw.stripe.session(p!.providerRef!)!;
+    expect(c.redirectUrl).toMatch(new RegExp(`^${rig.gw.stripe.url}/pay/cs_test_`));
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    const session = rig.gw.stripe.session(p!.providerRef!)!;
     expect(session).toMatchObject({
       client_reference_id: p!.reference,
       amount_total: p!.amount,
@@ -340,36 +327,36 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
     });
 
     // A correctly signed event, but older than the 300 s tolerance: refused, nothing changes.
-    gw.stripe.state.sendWebhooks = false;
-    await gw.stripe.pay(session.id);
-    gw.stripe.state.sendWebhooks = true;
-    const stale = gw.stripe.eventFor(
+    rig.gw.stripe.state.sendWebhooks = false;
+    await rig.gw.stripe.pay(session.id);
+    rig.gw.stripe.state.sendWebhooks = true;
+    const stale = rig.gw.stripe.eventFor(
       'checkout.session.completed',
       session.id,
       Math.floor(Date.now() / 1000) - 301,
     );
-    expect(await gw.stripe.deliver(stale)).toBe(401);
+    expect(await rig.gw.stripe.deliver(stale)).toBe(401);
     expect((await j.asCustomer.payment.get.query({ bookingId: j.booking.id })).status).toBe('pending');
 
-    const fresh = gw.stripe.eventFor('checkout.session.completed', session.id);
-    expect(await gw.stripe.deliver(fresh)).toBe(200);
-    expect(await gw.stripe.deliver(fresh)).toBe(200);
+    const fresh = rig.gw.stripe.eventFor('checkout.session.completed', session.id);
+    expect(await rig.gw.stripe.deliver(fresh)).toBe(200);
+    expect(await rig.gw.stripe.deliver(fresh)).toBe(200);
     expect((await j.asCustomer.payment.get.query({ bookingId: j.booking.id })).status).toBe('paid');
     expect(await journalsOf(c.paymentId)).toBe(1);
     // An event type Fundi does not handle.
-    expect(await gw.stripe.deliver(gw.stripe.eventFor('customer.created', session.id))).toBe(200);
+    expect(await rig.gw.stripe.deliver(rig.gw.stripe.eventFor('customer.created', session.id))).toBe(200);
   });
 
   it('refunds: partial, then the rest, through the gateway; more than what is left is refused', async () => {
     const j = await job();
-    const asAdmin = httpClient(server, (await admin(server.services)).token);
+    const asAdmin = httpClient(rig.server, (await admin(rig.server.services)).token);
     const c = await j.asCustomer.payment.checkout.mutate({
       bookingId: j.booking.id,
       method: 'stripe',
       idempotencyKey: randomUUID(),
     });
-    const [p] = await server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
-    await gw.stripe.pay(p!.providerRef!);
+    const [p] = await rig.server.database.db.select().from(payments).where(eq(payments.id, c.paymentId));
+    await rig.gw.stripe.pay(p!.providerRef!);
     expect((await j.asCustomer.payment.get.query({ bookingId: j.booking.id })).status).toBe('paid');
 
     expect(
@@ -403,8 +390,8 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
 
   it("another customer's booking payment is NOT_FOUND; nothing is due before completion", async () => {
     const j = await job();
-    const other = await customer(server.services);
-    const asOther = httpClient(server, other.token);
+    const other = await customer(rig.server.services);
+    const asOther = httpClient(rig.server, other.token);
     expect(await codeOf(asOther.payment.get.query({ bookingId: j.booking.id }))).toBe('NOT_FOUND');
     expect(
       await codeOf(
