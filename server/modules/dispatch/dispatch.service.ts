@@ -179,10 +179,13 @@ export function createDispatchService(deps: {
       const dispatch = dispatchRepo(tx);
       const row = await bookings.row(bookingId, { forUpdate: true });
       if (row?.status !== 'searching') return null;
-      if (row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now()) return null;
+      // A scheduled job waits for SCHEDULE_LEAD_MINUTES, except a chosen technician's held slot: offered
+      // to them at once, so they confirm it now (issue 12 §5); if they decline, the rest waits for the lead.
+      const chosen = row.preferredTechnicianId;
+      const early = row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now();
+      if (early && !(chosen && row.reservedFor === chosen)) return null;
       if (await dispatch.openOfferOf(bookingId)) return null;
       // The customer's chosen technician first (issue 12 §4); the nearest after them only if agreed.
-      const chosen = row.preferredTechnicianId;
       let candidate: Candidate | undefined;
       let reason = 'No technician accepted in time';
       if (chosen) {
@@ -194,6 +197,7 @@ export function createDispatchService(deps: {
           if (row.reservedFor === chosen) await deps.schedule?.release(tx, row.id);
         }
       }
+      if (early && !candidate && row.fallbackToNearest) return null;
       if (!candidate && (!chosen || row.fallbackToNearest)) {
         candidate =
           (await dispatch.firstConfirmed(

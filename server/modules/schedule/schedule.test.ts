@@ -389,6 +389,25 @@ describe('working hours and time off', () => {
     expect(await codeOf(bookChosen(t.user.id, here, start + 3600_000))).toBe('OK');
   });
 
+  it('a chosen technician is asked to confirm a held slot at once; declining frees the slot', async () => {
+    const here = uniqueSpot();
+    const t = await technician(svc(), offset(here, 200));
+    const start = lagosTen(2);
+    const b = await bookChosen(t.user.id, here, start); // no fallback to the nearest
+    const offer = await openOfferOf(svc(), b.id);
+    expect(offer.technicianId).toBe(t.user.id);
+    expect(offer.expiresAt.getTime()).toBeLessThan(start - 3600_000); // long before SCHEDULE_LEAD_MINUTES
+    await svc().dispatch.decline(b.id, t.user.id);
+    expect((await reservationOf(b.id)).reserved_for).toBeNull();
+    await until(
+      async () =>
+        (await svc().bookings.get(b.id, { id: b.customer.id, role: 'customer' })).status === 'unfulfilled',
+    );
+    expect(await slotStarts({ technicianId: t.user.id, at: here, from: start, to: start + STEP })).toEqual([
+      start,
+    ]);
+  });
+
   it('accepting a scheduled job reserves the time; a technician handing it back frees it', async () => {
     const here = uniqueSpot();
     const sid = await serviceId(svc());

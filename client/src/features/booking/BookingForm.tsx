@@ -20,6 +20,7 @@ import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { type MapMarker, MapView } from '../map/MapView';
 import { UnpaidNotice, unpaidBookingOf } from '../payments/UnpaidNotice';
+import { SlotPicker } from '../schedule/SlotPicker';
 import { QuotePanel } from './QuotePanel';
 import { useCreateBooking } from './useCreateBooking';
 
@@ -83,6 +84,8 @@ export function BookingForm({
   const [geoProblem, setGeoProblem] = useState<GeoProblem | null>(null);
   const [when, setWhen] = useState<'now' | 'later'>('now');
   const [scheduledLocal, setScheduledLocal] = useState('');
+  // A chosen technician is booked for later on one of their free slots (issue 12 §5).
+  const [slot, setSlot] = useState<string | undefined>();
   const [emergency, setEmergency] = useState(false);
   const [fallback, setFallback] = useState(true);
   const [errors, setErrors] = useState<Partial<Record<Field, MessageKey>>>({});
@@ -93,7 +96,7 @@ export function BookingForm({
       market ? { lat: market.center[0], lng: market.center[1] } : defaultCenter(user.timeZone, user.locale),
     [user, market],
   );
-  const scheduledFor = when === 'later' ? localToIso(scheduledLocal) : undefined;
+  const scheduledFor = when === 'later' ? (technician ? slot : localToIso(scheduledLocal)) : undefined;
   const scheduleMissing = when === 'later' && !scheduledFor;
 
   const quote = trpc.booking.quote.useQuery(
@@ -333,7 +336,20 @@ export function BookingForm({
             </label>
           </div>
         ))}
-        {when === 'later' && (
+        {when === 'later' && technician && (
+          <SlotPicker
+            technician={technician}
+            serviceId={service.id}
+            pin={pin}
+            value={slot}
+            onChange={(start) => {
+              setSlot(start);
+              clearError('scheduledFor');
+            }}
+            error={fieldError('scheduledFor')}
+          />
+        )}
+        {when === 'later' && !technician && (
           <div className="field">
             <label htmlFor={`${id}-scheduled`}>{t('book.scheduledFor')}</label>
             <input

@@ -8,6 +8,7 @@ import { trpc } from '../../lib/trpc';
 import { useBookingPages } from '../booking/BookingsScreen';
 import { ACTIVE_JOB_STATUSES } from '../booking/status';
 import { EarningsLink } from '../earnings/EarningsLink';
+import { HoursLink } from '../schedule/HoursLink';
 import { ActiveJob } from '../technician/ActiveJob';
 import { AreasEditor } from '../technician/AreasEditor';
 import { JobHistory } from '../technician/JobHistory';
@@ -96,6 +97,7 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
         </section>
       )}
       <EarningsLink />
+      <HoursLink />
       <JobHistory
         jobs={history}
         loading={jobs.isPending}
