@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { postgis } from '@electric-sql/pglite-postgis';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -71,4 +71,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as T[] | { rows: T[] };
   return Array.isArray(result) ? result : result.rows;
+}
+
+/**
+ * A transaction-scoped advisory lock on `key` (`chat:<booking>`, `credit:<customer>` …): whoever takes the
+ * same key next waits until this transaction ends. Only meaningful inside a transaction.
+ */
+export async function xactLock(db: DbOrTx, key: string): Promise<void> {
+  await queryRows(db, sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
 }

@@ -1,12 +1,10 @@
 import { and, count, desc, eq, gt, lte, max, ne, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
-import { bookings, type ChatMessageRow, chatMessages, chatReadMarkers } from '../../../db/schema';
+import { type DbOrTx, xactLock } from '../../../db/client';
+import { type ChatMessageRow, chatMessages, chatReadMarkers } from '../../../db/schema';
+import { type BookingParties, bookingParties } from '../booking/parties.repo';
 
 /** What chat needs to know of a booking to authorise and to mask. */
-export type ChatBooking = Pick<
-  typeof bookings.$inferSelect,
-  'id' | 'customerId' | 'technicianId' | 'status' | 'completedAt'
->;
+export type ChatBooking = BookingParties;
 
 /** Whose messages a reader sees: a technician only their own conversation (not a predecessor's). */
 export type ChatScope = { bookingId: string; technicianId?: string | undefined };
@@ -19,27 +17,14 @@ const scoped = (s: ChatScope) =>
 
 export function createChatRepo(db: DbOrTx) {
   return {
-    async booking(id: string): Promise<ChatBooking | undefined> {
-      const [row] = await db
-        .select({
-          id: bookings.id,
-          customerId: bookings.customerId,
-          technicianId: bookings.technicianId,
-          status: bookings.status,
-          completedAt: bookings.completedAt,
-        })
-        .from(bookings)
-        .where(eq(bookings.id, id))
-        .limit(1);
-      return row;
-    },
+    booking: (id: string): Promise<ChatBooking | undefined> => bookingParties(db, id),
 
     /**
      * Serialises one booking's sends until the transaction ends, so `seq` has no holes and a message with
      * a higher id never commits before one with a lower id of the same booking.
      */
     async lockConversation(bookingId: string) {
-      await queryRows(db, sql`select pg_advisory_xact_lock(hashtextextended(${`chat:${bookingId}`}, 0))`);
+      await xactLock(db, `chat:${bookingId}`);
     },
 
     async byClientId(bookingId: string, senderId: string, clientId: string) {

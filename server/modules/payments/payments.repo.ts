@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, queryRows, xactLock } from '../../../db/client';
 import { bookings, services, users } from '../../../db/schema';
 import {
   bookingExtras,
@@ -167,7 +167,7 @@ export function createPaymentsRepo(db: DbOrTx) {
      * their bookings), for the rest of the transaction.
      */
     async lockCustomerCredit(customerId: string) {
-      await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`credit:${customerId}`}))`);
+      await xactLock(db, `credit:${customerId}`);
     },
 
     /**

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, queryRows, xactLock } from '../../../db/client';
 import {
   bookings,
   customerRatings,
@@ -10,13 +10,11 @@ import {
   technicianProfiles,
   users,
 } from '../../../db/schema';
+import { type BookingParties, bookingParties } from '../booking/parties.repo';
 import { beforeKeyset, type Keyset, microsOf } from './keyset';
 
 /** What reviews need to know of a booking to authorise. */
-export type ReviewBooking = Pick<
-  typeof bookings.$inferSelect,
-  'id' | 'customerId' | 'technicianId' | 'status' | 'completedAt'
->;
+export type ReviewBooking = BookingParties;
 
 /** A review with the names the views need (the author's, the service's). */
 const listColumns = {
@@ -61,27 +59,14 @@ export function createReviewRepo(db: DbOrTx) {
   }
 
   return {
-    async booking(id: string): Promise<ReviewBooking | undefined> {
-      const [row] = await db
-        .select({
-          id: bookings.id,
-          customerId: bookings.customerId,
-          technicianId: bookings.technicianId,
-          status: bookings.status,
-          completedAt: bookings.completedAt,
-        })
-        .from(bookings)
-        .where(eq(bookings.id, id))
-        .limit(1);
-      return row;
-    },
+    booking: (id: string): Promise<ReviewBooking | undefined> => bookingParties(db, id),
 
     /**
      * Serialises the review and the customer rating of one booking until the transaction ends, so a review
      * and a rating arriving together cannot both miss each other (and leave the review unpublished).
      */
     async lockBooking(bookingId: string) {
-      await queryRows(db, sql`select pg_advisory_xact_lock(hashtextextended(${`review:${bookingId}`}, 0))`);
+      await xactLock(db, `review:${bookingId}`);
     },
 
     async insert(values: typeof reviews.$inferInsert): Promise<ReviewRow> {
