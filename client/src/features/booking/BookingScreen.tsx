@@ -19,6 +19,7 @@ import { BookingTrust } from '../reviews/BookingTrust';
 import { BookingPhotos } from '../upload/JobPhotos';
 import { LiveTracking, TRACKED_STATUSES } from './LiveTracking';
 import { enqueue, useOutbox } from './outbox';
+import { SurchargeRows } from './PriceLines';
 import { Rating } from './Rating';
 import { StatusChip } from './StatusChip';
 import { CUSTOMER_CANCELLABLE, DISPUTE_WINDOW_MS, PROGRESS_STEPS } from './status';
@@ -382,12 +383,7 @@ function BookingDetails({ booking, showMap }: { booking: Booking; showMap: boole
           <dt>{t('quote.base')}</dt>
           <dd>{formatMoney(booking.price.base)}</dd>
         </div>
-        {booking.price.surcharge.amount > 0 && (
-          <div>
-            <dt>{t('quote.surcharge')}</dt>
-            <dd>{formatMoney(booking.price.surcharge)}</dd>
-          </div>
-        )}
+        <SurchargeRows price={booking.price} />
         <div className="breakdown-total">
           <dt>{t('quote.total')}</dt>
           <dd>{formatMoney(booking.price.total)}</dd>

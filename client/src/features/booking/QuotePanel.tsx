@@ -3,6 +3,7 @@ import type { PriceUnit } from '../../../../server/contracts/catalog';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
+import { SurchargeRows } from './PriceLines';
 
 type QuotePanelProps = {
   hasPin: boolean;
@@ -97,12 +98,7 @@ export function QuotePanel({
           <dt>{t('quote.base')}</dt>
           <dd>{formatMoney(price.base)}</dd>
         </div>
-        {price.surcharge.amount > 0 && (
-          <div>
-            <dt>{t('quote.surcharge')}</dt>
-            <dd>{formatMoney(price.surcharge)}</dd>
-          </div>
-        )}
+        <SurchargeRows price={price} />
         <div className="breakdown-total">
           <dt>{t('quote.total')}</dt>
           <dd>{formatMoney(price.total)}</dd>

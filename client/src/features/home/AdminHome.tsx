@@ -6,6 +6,7 @@ import { PaymentsLink } from '../admin/PaymentsLink';
 import { TechniciansAdmin } from '../admin/TechniciansAdmin';
 import { AnalyticsLink } from '../analytics/AnalyticsLink';
 import { ConsoleLinks } from '../console/ConsoleLinks';
+import { OnboardingLink } from '../onboarding/OnboardingLink';
 import { AccountPanel } from './AccountPanel';
 
 export function AdminHome({ user }: { user: PublicUser }) {
@@ -13,6 +14,7 @@ export function AdminHome({ user }: { user: PublicUser }) {
   return (
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-admin">
       <AdminLiveMap user={user} />
+      <OnboardingLink />
       <TechniciansAdmin />
       <PaymentsLink />
       <ConsoleLinks />

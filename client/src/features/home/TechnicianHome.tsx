@@ -8,6 +8,7 @@ import { trpc } from '../../lib/trpc';
 import { useBookingPages } from '../booking/BookingsScreen';
 import { ACTIVE_JOB_STATUSES } from '../booking/status';
 import { EarningsLink } from '../earnings/EarningsLink';
+import { OnboardingCard } from '../onboarding/OnboardingCard';
 import { HoursLink } from '../schedule/HoursLink';
 import { ActiveJob } from '../technician/ActiveJob';
 import { AreasEditor } from '../technician/AreasEditor';
@@ -66,6 +67,7 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
         <>
           <TrackingPausedBanner state={sharing} />
           <VerificationCard profile={profile} />
+          {profile.verification !== 'verified' && <OnboardingCard />}
           {current.map((id) => (
             <ActiveJob key={id} id={id} onDismiss={() => dismiss(id)} />
           ))}

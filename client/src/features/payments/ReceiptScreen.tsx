@@ -5,6 +5,7 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { SurchargeNote } from '../booking/PriceLines';
 import { LineItems, useMethodLabel } from './PaymentBits';
 
 /** A paid booking's receipt: printable (the app's chrome is hidden on paper), in the user's language. */
@@ -56,6 +57,7 @@ export function ReceiptScreen({ id }: { id: string; user: PublicUser }) {
           </dl>
           <h2 className="receipt-section">{t('receipt.items')}</h2>
           <LineItems items={r.items} total={r.total} totalLabel={t('receipt.total')} />
+          <SurchargeNote bookingId={id} />
           <dl className="facts receipt-facts">
             <div>
               <dt>{t('receipt.method')}</dt>

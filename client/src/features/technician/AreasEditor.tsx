@@ -9,7 +9,7 @@ import { problemKey } from '../../lib/apiErrors';
 import type { LatLng } from '../../lib/geolocation';
 import { trpc } from '../../lib/trpc';
 import { useMarket } from '../catalog/useMarket';
-import { MapView } from '../map/MapView';
+import { PolygonMapView, type Shape } from '../onboarding/PolygonMapView';
 
 type Draft =
   | { kind: 'zone'; market: string; zone: string }
@@ -24,9 +24,14 @@ const toDraft = (a: ServiceArea, market: string): Draft =>
         polygon: (a.polygon[0] ?? []).slice(0, -1).map(([lng, lat]) => [lng!, lat!]),
       };
 
+const ringOf = (a: ServiceArea): LatLng[] =>
+  (a.polygon[0] ?? []).slice(0, -1).map(([lng, lat]) => ({ lat: lat!, lng: lng! }));
+
 /**
  * Where a technician works (issue 13 §2): named zones of their city, and areas drawn by tapping corners
- * on the map (undo, clear; big targets for a phone). No areas: jobs anywhere within the dispatch radius.
+ * on the map. A drawn area is edited corner by corner: drag a corner, tap it to select and delete it, tap
+ * the "+" on an edge to add one (44 px handles for a phone). No areas: jobs anywhere within the dispatch
+ * radius.
  */
 export function AreasEditor({ user, profile }: { user: PublicUser; profile: TechnicianProfile }) {
   const { t, localized } = useI18n();
@@ -47,12 +52,18 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
   const save = trpc.technician.setAreas.useMutation({
     onSuccess: (data) => {
       utils.technician.areas.setData(undefined, data);
+      void utils.onboarding.status.invalidate();
       setCorners([]);
       setName('');
+      setEditing(null);
+      setSelected(null);
     },
   });
   const [corners, setCorners] = useState<LatLng[]>([]);
   const [name, setName] = useState('');
+  /** The drawn area being edited (its id), or null while drawing a new one. */
+  const [editing, setEditing] = useState<string | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
 
   if (!market || areas.isPending) {
     return (
@@ -71,6 +82,36 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
   const picked = new Set(current.flatMap((d) => (d.kind === 'zone' ? [d.zone] : [])));
   const drawn = (areas.data ?? []).filter((a) => !a.zone);
   const center = corners[0] ?? { lat: market.center[0], lng: market.center[1] };
+  const others: Shape[] = (areas.data ?? [])
+    .filter((a) => a.id !== editing)
+    .map((a) => ({ id: a.id, ring: ringOf(a), label: a.name }));
+  const startEdit = (a: ServiceArea) => {
+    setEditing(a.id);
+    setCorners(ringOf(a));
+    setName(a.name);
+    setSelected(null);
+  };
+  const stopEdit = () => {
+    setEditing(null);
+    setCorners([]);
+    setName('');
+    setSelected(null);
+  };
+  const polygonOf = (ring: LatLng[]): Array<[number, number]> => ring.map((c) => [c.lng, c.lat]);
+  const saveDrawn = () => {
+    const list = areas.data ?? [];
+    if (editing) {
+      submit(
+        list.map((a) =>
+          a.id === editing
+            ? { kind: 'drawn', name: name.trim(), polygon: polygonOf(corners) }
+            : toDraft(a, market.slug),
+        ),
+      );
+    } else {
+      submit([...current, { kind: 'drawn', name: name.trim(), polygon: polygonOf(corners) }]);
+    }
+  };
 
   return (
     <section className="card areas-editor" aria-labelledby={`${id}-title`} data-testid="areas-editor">
@@ -104,55 +145,108 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
           {drawn.map((a) => (
             <li key={a.id}>
               <span>{a.name}</span>
-              <button
-                type="button"
-                className="button button-ghost"
-                disabled={save.isPending}
-                onClick={() => submit(current.filter((d) => !(d.kind === 'drawn' && d.name === a.name)))}
-              >
-                {t('areas.delete')}
-              </button>
+              <span className="poly-toolbar">
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  disabled={save.isPending || editing === a.id}
+                  data-testid={`area-edit-${a.name}`}
+                  onClick={() => startEdit(a)}
+                >
+                  {t('areas.edit')}
+                </button>
+                <button
+                  type="button"
+                  className="button button-ghost"
+                  disabled={save.isPending}
+                  onClick={() => submit(current.filter((d) => !(d.kind === 'drawn' && d.name === a.name)))}
+                >
+                  {t('areas.delete')}
+                </button>
+              </span>
             </li>
           ))}
         </ul>
       )}
 
-      <h3 className="small-heading">{t('areas.draw')}</h3>
-      <p className="muted small">{t('areas.drawHint')}</p>
-      <MapView
+      <h3 className="small-heading" data-testid="areas-mode">
+        {editing ? t('areas.editing', { name }) : t('areas.draw')}
+      </h3>
+      <p className="muted small">
+        {editing || corners.length >= 3 ? t('areas.editHint') : t('areas.drawHint')}
+      </p>
+      <PolygonMapView
+        key={editing ?? 'new'}
         label={t('areas.mapLabel')}
         center={center}
         zoom={13}
-        height={260}
-        markers={corners.map((c, i) => ({
-          id: `corner-${i}`,
-          position: c,
-          kind: 'area',
-          label: String(i + 1),
-          text: String(i + 1),
-        }))}
-        path={corners.length > 1 ? [...corners, corners[0]!] : corners}
-        onPick={(p) => setCorners((cs) => (cs.length >= 50 ? cs : [...cs, p]))}
-        pickCenterLabel={t('areas.addCorner')}
+        height={280}
+        fit={editing !== null}
+        shapes={others}
+        addCenterLabel={t('areas.addCorner')}
+        edit={{
+          ring: corners,
+          selected,
+          onChange: (ring, select) => {
+            setCorners(ring);
+            setSelected(select ?? null);
+          },
+          onSelect: setSelected,
+          onAdd: (p) => setCorners((cs) => (cs.length >= 50 ? cs : [...cs, p])),
+          cornerLabel: (n) => t('areas.corner', { n: String(n) }),
+          midpointLabel: (a, b) => t('areas.midpoint', { a: String(a), b: String(b) }),
+        }}
       />
-      <div className="button-row">
+      <div className="poly-toolbar">
+        {selected !== null && corners[selected] ? (
+          <button
+            type="button"
+            className="button button-danger"
+            data-testid="corner-delete"
+            onClick={() => {
+              setCorners((cs) => cs.filter((_, i) => i !== selected));
+              setSelected(null);
+            }}
+          >
+            {t('areas.deleteCorner', { n: String(selected + 1) })}
+          </button>
+        ) : (
+          corners.length >= 3 && <span className="muted small">{t('areas.noCorner')}</span>
+        )}
         <button
           type="button"
           className="button button-secondary"
           disabled={!corners.length}
-          onClick={() => setCorners((cs) => cs.slice(0, -1))}
+          onClick={() => {
+            setCorners((cs) => cs.slice(0, -1));
+            setSelected(null);
+          }}
         >
           {t('areas.undo')}
         </button>
-        <button
-          type="button"
-          className="button button-ghost"
-          disabled={!corners.length}
-          onClick={() => setCorners([])}
-        >
-          {t('areas.clear')}
-        </button>
+        {editing ? (
+          <button type="button" className="button button-ghost" onClick={stopEdit}>
+            {t('areas.cancelEdit')}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="button button-ghost"
+            disabled={!corners.length}
+            onClick={() => {
+              setCorners([]);
+              setSelected(null);
+            }}
+          >
+            {t('areas.clear')}
+          </button>
+        )}
       </div>
+      {corners.length > 0 && corners.length < 3 && (
+        <p className="muted small" role="status">
+          {t('areas.minCorners')}
+        </p>
+      )}
       <label className="field">
         <span>{t('areas.name')}</span>
         <input
@@ -167,15 +261,10 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
         className="button"
         data-testid="area-save"
         disabled={corners.length < 3 || !name.trim() || save.isPending}
-        onClick={() =>
-          submit([
-            ...current,
-            { kind: 'drawn', name: name.trim(), polygon: corners.map((c) => [c.lng, c.lat]) },
-          ])
-        }
+        onClick={saveDrawn}
       >
         {save.isPending ? <Spinner small /> : null}
-        {t('areas.save')}
+        {editing ? t('areas.saveEdit') : t('areas.save')}
       </button>
       {save.error && (
         <p className="form-error" role="alert">

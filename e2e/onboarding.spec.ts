@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import sharp from 'sharp';
+import { callApi, signIn, signUp, uniqueEmail } from './helpers';
+
+const photo = (w: number, h: number, background: string) =>
+  sharp({ create: { width: w, height: h, channels: 3, background } })
+    .jpeg()
+    .toBuffer();
+
+/** Drags a Leaflet marker (a corner handle) by (dx, dy) pixels with the mouse. */
+async function drag(page: Page, testId: string, dx: number, dy: number) {
+  const box = (await page.getByTestId(testId).boundingBox())!;
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + dx / 2, y + dy / 2, { steps: 4 });
+  await page.mouse.move(x + dx, y + dy, { steps: 4 });
+  await page.mouse.up();
+}
+
+type Area = { polygon: number[][][] };
+
+test('a new technician completes onboarding on a phone, an admin approves, and jobs come only from inside the area', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const contexts: BrowserContext[] = [];
+  const open = async (opts: Parameters<typeof browser.newContext>[0] = {}) => {
+    const c = await browser.newContext(opts);
+    contexts.push(c);
+    return { context: c, page: await c.newPage() };
+  };
+  try {
+    const email = uniqueEmail('e2e-onboard');
+    const { context: techContext, page: tech } = await open({ permissions: ['geolocation'] });
+    await signUp(tech, { name: 'Ngozi Onboarding', email, role: 'technician' });
+
+    // The unverified technician's home shows the checklist; it opens at 0 of 5 … but certificates.
+    await expect(tech.getByTestId('onboarding-card')).toBeVisible();
+    await tech.getByTestId('onboarding-open').click();
+    await expect(tech.getByTestId('onboarding')).toBeVisible();
+    await expect(tech.getByTestId('onboarding-submit')).toBeDisabled();
+
+    // Profile photo and both sides of the ID, through the upload path.
+    await tech
+      .getByTestId('technician-photo')
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: await photo(600, 600, '#8a5a44') });
+    await expect(tech.getByTestId('onboarding-item-photo')).toHaveAttribute('data-done', 'true');
+    await tech.getByTestId('id-front-file').setInputFiles({
+      name: 'front.jpg',
+      mimeType: 'image/jpeg',
+      buffer: await photo(1200, 760, '#3b6ea5'),
+    });
+    await expect(tech.getByTestId('id-front')).toHaveAttribute('data-uploaded', 'yes');
+    await tech
+      .getByTestId('id-back-file')
+      .setInputFiles({ name: 'back.jpg', mimeType: 'image/jpeg', buffer: await photo(1200, 760, '#a53b6e') });
+    await expect(tech.getByTestId('id-back')).toHaveAttribute('data-uploaded', 'yes');
+    await tech.getByTestId('id-number').fill('A12 345 6789');
+    const nextYear = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+    await tech.getByTestId('id-expires').fill(nextYear);
+    await tech.getByTestId('id-save').click();
+    await expect(tech.getByTestId('onboarding-item-national_id')).toHaveAttribute('data-done', 'true');
+
+    // Services: shoe shine at the list price.
+    const services = tech.getByTestId('services-editor');
+    await services.getByTestId('offer-service-shoe-shine').check();
+    await services.getByTestId('save-services').click();
+    await expect(tech.getByTestId('onboarding-item-services')).toHaveAttribute('data-done', 'true');
+
+    // An area drawn by tapping four corners, then edited: a corner dragged, one added on an edge and
+    // deleted again.
+    const areas = tech.getByTestId('areas-editor');
+    const map = areas.locator('.poly-map');
+    await map.scrollIntoViewIfNeeded();
+    const box = (await map.boundingBox())!;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    for (const [dx, dy] of [
+      [-90, -80],
+      [90, -80],
+      [90, 80],
+      [-90, 80],
+    ] as const) {
+      await tech.mouse.click(cx + dx, cy + dy);
+    }
+    await expect(areas.getByTestId('corner-4')).toBeVisible();
+    await drag(tech, 'corner-1', -20, -15);
+    await areas.getByTestId('midpoint-1').click();
+    await expect(areas.getByTestId('corner-5')).toBeVisible();
+    await areas.getByTestId('corner-delete').click();
+    await expect(areas.getByTestId('corner-5')).toHaveCount(0);
+    await areas.getByTestId('area-name').fill('Home turf');
+    await areas.getByTestId('area-save').click();
+    await expect(tech.getByTestId('onboarding-item-areas')).toHaveAttribute('data-done', 'true');
+
+    // Edited again after saving: the corner moves, the area keeps its name.
+    const [before] = await callApi<Area[]>(tech, 'GET', 'technician.areas');
+    await areas.getByTestId('area-edit-Home turf').click();
+    await expect(areas.getByTestId('areas-mode')).toContainText('Home turf');
+    await drag(tech, 'corner-3', 15, 10);
+    await areas.getByTestId('area-save').click();
+    await expect(areas.getByTestId('areas-mode')).not.toContainText('Home turf');
+    const [after] = await callApi<Area[]>(tech, 'GET', 'technician.areas');
+    expect(after!.polygon[0]).toHaveLength(5);
+    expect(after!.polygon[0]![2]).not.toEqual(before!.polygon[0]![2]);
+    expect(after!.polygon[0]![0]).toEqual(before!.polygon[0]![0]);
+
+    await expect(tech.getByTestId('onboarding-progress')).toHaveAttribute('data-done', '5');
+    await tech.getByTestId('onboarding-submit').click();
+    await expect(tech.getByTestId('onboarding-status')).toHaveAttribute('data-status', 'submitted');
+
+    // An admin reviews: the queue, the documents in the zoomable viewer, the ID number, then approves.
+    const { page: admin } = await open();
+    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+    await admin.getByTestId('admin-onboarding-link').click();
+    const item = admin.getByTestId('queue-item').filter({ hasText: email });
+    await item.getByRole('link').click();
+    await expect(admin.getByTestId('review-id-number')).toHaveText('A123456789');
+    await admin.getByTestId('review-id-front').getByRole('button').click();
+    const viewer = admin.getByTestId('doc-viewer');
+    await expect(viewer).toBeVisible();
+    await viewer.getByTestId('doc-zoom-in').click();
+    await expect(viewer.locator('img')).toHaveAttribute('data-zoom', '1.5');
+    await admin.keyboard.press('Escape');
+    await expect(viewer).toHaveCount(0);
+    await admin.getByTestId('decision-approve').check();
+    await admin.getByTestId('decision-confirm').click();
+    await expect(admin.getByTestId('review-applicant')).toHaveAttribute('data-status', 'approved');
+
+    // Verified: the technician goes online in the middle of their area.
+    const ring = after!.polygon[0]!.slice(0, -1);
+    const mid = {
+      latitude: ring.reduce((a, p) => a + p[1]!, 0) / ring.length,
+      longitude: ring.reduce((a, p) => a + p[0]!, 0) / ring.length,
+    };
+    await techContext.setGeolocation(mid);
+    await tech.goto('/home');
+    await expect(tech.getByTestId('verification')).toHaveAttribute('data-verification', 'verified');
+    await expect(tech.getByTestId('onboarding-card')).toHaveCount(0);
+    await tech.getByTestId('online-toggle').click();
+    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+
+    // A job 5 km north (outside the area) is never offered to them; one inside it is.
+    const { page: customer } = await open();
+    await signUp(customer, { name: 'Ada Outside', email: uniqueEmail('e2e-cust'), role: 'customer' });
+    const shine = (
+      await callApi<Array<{ id: string; slug: string }>>(customer, 'GET', 'catalog.services')
+    ).find((s) => s.slug === 'shoe-shine')!;
+    const book = (lat: number, lng: number, address: string) =>
+      callApi<{ id: string }>(customer, 'POST', 'booking.create', {
+        serviceId: shine.id,
+        lat,
+        lng,
+        address,
+        idempotencyKey: randomUUID(),
+      });
+    const outside = await book(mid.latitude + 0.045, mid.longitude, '1 Outside Road, Lagos');
+    await tech.waitForTimeout(6_000);
+    await expect(tech.getByTestId('offer-card')).toHaveCount(0);
+    await callApi(customer, 'POST', 'booking.cancel', { id: outside.id, reason: 'Changed my mind' });
+    await book(mid.latitude, mid.longitude, '2 Inside Street, Lagos');
+    await expect(tech.getByTestId('offer-card')).toBeVisible({ timeout: 20_000 });
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
