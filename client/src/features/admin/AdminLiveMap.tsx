@@ -1,40 +1,108 @@
-import { useMemo, useState } from 'react';
+import { Component, lazy, type ReactNode, Suspense, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { OnlineSnapshot } from '../../../../server/contracts/tracking';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { defaultCenter } from '../../lib/geolocation';
+import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useResubscribe } from '../../lib/useResubscribe';
-import { type MapMarker, MapView } from '../map/MapView';
+import { type OpsKind, type OpsPoint, shapeSvg } from '../cases/opsShapes';
+import '../cases/cases.css';
 
-/** Every online technician, streamed (`tracking.online`: a fresh snapshot every couple of seconds). */
+// Leaflet and the cluster plugin load only with the map.
+const LiveOpsMap = lazy(() => import('../cases/LiveOpsMap'));
+
+const KINDS: OpsKind[] = ['available', 'busy', 'away', 'waiting'];
+
+/** A map chunk that failed to load (flaky network) leaves the text list, not a broken screen. */
+class MapBoundary extends Component<{ fallback: ReactNode; children: ReactNode }, { failed: boolean }> {
+  override state = { failed: false };
+  static getDerivedStateFromError(): { failed: boolean } {
+    return { failed: true };
+  }
+  override render(): ReactNode {
+    return this.state.failed ? this.props.fallback : this.props.children;
+  }
+}
+
+function Shape({ kind }: { kind: OpsKind }) {
+  // Our own constant SVG (no user text in it).
+  // biome-ignore lint/security/noDangerouslySetInnerHtml: a fixed SVG from opsShapes.
+  return <span className="ops-shape" dangerouslySetInnerHTML={{ __html: shapeSvg(kind, 18) }} />;
+}
+
+/**
+ * Live operations: online technicians by state (available, on a job, away) as distinct colours and
+ * shapes, bookings waiting for a technician, clustered when zoomed out; and the same as a text list.
+ */
 export function AdminLiveMap({ user }: { user: PublicUser }) {
-  const { t, formatNumber, formatTime } = useI18n();
+  const { t, formatNumber, formatTime, localized } = useI18n();
   const [snapshot, setSnapshot] = useState<{ data: OnlineSnapshot; at: number } | null>(null);
   const subscription = trpc.tracking.online.useSubscription(undefined, {
     onData: (data) => setSnapshot({ data, at: Date.now() }),
   });
   useResubscribe(subscription);
+  const waiting = trpc.admin.bookings.list.useQuery(
+    { status: 'searching', limit: 100 },
+    { refetchInterval: 10_000, staleTime: 5_000 },
+  );
   const online = snapshot?.data.technicians;
   const total = snapshot?.data.total ?? 0;
   const away = snapshot?.data.away ?? 0;
-  const markers = useMemo<MapMarker[]>(
-    () =>
-      (online ?? []).map((row) => ({
-        id: row.id,
-        position: { lat: row.lat, lng: row.lng },
-        kind: 'person',
-        // Online but not heard from lately: shown faded, and not counted as online.
-        faded: row.away,
-        label: row.away ? t('admin.live.awayLabel', { name: row.name }) : row.name,
-        animate: true,
-        testId: 'admin-tech-marker',
-      })),
-    [online, t],
-  );
-  const follow = useMemo(() => markers.map((m) => m.id), [markers]);
+
+  const points = useMemo<OpsPoint[]>(() => {
+    const techs = (online ?? []).map(
+      (row): OpsPoint => ({
+        id: `t:${row.id}`,
+        kind: row.away ? 'away' : row.available ? 'available' : 'busy',
+        lat: row.lat,
+        lng: row.lng,
+        label: row.name,
+      }),
+    );
+    const jobs = (waiting.data?.items ?? []).map(
+      (b): OpsPoint => ({
+        id: `b:${b.id}`,
+        kind: 'waiting',
+        lat: b.location.lat,
+        lng: b.location.lng,
+        label: `${localized(b.service.name)} · ${b.address}`,
+      }),
+    );
+    return [...techs, ...jobs];
+  }, [online, waiting.data, localized]);
+  const byKind = (k: OpsKind) => points.filter((p) => p.kind === k);
   const center = useMemo(() => defaultCenter(user.timeZone, user.locale), [user]);
+  const list = (
+    <div className="ops-list" data-testid="ops-list">
+      {KINDS.map((k) => {
+        const rows = byKind(k);
+        return (
+          <section key={k} aria-labelledby={`ops-${k}`}>
+            <h3 id={`ops-${k}`} className="small">
+              <Shape kind={k} /> {t(`cases.live.${k}`)} ({formatNumber(rows.length)})
+            </h3>
+            {rows.length > 0 && (
+              <ul>
+                {rows.slice(0, 50).map((p) => (
+                  <li key={p.id}>
+                    {p.kind === 'waiting' ? (
+                      <Link href={`/admin/bookings/${p.id.slice(2)}`}>
+                        <bdi>{p.label}</bdi>
+                      </Link>
+                    ) : (
+                      <bdi>{p.label}</bdi>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        );
+      })}
+    </div>
+  );
 
   return (
     <section className="card" aria-labelledby="live-title" data-testid="admin-live-map">
@@ -57,14 +125,34 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
         </p>
       )}
       {snapshot && total === 0 && <p className="muted">{t('admin.live.none')}</p>}
-      <MapView
-        label={t('admin.live.mapLabel')}
-        center={center}
-        zoom={11}
-        markers={markers}
-        follow={follow}
-        height={280}
-      />
+      <ul className="ops-legend" aria-label={t('cases.live.legend')}>
+        {KINDS.map((k) => (
+          <li key={k}>
+            <Shape kind={k} /> {t(`cases.live.${k}`)}
+          </li>
+        ))}
+      </ul>
+      <div className="ops-layout">
+        <div className="ops-map-col" aria-hidden="false">
+          <MapBoundary fallback={<p className="map map-placeholder">{t('map.failed')}</p>}>
+            <Suspense fallback={<p className="map map-placeholder">{t('map.loading')}</p>}>
+              <LiveOpsMap
+                label={t('admin.live.mapLabel')}
+                center={center}
+                points={points}
+                zoomInLabel={t('cases.live.zoomIn')}
+                zoomOutLabel={t('cases.live.zoomOut')}
+                fitLabel={t('cases.live.fit')}
+                height={300}
+              />
+            </Suspense>
+          </MapBoundary>
+        </div>
+        <details className="ops-list-col" open>
+          <summary>{t('cases.live.list')}</summary>
+          {list}
+        </details>
+      </div>
       {snapshot && (
         <p className="muted small">
           {t('admin.live.updated', { time: formatTime(snapshot.at) })}
@@ -72,13 +160,6 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
             ? ` ${t('admin.live.partial', { shown: formatNumber(online.length), total: formatNumber(total + away) })}`
             : ''}
         </p>
-      )}
-      {online && online.length > 0 && (
-        <ul className="visually-hidden">
-          {online.map((row) => (
-            <li key={row.id}>{row.away ? t('admin.live.awayLabel', { name: row.name }) : row.name}</li>
-          ))}
-        </ul>
       )}
     </section>
   );

@@ -11,6 +11,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
+import { CasePanel } from '../cases/CasePanel';
 import { ChatPanel } from '../chat/ChatPanel';
 import { type MapMarker, MapView } from '../map/MapView';
 import { useCancellationFee } from '../payments/cancellationFee';
@@ -71,6 +72,7 @@ export function BookingScreen({ id, user }: { id: string; user: PublicUser }) {
         </Link>
       </nav>
       <StatusPanel booking={booking} user={user} live={live} />
+      <CasePanel booking={booking} user={user} />
       <BookingTrust booking={booking} user={user} />
       {tracking && <LiveTracking booking={booking} />}
       <PaymentPanel booking={booking} user={user} />

@@ -5,6 +5,7 @@ import { AdminLiveMap } from '../admin/AdminLiveMap';
 import { PaymentsLink } from '../admin/PaymentsLink';
 import { TechniciansAdmin } from '../admin/TechniciansAdmin';
 import { AnalyticsLink } from '../analytics/AnalyticsLink';
+import { OpsLinks } from '../cases/OpsLinks';
 import { ConsoleLinks } from '../console/ConsoleLinks';
 import { OnboardingLink } from '../onboarding/OnboardingLink';
 import { AccountPanel } from './AccountPanel';
@@ -14,6 +15,7 @@ export function AdminHome({ user }: { user: PublicUser }) {
   return (
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-admin">
       <AdminLiveMap user={user} />
+      <OpsLinks />
       <OnboardingLink />
       <TechniciansAdmin />
       <PaymentsLink />

@@ -55,6 +55,10 @@ export function LiveSync() {
         case 'chat':
           void utils.chat.list.invalidate({ bookingId: event.bookingId });
           break;
+        case 'dispute':
+          void utils.dispute.forBooking.invalidate({ bookingId: event.bookingId });
+          void utils.dispute.get.invalidate({ id: event.disputeId });
+          break;
       }
     },
   });

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { type BrowserContext, expect, test } from '@playwright/test';
+import { acceptOffer, callApi, signIn, signUp, uniqueEmail } from './helpers';
+
+// Near Ikorodu, inside the Lagos market and away from the demo technicians, so our technician gets the job.
+const spot = { latitude: 6.62 + Math.random() * 0.01, longitude: 3.5 + Math.random() * 0.01 };
+
+test('a customer opens a dispute; an admin handles it end to end; the customer sees the outcome', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  const contexts: BrowserContext[] = [];
+  const context = async (geo: boolean) => {
+    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
+    contexts.push(c);
+    return c.newPage();
+  };
+  try {
+    // A verified technician online at the spot; a customer whose shoe shine they complete, paid in cash.
+    const tech = await context(true);
+    const admin = await context(false);
+    await signUp(tech, { name: 'Femi Dispute', email: uniqueEmail('e2e-dsp-tech'), role: 'technician' });
+    const catalog = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
+    const shine = catalog.find((s) => s.slug === 'shoe-shine')!;
+    await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
+    const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
+    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+    await expect(admin.getByTestId('home-admin')).toBeVisible();
+    await callApi(admin, 'POST', 'admin.technicians.setVerification', {
+      technicianId: me.id,
+      status: 'verified',
+    });
+    await tech.reload();
+    await tech.getByTestId('online-toggle').click();
+    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+
+    const customer = await context(true);
+    await signUp(customer, { name: 'Bisi Complains', email: uniqueEmail('e2e-dsp-cust'), role: 'customer' });
+    const booking = await callApi<{ id: string; price: { total: { amount: number } } }>(
+      customer,
+      'POST',
+      'booking.create',
+      {
+        serviceId: shine.id,
+        lat: spot.latitude,
+        lng: spot.longitude,
+        address: '12 Ikorodu Road, Ikorodu',
+        idempotencyKey: randomUUID(),
+      },
+    );
+    await acceptOffer(tech);
+    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'])
+      await callApi(tech, 'POST', 'booking.advance', { id: booking.id, to, confirmFar: true });
+    const total = booking.price.total.amount;
+    await callApi(tech, 'POST', 'payment.confirmCash', { bookingId: booking.id, amount: total });
+
+    // The customer reports a problem from the booking screen: a case opens.
+    await customer.goto(`/bookings/${booking.id}`);
+    await expect(customer.getByTestId('booking-status')).toHaveAttribute('data-status', 'completed');
+    await customer.getByTestId('dispute-booking').click();
+    const dialog = customer.getByTestId('dispute-dialog');
+    await dialog.locator('textarea').fill('The left shoe was scratched during the shine.');
+    await dialog.locator('button[type=submit]').click();
+    await expect(customer.getByTestId('booking-status')).toHaveAttribute('data-status', 'disputed');
+    const panel = customer.getByTestId('case-panel');
+    await expect(panel).toHaveAttribute('data-status', 'open');
+
+    // The admin finds it in the queue and opens the case: the evidence is there.
+    await admin.goto('/home');
+    await admin.getByTestId('admin-disputes-link').click();
+    await expect(admin.getByTestId('admin-disputes')).toBeVisible();
+    const row = admin.getByTestId('case-row').filter({ hasText: 'Bisi Complains' });
+    await row.getByRole('link').click();
+    const kase = admin.getByTestId('admin-case');
+    await expect(kase).toHaveAttribute('data-status', 'open');
+    await expect(kase).toContainText('The left shoe was scratched');
+    await expect(kase.getByTestId('evidence-timeline')).toContainText('Completed');
+    await expect(kase.getByTestId('evidence-chat')).toBeVisible();
+
+    // Messages: the admin asks the customer, who answers on the booking screen (live through me.events).
+    await kase.getByTestId('message-to-customer').click();
+    await kase.getByTestId('admin-message').fill('Sorry to hear that. Is the scratch deep?');
+    await kase.getByRole('button', { name: 'Send' }).click();
+    await expect(kase.getByTestId('thread-customer')).toContainText('Is the scratch deep?');
+    await expect(panel.getByTestId('case-thread')).toContainText('Is the scratch deep?');
+    await panel.getByTestId('case-reply').fill('Yes, it shows on the toe.');
+    await panel.getByRole('button', { name: 'Send' }).click();
+    await expect(panel.getByTestId('case-thread')).toContainText('it shows on the toe');
+    await admin.reload();
+    await expect(kase.getByTestId('thread-customer')).toContainText('it shows on the toe');
+
+    // The outcome: a partial refund of half, with a note to both sides.
+    await kase.getByTestId('outcome-partial_refund').check();
+    await kase.getByTestId('refund-amount').fill(String(Math.floor(total / 2) / 100));
+    await kase.getByTestId('outcome-note').fill('Half refunded for the scratch.');
+    await kase.getByTestId('resolve-case').click();
+    await expect(kase).toHaveAttribute('data-status', 'resolved');
+    await expect(kase.getByTestId('case-outcome')).toContainText('Partial refund');
+
+    // The customer sees it without reloading.
+    await expect(panel).toHaveAttribute('data-status', 'resolved');
+    await expect(panel.getByTestId('case-outcome')).toContainText('Partial refund');
+    await expect(panel.getByTestId('case-outcome')).toContainText('Half refunded for the scratch.');
+    const paid = await callApi<{ refunded: { amount: number } | null }>(customer, 'GET', 'payment.get', {
+      bookingId: booking.id,
+    });
+    expect(paid.refunded?.amount).toBe(Math.floor(total / 2));
+
+    // Closed: the conversation ends, the outcome stays.
+    await kase.getByTestId('close-case').click();
+    await admin.getByTestId('confirm-dialog-yes').click();
+    await expect(kase).toHaveAttribute('data-status', 'closed');
+    await expect(panel).toHaveAttribute('data-status', 'closed');
+    await expect(panel.getByTestId('case-reply')).toHaveCount(0);
+    await expect(panel.getByTestId('case-outcome')).toContainText('Partial refund');
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
