@@ -71,6 +71,8 @@ export async function spawnRushServer(opts: {
       STATIC_DIR: path.join(tmpdir(), 'fundi-rush-no-static'),
       // One process: never a node of somebody's cluster because of a REDIS_URL in the shell.
       REDIS_URL: '',
+      // Simulated technicians cannot receive an SMS code (issue 11 §3).
+      TECHNICIAN_PHONE_REQUIRED: 'false',
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { type RiskThresholds, riskThresholdsEnv } from './modules/console/risk.config';
+import { PUBLIC_PUSH_SERVICES } from './modules/notification/channels/push-origins';
 
 const csv = z
   .string()
@@ -119,6 +120,36 @@ const envSchema = z
       .min(0)
       .max(30 * 24)
       .default(24),
+    // Notifications (issue 11 §2, §3): Web Push, SMS, e-mail, the outbox worker, phone verification.
+    WEB_PUSH_ALLOWED_ORIGINS: csv,
+    VAPID_PUBLIC_KEY: optionalSecret,
+    VAPID_PRIVATE_KEY: optionalSecret,
+    VAPID_SUBJECT: z.string().trim().min(1).default('mailto:support@fundi.app'),
+    SMS_PROVIDER: z.enum(['log', 'termii', 'twilio', 'auto']).default('log'),
+    TERMII_BASE_URL: z.url().default('https://api.ng.termii.com'),
+    TERMII_API_KEY: optionalSecret,
+    TERMII_SENDER_ID: z.string().trim().min(1).max(11).default('Fundi'),
+    TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
+    TWILIO_ACCOUNT_SID: optionalSecret,
+    TWILIO_AUTH_TOKEN: optionalSecret,
+    TWILIO_FROM: optionalSecret,
+    SMTP_URL: optionalSecret,
+    MAIL_FROM: z.string().trim().min(3).default('Fundi <no-reply@fundi.app>'),
+    NOTIFY_BATCH_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+    NOTIFY_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(30),
+    NOTIFY_CHAT_DELAY_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+    NOTIFY_REVIEW_DELAY_MINUTES: z.coerce
+      .number()
+      .min(0)
+      .max(7 * 24 * 60)
+      .default(60),
+    PHONE_VERIFICATION_MARKETS: csv,
+    // Off only for load tools whose simulated technicians cannot receive an SMS.
+    TECHNICIAN_PHONE_REQUIRED: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+    PHONE_CODE_SECRET: optionalSecret,
     REVIEW_WINDOW_DAYS: z.coerce.number().min(0.0001).max(365).default(14),
     REVIEW_SWEEP_SECONDS: z.coerce.number().min(0.1).max(3600).default(60),
     REDIS_URL: z
@@ -298,6 +329,29 @@ export type Config = {
   };
   /** Chat: messages per user per minute; sending stays open this long after completion. */
   chat: { rateLimit: number; openAfterCompletionMs: number };
+  /** Notifications and phone verification (server/modules/notification; README "Notifications"). */
+  notifications: {
+    allowedPushOrigins: string[];
+    vapid: { publicKey: string | undefined; privateKey: string | undefined; subject: string };
+    sms: {
+      provider: 'log' | 'termii' | 'twilio' | 'auto';
+      termii: { baseUrl: string; apiKey: string | undefined; senderId: string };
+      twilio: {
+        baseUrl: string;
+        accountSid: string | undefined;
+        authToken: string | undefined;
+        from: string | undefined;
+      };
+    };
+    smtp: { url: string | undefined; from: string };
+    batchMs: number;
+    sweepMs: number;
+    chatDelayMs: number;
+    reviewRequestDelayMs: number;
+    phoneMarkets: string[];
+    technicianPhoneRequired: boolean;
+    phoneCodeSecret: string | undefined;
+  };
   /** Reviews: customers review (technicians rate customers) within `windowMs` of completion; the sweep period. */
   reviews: { windowMs: number; sweepMs: number };
   /** Thresholds of the admin console's risk flags (they inform; they block nothing). */
@@ -445,6 +499,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chat: {
       rateLimit: e.CHAT_RATE_LIMIT,
       openAfterCompletionMs: Math.round(e.CHAT_OPEN_HOURS_AFTER_COMPLETION * 3600_000),
+    },
+    notifications: {
+      allowedPushOrigins: e.WEB_PUSH_ALLOWED_ORIGINS.length
+        ? e.WEB_PUSH_ALLOWED_ORIGINS
+        : PUBLIC_PUSH_SERVICES,
+      vapid: { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY, subject: e.VAPID_SUBJECT },
+      sms: {
+        provider: e.SMS_PROVIDER,
+        termii: { baseUrl: e.TERMII_BASE_URL, apiKey: e.TERMII_API_KEY, senderId: e.TERMII_SENDER_ID },
+        twilio: {
+          baseUrl: e.TWILIO_BASE_URL,
+          accountSid: e.TWILIO_ACCOUNT_SID,
+          authToken: e.TWILIO_AUTH_TOKEN,
+          from: e.TWILIO_FROM,
+        },
+      },
+      smtp: { url: e.SMTP_URL, from: e.MAIL_FROM },
+      batchMs: e.NOTIFY_BATCH_MS,
+      sweepMs: Math.round(e.NOTIFY_SWEEP_SECONDS * 1000),
+      chatDelayMs: Math.round(e.NOTIFY_CHAT_DELAY_SECONDS * 1000),
+      reviewRequestDelayMs: Math.round(e.NOTIFY_REVIEW_DELAY_MINUTES * 60_000),
+      phoneMarkets: e.PHONE_VERIFICATION_MARKETS,
+      technicianPhoneRequired: e.TECHNICIAN_PHONE_REQUIRED,
+      phoneCodeSecret: e.PHONE_CODE_SECRET,
     },
     reviews: {
       windowMs: Math.round(e.REVIEW_WINDOW_DAYS * 86_400_000),

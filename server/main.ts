@@ -62,6 +62,8 @@ async function main() {
       ...config,
       authRateLimit: config.authRateLimit + options.simulate + 1,
       ws: { ...config.ws, maxSocketsPerIp: config.ws.maxSocketsPerIp + options.simulate },
+      // Simulated technicians cannot receive an SMS code (issue 11 §3).
+      notifications: { ...config.notifications, technicianPhoneRequired: false },
     };
   }
 

@@ -22,12 +22,13 @@ import { createChatService } from './modules/chat/chat.service';
 import { createLeader } from './modules/cluster/leader';
 import { createConsole } from './modules/console/console';
 import { createDeveloperServices } from './modules/developer/developer.service';
-import { createDispatchService } from './modules/dispatch/dispatch.service';
+import { createDispatchService, toOffer } from './modules/dispatch/dispatch.service';
 import { createEarningsService } from './modules/earnings/earnings.service';
 import { createLedger } from './modules/ledger/ledger.service';
 import { createMarketRepo } from './modules/market/market.repo';
 import { createMarketService } from './modules/market/market.service';
 import { createMeService } from './modules/me/me.service';
+import { createNotifications } from './modules/notification/notifications';
 import { createFieldCipher } from './modules/onboarding/field-crypto';
 import { createOnboardingService } from './modules/onboarding/onboarding.service';
 import { createExtrasService } from './modules/payments/extras.service';
@@ -112,7 +113,19 @@ export function createServices(database: Database, config: Config, redis: RedisC
     repo: createAreaRepo(db),
     onChanged: (id) => tracking.changed([id]),
   });
-  const lifecycle = createBookingLifecycle(bus, developer.webhooks);
+  // Notifications (issue 11): the outbox rows commit with the changes that cause them.
+  const notifications = createNotifications({
+    db,
+    bus,
+    config,
+    userChanged: (id) => sessions.forgetUser(id),
+  });
+  const lifecycle = createBookingLifecycle(bus, {
+    async bookingChanged(tx, change) {
+      await developer.webhooks.bookingChanged(tx, change);
+      await notifications.hooks.bookingChanged(tx, change);
+    },
+  });
   // Working hours, time off and travel-aware slots (issue 12 §5).
   const schedule = createScheduleService({
     db,
@@ -135,6 +148,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
     leader,
     service: catalog.service,
     nearest: tracking.nearest,
+    offered: async (tx, offer, row) => {
+      const service = await catalog.service(row.serviceId);
+      if (service) await notifications.hooks.offered(tx, offer.technicianId, toOffer(offer, row, service));
+    },
   });
   // The operations console's users, catalogue and audit (issue 14 §3–§5).
   const adminConsole = createConsole({
@@ -179,6 +196,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       },
       dispatch.backlog,
     ),
+    mayBook: (id, market) => notifications.phone.assertMayBook(id, market),
     createLimiter: createRateLimiter({
       name: 'booking-create',
       limit: config.bookingCreateLimit.limit,
@@ -199,6 +217,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
     presence,
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
     onOffersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),
+    mayGoOnline: (id) => notifications.phone.assertMayGoOnline(id),
+    // Not in the decision's own transaction (the technician repo runs its own): written right after it.
+    verificationDecided: (id, status, note) =>
+      notifications.service.notifyNow({ userId: id, kind: 'verification', data: { status, note } }),
   });
 
   const chat = createChatService({
@@ -213,6 +235,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       prefix: config.redisPrefix,
     }),
     config: config.chat,
+    notify: (tx, m) => notifications.hooks.chatMessage(tx, m),
   });
 
   const extras = createExtrasService(db);
@@ -286,6 +309,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     adminBookings,
     disputes,
     me: createMeService({ db, bus }),
+    notifications: notifications.service,
+    phone: notifications.phone,
     reviews,
     search,
     uploads,
@@ -299,6 +324,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await tracking.start();
       await dispatch.start();
       reviews.start();
+      notifications.service.start();
       developer.start();
       onboarding.start();
       analytics.start();
@@ -310,6 +336,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       await presence.stop();
       await dispatch.stop();
       await reviews.stop();
+      await notifications.service.stop();
       await developer.stop();
       await onboarding.stop();
       await analytics.stop();

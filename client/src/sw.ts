@@ -157,3 +157,70 @@ self.addEventListener('sync', (event) => {
 });
 
 clientsClaim();
+
+// ---- Web Push (issue 11 §2): the server's payload is already in the user's language ----
+
+type PushPayload = {
+  title: string;
+  body: string;
+  url: string;
+  tag?: string;
+  kind?: string;
+  urgent?: boolean;
+};
+type ShownNotification = { data?: { url?: string }; close(): void };
+type WindowClient = { url: string; focus(): Promise<unknown>; navigate(url: string): Promise<unknown> };
+interface PushScope {
+  registration: { showNotification(title: string, options: Record<string, unknown>): Promise<void> };
+  clients: {
+    matchAll(options: { type: 'window'; includeUncontrolled: boolean }): Promise<WindowClient[]>;
+    openWindow(url: string): Promise<unknown>;
+  };
+  addEventListener(type: 'push', l: (e: Extendable & { data: { json(): unknown } | null }) => void): void;
+  addEventListener(
+    type: 'notificationclick',
+    l: (e: Extendable & { notification: ShownNotification }) => void,
+  ): void;
+}
+const pushScope = self as unknown as PushScope;
+
+pushScope.addEventListener('push', (event) => {
+  let p: PushPayload;
+  try {
+    p = event.data?.json() as PushPayload;
+  } catch {
+    return;
+  }
+  if (!p?.title) return;
+  event.waitUntil(
+    pushScope.registration.showNotification(p.title, {
+      body: p.body,
+      tag: p.tag,
+      data: { url: p.url, kind: p.kind },
+      icon: '/icons/icon-192.png',
+      badge: '/icons/icon-192.png',
+      // An offer waits for an answer: it stays until tapped or dismissed, and buzzes.
+      requireInteraction: p.urgent === true,
+      renotify: Boolean(p.tag),
+      vibrate: p.kind === 'offer' ? [300, 100, 300, 100, 300] : [100],
+    }),
+  );
+});
+
+// A tap opens the right screen: an open Fundi window goes there, or a new one opens.
+pushScope.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url ?? '/home', self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil(
+    pushScope.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === target.origin);
+      if (open) {
+        await open.navigate(target.href).catch(() => undefined);
+        await open.focus();
+        return;
+      }
+      await pushScope.clients.openWindow(target.href);
+    }),
+  );
+});

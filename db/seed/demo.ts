@@ -86,6 +86,13 @@ const demoTechnicians: Record<
 };
 
 /** Demo accounts, and verified technicians in each of `markets` (both by default: Lagos and Cairo). */
+/** A demo technician's phone: a number per account, in the market's country code. */
+function demoPhone(market: string, email: string): string {
+  let h = 0;
+  for (const c of email) h = (h * 31 + c.charCodeAt(0)) % 1e8;
+  return `${market === 'cairo' ? '+2010' : '+23480'}${String(h).padStart(8, '0')}`;
+}
+
 export async function seedDemo(
   services: Services,
   markets: Array<'lagos' | 'cairo'> = ['lagos', 'cairo'],
@@ -105,6 +112,8 @@ export async function seedDemo(
   for (const [market, t] of markets.flatMap((m) => demoTechnicians[m].map((x) => [m, x] as const))) {
     await register({ email: t.email, name: t.name, role: 'technician', password: DEMO_PASSWORD });
     const [user] = await db.select().from(users).where(eq(users.email, t.email));
+    // A verified phone, without which technicians cannot go online (issue 11 §3).
+    await services.phone.markVerified(user!.id, demoPhone(market, user!.email));
     const [profile] = await db
       .select()
       .from(technicianProfiles)

@@ -16,6 +16,9 @@ export function offset(p: { lat: number; lng: number }, meters: number) {
   return { lat: p.lat + d, lng: p.lng };
 }
 
+/** A random E.164 number (Nigerian mobile range), distinct per call in practice. */
+export const uniquePhone = () => `+23480${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+
 export async function customer(services: Services, name = 'Customer') {
   return services.auth.signUp(
     { email: uniqueEmail('cust'), password: 'customer password', name, role: 'customer' },
@@ -41,7 +44,15 @@ export async function serviceId(services: Services, slug = 'shoe-shine') {
 export async function technician(
   services: Services,
   at: { lat: number; lng: number },
-  opts: { slugs?: string[]; verified?: boolean; online?: boolean; name?: string; listening?: boolean } = {},
+  opts: {
+    slugs?: string[];
+    verified?: boolean;
+    online?: boolean;
+    name?: string;
+    listening?: boolean;
+    /** A verified phone (needed to go online, issue 11 §3): yes unless told otherwise. */
+    phone?: boolean;
+  } = {},
 ) {
   const t = await services.auth.signUp(
     {
@@ -52,6 +63,7 @@ export async function technician(
     },
     '127.0.0.1',
   );
+  if (opts.phone !== false) await services.phone.markVerified(t.user.id, uniquePhone());
   if (opts.verified !== false) await services.technicians.setVerification(t.user.id, 'verified', null);
   const ids = await Promise.all((opts.slugs ?? ['shoe-shine']).map((s) => serviceId(services, s)));
   await services.technicians.setServices(t.user.id, { services: ids.map((id) => ({ serviceId: id })) });

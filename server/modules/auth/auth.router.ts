@@ -1,4 +1,5 @@
 import { signInInput, signUpInput, updateMeInput } from '../../contracts/auth';
+import { requestPhoneCodeInput, verifyPhoneInput } from '../../contracts/notification';
 import { blankSessionCookie, sessionCookie } from '../../modules/auth/session';
 import type { Context } from '../../trpc/context';
 import { authedProcedure, publicProcedure, router } from '../../trpc/procedures';
@@ -25,6 +26,19 @@ export const authRouter = router({
   }),
 
   me: publicProcedure.query(({ ctx }) => (ctx.user ? toPublicUser(ctx.user) : null)),
+
+  /** Sends a 6-digit code by SMS to `phone` (E.164); rate-limited per number and per account. */
+  requestPhoneCode: authedProcedure
+    .input(requestPhoneCodeInput)
+    .mutation(({ ctx, input }) => ctx.services.phone.requestCode(ctx.user.id, input.phone, ctx.user.locale)),
+
+  /** The code sent to `phone`: the number becomes the account's verified phone. */
+  verifyPhone: authedProcedure
+    .input(verifyPhoneInput)
+    .mutation(({ ctx, input }) => ctx.services.phone.verify(ctx.user.id, input.phone, input.code)),
+
+  /** The account's verified phone, if any. */
+  phoneStatus: authedProcedure.query(({ ctx }) => ctx.services.phone.status(ctx.user.id)),
 
   updateMe: authedProcedure
     .input(updateMeInput)

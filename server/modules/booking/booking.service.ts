@@ -52,6 +52,8 @@ type Deps = {
   markets?: MarketService;
   /** The market zone with a surcharge that a pin is in (issue 13 §2), from memory. */
   zoneAt?: (market: string, at: { lat: number; lng: number }) => Promise<ZoneSurcharge | null>;
+  /** Refuses a customer who must verify their phone first in this market (issue 11 §3). */
+  mayBook?: (customerId: string, market: string) => Promise<void>;
   /** Money hooks (issue 10), run inside the booking's own transactions. */
   billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
@@ -120,6 +122,7 @@ export function createBookingService({
   zoneAt,
   billing,
   createLimiter,
+  mayBook,
 }: Deps) {
   const repo = createBookingRepo(db);
 
@@ -209,6 +212,7 @@ export function createBookingService({
     const hash = requestHash(request);
     // Read before the transaction: inside it, every query must use the transaction's own connection.
     const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
+    await mayBook?.(customer.id, s.market);
     const result = await db.transaction(async (tx) => {
       const r = createBookingRepo(tx);
       await r.lockCustomer(customer.id);

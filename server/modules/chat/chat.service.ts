@@ -47,12 +47,17 @@ type Deps = {
   limiter: RateLimiter;
   config: { openAfterCompletionMs: number };
   now?: () => number;
+  /** In the message's transaction: the recipient's notification (issue 11 §2). */
+  notify?: (
+    tx: DbOrTx,
+    m: { bookingId: string; messageId: number; senderId: string; recipientId: string },
+  ) => Promise<void>;
 };
 
 const toBusRow = (r: ChatMessageRow): BusRow => ({ ...r, createdAt: r.createdAt.toISOString() });
 const idOrNull = (n: number) => (n > 0 ? String(n) : null);
 
-export function createChatService({ db, bus, limiter, config, now = Date.now }: Deps) {
+export function createChatService({ db, bus, limiter, config, now = Date.now, notify }: Deps) {
   const repo = createChatRepo(db);
 
   /**
@@ -194,6 +199,14 @@ export function createChatService({ db, bus, limiter, config, now = Date.now }: 
             clientId: input.clientId,
             body: input.body,
           });
+          for (const recipientId of participants(booking!))
+            if (recipientId !== user.id)
+              await notify?.(tx, {
+                bookingId: input.bookingId,
+                messageId: row.id,
+                senderId: user.id,
+                recipientId,
+              });
           return { row, created: true, booking: booking! };
         });
       } catch (e) {

@@ -96,6 +96,9 @@ describe('a node killed mid-job (kill -9), behind HAProxy', () => {
     await database.db.execute(
       sql`UPDATE technician_profiles SET verification = 'verified' WHERE user_id = ${tech.user.id}`,
     );
+    await database.db.execute(
+      sql`INSERT INTO phone_verifications (user_id, phone) VALUES (${tech.user.id}, '+2348000000001')`,
+    );
     const [service] = await http(tech.token).catalog.services.query();
     await http(tech.token).technician.setServices.mutate({ services: [{ serviceId: service!.id }] });
     await http(tech.token).technician.setOnline.mutate({ online: true, ...techAt });

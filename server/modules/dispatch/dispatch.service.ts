@@ -83,6 +83,8 @@ export function createDispatchService(deps: {
   leader: Leader;
   /** A service by id (the catalog keeps them in memory), for the offer card. */
   service: (id: string) => Promise<ServiceRow | undefined>;
+  /** Called in the offer's transaction (the notification outbox, issue 11 §2). */
+  offered?: (tx: DbOrTx, offer: OfferRow, booking: BookingRow) => Promise<void>;
   /** Nearest available technicians from the live in-memory index (PostGIS KNN is the fallback). */
   nearest?: (
     serviceId: string,
@@ -213,7 +215,10 @@ export function createDispatchService(deps: {
       }
       if (candidate) {
         const base = await ownBase(row, candidate.price);
-        return { offer: await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base), row };
+        const offer = await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base);
+        // The technician's notification commits with the offer (issue 11 §2).
+        await deps.offered?.(tx, offer, row);
+        return { offer, row };
       }
       // Nobody available right now: keep looking (sweeps, technicians coming online) until the deadline;
       // a chosen technician who said no (and no fallback agreed) ends it at once.

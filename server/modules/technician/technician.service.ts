@@ -27,6 +27,14 @@ export function createTechnicianService(deps: {
   fixLimiter: RateLimiter;
   /** Called when a technician becomes available (online/verified) so waiting bookings can be offered. */
   onAvailable: (technicianId: string) => void;
+  /** Refuses going online without a verified phone (issue 11 §3). */
+  mayGoOnline?: (technicianId: string) => Promise<void>;
+  /** A verification decision was stored: the technician is notified (issue 11 §2). */
+  verificationDecided?: (
+    technicianId: string,
+    status: VerificationStatus,
+    note: string | null,
+  ) => Promise<void>;
   /** Offers that were open for a technician who is no longer verified: dispatch moves them on. */
   onOffersWithdrawn?: (
     technicianId: string,
@@ -135,6 +143,7 @@ export function createTechnicianService(deps: {
     async setOnline(userId: string, input: { online: boolean; lat?: number; lng?: number }) {
       await me(userId);
       if (input.online) {
+        await deps.mayGoOnline?.(userId);
         if (input.lat === undefined || input.lng === undefined) {
           throw new DomainError('VALIDATION', 'Going online needs your position.');
         }
@@ -205,6 +214,7 @@ export function createTechnicianService(deps: {
         throw new DomainError('NOT_FOUND', 'Technician not found.');
       }
       verifiedCache.delete(technicianId);
+      await deps.verificationDecided?.(technicianId, status, note);
       // Suspended (rejected, back to pending): offers they hold are withdrawn and move on (issue 15 §3).
       if (status !== 'verified')
         deps.onOffersWithdrawn?.(technicianId, await repo.withdrawOpenOffers(technicianId));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, customer, serviceId, technician, uniqueSpot } from '../../test/fixtures';
+import { codeOf, customer, serviceId, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 
 let server: TestServer;
@@ -11,12 +11,15 @@ afterAll(() => server.close());
 const svc = () => server.services;
 
 async function newTechnician() {
-  return httpClient(server).auth.signUp.mutate({
+  const t = await httpClient(server).auth.signUp.mutate({
     email: uniqueEmail('t'),
     password: 'technician password',
     name: 'Femi',
     role: 'technician',
   });
+  // Going online needs a verified phone (issue 11 §3).
+  await svc().phone.markVerified(t.user.id, uniquePhone());
+  return t;
 }
 
 describe('technician profile', () => {

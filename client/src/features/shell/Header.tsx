@@ -1,6 +1,7 @@
 import { useT } from '../../i18n/I18nProvider';
 import { Link } from '../../lib/router';
 import { ConnectionStatus } from '../connection/ConnectionStatus';
+import { NotificationBell } from '../notifications/NotificationBell';
 import { InstallButton } from '../pwa/InstallButton';
 import { LanguageSwitch } from './LanguageSwitch';
 
@@ -15,6 +16,7 @@ export function Header() {
       <div className="header-tools">
         <InstallButton />
         <ConnectionStatus />
+        <NotificationBell />
         <LanguageSwitch />
       </div>
     </header>

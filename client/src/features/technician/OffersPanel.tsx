@@ -8,6 +8,7 @@ import { unwrapTracked } from '../../lib/tracked';
 import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
 import { useResubscribe } from '../../lib/useResubscribe';
+import { alertOffer } from '../notifications/offerAlert';
 
 // The server closes expired offers itself; this only hides a card whose "closed" event got lost.
 const HIDE_AFTER_EXPIRY_MS = 15_000;
@@ -25,7 +26,7 @@ export function OffersPanel({ onAccepted }: { onAccepted: (booking: Booking) => 
       const event = unwrapTracked(raw);
       if (event.type === 'offer') {
         setOffers((list) => [...list.filter((o) => o.offerId !== event.offer.offerId), event.offer]);
-        navigator.vibrate?.([200, 100, 200]);
+        alertOffer();
       } else {
         setOffers((list) => list.filter((o) => o.offerId !== event.offerId));
       }

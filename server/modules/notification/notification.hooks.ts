@@ -1,0 +1,105 @@
+import type { DbOrTx } from '../../../db/client';
+import type { BookingHistoryRow } from '../../../db/schema';
+import type { NotificationData, NotificationKind } from '../../contracts/notification';
+import type { Offer } from '../../contracts/technician';
+import type { BookingViewRow } from '../booking/booking.repo';
+import { createNotificationRepo, type NewNotification } from './notification.repo';
+import type { Notify } from './notification.service';
+
+/**
+ * What other modules call, each inside the transaction of its own change (so the notification commits
+ * with it): the booking lifecycle for every status change, dispatch for each offer, chat for each message.
+ */
+export function createNotificationHooks(
+  notify: Notify,
+  opts: { chatDelayMs: number; reviewRequestDelayMs: number },
+) {
+  return {
+    /** A booking's status changed (booking.lifecycle.ts `transition`). */
+    async bookingChanged(tx: DbOrTx, change: { view: BookingViewRow; history: BookingHistoryRow }) {
+      const { view, history } = change;
+      const b = view.booking;
+      const base: NotificationData = {
+        bookingId: b.id,
+        serviceEn: view.service.nameEn,
+        serviceAr: view.service.nameAr,
+        technicianName: view.technician?.name ?? null,
+      };
+      const to = (
+        userId: string | null | undefined,
+        kind: NotificationKind,
+        extra: Partial<NewNotification> = {},
+      ) =>
+        userId
+          ? [{ userId, kind, data: base, dedupeKey: `booking:${history.id}:${kind}:${userId}`, ...extra }]
+          : [];
+      const items: NewNotification[] = [];
+      switch (history.toStatus) {
+        case 'assigned':
+        case 'en_route':
+        case 'completed':
+          items.push(...to(b.customerId, history.toStatus));
+          if (history.toStatus === 'completed')
+            items.push(
+              ...to(b.customerId, 'review_request', {
+                availableAt: new Date(Date.now() + opts.reviewRequestDelayMs),
+              }),
+            );
+          break;
+        case 'arrived':
+          items.push(...to(b.customerId, 'arrived', { data: { ...base, address: b.address } }));
+          break;
+        case 'unfulfilled':
+          items.push(...to(b.customerId, 'unfulfilled'));
+          break;
+        case 'cancelled': {
+          const reason = history.reason ?? null;
+          const withReason = { data: { ...base, reason } };
+          // The party who did not cancel hears of it (both, when an admin or the system did).
+          if (history.actorRole !== 'customer') items.push(...to(b.customerId, 'cancelled', withReason));
+          const tech = b.technicianId ?? null;
+          if (history.actorRole !== 'technician' && history.fromStatus !== 'searching')
+            items.push(...to(tech, 'cancelled', withReason));
+          break;
+        }
+      }
+      if (items.length) await notify(tx, items);
+    },
+
+    /** A job was offered to a technician (dispatch, in the offer's transaction). */
+    async offered(tx: DbOrTx, technicianId: string, offer: Offer) {
+      await notify(tx, {
+        userId: technicianId,
+        kind: 'offer',
+        data: {
+          bookingId: offer.bookingId,
+          offerId: offer.offerId,
+          serviceEn: offer.service.name.en,
+          serviceAr: offer.service.name.ar,
+          distanceMeters: offer.distanceMeters,
+          expiresAt: offer.expiresAt,
+          price: offer.earnings.amount,
+          currency: offer.earnings.currency,
+        },
+        dedupeKey: `offer:${offer.offerId}`,
+      });
+    },
+
+    /** A chat message (in its transaction): told later, and only if not read by then. */
+    async chatMessage(
+      tx: DbOrTx,
+      m: { bookingId: string; messageId: number; senderId: string; recipientId: string },
+    ) {
+      const senderName = await createNotificationRepo(tx).nameOf(m.senderId);
+      await notify(tx, {
+        userId: m.recipientId,
+        kind: 'chat',
+        data: { bookingId: m.bookingId, messageId: String(m.messageId), senderName },
+        dedupeKey: `chat:${m.messageId}:${m.recipientId}`,
+        availableAt: new Date(Date.now() + opts.chatDelayMs),
+      });
+    },
+  };
+}
+
+export type NotificationHooks = ReturnType<typeof createNotificationHooks>;

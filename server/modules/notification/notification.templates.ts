@@ -1,0 +1,167 @@
+import type { NotificationData, NotificationKind } from '../../contracts/notification';
+
+export type Locale = 'en' | 'ar';
+export type Recipient = { locale: Locale; timeZone: string; name: string };
+export type Rendered = { title: string; body: string };
+
+const str = (v: unknown, fallback = '') => (typeof v === 'string' && v ? v : fallback);
+
+/** Minor units in the recipient's language (Arabic digits for Arabic, as the PWA shows them). */
+export function money(amount: unknown, currency: unknown, locale: Locale): string {
+  const cur = str(currency, 'NGN');
+  const n = typeof amount === 'number' ? amount : Number(amount);
+  if (!Number.isFinite(n)) return '';
+  const tag = locale === 'ar' ? 'ar-EG' : 'en-NG';
+  return new Intl.NumberFormat(tag, { style: 'currency', currency: cur }).format(n / 100);
+}
+
+/** A time of day in the recipient's own time zone. */
+export function timeOf(iso: unknown, r: Recipient): string {
+  const d = new Date(str(iso));
+  if (Number.isNaN(d.getTime())) return '';
+  return new Intl.DateTimeFormat(r.locale === 'ar' ? 'ar-EG' : 'en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: r.timeZone,
+  }).format(d);
+}
+
+type Template = (d: NotificationData, r: Recipient) => Rendered;
+
+const en: Record<NotificationKind, Template> = {
+  offer: (d, r) => ({
+    title: 'New job offer',
+    body: `${str(d.service, 'A job')} ${d.distanceMeters ? `${(Number(d.distanceMeters) / 1000).toFixed(1)} km away` : 'nearby'}${d.price ? ` · ${money(d.price, d.currency, r.locale)}` : ''}. Answer before ${timeOf(d.expiresAt, r)}.`,
+  }),
+  assigned: (d) => ({
+    title: 'Technician assigned',
+    body: `${str(d.technicianName, 'A technician')} accepted your ${str(d.service, 'booking')}.`,
+  }),
+  en_route: (d) => ({
+    title: 'On the way',
+    body: `${str(d.technicianName, 'Your technician')} is on the way.`,
+  }),
+  arriving: (d) => ({
+    title: 'Almost there',
+    body: `${str(d.technicianName, 'Your technician')} is less than 2 minutes away.`,
+  }),
+  arrived: (d) => ({
+    title: 'Your technician has arrived',
+    body: `${str(d.technicianName, 'Your technician')} is at ${str(d.address, 'your address')}.`,
+  }),
+  completed: (d) => ({
+    title: 'Job completed',
+    body: `Your ${str(d.service, 'job')} is done. Thank you for using Fundi.`,
+  }),
+  cancelled: (d) => ({
+    title: 'Booking cancelled',
+    body: `The ${str(d.service, 'booking')} was cancelled${d.reason ? `: ${str(d.reason)}` : '.'}`,
+  }),
+  unfulfilled: (d) => ({
+    title: 'No technician available',
+    body: `Nobody could take your ${str(d.service, 'booking')} this time. Please try again.`,
+  }),
+  chat: (d) => ({
+    title: `Message from ${str(d.senderName, 'Fundi')}`,
+    body: str(d.preview, 'You have a new message.'),
+  }),
+  verification: (d) => ({
+    title: d.status === 'verified' ? 'You are verified' : 'Verification update',
+    body:
+      d.status === 'verified'
+        ? 'You can now go online and receive job offers.'
+        : `Your verification is ${str(d.status)}${d.note ? `: ${str(d.note)}` : '.'}`,
+  }),
+  receipt: (d, r) => ({
+    title: 'Payment received',
+    body: `We received ${money(d.amount, d.currency, r.locale)} for your ${str(d.service, 'booking')} at ${timeOf(d.at, r)}.`,
+  }),
+  refund: (d, r) => ({
+    title: 'Refund issued',
+    body: `${money(d.amount, d.currency, r.locale)} was refunded for your ${str(d.service, 'booking')}.`,
+  }),
+  review_request: (d) => ({
+    title: 'How did it go?',
+    body: `Rate ${str(d.technicianName, 'your technician')} for your ${str(d.service, 'job')}.`,
+  }),
+};
+
+const ar: Record<NotificationKind, Template> = {
+  offer: (d, r) => ({
+    title: 'عرض عمل جديد',
+    body: `${str(d.service, 'مهمة')} ${d.distanceMeters ? `على بعد ${(Number(d.distanceMeters) / 1000).toFixed(1)} كم` : 'بالقرب منك'}${d.price ? ` · ${money(d.price, d.currency, r.locale)}` : ''}. أجب قبل ${timeOf(d.expiresAt, r)}.`,
+  }),
+  assigned: (d) => ({
+    title: 'تم تعيين فنّي',
+    body: `قبل ${str(d.technicianName, 'فنّي')} طلبك (${str(d.service, 'الحجز')}).`,
+  }),
+  en_route: (d) => ({ title: 'في الطريق', body: `${str(d.technicianName, 'الفنّي')} في الطريق إليك.` }),
+  arriving: (d) => ({
+    title: 'اقترب الوصول',
+    body: `${str(d.technicianName, 'الفنّي')} على بعد أقل من دقيقتين.`,
+  }),
+  arrived: (d) => ({
+    title: 'وصل الفنّي',
+    body: `${str(d.technicianName, 'الفنّي')} عند ${str(d.address, 'عنوانك')}.`,
+  }),
+  completed: (d) => ({
+    title: 'اكتمل العمل',
+    body: `تم إنجاز ${str(d.service, 'العمل')}. شكرًا لاستخدامك فندي.`,
+  }),
+  cancelled: (d) => ({
+    title: 'أُلغي الحجز',
+    body: `أُلغي حجز ${str(d.service, 'الخدمة')}${d.reason ? `: ${str(d.reason)}` : '.'}`,
+  }),
+  unfulfilled: (d) => ({
+    title: 'لا يوجد فنّي متاح',
+    body: `لم يتمكن أحد من قبول طلب ${str(d.service, 'الخدمة')} هذه المرة. حاول مرة أخرى.`,
+  }),
+  chat: (d) => ({
+    title: `رسالة من ${str(d.senderName, 'فندي')}`,
+    body: str(d.preview, 'لديك رسالة جديدة.'),
+  }),
+  verification: (d) => ({
+    title: d.status === 'verified' ? 'تم توثيق حسابك' : 'تحديث التوثيق',
+    body:
+      d.status === 'verified'
+        ? 'يمكنك الآن الاتصال بالإنترنت وتلقي عروض العمل.'
+        : `حالة التوثيق: ${str(d.status)}${d.note ? ` — ${str(d.note)}` : '.'}`,
+  }),
+  receipt: (d, r) => ({
+    title: 'تم استلام الدفع',
+    body: `استلمنا ${money(d.amount, d.currency, r.locale)} مقابل ${str(d.service, 'الحجز')} الساعة ${timeOf(d.at, r)}.`,
+  }),
+  refund: (d, r) => ({
+    title: 'تم رد المبلغ',
+    body: `تم رد ${money(d.amount, d.currency, r.locale)} عن ${str(d.service, 'الحجز')}.`,
+  }),
+  review_request: (d) => ({
+    title: 'كيف كانت الخدمة؟',
+    body: `قيّم ${str(d.technicianName, 'الفنّي')} على ${str(d.service, 'العمل')}.`,
+  }),
+};
+
+export function render(kind: NotificationKind, data: NotificationData, r: Recipient): Rendered {
+  return (r.locale === 'ar' ? ar : en)[kind](data, r);
+}
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** An e-mail: the same words as HTML (right-to-left for Arabic) and as plain text, with a link. */
+export function renderEmail(
+  kind: NotificationKind,
+  data: NotificationData,
+  r: Recipient,
+  link: string,
+): { subject: string; text: string; html: string } {
+  const { title, body } = render(kind, data, r);
+  const greeting = r.locale === 'ar' ? `مرحبًا ${r.name}،` : `Hello ${r.name},`;
+  const open = r.locale === 'ar' ? 'افتح فندي' : 'Open Fundi';
+  const dir = r.locale === 'ar' ? 'rtl' : 'ltr';
+  return {
+    subject: `Fundi: ${title}`,
+    text: `${greeting}\n\n${body}\n\n${open}: ${link}\n`,
+    html: `<!doctype html><html lang="${r.locale}" dir="${dir}"><head><meta charset="utf-8"><meta name="format-detection" content="telephone=no"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif"><h1 style="font-size:20px">${escapeHtml(title)}</h1><p>${escapeHtml(greeting)}</p><p>${escapeHtml(body)}</p><p><a href="${escapeHtml(link)}">${escapeHtml(open)}</a></p></body></html>`,
+  };
+}
