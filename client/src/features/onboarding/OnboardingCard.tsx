@@ -19,7 +19,7 @@ export function OnboardingCard() {
       <h2>{t('onboarding.card.title')}</h2>
       <p>{view.status === 'draft' ? t('onboarding.card.body') : t(`onboarding.status.${view.status}`)}</p>
       <OnboardingProgress view={view} />
-      <Link href="/onboarding" className="button" data-testid="onboarding-open">
+      <Link href="/onboarding" className="button button-primary" data-testid="onboarding-open">
         {t('onboarding.card.open')}
       </Link>
     </section>

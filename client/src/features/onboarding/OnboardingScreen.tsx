@@ -135,7 +135,7 @@ export function OnboardingScreen({ user }: { user: PublicUser }) {
         )}
         <button
           type="button"
-          className="button"
+          className="button button-primary"
           data-testid="onboarding-submit"
           disabled={!view.canSubmit || submit.isPending}
           onClick={() => submit.mutate()}

@@ -1,6 +1,7 @@
 import { Component, lazy, type ReactNode, Suspense } from 'react';
 import { useT } from '../../i18n/I18nProvider';
 import type { PolygonMapProps } from './PolygonMap';
+import './onboarding.css';
 
 export type { PolygonEdit, PolygonMapProps, Shape } from './PolygonMap';
 

@@ -18,7 +18,7 @@ export const onboardingEn = {
   'onboarding.item.certificates': 'Certificates',
   'onboarding.item.services': 'Services and prices',
   'onboarding.item.areas': 'Service areas',
-  'onboarding.hint.photo': 'A clear photo of your face: customers see it before you arrive.',
+  'onboarding.hint.photo': 'Customers see it before you arrive.',
   'onboarding.hint.national_id':
     'Both sides, the number and the expiry date. Only you and Fundi’s reviewers can see them.',
   'onboarding.hint.certificates': 'Some services need a certificate before you can offer them.',
@@ -143,7 +143,7 @@ export const onboardingAr: Record<keyof typeof onboardingEn, string> = {
   'onboarding.item.certificates': 'الشهادات',
   'onboarding.item.services': 'الخدمات والأسعار',
   'onboarding.item.areas': 'مناطق العمل',
-  'onboarding.hint.photo': 'صورة واضحة لوجهك: يراها العميل قبل وصولك.',
+  'onboarding.hint.photo': 'يراها العميل قبل وصولك.',
   'onboarding.hint.national_id': 'الوجهان والرقم وتاريخ الانتهاء. لا يراها إلا أنت ومراجعو فندي.',
   'onboarding.hint.certificates': 'بعض الخدمات تحتاج إلى شهادة قبل أن تقدّمها.',
   'onboarding.hint.services': 'اختر ما تقدّمه من خدمات، وسعرك إن كان يختلف عن سعر القائمة.',

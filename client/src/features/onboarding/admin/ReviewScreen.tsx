@@ -135,7 +135,7 @@ export function ReviewScreen({ technicianId }: { technicianId: string }) {
             </div>
           ))}
         </div>
-        <dl>
+        <dl className="onb-facts">
           <dt>{t('onboarding.admin.idNumber')}</dt>
           <dd data-testid="review-id-number" dir="ltr">
             {a.idNumber ?? t('onboarding.admin.noNumber')}
@@ -240,7 +240,7 @@ export function ReviewScreen({ technicianId }: { technicianId: string }) {
             </div>
             <button
               type="submit"
-              className={decision === 'reject' ? 'button button-danger' : 'button'}
+              className={decision === 'reject' ? 'button button-danger' : 'button button-primary'}
               disabled={!chosen || decide.isPending}
               data-testid="decision-confirm"
             >
