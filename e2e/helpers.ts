@@ -16,6 +16,28 @@ export async function signUp(
   await form.locator(`input[type=radio][value=${opts.role}]`).check();
   await form.locator('[type=submit]').click();
   await expect(page.getByTestId(`home-${opts.role}`)).toBeVisible();
+  // Technicians go online only with a verified phone (issue 11 §3): verified here, as the PWA would.
+  if (opts.role === 'technician') await verifyPhone(page);
+}
+
+let phoneSeq = 0;
+/** Requests a code for a fresh number, reads it from the SMS stand-in (e2e/server.ts), verifies it. */
+export async function verifyPhone(page: Page): Promise<string> {
+  const phone = `+23481${String((Date.now() % 1e6) * 100 + (++phoneSeq % 100)).padStart(8, '0')}`;
+  await callApi(page, 'POST', 'auth.requestPhoneCode', { phone });
+  const port = Number(process.env.E2E_PORT ?? 4173) + 20000;
+  let code: string | undefined;
+  for (let i = 0; i < 50 && !code; i++) {
+    const inbox = (await (await fetch(`http://127.0.0.1:${port}/inbox`)).json()) as Array<{
+      to: string;
+      text: string;
+    }>;
+    code = /\b(\d{6})\b/.exec(inbox.filter((m) => m.to === phone).at(-1)?.text ?? '')?.[1];
+    if (!code) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(code, 'SMS code').toBeTruthy();
+  await callApi(page, 'POST', 'auth.verifyPhone', { phone, code });
+  return phone;
 }
 
 export async function signIn(page: Page, email: string, password = PASSWORD) {

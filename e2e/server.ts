@@ -11,9 +11,18 @@
  */
 import { marketPolicies } from '../server/modules/payments/markets';
 import { startStandins } from '../server/test/standins';
+import { startSmsStandin } from '../server/test/standins/sms';
 
 const gateways = await startStandins();
 Object.assign(process.env, gateways.env);
+// SMS (issue 11 §3): technicians verify a phone before going online; e2e/helpers.ts reads the codes from
+// this stand-in's inbox, on a port derived from the server's (E2E_SMS_PORT).
+const smsPort = Number(process.env.E2E_SMS_PORT ?? Number(process.env.PORT ?? 3000) + 20000);
+const sms = await startSmsStandin(
+  { termiiApiKey: 'e2e-termii', twilioSid: 'ACe2e', twilioToken: 'e2e' },
+  smsPort,
+);
+Object.assign(process.env, sms.env);
 gateways.webhooksTo(`http://127.0.0.1:${process.env.PORT ?? 3000}`);
 
 const grace = Number(process.env.E2E_CANCELLATION_GRACE_MINUTES ?? 0);

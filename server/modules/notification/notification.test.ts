@@ -315,10 +315,14 @@ describe('outbox: a crash between the change and the delivery', () => {
     );
     await until(async () => push.received.some((r) => r.subscription === s.id));
     const [n] = await database.db.select().from(notifications).where(eq(notifications.userId, c.user.id));
-    const [d] = await database.db
-      .select()
-      .from(notificationDeliveries)
-      .where(eq(notificationDeliveries.notificationId, n!.id));
+    // Marked sent once the push service answered (just after it recorded the message).
+    const d = await until(async () => {
+      const [row] = await database.db
+        .select()
+        .from(notificationDeliveries)
+        .where(eq(notificationDeliveries.notificationId, n!.id));
+      return row?.status === 'sent' ? row : null;
+    });
     expect(d).toMatchObject({ channel: 'push', status: 'sent', attempts: 1 });
 
     // As a worker that claimed it and died before sending leaves it: pending, leased 1 s ahead.

@@ -18,7 +18,7 @@ export type Handler = (req: Req) => Promise<Res> | Res;
 
 export type StandinServer = { url: string; close(): Promise<void> };
 
-export async function serveStandin(handler: Handler): Promise<StandinServer> {
+export async function serveStandin(handler: Handler, port = 0): Promise<StandinServer> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -44,10 +44,10 @@ export async function serveStandin(handler: Handler): Promise<StandinServer> {
         });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${bound}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -7,11 +7,10 @@ export type SmsMessage = { provider: 'termii' | 'twilio'; to: string; from: stri
  * Termii (`POST /api/sms/send`, JSON with `api_key`) and Twilio (`POST /2010-04-01/Accounts/{sid}/Messages.json`,
  * form-encoded, HTTP Basic) in one stand-in; `GET /inbox` lists what arrived (for browser tests).
  */
-export async function startSmsStandin(keys: {
-  termiiApiKey: string;
-  twilioSid: string;
-  twilioToken: string;
-}) {
+export async function startSmsStandin(
+  keys: { termiiApiKey: string; twilioSid: string; twilioToken: string },
+  port = 0,
+) {
   const messages: SmsMessage[] = [];
   let failNext = 0;
   const server = await serveStandin((req): Res => {
@@ -49,7 +48,7 @@ export async function startSmsStandin(keys: {
       return { status: 201, body: { sid: `SM${messages.length}`, status: 'queued' } };
     }
     return { status: 404, body: { message: 'not found' } };
-  });
+  }, port);
   return {
     url: server.url,
     messages,

@@ -1,0 +1,81 @@
+import { type BrowserContext, expect, test } from '@playwright/test';
+import { acceptOffer, onlineShoeShineTechnician, requestShoeShine, signUp, uniqueEmail } from './helpers';
+
+// Ibadan, far from the demo technicians seeded around Lagos, so our technician is the nearest.
+const spot = { latitude: 7.3775 + Math.random() * 0.01, longitude: 3.947 + Math.random() * 0.01 };
+
+test('the customer’s notification badge updates live when the technician accepts; the service worker shows a pushed offer', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const contexts: BrowserContext[] = [];
+  const context = async (geo: boolean) => {
+    const c = await browser.newContext(
+      geo ? { geolocation: spot, permissions: ['geolocation', 'notifications'] } : {},
+    );
+    contexts.push(c);
+    return c.newPage();
+  };
+  try {
+    const tech = await context(true);
+    const admin = await context(false);
+    await onlineShoeShineTechnician(tech, admin, { name: 'Bisi Notify', email: uniqueEmail('e2e-ntech') });
+
+    const customer = await context(true);
+    await signUp(customer, { name: 'Kunle Notify', email: uniqueEmail('e2e-ncust'), role: 'customer' });
+    await expect(customer.getByTestId('notification-bell')).toBeVisible();
+    await expect(customer.getByTestId('notification-badge')).toHaveCount(0);
+    await requestShoeShine(customer, '9 Ring Road, Ibadan');
+
+    // The offer is in the technician's feed too; the push service cannot be reached from here, so the
+    // service worker gets the server's push payload through CDP (ServiceWorker.deliverPushMessage).
+    const offerCard = tech.getByTestId('offer-card');
+    await expect(offerCard).toBeVisible({ timeout: 20_000 });
+    const feed = await tech.evaluate(async () => {
+      const r = await fetch('/trpc/notification.list');
+      return (await r.json()).result.data as {
+        items: Array<{ kind: string; title: string; body: string; url: string }>;
+      };
+    });
+    const offer = feed.items.find((n) => n.kind === 'offer');
+    expect(offer?.url).toMatch(/^\/home\?offer=\d+#offers$/);
+    const cdp = await tech.context().newCDPSession(tech);
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        const r = e.registrations.find((x) => !x.isDeleted);
+        if (r) resolve(r.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: new URL(tech.url()).origin,
+      registrationId,
+      data: JSON.stringify({ ...offer, tag: 'offer-e2e', urgent: true }),
+    });
+    const shown = await expect
+      .poll(
+        () =>
+          tech.evaluate(async () => {
+            const reg = await navigator.serviceWorker.ready;
+            return (await reg.getNotifications()).map((n) => ({
+              title: n.title,
+              url: (n.data as { url: string }).url,
+            }));
+          }),
+        { timeout: 10_000 },
+      )
+      .toEqual([{ title: 'New job offer', url: offer!.url }]);
+    void shown;
+    // A tap opens the notification's URL: it lands on the offer card.
+    await tech.goto(offer!.url);
+    await expect(tech.getByTestId('offer-card')).toBeVisible();
+
+    await acceptOffer(tech);
+    // The customer's badge counts the assignment, live (no reload).
+    await expect(customer.getByTestId('notification-badge')).toBeVisible({ timeout: 15_000 });
+    await customer.getByTestId('notification-bell').click();
+    await expect(customer.getByTestId('notification-item').first()).toContainText('Technician assigned');
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
