@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useId, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import { type HoursRange, minutesOf } from '../../../../server/contracts/schedule';
 import { Screen } from '../../components/Screen';
@@ -48,7 +48,7 @@ export function HoursScreen(_: { user: PublicUser }) {
         <Link href="/">{t('schedule.back')}</Link>
       </nav>
       {hours.data ? (
-        <HoursEditor key={hours.dataUpdatedAt} initial={hours.data} dayName={dayName} />
+        <HoursEditor initial={hours.data} dayName={dayName} />
       ) : hours.error ? (
         <p className="form-error" role="alert">
           {t(problemKey(hours.error))}
@@ -77,14 +77,16 @@ function HoursEditor({
   const save = trpc.technician.setHours.useMutation({
     onSuccess: (data) => {
       utils.technician.hours.setData(undefined, data);
+      // What the server kept (merged ranges; none after "remove all").
+      setWeek(toWeek(data.ranges));
       setSaved(true);
     },
   });
-  // biome-ignore lint/correctness/useExhaustiveDependencies: an edit hides the last "saved".
-  useEffect(() => setSaved(false), [week]);
 
-  const update = (day: number, fn: (list: Range[]) => Range[]) =>
+  const update = (day: number, fn: (list: Range[]) => Range[]) => {
+    setSaved(false);
     setWeek((w) => ({ ...w, [day]: fn(w[day] ?? []) }));
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -176,12 +178,13 @@ function HoursEditor({
       <button
         type="button"
         className="button button-ghost"
-        onClick={() =>
+        onClick={() => {
+          setSaved(false);
           setWeek((w) => ({
             ...w,
             ...Object.fromEntries([2, 3, 4, 5].map((d) => [d, (w[1] ?? []).map((r) => ({ ...r }))])),
-          }))
-        }
+          }));
+        }}
       >
         {t('schedule.hours.copyWeekdays')}
       </button>
