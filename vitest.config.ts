@@ -49,6 +49,8 @@ export default defineConfig({
           include: ['client/**/*.test.ts'],
           environment: 'happy-dom',
           setupFiles: ['client/test/setup.ts'],
+          // Dates are written in the device's time zone: fix it so expected strings hold anywhere.
+          env: { TZ: 'UTC' },
           testTimeout: 10_000,
         },
       },

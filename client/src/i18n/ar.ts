@@ -150,7 +150,8 @@ export const ar: Messages = {
   'price.perHour': '{price} / للساعة',
   'rating.none': 'جديد',
   'rating.value': '{value}',
-  'rating.valueCount': '{value} (عدد التقييمات: {count})',
+  'rating.valueCount':
+    '{value} ({count, plural, zero {لا توجد تقييمات} one {تقييم واحد} two {تقييمان} few {# تقييمات} many {# تقييمًا} other {# تقييم}})',
 
   // التقييمات والملفات الشخصية والبحث (issue 12).
   'stars.label': '{value} نجوم، {count}',
@@ -160,18 +161,11 @@ export const ar: Messages = {
   'stars.word.3': 'جيد',
   'stars.word.4': 'جيد جدًا',
   'stars.word.5': 'ممتاز',
-  'count.reviews.zero': 'لا توجد تقييمات',
-  'count.reviews.one': 'تقييم واحد',
-  'count.reviews.two': 'تقييمان',
-  'count.reviews.few': '{count} تقييمات',
-  'count.reviews.many': '{count} تقييمًا',
-  'count.reviews.other': '{count} تقييم',
-  'count.jobs.zero': 'لا مهام بعد',
-  'count.jobs.one': 'مهمة واحدة',
-  'count.jobs.two': 'مهمتان',
-  'count.jobs.few': '{count} مهام',
-  'count.jobs.many': '{count} مهمة',
-  'count.jobs.other': '{count} مهمة',
+  // الأسماء المعدودة: `{count, plural, …}` يختار الصيغة (Intl.PluralRules) — العربية ست صيغ.
+  'count.reviews':
+    '{count, plural, zero {لا توجد تقييمات} one {تقييم واحد} two {تقييمان} few {# تقييمات} many {# تقييمًا} other {# تقييم}}',
+  'count.jobs':
+    '{count, plural, zero {لا مهام بعد} one {مهمة واحدة} two {مهمتان} few {# مهام} many {# مهمة} other {# مهمة}}',
   'review.title': 'التقييم والمراجعة',
   'review.viewProfile': 'الملف الشخصي لـ {name}',
   'review.bookAgain': 'احجز مجددًا',
@@ -663,7 +657,8 @@ export const ar: Messages = {
   'earnings.linkHint': 'هذا الأسبوع ورصيدك والإكراميات والتحويلات.',
   'earnings.title': 'الأرباح',
   'earnings.week': 'هذا الأسبوع',
-  'earnings.weekJobs': 'من {count} مهام، شاملة الإكراميات.',
+  'earnings.weekJobs':
+    '{count, plural, zero {بلا مهام} one {من مهمة واحدة} two {من مهمتين} few {من # مهام} many {من # مهمة} other {من # مهمة}}، شاملة الإكراميات.',
   'earnings.balance': 'الرصيد',
   'earnings.balanceOwedToYou': 'هذا المبلغ مستحق لك على فندي، ويُحوَّل أسبوعيًا.',
   'earnings.balanceYouOwe':

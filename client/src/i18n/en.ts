@@ -153,7 +153,7 @@ export const en = {
   'price.perHour': '{price} / hour',
   'rating.none': 'New',
   'rating.value': '{value}',
-  'rating.valueCount': '{value} ({count} reviews)',
+  'rating.valueCount': '{value} ({count, plural, one {# review} other {# reviews}})',
 
   // Reviews, profiles and search (issue 12).
   'stars.label': '{value} stars, {count}',
@@ -163,18 +163,9 @@ export const en = {
   'stars.word.3': 'Good',
   'stars.word.4': 'Very good',
   'stars.word.5': 'Excellent',
-  'count.reviews.zero': 'No reviews',
-  'count.reviews.one': '{count} review',
-  'count.reviews.two': '{count} reviews',
-  'count.reviews.few': '{count} reviews',
-  'count.reviews.many': '{count} reviews',
-  'count.reviews.other': '{count} reviews',
-  'count.jobs.zero': 'No jobs yet',
-  'count.jobs.one': '{count} job',
-  'count.jobs.two': '{count} jobs',
-  'count.jobs.few': '{count} jobs',
-  'count.jobs.many': '{count} jobs',
-  'count.jobs.other': '{count} jobs',
+  // Counted nouns: `{count, plural, …}` picks the form (Intl.PluralRules); see client/src/lib/messageFormat.ts.
+  'count.reviews': '{count, plural, =0 {No reviews} one {# review} other {# reviews}}',
+  'count.jobs': '{count, plural, =0 {No jobs yet} one {# job} other {# jobs}}',
   'review.title': 'Rating and review',
   'review.viewProfile': 'See {name}’s profile',
   'review.bookAgain': 'Book again',
@@ -679,7 +670,7 @@ export const en = {
   'earnings.linkHint': 'This week, your balance, tips and payouts.',
   'earnings.title': 'Earnings',
   'earnings.week': 'This week',
-  'earnings.weekJobs': 'From {count} jobs, tips included.',
+  'earnings.weekJobs': 'From {count, plural, one {# job} other {# jobs}}, tips included.',
   'earnings.balance': 'Balance',
   'earnings.balanceOwedToYou': 'Fundi owes you this; it is paid out weekly.',
   'earnings.balanceYouOwe':
@@ -742,7 +733,7 @@ export const en = {
 
   'jobs.title': 'Job history',
   'jobs.empty': 'Your finished jobs will appear here.',
-  'jobs.total': 'Earned {total} from {count} completed jobs shown.',
+  'jobs.total': 'Earned {total} from {count, plural, one {# completed job} other {# completed jobs}} shown.',
 
   'technician.services.title': 'Services you offer',
   'technician.services.body': 'Choose what you do. Leave the price empty to charge Fundi’s standard price.',

@@ -1,87 +1,34 @@
-// A tiny promise wrapper over IndexedDB: just what small on-device queues need, no dependency.
+// Opening an on-device database with `idb` (promises over IndexedDB), made safe for the places where
+// IndexedDB is missing or refused (some private modes, storage disabled): callers get null and fall back
+// to memory rather than fail. Reads and writes use idb's own API (`db.put`, `tx.store`, `tx.done`).
+import { type DBSchema, type IDBPDatabase, openDB, type StoreNames } from 'idb';
 
-/** A request's result as a promise. */
-export function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
+export type { DBSchema, IDBPDatabase, StoreNames };
 
 /**
- * Opens (and creates or upgrades) a database. Resolves to null where IndexedDB is missing or refused
- * (some private modes, storage disabled): callers fall back to memory rather than fail.
+ * Opens (and creates or upgrades) a database. Resolves to null where IndexedDB is missing, refused, or
+ * blocked by another tab still holding an older version open.
  */
-export function openDatabase(
+export function openDatabase<Schema extends DBSchema>(
   name: string,
   version: number,
-  upgrade: (db: IDBDatabase) => void,
-): Promise<IDBDatabase | null> {
+  upgrade: (db: IDBPDatabase<Schema>) => void,
+): Promise<IDBPDatabase<Schema> | null> {
   return new Promise((resolve) => {
-    let req: IDBOpenDBRequest;
-    try {
-      if (typeof indexedDB === 'undefined') {
-        resolve(null);
-        return;
-      }
-      req = indexedDB.open(name, version);
-    } catch {
+    if (typeof indexedDB === 'undefined') {
       resolve(null);
       return;
     }
-    req.onupgradeneeded = () => upgrade(req.result);
-    req.onsuccess = () => {
-      const db = req.result;
-      // Another tab upgrading the schema: let it, and reopen next time.
-      db.onversionchange = () => db.close();
-      resolve(db);
-    };
-    req.onerror = () => resolve(null);
-    req.onblocked = () => resolve(null);
-  });
-}
-
-/**
- * Runs `work` in one transaction over `store` and resolves with its result once the transaction has
- * committed (so a write is durable when the promise resolves), or rejects if it aborted.
- */
-export function transact<T>(
-  db: IDBDatabase,
-  store: string,
-  mode: IDBTransactionMode,
-  work: (store: IDBObjectStore) => Promise<T> | T,
-): Promise<T> {
-  return new Promise((resolve, reject) => {
-    let tx: IDBTransaction;
-    try {
-      tx = db.transaction(store, mode);
-    } catch (error) {
-      reject(error);
-      return;
-    }
-    let result: T;
-    let failed: unknown;
-    tx.oncomplete = () => (failed === undefined ? resolve(result) : reject(failed));
-    tx.onerror = () => reject(tx.error ?? failed ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? failed ?? new Error('IndexedDB transaction aborted'));
-    let pending: Promise<T> | T;
-    try {
-      pending = work(tx.objectStore(store));
-    } catch (error) {
-      pending = Promise.reject(error);
-    }
-    Promise.resolve(pending).then(
-      (value) => {
-        result = value;
+    openDB<Schema>(name, version, {
+      upgrade: (db) => upgrade(db),
+      blocked: () => resolve(null),
+    }).then(
+      (db) => {
+        // Another tab upgrading the schema: let it, and reopen next time.
+        db.addEventListener('versionchange', () => db.close());
+        resolve(db);
       },
-      (error: unknown) => {
-        failed = error;
-        try {
-          tx.abort();
-        } catch {
-          // Already finished.
-        }
-      },
+      () => resolve(null),
     );
   });
 }

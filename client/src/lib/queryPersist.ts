@@ -1,6 +1,15 @@
 // Keeps the last good answers of a few safe queries on the device (IndexedDB), so the app opened without
 // a network shows the user's bookings, the catalog and the last known state of a job instead of spinners.
-// A tiny persister over ./idb: no dependency, a single record per device.
+// A small persister over idb, a single record per device.
+//
+// Why not @tanstack/react-query-persist-client (issue 16 §4), measured 2026-11-29: its cost in the first
+// screen would be fine (esbuild --minify + gzip -9: QueryClient + persistQueryClient 8.65 kB against
+// QueryClient + dehydrate/hydrate 8.32 kB, +0.34 kB), but its latest release (5.104.5) pins
+// @tanstack/query-core 5.104.5 exactly while the app runs 5.108.0, so the bundle would carry a second
+// query-core whose hydrate() fills a QueryClient of another version. Move to it once the versions line up
+// (an npm override or the same react-query release): its restore already keeps fresher answers, and what
+// this file adds stays — one record per user (its `buster`), the allow-list (`dehydrateOptions`), the
+// save debounce (the persister), the refetch of every restored answer and useRestoredAt().
 import {
   type DehydratedState,
   dehydrate,
@@ -9,7 +18,7 @@ import {
   type QueryClient,
 } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
-import { openDatabase, request, transact } from './idb';
+import { type DBSchema, type IDBPDatabase, openDatabase } from './idb';
 
 const DB_NAME = 'fundi-query-cache';
 const STORE = 'cache';
@@ -46,9 +55,13 @@ export function isPersistable(query: Query): boolean {
   );
 }
 
-let dbPromise: Promise<IDBDatabase | null> | null = null;
-function db(): Promise<IDBDatabase | null> {
-  dbPromise ??= openDatabase(DB_NAME, 1, (database) => {
+interface CacheDb extends DBSchema {
+  cache: { key: string; value: SavedCache };
+}
+
+let dbPromise: Promise<IDBPDatabase<CacheDb> | null> | null = null;
+function db(): Promise<IDBPDatabase<CacheDb> | null> {
+  dbPromise ??= openDatabase<CacheDb>(DB_NAME, 1, (database) => {
     if (!database.objectStoreNames.contains(STORE)) database.createObjectStore(STORE);
   });
   return dbPromise;
@@ -86,7 +99,7 @@ async function save(client: QueryClient): Promise<void> {
     state: dehydrate(client, { shouldDehydrateQuery: isPersistable, shouldDehydrateMutation: () => false }),
   };
   try {
-    await transact(database, STORE, 'readwrite', (store) => request(store.put(record, RECORD_KEY)));
+    await database.put(STORE, record, RECORD_KEY);
   } catch {
     // Storage full or refused: the app works without it.
   }
@@ -112,9 +125,7 @@ export async function persistQueryClient(client: QueryClient, userId: string | n
   if (!database) return;
   let saved: SavedCache | undefined;
   try {
-    saved = await transact(database, STORE, 'readonly', (store) =>
-      request(store.get(RECORD_KEY) as IDBRequest<SavedCache | undefined>),
-    );
+    saved = await database.get(STORE, RECORD_KEY);
   } catch {
     return;
   }
@@ -142,7 +153,7 @@ export async function clearPersistedQueries(nextUserId: string | null): Promise<
   const database = await db();
   if (!database) return;
   try {
-    await transact(database, STORE, 'readwrite', (store) => request(store.delete(RECORD_KEY)));
+    await database.delete(STORE, RECORD_KEY);
   } catch {
     // Nothing to clear.
   }

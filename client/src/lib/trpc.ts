@@ -2,6 +2,7 @@ import { createWSClient, httpBatchLink, splitLink, type TRPCWebSocketClient, wsL
 import { createTRPCReact } from '@trpc/react-query';
 import { useSyncExternalStore } from 'react';
 import type { AppRouter } from '../../../server/trpc/root';
+import { reconnectDelayMs } from './backoff';
 
 export const trpc = createTRPCReact<AppRouter>();
 
@@ -10,24 +11,11 @@ export type Api = {
   readonly wsClient: TRPCWebSocketClient;
 };
 
-const RECONNECT_BASE_MS = 500;
-
 /**
  * Calls that go over the WebSocket besides subscriptions: the technician's location fixes, one small
  * call every few seconds, which would otherwise pay for an HTTP request (and its headers) each time.
  */
 const OVER_WEBSOCKET = new Set<string>(['tracking.update']);
-const RECONNECT_MAX_MS = 10_000;
-
-/**
- * Exponential backoff with jitter, capped at ~10 s: the first retry is immediate, later ones spread out so
- * that thousands of phones dropped by the same network blip (or server deploy) don't reconnect in lockstep.
- */
-export function reconnectDelayMs(attempt: number): number {
-  if (attempt === 0) return 0;
-  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
 
 function realtimeUrl(): string {
   const protocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -37,7 +25,7 @@ function realtimeUrl(): string {
 function createApi(): Api {
   const wsClient = createWSClient({
     url: realtimeUrl,
-    retryDelayMs: reconnectDelayMs,
+    retryDelayMs: (attempt) => reconnectDelayMs(attempt),
     // Mobile networks silently drop idle sockets; pings notice a dead connection within ~20 s.
     keepAlive: { enabled: true, intervalMs: 15_000, pongTimeoutMs: 5_000 },
   });

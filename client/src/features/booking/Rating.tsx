@@ -12,7 +12,7 @@ export function Rating({ value, count }: { value: number | null; count?: number 
       </span>
       {count === undefined
         ? t('rating.value', { value: average })
-        : t('rating.valueCount', { value: average, count: formatNumber(count) })}
+        : t('rating.valueCount', { value: average, count })}
     </span>
   );
 }

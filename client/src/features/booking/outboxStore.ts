@@ -3,7 +3,7 @@
 import type { inferRouterInputs } from '@trpc/server';
 import type { AppRouter } from '../../../../server/trpc/root';
 import { isRetryable, type ProblemCode, retryAfterMs, toApiProblem } from '../../lib/apiErrors';
-import { openDatabase, request, transact } from '../../lib/idb';
+import { type DBSchema, type IDBPDatabase, openDatabase } from '../../lib/idb';
 
 type Inputs = inferRouterInputs<AppRouter>['booking'];
 type ChatInputs = inferRouterInputs<AppRouter>['chat'];
@@ -51,33 +51,30 @@ const STORE = 'actions';
 /** The Background Sync tag the page registers and the service worker answers. */
 export const OUTBOX_SYNC_TAG = 'fundi-outbox';
 
-let dbPromise: Promise<IDBDatabase | null> | undefined;
-function db(): Promise<IDBDatabase | null> {
-  dbPromise ??= openDatabase(DB_NAME, 1, (database) => {
+interface OutboxDb extends DBSchema {
+  actions: { key: string; value: OutboxAction };
+}
+
+let dbPromise: Promise<IDBPDatabase<OutboxDb> | null> | undefined;
+function db(): Promise<IDBPDatabase<OutboxDb> | null> {
+  dbPromise ??= openDatabase<OutboxDb>(DB_NAME, 1, (database) => {
     if (!database.objectStoreNames.contains(STORE)) database.createObjectStore(STORE, { keyPath: 'id' });
   });
   return dbPromise;
 }
 
 export async function writeAction(action: OutboxAction): Promise<void> {
-  const database = await db();
-  if (!database) return;
-  await transact(database, STORE, 'readwrite', (store) => request(store.put(action)));
+  await (await db())?.put(STORE, action);
 }
 
 export async function removeAction(id: string): Promise<void> {
-  const database = await db();
-  if (!database) return;
-  await transact(database, STORE, 'readwrite', (store) => request(store.delete(id)));
+  await (await db())?.delete(STORE, id);
 }
 
 /** Every stored action (all users), or null where IndexedDB is unavailable. */
 export async function readActions(): Promise<OutboxAction[] | null> {
   const database = await db();
-  if (!database) return null;
-  return transact(database, STORE, 'readonly', (store) =>
-    request(store.getAll() as IDBRequest<OutboxAction[]>),
-  );
+  return database ? database.getAll(STORE) : null;
 }
 
 /**

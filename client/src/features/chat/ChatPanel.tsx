@@ -131,7 +131,7 @@ function Conversation({ booking, user }: { booking: Booking; user: PublicUser })
         {chat.unread > 0 && (
           <span className="chat-badge" data-testid="chat-unread">
             <span aria-hidden="true">{chat.unread}</span>
-            <span className="visually-hidden">{t('chat.unread', { count: String(chat.unread) })}</span>
+            <span className="visually-hidden">{t('chat.unread', { count: chat.unread })}</span>
           </span>
         )}
         <button
@@ -339,7 +339,7 @@ function Composer({ role, onSend }: { role: 'customer' | 'technician'; onSend: (
       </div>
       {length > CHAT_BODY_MAX - 100 && (
         <p id={counterId} className="muted small" aria-live="polite">
-          {t('chat.counter', { count: String(length), max: String(CHAT_BODY_MAX) })}
+          {t('chat.counter', { count: length, max: CHAT_BODY_MAX })}
         </p>
       )}
     </form>

@@ -41,7 +41,7 @@ function entryKey(e: EarningsEntry): MessageKey {
 
 /** What a technician earned: this week, the balance with Fundi, and every entry behind it. */
 export function EarningsScreen(_: { user: PublicUser }) {
-  const { t, formatMoney, formatDateTime, formatNumber } = useI18n();
+  const { t, formatMoney, formatDateTime } = useI18n();
   const summary = trpc.earnings.summary.useQuery(undefined, { staleTime: 10_000 });
   const pages = trpc.earnings.entries.useInfiniteQuery(
     { limit: 30 },
@@ -77,7 +77,7 @@ export function EarningsScreen(_: { user: PublicUser }) {
               {money(weekTotal)}
               {!weekComplete && '+'}
             </p>
-            <p className="muted small">{t('earnings.weekJobs', { count: formatNumber(weekJobs) })}</p>
+            <p className="muted small">{t('earnings.weekJobs', { count: weekJobs })}</p>
           </section>
           <section className="card" aria-labelledby="earnings-balance-title">
             <h2 id="earnings-balance-title">{t('earnings.balance')}</h2>

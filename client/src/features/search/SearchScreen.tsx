@@ -180,7 +180,7 @@ export function SearchScreen() {
               { value: '', label: t('search.any') },
               ...MIN_RATINGS.map((r) => ({
                 value: String(r),
-                label: t('search.starsUp', { value: String(r) }),
+                label: t('search.starsUp', { value: r }),
               })),
             ]}
           />
@@ -190,7 +190,7 @@ export function SearchScreen() {
             value={String(filters.radius)}
             onChange={(v) => update({ radius: Number(v) })}
             testId="filter-radius"
-            options={RADII.map((r) => ({ value: String(r), label: t('search.withinKm', { km: String(r) }) }))}
+            options={RADII.map((r) => ({ value: String(r), label: t('search.withinKm', { km: r }) }))}
           />
         </div>
       </details>

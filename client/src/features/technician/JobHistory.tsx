@@ -17,7 +17,7 @@ type JobHistoryProps = {
 
 /** Past jobs with what each earned, and the total over the jobs shown. */
 export function JobHistory({ jobs, loading, error, hasMore, loadingMore, onMore, onRetry }: JobHistoryProps) {
-  const { t, localized, formatDateTime, formatMoney, formatNumber } = useI18n();
+  const { t, localized, formatDateTime, formatMoney } = useI18n();
   const completed = jobs.filter((job) => job.status === 'completed' || job.status === 'disputed');
   const currencies = new Set(completed.map((job) => job.price.technicianEarnings.currency));
   const total =
@@ -52,7 +52,7 @@ export function JobHistory({ jobs, loading, error, hasMore, loadingMore, onMore,
         <>
           {total && (
             <p className="earnings-total" data-testid="earnings-total">
-              {t('jobs.total', { total: formatMoney(total), count: formatNumber(completed.length) })}
+              {t('jobs.total', { total: formatMoney(total), count: completed.length })}
             </p>
           )}
           <ul className="booking-list">

@@ -1,6 +1,6 @@
 // The technician's unsent position fixes, kept on the device (IndexedDB) so a dead zone or a reload
 // loses nothing: fixes go in as they are taken and leave only once the server has them, oldest first.
-import { openDatabase, request, transact } from '../../lib/idb';
+import { type DBSchema, type IDBPDatabase, openDatabase } from '../../lib/idb';
 
 export type TrackingPoint = {
   lat: number;
@@ -22,12 +22,16 @@ const MAX_AGE_MS = 24 * 3600_000 - 60_000;
 const DB_NAME = 'fundi-tracking';
 const STORE = 'fixes';
 
-let dbPromise: Promise<IDBDatabase | null> | undefined;
+interface TrackingDb extends DBSchema {
+  fixes: { key: [string, number]; value: StoredFix };
+}
+
+let dbPromise: Promise<IDBPDatabase<TrackingDb> | null> | undefined;
 /** Where IndexedDB is unavailable the outbox still works for this page's lifetime. */
 const memory: StoredFix[] = [];
 
-function db(): Promise<IDBDatabase | null> {
-  dbPromise ??= openDatabase(DB_NAME, 1, (database) => {
+function db(): Promise<IDBPDatabase<TrackingDb> | null> {
+  dbPromise ??= openDatabase<TrackingDb>(DB_NAME, 1, (database) => {
     if (!database.objectStoreNames.contains(STORE))
       database.createObjectStore(STORE, { keyPath: ['u', 't'] });
   });
@@ -58,36 +62,19 @@ export async function addFix(userId: string, point: TrackingPoint): Promise<void
     }
     return;
   }
-  await transact(database, STORE, 'readwrite', async (store) => {
-    store.put(stored);
-    let excess = (await request(store.count(userRange(userId)))) - OUTBOX_LIMIT;
-    if (excess <= 0) return;
-    // Oldest first: the key order is time order within a user.
-    await new Promise<void>((resolve, reject) => {
-      const cursor = store.openCursor(userRange(userId));
-      cursor.onerror = () => reject(cursor.error);
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c || excess <= 0) {
-          resolve();
-          return;
-        }
-        c.delete();
-        excess--;
-        c.continue();
-      };
-    });
-  });
+  const tx = database.transaction(STORE, 'readwrite');
+  await tx.store.put(stored);
+  const excess = (await tx.store.count(userRange(userId))) - OUTBOX_LIMIT;
+  // Oldest first: the key order is time order within a user.
+  const oldest = excess > 0 ? await tx.store.getAllKeys(userRange(userId), excess) : [];
+  await Promise.all([...oldest.map((key) => tx.store.delete(key)), tx.done]);
 }
 
 /** The oldest `limit` fixes of this user, oldest first. */
 export async function oldestFixes(userId: string, limit: number): Promise<TrackingPoint[]> {
   const database = await db();
   if (!database) return memoryFor(userId).slice(0, limit).map(strip);
-  const rows = await transact(database, STORE, 'readonly', (store) =>
-    request(store.getAll(userRange(userId), limit) as IDBRequest<StoredFix[]>),
-  );
-  return rows.map(strip);
+  return (await database.getAll(STORE, userRange(userId), limit)).map(strip);
 }
 
 /** Forgets fixes the server now has (or refused for good). */
@@ -101,15 +88,14 @@ export async function removeFixes(userId: string, points: TrackingPoint[]): Prom
     }
     return;
   }
-  await transact(database, STORE, 'readwrite', (store) => {
-    for (const t of times) store.delete([userId, t]);
-  });
+  const tx = database.transaction(STORE, 'readwrite');
+  await Promise.all([...times.map((t) => tx.store.delete([userId, t])), tx.done]);
 }
 
 export async function countFixes(userId: string): Promise<number> {
   const database = await db();
   if (!database) return memoryFor(userId).length;
-  return transact(database, STORE, 'readonly', (store) => request(store.count(userRange(userId))));
+  return database.count(STORE, userRange(userId));
 }
 
 /**
@@ -126,20 +112,8 @@ export async function pruneFixes(userId: string, now = Date.now()): Promise<void
     }
     return;
   }
-  await transact(database, STORE, 'readwrite', async (store) => {
-    await new Promise<void>((resolve, reject) => {
-      const cursor = store.openCursor();
-      cursor.onerror = () => reject(cursor.error);
-      cursor.onsuccess = () => {
-        const c = cursor.result;
-        if (!c) {
-          resolve();
-          return;
-        }
-        const f = c.value as StoredFix;
-        if (f.u !== userId || f.t < cutoff) c.delete();
-        c.continue();
-      };
-    });
-  });
+  // Keys only ([user, time]): nothing but what decides is read.
+  const tx = database.transaction(STORE, 'readwrite');
+  const doomed = (await tx.store.getAllKeys()).filter(([u, t]) => u !== userId || t < cutoff);
+  await Promise.all([...doomed.map((key) => tx.store.delete(key)), tx.done]);
 }

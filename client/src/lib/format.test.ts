@@ -1,0 +1,160 @@
+// Formatting in both languages: money in minor units, dates, distances, durations, counted nouns, and
+// the digits (Arabic-Indic in Arabic, everywhere: Intl output, numbers passed to messages, plural counts).
+import { describe, expect, it } from 'vitest';
+import { ar } from '../i18n/ar';
+import { en, type MessageKey } from '../i18n/en';
+import { createI18n, loadMessages } from '../i18n/I18nProvider';
+import { formatMessage } from './messageFormat';
+
+const english = createI18n('en', en);
+const arabic = createI18n('ar', ar);
+const WESTERN_DIGIT = /[0-9]/;
+const at = '2026-11-21T10:05:00Z';
+
+describe('English', () => {
+  it('money: minor units, whole amounts without ".00", the naira and pound signs', () => {
+    expect(english.formatMoney({ amount: 150_000, currency: 'NGN' })).toBe('₦1,500');
+    expect(english.formatMoney({ amount: 12_345, currency: 'EGP' })).toBe('E£123.45');
+    expect(english.formatMoney({ amount: 5, currency: 'NGN' })).toBe('₦0.05');
+  });
+
+  it('dates day-first (Nigeria), times, date and time', () => {
+    expect(english.formatDate(at)).toBe('21 Nov 2026');
+    expect(english.formatDateTime(at)).toBe('21 Nov 2026, 10:05');
+    expect(english.formatTime(Date.parse(at))).toBe('10:05:00');
+  });
+
+  it('distances to the nearest 10 m, then 0.1 km', () => {
+    expect([4, 847, 999, 3_240].map(english.formatDistance)).toEqual(['10 m', '850 m', '1,000 m', '3.2 km']);
+  });
+
+  it('minutes, hours, both; and a running clock', () => {
+    expect([0.2, 45, 120, 90].map(english.formatMinutes)).toEqual([
+      '1 min',
+      '45 mins',
+      '2 hrs',
+      '1 hr 30 mins',
+    ]);
+    expect([247, 3_753, -5].map(english.formatClock)).toEqual(['4:07', '1:02:33', '0:00']);
+  });
+
+  it('counted nouns: one and other, and an explicit zero', () => {
+    expect([0, 1, 2, 11, 1_204].map((count) => english.t('count.reviews', { count }))).toEqual([
+      'No reviews',
+      '1 review',
+      '2 reviews',
+      '11 reviews',
+      '1,204 reviews',
+    ]);
+    expect(english.t('rating.valueCount', { value: '4.8', count: 1 })).toBe('4.8 (1 review)');
+    expect(english.t('rating.valueCount', { value: '4.8', count: 12 })).toBe('4.8 (12 reviews)');
+    expect(english.t('count.jobs', { count: 1 })).toBe('1 job');
+    expect(english.t('earnings.weekJobs', { count: 1 })).toBe('From 1 job, tips included.');
+  });
+});
+
+describe('Arabic', () => {
+  it('money with Arabic-Indic digits; the naira keeps its sign, the pound is ج.م.', () => {
+    const naira = arabic.formatMoney({ amount: 150_000, currency: 'NGN' });
+    expect(naira).toContain('١٬٥٠٠');
+    expect(naira).toContain('₦');
+    expect(naira).not.toContain('NGN');
+    const pounds = arabic.formatMoney({ amount: 12_345, currency: 'EGP' });
+    expect(pounds).toContain('١٢٣٫٤٥');
+    expect(pounds).toContain('ج.م.');
+  });
+
+  it('dates, distances, durations and clocks with no Western digit', () => {
+    const texts = [
+      arabic.formatDate(at),
+      arabic.formatDateTime(at),
+      arabic.formatTime(at),
+      arabic.formatDistance(847),
+      arabic.formatDistance(3_240),
+      arabic.formatMinutes(45),
+      arabic.formatMinutes(90),
+      arabic.formatClock(3_753),
+      arabic.formatNumber(1_234.5),
+    ];
+    for (const text of texts) expect(text, text).not.toMatch(WESTERN_DIGIT);
+    expect(arabic.formatDate(at)).toBe('٢١‏/١١‏/٢٠٢٦');
+    expect(arabic.formatDistance(3_240)).toBe('٣٫٢ كيلومتر');
+    expect(arabic.formatMinutes(45)).toBe('٤٥ دقيقة');
+    expect(arabic.formatMinutes(120)).toBe('ساعتان');
+    expect(arabic.formatClock(247)).toBe('٤:٠٧');
+  });
+
+  it('counted nouns in all six plural forms', () => {
+    const forms = [0, 1, 2, 3, 10, 11, 99, 100, 102, 1_204].map((count) =>
+      arabic.t('count.reviews', { count }),
+    );
+    expect(forms).toEqual([
+      'لا توجد تقييمات', // zero
+      'تقييم واحد', // one
+      'تقييمان', // two
+      '٣ تقييمات', // few: 3–10
+      '١٠ تقييمات',
+      '١١ تقييمًا', // many: 11–99
+      '٩٩ تقييمًا',
+      '١٠٠ تقييم', // other
+      '١٠٢ تقييم',
+      '١٬٢٠٤ تقييمات', // few again: 1204 ends in 04
+    ]);
+    expect(arabic.t('count.jobs', { count: 2 })).toBe('مهمتان');
+    expect(arabic.t('earnings.weekJobs', { count: 5 })).toBe('من ٥ مهام، شاملة الإكراميات.');
+  });
+
+  it('numbers passed to any message are written in Arabic-Indic digits', () => {
+    expect(arabic.t('chat.unread', { count: 12 })).toBe('١٢ غير مقروءة');
+    expect(arabic.t('search.withinKm', { km: 30 })).toBe('ضمن ٣٠ كم');
+    expect(english.t('search.withinKm', { km: 30 })).toBe('Within 30 km');
+  });
+});
+
+describe('the message format', () => {
+  const tools = {
+    number: (n: number) => `<${n}>`,
+    plural: (n: number) => (n === 1 ? 'one' : 'other'),
+  } as const;
+
+  it('fills names, leaves unknown ones and literal braces alone', () => {
+    expect(formatMessage('Hi {name}, {missing}', { name: 'Ada' }, tools)).toBe('Hi Ada, {missing}');
+    expect(formatMessage('JSON: { "id": {id} }', { id: 7 }, tools)).toBe('JSON: { "id": <7> }');
+    expect(formatMessage('unclosed {name', { name: 'x' }, tools)).toBe('unclosed {name');
+  });
+
+  it('prefers an exact =N form, then the plural category, then other; a formatted count still counts', () => {
+    const message = '{n, plural, =0 {none} one {# item} other {# items of {who}}}';
+    expect(formatMessage(message, { n: 0 }, tools)).toBe('none');
+    expect(formatMessage(message, { n: 1 }, tools)).toBe('<1> item');
+    expect(formatMessage(message, { n: 5, who: 'Ada' }, tools)).toBe('<5> items of Ada');
+    expect(formatMessage(message, { n: '١٬٢٠٤' }, tools)).toBe('<1204> items of {who}');
+    expect(formatMessage(message, {}, tools)).toBe(message);
+  });
+
+  it('every plural message of both dictionaries has an `other` form and fills with a count', () => {
+    for (const [locale, messages] of [
+      ['en', en],
+      ['ar', ar],
+    ] as const) {
+      const i18n = createI18n(locale, messages);
+      for (const [key, text] of Object.entries(messages)) {
+        if (!text.includes(', plural,')) continue;
+        expect(text, `${locale} ${key}`).toMatch(/\bother \{/);
+        for (const count of [0, 1, 2, 5, 11, 100]) {
+          const filled = i18n.t(key as MessageKey, { count, total: 'x', value: 'x' });
+          expect(filled, `${locale} ${key} ${count}`).not.toMatch(/plural|[{}#]/);
+        }
+      }
+    }
+  });
+});
+
+describe('dictionaries', () => {
+  it('are loaded on demand, once per language', async () => {
+    const first = await loadMessages('ar');
+    expect(first['app.name']).toBe('فوندي');
+    expect(await loadMessages('ar')).toBe(first);
+    expect((await loadMessages('en'))['app.name']).toBe('Fundi');
+  });
+});
