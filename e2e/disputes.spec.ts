@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type BrowserContext, expect, test } from '@playwright/test';
+import { type BrowserContext, expect as baseExpect, test } from '@playwright/test';
 import { acceptOffer, callApi, signIn, signUp, uniqueEmail } from './helpers';
+
+// Many screens and two live streams per step: on a busy CI machine 10 s per check is not always enough.
+const expect = baseExpect.configure({ timeout: 30_000 });
 
 // Near Ikorodu, inside the Lagos market and away from the demo technicians, so our technician gets the job.
 const spot = { latitude: 6.62 + Math.random() * 0.01, longitude: 3.5 + Math.random() * 0.01 };
@@ -8,7 +11,7 @@ const spot = { latitude: 6.62 + Math.random() * 0.01, longitude: 3.5 + Math.rand
 test('a customer opens a dispute; an admin handles it end to end; the customer sees the outcome', async ({
   browser,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const contexts: BrowserContext[] = [];
   const context = async (geo: boolean) => {
     const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
