@@ -70,7 +70,8 @@ export function Chart({ kind, x, series, formatX, formatY, categories, height = 
         {
           ...AXIS,
           values: (_u, splits) => splits.map((v) => formats.current.formatX(v)),
-          ...(categories ? { splits: () => x, space: 20, gap: 4, size: 36 } : { space: 70 }),
+          // Category names would collide at 360 px: slanted, with room below.
+          ...(categories ? { splits: () => x, space: 20, gap: 4, size: 64, rotate: -30 } : { space: 70 }),
         },
         {
           ...AXIS,
