@@ -56,7 +56,7 @@ test('the admin opens Analytics and every chart draws (English and Arabic)', asy
 
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
-  await expect(admin.getByTestId('home-admin')).toBeVisible();
+  await expect(admin.getByTestId('home-admin')).toBeVisible({ timeout: 30_000 });
   await admin.getByTestId('admin-analytics-link').click();
   await expect(admin).toHaveURL(/\/admin\/analytics$/);
   await expect(admin.getByTestId('analytics-dashboard')).toBeVisible({ timeout: 20_000 });
