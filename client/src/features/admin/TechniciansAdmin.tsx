@@ -24,15 +24,22 @@ export function TechniciansAdmin() {
   const [filter, setFilter] = useState<Filter>('pending');
   // Decisions made here stay visible in place (a verified row doesn't vanish from the pending list
   // under the admin's finger); changing the filter reloads the list.
-  const [updated, setUpdated] = useState<Record<string, TechnicianProfile>>({});
+  const [updated, setUpdated] = useState<Record<string, Row>>({});
   const pages = trpc.admin.technicians.list.useInfiniteQuery(
     { verification: filter === 'all' ? undefined : filter },
     { getNextPageParam: (last) => last.nextCursor ?? undefined, staleTime: 10_000 },
   );
-  const rows: Row[] = (pages.data?.pages.flatMap((page) => page.items) ?? []).map((row) => {
-    const fresh = updated[row.userId];
-    return fresh ? { ...row, ...fresh } : row;
-  });
+  const fetched = pages.data?.pages.flatMap((page) => page.items) ?? [];
+  // The list refetches live (me.events `technicians`: new sign-ups appear); rows decided here stay shown
+  // even when the refetched filter no longer includes them (issue 11 §4).
+  const kept = Object.values(updated).filter((r) => !fetched.some((f) => f.userId === r.userId));
+  const rows: Row[] = [
+    ...fetched.map((row) => {
+      const fresh = updated[row.userId];
+      return fresh ? { ...row, ...fresh } : row;
+    }),
+    ...kept,
+  ];
 
   return (
     <section className="card card-feature" aria-labelledby="queue-title" data-testid="technicians-admin">
@@ -75,7 +82,9 @@ export function TechniciansAdmin() {
               <TechRow
                 key={row.userId}
                 row={row}
-                onUpdated={(profile) => setUpdated((map) => ({ ...map, [profile.userId]: profile }))}
+                onUpdated={(profile) =>
+                  setUpdated((map) => ({ ...map, [profile.userId]: { ...row, ...profile } }))
+                }
               />
             ))}
           </ul>

@@ -49,8 +49,8 @@ export function LiveSync() {
           void utils.technician.me.invalidate();
           break;
         case 'technicians':
-          // Not refetched yet: the admin queue keeps the rows an admin just decided in place, and a
-          // refetch of its filtered list would drop them under their finger (see chat-wiring.md).
+          // The admin queue refetches; it keeps the rows its admin just decided in place (TechniciansAdmin).
+          void utils.admin.technicians.list.invalidate();
           break;
         case 'chat':
           void utils.chat.list.invalidate({ bookingId: event.bookingId });
