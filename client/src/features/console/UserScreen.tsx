@@ -97,10 +97,10 @@ function UserFile({ d }: { d: UserDetail }) {
           <ul className="console-list">
             {d.bookings.map((b) => (
               <li key={b.id} className="console-row">
-                <Link href={`/bookings/${b.id}`}>{localized(b.service)}</Link>
+                <Link href={`/admin/bookings/${b.id}`}>{localized(b.service)}</Link>
                 <span className="small">
                   {t(b.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
-                  {b.status} · {formatMoney(b.total)} · {formatDate(b.createdAt)}
+                  {t(`status.${b.status}`)} · {formatMoney(b.total)} · {formatDate(b.createdAt)}
                 </span>
               </li>
             ))}
