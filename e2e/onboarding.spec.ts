@@ -109,7 +109,12 @@ test('a new technician completes onboarding on a phone, an admin approves, and j
     expect(after!.polygon[0]![2]).not.toEqual(before!.polygon[0]![2]);
     expect(after!.polygon[0]![0]).toEqual(before!.polygon[0]![0]);
 
-    await expect(tech.getByTestId('onboarding-progress')).toHaveAttribute('data-done', '5');
+    // Working hours: set on their own screen (technician.setHours); every day, all day here.
+    await callApi(tech, 'POST', 'technician.setHours', {
+      ranges: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
+    });
+    await tech.reload();
+    await expect(tech.getByTestId('onboarding-progress')).toHaveAttribute('data-done', '6');
     await tech.getByTestId('onboarding-submit').click();
     await expect(tech.getByTestId('onboarding-status')).toHaveAttribute('data-status', 'submitted');
 

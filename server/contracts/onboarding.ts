@@ -1,7 +1,7 @@
 // Pure zod schemas + types for technician onboarding and its review (issue 13 §4); no Node imports.
 import { z } from 'zod';
 import type { Money } from './catalog';
-import { MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE } from './text';
+import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT } from './text';
 import type { UploadUrl } from './upload';
 
 /**
@@ -9,14 +9,20 @@ import type { UploadUrl } from './upload';
  * an admin (or an expired document) sent it back with a reason; the technician fixes and resubmits.
  * `approved`: verified.
  */
-export const onboardingStatuses = ['draft', 'submitted', 'changes_requested', 'rejected', 'approved'] as const;
+export const onboardingStatuses = [
+  'draft',
+  'submitted',
+  'changes_requested',
+  'rejected',
+  'approved',
+] as const;
 export type OnboardingStatus = (typeof onboardingStatuses)[number];
 
 export const onboardingDecisions = ['approve', 'reject', 'request_changes'] as const;
 export type OnboardingDecision = (typeof onboardingDecisions)[number];
 
 /** The checklist, in the order the PWA shows it. */
-export const checklistItems = ['photo', 'national_id', 'certificates', 'services', 'areas'] as const;
+export const checklistItems = ['photo', 'national_id', 'certificates', 'services', 'areas', 'hours'] as const;
 export type ChecklistItem = (typeof checklistItems)[number];
 
 /**
@@ -154,5 +160,10 @@ export type ApplicationView = {
   idNumber: string | null;
   services: Array<{ serviceId: string; name: { en: string; ar: string }; price: Money | null }>;
   areas: Array<{ id: string; name: string; zone: string | null; polygon: number[][][] }>;
-  history: Array<{ action: string; actorName: string | null; at: string; detail: Record<string, unknown> | null }>;
+  history: Array<{
+    action: string;
+    actorName: string | null;
+    at: string;
+    detail: Record<string, unknown> | null;
+  }>;
 };

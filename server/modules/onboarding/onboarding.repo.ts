@@ -118,12 +118,17 @@ export function createOnboardingRepo(db: DbOrTx) {
         .orderBy(asc(services.nameEn)),
 
     async counts(technicianId: string) {
-      const [row] = await queryRows<{ services: number; areas: number }>(
+      const [row] = await queryRows<{ services: number; areas: number; hours: number }>(
         db,
         sql`SELECT (SELECT count(*) FROM ${technicianServices} WHERE technician_id = ${technicianId})::int AS services,
-                   (SELECT count(*) FROM ${technicianAreas} WHERE technician_id = ${technicianId})::int AS areas`,
+                   (SELECT count(*) FROM ${technicianAreas} WHERE technician_id = ${technicianId})::int AS areas,
+                   (SELECT count(*) FROM technician_schedules WHERE technician_id = ${technicianId})::int AS hours`,
       );
-      return { services: Number(row?.services ?? 0), areas: Number(row?.areas ?? 0) };
+      return {
+        services: Number(row?.services ?? 0),
+        areas: Number(row?.areas ?? 0),
+        hours: Number(row?.hours ?? 0),
+      };
     },
 
     /** The review queue: oldest first (by submission, else by last change). Cursor: (that time, id). */

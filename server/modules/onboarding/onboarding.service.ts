@@ -118,6 +118,8 @@ export function createOnboardingService(deps: {
       certificates: certificates.every((c) => c.document && !c.expired),
       services: counts.services > 0,
       areas: counts.areas > 0,
+      // Working hours set (technician.setHours), even "not working any day".
+      hours: counts.hours > 0,
     };
     const sentBack = row.status === 'changes_requested' || row.status === 'rejected';
     const checklist: ChecklistEntry[] = checklistItems.map((item) => ({

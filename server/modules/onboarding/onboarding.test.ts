@@ -99,6 +99,7 @@ async function completeChecklist(api: Api, idNumber: string) {
     uploadId: await stored(api, 'certificate', pdfBytes(), 'application/pdf'),
   });
   await api.technician.setAreas.mutate({ areas: [{ market: 'lagos', zone: 'yaba' }] });
+  await api.technician.setHours.mutate({ ranges: [{ weekday: 1, start: '08:00', end: '17:00' }] });
 }
 
 const trail = (technicianId: string) =>
@@ -117,7 +118,7 @@ describe('onboarding: reject → resubmit → approve', () => {
 
     const empty = await t.api.onboarding.status.query();
     // Nothing to do for certificates while none of their services asks for one.
-    expect(empty).toMatchObject({ status: 'draft', canSubmit: false, progress: { done: 1, total: 5 } });
+    expect(empty).toMatchObject({ status: 'draft', canSubmit: false, progress: { done: 1, total: 6 } });
     expect(empty.checklist.filter((c) => c.done).map((c) => c.item)).toEqual(['certificates']);
     expect(await codeOf(t.api.onboarding.submit.mutate())).toBe('BAD_REQUEST');
     // Expired IDs and documents of someone else are refused.
@@ -130,7 +131,7 @@ describe('onboarding: reject → resubmit → approve', () => {
 
     await completeChecklist(t.api, '2900-1011-2345-67');
     const ready = await t.api.onboarding.status.query();
-    expect(ready).toMatchObject({ canSubmit: true, progress: { done: 5, total: 5 } });
+    expect(ready).toMatchObject({ canSubmit: true, progress: { done: 6, total: 6 } });
     expect(ready.idDocument.idNumberMasked).toBe('•••• 4567');
 
     expect((await t.api.onboarding.submit.mutate()).status).toBe('submitted');

@@ -128,6 +128,12 @@ export function OnboardingScreen({ user }: { user: PublicUser }) {
         <AreasEditor user={user} profile={profile} />
       </ItemCard>
 
+      <ItemCard entry={entry('hours')}>
+        <Link href="/technician/hours" className="button button-secondary" data-testid="onboarding-hours">
+          {t('onboarding.hours.open')}
+        </Link>
+      </ItemCard>
+
       <section className="card card-feature">
         <OnboardingProgress view={view} />
         {!view.canSubmit && view.status !== 'submitted' && view.status !== 'approved' && (
