@@ -73,10 +73,21 @@ export function createScheduleService(deps: {
   const { db, config } = deps;
   const repo = createScheduleRepo(db);
 
+  /** The markets' zones (Africa/Lagos, Africa/Cairo): hours are kept in one of them. */
+  async function marketZones() {
+    return deps.markets ? [...new Set((await deps.markets.list()).map((m) => m.timeZone))] : [];
+  }
+
+  /** Their own zone when it is a market's (a phone may say UTC or Europe/London), else the first market's. */
+  async function defaultZone(technicianId: string) {
+    const [own, zones] = await Promise.all([repo.userTimeZone(technicianId), marketZones()]);
+    if (own && (zones.length ? zones.includes(own) : isTimeZone(own))) return own;
+    return zones[0] ?? 'Africa/Lagos';
+  }
+
   async function hours(technicianId: string): Promise<WorkingHours> {
     const s = (await repo.schedules([technicianId])).get(technicianId);
-    if (!s)
-      return { set: false, timeZone: (await repo.userTimeZone(technicianId)) ?? 'Africa/Lagos', ranges: [] };
+    if (!s) return { set: false, timeZone: await defaultZone(technicianId), ranges: [] };
     return {
       set: true,
       timeZone: s.timeZone,
@@ -84,13 +95,12 @@ export function createScheduleService(deps: {
     };
   }
 
-  /** The markets' zones (Africa/Lagos, Africa/Cairo): hours are kept in one of them. */
   async function allowedZone(zone: string) {
-    const zones = deps.markets ? new Set((await deps.markets.list()).map((m) => m.timeZone)) : null;
-    if (!isTimeZone(zone) || (zones?.size && !zones.has(zone)))
+    const zones = new Set(await marketZones());
+    if (!isTimeZone(zone) || (zones.size && !zones.has(zone)))
       throw new DomainError(
         'VALIDATION',
-        `Use the time zone of a market Fundi works in (${[...(zones ?? [])].join(', ')}).`,
+        `Use the time zone of a market Fundi works in (${[...zones].join(', ')}).`,
       );
   }
 
@@ -136,8 +146,7 @@ export function createScheduleService(deps: {
         await repo.clear(technicianId);
       } else {
         const current = (await repo.schedules([technicianId])).get(technicianId);
-        const zone =
-          input.timeZone ?? current?.timeZone ?? (await repo.userTimeZone(technicianId)) ?? 'Africa/Lagos';
+        const zone = input.timeZone ?? current?.timeZone ?? (await defaultZone(technicianId));
         await allowedZone(zone);
         const ranges = mergeRanges(input.ranges);
         await db.transaction(async (tx) => {
@@ -202,7 +211,7 @@ export function createScheduleService(deps: {
       const named = input.technicianId ? cal.get(input.technicianId)?.schedule : null;
       const timeZone =
         named?.timeZone ??
-        (input.technicianId ? await repo.userTimeZone(input.technicianId) : undefined) ??
+        (input.technicianId ? await defaultZone(input.technicianId) : undefined) ??
         (await deps.markets?.locate(at))?.timeZone ??
         'Africa/Lagos';
       return { timeZone, durationMinutes: service.durationMinutes, stepMinutes: step / 60_000, slots };

@@ -222,7 +222,13 @@ describe('the slot race', () => {
 describe('working hours and time off', () => {
   it('setHours merges ranges, keeps them in a market zone, and clear goes back to "always"', async () => {
     const t = await technician(svc(), uniqueSpot());
-    expect((await svc().schedule.hours(t.user.id)).set).toBe(false);
+    // Their phone said UTC at sign-up: hours are kept in a market's zone all the same.
+    await db().execute(sql`UPDATE users SET time_zone = 'UTC' WHERE id = ${t.user.id}`);
+    expect(await svc().schedule.hours(t.user.id)).toEqual({
+      set: false,
+      timeZone: 'Africa/Lagos',
+      ranges: [],
+    });
     const h = await svc().schedule.setHours(t.user.id, {
       ranges: [
         { weekday: 1, start: '09:00', end: '12:00' },
