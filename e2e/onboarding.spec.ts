@@ -79,8 +79,9 @@ test('a new technician completes onboarding on a phone, an admin approves, and j
     const box = (await map.boundingBox())!;
     const cx = box.x + box.width / 2;
     const cy = box.y + box.height / 2;
+    // Clear of the zoom buttons in the map's top-left corner.
     for (const [dx, dy] of [
-      [-90, -80],
+      [-50, -60],
       [90, -80],
       [90, 80],
       [-90, 80],
