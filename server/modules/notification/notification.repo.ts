@@ -132,7 +132,11 @@ export function createNotificationRepo(db: DbOrTx) {
 
     async markReadById(ids: number[]) {
       if (ids.length)
-        await db.update(notifications).set({ readAt: sql`now()` }).where(inArray(notifications.id, ids));
+        // Read before it was due (a chat message seen meanwhile): dispatched, but out of the feed.
+        await db
+          .update(notifications)
+          .set({ readAt: sql`now()`, feedSeq: null })
+          .where(inArray(notifications.id, ids));
     },
 
     async insertDeliveries(rows: Array<{ notificationId: number; channel: ExternalChannel }>) {

@@ -75,6 +75,8 @@ export function createNotificationService(deps: {
   let sweepTimer: ReturnType<typeof setInterval> | undefined;
   let busy: Promise<void> | null = null;
   let again = false;
+  /** Deliveries may be due: only then is a claim attempted (an empty claim is a transaction too). */
+  let deliveriesDue = true;
 
   function toNotification(row: NotificationRow, r: Recipient): Notification {
     const kind = isKind(row.kind) ? row.kind : 'completed';
@@ -107,7 +109,8 @@ export function createNotificationService(deps: {
   }
 
   /** One pass: dispatch due notifications, then send due deliveries. Never two at once in a process. */
-  async function run(): Promise<void> {
+  async function run(sweep = false): Promise<void> {
+    if (sweep) deliveriesDue = true;
     if (busy) {
       again = true;
       return busy;
@@ -117,7 +120,10 @@ export function createNotificationService(deps: {
         do {
           again = false;
           while ((await dispatchBatch()) === 100) {}
-          while ((await deliverBatch()) === 20) {}
+          if (deliveriesDue) {
+            deliveriesDue = false;
+            while ((await deliverBatch()) === 20) {}
+          }
         } while (again);
       } catch (e) {
         log.warn('notification worker', { error: (e as Error).message });
@@ -176,7 +182,7 @@ export function createNotificationService(deps: {
       return rows.length;
     });
     for (const p of published) bus.publish<BusMessage>(channelOf(p.userId), { seq: p.seq });
-    if (createdDeliveries) again = true;
+    if (createdDeliveries) deliveriesDue = true;
     return n;
   }
 
@@ -229,7 +235,7 @@ export function createNotificationService(deps: {
       }
       const wait = Math.min(config.backoffMs * 2 ** (d.attempts - 1), 3_600_000) * (0.75 + Math.random() / 2);
       await repo.finishDelivery(d.id, { nextAttemptAt: new Date(Date.now() + wait), lastError: message });
-      if (running) setTimeout(() => void run(), wait + 10).unref?.();
+      if (running) setTimeout(() => void run(true), wait + 10).unref?.();
     }
   }
 
@@ -402,12 +408,12 @@ export function createNotificationService(deps: {
     },
 
     /** Runs the worker once now (tests, and a kick after start). */
-    runOnce: () => run(),
+    runOnce: () => run(true),
 
     start() {
       if (running) return;
       running = true;
-      sweepTimer = setInterval(() => void run(), config.sweepMs);
+      sweepTimer = setInterval(() => void run(true), config.sweepMs);
       sweepTimer.unref?.();
       kick(0);
     },

@@ -56,7 +56,7 @@ beforeAll(async () => {
     WEB_PUSH_ALLOWED_ORIGINS: push.url,
     NOTIFY_BATCH_MS: '20',
     NOTIFY_SWEEP_SECONDS: '0.5',
-    NOTIFY_CHAT_DELAY_SECONDS: '0.3',
+    NOTIFY_CHAT_DELAY_SECONDS: '2',
     ...sms.env,
     ...smtp.env,
   };
@@ -239,10 +239,12 @@ describe('in-app feed', () => {
       body: 'Hello?',
       clientId: randomUUID(),
     });
-    await until(async () =>
-      (await techApi.notification.list.query()).items.some(
-        (n) => n.kind === 'chat' && n.data.messageId === unseen.id,
-      ),
+    await until(
+      async () =>
+        (await techApi.notification.list.query()).items.some(
+          (n) => n.kind === 'chat' && n.data.messageId === unseen.id,
+        ),
+      15_000,
     );
     const seen = await httpClient(server, c.token).chat.send.mutate({
       bookingId: booking.id,
@@ -250,7 +252,7 @@ describe('in-app feed', () => {
       clientId: randomUUID(),
     });
     await techApi.chat.markRead.mutate({ bookingId: booking.id, upTo: seen.id });
-    await sleep(1_200);
+    await sleep(3_000);
     const items = (await techApi.notification.list.query()).items;
     expect(items.some((n) => n.kind === 'chat' && n.data.messageId === seen.id)).toBe(false);
   });
