@@ -107,8 +107,10 @@ test('a new technician completes onboarding on a phone, an admin approves, and j
     await expect(areas.getByTestId('areas-mode')).not.toContainText('Home turf');
     const [after] = await callApi<Area[]>(tech, 'GET', 'technician.areas');
     expect(after!.polygon[0]).toHaveLength(5);
-    expect(after!.polygon[0]![2]).not.toEqual(before!.polygon[0]![2]);
-    expect(after!.polygon[0]![0]).toEqual(before!.polygon[0]![0]);
+    // One corner moved, the other three stayed (the stored ring may start at another corner).
+    const key = (p: number[]) => p.join(',');
+    const was = new Set(before!.polygon[0]!.slice(0, -1).map(key));
+    expect(after!.polygon[0]!.slice(0, -1).filter((p) => !was.has(key(p)))).toHaveLength(1);
 
     // Working hours: set on their own screen (technician.setHours); every day, all day here.
     await callApi(tech, 'POST', 'technician.setHours', {
