@@ -53,7 +53,10 @@ export const signInEvents = pgTable(
     ip: text('ip').notNull(),
     at: ts('at').notNull().defaultNow(),
   },
-  (t) => [index('sign_in_events_user_idx').on(t.userId, t.at), index('sign_in_events_email_idx').on(t.email, t.at)],
+  (t) => [
+    index('sign_in_events_user_idx').on(t.userId, t.at),
+    index('sign_in_events_email_idx').on(t.email, t.at),
+  ],
 );
 
 /** Accounts whose personal data was erased (data rights): the users row stays, anonymised. */

@@ -55,9 +55,7 @@ export const notifications = pgTable(
     uniqueIndex('notifications_dedupe_key').on(t.dedupeKey),
     uniqueIndex('notifications_feed_seq_key').on(t.feedSeq),
     index('notifications_user_feed_idx').on(t.userId, t.feedSeq),
-    index('notifications_undispatched_idx')
-      .on(t.availableAt)
-      .where(sql`${t.dispatchedAt} IS NULL`),
+    index('notifications_undispatched_idx').on(t.availableAt).where(sql`${t.dispatchedAt} IS NULL`),
     check('notifications_kind_length', sql`char_length(${t.kind}) BETWEEN 1 AND 40`),
   ],
 );
@@ -83,9 +81,7 @@ export const notificationDeliveries = pgTable(
   },
   (t) => [
     uniqueIndex('notification_deliveries_key').on(t.notificationId, t.channel),
-    index('notification_deliveries_due_idx')
-      .on(t.nextAttemptAt)
-      .where(sql`${t.status} = 'pending'`),
+    index('notification_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
 );
 

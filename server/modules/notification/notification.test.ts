@@ -383,7 +383,7 @@ describe('phone verification (auth.requestPhoneCode / auth.verifyPhone)', () => 
     expect(await codeOf(api.technician.setOnline.mutate({ online: true, ...uniqueSpot() }))).toBe(
       'FORBIDDEN',
     );
-    const phone = '+20100' + String(Math.floor(Math.random() * 1e7)).padStart(7, '0');
+    const phone = `+20100${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
     await api.auth.requestPhoneCode.mutate({ phone: phone.replace(/^(\+20)(\d{3})/, '$1 $2 ') });
     const msg = await until(async () => sms.messages.find((m) => m.to === phone));
     expect(msg.provider).toBe('twilio');

@@ -134,7 +134,7 @@ export async function startPaystackStandin(opts: { secretKey: string; webhookUrl
     if (req.method === 'POST' && req.path === '/refund') {
       const b = json(req);
       const t = txs.get(String(b.transaction));
-      if (!t || t.status !== 'success') return fail(400, 'Transaction not found or not successful');
+      if (t?.status !== 'success') return fail(400, 'Transaction not found or not successful');
       const amount = b.amount === undefined ? t.amount - t.refunded : Number(b.amount);
       if (amount > t.amount - t.refunded)
         return fail(400, 'Refund amount cannot be more than the transaction amount');
