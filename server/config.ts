@@ -182,8 +182,6 @@ const envSchema = z
     UPLOAD_SIGNING_KEY: optionalSecret.pipe(
       z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -hex 32)').optional(),
     ),
-    // Risk-signal thresholds of the operations console (issue 14 §3): server/modules/console/risk.config.ts.
-    RISK_THRESHOLDS: riskThresholdsEnv,
     // Onboarding (issue 13 §4): AES-256-GCM key of the national ID numbers (unset: generated under DATA_DIR).
     FIELD_ENCRYPTION_KEY: optionalSecret.pipe(
       z
@@ -191,6 +189,8 @@ const envSchema = z
         .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (openssl rand -hex 32)')
         .optional(),
     ),
+    // Risk-signal thresholds of the operations console (issue 14 §3): server/modules/console/risk.config.ts.
+    RISK_THRESHOLDS: riskThresholdsEnv,
     UPLOAD_SLOT_SECONDS: z.coerce.number().int().min(1).max(3600).default(900),
     UPLOAD_URL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
     S3_ENDPOINT: z

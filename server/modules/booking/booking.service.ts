@@ -415,15 +415,15 @@ export function createBookingService({
                 actor: { id: user.id, role: 'technician' },
                 reason,
                 patch: {
-                technicianId: null,
-                assignedAt: null,
-                enRouteAt: null,
-                arrivedAt: null,
-                // Their reservation goes with them (issue 12 §5).
-                reservedFor: null,
-                reservedFrom: null,
-                reservedTo: null,
-              },
+                  technicianId: null,
+                  assignedAt: null,
+                  enRouteAt: null,
+                  arrivedAt: null,
+                  // Their reservation goes with them (issue 12 §5).
+                  reservedFor: null,
+                  reservedFrom: null,
+                  reservedTo: null,
+                },
               }
             : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } };
         },
