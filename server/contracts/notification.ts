@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTROL_CHARACTERS_MESSAGE, SINGLE_LINE_TEXT } from './text';
 
 /** Every event Fundi notifies about (issue 11 §2). The README's "Notifications" section lists them. */
 export const notificationKinds = [
@@ -86,7 +87,10 @@ export const pushSubscribeInput = z.object({
   }),
 });
 
-export const pushUnsubscribeInput = z.object({ endpoint: z.string().max(2048) });
+// Any endpoint the client once had may be unsubscribed, but it is still untrusted text for the database.
+export const pushUnsubscribeInput = z.object({
+  endpoint: z.string().max(2048).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+});
 
 export type NotificationPreferences = {
   items: Array<{ kind: NotificationKind; channels: Record<ExternalChannel, boolean> }>;
