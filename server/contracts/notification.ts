@@ -106,7 +106,10 @@ export const setPreferencesInput = z.object({
       }),
     )
     .min(1)
-    .max(notificationKinds.length * externalChannels.length),
+    .max(notificationKinds.length * externalChannels.length)
+    .refine((items) => new Set(items.map((i) => `${i.kind}:${i.channel}`)).size === items.length, {
+      message: 'Each event and channel may appear once.',
+    }),
 });
 
 /** E.164: + then 7–15 digits, no leading zero (spaces, dashes and brackets typed around it are dropped). */
