@@ -53,6 +53,7 @@ export const createWebhookInput = z.object({
     .string()
     .trim()
     .max(2048)
+    .regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE)
     .pipe(z.url({ protocol: /^https?$/ })),
   events: z.array(z.enum(webhookEventTypes)).min(1).max(webhookEventTypes.length),
 });

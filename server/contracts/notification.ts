@@ -72,7 +72,10 @@ export const streamNotificationsInput = z.object({ lastEventId: feedId.nullish()
 
 /** A browser's PushSubscription.toJSON() (keys are base64url). */
 export const pushSubscribeInput = z.object({
-  endpoint: z.url({ protocol: /^https?$/ }).max(2048),
+  endpoint: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
   keys: z.object({
     p256dh: z
       .string()

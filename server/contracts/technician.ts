@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
-import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT } from './text';
+import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 
 export const verificationStatuses = ['pending', 'verified', 'rejected', 'suspended'] as const;
 export type VerificationStatus = (typeof verificationStatuses)[number];
@@ -29,6 +29,7 @@ export const updateProfileInput = z.object({
   photoUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)
+    .regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE)
     .nullable()
     .optional(),
 });

@@ -73,7 +73,7 @@ export function createCasesRepo(db: DbOrTx) {
             f.customerId ? eq(bookings.customerId, f.customerId) : undefined,
             f.technicianId ? eq(bookings.technicianId, f.technicianId) : undefined,
             f.before
-              ? sql`(${bookings.createdAt}, ${bookings.id}) < (${f.before.at}, ${f.before.id})`
+              ? sql`(${bookings.createdAt}, ${bookings.id}) < (${f.before.at.toISOString()}::timestamptz, ${f.before.id}::uuid)`
               : undefined,
           ),
         )
@@ -189,7 +189,7 @@ export function createCasesRepo(db: DbOrTx) {
             f.status ? eq(disputes.status, f.status) : undefined,
             f.kind ? eq(disputes.kind, f.kind) : undefined,
             f.before
-              ? sql`(${disputes.createdAt}, ${disputes.id}) < (${f.before.at}, ${f.before.id})`
+              ? sql`(${disputes.createdAt}, ${disputes.id}) < (${f.before.at.toISOString()}::timestamptz, ${f.before.id}::uuid)`
               : undefined,
           ),
         )
