@@ -114,7 +114,9 @@ async function main() {
   process.stdout.write(
     `\nunit+integration: ${unit.passed} passed, ${unit.failed} failed · e2e: ${e2e.passed} passed, ${e2e.failed} failed\n`,
   );
-  process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+  // Skipped tests (test.fixme: known failures, named in the closing note) are said, then the plain last line.
+  if (skipped) process.stdout.write(`${skipped} skipped (not run: marked fixme)\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
   process.exit(failed > 0 ? 1 : 0);
 }
 
