@@ -38,6 +38,8 @@ beforeAll(async () => {
     },
     { database },
   );
+  // The analytics' minute sample of presence (issue 14 §6) is the platform's, not a job's.
+  await server.services.analytics.stop();
 });
 afterAll(async () => {
   await server?.close();
