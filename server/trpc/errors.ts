@@ -7,6 +7,7 @@ import {
 import { z } from 'zod';
 import type { AppErrorCode, AppErrorDetails } from '../contracts/errors';
 import { DomainError } from '../lib/errors';
+import { log } from '../lib/log';
 
 /** The one place where domain errors become tRPC codes (and so HTTP statuses). */
 const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -70,3 +71,8 @@ export function formatError({ shape, error }: { shape: Shape; error: TRPCError }
 /** Errors worth a server log line: not the ones a client caused. */
 export const isServerFault = (error: TRPCError) =>
   !(error.cause instanceof DomainError) && error.code === 'INTERNAL_SERVER_ERROR';
+
+/** The transports' `onError`: a server fault gets a log line (with its cause); what a client caused does not. */
+export function logServerFault({ error, path }: { error: TRPCError; path: string | undefined }) {
+  if (isServerFault(error)) log.error('procedure failed', { path, error: String(error.cause ?? error) });
+}

@@ -13,7 +13,7 @@ import {
   until,
 } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
-import type { FeedEvent } from '../../trpc/fast';
+import type { FeedEvent } from '../../realtime/feed';
 
 /**
  * Issue 15 §3: a subscription ends (or stops delivering) once its caller's access ends, for booking.events,

@@ -9,7 +9,7 @@ import { covers, distanceMeters, snap } from '../../lib/geo';
 import { log } from '../../lib/log';
 import { type Bus, channels } from '../../realtime/bus';
 import { createLocationIndex } from '../../realtime/location-index';
-import type { Feed, FeedEvent, FeedSink } from '../../trpc/fast';
+import type { Feed, FeedEvent, FeedSink } from '../../realtime/feed';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
