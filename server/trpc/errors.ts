@@ -5,7 +5,7 @@ import {
   type TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { z } from 'zod';
-import type { AppErrorCode, AppErrorDetails } from '../contracts/errors';
+import { type AppErrorCode, type AppErrorDetails, appCodeForTrpcCode } from '#shared/errors';
 import { DomainError } from '../lib/errors';
 import { log } from '../lib/log';
 
@@ -25,16 +25,6 @@ const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
   OVERLOADED: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
-};
-
-const appCodeFor: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
-  UNAUTHORIZED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN_ROLE',
-  NOT_FOUND: 'NOT_FOUND',
-  BAD_REQUEST: 'VALIDATION',
-  PARSE_ERROR: 'VALIDATION',
-  CONFLICT: 'CONFLICT',
-  TOO_MANY_REQUESTS: 'RATE_LIMITED',
 };
 
 type Shape = {
@@ -61,7 +51,7 @@ export function formatError({ shape, error }: { shape: Shape; error: TRPCError }
     ...shape.data,
     code,
     httpStatus: getStatusCodeFromKey(code),
-    appCode: domain?.code ?? appCodeFor[code] ?? 'INTERNAL',
+    appCode: domain?.code ?? appCodeForTrpcCode[code] ?? 'INTERNAL',
     zodError,
     details: domain?.details ?? null,
   };

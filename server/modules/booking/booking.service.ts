@@ -10,6 +10,8 @@ export type InTx = (tx: DbOrTx, changed: Change) => Promise<void>;
 /** Who is asking: enough of a user to authorise (the session's whole user row saves reads). */
 type Caller = Pick<UserRow, 'id' | 'role'> & Partial<Pick<UserRow, 'name' | 'phone'>>;
 
+import { type Actor, canTransition, DISPUTE_WINDOW_MS } from '#shared/booking';
+import { distanceMeters } from '#shared/geo';
 import type {
   Booking,
   BookingEvent,
@@ -23,7 +25,6 @@ import type { Admission } from '../../lib/admission';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
-import { distanceMeters } from '../../lib/geo';
 import { money, priceJob } from '../../lib/money';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
@@ -35,7 +36,6 @@ import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
 import { createTechnicianRepo } from '../technician/technician.repo';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
-import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
 import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';

@@ -1,8 +1,8 @@
 import { tracked } from '@trpc/server';
 import type { z } from 'zod';
+import { ACTIVE_JOB_STATUSES } from '#shared/booking';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { ChatMessageRow, ChatReadMarkerRow, UserRow } from '../../../db/schema';
-import type { BookingStatus } from '../../contracts/booking';
 import type {
   ChatEvent,
   ChatMessage,
@@ -28,7 +28,6 @@ type Caller = Pick<UserRow, 'id' | 'role'>;
 /** Sending stays open this long after completion (then the conversation is read-only). */
 export const CHAT_OPEN_AFTER_COMPLETION_MS = 24 * 3600_000;
 /** The job is running: the conversation is open and contact details are shown as written. */
-export const ACTIVE_STATUSES: readonly BookingStatus[] = ['assigned', 'en_route', 'arrived', 'in_progress'];
 const PAGE = 50;
 /** Backlog rows read at a time when a stream resumes. */
 const BACKLOG_BATCH = 200;
@@ -86,7 +85,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
     return authorize(await repo.booking(bookingId), user, intent);
   }
 
-  const isActive = (b: ChatBooking) => ACTIVE_STATUSES.includes(b.status);
+  const isActive = (b: ChatBooking) => ACTIVE_JOB_STATUSES.includes(b.status);
 
   /** Sending closes this long after completion; null while the job runs or when it ended otherwise. */
   function closesAt(b: ChatBooking): number | null {
