@@ -18,3 +18,11 @@ export type Feed = {
   /** Registers a sink for every later event; returns the unsubscribe function. */
   subscribe(sink: FeedSink): () => void;
 };
+
+/**
+ * One event of a resumable stream, as the domain yields it: its id (a client resumes after it) and its data.
+ * The router turns these into tRPC's tracked events (server/trpc/tracked.ts); services know nothing of tRPC.
+ */
+export type StreamEvent<T> = { id: string; data: T };
+
+export const streamEvent = <T>(id: string, data: T): StreamEvent<T> => ({ id, data });

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
@@ -28,6 +27,7 @@ import { etaSeconds } from '../../lib/eta';
 import { money, priceJob } from '../../lib/money';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
+import { streamEvent } from '../../realtime/feed';
 import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
@@ -544,7 +544,7 @@ export function createBookingService({
         const missed = after > 0 ? history.filter((h) => h.id > after) : [];
         for (const h of missed.length ? missed : [latest]) {
           const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(h) };
-          yield tracked(String(h.id), event);
+          yield streamEvent(String(h.id), event);
         }
       }
       for await (const e of live) {
@@ -556,7 +556,7 @@ export function createBookingService({
         if (!still) return;
         if (Number(e.id) <= seen) continue;
         seen = Number(e.id);
-        yield tracked(e.id, e.event);
+        yield streamEvent(e.id, e.event);
       }
     },
   };

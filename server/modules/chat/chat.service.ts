@@ -1,4 +1,3 @@
-import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import { ACTIVE_JOB_STATUSES } from '#shared/booking';
 import type { Db, DbOrTx } from '../../../db/client';
@@ -18,6 +17,7 @@ import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
+import { streamEvent } from '../../realtime/feed';
 import { createAuditRepo } from '../audit/audit.repo';
 import { meChannel } from '../me/me.channel';
 import { maskContacts } from './chat.mask';
@@ -323,7 +323,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
         const fromSeq = lastId === 0 ? 0 : lastId ? await repo.seqOf(bookingId, lastId) : undefined;
         let cursor = fromSeq !== undefined ? String(lastId) : '0';
         let lastSeq = fromSeq ?? 0;
-        const emit = (event: ChatEvent) => tracked(cursor, event);
+        const emit = (event: ChatEvent) => streamEvent(cursor, event);
         const visible = (r: BusRow) =>
           !access.scope.technicianId || r.technicianId === access.scope.technicianId;
         const message = (r: BusRow) => {
