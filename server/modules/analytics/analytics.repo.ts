@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type Db, type DbOrTx, queryRows } from '../../../db/client';
 import type { CancelSide } from '../../contracts/analytics';
 import {
   cancelRows,
@@ -10,6 +10,7 @@ import {
   offerRows,
   ROLLUP_VERSION,
   ratingRows,
+  type Span,
   statusRows,
   unfulfilledReasonRows,
   waitRows,
@@ -34,32 +35,59 @@ function requested(s: { market: string }, from: Date, to: Date): SQL {
     where sv.market = ${s.market} and b.created_at >= ${iso(from)}::timestamptz and b.created_at < ${iso(to)}::timestamptz`;
 }
 
+/** A timestamptz as ISO-8601 UTC text with its microseconds (a JS Date would drop them). */
+export const isoText = (expr: SQL) =>
+  sql`to_char((${expr}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** A list of YYYY-MM-DD days as a PostgreSQL array literal (they come from the database; checked anyway). */
+export function dayArray(days: string[]): string {
+  for (const d of days) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new TypeError(`not a day: ${d}`);
+  return `{${days.join(',')}}`;
+}
+
 /**
- * The range cut at the market's local midnights (CTEs for the cards over the whole range):
- * - `spans`: each local day the range touches, with the piece of the range inside it [lo, hi);
- * - `clean`: the whole days rolled up by this ROLLUP_VERSION that no transaction changed since (no mark);
- * - `iv`: every other piece (the partial first and last day, today, days not rolled up or dirty), which
- *   the fragments of analytics.sql.ts read from the raw rows.
- * Local midnight is `day::timestamp at time zone tz`, as the worker's days are, so a whole day here is
- * exactly the rows the worker rolled up for it (also on days a DST change starts at midnight).
+ * A range cut at the market's local midnights: every local day it touches (`days`), the whole days read
+ * from the rollups (`clean`: rolled up by this ROLLUP_VERSION and not marked dirty since), and the rest as
+ * spans read from the raw rows (`raw`: the partial first and last day, today, days not rolled up or dirty;
+ * neighbouring pieces merged, so the raw reference without rollups is one span). Local midnight is
+ * `day::timestamp at time zone tz`, as the worker's days are, so a whole day here is exactly the rows the
+ * worker rolled up for it (also on a day whose summer time starts at midnight).
  */
-function pieces(s: Scope, rollups: boolean): SQL {
+type Pieces = { days: string[]; clean: string[]; raw: Span[] };
+
+async function cut(db: DbOrTx, s: Scope, rollups: boolean): Promise<Pieces> {
   const tz = s.timeZone;
   const from = sql`${iso(s.from)}::timestamptz`;
   const to = sql`${iso(s.to)}::timestamptz`;
-  return sql`spans as (
-      select g::date as day,
-        greatest(${from}, g at time zone ${tz}) as lo,
-        least(${to}, (g + interval '1 day') at time zone ${tz}) as hi,
-        (g at time zone ${tz}) >= ${from} and ((g + interval '1 day') at time zone ${tz}) <= ${to} as whole
-      from generate_series((${from} at time zone ${tz})::date::timestamp,
-        ((${to} - interval '1 microsecond') at time zone ${tz})::date::timestamp, interval '1 day') g),
-    clean as (
-      select sp.day from spans sp
-      join analytics_days d on d.market = ${s.market} and d.day = sp.day and d.version = ${ROLLUP_VERSION}
-      where ${sql.raw(rollups ? 'true' : 'false')} and sp.whole
-        and not exists (select 1 from analytics_dirty_days x where x.market = ${s.market} and x.day = sp.day)),
-    iv as (select sp.lo, sp.hi from spans sp where not exists (select 1 from clean c where c.day = sp.day))`;
+  const rows = await queryRows<{ day: string; lo: string; hi: string; clean: boolean }>(
+    db,
+    sql`select to_char(sp.day, 'YYYY-MM-DD') as day, ${isoText(sql`sp.lo`)} as lo, ${isoText(sql`sp.hi`)} as hi,
+        ${sql.raw(rollups ? 'true' : 'false')} and sp.whole
+          and exists (select 1 from analytics_days d
+            where d.market = ${s.market} and d.day = sp.day and d.version = ${ROLLUP_VERSION})
+          and not exists (select 1 from analytics_dirty_days x where x.market = ${s.market} and x.day = sp.day)
+          as clean
+      from (
+        select g::date as day,
+          greatest(${from}, g at time zone ${tz}) as lo,
+          least(${to}, (g + interval '1 day') at time zone ${tz}) as hi,
+          (g at time zone ${tz}) >= ${from} and ((g + interval '1 day') at time zone ${tz}) <= ${to} as whole
+        from generate_series((${from} at time zone ${tz})::date::timestamp,
+          ((${to} - interval '1 microsecond') at time zone ${tz})::date::timestamp, interval '1 day') g) sp
+      order by sp.day`,
+  );
+  const out: Pieces = { days: [], clean: [], raw: [] };
+  for (const r of rows) {
+    out.days.push(r.day);
+    if (r.clean) {
+      out.clean.push(r.day);
+      continue;
+    }
+    const last = out.raw.at(-1);
+    if (last && last.hi === r.lo) last.hi = r.hi;
+    else out.raw.push({ lo: r.lo, hi: r.hi });
+  }
+  return out;
 }
 
 /** Hour starts (in the market's zone, so half-hour zones work too) covering [from, to). */
@@ -71,27 +99,42 @@ function hours(s: Scope, from: Date): SQL {
 }
 
 /** The only place analytics SQL runs. Every query reads the real tables (see db/schema/analytics.ts). */
-export function createAnalyticsRepo(db: DbOrTx, opts: { rollups: boolean } = { rollups: true }) {
+export function createAnalyticsRepo(db: Db, opts: { rollups: boolean } = { rollups: true }) {
+  /**
+   * A card over the whole range: the cut and the card's own statement in one read-only REPEATABLE READ
+   * transaction, so the days it reads from the rollups are clean in the snapshot it reads them in.
+   */
+  const read = <T>(s: Scope, f: (tx: DbOrTx, p: Pieces) => Promise<T>) =>
+    db.transaction(async (tx) => f(tx, await cut(tx, s, opts.rollups)), {
+      isolationLevel: 'repeatable read',
+      accessMode: 'read only',
+    });
+
   /**
    * Count metrics (see analytics.sql.ts) over the range: the clean rolled-up days from
    * `analytics_day_counts`, the rest from the raw rows, in one statement (one snapshot). Most frequent
    * first.
    */
-  async function counts(s: Scope, metrics: string[], raw: SQL) {
-    const rows = await queryRows<{ metric: string; key: string; n: string | number }>(
-      db,
-      sql`with ${pieces(s, opts.rollups)},
-        x as (
-          select r.metric, r.key, r.n from analytics_day_counts r join clean c on c.day = r.day
-          where r.market = ${s.market} and r.metric in (${sql.join(
-            metrics.map((m) => sql`${m}`),
-            sql`, `,
-          )})
-          union all
-          select f.metric, f.key, f.n from (${raw}) f)
-        select metric, key, sum(n)::bigint as n from x group by 1, 2 order by 3 desc, 2`,
-    );
-    return rows.map((r) => ({ metric: r.metric, key: r.key, n: num(r.n) }));
+  /**
+   * Count metrics (see analytics.sql.ts) over the range: the clean days from `analytics_day_counts`, the
+   * raw spans from the raw rows. Most frequent first.
+   */
+  function counts(s: Scope, metrics: string[], raw: (spans: Span[]) => SQL) {
+    return read(s, async (tx, p) => {
+      const rows = await queryRows<{ metric: string; key: string; n: string | number }>(
+        tx,
+        sql`with x as (
+            select r.metric, r.key, r.n from analytics_day_counts r
+            where r.market = ${s.market} and r.metric in (${sql.join(
+              metrics.map((m) => sql`${m}`),
+              sql`, `,
+            )}) and r.day = any(${dayArray(p.clean)}::date[])
+            union all
+            select f.metric, f.key, f.n from (${raw(p.raw)}) f)
+          select metric, key, sum(n)::bigint as n from x group by 1, 2 order by 3 desc, 2`,
+      );
+      return rows.map((r) => ({ metric: r.metric, key: r.key, n: num(r.n) }));
+    });
   }
 
   return {
@@ -119,7 +162,7 @@ export function createAnalyticsRepo(db: DbOrTx, opts: { rollups: boolean } = { r
       const rows = await counts(
         s,
         ['status', 'unfulfilled_reason'],
-        sql`${statusRows(s)} union all ${unfulfilledReasonRows(s)}`,
+        (spans) => sql`${statusRows(s, spans)} union all ${unfulfilledReasonRows(s, spans)}`,
       );
       const status = (k: string) => rows.find((r) => r.metric === 'status' && r.key === k)?.n ?? 0;
       return {
@@ -135,13 +178,13 @@ export function createAnalyticsRepo(db: DbOrTx, opts: { rollups: boolean } = { r
 
     /** Offers made for the bookings requested in the range, per offer status. */
     async offers(s: Scope, h: Horizons) {
-      const rows = await counts(s, ['offer'], offerRows(s, h));
+      const rows = await counts(s, ['offer'], (spans) => offerRows(s, spans, h));
       return new Map(rows.map((r) => [r.key, r.n]));
     },
 
     /** Cancelled bookings by side (who made the status change) and by reason. */
     async cancellations(s: Scope) {
-      const rows = await counts(s, ['cancel_side', 'cancel_reason'], cancelRows(s));
+      const rows = await counts(s, ['cancel_side', 'cancel_reason'], (spans) => cancelRows(s, spans));
       return {
         bySide: rows
           .filter((r) => r.metric === 'cancel_side')
@@ -154,74 +197,67 @@ export function createAnalyticsRepo(db: DbOrTx, opts: { rollups: boolean } = { r
 
     /** Ratings (not hidden) of the bookings requested in the range: counts[i] = stars i+1. */
     async ratings(s: Scope, h: Horizons) {
-      const rows = await counts(s, ['rating'], ratingRows(s, h));
+      const rows = await counts(s, ['rating'], (spans) => ratingRows(s, spans, h));
       const stars = [0, 0, 0, 0, 0];
       for (const r of rows) stars[Number(r.key) - 1] = r.n;
       return stars;
     },
 
     /** Money per local day of the range (every day, zero-filled), from the ledger lines. */
-    async moneyPerDay(s: Scope) {
-      const rows = await queryRows<{
-        day: string;
-        revenue: string | number;
-        commission: string | number;
-        tips: string | number;
-        refunds: string | number;
-      }>(
-        db,
-        sql`with ${pieces(s, opts.rollups)},
-          x as (
-            select r.day, r.key, r.n from analytics_day_counts r join clean c on c.day = r.day
-            where r.market = ${s.market} and r.metric = 'money'
-            union all
-            select f.day, f.key, f.n from (${moneyRows(s)}) f)
-          select to_char(sp.day, 'YYYY-MM-DD') as day,
-            coalesce(sum(x.n) filter (where x.key = 'revenue'), 0)::bigint as revenue,
-            coalesce(sum(x.n) filter (where x.key = 'commission'), 0)::bigint as commission,
-            coalesce(sum(x.n) filter (where x.key = 'tips'), 0)::bigint as tips,
-            coalesce(sum(x.n) filter (where x.key = 'refunds'), 0)::bigint as refunds
-          from spans sp left join x on x.day = sp.day
-          group by sp.day order by sp.day`,
-      );
-      return rows.map((r) => ({
-        day: r.day,
-        revenue: num(r.revenue),
-        commission: num(r.commission),
-        tips: num(r.tips),
-        refunds: num(r.refunds),
-      }));
+    moneyPerDay(s: Scope) {
+      return read(s, async (tx, p) => {
+        const rows = await queryRows<{ day: string; key: string; n: string | number }>(
+          tx,
+          sql`with x as (
+              select r.day, r.key, r.n from analytics_day_counts r
+              where r.market = ${s.market} and r.metric = 'money' and r.day = any(${dayArray(p.clean)}::date[])
+              union all
+              select f.day, f.key, f.n from (${moneyRows(s, p.raw)}) f)
+            select to_char(day, 'YYYY-MM-DD') as day, key, sum(n)::bigint as n from x group by 1, 2`,
+        );
+        const byDay = new Map(
+          p.days.map((day) => [day, { day, revenue: 0, commission: 0, tips: 0, refunds: 0 }]),
+        );
+        for (const r of rows) {
+          const d = byDay.get(r.day);
+          if (d && (r.key === 'revenue' || r.key === 'commission' || r.key === 'tips' || r.key === 'refunds'))
+            d[r.key] += num(r.n);
+        }
+        return [...byDay.values()];
+      });
     },
 
     /** Time to assignment of on-demand bookings as a histogram of whole seconds, ascending. */
-    async waits(s: Scope) {
-      const rows = await queryRows<{ seconds: number; n: string | number }>(
-        db,
-        sql`with ${pieces(s, opts.rollups)},
-          x as (
-            select r.seconds, r.n from analytics_day_waits r join clean c on c.day = r.day
-            where r.market = ${s.market}
-            union all
-            select f.seconds, f.n from (${waitRows(s)}) f)
-          select seconds, sum(n)::bigint as n from x group by 1 order by 1`,
-      );
-      return rows.map((r) => ({ seconds: num(r.seconds), n: num(r.n) }));
+    waits(s: Scope) {
+      return read(s, async (tx, p) => {
+        const rows = await queryRows<{ seconds: number; n: string | number }>(
+          tx,
+          sql`with x as (
+              select r.seconds, r.n from analytics_day_waits r
+              where r.market = ${s.market} and r.day = any(${dayArray(p.clean)}::date[])
+              union all
+              select f.seconds, f.n from (${waitRows(s, p.raw)}) f)
+            select seconds, sum(n)::bigint as n from x group by 1 order by 1`,
+        );
+        return rows.map((r) => ({ seconds: num(r.seconds), n: num(r.n) }));
+      });
     },
 
     /** Bookings requested per grid cell, busiest first (then by position), at most `limit` cells. */
-    async heatmap(s: Scope, cell: number, limit: number) {
-      const rows = await queryRows<{ lat: number; lng: number; count: string | number }>(
-        db,
-        sql`with ${pieces(s, opts.rollups)},
-          x as (
-            select r.lat, r.lng, r.n from analytics_day_cells r join clean c on c.day = r.day
-            where r.market = ${s.market}
-            union all
-            select f.lat, f.lng, f.n from (${cellRows(s, cell)}) f)
-          select lat, lng, sum(n)::bigint as count from x group by 1, 2 order by 3 desc, 1, 2
-          limit ${limit}`,
-      );
-      return rows.map((r) => ({ lat: num(r.lat), lng: num(r.lng), count: num(r.count) }));
+    heatmap(s: Scope, cell: number, limit: number) {
+      return read(s, async (tx, p) => {
+        const rows = await queryRows<{ lat: number; lng: number; count: string | number }>(
+          tx,
+          sql`with x as (
+              select r.lat, r.lng, r.n from analytics_day_cells r
+              where r.market = ${s.market} and r.day = any(${dayArray(p.clean)}::date[])
+              union all
+              select f.lat, f.lng, f.n from (${cellRows(s, p.raw, cell)}) f)
+            select lat, lng, sum(n)::bigint as count from x group by 1, 2 order by 3 desc, 1, 2
+            limit ${limit}`,
+        );
+        return rows.map((r) => ({ lat: num(r.lat), lng: num(r.lng), count: num(r.count) }));
+      });
     },
 
     /** Per hour from `from`: bookings requested against the averages of the minute presence samples. */

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type Db, queryRows } from '../../../db/client';
 import { HEATMAP_CELL_DEGREES } from '../../contracts/analytics';
+import { dayArray as dateArray, isoText } from './analytics.repo';
 import {
   bookingCountRows,
   cellRows,
@@ -8,16 +9,9 @@ import {
   type MarketScope,
   moneyRows,
   ROLLUP_VERSION,
+  type Span,
   waitRows,
 } from './analytics.sql';
-
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A PostgreSQL array literal of dates (checked: they come from the database, but go back as text). */
-function dateArray(days: string[]): string {
-  for (const d of days) if (!DAY_RE.test(d)) throw new TypeError(`not a day: ${d}`);
-  return `{${days.join(',')}}`;
-}
 
 /** The next calendar day of YYYY-MM-DD. */
 function nextDay(day: string): string {
@@ -88,12 +82,17 @@ export function createRollupRepo(db: Db) {
     async roll(m: MarketScope, days: string[], h: Horizons): Promise<number> {
       if (!days.length) return 0;
       const list = dateArray(days);
-      const spans = runs(days);
-      const iv = sql`iv as (
-          select (r.a::timestamp at time zone ${m.timeZone}) as lo, (r.b::timestamp at time zone ${m.timeZone}) as hi
-          from unnest(${dateArray(spans.map((r) => r.start))}::date[], ${dateArray(spans.map((r) => r.end))}::date[]) as r(a, b))`;
+      const ends = runs(days);
       return db.transaction(
         async (tx) => {
+          // Each run of days is one span, from the local midnight that starts it to the one that ends it.
+          const midnights = await queryRows<{ day: string; at: string }>(
+            tx,
+            sql`select to_char(d, 'YYYY-MM-DD') as day, ${isoText(sql`d::timestamp at time zone ${m.timeZone}`)} as at
+              from unnest(${dateArray(ends.flatMap((r) => [r.start, r.end]))}::date[]) d`,
+          );
+          const at = new Map(midnights.map((r) => [r.day, r.at]));
+          const spans: Span[] = ends.map((r) => ({ lo: at.get(r.start)!, hi: at.get(r.end)! }));
           // The marks this snapshot sees: the changes the rows below include.
           const marks = await queryRows<{ day: string; xid: string }>(
             tx,
@@ -104,18 +103,14 @@ export function createRollupRepo(db: Db) {
             await tx.execute(
               sql`delete from ${sql.identifier(table)} where market = ${m.market} and day = any(${list}::date[])`,
             );
-          await tx.execute(sql`with ${iv}
-            insert into analytics_day_counts (market, metric, day, key, n)
-            select ${m.market}, f.metric, f.day, f.key, f.n from (${bookingCountRows(m, h)}) f`);
-          await tx.execute(sql`with ${iv}
-            insert into analytics_day_counts (market, metric, day, key, n)
-            select ${m.market}, f.metric, f.day, f.key, f.n from (${moneyRows(m)}) f`);
-          await tx.execute(sql`with ${iv}
-            insert into analytics_day_waits (market, day, seconds, n)
-            select ${m.market}, f.day, f.seconds, f.n from (${waitRows(m)}) f`);
-          await tx.execute(sql`with ${iv}
-            insert into analytics_day_cells (market, day, lat, lng, n)
-            select ${m.market}, f.day, f.lat, f.lng, f.n from (${cellRows(m, HEATMAP_CELL_DEGREES)}) f`);
+          await tx.execute(sql`insert into analytics_day_counts (market, metric, day, key, n)
+            select ${m.market}, f.metric, f.day, f.key, f.n from (${bookingCountRows(m, spans, h)}) f`);
+          await tx.execute(sql`insert into analytics_day_counts (market, metric, day, key, n)
+            select ${m.market}, f.metric, f.day, f.key, f.n from (${moneyRows(m, spans)}) f`);
+          await tx.execute(sql`insert into analytics_day_waits (market, day, seconds, n)
+            select ${m.market}, f.day, f.seconds, f.n from (${waitRows(m, spans)}) f`);
+          await tx.execute(sql`insert into analytics_day_cells (market, day, lat, lng, n)
+            select ${m.market}, f.day, f.lat, f.lng, f.n from (${cellRows(m, spans, HEATMAP_CELL_DEGREES)}) f`);
           await tx.execute(sql`insert into analytics_days (market, day, version, rolled_at)
             select ${m.market}, d, ${ROLLUP_VERSION}, now() from unnest(${list}::date[]) d
             on conflict (market, day) do update set version = excluded.version, rolled_at = excluded.rolled_at`);
