@@ -32,12 +32,7 @@ const MARKETS = [
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 const db = () => database.db;
-const exec = async (q: string) => {
-  const t = performance.now();
-  const r = await db().execute(sql.raw(q));
-  console.log('TIMING', (performance.now() - t).toFixed(0), q.slice(0, 60).replace(/\s+/g, ' '));
-  return r;
-};
+const exec = (q: string) => db().execute(sql.raw(q));
 
 function services() {
   const deps = { db: db(), presenceTimeoutMs: 30_000, reviewWindowMs: 14 * DAY };
@@ -176,9 +171,7 @@ async function cleanDays(market: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  const t0 = performance.now();
   database = await testDatabase();
-  console.log('TIMING db', (performance.now() - t0).toFixed(0));
   svc = services();
   await exec(`insert into service_categories (slug, name_en, name_ar) values ('rt-${suffix}', 'RT', 'RT')`);
   for (const [i, m] of MARKETS.entries()) {
