@@ -218,9 +218,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
     onOffersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),
     mayGoOnline: (id) => notifications.phone.assertMayGoOnline(id),
-    // Not in the decision's own transaction (the technician repo runs its own): written right after it.
-    verificationDecided: (id, status, note) =>
-      notifications.service.notifyNow({ userId: id, kind: 'verification', data: { status, note } }),
+    verificationDecided: notifications.hooks.verificationDecided,
   });
 
   const chat = createChatService({
@@ -271,7 +269,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     areas,
     cipher: createFieldCipher({ key: config.fieldEncryptionKey, dataDir: config.dataDir }),
     leader,
-    verificationChanged: (id, status, note) => technicians.setVerification(id, status, note),
+    verificationDecided: notifications.hooks.verificationDecided,
+    verificationChanged: (id, status) => technicians.verificationApplied(id, status),
   });
 
   // One shared timer for every heartbeat subscriber instead of one per connection.

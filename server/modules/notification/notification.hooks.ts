@@ -85,6 +85,11 @@ export function createNotificationHooks(
       });
     },
 
+    /** A technician's verification was decided (in the decision's transaction). */
+    async verificationDecided(tx: DbOrTx, technicianId: string, status: string, note: string | null) {
+      await notify(tx, { userId: technicianId, kind: 'verification', data: { status, note } });
+    },
+
     /** A chat message (in its transaction): told later, and only if not read by then. */
     async chatMessage(
       tx: DbOrTx,

@@ -362,6 +362,30 @@ describe('SMS and e-mail stand-ins', () => {
     expect(mail.messageId).toMatch(/^<fundi-\d+-email@fundi\.app>$/);
   });
 
+  it('a verification decision and its notification commit together, or neither does', async () => {
+    const t = await technician(svc(), uniqueSpot(), { verified: false, online: false, listening: false });
+    // The outbox write fails for this technician: the decision must not stay behind without it.
+    const fn = `fail_notify_${t.user.id.replaceAll('-', '')}`;
+    await database.db.execute(
+      sql.raw(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.user_id = '${t.user.id}' THEN RAISE EXCEPTION 'outbox unavailable'; END IF; RETURN NEW; END $$`),
+    );
+    await database.db.execute(
+      sql.raw(`CREATE TRIGGER ${fn} BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION ${fn}()`),
+    );
+    try {
+      await expect(svc().technicians.setVerification(t.user.id, 'verified', null)).rejects.toThrow();
+      expect((await svc().technicians.me(t.user.id)).verification).toBe('pending');
+    } finally {
+      await database.db.execute(sql.raw(`DROP TRIGGER ${fn} ON notifications`));
+      await database.db.execute(sql.raw(`DROP FUNCTION ${fn}()`));
+    }
+    await svc().technicians.setVerification(t.user.id, 'verified', null);
+    expect((await svc().technicians.me(t.user.id)).verification).toBe('verified');
+    const told = await database.db.select().from(notifications).where(eq(notifications.userId, t.user.id));
+    expect(told.map((n) => [n.kind, n.data.status])).toEqual([['verification', 'verified']]);
+  });
+
   it('a failing SMS provider is retried with backoff, and the message arrives once', async () => {
     const t = await technician(svc(), uniqueSpot(), { verified: false, online: false, listening: false });
     const phone = (await svc().phone.status(t.user.id)).phone!;
