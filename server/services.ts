@@ -108,7 +108,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
   });
   const markets = createMarketService(createMarketRepo(db), { fallback: config.marketFallback });
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
-  const tracking = createTrackingService({ db, config: config.tracking, bus, presence, leader });
+  const tracking = createTrackingService({
+    db,
+    config: config.tracking,
+    bus,
+    presence,
+    leader,
+    // Issue 11 §2: "arriving" (ETA under 2 min) comes from the ETA tracking computes on each fix.
+    arriving: (tx, bookingId) => notifications.hooks.arriving(tx, bookingId),
+  });
   const areas = createAreaService({
     repo: createAreaRepo(db),
     onChanged: (id) => tracking.changed([id]),

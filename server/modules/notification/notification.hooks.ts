@@ -2,7 +2,7 @@ import type { DbOrTx } from '../../../db/client';
 import type { BookingHistoryRow } from '../../../db/schema';
 import type { NotificationData, NotificationKind } from '../../contracts/notification';
 import type { Offer } from '../../contracts/technician';
-import type { BookingViewRow } from '../booking/booking.repo';
+import { type BookingViewRow, createBookingRepo } from '../booking/booking.repo';
 import { createNotificationRepo, type NewNotification } from './notification.repo';
 import type { Notify } from './notification.service';
 
@@ -82,6 +82,28 @@ export function createNotificationHooks(
           currency: offer.earnings.currency,
         },
         dedupeKey: `offer:${offer.offerId}`,
+      });
+    },
+
+    /**
+     * The technician on the way is under 2 minutes from the address (tracking's ETA). Only while the
+     * booking is en_route (its row locked, so a concurrent "arrived" comes first or after, never between),
+     * and once per booking: the outbox's unique key, whichever node or restart tries again.
+     */
+    async arriving(tx: DbOrTx, bookingId: string) {
+      const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
+      const b = view?.booking;
+      if (!view || b?.status !== 'en_route') return;
+      await notify(tx, {
+        userId: b.customerId,
+        kind: 'arriving',
+        data: {
+          bookingId: b.id,
+          serviceEn: view.service.nameEn,
+          serviceAr: view.service.nameAr,
+          technicianName: view.technician?.name ?? null,
+        },
+        dedupeKey: `arriving:${b.id}`,
       });
     },
 
