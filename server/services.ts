@@ -181,6 +181,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     market: config.market,
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     bus,
+    paid: notifications.hooks.paid,
+    refunded: notifications.hooks.refunded,
   });
   const bookings = createBookingService({
     schedule,

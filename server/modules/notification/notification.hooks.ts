@@ -3,6 +3,7 @@ import type { BookingHistoryRow } from '../../../db/schema';
 import type { NotificationData, NotificationKind } from '../../contracts/notification';
 import type { Offer } from '../../contracts/technician';
 import { type BookingViewRow, createBookingRepo } from '../booking/booking.repo';
+import type { MoneyEvent } from '../payments/payments.service';
 import { createNotificationRepo, type NewNotification } from './notification.repo';
 import type { Notify } from './notification.service';
 
@@ -104,6 +105,39 @@ export function createNotificationHooks(
           technicianName: view.technician?.name ?? null,
         },
         dedupeKey: `arriving:${b.id}`,
+      });
+    },
+
+    /** A payment was received (in the transaction that records it): the customer's receipt. */
+    async paid(tx: DbOrTx, e: MoneyEvent & { paymentId: string; at: Date }) {
+      await notify(tx, {
+        userId: e.customerId,
+        kind: 'receipt',
+        data: {
+          bookingId: e.bookingId,
+          amount: e.amount,
+          currency: e.currency,
+          at: e.at.toISOString(),
+          serviceEn: e.service.nameEn,
+          serviceAr: e.service.nameAr,
+        },
+        dedupeKey: `receipt:${e.paymentId}`,
+      });
+    },
+
+    /** A refund was issued (in the transaction that records it). */
+    async refunded(tx: DbOrTx, e: MoneyEvent & { refundId: string }) {
+      await notify(tx, {
+        userId: e.customerId,
+        kind: 'refund',
+        data: {
+          bookingId: e.bookingId,
+          amount: e.amount,
+          currency: e.currency,
+          serviceEn: e.service.nameEn,
+          serviceAr: e.service.nameAr,
+        },
+        dedupeKey: `refund:${e.refundId}`,
       });
     },
 
