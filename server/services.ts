@@ -108,7 +108,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
   });
   const markets = createMarketService(createMarketRepo(db), { fallback: config.marketFallback });
   const catalog = createCatalogService(createCatalogRepo(db), config.market);
-  const tracking = createTrackingService({ db, config: config.tracking, bus, presence, leader });
+  const tracking = createTrackingService({
+    db,
+    config: config.tracking,
+    bus,
+    presence,
+    leader,
+    // Issue 11 §2: "arriving" (ETA under 2 min) comes from the ETA tracking computes on each fix.
+    arriving: (tx, bookingId) => notifications.hooks.arriving(tx, bookingId),
+  });
   const areas = createAreaService({
     repo: createAreaRepo(db),
     onChanged: (id) => tracking.changed([id]),
@@ -173,6 +181,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     market: config.market,
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     bus,
+    paid: notifications.hooks.paid,
+    refunded: notifications.hooks.refunded,
   });
   const bookings = createBookingService({
     schedule,
@@ -218,9 +228,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
     onOffersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),
     mayGoOnline: (id) => notifications.phone.assertMayGoOnline(id),
-    // Not in the decision's own transaction (the technician repo runs its own): written right after it.
-    verificationDecided: (id, status, note) =>
-      notifications.service.notifyNow({ userId: id, kind: 'verification', data: { status, note } }),
+    verificationDecided: notifications.hooks.verificationDecided,
   });
 
   const chat = createChatService({
@@ -272,7 +280,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     areas,
     cipher: createFieldCipher({ key: config.fieldEncryptionKey, dataDir: config.dataDir }),
     leader,
-    verificationChanged: (id, status, note) => technicians.setVerification(id, status, note),
+    verificationDecided: notifications.hooks.verificationDecided,
+    verificationChanged: (id, status) => technicians.verificationApplied(id, status),
   });
 
   // One shared timer for every heartbeat subscriber instead of one per connection.

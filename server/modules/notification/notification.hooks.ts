@@ -2,7 +2,8 @@ import type { DbOrTx } from '../../../db/client';
 import type { BookingHistoryRow } from '../../../db/schema';
 import type { NotificationData, NotificationKind } from '../../contracts/notification';
 import type { Offer } from '../../contracts/technician';
-import type { BookingViewRow } from '../booking/booking.repo';
+import { type BookingViewRow, createBookingRepo } from '../booking/booking.repo';
+import type { MoneyEvent } from '../payments/payments.service';
 import { createNotificationRepo, type NewNotification } from './notification.repo';
 import type { Notify } from './notification.service';
 
@@ -83,6 +84,66 @@ export function createNotificationHooks(
         },
         dedupeKey: `offer:${offer.offerId}`,
       });
+    },
+
+    /**
+     * The technician on the way is under 2 minutes from the address (tracking's ETA). Only while the
+     * booking is en_route (its row locked, so a concurrent "arrived" comes first or after, never between),
+     * and once per booking: the outbox's unique key, whichever node or restart tries again.
+     */
+    async arriving(tx: DbOrTx, bookingId: string) {
+      const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
+      const b = view?.booking;
+      if (!view || b?.status !== 'en_route') return;
+      await notify(tx, {
+        userId: b.customerId,
+        kind: 'arriving',
+        data: {
+          bookingId: b.id,
+          serviceEn: view.service.nameEn,
+          serviceAr: view.service.nameAr,
+          technicianName: view.technician?.name ?? null,
+        },
+        dedupeKey: `arriving:${b.id}`,
+      });
+    },
+
+    /** A payment was received (in the transaction that records it): the customer's receipt. */
+    async paid(tx: DbOrTx, e: MoneyEvent & { paymentId: string; at: Date }) {
+      await notify(tx, {
+        userId: e.customerId,
+        kind: 'receipt',
+        data: {
+          bookingId: e.bookingId,
+          amount: e.amount,
+          currency: e.currency,
+          at: e.at.toISOString(),
+          serviceEn: e.service.nameEn,
+          serviceAr: e.service.nameAr,
+        },
+        dedupeKey: `receipt:${e.paymentId}`,
+      });
+    },
+
+    /** A refund was issued (in the transaction that records it). */
+    async refunded(tx: DbOrTx, e: MoneyEvent & { refundId: string }) {
+      await notify(tx, {
+        userId: e.customerId,
+        kind: 'refund',
+        data: {
+          bookingId: e.bookingId,
+          amount: e.amount,
+          currency: e.currency,
+          serviceEn: e.service.nameEn,
+          serviceAr: e.service.nameAr,
+        },
+        dedupeKey: `refund:${e.refundId}`,
+      });
+    },
+
+    /** A technician's verification was decided (in the decision's transaction). */
+    async verificationDecided(tx: DbOrTx, technicianId: string, status: string, note: string | null) {
+      await notify(tx, { userId: technicianId, kind: 'verification', data: { status, note } });
     },
 
     /** A chat message (in its transaction): told later, and only if not read by then. */

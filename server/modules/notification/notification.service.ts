@@ -289,9 +289,6 @@ export function createNotificationService(deps: {
     /** The one entry point: writes the notification(s) in the caller's transaction (the outbox). */
     notify,
 
-    /** Outside any transaction (where the change's own transaction is out of reach). */
-    notifyNow: (items: NewNotification | NewNotification[]) => notify(db, items),
-
     async list(userId: string, cursor: string | null | undefined, limit = PAGE): Promise<NotificationPage> {
       const rows = await repo.page(userId, cursor ? Number(cursor) : undefined, limit + 1);
       const r = await recipientOf(userId);

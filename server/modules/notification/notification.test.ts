@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client';
 import { notificationDeliveries, notifications, phoneCodes, pushSubscriptions } from '../../../db/schema';
@@ -258,6 +258,52 @@ describe('in-app feed', () => {
   });
 });
 
+describe('arriving (ETA under 2 minutes, from tracking)', () => {
+  it('the customer is told once: only while the technician is on the way, and not again after a restart', async () => {
+    const { booking, customer: c, technician: t, spot } = await assignedBooking(svc());
+    const told = () =>
+      database.db
+        .select()
+        .from(notifications)
+        .where(and(eq(notifications.userId, c.user.id), eq(notifications.kind, 'arriving')));
+    // Fixes ahead of the clock (and ingest's clock with them), so they are newer than going online.
+    const T = Date.now() + 3_600_000;
+    const at = async (on: TestServer, meters: number, minute: number) => {
+      const when = T + minute * 60_000;
+      const fix = { ...offset(spot, meters), accuracy: 5, recordedAt: new Date(when).toISOString() };
+      expect(on.services.tracking.ingest(t.user.id, [fix], when).accepted).toBe(1);
+      await on.services.tracking.flush();
+    };
+
+    // Next door, but only assigned (not on the way yet): nothing.
+    await at(server, 150, 1);
+    expect(await told()).toEqual([]);
+    await httpClient(server, t.token).booking.advance.mutate({ id: booking.id, to: 'en_route' });
+    // On the way and 1.5 km out: nothing yet; 250 m out (about a minute): told.
+    await at(server, 1500, 6);
+    expect(await told()).toEqual([]);
+    await at(server, 250, 11);
+    expect((await told()).map((n) => n.data)).toEqual([
+      expect.objectContaining({ bookingId: booking.id, technicianName: 'Tech' }),
+    ]);
+    const api = httpClient(server, c.token);
+    const shown = await until(async () =>
+      (await api.notification.list.query()).items.find((n) => n.kind === 'arriving'),
+    );
+    expect(shown).toMatchObject({ title: 'Almost there', url: `/bookings/${booking.id}` });
+
+    // Closer still, here and on a freshly started node (as after a restart): still once.
+    await at(server, 100, 12);
+    const restarted = await startTestServer(env, { database: keepOpen(database) });
+    try {
+      await at(restarted, 50, 13);
+    } finally {
+      await restarted.close();
+    }
+    expect(await told()).toHaveLength(1);
+  });
+});
+
 describe('preferences', () => {
   it('defaults, then a switched-off channel is not used', async () => {
     const c = await customer(svc());
@@ -360,6 +406,30 @@ describe('SMS and e-mail stand-ins', () => {
     expect(mail.text).toContain('/home');
     expect(mail.html).toContain('dir="rtl"');
     expect(mail.messageId).toMatch(/^<fundi-\d+-email@fundi\.app>$/);
+  });
+
+  it('a verification decision and its notification commit together, or neither does', async () => {
+    const t = await technician(svc(), uniqueSpot(), { verified: false, online: false, listening: false });
+    // The outbox write fails for this technician: the decision must not stay behind without it.
+    const fn = `fail_notify_${t.user.id.replaceAll('-', '')}`;
+    await database.db.execute(
+      sql.raw(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.user_id = '${t.user.id}' THEN RAISE EXCEPTION 'outbox unavailable'; END IF; RETURN NEW; END $$`),
+    );
+    await database.db.execute(
+      sql.raw(`CREATE TRIGGER ${fn} BEFORE INSERT ON notifications FOR EACH ROW EXECUTE FUNCTION ${fn}()`),
+    );
+    try {
+      await expect(svc().technicians.setVerification(t.user.id, 'verified', null)).rejects.toThrow();
+      expect((await svc().technicians.me(t.user.id)).verification).toBe('pending');
+    } finally {
+      await database.db.execute(sql.raw(`DROP TRIGGER ${fn} ON notifications`));
+      await database.db.execute(sql.raw(`DROP FUNCTION ${fn}()`));
+    }
+    await svc().technicians.setVerification(t.user.id, 'verified', null);
+    expect((await svc().technicians.me(t.user.id)).verification).toBe('verified');
+    const told = await database.db.select().from(notifications).where(eq(notifications.userId, t.user.id));
+    expect(told.map((n) => [n.kind, n.data.status])).toEqual([['verification', 'verified']]);
   });
 
   it('a failing SMS provider is retried with backoff, and the message arrives once', async () => {

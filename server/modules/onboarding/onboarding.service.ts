@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Db } from '../../../db/client';
+import type { Db, DbOrTx } from '../../../db/client';
 import type { OnboardingRow, UserRow } from '../../../db/schema';
 import {
   type ApplicationView,
@@ -51,15 +51,18 @@ export function createOnboardingService(deps: {
   areas: Pick<AreaService, 'areas'>;
   cipher: FieldCipher;
   leader: Leader;
-  /**
-   * After a verification change has committed: what the technician module does on one (caches, open
-   * offers withdrawn, the live index); writing the same status again is harmless.
-   */
-  verificationChanged: (
+  /** In the decision's transaction: the technician is told (the notification commits with it). */
+  verificationDecided: (
+    tx: DbOrTx,
     technicianId: string,
     status: VerificationStatus,
     note: string | null,
-  ) => Promise<unknown>;
+  ) => Promise<void>;
+  /**
+   * After a verification change has committed: what the technician module does on one (caches, open
+   * offers withdrawn, the live index).
+   */
+  verificationChanged: (technicianId: string, status: VerificationStatus) => Promise<unknown>;
   now?: () => number;
 }) {
   const { db, cipher } = deps;
@@ -174,7 +177,9 @@ export function createOnboardingService(deps: {
         note: null,
         fix,
       });
-      await createTechnicianRepo(tx).setVerification(technicianId, 'suspended', note);
+      await createTechnicianRepo(tx).setVerification(technicianId, 'suspended', note, undefined, (t) =>
+        deps.verificationDecided(t, technicianId, 'suspended', note),
+      );
       await createAuditRepo(tx).record({
         actorId: null,
         action: 'onboarding.expire',
@@ -183,7 +188,7 @@ export function createOnboardingService(deps: {
       });
       return true;
     });
-    if (changed) await deps.verificationChanged(technicianId, 'suspended', note);
+    if (changed) await deps.verificationChanged(technicianId, 'suspended');
     return changed;
   }
 
@@ -356,10 +361,9 @@ export function createOnboardingService(deps: {
             : input.decision === 'reject'
               ? 'rejected'
               : t!.verification;
-        await createTechnicianRepo(tx).setVerification(
-          input.technicianId,
-          next,
-          input.decision === 'approve' ? null : (note ?? input.reasonCode),
+        const told = input.decision === 'approve' ? null : (note ?? input.reasonCode);
+        await createTechnicianRepo(tx).setVerification(input.technicianId, next, told, undefined, (t) =>
+          deps.verificationDecided(t, input.technicianId, next, told),
         );
         await createAuditRepo(tx).record({
           actorId: admin.id,
@@ -375,11 +379,7 @@ export function createOnboardingService(deps: {
         });
         return next;
       });
-      await deps.verificationChanged(
-        input.technicianId,
-        verification,
-        input.decision === 'approve' ? null : (note ?? input.reasonCode),
-      );
+      await deps.verificationChanged(input.technicianId, verification);
       return service.get(admin, input.technicianId);
     },
 

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
-import { auditLog, dispatchOffers, technicianOnboarding, technicianProfiles } from '../../../db/schema';
+import {
+  auditLog,
+  dispatchOffers,
+  notifications,
+  technicianOnboarding,
+  technicianProfiles,
+} from '../../../db/schema';
 import { redact } from '../../lib/log';
 import { codeOf, customer, serviceId, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
@@ -215,6 +221,16 @@ describe('onboarding: reject → resubmit → approve', () => {
     // The admin screen shows the same trail (and the reads of the ID number).
     expect(approved.history.map((h) => h.action)).toContain('onboarding.view');
     expect(approved.history.filter((h) => h.action === 'onboarding.decide')).toHaveLength(2);
+    // Each decision told the technician once (written in the decision's transaction, issue 11 §2).
+    const told = await db()
+      .select({ data: notifications.data })
+      .from(notifications)
+      .where(and(eq(notifications.userId, t.user.id), eq(notifications.kind, 'verification')))
+      .orderBy(notifications.id);
+    expect(told.map((n) => n.data)).toEqual([
+      { status: 'rejected', note: 'The front photo is blurred.' },
+      { status: 'verified', note: null },
+    ]);
   });
 
   it('request_changes keeps the technician pending and asks for the listed item', async () => {

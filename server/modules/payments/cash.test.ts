@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { payments } from '../../../db/schema';
+import { notifications, payments } from '../../../db/schema';
 import { admin, assignedBooking, codeOf, customer } from '../../test/fixtures';
 import { httpClient } from '../../test/harness';
 import { arriveAndStart, completedBooking, serverWithGateways } from './payments.fixtures';
@@ -76,6 +76,19 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
     expect(paid).toMatchObject({ status: 'paid', method: 'cash', tip: { amount: 500 } });
     // A retry of the same confirmation is harmless.
     await asTech.payment.confirmCash.mutate({ bookingId: id, amount: quote + 20_500 });
+    // The customer's receipt (issue 11 §2), written once with the payment.
+    const receipts = await rig.server.database.db
+      .select({ data: notifications.data })
+      .from(notifications)
+      .where(and(eq(notifications.userId, a.customer.user.id), eq(notifications.kind, 'receipt')));
+    expect(receipts.map((r) => r.data)).toEqual([
+      expect.objectContaining({
+        bookingId: id,
+        amount: quote + 20_500,
+        currency: 'NGN',
+        serviceEn: 'Shoe shine',
+      }),
+    ]);
     expect(
       await rig.server.database.db.select().from(payments).where(eq(payments.bookingId, id)),
     ).toHaveLength(1);

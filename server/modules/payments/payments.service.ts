@@ -44,6 +44,19 @@ type Deps = {
   now?: () => Date;
   /** Tells `payment.events` subscribers (on every node) that a booking's payment changed. */
   bus?: Bus;
+  /** In the transaction that records it: a payment was received (the customer's receipt, issue 11 §2). */
+  paid?: (tx: DbOrTx, e: MoneyEvent & { paymentId: string; at: Date }) => Promise<void>;
+  /** In the transaction that records it: a refund was issued (the customer is told, issue 11 §2). */
+  refunded?: (tx: DbOrTx, e: MoneyEvent & { refundId: string }) => Promise<void>;
+};
+
+/** What the customer is told of a payment or refund. */
+export type MoneyEvent = {
+  bookingId: string;
+  customerId: string;
+  amount: number;
+  currency: string;
+  service: { nameEn: string; nameAr: string };
 };
 
 /** Where a booking's payment changes are announced (the message is only a nudge: subscribers re-read). */
@@ -294,7 +307,8 @@ export function createPaymentsService(deps: Deps) {
         paidAt: now(),
         gatewayFee: v.fee,
       });
-      const b = (await r.booking(p.bookingId))!.booking;
+      const row = (await r.booking(p.bookingId))!;
+      const b = row.booking;
       const entries: Posting[] = [
         { account: accounts.gateway(p.method), currency: p.currency, amount: p.amount, line: 'payment' },
         { account: accounts.customer(p.customerId), currency: p.currency, amount: -p.due, line: 'payment' },
@@ -326,6 +340,15 @@ export function createPaymentsService(deps: Deps) {
         paymentId: p.id,
         memo: `${p.method} ${p.reference}`,
         entries,
+      });
+      await deps.paid?.(tx, {
+        paymentId: p.id,
+        bookingId: p.bookingId,
+        customerId: p.customerId,
+        amount: p.amount,
+        currency: p.currency,
+        at: paid.paidAt ?? now(),
+        service: row.service,
       });
       return paid;
     });
@@ -562,6 +585,15 @@ export function createPaymentsService(deps: Deps) {
             { account: accounts.technician(user.id), currency: p.currency, amount: -tip, line: 'tip' },
           ],
         });
+        await deps.paid?.(tx, {
+          paymentId: p.id,
+          bookingId: b.id,
+          customerId: b.customerId,
+          amount: p.amount,
+          currency: p.currency,
+          at: p.paidAt ?? now(),
+          service: row.service,
+        });
       });
       notify(b.id);
       return view(row);
@@ -672,7 +704,8 @@ export function createPaymentsService(deps: Deps) {
         const status = p.refundedAmount >= p.amount ? 'refunded' : 'partially_refunded';
         await r.updatePayment(p.id, { status });
         const inv = (await r.invoice(p.bookingId))!;
-        const b = (await r.booking(p.bookingId))!.booking;
+        const row = (await r.booking(p.bookingId))!;
+        const b = row.booking;
         const commission = inv.total > 0 ? Math.round((inv.commission * p.due) / inv.total) : 0;
         const split = splitRefund(input.amount, { due: p.due, tip: p.tip, commission });
         const c = p.currency;
@@ -697,6 +730,14 @@ export function createPaymentsService(deps: Deps) {
             { account: tech, currency: c, amount: split.fromTip, line: 'tip' },
             { account: accounts.commission, currency: c, amount: split.fromCommission, line: 'commission' },
           ],
+        });
+        await deps.refunded?.(tx, {
+          refundId: refund.id,
+          bookingId: p.bookingId,
+          customerId: p.customerId,
+          amount: input.amount,
+          currency: c,
+          service: row.service,
         });
         return {
           refundId: refund.id,

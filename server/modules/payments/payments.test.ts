@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
-import { ledgerJournals, paymentEvents, payments } from '../../../db/schema';
+import { ledgerJournals, notifications, paymentEvents, payments } from '../../../db/schema';
 import { admin, codeOf, customer, until } from '../../test/fixtures';
 import { httpClient } from '../../test/harness';
 import { accounts } from '../ledger/ledger.service';
@@ -19,6 +19,18 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
         .from(ledgerJournals)
         .where(and(eq(ledgerJournals.paymentId, paymentId), eq(ledgerJournals.kind, kind)))
     ).length;
+
+  /** What the customer was told of their money (issue 11 §2): [kind, amount], oldest first. */
+  const told = async (customerId: string) =>
+    (
+      await rig.server.database.db
+        .select({ kind: notifications.kind, data: notifications.data })
+        .from(notifications)
+        .where(eq(notifications.userId, customerId))
+        .orderBy(notifications.id)
+    )
+      .filter((n) => n.kind === 'receipt' || n.kind === 'refund')
+      .map((n) => [n.kind, n.data.amount]);
 
   async function job() {
     const a = await completedBooking(rig.server.services);
@@ -148,6 +160,8 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
       .where(eq(paymentEvents.paymentId, c.paymentId));
     expect(events).toHaveLength(1);
     expect(events[0]!.processedAt).not.toBeNull();
+    // One receipt for the customer, written with the payment.
+    expect(await told(j.customer.user.id)).toEqual([['receipt', p!.amount]]);
   });
 
   it('payment.events: the booking screen sees pending, then paid, live', async () => {
@@ -386,6 +400,12 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
     expect(
       await codeOf(j.asCustomer.admin.payments.refund.mutate({ paymentId: p!.id, amount: 1, reason: 'x' })),
     ).toBe('FORBIDDEN');
+    // The customer heard of the payment and of each refund that went through, once.
+    expect(await told(j.customer.user.id)).toEqual([
+      ['receipt', p!.amount],
+      ['refund', half + 1],
+      ['refund', rest],
+    ]);
   });
 
   it("another customer's booking payment is NOT_FOUND; nothing is due before completion", async () => {

@@ -134,7 +134,17 @@ export function createTechnicianRepo(db: DbOrTx) {
         .returning(),
 
     /** With `actorId` (an admin's decision): the audit row is written in the same transaction. */
-    async setVerification(userId: string, status: VerificationStatus, note: string | null, actorId?: string) {
+    /**
+     * `decided` runs inside the same transaction (the technician's notification is written with the
+     * change it reports, issue 11 §2).
+     */
+    async setVerification(
+      userId: string,
+      status: VerificationStatus,
+      note: string | null,
+      actorId?: string,
+      decided?: (tx: DbOrTx) => Promise<void>,
+    ) {
       return db.transaction(async (tx) => {
         const [before] = await tx
           .select({
@@ -162,6 +172,7 @@ export function createTechnicianRepo(db: DbOrTx) {
             before,
             after: { verification: status, note },
           });
+        await decided?.(tx);
         return true;
       });
     },

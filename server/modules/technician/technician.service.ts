@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DbOrTx } from '../../../db/client';
 import type {
   setServicesInput,
   TechnicianProfile,
@@ -29,8 +30,9 @@ export function createTechnicianService(deps: {
   onAvailable: (technicianId: string) => void;
   /** Refuses going online without a verified phone (issue 11 §3). */
   mayGoOnline?: (technicianId: string) => Promise<void>;
-  /** A verification decision was stored: the technician is notified (issue 11 §2). */
+  /** A verification decision, in its transaction: the technician is notified (issue 11 §2). */
   verificationDecided?: (
+    tx: DbOrTx,
     technicianId: string,
     status: VerificationStatus,
     note: string | null,
@@ -110,7 +112,7 @@ export function createTechnicianService(deps: {
     return view(row!);
   }
 
-  return {
+  const service = {
     me,
 
     async updateProfile(userId: string, patch: z.output<typeof updateProfileInput>) {
@@ -210,11 +212,24 @@ export function createTechnicianService(deps: {
       note: string | null,
       admin?: { id: string },
     ) {
-      if (!(await repo.setVerification(technicianId, status, note, admin?.id))) {
-        throw new DomainError('NOT_FOUND', 'Technician not found.');
-      }
+      const decided = deps.verificationDecided;
+      const stored = await repo.setVerification(
+        technicianId,
+        status,
+        note,
+        admin?.id,
+        decided && ((tx) => decided(tx, technicianId, status, note)),
+      );
+      if (!stored) throw new DomainError('NOT_FOUND', 'Technician not found.');
+      return service.verificationApplied(technicianId, status);
+    },
+
+    /**
+     * After a verification change has committed (here, or in onboarding's decision): caches, the open
+     * offers of a technician no longer verified, the live index. Doing it twice is harmless.
+     */
+    async verificationApplied(technicianId: string, status: VerificationStatus) {
       verifiedCache.delete(technicianId);
-      await deps.verificationDecided?.(technicianId, status, note);
       // Suspended (rejected, back to pending): offers they hold are withdrawn and move on (issue 15 §3).
       if (status !== 'verified')
         deps.onOffersWithdrawn?.(technicianId, await repo.withdrawOpenOffers(technicianId));
@@ -245,6 +260,7 @@ export function createTechnicianService(deps: {
       };
     },
   };
+  return service;
 }
 
 export type TechnicianService = ReturnType<typeof createTechnicianService>;

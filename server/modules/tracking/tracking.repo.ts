@@ -197,7 +197,12 @@ export function createTrackingRepo(db: DbOrTx) {
     /** Active on-demand jobs: which booking a technician's fixes belong to. */
     activeJobs: (technicianIds?: string[]) =>
       db
-        .select({ bookingId: bookings.id, technicianId: bookings.technicianId })
+        .select({
+          bookingId: bookings.id,
+          technicianId: bookings.technicianId,
+          status: bookings.status,
+          location: bookings.location,
+        })
         .from(bookings)
         .where(
           and(

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { distanceMeters } from '#shared/geo';
-import type { Db } from '../../../db/client';
+import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingStatus } from '../../contracts/booking';
 import type { trackingUpdateInput } from '../../contracts/technician';
 import type { LivePosition, Nearby, OnlineSnapshot } from '../../contracts/tracking';
@@ -32,6 +32,8 @@ const MAX_PENDING_CRUMBS = 100_000;
 const CRUMB_EVERY_MS = 2_000;
 /** The admin's live map shows at most this many technicians (and says how many are online in all). */
 export const ONLINE_MAP_LIMIT = 5_000;
+/** Under this ETA the customer hears "arriving" (issue 11 §2). */
+export const ARRIVING_ETA_SECONDS = 120;
 const WATCHABLE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived']);
 const ACTIVE: ReadonlySet<BookingStatus> = new Set(['assigned', 'en_route', 'arrived', 'in_progress']);
 
@@ -94,6 +96,11 @@ export function createTrackingService(deps: {
   bus: Bus;
   presence: PresenceService;
   leader: Leader;
+  /**
+   * The technician on the way is under ARRIVING_ETA_SECONDS from the address: in this transaction, the
+   * customer is told, at most once per booking (the outbox's unique key holds across restarts and nodes).
+   */
+  arriving?: (tx: DbOrTx, bookingId: string) => Promise<void>;
 }) {
   const { db, config, bus, presence } = deps;
   const repo = createTrackingRepo(db);
@@ -104,6 +111,16 @@ export function createTrackingService(deps: {
   /** Speed learnt from recent fixes (m/s, smoothed) for ETAs. */
   const speeds = new Map<string, number>();
   const activeJob = new Map<string, string>();
+  /**
+   * Bookings whose technician is on the way (en_route), for the "arriving" check: where to (null until
+   * read), and whether this node has had the customer told (the outbox says once for all nodes).
+   */
+  const onTheWay = new Map<
+    string,
+    { target: { lat: number; lng: number } | null; told: boolean; reading?: boolean }
+  >();
+  /** Reads and writes of the "arriving" check still running (flush() waits for them). */
+  const arrivingWork = new Set<Promise<void>>();
   /** Technicians' service areas (issue 13 §2); absent: anywhere within the radius. */
   const areas = new Map<string, number[][][][]>();
   /**
@@ -169,11 +186,55 @@ export function createTrackingService(deps: {
     speeds.set(id, 0.8 * (speeds.get(id) ?? URBAN_SPEED_MPS) + 0.2 * v);
   }
 
-  /** Flushes run one after another, so awaiting flush() means everything accepted so far is in PostGIS. */
+  /**
+   * Flushes run one after another, so awaiting flush() means everything accepted so far is in PostGIS
+   * (and any "arriving" it caused is in the outbox).
+   */
   let flushing: Promise<void> = Promise.resolve();
   function flush() {
-    flushing = flushing.then(writeBatch);
+    flushing = flushing.then(writeBatch).then(async () => {
+      while (arrivingWork.size) await Promise.all(arrivingWork);
+    });
     return flushing;
+  }
+
+  /**
+   * The ETA of a technician on the way, from a fix accepted here (issue 11 §2): the same estimate the
+   * customer's map shows. Under ARRIVING_ETA_SECONDS the customer is told, once.
+   */
+  function checkArriving(technicianId: string, fix: LiveFix) {
+    const arriving = deps.arriving;
+    const bookingId = activeJob.get(technicianId);
+    const job = bookingId ? onTheWay.get(bookingId) : undefined;
+    if (!arriving || !bookingId || !job || job.told || job.reading) return;
+    if (!job.target) {
+      // Went en_route since this node last read its jobs: the address is read once, then checked.
+      job.reading = true;
+      const read: Promise<void> = repo
+        .activeJobs([technicianId])
+        .then((rows) => {
+          job.target = rows.find((r) => r.bookingId === bookingId)?.location ?? null;
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          job.reading = false;
+          arrivingWork.delete(read);
+          const newest = last.get(technicianId);
+          if (job.target && newest) checkArriving(technicianId, newest);
+        });
+      arrivingWork.add(read);
+      return;
+    }
+    if (etaSeconds(distanceMeters(fix, job.target), speeds.get(technicianId)) >= ARRIVING_ETA_SECONDS) return;
+    job.told = true;
+    const write = db
+      .transaction((tx) => arriving(tx, bookingId))
+      .catch((e) => {
+        job.told = false; // the next fix tries again
+        log.warn('tracking: arriving notification failed', { error: (e as Error).message });
+      })
+      .finally(() => arrivingWork.delete(write));
+    arrivingWork.add(write);
   }
 
   async function writeBatch() {
@@ -254,8 +315,13 @@ export function createTrackingService(deps: {
       }
     }
     if (opts.jobs === false) return;
-    for (const j of await repo.activeJobs(ids))
+    for (const j of await repo.activeJobs(ids)) {
       if (j.technicianId) activeJob.set(j.technicianId, j.bookingId);
+      if (j.status !== 'en_route') continue;
+      const known = onTheWay.get(j.bookingId);
+      if (known) known.target ??= j.location;
+      else onTheWay.set(j.bookingId, { target: j.location, told: false });
+    }
   }
 
   /** Only the booking's customer (and admins), only while the technician is on the way. */
@@ -367,6 +433,8 @@ export function createTrackingService(deps: {
     watchable.set(bookingId, WATCHABLE.has(status) ? technicianId : null);
     const feed = feeds.get(bookingId);
     if (feed && (!WATCHABLE.has(status) || feed.technicianId !== technicianId)) endFeed(feed);
+    if (status !== 'en_route') onTheWay.delete(bookingId);
+    else if (!onTheWay.has(bookingId)) onTheWay.set(bookingId, { target: null, told: false });
     const touched = new Set<string>();
     // Whoever had this job and no longer does (finished, cancelled, handed back).
     for (const [t, b] of activeJob) {
@@ -439,6 +507,7 @@ export function createTrackingService(deps: {
         dirty.set(technicianId, fix);
         current?.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
         applyCurrent(technicianId, prev, fix, now);
+        checkArriving(technicianId, fix);
       }
       // Every other node keeps its replica of the index, and its own viewers, from what it is sent.
       if (current) shareFixes(technicianId, now, current);

@@ -19,6 +19,7 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { type MapMarker, MapView } from '../map/MapView';
+import { isPhoneUnverified, PhoneNeeded } from '../notifications/PhoneNeeded';
 import { UnpaidNotice, unpaidBookingOf } from '../payments/UnpaidNotice';
 import { SlotPicker } from '../schedule/SlotPicker';
 import { QuotePanel } from './QuotePanel';
@@ -439,7 +440,8 @@ export function BookingForm({
       />
 
       {unpaidId && <UnpaidNotice bookingId={unpaidId} />}
-      {mutation.isError && !unpaidId && (
+      {mutation.isError && isPhoneUnverified(mutation.error) && <PhoneNeeded reason="booking" />}
+      {mutation.isError && !unpaidId && !isPhoneUnverified(mutation.error) && (
         <div className="form-error" role="alert" data-testid="form-error">
           <p>
             {t(

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { useT } from '../../i18n/I18nProvider';
 import { toApiProblem } from '../../lib/apiErrors';
-import { navigate } from '../../lib/router';
+import { navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useChangeSession } from '../session/SessionProvider';
+import { safeNext } from './PhoneNeeded';
 import './notifications.css';
 
 type Step = { phase: 'number' } | { phase: 'code'; phone: string };
@@ -133,12 +134,14 @@ export function VerifyPhone({ onVerified }: { onVerified?: (phone: string) => vo
 
 export function VerifyPhoneScreen() {
   const t = useT();
+  // Back where the need came up (going online, a booking), with what was typed there kept in the URL.
+  const next = safeNext(useSearchParams().get('next')) ?? '/home';
   return (
     <main className="screen" data-testid="verify-phone-screen">
       <h1>{t('phone.title')}</h1>
       <p className="muted">{t('phone.intro')}</p>
       <section className="card">
-        <VerifyPhone onVerified={() => navigate('/home')} />
+        <VerifyPhone onVerified={() => navigate(next)} />
       </section>
     </main>
   );

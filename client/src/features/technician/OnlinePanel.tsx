@@ -6,6 +6,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { currentPosition, type GeoProblem, toGeoProblem } from '../../lib/geolocation';
 import { trpc } from '../../lib/trpc';
 import { useSocketOpen } from '../connection/useConnectionState';
+import { isPhoneUnverified, PhoneNeeded } from '../notifications/PhoneNeeded';
 import { SharingStatus } from './SharingStatus';
 import type { SharingState } from './useLocationSharing';
 
@@ -151,11 +152,14 @@ export function OnlinePanel({
         onStop={onStopSharing}
         onResume={onResumeSharing}
       />
-      {setOnline.error && (
-        <p className="form-error" role="alert">
-          {t(problemKey(setOnline.error, { VALIDATION: 'technician.online.badPosition' }))}
-        </p>
-      )}
+      {setOnline.error &&
+        (isPhoneUnverified(setOnline.error) ? (
+          <PhoneNeeded reason="online" />
+        ) : (
+          <p className="form-error" role="alert">
+            {t(problemKey(setOnline.error, { VALIDATION: 'technician.online.badPosition' }))}
+          </p>
+        ))}
     </section>
   );
 }

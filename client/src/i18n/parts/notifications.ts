@@ -52,6 +52,7 @@ export const notificationsEn = {
   'phone.error.invalid': 'Enter the number with its country code, e.g. +2348012345678.',
   'phone.error.failed': 'Something went wrong. Try again.',
   'phone.needed': 'Verify your phone number before going online.',
+  'phone.neededBooking': 'In this city, verify your phone number before your first booking.',
   'phone.needed.link': 'Verify phone',
 } satisfies Record<string, string>;
 
@@ -107,5 +108,6 @@ export const notificationsAr: Record<keyof typeof notificationsEn, string> = {
   'phone.error.invalid': 'أدخل الرقم مع رمز الدولة، مثل ‎+201001234567.',
   'phone.error.failed': 'حدث خطأ ما. حاول مرة أخرى.',
   'phone.needed': 'أكّد رقم هاتفك قبل الاتصال بالإنترنت.',
+  'phone.neededBooking': 'في هذه المدينة، أكّد رقم هاتفك قبل حجزك الأول.',
   'phone.needed.link': 'تأكيد الهاتف',
 } satisfies Record<string, string>;
