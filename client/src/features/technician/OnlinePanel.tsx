@@ -2,10 +2,12 @@ import { useEffect, useState } from 'react';
 import type { TechnicianProfile } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
+import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { currentPosition, type GeoProblem, toGeoProblem } from '../../lib/geolocation';
+import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useSocketOpen } from '../connection/useConnectionState';
+import { VERIFY_PHONE_PATH } from '../notifications/routes';
 import { SharingStatus } from './SharingStatus';
 import type { SharingState } from './useLocationSharing';
 
@@ -151,11 +153,21 @@ export function OnlinePanel({
         onStop={onStopSharing}
         onResume={onResumeSharing}
       />
-      {setOnline.error && (
-        <p className="form-error" role="alert">
-          {t(problemKey(setOnline.error, { VALIDATION: 'technician.online.badPosition' }))}
-        </p>
-      )}
+      {setOnline.error &&
+        // Going online needs a verified phone (issue 11 §3): say so, and where to verify it, rather than
+        // a bare "your account can't do that".
+        (toApiProblem(setOnline.error).details?.reason === 'phone_unverified' ? (
+          <p className="form-error" role="alert" data-testid="online-needs-phone">
+            {t('phone.needed')}{' '}
+            <Link href={VERIFY_PHONE_PATH} className="button button-secondary">
+              {t('phone.needed.link')}
+            </Link>
+          </p>
+        ) : (
+          <p className="form-error" role="alert">
+            {t(problemKey(setOnline.error, { VALIDATION: 'technician.online.badPosition' }))}
+          </p>
+        ))}
     </section>
   );
 }
