@@ -121,9 +121,12 @@ export async function acceptOffer(tech: Page) {
   return job;
 }
 
-/** Calls a tRPC procedure as the page's signed-in user (its session cookie), plain JSON. */
+/**
+ * Calls a tRPC procedure as the page's signed-in user (its session cookie), plain JSON. Also takes a
+ * context's `request` with the app's origin as `url`: a user who needs no screen of their own.
+ */
 export async function callApi<T>(
-  page: Page,
+  page: Pick<Page, 'url' | 'request'>,
   method: 'GET' | 'POST',
   path: string,
   input?: unknown,

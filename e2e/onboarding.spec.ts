@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type BrowserContext, expect as baseExpect, type Page, test } from '@playwright/test';
 import sharp from 'sharp';
-import { callApi, signIn, signUp, smsCode, uniqueEmail, uniquePhone } from './helpers';
+import { callApi, PASSWORD, signIn, signUp, smsCode, uniqueEmail, uniquePhone } from './helpers';
 
 const photo = (w: number, h: number, background: string) =>
   sharp({ create: { width: w, height: h, channels: 3, background } })
@@ -35,7 +35,7 @@ const expect = baseExpect.configure({ timeout: 30_000 });
 test('a new technician completes onboarding on a phone, an admin approves, and jobs come only from inside the area', async ({
   browser,
 }) => {
-  test.setTimeout(420_000);
+  test.setTimeout(600_000);
   const contexts: BrowserContext[] = [];
   const open = async (opts: Parameters<typeof browser.newContext>[0] = {}) => {
     const c = await browser.newContext(opts);
@@ -176,8 +176,17 @@ test('a new technician completes onboarding on a phone, an admin approves, and j
     await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
 
     // A job 5 km north (outside the area) is never offered to them; one inside it is.
-    const { page: customer } = await open();
-    await signUp(customer, { name: 'Ada Outside', email: uniqueEmail('e2e-cust'), role: 'customer' });
+    // The customer books through the API (the booking screens have their own journeys): one browser
+    // fewer to load on a busy machine.
+    const { context: customerContext } = await open();
+    const base = new URL(tech.url()).origin;
+    const customer = { url: () => base, request: customerContext.request };
+    await callApi(customer, 'POST', 'auth.signUp', {
+      name: 'Ada Outside',
+      email: uniqueEmail('e2e-cust'),
+      password: PASSWORD,
+      role: 'customer',
+    });
     const shine = (
       await callApi<Array<{ id: string; slug: string }>>(customer, 'GET', 'catalog.services')
     ).find((s) => s.slug === 'shoe-shine')!;
@@ -204,6 +213,12 @@ test('a new technician completes onboarding on a phone, an admin approves, and j
     const outsideNow = await callApi<Job>(customer, 'GET', 'booking.get', { id: outside.id });
     expect(outsideNow.technician?.name).not.toBe('Ngozi Onboarding');
     await callApi(customer, 'POST', 'booking.cancel', { id: outside.id, reason: 'Changed my mind' });
+
+    // The area is deleted from the home screen's editor: none left.
+    const homeAreas = tech.getByTestId('areas-editor');
+    await homeAreas.getByTestId('area-delete-Home turf').click();
+    await expect(homeAreas.getByTestId('area-delete-Home turf')).toHaveCount(0);
+    expect(await callApi<Area[]>(tech, 'GET', 'technician.areas')).toEqual([]);
   } finally {
     for (const c of contexts) await c.close();
   }
