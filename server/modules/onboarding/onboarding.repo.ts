@@ -3,6 +3,7 @@ import { type DbOrTx, queryRows } from '../../../db/client';
 import {
   auditLog,
   type OnboardingRow,
+  phoneVerifications,
   services,
   technicianAreas,
   technicianCertificates,
@@ -118,16 +119,18 @@ export function createOnboardingRepo(db: DbOrTx) {
         .orderBy(asc(services.nameEn)),
 
     async counts(technicianId: string) {
-      const [row] = await queryRows<{ services: number; areas: number; hours: number }>(
+      const [row] = await queryRows<{ services: number; areas: number; hours: number; phone: number }>(
         db,
         sql`SELECT (SELECT count(*) FROM ${technicianServices} WHERE technician_id = ${technicianId})::int AS services,
                    (SELECT count(*) FROM ${technicianAreas} WHERE technician_id = ${technicianId})::int AS areas,
-                   (SELECT count(*) FROM technician_schedules WHERE technician_id = ${technicianId})::int AS hours`,
+                   (SELECT count(*) FROM technician_schedules WHERE technician_id = ${technicianId})::int AS hours,
+                   (SELECT count(*) FROM ${phoneVerifications} WHERE user_id = ${technicianId})::int AS phone`,
       );
       return {
         services: Number(row?.services ?? 0),
         areas: Number(row?.areas ?? 0),
         hours: Number(row?.hours ?? 0),
+        phone: Number(row?.phone ?? 0),
       };
     },
 
