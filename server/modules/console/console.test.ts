@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, like, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
+import { queryRows } from '../../../db/client';
 import {
   auditLog,
   bookings,
@@ -345,6 +346,66 @@ describe('users: search, file and risk flags', () => {
     expect((await client.admin.users.search.query({ q: c.email, status: 'active' })).items).toHaveLength(0);
     // `%` and `_` are literal characters, not wildcards.
     expect((await client.admin.users.search.query({ q: '%%%' })).items).toHaveLength(0);
+  });
+
+  it('search pages through users created within one millisecond without skipping or repeating any', async () => {
+    const c = await person();
+    const tag = `samems${randomUUID().slice(0, 8)}`;
+    // 35 copies of one account (a page is 30), created 1 µs apart inside one millisecond.
+    await queryRows(
+      db(),
+      sql`INSERT INTO users
+          SELECT (jsonb_populate_record(NULL::users, to_jsonb(u) || jsonb_build_object(
+            'id', gen_random_uuid(), 'email', ${tag} || n || '@example.com', 'name', ${tag} || ' ' || n,
+            'phone', NULL, 'created_at', '2030-01-02T03:04:05.678Z'::timestamptz + make_interval(secs => n / 1000000.0)))).*
+          FROM users u, generate_series(1, 35) n WHERE u.id = ${c.user.id}`,
+    );
+    const expected = await db()
+      .select({ id: users.id })
+      .from(users)
+      .where(like(users.name, `${tag}%`))
+      .orderBy(desc(users.createdAt), desc(users.id));
+    expect(expected).toHaveLength(35);
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const page = await asAdmin().admin.users.search.query({ q: tag, cursor });
+      ids.push(...page.items.map((u) => u.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(ids).toEqual(expected.map((u) => u.id));
+  });
+
+  it('the technicians list (oldest first) pages through sign-ups of one millisecond without repeats', async () => {
+    const c = await person();
+    const tag = `samemstech${randomUUID().slice(0, 8)}`;
+    // 55 technicians (a page is 50) created 1 µs apart inside one millisecond, after everyone else.
+    await queryRows(
+      db(),
+      sql`WITH copies AS (
+            INSERT INTO users
+            SELECT (jsonb_populate_record(NULL::users, to_jsonb(u) || jsonb_build_object(
+              'id', gen_random_uuid(), 'email', ${tag} || n || '@example.com', 'name', ${tag} || ' ' || n,
+              'role', 'technician', 'phone', NULL,
+              'created_at', '2032-05-06T07:08:09.321Z'::timestamptz + make_interval(secs => n / 1000000.0)))).*
+            FROM users u, generate_series(1, 55) n WHERE u.id = ${c.user.id}
+            RETURNING id)
+          INSERT INTO technician_profiles (user_id) SELECT id FROM copies`,
+    );
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      const page = await asAdmin().admin.technicians.list.query({ cursor });
+      ids.push(...page.items.map((t) => t.userId));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const expected = await queryRows<{ id: string }>(
+      db(),
+      sql`SELECT u.id FROM technician_profiles tp JOIN users u ON u.id = tp.user_id ORDER BY u.created_at, u.id`,
+    );
+    expect(ids).toEqual(expected.map((r) => r.id));
   });
 
   it('flags failed sign-ins, rapid bookings, cancellations, a new network and a location jump, with reasons', async () => {

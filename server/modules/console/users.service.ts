@@ -219,7 +219,7 @@ export function createConsoleUsersService(deps: Deps) {
       const last = page.at(-1);
       return {
         items: page.map((r) => toSummary(r.user, r.status)),
-        nextCursor: rows.length > PAGE && last ? encodeCursor(last.user.createdAt, last.user.id) : null,
+        nextCursor: rows.length > PAGE && last ? encodeCursor(last.cursorAt, last.user.id) : null,
       };
     },
 
