@@ -222,6 +222,64 @@ describe('audit trail', () => {
   });
 });
 
+describe('user.view audit rows', () => {
+  async function anotherAdmin() {
+    const email = uniqueEmail('admin');
+    const password = 'another console admin 2026';
+    await svc().auth.ensureAdmin(email, password, 'Second Admin');
+    const a = await svc().auth.signIn({ email, password }, '127.0.0.1');
+    return { id: a.user.id, api: httpClient(server, a.token) };
+  }
+  const views = (actorId: string, userId: string) =>
+    db()
+      .select()
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.action, 'user.view'),
+          eq(auditLog.subject, `user:${userId}`),
+          eq(auditLog.actorId, actorId),
+        ),
+      );
+  /** A `user.view` row written `minutesAgo` (inserting is all the append-only trail allows). */
+  const pastView = (actorId: string, userId: string, minutesAgo: number) =>
+    queryRows(
+      db(),
+      sql`INSERT INTO audit_log (actor_id, action, subject, at)
+          VALUES (${actorId}, 'user.view', ${`user:${userId}`}, now() - make_interval(mins => ${minutesAgo}::int))`,
+    );
+
+  it('one row per admin per user per ten minutes, however often the page refetches', async () => {
+    const c = await person();
+    const one = await anotherAdmin();
+    const two = await anotherAdmin();
+    // Refetches, some of them at once.
+    await Promise.all([1, 2, 3, 4].map(() => one.api.admin.users.get.query({ id: c.user.id })));
+    await one.api.admin.users.get.query({ id: c.user.id });
+    expect(await views(one.id, c.user.id)).toHaveLength(1);
+    // Another admin's reading is theirs.
+    await two.api.admin.users.get.query({ id: c.user.id });
+    expect(await views(two.id, c.user.id)).toHaveLength(1);
+    // Another user's file is another reading.
+    const d = await person();
+    await one.api.admin.users.get.query({ id: d.user.id });
+    expect(await views(one.id, d.user.id)).toHaveLength(1);
+  });
+
+  it('a reading 9 minutes ago still counts; one 11 minutes ago does not', async () => {
+    const c = await person();
+    const recent = await anotherAdmin();
+    const old = await anotherAdmin();
+    await pastView(recent.id, c.user.id, 9);
+    await pastView(old.id, c.user.id, 11);
+    await recent.api.admin.users.get.query({ id: c.user.id });
+    await old.api.admin.users.get.query({ id: c.user.id });
+    await old.api.admin.users.get.query({ id: c.user.id });
+    expect(await views(recent.id, c.user.id)).toHaveLength(1);
+    expect(await views(old.id, c.user.id)).toHaveLength(2);
+  });
+});
+
 describe('suspensions and bans', () => {
   it('a ban closes the user’s open WebSocket within a second and refuses their token and new sign-ins', async () => {
     const c = await person();
