@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, isoMicros, queryRows } from '../../../db/client';
 import {
   auditLog,
   type OnboardingRow,
@@ -135,7 +135,7 @@ export function createOnboardingRepo(db: DbOrTx) {
     },
 
     /** The review queue: oldest first (by submission, else by last change). Cursor: (that time, id). */
-    async queue(status: OnboardingStatus, after: { at: Date; id: string } | undefined, limit: number) {
+    async queue(status: OnboardingStatus, after: { instant: string; id: string } | undefined, limit: number) {
       const at = sql`coalesce(${technicianOnboarding.submittedAt}, ${technicianOnboarding.updatedAt})`;
       return db
         .select({
@@ -143,6 +143,7 @@ export function createOnboardingRepo(db: DbOrTx) {
           status: technicianOnboarding.status,
           submittedAt: technicianOnboarding.submittedAt,
           at: sql<Date>`${at}`.mapWith(technicianOnboarding.updatedAt),
+          cursorAt: isoMicros(at),
           name: users.name,
           email: users.email,
           servicesCount:
@@ -160,7 +161,7 @@ export function createOnboardingRepo(db: DbOrTx) {
           and(
             eq(technicianOnboarding.status, status),
             after
-              ? sql`(${at}, ${technicianOnboarding.technicianId}) > (${after.at}, ${after.id})`
+              ? sql`(${at}, ${technicianOnboarding.technicianId}) > (${after.instant}::timestamptz, ${after.id}::uuid)`
               : undefined,
           ),
         )

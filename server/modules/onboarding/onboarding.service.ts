@@ -277,8 +277,7 @@ export function createOnboardingService(deps: {
       const last = page.at(-1);
       return {
         items,
-        nextCursor:
-          rows.length > QUEUE_PAGE && last ? encodeCursor(new Date(last.at), last.technicianId) : null,
+        nextCursor: rows.length > QUEUE_PAGE && last ? encodeCursor(last.cursorAt, last.technicianId) : null,
       };
     },
 
