@@ -173,6 +173,11 @@ export function createServices(database: Database, config: Config, redis: RedisC
     market: config.market,
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     bus,
+    // payment.succeeded / payment.refunded webhooks, committed with the payment change (issue 17 §2).
+    outbox: {
+      paymentChanged: (tx, change) => developer.webhooks.paymentChanged(tx, change),
+      committed: (bookingId) => developer.webhooks.paymentCommitted(bookingId),
+    },
   });
   const bookings = createBookingService({
     schedule,
