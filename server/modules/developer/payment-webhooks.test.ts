@@ -86,6 +86,7 @@ async function orgJob(events: Array<'payment.succeeded' | 'payment.refunded'>) {
     serviceId: await serviceId(server.services),
     ...spot,
     address: '3 Bourdillon Road, Ikoyi',
+    siteContact: { name: 'Front desk', phone: '+2348012345678' },
     idempotencyKey: randomUUID(),
   });
   await until(async () => {
