@@ -183,6 +183,11 @@ export function createServices(database: Database, config: Config, redis: RedisC
     bus,
     paid: notifications.hooks.paid,
     refunded: notifications.hooks.refunded,
+    // payment.succeeded / payment.refunded webhooks, committed with the payment change (issue 17 §2).
+    outbox: {
+      paymentChanged: (tx, change) => developer.webhooks.paymentChanged(tx, change),
+      committed: (bookingId) => developer.webhooks.paymentCommitted(bookingId),
+    },
   });
   const bookings = createBookingService({
     schedule,

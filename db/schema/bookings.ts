@@ -47,6 +47,9 @@ export const bookings = pgTable(
     address: text('address').notNull(),
     addressDetails: text('address_details'),
     notes: text('notes'),
+    /** The on-site contact (issue 17 §1: organisations' bookings); both or neither. */
+    siteContactName: text('site_contact_name'),
+    siteContactPhone: text('site_contact_phone'),
     scheduledFor: ts('scheduled_for'),
     /** scheduled_for + the service's duration: stored because index expressions must be immutable. */
     scheduledEnd: ts('scheduled_end'),
@@ -107,6 +110,10 @@ export const bookings = pgTable(
     check(
       'bookings_assigned_has_technician',
       sql`${t.status} IN ('searching','unfulfilled','cancelled') OR ${t.technicianId} IS NOT NULL`,
+    ),
+    check(
+      'bookings_site_contact_whole',
+      sql`(${t.siteContactName} IS NULL) = (${t.siteContactPhone} IS NULL)`,
     ),
     check(
       'bookings_money_adds_up',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type BookingStatus, bookingStatuses } from '#shared/booking';
+import { phoneSchema } from './auth';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
 import { type PaymentMethod, paymentMethods } from './payment';
@@ -51,6 +52,20 @@ export type Quote = {
   nearest: { distanceMeters: number; etaSeconds: number } | null;
 };
 
+/**
+ * Who meets the technician on site when the customer is not there (issue 17 §1): an organisation's
+ * bookings must say (the front desk, a tenant); anyone may give one when booking for someone else.
+ */
+export const siteContactSchema = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, 'Enter the contact’s name')
+    .max(100)
+    .regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
+  phone: phoneSchema,
+});
+
 export const createBookingInput = z.object({
   serviceId: z.uuid(),
   lat: latSchema,
@@ -71,6 +86,8 @@ export const createBookingInput = z.object({
   fallbackToNearest: z.boolean().optional(),
   /** How the customer means to pay (default cash); they may change it at checkout. */
   paymentMethod: z.enum(paymentMethods).optional(),
+  /** The person on site; required when an organisation books (through its API key). */
+  siteContact: siteContactSchema.optional(),
   /** A client-generated key (e.g. a UUID): retries with the same key return the same booking. */
   idempotencyKey: z.string().min(8).max(100).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE),
 });
@@ -124,6 +141,11 @@ export type Booking = {
   technician: Party | null;
   /** The exact place: only for the customer, the assigned technician and admins. */
   location: { lat: number; lng: number; address: string; details: string | null };
+  /**
+   * The person the technician meets on site (organisations' bookings; null when not given). Like the
+   * parties' phones, `phone` is there only while the job is on (assigned … in progress).
+   */
+  siteContact: { name: string; phone: string | null } | null;
   notes: string | null;
   scheduledFor: string | null;
   emergency: boolean;

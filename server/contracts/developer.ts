@@ -1,5 +1,7 @@
 // Issue 17: organisations, API keys and outgoing webhooks (pure zod: shared with the client).
 import { z } from 'zod';
+import type { Money } from './catalog';
+import type { PaymentMethod } from './payment';
 import { CONTROL_CHARACTERS_MESSAGE, SINGLE_LINE_TEXT } from './text';
 
 export const apiKeyScopes = ['bookings:read', 'bookings:write', 'tracking:read', 'webhooks:manage'] as const;
@@ -110,6 +112,26 @@ export type WebhookDelivery = {
   createdAt: string;
 };
 export type WebhookDeliveryPage = { items: WebhookDelivery[]; nextCursor: string | null };
+
+/** `data` of `payment.succeeded` and `payment.refunded`: the payment as it is after the change. */
+export type WebhookPaymentData = {
+  payment: {
+    id: string;
+    bookingId: string;
+    method: PaymentMethod;
+    status: 'paid' | 'refunded' | 'partially_refunded';
+    /** What was paid: the amount due plus the tip. */
+    amount: Money;
+    tip: Money;
+    /** Refunded so far (all refunds together). */
+    refunded: Money;
+    /** Fundi's reference for the payment (also on the receipt and at the gateway). */
+    reference: string;
+    paidAt: string | null;
+  };
+  /** `payment.refunded`: the refund this event is about (`pending`: the gateway has not finished it). */
+  refund: { id: string; amount: Money; status: 'succeeded' | 'pending' } | null;
+};
 
 /** The JSON body of every webhook request. */
 export type WebhookPayload = { id: string; type: string; created: string; data: unknown };

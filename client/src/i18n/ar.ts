@@ -528,6 +528,7 @@ export const ar: Messages = {
   'job.title': 'المهمة الحالية',
   'job.titleDone': 'انتهت المهمة',
   'job.customer': 'العميل',
+  'job.siteContact': 'جهة الاتصال في الموقع',
   'job.earnings': 'ربحك',
   'job.collect': '(حصّل {total} نقدًا)',
   'job.directions': 'الاتجاهات',

@@ -540,6 +540,7 @@ export const en = {
   'job.title': 'Current job',
   'job.titleDone': 'Job finished',
   'job.customer': 'Customer',
+  'job.siteContact': 'On-site contact',
   'job.earnings': 'You earn',
   'job.collect': '(collect {total} in cash)',
   'job.directions': 'Directions',

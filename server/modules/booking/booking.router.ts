@@ -21,7 +21,9 @@ export const bookingRouter = router({
   quote: authedProcedure.input(quoteInput).query(({ ctx, input }) => ctx.services.bookings.quote(input)),
   create: customerProcedure
     .input(createBookingInput)
-    .mutation(({ ctx, input }) => ctx.services.bookings.create(ctx.user, input)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.bookings.create(ctx.user, input, { organisation: Boolean(ctx.apiKey) }),
+    ),
   get: authedProcedure
     .input(bookingIdInput)
     .query(({ ctx, input }) => ctx.services.bookings.get(input.id, ctx.user)),

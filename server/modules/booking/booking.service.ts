@@ -258,6 +258,8 @@ export function createBookingService({
         address: input.address,
         addressDetails: input.addressDetails ?? null,
         notes: input.notes ?? null,
+        siteContactName: input.siteContact?.name ?? null,
+        siteContactPhone: input.siteContact?.phone ?? null,
         scheduledFor,
         scheduledEnd: scheduledFor ? new Date(scheduledFor.getTime() + s.durationMinutes * 60_000) : null,
         emergency: input.emergency ?? false,
@@ -356,8 +358,22 @@ export function createBookingService({
       };
     },
 
-    /** Idempotent per (customer, key): a retry gets the same booking; a different payload is CONFLICT. */
-    async create(customer: Caller, input: z.output<typeof createBookingInput>): Promise<Booking> {
+    /**
+     * Idempotent per (customer, key): a retry gets the same booking; a different payload is CONFLICT.
+     * `organisation`: an organisation books (an API key): the technician will not meet the account's
+     * owner, so the on-site contact is required.
+     */
+    async create(
+      customer: Caller,
+      input: z.output<typeof createBookingInput>,
+      opts: { organisation?: boolean } = {},
+    ): Promise<Booking> {
+      if (opts.organisation && !input.siteContact)
+        throw new DomainError(
+          'VALIDATION',
+          'An organisation’s booking needs the on-site contact: siteContact { name, phone }.',
+          { field: 'siteContact' },
+        );
       const release = admission?.enter();
       try {
         // A slot taken meanwhile (the reservations' exclusion constraint): CONFLICT, not a 500.

@@ -41,6 +41,10 @@ export function toBooking(v: BookingViewRow): Booking {
         }
       : null,
     location: { lat: b.location.lat, lng: b.location.lng, address: b.address, details: b.addressDetails },
+    siteContact:
+      b.siteContactName !== null
+        ? { name: b.siteContactName, phone: contact ? b.siteContactPhone : null }
+        : null,
     notes: b.notes,
     scheduledFor: iso(b.scheduledFor),
     emergency: b.emergency,

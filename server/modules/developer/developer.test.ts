@@ -3,7 +3,7 @@ import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ApiKeyScope, WebhookPayload } from '../../contracts/developer';
-import { customer, serviceId, uniqueSpot, until } from '../../test/fixtures';
+import { customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, isolatedDatabase, startTestServer, type TestServer } from '../../test/harness';
 import { startWebhookReceiver } from '../../test/standins/webhook-receiver';
 import { createDeveloperRepo } from './developer.repo';
@@ -58,11 +58,14 @@ async function orgWithKey(s: TestServer, scopes: ApiKeyScope[]) {
   };
 }
 
-async function book(s: TestServer, api: ReturnType<typeof httpClient>) {
+const SITE_CONTACT = { name: 'Chidi (front desk)', phone: '+2348031234567' };
+
+async function book(s: TestServer, api: ReturnType<typeof httpClient>, spot = uniqueSpot()) {
   return api.booking.create.mutate({
     serviceId: await serviceId(s.services),
-    ...uniqueSpot(),
+    ...spot,
     address: '12 Admiralty Way, Lekki Phase 1',
+    siteContact: SITE_CONTACT,
     idempotencyKey: randomUUID(),
   });
 }
@@ -184,6 +187,96 @@ describe('API keys', () => {
     const keys = await a.person.apiKey.list.query();
     expect(keys.find((k) => k.id === a.keyId)!.usageCount).toBe(RATE_LIMIT);
     expect(keys.find((k) => k.id === a.keyId)!.lastUsedAt).not.toBeNull();
+  });
+});
+
+describe('organisation bookings: the on-site contact', () => {
+  const fieldOf = (e: unknown) =>
+    (e instanceof TRPCClientError ? e.data : null) as {
+      details: { field?: string } | null;
+      zodError: { fieldErrors: Record<string, string[]> } | null;
+    } | null;
+
+  it('is required of an organisation, and validated (name, E.164 phone)', async () => {
+    const a = await orgWithKey(server, ['bookings:write']);
+    const base = {
+      serviceId: await serviceId(server.services),
+      ...uniqueSpot(),
+      address: '1 Ozumba Mbadiwe Avenue',
+    };
+    const missing = await a.api.booking.create
+      .mutate({ ...base, idempotencyKey: randomUUID() })
+      .catch((e: unknown) => e);
+    expect(code(missing)).toBe('BAD_REQUEST');
+    expect(fieldOf(missing)!.details).toMatchObject({ field: 'siteContact' });
+    for (const siteContact of [
+      { name: 'Desk', phone: '08031234567' },
+      { name: 'Desk', phone: '+234 803 123 4567' },
+      { name: '  ', phone: '+2348031234567' },
+      { name: 'Desk\u0007', phone: '+2348031234567' },
+      { name: 'x'.repeat(101), phone: '+2348031234567' },
+    ]) {
+      const e = await a.api.booking.create
+        .mutate({ ...base, siteContact, idempotencyKey: randomUUID() })
+        .catch((x: unknown) => x);
+      expect(code(e), JSON.stringify(siteContact)).toBe('BAD_REQUEST');
+      expect(Object.keys(fieldOf(e)!.zodError!.fieldErrors)).toEqual(['siteContact']);
+    }
+    // A person booking for themselves need not give one.
+    const person = await customer(server.services);
+    const own = await httpClient(server, person.token).booking.create.mutate({
+      ...base,
+      idempotencyKey: randomUUID(),
+    });
+    expect(own.siteContact).toBeNull();
+  });
+
+  it('the technician gets it while the job is on; the phone goes when it ends; a retry with another contact is CONFLICT', async () => {
+    const a = await orgWithKey(server, ['bookings:read', 'bookings:write']);
+    const spot = uniqueSpot();
+    const t = await technician(server.services, offset(spot, 1500));
+    const key = randomUUID();
+    const created = await a.api.booking.create.mutate({
+      serviceId: await serviceId(server.services),
+      ...spot,
+      address: '12 Admiralty Way, Lekki Phase 1',
+      siteContact: SITE_CONTACT,
+      idempotencyKey: key,
+    });
+    // Before anyone is assigned: the name, no phone (as with the parties' own phones).
+    expect(created.siteContact).toEqual({ name: SITE_CONTACT.name, phone: null });
+    expect(
+      await codeOf(
+        a.api.booking.create.mutate({
+          serviceId: await serviceId(server.services),
+          ...spot,
+          address: '12 Admiralty Way, Lekki Phase 1',
+          siteContact: { ...SITE_CONTACT, phone: '+2348039999999' },
+          idempotencyKey: key,
+        }),
+      ),
+    ).toBe('CONFLICT');
+    await until(async () => {
+      try {
+        await server.services.dispatch.accept(created.id, t.user.id);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    const asTech = httpClient(server, t.token);
+    expect((await asTech.booking.get.query({ id: created.id })).siteContact).toEqual(SITE_CONTACT);
+    expect((await a.api.booking.get.query({ id: created.id })).siteContact).toEqual(SITE_CONTACT);
+    for (const to of ['en_route', 'arrived', 'in_progress'] as const) {
+      const b = await server.services.bookings.advance(created.id, t.user, to, { confirmFar: true });
+      expect(b.siteContact, to).toEqual(SITE_CONTACT);
+    }
+    const done = await server.services.bookings.advance(created.id, t.user, 'completed');
+    expect(done.siteContact).toEqual({ name: SITE_CONTACT.name, phone: null });
+    expect((await asTech.booking.get.query({ id: created.id })).siteContact).toEqual({
+      name: SITE_CONTACT.name,
+      phone: null,
+    });
   });
 });
 
@@ -396,7 +489,7 @@ describe('the outbox survives a crash', () => {
     } finally {
       await next.close();
     }
-  });
+  }, 120_000); // It creates and migrates a database of its own: 20 s and more on a busy machine.
 
   function receivedFor(bookingId: string) {
     return receiver.received.filter(

@@ -18,6 +18,7 @@ import { log } from '../../lib/log';
 import { type Bus, channels } from '../../realtime/bus';
 import type { Change } from '../booking/booking.lifecycle';
 import { toBooking, toHistoryEntry } from '../booking/booking.views';
+import type { PaymentChange } from '../payments/payments.service';
 import { type ClaimedDelivery, createDeveloperRepo } from './developer.repo';
 import { checkTarget, type Resolver, safePost, systemResolver, UnsafeTargetError } from './safe-post';
 import { signatureHeader } from './signature';
@@ -250,6 +251,22 @@ export function createWebhookService(deps: { db: Db; bus: Bus; config: WebhookCo
       // Bounded: a change that rolled back never publishes, so its id would stay.
       if (enqueued.size > 10_000) enqueued.clear();
       enqueued.add(booking.id);
+    },
+
+    /** The outbox hook of a payment change (payment.succeeded, payment.refunded), inside its transaction. */
+    async paymentChanged(tx: DbOrTx, change: PaymentChange) {
+      const written = await createDeveloperRepo(tx).enqueueForPrincipal(
+        change.customerId,
+        [change.type],
+        change.data,
+      );
+      if (written === 0) return;
+      if (enqueued.size > 10_000) enqueued.clear();
+      enqueued.add(change.bookingId);
+    },
+    /** After a payment change committed: wake the worker if that change wrote deliveries. */
+    paymentCommitted(bookingId: string) {
+      if (enqueued.delete(bookingId)) wake?.();
     },
 
     async create(orgId: string, input: z.output<typeof createWebhookInput>): Promise<CreatedWebhook> {

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingRow, UserRow } from '../../../db/schema';
 import type { InvoiceRow, PaymentRow } from '../../../db/schema/money';
+import type { WebhookPaymentData } from '../../contracts/developer';
 import type {
   BookingPayment,
   CheckoutResult,
@@ -48,6 +49,8 @@ type Deps = {
   paid?: (tx: DbOrTx, e: MoneyEvent & { paymentId: string; at: Date }) => Promise<void>;
   /** In the transaction that records it: a refund was issued (the customer is told, issue 11 §2). */
   refunded?: (tx: DbOrTx, e: MoneyEvent & { refundId: string }) => Promise<void>;
+  /** Webhook events (issue 17 §2), written in the transaction of the payment change. */
+  outbox?: PaymentOutbox;
 };
 
 /** What the customer is told of a payment or refund. */
@@ -58,6 +61,45 @@ export type MoneyEvent = {
   currency: string;
   service: { nameEn: string; nameAr: string };
 };
+
+/** A payment change an organisation's webhooks hear about. */
+export type PaymentChange = {
+  type: 'payment.succeeded' | 'payment.refunded';
+  /** The booking's customer (an organisation's principal, or a person: then nothing is written). */
+  customerId: string;
+  bookingId: string;
+  data: WebhookPaymentData;
+};
+
+/** Work committed with every payment change (the webhook outbox rows), like bookings' ChangeOutbox. */
+export type PaymentOutbox = {
+  /** Inside the transaction of the change. */
+  paymentChanged(tx: DbOrTx, change: PaymentChange): Promise<void>;
+  /** After that transaction committed: what it wrote can be delivered now. */
+  committed(bookingId: string): void;
+};
+
+/** The webhook view of a payment that is paid (or refunded since). */
+export function toWebhookPayment(
+  p: PaymentRow,
+  refund: WebhookPaymentData['refund'] = null,
+): WebhookPaymentData {
+  return {
+    payment: {
+      id: p.id,
+      bookingId: p.bookingId,
+      method: p.method,
+      // Called only once the payment is paid (or refunded since): the other states never reach here.
+      status: p.status as WebhookPaymentData['payment']['status'],
+      amount: { amount: p.amount, currency: p.currency },
+      tip: { amount: p.tip, currency: p.currency },
+      refunded: { amount: p.refundedAmount, currency: p.currency },
+      reference: p.reference,
+      paidAt: p.paidAt?.toISOString() ?? null,
+    },
+    refund,
+  };
+}
 
 /** Where a booking's payment changes are announced (the message is only a nudge: subscribers re-read). */
 export const paymentChannel = (bookingId: string) => `payment:${bookingId}`;
@@ -76,7 +118,19 @@ export function createPaymentsService(deps: Deps) {
   const now = deps.now ?? (() => new Date());
   const policy = deps.policy ?? policyOf;
   const repo = createPaymentsRepo(db);
-  const notify = (bookingId: string) => deps.bus?.publish(paymentChannel(bookingId), { bookingId });
+  /** After a commit: live subscribers re-read, and the webhook worker sends what the change wrote. */
+  const notify = (bookingId: string) => {
+    deps.bus?.publish(paymentChannel(bookingId), { bookingId });
+    deps.outbox?.committed(bookingId);
+  };
+  /** In the paying transaction: `payment.succeeded` for the booking's organisation, if it listens. */
+  const succeeded = (tx: DbOrTx, p: PaymentRow) =>
+    deps.outbox?.paymentChanged(tx, {
+      type: 'payment.succeeded',
+      customerId: p.customerId,
+      bookingId: p.bookingId,
+      data: toWebhookPayment(p),
+    });
 
   /** In which role `user` may see a booking's money; NOT_FOUND for anyone else (existence never leaks). */
   function roleOn(b: BookingRow | undefined, user: Caller): 'customer' | 'technician' | 'admin' {
@@ -350,6 +404,7 @@ export function createPaymentsService(deps: Deps) {
         at: paid.paidAt ?? now(),
         service: row.service,
       });
+      await succeeded(tx, paid);
       return paid;
     });
     if (after.status !== before.status || after.flag !== before.flag) notify(after.bookingId);
@@ -521,6 +576,7 @@ export function createPaymentsService(deps: Deps) {
           paidAt: covered ? now() : null,
         });
         if (!inserted) throw new DomainError('CONFLICT', 'Another payment for this booking started. Reload.');
+        if (covered) await succeeded(tx, inserted);
         return inserted;
       });
       if (p.status === 'paid') notify(b.id);
@@ -594,6 +650,7 @@ export function createPaymentsService(deps: Deps) {
           at: p.paidAt ?? now(),
           service: row.service,
         });
+        await succeeded(tx, p);
       });
       notify(b.id);
       return view(row);
@@ -702,7 +759,17 @@ export function createPaymentsService(deps: Deps) {
           completedAt: outcome.status === 'succeeded' ? now() : null,
         });
         const status = p.refundedAmount >= p.amount ? 'refunded' : 'partially_refunded';
-        await r.updatePayment(p.id, { status });
+        const updated = await r.updatePayment(p.id, { status });
+        await deps.outbox?.paymentChanged(tx, {
+          type: 'payment.refunded',
+          customerId: p.customerId,
+          bookingId: p.bookingId,
+          data: toWebhookPayment(updated, {
+            id: refund.id,
+            amount: money(input.amount, p.currency),
+            status: outcome.status === 'succeeded' ? 'succeeded' : 'pending',
+          }),
+        });
         const inv = (await r.invoice(p.bookingId))!;
         const row = (await r.booking(p.bookingId))!;
         const b = row.booking;

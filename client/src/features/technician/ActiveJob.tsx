@@ -133,6 +133,22 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
                 )}
               </dd>
             </div>
+            {booking.siteContact && (
+              <div>
+                <dt>{t('job.siteContact')}</dt>
+                <dd>
+                  <bdi>{booking.siteContact.name}</bdi>
+                  {booking.siteContact.phone && (
+                    <>
+                      {' · '}
+                      <a href={`tel:${booking.siteContact.phone}`} dir="ltr">
+                        {booking.siteContact.phone}
+                      </a>
+                    </>
+                  )}
+                </dd>
+              </div>
+            )}
             <div>
               <dt>{t('booking.where')}</dt>
               <dd>
