@@ -1,10 +1,16 @@
 // Admin analytics at Lagos scale (issue 14 §6): a throw-away database seeded with a year of data
 // (500k bookings, 5k technicians, their history, offers, ledger, reviews, a presence sample a minute),
 // then every admin.analytics card through the real service, several times each, for the last 30 days
-// and for the whole year: first without the analytics indexes (migration 0020, dropped for the
-// baseline), then with them. Prints p50/p95 per query and writes bench/results/analytics-<time>.json.
+// and for the whole year:
+//   1. from the raw rows without the analytics indexes (migrations 0020/0025, dropped for this baseline);
+//   2. from the raw rows with them;
+//   3. with the daily rollups (migration 0026): the worker's first roll-up of the year is timed, then the
+//      cards combine rolled-up days with raw rows for the partial first day and today;
+//   4./5. 2 and 3 again with serial plans on one connection, with the database's CPU per call.
+// Prints p50/p95 per query and writes bench/results/analytics-<time>.json.
 //
 //   npm run bench:analytics            (BENCH_BOOKINGS=500000 BENCH_TECHNICIANS=5000 BENCH_RUNS=7)
+//   BENCH_ROLLUPS_ONLY=1               skips 1, 2 and 4 (the raw phases: the slow part)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +28,7 @@ const TECHNICIANS = Number(process.env.BENCH_TECHNICIANS ?? 5_000);
 const CUSTOMERS = Math.max(1000, Math.round(BOOKINGS / 5));
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const BUDGET_MS = 200;
+const ROLLUPS_ONLY = Boolean(process.env.BENCH_ROLLUPS_ONLY);
 
 /** The analytics indexes (migrations 0020 and 0025), dropped for the baseline and while seeding. */
 const INDEXES: Record<string, string> = {
@@ -303,11 +310,9 @@ async function main() {
 
   const database = await openDatabase({ databaseUrl: url, dataDir: '', poolSize: 10 });
   cleanups.push(() => database.close());
-  const service = createAnalyticsService({
-    db: database.db,
-    presenceTimeoutMs: 30_000,
-    reviewWindowMs: 14 * 86_400_000,
-  });
+  const deps = { presenceTimeoutMs: 30_000, reviewWindowMs: 14 * 86_400_000 };
+  const raw = createAnalyticsService({ db: database.db, ...deps, rollups: false });
+  const rolled = createAnalyticsService({ db: database.db, ...deps, rollups: true });
   const to = new Date();
   const ranges: Record<string, AnalyticsInput> = {
     '30 days': {
@@ -322,33 +327,70 @@ async function main() {
     },
   };
 
-  const baseline = await measure(service, 'baseline: without the analytics indexes', ranges);
+  const baseline = ROLLUPS_ONLY ? [] : await measure(raw, 'raw rows, without the analytics indexes', ranges);
 
-  const t = performance.now();
+  let t = performance.now();
   for (const ddl of Object.values(INDEXES)) await sql.unsafe(ddl);
   await sql.unsafe('vacuum analyze');
   console.log(`\nindexes built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const indexed = await measure(service, 'with the analytics indexes', ranges);
+  const indexed = ROLLUPS_ONLY ? [] : await measure(raw, 'raw rows, with the analytics indexes', ranges);
+
+  // The worker's first roll-up: every closed day of every market (a year of Lagos; Cairo has none).
+  t = performance.now();
+  const first = await rolled.rollUp();
+  const backfillSeconds = (performance.now() - t) / 1000;
+  await sql.unsafe('vacuum analyze');
+  // One day rolled up again: what the worker does after midnight, or for a day changed later.
+  await sql.unsafe(`delete from analytics_days where market = 'lagos'
+    and day = (now() at time zone 'Africa/Lagos')::date - 1`);
+  t = performance.now();
+  await rolled.rollUp();
+  const oneDayMs = performance.now() - t;
+  const [rollupRows] = await sql<{ days: number; counts: number; waits: number; cells: number }[]>`
+    select (select count(*) from analytics_days)::int as days, (select count(*) from analytics_day_counts)::int as counts,
+      (select count(*) from analytics_day_waits)::int as waits, (select count(*) from analytics_day_cells)::int as cells`;
+  console.log(
+    `\nfirst roll-up: ${first.days} days in ${backfillSeconds.toFixed(1)} s; one day again: ${oneDayMs.toFixed(0)} ms; rows ${JSON.stringify(rollupRows)}`,
+  );
+  const withRollups = await measure(rolled, 'with the daily rollups (and the indexes)', ranges);
 
   // The same with serial plans on one connection, with the database's CPU per call (see backendCpuMs).
   await sql.unsafe(`alter database "${name}" set max_parallel_workers_per_gather = 0`);
   const serialDb = await openDatabase({ databaseUrl: url, dataDir: '', poolSize: 1 });
   cleanups.push(() => serialDb.close());
-  const serial = createAnalyticsService({
-    db: serialDb.db,
-    presenceTimeoutMs: 30_000,
-    reviewWindowMs: 14 * 86_400_000,
-  });
-  const cpu = await measure(serial, 'with the indexes, serial plans, one connection', ranges, () =>
-    backendCpuMs(sql, name),
+  const cpuOf = () => backendCpuMs(sql, name);
+  const cpu = ROLLUPS_ONLY
+    ? []
+    : await measure(
+        createAnalyticsService({ db: serialDb.db, ...deps, rollups: false }),
+        'raw rows with the indexes, serial plans, one connection',
+        ranges,
+        cpuOf,
+      );
+  const rollupCpu = await measure(
+    createAnalyticsService({ db: serialDb.db, ...deps, rollups: true }),
+    'rollups, serial plans, one connection',
+    ranges,
+    cpuOf,
   );
 
   const sizes = await sql<{ name: string; size: string }[]>`
-    select c.relname as name, pg_size_pretty(pg_relation_size(c.oid)) as size from pg_class c
-    where c.relname in ${sql(Object.keys(INDEXES))}`;
-  console.log(`\nindex sizes: ${sizes.map((s) => `${s.name} ${s.size}`).join(', ')}`);
-  const worst = Math.max(...indexed.filter((r) => r.card !== 'dashboard').map((r) => r.p95));
-  console.log(`slowest single query p95 with the indexes: ${worst.toFixed(1)} ms (budget ${BUDGET_MS} ms)`);
+    select c.relname as name, pg_size_pretty(pg_total_relation_size(c.oid)) as size from pg_class c
+    where c.relname in ${sql([...Object.keys(INDEXES), 'analytics_day_counts', 'analytics_day_waits', 'analytics_day_cells'])}`;
+  console.log(`\nsizes: ${sizes.map((s) => `${s.name} ${s.size}`).join(', ')}`);
+  const slowest = (rows: Timing[], range: string) =>
+    Math.max(...rows.filter((r) => r.card !== 'dashboard' && r.range === range).map((r) => r.p95));
+  const dash = (rows: Timing[], range: string, k: 'p50' | 'cpuP50') =>
+    rows.find((r) => r.card === 'dashboard' && r.range === range)?.[k];
+  for (const range of Object.keys(ranges)) {
+    console.log(
+      `${range}: slowest card p95 ${slowest(withRollups, range).toFixed(1)} ms with rollups` +
+        `${indexed.length ? ` (raw ${slowest(indexed, range).toFixed(1)} ms)` : ''}; dashboard p50 ` +
+        `${dash(withRollups, range, 'p50')?.toFixed(1)} ms, db CPU ${dash(rollupCpu, range, 'cpuP50')} ms` +
+        `${cpu.length ? ` (raw ${dash(cpu, range, 'cpuP50')} ms)` : ''} (budget ${BUDGET_MS} ms)`,
+    );
+  }
+  const worst = slowest(withRollups, '365 days');
 
   const dir = path.join(path.dirname(new URL(import.meta.url).pathname), 'results');
   mkdirSync(dir, { recursive: true });
@@ -367,11 +409,14 @@ async function main() {
         },
         settings: { bookings: BOOKINGS, technicians: TECHNICIANS, customers: CUSTOMERS, runs: RUNS },
         rows: counts,
-        indexSizes: sizes,
+        sizes,
         baseline,
         indexed,
+        rollups: { backfillDays: first.days, backfillSeconds, oneDayMs, rows: rollupRows },
+        withRollups,
         serialWithCpu: cpu,
-        slowestIndexedP95Ms: worst,
+        rollupsSerialWithCpu: rollupCpu,
+        slowestRollupYearP95Ms: worst,
         seconds: (performance.now() - started) / 1000,
       },
       null,

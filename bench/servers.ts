@@ -11,7 +11,7 @@ import type { Config } from '../server/config';
 import { setLogLevel } from '../server/lib/log';
 import { connectCluster, createServices, type Services } from '../server/services';
 import { uws, uwsImplementation } from '../server/transport/uws';
-import { createContext, readCookie, SESSION_COOKIE } from '../server/trpc/context';
+import { createContext, readSessionCookie } from '../server/trpc/context';
 import { appRouter } from '../server/trpc/root';
 import { benchConfig, openBenchDatabase } from './server-setup';
 
@@ -48,7 +48,7 @@ function requestMeta(req: IncomingMessage, setCookie: (v: string) => void) {
   return {
     transport: 'http' as const,
     ip: req.socket.remoteAddress ?? '',
-    cookieToken: cookie ? (readCookie(cookie, SESSION_COOKIE) ?? null) : null,
+    cookieToken: cookie ? readSessionCookie(cookie) : null,
     bearerToken: /^Bearer (.+)$/i.exec(authorization)?.[1]?.trim() ?? null,
     setCookie,
   };

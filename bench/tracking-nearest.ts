@@ -6,7 +6,7 @@
 // any service within 5 km).
 import { performance } from 'node:perf_hooks';
 import type postgres from 'postgres';
-import { distanceMeters } from '../server/lib/geo';
+import { distanceMeters } from '#shared/geo';
 import { createLocationIndex, type LocationIndex } from '../server/realtime/location-index';
 import { machineCpuSeconds, sumIncrease } from './cpu';
 import { Histogram } from './tracking-load';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
+import { type Column, type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -80,3 +80,10 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
 export async function xactLock(db: DbOrTx, key: string): Promise<void> {
   await queryRows(db, sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
 }
+
+/**
+ * A `timestamptz` as exact ISO text in UTC, microseconds included (a JS Date keeps only milliseconds):
+ * what a keyset cursor must carry so that the next page neither skips nor repeats rows of one millisecond.
+ */
+export const isoMicros = (column: SQL | Column) =>
+  sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

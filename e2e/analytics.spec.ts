@@ -107,6 +107,57 @@ test('the admin opens Analytics and every chart draws (English and Arabic)', asy
   expect(overflow).toBeLessThanOrEqual(0);
 });
 
+test('the admin live map shows the demand heatmap under the markers (English and Arabic)', async ({
+  browser,
+}, testInfo) => {
+  // The demand of the last 7 days: the demo's own bookings in Lagos (seeded when the server starts), and
+  // those the spec before this one made when run together.
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+  await expect(admin.getByTestId('home-admin')).toBeVisible({ timeout: 30_000 });
+  const map = admin.getByTestId('ops-map');
+  await expect(map).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  // Off by default: no demand pane drawn.
+  const toggle = admin.getByTestId('live-demand-toggle');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  await expect(map.locator('.leaflet-fundi-demand-pane canvas')).toHaveCount(0);
+
+  await toggle.click();
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  // The cells of the bookings just made (and the demo's), in words and on the map's own canvas pane,
+  // which sits under the markers' pane.
+  await expect(admin.getByTestId('live-demand-summary')).toContainText(/[1-9]\d* requests/, {
+    timeout: 20_000,
+  });
+  await expect(map).toHaveAttribute('data-demand-cells', /^[1-9]\d*$/);
+  const canvas = map.locator('.leaflet-fundi-demand-pane canvas');
+  await expect(canvas).toHaveCount(1);
+  await expect.poll(async () => (await ink(canvas)).painted, { timeout: 10_000 }).toBeGreaterThan(20);
+  const z = await map.evaluate((el) => ({
+    demand: Number(getComputedStyle(el.querySelector('.leaflet-fundi-demand-pane')!).zIndex),
+    markers: Number(getComputedStyle(el.querySelector('.leaflet-marker-pane')!).zIndex),
+  }));
+  expect(z.demand).toBeLessThan(z.markers);
+  await admin.getByTestId('admin-live-map').scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: testInfo.outputPath('live-demand-en.png'), fullPage: true });
+
+  // Arabic: the key and the summary in Arabic with Arabic-Indic digits; nothing wider than 360 px.
+  await admin.getByTestId('lang-switch').click();
+  await expect(admin.locator('html')).toHaveAttribute('dir', 'rtl');
+  await expect(admin.getByTestId('live-demand-summary')).toContainText(/[٠-٩]/, { timeout: 20_000 });
+  await expect.poll(async () => (await ink(canvas)).painted, { timeout: 10_000 }).toBeGreaterThan(20);
+  await admin.getByTestId('admin-live-map').scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: testInfo.outputPath('live-demand-ar.png'), fullPage: true });
+  const overflow = await admin.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await admin.getByTestId('lang-switch').click();
+  await expect(admin.locator('html')).toHaveAttribute('dir', 'ltr');
+  expect(overflow).toBeLessThanOrEqual(0);
+
+  // Off again: the layer is gone.
+  await toggle.click();
+  await expect(canvas).toHaveCount(0);
+});
+
 test('a customer is sent home from /admin/analytics', async ({ page }) => {
   await signUp(page, { name: 'Curious Customer', email: uniqueEmail('an-curious'), role: 'customer' });
   await page.goto('/admin/analytics');

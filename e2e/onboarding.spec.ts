@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { type BrowserContext, expect, type Page, test } from '@playwright/test';
+import { type BrowserContext, expect as baseExpect, type Page, test } from '@playwright/test';
 import sharp from 'sharp';
-import { callApi, signIn, signUp, uniqueEmail } from './helpers';
+import { callApi, PASSWORD, signIn, signUp, smsCode, uniqueEmail, uniquePhone } from './helpers';
 
 const photo = (w: number, h: number, background: string) =>
   sharp({ create: { width: w, height: h, channels: 3, background } })
     .jpeg()
     .toBuffer();
 
-/** Drags a Leaflet marker (a corner handle) by (dx, dy) pixels with the mouse. */
+/**
+ * Drags a Leaflet marker (a corner handle) by (dx, dy) pixels with the mouse. The handle is scrolled into
+ * view first: mouse events outside the viewport reach nothing (the page grows once an area is saved, and
+ * the map's lower corners then sit below a 740 px screen).
+ */
 async function drag(page: Page, testId: string, dx: number, dy: number) {
-  const box = (await page.getByTestId(testId).boundingBox())!;
+  const handle = page.getByTestId(testId);
+  await handle.scrollIntoViewIfNeeded();
+  const box = (await handle.boundingBox())!;
   const x = box.x + box.width / 2;
   const y = box.y + box.height / 2;
   await page.mouse.move(x, y);
@@ -22,11 +28,14 @@ async function drag(page: Page, testId: string, dx: number, dy: number) {
 
 type Area = { polygon: number[][][] };
 
-// FIXME (session 6): after the admin approves, the new technician's 'go online' toggle stays off; the jobs-inside/outside-the-area part has never run.
-test.fixme('a new technician completes onboarding on a phone, an admin approves, and jobs come only from inside the area', async ({
+// A long journey of page loads (sign-ups, reloads, a second browser for the admin) on a 2-core machine
+// that CI shares with the server and PostgreSQL: each step gets more than the default 10 s.
+const expect = baseExpect.configure({ timeout: 30_000 });
+
+test('a new technician completes onboarding on a phone, an admin approves, and jobs come only from inside the area', async ({
   browser,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(600_000);
   const contexts: BrowserContext[] = [];
   const open = async (opts: Parameters<typeof browser.newContext>[0] = {}) => {
     const c = await browser.newContext(opts);
@@ -36,13 +45,25 @@ test.fixme('a new technician completes onboarding on a phone, an admin approves,
   try {
     const email = uniqueEmail('e2e-onboard');
     const { context: techContext, page: tech } = await open({ permissions: ['geolocation'] });
-    await signUp(tech, { name: 'Ngozi Onboarding', email, role: 'technician' });
+    await signUp(tech, { name: 'Ngozi Onboarding', email, role: 'technician', verifyPhone: false });
 
-    // The unverified technician's home shows the checklist; it opens at 0 of 5 … but certificates.
+    // The unverified technician's home shows the checklist; it opens at 1 of 7 (certificates: none needed).
     await expect(tech.getByTestId('onboarding-card')).toBeVisible();
     await tech.getByTestId('onboarding-open').click();
     await expect(tech.getByTestId('onboarding')).toBeVisible();
+    await expect(tech.getByTestId('onboarding-progress').first()).toHaveAttribute('data-done', '1');
     await expect(tech.getByTestId('onboarding-submit')).toBeDisabled();
+
+    // The phone, verified on the checklist with the code the SMS brought.
+    const phoneItem = tech.getByTestId('onboarding-item-phone');
+    await expect(phoneItem).toHaveAttribute('data-done', 'false');
+    const phone = uniquePhone();
+    await phoneItem.locator('input[name=phone]').fill(phone);
+    await phoneItem.getByTestId('phone-form').locator('[type=submit]').click();
+    await phoneItem.locator('input[name=code]').fill(await smsCode(phone));
+    await phoneItem.getByTestId('code-form').locator('[type=submit]').first().click();
+    await expect(phoneItem).toHaveAttribute('data-done', 'true');
+    await expect(phoneItem.getByTestId('phone-verified')).toContainText(phone);
 
     // Profile photo and both sides of the ID, through the upload path.
     await tech
@@ -108,9 +129,10 @@ test.fixme('a new technician completes onboarding on a phone, an admin approves,
     await expect(areas.getByTestId('areas-mode')).not.toContainText('Home turf');
     const [after] = await callApi<Area[]>(tech, 'GET', 'technician.areas');
     expect(after!.polygon[0]).toHaveLength(5);
-    // Still one area of four corners under its name. (Whether the dragged corner moved is not asserted:
-    // in this run the stored corners came back unchanged; see the report of issue 13.)
-    expect(before!.polygon[0]).toHaveLength(5);
+    // One corner moved, the other three stayed (the stored ring may start at another corner).
+    const key = (p: number[]) => p.join(',');
+    const was = new Set(before!.polygon[0]!.slice(0, -1).map(key));
+    expect(after!.polygon[0]!.slice(0, -1).filter((p) => !was.has(key(p)))).toHaveLength(1);
 
     // Working hours: set on their own screen (technician.setHours); every day, all day here.
     await callApi(tech, 'POST', 'technician.setHours', {
@@ -118,7 +140,7 @@ test.fixme('a new technician completes onboarding on a phone, an admin approves,
       ranges: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
     });
     await tech.reload();
-    await expect(tech.getByTestId('onboarding-progress').first()).toHaveAttribute('data-done', '6');
+    await expect(tech.getByTestId('onboarding-progress').first()).toHaveAttribute('data-done', '7');
     await tech.getByTestId('onboarding-submit').click();
     await expect(tech.getByTestId('onboarding-status')).toHaveAttribute('data-status', 'submitted');
 
@@ -154,8 +176,17 @@ test.fixme('a new technician completes onboarding on a phone, an admin approves,
     await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
 
     // A job 5 km north (outside the area) is never offered to them; one inside it is.
-    const { page: customer } = await open();
-    await signUp(customer, { name: 'Ada Outside', email: uniqueEmail('e2e-cust'), role: 'customer' });
+    // The customer books through the API (the booking screens have their own journeys): one browser
+    // fewer to load on a busy machine.
+    const { context: customerContext } = await open();
+    const base = new URL(tech.url()).origin;
+    const customer = { url: () => base, request: customerContext.request };
+    await callApi(customer, 'POST', 'auth.signUp', {
+      name: 'Ada Outside',
+      email: uniqueEmail('e2e-cust'),
+      password: PASSWORD,
+      role: 'customer',
+    });
     const shine = (
       await callApi<Array<{ id: string; slug: string }>>(customer, 'GET', 'catalog.services')
     ).find((s) => s.slug === 'shoe-shine')!;
@@ -167,13 +198,72 @@ test.fixme('a new technician completes onboarding on a phone, an admin approves,
         address,
         idempotencyKey: randomUUID(),
       });
+    // Both are open at once: were the outside job (nearer to them than to anyone else) offered, its card
+    // would come first. The first card is the inside job: accepted, it is the one assigned to them.
     const outside = await book(mid.latitude + 0.045, mid.longitude, '1 Outside Road, Lagos');
-    await tech.waitForTimeout(6_000);
-    await expect(tech.getByTestId('offer-card')).toHaveCount(0);
+    const inside = await book(mid.latitude, mid.longitude, '2 Inside Street, Lagos');
+    const offer = tech.getByTestId('offer-card');
+    await expect(offer).toHaveCount(1);
+    await offer.getByTestId('accept-offer').click();
+    await expect(tech.getByTestId('active-job')).toHaveAttribute('data-status', 'assigned');
+    type Job = { id: string; status: string; technician: { name: string } | null };
+    const insideNow = await callApi<Job>(customer, 'GET', 'booking.get', { id: inside.id });
+    expect(insideNow).toMatchObject({ status: 'assigned', technician: { name: 'Ngozi Onboarding' } });
+    await expect(offer).toHaveCount(0);
+    const outsideNow = await callApi<Job>(customer, 'GET', 'booking.get', { id: outside.id });
+    expect(outsideNow.technician?.name).not.toBe('Ngozi Onboarding');
     await callApi(customer, 'POST', 'booking.cancel', { id: outside.id, reason: 'Changed my mind' });
-    await book(mid.latitude, mid.longitude, '2 Inside Street, Lagos');
-    await expect(tech.getByTestId('offer-card')).toBeVisible({ timeout: 20_000 });
+
+    // The area is deleted from the home screen's editor: none left.
+    const homeAreas = tech.getByTestId('areas-editor');
+    await homeAreas.getByTestId('area-delete-Home turf').click();
+    await expect(homeAreas.getByTestId('area-delete-Home turf')).toHaveCount(0);
+    expect(await callApi<Area[]>(tech, 'GET', 'technician.areas')).toEqual([]);
   } finally {
     for (const c of contexts) await c.close();
+  }
+});
+
+test('a verified technician without a verified phone is told why they cannot go online, and where to fix it', async ({
+  browser,
+}) => {
+  test.setTimeout(420_000);
+  const techContext = await browser.newContext({ permissions: ['geolocation'] });
+  const adminContext = await browser.newContext();
+  try {
+    const tech = await techContext.newPage();
+    const admin = await adminContext.newPage();
+    const email = uniqueEmail('e2e-nophone');
+    await signUp(tech, { name: 'Emeka Nophone', email, role: 'technician', verifyPhone: false });
+    // Verified by an admin from the technicians list (not through the checklist, which asks for the phone).
+    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+    const row = admin.locator(`[data-testid=tech-row][data-email="${email}"]`);
+    await row.getByTestId('verify-tech').click();
+    await expect(row).toContainText(/verified/i);
+
+    await techContext.setGeolocation({ latitude: 7.3775, longitude: 3.947 });
+    await tech.reload();
+    await expect(tech.getByTestId('verification')).toHaveAttribute('data-verification', 'verified');
+    await tech.getByTestId('online-toggle').click();
+    const needsPhone = tech.getByTestId('phone-needed');
+    await expect(needsPhone).toBeVisible();
+    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'false');
+
+    await needsPhone.getByRole('link').click();
+    const phone = uniquePhone();
+    const screen = tech.getByTestId('verify-phone-screen');
+    await screen.locator('input[name=phone]').fill(phone);
+    await screen.getByTestId('phone-form').locator('[type=submit]').click();
+    await screen.locator('input[name=code]').fill(await smsCode(phone));
+    await screen.getByTestId('code-form').locator('[type=submit]').first().click();
+
+    // Back home once verified: the switch works.
+    await expect(tech.getByTestId('home-technician')).toBeVisible();
+    await tech.getByTestId('online-toggle').click();
+    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+    await expect(needsPhone).toHaveCount(0);
+  } finally {
+    await techContext.close();
+    await adminContext.close();
   }
 });

@@ -11,8 +11,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What each build is made from: directories (walked) and files. Tests and benchmarks are not inputs. */
 export const inputs = {
-  client: ['client', 'vite.config.ts', 'package-lock.json'],
-  server: ['server', 'db', 'package-lock.json'],
+  client: ['client', 'shared', 'vite.config.ts', 'package-lock.json'],
+  server: ['server', 'shared', 'db', 'package-lock.json'],
 };
 /** The newest file of each build's output: its completion marker. */
 export const outputs = {

@@ -10,7 +10,8 @@ import { attachUploads } from './transport/uploads';
 import { type us_listen_socket, uws, uwsImplementation } from './transport/uws';
 import { attachWebhooks } from './transport/webhooks';
 import { attachTrpcWebSocket } from './transport/ws';
-import { createContext } from './trpc/context';
+import { createContext, identify, readSessionCookie } from './trpc/context';
+import { logServerFault } from './trpc/errors';
 import { appRouter, fastPaths } from './trpc/root';
 
 /** On shutdown, no request in flight for this long means the keep-alive clients have moved on. */
@@ -49,6 +50,8 @@ export function startServer(config: Config, services: Services, database: Databa
       router: appRouter,
       prefix: '/trpc',
       originAllowed,
+      readSessionCookie,
+      onError: logServerFault,
       inflight,
       trustProxies: config.trustProxies,
       draining: () => closingDown,
@@ -60,6 +63,9 @@ export function startServer(config: Config, services: Services, database: Databa
     fastPaths,
     path: '/trpc',
     originAllowed,
+    readSessionCookie,
+    identify,
+    onError: logServerFault,
     revocations: services.sessions.events,
     onUserSocket: (user, open) => services.presence.socket(user, open),
     trustProxies: config.trustProxies,

@@ -270,6 +270,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     presenceTimeoutMs: config.presence.timeoutMs,
     reviewWindowMs: config.reviews.windowMs,
+    leader,
   });
 
   // Onboarding and verification (issue 13 §4): ID numbers encrypted with FIELD_ENCRYPTION_KEY.

@@ -13,7 +13,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { bookingStatuses } from '../../server/contracts/booking';
+import { bookingStatuses } from '#shared/booking';
 import { services } from './catalog';
 import { createdAt, geographyPoint, updatedAt } from './columns';
 import { users } from './users';

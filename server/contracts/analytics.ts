@@ -57,7 +57,11 @@ export type Fulfilment = {
   reasons: { reason: string; count: number }[];
 };
 
-/** On-demand bookings (not scheduled) requested in the range and assigned: seconds from request to assignment. */
+/**
+ * On-demand bookings (not scheduled) requested in the range and assigned: seconds from request to
+ * assignment, counted in whole seconds (floor), percentile_cont over those (the daily rollups keep a
+ * histogram of whole seconds, so a year's percentiles read a few thousand rows, not every booking).
+ */
 export type TimeToAssignment = {
   count: number;
   p50Seconds: number | null;

@@ -1,22 +1,11 @@
 import { z } from 'zod';
+import { type BookingStatus, bookingStatuses } from '#shared/booking';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
 import { type PaymentMethod, paymentMethods } from './payment';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 
-export const bookingStatuses = [
-  'searching',
-  'assigned',
-  'en_route',
-  'arrived',
-  'in_progress',
-  'completed',
-  'cancelled',
-  'unfulfilled',
-  'disputed',
-] as const;
-export type BookingStatus = (typeof bookingStatuses)[number];
-export const openStatuses = ['searching', 'assigned', 'en_route', 'arrived', 'in_progress'] as const;
+export { type BookingStatus, bookingStatuses };
 
 /** One surcharge in a price: the emergency rate of the service, or the zone the job is in (issue 13 §2). */
 export type PriceLine = {

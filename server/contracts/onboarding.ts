@@ -21,8 +21,19 @@ export type OnboardingStatus = (typeof onboardingStatuses)[number];
 export const onboardingDecisions = ['approve', 'reject', 'request_changes'] as const;
 export type OnboardingDecision = (typeof onboardingDecisions)[number];
 
-/** The checklist, in the order the PWA shows it. */
-export const checklistItems = ['photo', 'national_id', 'certificates', 'services', 'areas', 'hours'] as const;
+/**
+ * The checklist, in the order the PWA shows it. `phone`: a phone number verified by SMS code
+ * (auth.verifyPhone), which going online needs anyway.
+ */
+export const checklistItems = [
+  'phone',
+  'photo',
+  'national_id',
+  'certificates',
+  'services',
+  'areas',
+  'hours',
+] as const;
 export type ChecklistItem = (typeof checklistItems)[number];
 
 /**

@@ -1,4 +1,4 @@
-import type { AppErrorCode, AppErrorDetails } from '../contracts/errors';
+import type { AppErrorCode, AppErrorDetails } from '#shared/errors';
 
 /**
  * The one error type services throw. It knows nothing of the transport: the tRPC error formatter

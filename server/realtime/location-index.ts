@@ -1,4 +1,4 @@
-import { distanceMeters } from '../lib/geo';
+import { distanceMeters, EARTH_RADIUS_M as EARTH_RADIUS } from '#shared/geo';
 
 /**
  * The live positions of online technicians, in memory. PostGIS stays the source of truth (and is what
@@ -25,8 +25,6 @@ import { distanceMeters } from '../lib/geo';
 // ---------------------------------------------------------------------------------------------
 // Cell geometry.
 
-/** Mean Earth radius in metres: the sphere `distanceMeters` uses. */
-const EARTH_RADIUS = 6_371_008.8;
 const RAD = Math.PI / 180;
 /** Metres per degree of latitude (of a great circle). */
 const METERS_PER_DEGREE = EARTH_RADIUS * RAD;

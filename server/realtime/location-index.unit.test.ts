@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distanceMeters } from '../lib/geo';
+import { distanceMeters } from '#shared/geo';
 import { prng } from '../lib/prng';
 import { createLocationIndex, type IndexedTechnician } from './location-index';
 

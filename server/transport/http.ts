@@ -1,19 +1,16 @@
-import type { AnyRouter } from '@trpc/server';
 import {
+  type AnyRouter,
   getErrorShape,
-  getHTTPStatusCode,
-  getProcedureAtPath,
   getTRPCErrorFromUnknown,
-  isObject,
   TRPCError,
   type TRPCError as TRPCErrorType,
   transformTRPCResponse,
-} from '@trpc/server/unstable-core-do-not-import';
-import { log } from '../lib/log';
-import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
-import { isServerFault } from '../trpc/errors';
+} from '@trpc/server';
+import { getHTTPStatusCode } from '@trpc/server/http';
 import type { OriginPolicy } from './security';
+import { getProcedureAtPath, isObject } from './trpc-internals';
 import { clientIp, type HttpRequest, type HttpResponse, statusLine } from './uws';
+import type { OnError } from './ws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_BATCH_SIZE = 50;
@@ -32,17 +29,21 @@ type CopiedRequest = {
   ip: string;
 };
 
-export type HttpHandlerOptions = {
+export type HttpHandlerOptions<TCtx> = {
   router: AnyRouter;
   prefix: string;
   originAllowed: OriginPolicy;
+  /** The session token in a Cookie header, if any. */
+  readSessionCookie: (cookieHeader: string) => string | null;
   createContext: (meta: {
     ip: string;
     cookieToken: string | null;
     bearerToken: string | null;
     setCookie: (v: string) => void;
     setHeader: (name: string, value: string) => void;
-  }) => Promise<Context>;
+  }) => Promise<TCtx>;
+  /** Every error a call ended with, for the application to log what is its own fault. */
+  onError?: OnError<TCtx>;
   /** Counts requests in flight so shutdown can wait for them. */
   inflight: { count: number };
   /** How many load balancers of ours stand in front (TRUST_PROXY): whose X-Forwarded-For to believe. */
@@ -56,7 +57,7 @@ export type HttpHandlerOptions = {
  * the request never becomes a Fetch `Request` (that conversion is most of the standalone adapter's cost),
  * but errors, status codes and bodies are built with tRPC's own functions, so responses are the same.
  */
-export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
+export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
   const config = opts.router._def._config;
   const draining = opts.draining ?? (() => false);
   const reply = (
@@ -116,7 +117,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     readBody(res, abort.signal, (body) => {
       handling = true;
       if (body === null) {
-        reply(res, abort.signal, 413, errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })), []);
+        reply(res, abort.signal, 413, { error: errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })) }, []);
         done();
         return;
       }
@@ -132,7 +133,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
     const cookies: string[] = [];
     const headers: Array<[string, string]> = [];
     const bearer = /^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null;
-    const cookieToken = r.cookie ? (readCookie(r.cookie, SESSION_COOKIE) ?? null) : null;
+    const cookieToken = r.cookie ? opts.readSessionCookie(r.cookie) : null;
 
     // CSRF: a write authenticated by the browser's cookie must come from one of our pages.
     if (r.method === 'POST' && cookieToken && !bearer && !opts.originAllowed(r.origin, r.host)) {
@@ -200,7 +201,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
             });
     }
 
-    let ctx: Context | undefined;
+    let ctx: TCtx | undefined;
     let ctxError: TRPCErrorType | null = null;
     try {
       ctx = await opts.createContext({
@@ -228,7 +229,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
           if (type === 'subscription') {
             throw new TRPCError({
               code: 'METHOD_NOT_SUPPORTED',
-              message: `Subscriptions are served over the WebSocket at /${opts.prefix}`,
+              message: `Subscriptions are served over the WebSocket at ${opts.prefix}`,
             });
           }
           if ((type === 'query') !== (r.method === 'GET')) {
@@ -248,8 +249,7 @@ export function createTrpcHttpHandler(opts: HttpHandlerOptions) {
           return { result: { data } };
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
-          if (isServerFault(error))
-            log.error('procedure failed', { path, error: String(error.cause ?? error) });
+          opts.onError?.({ error, type, path, input, ctx });
           return { error: getErrorShape({ config, error, type, path, input, ctx }) };
         }
       }),

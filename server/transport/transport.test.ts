@@ -157,6 +157,11 @@ describe('robustness', () => {
       body: JSON.stringify({ email: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(big.status).toBe(413);
+    // Every refusal has the same envelope a client's error handling reads.
+    expect((await big.json()).error.data.code).toBe('PAYLOAD_TOO_LARGE');
+    const subscription = await fetch(`${server.url}/trpc/system.heartbeat`);
+    expect((await subscription.json()).error.message).toContain('WebSocket at /trpc');
+    expect((await wrongMethod.json()).error.data.code).toBe('METHOD_NOT_SUPPORTED');
   });
 
   it('batches several calls into one response with per-call results', async () => {

@@ -1,161 +1,87 @@
-import type { AnyRouter } from '@trpc/server';
-import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
-import type { TRPCClientOutgoingMessage, TRPCResponseMessage } from '@trpc/server/rpc';
 import {
+  type AnyRouter,
   getErrorShape,
-  getProcedureAtPath,
   getTRPCErrorFromUnknown,
-  isAsyncIterable,
-  isObject,
   isTrackedEnvelope,
-  parseConnectionParamsFromUnknown,
-  parseTRPCMessage,
   TRPCError,
   transformTRPCResponse,
-  Unpromise,
-} from '@trpc/server/unstable-core-do-not-import';
-import { DomainError } from '../lib/errors';
+} from '@trpc/server';
+import { parseConnectionParamsFromUnknown } from '@trpc/server/http';
+import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
+import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
 import { log } from '../lib/log';
-import { assertKeyMayCall } from '../modules/developer/scopes';
-import { type Context, readCookie, SESSION_COOKIE } from '../trpc/context';
-import { isServerFault } from '../trpc/errors';
-import type { FastProcedure, Feed, FeedEvent } from '../trpc/fast';
-import { requireRole, requireUser } from '../trpc/procedures';
+import type { Feed } from '../realtime/feed';
 import type { OriginPolicy } from './security';
+import { getProcedureAtPath, isAsyncIterable, isObject, Unpromise } from './trpc-internals';
 import { clientIp, type TemplatedApp, uws, type WebSocket } from './uws';
+import {
+  burstOf,
+  type Conn,
+  MAX_WS_BATCH,
+  release,
+  reserve,
+  type SubId,
+  Subscriptions,
+  takeToken,
+  tooMany,
+  UNLIMITED,
+  type WsLimits,
+} from './ws-conn';
+import { createFeedGroups, LAG_MARK } from './ws-feeds';
+
+export { MAX_WS_BATCH, type WsLimits };
 
 /** Above this many buffered bytes a subscription stops pulling events until the socket drains. */
 const HIGH_WATER_MARK = 256 * 1024;
 /** Beyond this the peer is not reading at all: drop it (it reconnects and resumes from lastEventId). */
 const MAX_BACKPRESSURE = 4 * 1024 * 1024;
-/**
- * A feed viewer with more than this buffered stops receiving published events; it keeps only the newest
- * one, sent when the socket drains (coalescing: never a queue of positions that are already old).
- */
-const LAG_MARK = 16 * 1024;
-/** Calls in one WebSocket frame (a JSON array): the same cap as an HTTP batch. */
-export const MAX_WS_BATCH = 50;
-/** Subscriptions of these paths a socket may hold at once (one heartbeat says all a client needs). */
-const PER_PATH_LIMITS: Readonly<Record<string, number>> = { 'system.heartbeat': 1 };
-
-/** What one socket, one address and one user may hold (issue 15 §1); see WS_* in config.ts. */
-export type WsLimits = {
-  maxSubscriptions: number;
-  maxSocketsPerIp: number;
-  maxSocketsPerUser: number;
-  /** Calls per second a socket may make on average (a burst of twice that, or one full batch, is fine). */
-  callsPerSecond: number;
-};
-const UNLIMITED: WsLimits = {
-  maxSubscriptions: Number.POSITIVE_INFINITY,
-  maxSocketsPerIp: Number.POSITIVE_INFINITY,
-  maxSocketsPerUser: Number.POSITIVE_INFINITY,
-  callsPerSecond: Number.POSITIVE_INFINITY,
-};
-
-type ConnectionMeta = {
-  ip: string;
-  cookieToken: string | null;
-  expectsConnectionParams: boolean;
-};
-
-type Conn = ConnectionMeta & {
-  closed: boolean;
-  subs: Subscriptions;
-  ctx: Promise<Context> | null;
-  /** The context once resolved: fast paths use it without waiting a tick. */
-  context: Context | null;
-  drainWaiters: Array<() => void> | null;
-  /** Feed memberships over LAG_MARK, waiting for a drain. */
-  lagging: Set<Member> | null;
-  /** Token bucket of calls (refilled at callsPerSecond) and when it was last refilled. */
-  tokens: number;
-  refilledAt: number;
-  /** Calls refused for the rate since the bucket last had tokens: a client that keeps going is closed. */
-  refused: number;
-  /** Subscriptions held per path, for PER_PATH_LIMITS (null until one is held). */
-  perPath: Map<string, number> | null;
-};
 
 /**
- * Viewers of one feed on one subscription id share a uWS topic: each event is framed once and
- * published once, and uWS writes it to every member natively.
+ * A procedure the socket serves without tRPC's middleware chain (see server/trpc/fast.ts). It applies its
+ * own access rules and input validation, so the transport knows nothing of sessions, roles or scopes:
+ * `run` answers a mutation (a value or a promise), `admit` checks a subscription and returns how to open
+ * its shared feed. Either throws to refuse.
  */
-type Group = {
-  topic: string;
-  id: number | string;
-  jsonrpc: '2.0' | undefined;
-  /** `{"id":…,"result":{"type":"data","id":` — everything before the event. */
-  prefix: string;
-  members: Set<Member>;
-  unsubscribe: () => void;
+export type FastPath<TCtx> =
+  | { type: 'mutation'; run(ctx: TCtx, path: string, input: unknown): unknown }
+  | { type: 'subscription'; admit(ctx: TCtx, path: string, input: unknown): () => Promise<Feed> };
+
+/** Who a connection's context speaks for: its socket is listed under both so sign-out and bans reach it. */
+export type SocketIdentity = { sessionId: string; user: { id: string; role: string } };
+
+/** Session revocations: `revoked` ends that session's sockets, `revokedUser` every socket of that user. */
+export type Revocations = {
+  on(event: 'revoked' | 'revokedUser', listener: (id: string) => void): unknown;
+  off(event: 'revoked' | 'revokedUser', listener: (id: string) => void): unknown;
 };
-type Sub = { abort(): void };
-type SubId = number | string;
 
-/**
- * A connection's subscriptions by id. Most sockets have none or one, so the first is kept inline: a Map
- * per socket would cost about 300 bytes of every viewer's memory.
- */
-class Subscriptions {
-  private firstId: SubId | null = null;
-  private first: Sub | undefined;
-  private rest: Map<SubId, Sub> | null = null;
-  /** How many ids are held (reserved ones included): the per-socket cap counts this. */
-  size = 0;
+/** Every error a call ended with, for the application to log what is its own fault. */
+export type OnError<TCtx> = (info: {
+  error: TRPCError;
+  type: 'query' | 'mutation' | 'subscription' | 'unknown';
+  path: string | undefined;
+  input: unknown;
+  ctx: TCtx | undefined;
+}) => void;
 
-  get(id: SubId): Sub | undefined {
-    return this.firstId === id ? this.first : this.rest?.get(id);
-  }
-  has(id: SubId) {
-    return this.get(id) !== undefined;
-  }
-  set(id: SubId, sub: Sub) {
-    if (!this.has(id)) this.size++;
-    if (this.firstId === id || (this.first === undefined && !this.rest?.has(id))) {
-      this.firstId = id;
-      this.first = sub;
-    } else {
-      this.rest ??= new Map();
-      this.rest.set(id, sub);
-    }
-  }
-  delete(id: SubId) {
-    if (this.has(id)) this.size--;
-    if (this.firstId === id) {
-      this.firstId = null;
-      this.first = undefined;
-    } else this.rest?.delete(id);
-  }
-  all(): Sub[] {
-    return [...(this.first ? [this.first] : []), ...(this.rest?.values() ?? [])];
-  }
-  clear() {
-    this.firstId = null;
-    this.first = undefined;
-    this.rest = null;
-    this.size = 0;
-  }
-}
-
-type CallMessage = Exclude<TRPCClientOutgoingMessage, { method: 'subscription.stop' }> & {
-  id: number | string;
-};
-type Member = { ws: WebSocket<Conn>; group: Group; pending: string | null; abort(): void };
-
-export type WsHandlerOptions = {
+export type WsHandlerOptions<TCtx> = {
   router: AnyRouter;
   path: string;
   originAllowed: OriginPolicy;
+  /** The session token in a Cookie header, if any (cookies authenticate browser sockets only). */
+  readSessionCookie: (cookieHeader: string) => string | null;
   createContext: (meta: {
     ip: string;
     cookieToken: string | null;
     bearerToken: string | null;
-  }) => Promise<Context>;
-  /** Session revocations (sign-out): sockets authenticated by that session are closed. */
-  revocations: Context['services']['sessions']['events'];
+  }) => Promise<TCtx>;
+  /** The session and user a context authenticates, or null for an anonymous one. */
+  identify: (ctx: TCtx) => SocketIdentity | null;
+  /** Session revocations (sign-out, bans): sockets authenticated by that session or user are closed. */
+  revocations: Revocations;
+  onError?: OnError<TCtx>;
   /** Procedures served without the middleware chain, by path (each must exist in `router` too). */
-  fastPaths?: Record<string, FastProcedure>;
+  fastPaths?: Record<string, FastPath<TCtx>>;
   /** How many load balancers of ours stand in front (TRUST_PROXY): whose X-Forwarded-For to believe. */
   trustProxies?: number;
   /** A socket authenticated as this user opened / closed (presence: the domain decides what it means). */
@@ -164,12 +90,17 @@ export type WsHandlerOptions = {
   limits?: WsLimits;
 };
 
+type CallMessage = Exclude<TRPCClientOutgoingMessage, { method: 'subscription.stop' }> & { id: SubId };
+type ProcedureType = 'query' | 'mutation' | 'subscription' | 'unknown';
+
 /**
  * tRPC's WebSocket protocol (what `wsLink` speaks) on uWS: queries, mutations, subscriptions with
  * tracked ids, `connectionParams`, PING/PONG, and a `reconnect` notice on shutdown. Mirrors the
- * logic of tRPC's `ws` adapter, with uWS's backpressure and corking.
+ * logic of tRPC's `ws` adapter, with uWS's backpressure and corking. Per-socket bookkeeping and caps
+ * are in ws-conn.ts, shared feeds on uWS topics in ws-feeds.ts.
  */
-export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
+export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOptions<TCtx>) {
+  type Socket = WebSocket<Conn<TCtx>>;
   const config = opts.router._def._config;
   const fastPaths = new Map(Object.entries(opts.fastPaths ?? {}));
   const procedures = opts.router._def.procedures as Record<string, { _def: { type: string } } | undefined>;
@@ -177,9 +108,8 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     if (procedures[path]?._def.type !== fast.type)
       throw new Error(`Fast path ${path} has no ${fast.type} procedure of that name in the router`);
   }
-  const groups = new Map<string, Group>();
   const limits = opts.limits ?? UNLIMITED;
-  const burst = Math.max(MAX_WS_BATCH, 2 * limits.callsPerSecond);
+  const burst = burstOf(limits);
   /** Open (and opening) sockets per client address. */
   const perIp = new Map<string, number>();
   // Without a data transformer (plain JSON on the wire) responses need no per-message transform pass.
@@ -187,10 +117,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   const plainJson =
     config.transformer.output.serialize(probe) === probe &&
     config.transformer.input.serialize(probe) === probe;
-  const sockets = new Set<WebSocket<Conn>>();
+  const sockets = new Set<Socket>();
   // Sockets by the session and the user that authenticated them, so a sign-out reaches open sockets too.
-  const byAuth = new Map<string, Set<WebSocket<Conn>>>();
-  const authKeys = (session: { id: string; userId: string }) => [`s:${session.id}`, `u:${session.userId}`];
+  const byAuth = new Map<string, Set<Socket>>();
+  const authKeys = (who: SocketIdentity) => [`s:${who.sessionId}`, `u:${who.user.id}`];
   const endAuthenticated = (key: string) => {
     for (const ws of [...(byAuth.get(key) ?? [])]) ws.end(4401, 'Session ended');
   };
@@ -198,8 +128,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   const onRevokedUser = (userId: string) => endAuthenticated(`u:${userId}`);
   opts.revocations.on('revoked', onRevoked);
   opts.revocations.on('revokedUser', onRevokedUser);
+  /** Who a socket's resolved context speaks for (null: anonymous, or not resolved yet). */
+  const identity = (conn: Conn<TCtx>) => (conn.context === null ? null : opts.identify(conn.context));
 
-  function send(ws: WebSocket<Conn>, msg: TRPCResponseMessage | string) {
+  function send(ws: Socket, msg: TRPCResponseMessage | string) {
     const conn = ws.getUserData();
     if (conn.closed) return;
     const text =
@@ -213,8 +145,9 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       }
     });
   }
+  const feeds = createFeedGroups(app, send);
 
-  function waitForDrain(ws: WebSocket<Conn>): Promise<void> | undefined {
+  function waitForDrain(ws: Socket): Promise<void> | undefined {
     const conn = ws.getUserData();
     if (conn.closed || ws.getBufferedAmount() < HIGH_WATER_MARK) return undefined;
     return new Promise((resolve) => {
@@ -224,77 +157,26 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   }
 
   function errorMessage(
-    id: number | string | null,
+    id: SubId | null,
     cause: unknown,
-    extra: {
-      type?: 'query' | 'mutation' | 'subscription' | 'unknown';
-      path?: string;
-      input?: unknown;
-      ctx?: Context;
-    },
+    extra: { type?: ProcedureType; path?: string; input?: unknown; ctx?: TCtx },
   ): TRPCResponseMessage {
     const error = getTRPCErrorFromUnknown(cause);
-    if (isServerFault(error))
-      log.error('procedure failed', { path: extra.path, error: String(error.cause ?? error) });
+    const type = extra.type ?? 'unknown';
+    opts.onError?.({ error, type, path: extra.path, input: extra.input, ctx: extra.ctx });
     return {
       id,
-      error: getErrorShape({
-        config,
-        error,
-        type: extra.type ?? 'unknown',
-        path: extra.path,
-        input: extra.input,
-        ctx: extra.ctx,
-      }),
+      error: getErrorShape({ config, error, type, path: extra.path, input: extra.input, ctx: extra.ctx }),
     };
   }
 
-  const tooMany = (message: string) => new DomainError('RATE_LIMITED', message, { retryAfterSeconds: 1 });
-
-  /** Takes one call from the socket's bucket; false when it is empty (the call is refused). */
-  function takeToken(conn: Conn, now: number): boolean {
-    conn.tokens = Math.min(burst, conn.tokens + ((now - conn.refilledAt) / 1000) * limits.callsPerSecond);
-    conn.refilledAt = now;
-    if (conn.tokens >= 1) {
-      conn.tokens -= 1;
-      conn.refused = 0;
-      return true;
-    }
-    conn.refused++;
-    return false;
-  }
-
-  /** A subscription's slot on its socket, counted per path too; false (nothing reserved) when over a cap. */
-  function reserve(conn: Conn, id: SubId, path: string, sub: Sub): Error | null {
-    if (conn.subs.has(id)) return new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` });
-    if (conn.subs.size >= limits.maxSubscriptions)
-      return tooMany(`At most ${limits.maxSubscriptions} subscriptions per connection.`);
-    const cap = PER_PATH_LIMITS[path];
-    const held = conn.perPath?.get(path) ?? 0;
-    if (cap !== undefined && held >= cap) return tooMany(`At most ${cap} ${path} per connection.`);
-    if (cap !== undefined) {
-      conn.perPath ??= new Map();
-      conn.perPath.set(path, held + 1);
-    }
-    conn.subs.set(id, sub);
-    return null;
-  }
-
-  /** Gives a reserved slot back (the subscription ended, failed or never started). */
-  function release(conn: Conn, id: SubId, path: string) {
-    conn.subs.delete(id);
-    const held = conn.perPath?.get(path);
-    if (held === undefined) return;
-    if (held <= 1) conn.perPath!.delete(path);
-    else conn.perPath!.set(path, held - 1);
-  }
-
-  function startContext(ws: WebSocket<Conn>, bearerToken: string | null) {
+  function startContext(ws: Socket, bearerToken: string | null) {
     const conn = ws.getUserData();
     conn.ctx = opts.createContext({ ip: conn.ip, cookieToken: conn.cookieToken, bearerToken });
     conn.ctx.then((ctx) => {
-      if (ctx.session && !conn.closed) {
-        if ((byAuth.get(`u:${ctx.session.userId}`)?.size ?? 0) >= limits.maxSocketsPerUser) {
+      const who = opts.identify(ctx);
+      if (who && !conn.closed) {
+        if ((byAuth.get(`u:${who.user.id}`)?.size ?? 0) >= limits.maxSocketsPerUser) {
           // Refused politely: the reason first, then a close code the client can tell apart (4429). Its
           // context stays unset, so nothing was counted for it (presence, sign-out) and no call runs.
           send(ws, errorMessage(null, tooMany('Too many open connections for this account.'), {}));
@@ -303,13 +185,13 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         }
       }
       conn.context = ctx;
-      if (!ctx.session || conn.closed) return;
-      for (const key of authKeys(ctx.session)) {
+      if (!who || conn.closed) return;
+      for (const key of authKeys(who)) {
         const set = byAuth.get(key) ?? new Set();
         set.add(ws);
         byAuth.set(key, set);
       }
-      if (ctx.user) opts.onUserSocket?.(ctx.user, true);
+      opts.onUserSocket?.(who.user, true);
     });
     conn.ctx.catch((cause) => {
       send(ws, errorMessage(null, cause, {}));
@@ -317,7 +199,14 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     });
   }
 
-  async function handleRequest(ws: WebSocket<Conn>, msg: TRPCClientOutgoingMessage, batchIndex: number) {
+  /** A resumed subscription's lastEventId travels beside its input; procedures read it from the input. */
+  function inputOf(msg: CallMessage): unknown {
+    const { input, lastEventId } = msg.params;
+    if (lastEventId === undefined) return input;
+    return isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
+  }
+
+  async function handleRequest(ws: Socket, msg: TRPCClientOutgoingMessage, batchIndex: number) {
     const conn = ws.getUserData();
     const { id, jsonrpc } = msg;
     if (id === null) {
@@ -328,17 +217,14 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       conn.subs.get(id)?.abort();
       return;
     }
-    const { path, lastEventId } = msg.params;
-    let { input } = msg.params;
+    const { path } = msg.params;
+    const input = inputOf(msg as CallMessage);
     const type = msg.method;
-    if (lastEventId !== undefined) {
-      input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
-    }
-    let ctx: Context | undefined;
+    let ctx: TCtx | undefined;
     const abort = new AbortController();
     // A subscription's slot is taken now, before any await: a flood of them in one frame meets the cap.
     if (type === 'subscription') {
-      const refused = reserve(conn, id, path, abort);
+      const refused = reserve(conn, limits, id, path, abort);
       if (refused) {
         send(ws, { ...errorMessage(id, refused, { type, path }), jsonrpc });
         return;
@@ -397,45 +283,38 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
   }
 
   /**
-   * A fast path (see server/trpc/fast.ts): the same access rules, validation and handler as the
-   * procedure, without the middleware chain. Only used once the connection's context is known.
+   * A fast path (see FastPath): the same access rules, validation and handler as the procedure, without
+   * the middleware chain. Only used once the connection's context is known.
    */
-  function handleFast(ws: WebSocket<Conn>, msg: CallMessage, fast: FastProcedure) {
+  function handleFast(ws: Socket, msg: CallMessage, fast: FastPath<TCtx>) {
     const conn = ws.getUserData();
     const { id, jsonrpc } = msg;
-    const { path, lastEventId } = msg.params;
-    let { input } = msg.params;
-    if (lastEventId !== undefined) {
-      input = isObject(input) ? { ...input, lastEventId } : (input ?? { lastEventId });
-    }
+    const { path } = msg.params;
+    const input = inputOf(msg);
     const ctx = conn.context!;
     const fail = (cause: unknown) =>
       send(ws, { ...errorMessage(id, cause, { type: fast.type, path, input, ctx }), jsonrpc });
     try {
-      const authed = requireUser(ctx);
-      assertKeyMayCall(ctx.apiKey, path);
-      if (fast.roles) requireRole(authed, fast.roles);
-      const parsed = fast.input.safeParse(input);
-      if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });
       if (fast.type === 'mutation') {
-        const out = fast.handle(authed, parsed.data);
+        const out = fast.run(ctx, path, input);
         if (out instanceof Promise)
           out.then((data) => send(ws, { id, jsonrpc, result: { type: 'data', data } }), fail);
         else send(ws, { id, jsonrpc, result: { type: 'data', data: out } });
         return;
       }
+      const open = fast.admit(ctx, path, input);
       // Reserve the id while the feed opens (a stop before then cancels the join).
       let cancelled = false;
-      const refused = reserve(conn, id, path, { abort: () => (cancelled = true) });
+      const refused = reserve(conn, limits, id, path, { abort: () => (cancelled = true) });
       if (refused) throw refused;
-      fast.open(authed, parsed.data).then(
+      open().then(
         (feed) => {
           if (conn.closed) return;
-          if (cancelled) conn.subs.delete(id);
-          else join(ws, id, jsonrpc, path, feed);
+          if (cancelled) release(conn, id, path);
+          else feeds.join(ws, id, jsonrpc, path, feed);
         },
         (cause) => {
-          conn.subs.delete(id);
+          release(conn, id, path);
           fail(cause);
         },
       );
@@ -444,126 +323,14 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     }
   }
 
-  const frame = (group: Group, e: FeedEvent) => {
-    const eventId = JSON.stringify(e.id);
-    return `${group.prefix}${eventId},"data":{"id":${eventId},"data":${e.json}}}}`;
-  };
-
-  function join(
-    ws: WebSocket<Conn>,
-    id: number | string,
-    jsonrpc: '2.0' | undefined,
-    path: string,
-    feed: Feed,
-  ) {
-    const conn = ws.getUserData();
-    const topic = `${path}\n${feed.key}\n${JSON.stringify(id)}\n${jsonrpc ?? ''}`;
-    let group = groups.get(topic);
-    if (!group) {
-      const g: Group = {
-        topic,
-        id,
-        jsonrpc,
-        prefix: `{"id":${JSON.stringify(id)},${jsonrpc ? '"jsonrpc":"2.0",' : ''}"result":{"type":"data","id":`,
-        members: new Set(),
-        unsubscribe: () => {},
-      };
-      groups.set(topic, g);
-      g.unsubscribe = feed.subscribe({ event: (e) => publish(g, e), end: () => end(g) });
-      // Ended as it opened (the viewer's access ended meanwhile): started, then stopped at once.
-      if (groups.get(topic) !== g) {
-        conn.subs.delete(id);
-        send(ws, { id, jsonrpc, result: { type: 'started' } });
-        send(ws, { id, jsonrpc, result: { type: 'stopped' } });
-        return;
-      }
-      group = g;
-    }
-    const member = new Membership(ws, group);
-    group.members.add(member);
-    conn.subs.set(id, member);
-    send(ws, { id, jsonrpc, result: { type: 'started' } });
-    ws.subscribe(topic);
-    const first = feed.current();
-    if (first) send(ws, frame(group, first));
-  }
-
-  /** A viewer in a group; `abort` (subscription.stop) leaves it. A class: no closures per viewer. */
-  class Membership implements Member {
-    pending: string | null = null;
-    constructor(
-      readonly ws: WebSocket<Conn>,
-      readonly group: Group,
-    ) {}
-    abort() {
-      leave(this);
-      send(this.ws, { id: this.group.id, jsonrpc: this.group.jsonrpc, result: { type: 'stopped' } });
-    }
-  }
-
-  function publish(group: Group, e: FeedEvent) {
-    const text = frame(group, e);
-    for (const m of group.members) {
-      if (m.pending !== null) m.pending = text;
-      else if (m.ws.getBufferedAmount() > LAG_MARK) {
-        // Stop publishing to this one; it gets the newest event when it drains.
-        m.pending = text;
-        m.ws.unsubscribe(group.topic);
-        const conn = m.ws.getUserData();
-        conn.lagging ??= new Set();
-        conn.lagging.add(m);
-      }
-    }
-    app.publish(group.topic, text, false);
-  }
-
-  function catchUp(ws: WebSocket<Conn>, lagging: Set<Member>) {
-    for (const m of lagging) {
-      const text = m.pending;
-      m.pending = null;
-      if (!m.group.members.has(m)) continue;
-      ws.subscribe(m.group.topic);
-      if (text) send(ws, text);
-    }
-    ws.getUserData().lagging = null;
-  }
-
-  /** Takes a member out of its group and out of its socket's bookkeeping. */
-  function detach(m: Member) {
-    const conn = m.ws.getUserData();
-    m.group.members.delete(m);
-    conn.subs.delete(m.group.id);
-    conn.lagging?.delete(m);
-    if (!conn.closed) m.ws.unsubscribe(m.group.topic);
-  }
-
-  function leave(m: Member) {
-    const { group } = m;
-    if (!group.members.has(m)) return;
-    detach(m);
-    if (group.members.size === 0) {
-      groups.delete(group.topic);
-      group.unsubscribe();
-    }
-  }
-
-  /** The feed ended (e.g. the job started): every member's subscription stops. */
-  function end(group: Group) {
-    groups.delete(group.topic);
-    for (const m of [...group.members]) {
-      detach(m);
-      send(m.ws, { id: group.id, jsonrpc: group.jsonrpc, result: { type: 'stopped' } });
-    }
-  }
-
   /** Forwards a subscription's events, pausing while the socket is over its high-water mark. */
   async function pump(
-    ws: WebSocket<Conn>,
-    id: number | string,
+    ws: Socket,
+    id: SubId,
     jsonrpc: '2.0' | undefined,
     source: AsyncIterable<unknown>,
     abort: AbortController,
-    info: { path: string; input: unknown; ctx: Context },
+    info: { path: string; input: unknown; ctx: TCtx },
   ) {
     const conn = ws.getUserData();
     const iterator = source[Symbol.asyncIterator]();
@@ -594,7 +361,71 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
     }
   }
 
-  app.ws<Conn>(opts.path, {
+  /** The first message of a connection that announced connectionParams carries them (a token, or none). */
+  function readConnectionParams(ws: Socket, text: string) {
+    let token: string | null = null;
+    try {
+      const msg: unknown = JSON.parse(text);
+      if (!isObject(msg) || msg.method !== 'connectionParams') throw new Error('Expected connectionParams');
+      const params = parseConnectionParamsFromUnknown(msg.data);
+      token = typeof params?.token === 'string' ? params.token : null;
+    } catch (cause) {
+      const error = new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed connectionParams', cause });
+      send(ws, errorMessage(null, error, {}));
+      ws.end(1008, 'Malformed connectionParams');
+      return;
+    }
+    startContext(ws, token);
+  }
+
+  /** One frame: a call or a batch of calls, each paid for from the socket's bucket, then dispatched. */
+  function dispatch(ws: Socket, text: string) {
+    const conn = ws.getUserData();
+    let msgs: TRPCClientOutgoingMessage[];
+    try {
+      const json: unknown = JSON.parse(text);
+      const list = Array.isArray(json) ? json : [json];
+      // The same cap as an HTTP batch: one frame must not carry thousands of calls.
+      if (list.length > MAX_WS_BATCH) {
+        const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
+        send(ws, errorMessage(null, error, {}));
+        return;
+      }
+      msgs = list.map((raw) => parseTRPCMessage(raw, config.transformer));
+    } catch (cause) {
+      send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
+      return;
+    }
+    const now = Date.now();
+    for (let i = 0; i < msgs.length; i++) {
+      const msg = msgs[i]!;
+      // Stops are always welcome (they free what a call holds); every other call costs a token.
+      if (msg.method !== 'subscription.stop' && !takeToken(conn, limits, now)) {
+        // Still going long after the bucket ran dry: not a client that listens, so it is closed.
+        if (conn.refused > burst) {
+          ws.end(1008, 'Rate limit');
+          return;
+        }
+        if (msg.id !== null) {
+          const error = tooMany('Too many calls on this connection: slow down.');
+          send(ws, { ...errorMessage(msg.id, error, { type: msg.method }), jsonrpc: msg.jsonrpc });
+        }
+        continue;
+      }
+      const fast =
+        msg.method !== 'subscription.stop' && msg.id !== null ? fastPaths.get(msg.params.path) : undefined;
+      if (fast?.type !== msg.method) void handleRequest(ws, msg, i);
+      else if (conn.context) handleFast(ws, msg as CallMessage, fast);
+      // Right after connecting the context may still be resolving (in order, like every other call).
+      else
+        conn.ctx?.then(
+          () => !conn.closed && handleFast(ws, msg as CallMessage, fast),
+          () => {},
+        );
+    }
+  }
+
+  app.ws<Conn<TCtx>>(opts.path, {
     compression: uws.DISABLED,
     maxPayloadLength: 256 * 1024,
     maxBackpressure: MAX_BACKPRESSURE,
@@ -632,10 +463,10 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       }
       // Counted from here (the upgrade opens the socket synchronously) until its close.
       perIp.set(ip, fromIp + 1);
-      const conn: Conn = {
+      const conn: Conn<TCtx> = {
         ip,
         // Without an Origin (non-browser clients) only connectionParams.token authenticates.
-        cookieToken: origin && cookie ? (readCookie(cookie, SESSION_COOKIE) ?? null) : null,
+        cookieToken: origin && cookie ? opts.readSessionCookie(cookie) : null,
         expectsConnectionParams: query.get('connectionParams') === '1',
         closed: false,
         subs: new Subscriptions(),
@@ -664,77 +495,13 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
         if (text === 'PING') return void ws.send('PONG');
         if (text === 'PONG') return;
       }
-      if (!conn.ctx) {
-        // The first message of a connection that announced connectionParams carries them.
-        let token: string | null = null;
-        try {
-          const msg: unknown = JSON.parse(text);
-          if (!isObject(msg) || msg.method !== 'connectionParams')
-            throw new Error('Expected connectionParams');
-          const params = parseConnectionParamsFromUnknown(msg.data);
-          token = typeof params?.token === 'string' ? params.token : null;
-        } catch (cause) {
-          send(
-            ws,
-            errorMessage(
-              null,
-              new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed connectionParams', cause }),
-              {},
-            ),
-          );
-          ws.end(1008, 'Malformed connectionParams');
-          return;
-        }
-        startContext(ws, token);
-        return;
-      }
-      let msgs: TRPCClientOutgoingMessage[];
-      try {
-        const json: unknown = JSON.parse(text);
-        const list = Array.isArray(json) ? json : [json];
-        // The same cap as an HTTP batch: one frame must not carry thousands of calls.
-        if (list.length > MAX_WS_BATCH) {
-          const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
-          send(ws, errorMessage(null, error, {}));
-          return;
-        }
-        msgs = list.map((raw) => parseTRPCMessage(raw, config.transformer));
-      } catch (cause) {
-        send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
-        return;
-      }
-      const now = Date.now();
-      for (let i = 0; i < msgs.length; i++) {
-        const msg = msgs[i]!;
-        // Stops are always welcome (they free what a call holds); every other call costs a token.
-        if (msg.method !== 'subscription.stop' && !takeToken(conn, now)) {
-          // Still going long after the bucket ran dry: not a client that listens, so it is closed.
-          if (conn.refused > burst) {
-            ws.end(1008, 'Rate limit');
-            return;
-          }
-          if (msg.id !== null) {
-            const error = tooMany('Too many calls on this connection: slow down.');
-            send(ws, { ...errorMessage(msg.id, error, { type: msg.method }), jsonrpc: msg.jsonrpc });
-          }
-          continue;
-        }
-        const fast =
-          msg.method !== 'subscription.stop' && msg.id !== null ? fastPaths.get(msg.params.path) : undefined;
-        if (fast?.type !== msg.method) void handleRequest(ws, msg, i);
-        else if (conn.context) handleFast(ws, msg as CallMessage, fast);
-        // Right after connecting the context may still be resolving (in order, like every other call).
-        else
-          conn.ctx?.then(
-            () => !conn.closed && handleFast(ws, msg as CallMessage, fast),
-            () => {},
-          );
-      }
+      if (!conn.ctx) readConnectionParams(ws, text);
+      else dispatch(ws, text);
     },
 
     drain: (ws) => {
       const conn = ws.getUserData();
-      if (conn.lagging && ws.getBufferedAmount() < LAG_MARK / 2) catchUp(ws, conn.lagging);
+      if (conn.lagging && ws.getBufferedAmount() < LAG_MARK / 2) feeds.catchUp(ws, conn.lagging);
       if (ws.getBufferedAmount() >= HIGH_WATER_MARK) return;
       const waiters = conn.drainWaiters?.splice(0) ?? [];
       for (const w of waiters) w();
@@ -748,12 +515,13 @@ export function attachTrpcWebSocket(app: TemplatedApp, opts: WsHandlerOptions) {
       if (fromIp > 0) perIp.set(conn.ip, fromIp);
       else perIp.delete(conn.ip);
       // Listed under its session and user if it was open when its context resolved (deleting is harmless).
-      for (const key of conn.context?.session ? authKeys(conn.context.session) : []) {
+      const who = identity(conn);
+      for (const key of who ? authKeys(who) : []) {
         const set = byAuth.get(key);
         set?.delete(ws);
         if (set?.size === 0) byAuth.delete(key);
       }
-      if (conn.context?.session && conn.context.user) opts.onUserSocket?.(conn.context.user, false);
+      if (who) opts.onUserSocket?.(who.user, false);
       for (const sub of conn.subs.all()) sub.abort();
       conn.subs.clear();
       conn.perPath = null;

@@ -56,4 +56,9 @@ export async function createContext(services: Services, config: Config, req: Req
   return { services, config, req, session, user: session?.user ?? null };
 }
 
-export { readCookie, SESSION_COOKIE };
+/** The session token in a Cookie header (the transports read cookies only where they may authenticate). */
+export const readSessionCookie = (cookieHeader: string) => readCookie(cookieHeader, SESSION_COOKIE) ?? null;
+
+/** Who a context speaks for, as the WebSocket transport lists sockets (sign-out and bans end them). */
+export const identify = (ctx: Context) =>
+  ctx.session && ctx.user ? { sessionId: ctx.session.id, user: ctx.user } : null;

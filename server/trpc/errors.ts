@@ -5,8 +5,9 @@ import {
   type TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { z } from 'zod';
-import type { AppErrorCode, AppErrorDetails } from '../contracts/errors';
+import { type AppErrorCode, type AppErrorDetails, appCodeForTrpcCode } from '#shared/errors';
 import { DomainError } from '../lib/errors';
+import { log } from '../lib/log';
 
 /** The one place where domain errors become tRPC codes (and so HTTP statuses). */
 const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -24,16 +25,6 @@ const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   RATE_LIMITED: 'TOO_MANY_REQUESTS',
   OVERLOADED: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
-};
-
-const appCodeFor: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
-  UNAUTHORIZED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN_ROLE',
-  NOT_FOUND: 'NOT_FOUND',
-  BAD_REQUEST: 'VALIDATION',
-  PARSE_ERROR: 'VALIDATION',
-  CONFLICT: 'CONFLICT',
-  TOO_MANY_REQUESTS: 'RATE_LIMITED',
 };
 
 type Shape = {
@@ -60,7 +51,7 @@ export function formatError({ shape, error }: { shape: Shape; error: TRPCError }
     ...shape.data,
     code,
     httpStatus: getStatusCodeFromKey(code),
-    appCode: domain?.code ?? appCodeFor[code] ?? 'INTERNAL',
+    appCode: domain?.code ?? appCodeForTrpcCode[code] ?? 'INTERNAL',
     zodError,
     details: domain?.details ?? null,
   };
@@ -70,3 +61,8 @@ export function formatError({ shape, error }: { shape: Shape; error: TRPCError }
 /** Errors worth a server log line: not the ones a client caused. */
 export const isServerFault = (error: TRPCError) =>
   !(error.cause instanceof DomainError) && error.code === 'INTERNAL_SERVER_ERROR';
+
+/** The transports' `onError`: a server fault gets a log line (with its cause); what a client caused does not. */
+export function logServerFault({ error, path }: { error: TRPCError; path: string | undefined }) {
+  if (isServerFault(error)) log.error('procedure failed', { path, error: String(error.cause ?? error) });
+}

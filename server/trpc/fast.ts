@@ -1,29 +1,19 @@
-import { tracked } from '@trpc/server';
+import { TRPCError, tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Role } from '../contracts/auth';
-import type { AuthedContext } from './procedures';
+import { assertKeyMayCall } from '../modules/developer/scopes';
+import type { Feed, FeedEvent } from '../realtime/feed';
+import type { FastPath } from '../transport/ws';
+import type { Context } from './context';
+import { type AuthedContext, requireRole, requireUser } from './procedures';
 
 /**
  * Fast paths: a few hot procedures defined once (input schema, roles, handler) and mounted twice —
  * as ordinary tRPC procedures in their router (HTTP, typed clients, any adapter) and, by our uWS
  * WebSocket adapter, without tRPC's per-call middleware chain. Same validation, same access rules,
- * same wire format; the router stays the source of the API's types.
+ * same wire format; the router stays the source of the API's types. Each one carries its own guard
+ * (`run`/`admit` below), so the transport knows nothing of sessions, roles or scopes.
  */
-
-/** One event of a shared feed: its tracked id, its data, and the data serialised once for all viewers. */
-export type FeedEvent = { id: string; data: unknown; json: string };
-
-export type FeedSink = { event(e: FeedEvent): void; end(): void };
-
-/** A viewer's way into a feed that many viewers share (e.g. one booking's live position). */
-export type Feed = {
-  /** Viewers with the same key receive the same events. */
-  key: string;
-  /** The newest event if this viewer has not seen it (it resumed from an older lastEventId, or is new). */
-  current(): FeedEvent | undefined;
-  /** Registers a sink for every later event; returns the unsubscribe function. */
-  subscribe(sink: FeedSink): () => void;
-};
 
 export type FastMutation<I extends z.ZodType = z.ZodType, O = unknown> = {
   type: 'mutation';
@@ -39,16 +29,47 @@ export type FastFeed<I extends z.ZodType = z.ZodType> = {
   open(ctx: AuthedContext, input: z.output<I>): Promise<Feed>;
 };
 
-export type FastProcedure = FastMutation | FastFeed;
+/** The access rules of `authedProcedure`/`roleProcedure` and the input schema, as the middleware applies them. */
+function admitCall<I extends z.ZodType>(
+  def: { input: I; roles: readonly Role[] | null },
+  ctx: Context,
+  path: string,
+  input: unknown,
+): [AuthedContext, z.output<I>] {
+  const authed = requireUser(ctx);
+  assertKeyMayCall(ctx.apiKey, path);
+  if (def.roles) requireRole(authed, def.roles);
+  const parsed = def.input.safeParse(input);
+  if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });
+  return [authed, parsed.data];
+}
 
 /** `roles: null` = any signed-in user. */
 export const fastMutation = <I extends z.ZodType, O, R extends readonly Role[] | null>(
   def: Omit<FastMutation<I, O>, 'type' | 'roles'> & { roles: R },
-) => ({ type: 'mutation', ...def }) as const satisfies FastMutation<I, O>;
+) =>
+  ({
+    type: 'mutation',
+    ...def,
+    /** For the WebSocket transport: checks, validates and handles (a result, or a promise of one). */
+    run(ctx: Context, path: string, input: unknown): O {
+      const [authed, data] = admitCall(def, ctx, path, input);
+      return def.handle(authed, data);
+    },
+  }) as const satisfies FastMutation<I, O> & FastPath<Context>;
 
 export const fastFeed = <I extends z.ZodType, R extends readonly Role[] | null>(
   def: Omit<FastFeed<I>, 'type' | 'roles'> & { roles: R },
-) => ({ type: 'subscription', ...def }) as const satisfies FastFeed<I>;
+) =>
+  ({
+    type: 'subscription',
+    ...def,
+    /** For the WebSocket transport: checks and validates now; the returned function opens the feed. */
+    admit(ctx: Context, path: string, input: unknown): () => Promise<Feed> {
+      const [authed, data] = admitCall(def, ctx, path, input);
+      return () => def.open(authed, data);
+    },
+  }) as const satisfies FastFeed<I> & FastPath<Context>;
 
 /**
  * A feed as an async iterable of tracked events, for the ordinary subscription procedure. Only the

@@ -18,7 +18,8 @@ import { systemRouter } from '../modules/system/system.router';
 import { technicianRouter } from '../modules/technician/technician.router';
 import { trackingFast, trackingRouter } from '../modules/tracking/tracking.router';
 import { uploadRouter } from '../modules/upload/upload.router';
-import type { FastProcedure } from './fast';
+import type { FastPath } from '../transport/ws';
+import type { Context } from './context';
 import { router } from './procedures';
 
 export const appRouter = router({
@@ -50,7 +51,7 @@ export const appRouter = router({
 export type AppRouter = typeof appRouter;
 
 /** Procedures our uWS WebSocket adapter serves without tRPC's per-call middleware (see ./fast.ts). */
-export const fastPaths: Record<string, FastProcedure> = {
+export const fastPaths: Record<string, FastPath<Context>> = {
   'tracking.update': trackingFast.update,
   'tracking.watch': trackingFast.watch,
 };

@@ -1,7 +1,7 @@
 // Turns whatever a tRPC call threw into something the UI can translate. Error data crosses the network,
 // so it is read defensively rather than trusted to match the server's types.
 import { TRPCClientError } from '@trpc/client';
-import { type AppErrorCode, appErrorCodes } from '../../../server/contracts/errors';
+import { type AppErrorCode, appCodeForTrpcCode, appErrorCodes } from '#shared/errors';
 
 /** NETWORK: no usable answer from the server at all (offline, DNS, proxy error page…). */
 export type ProblemCode = AppErrorCode | 'NETWORK';
@@ -12,16 +12,6 @@ export type ApiProblem = {
   invalidFields: string[];
   /** Facts the server sent for the UI to word its own message (e.g. ARRIVAL_FAR's `distanceMeters`). */
   details?: Record<string, unknown>;
-};
-
-// Used when the server answered with a plain tRPC error and no app-specific code.
-const fromTrpcCode: Record<string, AppErrorCode> = {
-  BAD_REQUEST: 'VALIDATION',
-  UNAUTHORIZED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN_ROLE',
-  NOT_FOUND: 'NOT_FOUND',
-  CONFLICT: 'CONFLICT',
-  TOO_MANY_REQUESTS: 'RATE_LIMITED',
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -42,7 +32,9 @@ function readInvalidFields(zodError: unknown): string[] {
 export function toApiProblem(error: unknown): ApiProblem {
   const data: unknown = error instanceof TRPCClientError ? error.data : undefined;
   if (!isRecord(data)) return { code: 'NETWORK', invalidFields: [], details: {} };
-  const code = isAppErrorCode(data.appCode) ? data.appCode : (fromTrpcCode[String(data.code)] ?? 'INTERNAL');
+  const code = isAppErrorCode(data.appCode)
+    ? data.appCode
+    : (appCodeForTrpcCode[String(data.code)] ?? 'INTERNAL');
   return {
     code,
     invalidFields: readInvalidFields(data.zodError),

@@ -1,3 +1,5 @@
+import type { LatLng } from '#shared/geo';
+
 // navigator.geolocation as promises, with failures reduced to a few codes the UI can translate.
 
 export type GeoProblem = 'denied' | 'unavailable' | 'timeout' | 'unsupported' | 'insecure';
@@ -8,7 +10,7 @@ export class GeoError extends Error {
   }
 }
 
-export type LatLng = { lat: number; lng: number };
+export type { LatLng };
 
 export function toGeoProblem(error: unknown): GeoProblem {
   if (error instanceof GeoError) return error.problem;
@@ -38,15 +40,6 @@ export function currentPosition(options: PositionOptions = {}): Promise<Geolocat
       ...options,
     });
   });
-}
-
-/** Great-circle distance in metres (haversine); plenty accurate for "moved more than 50 m". */
-export function distanceMeters(a: LatLng, b: LatLng): number {
-  const rad = Math.PI / 180;
-  const dLat = (b.lat - a.lat) * rad;
-  const dLng = (b.lng - a.lng) * rad;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
-  return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
 /** Where the map starts before the user sets a pin: the city they most likely are in. */

@@ -1,8 +1,9 @@
-import { createWSClient, httpBatchLink, splitLink, type TRPCWebSocketClient, wsLink } from '@trpc/client';
+import { createWSClient, splitLink, type TRPCWebSocketClient, wsLink } from '@trpc/client';
 import { createTRPCReact } from '@trpc/react-query';
 import { useSyncExternalStore } from 'react';
 import type { AppRouter } from '../../../server/trpc/root';
 import { reconnectDelayMs } from './backoff';
+import { httpLink } from './httpLink';
 
 export const trpc = createTRPCReact<AppRouter>();
 
@@ -34,10 +35,7 @@ function createApi(): Api {
       splitLink({
         condition: (op) => op.type === 'subscription' || OVER_WEBSOCKET.has(op.path),
         true: wsLink({ client: wsClient }),
-        false: httpBatchLink({
-          url: '/trpc',
-          fetch: (input, init) => fetch(input, { ...init, credentials: 'same-origin' }),
-        }),
+        false: httpLink(),
       }),
     ],
   });

@@ -1,30 +1,93 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type Db, type DbOrTx, queryRows } from '../../../db/client';
 import type { CancelSide } from '../../contracts/analytics';
+import {
+  cancelRows,
+  cellRows,
+  type Horizons,
+  type MarketScope,
+  moneyRows,
+  offerRows,
+  ROLLUP_VERSION,
+  ratingRows,
+  type Span,
+  statusRows,
+  unfulfilledReasonRows,
+  waitRows,
+} from './analytics.sql';
 
-/**
- * How long after a request its offers and its review can come (the bound of their range scans):
- * set by the service from the schedule horizon and the review window.
- */
-export type Horizons = { offersMs: number; reviewsMs: number };
+export type { Horizons } from './analytics.sql';
 
 /** A market and a half-open time range [from, to). */
-export type Scope = { market: string; timeZone: string; currency: string; from: Date; to: Date };
+export type Scope = MarketScope & { from: Date; to: Date };
 
 const iso = (d: Date) => d.toISOString();
 const num = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
-const numOrNull = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const at = (v: Date | string) => new Date(v).toISOString();
 
 /**
- * The market's bookings requested in [from, to). The market is the service's (`services.market`); the
- * range scan is `bookings_created_analytics_idx` (created_at, covering every column read here), so the
- * cards read the index only, and services (a few hundred rows) is hashed.
+ * The market's bookings requested in [from, to) (the hourly cards: the last week, read raw). The range
+ * scan is `bookings_created_analytics_idx`; services (a few hundred rows) is hashed.
  */
 function requested(s: { market: string }, from: Date, to: Date): SQL {
   return sql`select b.id, b.created_at, b.status, b.assigned_at, b.scheduled_for, b.cancel_reason, b.location
     from bookings b join services sv on sv.id = b.service_id
     where sv.market = ${s.market} and b.created_at >= ${iso(from)}::timestamptz and b.created_at < ${iso(to)}::timestamptz`;
+}
+
+/** A timestamptz as ISO-8601 UTC text with its microseconds (a JS Date would drop them). */
+export const isoText = (expr: SQL) =>
+  sql`to_char((${expr}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** A list of YYYY-MM-DD days as a PostgreSQL array literal (they come from the database; checked anyway). */
+export function dayArray(days: string[]): string {
+  for (const d of days) if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new TypeError(`not a day: ${d}`);
+  return `{${days.join(',')}}`;
+}
+
+/**
+ * A range cut at the market's local midnights: every local day it touches (`days`), the whole days read
+ * from the rollups (`clean`: rolled up by this ROLLUP_VERSION and not marked dirty since), and the rest as
+ * spans read from the raw rows (`raw`: the partial first and last day, today, days not rolled up or dirty;
+ * neighbouring pieces merged, so the raw reference without rollups is one span). Local midnight is
+ * `day::timestamp at time zone tz`, as the worker's days are, so a whole day here is exactly the rows the
+ * worker rolled up for it (also on a day whose summer time starts at midnight).
+ */
+type Pieces = { days: string[]; clean: string[]; raw: Span[] };
+
+async function cut(db: DbOrTx, s: Scope, rollups: boolean): Promise<Pieces> {
+  const tz = s.timeZone;
+  const from = sql`${iso(s.from)}::timestamptz`;
+  const to = sql`${iso(s.to)}::timestamptz`;
+  const rows = await queryRows<{ day: string; lo: string; hi: string; clean: boolean }>(
+    db,
+    sql`select to_char(sp.day, 'YYYY-MM-DD') as day, ${isoText(sql`sp.lo`)} as lo, ${isoText(sql`sp.hi`)} as hi,
+        ${sql.raw(rollups ? 'true' : 'false')} and sp.whole
+          and exists (select 1 from analytics_days d
+            where d.market = ${s.market} and d.day = sp.day and d.version = ${ROLLUP_VERSION})
+          and not exists (select 1 from analytics_dirty_days x where x.market = ${s.market} and x.day = sp.day)
+          as clean
+      from (
+        select g::date as day,
+          greatest(${from}, g at time zone ${tz}) as lo,
+          least(${to}, (g + interval '1 day') at time zone ${tz}) as hi,
+          (g at time zone ${tz}) >= ${from} and ((g + interval '1 day') at time zone ${tz}) <= ${to} as whole
+        from generate_series((${from} at time zone ${tz})::date::timestamp,
+          ((${to} - interval '1 microsecond') at time zone ${tz})::date::timestamp, interval '1 day') g) sp
+      order by sp.day`,
+  );
+  const out: Pieces = { days: [], clean: [], raw: [] };
+  for (const r of rows) {
+    out.days.push(r.day);
+    if (r.clean) {
+      out.clean.push(r.day);
+      continue;
+    }
+    const last = out.raw.at(-1);
+    if (last && last.hi === r.lo) last.hi = r.hi;
+    else out.raw.push({ lo: r.lo, hi: r.hi });
+  }
+  return out;
 }
 
 /** Hour starts (in the market's zone, so half-hour zones work too) covering [from, to). */
@@ -36,7 +99,44 @@ function hours(s: Scope, from: Date): SQL {
 }
 
 /** The only place analytics SQL runs. Every query reads the real tables (see db/schema/analytics.ts). */
-export function createAnalyticsRepo(db: DbOrTx) {
+export function createAnalyticsRepo(db: Db, opts: { rollups: boolean } = { rollups: true }) {
+  /**
+   * A card over the whole range: the cut and the card's own statement in one read-only REPEATABLE READ
+   * transaction, so the days it reads from the rollups are clean in the snapshot it reads them in.
+   */
+  const read = <T>(s: Scope, f: (tx: DbOrTx, p: Pieces) => Promise<T>) =>
+    db.transaction(async (tx) => f(tx, await cut(tx, s, opts.rollups)), {
+      isolationLevel: 'repeatable read',
+      accessMode: 'read only',
+    });
+
+  /**
+   * Count metrics (see analytics.sql.ts) over the range: the clean rolled-up days from
+   * `analytics_day_counts`, the rest from the raw rows, in one statement (one snapshot). Most frequent
+   * first.
+   */
+  /**
+   * Count metrics (see analytics.sql.ts) over the range: the clean days from `analytics_day_counts`, the
+   * raw spans from the raw rows. Most frequent first.
+   */
+  function counts(s: Scope, metrics: string[], raw: (spans: Span[]) => SQL) {
+    return read(s, async (tx, p) => {
+      const rows = await queryRows<{ metric: string; key: string; n: string | number }>(
+        tx,
+        sql`with x as (
+            select r.metric, r.key, r.n from analytics_day_counts r
+            where r.market = ${s.market} and r.metric in (${sql.join(
+              metrics.map((m) => sql`${m}`),
+              sql`, `,
+            )}) and r.day = any(${dayArray(p.clean)}::date[])
+            union all
+            select f.metric, f.key, f.n from (${raw(p.raw)}) f)
+          select metric, key, sum(n)::bigint as n from x group by 1, 2 order by 3 desc, 2`,
+      );
+      return rows.map((r) => ({ metric: r.metric, key: r.key, n: num(r.n) }));
+    });
+  }
+
   return {
     async market(slug: string) {
       const [row] = await queryRows<{ slug: string; currency: string; time_zone: string }>(
@@ -59,132 +159,105 @@ export function createAnalyticsRepo(db: DbOrTx) {
     },
 
     async fulfilment(s: Scope) {
-      const [totals] = await queryRows<Record<string, number>>(
-        db,
-        sql`select count(*)::int as requested,
-            count(*) filter (where r.status = 'unfulfilled')::int as unfulfilled,
-            count(*) filter (where r.status = 'searching')::int as searching,
-            count(*) filter (where r.status = 'cancelled' and r.assigned_at is null)::int as cancelled_before
-          from (${requested(s, s.from, s.to)}) r`,
+      const rows = await counts(
+        s,
+        ['status', 'unfulfilled_reason'],
+        (spans) => sql`${statusRows(s, spans)} union all ${unfulfilledReasonRows(s, spans)}`,
       );
-      // The reason is the one written on the status change to `unfulfilled` (dispatch's words).
-      const reasons = await queryRows<{ reason: string; count: number }>(
-        db,
-        sql`select coalesce(nullif(btrim(h.reason), ''), '') as reason, count(*)::int as count
-          from (${requested(s, s.from, s.to)}) r
-          left join lateral (
-            select reason from booking_status_history h
-            where h.booking_id = r.id and h.to_status = 'unfulfilled' order by h.id desc limit 1) h on true
-          where r.status = 'unfulfilled'
-          group by 1 order by 2 desc, 1`,
-      );
+      const status = (k: string) => rows.find((r) => r.metric === 'status' && r.key === k)?.n ?? 0;
       return {
-        requested: num(totals?.requested),
-        unfulfilled: num(totals?.unfulfilled),
-        searching: num(totals?.searching),
-        cancelledBeforeAssignment: num(totals?.cancelled_before),
-        reasons: reasons.map((r) => ({ reason: r.reason, count: num(r.count) })),
+        requested: status('requested'),
+        unfulfilled: status('unfulfilled'),
+        searching: status('searching'),
+        cancelledBeforeAssignment: status('cancelled_before'),
+        reasons: rows
+          .filter((r) => r.metric === 'unfulfilled_reason')
+          .map((r) => ({ reason: r.key, count: r.n })),
       };
     },
 
-    /** Seconds from request to assignment of on-demand bookings: percentile_cont (interpolated). */
-    async timeToAssignment(s: Scope) {
-      const [row] = await queryRows<{ count: number; p50: number | null; p90: number | null }>(
-        db,
-        sql`select count(*)::int as count,
-            percentile_cont(0.5) within group (order by extract(epoch from r.assigned_at - r.created_at))::float8 as p50,
-            percentile_cont(0.9) within group (order by extract(epoch from r.assigned_at - r.created_at))::float8 as p90
-          from (${requested(s, s.from, s.to)}) r
-          where r.assigned_at is not null and r.scheduled_for is null`,
-      );
-      return { count: num(row?.count), p50Seconds: numOrNull(row?.p50), p90Seconds: numOrNull(row?.p90) };
-    },
-
-    /**
-     * Offers made for the bookings requested in the range, per status. An offer comes after its request
-     * and at most `h.offers` later (a booking is scheduled at most 90 days ahead), so the offers are a range
-     * scan too (`dispatch_offers_created_analytics_idx`), hashed against the bookings: random probes into
-     * the offers by booking id measured several times slower at 500k bookings (npm run bench:analytics).
-     */
+    /** Offers made for the bookings requested in the range, per offer status. */
     async offers(s: Scope, h: Horizons) {
-      const rows = await queryRows<{ status: string; count: number }>(
-        db,
-        sql`select o.status::text as status, count(*)::int as count
-          from (${requested(s, s.from, s.to)}) r
-          join dispatch_offers o on o.booking_id = r.id
-            and o.created_at >= ${iso(s.from)}::timestamptz
-            and o.created_at < ${iso(s.to)}::timestamptz + ${`${h.offersMs} milliseconds`}::interval
-          group by 1`,
-      );
-      return new Map(rows.map((r) => [r.status, num(r.count)]));
+      const rows = await counts(s, ['offer'], (spans) => offerRows(s, spans, h));
+      return new Map(rows.map((r) => [r.key, r.n]));
     },
 
-    /** Cancelled bookings by side (who made the status change) and by reason, in one pass (grouping sets). */
+    /** Cancelled bookings by side (who made the status change) and by reason. */
     async cancellations(s: Scope) {
-      const rows = await queryRows<{ side: CancelSide | null; reason: string | null; count: number }>(
-        db,
-        sql`with c as (
-            select coalesce(h.actor_role::text, 'system') as side,
-                   lower(btrim(coalesce(r.cancel_reason, ''))) as reason
-            from (${requested(s, s.from, s.to)}) r
-            left join lateral (
-              select actor_role from booking_status_history h
-              where h.booking_id = r.id and h.to_status = 'cancelled' order by h.id desc limit 1) h on true
-            where r.status = 'cancelled')
-          select side, reason, count(*)::int as count from c
-          group by grouping sets ((side), (reason)) order by count desc, side, reason`,
-      );
-      const bySide = rows
-        .filter((r) => r.side !== null)
-        .map((r) => ({ side: r.side as CancelSide, count: num(r.count) }));
-      const byReason = rows
-        .filter((r) => r.reason !== null)
-        .map((r) => ({ reason: r.reason as string, count: num(r.count) }));
-      return { bySide, byReason };
+      const rows = await counts(s, ['cancel_side', 'cancel_reason'], (spans) => cancelRows(s, spans));
+      return {
+        bySide: rows
+          .filter((r) => r.metric === 'cancel_side')
+          .map((r) => ({ side: r.key as CancelSide, count: r.n })),
+        byReason: rows
+          .filter((r) => r.metric === 'cancel_reason')
+          .map((r) => ({ reason: r.key, count: r.n })),
+      };
     },
 
-    /**
-     * Per local day, from the ledger in the market's currency (a market has its own currency: NGN, EGP;
-     * `ledger_entries_analytics_idx` covers this scan). Lines: `charge` (customer debited by an invoice),
-     * `commission` (platform:commission; refunds post it back), `tip` on technicians' accounts, and
-     * `refund`/`credit` (money given back to the card or as account credit).
-     */
-    async moneyPerDay(s: Scope) {
-      const rows = await queryRows<{
-        day: string;
-        revenue: string | number;
-        commission: string | number;
-        tips: string | number;
-        refunds: string | number;
-      }>(
-        db,
-        sql`with d as (
-            select to_char(g, 'YYYY-MM-DD') as day from generate_series(
-              (${iso(s.from)}::timestamptz at time zone ${s.timeZone})::date,
-              ((${iso(s.to)}::timestamptz - interval '1 microsecond') at time zone ${s.timeZone})::date,
-              interval '1 day') g),
-          m as (
-            select date_trunc('day', e.created_at, ${s.timeZone}) as d,
-              coalesce(sum(e.amount) filter (where e.line = 'charge'), 0)::bigint as revenue,
-              coalesce(-sum(e.amount) filter (where e.line = 'commission'), 0)::bigint as commission,
-              coalesce(-sum(e.amount) filter (where e.line = 'tip' and e.account like 'technician:%'), 0)::bigint as tips,
-              coalesce(-sum(e.amount) filter (where e.line in ('refund', 'credit')), 0)::bigint as refunds
-            from ledger_entries e
-            where e.currency = ${s.currency}
-              and e.line in ('charge', 'commission', 'tip', 'refund', 'credit')
-              and e.created_at >= ${iso(s.from)}::timestamptz and e.created_at < ${iso(s.to)}::timestamptz
-            group by 1)
-          select d.day, coalesce(m.revenue, 0) as revenue, coalesce(m.commission, 0) as commission,
-            coalesce(m.tips, 0) as tips, coalesce(m.refunds, 0) as refunds
-          from d left join m on to_char(m.d at time zone ${s.timeZone}, 'YYYY-MM-DD') = d.day order by d.day`,
-      );
-      return rows.map((r) => ({
-        day: r.day,
-        revenue: num(r.revenue),
-        commission: num(r.commission),
-        tips: num(r.tips),
-        refunds: num(r.refunds),
-      }));
+    /** Ratings (not hidden) of the bookings requested in the range: counts[i] = stars i+1. */
+    async ratings(s: Scope, h: Horizons) {
+      const rows = await counts(s, ['rating'], (spans) => ratingRows(s, spans, h));
+      const stars = [0, 0, 0, 0, 0];
+      for (const r of rows) stars[Number(r.key) - 1] = r.n;
+      return stars;
+    },
+
+    /** Money per local day of the range (every day, zero-filled), from the ledger lines. */
+    moneyPerDay(s: Scope) {
+      return read(s, async (tx, p) => {
+        const rows = await queryRows<{ day: string; key: string; n: string | number }>(
+          tx,
+          sql`with x as (
+              select r.day, r.key, r.n from analytics_day_counts r
+              where r.market = ${s.market} and r.metric = 'money' and r.day = any(${dayArray(p.clean)}::date[])
+              union all
+              select f.day, f.key, f.n from (${moneyRows(s, p.raw)}) f)
+            select to_char(day, 'YYYY-MM-DD') as day, key, sum(n)::bigint as n from x group by 1, 2`,
+        );
+        const byDay = new Map(
+          p.days.map((day) => [day, { day, revenue: 0, commission: 0, tips: 0, refunds: 0 }]),
+        );
+        for (const r of rows) {
+          const d = byDay.get(r.day);
+          if (d && (r.key === 'revenue' || r.key === 'commission' || r.key === 'tips' || r.key === 'refunds'))
+            d[r.key] += num(r.n);
+        }
+        return [...byDay.values()];
+      });
+    },
+
+    /** Time to assignment of on-demand bookings as a histogram of whole seconds, ascending. */
+    waits(s: Scope) {
+      return read(s, async (tx, p) => {
+        const rows = await queryRows<{ seconds: number; n: string | number }>(
+          tx,
+          sql`with x as (
+              select r.seconds, r.n from analytics_day_waits r
+              where r.market = ${s.market} and r.day = any(${dayArray(p.clean)}::date[])
+              union all
+              select f.seconds, f.n from (${waitRows(s, p.raw)}) f)
+            select seconds, sum(n)::bigint as n from x group by 1 order by 1`,
+        );
+        return rows.map((r) => ({ seconds: num(r.seconds), n: num(r.n) }));
+      });
+    },
+
+    /** Bookings requested per grid cell, busiest first (then by position), at most `limit` cells. */
+    heatmap(s: Scope, cell: number, limit: number) {
+      return read(s, async (tx, p) => {
+        const rows = await queryRows<{ lat: number; lng: number; count: string | number }>(
+          tx,
+          sql`with x as (
+              select r.lat, r.lng, r.n from analytics_day_cells r
+              where r.market = ${s.market} and r.day = any(${dayArray(p.clean)}::date[])
+              union all
+              select f.lat, f.lng, f.n from (${cellRows(s, p.raw, cell)}) f)
+            select lat, lng, sum(n)::bigint as count from x group by 1, 2 order by 3 desc, 1, 2
+            limit ${limit}`,
+        );
+        return rows.map((r) => ({ lat: num(r.lat), lng: num(r.lng), count: num(r.count) }));
+      });
     },
 
     /** Per hour from `from`: bookings requested against the averages of the minute presence samples. */
@@ -216,38 +289,6 @@ export function createAnalyticsRepo(db: DbOrTx) {
         online: num(r.online),
         available: num(r.available),
       }));
-    },
-
-    /**
-     * Ratings of the bookings requested in the range (hidden reviews excluded), per star. A review is
-     * written after its request and at most `h.reviewsMs` later, so reviews are a range scan as well.
-     */
-    async ratings(s: Scope, h: Horizons) {
-      const rows = await queryRows<{ rating: number; count: number }>(
-        db,
-        sql`select rv.rating, count(*)::int as count
-          from (${requested(s, s.from, s.to)}) r
-          join reviews rv on rv.booking_id = r.id
-            and rv.created_at >= ${iso(s.from)}::timestamptz
-            and rv.created_at < ${iso(s.to)}::timestamptz + ${`${h.reviewsMs} milliseconds`}::interval
-          where rv.hidden_at is null
-          group by rv.rating`,
-      );
-      const counts = [0, 0, 0, 0, 0];
-      for (const r of rows) counts[num(r.rating) - 1] = num(r.count);
-      return counts;
-    },
-
-    /** Bookings requested per grid cell (ST_SnapToGrid: the cell's centre), busiest first. */
-    async heatmap(s: Scope, cell: number, limit: number) {
-      const rows = await queryRows<{ lat: number; lng: number; count: number }>(
-        db,
-        sql`select st_y(c.cell)::float8 as lat, st_x(c.cell)::float8 as lng, c.n as count
-          from (select st_snaptogrid(r.location::geometry, ${cell}::float8) as cell, count(*)::int as n
-                from (${requested(s, s.from, s.to)}) r group by 1) c
-          order by c.n desc, 1, 2 limit ${limit}`,
-      );
-      return rows.map((r) => ({ lat: num(r.lat), lng: num(r.lng), count: num(r.count) }));
     },
 
     /**

@@ -10,7 +10,9 @@ import {
 } from '../../contracts/analytics';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
+import type { Leader } from '../cluster/leader';
 import { createAnalyticsRepo, type Horizons, type Scope } from './analytics.repo';
+import { createRollupRepo } from './analytics.rollup.repo';
 
 const DAY = 86_400_000;
 /** How often each node samples presence (one row per market per minute, whichever node writes first). */
@@ -18,6 +20,34 @@ const SAMPLE_MS = 60_000;
 /** The busiest cells sent to the map: more than a city's worth at ~1 km. */
 const HEATMAP_LIMIT = 2000;
 const SCHEDULE_HORIZON_MS = 90 * DAY;
+/** How often closed days are rolled up (yesterday soon after midnight; a day changed later, within this). */
+const ROLLUP_MS = 5 * 60_000;
+/** Days per roll-up transaction: short enough not to hold PGlite's one connection for long. */
+const ROLLUP_BATCH_DAYS = 31;
+
+/**
+ * percentile_cont over a histogram (ascending values with their counts): the same arithmetic as
+ * PostgreSQL's (position p·(n−1), linear between its two neighbours), so it equals percentile_cont over
+ * the values themselves.
+ */
+export function percentileCont(histogram: { seconds: number; n: number }[], p: number): number | null {
+  const total = histogram.reduce((a, b) => a + b.n, 0);
+  if (!total) return null;
+  const pos = p * (total - 1);
+  const first = Math.floor(pos);
+  const second = Math.ceil(pos);
+  const at = (k: number) => {
+    let seen = 0;
+    for (const h of histogram) {
+      seen += h.n;
+      if (k < seen) return h.seconds;
+    }
+    return histogram.at(-1)!.seconds;
+  };
+  const lo = at(first);
+  const hi = second === first ? lo : at(second);
+  return lo + (pos - first) * (hi - lo);
+}
 
 const rate = (num: number, den: number) => (den > 0 ? num / den : null);
 
@@ -27,8 +57,13 @@ export function createAnalyticsService(deps: {
   /** Customers review within this long of completion (config.reviews.windowMs). */
   reviewWindowMs: number;
   now?: () => number;
+  /** false: every card from the raw rows (the reference the rollups are tested against). */
+  rollups?: boolean;
+  /** Rolls up on one node at a time (the lease `analytics-rollup`); without it, on this node. */
+  leader?: Leader;
 }) {
-  const repo = createAnalyticsRepo(deps.db);
+  const repo = createAnalyticsRepo(deps.db, { rollups: deps.rollups ?? true });
+  const rollupRepo = createRollupRepo(deps.db);
   // A booking is scheduled at most 90 days ahead (contracts/booking.ts); a job lasts at most a day or so.
   const horizons: Horizons = {
     offersMs: SCHEDULE_HORIZON_MS + 2 * DAY,
@@ -36,7 +71,10 @@ export function createAnalyticsService(deps: {
   };
   const now = deps.now ?? Date.now;
   let timer: NodeJS.Timeout | null = null;
+  let rollupTimer: NodeJS.Timeout | null = null;
   let sampling: Promise<unknown> | null = null;
+  let rolling: Promise<unknown> | null = null;
+  let stopping = false;
 
   async function scope(input: AnalyticsInput): Promise<Scope> {
     const market = await repo.market(input.market);
@@ -66,7 +104,14 @@ export function createAnalyticsService(deps: {
       const assigned = f.requested - f.unfulfilled - f.searching - f.cancelledBeforeAssignment;
       return { ...f, assigned, rate: rate(assigned, assigned + f.unfulfilled) };
     },
-    timeToAssignment: (s: Scope) => repo.timeToAssignment(s),
+    timeToAssignment: async (s: Scope) => {
+      const histogram = await repo.waits(s);
+      return {
+        count: histogram.reduce((a, b) => a + b.n, 0),
+        p50Seconds: percentileCont(histogram, 0.5),
+        p90Seconds: percentileCont(histogram, 0.9),
+      };
+    },
     offers: async (s: Scope) => {
       const by = await repo.offers(s, horizons);
       const n = (k: string) => by.get(k) ?? 0;
@@ -172,6 +217,25 @@ export function createAnalyticsService(deps: {
     /** One presence sample per market for this minute (see analytics.repo samplePresence). */
     samplePresence: () => repo.samplePresence(deps.presenceTimeoutMs),
 
+    /**
+     * Rolls up every market's closed days that need it (never rolled up, by an older version, or changed
+     * since), newest first, a batch per transaction, until none is left. Returns the days rolled up.
+     */
+    async rollUp(stop: () => boolean = () => false): Promise<{ days: number; marks: number }> {
+      let days = 0;
+      let marks = 0;
+      for (const m of await rollupRepo.markets()) {
+        for (;;) {
+          if (stop()) return { days, marks };
+          const pending = await rollupRepo.pending(m, new Date(now()), ROLLUP_BATCH_DAYS);
+          if (!pending.length) break;
+          marks += await rollupRepo.roll(m, pending, horizons);
+          days += pending.length;
+        }
+      }
+      return { days, marks };
+    },
+
     start() {
       if (timer) return;
       const run = () => {
@@ -186,12 +250,29 @@ export function createAnalyticsService(deps: {
       timer = setInterval(run, SAMPLE_MS);
       timer.unref();
       run();
+      stopping = false;
+      const roll = () => {
+        if (rolling) return;
+        const work = () => service.rollUp(() => stopping);
+        rolling = (deps.leader ? deps.leader.runOnce('analytics-rollup', ROLLUP_MS * 3, work) : work())
+          .catch((e) => log.warn('analytics roll-up failed', { error: String(e) }))
+          .finally(() => {
+            rolling = null;
+          });
+      };
+      rollupTimer = setInterval(roll, ROLLUP_MS);
+      rollupTimer.unref();
+      roll();
     },
 
     async stop() {
+      stopping = true;
       if (timer) clearInterval(timer);
+      if (rollupTimer) clearInterval(rollupTimer);
       timer = null;
+      rollupTimer = null;
       await sampling;
+      await rolling;
     },
   };
   return service;

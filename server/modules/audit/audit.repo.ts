@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, like, lt, lte, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client';
+import { and, desc, eq, gt, gte, like, lt, lte, type SQL, sql } from 'drizzle-orm';
+import { type DbOrTx, xactLock } from '../../../db/client';
 import { auditLog, users } from '../../../db/schema';
 import { auditRequest } from './audit.context';
 
@@ -30,22 +30,48 @@ export type AuditFilter = {
 
 /** The audit trail: insert-only (the database refuses anything else). Pass the transaction of the change (or read) it records. */
 export function createAuditRepo(db: DbOrTx) {
+  async function record(entry: AuditEntry) {
+    const [row] = await db
+      .insert(auditLog)
+      .values({
+        actorId: entry.actorId,
+        action: entry.action,
+        subject: entry.subject,
+        detail: entry.detail ?? null,
+        before: entry.before ?? null,
+        after: entry.after ?? null,
+        reason: entry.reason ?? null,
+        ip: entry.ip ?? auditRequest.getStore()?.ip ?? null,
+      })
+      .returning();
+    return row!;
+  }
+
   return {
-    async record(entry: AuditEntry) {
-      const [row] = await db
-        .insert(auditLog)
-        .values({
-          actorId: entry.actorId,
-          action: entry.action,
-          subject: entry.subject,
-          detail: entry.detail ?? null,
-          before: entry.before ?? null,
-          after: entry.after ?? null,
-          reason: entry.reason ?? null,
-          ip: entry.ip ?? auditRequest.getStore()?.ip ?? null,
-        })
-        .returning();
-      return row!;
+    record,
+
+    /**
+     * Records `entry` unless the same actor already has a row of this action on this subject within the
+     * last `withinSeconds` (a page refetched on every focus is one reading, not fifty). Run it in a
+     * transaction: the advisory lock makes two racing reads write one row. Returns whether it wrote.
+     */
+    async recordUnlessRecent(entry: AuditEntry & { actorId: string }, withinSeconds: number) {
+      await xactLock(db, `audit:${entry.action}:${entry.actorId}:${entry.subject}`);
+      const [recent] = await db
+        .select({ id: auditLog.id })
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.actorId, entry.actorId),
+            eq(auditLog.action, entry.action),
+            eq(auditLog.subject, entry.subject),
+            gt(auditLog.at, sql`now() - make_interval(secs => ${withinSeconds}::float8)`),
+          ),
+        )
+        .limit(1);
+      if (recent) return false;
+      await record(entry);
+      return true;
     },
 
     list(filter: AuditFilter, limit: number) {

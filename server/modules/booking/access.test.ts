@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchOffers } from '../../../db/schema';
+import type { FeedEvent } from '../../realtime/feed';
 import {
   assignedBooking,
   codeOf,
@@ -13,7 +14,6 @@ import {
   until,
 } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
-import type { FeedEvent } from '../../trpc/fast';
 
 /**
  * Issue 15 §3: a subscription ends (or stops delivering) once its caller's access ends, for booking.events,

@@ -1,10 +1,11 @@
+import type { Actor } from '#shared/booking';
 import type { DbOrTx } from '../../../db/client';
 import type { BookingHistoryRow, BookingRow } from '../../../db/schema';
 import type { Booking, BookingEvent, BookingStatus } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
 import { type Bus, channels } from '../../realtime/bus';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
-import { type Actor, assertTransition, milestoneOf } from './booking.machine';
+import { assertTransition, milestoneOf } from './booking.machine';
 import { type BookingViewRow, createBookingRepo, type NewBooking } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
 

@@ -1,9 +1,10 @@
 // The booking state machine's table, tested on its own: no database, no server (issue 16 §5). The moves
 // through the real service (CONFLICT on every out-of-order step, history) stay in booking.test.ts.
 import { describe, expect, it } from 'vitest';
+import { canTransition, transitions } from '#shared/booking';
 import { bookingStatuses } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
-import { assertTransition, canTransition, milestoneOf, transitions } from './booking.machine';
+import { assertTransition, milestoneOf } from './booking.machine';
 
 const actors = ['customer', 'technician', 'admin', 'system'] as const;
 

@@ -1,5 +1,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { Actor } from '#shared/booking';
+import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
 import { type DbOrTx, queryRows } from '../../../db/client';
 import {
   type BookingRow,
@@ -9,8 +11,6 @@ import {
   technicianProfiles,
   users,
 } from '../../../db/schema';
-import { type BookingStatus, openStatuses } from '../../contracts/booking';
-import type { Actor } from './booking.machine';
 
 const customer = alias(users, 'customer');
 const tech = alias(users, 'tech');
@@ -72,7 +72,7 @@ export function createBookingRepo(db: DbOrTx) {
       const [row] = await db
         .select({ n: sql<number>`count(*)`.mapWith(Number) })
         .from(bookings)
-        .where(and(eq(bookings.customerId, customerId), inArray(bookings.status, [...openStatuses])));
+        .where(and(eq(bookings.customerId, customerId), inArray(bookings.status, [...OPEN_STATUSES])));
       return row?.n ?? 0;
     },
 

@@ -11,6 +11,7 @@ import {
 } from '../../contracts/booking';
 import { addExtraInput, respondExtraInput } from '../../contracts/payment';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { trackedStream } from '../../trpc/tracked';
 import { bookingPhotoProcedures } from '../upload/upload.router';
 
 const customerProcedure = roleProcedure('customer');
@@ -68,6 +69,6 @@ export const bookingRouter = router({
   events: authedProcedure
     .input(bookingEventsInput)
     .subscription(({ ctx, input, signal }) =>
-      ctx.services.bookings.events(input.id, ctx.user, input.lastEventId, signal),
+      trackedStream(ctx.services.bookings.events(input.id, ctx.user, input.lastEventId, signal)),
     ),
 });

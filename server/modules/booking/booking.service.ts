@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
@@ -10,6 +9,8 @@ export type InTx = (tx: DbOrTx, changed: Change) => Promise<void>;
 /** Who is asking: enough of a user to authorise (the session's whole user row saves reads). */
 type Caller = Pick<UserRow, 'id' | 'role'> & Partial<Pick<UserRow, 'name' | 'phone'>>;
 
+import { type Actor, canTransition, DISPUTE_WINDOW_MS } from '#shared/booking';
+import { distanceMeters } from '#shared/geo';
 import type {
   Booking,
   BookingEvent,
@@ -23,10 +24,10 @@ import type { Admission } from '../../lib/admission';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
-import { distanceMeters } from '../../lib/geo';
 import { money, priceJob } from '../../lib/money';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
+import { streamEvent } from '../../realtime/feed';
 import type { CatalogService } from '../catalog/catalog.service';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
@@ -35,7 +36,6 @@ import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
 import { createTechnicianRepo } from '../technician/technician.repo';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
-import { type Actor, canTransition, DISPUTE_WINDOW_MS } from './booking.machine';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
 import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';
@@ -544,7 +544,7 @@ export function createBookingService({
         const missed = after > 0 ? history.filter((h) => h.id > after) : [];
         for (const h of missed.length ? missed : [latest]) {
           const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(h) };
-          yield tracked(String(h.id), event);
+          yield streamEvent(String(h.id), event);
         }
       }
       for await (const e of live) {
@@ -556,7 +556,7 @@ export function createBookingService({
         if (!still) return;
         if (Number(e.id) <= seen) continue;
         seen = Number(e.id);
-        yield tracked(e.id, e.event);
+        yield streamEvent(e.id, e.event);
       }
     },
   };

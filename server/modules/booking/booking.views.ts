@@ -1,3 +1,4 @@
+import { ACTIVE_JOB_STATUSES } from '#shared/booking';
 import type { BookingHistoryRow } from '../../../db/schema';
 import type { Booking, BookingHistoryEntry } from '../../contracts/booking';
 import { money } from '../../lib/money';
@@ -7,7 +8,7 @@ import { surchargeLines } from './zone-surcharge';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Phone numbers are shown to the other party only while the job is on (issue 11: contact stays private). */
-const CONTACT_STATUSES: ReadonlySet<string> = new Set(['assigned', 'en_route', 'arrived', 'in_progress']);
+const CONTACT_STATUSES: ReadonlySet<string> = new Set(ACTIVE_JOB_STATUSES);
 
 export function toBooking(v: BookingViewRow): Booking {
   const b = v.booking;

@@ -216,7 +216,7 @@ export function createAdminBookingsService(deps: {
           createdAt: r.createdAt.toISOString(),
           openDisputeId: r.openDisputeId,
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.id) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null,
       };
     },
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import type { DbOrTx } from '../../../db/client';
+import { type DbOrTx, isoMicros } from '../../../db/client';
 import {
   bookings,
   type DisputeRow,
@@ -21,7 +21,8 @@ const tech = alias(users, 'tech');
 const opener = alias(users, 'opener');
 const author = alias(users, 'author');
 
-type Before = { at: Date; id: string } | undefined;
+/** The last row of the previous page: its exact `created_at` (microseconds, see lib/cursor.ts) and id. */
+type Before = { instant: string; id: string } | undefined;
 
 /** SQL of the operations console's bookings board and dispute cases (reads of other modules' tables too). */
 export function createCasesRepo(db: DbOrTx) {
@@ -56,6 +57,7 @@ export function createCasesRepo(db: DbOrTx) {
           currency: bookings.currency,
           scheduledFor: bookings.scheduledFor,
           createdAt: bookings.createdAt,
+          cursorAt: isoMicros(bookings.createdAt),
           openDisputeId: disputes.id,
         })
         .from(bookings)
@@ -73,7 +75,7 @@ export function createCasesRepo(db: DbOrTx) {
             f.customerId ? eq(bookings.customerId, f.customerId) : undefined,
             f.technicianId ? eq(bookings.technicianId, f.technicianId) : undefined,
             f.before
-              ? sql`(${bookings.createdAt}, ${bookings.id}) < (${f.before.at.toISOString()}::timestamptz, ${f.before.id}::uuid)`
+              ? sql`(${bookings.createdAt}, ${bookings.id}) < (${f.before.instant}::timestamptz, ${f.before.id}::uuid)`
               : undefined,
           ),
         )
@@ -177,6 +179,7 @@ export function createCasesRepo(db: DbOrTx) {
           technicianName: tech.name,
           openerName: opener.name,
           lastMessageAt: last,
+          cursorAt: isoMicros(disputes.createdAt),
         })
         .from(disputes)
         .innerJoin(bookings, eq(bookings.id, disputes.bookingId))
@@ -189,7 +192,7 @@ export function createCasesRepo(db: DbOrTx) {
             f.status ? eq(disputes.status, f.status) : undefined,
             f.kind ? eq(disputes.kind, f.kind) : undefined,
             f.before
-              ? sql`(${disputes.createdAt}, ${disputes.id}) < (${f.before.at.toISOString()}::timestamptz, ${f.before.id}::uuid)`
+              ? sql`(${disputes.createdAt}, ${disputes.id}) < (${f.before.instant}::timestamptz, ${f.before.id}::uuid)`
               : undefined,
           ),
         )

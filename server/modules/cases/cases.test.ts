@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../../db/client';
 import {
   auditLog,
   bookingStatusHistory,
@@ -461,5 +462,91 @@ describe('disputes', () => {
       bookingId: a.booking.id,
     });
     expect(c).toMatchObject({ outcome: 'customer_warning', as: 'customer', details: null });
+  });
+});
+
+describe('keyset cursors', () => {
+  /** Every page of a list, following `nextCursor` (at most 50 pages). */
+  async function allPages<T extends { id: string }>(
+    page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+  ) {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 50; i++) {
+      const p = await page(cursor);
+      ids.push(...p.items.map((x) => x.id));
+      if (!p.nextCursor) break;
+      cursor = p.nextCursor;
+    }
+    return ids;
+  }
+
+  it('rows created within one millisecond page without skips or repeats (board and disputes queue)', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await completedBooking(svc());
+    // Five copies of the booking, created 1 µs apart inside one millisecond (a JS Date cannot tell them
+    // apart), in the future so that they head the disputes queue too.
+    const copies = await queryRows<{ id: string }>(
+      db(),
+      sql`INSERT INTO bookings
+          SELECT (jsonb_populate_record(NULL::bookings, to_jsonb(b) || jsonb_build_object(
+            'id', gen_random_uuid(), 'idempotency_key', gen_random_uuid()::text,
+            'created_at', '2031-03-04T05:06:07.123Z'::timestamptz + make_interval(secs => n / 1000000.0)))).*
+          FROM bookings b, generate_series(1, 5) n WHERE b.id = ${a.booking.id}
+          RETURNING id`,
+    );
+    expect(copies).toHaveLength(5);
+    const expected = await db()
+      .select({ id: bookings.id })
+      .from(bookings)
+      .where(eq(bookings.customerId, a.customer.user.id))
+      .orderBy(desc(bookings.createdAt), desc(bookings.id));
+    expect(expected).toHaveLength(6);
+    for (const limit of [1, 2, 4]) {
+      const ids = await allPages((cursor) =>
+        api.admin.bookings.list.query({ customerId: a.customer.user.id, limit, cursor }),
+      );
+      expect(ids).toEqual(expected.map((b) => b.id));
+    }
+
+    // A closed case on each copy, again within one millisecond.
+    await queryRows(
+      db(),
+      sql`INSERT INTO disputes (booking_id, kind, opened_by, reason, details, status, outcome, created_at)
+          SELECT b.id, 'customer_dispute', b.customer_id, 'other', 'cursor test case', 'closed', 'no_action',
+                 b.created_at + interval '1 year'
+          FROM bookings b WHERE b.id IN (${sql.join(
+            copies.map((c) => sql`${c.id}::uuid`),
+            sql`, `,
+          )})`,
+    );
+    const cases = await db()
+      .select({ id: disputes.id })
+      .from(disputes)
+      .where(eq(disputes.status, 'closed'))
+      .orderBy(desc(disputes.createdAt), desc(disputes.id));
+    for (const limit of [1, 2, 3]) {
+      const ids = await allPages((cursor) =>
+        api.admin.disputes.list.query({ status: 'closed', limit, cursor }),
+      );
+      expect(ids).toEqual(cases.map((c) => c.id));
+    }
+  });
+
+  it('a cursor is checked: microseconds or milliseconds, nothing else', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const id = randomUUID();
+    const cursor = (s: string) => Buffer.from(s).toString('base64url');
+    for (const ok of [`2031-03-04T05:06:07.123Z|${id}`, `2031-03-04T05:06:07.123456Z|${id}`])
+      expect(await codeOf(api.admin.bookings.list.query({ cursor: cursor(ok) }))).toBe('OK');
+    for (const bad of [
+      `2031-03-04T05:06:07.1234Z|${id}`,
+      `2031-02-30T05:06:07.123456Z|${id}`,
+      `2031-03-04T05:06:07Z|${id}`,
+      `2031-03-04T05:06:07.123456Z|not-a-uuid`,
+    ])
+      expect(await codeOf(api.admin.bookings.list.query({ cursor: cursor(bad) }))).toBe('BAD_REQUEST');
   });
 });

@@ -274,8 +274,7 @@ export function createDisputesService(deps: {
             openedBy: { id: r.dispute.openedBy, name: r.openerName },
             lastMessageAt: r.lastMessageAt ? new Date(r.lastMessageAt).toISOString() : null,
           })),
-          nextCursor:
-            rows.length > limit && last ? encodeCursor(last.dispute.createdAt, last.dispute.id) : null,
+          nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.dispute.id) : null,
         };
       },
 

@@ -1,5 +1,6 @@
 import { chatStreamInput, listChatInput, markChatReadInput, sendChatInput } from '../../contracts/chat';
 import { authedProcedure, router } from '../../trpc/procedures';
+import { trackedStream } from '../../trpc/tracked';
 
 /** A booking's conversation between its customer and its technician (admins: read-only, in a dispute). */
 export const chatRouter = router({
@@ -15,7 +16,7 @@ export const chatRouter = router({
   stream: authedProcedure
     .input(chatStreamInput)
     .subscription(({ ctx, input, signal }) =>
-      ctx.services.chat.stream(input.bookingId, ctx.user, input.lastEventId, signal),
+      trackedStream(ctx.services.chat.stream(input.bookingId, ctx.user, input.lastEventId, signal)),
     ),
   /** Read (and received) everything up to message `upTo`. */
   markRead: authedProcedure

@@ -1,8 +1,7 @@
-import { tracked } from '@trpc/server';
 import type { z } from 'zod';
+import { ACTIVE_JOB_STATUSES } from '#shared/booking';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { ChatMessageRow, ChatReadMarkerRow, UserRow } from '../../../db/schema';
-import type { BookingStatus } from '../../contracts/booking';
 import type {
   ChatEvent,
   ChatMessage,
@@ -18,6 +17,7 @@ import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
+import { streamEvent } from '../../realtime/feed';
 import { createAuditRepo } from '../audit/audit.repo';
 import { meChannel } from '../me/me.channel';
 import { maskContacts } from './chat.mask';
@@ -28,7 +28,6 @@ type Caller = Pick<UserRow, 'id' | 'role'>;
 /** Sending stays open this long after completion (then the conversation is read-only). */
 export const CHAT_OPEN_AFTER_COMPLETION_MS = 24 * 3600_000;
 /** The job is running: the conversation is open and contact details are shown as written. */
-export const ACTIVE_STATUSES: readonly BookingStatus[] = ['assigned', 'en_route', 'arrived', 'in_progress'];
 const PAGE = 50;
 /** Backlog rows read at a time when a stream resumes. */
 const BACKLOG_BATCH = 200;
@@ -86,7 +85,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
     return authorize(await repo.booking(bookingId), user, intent);
   }
 
-  const isActive = (b: ChatBooking) => ACTIVE_STATUSES.includes(b.status);
+  const isActive = (b: ChatBooking) => ACTIVE_JOB_STATUSES.includes(b.status);
 
   /** Sending closes this long after completion; null while the job runs or when it ended otherwise. */
   function closesAt(b: ChatBooking): number | null {
@@ -324,7 +323,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
         const fromSeq = lastId === 0 ? 0 : lastId ? await repo.seqOf(bookingId, lastId) : undefined;
         let cursor = fromSeq !== undefined ? String(lastId) : '0';
         let lastSeq = fromSeq ?? 0;
-        const emit = (event: ChatEvent) => tracked(cursor, event);
+        const emit = (event: ChatEvent) => streamEvent(cursor, event);
         const visible = (r: BusRow) =>
           !access.scope.technicianId || r.technicianId === access.scope.technicianId;
         const message = (r: BusRow) => {

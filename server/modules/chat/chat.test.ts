@@ -279,7 +279,7 @@ describe('resuming a stream', () => {
     const a = await svc().chat.send(c.user, { bookingId: booking.id, body: 'one', clientId: randomUUID() });
     const ac = new AbortController();
     const it = svc().chat.stream(booking.id, c.user, a.id, ac.signal);
-    expect((await it.next()).value?.[1]).toMatchObject({ type: 'state' });
+    expect((await it.next()).value?.data).toMatchObject({ type: 'state' });
     // The stream reads its (empty) backlog and waits for live events.
     const pending = it.next();
     await new Promise((r) => setTimeout(r, 200));
@@ -301,8 +301,8 @@ describe('resuming a stream', () => {
       clientId: randomUUID(),
     });
     const next = [(await pending).value, (await it.next()).value];
-    // In process a tracked event is the envelope [id, data].
-    expect(next.map((e) => e?.[0])).toEqual([String(two!.id), three.id]);
+    // The service yields { id, data } (the router makes them tRPC tracked events).
+    expect(next.map((e) => e?.id)).toEqual([String(two!.id), three.id]);
     ac.abort();
     expect((await it.next()).done).toBe(true);
   });

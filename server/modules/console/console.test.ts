@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq, like, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
+import { queryRows } from '../../../db/client';
 import {
   auditLog,
   bookings,
@@ -221,6 +222,64 @@ describe('audit trail', () => {
   });
 });
 
+describe('user.view audit rows', () => {
+  async function anotherAdmin() {
+    const email = uniqueEmail('admin');
+    const password = 'another console admin 2026';
+    await svc().auth.ensureAdmin(email, password, 'Second Admin');
+    const a = await svc().auth.signIn({ email, password }, '127.0.0.1');
+    return { id: a.user.id, api: httpClient(server, a.token) };
+  }
+  const views = (actorId: string, userId: string) =>
+    db()
+      .select()
+      .from(auditLog)
+      .where(
+        and(
+          eq(auditLog.action, 'user.view'),
+          eq(auditLog.subject, `user:${userId}`),
+          eq(auditLog.actorId, actorId),
+        ),
+      );
+  /** A `user.view` row written `minutesAgo` (inserting is all the append-only trail allows). */
+  const pastView = (actorId: string, userId: string, minutesAgo: number) =>
+    queryRows(
+      db(),
+      sql`INSERT INTO audit_log (actor_id, action, subject, at)
+          VALUES (${actorId}, 'user.view', ${`user:${userId}`}, now() - make_interval(mins => ${minutesAgo}::int))`,
+    );
+
+  it('one row per admin per user per ten minutes, however often the page refetches', async () => {
+    const c = await person();
+    const one = await anotherAdmin();
+    const two = await anotherAdmin();
+    // Refetches, some of them at once.
+    await Promise.all([1, 2, 3, 4].map(() => one.api.admin.users.get.query({ id: c.user.id })));
+    await one.api.admin.users.get.query({ id: c.user.id });
+    expect(await views(one.id, c.user.id)).toHaveLength(1);
+    // Another admin's reading is theirs.
+    await two.api.admin.users.get.query({ id: c.user.id });
+    expect(await views(two.id, c.user.id)).toHaveLength(1);
+    // Another user's file is another reading.
+    const d = await person();
+    await one.api.admin.users.get.query({ id: d.user.id });
+    expect(await views(one.id, d.user.id)).toHaveLength(1);
+  });
+
+  it('a reading 9 minutes ago still counts; one 11 minutes ago does not', async () => {
+    const c = await person();
+    const recent = await anotherAdmin();
+    const old = await anotherAdmin();
+    await pastView(recent.id, c.user.id, 9);
+    await pastView(old.id, c.user.id, 11);
+    await recent.api.admin.users.get.query({ id: c.user.id });
+    await old.api.admin.users.get.query({ id: c.user.id });
+    await old.api.admin.users.get.query({ id: c.user.id });
+    expect(await views(recent.id, c.user.id)).toHaveLength(1);
+    expect(await views(old.id, c.user.id)).toHaveLength(2);
+  });
+});
+
 describe('suspensions and bans', () => {
   it('a ban closes the user’s open WebSocket within a second and refuses their token and new sign-ins', async () => {
     const c = await person();
@@ -345,6 +404,66 @@ describe('users: search, file and risk flags', () => {
     expect((await client.admin.users.search.query({ q: c.email, status: 'active' })).items).toHaveLength(0);
     // `%` and `_` are literal characters, not wildcards.
     expect((await client.admin.users.search.query({ q: '%%%' })).items).toHaveLength(0);
+  });
+
+  it('search pages through users created within one millisecond without skipping or repeating any', async () => {
+    const c = await person();
+    const tag = `samems${randomUUID().slice(0, 8)}`;
+    // 35 copies of one account (a page is 30), created 1 µs apart inside one millisecond.
+    await queryRows(
+      db(),
+      sql`INSERT INTO users
+          SELECT (jsonb_populate_record(NULL::users, to_jsonb(u) || jsonb_build_object(
+            'id', gen_random_uuid(), 'email', ${tag} || n || '@example.com', 'name', ${tag} || ' ' || n,
+            'phone', NULL, 'created_at', '2030-01-02T03:04:05.678Z'::timestamptz + make_interval(secs => n / 1000000.0)))).*
+          FROM users u, generate_series(1, 35) n WHERE u.id = ${c.user.id}`,
+    );
+    const expected = await db()
+      .select({ id: users.id })
+      .from(users)
+      .where(like(users.name, `${tag}%`))
+      .orderBy(desc(users.createdAt), desc(users.id));
+    expect(expected).toHaveLength(35);
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 5; i++) {
+      const page = await asAdmin().admin.users.search.query({ q: tag, cursor });
+      ids.push(...page.items.map((u) => u.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(ids).toEqual(expected.map((u) => u.id));
+  });
+
+  it('the technicians list (oldest first) pages through sign-ups of one millisecond without repeats', async () => {
+    const c = await person();
+    const tag = `samemstech${randomUUID().slice(0, 8)}`;
+    // 55 technicians (a page is 50) created 1 µs apart inside one millisecond, after everyone else.
+    await queryRows(
+      db(),
+      sql`WITH copies AS (
+            INSERT INTO users
+            SELECT (jsonb_populate_record(NULL::users, to_jsonb(u) || jsonb_build_object(
+              'id', gen_random_uuid(), 'email', ${tag} || n || '@example.com', 'name', ${tag} || ' ' || n,
+              'role', 'technician', 'phone', NULL,
+              'created_at', '2032-05-06T07:08:09.321Z'::timestamptz + make_interval(secs => n / 1000000.0)))).*
+            FROM users u, generate_series(1, 55) n WHERE u.id = ${c.user.id}
+            RETURNING id)
+          INSERT INTO technician_profiles (user_id) SELECT id FROM copies`,
+    );
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      const page = await asAdmin().admin.technicians.list.query({ cursor });
+      ids.push(...page.items.map((t) => t.userId));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const expected = await queryRows<{ id: string }>(
+      db(),
+      sql`SELECT u.id FROM technician_profiles tp JOIN users u ON u.id = tp.user_id ORDER BY u.created_at, u.id`,
+    );
+    expect(ids).toEqual(expected.map((r) => r.id));
   });
 
   it('flags failed sign-ins, rapid bookings, cancellations, a new network and a location jump, with reasons', async () => {

@@ -1,5 +1,5 @@
 import { and, desc, eq, ilike, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, isoMicros, queryRows } from '../../../db/client';
 import {
   bookingStatusHistory,
   bookings,
@@ -37,7 +37,7 @@ export function createConsoleUsersRepo(db: DbOrTx) {
   return {
     async search(
       filter: { q?: string; role?: 'customer' | 'technician' | 'admin'; status?: UserStatus },
-      after: { at: Date; id: string } | undefined,
+      after: { instant: string; id: string } | undefined,
       limit: number,
     ) {
       const where: Array<SQL | undefined> = [];
@@ -54,10 +54,10 @@ export function createConsoleUsersRepo(db: DbOrTx) {
       }
       if (after)
         where.push(
-          sql`(${users.createdAt}, ${users.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
+          sql`(${users.createdAt}, ${users.id}) < (${after.instant}::timestamptz, ${after.id}::uuid)`,
         );
       return db
-        .select({ user: users, status: statusExpr })
+        .select({ user: users, status: statusExpr, cursorAt: isoMicros(users.createdAt) })
         .from(users)
         .leftJoin(userRestrictions, and(eq(userRestrictions.userId, users.id), inForce))
         .leftJoin(userErasures, eq(userErasures.userId, users.id))

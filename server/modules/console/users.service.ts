@@ -12,6 +12,8 @@ import { createConsoleUsersRepo } from './users.repo';
 
 type Caller = { id: string };
 const PAGE = 30;
+/** An admin's reads of one user's file within this window are one `user.view` audit row. */
+export const USER_VIEW_AUDIT_SECONDS = 10 * 60;
 const iso = (d: Date | string | null | undefined) => (d == null ? null : new Date(d).toISOString());
 
 const toSummary = (u: UserRow, status: UserStatus): UserSummary => ({
@@ -219,14 +221,20 @@ export function createConsoleUsersService(deps: Deps) {
       const last = page.at(-1);
       return {
         items: page.map((r) => toSummary(r.user, r.status)),
-        nextCursor: rows.length > PAGE && last ? encodeCursor(last.user.createdAt, last.user.id) : null,
+        nextCursor: rows.length > PAGE && last ? encodeCursor(last.cursorAt, last.user.id) : null,
       };
     },
 
     async get(admin: Caller, id: string) {
       const detail = await get(id);
-      // Reading a person's whole file is itself worth a trace.
-      await createAuditRepo(db).record({ actorId: admin.id, action: 'user.view', subject: `user:${id}` });
+      // Reading a person's whole file is itself worth a trace: one per admin per user per sitting (the
+      // page refetches on focus and after every action; that is the same reading).
+      await db.transaction((tx) =>
+        createAuditRepo(tx).recordUnlessRecent(
+          { actorId: admin.id, action: 'user.view', subject: `user:${id}` },
+          USER_VIEW_AUDIT_SECONDS,
+        ),
+      );
       return detail;
     },
 

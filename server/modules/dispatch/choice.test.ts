@@ -10,7 +10,7 @@ import {
   uniqueSpot,
   until,
 } from '../../test/fixtures';
-import { startTestServer, type TestServer } from '../../test/harness';
+import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 
 /** Issue 12 §2 and §4: a technician's own price, and booking a chosen technician. */
 let server: TestServer;
@@ -36,7 +36,7 @@ async function book(
 }
 
 describe("a technician's own price", () => {
-  it('flows from setServices to the offer and, once accepted, to the stored price; bounds are kept by the database', async () => {
+  it('flows from setServices to the quote, the offer and, once accepted, the stored price and the receipt; bounds are kept by the database', async () => {
     const spot = uniqueSpot();
     const sid = await serviceId(svc());
     const list = (await svc().catalog.services()).find((s) => s.id === sid)!;
@@ -50,7 +50,14 @@ describe("a technician's own price", () => {
         }),
       ),
     ).toBe('VALIDATION');
-    const { b } = await book(spot);
+    // The quote: only they are around, so the range is their price.
+    const quote = await until(async () => {
+      const q = await svc().bookings.quote({ serviceId: sid, ...spot });
+      return q.availableTechnicians === 1 ? q : undefined;
+    });
+    const ownMoney = { amount: own, currency: list.basePrice.currency };
+    expect(quote.priceRange).toEqual({ from: ownMoney, to: ownMoney });
+    const { b, c } = await book(spot);
     expect(b.price.total.amount).toBe(list.basePrice.amount); // the quote's list price until someone accepts
     const offer = await openOfferOf(svc(), b.id);
     expect(offer.technicianId).toBe(t.user.id);
@@ -59,6 +66,17 @@ describe("a technician's own price", () => {
     expect(accepted.price.base.amount).toBe(own);
     expect(accepted.price.total.amount).toBe(own);
     expect(accepted.price.commission.amount + accepted.price.technicianEarnings.amount).toBe(own);
+
+    // Done and paid in cash: the bill and the receipt are their price.
+    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
+      await svc().bookings.advance(b.id, t.user, to, { confirmFar: true });
+    const asTech = httpClient(server, t.token);
+    const asCustomer = httpClient(server, c.token);
+    expect((await asCustomer.payment.get.query({ bookingId: b.id })).due).toEqual(ownMoney);
+    await asTech.payment.confirmCash.mutate({ bookingId: b.id, amount: own });
+    const receipt = await asCustomer.payment.receipt.query({ bookingId: b.id });
+    expect(receipt.items).toEqual([{ kind: 'service', label: 'Service', amount: ownMoney }]);
+    expect(receipt.total).toEqual(ownMoney);
   });
 });
 

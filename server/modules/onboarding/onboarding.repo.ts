@@ -1,8 +1,9 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, isoMicros, queryRows } from '../../../db/client';
 import {
   auditLog,
   type OnboardingRow,
+  phoneVerifications,
   services,
   technicianAreas,
   technicianCertificates,
@@ -118,21 +119,23 @@ export function createOnboardingRepo(db: DbOrTx) {
         .orderBy(asc(services.nameEn)),
 
     async counts(technicianId: string) {
-      const [row] = await queryRows<{ services: number; areas: number; hours: number }>(
+      const [row] = await queryRows<{ services: number; areas: number; hours: number; phone: number }>(
         db,
         sql`SELECT (SELECT count(*) FROM ${technicianServices} WHERE technician_id = ${technicianId})::int AS services,
                    (SELECT count(*) FROM ${technicianAreas} WHERE technician_id = ${technicianId})::int AS areas,
-                   (SELECT count(*) FROM technician_schedules WHERE technician_id = ${technicianId})::int AS hours`,
+                   (SELECT count(*) FROM technician_schedules WHERE technician_id = ${technicianId})::int AS hours,
+                   (SELECT count(*) FROM ${phoneVerifications} WHERE user_id = ${technicianId})::int AS phone`,
       );
       return {
         services: Number(row?.services ?? 0),
         areas: Number(row?.areas ?? 0),
         hours: Number(row?.hours ?? 0),
+        phone: Number(row?.phone ?? 0),
       };
     },
 
     /** The review queue: oldest first (by submission, else by last change). Cursor: (that time, id). */
-    async queue(status: OnboardingStatus, after: { at: Date; id: string } | undefined, limit: number) {
+    async queue(status: OnboardingStatus, after: { instant: string; id: string } | undefined, limit: number) {
       const at = sql`coalesce(${technicianOnboarding.submittedAt}, ${technicianOnboarding.updatedAt})`;
       return db
         .select({
@@ -140,6 +143,7 @@ export function createOnboardingRepo(db: DbOrTx) {
           status: technicianOnboarding.status,
           submittedAt: technicianOnboarding.submittedAt,
           at: sql<Date>`${at}`.mapWith(technicianOnboarding.updatedAt),
+          cursorAt: isoMicros(at),
           name: users.name,
           email: users.email,
           servicesCount:
@@ -157,7 +161,7 @@ export function createOnboardingRepo(db: DbOrTx) {
           and(
             eq(technicianOnboarding.status, status),
             after
-              ? sql`(${at}, ${technicianOnboarding.technicianId}) > (${after.at}, ${after.id})`
+              ? sql`(${at}, ${technicianOnboarding.technicianId}) > (${after.instant}::timestamptz, ${after.id}::uuid)`
               : undefined,
           ),
         )

@@ -40,8 +40,8 @@ const subject = (technicianId: string) => `technician:${technicianId}`;
 const mask = (n: string) => `•••• ${n.slice(-4)}`;
 
 /**
- * Technician onboarding and its review (issue 13 §4): the checklist (profile photo, national ID front and
- * back with its number and expiry, certificates their services require, services and prices, service
+ * Technician onboarding and its review (issue 13 §4): the checklist (verified phone, profile photo, national
+ * ID front and back with its number and expiry, certificates their services require, services and prices, service
  * areas), submission, an admin's decision (audited, with the verification status in the same
  * transaction), and a sweep that suspends technicians whose required documents expired.
  */
@@ -116,6 +116,8 @@ export function createOnboardingService(deps: {
       }),
     );
     const done: Record<ChecklistItem, boolean> = {
+      // A number verified by SMS code (auth.verifyPhone): what going online asks for too.
+      phone: counts.phone > 0,
       photo: !!photo,
       national_id: !!(front && back && idNumber && row.idExpiresOn && !idExpired),
       certificates: certificates.every((c) => c.document && !c.expired),
@@ -275,8 +277,7 @@ export function createOnboardingService(deps: {
       const last = page.at(-1);
       return {
         items,
-        nextCursor:
-          rows.length > QUEUE_PAGE && last ? encodeCursor(new Date(last.at), last.technicianId) : null,
+        nextCursor: rows.length > QUEUE_PAGE && last ? encodeCursor(last.cursorAt, last.technicianId) : null,
       };
     },
 

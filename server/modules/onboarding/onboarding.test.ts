@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { TRPCClientError } from '@trpc/client';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
@@ -13,8 +14,18 @@ import {
   technicianProfiles,
 } from '../../../db/schema';
 import { redact } from '../../lib/log';
-import { codeOf, customer, serviceId, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
+import {
+  codeOf,
+  customer,
+  serviceId,
+  sleep,
+  technician,
+  uniquePhone,
+  uniqueSpot,
+  until,
+} from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
+import type { AppRouter } from '../../trpc/root';
 import { jpegWithGps, pdfBytes, upload } from '../upload/upload.fixtures';
 import { createFieldCipher } from './field-crypto';
 
@@ -78,8 +89,13 @@ const stored = async (
   return r.slot.uploadId;
 };
 
-/** Everything on the checklist, through the same calls the PWA makes. */
-async function completeChecklist(api: Api, idNumber: string) {
+/**
+ * Everything on the checklist, through the same calls the PWA makes; the phone is taken as verified
+ * (the SMS code round trip has its own tests in notification.test.ts).
+ */
+async function completeChecklist(api: Api, idNumber: string, opts: { phone?: boolean } = {}) {
+  const me = (await api.auth.me.query())!;
+  if (opts.phone !== false) await svc().phone.markVerified(me.id, uniquePhone());
   const gas = await gasService();
   await api.technician.setServices.mutate({ services: [{ serviceId: gas }] });
   await api.technician.setPhoto.mutate({
@@ -124,7 +140,7 @@ describe('onboarding: reject → resubmit → approve', () => {
 
     const empty = await t.api.onboarding.status.query();
     // Nothing to do for certificates while none of their services asks for one.
-    expect(empty).toMatchObject({ status: 'draft', canSubmit: false, progress: { done: 1, total: 6 } });
+    expect(empty).toMatchObject({ status: 'draft', canSubmit: false, progress: { done: 1, total: 7 } });
     expect(empty.checklist.filter((c) => c.done).map((c) => c.item)).toEqual(['certificates']);
     expect(await codeOf(t.api.onboarding.submit.mutate())).toBe('BAD_REQUEST');
     // Expired IDs and documents of someone else are refused.
@@ -137,7 +153,7 @@ describe('onboarding: reject → resubmit → approve', () => {
 
     await completeChecklist(t.api, '2900-1011-2345-67');
     const ready = await t.api.onboarding.status.query();
-    expect(ready).toMatchObject({ canSubmit: true, progress: { done: 6, total: 6 } });
+    expect(ready).toMatchObject({ canSubmit: true, progress: { done: 7, total: 7 } });
     expect(ready.idDocument.idNumberMasked).toBe('•••• 4567');
 
     expect((await t.api.onboarding.submit.mutate()).status).toBe('submitted');
@@ -248,6 +264,28 @@ describe('onboarding: reject → resubmit → approve', () => {
     const s = await t.api.onboarding.status.query();
     expect(s.status).toBe('changes_requested');
     expect(s.checklist.filter((c) => c.toFix).map((c) => c.item)).toEqual(['areas']);
+  });
+});
+
+describe('the verified phone', () => {
+  it('is a checklist item: no submission until the number is verified', async () => {
+    const t = await newTechnician();
+    await completeChecklist(t.api, 'B98765432', { phone: false });
+    const before = await t.api.onboarding.status.query();
+    expect(before).toMatchObject({ canSubmit: false, progress: { done: 6, total: 7 } });
+    expect(before.checklist.filter((c) => !c.done).map((c) => c.item)).toEqual(['phone']);
+    const refused = await t.api.onboarding.submit.mutate().catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TRPCClientError);
+    expect((refused as TRPCClientError<AppRouter>).data).toMatchObject({
+      code: 'BAD_REQUEST',
+      details: { missing: 'phone' },
+    });
+
+    await svc().phone.markVerified(t.user.id, uniquePhone());
+    const after = await t.api.onboarding.status.query();
+    expect(after).toMatchObject({ canSubmit: true, progress: { done: 7, total: 7 } });
+    expect(after.checklist[0]).toEqual({ item: 'phone', done: true, toFix: false });
+    expect((await t.api.onboarding.submit.mutate()).status).toBe('submitted');
   });
 });
 

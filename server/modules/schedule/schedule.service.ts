@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { distanceMeters } from '#shared/geo';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { LngLat } from '../../../db/schema/columns';
 import {
@@ -13,7 +14,6 @@ import {
 } from '../../contracts/schedule';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
-import { distanceMeters } from '../../lib/geo';
 import type { CatalogService } from '../catalog/catalog.service';
 import type { MarketService } from '../market/market.service';
 import { isTimeZone, mergeRanges, overlapsAny, type Schedule, worksDuring } from './hours';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distanceMeters } from '#shared/geo';
 import { queryRows } from '../../../db/client';
 import { pgErrorCode } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
-import { distanceMeters } from '../../lib/geo';
 import {
   codeOf,
   customer,

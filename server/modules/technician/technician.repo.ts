@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client';
+import { type DbOrTx, isoMicros } from '../../../db/client';
 import { dispatchOffers, services, technicianProfiles, technicianServices, users } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { VerificationStatus } from '../../contracts/technician';
@@ -179,12 +179,13 @@ export function createTechnicianRepo(db: DbOrTx) {
 
     /** Admin list, oldest sign-ups first so the verification queue is worked in order. Cursor: created_at|id. */
     async list(
-      filter: { verification?: VerificationStatus; after?: { createdAt: Date; id: string } },
+      filter: { verification?: VerificationStatus; after?: { instant: string; id: string } },
       limit: number,
     ) {
       return db
         .select({
           ...profileColumns,
+          cursorAt: isoMicros(users.createdAt),
           servicesCount:
             sql<number>`(select count(*) from ${technicianServices} where ${technicianServices.technicianId} = ${technicianProfiles.userId})`.mapWith(
               Number,
@@ -196,7 +197,7 @@ export function createTechnicianRepo(db: DbOrTx) {
           and(
             filter.verification ? eq(technicianProfiles.verification, filter.verification) : undefined,
             filter.after
-              ? sql`(${users.createdAt}, ${users.id}) > (${filter.after.createdAt}, ${filter.after.id})`
+              ? sql`(${users.createdAt}, ${users.id}) > (${filter.after.instant}::timestamptz, ${filter.after.id}::uuid)`
               : undefined,
           ),
         )

@@ -240,10 +240,7 @@ export function createTechnicianService(deps: {
     async list(input: { verification?: VerificationStatus; cursor?: string } | undefined) {
       const after = decodeCursor(input?.cursor);
       const limit = 50;
-      const rows = await repo.list(
-        { verification: input?.verification, after: after && { createdAt: after.at, id: after.id } },
-        limit + 1,
-      );
+      const rows = await repo.list({ verification: input?.verification, after }, limit + 1);
       const page = rows.slice(0, limit);
       const items = await Promise.all(
         page.map(async (r) => ({
@@ -256,7 +253,7 @@ export function createTechnicianService(deps: {
       const last = page.at(-1);
       return {
         items,
-        nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.profile.userId) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.profile.userId) : null,
       };
     },
   };

@@ -1,5 +1,5 @@
+import { distanceMeters } from '#shared/geo';
 import type { FixRejectionReason } from '../../contracts/tracking';
-import { distanceMeters } from '../../lib/geo';
 
 export type Fix = {
   lat: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distanceMeters } from '../../lib/geo';
+import { distanceMeters } from '#shared/geo';
 import { createLocationIndex } from '../../realtime/location-index';
 import { createFixFilter, FIX_LIMITS, type Fix, judgeFix, REANCHOR_AFTER } from './fix-filter';
 

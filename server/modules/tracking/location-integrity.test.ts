@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distanceMeters } from '../../lib/geo';
+import { distanceMeters } from '#shared/geo';
 import { assignedBooking, offset, technician, uniqueSpot } from '../../test/fixtures';
 import { startTestServer, type TestServer } from '../../test/harness';
 import { createClockEstimator } from './fix-filter';

@@ -1,15 +1,16 @@
 import type { z } from 'zod';
+import { distanceMeters } from '#shared/geo';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingStatus } from '../../contracts/booking';
 import type { trackingUpdateInput } from '../../contracts/technician';
 import type { LivePosition, Nearby, OnlineSnapshot } from '../../contracts/tracking';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds, URBAN_SPEED_MPS } from '../../lib/eta';
-import { covers, distanceMeters, snap } from '../../lib/geo';
+import { covers, snap } from '../../lib/geo';
 import { log } from '../../lib/log';
 import { type Bus, channels } from '../../realtime/bus';
+import type { Feed, FeedEvent, FeedSink } from '../../realtime/feed';
 import { createLocationIndex } from '../../realtime/location-index';
-import type { Feed, FeedEvent, FeedSink } from '../../trpc/fast';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';

@@ -7,6 +7,7 @@ import { defaultCenter } from '../../lib/geolocation';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useResubscribe } from '../../lib/useResubscribe';
+import { useLiveDemand } from '../analytics/LiveDemand';
 import { type OpsKind, type OpsPoint, shapeSvg } from '../cases/opsShapes';
 import '../cases/cases.css';
 
@@ -74,6 +75,7 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
   }, [online, waiting.data, localized]);
   const byKind = (k: OpsKind) => points.filter((p) => p.kind === k);
   const center = useMemo(() => defaultCenter(user.timeZone, user.locale), [user]);
+  const live = useLiveDemand();
   const list = (
     // Scrollable, so reachable by keyboard (axe: scrollable-region-focusable); named by its sections.
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be focusable to scroll by keys.
@@ -134,6 +136,7 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
           </li>
         ))}
       </ul>
+      {live.control}
       <div className="ops-layout">
         <div className="ops-map-col" aria-hidden="false">
           <MapBoundary fallback={<p className="map map-placeholder">{t('map.failed')}</p>}>
@@ -146,6 +149,7 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
                 zoomOutLabel={t('cases.live.zoomOut')}
                 fitLabel={t('cases.live.fit')}
                 height={300}
+                demand={live.demand}
               />
             </Suspense>
           </MapBoundary>

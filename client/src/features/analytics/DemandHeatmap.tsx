@@ -4,19 +4,12 @@ import 'leaflet/dist/leaflet.css';
 import { canvas, latLngBounds, map as leafletMap, rectangle, tileLayer } from 'leaflet';
 import { useEffect, useRef } from 'react';
 import type { DemandHeatmap as Heatmap } from '../../../../server/contracts/analytics';
+import { heatColour as colour } from './heatColour';
 
 const TILE_URL = import.meta.env.VITE_TILE_URL || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
 const TILE_ATTRIBUTION =
   import.meta.env.VITE_TILE_ATTRIBUTION ||
   '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
-
-/** Light yellow → deep red by the cell's share of the busiest cell (square root: small counts stay visible). */
-function colour(share: number): string {
-  const s = Math.sqrt(Math.max(0, Math.min(1, share)));
-  const hue = 55 - 55 * s;
-  const light = 70 - 30 * s;
-  return `hsl(${hue.toFixed(0)}, 90%, ${light.toFixed(0)}%)`;
-}
 
 export default function DemandHeatmap({
   heatmap,

@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { CUSTOMER_CANCELLABLE, DISPUTE_WINDOW_MS, PROGRESS_STEPS } from '#shared/booking';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Booking, BookingHistoryEntry } from '../../../../server/contracts/booking';
 import { Avatar } from '../../components/Avatar';
@@ -23,7 +24,6 @@ import { enqueue, useOutbox } from './outbox';
 import { SurchargeRows } from './PriceLines';
 import { Rating } from './Rating';
 import { StatusChip } from './StatusChip';
-import { CUSTOMER_CANCELLABLE, DISPUTE_WINDOW_MS, PROGRESS_STEPS } from './status';
 import { useCreateBooking } from './useCreateBooking';
 import { useLiveBooking } from './useLiveBooking';
 

@@ -4,6 +4,8 @@ import 'leaflet.markercluster/dist/MarkerCluster.css';
 import type { Map as LMap, Marker, MarkerClusterGroup, TileErrorEvent } from 'leaflet';
 import * as Leaflet from 'leaflet';
 import { useEffect, useRef, useState } from 'react';
+import type { DemandHeatmap } from '../../../../server/contracts/analytics';
+import { addDemandLayer, demandView } from './demandLayer';
 import { type OpsPoint, shapeSvg } from './opsShapes';
 
 export type LiveOpsMapProps = {
@@ -14,6 +16,8 @@ export type LiveOpsMapProps = {
   zoomOutLabel: string;
   fitLabel: string;
   height?: number;
+  /** Requests per grid cell drawn under the markers (the demand heatmap), or nothing. */
+  demand?: DemandHeatmap[] | null;
 };
 
 const TILE_URL = import.meta.env.VITE_TILE_URL || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
@@ -48,6 +52,7 @@ export default function LiveOpsMap({
   zoomOutLabel,
   fitLabel,
   height = 320,
+  demand,
 }: LiveOpsMapProps) {
   const containerRef = useRef<HTMLElement>(null);
   const mapRef = useRef<LMap | null>(null);
@@ -162,6 +167,17 @@ export default function LiveOpsMap({
     }
   }, [L, points]);
 
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!L || !map || !demand?.length) return;
+    const layer = addDemandLayer(L, map, demand);
+    const view = demandView(L, map, demand);
+    if (view) map.fitBounds(view, { padding: [8, 8], maxZoom: 15, animate: false });
+    return () => {
+      layer.remove();
+    };
+  }, [L, demand]);
+
   const fit = () => {
     const map = mapRef.current;
     if (!L || !map || !points.length) return;
@@ -181,6 +197,7 @@ export default function LiveOpsMap({
         aria-label={label}
         data-testid="ops-map"
         data-ready={L ? 'true' : 'false'}
+        data-demand-cells={demand ? demand.reduce((a, h) => a + h.cells.length, 0) : undefined}
       />
       <div className="ops-controls">
         <button

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
+import { ACTIVE_JOB_STATUSES } from '#shared/booking';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Booking } from '../../../../server/contracts/booking';
 import { Screen } from '../../components/Screen';
@@ -6,7 +7,6 @@ import { useT } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { useBookingPages } from '../booking/BookingsScreen';
-import { ACTIVE_JOB_STATUSES } from '../booking/status';
 import { EarningsLink } from '../earnings/EarningsLink';
 import { OnboardingCard } from '../onboarding/OnboardingCard';
 import { HoursLink } from '../schedule/HoursLink';

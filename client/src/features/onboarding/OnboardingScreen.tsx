@@ -10,6 +10,7 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { VerifyPhone } from '../notifications/VerifyPhone';
 import { AreasEditor } from '../technician/AreasEditor';
 import { ServicesEditor } from '../technician/ServicesEditor';
 import { TechnicianPhotoField } from '../upload/TechnicianPhotoField';
@@ -107,6 +108,10 @@ export function OnboardingScreen({ user }: { user: PublicUser }) {
           </div>
         )}
       </section>
+
+      <ItemCard entry={entry('phone')}>
+        <VerifyPhone onVerified={() => void utils.onboarding.status.invalidate()} />
+      </ItemCard>
 
       <ItemCard entry={entry('photo')}>
         <TechnicianPhotoField profile={profile} />

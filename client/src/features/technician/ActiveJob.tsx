@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { NEXT_STEP, TECHNICIAN_CANCELLABLE } from '#shared/booking';
 import type { Booking } from '../../../../server/contracts/booking';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ReasonDialog } from '../../components/ReasonDialog';
@@ -8,7 +9,6 @@ import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
-import { NEXT_STEP, TECHNICIAN_CANCELLABLE } from '../booking/status';
 import { useLiveBooking } from '../booking/useLiveBooking';
 import { type MapMarker, MapView } from '../map/MapView';
 import { JobMoney } from '../payments/JobMoney';

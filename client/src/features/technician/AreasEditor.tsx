@@ -159,7 +159,13 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
                   type="button"
                   className="button button-ghost"
                   disabled={save.isPending}
-                  onClick={() => submit(current.filter((d) => !(d.kind === 'drawn' && d.name === a.name)))}
+                  data-testid={`area-delete-${a.name}`}
+                  // By id: two drawn areas may share a name.
+                  onClick={() =>
+                    submit(
+                      (areas.data ?? []).filter((x) => x.id !== a.id).map((x) => toDraft(x, market.slug)),
+                    )
+                  }
                 >
                   {t('areas.delete')}
                 </button>

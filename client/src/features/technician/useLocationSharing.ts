@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { distanceMeters } from '#shared/geo';
 import type { FixRejectionReason } from '../../../../server/contracts/tracking';
-import { distanceMeters, type GeoProblem, toGeoProblem } from '../../lib/geolocation';
+import { type GeoProblem, toGeoProblem } from '../../lib/geolocation';
 import { addFix, pruneFixes, type TrackingPoint } from './fixOutbox';
 import { type UploadResult, uploadFixes } from './uploadFixes';
 

@@ -1,7 +1,7 @@
 // Which position fixes the technician's phone sends: moving, at most one every ~3 s and only past ~15 m;
 // standing still, one every ~30 s; never the same (or an older) fix twice.
 import { describe, expect, it, vi } from 'vitest';
-import { distanceMeters } from '../../lib/geolocation';
+import { distanceMeters } from '#shared/geo';
 import {
   MOVING_EVERY_MS,
   MOVING_MIN_METERS,

@@ -66,6 +66,12 @@ export const analyticsEn = {
   'analytics.heat.title': 'Where demand is',
   'analytics.heat.map': 'Map of booking requests per square of about 1 km',
   'analytics.heat.summary': '{total} requests in {cells} squares of about 1 km. Busiest: {top} requests.',
+  'analytics.live.toggle': 'Demand heatmap',
+  'analytics.live.period': 'Requests per square of about 1 km, last 7 days',
+  'analytics.live.fewer': 'Fewer',
+  'analytics.live.more': 'More',
+  'analytics.live.summary': 'Last 7 days: {total} requests in {cells} squares of about 1 km; busiest: {top}.',
+  'analytics.live.none': 'No requests in the last 7 days.',
 } satisfies Record<string, string>;
 
 export const analyticsAr: Record<keyof typeof analyticsEn, string> = {
@@ -135,4 +141,11 @@ export const analyticsAr: Record<keyof typeof analyticsEn, string> = {
   'analytics.heat.title': 'أين يتركز الطلب',
   'analytics.heat.map': 'خريطة طلبات الحجز لكل مربع بطول كيلومتر تقريبًا',
   'analytics.heat.summary': '{total} طلبًا في {cells} مربعًا بطول كيلومتر تقريبًا. الأكثر ازدحامًا: {top} طلبًا.',
+  'analytics.live.toggle': 'خريطة الطلب الحرارية',
+  'analytics.live.period': 'الطلبات لكل مربع بطول كيلومتر تقريبًا، آخر ٧ أيام',
+  'analytics.live.fewer': 'أقل',
+  'analytics.live.more': 'أكثر',
+  'analytics.live.summary':
+    'آخر ٧ أيام: {total} طلبًا في {cells} مربعًا بطول كيلومتر تقريبًا؛ الأكثر ازدحامًا: {top}.',
+  'analytics.live.none': 'لا طلبات في آخر ٧ أيام.',
 };

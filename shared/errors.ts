@@ -24,3 +24,14 @@ export type AppErrorCode = (typeof appErrorCodes)[number];
 
 /** Numbers and words a client needs to phrase an error itself, in `error.data.details` (null when none). */
 export type AppErrorDetails = Record<string, string | number | boolean>;
+
+/** The app code of a plain tRPC error (one a middleware or tRPC itself raised, with no domain code). */
+export const appCodeForTrpcCode: Readonly<Partial<Record<string, AppErrorCode>>> = {
+  BAD_REQUEST: 'VALIDATION',
+  PARSE_ERROR: 'VALIDATION',
+  UNAUTHORIZED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN_ROLE',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+};
