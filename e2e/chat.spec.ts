@@ -14,8 +14,7 @@ async function write(page: Page, text: string) {
   await expect(input).toHaveValue('');
 }
 
-// FIXME (session 6): the customer's ticks stay 'delivered' — the technician's screen no longer marks the message read (a regression of this session, cause not found yet; chat.test.ts still passes on the server side).
-test.fixme('the customer and the technician chat on the booking screen: live, with receipts, offline, and masked after the job', async ({
+test('the customer and the technician chat on the booking screen: live, with receipts, offline, and masked after the job', async ({
   browser,
 }) => {
   test.setTimeout(240_000); // a long journey; generous for a busy CI machine
@@ -51,6 +50,10 @@ test.fixme('the customer and the technician chat on the booking screen: live, wi
     await write(customer, 'Hello! My number is 0803 123 4567, the gate is blue.');
     await expect(messages(tech)).toHaveCount(1);
     await expect(messages(tech).first()).toContainText('0803 123 4567');
+    // Read means seen: the technician looks at it. (On a 360×740 phone their conversation starts below
+    // the status panel and the case panel's "Report customer": the newest message is under the fold
+    // until they scroll, and stays "delivered" until then.)
+    await messages(tech).first().scrollIntoViewIfNeeded();
     await expect(messages(customer).first()).toHaveAttribute('data-state', 'read');
 
     // A quick reply back.

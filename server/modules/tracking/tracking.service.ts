@@ -213,7 +213,10 @@ export function createTrackingService(deps: {
       const read: Promise<void> = repo
         .activeJobs([technicianId])
         .then((rows) => {
-          job.target = rows.find((r) => r.bookingId === bookingId)?.location ?? null;
+          const row = rows.find((r) => r.bookingId === bookingId && r.status === 'en_route');
+          // No longer on the way there (the change's message is on its way): nothing to watch.
+          if (row) job.target = row.location;
+          else if (onTheWay.get(bookingId) === job) onTheWay.delete(bookingId);
         })
         .catch(() => undefined)
         .finally(() => {
