@@ -132,6 +132,8 @@ test('the admin live map shows the demand heatmap under the markers (English and
   await expect(map).toHaveAttribute('data-demand-cells', /^[1-9]\d*$/);
   const canvas = map.locator('.leaflet-fundi-demand-pane canvas');
   await expect(canvas).toHaveCount(1);
+  // Switched on, the map shows the nearest market's demand: every square of it in view.
+  await expect(map).toHaveAttribute('data-demand-in-view', /^[1-9]\d*$/);
   await expect.poll(async () => (await ink(canvas)).painted, { timeout: 10_000 }).toBeGreaterThan(20);
   const z = await map.evaluate((el) => ({
     demand: Number(getComputedStyle(el.querySelector('.leaflet-fundi-demand-pane')!).zIndex),

@@ -172,7 +172,13 @@ export default function LiveOpsMap({
     if (!L || !map || !demand?.length) return;
     const layer = addDemandLayer(L, map, demand);
     const view = demandView(L, map, demand);
-    if (view) map.fitBounds(view, { padding: [8, 8], maxZoom: 15, animate: false });
+    if (view) map.fitBounds(view, { padding: [16, 16], maxZoom: 14, animate: false });
+    // How many squares are in view (for tests and the curious: the layer's own count, not pixels).
+    const inView = map.getBounds();
+    containerRef.current?.setAttribute(
+      'data-demand-in-view',
+      String(demand.reduce((a, h) => a + h.cells.filter((c) => inView.contains([c.lat, c.lng])).length, 0)),
+    );
     return () => {
       layer.remove();
     };

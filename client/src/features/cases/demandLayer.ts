@@ -9,11 +9,12 @@ import { heatColour } from '../analytics/heatColour';
 
 const PANE = 'fundi-demand';
 
+/** Draws the squares; the returned `remove` takes them and their canvas off the map. */
 export function addDemandLayer(
   L: typeof Leaflet,
   map: Leaflet.Map,
   heatmaps: DemandHeatmap[],
-): Leaflet.LayerGroup {
+): { remove(): void } {
   if (!map.getPane(PANE)) {
     const pane = map.createPane(PANE);
     // Above tiles (200), below the overlay (400) and marker (600) panes; clicks go through to the map.
@@ -43,13 +44,19 @@ export function addDemandLayer(
       ).addTo(group);
     }
   }
-  return group.addTo(map);
+  group.addTo(map);
+  return {
+    remove() {
+      group.remove();
+      renderer.remove();
+    },
+  };
 }
 
 /**
- * The view to show when the layer is switched on: what is in view now, extended to the demand of the
- * market nearest to it (not every market's: Lagos and Cairo together would zoom out to a continent), so
- * the squares are on screen and nothing that was is lost.
+ * The view to show when the layer is switched on: the demand of the market nearest to the current view
+ * (not every market's: Lagos and Cairo together would zoom out to a continent, where a 1 km square is
+ * less than a pixel). "Show all" goes back to every marker.
  */
 export function demandView(
   L: typeof Leaflet,
@@ -60,9 +67,15 @@ export function demandView(
   let best: { bounds: Leaflet.LatLngBounds; distance: number } | null = null;
   for (const h of heatmaps) {
     if (!h.cells.length) continue;
-    const bounds = L.latLngBounds(h.cells.map((c) => [c.lat, c.lng] as [number, number]));
+    const half = h.cellDegrees / 2;
+    const bounds = L.latLngBounds(
+      h.cells.flatMap((c) => [
+        [c.lat - half, c.lng - half] as [number, number],
+        [c.lat + half, c.lng + half] as [number, number],
+      ]),
+    );
     const distance = centre.distanceTo(bounds.getCenter());
     if (!best || distance < best.distance) best = { bounds, distance };
   }
-  return best ? map.getBounds().extend(best.bounds) : null;
+  return best?.bounds ?? null;
 }
