@@ -15,7 +15,9 @@ export async function signUp(
   await form.locator('input[name=password]').fill(PASSWORD);
   await form.locator(`input[type=radio][value=${opts.role}]`).check();
   await form.locator('[type=submit]').click();
-  await expect(page.getByTestId(`home-${opts.role}`)).toBeVisible();
+  // A fresh context's first run of the app (the shell, the service worker's precache, the home's chunk):
+  // generous, for a loaded machine.
+  await expect(page.getByTestId(`home-${opts.role}`)).toBeVisible({ timeout: 30_000 });
   // Technicians go online only with a verified phone (issue 11 §3): verified here, as the PWA would.
   if (opts.role === 'technician') await verifyPhone(page);
 }
