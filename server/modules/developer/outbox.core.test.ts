@@ -42,6 +42,7 @@ describe('webhook outbox', () => {
         serviceId: sid,
         ...uniqueSpot(),
         address: '4 Tahrir Square, Downtown',
+        siteContact: { name: 'Mariam (reception)', phone: '+201001234567' },
         idempotencyKey: randomUUID(),
       });
       ids.push(b.id);

@@ -104,7 +104,11 @@ function Conversation({ booking, user }: { booking: Booking; user: PublicUser })
   useEffect(() => {
     const el = end.current;
     if (!el || typeof IntersectionObserver === 'undefined') return;
-    const observer = new IntersectionObserver(([entry]) => setEndVisible(Boolean(entry?.isIntersecting)));
+    // The end marker sits a few pixels under the newest message: with the message itself fully on screen
+    // (its bottom at the viewport's edge) the marker is just below it, so allow a small margin.
+    const observer = new IntersectionObserver(([entry]) => setEndVisible(Boolean(entry?.isIntersecting)), {
+      rootMargin: '0px 0px 48px 0px',
+    });
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
