@@ -91,6 +91,13 @@ function UserFile({ d }: { d: UserDetail }) {
 
       <section className="card" aria-labelledby="bookings-title">
         <h2 id="bookings-title">{t('console.user.bookings')}</h2>
+        {(d.role === 'customer' || d.role === 'technician') && (
+          <p>
+            <Link href={`/admin/bookings?${d.role}=${d.id}`} data-testid="user-board-link">
+              {t('console.user.onBoard')}
+            </Link>
+          </p>
+        )}
         {d.bookings.length === 0 ? (
           <p className="muted">{t('console.none')}</p>
         ) : (

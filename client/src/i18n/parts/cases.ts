@@ -24,6 +24,10 @@ export const casesEn = {
   'cases.board.none': 'No bookings match these filters.',
   'cases.board.noTechnician': 'No technician',
   'cases.board.openCase': 'Open case',
+  'cases.board.personHint': 'Name, e-mail or phone',
+  'cases.board.nobody': 'Nobody matches.',
+  'cases.board.someone': 'The chosen account',
+  'cases.board.clearPerson': 'Remove the filter on {name}',
 
   'cases.booking.title': 'Booking',
   'cases.booking.summary': 'Summary',
@@ -159,6 +163,10 @@ export const casesAr: Record<keyof typeof casesEn, string> = {
   'cases.board.none': 'لا توجد حجوزات تطابق هذه التصفية.',
   'cases.board.noTechnician': 'بدون فنّي',
   'cases.board.openCase': 'قضية مفتوحة',
+  'cases.board.personHint': 'الاسم أو البريد الإلكتروني أو الهاتف',
+  'cases.board.nobody': 'لا أحد يطابق البحث.',
+  'cases.board.someone': 'الحساب المختار',
+  'cases.board.clearPerson': 'إزالة التصفية على {name}',
 
   'cases.booking.title': 'حجز',
   'cases.booking.summary': 'ملخّص',
