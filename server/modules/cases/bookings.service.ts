@@ -228,7 +228,10 @@ export function createAdminBookingsService(deps: {
           actorId: admin.id,
           action: 'booking.cancel',
           subject: `booking:${input.id}`,
-          detail: { from: changed.history.fromStatus, reason: input.reason },
+          detail: { from: changed.history.fromStatus, technicianId: changed.view.booking.technicianId },
+          reason: input.reason,
+          before: { status: changed.history.fromStatus },
+          after: { status: changed.history.toStatus },
         });
       });
     },
@@ -251,6 +254,8 @@ export function createAdminBookingsService(deps: {
             action: 'booking.redispatch',
             subject: `booking:${input.id}`,
             detail: { from: b.status, ...detail },
+            before: { status: b.status, technicianId: b.technicianId },
+            after: { status: 'searching', technicianId: null },
           });
         if (b.status === 'searching') {
           await audit({});
@@ -328,6 +333,8 @@ export function createAdminBookingsService(deps: {
           action: 'booking.reassign',
           subject: `booking:${input.id}`,
           detail: { from: b.status, previousTechnicianId: b.technicianId, technicianId: input.technicianId },
+          before: { status: b.status, technicianId: b.technicianId },
+          after: { status: 'assigned', technicianId: input.technicianId },
         });
         return { changes, previous: b.technicianId };
       });

@@ -144,7 +144,10 @@ describe('the bookings board', () => {
     const [row] = await audits('booking.cancel', `booking:${booking.id}`);
     expect(row).toMatchObject({
       actorId: user.id,
-      detail: { from: 'assigned', reason: 'Customer called in' },
+      reason: 'Customer called in',
+      before: { status: 'assigned' },
+      after: { status: 'cancelled' },
+      detail: { from: 'assigned' },
     });
     expect(await codeOf(api.admin.bookings.cancel.mutate({ id: booking.id, reason: 'again' }))).toBe(
       'CONFLICT',
@@ -164,7 +167,12 @@ describe('the bookings board', () => {
     expect(b.status).toBe('searching');
     expect(b.technician).toBeNull();
     expect((await openOfferOf(svc(), a.booking.id)).technicianId).toBe(next.user.id);
-    expect(await audits('booking.redispatch', `booking:${a.booking.id}`)).toHaveLength(1);
+    const redispatched = await audits('booking.redispatch', `booking:${a.booking.id}`);
+    expect(redispatched).toHaveLength(1);
+    expect(redispatched[0]).toMatchObject({
+      before: { status: 'assigned', technicianId: a.technician.user.id },
+      after: { status: 'searching', technicianId: null },
+    });
   });
 
   it('reassign: to a chosen verified technician, audited; never to one who already has an active job', async () => {
@@ -187,6 +195,8 @@ describe('the bookings board', () => {
     expect(row).toMatchObject({
       actorId: user.id,
       detail: { previousTechnicianId: a.technician.user.id, technicianId: other.user.id },
+      before: { status: 'assigned', technicianId: a.technician.user.id },
+      after: { status: 'assigned', technicianId: other.user.id },
     });
     // The chosen one is busy now: another booking cannot be given to them too.
     const second = await assignedBooking(svc());
@@ -263,7 +273,13 @@ describe('disputes', () => {
     });
     expect(opened).toMatchObject({ status: 'open', as: 'customer', details });
     expect((await asCustomer.booking.get.query({ id: a.booking.id })).status).toBe('disputed');
-    expect(await audits('dispute.open', `dispute:${opened.id}`)).toHaveLength(1);
+    const openRows = await audits('dispute.open', `dispute:${opened.id}`);
+    expect(openRows).toHaveLength(1);
+    expect(openRows[0]).toMatchObject({
+      reason: 'poor_quality',
+      before: { bookingStatus: 'completed' },
+      after: { status: 'open', bookingStatus: 'disputed' },
+    });
 
     const stranger = await customer(svc());
     const otherTech = await technician(svc(), uniqueSpot(), { online: false, listening: false });
@@ -413,7 +429,13 @@ describe('disputes', () => {
     expect(results.sort()).toEqual(['CONFLICT', 'OK']);
     const [pay] = await db().select().from(payments).where(eq(payments.bookingId, a.booking.id));
     expect(pay).toMatchObject({ refundedAmount: half, status: 'partially_refunded' });
-    expect(await audits('dispute.resolve', `dispute:${opened.id}`)).toHaveLength(1);
+    const resolveRows = await audits('dispute.resolve', `dispute:${opened.id}`);
+    expect(resolveRows).toHaveLength(1);
+    expect(resolveRows[0]).toMatchObject({
+      reason: 'Half back for the leak',
+      before: { status: 'open', outcome: null },
+      after: { status: 'resolved', outcome: 'partial_refund', refundAmount: half },
+    });
     expect(await audits('dispute.refund', `dispute:${opened.id}`)).toHaveLength(1);
 
     const outcome = await asCustomer.dispute.get.query({ id: opened.id });
@@ -432,7 +454,11 @@ describe('disputes', () => {
       'CONFLICT',
     );
     const [closing] = await audits('dispute.close', `dispute:${opened.id}`);
-    expect(closing).toMatchObject({ actorId: user.id });
+    expect(closing).toMatchObject({
+      actorId: user.id,
+      before: { status: 'resolved', outcome: 'partial_refund' },
+      after: { status: 'closed', outcome: 'partial_refund' },
+    });
     expect((await asTech.dispute.get.query({ id: opened.id })).status).toBe('closed');
     offC();
     // Closed: the chat is private again.

@@ -73,12 +73,18 @@ export function createDisputesService(deps: {
     action: string,
     d: { id: string; bookingId: string },
     detail = {},
+    columns: {
+      reason?: string | null;
+      before?: Record<string, unknown> | null;
+      after?: Record<string, unknown> | null;
+    } = {},
   ) =>
     createAuditRepo(tx).record({
       actorId,
       action,
       subject: `dispute:${d.id}`,
       detail: { bookingId: d.bookingId, ...detail },
+      ...columns,
     });
 
   async function parties(bookingId: string) {
@@ -149,6 +155,7 @@ export function createDisputesService(deps: {
     patch: Partial<DisputeRow>,
     action: string,
     detail: Record<string, unknown>,
+    reason: string | null = null,
   ) {
     return db.transaction(async (tx) => {
       const r = createCasesRepo(tx);
@@ -156,7 +163,18 @@ export function createDisputesService(deps: {
       if (!before) throw notFound();
       const after = await r.updateDisputeIf(id, from, patch);
       if (!after) throw new DomainError('CONFLICT', `This case is ${before.status} now. Reload it.`);
-      await audit(tx, admin.id, action, after, { from: before.status, to: after.status, ...detail });
+      await audit(
+        tx,
+        admin.id,
+        action,
+        after,
+        { from: before.status, to: after.status, ...detail },
+        {
+          reason,
+          before: { status: before.status, outcome: before.outcome, refundAmount: before.refundAmount },
+          after: { status: after.status, outcome: after.outcome, refundAmount: after.refundAmount },
+        },
+      );
       return after;
     });
   }
@@ -170,7 +188,7 @@ export function createDisputesService(deps: {
           input.bookingId,
           user,
           `Dispute: ${input.reason.replace('_', ' ')}`,
-          async (tx) => {
+          async (tx, changed) => {
             created = await createCasesRepo(tx).insertDispute({
               bookingId: input.bookingId,
               kind: 'customer_dispute',
@@ -178,7 +196,18 @@ export function createDisputesService(deps: {
               reason: input.reason,
               details: input.details,
             });
-            await audit(tx, user.id, 'dispute.open', created, { reason: input.reason });
+            await audit(
+              tx,
+              user.id,
+              'dispute.open',
+              created,
+              { reason: input.reason, kind: created.kind },
+              {
+                reason: input.reason,
+                before: { bookingStatus: changed.history.fromStatus },
+                after: { status: created.status, bookingStatus: changed.history.toStatus },
+              },
+            );
           },
         );
       } catch (e) {
@@ -203,7 +232,14 @@ export function createDisputesService(deps: {
             reason: input.reason,
             details: input.details,
           });
-          await audit(tx, user.id, 'dispute.report', d, { reason: input.reason });
+          await audit(
+            tx,
+            user.id,
+            'dispute.report',
+            d,
+            { reason: input.reason, kind: d.kind },
+            { reason: input.reason, before: null, after: { status: d.status } },
+          );
           return d;
         });
         return toCase(created, 'technician', user.id);
@@ -365,6 +401,7 @@ export function createDisputesService(deps: {
           },
           'dispute.resolve',
           { outcome: input.outcome, refundAmount: amount, note: input.note },
+          input.note,
         );
         if (paymentId && amount) {
           try {
@@ -377,11 +414,18 @@ export function createDisputesService(deps: {
               const row = (await createCasesRepo(tx).updateDisputeIf(d.id, 'resolved', {
                 refundId: refund.refundId,
               }))!;
-              await audit(tx, admin.id, 'dispute.refund', row, {
-                refundId: refund.refundId,
-                amount,
-                status: refund.status,
-              });
+              await audit(
+                tx,
+                admin.id,
+                'dispute.refund',
+                row,
+                { refundId: refund.refundId, amount, status: refund.status },
+                {
+                  reason: input.note,
+                  before: { refundId: null },
+                  after: { refundId: refund.refundId, refundAmount: amount },
+                },
+              );
               return row;
             });
           } catch (e) {
@@ -399,6 +443,7 @@ export function createDisputesService(deps: {
               },
               'dispute.reopen',
               { because: 'refund failed', error: e instanceof Error ? e.message : String(e) },
+              'The refund failed',
             ).catch((err: Error) =>
               log.error('dispute: reopening after a failed refund', { error: err.message }),
             );
