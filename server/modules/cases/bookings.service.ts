@@ -309,6 +309,15 @@ export function createAdminBookingsService(deps: {
           );
         if (!(await br.offersService(input.technicianId, b.serviceId)))
           throw new DomainError('NOT_FOUND', 'No verified technician offers this service under that id.');
+        const standing = await br.accountStanding(input.technicianId);
+        if (standing)
+          throw new DomainError(
+            'CONFLICT',
+            standing === 'deleted'
+              ? 'That technician’s account was deleted: choose another technician.'
+              : `That technician is ${standing}: lift the ${standing === 'banned' ? 'ban' : 'suspension'} or choose another technician.`,
+            { standing },
+          );
         const changes: Change[] = [];
         let current = view;
         if (b.status !== 'searching') {

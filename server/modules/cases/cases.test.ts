@@ -215,6 +215,43 @@ describe('the bookings board', () => {
     expect(await audits('booking.reassign', `booking:${second.booking.id}`)).toHaveLength(0);
   });
 
+  it('reassign refuses a suspended, banned or deleted technician (CONFLICT, saying which), and writes nothing', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await assignedBooking(svc());
+    const [suspended, banned, deleted] = await Promise.all(
+      ['Suspended', 'Banned', 'Deleted'].map((name) =>
+        technician(svc(), offset(a.spot, 2500), { name, online: false, listening: false }),
+      ),
+    );
+    await api.admin.users.suspend.mutate({ id: suspended!.user.id, reason: 'Documents under review' });
+    await api.admin.users.ban.mutate({ id: banned!.user.id, reason: 'Fraud' });
+    await api.admin.users.delete.mutate({ id: deleted!.user.id, reason: 'Asked to be forgotten' });
+    for (const [t, standing] of [
+      [suspended!, 'suspended'],
+      [banned!, 'banned'],
+      [deleted!, 'deleted'],
+    ] as const) {
+      const err = await api.admin.bookings.reassign
+        .mutate({ id: a.booking.id, technicianId: t.user.id })
+        .then(
+          () => null,
+          (e: { data?: { code?: string; details?: unknown } }) => e.data,
+        );
+      expect(err).toMatchObject({ code: 'CONFLICT', details: { standing } });
+    }
+    const [row] = await db().select().from(bookings).where(eq(bookings.id, a.booking.id));
+    expect(row).toMatchObject({ status: 'assigned', technicianId: a.technician.user.id });
+    expect(await audits('booking.reassign', `booking:${a.booking.id}`)).toHaveLength(0);
+    // Once the suspension is lifted, they can be given the job.
+    await api.admin.users.unban.mutate({ id: suspended!.user.id });
+    const b = await api.admin.bookings.reassign.mutate({
+      id: a.booking.id,
+      technicianId: suspended!.user.id,
+    });
+    expect(b).toMatchObject({ status: 'assigned', technician: { id: suspended!.user.id } });
+  });
+
   it('reassign racing the accept of the open offer: one technician ends up with the job, exactly once', async () => {
     const { user } = await admin();
     for (let round = 0; round < 6; round++) {

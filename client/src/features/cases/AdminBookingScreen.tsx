@@ -7,7 +7,7 @@ import { ReasonDialog } from '../../components/ReasonDialog';
 import { Screen } from '../../components/Screen';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
+import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
@@ -204,7 +204,7 @@ function Actions({ d }: { d: AdminBookingDetail }) {
           </button>
           {reassign.error && (
             <p className="form-error" role="alert">
-              {t(problemKey(reassign.error, { CONFLICT: 'cases.reassign.conflict' }))}
+              {t(reassignProblem(reassign.error))}
             </p>
           )}
         </form>
@@ -371,4 +371,12 @@ export function Evidence({ d }: { d: AdminBookingDetail }) {
       )}
     </>
   );
+}
+
+/** Why a reassign failed: a technician who may not work now is named as such; other conflicts generally. */
+function reassignProblem(error: unknown) {
+  const standing = toApiProblem(error).details?.standing;
+  if (standing === 'suspended' || standing === 'banned' || standing === 'deleted')
+    return `cases.reassign.${standing}` as const;
+  return problemKey(error, { CONFLICT: 'cases.reassign.conflict' });
 }

@@ -46,6 +46,9 @@ export const casesEn = {
   'cases.reassign.submit': 'Reassign',
   'cases.reassign.conflict':
     'Not possible now: the booking changed, or that technician already has an active job. Reload and try again.',
+  'cases.reassign.suspended': 'That technician is suspended. Lift the suspension or choose someone else.',
+  'cases.reassign.banned': 'That technician is banned. Choose someone else.',
+  'cases.reassign.deleted': 'That technician’s account was deleted. Choose someone else.',
   'cases.timeline': 'Timeline',
   'cases.by.customer': 'by the customer',
   'cases.by.technician': 'by the technician',
@@ -184,6 +187,9 @@ export const casesAr: Record<keyof typeof casesEn, string> = {
   'cases.reassign.submit': 'تعيين',
   'cases.reassign.conflict':
     'غير ممكن الآن: تغيّر الحجز، أو لدى هذا الفنّي عمل جارٍ. أعد التحميل وحاول مرة أخرى.',
+  'cases.reassign.suspended': 'هذا الفنّي موقوف مؤقتًا. ارفع الإيقاف أو اختر فنّيًا آخر.',
+  'cases.reassign.banned': 'هذا الفنّي محظور. اختر فنّيًا آخر.',
+  'cases.reassign.deleted': 'حُذف حساب هذا الفنّي. اختر فنّيًا آخر.',
   'cases.timeline': 'السجلّ الزمني',
   'cases.by.customer': 'من العميل',
   'cases.by.technician': 'من الفنّي',
