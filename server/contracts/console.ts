@@ -1,6 +1,7 @@
 // Inputs and outputs of the operations console's users, catalogue and audit procedures (issue 14 §3–§5).
 import { z } from 'zod';
 import type { BookingStatus } from './booking';
+import type { DisputeKind, DisputeOutcome, DisputeStatus } from './cases';
 import type { Money, PriceUnit } from './catalog';
 import { priceUnits } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
@@ -136,6 +137,23 @@ export type UserDetail = UserSummary & {
     reason: string;
     createdAt: string;
   }>;
+  /**
+   * Cases on their bookings, newest first: as the customer (their disputes, technicians' reports about
+   * them) and as the technician (customers' disputes about their work, their reports).
+   */
+  disputes: Array<{
+    id: string;
+    bookingId: string;
+    kind: DisputeKind;
+    as: 'customer' | 'technician';
+    /** A code of customerDisputeReasons / customerReportReasons. */
+    reason: string;
+    status: DisputeStatus;
+    outcome: DisputeOutcome | null;
+    createdAt: string;
+  }>;
+  /** Outcomes against them over all their cases. */
+  outcomes: { technicianPenalties: number; customerWarnings: number };
   flags: RiskFlag[];
 };
 

@@ -525,6 +525,57 @@ describe('disputes', () => {
       bookingId: a.booking.id,
     });
     expect(c).toMatchObject({ outcome: 'customer_warning', as: 'customer', details: null });
+
+    // Both user pages show the case from their side, and the customer's page counts the warning.
+    const ofCustomer = await api.admin.users.get.query({ id: a.customer.user.id });
+    expect(ofCustomer.disputes).toEqual([
+      expect.objectContaining({
+        id: report.id,
+        bookingId: a.booking.id,
+        kind: 'customer_report',
+        as: 'customer',
+        reason: 'abusive',
+        status: 'resolved',
+        outcome: 'customer_warning',
+      }),
+    ]);
+    expect(ofCustomer.outcomes).toEqual({ technicianPenalties: 0, customerWarnings: 1 });
+    const ofTechnician = await api.admin.users.get.query({ id: a.technician.user.id });
+    expect(ofTechnician.disputes).toEqual([
+      expect.objectContaining({ id: report.id, as: 'technician', kind: 'customer_report' }),
+    ]);
+    // A warning for the customer is not a penalty for the technician.
+    expect(ofTechnician.outcomes).toEqual({ technicianPenalties: 0, customerWarnings: 0 });
+  });
+
+  it('a customer’s dispute ending in a technician penalty shows on the technician’s page', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await completedBooking(svc());
+    const opened = await httpClient(server, a.customer.token).dispute.open.mutate({
+      bookingId: a.booking.id,
+      reason: 'no_show',
+      details,
+    });
+    await api.admin.disputes.resolve.mutate({
+      id: opened.id,
+      outcome: 'technician_penalty',
+      note: 'Penalised for not coming',
+    });
+    const ofTechnician = await api.admin.users.get.query({ id: a.technician.user.id });
+    expect(ofTechnician.disputes).toEqual([
+      expect.objectContaining({
+        id: opened.id,
+        kind: 'customer_dispute',
+        as: 'technician',
+        reason: 'no_show',
+        outcome: 'technician_penalty',
+      }),
+    ]);
+    expect(ofTechnician.outcomes).toEqual({ technicianPenalties: 1, customerWarnings: 0 });
+    const ofCustomer = await api.admin.users.get.query({ id: a.customer.user.id });
+    expect(ofCustomer.disputes[0]).toMatchObject({ id: opened.id, as: 'customer' });
+    expect(ofCustomer.outcomes).toEqual({ technicianPenalties: 0, customerWarnings: 0 });
   });
 });
 

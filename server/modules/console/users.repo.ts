@@ -6,6 +6,7 @@ import {
   chatMessages,
   chatReadMarkers,
   customerRatings,
+  disputes,
   favorites,
   payments,
   refunds,
@@ -162,6 +163,28 @@ export function createConsoleUsersRepo(db: DbOrTx) {
         .where(or(eq(reviewReports.reporterId, userId), eq(reviews.customerId, userId)))
         .orderBy(desc(reviewReports.createdAt))
         .limit(limit),
+
+    /** Cases on the user's bookings, either side: their disputes, reports about them, and the reverse. */
+    disputesOf: (userId: string, limit: number) =>
+      db
+        .select({ dispute: disputes, customerId: bookings.customerId })
+        .from(disputes)
+        .innerJoin(bookings, eq(bookings.id, disputes.bookingId))
+        .where(or(eq(bookings.customerId, userId), eq(bookings.technicianId, userId)))
+        .orderBy(desc(disputes.createdAt), desc(disputes.id))
+        .limit(limit),
+
+    /** How many cases ended in a penalty for them as a technician, or a warning for them as a customer. */
+    async outcomesOf(userId: string) {
+      const [row] = await queryRows<{ penalties: number; warnings: number }>(
+        db,
+        sql`SELECT count(*) FILTER (WHERE d.outcome = 'technician_penalty' AND b.technician_id = ${userId})::int AS penalties,
+                   count(*) FILTER (WHERE d.outcome = 'customer_warning' AND b.customer_id = ${userId})::int AS warnings
+              FROM disputes d JOIN bookings b ON b.id = d.booking_id
+             WHERE b.customer_id = ${userId} OR b.technician_id = ${userId}`,
+      );
+      return { technicianPenalties: row?.penalties ?? 0, customerWarnings: row?.warnings ?? 0 };
+    },
 
     recordSignIn: (e: { userId: string | null; email: string; ok: boolean; ip: string }) =>
       db.insert(signInEvents).values({ ...e, email: e.email.toLowerCase() }),

@@ -149,15 +149,18 @@ export function createConsoleUsersService(deps: Deps) {
     const found = await repo.user(id);
     if (!found) throw new DomainError('NOT_FOUND', 'User not found.');
     const { user: u, status } = found;
-    const [history, tech, bookingRows, reviewRows, paymentRows, reportRows, flags] = await Promise.all([
-      repo.restrictions(id),
-      u.role === 'technician' ? repo.technician(id) : Promise.resolve(undefined),
-      repo.bookingsOf(id, 50),
-      repo.reviewsOf(id, 50),
-      repo.paymentsOf(id, 50),
-      repo.reportsOf(id, 50),
-      flagsOf(u),
-    ]);
+    const [history, tech, bookingRows, reviewRows, paymentRows, reportRows, flags, caseRows, outcomes] =
+      await Promise.all([
+        repo.restrictions(id),
+        u.role === 'technician' ? repo.technician(id) : Promise.resolve(undefined),
+        repo.bookingsOf(id, 50),
+        repo.reviewsOf(id, 50),
+        repo.paymentsOf(id, 50),
+        repo.reportsOf(id, 50),
+        flagsOf(u),
+        repo.disputesOf(id, 50),
+        repo.outcomesOf(id),
+      ]);
     const inForce =
       status === 'suspended' || status === 'banned' ? history.find((r) => !r.liftedAt) : undefined;
     return {
@@ -205,6 +208,17 @@ export function createConsoleUsersService(deps: Deps) {
         reason: report.reason,
         createdAt: report.createdAt.toISOString(),
       })),
+      disputes: caseRows.map(({ dispute: d, customerId }) => ({
+        id: d.id,
+        bookingId: d.bookingId,
+        kind: d.kind,
+        as: customerId === id ? ('customer' as const) : ('technician' as const),
+        reason: d.reason,
+        status: d.status,
+        outcome: d.outcome,
+        createdAt: d.createdAt.toISOString(),
+      })),
+      outcomes,
       flags,
     };
   }

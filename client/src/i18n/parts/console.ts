@@ -38,6 +38,11 @@ export const consoleEn = {
   'console.user.reviews': 'Reviews',
   'console.user.payments': 'Payments',
   'console.user.reports': 'Reports',
+  'console.user.cases': 'Disputes and reports',
+  'console.user.penalties':
+    '{count, plural, =0 {No technician penalties} one {# technician penalty} other {# technician penalties}}',
+  'console.user.warnings':
+    '{count, plural, =0 {no customer warnings} one {# customer warning} other {# customer warnings}}',
   'console.user.history': 'Suspensions and bans',
   'console.user.asCustomer': 'as customer',
   'console.user.asTechnician': 'as technician',
@@ -186,6 +191,11 @@ export const consoleAr: Record<keyof typeof consoleEn, string> = {
   'console.user.reviews': 'التقييمات',
   'console.user.payments': 'المدفوعات',
   'console.user.reports': 'البلاغات',
+  'console.user.cases': 'النزاعات والبلاغات',
+  'console.user.penalties':
+    '{count, plural, =0 {لا جزاءات على الفنّي} one {جزاء واحد على الفنّي} two {جزاءان على الفنّي} few {# جزاءات على الفنّي} other {# جزاءً على الفنّي}}',
+  'console.user.warnings':
+    '{count, plural, =0 {لا إنذارات للعميل} one {إنذار واحد للعميل} two {إنذاران للعميل} few {# إنذارات للعميل} other {# إنذارًا للعميل}}',
   'console.user.history': 'الإيقاف والحظر',
   'console.user.asCustomer': 'كعميل',
   'console.user.asTechnician': 'كفني',
