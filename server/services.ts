@@ -297,7 +297,14 @@ export function createServices(database: Database, config: Config, redis: RedisC
 
   // The operations console's bookings board and dispute cases (issue 14 §1, §2).
   const adminBookings = createAdminBookingsService({ db, lifecycle, bookings, dispatch, uploads });
-  const disputes = createDisputesService({ db, bus, bookings, adminBookings, payments });
+  const disputes = createDisputesService({
+    db,
+    bus,
+    bookings,
+    adminBookings,
+    payments,
+    outcomeDecided: notifications.hooks.disputeDecided,
+  });
 
   return {
     database,

@@ -8,6 +8,7 @@ import {
   bookings,
   dispatchOffers,
   disputes,
+  notifications,
   payments,
 } from '../../../db/schema';
 import type { MeEvent } from '../../contracts/me';
@@ -474,6 +475,12 @@ describe('disputes', () => {
       after: { status: 'resolved', outcome: 'partial_refund', refundAmount: half },
     });
     expect(await audits('dispute.refund', `dispute:${opened.id}`)).toHaveLength(1);
+    // Told once the refund was recorded: both parties, with the amount.
+    const told = (
+      await db().select().from(notifications).where(eq(notifications.kind, 'dispute_outcome'))
+    ).filter((n) => (n.data as { disputeId?: string }).disputeId === opened.id);
+    expect(told).toHaveLength(2);
+    expect(told[0]!.data).toMatchObject({ outcome: 'partial_refund', refundAmount: half });
 
     const outcome = await asCustomer.dispute.get.query({ id: opened.id });
     expect(outcome).toMatchObject({
@@ -525,6 +532,15 @@ describe('disputes', () => {
       bookingId: a.booking.id,
     });
     expect(c).toMatchObject({ outcome: 'customer_warning', as: 'customer', details: null });
+
+    // Both parties are notified of the outcome (committed with the decision), each once.
+    const told = await db()
+      .select()
+      .from(notifications)
+      .where(eq(notifications.kind, 'dispute_outcome'))
+      .then((rows) => rows.filter((n) => (n.data as { disputeId?: string }).disputeId === report.id));
+    expect(told.map((n) => n.userId).sort()).toEqual([a.customer.user.id, a.technician.user.id].sort());
+    expect(told[0]!.data).toMatchObject({ outcome: 'customer_warning', note: 'Warned the customer' });
 
     // Both user pages show the case from their side, and the customer's page counts the warning.
     const ofCustomer = await api.admin.users.get.query({ id: a.customer.user.id });

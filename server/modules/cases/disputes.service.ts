@@ -22,6 +22,7 @@ import { createAuditRepo } from '../audit/audit.repo';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { BookingService } from '../booking/booking.service';
 import { meChannel } from '../me/me.channel';
+import type { NotificationHooks } from '../notification/notification.hooks';
 import type { PaymentsService } from '../payments/payments.service';
 import type { AdminBookingsService, Caller } from './bookings.service';
 import { toSummary } from './bookings.service';
@@ -63,6 +64,8 @@ export function createDisputesService(deps: {
   bookings: BookingService;
   adminBookings: AdminBookingsService;
   payments: Pick<PaymentsService, 'refund'>;
+  /** Notifies both parties of an outcome, in the transaction that records it (notification hooks). */
+  outcomeDecided: NotificationHooks['disputeDecided'];
 }) {
   const { db, bus } = deps;
   const repo = createCasesRepo(db);
@@ -156,6 +159,7 @@ export function createDisputesService(deps: {
     action: string,
     detail: Record<string, unknown>,
     reason: string | null = null,
+    also?: (tx: DbOrTx, after: DisputeRow) => Promise<void>,
   ) {
     return db.transaction(async (tx) => {
       const r = createCasesRepo(tx);
@@ -175,7 +179,27 @@ export function createDisputesService(deps: {
           after: { status: after.status, outcome: after.outcome, refundAmount: after.refundAmount },
         },
       );
+      await also?.(tx, after);
       return after;
+    });
+  }
+
+  /** Both parties hear the decided outcome, in the transaction `tx` that records it. */
+  async function tellOutcome(tx: DbOrTx, d: DisputeRow) {
+    if (!d.outcome || !d.resolvedAt) return;
+    const view = await createBookingRepo(tx).view(d.bookingId);
+    if (!view) return;
+    await deps.outcomeDecided(tx, {
+      disputeId: d.id,
+      bookingId: d.bookingId,
+      outcome: d.outcome,
+      note: d.outcomeNote,
+      refundAmount: d.refundAmount,
+      currency: view.booking.currency,
+      decidedAt: d.resolvedAt,
+      serviceEn: view.service.nameEn,
+      serviceAr: view.service.nameAr,
+      parties: [view.booking.customerId, view.booking.technicianId],
     });
   }
 
@@ -402,6 +426,9 @@ export function createDisputesService(deps: {
           'dispute.resolve',
           { outcome: input.outcome, refundAmount: amount, note: input.note },
           input.note,
+          // A refund outcome is told once the refund is recorded (below): if the provider refuses it,
+          // the case goes back to open and nobody was told of a refund that did not happen.
+          refunding ? undefined : tellOutcome,
         );
         if (paymentId && amount) {
           try {
@@ -426,6 +453,7 @@ export function createDisputesService(deps: {
                   after: { refundId: refund.refundId, refundAmount: amount },
                 },
               );
+              await tellOutcome(tx, row);
               return row;
             });
           } catch (e) {
