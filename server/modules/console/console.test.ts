@@ -700,6 +700,76 @@ describe('catalogue', () => {
     expect(await auditRows('catalog.category.delete', `category:${empty.id}`)).toHaveLength(1);
   });
 
+  it('categories have English and Arabic descriptions; a partial update leaves the other fields alone', async () => {
+    const client = asAdmin();
+    const cat = await client.admin.catalog.categories.create.mutate({
+      slug: `desc-${randomUUID().slice(0, 8)}`,
+      nameEn: 'Gardens',
+      nameAr: 'حدائق',
+      descriptionEn: 'Lawns, hedges and trees',
+      descriptionAr: 'المروج والأسوار النباتية والأشجار',
+      icon: 'leaf',
+      sortOrder: 7,
+    });
+    expect(cat).toMatchObject({
+      description: { en: 'Lawns, hedges and trees', ar: 'المروج والأسوار النباتية والأشجار' },
+      sortOrder: 7,
+    });
+    const renamed = await client.admin.catalog.categories.update.mutate({
+      id: cat.id,
+      nameEn: 'Garden care',
+    });
+    // Absent fields keep their values (no default resets sortOrder or the descriptions).
+    expect(renamed).toMatchObject({
+      name: { en: 'Garden care' },
+      sortOrder: 7,
+      description: { en: 'Lawns, hedges and trees' },
+    });
+    const [audit] = await auditRows('catalog.category.update', `category:${cat.id}`);
+    expect(audit).toMatchObject({ before: { nameEn: 'Gardens' }, after: { nameEn: 'Garden care' } });
+    expect(Object.keys(audit!.after!)).toEqual(['nameEn']);
+
+    // The same for services: changing the price does not reactivate, reorder or clear anything.
+    const { service } = await ownService();
+    await client.admin.catalog.services.update.mutate({ id: service.id, active: false, sortOrder: 3 });
+    const repriced = await client.admin.catalog.services.update.mutate({
+      id: service.id,
+      basePrice: 600_000,
+    });
+    expect(repriced).toMatchObject({
+      active: false,
+      sortOrder: 3,
+      emergencySurchargePct: 50,
+      requiredCertificates: ['welding'],
+    });
+  });
+
+  it('a category is shown in a market only when it has an active service there', async () => {
+    const client = asAdmin();
+    const { category, service } = await ownService();
+    const shown = async (market: string) =>
+      (await httpClient(server).catalog.categories.query({ market })).some((c) => c.id === category.id);
+    expect(await shown('lagos')).toBe(true);
+    expect(await shown('cairo')).toBe(false);
+    // Without a market: every category (the admin's and older clients' view).
+    expect((await httpClient(server).catalog.categories.query()).some((c) => c.id === category.id)).toBe(
+      true,
+    );
+    const lagos = await client.admin.catalog.list.query({ market: 'lagos' });
+    expect(lagos.categories.find((c) => c.id === category.id)).toMatchObject({
+      services: 1,
+      activeInMarket: 1,
+    });
+    // Its only service deactivated: gone from Lagos too.
+    await client.admin.catalog.services.delete.mutate({ id: service.id });
+    expect(await shown('lagos')).toBe(false);
+    const after = await client.admin.catalog.list.query({ market: 'lagos' });
+    expect(after.categories.find((c) => c.id === category.id)).toMatchObject({
+      services: 1,
+      activeInMarket: 0,
+    });
+  });
+
   it('the seeded categories carry SVG icon keys, not emoji', async () => {
     const cats = await svc().catalog.categories();
     expect(cats.length).toBeGreaterThan(0);

@@ -110,6 +110,9 @@ export const consoleEn = {
   'console.catalog.newQuotesOnly': 'Changes apply to new quotes only; existing bookings keep their prices.',
   'console.catalog.summary': '{price} · {minutes} min · +{surcharge}% emergency',
   'console.catalog.servicesCount': '{count} services',
+  'console.catalog.hiddenHere': 'not shown in this market (no active service here)',
+  'console.catalog.perMarket':
+    'Categories are shared by all markets; customers of a market see a category only when it has an active service there.',
 
   'console.audit.link': 'Audit trail',
   'console.audit.linkHint': 'Who did what, when, from where. Rows cannot be changed.',
@@ -264,6 +267,9 @@ export const consoleAr: Record<keyof typeof consoleEn, string> = {
     'تسري التغييرات على عروض الأسعار الجديدة فقط؛ تحتفظ الحجوزات الحالية بأسعارها.',
   'console.catalog.summary': '{price} · {minutes} دقيقة · +{surcharge}٪ للطوارئ',
   'console.catalog.servicesCount': '{count} خدمات',
+  'console.catalog.hiddenHere': 'لا تظهر في هذه المدينة (لا خدمة مفعّلة فيها)',
+  'console.catalog.perMarket':
+    'الفئات مشتركة بين كل المدن؛ يرى عملاء المدينة الفئة فقط إذا كانت فيها خدمة مفعّلة هناك.',
 
   'console.audit.link': 'سجل التدقيق',
   'console.audit.linkHint': 'من فعل ماذا ومتى ومن أين. لا يمكن تعديل السجلات.',
