@@ -296,7 +296,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
   tick.unref();
 
   // The operations console's bookings board and dispute cases (issue 14 §1, §2).
-  const adminBookings = createAdminBookingsService({ db, lifecycle, bookings, dispatch, uploads });
+  const adminBookings = createAdminBookingsService({ db, lifecycle, bookings, dispatch, uploads, schedule });
   const disputes = createDisputesService({
     db,
     bus,

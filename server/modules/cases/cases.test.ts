@@ -253,6 +253,95 @@ describe('the bookings board', () => {
     expect(b).toMatchObject({ status: 'assigned', technician: { id: suspended!.user.id } });
   });
 
+  it('eligible technicians: verified, offering the service, in good standing, nearest first, by name', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await assignedBooking(svc());
+    const tag = randomUUID().slice(0, 8);
+    const near = await technician(svc(), offset(a.spot, 500), { name: `Near ${tag}` });
+    const far = await technician(svc(), offset(a.spot, 6000), { name: `Far ${tag}` });
+    const otherService = await technician(svc(), offset(a.spot, 300), {
+      name: `Plumber ${tag}`,
+      slugs: ['leak-repair'],
+    });
+    const unverified = await technician(svc(), offset(a.spot, 300), {
+      name: `Unverified ${tag}`,
+      verified: false,
+      online: false,
+    });
+    const suspended = await technician(svc(), offset(a.spot, 300), { name: `Suspended ${tag}` });
+    await api.admin.users.suspend.mutate({ id: suspended.user.id, reason: 'Checking documents' });
+
+    const found = await api.admin.bookings.eligible.query({ id: a.booking.id, q: tag });
+    expect(found.map((x) => x.id)).toEqual([near.user.id, far.user.id]);
+    expect(found[0]).toMatchObject({ name: `Near ${tag}`, online: true, busy: false });
+    expect(found[0]!.distanceMeters).toBeGreaterThan(400);
+    expect(found[0]!.distanceMeters).toBeLessThan(600);
+    for (const t of [otherService, unverified, suspended])
+      expect(found.some((x) => x.id === t.user.id)).toBe(false);
+    // By name; the booking's own technician is never offered to itself.
+    expect(
+      (await api.admin.bookings.eligible.query({ id: a.booking.id, q: `Far ${tag}` })).map((x) => x.id),
+    ).toEqual([far.user.id]);
+    const all = await api.admin.bookings.eligible.query({ id: a.booking.id });
+    expect(all.some((x) => x.id === a.technician.user.id)).toBe(false);
+    expect(await codeOf(api.admin.bookings.eligible.query({ id: randomUUID() }))).toBe('NOT_FOUND');
+  });
+
+  it('reassign of a scheduled job reserves the new technician’s time (time off checked); a slot held for another goes', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const spot = uniqueSpot();
+    const d = new Date();
+    // 10:00 in Lagos two days from now: dispatch leaves it alone except for the chosen technician.
+    const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 2, 9, 0);
+    const chosen = await technician(svc(), offset(spot, 1000), { name: 'Chosen' });
+    const c = await customer(svc());
+    const b = await svc().bookings.create(c.user, {
+      serviceId: await serviceId(svc()),
+      ...spot,
+      address: '14 Awolowo Road, Ikoyi',
+      scheduledFor: new Date(start).toISOString(),
+      technicianId: chosen.user.id,
+      fallbackToNearest: false,
+      idempotencyKey: randomUUID(),
+    });
+    const reservation = async () =>
+      (
+        await queryRows<{
+          reserved_for: string | null;
+          reserved_from: Date | string | null;
+          reserved_to: Date | string | null;
+        }>(db(), sql`SELECT reserved_for, reserved_from, reserved_to FROM bookings WHERE id = ${b.id}`)
+      )[0]!;
+    expect((await reservation()).reserved_for).toBe(chosen.user.id);
+
+    // Off at that time: refused with the schedule's reason, nothing changed.
+    const away = await technician(svc(), offset(spot, 1500), { name: 'Away' });
+    await svc().schedule.addTimeOff(away.user.id, {
+      startsAt: new Date(start - 3600_000).toISOString(),
+      endsAt: new Date(start + 3600_000).toISOString(),
+    });
+    const refused = await api.admin.bookings.reassign.mutate({ id: b.id, technicianId: away.user.id }).then(
+      () => null,
+      (e: { data?: unknown }) => e.data,
+    );
+    expect(refused).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'SLOT_UNAVAILABLE', why: 'time_off' },
+    });
+    expect((await reservation()).reserved_for).toBe(chosen.user.id);
+
+    // Free then: assigned, and the time is now reserved for them (the chosen one's hold is gone).
+    const other = await technician(svc(), offset(spot, 2000), { name: 'Other' });
+    const done = await api.admin.bookings.reassign.mutate({ id: b.id, technicianId: other.user.id });
+    expect(done).toMatchObject({ status: 'assigned', technician: { id: other.user.id } });
+    const r = await reservation();
+    expect(r.reserved_for).toBe(other.user.id);
+    expect(new Date(r.reserved_from!).getTime()).toBeLessThanOrEqual(start);
+    expect(new Date(r.reserved_to!).getTime()).toBeGreaterThan(start);
+  });
+
   it('reassign racing the accept of the open offer: one technician ends up with the job, exactly once', async () => {
     const { user } = await admin();
     for (let round = 0; round < 6; round++) {

@@ -43,6 +43,8 @@ export const casesEn = {
     'The current technician (or the open offer) is released and the job is offered to the next nearest technician.',
   'cases.reassign.label': 'Reassign to a verified technician',
   'cases.reassign.choose': 'Choose a technician',
+  'cases.reassign.search': 'Find a technician by name',
+  'cases.reassign.nobody': 'No eligible technician',
   'cases.reassign.submit': 'Reassign',
   'cases.reassign.conflict':
     'Not possible now: the booking changed, or that technician already has an active job. Reload and try again.',
@@ -184,6 +186,8 @@ export const casesAr: Record<keyof typeof casesEn, string> = {
   'cases.redispatchBody': 'يُعفى الفنّي الحالي (أو يُسحب العرض المفتوح) ويُعرض العمل على أقرب فنّي تالٍ.',
   'cases.reassign.label': 'التعيين لفنّي موثَّق',
   'cases.reassign.choose': 'اختر فنّيًا',
+  'cases.reassign.search': 'ابحث عن فنّي بالاسم',
+  'cases.reassign.nobody': 'لا يوجد فنّي مؤهّل',
   'cases.reassign.submit': 'تعيين',
   'cases.reassign.conflict':
     'غير ممكن الآن: تغيّر الحجز، أو لدى هذا الفنّي عمل جارٍ. أعد التحميل وحاول مرة أخرى.',
