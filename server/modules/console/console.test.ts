@@ -8,16 +8,28 @@ import { queryRows } from '../../../db/client';
 import {
   auditLog,
   bookings,
+  customerRatings,
+  disputeMessages,
+  disputes,
+  notifications,
+  organizations,
+  orgMembers,
+  phoneCodes,
+  phoneVerifications,
+  pushSubscriptions,
   sessions,
   signInEvents,
+  technicianOnboarding,
   trackingBreadcrumbs,
+  uploads,
   userErasures,
   users,
 } from '../../../db/schema';
-import { codeOf, technician, uniqueSpot } from '../../test/fixtures';
+import { codeOf, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 import { type AppRouter, appRouter } from '../../trpc/root';
 import { completedBooking } from '../payments/payments.fixtures';
+import { jpegWithGps, upload } from '../upload/upload.fixtures';
 
 let server: TestServer;
 let admin: { id: string; token: string };
@@ -593,6 +605,142 @@ describe('data rights', () => {
     expect(await codeOf(asAdmin().admin.users.delete.mutate({ id: c.user.id, reason: 'again' }))).toBe(
       'CONFLICT',
     );
+  });
+});
+
+describe('data rights: the later tables', () => {
+  it('export and delete cover cases, notifications, push, phone, onboarding and its files, organisations, ratings, site contacts and trails', async () => {
+    const a = await completedBooking(svc());
+    const cust = a.customer.user;
+    const tech = a.technician.user;
+    const asCustomer = httpClient(server, a.customer.token);
+    const asTech = httpClient(server, a.technician.token);
+    // The booking's on-site contact, its route trail, a rating of the customer by the technician.
+    await db()
+      .update(bookings)
+      .set({ siteContactName: 'Gatekeeper Musa', siteContactPhone: '+2348011112222' })
+      .where(eq(bookings.id, a.booking.id));
+    await db()
+      .insert(trackingBreadcrumbs)
+      .values({ bookingId: a.booking.id, technicianId: tech.id, location: a.spot, recordedAt: new Date() });
+    await asTech.review.rateCustomer.mutate({ bookingId: a.booking.id, rating: 2 });
+    // A case with a message of theirs and the admin's, decided (both notified).
+    const opened = await asCustomer.dispute.open.mutate({
+      bookingId: a.booking.id,
+      reason: 'poor_quality',
+      details: 'My private account of what went wrong here.',
+    });
+    await asCustomer.dispute.message.mutate({ id: opened.id, body: 'My private follow-up' });
+    await asAdmin().admin.disputes.message.mutate({
+      id: opened.id,
+      to: 'customer',
+      body: 'Admin asks a question',
+    });
+    await asAdmin().admin.disputes.resolve.mutate({
+      id: opened.id,
+      outcome: 'no_action',
+      note: 'Looked fine',
+    });
+    // Push, phone, an organisation.
+    await db()
+      .insert(pushSubscriptions)
+      .values({
+        userId: cust.id,
+        endpoint: `https://push.example.test/${randomUUID()}`,
+        p256dh: 'browser-key',
+        auth: 'browser-secret',
+      });
+    const phone = uniquePhone();
+    await db()
+      .insert(phoneCodes)
+      .values({
+        userId: cust.id,
+        phone,
+        codeHash: 'hmac-of-code',
+        expiresAt: new Date(Date.now() + 600_000),
+      });
+    await svc().phone.markVerified(cust.id, phone);
+    const principal = await person();
+    const [org] = await db()
+      .insert(organizations)
+      .values({ name: 'Acme Facilities', principalUserId: principal.user.id })
+      .returning();
+    await db().insert(orgMembers).values({ orgId: org!.id, userId: cust.id, role: 'member' });
+    // The technician's ID document (a stored file) and number.
+    const sent = await upload(server, asTech, 'id_document', 'image/jpeg', await jpegWithGps(800, 600));
+    const idUpload = sent.body.uploadId!;
+    await asTech.onboarding.setIdDocument.mutate({ frontUploadId: idUpload, idNumber: 'A1234567' });
+    const [stored] = await db().select().from(uploads).where(eq(uploads.id, idUpload));
+    const fileKey = stored!.storageKey!;
+    expect(await svc().uploads.store.get(fileKey)).not.toBeNull();
+
+    // Export: all of it, the customer's side only; no secrets (code hash, browser keys, the ID number).
+    const mine = await asAdmin().admin.users.export.mutate({ id: cust.id });
+    expect(mine.bookings[0]).toMatchObject({ siteContactName: 'Gatekeeper Musa' });
+    expect(mine.disputes).toEqual([
+      expect.objectContaining({
+        id: opened.id,
+        openedByThem: true,
+        details: 'My private account of what went wrong here.',
+      }),
+    ]);
+    expect(mine.disputeMessages.map((m) => m.body)).toEqual([
+      'My private follow-up',
+      'Admin asks a question',
+    ]);
+    expect(mine.notifications.map((n) => n.kind)).toContain('dispute_outcome');
+    expect(mine.pushSubscriptions).toHaveLength(1);
+    expect(mine.phoneVerification).toMatchObject({ phone });
+    expect(mine.phoneCodes).toEqual([expect.objectContaining({ phone })]);
+    expect(mine.organisations).toEqual([
+      expect.objectContaining({ name: 'Acme Facilities', role: 'member' }),
+    ]);
+    expect(mine.ratingsReceivedAsCustomer).toEqual([expect.objectContaining({ rating: 2 })]);
+    const mineText = JSON.stringify(mine);
+    for (const secret of ['hmac-of-code', 'browser-secret', 'browser-key'])
+      expect(mineText).not.toContain(secret);
+    const theirs = await asAdmin().admin.users.export.mutate({ id: tech.id });
+    expect(theirs.onboarding).toMatchObject({ idFrontUploadId: idUpload, idNumberOnFile: true });
+    expect(JSON.stringify(theirs)).not.toContain('A1234567');
+    expect(JSON.stringify(theirs)).not.toContain('"v1.');
+    // The customer's case text is theirs: the technician's archive has the case, not its details.
+    expect(theirs.disputes).toEqual([
+      expect.objectContaining({ id: opened.id, openedByThem: false, details: null }),
+    ]);
+    expect(theirs.disputeMessages).toEqual([]);
+
+    // Delete the customer: the technician stays, but the trail of the customer's booking goes too.
+    await asAdmin().admin.users.delete.mutate({ id: cust.id, reason: 'customer request' });
+    expect(
+      await db().select().from(trackingBreadcrumbs).where(eq(trackingBreadcrumbs.bookingId, a.booking.id)),
+    ).toEqual([]);
+    const [kept] = await db().select().from(bookings).where(eq(bookings.id, a.booking.id));
+    expect(kept).toMatchObject({ siteContactName: null, siteContactPhone: null, status: 'disputed' });
+    const [kase] = await db().select().from(disputes).where(eq(disputes.id, opened.id));
+    expect(kase).toMatchObject({ details: '[erased]', outcome: 'no_action' });
+    const msgs = await db().select().from(disputeMessages).where(eq(disputeMessages.disputeId, opened.id));
+    expect(msgs.map((m) => m.body).sort()).toEqual(['Admin asks a question', '[deleted]']);
+    for (const [table, col] of [
+      [notifications, notifications.userId],
+      [pushSubscriptions, pushSubscriptions.userId],
+      [phoneCodes, phoneCodes.userId],
+      [phoneVerifications, phoneVerifications.userId],
+      [orgMembers, orgMembers.userId],
+      [customerRatings, customerRatings.customerId],
+    ] as const)
+      expect(await db().select().from(table).where(eq(col, cust.id))).toEqual([]);
+    // The technician's notifications are theirs: kept.
+    expect(
+      (await db().select().from(notifications).where(eq(notifications.userId, tech.id))).length,
+    ).toBeGreaterThan(0);
+
+    // Delete the technician: the application (with the encrypted number), the upload row and the file go.
+    await asAdmin().admin.users.delete.mutate({ id: tech.id, reason: 'technician request' });
+    expect(
+      await db().select().from(technicianOnboarding).where(eq(technicianOnboarding.technicianId, tech.id)),
+    ).toEqual([]);
+    expect(await db().select().from(uploads).where(eq(uploads.ownerId, tech.id))).toEqual([]);
+    expect(await svc().uploads.store.get(fileKey)).toBeNull();
   });
 });
 
