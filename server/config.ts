@@ -274,6 +274,8 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  /** The tables' owner, for migrations only (PostgreSQL); unset: DATABASE_URL migrates too. */
+  databaseMigrationUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
   tls: { cert: string; key: string } | null;
