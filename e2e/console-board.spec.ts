@@ -87,6 +87,8 @@ test('the bookings board filters by customer and technician, keeps its filters i
       const ar = await open('ar-EG');
       await signIn(ar, 'admin@demo.fundi.app', 'fundi-demo-2026');
       await expect(ar.getByTestId('home-admin')).toBeVisible();
+      await ar.getByTestId('lang-switch').click();
+      await expect(ar.locator('html')).toHaveAttribute('dir', 'rtl');
       await ar.goto(`/admin/bookings?customer=${me.id}`);
       await expect(ar.getByTestId('board-rows').locator('li')).toHaveCount(1);
       await ar.getByTestId('board-technician-q').fill(`Board Tech ${tag}`);
@@ -101,6 +103,9 @@ test('the bookings board filters by customer and technician, keeps its filters i
       await expect(ar.getByTestId('user-cases')).toBeVisible();
       await ar.getByTestId('user-cases').scrollIntoViewIfNeeded();
       await ar.screenshot({ path: `${shots}/user-ar.png`, fullPage: true });
+      // The choice is saved on the demo admin's account: switched back.
+      await ar.getByTestId('lang-switch').click();
+      await expect(ar.locator('html')).toHaveAttribute('dir', 'ltr');
     }
   } finally {
     for (const c of contexts) await c.close();
