@@ -11,6 +11,7 @@ import {
   customerRatings,
   disputeMessages,
   disputes,
+  notificationPreferences,
   notifications,
   organizations,
   orgMembers,
@@ -25,6 +26,7 @@ import {
   userErasures,
   users,
 } from '../../../db/schema';
+import { notificationKinds } from '../../contracts/notification';
 import { codeOf, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 import { type AppRouter, appRouter } from '../../trpc/root';
@@ -641,7 +643,11 @@ describe('data rights: the later tables', () => {
       outcome: 'no_action',
       note: 'Looked fine',
     });
-    // Push, phone, an organisation.
+    // Push (switched off for every event first: the worker would push to this made-up endpoint, fail and
+    // drop it), phone, an organisation.
+    await db()
+      .insert(notificationPreferences)
+      .values(notificationKinds.map((kind) => ({ userId: cust.id, kind, channel: 'push', enabled: false })));
     await db()
       .insert(pushSubscriptions)
       .values({
@@ -690,6 +696,7 @@ describe('data rights: the later tables', () => {
     ]);
     expect(mine.notifications.map((n) => n.kind)).toContain('dispute_outcome');
     expect(mine.pushSubscriptions).toHaveLength(1);
+    expect(mine.notificationPreferences).toHaveLength(notificationKinds.length);
     expect(mine.phoneVerification).toMatchObject({ phone });
     expect(mine.phoneCodes).toEqual([expect.objectContaining({ phone })]);
     expect(mine.organisations).toEqual([
@@ -723,6 +730,7 @@ describe('data rights: the later tables', () => {
     for (const [table, col] of [
       [notifications, notifications.userId],
       [pushSubscriptions, pushSubscriptions.userId],
+      [notificationPreferences, notificationPreferences.userId],
       [phoneCodes, phoneCodes.userId],
       [phoneVerifications, phoneVerifications.userId],
       [orgMembers, orgMembers.userId],
