@@ -103,6 +103,23 @@ test('the bookings board filters by customer and technician, keeps its filters i
       await expect(ar.getByTestId('user-cases')).toBeVisible();
       await ar.getByTestId('user-cases').scrollIntoViewIfNeeded();
       await ar.screenshot({ path: `${shots}/user-ar.png`, fullPage: true });
+      // The reassign picker (asked of the server) and the catalogue's category form with descriptions.
+      const waiting = await callApi<{ id: string }>(customer, 'POST', 'booking.create', {
+        serviceId: shine.id,
+        lat: spot.latitude,
+        lng: spot.longitude,
+        address: '4 Board Street',
+        idempotencyKey: randomUUID(),
+      });
+      await ar.goto(`/admin/bookings/${waiting.id}`);
+      await expect(ar.getByTestId('reassign-choice')).toBeVisible();
+      await ar.getByTestId('reassign-choice').scrollIntoViewIfNeeded();
+      await ar.screenshot({ path: `${shots}/reassign-ar.png` });
+      await ar.goto('/admin/catalog');
+      await ar.getByTestId('new-category').click();
+      await ar.getByTestId('category-form').scrollIntoViewIfNeeded();
+      await ar.screenshot({ path: `${shots}/catalog-ar.png` });
+      await callApi(admin, 'POST', 'admin.bookings.cancel', { id: waiting.id, reason: 'Screenshot done' });
       // The choice is saved on the demo admin's account: switched back.
       await ar.getByTestId('lang-switch').click();
       await expect(ar.locator('html')).toHaveAttribute('dir', 'ltr');
