@@ -30,6 +30,8 @@ type Recheck = { type: 'recheck' };
 
 /** How many of the nearest (from memory) the database is asked to confirm before falling back to KNN. */
 const MEMORY_CANDIDATES = 10;
+/** How long the offers stream trusts its last verification check without a recheck message. */
+const RECHECK_MS = 60_000;
 
 /** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
 const snap = (x: number) => Math.round(x * 100) / 100;
@@ -440,16 +442,24 @@ export function createDispatchService(deps: {
     async *offers(technicianId: string, signal: AbortSignal | undefined): AsyncGenerator<OfferEvent> {
       const live = bus.subscribe<OfferEvent | Recheck>(channels.technicianOffers(technicianId), signal);
       const stopListening = await presence.listen(technicianId, (id) => {
-        void background('unreachable', () => unreachable(id));
+        // After a stop the database may be gone; the next start re-arms what is open.
+        if (!stopped) void background('unreachable', () => unreachable(id));
       });
       try {
         await live.ready;
         if (!(await isVerified(db, technicianId))) return;
+        let checkedAt = Date.now();
         for (const o of await repo.openOffersOfTechnician(technicianId)) {
           yield { type: 'offer', offer: toOffer(o.offer, o.booking, o.service) };
         }
         for await (const event of live) {
-          if (!(await isVerified(db, technicianId))) return;
+          // Every change away from `verified` publishes a recheck on this channel (offersWithdrawn), so the
+          // answer is read again then, not once per offer (two reads per job in a rush, issue 18 §2); a
+          // stale answer is re-read anyway after RECHECK_MS, in case a message was lost.
+          if (event.type === 'recheck' || Date.now() - checkedAt > RECHECK_MS) {
+            if (!(await isVerified(db, technicianId))) return;
+            checkedAt = Date.now();
+          }
           if (event.type !== 'recheck') yield event;
         }
       } finally {
