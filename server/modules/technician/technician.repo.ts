@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { type DbOrTx, isoMicros } from '../../../db/client';
 import { dispatchOffers, services, technicianProfiles, technicianServices, users } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
@@ -38,6 +38,28 @@ export function createTechnicianRepo(db: DbOrTx) {
         .from(technicianServices)
         .innerJoin(services, eq(services.id, technicianServices.serviceId))
         .where(eq(technicianServices.technicianId, userId)),
+
+    /** The services of several technicians in one query (a page of the admin list), by technician. */
+    async servicesOfMany(userIds: string[]) {
+      const byTechnician = new Map<string, { serviceId: string; price: number | null; currency: string }[]>();
+      if (userIds.length === 0) return byTechnician;
+      const rows = await db
+        .select({
+          technicianId: technicianServices.technicianId,
+          serviceId: technicianServices.serviceId,
+          price: technicianServices.price,
+          currency: services.currency,
+        })
+        .from(technicianServices)
+        .innerJoin(services, eq(services.id, technicianServices.serviceId))
+        .where(inArray(technicianServices.technicianId, userIds));
+      for (const { technicianId, ...s } of rows) {
+        const list = byTechnician.get(technicianId) ?? [];
+        list.push(s);
+        byTechnician.set(technicianId, list);
+      }
+      return byTechnician;
+    },
 
     async updateProfile(userId: string, patch: { bio?: string; photoUrl?: string | null }) {
       const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));

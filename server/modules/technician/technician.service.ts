@@ -64,7 +64,10 @@ export function createTechnicianService(deps: {
       throw new DomainError('FORBIDDEN_ROLE', 'Your account is suspended: location sharing is off.');
   }
 
-  async function view(row: ProfileRow): Promise<TechnicianProfile> {
+  async function view(
+    row: ProfileRow,
+    preloaded?: Awaited<ReturnType<TechnicianRepo['servicesOf']>>,
+  ): Promise<TechnicianProfile> {
     const p = row.profile;
     // Positions reach PostGIS in batches: the pipeline's copy may be newer.
     const live = deps.tracking.lastPosition(p.userId);
@@ -73,7 +76,7 @@ export function createTechnicianService(deps: {
       p.locationAccuracy = live.accuracy;
       p.locationAt = new Date(live.recordedAt);
     }
-    const svc = await repo.servicesOf(p.userId);
+    const svc = preloaded ?? (await repo.servicesOf(p.userId));
     return {
       userId: p.userId,
       name: row.name,
@@ -242,9 +245,11 @@ export function createTechnicianService(deps: {
       const limit = 50;
       const rows = await repo.list({ verification: input?.verification, after }, limit + 1);
       const page = rows.slice(0, limit);
+      // One query for the page's services, not one per row (issue 16 §3).
+      const servicesByTechnician = await repo.servicesOfMany(page.map((r) => r.profile.userId));
       const items = await Promise.all(
         page.map(async (r) => ({
-          ...(await view(r)),
+          ...(await view(r, servicesByTechnician.get(r.profile.userId) ?? [])),
           email: r.email,
           createdAt: r.createdAt.toISOString(),
           servicesCount: r.servicesCount,
