@@ -11,6 +11,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { currentRole, grantAppRole } from './app-role';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -29,7 +30,17 @@ export type Database = {
 
 export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-export type DatabaseOptions = { databaseUrl?: string; dataDir: string; poolSize?: number };
+export type DatabaseOptions = {
+  databaseUrl?: string;
+  /**
+   * PostgreSQL only: migrations connect with this URL (the tables' owner) instead of `databaseUrl`, and
+   * then grant the app's role (the one `databaseUrl` logs in as) what it needs: INSERT and SELECT only
+   * on the audit trail (db/app-role.ts).
+   */
+  migrationUrl?: string;
+  dataDir: string;
+  poolSize?: number;
+};
 
 /** `databaseUrl` set → postgres.js against a real PostgreSQL + PostGIS; unset → embedded PGlite under `dataDir`. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -45,7 +56,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     return {
       db,
       driver: 'postgres',
-      migrate: () => migratePostgres(drizzlePostgres(client), { migrationsFolder }),
+      migrate: async () => {
+        if (!opts.migrationUrl) return migratePostgres(drizzlePostgres(client), { migrationsFolder });
+        const owner = postgres(opts.migrationUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+        try {
+          await migratePostgres(drizzlePostgres(owner), { migrationsFolder });
+          await grantAppRole(owner, await currentRole(client));
+        } finally {
+          await owner.end({ timeout: 5 });
+        }
+      },
       ping: async () => {
         await client`select 1`;
       },

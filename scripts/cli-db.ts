@@ -13,6 +13,7 @@ export async function withServices(fn: (s: Services, db: Database) => Promise<vo
   }
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
+    migrationUrl: config.databaseMigrationUrl,
     dataDir: config.dataDir,
     poolSize: 2,
   });

@@ -32,6 +32,21 @@ describe('configuration', () => {
     expect(problems({ TLS_CERT: '/c.pem' })).toEqual(['TLS_CERT: TLS_CERT and TLS_KEY must be set together']);
   });
 
+  it('a migration URL (the owner) only next to DATABASE_URL (the app’s role)', () => {
+    expect(problems({ DATABASE_MIGRATION_URL: 'postgres://owner@db/fundi' })).toEqual([
+      'DATABASE_MIGRATION_URL: DATABASE_MIGRATION_URL needs DATABASE_URL (the embedded database has no roles to separate)',
+    ]);
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://fundi_app@db/fundi',
+      DATABASE_MIGRATION_URL: 'postgres://owner@db/fundi',
+    });
+    expect(c).toMatchObject({
+      databaseUrl: 'postgres://fundi_app@db/fundi',
+      databaseMigrationUrl: 'postgres://owner@db/fundi',
+    });
+    expect(loadConfig({}).databaseMigrationUrl).toBeUndefined();
+  });
+
   it('uses Secure cookies over TLS and in production', () => {
     expect(loadConfig({ TLS_CERT: '/c.pem', TLS_KEY: '/k.pem' }).secureCookies).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production' }).secureCookies).toBe(true);

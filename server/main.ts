@@ -77,6 +77,7 @@ async function main() {
 
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
+    migrationUrl: config.databaseMigrationUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
   });

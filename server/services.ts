@@ -161,6 +161,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
       if (service) await notifications.hooks.offered(tx, offer.technicianId, toOffer(offer, row, service));
     },
   });
+  // Uploaded files: local disk under DATA_DIR/uploads, or S3 when S3_BUCKET is set.
+  const fileStore = createFileStore(config.uploads);
   // The operations console's users, catalogue and audit (issue 14 §3–§5).
   const adminConsole = createConsole({
     db,
@@ -171,6 +173,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     risk: config.risk,
     offersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),
     technicianChanged: (id) => tracking.changed([id]),
+    files: fileStore,
   });
   // Money (issue 10): the ledger, gateways whose keys are configured, payments, extras, earnings.
   const ledger = createLedger();
@@ -265,7 +268,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
   // Uploads (issue 13 §3): local disk under DATA_DIR/uploads, or S3 when S3_BUCKET is set.
   const uploads = createUploadService({
     db,
-    store: createFileStore(config.uploads),
+    store: fileStore,
     signer: createSigner({ key: config.uploads.signingKey, dataDir: config.uploads.dataDir }),
     config: config.uploads,
   });
@@ -296,8 +299,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
   tick.unref();
 
   // The operations console's bookings board and dispute cases (issue 14 §1, §2).
-  const adminBookings = createAdminBookingsService({ db, lifecycle, bookings, dispatch, uploads });
-  const disputes = createDisputesService({ db, bus, bookings, adminBookings, payments });
+  const adminBookings = createAdminBookingsService({ db, lifecycle, bookings, dispatch, uploads, schedule });
+  const disputes = createDisputesService({
+    db,
+    bus,
+    bookings,
+    adminBookings,
+    payments,
+    outcomeDecided: notifications.hooks.disputeDecided,
+  });
 
   return {
     database,

@@ -21,6 +21,9 @@ export const serviceCategories = pgTable(
     slug: text('slug').notNull(),
     nameEn: text('name_en').notNull(),
     nameAr: text('name_ar').notNull(),
+    /** What the category covers, in both languages (shown under its name; empty: nothing shown). */
+    descriptionEn: text('description_en').notNull().default(''),
+    descriptionAr: text('description_ar').notNull().default(''),
     /** A key of the built-in SVG icon set (client/src/features/console/icons.tsx), never an emoji. */
     icon: text('icon').notNull().default('tools'),
     sortOrder: integer('sort_order').notNull().default(0),

@@ -69,6 +69,20 @@ export const adminBookingsListInput = z
 export const adminBookingIdInput = z.object({ id: z.uuid() });
 export const adminCancelBookingInput = z.object({ id: z.uuid(), reason });
 export const adminReassignInput = z.object({ id: z.uuid(), technicianId: z.uuid() });
+/** Technicians who may be given the booking, optionally searched by name. */
+export const adminEligibleInput = z.object({
+  id: z.uuid(),
+  q: z.string().trim().max(100).regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
+});
+export type EligibleTechnician = {
+  id: string;
+  name: string;
+  online: boolean;
+  /** From their last known position to the job (null: never shared one). */
+  distanceMeters: number | null;
+  /** Has an on-demand job in progress (an on-demand reassign to them would be refused). */
+  busy: boolean;
+};
 
 export type AdminBookingRow = {
   id: string;

@@ -10,6 +10,7 @@ export type Category = {
   id: string;
   slug: string;
   name: { en: string; ar: string };
+  description: { en: string; ar: string };
   icon: string;
 };
 
@@ -25,6 +26,16 @@ export type Service = {
   emergencySurchargePct: number;
   market: string;
 };
+
+/** `market`: only the categories with an active service in that market (a market's slug). */
+export const categoriesInput = z
+  .object({
+    market: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/)
+      .optional(),
+  })
+  .optional();
 
 export const servicesInput = z
   .object({

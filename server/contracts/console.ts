@@ -1,6 +1,7 @@
 // Inputs and outputs of the operations console's users, catalogue and audit procedures (issue 14 §3–§5).
 import { z } from 'zod';
 import type { BookingStatus } from './booking';
+import type { DisputeKind, DisputeOutcome, DisputeStatus } from './cases';
 import type { Money, PriceUnit } from './catalog';
 import { priceUnits } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
@@ -136,6 +137,23 @@ export type UserDetail = UserSummary & {
     reason: string;
     createdAt: string;
   }>;
+  /**
+   * Cases on their bookings, newest first: as the customer (their disputes, technicians' reports about
+   * them) and as the technician (customers' disputes about their work, their reports).
+   */
+  disputes: Array<{
+    id: string;
+    bookingId: string;
+    kind: DisputeKind;
+    as: 'customer' | 'technician';
+    /** A code of customerDisputeReasons / customerReportReasons. */
+    reason: string;
+    status: DisputeStatus;
+    outcome: DisputeOutcome | null;
+    createdAt: string;
+  }>;
+  /** Outcomes against them over all their cases. */
+  outcomes: { technicianPenalties: number; customerWarnings: number };
   flags: RiskFlag[];
 };
 
@@ -165,37 +183,60 @@ const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/, 'Lower-case letters, 
 const certificate = z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}$/);
 const minor = z.number().int().positive().max(100_000_000);
 
-export const categoryInput = z.object({
+const sortOrder = z.number().int().min(0).max(10_000);
+/**
+ * The fields without their defaults: an update's absent field must stay as it is (zod 4 applies a
+ * default inside `.partial()`, which would reset e.g. `active` or `sortOrder` on every partial update).
+ */
+const categoryFields = z.object({
   slug,
   nameEn: line(80),
   nameAr: line(80),
+  descriptionEn: para(500),
+  descriptionAr: para(500),
   icon: z.enum(catalogIcons),
-  sortOrder: z.number().int().min(0).max(10_000).default(0),
+  sortOrder,
+});
+export const categoryInput = categoryFields.extend({
+  descriptionEn: para(500).default(''),
+  descriptionAr: para(500).default(''),
+  sortOrder: sortOrder.default(0),
 });
 export const createCategoryInput = categoryInput;
-export const updateCategoryInput = categoryInput.partial().extend({ id: z.uuid() });
+export const updateCategoryInput = categoryFields.partial().extend({ id: z.uuid() });
 
-const serviceFields = z.object({
+const serviceBase = z.object({
   categoryId: z.uuid(),
   market: z.string().regex(/^[a-z0-9-]{1,40}$/),
   slug,
   nameEn: line(100),
   nameAr: line(100),
-  descriptionEn: para(500).default(''),
-  descriptionAr: para(500).default(''),
+  descriptionEn: para(500),
+  descriptionAr: para(500),
   basePrice: minor,
-  minPrice: minor.nullable().default(null),
-  maxPrice: minor.nullable().default(null),
-  priceUnit: z.enum(priceUnits).default('fixed'),
+  minPrice: minor.nullable(),
+  maxPrice: minor.nullable(),
+  priceUnit: z.enum(priceUnits),
   durationMinutes: z
     .number()
     .int()
     .min(5)
     .max(24 * 60),
+  emergencySurchargePct: z.number().int().min(0).max(200),
+  requiredCertificates: z.array(certificate).max(10),
+  active: z.boolean(),
+  sortOrder,
+});
+const serviceFields = serviceBase.extend({
+  descriptionEn: para(500).default(''),
+  descriptionAr: para(500).default(''),
+  minPrice: minor.nullable().default(null),
+  maxPrice: minor.nullable().default(null),
+  priceUnit: z.enum(priceUnits).default('fixed'),
   emergencySurchargePct: z.number().int().min(0).max(200).default(0),
   requiredCertificates: z.array(certificate).max(10).default([]),
   active: z.boolean().default(true),
-  sortOrder: z.number().int().min(0).max(10_000).default(0),
+  sortOrder: sortOrder.default(0),
 });
 const boundsOk = (s: { basePrice?: number; minPrice?: number | null; maxPrice?: number | null }) =>
   (s.minPrice == null || s.maxPrice == null || s.maxPrice >= s.minPrice) &&
@@ -203,7 +244,7 @@ const boundsOk = (s: { basePrice?: number; minPrice?: number | null; maxPrice?: 
   (s.basePrice == null || s.maxPrice == null || s.basePrice <= s.maxPrice);
 const boundsMessage = { message: 'Bounds must satisfy min ≤ base price ≤ max', path: ['basePrice'] };
 export const createServiceInput = serviceFields.refine(boundsOk, boundsMessage);
-export const updateServiceInput = serviceFields
+export const updateServiceInput = serviceBase
   .omit({ market: true })
   .partial()
   .extend({ id: z.uuid() })
@@ -222,9 +263,16 @@ export type AdminCategory = {
   id: string;
   slug: string;
   name: { en: string; ar: string };
+  description: { en: string; ar: string };
   icon: string;
   sortOrder: number;
+  /** Its services in every market (only an empty category can be deleted). */
   services: number;
+  /**
+   * Its active services in the listed market (null when the list is of every market). A category is
+   * shown to customers of a market only when this is above zero (catalog.categories({ market })).
+   */
+  activeInMarket: number | null;
 };
 export type AdminService = {
   id: string;

@@ -29,6 +29,8 @@ export const notificationKinds = [
   'refund',
   /** Customer: how was the job? (an hour after completion) */
   'review_request',
+  /** Both parties of a dispute or report: an admin decided its outcome (issue 14 §2). */
+  'dispute_outcome',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

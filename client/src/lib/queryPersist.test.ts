@@ -28,6 +28,7 @@ describe('isPersistable (what is kept on the device)', () => {
     for (const path of [
       'catalog.categories',
       'catalog.services',
+      'market.list',
       'booking.list',
       'booking.get',
       'auth.me',
@@ -48,6 +49,7 @@ describe('isPersistable (what is kept on the device)', () => {
       'booking.list',
       'catalog.categories',
       'catalog.services',
+      'market.list',
       'technician.me',
     ]);
   });

@@ -31,6 +31,8 @@ const SAVE_DELAY_MS = 1_000;
 const SAFE_PATHS = new Set([
   'catalog.categories',
   'catalog.services',
+  // The markets pick which categories and prices show: kept, so the catalogue still shows offline.
+  'market.list',
   'booking.list',
   'booking.get',
   'auth.me',

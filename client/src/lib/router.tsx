@@ -11,12 +11,16 @@ export function hasNavigatedInApp(): boolean {
   return navigatedInApp;
 }
 
-export function navigate(to: string, { replace = false }: { replace?: boolean } = {}): void {
+export function navigate(
+  to: string,
+  { replace = false, keepScroll = false }: { replace?: boolean; keepScroll?: boolean } = {},
+): void {
   if (to === window.location.pathname + window.location.search) return;
   navigatedInApp = true;
   if (replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
-  window.scrollTo(0, 0);
+  // A screen rewriting its own query (filters) keeps its place; a move to another screen starts at the top.
+  if (!keepScroll) window.scrollTo(0, 0);
   window.dispatchEvent(new Event(NAVIGATE_EVENT));
 }
 

@@ -155,6 +155,28 @@ export function createBookingRepo(db: DbOrTx) {
       return rows.length > 0;
     },
 
+    /**
+     * Why this account may not be given work now ('deleted', 'banned', 'suspended'), or null when it may.
+     * The users row is share-locked for the transaction: a suspension or ban being written (it locks that
+     * row) either committed before this read or waits until the caller's transaction ends.
+     */
+    async accountStanding(userId: string): Promise<'deleted' | 'banned' | 'suspended' | null> {
+      const rows = await queryRows<{ standing: 'deleted' | 'banned' | 'suspended' | null }>(
+        db,
+        sql`SELECT CASE
+                 WHEN EXISTS (SELECT 1 FROM user_erasures e WHERE e.user_id = u.id) THEN 'deleted'
+                 WHEN r.kind = 'ban' THEN 'banned'
+                 WHEN r.kind = 'suspend' THEN 'suspended'
+               END AS standing
+            FROM users u
+            LEFT JOIN user_restrictions r
+              ON r.user_id = u.id AND r.lifted_at IS NULL AND (r.until IS NULL OR r.until > now())
+           WHERE u.id = ${userId}
+             FOR SHARE OF u`,
+      );
+      return rows[0]?.standing ?? null;
+    },
+
     async customerPart(customerId: string): Promise<BookingViewRow['customer'] | undefined> {
       const [row] = await db
         .select(viewColumns.customer)

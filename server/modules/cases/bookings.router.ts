@@ -2,6 +2,7 @@ import {
   adminBookingIdInput,
   adminBookingsListInput,
   adminCancelBookingInput,
+  adminEligibleInput,
   adminReassignInput,
 } from '../../contracts/cases';
 import { adminProcedure, router } from '../../trpc/procedures';
@@ -22,6 +23,10 @@ export const adminBookingsRouter = router({
   redispatch: adminProcedure
     .input(adminBookingIdInput)
     .mutation(({ ctx, input }) => ctx.services.adminBookings.redispatch(ctx.user, input)),
+  /** Who may be given it: verified, offering its service, not suspended/banned/deleted; search by name. */
+  eligible: adminProcedure
+    .input(adminEligibleInput)
+    .query(({ ctx, input }) => ctx.services.adminBookings.eligible(input)),
   reassign: adminProcedure
     .input(adminReassignInput)
     .mutation(({ ctx, input }) => ctx.services.adminBookings.reassign(ctx.user, input)),

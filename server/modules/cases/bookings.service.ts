@@ -6,6 +6,7 @@ import type {
   AdminBookingPage,
   adminBookingsListInput,
   DisputeSummary,
+  EligibleTechnician,
   EvidenceChatMessage,
 } from '../../contracts/cases';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
@@ -18,6 +19,7 @@ import type { BookingService } from '../booking/booking.service';
 import { toBooking, toHistoryEntry } from '../booking/booking.views';
 import { createChatRepo } from '../chat/chat.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
+import type { ScheduleService } from '../schedule/schedule.service';
 import { createTrackingRepo } from '../tracking/tracking.repo';
 import type { UploadService } from '../upload/upload.service';
 import { createCasesRepo } from './cases.repo';
@@ -76,6 +78,8 @@ export function createAdminBookingsService(deps: {
   bookings: BookingService;
   dispatch: DispatchService;
   uploads: Pick<UploadService, 'jobPhotos'>;
+  /** A scheduled job reserves the chosen technician's time, as an accepted offer does (issue 12 §5). */
+  schedule: Pick<ScheduleService, 'reserve'>;
 }) {
   const { db, lifecycle, dispatch } = deps;
   const repo = createCasesRepo(db);
@@ -186,6 +190,26 @@ export function createAdminBookingsService(deps: {
   return {
     detail,
 
+    /** Technicians who may be given the job (server-side: service, market, verified, in good standing). */
+    async eligible(input: { id: string; q?: string }): Promise<EligibleTechnician[]> {
+      const view = await requireBooking(input.id);
+      const b = view.booking;
+      const rows = await repo.eligibleTechnicians({
+        serviceId: b.serviceId,
+        at: { lat: b.location.lat, lng: b.location.lng },
+        exclude: b.technicianId,
+        q: input.q || undefined,
+        limit: 20,
+      });
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        online: r.online,
+        distanceMeters: r.distance_m == null ? null : Math.round(Number(r.distance_m)),
+        busy: r.busy,
+      }));
+    },
+
     async list(input: z.output<typeof adminBookingsListInput>): Promise<AdminBookingPage> {
       const limit = input?.limit ?? 25;
       const rows = await repo.boardPage({
@@ -228,7 +252,10 @@ export function createAdminBookingsService(deps: {
           actorId: admin.id,
           action: 'booking.cancel',
           subject: `booking:${input.id}`,
-          detail: { from: changed.history.fromStatus, reason: input.reason },
+          detail: { from: changed.history.fromStatus, technicianId: changed.view.booking.technicianId },
+          reason: input.reason,
+          before: { status: changed.history.fromStatus },
+          after: { status: changed.history.toStatus },
         });
       });
     },
@@ -251,6 +278,8 @@ export function createAdminBookingsService(deps: {
             action: 'booking.redispatch',
             subject: `booking:${input.id}`,
             detail: { from: b.status, ...detail },
+            before: { status: b.status, technicianId: b.technicianId },
+            after: { status: 'searching', technicianId: null },
           });
         if (b.status === 'searching') {
           await audit({});
@@ -304,6 +333,15 @@ export function createAdminBookingsService(deps: {
           );
         if (!(await br.offersService(input.technicianId, b.serviceId)))
           throw new DomainError('NOT_FOUND', 'No verified technician offers this service under that id.');
+        const standing = await br.accountStanding(input.technicianId);
+        if (standing)
+          throw new DomainError(
+            'CONFLICT',
+            standing === 'deleted'
+              ? 'That technician’s account was deleted: choose another technician.'
+              : `That technician is ${standing}: lift the ${standing === 'banned' ? 'ban' : 'suspension'} or choose another technician.`,
+            { standing },
+          );
         const changes: Change[] = [];
         let current = view;
         if (b.status !== 'searching') {
@@ -318,9 +356,24 @@ export function createAdminBookingsService(deps: {
           changes.push(back);
           current = back.view;
         }
+        // A scheduled job: the chosen technician's hours, time off and drive from their previous job are
+        // checked and their time reserved (CONFLICT with SLOT_UNAVAILABLE otherwise), as for an accepted
+        // offer. A slot still held for someone else (the customer's chosen technician) goes either way.
+        const sb = current.booking;
+        const reservation =
+          sb.scheduledFor && sb.scheduledEnd
+            ? await deps.schedule.reserve(tx, {
+                bookingId: sb.id,
+                technicianId: input.technicianId,
+                location: sb.location,
+                start: sb.scheduledFor,
+                end: sb.scheduledEnd,
+              })
+            : { reservedFor: null, reservedFrom: null, reservedTo: null };
         changes.push(
           await lifecycle.transition(tx, current, 'assigned', actor, 'Assigned by an admin', {
             technicianId: input.technicianId,
+            ...reservation,
           }),
         );
         await createAuditRepo(tx).record({
@@ -328,6 +381,8 @@ export function createAdminBookingsService(deps: {
           action: 'booking.reassign',
           subject: `booking:${input.id}`,
           detail: { from: b.status, previousTechnicianId: b.technicianId, technicianId: input.technicianId },
+          before: { status: b.status, technicianId: b.technicianId },
+          after: { status: 'assigned', technicianId: input.technicianId },
         });
         return { changes, previous: b.technicianId };
       });

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { type DbOrTx, isoMicros } from '../../../db/client';
+import { type DbOrTx, isoMicros, queryRows } from '../../../db/client';
 import {
   bookings,
   type DisputeRow,
@@ -120,6 +120,47 @@ export function createCasesRepo(db: DbOrTx) {
         .orderBy(asc(ledgerEntries.id)),
 
     /** Names of the people who wrote in a booking's chat (its customer and technicians). */
+    /**
+     * Who may be given this job: verified technicians offering its service (a service belongs to one
+     * market, so they work in the job's market), not suspended, banned or deleted, matching `q` in their
+     * name; nearest to the job first (their last known position), then by name.
+     */
+    async eligibleTechnicians(f: {
+      serviceId: string;
+      at: { lat: number; lng: number };
+      exclude: string | null;
+      q?: string;
+      limit: number;
+    }) {
+      const like = f.q ? `%${f.q.replace(/[\\%_]/g, '\\$&')}%` : null;
+      return queryRows<{
+        id: string;
+        name: string;
+        online: boolean;
+        distance_m: number | null;
+        busy: boolean;
+      }>(
+        db,
+        sql`SELECT u.id, u.name, tp.online,
+                   ST_Distance(tp.location, ST_SetSRID(ST_MakePoint(${f.at.lng}, ${f.at.lat}), 4326)::geography)::float8 AS distance_m,
+                   EXISTS (SELECT 1 FROM bookings b
+                            WHERE b.technician_id = u.id AND b.scheduled_for IS NULL
+                              AND b.status IN ('assigned','en_route','arrived','in_progress')) AS busy
+              FROM technician_services ts
+              JOIN technician_profiles tp ON tp.user_id = ts.technician_id AND tp.verification = 'verified'
+              JOIN users u ON u.id = ts.technician_id
+             WHERE ts.service_id = ${f.serviceId}
+               AND (${f.exclude}::uuid IS NULL OR u.id <> ${f.exclude}::uuid)
+               AND NOT EXISTS (SELECT 1 FROM user_erasures e WHERE e.user_id = u.id)
+               AND NOT EXISTS (SELECT 1 FROM user_restrictions r
+                                WHERE r.user_id = u.id AND r.lifted_at IS NULL
+                                  AND (r.until IS NULL OR r.until > now()))
+               AND (${like}::text IS NULL OR u.name ILIKE ${like}::text)
+             ORDER BY distance_m ASC NULLS LAST, u.name, u.id
+             LIMIT ${f.limit}`,
+      );
+    },
+
     async names(ids: string[]) {
       if (!ids.length) return new Map<string, string>();
       const rows = await db

@@ -8,6 +8,7 @@ import {
   bookings,
   dispatchOffers,
   disputes,
+  notifications,
   payments,
 } from '../../../db/schema';
 import type { MeEvent } from '../../contracts/me';
@@ -144,7 +145,10 @@ describe('the bookings board', () => {
     const [row] = await audits('booking.cancel', `booking:${booking.id}`);
     expect(row).toMatchObject({
       actorId: user.id,
-      detail: { from: 'assigned', reason: 'Customer called in' },
+      reason: 'Customer called in',
+      before: { status: 'assigned' },
+      after: { status: 'cancelled' },
+      detail: { from: 'assigned' },
     });
     expect(await codeOf(api.admin.bookings.cancel.mutate({ id: booking.id, reason: 'again' }))).toBe(
       'CONFLICT',
@@ -164,7 +168,12 @@ describe('the bookings board', () => {
     expect(b.status).toBe('searching');
     expect(b.technician).toBeNull();
     expect((await openOfferOf(svc(), a.booking.id)).technicianId).toBe(next.user.id);
-    expect(await audits('booking.redispatch', `booking:${a.booking.id}`)).toHaveLength(1);
+    const redispatched = await audits('booking.redispatch', `booking:${a.booking.id}`);
+    expect(redispatched).toHaveLength(1);
+    expect(redispatched[0]).toMatchObject({
+      before: { status: 'assigned', technicianId: a.technician.user.id },
+      after: { status: 'searching', technicianId: null },
+    });
   });
 
   it('reassign: to a chosen verified technician, audited; never to one who already has an active job', async () => {
@@ -187,6 +196,8 @@ describe('the bookings board', () => {
     expect(row).toMatchObject({
       actorId: user.id,
       detail: { previousTechnicianId: a.technician.user.id, technicianId: other.user.id },
+      before: { status: 'assigned', technicianId: a.technician.user.id },
+      after: { status: 'assigned', technicianId: other.user.id },
     });
     // The chosen one is busy now: another booking cannot be given to them too.
     const second = await assignedBooking(svc());
@@ -203,6 +214,132 @@ describe('the bookings board', () => {
       ),
     ).toBe('NOT_FOUND');
     expect(await audits('booking.reassign', `booking:${second.booking.id}`)).toHaveLength(0);
+  });
+
+  it('reassign refuses a suspended, banned or deleted technician (CONFLICT, saying which), and writes nothing', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await assignedBooking(svc());
+    const [suspended, banned, deleted] = await Promise.all(
+      ['Suspended', 'Banned', 'Deleted'].map((name) =>
+        technician(svc(), offset(a.spot, 2500), { name, online: false, listening: false }),
+      ),
+    );
+    await api.admin.users.suspend.mutate({ id: suspended!.user.id, reason: 'Documents under review' });
+    await api.admin.users.ban.mutate({ id: banned!.user.id, reason: 'Fraud' });
+    await api.admin.users.delete.mutate({ id: deleted!.user.id, reason: 'Asked to be forgotten' });
+    for (const [t, standing] of [
+      [suspended!, 'suspended'],
+      [banned!, 'banned'],
+      [deleted!, 'deleted'],
+    ] as const) {
+      const err = await api.admin.bookings.reassign
+        .mutate({ id: a.booking.id, technicianId: t.user.id })
+        .then(
+          () => null,
+          (e: { data?: { code?: string; details?: unknown } }) => e.data,
+        );
+      expect(err).toMatchObject({ code: 'CONFLICT', details: { standing } });
+    }
+    const [row] = await db().select().from(bookings).where(eq(bookings.id, a.booking.id));
+    expect(row).toMatchObject({ status: 'assigned', technicianId: a.technician.user.id });
+    expect(await audits('booking.reassign', `booking:${a.booking.id}`)).toHaveLength(0);
+    // Once the suspension is lifted, they can be given the job.
+    await api.admin.users.unban.mutate({ id: suspended!.user.id });
+    const b = await api.admin.bookings.reassign.mutate({
+      id: a.booking.id,
+      technicianId: suspended!.user.id,
+    });
+    expect(b).toMatchObject({ status: 'assigned', technician: { id: suspended!.user.id } });
+  });
+
+  it('eligible technicians: verified, offering the service, in good standing, nearest first, by name', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await assignedBooking(svc());
+    const tag = randomUUID().slice(0, 8);
+    const near = await technician(svc(), offset(a.spot, 500), { name: `Near ${tag}` });
+    const far = await technician(svc(), offset(a.spot, 6000), { name: `Far ${tag}` });
+    const otherService = await technician(svc(), offset(a.spot, 300), {
+      name: `Plumber ${tag}`,
+      slugs: ['leak-repair'],
+    });
+    const unverified = await technician(svc(), offset(a.spot, 300), {
+      name: `Unverified ${tag}`,
+      verified: false,
+      online: false,
+    });
+    const suspended = await technician(svc(), offset(a.spot, 300), { name: `Suspended ${tag}` });
+    await api.admin.users.suspend.mutate({ id: suspended.user.id, reason: 'Checking documents' });
+
+    const found = await api.admin.bookings.eligible.query({ id: a.booking.id, q: tag });
+    expect(found.map((x) => x.id)).toEqual([near.user.id, far.user.id]);
+    expect(found[0]).toMatchObject({ name: `Near ${tag}`, online: true, busy: false });
+    expect(found[0]!.distanceMeters).toBeGreaterThan(400);
+    expect(found[0]!.distanceMeters).toBeLessThan(600);
+    for (const t of [otherService, unverified, suspended])
+      expect(found.some((x) => x.id === t.user.id)).toBe(false);
+    // By name; the booking's own technician is never offered to itself.
+    expect(
+      (await api.admin.bookings.eligible.query({ id: a.booking.id, q: `Far ${tag}` })).map((x) => x.id),
+    ).toEqual([far.user.id]);
+    const all = await api.admin.bookings.eligible.query({ id: a.booking.id });
+    expect(all.some((x) => x.id === a.technician.user.id)).toBe(false);
+    expect(await codeOf(api.admin.bookings.eligible.query({ id: randomUUID() }))).toBe('NOT_FOUND');
+  });
+
+  it('reassign of a scheduled job reserves the new technician’s time (time off checked); a slot held for another goes', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const spot = uniqueSpot();
+    const d = new Date();
+    // 10:00 in Lagos two days from now: dispatch leaves it alone except for the chosen technician.
+    const start = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 2, 9, 0);
+    const chosen = await technician(svc(), offset(spot, 1000), { name: 'Chosen' });
+    const c = await customer(svc());
+    const b = await svc().bookings.create(c.user, {
+      serviceId: await serviceId(svc()),
+      ...spot,
+      address: '14 Awolowo Road, Ikoyi',
+      scheduledFor: new Date(start).toISOString(),
+      technicianId: chosen.user.id,
+      fallbackToNearest: false,
+      idempotencyKey: randomUUID(),
+    });
+    const reservation = async () =>
+      (
+        await queryRows<{
+          reserved_for: string | null;
+          reserved_from: Date | string | null;
+          reserved_to: Date | string | null;
+        }>(db(), sql`SELECT reserved_for, reserved_from, reserved_to FROM bookings WHERE id = ${b.id}`)
+      )[0]!;
+    expect((await reservation()).reserved_for).toBe(chosen.user.id);
+
+    // Off at that time: refused with the schedule's reason, nothing changed.
+    const away = await technician(svc(), offset(spot, 1500), { name: 'Away' });
+    await svc().schedule.addTimeOff(away.user.id, {
+      startsAt: new Date(start - 3600_000).toISOString(),
+      endsAt: new Date(start + 3600_000).toISOString(),
+    });
+    const refused = await api.admin.bookings.reassign.mutate({ id: b.id, technicianId: away.user.id }).then(
+      () => null,
+      (e: { data?: unknown }) => e.data,
+    );
+    expect(refused).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'SLOT_UNAVAILABLE', why: 'time_off' },
+    });
+    expect((await reservation()).reserved_for).toBe(chosen.user.id);
+
+    // Free then: assigned, and the time is now reserved for them (the chosen one's hold is gone).
+    const other = await technician(svc(), offset(spot, 2000), { name: 'Other' });
+    const done = await api.admin.bookings.reassign.mutate({ id: b.id, technicianId: other.user.id });
+    expect(done).toMatchObject({ status: 'assigned', technician: { id: other.user.id } });
+    const r = await reservation();
+    expect(r.reserved_for).toBe(other.user.id);
+    expect(new Date(r.reserved_from!).getTime()).toBeLessThanOrEqual(start);
+    expect(new Date(r.reserved_to!).getTime()).toBeGreaterThan(start);
   });
 
   it('reassign racing the accept of the open offer: one technician ends up with the job, exactly once', async () => {
@@ -263,7 +400,13 @@ describe('disputes', () => {
     });
     expect(opened).toMatchObject({ status: 'open', as: 'customer', details });
     expect((await asCustomer.booking.get.query({ id: a.booking.id })).status).toBe('disputed');
-    expect(await audits('dispute.open', `dispute:${opened.id}`)).toHaveLength(1);
+    const openRows = await audits('dispute.open', `dispute:${opened.id}`);
+    expect(openRows).toHaveLength(1);
+    expect(openRows[0]).toMatchObject({
+      reason: 'poor_quality',
+      before: { bookingStatus: 'completed' },
+      after: { status: 'open', bookingStatus: 'disputed' },
+    });
 
     const stranger = await customer(svc());
     const otherTech = await technician(svc(), uniqueSpot(), { online: false, listening: false });
@@ -413,8 +556,20 @@ describe('disputes', () => {
     expect(results.sort()).toEqual(['CONFLICT', 'OK']);
     const [pay] = await db().select().from(payments).where(eq(payments.bookingId, a.booking.id));
     expect(pay).toMatchObject({ refundedAmount: half, status: 'partially_refunded' });
-    expect(await audits('dispute.resolve', `dispute:${opened.id}`)).toHaveLength(1);
+    const resolveRows = await audits('dispute.resolve', `dispute:${opened.id}`);
+    expect(resolveRows).toHaveLength(1);
+    expect(resolveRows[0]).toMatchObject({
+      reason: 'Half back for the leak',
+      before: { status: 'open', outcome: null },
+      after: { status: 'resolved', outcome: 'partial_refund', refundAmount: half },
+    });
     expect(await audits('dispute.refund', `dispute:${opened.id}`)).toHaveLength(1);
+    // Told once the refund was recorded: both parties, with the amount.
+    const told = (
+      await db().select().from(notifications).where(eq(notifications.kind, 'dispute_outcome'))
+    ).filter((n) => (n.data as { disputeId?: string }).disputeId === opened.id);
+    expect(told).toHaveLength(2);
+    expect(told[0]!.data).toMatchObject({ outcome: 'partial_refund', refundAmount: half });
 
     const outcome = await asCustomer.dispute.get.query({ id: opened.id });
     expect(outcome).toMatchObject({
@@ -432,7 +587,11 @@ describe('disputes', () => {
       'CONFLICT',
     );
     const [closing] = await audits('dispute.close', `dispute:${opened.id}`);
-    expect(closing).toMatchObject({ actorId: user.id });
+    expect(closing).toMatchObject({
+      actorId: user.id,
+      before: { status: 'resolved', outcome: 'partial_refund' },
+      after: { status: 'closed', outcome: 'partial_refund' },
+    });
     expect((await asTech.dispute.get.query({ id: opened.id })).status).toBe('closed');
     offC();
     // Closed: the chat is private again.
@@ -462,6 +621,66 @@ describe('disputes', () => {
       bookingId: a.booking.id,
     });
     expect(c).toMatchObject({ outcome: 'customer_warning', as: 'customer', details: null });
+
+    // Both parties are notified of the outcome (committed with the decision), each once.
+    const told = await db()
+      .select()
+      .from(notifications)
+      .where(eq(notifications.kind, 'dispute_outcome'))
+      .then((rows) => rows.filter((n) => (n.data as { disputeId?: string }).disputeId === report.id));
+    expect(told.map((n) => n.userId).sort()).toEqual([a.customer.user.id, a.technician.user.id].sort());
+    expect(told[0]!.data).toMatchObject({ outcome: 'customer_warning', note: 'Warned the customer' });
+
+    // Both user pages show the case from their side, and the customer's page counts the warning.
+    const ofCustomer = await api.admin.users.get.query({ id: a.customer.user.id });
+    expect(ofCustomer.disputes).toEqual([
+      expect.objectContaining({
+        id: report.id,
+        bookingId: a.booking.id,
+        kind: 'customer_report',
+        as: 'customer',
+        reason: 'abusive',
+        status: 'resolved',
+        outcome: 'customer_warning',
+      }),
+    ]);
+    expect(ofCustomer.outcomes).toEqual({ technicianPenalties: 0, customerWarnings: 1 });
+    const ofTechnician = await api.admin.users.get.query({ id: a.technician.user.id });
+    expect(ofTechnician.disputes).toEqual([
+      expect.objectContaining({ id: report.id, as: 'technician', kind: 'customer_report' }),
+    ]);
+    // A warning for the customer is not a penalty for the technician.
+    expect(ofTechnician.outcomes).toEqual({ technicianPenalties: 0, customerWarnings: 0 });
+  });
+
+  it('a customer’s dispute ending in a technician penalty shows on the technician’s page', async () => {
+    const { token } = await admin();
+    const api = httpClient(server, token);
+    const a = await completedBooking(svc());
+    const opened = await httpClient(server, a.customer.token).dispute.open.mutate({
+      bookingId: a.booking.id,
+      reason: 'no_show',
+      details,
+    });
+    await api.admin.disputes.resolve.mutate({
+      id: opened.id,
+      outcome: 'technician_penalty',
+      note: 'Penalised for not coming',
+    });
+    const ofTechnician = await api.admin.users.get.query({ id: a.technician.user.id });
+    expect(ofTechnician.disputes).toEqual([
+      expect.objectContaining({
+        id: opened.id,
+        kind: 'customer_dispute',
+        as: 'technician',
+        reason: 'no_show',
+        outcome: 'technician_penalty',
+      }),
+    ]);
+    expect(ofTechnician.outcomes).toEqual({ technicianPenalties: 1, customerWarnings: 0 });
+    const ofCustomer = await api.admin.users.get.query({ id: a.customer.user.id });
+    expect(ofCustomer.disputes[0]).toMatchObject({ id: opened.id, as: 'customer' });
+    expect(ofCustomer.outcomes).toEqual({ technicianPenalties: 0, customerWarnings: 0 });
   });
 });
 

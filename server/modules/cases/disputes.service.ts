@@ -22,6 +22,7 @@ import { createAuditRepo } from '../audit/audit.repo';
 import { createBookingRepo } from '../booking/booking.repo';
 import type { BookingService } from '../booking/booking.service';
 import { meChannel } from '../me/me.channel';
+import type { NotificationHooks } from '../notification/notification.hooks';
 import type { PaymentsService } from '../payments/payments.service';
 import type { AdminBookingsService, Caller } from './bookings.service';
 import { toSummary } from './bookings.service';
@@ -63,6 +64,8 @@ export function createDisputesService(deps: {
   bookings: BookingService;
   adminBookings: AdminBookingsService;
   payments: Pick<PaymentsService, 'refund'>;
+  /** Notifies both parties of an outcome, in the transaction that records it (notification hooks). */
+  outcomeDecided: NotificationHooks['disputeDecided'];
 }) {
   const { db, bus } = deps;
   const repo = createCasesRepo(db);
@@ -73,12 +76,18 @@ export function createDisputesService(deps: {
     action: string,
     d: { id: string; bookingId: string },
     detail = {},
+    columns: {
+      reason?: string | null;
+      before?: Record<string, unknown> | null;
+      after?: Record<string, unknown> | null;
+    } = {},
   ) =>
     createAuditRepo(tx).record({
       actorId,
       action,
       subject: `dispute:${d.id}`,
       detail: { bookingId: d.bookingId, ...detail },
+      ...columns,
     });
 
   async function parties(bookingId: string) {
@@ -149,6 +158,8 @@ export function createDisputesService(deps: {
     patch: Partial<DisputeRow>,
     action: string,
     detail: Record<string, unknown>,
+    reason: string | null = null,
+    also?: (tx: DbOrTx, after: DisputeRow) => Promise<void>,
   ) {
     return db.transaction(async (tx) => {
       const r = createCasesRepo(tx);
@@ -156,8 +167,39 @@ export function createDisputesService(deps: {
       if (!before) throw notFound();
       const after = await r.updateDisputeIf(id, from, patch);
       if (!after) throw new DomainError('CONFLICT', `This case is ${before.status} now. Reload it.`);
-      await audit(tx, admin.id, action, after, { from: before.status, to: after.status, ...detail });
+      await audit(
+        tx,
+        admin.id,
+        action,
+        after,
+        { from: before.status, to: after.status, ...detail },
+        {
+          reason,
+          before: { status: before.status, outcome: before.outcome, refundAmount: before.refundAmount },
+          after: { status: after.status, outcome: after.outcome, refundAmount: after.refundAmount },
+        },
+      );
+      await also?.(tx, after);
       return after;
+    });
+  }
+
+  /** Both parties hear the decided outcome, in the transaction `tx` that records it. */
+  async function tellOutcome(tx: DbOrTx, d: DisputeRow) {
+    if (!d.outcome || !d.resolvedAt) return;
+    const view = await createBookingRepo(tx).view(d.bookingId);
+    if (!view) return;
+    await deps.outcomeDecided(tx, {
+      disputeId: d.id,
+      bookingId: d.bookingId,
+      outcome: d.outcome,
+      note: d.outcomeNote,
+      refundAmount: d.refundAmount,
+      currency: view.booking.currency,
+      decidedAt: d.resolvedAt,
+      serviceEn: view.service.nameEn,
+      serviceAr: view.service.nameAr,
+      parties: [view.booking.customerId, view.booking.technicianId],
     });
   }
 
@@ -170,7 +212,7 @@ export function createDisputesService(deps: {
           input.bookingId,
           user,
           `Dispute: ${input.reason.replace('_', ' ')}`,
-          async (tx) => {
+          async (tx, changed) => {
             created = await createCasesRepo(tx).insertDispute({
               bookingId: input.bookingId,
               kind: 'customer_dispute',
@@ -178,7 +220,18 @@ export function createDisputesService(deps: {
               reason: input.reason,
               details: input.details,
             });
-            await audit(tx, user.id, 'dispute.open', created, { reason: input.reason });
+            await audit(
+              tx,
+              user.id,
+              'dispute.open',
+              created,
+              { reason: input.reason, kind: created.kind },
+              {
+                reason: input.reason,
+                before: { bookingStatus: changed.history.fromStatus },
+                after: { status: created.status, bookingStatus: changed.history.toStatus },
+              },
+            );
           },
         );
       } catch (e) {
@@ -203,7 +256,14 @@ export function createDisputesService(deps: {
             reason: input.reason,
             details: input.details,
           });
-          await audit(tx, user.id, 'dispute.report', d, { reason: input.reason });
+          await audit(
+            tx,
+            user.id,
+            'dispute.report',
+            d,
+            { reason: input.reason, kind: d.kind },
+            { reason: input.reason, before: null, after: { status: d.status } },
+          );
           return d;
         });
         return toCase(created, 'technician', user.id);
@@ -365,6 +425,10 @@ export function createDisputesService(deps: {
           },
           'dispute.resolve',
           { outcome: input.outcome, refundAmount: amount, note: input.note },
+          input.note,
+          // A refund outcome is told once the refund is recorded (below): if the provider refuses it,
+          // the case goes back to open and nobody was told of a refund that did not happen.
+          refunding ? undefined : tellOutcome,
         );
         if (paymentId && amount) {
           try {
@@ -377,11 +441,19 @@ export function createDisputesService(deps: {
               const row = (await createCasesRepo(tx).updateDisputeIf(d.id, 'resolved', {
                 refundId: refund.refundId,
               }))!;
-              await audit(tx, admin.id, 'dispute.refund', row, {
-                refundId: refund.refundId,
-                amount,
-                status: refund.status,
-              });
+              await audit(
+                tx,
+                admin.id,
+                'dispute.refund',
+                row,
+                { refundId: refund.refundId, amount, status: refund.status },
+                {
+                  reason: input.note,
+                  before: { refundId: null },
+                  after: { refundId: refund.refundId, refundAmount: amount },
+                },
+              );
+              await tellOutcome(tx, row);
               return row;
             });
           } catch (e) {
@@ -399,6 +471,7 @@ export function createDisputesService(deps: {
               },
               'dispute.reopen',
               { because: 'refund failed', error: e instanceof Error ? e.message : String(e) },
+              'The refund failed',
             ).catch((err: Error) =>
               log.error('dispute: reopening after a failed refund', { error: err.message }),
             );

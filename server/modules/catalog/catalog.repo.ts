@@ -1,10 +1,31 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, exists } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
 import { serviceCategories, services } from '../../../db/schema';
 
 export function createCatalogRepo(db: DbOrTx) {
   return {
-    categories: () => db.select().from(serviceCategories).orderBy(asc(serviceCategories.sortOrder)),
+    /** Every category, or with `market` those with an active service there. */
+    categories: (market?: string) =>
+      db
+        .select()
+        .from(serviceCategories)
+        .where(
+          market
+            ? exists(
+                db
+                  .select({ one: services.id })
+                  .from(services)
+                  .where(
+                    and(
+                      eq(services.categoryId, serviceCategories.id),
+                      eq(services.market, market),
+                      eq(services.active, true),
+                    ),
+                  ),
+              )
+            : undefined,
+        )
+        .orderBy(asc(serviceCategories.sortOrder)),
 
     services: (market: string, categoryId?: string) =>
       db

@@ -7,6 +7,7 @@ export const toCategory = (c: CategoryRow): Category => ({
   id: c.id,
   slug: c.slug,
   name: { en: c.nameEn, ar: c.nameAr },
+  description: { en: c.descriptionEn, ar: c.descriptionAr },
   icon: c.icon,
 });
 
@@ -44,7 +45,11 @@ export function createCatalogService(repo: CatalogRepo, market: string, now: () 
       if (id) cache.delete(id);
       else cache.clear();
     },
-    categories: async () => (await repo.categories()).map(toCategory),
+    /**
+     * Categories are shared by every market; one is shown in a market when it has an active service
+     * there (a category with none in Cairo is not offered in Cairo). Without a market: all of them.
+     */
+    categories: async (inMarket?: string) => (await repo.categories(inMarket)).map(toCategory),
     /** A market's price list (the deployment's default market when none is asked for). */
     services: async (categoryId?: string, inMarket: string = market) =>
       (await repo.services(inMarket, categoryId)).map(toService),

@@ -8,7 +8,8 @@ export type NewService = typeof services.$inferInsert;
 /** The catalogue as admins edit it (every market, inactive services too). */
 export function createConsoleCatalogRepo(db: DbOrTx) {
   return {
-    categories: () =>
+    /** Each category with its services in every market, and its active ones in `market` (if given). */
+    categories: (market?: string) =>
       db
         .select({
           category: serviceCategories,
@@ -16,6 +17,9 @@ export function createConsoleCatalogRepo(db: DbOrTx) {
             sql<number>`(select count(*) from "services" s where s."category_id" = "service_categories"."id")`.mapWith(
               Number,
             ),
+          activeInMarket:
+            sql<number>`(select count(*) from "services" s where s."category_id" = "service_categories"."id"
+              and s."market" = ${market ?? null} and s."active")`.mapWith(Number),
         })
         .from(serviceCategories)
         .orderBy(asc(serviceCategories.sortOrder), asc(serviceCategories.slug)),

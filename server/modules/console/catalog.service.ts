@@ -21,13 +21,19 @@ type Caller = { id: string };
 export const CATALOG_CHANNEL = 'console:catalog';
 type CatalogChanged = { serviceId?: string };
 
-const toAdminCategory = (c: CategoryRow, services = 0): AdminCategory => ({
+const toAdminCategory = (
+  c: CategoryRow,
+  services = 0,
+  activeInMarket: number | null = null,
+): AdminCategory => ({
   id: c.id,
   slug: c.slug,
   name: { en: c.nameEn, ar: c.nameAr },
+  description: { en: c.descriptionEn, ar: c.descriptionAr },
   icon: c.icon,
   sortOrder: c.sortOrder,
   services,
+  activeInMarket,
 });
 
 const money = (amount: number | null, currency: string) => (amount == null ? null : { amount, currency });
@@ -96,9 +102,14 @@ export function createConsoleCatalogService(deps: {
 
   return {
     async list(input: { market?: string } | undefined) {
-      const [categories, services] = await Promise.all([repo.categories(), repo.services(input?.market)]);
+      const [categories, services] = await Promise.all([
+        repo.categories(input?.market),
+        repo.services(input?.market),
+      ]);
       return {
-        categories: categories.map((c) => toAdminCategory(c.category, c.services)),
+        categories: categories.map((c) =>
+          toAdminCategory(c.category, c.services, input?.market ? c.activeInMarket : null),
+        ),
         services: services.map(toAdminService),
       };
     },

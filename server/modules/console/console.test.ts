@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createTRPCUntypedClient, httpBatchLink } from '@trpc/client';
 import { and, desc, eq, like, sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -7,15 +8,28 @@ import { queryRows } from '../../../db/client';
 import {
   auditLog,
   bookings,
+  customerRatings,
+  disputeMessages,
+  disputes,
+  notifications,
+  organizations,
+  orgMembers,
+  phoneCodes,
+  phoneVerifications,
+  pushSubscriptions,
   sessions,
   signInEvents,
+  technicianOnboarding,
   trackingBreadcrumbs,
+  uploads,
   userErasures,
   users,
 } from '../../../db/schema';
-import { codeOf, technician, uniqueSpot } from '../../test/fixtures';
+import { codeOf, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
+import { type AppRouter, appRouter } from '../../trpc/root';
 import { completedBooking } from '../payments/payments.fixtures';
+import { jpegWithGps, upload } from '../upload/upload.fixtures';
 
 let server: TestServer;
 let admin: { id: string; token: string };
@@ -71,55 +85,49 @@ async function ownService(basePrice = 500_000) {
   return { category: cat, service };
 }
 
-describe('access: every console procedure refuses non-admins', () => {
-  const id = randomUUID();
-  const calls: Array<[string, (c: ReturnType<typeof httpClient>) => Promise<unknown>]> = [
-    ['admin.audit.list', (c) => c.admin.audit.list.query({})],
-    ['admin.users.search', (c) => c.admin.users.search.query({})],
-    ['admin.users.get', (c) => c.admin.users.get.query({ id })],
-    ['admin.users.suspend', (c) => c.admin.users.suspend.mutate({ id, reason: 'x' })],
-    ['admin.users.ban', (c) => c.admin.users.ban.mutate({ id, reason: 'x' })],
-    ['admin.users.unban', (c) => c.admin.users.unban.mutate({ id })],
-    ['admin.users.export', (c) => c.admin.users.export.mutate({ id })],
-    ['admin.users.delete', (c) => c.admin.users.delete.mutate({ id, reason: 'x' })],
-    ['admin.catalog.list', (c) => c.admin.catalog.list.query({})],
-    [
-      'admin.catalog.categories.create',
-      (c) =>
-        c.admin.catalog.categories.create.mutate({
-          slug: 'x',
-          nameEn: 'x',
-          nameAr: 'x',
-          icon: 'tools',
-          sortOrder: 0,
-        }),
-    ],
-    ['admin.catalog.categories.update', (c) => c.admin.catalog.categories.update.mutate({ id, nameEn: 'y' })],
-    ['admin.catalog.categories.delete', (c) => c.admin.catalog.categories.delete.mutate({ id })],
-    [
-      'admin.catalog.services.create',
-      (c) =>
-        c.admin.catalog.services.create.mutate({
-          categoryId: id,
-          market: 'lagos',
-          slug: 'x',
-          nameEn: 'x',
-          nameAr: 'x',
-          basePrice: 100,
-          durationMinutes: 10,
-        }),
-    ],
-    ['admin.catalog.services.update', (c) => c.admin.catalog.services.update.mutate({ id, basePrice: 200 })],
-    ['admin.catalog.services.delete', (c) => c.admin.catalog.services.delete.mutate({ id })],
-  ];
+describe('access: every admin procedure refuses non-admins', () => {
+  // Walked from the router itself, so a procedure added under `admin` later is covered without editing
+  // this list. The role check runs before input parsing, so an empty input is enough to be refused.
+  const procedures = Object.entries(
+    (appRouter._def as unknown as { procedures: Record<string, { _def: { type: string } }> }).procedures,
+  )
+    .filter(([path]) => path.startsWith('admin.'))
+    .map(([path, p]) => [path, p._def.type] as const);
 
-  it.each(calls)('%s: FORBIDDEN for customers and technicians, UNAUTHORIZED signed out', async (_, call) => {
-    const c = await person('customer');
-    const t = await person('technician');
-    expect(await codeOf(call(httpClient(server, c.token)))).toBe('FORBIDDEN');
-    expect(await codeOf(call(httpClient(server, t.token)))).toBe('FORBIDDEN');
-    expect(await codeOf(call(httpClient(server)))).toBe('UNAUTHORIZED');
+  it('finds the admin procedures (the walk is not vacuous)', () => {
+    expect(procedures.length).toBeGreaterThan(40);
+    const paths = procedures.map(([p]) => p);
+    for (const known of [
+      'admin.users.ban',
+      'admin.payouts.markPaid',
+      'admin.bookings.reassign',
+      'admin.audit.list',
+    ])
+      expect(paths).toContain(known);
   });
+
+  it.each(procedures)(
+    '%s (%s): FORBIDDEN for customers and technicians, UNAUTHORIZED signed out',
+    async (path, type) => {
+      const c = await person('customer');
+      const t = await person('technician');
+      const untyped = (token?: string) =>
+        createTRPCUntypedClient<AppRouter>({
+          links: [
+            httpBatchLink({
+              url: `${server.url}/trpc`,
+              headers: () => (token ? { authorization: `Bearer ${token}` } : {}),
+            }),
+          ],
+        });
+      const call = (token?: string) =>
+        codeOf(type === 'query' ? untyped(token).query(path, {}) : untyped(token).mutation(path, {}));
+      expect(type === 'query' || type === 'mutation').toBe(true);
+      expect(await call(c.token)).toBe('FORBIDDEN');
+      expect(await call(t.token)).toBe('FORBIDDEN');
+      expect(await call()).toBe('UNAUTHORIZED');
+    },
+  );
 });
 
 describe('audit trail', () => {
@@ -600,6 +608,142 @@ describe('data rights', () => {
   });
 });
 
+describe('data rights: the later tables', () => {
+  it('export and delete cover cases, notifications, push, phone, onboarding and its files, organisations, ratings, site contacts and trails', async () => {
+    const a = await completedBooking(svc());
+    const cust = a.customer.user;
+    const tech = a.technician.user;
+    const asCustomer = httpClient(server, a.customer.token);
+    const asTech = httpClient(server, a.technician.token);
+    // The booking's on-site contact, its route trail, a rating of the customer by the technician.
+    await db()
+      .update(bookings)
+      .set({ siteContactName: 'Gatekeeper Musa', siteContactPhone: '+2348011112222' })
+      .where(eq(bookings.id, a.booking.id));
+    await db()
+      .insert(trackingBreadcrumbs)
+      .values({ bookingId: a.booking.id, technicianId: tech.id, location: a.spot, recordedAt: new Date() });
+    await asTech.review.rateCustomer.mutate({ bookingId: a.booking.id, rating: 2 });
+    // A case with a message of theirs and the admin's, decided (both notified).
+    const opened = await asCustomer.dispute.open.mutate({
+      bookingId: a.booking.id,
+      reason: 'poor_quality',
+      details: 'My private account of what went wrong here.',
+    });
+    await asCustomer.dispute.message.mutate({ id: opened.id, body: 'My private follow-up' });
+    await asAdmin().admin.disputes.message.mutate({
+      id: opened.id,
+      to: 'customer',
+      body: 'Admin asks a question',
+    });
+    await asAdmin().admin.disputes.resolve.mutate({
+      id: opened.id,
+      outcome: 'no_action',
+      note: 'Looked fine',
+    });
+    // Push, phone, an organisation.
+    await db()
+      .insert(pushSubscriptions)
+      .values({
+        userId: cust.id,
+        endpoint: `https://push.example.test/${randomUUID()}`,
+        p256dh: 'browser-key',
+        auth: 'browser-secret',
+      });
+    const phone = uniquePhone();
+    await db()
+      .insert(phoneCodes)
+      .values({
+        userId: cust.id,
+        phone,
+        codeHash: 'hmac-of-code',
+        expiresAt: new Date(Date.now() + 600_000),
+      });
+    await svc().phone.markVerified(cust.id, phone);
+    const principal = await person();
+    const [org] = await db()
+      .insert(organizations)
+      .values({ name: 'Acme Facilities', principalUserId: principal.user.id })
+      .returning();
+    await db().insert(orgMembers).values({ orgId: org!.id, userId: cust.id, role: 'member' });
+    // The technician's ID document (a stored file) and number.
+    const sent = await upload(server, asTech, 'id_document', 'image/jpeg', await jpegWithGps(800, 600));
+    const idUpload = sent.body.uploadId!;
+    await asTech.onboarding.setIdDocument.mutate({ frontUploadId: idUpload, idNumber: 'A1234567' });
+    const [stored] = await db().select().from(uploads).where(eq(uploads.id, idUpload));
+    const fileKey = stored!.storageKey!;
+    expect(await svc().uploads.store.get(fileKey)).not.toBeNull();
+
+    // Export: all of it, the customer's side only; no secrets (code hash, browser keys, the ID number).
+    const mine = await asAdmin().admin.users.export.mutate({ id: cust.id });
+    expect(mine.bookings[0]).toMatchObject({ siteContactName: 'Gatekeeper Musa' });
+    expect(mine.disputes).toEqual([
+      expect.objectContaining({
+        id: opened.id,
+        openedByThem: true,
+        details: 'My private account of what went wrong here.',
+      }),
+    ]);
+    expect(mine.disputeMessages.map((m) => m.body)).toEqual([
+      'My private follow-up',
+      'Admin asks a question',
+    ]);
+    expect(mine.notifications.map((n) => n.kind)).toContain('dispute_outcome');
+    expect(mine.pushSubscriptions).toHaveLength(1);
+    expect(mine.phoneVerification).toMatchObject({ phone });
+    expect(mine.phoneCodes).toEqual([expect.objectContaining({ phone })]);
+    expect(mine.organisations).toEqual([
+      expect.objectContaining({ name: 'Acme Facilities', role: 'member' }),
+    ]);
+    expect(mine.ratingsReceivedAsCustomer).toEqual([expect.objectContaining({ rating: 2 })]);
+    const mineText = JSON.stringify(mine);
+    for (const secret of ['hmac-of-code', 'browser-secret', 'browser-key'])
+      expect(mineText).not.toContain(secret);
+    const theirs = await asAdmin().admin.users.export.mutate({ id: tech.id });
+    expect(theirs.onboarding).toMatchObject({ idFrontUploadId: idUpload, idNumberOnFile: true });
+    expect(JSON.stringify(theirs)).not.toContain('A1234567');
+    expect(JSON.stringify(theirs)).not.toContain('"v1.');
+    // The customer's case text is theirs: the technician's archive has the case, not its details.
+    expect(theirs.disputes).toEqual([
+      expect.objectContaining({ id: opened.id, openedByThem: false, details: null }),
+    ]);
+    expect(theirs.disputeMessages).toEqual([]);
+
+    // Delete the customer: the technician stays, but the trail of the customer's booking goes too.
+    await asAdmin().admin.users.delete.mutate({ id: cust.id, reason: 'customer request' });
+    expect(
+      await db().select().from(trackingBreadcrumbs).where(eq(trackingBreadcrumbs.bookingId, a.booking.id)),
+    ).toEqual([]);
+    const [kept] = await db().select().from(bookings).where(eq(bookings.id, a.booking.id));
+    expect(kept).toMatchObject({ siteContactName: null, siteContactPhone: null, status: 'disputed' });
+    const [kase] = await db().select().from(disputes).where(eq(disputes.id, opened.id));
+    expect(kase).toMatchObject({ details: '[erased]', outcome: 'no_action' });
+    const msgs = await db().select().from(disputeMessages).where(eq(disputeMessages.disputeId, opened.id));
+    expect(msgs.map((m) => m.body).sort()).toEqual(['Admin asks a question', '[deleted]']);
+    for (const [table, col] of [
+      [notifications, notifications.userId],
+      [pushSubscriptions, pushSubscriptions.userId],
+      [phoneCodes, phoneCodes.userId],
+      [phoneVerifications, phoneVerifications.userId],
+      [orgMembers, orgMembers.userId],
+      [customerRatings, customerRatings.customerId],
+    ] as const)
+      expect(await db().select().from(table).where(eq(col, cust.id))).toEqual([]);
+    // The technician's notifications are theirs: kept.
+    expect(
+      (await db().select().from(notifications).where(eq(notifications.userId, tech.id))).length,
+    ).toBeGreaterThan(0);
+
+    // Delete the technician: the application (with the encrypted number), the upload row and the file go.
+    await asAdmin().admin.users.delete.mutate({ id: tech.id, reason: 'technician request' });
+    expect(
+      await db().select().from(technicianOnboarding).where(eq(technicianOnboarding.technicianId, tech.id)),
+    ).toEqual([]);
+    expect(await db().select().from(uploads).where(eq(uploads.ownerId, tech.id))).toEqual([]);
+    expect(await svc().uploads.store.get(fileKey)).toBeNull();
+  });
+});
+
 describe('catalogue', () => {
   it('a price change reaches new quotes at once but never a stored booking’s breakdown', async () => {
     const { service } = await ownService(500_000);
@@ -702,6 +846,76 @@ describe('catalogue', () => {
     });
     await client.admin.catalog.categories.delete.mutate({ id: empty.id });
     expect(await auditRows('catalog.category.delete', `category:${empty.id}`)).toHaveLength(1);
+  });
+
+  it('categories have English and Arabic descriptions; a partial update leaves the other fields alone', async () => {
+    const client = asAdmin();
+    const cat = await client.admin.catalog.categories.create.mutate({
+      slug: `desc-${randomUUID().slice(0, 8)}`,
+      nameEn: 'Gardens',
+      nameAr: 'حدائق',
+      descriptionEn: 'Lawns, hedges and trees',
+      descriptionAr: 'المروج والأسوار النباتية والأشجار',
+      icon: 'leaf',
+      sortOrder: 7,
+    });
+    expect(cat).toMatchObject({
+      description: { en: 'Lawns, hedges and trees', ar: 'المروج والأسوار النباتية والأشجار' },
+      sortOrder: 7,
+    });
+    const renamed = await client.admin.catalog.categories.update.mutate({
+      id: cat.id,
+      nameEn: 'Garden care',
+    });
+    // Absent fields keep their values (no default resets sortOrder or the descriptions).
+    expect(renamed).toMatchObject({
+      name: { en: 'Garden care' },
+      sortOrder: 7,
+      description: { en: 'Lawns, hedges and trees' },
+    });
+    const [audit] = await auditRows('catalog.category.update', `category:${cat.id}`);
+    expect(audit).toMatchObject({ before: { nameEn: 'Gardens' }, after: { nameEn: 'Garden care' } });
+    expect(Object.keys(audit!.after!)).toEqual(['nameEn']);
+
+    // The same for services: changing the price does not reactivate, reorder or clear anything.
+    const { service } = await ownService();
+    await client.admin.catalog.services.update.mutate({ id: service.id, active: false, sortOrder: 3 });
+    const repriced = await client.admin.catalog.services.update.mutate({
+      id: service.id,
+      basePrice: 600_000,
+    });
+    expect(repriced).toMatchObject({
+      active: false,
+      sortOrder: 3,
+      emergencySurchargePct: 50,
+      requiredCertificates: ['welding'],
+    });
+  });
+
+  it('a category is shown in a market only when it has an active service there', async () => {
+    const client = asAdmin();
+    const { category, service } = await ownService();
+    const shown = async (market: string) =>
+      (await httpClient(server).catalog.categories.query({ market })).some((c) => c.id === category.id);
+    expect(await shown('lagos')).toBe(true);
+    expect(await shown('cairo')).toBe(false);
+    // Without a market: every category (the admin's and older clients' view).
+    expect((await httpClient(server).catalog.categories.query()).some((c) => c.id === category.id)).toBe(
+      true,
+    );
+    const lagos = await client.admin.catalog.list.query({ market: 'lagos' });
+    expect(lagos.categories.find((c) => c.id === category.id)).toMatchObject({
+      services: 1,
+      activeInMarket: 1,
+    });
+    // Its only service deactivated: gone from Lagos too.
+    await client.admin.catalog.services.delete.mutate({ id: service.id });
+    expect(await shown('lagos')).toBe(false);
+    const after = await client.admin.catalog.list.query({ market: 'lagos' });
+    expect(after.categories.find((c) => c.id === category.id)).toMatchObject({
+      services: 1,
+      activeInMarket: 0,
+    });
   });
 
   it('the seeded categories carry SVG icon keys, not emoji', async () => {

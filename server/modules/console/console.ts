@@ -4,6 +4,7 @@ import type { Bus } from '../../realtime/bus';
 import type { SessionStore } from '../auth/session';
 import type { CatalogService } from '../catalog/catalog.service';
 import type { MarketService } from '../market/market.service';
+import type { FileStore } from '../upload/storage';
 import { createConsoleAuditService } from './audit.service';
 import { createConsoleCatalogService } from './catalog.service';
 import type { RiskThresholds } from './risk.config';
@@ -19,6 +20,7 @@ export function createConsole(deps: {
   risk: RiskThresholds;
   offersWithdrawn: (technicianId: string, offers: OfferRow[]) => void;
   technicianChanged: (id: string) => Promise<void>;
+  files: Pick<FileStore, 'remove'>;
 }) {
   return {
     users: createConsoleUsersService(deps),

@@ -6,14 +6,25 @@ import {
   chatMessages,
   chatReadMarkers,
   customerRatings,
+  disputeMessages,
+  disputes,
   favorites,
+  notificationPreferences,
+  notifications,
+  organizations,
+  orgMembers,
   payments,
+  phoneCodes,
+  phoneVerifications,
+  pushSubscriptions,
   refunds,
   reviewReports,
   reviews,
   services,
   sessions,
   signInEvents,
+  technicianCertificates,
+  technicianOnboarding,
   technicianProfiles,
   trackingBreadcrumbs,
   uploads,
@@ -163,6 +174,28 @@ export function createConsoleUsersRepo(db: DbOrTx) {
         .orderBy(desc(reviewReports.createdAt))
         .limit(limit),
 
+    /** Cases on the user's bookings, either side: their disputes, reports about them, and the reverse. */
+    disputesOf: (userId: string, limit: number) =>
+      db
+        .select({ dispute: disputes, customerId: bookings.customerId })
+        .from(disputes)
+        .innerJoin(bookings, eq(bookings.id, disputes.bookingId))
+        .where(or(eq(bookings.customerId, userId), eq(bookings.technicianId, userId)))
+        .orderBy(desc(disputes.createdAt), desc(disputes.id))
+        .limit(limit),
+
+    /** How many cases ended in a penalty for them as a technician, or a warning for them as a customer. */
+    async outcomesOf(userId: string) {
+      const [row] = await queryRows<{ penalties: number; warnings: number }>(
+        db,
+        sql`SELECT count(*) FILTER (WHERE d.outcome = 'technician_penalty' AND b.technician_id = ${userId})::int AS penalties,
+                   count(*) FILTER (WHERE d.outcome = 'customer_warning' AND b.customer_id = ${userId})::int AS warnings
+              FROM disputes d JOIN bookings b ON b.id = d.booking_id
+             WHERE b.customer_id = ${userId} OR b.technician_id = ${userId}`,
+      );
+      return { technicianPenalties: row?.penalties ?? 0, customerWarnings: row?.warnings ?? 0 };
+    },
+
     recordSignIn: (e: { userId: string | null; email: string; ok: boolean; ip: string }) =>
       db.insert(signInEvents).values({ ...e, email: e.email.toLowerCase() }),
 
@@ -261,6 +294,8 @@ export function createConsoleUsersRepo(db: DbOrTx) {
             priceSurcharge: bookings.priceSurcharge,
             priceTotal: bookings.priceTotal,
             paymentMethod: bookings.paymentMethod,
+            siteContactName: bookings.siteContactName,
+            siteContactPhone: bookings.siteContactPhone,
             cancelReason: bookings.cancelReason,
             disputeReason: bookings.disputeReason,
             createdAt: bookings.createdAt,
@@ -315,6 +350,122 @@ export function createConsoleUsersRepo(db: DbOrTx) {
           .where(eq(signInEvents.userId, userId))
           .orderBy(signInEvents.id),
         restrictions: await db.select().from(userRestrictions).where(eq(userRestrictions.userId, userId)),
+        // Cases on their bookings; a report's details only when they wrote it (as the app shows them).
+        disputes: await db
+          .select({
+            id: disputes.id,
+            bookingId: disputes.bookingId,
+            kind: disputes.kind,
+            openedByThem: sql<boolean>`${disputes.openedBy} = ${userId}`,
+            reason: disputes.reason,
+            details: sql<
+              string | null
+            >`CASE WHEN ${disputes.openedBy} = ${userId} THEN ${disputes.details} END`,
+            status: disputes.status,
+            outcome: disputes.outcome,
+            outcomeNote: disputes.outcomeNote,
+            refundAmount: disputes.refundAmount,
+            createdAt: disputes.createdAt,
+            resolvedAt: disputes.resolvedAt,
+            closedAt: disputes.closedAt,
+          })
+          .from(disputes)
+          .innerJoin(bookings, eq(bookings.id, disputes.bookingId))
+          .where(asCustomerOrTech)
+          .orderBy(disputes.createdAt),
+        // Their thread with the admins on each case (never the other party's thread).
+        disputeMessages: await db
+          .select({
+            disputeId: disputeMessages.disputeId,
+            from: disputeMessages.authorRole,
+            body: disputeMessages.body,
+            createdAt: disputeMessages.createdAt,
+          })
+          .from(disputeMessages)
+          .innerJoin(disputes, eq(disputes.id, disputeMessages.disputeId))
+          .innerJoin(bookings, eq(bookings.id, disputes.bookingId))
+          .where(
+            or(
+              and(eq(bookings.customerId, userId), eq(disputeMessages.party, 'customer')),
+              and(eq(bookings.technicianId, userId), eq(disputeMessages.party, 'technician')),
+            ),
+          )
+          .orderBy(disputeMessages.id),
+        notifications: await db
+          .select({
+            kind: notifications.kind,
+            data: notifications.data,
+            createdAt: notifications.createdAt,
+            readAt: notifications.readAt,
+          })
+          .from(notifications)
+          .where(eq(notifications.userId, userId))
+          .orderBy(notifications.id),
+        notificationPreferences: await db
+          .select()
+          .from(notificationPreferences)
+          .where(eq(notificationPreferences.userId, userId)),
+        // The endpoints their browsers registered (not the browsers' keys).
+        pushSubscriptions: await db
+          .select({ endpoint: pushSubscriptions.endpoint, createdAt: pushSubscriptions.createdAt })
+          .from(pushSubscriptions)
+          .where(eq(pushSubscriptions.userId, userId)),
+        phoneVerification:
+          (await db.select().from(phoneVerifications).where(eq(phoneVerifications.userId, userId)))[0] ??
+          null,
+        // Codes sent to them (never the codes: only a keyed hash is kept, and it is left out).
+        phoneCodes: await db
+          .select({ phone: phoneCodes.phone, createdAt: phoneCodes.createdAt, usedAt: phoneCodes.usedAt })
+          .from(phoneCodes)
+          .where(eq(phoneCodes.userId, userId))
+          .orderBy(phoneCodes.id),
+        // The application; the ID number is kept encrypted and is stated as on file, not written out.
+        onboarding:
+          (
+            await db
+              .select({
+                status: technicianOnboarding.status,
+                idFrontUploadId: technicianOnboarding.idFrontUploadId,
+                idBackUploadId: technicianOnboarding.idBackUploadId,
+                idNumberOnFile: sql<boolean>`${technicianOnboarding.idNumberCipher} IS NOT NULL`,
+                idExpiresOn: technicianOnboarding.idExpiresOn,
+                submittedAt: technicianOnboarding.submittedAt,
+                decision: technicianOnboarding.decision,
+                decidedAt: technicianOnboarding.decidedAt,
+                reasonCode: technicianOnboarding.reasonCode,
+                note: technicianOnboarding.note,
+                fix: technicianOnboarding.fix,
+              })
+              .from(technicianOnboarding)
+              .where(eq(technicianOnboarding.technicianId, userId))
+          )[0] ?? null,
+        certificates: await db
+          .select({
+            kind: technicianCertificates.kind,
+            uploadId: technicianCertificates.uploadId,
+            expiresOn: technicianCertificates.expiresOn,
+          })
+          .from(technicianCertificates)
+          .where(eq(technicianCertificates.technicianId, userId)),
+        organisations: await db
+          .select({
+            orgId: orgMembers.orgId,
+            name: organizations.name,
+            role: orgMembers.role,
+            since: orgMembers.createdAt,
+          })
+          .from(orgMembers)
+          .innerJoin(organizations, eq(organizations.id, orgMembers.orgId))
+          .where(eq(orgMembers.userId, userId)),
+        // How technicians rated them as a customer (the technicians' ids are theirs, left out).
+        ratingsReceivedAsCustomer: await db
+          .select({
+            bookingId: customerRatings.bookingId,
+            rating: customerRatings.rating,
+            createdAt: customerRatings.createdAt,
+          })
+          .from(customerRatings)
+          .where(eq(customerRatings.customerId, userId)),
       };
     },
 
@@ -322,9 +473,16 @@ export function createConsoleUsersRepo(db: DbOrTx) {
      * Erases personal data (inside the caller's transaction): the users row becomes an anonymous husk
      * (bookings, payments and ledger rows keep pointing at it, as the law wants them kept), contact
      * details on their bookings go, their live trails, sessions, sign-in history and favourites are deleted,
-     * their chat messages are blanked. Returns false when the user is already erased.
+     * their chat messages are blanked. The later tables too: their case texts and messages are blanked,
+     * notifications, push subscriptions, phone codes and verification, the onboarding application (the
+     * encrypted ID number with it), certificates, organisation memberships and ratings about them go, as
+     * do their uploads (returned: the caller deletes the stored files after the commit). A customer's
+     * bookings lose their on-site contact and their route trails. Returns false when already erased.
      */
-    async erase(userId: string, values: { reason: string; by: string | null; passwordHash: string }) {
+    async erase(
+      userId: string,
+      values: { reason: string; by: string | null; passwordHash: string },
+    ): Promise<false | { storageKeys: string[] }> {
       const inserted = await db
         .insert(userErasures)
         .values({ userId, reason: values.reason, erasedBy: values.by })
@@ -343,7 +501,15 @@ export function createConsoleUsersRepo(db: DbOrTx) {
       await db.delete(sessions).where(eq(sessions.userId, userId));
       await db.delete(signInEvents).where(eq(signInEvents.userId, userId));
       await db.delete(favorites).where(or(eq(favorites.userId, userId), eq(favorites.technicianId, userId)));
-      await db.delete(trackingBreadcrumbs).where(eq(trackingBreadcrumbs.technicianId, userId));
+      // Live trails: the ones they drove, and the ones of their own bookings as a customer.
+      await db
+        .delete(trackingBreadcrumbs)
+        .where(
+          or(
+            eq(trackingBreadcrumbs.technicianId, userId),
+            sql`${trackingBreadcrumbs.bookingId} IN (SELECT id FROM bookings WHERE customer_id = ${userId})`,
+          ),
+        );
       await db.delete(chatReadMarkers).where(eq(chatReadMarkers.userId, userId));
       await db.update(chatMessages).set({ body: '[deleted]' }).where(eq(chatMessages.senderId, userId));
       // Their bookings stay (amounts, times, service, status); the address text goes and the pin is
@@ -354,6 +520,8 @@ export function createConsoleUsersRepo(db: DbOrTx) {
           address: '[erased]',
           addressDetails: null,
           notes: null,
+          siteContactName: null,
+          siteContactPhone: null,
           location: sql`ST_SnapToGrid(${bookings.location}::geometry, 0.01)::geography` as never,
         })
         .where(eq(bookings.customerId, userId));
@@ -369,7 +537,35 @@ export function createConsoleUsersRepo(db: DbOrTx) {
         })
         .where(eq(technicianProfiles.userId, userId));
       await db.update(reviews).set({ comment: null }).where(eq(reviews.customerId, userId));
-      return true;
+      // Cases stay (outcomes, refunds are records); what they wrote in them goes.
+      await db.update(disputes).set({ details: '[erased]' }).where(eq(disputes.openedBy, userId));
+      await db.update(disputeMessages).set({ body: '[deleted]' }).where(eq(disputeMessages.authorId, userId));
+      await db.delete(notifications).where(eq(notifications.userId, userId));
+      await db.delete(notificationPreferences).where(eq(notificationPreferences.userId, userId));
+      await db.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, userId));
+      await db.delete(phoneCodes).where(eq(phoneCodes.userId, userId));
+      await db.delete(phoneVerifications).where(eq(phoneVerifications.userId, userId));
+      await db.delete(technicianOnboarding).where(eq(technicianOnboarding.technicianId, userId));
+      await db.delete(technicianCertificates).where(eq(technicianCertificates.technicianId, userId));
+      await db.delete(orgMembers).where(eq(orgMembers.userId, userId));
+      await db.delete(customerRatings).where(eq(customerRatings.customerId, userId));
+      // Their files: ID documents, certificates, photos (profile photos go with them by cascade).
+      const gone = await db
+        .delete(uploads)
+        .where(eq(uploads.ownerId, userId))
+        .returning({ key: uploads.storageKey });
+      return { storageKeys: [...new Set(gone.map((g) => g.key).filter((k): k is string => !!k))] };
+    },
+
+    /** Of these storage keys, the ones no upload row refers to any more (a public file may be shared). */
+    async unreferencedKeys(keys: string[]) {
+      if (!keys.length) return [];
+      const still = await db
+        .select({ key: uploads.storageKey })
+        .from(uploads)
+        .where(inArray(uploads.storageKey, keys));
+      const used = new Set(still.map((r) => r.key));
+      return keys.filter((k) => !used.has(k));
     },
   };
 }

@@ -4,9 +4,11 @@ import type { OfferRow, UserRestrictionRow, UserRow } from '../../../db/schema';
 import type { Restriction, RiskFlag, UserDetail, UserStatus, UserSummary } from '../../contracts/console';
 import { decodeCursor, encodeCursor } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
+import { log } from '../../lib/log';
 import { createAuditRepo } from '../audit/audit.repo';
 import type { SessionStore } from '../auth/session';
 import { createTechnicianRepo } from '../technician/technician.repo';
+import type { FileStore } from '../upload/storage';
 import type { RiskThresholds } from './risk.config';
 import { createConsoleUsersRepo } from './users.repo';
 
@@ -46,6 +48,8 @@ type Deps = {
   offersWithdrawn: (technicianId: string, offers: OfferRow[]) => void;
   /** Their position leaves the live index on every node (tracking). */
   technicianChanged: (id: string) => Promise<void>;
+  /** Where uploaded files are kept: an erased account's files are deleted from it. */
+  files: Pick<FileStore, 'remove'>;
 };
 
 export function createConsoleUsersService(deps: Deps) {
@@ -149,15 +153,18 @@ export function createConsoleUsersService(deps: Deps) {
     const found = await repo.user(id);
     if (!found) throw new DomainError('NOT_FOUND', 'User not found.');
     const { user: u, status } = found;
-    const [history, tech, bookingRows, reviewRows, paymentRows, reportRows, flags] = await Promise.all([
-      repo.restrictions(id),
-      u.role === 'technician' ? repo.technician(id) : Promise.resolve(undefined),
-      repo.bookingsOf(id, 50),
-      repo.reviewsOf(id, 50),
-      repo.paymentsOf(id, 50),
-      repo.reportsOf(id, 50),
-      flagsOf(u),
-    ]);
+    const [history, tech, bookingRows, reviewRows, paymentRows, reportRows, flags, caseRows, outcomes] =
+      await Promise.all([
+        repo.restrictions(id),
+        u.role === 'technician' ? repo.technician(id) : Promise.resolve(undefined),
+        repo.bookingsOf(id, 50),
+        repo.reviewsOf(id, 50),
+        repo.paymentsOf(id, 50),
+        repo.reportsOf(id, 50),
+        flagsOf(u),
+        repo.disputesOf(id, 50),
+        repo.outcomesOf(id),
+      ]);
     const inForce =
       status === 'suspended' || status === 'banned' ? history.find((r) => !r.liftedAt) : undefined;
     return {
@@ -205,6 +212,17 @@ export function createConsoleUsersService(deps: Deps) {
         reason: report.reason,
         createdAt: report.createdAt.toISOString(),
       })),
+      disputes: caseRows.map(({ dispute: d, customerId }) => ({
+        id: d.id,
+        bookingId: d.bookingId,
+        kind: d.kind,
+        as: customerId === id ? ('customer' as const) : ('technician' as const),
+        reason: d.reason,
+        status: d.status,
+        outcome: d.outcome,
+        createdAt: d.createdAt.toISOString(),
+      })),
+      outcomes,
       flags,
     };
   }
@@ -285,6 +303,7 @@ export function createConsoleUsersService(deps: Deps) {
     /** Erases or anonymises the user's personal data; bookings and ledger rows stay (issue 14 §3). */
     async erase(admin: Caller, input: { id: string; reason: string }) {
       let technician = false;
+      let storageKeys: string[] = [];
       let withdrawn: OfferRow[] = [];
       await db.transaction(async (tx) => {
         const r = createConsoleUsersRepo(tx);
@@ -298,6 +317,7 @@ export function createConsoleUsersService(deps: Deps) {
           passwordHash: `!erased:${randomBytes(16).toString('hex')}`,
         });
         if (!erased) throw new DomainError('CONFLICT', 'This account is already deleted.');
+        storageKeys = erased.storageKeys;
         if (u.role === 'technician') {
           technician = true;
           withdrawn = await createTechnicianRepo(tx).withdrawOpenOffers(u.id);
@@ -313,6 +333,12 @@ export function createConsoleUsersService(deps: Deps) {
         });
       });
       await sessions.invalidateAllForUser(input.id);
+      // The stored files go after the commit (a rolled-back erasure keeps them), unless another upload
+      // row still refers to the same file (public photos are stored once per content).
+      for (const key of await repo.unreferencedKeys(storageKeys))
+        await deps.files
+          .remove(key)
+          .catch((e: Error) => log.warn('erase: a stored file was not deleted', { key, error: e.message }));
       if (technician) {
         if (withdrawn.length) deps.offersWithdrawn(input.id, withdrawn);
         await deps.technicianChanged(input.id);

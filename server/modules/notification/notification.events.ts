@@ -19,6 +19,8 @@ export const defaultChannels: Record<NotificationKind, Record<ExternalChannel, b
   receipt: { push: false, sms: false, email: true },
   refund: { push: true, sms: false, email: true },
   review_request: { push: true, sms: false, email: false },
+  // A decision about money or someone's standing: worth an e-mail as well.
+  dispute_outcome: { push: true, sms: false, email: true },
 };
 
 /** The PWA screen a tap opens: an offer lands on the technician's offer card. */

@@ -141,6 +141,48 @@ export function createNotificationHooks(
       });
     },
 
+    /**
+     * A dispute's outcome was decided (in the transaction that records it): both parties hear it, each
+     * once per decision (a case reopened after a failed refund and decided again is a new decision).
+     */
+    async disputeDecided(
+      tx: DbOrTx,
+      e: {
+        disputeId: string;
+        bookingId: string;
+        outcome: string;
+        note: string | null;
+        refundAmount: number | null;
+        currency: string;
+        decidedAt: Date;
+        serviceEn: string;
+        serviceAr: string;
+        parties: Array<string | null>;
+      },
+    ) {
+      const data: NotificationData = {
+        bookingId: e.bookingId,
+        disputeId: e.disputeId,
+        outcome: e.outcome,
+        note: e.note,
+        refundAmount: e.refundAmount,
+        currency: e.currency,
+        serviceEn: e.serviceEn,
+        serviceAr: e.serviceAr,
+      };
+      const to = [...new Set(e.parties.filter((id): id is string => !!id))];
+      if (!to.length) return;
+      await notify(
+        tx,
+        to.map((userId) => ({
+          userId,
+          kind: 'dispute_outcome' as const,
+          data,
+          dedupeKey: `dispute-outcome:${e.disputeId}:${e.decidedAt.getTime()}:${userId}`,
+        })),
+      );
+    },
+
     /** A technician's verification was decided (in the decision's transaction). */
     async verificationDecided(tx: DbOrTx, technicianId: string, status: string, note: string | null) {
       await notify(tx, { userId: technicianId, kind: 'verification', data: { status, note } });

@@ -28,6 +28,23 @@ export function timeOf(iso: unknown, r: Recipient): string {
 
 type Template = (d: NotificationData, r: Recipient) => Rendered;
 
+const OUTCOME_EN: Record<string, string> = {
+  no_action: 'no action was taken',
+  partial_refund: 'part of the payment is refunded',
+  full_refund: 'the payment is refunded in full',
+  technician_penalty: 'the technician received a penalty',
+  customer_warning: 'the customer received a warning',
+};
+const OUTCOME_AR: Record<string, string> = {
+  no_action: 'لم يُتخذ أي إجراء',
+  partial_refund: 'يُرد جزء من المبلغ المدفوع',
+  full_refund: 'يُرد المبلغ المدفوع كاملًا',
+  technician_penalty: 'فُرض جزاء على الفنّي',
+  customer_warning: 'وُجّه إنذار إلى العميل',
+};
+/** The admin's note to both parties, after the outcome. */
+const withNote = (d: NotificationData, sep: string) => (d.note ? `${sep}${str(d.note)}` : '');
+
 const en: Record<NotificationKind, Template> = {
   offer: (d, r) => ({
     title: 'New job offer',
@@ -84,6 +101,12 @@ const en: Record<NotificationKind, Template> = {
     title: 'How did it go?',
     body: `Rate ${str(d.technicianName, 'your technician')} for your ${str(d.service, 'job')}.`,
   }),
+  dispute_outcome: (d, r) => ({
+    title: 'The problem you raised was decided',
+    body: `${str(d.service, 'Booking')}: ${OUTCOME_EN[str(d.outcome)] ?? 'a decision was made'}${
+      d.refundAmount ? ` (${money(d.refundAmount, d.currency, r.locale)})` : ''
+    }.${withNote(d, ' ')}`,
+  }),
 };
 
 const ar: Record<NotificationKind, Template> = {
@@ -138,6 +161,12 @@ const ar: Record<NotificationKind, Template> = {
   review_request: (d) => ({
     title: 'كيف كانت الخدمة؟',
     body: `قيّم ${str(d.technicianName, 'الفنّي')} على ${str(d.service, 'العمل')}.`,
+  }),
+  dispute_outcome: (d, r) => ({
+    title: 'صدر قرار في المشكلة المبلَّغ عنها',
+    body: `${str(d.service, 'الحجز')}: ${OUTCOME_AR[str(d.outcome)] ?? 'صدر قرار'}${
+      d.refundAmount ? ` (${money(d.refundAmount, d.currency, r.locale)})` : ''
+    }.${withNote(d, ' ')}`,
   }),
 };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { notifications, payments } from '../../../db/schema';
+import { auditLog, notifications, payments } from '../../../db/schema';
 import { admin, assignedBooking, codeOf, customer } from '../../test/fixtures';
 import { httpClient } from '../../test/harness';
 import { arriveAndStart, completedBooking, serverWithGateways } from './payments.fixtures';
@@ -202,6 +202,18 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
     const paid = await admin.admin.payouts.markPaid.mutate({ payoutId: mine!.id, reference: 'TRF-0001' });
     expect(paid).toMatchObject({ status: 'paid', reference: 'TRF-0001' });
     await admin.admin.payouts.markPaid.mutate({ payoutId: mine!.id, reference: 'TRF-0001' });
+    // Audited once (the repeat with the same reference changed nothing, so it wrote no second row).
+    const trail = await rig.server.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'payout.markPaid'), eq(auditLog.subject, `payout:${mine!.id}`)));
+    expect(trail).toHaveLength(1);
+    expect(trail[0]).toMatchObject({
+      before: { status: 'pending' },
+      after: { status: 'paid', reference: 'TRF-0001' },
+      detail: { technicianId: a.technician.user.id, amount: owed, currency: 'NGN' },
+    });
+    expect(trail[0]!.actorId).toBeTruthy();
     expect(
       await codeOf(admin.admin.payouts.markPaid.mutate({ payoutId: mine!.id, reference: 'TRF-0002' })),
     ).toBe('CONFLICT');

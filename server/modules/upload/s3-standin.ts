@@ -69,6 +69,10 @@ export async function startS3StandIn(opts: { accessKeyId: string; region: string
         if (!o) return send(404, error('NoSuchKey', 'The specified key does not exist.'));
         return send(200, o.body, { 'content-type': o.contentType, 'content-length': String(o.body.length) });
       }
+      if (req.method === 'DELETE') {
+        objects.delete(key);
+        return send(204, '');
+      }
       send(405, error('MethodNotAllowed', 'Not here'));
     });
   });

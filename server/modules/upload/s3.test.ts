@@ -88,6 +88,11 @@ describe('S3-compatible storage (against a local stand-in speaking the S3 object
     expect(await good.get('private/nobody/none.pdf')).toBeNull();
     await good.put('private/someone/a.pdf', pdfBytes(), 'application/pdf');
     expect((await good.get('private/someone/a.pdf'))?.equals(pdfBytes())).toBe(true);
+    // Removed (an erased account's files): gone from the bucket; removing again is no error.
+    await good.remove('private/someone/a.pdf');
+    expect(standIn.objects.has('private/someone/a.pdf')).toBe(false);
+    expect(await good.get('private/someone/a.pdf')).toBeNull();
+    await good.remove('private/someone/a.pdf');
 
     const wrong = s3Store({
       endpoint: standIn.url,

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { UploadsConfig } from '../../config';
 
 /** Where stored files live. Keys are ours (`public/<sha256>.jpg`, `private/<owner>/<id>.<ext>`), never a client's. */
@@ -10,6 +16,8 @@ export interface FileStore {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   /** The bytes, or null when there is no such file. */
   get(key: string): Promise<Buffer | null>;
+  /** Deletes the file (no error when it is already gone): an erased account's files (data rights). */
+  remove(key: string): Promise<void>;
 }
 
 const KEY = /^(public|private)\/[0-9a-z/-]+\.(jpg|pdf)$/;
@@ -43,6 +51,10 @@ export function localStore(dir: string): FileStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw e;
       }
+    },
+    async remove(key) {
+      checkKey(key);
+      await rm(path.join(root, key), { force: true });
     },
   };
 }
@@ -85,6 +97,11 @@ export function s3Store(cfg: NonNullable<UploadsConfig['s3']>): FileStore {
         if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
         throw e;
       }
+    },
+    async remove(key) {
+      checkKey(key);
+      // S3 answers 204 whether or not the key existed.
+      await client.send(new DeleteObjectCommand({ Bucket: cfg.bucket, Key: key }));
     },
   };
 }

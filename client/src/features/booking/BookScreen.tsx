@@ -18,8 +18,9 @@ import { BookingForm } from './BookingForm';
 export function BookScreen({ user }: { user: PublicUser }) {
   const { t, localized, formatNumber } = useI18n();
   const params = useSearchParams();
-  const categories = useCategories();
   const { markets, market, choose, query: marketsQuery } = useMarket(user);
+  // A category appears in a market when it has a service there (the server decides: catalog.categories).
+  const categories = useCategories(market?.slug ?? '');
   const services = useServices(market?.slug ?? '');
 
   // "Book this technician" from a profile or search (issue 12 §4): offered the job first.
@@ -161,6 +162,9 @@ function CategoryStep({
                   <CatalogIcon name={category.icon} size={32} />
                 </span>
                 <span className="tile-label">{localized(category.name)}</span>
+                {localized(category.description) && (
+                  <span className="tile-description">{localized(category.description)}</span>
+                )}
               </button>
             </li>
           ))}

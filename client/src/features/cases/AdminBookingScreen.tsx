@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { AdminBookingDetail, Contact } from '../../../../server/contracts/cases';
 import type { PaymentMethod, PaymentState } from '../../../../server/contracts/payment';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -7,7 +7,7 @@ import { ReasonDialog } from '../../components/ReasonDialog';
 import { Screen } from '../../components/Screen';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
+import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
@@ -125,7 +125,7 @@ function ContactCard({ role, contact }: { role: string; contact: Contact }) {
 }
 
 function Actions({ d }: { d: AdminBookingDetail }) {
-  const { t } = useI18n();
+  const { t, formatDistance } = useI18n();
   const id = useId();
   const utils = trpc.useUtils();
   const [dialog, setDialog] = useState<'cancel' | 'redispatch' | null>(null);
@@ -139,12 +139,19 @@ function Actions({ d }: { d: AdminBookingDetail }) {
   const redispatch = trpc.admin.bookings.redispatch.useMutation({ onSuccess: done });
   const reassign = trpc.admin.bookings.reassign.useMutation({ onSuccess: done });
   const status = d.booking.status;
-  const technicians = trpc.admin.technicians.list.useQuery(
-    { verification: 'verified' },
-    { enabled: TAKEABLE.has(status), staleTime: 30_000 },
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(search.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [search]);
+  // Asked of the server: verified, offering this job's service, in good standing, nearest first.
+  const eligible = trpc.admin.bookings.eligible.useQuery(
+    { id: d.booking.id, q: q || undefined },
+    { enabled: TAKEABLE.has(status), staleTime: 15_000, placeholderData: (prev) => prev },
   );
   if (!CANCELLABLE.has(status)) return null;
-  const choices = (technicians.data?.items ?? []).filter((x) => x.userId !== d.technician?.id);
+  const choices = eligible.data ?? [];
 
   return (
     <section className="card" aria-labelledby={`${id}-actions`}>
@@ -184,12 +191,39 @@ function Actions({ d }: { d: AdminBookingDetail }) {
           }}
         >
           <label className="field">
+            <span>{t('cases.reassign.search')}</span>
+            <input
+              type="search"
+              value={search}
+              maxLength={100}
+              autoComplete="off"
+              data-testid="reassign-search"
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </label>
+          <label className="field">
             <span>{t('cases.reassign.label')}</span>
-            <select value={technicianId} onChange={(e) => setTechnicianId(e.target.value)} required>
-              <option value="">{t('cases.reassign.choose')}</option>
+            <select
+              value={technicianId}
+              onChange={(e) => setTechnicianId(e.target.value)}
+              required
+              data-testid="reassign-choice"
+            >
+              <option value="">
+                {eligible.isSuccess && choices.length === 0
+                  ? t('cases.reassign.nobody')
+                  : t('cases.reassign.choose')}
+              </option>
               {choices.map((x) => (
-                <option key={x.userId} value={x.userId}>
-                  {x.name}
+                <option key={x.id} value={x.id}>
+                  {[
+                    x.name,
+                    x.distanceMeters != null ? formatDistance(x.distanceMeters) : null,
+                    x.online ? t('cases.live.available') : t('cases.live.away'),
+                    x.busy ? t('cases.live.busy') : null,
+                  ]
+                    .filter(Boolean)
+                    .join(' · ')}
                 </option>
               ))}
             </select>
@@ -204,7 +238,7 @@ function Actions({ d }: { d: AdminBookingDetail }) {
           </button>
           {reassign.error && (
             <p className="form-error" role="alert">
-              {t(problemKey(reassign.error, { CONFLICT: 'cases.reassign.conflict' }))}
+              {t(reassignProblem(reassign.error))}
             </p>
           )}
         </form>
@@ -371,4 +405,12 @@ export function Evidence({ d }: { d: AdminBookingDetail }) {
       )}
     </>
   );
+}
+
+/** Why a reassign failed: a technician who may not work now is named as such; other conflicts generally. */
+function reassignProblem(error: unknown) {
+  const standing = toApiProblem(error).details?.standing;
+  if (standing === 'suspended' || standing === 'banned' || standing === 'deleted')
+    return `cases.reassign.${standing}` as const;
+  return problemKey(error, { CONFLICT: 'cases.reassign.conflict' });
 }

@@ -5,39 +5,58 @@ import { Screen } from '../../components/Screen';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
-import { Link } from '../../lib/router';
+import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
+import { type BoardFilters, boardInput, boardQuery, parseBoardFilters } from './boardFilters';
+import { PersonPicker } from './PersonPicker';
 import './cases.css';
 
 const MARKETS = ['lagos', 'cairo'] as const;
 
-/** A date input's day as the start of that day in the admin's time zone, ISO (or undefined). */
-const dayStart = (day: string) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
-const dayEnd = (day: string) =>
-  day ? new Date(new Date(`${day}T00:00:00`).getTime() + 24 * 3600_000).toISOString() : undefined;
-
-/** /admin/bookings: every booking, newest first, filtered by status, market, service and day. */
+/**
+ * /admin/bookings: every booking, newest first, filtered by status, market, service, day, customer and
+ * technician. The filters live in the URL query (boardFilters.ts): a view reloads and can be shared, and
+ * a user's page links to `?customer=<id>` or `?technician=<id>`.
+ */
 export function BookingsBoard() {
   const { t, localized, formatMoney, formatDateTime } = useI18n();
   const id = useId();
-  const [status, setStatus] = useState<BookingStatus | ''>('');
-  const [market, setMarket] = useState<string>('');
-  const [serviceId, setServiceId] = useState('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
+  const filters = parseBoardFilters(useSearchParams());
+  const { status = '', market = '', service: serviceId = '', from = '', to = '' } = filters;
+  const set = (change: Partial<BoardFilters>) => {
+    const next = { ...filters, ...change };
+    // Another market's services are not offered here: the service filter goes with the market.
+    if ('market' in change && change.market !== filters.market) next.service = undefined;
+    navigate(`/admin/bookings${boardQuery(next)}`, { replace: true, keepScroll: true });
+  };
+  const setStatus = (v: BookingStatus | '') => set({ status: v || undefined });
+  const setMarket = (v: string) => set({ market: v || undefined });
+  const setServiceId = (v: string) => set({ service: v || undefined });
+  const setFrom = (v: string) => set({ from: v || undefined });
+  const setTo = (v: string) => set({ to: v || undefined });
   const services = trpc.catalog.services.useQuery(market ? { market } : undefined, { staleTime: 600_000 });
-  const pages = trpc.admin.bookings.list.useInfiniteQuery(
-    {
-      status: status || undefined,
-      market: market || undefined,
-      serviceId: serviceId || undefined,
-      from: dayStart(from),
-      to: dayEnd(to),
-    },
-    { getNextPageParam: (last) => last.nextCursor ?? undefined, staleTime: 5_000 },
-  );
+  const pages = trpc.admin.bookings.list.useInfiniteQuery(boardInput(filters), {
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    staleTime: 5_000,
+  });
   const rows = pages.data?.pages.flatMap((p) => p.items) ?? [];
+  // A person chosen from a link is named by the board's rows (every row is theirs); the picker names its own.
+  const [picked, setPicked] = useState<Record<string, string>>({});
+  const nameOf = (who: string | undefined, fromRows: string | undefined) =>
+    (who && picked[who]) || fromRows || null;
+  const customerName = nameOf(
+    filters.customer,
+    rows.find((r) => r.customer.id === filters.customer)?.customer.name,
+  );
+  const technicianName = nameOf(
+    filters.technician,
+    rows.find((r) => r.technician?.id === filters.technician)?.technician?.name,
+  );
+  const pick = (key: 'customer' | 'technician', p: { id: string; name: string } | null) => {
+    if (p) setPicked((m) => ({ ...m, [p.id]: p.name }));
+    set({ [key]: p?.id });
+  };
 
   return (
     <Screen heading={t('cases.board.title')} testId="admin-bookings">
@@ -94,6 +113,20 @@ export function BookingsBoard() {
             <span>{t('cases.board.to')}</span>
             <input type="date" value={to} onChange={(e) => setTo(e.target.value)} />
           </label>
+          <PersonPicker
+            kind="customer"
+            label={t('cases.customer')}
+            testId="board-customer"
+            value={filters.customer ? { id: filters.customer, name: customerName } : null}
+            onChange={(p) => pick('customer', p)}
+          />
+          <PersonPicker
+            kind="technician"
+            label={t('cases.technician')}
+            testId="board-technician"
+            value={filters.technician ? { id: filters.technician, name: technicianName } : null}
+            onChange={(p) => pick('technician', p)}
+          />
         </div>
       </section>
       {pages.isPending ? (

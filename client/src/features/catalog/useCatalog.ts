@@ -5,8 +5,15 @@ import { trpc } from '../../lib/trpc';
 // The catalog changes rarely: keep it for a while, and across screens.
 const CATALOG_STALE_MS = 10 * 60_000;
 
-export function useCategories() {
-  return trpc.catalog.categories.useQuery(undefined, { staleTime: CATALOG_STALE_MS });
+/**
+ * The categories, or with a market those shown there (an active service in that market); `''` waits
+ * for the market to be known.
+ */
+export function useCategories(market?: string) {
+  return trpc.catalog.categories.useQuery(market ? { market } : undefined, {
+    staleTime: CATALOG_STALE_MS,
+    enabled: market !== '',
+  });
 }
 
 /** A market's every service once (the catalog is small), filtered per category on the client. */

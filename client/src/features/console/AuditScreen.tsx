@@ -5,6 +5,7 @@ import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
+import { auditChanges, auditFields, auditReason } from './auditFields';
 import { ConsoleNav } from './ConsoleNav';
 
 type Filters = { action?: string; subject?: string; actorId?: string; from?: string; to?: string };
@@ -91,8 +92,10 @@ export function AuditScreen() {
 }
 
 function AuditRow({ r }: { r: AuditEntryView }) {
-  const { t, formatDateTime } = useI18n();
-  const changes = r.before || r.after;
+  const { t, formatDateTime, formatNumber } = useI18n();
+  const tools = { t, formatDateTime, formatNumber };
+  const fields = auditFields(r.action, r.detail, tools);
+  const changes = r.before || r.after ? auditChanges(r.action, r.before, r.after, tools) : [];
   return (
     <li className="console-row audit-entry" data-action={r.action}>
       <span>
@@ -107,13 +110,48 @@ function AuditRow({ r }: { r: AuditEntryView }) {
           </>
         )}
       </span>
-      {r.reason && <span className="small">{t('console.audit.reason', { reason: r.reason })}</span>}
-      {changes && (
+      {r.reason && (
+        <span className="small" data-testid="audit-reason">
+          {t('console.audit.reason', { reason: auditReason(r.reason, t) })}
+        </span>
+      )}
+      {changes.length > 0 && (
+        <table className="audit-changes small" data-testid="audit-changes">
+          <thead>
+            <tr>
+              <th scope="col">{t('console.audit.field')}</th>
+              <th scope="col">{t('console.audit.before')}</th>
+              <th scope="col">{t('console.audit.after')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {changes.map((c) => (
+              <tr key={c.key}>
+                <th scope="row">{c.label}</th>
+                <td>
+                  <bdi>{c.before}</bdi>
+                </td>
+                <td>
+                  <bdi>{c.after}</bdi>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {fields.length > 0 && (
         <details>
-          <summary className="small">{t('console.audit.changes')}</summary>
-          <pre className="audit-changes" dir="ltr">
-            {`${t('console.audit.before')}: ${JSON.stringify(r.before)}\n${t('console.audit.after')}: ${JSON.stringify(r.after)}`}
-          </pre>
+          <summary className="small">{t('console.audit.details')}</summary>
+          <dl className="audit-detail small" data-testid="audit-detail">
+            {fields.map((f) => (
+              <div key={f.key}>
+                <dt>{f.label}</dt>
+                <dd dir={f.ltr ? 'ltr' : undefined}>
+                  <bdi>{f.value}</bdi>
+                </dd>
+              </div>
+            ))}
+          </dl>
         </details>
       )}
     </li>

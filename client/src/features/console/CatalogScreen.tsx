@@ -53,14 +53,24 @@ export function CatalogScreen() {
         <>
           <section className="card" aria-labelledby={`${id}-cats`}>
             <h2 id={`${id}-cats`}>{t('console.catalog.categories')}</h2>
+            <p className="muted small">{t('console.catalog.perMarket')}</p>
             <ul className="console-list" data-testid="catalog-categories">
               {list.data.categories.map((c) => (
                 <li key={c.id} className="console-row">
                   <span>
                     <CatalogIcon name={c.icon} /> {localized(c.name)}
                   </span>
+                  {localized(c.description) && (
+                    <span className="small muted">{localized(c.description)}</span>
+                  )}
                   <span className="small">
-                    {t('console.catalog.servicesCount', { count: String(c.services) })}{' '}
+                    {t('console.catalog.servicesCount', { count: String(c.services) })}
+                    {c.activeInMarket === 0 && (
+                      <>
+                        {' · '}
+                        <span data-testid="category-hidden-here">{t('console.catalog.hiddenHere')}</span>
+                      </>
+                    )}{' '}
                     <button
                       type="button"
                       className="button-link"
@@ -240,6 +250,8 @@ function CategoryForm({ category, onDone }: { category?: AdminCategory; onDone: 
       slug: String(f.get('slug') ?? '').trim(),
       nameEn: String(f.get('nameEn') ?? '').trim(),
       nameAr: String(f.get('nameAr') ?? '').trim(),
+      descriptionEn: String(f.get('descriptionEn') ?? '').trim(),
+      descriptionAr: String(f.get('descriptionAr') ?? '').trim(),
       icon: String(f.get('icon') ?? 'tools') as IconKey,
       sortOrder: Number(f.get('sortOrder') ?? 0) || 0,
     };
@@ -256,6 +268,20 @@ function CategoryForm({ category, onDone }: { category?: AdminCategory; onDone: 
       <Text name="slug" label={t('console.catalog.slug')} value={category?.slug} dir="ltr" />
       <Text name="nameEn" label={t('console.catalog.nameEn')} value={category?.name.en} dir="ltr" />
       <Text name="nameAr" label={t('console.catalog.nameAr')} value={category?.name.ar} dir="rtl" />
+      <Text
+        name="descriptionEn"
+        label={t('console.catalog.descriptionEn')}
+        value={category?.description.en}
+        dir="ltr"
+        required={false}
+      />
+      <Text
+        name="descriptionAr"
+        label={t('console.catalog.descriptionAr')}
+        value={category?.description.ar}
+        dir="rtl"
+        required={false}
+      />
       <IconPicker value={category?.icon ?? 'tools'} />
       <input type="hidden" name="sortOrder" value={category?.sortOrder ?? 0} />
       {error && (

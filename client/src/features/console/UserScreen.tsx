@@ -6,6 +6,7 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { auditReason } from './auditFields';
 import { ConsoleNav } from './ConsoleNav';
 
 const PAY_STATES = new Set(['pending', 'paid', 'failed', 'refunded', 'partially_refunded']);
@@ -91,6 +92,13 @@ function UserFile({ d }: { d: UserDetail }) {
 
       <section className="card" aria-labelledby="bookings-title">
         <h2 id="bookings-title">{t('console.user.bookings')}</h2>
+        {(d.role === 'customer' || d.role === 'technician') && (
+          <p>
+            <Link href={`/admin/bookings?${d.role}=${d.id}`} data-testid="user-board-link">
+              {t('console.user.onBoard')}
+            </Link>
+          </p>
+        )}
         {d.bookings.length === 0 ? (
           <p className="muted">{t('console.none')}</p>
         ) : (
@@ -141,6 +149,32 @@ function UserFile({ d }: { d: UserDetail }) {
                 <span className="small">
                   {PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status}
                   {p.refunded && ` · −${formatMoney(p.refunded)}`} · {formatDate(p.createdAt)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="cases-title" data-testid="user-cases">
+        <h2 id="cases-title">{t('console.user.cases')}</h2>
+        <p className="small" data-testid="user-outcomes">
+          {t('console.user.penalties', { count: d.outcomes.technicianPenalties })} ·{' '}
+          {t('console.user.warnings', { count: d.outcomes.customerWarnings })}
+        </p>
+        {d.disputes.length === 0 ? (
+          <p className="muted">{t('console.none')}</p>
+        ) : (
+          <ul className="console-list">
+            {d.disputes.map((c) => (
+              <li key={c.id} className="console-row" data-kind={c.kind}>
+                <Link href={`/admin/disputes/${c.id}`}>
+                  {t(`cases.kind.${c.kind}`)}: {auditReason(c.reason, t)}
+                </Link>
+                <span className="small">
+                  {t(c.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
+                  {t(`cases.status.${c.status}`)}
+                  {c.outcome && ` · ${t(`cases.outcome.${c.outcome}`)}`} · {formatDate(c.createdAt)}
                 </span>
               </li>
             ))}

@@ -6,13 +6,15 @@ import { trpc } from '../../lib/trpc';
 import { BookingList } from '../booking/BookingsScreen';
 import { isOpen } from '../booking/status';
 import { useCategories } from '../catalog/useCatalog';
+import { useMarket } from '../catalog/useMarket';
 import { CatalogIcon } from '../console/icons';
 import { AccountPanel } from './AccountPanel';
 
 export function CustomerHome({ user }: { user: PublicUser }) {
   const { t, localized } = useI18n();
   // Both may fail offline: the home still renders (the shell works without the network).
-  const categories = useCategories();
+  const { market } = useMarket(user);
+  const categories = useCategories(market?.slug ?? '');
   const recent = trpc.booking.list.useQuery({ limit: 10 }, { staleTime: 15_000 });
   const open = recent.data?.items.filter((booking) => isOpen(booking.status)) ?? [];
 

@@ -8,7 +8,7 @@ import './notifications.css';
 
 const CHANNELS: ExternalChannel[] = ['push', 'sms', 'email'];
 /** What concerns which role (the rest never reaches them). */
-const FOR_TECHNICIAN: NotificationKind[] = ['offer', 'cancelled', 'chat', 'verification'];
+const FOR_TECHNICIAN: NotificationKind[] = ['offer', 'cancelled', 'chat', 'verification', 'dispute_outcome'];
 const FOR_CUSTOMER: NotificationKind[] = [
   'assigned',
   'en_route',
@@ -21,6 +21,7 @@ const FOR_CUSTOMER: NotificationKind[] = [
   'receipt',
   'refund',
   'review_request',
+  'dispute_outcome',
 ];
 
 /** Per event and channel: switches over the defaults (the in-app list always gets everything). */
