@@ -188,6 +188,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
       paymentChanged: (tx, change) => developer.webhooks.paymentChanged(tx, change),
       committed: (bookingId) => developer.webhooks.paymentCommitted(bookingId),
     },
+    // Declared below; called only once requests are served.
+    photos: (bookingId) => uploads.bookingPhotos(bookingId),
   });
   const bookings = createBookingService({
     schedule,

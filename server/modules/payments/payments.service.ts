@@ -17,6 +17,7 @@ import type {
   Receipt,
   RefundResult,
 } from '../../contracts/payment';
+import type { JobPhoto } from '../../contracts/upload';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
@@ -51,6 +52,8 @@ type Deps = {
   refunded?: (tx: DbOrTx, e: MoneyEvent & { refundId: string }) => Promise<void>;
   /** Webhook events (issue 17 §2), written in the transaction of the payment change. */
   outbox?: PaymentOutbox;
+  /** The booking's before/after photos for its receipt (issue 13 §5); none when uploads are not wired. */
+  photos?: (bookingId: string) => Promise<JobPhoto[]>;
 };
 
 /** What the customer is told of a payment or refund. */
@@ -663,9 +666,10 @@ export function createPaymentsService(deps: Deps) {
       if (!p || !inv || p.status === 'pending' || !p.paidAt)
         throw new DomainError('CONFLICT', 'There is no receipt until the booking is paid.');
       const extras = await repo.extras(bookingId);
-      const [customer, technician] = await Promise.all([
+      const [customer, technician, photos] = await Promise.all([
         repo.user(row.booking.customerId),
         row.booking.technicianId ? repo.user(row.booking.technicianId) : undefined,
+        deps.photos ? deps.photos(bookingId) : [],
       ]);
       return {
         bookingId,
@@ -680,6 +684,7 @@ export function createPaymentsService(deps: Deps) {
         reference: p.reference,
         paidAt: p.paidAt.toISOString(),
         refunded: p.refundedAmount ? money(p.refundedAmount, p.currency) : null,
+        photos,
       };
     },
 

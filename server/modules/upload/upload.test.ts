@@ -475,6 +475,15 @@ describe('before and after photos of a job', () => {
       'NOT_FOUND',
     );
     expect(await codeOf(otherClient.booking.photos.query({ id: booking.id }))).toBe('NOT_FOUND');
+
+    // Once paid, the receipt carries the same photos (signed for its reader), before then after.
+    await tech.payment.confirmCash.mutate({ bookingId: booking.id, amount: booking.price.total.amount });
+    const receipt = await cust.payment.receipt.query({ bookingId: booking.id });
+    expect(receipt.photos.map((p) => [p.uploadId, p.phase])).toEqual([
+      [first, 'before'],
+      [after.uploadId, 'after'],
+    ]);
+    expect((await get(receipt.photos[1]!.url)).status).toBe(200);
     expect(await codeOf(httpClient(server, stranger.token).upload.url.query({ uploadId: first }))).toBe(
       'NOT_FOUND',
     );
