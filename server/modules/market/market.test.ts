@@ -72,6 +72,11 @@ describe('markets', () => {
       idempotencyKey: randomUUID(),
     });
     expect(booking.price.total.currency).toBe('EGP');
+    expect(booking.market).toBe('cairo');
+    // The customer's app picks its market from the newest booking (useMarket asks for one).
+    expect((await api.booking.list.query({ limit: 1 })).items.map((b) => [b.id, b.market])).toEqual([
+      [booking.id, 'cairo'],
+    ]);
     expect((await svc.bookings.list(c.user, {})).items).toHaveLength(1);
   });
 });
