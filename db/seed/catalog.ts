@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { serviceCategories, services } from '../schema';
+import { certificateKinds, serviceCategories, services } from '../schema';
 import { seedMarkets } from './markets';
 
 type SeedService = {
@@ -279,9 +279,31 @@ export const catalogSeed: Array<{
   },
 ];
 
+/**
+ * Names of the certificate kinds services may require (`requiredCertificates`), in English and Arabic.
+ * A kind an admin uses that is not here is shown by its slug until a row names it.
+ */
+export const certificateKindSeed: Array<{ slug: string; en: string; ar: string }> = [
+  { slug: 'gas-safety', en: 'Gas safety certificate', ar: 'شهادة السلامة من الغاز' },
+  { slug: 'electrical-licence', en: 'Electrician’s licence', ar: 'رخصة كهربائي' },
+  { slug: 'plumbing-licence', en: 'Plumber’s licence', ar: 'رخصة سبّاك' },
+  {
+    slug: 'refrigerant-handling',
+    en: 'Refrigerant handling certificate',
+    ar: 'شهادة التعامل مع غازات التبريد',
+  },
+  { slug: 'police-clearance', en: 'Police clearance', ar: 'شهادة حسن السير والسلوك' },
+  { slug: 'first-aid', en: 'First aid certificate', ar: 'شهادة الإسعافات الأولية' },
+  { slug: 'driving-licence', en: 'Driving licence', ar: 'رخصة قيادة' },
+];
+
 /** Inserts the categories and every market's services; idempotent. */
 export async function seedCatalog(db: Db): Promise<void> {
   await seedMarkets(db);
+  await db
+    .insert(certificateKinds)
+    .values(certificateKindSeed.map((k) => ({ slug: k.slug, nameEn: k.en, nameAr: k.ar })))
+    .onConflictDoNothing();
   for (const [order, c] of catalogSeed.entries()) {
     await db
       .insert(serviceCategories)

@@ -112,6 +112,7 @@ async function completeChecklist(api: Api, idNumber: string, opts: { phone?: boo
   expect(before.certificates).toEqual([
     expect.objectContaining({
       kind: 'gas-safety',
+      name: { en: 'Gas safety certificate', ar: 'شهادة السلامة من الغاز' },
       document: null,
       services: [{ en: 'Gas fitting', ar: 'تركيب الغاز' }],
     }),
