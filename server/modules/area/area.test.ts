@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, customer, openOfferOf, serviceId, sleep, technician } from '../../test/fixtures';
+import { customer, openOfferOf, serviceId, sleep, technician } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 
 /** Issue 13 §2: technicians serve only where their areas cover the job (no fallback market here). */
