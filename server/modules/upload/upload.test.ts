@@ -362,7 +362,7 @@ describe('profile photos', () => {
     ).toBe(404);
   });
 
-  it('a technician sets a photo by upload (technician.setPhoto), and the old URL field still works', async () => {
+  it('a technician sets a photo by upload (technician.setPhoto) only: the old URL field is refused', async () => {
     const t = await technician(svc(), uniqueSpot(), { online: false, listening: false });
     const client = httpClient(server, t.token);
     const r = await upload(server, client, 'profile_photo', 'image/jpeg', await jpegWithGps(600, 800));
@@ -374,9 +374,14 @@ describe('profile photos', () => {
     expect(await codeOf(client.technician.setPhoto.mutate({ uploadId: doc.slot.uploadId }))).toBe(
       'BAD_REQUEST',
     );
-    // Existing API users still set a link.
-    const linked = await client.technician.updateProfile.mutate({ photoUrl: 'https://example.com/me.jpg' });
-    expect(linked.photoUrl).toBe('https://example.com/me.jpg');
+    // A link is no photo: the old field is refused, and the uploaded photo stays.
+    expect(
+      await codeOf(
+        // @ts-expect-error photoUrl is no longer part of the input
+        client.technician.updateProfile.mutate({ photoUrl: 'https://example.com/me.jpg' }),
+      ),
+    ).toBe('BAD_REQUEST');
+    expect((await client.technician.me.query()).photoUrl).toBe(profile.photoUrl);
   });
 });
 
