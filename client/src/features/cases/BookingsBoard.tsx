@@ -8,9 +8,8 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
+import { useMarketNames } from '../catalog/useMarket';
 import './cases.css';
-
-const MARKETS = ['lagos', 'cairo'] as const;
 
 /** A date input's day as the start of that day in the admin's time zone, ISO (or undefined). */
 const dayStart = (day: string) => (day ? new Date(`${day}T00:00:00`).toISOString() : undefined);
@@ -21,6 +20,7 @@ const dayEnd = (day: string) =>
 export function BookingsBoard() {
   const { t, localized, formatMoney, formatDateTime } = useI18n();
   const id = useId();
+  const { markets, nameOf } = useMarketNames();
   const [status, setStatus] = useState<BookingStatus | ''>('');
   const [market, setMarket] = useState<string>('');
   const [serviceId, setServiceId] = useState('');
@@ -68,9 +68,9 @@ export function BookingsBoard() {
             <span>{t('cases.board.market')}</span>
             <select value={market} onChange={(e) => setMarket(e.target.value)}>
               <option value="">{t('cases.any')}</option>
-              {MARKETS.map((m) => (
-                <option key={m} value={m}>
-                  {t(`cases.market.${m}`)}
+              {markets.map((m) => (
+                <option key={m.slug} value={m.slug}>
+                  {localized(m.name)}
                 </option>
               ))}
             </select>
@@ -119,8 +119,7 @@ export function BookingsBoard() {
                 <bdi>{b.technician?.name ?? t('cases.board.noTechnician')}</bdi>
               </p>
               <p className="muted small">
-                {formatDateTime(b.createdAt)} · {t(`cases.market.${b.market as 'lagos'}`) ?? b.market} ·{' '}
-                {formatMoney(b.total)}
+                {formatDateTime(b.createdAt)} · {localized(nameOf(b.market))} · {formatMoney(b.total)}
               </p>
               {b.openDisputeId && (
                 <Link href={`/admin/disputes/${b.openDisputeId}`} className="chip chip-link">

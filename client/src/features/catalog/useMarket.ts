@@ -76,3 +76,14 @@ export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
 
   return { markets, market, choose, query: list };
 }
+
+/**
+ * Every market, from the server (`market.list`: names in English and Arabic are data), and a slug's name
+ * in the user's language (the slug itself while the list loads, or for a market since closed).
+ */
+export function useMarketNames() {
+  const list = trpc.market.list.useQuery(undefined, { staleTime: MARKETS_STALE_MS });
+  const markets: Market[] = list.data ?? [];
+  const nameOf = (slug: string) => markets.find((m) => m.slug === slug)?.name ?? { en: slug, ar: slug };
+  return { markets, nameOf, query: list };
+}
