@@ -113,6 +113,8 @@ export const en = {
   'areas.reason.too_large': 'This area is too large: at most 2,000 km².',
   'market.label': 'City',
   'market.switchTo': 'Use {city} prices',
+  'market.weWorkIn': 'Fundi works in {cities}. Move the pin inside one of the outlined cities.',
+  'market.mapLabel': 'Map of the cities where Fundi works',
   'errors.OUT_OF_AREA': 'Fundi does not work there yet. Choose a place inside one of the cities we serve.',
   'errors.WRONG_MARKET':
     'That place is in another city than the price list you chose. Switch city and choose the service again.',

@@ -437,6 +437,7 @@ export function BookingForm({
         onRetry={() => void quote.refetch()}
         priceUnit={service.priceUnit}
         durationMinutes={service.durationMinutes}
+        markets={markets}
       />
 
       {unpaidId && <UnpaidNotice bookingId={unpaidId} />}
