@@ -438,6 +438,7 @@ export function BookingForm({
         priceUnit={service.priceUnit}
         durationMinutes={service.durationMinutes}
         markets={markets}
+        pin={pin ?? undefined}
       />
 
       {unpaidId && <UnpaidNotice bookingId={unpaidId} />}

@@ -4,6 +4,7 @@ import type { Market } from '../../../../server/contracts/market';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey, toApiProblem } from '../../lib/apiErrors';
+import type { LatLng } from '../../lib/geolocation';
 import { SurchargeRows } from './PriceLines';
 import { WhereWeWork } from './WhereWeWork';
 
@@ -18,6 +19,8 @@ type QuotePanelProps = {
   durationMinutes?: number;
   /** Every market (`market.list`): outlined on a small map when the pin is outside all of them. */
   markets?: readonly Market[];
+  /** The job's pin (marked on that map). */
+  pin?: LatLng | undefined;
 };
 
 /** The price for this place and time, and who is around to do it. */
@@ -31,6 +34,7 @@ export function QuotePanel({
   priceUnit,
   durationMinutes,
   markets = [],
+  pin,
 }: QuotePanelProps) {
   const { t, formatMoney, formatNumber, formatMinutes, formatDistance } = useI18n();
 
@@ -58,7 +62,7 @@ export function QuotePanel({
               {t(problemKey(error))}
             </p>
             {toApiProblem(error).code === 'OUT_OF_AREA' ? (
-              <WhereWeWork markets={markets} />
+              <WhereWeWork markets={markets} pin={pin} />
             ) : (
               <button type="button" className="button button-secondary" onClick={onRetry}>
                 {t('common.retry')}
