@@ -64,7 +64,11 @@ const envSchema = z
     // New bookings per customer per window (the Egyptian design document: 3 attempts a minute).
     BOOKING_CREATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3),
     BOOKING_CREATE_WINDOW_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
-    MARKET: z.enum(['lagos', 'cairo']).default('lagos'),
+    // The default market (a `markets` slug): see the README's configuration table.
+    MARKET: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/, 'a market slug')
+      .default('lagos'),
     MARKET_FALLBACK: z
       .string()
       .regex(/^[a-z0-9-]{1,40}$/, 'a market slug')
@@ -300,7 +304,8 @@ export type Config = {
   bookingCreateLimit: { limit: number; windowMs: number };
   /** Cookies get `Secure` over TLS or in production. */
   secureCookies: boolean;
-  market: 'lagos' | 'cairo';
+  /** MARKET: the default market (catalogue without a pin, earnings currency, the simulator's city). */
+  market: string;
   /** The market of pins outside every boundary (test rigs); unset: such bookings are refused. */
   marketFallback: string | undefined;
   commissionBps: number;

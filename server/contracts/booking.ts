@@ -137,6 +137,8 @@ export type Booking = {
   id: string;
   status: BookingStatus;
   service: { id: string; name: { en: string; ar: string }; durationMinutes: number };
+  /** The market (city) whose catalogue priced the job: `lagos`, `cairo`, … */
+  market: string;
   customer: Party;
   technician: Party | null;
   /** The exact place: only for the customer, the assigned technician and admins. */

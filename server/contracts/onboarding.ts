@@ -6,6 +6,7 @@ import { onboardingDecisions, onboardingStatuses } from '#shared/onboarding';
 export type { ChecklistItem, OnboardingDecision, OnboardingStatus } from '#shared/onboarding';
 export { checklistItems, onboardingDecisions, onboardingStatuses } from '#shared/onboarding';
 
+import type { ServiceArea } from './area';
 import type { Money } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT } from './text';
 import type { UploadUrl } from './upload';
@@ -88,6 +89,8 @@ export type ChecklistEntry = {
 
 export type CertificateEntry = {
   kind: string;
+  /** What the kind is called (`certificate_kinds`; its slug in words when no row names it). */
+  name: { en: string; ar: string };
   /** Their services that require it. */
   services: Array<{ en: string; ar: string }>;
   document: UploadUrl | null;
@@ -144,7 +147,7 @@ export type ApplicationView = {
   /** Decrypted for admins only (every read is audited). */
   idNumber: string | null;
   services: Array<{ serviceId: string; name: { en: string; ar: string }; price: Money | null }>;
-  areas: Array<{ id: string; name: string; zone: string | null; polygon: number[][][] }>;
+  areas: ServiceArea[];
   history: Array<{
     action: string;
     actorName: string | null;

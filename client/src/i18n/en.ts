@@ -107,9 +107,15 @@ export const en = {
   'areas.clear': 'Clear',
   'areas.name': 'Area name',
   'areas.save': 'Save area',
+  'areas.reason.invalid': 'This area crosses itself or is not a proper shape. Move or delete a corner.',
+  'areas.reason.outside': 'This area is not inside one of the cities Fundi works in.',
+  'areas.reason.zone': 'This zone is not a zone of your city.',
+  'areas.reason.too_large': 'This area is too large: at most 2,000 km².',
   'market.label': 'City',
   'market.switchTo': 'Use {city} prices',
-  'errors.OUT_OF_AREA': 'Fundi does not work there yet. We work in Lagos and Cairo.',
+  'market.weWorkIn': 'Fundi works in {cities}. Move the pin inside one of the outlined cities.',
+  'market.mapLabel': 'Map of the cities where Fundi works',
+  'errors.OUT_OF_AREA': 'Fundi does not work there yet. Choose a place inside one of the cities we serve.',
   'errors.WRONG_MARKET':
     'That place is in another city than the price list you chose. Switch city and choose the service again.',
   'errors.OVERLOADED':

@@ -22,6 +22,7 @@ const viewColumns = {
     nameEn: services.nameEn,
     nameAr: services.nameAr,
     durationMinutes: services.durationMinutes,
+    market: services.market,
   },
   customer: { id: customer.id, name: customer.name, phone: customer.phone },
   technician: { id: tech.id, name: tech.name, phone: tech.phone },
@@ -34,7 +35,7 @@ const viewColumns = {
 
 export type BookingViewRow = {
   booking: BookingRow;
-  service: { id: string; nameEn: string; nameAr: string; durationMinutes: number };
+  service: { id: string; nameEn: string; nameAr: string; durationMinutes: number; market: string };
   customer: { id: string; name: string; phone: string | null };
   technician: { id: string; name: string; phone: string | null } | null;
   techProfile: { photoUrl: string | null; ratingSum: number; ratingCount: number } | null;

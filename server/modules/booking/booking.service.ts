@@ -290,7 +290,13 @@ export function createBookingService({
       // The new booking's view from what is at hand (the caller is the customer): no read after the write.
       const view: BookingViewRow = {
         booking: row,
-        service: { id: s.id, nameEn: s.nameEn, nameAr: s.nameAr, durationMinutes: s.durationMinutes },
+        service: {
+          id: s.id,
+          nameEn: s.nameEn,
+          nameAr: s.nameAr,
+          durationMinutes: s.durationMinutes,
+          market: s.market,
+        },
         customer:
           customer.name !== undefined
             ? { id: customer.id, name: customer.name, phone: customer.phone ?? null }

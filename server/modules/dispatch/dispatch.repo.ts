@@ -18,7 +18,21 @@ const available = (serviceId: string, presence: PresenceWindow, at: LngLat, when
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
       AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))
   AND ${servesAt(at)}
+  AND ${documentsValid}
   AND ${onDuty(serviceId, when)}`;
+
+/**
+ * Their required documents are in date (issue 13 §4): an ID whose expiry date has passed, or an expired
+ * certificate one of their services requires, stops offers at once, not only when the hourly sweep
+ * (onboarding.sweepExpired) suspends them. A document is valid through its expiry date (UTC, as the
+ * onboarding service counts days). Two primary-key probes per candidate.
+ */
+const documentsValid = sql`NOT EXISTS (SELECT 1 FROM technician_onboarding ob WHERE ob.technician_id = tp.user_id
+      AND ob.id_expires_on < (now() AT TIME ZONE 'UTC')::date)
+  AND NOT EXISTS (SELECT 1 FROM technician_certificates c
+      JOIN technician_services cts ON cts.technician_id = c.technician_id
+      JOIN services cs ON cs.id = cts.service_id AND c.kind = ANY (cs.required_certificates)
+     WHERE c.technician_id = tp.user_id AND c.expires_on < (now() AT TIME ZONE 'UTC')::date)`;
 
 /** A scheduled job's time (and the booking itself, whose own reservation does not count against it). */
 export type JobWindow = { bookingId: string; from: Date; to: Date };

@@ -61,7 +61,7 @@ export function createTechnicianRepo(db: DbOrTx) {
       return byTechnician;
     },
 
-    async updateProfile(userId: string, patch: { bio?: string; photoUrl?: string | null }) {
+    async updateProfile(userId: string, patch: { bio?: string }) {
       const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       // `{}` is a no-op (an UPDATE with nothing to set is an error in Drizzle).
       if (Object.keys(changes).length === 0) return;

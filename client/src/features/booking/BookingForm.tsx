@@ -437,6 +437,8 @@ export function BookingForm({
         onRetry={() => void quote.refetch()}
         priceUnit={service.priceUnit}
         durationMinutes={service.durationMinutes}
+        markets={markets}
+        pin={pin ?? undefined}
       />
 
       {unpaidId && <UnpaidNotice bookingId={unpaidId} />}
