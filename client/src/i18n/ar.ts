@@ -732,6 +732,7 @@ export const ar: Messages = {
   'technician.services.count': 'المختارة: {count}',
 
   'technician.profile.edit': 'تعديل الملف',
+  'technician.profile.languages': 'اللغات التي تتحدثها',
   'technician.profile.bio': 'نبذة عنك',
   'technician.profile.photo': 'رابط الصورة (اختياري)',
   'technician.profile.photoHint': 'رابط يبدأ بـ https:// لصورة واضحة لوجهك.',

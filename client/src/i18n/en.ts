@@ -746,6 +746,7 @@ export const en = {
   'technician.services.count': 'Selected: {count}',
 
   'technician.profile.edit': 'Edit profile',
+  'technician.profile.languages': 'Languages you speak',
   'technician.profile.bio': 'About you',
   'technician.profile.photo': 'Photo link (optional)',
   'technician.profile.photoHint': 'An https:// link to a clear photo of your face.',
