@@ -53,6 +53,10 @@ export const technicianProfiles = pgTable(
     index('technician_profiles_location_gist')
       .using('gist', t.location)
       .where(sql`${t.online} AND ${t.verification} = 'verified'`),
+    // Search looks for verified technicians, online or not (for later bookings): ST_DWithin over this one.
+    index('technician_profiles_verified_location_gist')
+      .using('gist', t.location)
+      .where(sql`${t.verification} = 'verified'`),
     check('technician_online_needs_location', sql`NOT ${t.online} OR ${t.location} IS NOT NULL`),
   ],
 );

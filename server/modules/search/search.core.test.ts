@@ -5,7 +5,7 @@ import { services, technicianProfiles } from '../../../db/schema';
 import type { SearchTechniciansInput, TechnicianCard } from '../../contracts/discovery';
 import { codeOf, offset, serviceId, technician, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
-import { GRID_DEGREES } from './search.repo';
+import { createSearchRepo, GRID_DEGREES } from './search.repo';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -233,6 +233,21 @@ describe('technician.search', () => {
         sort,
       ).toBe(true);
     }
+  });
+
+  it('finds verified technicians, online or not, through the GiST index on their location', async () => {
+    const spot = uniqueSpot();
+    const plan = await createSearchRepo(svc().database.db).explainSearch(
+      {
+        at: spot,
+        radiusMeters: 30_000,
+        words: [],
+        sort: 'distance',
+        presentAfter: new Date(),
+      },
+      21,
+    );
+    expect(plan).toContain('technician_profiles_verified_location_gist');
   });
 
   it('validates: coordinates, sort, cursors from another sort', async () => {
