@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { type DbOrTx, isoMicros } from '../../../db/client';
 import { dispatchOffers, services, technicianProfiles, technicianServices, users } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
@@ -82,6 +82,20 @@ export function createTechnicianRepo(db: DbOrTx) {
         }
       });
     },
+
+    /** The catalogue's price bounds of these services (null: no bound that side). */
+    priceBounds: (ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : db
+            .select({
+              id: services.id,
+              minPrice: services.minPrice,
+              maxPrice: services.maxPrice,
+              currency: services.currency,
+            })
+            .from(services)
+            .where(inArray(services.id, ids)),
 
     async setOnline(
       userId: string,
