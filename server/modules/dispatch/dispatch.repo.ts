@@ -68,7 +68,7 @@ type BookingRef = {
  * Their service areas cover the point (issue 13 §2); a technician with no areas serves anywhere within
  * the radius. `ST_Covers` on the areas' GiST index.
  */
-const servesAt = (at: LngLat) => sql`(
+export const servesAt = (at: LngLat) => sql`(
   NOT EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id)
   OR EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id
              AND ST_Covers(ta.area, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326))))`;

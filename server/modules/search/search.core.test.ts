@@ -235,6 +235,34 @@ describe('technician.search', () => {
     }
   });
 
+  it('leaves out technicians whose service areas do not cover the point searched (no areas: anywhere)', async () => {
+    // Areas lie inside a market: Yaba and Ikeja in Lagos, about 9 km apart; a fresh spot near Yaba.
+    const yaba = { lat: 6.5095 + Math.random() * 0.002, lng: 3.3711 + Math.random() * 0.002 };
+    const ikeja = { lat: 6.6018, lng: 3.3515 };
+    const square = (c: { lat: number; lng: number }, d: number): Array<[number, number]> => [
+      [c.lng - d, c.lat - d],
+      [c.lng + d, c.lat - d],
+      [c.lng + d, c.lat + d],
+      [c.lng - d, c.lat + d],
+    ];
+    const elsewhere = await techAt(yaba, 300, { name: 'Serves Ikeja' });
+    await svc().areas.set(elsewhere, { areas: [{ name: 'Ikeja', polygon: square(ikeja, 0.01) }] });
+    const here = await techAt(yaba, 600, { name: 'Serves Yaba' });
+    await svc().areas.set(here, {
+      areas: [
+        { name: 'Ikeja', polygon: square(ikeja, 0.01) },
+        { name: 'Yaba', polygon: square(yaba, 0.02) },
+      ],
+    });
+    const anywhere = await techAt(yaba, 900, { name: 'No areas' });
+    const found = ids((await search({ ...yaba, sort: 'distance', limit: 50 })).items);
+    // (Both may share a ~1 km grid cell, so equally far: compared as a set.)
+    expect(found.sort()).toEqual([here, anywhere].sort());
+    expect(ids((await search({ ...ikeja, sort: 'distance', limit: 50 })).items)).toEqual(
+      expect.arrayContaining([elsewhere, here, anywhere]),
+    );
+  });
+
   it('finds verified technicians, online or not, through the GiST index on their location', async () => {
     const spot = uniqueSpot();
     const plan = await createSearchRepo(svc().database.db).explainSearch(

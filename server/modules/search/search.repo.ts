@@ -10,6 +10,7 @@ import {
 import type { PriceUnit } from '../../contracts/catalog';
 import type { SearchSort } from '../../contracts/discovery';
 import type { VerificationStatus } from '../../contracts/technician';
+import { servesAt } from '../dispatch/dispatch.repo';
 import { beforeKeyset, type Keyset, microsOf } from '../review/keyset';
 import { bayesianScoreSql } from '../review/rating';
 
@@ -94,6 +95,8 @@ export function searchQuery(f: SearchFilter, limit: number): SQL {
     sql`tp.verification = 'verified'`,
     sql`tp.location IS NOT NULL`,
     sql`ST_DWithin(tp.location, ${here}, ${f.radiusMeters})`,
+    // Only those whose service areas cover the point (the same rule as dispatch; no areas: anywhere).
+    servesAt(f.at),
     f.minRating !== undefined
       ? sql`tp.rating_count > 0 AND tp.rating_sum >= ${f.minRating}::numeric * tp.rating_count`
       : undefined,
