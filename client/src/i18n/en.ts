@@ -330,6 +330,8 @@ export const en = {
   'book.error.network':
     'Your request didn’t get through. Check your connection and try again — you won’t be booked twice.',
 
+  'quote.from': 'From {price}',
+  'quote.theirPrice': '{name}’s price',
   'quote.title': 'Price',
   'quote.needPin': 'Set the location to see the price and who’s nearby.',
   'quote.needTime': 'Choose the date and time to see the price.',

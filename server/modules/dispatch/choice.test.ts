@@ -57,8 +57,15 @@ describe("a technician's own price", () => {
     });
     const ownMoney = { amount: own, currency: list.basePrice.currency };
     expect(quote.priceRange).toEqual({ from: ownMoney, to: ownMoney });
+    // …and so is the headline: one value in the range is still their price, not the list's.
+    expect(quote.price.total).toEqual(ownMoney);
+    expect(quote.price.base).toEqual(ownMoney);
+    // Quoted for them by name: their price too.
+    const forThem = await svc().bookings.quote({ serviceId: sid, ...spot, technicianId: t.user.id });
+    expect(forThem.price.total).toEqual(ownMoney);
+    expect(forThem.priceRange).toEqual({ from: ownMoney, to: ownMoney });
     const { b, c } = await book(spot);
-    expect(b.price.total.amount).toBe(list.basePrice.amount); // the quote's list price until someone accepts
+    expect(b.price.total.amount).toBe(list.basePrice.amount); // the booking holds the list price until someone accepts
     const offer = await openOfferOf(svc(), b.id);
     expect(offer.technicianId).toBe(t.user.id);
     expect(offer.priceBase).toBe(own);
@@ -93,7 +100,18 @@ describe('the quote across the technicians around', () => {
       const q = await svc().bookings.quote({ serviceId: sid, ...spot });
       return q.availableTechnicians === 2 && q.priceRange?.to.amount === own ? q : undefined;
     });
+    // The headline is the lowest of the range ("from"): here the list price of the one without their own.
     expect(quote.price.total.amount).toBe(list.basePrice.amount);
+    // A quote for the dear one by name is at their price, whoever else is around.
+    const forDear = await svc().bookings.quote({ serviceId: sid, ...spot, technicianId: dear.user.id });
+    expect(forDear.price.total.amount).toBe(own);
+    expect(forDear.priceRange).toEqual({
+      from: { amount: own, currency: list.basePrice.currency },
+      to: { amount: own, currency: list.basePrice.currency },
+    });
+    expect(await codeOf(svc().bookings.quote({ serviceId: sid, ...spot, technicianId: randomUUID() }))).toBe(
+      'NOT_FOUND',
+    );
     expect(quote.priceRange).toEqual({
       from: { amount: list.basePrice.amount, currency: list.basePrice.currency },
       to: { amount: own, currency: list.basePrice.currency },

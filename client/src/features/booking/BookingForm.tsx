@@ -108,6 +108,8 @@ export function BookingForm({
           lng: round(pin.lng),
           scheduledFor,
           emergency: emergency || undefined,
+          // A chosen technician: the quote is at their own price.
+          technicianId: technician?.id,
         }
       : skipToken,
     { placeholderData: keepPreviousData, staleTime: 30_000, refetchInterval: 60_000 },
@@ -437,6 +439,7 @@ export function BookingForm({
         onRetry={() => void quote.refetch()}
         priceUnit={service.priceUnit}
         durationMinutes={service.durationMinutes}
+        technicianName={technician?.name}
       />
 
       {unpaidId && <UnpaidNotice bookingId={unpaidId} />}

@@ -14,6 +14,8 @@ type QuotePanelProps = {
   onRetry: () => void;
   priceUnit: PriceUnit;
   durationMinutes?: number;
+  /** The customer chose this technician: the quote is at their price. */
+  technicianName?: string | undefined;
 };
 
 /** The price for this place and time, and who is around to do it. */
@@ -26,6 +28,7 @@ export function QuotePanel({
   onRetry,
   priceUnit,
   durationMinutes,
+  technicianName,
 }: QuotePanelProps) {
   const { t, formatMoney, formatNumber, formatMinutes, formatDistance } = useI18n();
 
@@ -80,10 +83,18 @@ export function QuotePanel({
           </span>
         )}
       </div>
-      <p className="quote-total" data-testid="quote-total">
-        {formatMoney(price.total)}
+      {technicianName && (
+        <p className="muted small" data-testid="quote-for">
+          {t('quote.theirPrice', { name: technicianName })}
+        </p>
+      )}
+      <p className="quote-total" data-testid="quote-total" data-amount={price.total.amount}>
+        {/* Several prices around: the headline is the lowest of them. */}
+        {!technicianName && priceRange && priceRange.from.amount !== priceRange.to.amount
+          ? t('quote.from', { price: formatMoney(price.total) })
+          : formatMoney(price.total)}
       </p>
-      {priceRange && priceRange.from.amount !== priceRange.to.amount && (
+      {!technicianName && priceRange && priceRange.from.amount !== priceRange.to.amount && (
         <p className="muted small" data-testid="quote-range">
           {t('quote.range', { from: formatMoney(priceRange.from), to: formatMoney(priceRange.to) })}
         </p>
