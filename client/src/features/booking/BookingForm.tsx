@@ -21,6 +21,7 @@ import { usePriceLabel } from '../catalog/ServicePrice';
 import { type MapMarker, MapView } from '../map/MapView';
 import { isPhoneUnverified, PhoneNeeded } from '../notifications/PhoneNeeded';
 import { UnpaidNotice, unpaidBookingOf } from '../payments/UnpaidNotice';
+import { TrustSummary } from '../reviews/TrustSummary';
 import { SlotPicker } from '../schedule/SlotPicker';
 import { QuotePanel } from './QuotePanel';
 import { useCreateBooking } from './useCreateBooking';
@@ -419,6 +420,7 @@ export function BookingForm({
           </label>
         </div>
       )}
+      {technician && <TrustSummary technicianId={technician.id} name={technician.name} />}
 
       {wrongMarket && onSwitchMarket && (
         <button
