@@ -84,7 +84,7 @@ function Profile({ profile }: { profile: PublicTechnicianProfile }) {
           </div>
           <div>
             <dt>{t('profile.languages')}</dt>
-            <dd>
+            <dd data-testid="profile-languages">
               <Languages codes={profile.languages} />
             </dd>
           </div>
@@ -155,6 +155,7 @@ function Services({ profile }: { profile: PublicTechnicianProfile }) {
                     // Booking this very technician is issue 12 §4: the booking screen reads `technician`.
                     <Link
                       className="small"
+                      data-testid="profile-book"
                       href={`/book?category=${encodeURIComponent(category.slug)}&service=${encodeURIComponent(service.slug)}&technician=${profile.id}`}
                     >
                       {t('profile.book')}

@@ -51,7 +51,12 @@ export function ProfileEditor({ profile }: { profile: TechnicianProfile }) {
           <Rating value={profile.rating.average} count={profile.rating.count} />
         </div>
         {!open && (
-          <button type="button" className="button button-ghost" onClick={() => setOpen(true)}>
+          <button
+            type="button"
+            className="button button-ghost"
+            data-testid="edit-profile"
+            onClick={() => setOpen(true)}
+          >
             {t('technician.profile.edit')}
           </button>
         )}
@@ -97,7 +102,12 @@ export function ProfileEditor({ profile }: { profile: TechnicianProfile }) {
             <button type="button" className="button button-ghost" onClick={() => setOpen(false)}>
               {t('dialog.back')}
             </button>
-            <button type="submit" className="button button-primary" disabled={saving}>
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={saving}
+              data-testid="save-profile"
+            >
               {saving && <Spinner small />}
               {saving ? t('common.saving') : t('common.save')}
             </button>
