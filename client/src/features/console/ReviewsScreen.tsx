@@ -85,8 +85,8 @@ function ReportedReview({ r }: { r: ModeratedReview }) {
       <h3 className="small">{t('console.reviews.reports', { count: r.reports.length })}</h3>
       <ul className="report-list">
         {r.reports.map((report) => (
-          <li key={`${report.by}-${report.at}`} className="small" dir="auto">
-            “{report.reason}” · {formatDateTime(report.at)}
+          <li key={`${report.by}-${report.at}`} className="small">
+            <bdi>{report.reason}</bdi> · {formatDateTime(report.at)}
           </li>
         ))}
       </ul>
