@@ -263,6 +263,48 @@ describe('technician.search', () => {
     );
   });
 
+  it('availableAt: only technicians at work then (hours, time off); each result carries its next free start', async () => {
+    const spot = uniqueSpot();
+    const d = new Date();
+    const tenInLagos = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 2, 9, 0); // UTC+1
+    const always = await techAt(spot, 500, { name: 'No hours set' });
+    const afternoons = await techAt(spot, 900, { name: 'Afternoons' });
+    await svc().schedule.setHours(afternoons, {
+      timeZone: 'Africa/Lagos',
+      ranges: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '14:00', end: '18:00' })),
+    });
+    const away = await techAt(spot, 1_300, { name: 'Away' });
+    await svc().schedule.addTimeOff(away, {
+      startsAt: new Date(tenInLagos - 3600_000).toISOString(),
+      endsAt: new Date(tenInLagos + 3 * 3600_000).toISOString(),
+    });
+    const never = await techAt(spot, 1_700, { name: 'Never' });
+    await svc().schedule.setHours(never, { timeZone: 'Africa/Lagos', ranges: [] });
+
+    const availableAt = new Date(tenInLagos).toISOString();
+    const at10 = await search({ ...spot, sort: 'distance', availableAt });
+    expect(ids(at10.items)).toEqual([always]);
+    // Pages of one: the same answer, nobody twice.
+    expect(
+      (await allPages({ ...spot, sort: 'distance', availableAt, limit: 1 })).filter((id) => created.has(id)),
+    ).toEqual([always]);
+    // 15:00 in Lagos: the afternoon one works then too.
+    const at15 = await search({
+      ...spot,
+      sort: 'distance',
+      availableAt: new Date(tenInLagos + 5 * 3600_000).toISOString(),
+    });
+    expect(ids(at15.items)).toEqual([always, afternoons, away]);
+
+    const all = new Map((await search({ ...spot, sort: 'distance', limit: 50 })).items.map((i) => [i.id, i]));
+    const next = (id: string) => all.get(id)!.nextAvailableAt;
+    expect(Date.parse(next(always)!)).toBeLessThan(Date.now() + 2 * 3600_000);
+    const lagosHour = (iso: string) => (new Date(iso).getUTCHours() + 1) % 24;
+    expect(lagosHour(next(afternoons)!)).toBeGreaterThanOrEqual(14);
+    expect(lagosHour(next(afternoons)!)).toBeLessThan(18);
+    expect(next(never)).toBeNull();
+  });
+
   it('finds verified technicians, online or not, through the GiST index on their location', async () => {
     const spot = uniqueSpot();
     const plan = await createSearchRepo(svc().database.db).explainSearch(

@@ -55,6 +55,8 @@ export type SearchRow = {
   amount: number | string;
   currency: string;
   unit: PriceUnit;
+  /** The priced service's duration (for availability). */
+  duration_minutes: number;
   service_list: unknown;
   area_lat: number | null;
   area_lng: number | null;
@@ -123,11 +125,12 @@ export function searchQuery(f: SearchFilter, limit: number): SQL {
                  (tp.online AND tp.seen_at > ${f.presentAfter.toISOString()}::timestamptz) AS available,
                  ${distance}::numeric AS distance, ${score} AS score,
                  ST_Y(${area}) AS area_lat, ST_X(${area}) AS area_lng,
-                 price.amount, price.currency, price.unit
+                 price.amount, price.currency, price.unit, price.duration_minutes
           FROM technician_profiles tp
           JOIN users u ON u.id = tp.user_id
           CROSS JOIN LATERAL (
-            SELECT coalesce(ts.price, s.base_price) AS amount, s.currency, s.price_unit AS unit
+            SELECT coalesce(ts.price, s.base_price) AS amount, s.currency, s.price_unit AS unit,
+                   s.duration_minutes
             FROM technician_services ts JOIN services s ON s.id = ts.service_id
             WHERE ts.technician_id = tp.user_id AND s.active ${serviceFilter}
             ORDER BY coalesce(ts.price, s.base_price), s.id
@@ -275,12 +278,13 @@ export function createSearchRepo(db: DbOrTx) {
 
     /** Cards of these technicians (no distance: no point searched), with their cheapest price. */
     cards(ids: string[], presentAfter: Date) {
-      if (ids.length === 0) return Promise.resolve([] as Omit<SearchRow, 'distance' | 'k1' | 'k2'>[]);
+      if (ids.length === 0)
+        return Promise.resolve([] as Omit<SearchRow, 'distance' | 'k1' | 'k2' | 'duration_minutes'>[]);
       const list = sql.join(
         ids.map((id) => sql`${id}::uuid`),
         sql`, `,
       );
-      return queryRows<Omit<SearchRow, 'distance' | 'k1' | 'k2'>>(
+      return queryRows<Omit<SearchRow, 'distance' | 'k1' | 'k2' | 'duration_minutes'>>(
         db,
         sql`SELECT tp.user_id AS id, u.name, tp.photo_url, tp.rating_sum, tp.rating_count,
                    (tp.online AND tp.seen_at > ${presentAfter.toISOString()}::timestamptz) AS available,
