@@ -294,7 +294,8 @@ describe('technician.search', () => {
       sort: 'distance',
       availableAt: new Date(tenInLagos + 5 * 3600_000).toISOString(),
     });
-    expect(ids(at15.items)).toEqual([always, afternoons, away]);
+    // (Some may share a ~1 km grid cell, so be equally far: compared as a set.)
+    expect(ids(at15.items).sort()).toEqual([always, afternoons, away].sort());
 
     const all = new Map((await search({ ...spot, sort: 'distance', limit: 50 })).items.map((i) => [i.id, i]));
     const next = (id: string) => all.get(id)!.nextAvailableAt;
