@@ -13,7 +13,7 @@ import { ConsoleNav } from './ConsoleNav';
 /** Moderation: reviews people reported, most recently reported first; hide one with a reason (audited). */
 export function ReviewsScreen() {
   const { t } = useI18n();
-  const pages = trpc.admin.reviews.reported.useInfiniteQuery(undefined, {
+  const pages = trpc.admin.reviews.reported.useInfiniteQuery({}, {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     staleTime: 5_000,
   });
