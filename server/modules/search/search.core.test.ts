@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { services, technicianProfiles } from '../../../db/schema';
+import { services, technicianProfiles, users } from '../../../db/schema';
 import type { SearchTechniciansInput, TechnicianCard } from '../../contracts/discovery';
 import { codeOf, offset, serviceId, technician, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
@@ -319,6 +319,39 @@ describe('technician.search', () => {
       21,
     );
     expect(plan).toContain('technician_profiles_verified_location_gist');
+  });
+
+  it('text: a trigram index over the normalised text, kept by triggers; Latin accents folded', async () => {
+    const spot = uniqueSpot();
+    const tag = randomUUID()
+      .replace(/[^a-f]/g, '')
+      .slice(0, 6);
+    const id = await techAt(spot, 500, { name: `Zoé ${tag}`, bio: 'Électricienne à domicile' });
+    const found = async (q: string) => ids((await search({ ...spot, q })).items);
+    expect(await found(`zoe ${tag}`)).toEqual([id]);
+    expect(await found('electricienne')).toEqual([id]);
+    expect(await found('ÉLECTRICIENNE')).toEqual([id]);
+    expect(await found('shoe')).toEqual([id]); // their service's name
+    // A new name, a new bio and other services: the text follows (triggers), the old words are gone.
+    await svc()
+      .database.db.update(users)
+      .set({ name: `Chiamaka ${tag}` })
+      .where(eq(users.id, id));
+    expect(await found(`chiamaka ${tag}`)).toEqual([id]);
+    expect(await found(`zoe ${tag}`)).toEqual([]);
+    await svc().technicians.setServices(id, {
+      services: [{ serviceId: await serviceId(svc(), 'leak-repair') }],
+    });
+    expect(await found('shoe')).toEqual([]);
+    expect(await found('leak')).toEqual([id]);
+    await svc().technicians.updateProfile(id, { bio: 'Plombière' });
+    expect(await found('plombiere')).toEqual([id]);
+    expect(await found('electricienne')).toEqual([]);
+
+    // The words are answered from the trigram index (the search's own predicate, EXPLAINed).
+    expect(await createSearchRepo(svc().database.db).explainText('plombiere')).toContain(
+      'technician_profiles_search_trgm',
+    );
   });
 
   it('validates: coordinates, sort, cursors from another sort', async () => {
