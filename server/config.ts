@@ -77,6 +77,13 @@ const envSchema = z
     COMMISSION_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
     DISPATCH_RADIUS_METERS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     OFFER_WINDOW_SECONDS: z.coerce.number().min(1).max(600).default(30),
+    /** Ratings in dispatch: the best-rated within this many metres beyond the nearest is asked first (0: off). */
+    DISPATCH_RATING_BAND_METERS: z.coerce.number().int().min(0).max(5_000).default(300),
+    /** A customer technicians rate below this average (over CUSTOMER_RATING_MIN_COUNT ratings)… */
+    CUSTOMER_RATING_FLOOR: z.coerce.number().min(1).max(5).default(2.5),
+    CUSTOMER_RATING_MIN_COUNT: z.coerce.number().int().min(1).max(1_000).default(3),
+    /** …is offered only to technicians with at least this many completed jobs (0: off). */
+    CUSTOMER_FLAGGED_MIN_JOBS: z.coerce.number().int().min(0).max(10_000).default(10),
     DISPATCH_SEARCH_WINDOW_SECONDS: z.coerce.number().min(0).max(3600).default(120),
     DISPATCH_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     SCHEDULE_LEAD_MINUTES: z.coerce
@@ -315,6 +322,12 @@ export type Config = {
     searchWindowMs: number;
     sweepMs: number;
     scheduleLeadMs: number;
+    signals: {
+      ratingBandMeters: number;
+      customerFloor: number;
+      customerMinRatings: number;
+      flaggedMinJobs: number;
+    };
   };
   /** Slots and travel between jobs (server/modules/schedule). */
   schedule: { travelBufferMs: number; slotStepMs: number; slotMinLeadMs: number };
@@ -476,6 +489,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       searchWindowMs: Math.round(e.DISPATCH_SEARCH_WINDOW_SECONDS * 1000),
       sweepMs: e.DISPATCH_SWEEP_MS,
       scheduleLeadMs: e.SCHEDULE_LEAD_MINUTES * 60_000,
+      signals: {
+        ratingBandMeters: e.DISPATCH_RATING_BAND_METERS,
+        customerFloor: e.CUSTOMER_RATING_FLOOR,
+        customerMinRatings: e.CUSTOMER_RATING_MIN_COUNT,
+        flaggedMinJobs: e.CUSTOMER_FLAGGED_MIN_JOBS,
+      },
     },
     schedule: {
       travelBufferMs: e.TRAVEL_BUFFER_MINUTES * 60_000,

@@ -271,6 +271,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     presenceTimeoutMs: config.presence.timeoutMs,
     topTags: (id) => reviews.topTags(id),
+    schedule,
   });
 
   // Uploads (issue 13 §3): local disk under DATA_DIR/uploads, or S3 when S3_BUCKET is set.

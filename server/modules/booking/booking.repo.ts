@@ -145,6 +145,18 @@ export function createBookingRepo(db: DbOrTx) {
     },
 
     /** A verified technician who offers this service (someone a customer may choose for it). */
+    /** A verified technician's own unit price for a service (null: the list price); undefined: they do not offer it. */
+    async ownPrice(technicianId: string, serviceId: string): Promise<{ price: number | null } | undefined> {
+      const [row] = await queryRows<{ price: number | null }>(
+        db,
+        sql`SELECT ts.price FROM technician_services ts
+            JOIN technician_profiles tp ON tp.user_id = ts.technician_id
+            WHERE ts.technician_id = ${technicianId} AND ts.service_id = ${serviceId}
+              AND tp.verification = 'verified'`,
+      );
+      return row;
+    },
+
     async offersService(technicianId: string, serviceId: string): Promise<boolean> {
       const rows = await queryRows<{ ok: number }>(
         db,

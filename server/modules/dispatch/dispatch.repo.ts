@@ -2,6 +2,7 @@ import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
 import { bookings, dispatchOffers, services } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
+import { bayesianScoreSql } from '../review/rating';
 
 const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 4326)::geography`;
 
@@ -82,16 +83,54 @@ type BookingRef = {
  * Their service areas cover the point (issue 13 §2); a technician with no areas serves anywhere within
  * the radius. `ST_Covers` on the areas' GiST index.
  */
-const servesAt = (at: LngLat) => sql`(
+export const servesAt = (at: LngLat) => sql`(
   NOT EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id)
   OR EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id
              AND ST_Covers(ta.area, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326))))`;
 
 /**
- * Available for this booking: not its own customer, not asked about it before, and not holding another
- * open offer (at most one each: also a unique index, which settles a race between two dispatches).
+ * Ratings as dispatch signals (issue 12: "ratings drive dispatch quality"); see the README.
+ * `ratingBandMeters`: among the available technicians no farther than the nearest plus this, the best
+ * Bayesian score gets the offer (0: nearest only). A customer whose private average from technicians is
+ * below `customerFloor` over at least `customerMinRatings` ratings is offered only technicians with
+ * `flaggedMinJobs` completed jobs or more (0: no such rule).
  */
-const eligibleFor = (b: BookingRef, presence: PresenceWindow) => sql`${available(
+export type DispatchSignals = {
+  ratingBandMeters: number;
+  customerFloor: number;
+  customerMinRatings: number;
+  flaggedMinJobs: number;
+};
+export const DEFAULT_SIGNALS: DispatchSignals = {
+  ratingBandMeters: 300,
+  customerFloor: 2.5,
+  customerMinRatings: 3,
+  flaggedMinJobs: 10,
+};
+
+/**
+ * The booking's customer is rated below the floor by technicians (private ratings, enough of them).
+ * Uncorrelated with the candidate row, so PostgreSQL evaluates it once per query (an InitPlan).
+ */
+const customerFlagged = (bookingId: string, s: DispatchSignals) => sql`COALESCE((
+  SELECT count(*) >= ${s.customerMinRatings} AND avg(cr.rating) < ${s.customerFloor}
+  FROM customer_ratings cr
+  WHERE cr.customer_id = (SELECT customer_id FROM bookings WHERE id = ${bookingId})), false)`;
+
+/** Experienced enough for a flagged customer's booking (or the customer is not flagged). */
+const experiencedEnough = (bookingId: string, s: DispatchSignals) =>
+  s.flaggedMinJobs <= 0
+    ? sql`true`
+    : sql`(NOT ${customerFlagged(bookingId, s)}
+      OR (SELECT count(*) FROM bookings jb
+          WHERE jb.technician_id = tp.user_id AND jb.status = 'completed') >= ${s.flaggedMinJobs})`;
+
+/**
+ * Available for this booking: not its own customer, not asked about it before, and not holding another
+ * open offer (at most one each: also a unique index, which settles a race between two dispatches); for a
+ * customer technicians rated below the floor, experienced technicians only.
+ */
+const eligibleFor = (b: BookingRef, presence: PresenceWindow, signals: DispatchSignals) => sql`${available(
   b.serviceId,
   presence,
   b.location,
@@ -99,7 +138,8 @@ const eligibleFor = (b: BookingRef, presence: PresenceWindow) => sql`${available
 )}
   AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
-  AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')`;
+  AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')
+  AND ${experiencedEnough(b.id, signals)}`;
 
 export type Candidate = { technicianId: string; distanceMeters: number; price?: number | null };
 
@@ -116,8 +156,42 @@ const heardAfter = (p: PresenceWindow) =>
 export function createDispatchRepo(
   db: DbOrTx,
   presence: PresenceWindow = { timeoutMs: 60_000, since: () => 0 },
+  signals: DispatchSignals = DEFAULT_SIGNALS,
 ) {
+  const eligible = (b: BookingRef) => eligibleFor(b, presence, signals);
   return {
+    /**
+     * The best-rated available technician no farther than `nearestMeters` plus the rating band (and the
+     * radius): the Bayesian score first, then distance, then id. With equal scores that is the nearest,
+     * as before. One ST_DWithin probe on the online-and-verified GiST index.
+     */
+    async bestInBand(
+      b: BookingRef,
+      nearestMeters: number,
+      radiusMeters: number,
+    ): Promise<Candidate | undefined> {
+      if (signals.ratingBandMeters <= 0) return undefined;
+      const here = point(b.location);
+      const reach = Math.min(nearestMeters + signals.ratingBandMeters, radiusMeters);
+      const [row] = await queryRows<{ technician_id: string; distance: number; price: number | null }>(
+        db,
+        sql`SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
+                   ${ownPrice(b.serviceId)} AS price
+            FROM technician_profiles tp
+            WHERE ${eligible(b)} AND ST_DWithin(tp.location, ${here}, ${reach})
+            ORDER BY ${bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`)} DESC,
+                     ST_Distance(tp.location, ${here}), tp.user_id
+            LIMIT 1`,
+      );
+      return row
+        ? {
+            technicianId: row.technician_id,
+            distanceMeters: Math.round(Number(row.distance)),
+            price: row.price === null ? null : Number(row.price),
+          }
+        : undefined;
+    },
+
     /**
      * The nearest available technician not yet asked about this booking, within the radius. The radius
      * is applied after `ORDER BY <-> LIMIT 1`: with `ST_DWithin` in the WHERE clause the planner
@@ -133,7 +207,7 @@ export function createDispatchRepo(
               SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
                      ${ownPrice(b.serviceId)} AS price
               FROM technician_profiles tp
-              WHERE ${eligibleFor(b, presence)}
+              WHERE ${eligible(b)}
                 AND tp.location && _ST_Expand(${here}, ${radiusMeters})
               ORDER BY tp.location <-> ${here}
               LIMIT 1) nearest
@@ -155,7 +229,7 @@ export function createDispatchRepo(
         db,
         sql`SELECT ST_Distance(tp.location, ${here}) AS distance, ${ownPrice(b.serviceId)} AS price
             FROM technician_profiles tp
-            WHERE tp.user_id = ${technicianId} AND ${eligibleFor(b, presence)}`,
+            WHERE tp.user_id = ${technicianId} AND ${eligible(b)}`,
       );
       return row
         ? {
@@ -181,7 +255,7 @@ export function createDispatchRepo(
         sql`SELECT tp.user_id AS technician_id, ${ownPrice(b.serviceId)} AS price
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
             JOIN technician_profiles tp ON tp.user_id = c.id
-            WHERE ${eligibleFor(b, presence)}
+            WHERE ${eligible(b)}
             ORDER BY c.ord
             LIMIT 1`,
       );

@@ -14,7 +14,7 @@ import type { PresenceService } from '../presence/presence.service';
 import type { ScheduleService } from '../schedule/schedule.service';
 import { createTechnicianRepo } from '../technician/technician.repo';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
-import { type Candidate, createDispatchRepo } from './dispatch.repo';
+import { type Candidate, createDispatchRepo, type DispatchSignals } from './dispatch.repo';
 
 export type DispatchConfig = {
   radiusMeters: number;
@@ -23,6 +23,8 @@ export type DispatchConfig = {
   searchWindowMs: number;
   sweepMs: number;
   scheduleLeadMs: number;
+  /** Ratings as dispatch signals (the rating band, the customer floor); defaults when absent. */
+  signals?: DispatchSignals;
 };
 
 /** Internal to the offers channel: streams re-check access; never sent to a client. */
@@ -101,7 +103,7 @@ export function createDispatchService(deps: {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
   /** Dispatch's queries, counting only technicians heard from within the presence window. */
   const dispatchRepo = (d: DbOrTx) =>
-    createDispatchRepo(d, { timeoutMs: presenceTimeoutMs, since: presence.since });
+    createDispatchRepo(d, { timeoutMs: presenceTimeoutMs, since: presence.since }, config.signals);
   const repo = dispatchRepo(db);
   let unsubscribe: (() => void) | undefined;
   const timers = new Map<number, NodeJS.Timeout>();
@@ -214,6 +216,10 @@ export function createDispatchService(deps: {
               row.scheduledFor,
             ) ?? [],
           )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
+        // Within a short band beyond the nearest, the best-rated goes first (ratings drive dispatch).
+        if (candidate)
+          candidate =
+            (await dispatch.bestInBand(row, candidate.distanceMeters, config.radiusMeters)) ?? candidate;
       }
       if (candidate) {
         const base = await ownBase(row, candidate.price);

@@ -105,6 +105,20 @@ export function createTechnicianRepo(db: DbOrTx) {
       });
     },
 
+    /** The catalogue's price bounds of these services (null: no bound that side). */
+    priceBounds: (ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : db
+            .select({
+              id: services.id,
+              minPrice: services.minPrice,
+              maxPrice: services.maxPrice,
+              currency: services.currency,
+            })
+            .from(services)
+            .where(inArray(services.id, ids)),
+
     async setOnline(
       userId: string,
       online: boolean,

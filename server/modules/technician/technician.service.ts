@@ -115,6 +115,30 @@ export function createTechnicianService(deps: {
     return view(row!);
   }
 
+  /**
+   * The error for a price the database refused as outside its service's bounds, naming the first such
+   * service and its bounds (`details`: serviceId, currency, minPrice and/or maxPrice in minor units).
+   */
+  async function outOfBounds(list: Array<{ serviceId: string; price?: number | undefined }>) {
+    const bounds = await repo.priceBounds(list.filter((s) => s.price !== undefined).map((s) => s.serviceId));
+    for (const b of bounds) {
+      const price = list.find((s) => s.serviceId === b.id)?.price;
+      if (price === undefined) continue;
+      if ((b.minPrice !== null && price < b.minPrice) || (b.maxPrice !== null && price > b.maxPrice)) {
+        return new DomainError('VALIDATION', 'A price is outside what this service allows.', {
+          reason: 'PRICE_OUT_OF_BOUNDS',
+          serviceId: b.id,
+          currency: b.currency,
+          ...(b.minPrice !== null ? { minPrice: b.minPrice } : {}),
+          ...(b.maxPrice !== null ? { maxPrice: b.maxPrice } : {}),
+        });
+      }
+    }
+    return new DomainError('VALIDATION', 'A price is outside what this service allows.', {
+      reason: 'PRICE_OUT_OF_BOUNDS',
+    });
+  }
+
   const service = {
     me,
 
@@ -133,10 +157,7 @@ export function createTechnicianService(deps: {
         if (pgErrorCode(e).code === '23503')
           throw new DomainError('NOT_FOUND', 'One of the services does not exist.');
         if (pgErrorCode(e).constraint === 'technician_services_price_within_bounds')
-          throw new DomainError(
-            'VALIDATION',
-            'A price is outside what this service allows (see its bounds).',
-          );
+          throw await outOfBounds([...unique.values()]);
         throw e;
       }
       await deps.tracking.changed([userId]);

@@ -21,6 +21,8 @@ type QuotePanelProps = {
   markets?: readonly Market[];
   /** The job's pin (marked on that map). */
   pin?: LatLng | undefined;
+  /** The customer chose this technician: the quote is at their price. */
+  technicianName?: string | undefined;
 };
 
 /** The price for this place and time, and who is around to do it. */
@@ -35,6 +37,7 @@ export function QuotePanel({
   durationMinutes,
   markets = [],
   pin,
+  technicianName,
 }: QuotePanelProps) {
   const { t, formatMoney, formatNumber, formatMinutes, formatDistance } = useI18n();
 
@@ -93,10 +96,18 @@ export function QuotePanel({
           </span>
         )}
       </div>
-      <p className="quote-total" data-testid="quote-total">
-        {formatMoney(price.total)}
+      {technicianName && (
+        <p className="muted small" data-testid="quote-for">
+          {t('quote.theirPrice', { name: technicianName })}
+        </p>
+      )}
+      <p className="quote-total" data-testid="quote-total" data-amount={price.total.amount}>
+        {/* Several prices around: the headline is the lowest of them. */}
+        {!technicianName && priceRange && priceRange.from.amount !== priceRange.to.amount
+          ? t('quote.from', { price: formatMoney(price.total) })
+          : formatMoney(price.total)}
       </p>
-      {priceRange && priceRange.from.amount !== priceRange.to.amount && (
+      {!technicianName && priceRange && priceRange.from.amount !== priceRange.to.amount && (
         <p className="muted small" data-testid="quote-range">
           {t('quote.range', { from: formatMoney(priceRange.from), to: formatMoney(priceRange.to) })}
         </p>
