@@ -81,3 +81,47 @@ test('the customer’s notification badge updates live when the technician accep
     for (const c of contexts) await c.close();
   }
 });
+
+test('an offer’s link (/home?offer=…) scrolls to and highlights its card; an unknown or closed offer says so', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const contexts: BrowserContext[] = [];
+  const context = async (geo: boolean) => {
+    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
+    contexts.push(c);
+    return c.newPage();
+  };
+  try {
+    const tech = await context(true);
+    const admin = await context(false);
+    await onlineShoeShineTechnician(tech, admin, { name: 'Ade Link', email: uniqueEmail('e2e-ltech') });
+
+    // No such offer (expired long ago, or never this technician's): a short notice, no card.
+    await tech.goto('/home?offer=987654321#offers');
+    await expect(tech.getByTestId('offers')).toContainText('no longer available', { timeout: 15_000 });
+    await expect(tech.getByTestId('offer-card')).toHaveCount(0);
+
+    const customer = await context(true);
+    await signUp(customer, { name: 'Tola Link', email: uniqueEmail('e2e-lcust'), role: 'customer' });
+    await requestShoeShine(customer, '11 Ring Road, Ibadan');
+    const card = tech.getByTestId('offer-card');
+    await expect(card).toBeVisible({ timeout: 20_000 });
+    await expect(card).not.toHaveAttribute('data-focused', 'true');
+    const offerId = await card.getAttribute('data-offer-id');
+    // The notification's URL, opened in the running app (the page scrolled away first).
+    await tech.evaluate((id) => {
+      window.scrollTo(0, document.body.scrollHeight);
+      history.pushState(null, '', `/home?offer=${id}#offers`);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, offerId);
+    await expect(card).toHaveAttribute('data-focused', 'true');
+    await expect(card).toBeFocused();
+    await expect(card).toBeInViewport();
+    await card.getByTestId('accept-offer').click();
+    await expect(tech.getByTestId('active-job')).toHaveAttribute('data-status', 'assigned');
+    await expect.poll(() => new URL(tech.url()).search).toBe('');
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
