@@ -514,6 +514,27 @@ describe('phone verification (auth.requestPhoneCode / auth.verifyPhone)', () => 
     expect(perAccount).toEqual(['OK', 'OK', 'OK', 'OK', 'OK', 'TOO_MANY_REQUESTS']);
   });
 
+  it('concurrent requests cannot pass the limits (3 per number, 5 per account, whatever the race)', async () => {
+    const phone = uniquePhone();
+    const callers = await Promise.all(Array.from({ length: 10 }, () => customer(svc())));
+    const results = await Promise.all(
+      callers.map((c) => codeOf(httpClient(server, c.token).auth.requestPhoneCode.mutate({ phone }))),
+    );
+    expect(results.filter((r) => r === 'OK')).toHaveLength(3);
+    expect(results.filter((r) => r === 'TOO_MANY_REQUESTS')).toHaveLength(7);
+    expect(await database.db.select().from(phoneCodes).where(eq(phoneCodes.phone, phone))).toHaveLength(3);
+
+    const c = await customer(svc());
+    const api = httpClient(server, c.token);
+    const perAccount = await Promise.all(
+      Array.from({ length: 9 }, () => codeOf(api.auth.requestPhoneCode.mutate({ phone: uniquePhone() }))),
+    );
+    expect(perAccount.filter((r) => r === 'OK')).toHaveLength(5);
+    expect(await database.db.select().from(phoneCodes).where(eq(phoneCodes.userId, c.user.id))).toHaveLength(
+      5,
+    );
+  });
+
   it('refuses what is not an E.164 number', async () => {
     const c = await customer(svc());
     const api = httpClient(server, c.token);
