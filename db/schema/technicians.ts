@@ -46,6 +46,12 @@ export const technicianProfiles = pgTable(
     seenAt: timestamp('seen_at', { withTimezone: true, mode: 'date' }),
     /** When a node last confirmed their `technician.offers` subscription is live (null: nobody listens). */
     listeningAt: timestamp('listening_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * When a node last heard from them in any way (an open WebSocket, its closing, a fix, going online).
+     * Unlike `seen_at` it is not reset when their socket closes: a technician with a push subscription
+     * heard from within PUSH_REACHABLE_MS is still offered jobs by push (a locked phone).
+     */
+    heardAt: timestamp('heard_at', { withTimezone: true, mode: 'date' }),
     updatedAt: updatedAt(),
   },
   (t) => [

@@ -80,6 +80,8 @@ export function createDispatchService(deps: {
   config: DispatchConfig;
   presence: PresenceService;
   presenceTimeoutMs: number;
+  /** PUSH_REACHABLE_MS: technicians without a live socket, reachable by Web Push (0: none). */
+  pushReachableMs?: number;
   leader: Leader;
   /** A service by id (the catalog keeps them in memory), for the offer card. */
   service: (id: string) => Promise<ServiceRow | undefined>;
@@ -97,9 +99,16 @@ export function createDispatchService(deps: {
   schedule?: Pick<ScheduleService, 'reserve' | 'release'>;
 }) {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
-  /** Dispatch's queries, counting only technicians heard from within the presence window. */
+  /**
+   * Dispatch's queries, counting technicians heard from within the presence window with a live offers
+   * subscription, and those reachable by Web Push (a locked phone: see `pushReachable` in the repo).
+   */
   const dispatchRepo = (d: DbOrTx) =>
-    createDispatchRepo(d, { timeoutMs: presenceTimeoutMs, since: presence.since });
+    createDispatchRepo(d, {
+      timeoutMs: presenceTimeoutMs,
+      since: presence.since,
+      pushReachableMs: deps.pushReachableMs ?? 0,
+    });
   const repo = dispatchRepo(db);
   let unsubscribe: (() => void) | undefined;
   const timers = new Map<number, NodeJS.Timeout>();
