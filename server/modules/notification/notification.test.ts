@@ -156,6 +156,28 @@ describe('Web Push (VAPID, aes128gcm) against a push-service stand-in', () => {
     });
   });
 
+  it('signing out deletes the push subscription this session registered; another device keeps its own', async () => {
+    const c = await customer(svc());
+    const phone = await subscribed(c.token);
+    const other = await svc().auth.signIn(
+      { email: c.user.email, password: 'customer password' },
+      '127.0.0.1',
+    );
+    const laptop = await subscribed(other.token);
+    const endpoints = async () =>
+      (
+        await database.db
+          .select({ endpoint: pushSubscriptions.endpoint })
+          .from(pushSubscriptions)
+          .where(eq(pushSubscriptions.userId, c.user.id))
+      ).map((r) => r.endpoint);
+    expect((await endpoints()).sort()).toEqual([phone.endpoint, laptop.endpoint].sort());
+
+    // Even if the app could not say so itself first (offline at sign-out): the server ends it with the session.
+    await httpClient(server, c.token).auth.signOut.mutate();
+    expect(await endpoints()).toEqual([laptop.endpoint]);
+  });
+
   it('refuses an endpoint outside WEB_PUSH_ALLOWED_ORIGINS (the server never POSTs to an arbitrary address)', async () => {
     const c = await customer(svc());
     const api = httpClient(server, c.token);
