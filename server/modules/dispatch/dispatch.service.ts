@@ -30,6 +30,12 @@ type Recheck = { type: 'recheck' };
 
 /** How many of the nearest (from memory) the database is asked to confirm before falling back to KNN. */
 const MEMORY_CANDIDATES = 10;
+/**
+ * Technicians reachable only by push (app closed, phone locked) are not among memory's proposals (it
+ * proposes those present). One of them is offered first only when nearer than memory's best by more than
+ * this: at similar distances the technician whose app is open, who answers sooner, goes first.
+ */
+const PUSH_ONLY_MARGIN_METERS = 1_000;
 
 /** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
 const snap = (x: number) => Math.round(x * 100) / 100;
@@ -210,17 +216,26 @@ export function createDispatchService(deps: {
       }
       if (early && !candidate && row.fallbackToNearest) return null;
       if (!candidate && (!chosen || row.fallbackToNearest)) {
-        candidate =
-          (await dispatch.firstConfirmed(
-            row,
-            deps.nearest?.(
-              row.serviceId,
-              row.location,
-              MEMORY_CANDIDATES,
-              config.radiusMeters,
-              row.scheduledFor,
-            ) ?? [],
-          )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
+        candidate = await dispatch.firstConfirmed(
+          row,
+          deps.nearest?.(
+            row.serviceId,
+            row.location,
+            MEMORY_CANDIDATES,
+            config.radiusMeters,
+            row.scheduledFor,
+          ) ?? [],
+        );
+        // PostgreSQL's nearest: the fallback, and (push reachability on) a push-only technician clearly
+        // nearer than memory's best.
+        if (!candidate || (deps.pushReachableMs && candidate.distanceMeters > PUSH_ONLY_MARGIN_METERS)) {
+          const nearest = await dispatch.nextCandidate(row, config.radiusMeters);
+          if (
+            nearest &&
+            (!candidate || nearest.distanceMeters + PUSH_ONLY_MARGIN_METERS < candidate.distanceMeters)
+          )
+            candidate = nearest;
+        }
       }
       if (candidate) {
         const base = await ownBase(row, candidate.price);
