@@ -12,6 +12,7 @@
  */
 import { marketSeed } from '../db/seed/markets';
 import { startStandins } from '../server/test/standins';
+import { startPushServiceStandin } from '../server/test/standins/push-service';
 import { startSmsStandin } from '../server/test/standins/sms';
 
 const gateways = await startStandins();
@@ -24,6 +25,12 @@ const sms = await startSmsStandin(
   smsPort,
 );
 Object.assign(process.env, sms.env);
+// Web Push (issue 11 §2): a push-service stand-in (checks VAPID, decrypts) on PORT + 20001, the only origin
+// the server may push to here; e2e/notifications.spec.ts takes a subscription from it for the technician's
+// device and reads what the server pushed (`GET /inbox`) to hand it to the service worker over CDP.
+const pushPort = Number(process.env.E2E_PUSH_PORT ?? Number(process.env.PORT ?? 3000) + 20001);
+const push = await startPushServiceStandin(pushPort);
+process.env.WEB_PUSH_ALLOWED_ORIGINS = push.url;
 gateways.webhooksTo(`http://127.0.0.1:${process.env.PORT ?? 3000}`);
 
 const grace = Number(process.env.E2E_CANCELLATION_GRACE_MINUTES ?? 0);

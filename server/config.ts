@@ -110,6 +110,16 @@ const envSchema = z
     TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     BREADCRUMB_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
     PRESENCE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+    /**
+     * A technician whose app is closed or phone locked (no socket) still gets offers by Web Push while they
+     * are online, have a push subscription and were heard from (socket, fix) within this window. 0: never.
+     */
+    PUSH_REACHABLE_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600_000)
+      .default(600_000),
     PRESENCE_OFFLINE_MINUTES: z.coerce
       .number()
       .min(0.05)
@@ -335,7 +345,8 @@ export type Config = {
   /** Overload shedding of booking.create (issue 18 §3): see server/lib/admission.ts. */
   shedding: { createsInFlight: number; dispatchBacklog: number; retryAfterSeconds: number };
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
-  presence: { timeoutMs: number; offlineAfterMs: number };
+  /** `pushReachableMs`: see PUSH_REACHABLE_MS (offers by push to a technician without a live socket). */
+  presence: { timeoutMs: number; offlineAfterMs: number; pushReachableMs: number };
   /** After SIGTERM: serve this long with /healthz at 503 before closing (5 s by default with Redis). */
   drainMs: number;
   /** Load balancers of ours in front: client IPs come from their X-Forwarded-For (0: the peer). */
@@ -516,6 +527,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     presence: {
       timeoutMs: Math.round(e.PRESENCE_TIMEOUT_SECONDS * 1000),
       offlineAfterMs: Math.round(e.PRESENCE_OFFLINE_MINUTES * 60_000),
+      pushReachableMs: e.PUSH_REACHABLE_MS,
     },
     arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
     developer: {

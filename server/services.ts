@@ -152,6 +152,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config: config.dispatch,
     presence,
     presenceTimeoutMs: config.presence.timeoutMs,
+    pushReachableMs: config.presence.pushReachableMs,
     leader,
     service: catalog.service,
     nearest: tracking.nearest,

@@ -48,9 +48,15 @@ export const technicianProfiles = pgTable(
     listeningAt: timestamp('listening_at', { withTimezone: true, mode: 'date' }),
     /**
      * What text search matches (issue 12 §3): name, bio and the English and Arabic names of their services
-     * and categories, normalised by fundi_search_norm. Kept by triggers (migration 0029), trigram-indexed.
+     * and categories, normalised by fundi_search_norm. Kept by triggers (migration 0032), trigram-indexed.
      */
     searchText: text('search_text').notNull().default(''),
+    /**
+     * When a node last heard from them in any way (an open WebSocket, its closing, a fix, going online).
+     * Unlike `seen_at` it is not reset when their socket closes: a technician with a push subscription
+     * heard from within PUSH_REACHABLE_MS is still offered jobs by push (a locked phone).
+     */
+    heardAt: timestamp('heard_at', { withTimezone: true, mode: 'date' }),
     updatedAt: updatedAt(),
   },
   (t) => [

@@ -7,13 +7,14 @@ import { bayesianScoreSql } from '../review/rating';
 const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 4326)::geography`;
 
 /**
- * Available = verified, online, present (a node heard from them within the presence timeout), with a live
- * offers subscription, offering the service, not already on an on-demand job, and at work (issue 12 §5).
+ * Available = verified, online, reachable (present: a node heard from them within the presence timeout,
+ * with a live offers subscription; or reachable by push: see `pushReachable`), offering the service, not already on an on-demand job, and at work (issue 12 §5).
  * `online AND verification = 'verified'` matches the partial GiST index, so `<->` walks it nearest first.
  */
 const available = (serviceId: string, presence: PresenceWindow, at: LngLat, when?: JobWindow) => sql`
   tp.online AND tp.verification = 'verified'
-  AND tp.seen_at > ${heardAfter(presence)} AND tp.listening_at > ${heardAfter(presence)}
+  AND ((tp.seen_at > ${heardAfter(presence)} AND tp.listening_at > ${heardAfter(presence)})
+    OR ${pushReachable(presence)})
   AND EXISTS (SELECT 1 FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})
   AND NOT EXISTS (
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
@@ -147,10 +148,25 @@ export type Candidate = { technicianId: string; distanceMeters: number; price?: 
 const ownPrice = (serviceId: string) =>
   sql`(SELECT ts.price FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})`;
 
-/** Heard from within `timeoutMs`, and not before `since` (this process's start when it is the only one). */
-export type PresenceWindow = { timeoutMs: number; since: () => number };
+/**
+ * Heard from within `timeoutMs`, and not before `since` (this process's start when it is the only one).
+ * `pushReachableMs` (PUSH_REACHABLE_MS, 0: off): see `pushReachable`.
+ */
+export type PresenceWindow = { timeoutMs: number; since: () => number; pushReachableMs?: number };
 const heardAfter = (p: PresenceWindow) =>
   sql`greatest(now() - ${`${p.timeoutMs} milliseconds`}::interval, to_timestamp(${p.since() / 1000}::float8))`;
+
+/**
+ * Reachable by Web Push though no socket of theirs is open (the app in the background, the phone locked):
+ * a push subscription, and heard from (socket, fix, going online) within `pushReachableMs`. The push
+ * service keeps the message for them whichever node (or restart) sent it, so `since` does not apply.
+ * Technicians without a push subscription stay under the socket rule (no ghost offers).
+ */
+const pushReachable = (p: PresenceWindow) =>
+  p.pushReachableMs
+    ? sql`(tp.heard_at > now() - ${`${p.pushReachableMs} milliseconds`}::interval
+        AND EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = tp.user_id))`
+    : sql`false`;
 
 /** `presence`: technicians not heard from within this window are away (PRESENCE_TIMEOUT_SECONDS). */
 export function createDispatchRepo(
@@ -378,7 +394,8 @@ export function createDispatchRepo(
 
     /**
      * A technician stopped listening for offers (app closed) and nobody got them back within the grace:
-     * their open offers expire now, unless a subscription of theirs is live on another node.
+     * their open offers expire now, unless a subscription of theirs is live on another node or they are
+     * reachable by push (then the offer's own window applies: the push may wake them).
      */
     expireUnheard: (technicianId: string) =>
       db
@@ -389,7 +406,7 @@ export function createDispatchRepo(
             eq(dispatchOffers.technicianId, technicianId),
             eq(dispatchOffers.status, 'offered'),
             sql`NOT EXISTS (SELECT 1 FROM technician_profiles tp WHERE tp.user_id = ${technicianId}
-                  AND tp.listening_at > ${heardAfter(presence)})`,
+                  AND (tp.listening_at > ${heardAfter(presence)} OR ${pushReachable(presence)}))`,
           ),
         )
         .returning(),

@@ -34,6 +34,12 @@ type Recheck = { type: 'recheck' };
 const MEMORY_CANDIDATES = 10;
 /** How long the offers stream trusts its last verification check without a recheck message. */
 const RECHECK_MS = 60_000;
+/**
+ * Technicians reachable only by push (app closed, phone locked) are not among memory's proposals (it
+ * proposes those present). One of them is offered first only when nearer than memory's best by more than
+ * this: at similar distances the technician whose app is open, who answers sooner, goes first.
+ */
+const PUSH_ONLY_MARGIN_METERS = 1_000;
 
 /** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
 const snap = (x: number) => Math.round(x * 100) / 100;
@@ -84,6 +90,8 @@ export function createDispatchService(deps: {
   config: DispatchConfig;
   presence: PresenceService;
   presenceTimeoutMs: number;
+  /** PUSH_REACHABLE_MS: technicians without a live socket, reachable by Web Push (0: none). */
+  pushReachableMs?: number;
   leader: Leader;
   /** A service by id (the catalog keeps them in memory), for the offer card. */
   service: (id: string) => Promise<ServiceRow | undefined>;
@@ -101,9 +109,16 @@ export function createDispatchService(deps: {
   schedule?: Pick<ScheduleService, 'reserve' | 'release'>;
 }) {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
-  /** Dispatch's queries, counting only technicians heard from within the presence window. */
+  /**
+   * Dispatch's queries, counting technicians heard from within the presence window with a live offers
+   * subscription, and those reachable by Web Push (a locked phone: see `pushReachable` in the repo).
+   */
   const dispatchRepo = (d: DbOrTx) =>
-    createDispatchRepo(d, { timeoutMs: presenceTimeoutMs, since: presence.since }, config.signals);
+    createDispatchRepo(
+      d,
+      { timeoutMs: presenceTimeoutMs, since: presence.since, pushReachableMs: deps.pushReachableMs ?? 0 },
+      config.signals,
+    );
   const repo = dispatchRepo(db);
   let unsubscribe: (() => void) | undefined;
   const timers = new Map<number, NodeJS.Timeout>();
@@ -205,17 +220,26 @@ export function createDispatchService(deps: {
       }
       if (early && !candidate && row.fallbackToNearest) return null;
       if (!candidate && (!chosen || row.fallbackToNearest)) {
-        candidate =
-          (await dispatch.firstConfirmed(
-            row,
-            deps.nearest?.(
-              row.serviceId,
-              row.location,
-              MEMORY_CANDIDATES,
-              config.radiusMeters,
-              row.scheduledFor,
-            ) ?? [],
-          )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
+        candidate = await dispatch.firstConfirmed(
+          row,
+          deps.nearest?.(
+            row.serviceId,
+            row.location,
+            MEMORY_CANDIDATES,
+            config.radiusMeters,
+            row.scheduledFor,
+          ) ?? [],
+        );
+        // PostgreSQL's nearest: the fallback, and (push reachability on) a push-only technician clearly
+        // nearer than memory's best.
+        if (!candidate || (deps.pushReachableMs && candidate.distanceMeters > PUSH_ONLY_MARGIN_METERS)) {
+          const nearest = await dispatch.nextCandidate(row, config.radiusMeters);
+          if (
+            nearest &&
+            (!candidate || nearest.distanceMeters + PUSH_ONLY_MARGIN_METERS < candidate.distanceMeters)
+          )
+            candidate = nearest;
+        }
         // Within a short band beyond the nearest, the best-rated goes first (ratings drive dispatch).
         if (candidate)
           candidate =

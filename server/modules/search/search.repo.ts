@@ -68,7 +68,7 @@ export type SearchRow = {
  * The searchable text of a technician: `technician_profiles.search_text` (name, bio, the English and
  * Arabic names of their services and categories, normalised by fundi_search_norm: lower case, Latin
  * accents folded, Arabic alef/hamza forms, taa marbuta, alef maqsura unified, diacritics and tatweel
- * removed), kept by triggers (migration 0029) and indexed with pg_trgm, so `LIKE '%word%'` uses the index.
+ * removed), kept by triggers (migration 0032) and indexed with pg_trgm, so `LIKE '%word%'` uses the index.
  */
 const searchText = sql`tp.search_text`;
 /** One word of the query in the technician's text: the predicate the trigram index answers. */

@@ -135,6 +135,7 @@ export function createTechnicianRepo(db: DbOrTx) {
                 locationAccuracy: at.accuracy,
                 locationAt: at.time,
                 seenAt: new Date(),
+                heardAt: new Date(),
               }
             : { online },
         )
