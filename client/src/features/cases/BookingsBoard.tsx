@@ -8,9 +8,9 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
+import { useMarketNames } from '../catalog/useMarket';
 import { type BoardFilters, boardInput, boardQuery, parseBoardFilters } from './boardFilters';
 import { PersonPicker } from './PersonPicker';
-import { useMarketNames } from '../catalog/useMarket';
 import './cases.css';
 
 /**

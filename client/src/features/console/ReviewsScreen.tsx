@@ -13,10 +13,13 @@ import { ConsoleNav } from './ConsoleNav';
 /** Moderation: reviews people reported, most recently reported first; hide one with a reason (audited). */
 export function ReviewsScreen() {
   const { t } = useI18n();
-  const pages = trpc.admin.reviews.reported.useInfiniteQuery({}, {
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-    staleTime: 5_000,
-  });
+  const pages = trpc.admin.reviews.reported.useInfiniteQuery(
+    {},
+    {
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      staleTime: 5_000,
+    },
+  );
   const rows = pages.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <Screen heading={t('console.reviews.title')} testId="admin-reviews">
