@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { technicianProfiles } from '../../../db/schema';
 import {
   customer,
   offset,
@@ -103,6 +105,25 @@ describe('offers to technicians reachable only by push', () => {
     });
     expect(next.technicianId).toBe(locked.user.id);
     closeLive();
+  });
+
+  it('heard from longer ago than PUSH_REACHABLE_MS (10 min): not offered; within it: offered', async () => {
+    const spot = uniqueSpot();
+    const locked = await lockedWithPush(offset(spot, 300));
+    await sleep(600); // a couple of presence beats (250 ms here): nothing of theirs is left to write
+    const setHeard = (minutesAgo: number) =>
+      svc()
+        .database.db.update(technicianProfiles)
+        .set({ heardAt: sql`now() - make_interval(mins => ${minutesAgo})` })
+        .where(eq(technicianProfiles.userId, locked.user.id));
+    await setHeard(11);
+    const b = await book(spot);
+    await sleep(1_500);
+    expect(await openOfferOf(svc(), b.id, 300).catch(() => null)).toBeNull();
+
+    await setHeard(9);
+    svc().dispatch.onTechnicianAvailable(locked.user.id);
+    expect((await openOfferOf(svc(), b.id, 10_000)).technicianId).toBe(locked.user.id);
   });
 
   it('without a push subscription a closed app is not offered jobs, however near', async () => {
