@@ -10,7 +10,7 @@ const surname = `Adeyemi${randomUUID()
 
 test('languages on the profile; stars and words on the booking; Book asks a visitor to sign up and comes back to that technician', async ({
   browser,
-}) => {
+}, testInfo) => {
   test.setTimeout(240_000);
   const contexts: BrowserContext[] = [];
   const context = async (geo: boolean) => {
@@ -45,6 +45,8 @@ test('languages on the profile; stars and words on the booking; Book asks a visi
     await tech.getByTestId('edit-profile').click();
     await tech.getByLabel('Yoruba').check();
     await tech.getByLabel('English').check();
+    await tech.getByTestId('save-profile').scrollIntoViewIfNeeded();
+    await tech.screenshot({ path: testInfo.outputPath('languages-editor-en.png'), fullPage: true });
     await tech.getByTestId('save-profile').click();
     await expect(tech.getByTestId('own-languages')).toContainText('English and Yoruba');
     await tech.getByTestId('online-toggle').click();
@@ -80,6 +82,7 @@ test('languages on the profile; stars and words on the booking; Book asks a visi
       'href',
       `/technicians/${me.id}`,
     );
+    await first.screenshot({ path: testInfo.outputPath('booking-technician-card-en.png'), fullPage: true });
 
     // A visitor opens the profile (languages shown) and taps Book: sign UP, with a way to sign in instead.
     const visitor = await context(true);
@@ -112,6 +115,7 @@ test('languages on the profile; stars and words on the booking; Book asks a visi
     await visitor.getByTestId('use-my-location').click();
     await expect(visitor.getByTestId('quote-for')).toContainText(name);
     await expect(visitor.getByTestId('quote-total')).toHaveAttribute('data-amount', String(own));
+    await visitor.screenshot({ path: testInfo.outputPath('chosen-booking-form-en.png'), fullPage: true });
 
     // ?next= never leaves the site.
     const stranger = await context(false);

@@ -12,5 +12,9 @@ describe('technician languages', () => {
     expect(languageName('en', 'ar')).toBe('الإنجليزية');
     expect(languageList(['en', 'yo'], 'en')).toBe('English and Yoruba');
     expect(languageList(['en', 'ar'], 'ar')).toBe('الإنجليزية والعربية');
+    // Whatever the runtime's Intl data, Nigerian Pidgin has a name, not its code.
+    expect(languageName('pcm', 'en')).toBe('Nigerian Pidgin');
+    expect(languageName('pcm', 'ar')).toMatch(/^[\u0600-\u06FF ]+$/);
+    expect(languageName('zz', 'en')).toBe('zz');
   });
 });

@@ -9,13 +9,21 @@ export function languageChoices(saved: readonly string[]): string[] {
   return [...LANGUAGE_CHOICES, ...saved.filter((c) => !(LANGUAGE_CHOICES as readonly string[]).includes(c))];
 }
 
-/** A language's name in the user's language (Intl.DisplayNames), else its code. */
+/** Names some browsers' Intl data lacks (Chromium answers "pcm" for Nigerian Pidgin). */
+const FALLBACK_NAMES: Record<string, { en: string; ar: string }> = {
+  pcm: { en: 'Nigerian Pidgin', ar: 'البيدجن النيجيرية' },
+};
+
+/** A language's name in the user's language (Intl.DisplayNames, else our own few), else its code. */
 export function languageName(code: string, locale: string): string {
+  let name: string | undefined;
   try {
-    return new Intl.DisplayNames([locale], { type: 'language' }).of(code) ?? code;
+    name = new Intl.DisplayNames([locale], { type: 'language' }).of(code);
   } catch {
-    return code;
+    name = undefined;
   }
+  if (name && name !== code) return name;
+  return FALLBACK_NAMES[code]?.[locale.startsWith('ar') ? 'ar' : 'en'] ?? code;
 }
 
 /** "English, Yoruba and Arabic" in the user's language. */
