@@ -1,5 +1,12 @@
 import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, onlineShoeShineTechnician, requestShoeShine, signUp, uniqueEmail } from './helpers';
+import {
+  acceptOffer,
+  callApi,
+  onlineShoeShineTechnician,
+  requestShoeShine,
+  signUp,
+  uniqueEmail,
+} from './helpers';
 
 // Ibadan, far from the demo technicians seeded around Lagos, so our technician is the nearest.
 const spot = { latitude: 7.3775 + Math.random() * 0.01, longitude: 3.947 + Math.random() * 0.01 };
@@ -77,6 +84,156 @@ test('the customer’s notification badge updates live when the technician accep
     await expect(customer.getByTestId('notification-badge')).toBeVisible({ timeout: 15_000 });
     await customer.getByTestId('notification-bell').click();
     await expect(customer.getByTestId('notification-item').first()).toContainText('Technician assigned');
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
+
+test('an offer’s link (/home?offer=…) scrolls to and highlights its card; an unknown or closed offer says so', async ({
+  browser,
+}) => {
+  test.setTimeout(120_000);
+  const contexts: BrowserContext[] = [];
+  const context = async (geo: boolean) => {
+    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
+    contexts.push(c);
+    return c.newPage();
+  };
+  try {
+    const tech = await context(true);
+    const admin = await context(false);
+    await onlineShoeShineTechnician(tech, admin, { name: 'Ade Link', email: uniqueEmail('e2e-ltech') });
+
+    // No such offer (expired long ago, or never this technician's): a short notice, no card.
+    await tech.goto('/home?offer=987654321#offers');
+    await expect(tech.getByTestId('offers')).toContainText('no longer available', { timeout: 15_000 });
+    await expect(tech.getByTestId('offer-card')).toHaveCount(0);
+
+    const customer = await context(true);
+    await signUp(customer, { name: 'Tola Link', email: uniqueEmail('e2e-lcust'), role: 'customer' });
+    await requestShoeShine(customer, '11 Ring Road, Ibadan');
+    const card = tech.getByTestId('offer-card');
+    await expect(card).toBeVisible({ timeout: 20_000 });
+    await expect(card).not.toHaveAttribute('data-focused', 'true');
+    const offerId = await card.getAttribute('data-offer-id');
+    // The notification's URL, opened in the running app (the page scrolled away first).
+    await tech.evaluate((id) => {
+      window.scrollTo(0, document.body.scrollHeight);
+      history.pushState(null, '', `/home?offer=${id}#offers`);
+      dispatchEvent(new PopStateEvent('popstate'));
+    }, offerId);
+    await expect(card).toHaveAttribute('data-focused', 'true');
+    await expect(card).toBeFocused();
+    await expect(card).toBeInViewport();
+    await card.getByTestId('accept-offer').click();
+    await expect(tech.getByTestId('active-job')).toHaveAttribute('data-status', 'assigned');
+    await expect.poll(() => new URL(tech.url()).search).toBe('');
+  } finally {
+    for (const c of contexts) await c.close();
+  }
+});
+
+test('the technician’s app is closed (phone locked): the offer arrives by push, the tap opens its highlighted card, they accept', async ({
+  browser,
+}) => {
+  test.setTimeout(150_000);
+  const pushService = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4173) + 20001}`;
+  const contexts: BrowserContext[] = [];
+  const context = async (geo: boolean) => {
+    const c = await browser.newContext(
+      geo ? { geolocation: spot, permissions: ['geolocation', 'notifications'] } : {},
+    );
+    contexts.push(c);
+    return c;
+  };
+  try {
+    const techContext = await context(true);
+    const tech = await techContext.newPage();
+    const admin = await (await context(false)).newPage();
+    await onlineShoeShineTechnician(tech, admin, { name: 'Yemi Locked', email: uniqueEmail('e2e-ptech') });
+    // This phone's push subscription: the push-service stand-in (e2e/server.ts) plays the browser's one.
+    const device = (await (await fetch(`${pushService}/subscribe`)).json()) as {
+      id: string;
+      endpoint: string;
+      keys: { p256dh: string; auth: string };
+    };
+    await callApi(tech, 'POST', 'notification.pushSubscribe', {
+      endpoint: device.endpoint,
+      keys: device.keys,
+    });
+    await tech.evaluate(async () => Boolean(await navigator.serviceWorker.ready));
+
+    // The phone locks: the app's page is gone (no script, no socket, no offers subscription). The tab stays
+    // on a file of the app's origin, as a browser keeps a tab the service worker can later navigate.
+    await tech.goto('/icons/icon-192.png');
+
+    const customer = await (await context(true)).newPage();
+    await signUp(customer, { name: 'Funmi Locked', email: uniqueEmail('e2e-pcust'), role: 'customer' });
+    await requestShoeShine(customer, '15 Ring Road, Ibadan');
+
+    // The server offers the job to the locked phone and pushes it: VAPID-signed, encrypted, high urgency.
+    type Pushed = { subscription: string; urgency?: string; payload: { kind: string; url: string } };
+    let pushed: Pushed | undefined;
+    await expect
+      .poll(
+        async () => {
+          const inbox = (await (await fetch(`${pushService}/inbox`)).json()) as Pushed[];
+          pushed = inbox.find((m) => m.subscription === device.id && m.payload.kind === 'offer');
+          return Boolean(pushed);
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    expect(pushed!.urgency).toBe('high');
+    expect(pushed!.payload.url).toMatch(/^\/home\?offer=\d+#offers$/);
+
+    // The push service hands it to the service worker (CDP: what the browser does on a real phone).
+    const cdp = await techContext.newCDPSession(tech);
+    const registrationId = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+        const r = e.registrations.find((x) => !x.isDeleted);
+        if (r) resolve(r.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin: new URL(tech.url()).origin,
+      registrationId: await registrationId,
+      data: JSON.stringify(pushed!.payload),
+    });
+    await expect
+      .poll(
+        () =>
+          tech.evaluate(async () => {
+            const reg = await navigator.serviceWorker.ready;
+            return (await reg.getNotifications()).map((n) => [n.title, (n.data as { url: string }).url]);
+          }),
+        { timeout: 10_000 },
+      )
+      .toEqual([['New job offer', pushed!.payload.url]]);
+
+    // The tap: `notificationclick` in the service worker, which takes the app's tab to the offer.
+    const sw = techContext.serviceWorkers()[0] ?? (await techContext.waitForEvent('serviceworker'));
+    await sw.evaluate(async () => {
+      const scope = self as unknown as {
+        registration: ServiceWorkerRegistration;
+        dispatchEvent(e: Event): boolean;
+        NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+      };
+      const [notification] = await scope.registration.getNotifications();
+      scope.dispatchEvent(new scope.NotificationEvent('notificationclick', { notification: notification! }));
+    });
+    await expect
+      .poll(() => new URL(tech.url()).pathname + new URL(tech.url()).search, { timeout: 15_000 })
+      .toBe(pushed!.payload.url.replace('#offers', ''));
+    const card = tech.getByTestId('offer-card');
+    await expect(card).toHaveAttribute('data-focused', 'true', { timeout: 20_000 });
+    await expect(card).toBeInViewport();
+    await card.getByTestId('accept-offer').click();
+    await expect(tech.getByTestId('active-job')).toHaveAttribute('data-status', 'assigned');
+    await expect(customer.getByTestId('booking-status')).toHaveAttribute('data-status', 'assigned', {
+      timeout: 15_000,
+    });
   } finally {
     for (const c of contexts) await c.close();
   }

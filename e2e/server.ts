@@ -5,12 +5,14 @@
  * through PAYSTACK_* / STRIPE_* / PAYMOB_* variables.
  *
  * One rig setting: a customer's cancellation is free for 5 minutes after assignment (the markets' money
- * policy). E2E_CANCELLATION_GRACE_MINUTES (0 here unless set) shortens that so a browser test can show
- * and charge a late cancellation's fee without waiting; the grace period itself is covered by the unit
+ * rules, columns of their rows). E2E_CANCELLATION_GRACE_MINUTES (0 here unless set) shortens that so a
+ * browser test can show and charge a late cancellation's fee without waiting: the seed's rows are
+ * changed before the server seeds its fresh database. The grace period itself is covered by the unit
  * and integration tests (pricing.test.ts, cash.test.ts, cancellation-quote.test.ts).
  */
-import { marketPolicies } from '../server/modules/payments/markets';
+import { marketSeed } from '../db/seed/markets';
 import { startStandins } from '../server/test/standins';
+import { startPushServiceStandin } from '../server/test/standins/push-service';
 import { startSmsStandin } from '../server/test/standins/sms';
 
 const gateways = await startStandins();
@@ -23,9 +25,15 @@ const sms = await startSmsStandin(
   smsPort,
 );
 Object.assign(process.env, sms.env);
+// Web Push (issue 11 §2): a push-service stand-in (checks VAPID, decrypts) on PORT + 20001, the only origin
+// the server may push to here; e2e/notifications.spec.ts takes a subscription from it for the technician's
+// device and reads what the server pushed (`GET /inbox`) to hand it to the service worker over CDP.
+const pushPort = Number(process.env.E2E_PUSH_PORT ?? Number(process.env.PORT ?? 3000) + 20001);
+const push = await startPushServiceStandin(pushPort);
+process.env.WEB_PUSH_ALLOWED_ORIGINS = push.url;
 gateways.webhooksTo(`http://127.0.0.1:${process.env.PORT ?? 3000}`);
 
 const grace = Number(process.env.E2E_CANCELLATION_GRACE_MINUTES ?? 0);
-for (const policy of Object.values(marketPolicies)) policy.cancellation.graceMinutes = grace;
+for (const market of marketSeed) market.money.cancellation.graceMinutes = grace;
 
 await import('../server/main');

@@ -64,7 +64,11 @@ const envSchema = z
     // New bookings per customer per window (the Egyptian design document: 3 attempts a minute).
     BOOKING_CREATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3),
     BOOKING_CREATE_WINDOW_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
-    MARKET: z.enum(['lagos', 'cairo']).default('lagos'),
+    // The default market (a `markets` slug): see the README's configuration table.
+    MARKET: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/, 'a market slug')
+      .default('lagos'),
     MARKET_FALLBACK: z
       .string()
       .regex(/^[a-z0-9-]{1,40}$/, 'a market slug')
@@ -73,6 +77,13 @@ const envSchema = z
     COMMISSION_RATE_BPS: z.coerce.number().int().min(0).max(10_000).default(1500),
     DISPATCH_RADIUS_METERS: z.coerce.number().int().min(100).max(100_000).default(10_000),
     OFFER_WINDOW_SECONDS: z.coerce.number().min(1).max(600).default(30),
+    /** Ratings in dispatch: the best-rated within this many metres beyond the nearest is asked first (0: off). */
+    DISPATCH_RATING_BAND_METERS: z.coerce.number().int().min(0).max(5_000).default(300),
+    /** A customer technicians rate below this average (over CUSTOMER_RATING_MIN_COUNT ratings)… */
+    CUSTOMER_RATING_FLOOR: z.coerce.number().min(1).max(5).default(2.5),
+    CUSTOMER_RATING_MIN_COUNT: z.coerce.number().int().min(1).max(1_000).default(3),
+    /** …is offered only to technicians with at least this many completed jobs (0: off). */
+    CUSTOMER_FLAGGED_MIN_JOBS: z.coerce.number().int().min(0).max(10_000).default(10),
     DISPATCH_SEARCH_WINDOW_SECONDS: z.coerce.number().min(0).max(3600).default(120),
     DISPATCH_SWEEP_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     SCHEDULE_LEAD_MINUTES: z.coerce
@@ -99,6 +110,16 @@ const envSchema = z
     TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     BREADCRUMB_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(30),
     PRESENCE_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(60),
+    /**
+     * A technician whose app is closed or phone locked (no socket) still gets offers by Web Push while they
+     * are online, have a push subscription and were heard from (socket, fix) within this window. 0: never.
+     */
+    PUSH_REACHABLE_MS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 3600_000)
+      .default(600_000),
     PRESENCE_OFFLINE_MINUTES: z.coerce
       .number()
       .min(0.05)
@@ -300,7 +321,8 @@ export type Config = {
   bookingCreateLimit: { limit: number; windowMs: number };
   /** Cookies get `Secure` over TLS or in production. */
   secureCookies: boolean;
-  market: 'lagos' | 'cairo';
+  /** MARKET: the default market (catalogue without a pin, earnings currency, the simulator's city). */
+  market: string;
   /** The market of pins outside every boundary (test rigs); unset: such bookings are refused. */
   marketFallback: string | undefined;
   commissionBps: number;
@@ -310,6 +332,12 @@ export type Config = {
     searchWindowMs: number;
     sweepMs: number;
     scheduleLeadMs: number;
+    signals: {
+      ratingBandMeters: number;
+      customerFloor: number;
+      customerMinRatings: number;
+      flaggedMinJobs: number;
+    };
   };
   /** Slots and travel between jobs (server/modules/schedule). */
   schedule: { travelBufferMs: number; slotStepMs: number; slotMinLeadMs: number };
@@ -317,7 +345,8 @@ export type Config = {
   /** Overload shedding of booking.create (issue 18 §3): see server/lib/admission.ts. */
   shedding: { createsInFlight: number; dispatchBacklog: number; retryAfterSeconds: number };
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
-  presence: { timeoutMs: number; offlineAfterMs: number };
+  /** `pushReachableMs`: see PUSH_REACHABLE_MS (offers by push to a technician without a live socket). */
+  presence: { timeoutMs: number; offlineAfterMs: number; pushReachableMs: number };
   /** After SIGTERM: serve this long with /healthz at 503 before closing (5 s by default with Redis). */
   drainMs: number;
   /** Load balancers of ours in front: client IPs come from their X-Forwarded-For (0: the peer). */
@@ -471,6 +500,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       searchWindowMs: Math.round(e.DISPATCH_SEARCH_WINDOW_SECONDS * 1000),
       sweepMs: e.DISPATCH_SWEEP_MS,
       scheduleLeadMs: e.SCHEDULE_LEAD_MINUTES * 60_000,
+      signals: {
+        ratingBandMeters: e.DISPATCH_RATING_BAND_METERS,
+        customerFloor: e.CUSTOMER_RATING_FLOOR,
+        customerMinRatings: e.CUSTOMER_RATING_MIN_COUNT,
+        flaggedMinJobs: e.CUSTOMER_FLAGGED_MIN_JOBS,
+      },
     },
     schedule: {
       travelBufferMs: e.TRAVEL_BUFFER_MINUTES * 60_000,
@@ -492,6 +527,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     presence: {
       timeoutMs: Math.round(e.PRESENCE_TIMEOUT_SECONDS * 1000),
       offlineAfterMs: Math.round(e.PRESENCE_OFFLINE_MINUTES * 60_000),
+      pushReachableMs: e.PUSH_REACHABLE_MS,
     },
     arrivalRadiusMeters: e.ARRIVAL_RADIUS_METERS,
     developer: {

@@ -32,7 +32,6 @@ import { createNotifications } from './modules/notification/notifications';
 import { createFieldCipher } from './modules/onboarding/field-crypto';
 import { createOnboardingService } from './modules/onboarding/onboarding.service';
 import { createExtrasService } from './modules/payments/extras.service';
-import { policyOf } from './modules/payments/markets';
 import { createPaymentsService } from './modules/payments/payments.service';
 import { createProviders } from './modules/payments/providers';
 import { createPresenceRepo } from './modules/presence/presence.repo';
@@ -153,6 +152,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config: config.dispatch,
     presence,
     presenceTimeoutMs: config.presence.timeoutMs,
+    pushReachableMs: config.presence.pushReachableMs,
     leader,
     service: catalog.service,
     nearest: tracking.nearest,
@@ -182,6 +182,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     ledger,
     providers: createProviders(config.payments),
     market: config.market,
+    // Each market's payment methods, cancellation fee and unpaid grace: its row (cached with the outlines).
+    policy: (market, currency) => markets.moneyPolicy(market, currency),
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     bus,
     paid: notifications.hooks.paid,
@@ -191,6 +193,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
       paymentChanged: (tx, change) => developer.webhooks.paymentChanged(tx, change),
       committed: (bookingId) => developer.webhooks.paymentCommitted(bookingId),
     },
+    // Declared below; called only once requests are served.
+    photos: (bookingId) => uploads.bookingPhotos(bookingId),
   });
   const bookings = createBookingService({
     schedule,
@@ -255,7 +259,12 @@ export function createServices(database: Database, config: Config, redis: RedisC
   });
 
   const extras = createExtrasService(db);
-  const earnings = createEarningsService({ db, ledger, currency: policyOf(config.market).currency });
+  const earnings = createEarningsService({
+    db,
+    ledger,
+    // A technician with no earnings yet sees zeros in the currency of the deployment's default market.
+    currency: async () => (await markets.bySlug(config.market))?.currency ?? 'NGN',
+  });
 
   // Reviews and ratings (issue 12 §1), technician profiles, search and favourites (§2, §3).
   const reviews = createReviewService({ db, config: config.reviews });
@@ -263,6 +272,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     presenceTimeoutMs: config.presence.timeoutMs,
     topTags: (id) => reviews.topTags(id),
+    schedule,
   });
 
   // Uploads (issue 13 §3): local disk under DATA_DIR/uploads, or S3 when S3_BUCKET is set.

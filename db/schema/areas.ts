@@ -56,7 +56,10 @@ export const technicianAreas = pgTable(
     technicianId: uuid('technician_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** As typed for a drawn area; a picked zone's English name. */
     name: text('name').notNull(),
+    /** A picked zone's Arabic name (null for a drawn area: its name is as typed). */
+    nameAr: text('name_ar'),
     /** The zone it came from, when picked rather than drawn. */
     zone: text('zone'),
     area: polygon('area').notNull(),

@@ -11,7 +11,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { disputeKinds, disputeOutcomes, disputeStatuses, messageParties } from '../../server/contracts/cases';
+import { disputeKinds, disputeOutcomes, disputeStatuses, messageParties } from '#shared/cases';
 import { bookings } from './bookings';
 import { createdAt, updatedAt } from './columns';
 import { refunds } from './money';

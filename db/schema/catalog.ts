@@ -74,5 +74,16 @@ export const services = pgTable(
   ],
 );
 
+/**
+ * What a certificate kind (`services.required_certificates`, e.g. `gas-safety`) is called, in English and
+ * Arabic, for the technician's checklist and the admin's review. A kind without a row is shown by its slug.
+ */
+export const certificateKinds = pgTable('certificate_kinds', {
+  slug: text('slug').primaryKey(),
+  nameEn: text('name_en').notNull(),
+  nameAr: text('name_ar').notNull(),
+  createdAt: createdAt(),
+});
+
 export type ServiceRow = typeof services.$inferSelect;
 export type CategoryRow = typeof serviceCategories.$inferSelect;

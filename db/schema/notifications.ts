@@ -17,6 +17,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns';
+import { sessions } from './sessions';
 import { users } from './users';
 
 export const notificationChannel = pgEnum('notification_channel', ['push', 'sms', 'email']);
@@ -96,11 +97,17 @@ export const pushSubscriptions = pgTable(
     endpoint: text('endpoint').notNull(),
     p256dh: text('p256dh').notNull(),
     auth: text('auth').notNull(),
+    /**
+     * The sign-in session that registered this device (null: an API key's, or from before the link): when
+     * that session ends (sign-out, expiry, "sign out everywhere"), the device's pushes end with it.
+     */
+    sessionId: text('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex('push_subscriptions_endpoint_key').on(t.endpoint),
     index('push_subscriptions_user_idx').on(t.userId),
+    index('push_subscriptions_session_idx').on(t.sessionId),
     check('push_subscriptions_endpoint_length', sql`char_length(${t.endpoint}) <= 2048`),
   ],
 );

@@ -11,11 +11,7 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
-import {
-  type ChecklistItem,
-  onboardingDecisions,
-  onboardingStatuses,
-} from '../../server/contracts/onboarding';
+import { type ChecklistItem, onboardingDecisions, onboardingStatuses } from '#shared/onboarding';
 import { updatedAt } from './columns';
 import { uploads } from './uploads';
 import { users } from './users';

@@ -46,6 +46,17 @@ export const technicianProfiles = pgTable(
     seenAt: timestamp('seen_at', { withTimezone: true, mode: 'date' }),
     /** When a node last confirmed their `technician.offers` subscription is live (null: nobody listens). */
     listeningAt: timestamp('listening_at', { withTimezone: true, mode: 'date' }),
+    /**
+     * What text search matches (issue 12 §3): name, bio and the English and Arabic names of their services
+     * and categories, normalised by fundi_search_norm. Kept by triggers (migration 0032), trigram-indexed.
+     */
+    searchText: text('search_text').notNull().default(''),
+    /**
+     * When a node last heard from them in any way (an open WebSocket, its closing, a fix, going online).
+     * Unlike `seen_at` it is not reset when their socket closes: a technician with a push subscription
+     * heard from within PUSH_REACHABLE_MS is still offered jobs by push (a locked phone).
+     */
+    heardAt: timestamp('heard_at', { withTimezone: true, mode: 'date' }),
     updatedAt: updatedAt(),
   },
   (t) => [
@@ -53,6 +64,12 @@ export const technicianProfiles = pgTable(
     index('technician_profiles_location_gist')
       .using('gist', t.location)
       .where(sql`${t.online} AND ${t.verification} = 'verified'`),
+    // Search looks for verified technicians, online or not (for later bookings): ST_DWithin over this one.
+    index('technician_profiles_verified_location_gist')
+      .using('gist', t.location)
+      .where(sql`${t.verification} = 'verified'`),
+    // pg_trgm: `search_text LIKE '%word%'` is answered from this index.
+    index('technician_profiles_search_trgm').using('gin', t.searchText.op('gin_trgm_ops')),
     check('technician_online_needs_location', sql`NOT ${t.online} OR ${t.location} IS NOT NULL`),
   ],
 );

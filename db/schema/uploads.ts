@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { jobPhotoPhases, uploadKinds } from '../../server/contracts/upload';
+import { jobPhotoPhases, uploadKinds } from '#shared/upload';
 import { bookings } from './bookings';
 import { createdAt } from './columns';
 import { users } from './users';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { serviceCategories, services } from '../schema';
-import { seedMarkets } from './markets';
+import { certificateKinds, serviceCategories, services } from '../schema';
+import { marketSeed, seedMarkets } from './markets';
 
 type SeedService = {
   slug: string;
@@ -12,12 +12,12 @@ type SeedService = {
   unit: 'fixed' | 'hourly';
   minutes: number;
   surcharge: number;
-  /** Prices in whole currency units per market; stored in minor units. */
-  price: { lagos: number; cairo: number };
+  /**
+   * Prices in whole units of each market's currency (db/seed/markets.ts), by market slug; stored in minor
+   * units. A market without a price here does not list the service.
+   */
+  price: Record<string, number>;
 };
-
-const markets = { lagos: 'NGN', cairo: 'EGP' } as const;
-export type Market = keyof typeof markets;
 
 export const catalogSeed: Array<{
   slug: string;
@@ -279,20 +279,44 @@ export const catalogSeed: Array<{
   },
 ];
 
+/**
+ * Names of the certificate kinds services may require (`requiredCertificates`), in English and Arabic.
+ * A kind an admin uses that is not here is shown by its slug until a row names it.
+ */
+export const certificateKindSeed: Array<{ slug: string; en: string; ar: string }> = [
+  { slug: 'gas-safety', en: 'Gas safety certificate', ar: 'شهادة السلامة من الغاز' },
+  { slug: 'electrical-licence', en: 'Electrician’s licence', ar: 'رخصة كهربائي' },
+  { slug: 'plumbing-licence', en: 'Plumber’s licence', ar: 'رخصة سبّاك' },
+  {
+    slug: 'refrigerant-handling',
+    en: 'Refrigerant handling certificate',
+    ar: 'شهادة التعامل مع غازات التبريد',
+  },
+  { slug: 'police-clearance', en: 'Police clearance', ar: 'شهادة حسن السير والسلوك' },
+  { slug: 'first-aid', en: 'First aid certificate', ar: 'شهادة الإسعافات الأولية' },
+  { slug: 'driving-licence', en: 'Driving licence', ar: 'رخصة قيادة' },
+];
+
 /** Inserts the categories and every market's services; idempotent. */
 export async function seedCatalog(db: Db): Promise<void> {
   await seedMarkets(db);
+  await db
+    .insert(certificateKinds)
+    .values(certificateKindSeed.map((k) => ({ slug: k.slug, nameEn: k.en, nameAr: k.ar })))
+    .onConflictDoNothing();
   for (const [order, c] of catalogSeed.entries()) {
     await db
       .insert(serviceCategories)
       .values({ slug: c.slug, nameEn: c.en, nameAr: c.ar, icon: c.icon, sortOrder: order })
       .onConflictDoNothing();
     const [cat] = await db.select().from(serviceCategories).where(sql`${serviceCategories.slug} = ${c.slug}`);
-    for (const market of Object.keys(markets) as Market[]) {
+    for (const { slug: market, currency } of marketSeed) {
+      const listed = c.services.filter((s) => s.price[market] !== undefined);
+      if (listed.length === 0) continue;
       await db
         .insert(services)
         .values(
-          c.services.map((s, i) => ({
+          listed.map((s, i) => ({
             categoryId: cat!.id,
             market,
             slug: s.slug,
@@ -300,8 +324,8 @@ export async function seedCatalog(db: Db): Promise<void> {
             nameAr: s.ar,
             descriptionEn: s.descEn,
             descriptionAr: s.descAr,
-            basePrice: s.price[market] * 100,
-            currency: markets[market],
+            basePrice: s.price[market]! * 100,
+            currency,
             priceUnit: s.unit,
             durationMinutes: s.minutes,
             emergencySurchargePct: s.surcharge,

@@ -1,11 +1,40 @@
+/**
+ * The markets (cities) Fundi starts with. A market is data, not code: everything about it is its row in
+ * `markets` (name in English and Arabic, currency, time zone, first language, commission, outline,
+ * payment methods, cancellation fee, unpaid grace), its zones in `market_zones` and its price list in
+ * `services` (db/seed/catalog.ts: one price per market for each service).
+ *
+ * Adding a market, e.g. Nairobi (KES, Africa/Nairobi, English first):
+ *   1. add an entry below: slug `nairobi`, names, `currency: 'KES'`, `timeZone: 'Africa/Nairobi'`,
+ *      `defaultLocale: 'en'`, commission, an outline ring ([lng, lat] corners, closed) and its `money`
+ *      rules (`methods: ['cash', 'stripe']`: an online method is offered once its gateway's keys are set);
+ *   2. add its zones to `zoneSeed` (or none: `nairobi: []`);
+ *   3. add `nairobi: <price in shillings>` to the `price` of each service it offers in db/seed/catalog.ts.
+ * Start the server (or `npm run db:seed`): the rows are inserted, and the booking screens, the admin's
+ * boards, quotes, dispatch, payments and the city switch list it from `market.list`. No code changes;
+ * an existing deployment may equally insert the rows with SQL (see server/modules/market/market.test.ts,
+ * which adds Accra that way).
+ */
 import { sql } from 'drizzle-orm';
+import type { PaymentMethod } from '../../server/contracts/payment';
 import type { Db } from '../client';
 
 /** [lng, lat] rings, closed. Rough metropolitan outlines: what matters is land where we have technicians. */
 type Ring = Array<[number, number]>;
 
+/** A market's money rules (columns of its row; see db/schema/markets.ts). */
+export type MarketMoneySeed = {
+  methods: PaymentMethod[];
+  cancellation: {
+    graceMinutes: number;
+    fee: { kind: 'fixed'; amount: number } | { kind: 'percent'; pct: number };
+    technicianSharePct: number;
+  };
+  unpaidGraceHours: number;
+};
+
 export const marketSeed: Array<{
-  slug: 'lagos' | 'cairo';
+  slug: string;
   nameEn: string;
   nameAr: string;
   currency: string;
@@ -13,6 +42,7 @@ export const marketSeed: Array<{
   defaultLocale: 'en' | 'ar';
   commissionBps: number;
   rings: Ring[];
+  money: MarketMoneySeed;
 }> = [
   {
     slug: 'lagos',
@@ -22,6 +52,12 @@ export const marketSeed: Array<{
     timeZone: 'Africa/Lagos',
     defaultLocale: 'en',
     commissionBps: 1500,
+    money: {
+      methods: ['cash', 'paystack', 'stripe'],
+      // ₦1,000 once the technician is en route (after 5 free minutes), 80% of it theirs.
+      cancellation: { graceMinutes: 5, fee: { kind: 'fixed', amount: 1000_00 }, technicianSharePct: 80 },
+      unpaidGraceHours: 24,
+    },
     // Badagry to Lekki–Epe, Ikorodu and Ikeja; the southern edge follows the Atlantic shore.
     rings: [
       [
@@ -45,6 +81,12 @@ export const marketSeed: Array<{
     timeZone: 'Africa/Cairo',
     defaultLocale: 'ar',
     commissionBps: 1500,
+    money: {
+      methods: ['cash', 'paymob', 'stripe'],
+      // 20% of the quote once the technician is en route (after 5 free minutes), 80% of it theirs.
+      cancellation: { graceMinutes: 5, fee: { kind: 'percent', pct: 20 }, technicianSharePct: 80 },
+      unpaidGraceHours: 24,
+    },
     // Greater Cairo: Giza and 6th of October to New Cairo, Helwan to Shubra El Kheima.
     rings: [
       [
@@ -62,7 +104,7 @@ export const marketSeed: Array<{
 
 /** Named zones: [slug, en, ar, south, west, north, east, surcharge %]. Rough boxes around each district. */
 export const zoneSeed: Record<
-  'lagos' | 'cairo',
+  string,
   Array<[string, string, string, number, number, number, number, number]>
 > = {
   lagos: [
@@ -86,15 +128,21 @@ const box = (s: number, w: number, n: number, e: number) =>
 const ewkt = (rings: Ring[]) =>
   `SRID=4326;MULTIPOLYGON(((${rings.map((r) => r.map(([lng, lat]) => `${lng} ${lat}`).join(',')).join('),(')})))`;
 
-/** Lagos and Cairo; a market already there keeps what an admin changed since. */
+/** The seeded markets; a market already there keeps what an admin changed since. */
 export async function seedMarkets(db: Db): Promise<void> {
   for (const [order, m] of marketSeed.entries()) {
+    const fee = m.money.cancellation.fee;
     await db.execute(sql`
-      INSERT INTO markets (slug, name_en, name_ar, currency, time_zone, default_locale, commission_bps, boundary, sort_order)
+      INSERT INTO markets (slug, name_en, name_ar, currency, time_zone, default_locale, commission_bps, boundary, sort_order,
+                           payment_methods, cancellation_grace_minutes, cancellation_fee_kind, cancellation_fee,
+                           cancellation_technician_share_pct, unpaid_grace_hours)
       VALUES (${m.slug}, ${m.nameEn}, ${m.nameAr}, ${m.currency}, ${m.timeZone}, ${m.defaultLocale},
-              ${m.commissionBps}, ST_GeomFromEWKT(${ewkt(m.rings)}), ${order})
+              ${m.commissionBps}, ST_GeomFromEWKT(${ewkt(m.rings)}), ${order},
+              ${`{${m.money.methods.join(',')}}`}::text[], ${m.money.cancellation.graceMinutes}, ${fee.kind},
+              ${fee.kind === 'fixed' ? fee.amount : fee.pct}, ${m.money.cancellation.technicianSharePct},
+              ${m.money.unpaidGraceHours})
       ON CONFLICT (slug) DO NOTHING`);
-    for (const [slug, en, ar, south, west, north, east, pct] of zoneSeed[m.slug]) {
+    for (const [slug, en, ar, south, west, north, east, pct] of zoneSeed[m.slug] ?? []) {
       await db.execute(sql`
         INSERT INTO market_zones (market, slug, name_en, name_ar, area, surcharge_pct)
         VALUES (${m.slug}, ${slug}, ${en}, ${ar}, ST_GeomFromEWKT(${box(south, west, north, east)}), ${pct})

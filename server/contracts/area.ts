@@ -14,9 +14,16 @@ export const areaInput = z.union([
 export const setAreasInput = z.object({ areas: z.array(areaInput).max(10) });
 export const zonesInput = z.object({ market: z.string().regex(/^[a-z0-9-]{1,40}$/) });
 
+/** Why `technician.setAreas` refused an area (VALIDATION, `details: { index, reason }`): the UI words each. */
+export const areaRejectionReasons = ['invalid', 'outside', 'zone', 'too_large'] as const;
+export type AreaRejectionReason = (typeof areaRejectionReasons)[number];
+
 export type ServiceArea = {
   id: string;
+  /** As typed for a drawn area; a picked zone's English name. */
   name: string;
+  /** What to show: a picked zone's name in both languages; a drawn area's name as typed (both alike). */
+  localName: { en: string; ar: string };
   zone: string | null;
   /** GeoJSON Polygon coordinates ([lng, lat]). */
   polygon: number[][][];

@@ -41,10 +41,16 @@ export const quoteInput = z.object({
   lng: lngSchema,
   scheduledFor: scheduledFor.optional(),
   emergency: z.boolean().optional(),
+  /** A chosen technician (`booking.create({ technicianId })`): the quote is at THEIR price. */
+  technicianId: z.uuid().optional(),
 });
 
 export type Quote = {
-  /** At the list price; the technician who accepts may charge their own price (within `priceRange`). */
+  /**
+   * With `technicianId`: at that technician's own price (or the list price if they set none). Without:
+   * at the lowest of what the technicians who could serve would charge (`priceRange.from`; the list
+   * price when nobody is around); the one who accepts charges their own.
+   */
   price: PriceBreakdown;
   /** Totals across the technicians available now (their own prices and the list price); null when none. */
   priceRange: { from: Money; to: Money } | null;
@@ -137,6 +143,8 @@ export type Booking = {
   id: string;
   status: BookingStatus;
   service: { id: string; name: { en: string; ar: string }; durationMinutes: number };
+  /** The market (city) whose catalogue priced the job: `lagos`, `cairo`, … */
+  market: string;
   customer: Party;
   technician: Party | null;
   /** The exact place: only for the customer, the assigned technician and admins. */

@@ -1,26 +1,16 @@
 // The operations console's bookings board and dispute cases (issue 14 §1, §2): pure zod, shared with the client.
 import { z } from 'zod';
+import type { DisputeKind, DisputeOutcome, DisputeStatus, MessageParty } from '#shared/cases';
+import { disputeKinds, disputeOutcomes, disputeStatuses, messageParties } from '#shared/cases';
+
+export type { DisputeKind, DisputeOutcome, DisputeStatus, MessageParty } from '#shared/cases';
+export { disputeKinds, disputeOutcomes, disputeStatuses, messageParties } from '#shared/cases';
+
 import type { Booking, BookingHistoryEntry, BookingStatus } from './booking';
 import { bookingStatuses } from './booking';
 import type { Money } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 import type { JobPhoto } from './upload';
-
-export const disputeKinds = ['customer_dispute', 'customer_report'] as const;
-export type DisputeKind = (typeof disputeKinds)[number];
-export const disputeStatuses = ['open', 'resolved', 'closed'] as const;
-export type DisputeStatus = (typeof disputeStatuses)[number];
-export const disputeOutcomes = [
-  'no_action',
-  'partial_refund',
-  'full_refund',
-  'technician_penalty',
-  'customer_warning',
-] as const;
-export type DisputeOutcome = (typeof disputeOutcomes)[number];
-/** Whose thread with the admins a message is in. */
-export const messageParties = ['customer', 'technician'] as const;
-export type MessageParty = (typeof messageParties)[number];
 
 /** What a customer's dispute is about. */
 export const customerDisputeReasons = [

@@ -21,6 +21,9 @@ export type Service = {
   name: { en: string; ar: string };
   description: { en: string; ar: string };
   basePrice: Money;
+  /** What a technician's own price may be (the catalogue's bounds; null: no bound that side). */
+  minPrice: Money | null;
+  maxPrice: Money | null;
   priceUnit: PriceUnit;
   durationMinutes: number;
   emergencySurchargePct: number;

@@ -18,6 +18,8 @@ export const searchTechniciansInput = z.object({
   minRating: z.number().min(1).max(5).optional(),
   /** In minor units of the service's currency: the price for `serviceId`, else their cheapest service. */
   maxPrice: z.number().int().positive().max(100_000_000).optional(),
+  /** Only technicians at work then: working hours, no time off, no reserved job (with its drive) in the way. */
+  availableAt: z.iso.datetime({ offset: true }).optional(),
   sort: z.enum(searchSorts).optional(),
   /** How far to look (default 30 km). */
   radiusKm: z.number().min(1).max(100).optional(),
@@ -47,6 +49,11 @@ export type TechnicianCard = {
   services: Array<{ id: string; name: { en: string; ar: string } }>;
   /** Their approximate area (the ~1.1 km grid point; the profile's `area`), for a map of results. */
   area: { lat: number; lng: number } | null;
+  /**
+   * Search only: the start of their next free slot for the priced service at the point searched, within
+   * 7 days (working hours, time off, reserved jobs and the drives between); null when none.
+   */
+  nextAvailableAt?: string | null;
 };
 
 export type TechnicianSearchPage = { items: TechnicianCard[]; nextCursor: string | null };

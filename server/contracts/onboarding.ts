@@ -1,40 +1,15 @@
 // Pure zod schemas + types for technician onboarding and its review (issue 13 §4); no Node imports.
 import { z } from 'zod';
+import type { ChecklistItem, OnboardingDecision, OnboardingStatus } from '#shared/onboarding';
+import { onboardingDecisions, onboardingStatuses } from '#shared/onboarding';
+
+export type { ChecklistItem, OnboardingDecision, OnboardingStatus } from '#shared/onboarding';
+export { checklistItems, onboardingDecisions, onboardingStatuses } from '#shared/onboarding';
+
+import type { ServiceArea } from './area';
 import type { Money } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT } from './text';
 import type { UploadUrl } from './upload';
-
-/**
- * `draft`: filling in the checklist. `submitted`: waiting for an admin. `changes_requested` / `rejected`:
- * an admin (or an expired document) sent it back with a reason; the technician fixes and resubmits.
- * `approved`: verified.
- */
-export const onboardingStatuses = [
-  'draft',
-  'submitted',
-  'changes_requested',
-  'rejected',
-  'approved',
-] as const;
-export type OnboardingStatus = (typeof onboardingStatuses)[number];
-
-export const onboardingDecisions = ['approve', 'reject', 'request_changes'] as const;
-export type OnboardingDecision = (typeof onboardingDecisions)[number];
-
-/**
- * The checklist, in the order the PWA shows it. `phone`: a phone number verified by SMS code
- * (auth.verifyPhone), which going online needs anyway.
- */
-export const checklistItems = [
-  'phone',
-  'photo',
-  'national_id',
-  'certificates',
-  'services',
-  'areas',
-  'hours',
-] as const;
-export type ChecklistItem = (typeof checklistItems)[number];
 
 /**
  * The fixed list of reasons an admin picks from (plus a free note), and what each asks the technician to
@@ -114,6 +89,8 @@ export type ChecklistEntry = {
 
 export type CertificateEntry = {
   kind: string;
+  /** What the kind is called (`certificate_kinds`; its slug in words when no row names it). */
+  name: { en: string; ar: string };
   /** Their services that require it. */
   services: Array<{ en: string; ar: string }>;
   document: UploadUrl | null;
@@ -170,7 +147,7 @@ export type ApplicationView = {
   /** Decrypted for admins only (every read is audited). */
   idNumber: string | null;
   services: Array<{ serviceId: string; name: { en: string; ar: string }; price: Money | null }>;
-  areas: Array<{ id: string; name: string; zone: string | null; polygon: number[][][] }>;
+  areas: ServiceArea[];
   history: Array<{
     action: string;
     actorName: string | null;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Money } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
+import type { JobPhoto } from './upload';
 
 export const paymentMethods = ['cash', 'paystack', 'stripe', 'paymob'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
@@ -98,6 +99,8 @@ export type Receipt = {
   reference: string;
   paidAt: string;
   refunded: Money | null;
+  /** The technician's before/after photos of the job (signed URLs, short-lived), in the order taken. */
+  photos: JobPhoto[];
 };
 
 /**

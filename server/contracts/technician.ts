@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Money } from './catalog';
 import { latSchema, lngSchema } from './geo';
-import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
+import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT } from './text';
 
 export const verificationStatuses = ['pending', 'verified', 'rejected', 'suspended'] as const;
 export type VerificationStatus = (typeof verificationStatuses)[number];
@@ -24,15 +24,15 @@ export type TechnicianProfile = {
   services: Array<{ serviceId: string; price: Money | null }>;
 };
 
-export const updateProfileInput = z.object({
-  bio: z.string().trim().max(1000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
-  photoUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(500)
-    .regex(SINGLE_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE)
-    .nullable()
-    .optional(),
-});
+/**
+ * The bio only. The photo comes through an upload (`technician.setPhoto`): strict, so an old client that
+ * still sends a `photoUrl` link is told (BAD_REQUEST) rather than silently ignored.
+ */
+export const updateProfileInput = z
+  .object({
+    bio: z.string().trim().max(1000).regex(MULTI_LINE_TEXT, CONTROL_CHARACTERS_MESSAGE).optional(),
+  })
+  .strict();
 
 export const setServicesInput = z.object({
   services: z

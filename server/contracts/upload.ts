@@ -1,16 +1,10 @@
 // Pure zod schemas + types for uploads, shared by the server and the client (no Node imports here).
 import { z } from 'zod';
+import type { JobPhotoPhase, UploadKind } from '#shared/upload';
+import { jobPhotoPhases, uploadKinds } from '#shared/upload';
 
-/**
- * `profile_photo`: public (anyone may load it; cached forever under a content-addressed name).
- * `id_document`, `certificate`: private (the owner and admins, through short-lived signed URLs).
- * `job_photo`: a before/after photo of a job (the booking's customer and technician, and admins).
- */
-export const uploadKinds = ['profile_photo', 'id_document', 'certificate', 'job_photo'] as const;
-export type UploadKind = (typeof uploadKinds)[number];
-
-export const jobPhotoPhases = ['before', 'after'] as const;
-export type JobPhotoPhase = (typeof jobPhotoPhases)[number];
+export type { JobPhotoPhase, UploadKind } from '#shared/upload';
+export { jobPhotoPhases, uploadKinds } from '#shared/upload';
 
 export const imageTypes = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export const documentTypes = [...imageTypes, 'application/pdf'] as const;

@@ -2,7 +2,8 @@ import { type ComponentType, lazy, type ReactNode, Suspense } from 'react';
 import type { PublicUser, Role } from '../../../server/contracts/auth';
 import { Loading } from '../components/Loading';
 import { type Session, useSession } from '../features/session/SessionProvider';
-import { Redirect, usePathname } from '../lib/router';
+import { authPath, safeReturnPath } from '../lib/returnTo';
+import { Redirect, usePathname, useSearchParams } from '../lib/router';
 import { Landing } from './Landing';
 import { moduleRoutes } from './moduleRoutes';
 import { NotFound } from './NotFound';
@@ -60,15 +61,22 @@ const TECHNICIAN_PATH = /^\/technicians\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 const RECEIPT_PATH =
   /^\/bookings\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/receipt\/?$/i;
 
-/** Renders `screen` for a signed-in user (of one of `roles`, if given); otherwise sends them where they belong. */
+/**
+ * Renders `screen` for a signed-in user (of one of `roles`, if given); otherwise sends them where they
+ * belong. A visitor goes to sign in (or, from `/book`, to sign UP: booking is where Fundi asks a new
+ * customer for an account) and comes back to this very URL afterwards.
+ */
 function signedIn(session: Session, screen: (user: PublicUser) => ReactNode, roles?: Role[]): ReactNode {
   if (session.status === 'loading') return <Loading />;
-  if (session.status === 'signed-out') return <Redirect to="/sign-in" />;
+  if (session.status === 'signed-out') {
+    const here = window.location.pathname + window.location.search;
+    return <Redirect to={authPath(window.location.pathname === '/book' ? '/sign-up' : '/sign-in', here)} />;
+  }
   if (roles && !roles.includes(session.user.role)) return <Redirect to={HOME_PATH} />;
   return screen(session.user);
 }
 
-function route(path: string, session: Session): ReactNode {
+function route(path: string, session: Session, params: URLSearchParams): ReactNode {
   switch (path) {
     case '/':
       if (session.status === 'loading') return <Loading />;
@@ -76,7 +84,8 @@ function route(path: string, session: Session): ReactNode {
     case '/sign-in':
     case '/sign-up':
       if (session.status === 'loading') return <Loading />;
-      if (session.status === 'signed-in') return <Redirect to={HOME_PATH} />;
+      if (session.status === 'signed-in')
+        return <Redirect to={safeReturnPath(params.get('next')) ?? HOME_PATH} />;
       return path === '/sign-in' ? <SignInScreen /> : <SignUpScreen />;
     case HOME_PATH:
       return signedIn(session, (user) => {
@@ -125,9 +134,10 @@ function route(path: string, session: Session): ReactNode {
 export function Routes() {
   const path = usePathname();
   const session = useSession();
+  const params = useSearchParams();
   return (
     <ScreenErrorBoundary key={path}>
-      <Suspense fallback={<Loading />}>{route(path, session)}</Suspense>
+      <Suspense fallback={<Loading />}>{route(path, session, params)}</Suspense>
     </ScreenErrorBoundary>
   );
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
+import type { AreaRejectionReason } from '../../contracts/area';
 
 const coords = (geojson: unknown): number[][][] =>
   (typeof geojson === 'string' ? JSON.parse(geojson) : (geojson as { coordinates: number[][][] }))
@@ -50,12 +51,24 @@ export function createAreaRepo(db: DbOrTx) {
     },
 
     async areasOf(technicianId: string) {
-      const rows = await queryRows<{ id: string; name: string; zone: string | null; geo: string }>(
+      const rows = await queryRows<{
+        id: string;
+        name: string;
+        name_ar: string | null;
+        zone: string | null;
+        geo: string;
+      }>(
         db,
-        sql`SELECT id, name, zone, ST_AsGeoJSON(area, 6) AS geo FROM technician_areas
+        sql`SELECT id, name, name_ar, zone, ST_AsGeoJSON(area, 6) AS geo FROM technician_areas
             WHERE technician_id = ${technicianId} ORDER BY created_at, id`,
       );
-      return rows.map((r) => ({ id: r.id, name: r.name, zone: r.zone, polygon: coords(r.geo) }));
+      return rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        localName: { en: r.name, ar: r.name_ar ?? r.name },
+        zone: r.zone,
+        polygon: coords(r.geo),
+      }));
     },
 
     /**
@@ -65,9 +78,7 @@ export function createAreaRepo(db: DbOrTx) {
     async replace(
       technicianId: string,
       areas: Array<{ name: string; zone: string | null; ewkt: string } | { zone: string; market: string }>,
-    ): Promise<
-      { ok: true } | { ok: false; index: number; reason: 'invalid' | 'outside' | 'zone' | 'too_large' }
-    > {
+    ): Promise<{ ok: true } | { ok: false; index: number; reason: AreaRejectionReason }> {
       return db
         .transaction(async (tx) => {
           await tx.execute(sql`DELETE FROM technician_areas WHERE technician_id = ${technicianId}`);
@@ -90,8 +101,8 @@ export function createAreaRepo(db: DbOrTx) {
             } else {
               const inserted = await queryRows<{ id: string }>(
                 tx,
-                sql`INSERT INTO technician_areas (technician_id, name, zone, area, created_at)
-                  SELECT ${technicianId}, z.name_en, z.slug, z.area, clock_timestamp() FROM market_zones z
+                sql`INSERT INTO technician_areas (technician_id, name, name_ar, zone, area, created_at)
+                  SELECT ${technicianId}, z.name_en, z.name_ar, z.slug, z.area, clock_timestamp() FROM market_zones z
                   WHERE z.slug = ${a.zone} AND z.market = ${a.market}
                   RETURNING id`,
               );
@@ -112,7 +123,7 @@ export function createAreaRepo(db: DbOrTx) {
 class AreaRejected extends Error {
   constructor(
     public readonly index: number,
-    public readonly reason: 'invalid' | 'outside' | 'zone' | 'too_large',
+    public readonly reason: AreaRejectionReason,
   ) {
     super(reason);
   }

@@ -1,14 +1,14 @@
 import type { z } from 'zod';
-import type { ServiceArea, setAreasInput, Zone } from '../../contracts/area';
+import type { AreaRejectionReason, ServiceArea, setAreasInput, Zone } from '../../contracts/area';
 import { DomainError } from '../../lib/errors';
 import type { AreaRepo } from './area.repo';
 
-const REASONS = {
+const REASONS: Record<AreaRejectionReason, string> = {
   invalid: 'crosses itself or is not a proper shape',
   outside: 'is not inside one of the cities Fundi works in',
   zone: 'is not a zone of that city',
   too_large: 'is larger than 2,000 km²',
-} as const;
+};
 
 /**
  * Technicians' service areas (issue 13 §2): drawn polygons or named zones of a market. Dispatch, quotes

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, customer, openOfferOf, serviceId, sleep, technician } from '../../test/fixtures';
+import { customer, openOfferOf, serviceId, sleep, technician } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 
 /** Issue 13 §2: technicians serve only where their areas cover the job (no fallback market here). */
@@ -37,6 +37,11 @@ describe('service areas', () => {
       ],
     });
     expect(set.map((a) => a.zone)).toEqual(['yaba', null]);
+    // A picked zone is named in both languages (the Arabic app shows يابا); a drawn one as typed.
+    expect(set.map((a) => a.localName)).toEqual([
+      { en: 'Yaba', ar: 'يابا' },
+      { en: 'Around the office', ar: 'Around the office' },
+    ]);
     const bowtie: Array<[number, number]> = [
       [3.37, 6.5],
       [3.39, 6.52],
@@ -44,15 +49,32 @@ describe('service areas', () => {
       [3.37, 6.52],
     ];
     const refused = [
-      { name: 'Self-crossing', polygon: bowtie },
-      { name: 'In the sea', polygon: square({ lat: 6.0, lng: 3.4 }, 0.01) },
-      { name: 'Half of Nigeria', polygon: square({ lat: 6.55, lng: 3.4 }, 0.4) },
+      { area: { name: 'Self-crossing', polygon: bowtie }, reason: 'invalid' },
+      { area: { name: 'In the sea', polygon: square({ lat: 6.0, lng: 3.4 }, 0.01) }, reason: 'outside' },
+      {
+        // Inside Cairo, but ~2,400 km².
+        area: {
+          name: 'Most of Cairo',
+          polygon: [
+            [30.95, 29.9],
+            [31.6, 29.85],
+            [31.7, 30.05],
+            [31.55, 30.22],
+            [31.12, 30.22],
+            [30.92, 30.05],
+          ] as Array<[number, number]>,
+        },
+        reason: 'too_large',
+      },
+      { area: { market: 'lagos', zone: 'atlantis' }, reason: 'zone' },
     ];
-    for (const area of refused)
-      expect(await codeOf(mine.technician.setAreas.mutate({ areas: [area] }))).toBe('BAD_REQUEST');
-    expect(
-      await codeOf(mine.technician.setAreas.mutate({ areas: [{ market: 'lagos', zone: 'atlantis' }] })),
-    ).toBe('BAD_REQUEST');
+    // Each refusal names its reason as a code (the app words it in the user's language), and which area.
+    for (const { area, reason } of refused) {
+      const e = await mine.technician.setAreas
+        .mutate({ areas: [{ market: 'lagos', zone: 'yaba' }, area] })
+        .catch((error: { data: { code: string; appCode: string; details: unknown } }) => error.data);
+      expect(e).toMatchObject({ code: 'BAD_REQUEST', appCode: 'VALIDATION', details: { index: 1, reason } });
+    }
     expect(await mine.technician.areas.query()).toHaveLength(2); // the refused replacements changed nothing
     await svc().technicians.setOnline(t.user.id, { online: false }); // out of the next test's way
   });

@@ -22,6 +22,7 @@ const viewColumns = {
     nameEn: services.nameEn,
     nameAr: services.nameAr,
     durationMinutes: services.durationMinutes,
+    market: services.market,
   },
   customer: { id: customer.id, name: customer.name, phone: customer.phone },
   technician: { id: tech.id, name: tech.name, phone: tech.phone },
@@ -34,7 +35,7 @@ const viewColumns = {
 
 export type BookingViewRow = {
   booking: BookingRow;
-  service: { id: string; nameEn: string; nameAr: string; durationMinutes: number };
+  service: { id: string; nameEn: string; nameAr: string; durationMinutes: number; market: string };
   customer: { id: string; name: string; phone: string | null };
   technician: { id: string; name: string; phone: string | null } | null;
   techProfile: { photoUrl: string | null; ratingSum: number; ratingCount: number } | null;
@@ -144,6 +145,18 @@ export function createBookingRepo(db: DbOrTx) {
     },
 
     /** A verified technician who offers this service (someone a customer may choose for it). */
+    /** A verified technician's own unit price for a service (null: the list price); undefined: they do not offer it. */
+    async ownPrice(technicianId: string, serviceId: string): Promise<{ price: number | null } | undefined> {
+      const [row] = await queryRows<{ price: number | null }>(
+        db,
+        sql`SELECT ts.price FROM technician_services ts
+            JOIN technician_profiles tp ON tp.user_id = ts.technician_id
+            WHERE ts.technician_id = ${technicianId} AND ts.service_id = ${serviceId}
+              AND tp.verification = 'verified'`,
+      );
+      return row;
+    },
+
     async offersService(technicianId: string, serviceId: string): Promise<boolean> {
       const rows = await queryRows<{ ok: number }>(
         db,

@@ -290,7 +290,13 @@ export function createBookingService({
       // The new booking's view from what is at hand (the caller is the customer): no read after the write.
       const view: BookingViewRow = {
         booking: row,
-        service: { id: s.id, nameEn: s.nameEn, nameAr: s.nameAr, durationMinutes: s.durationMinutes },
+        service: {
+          id: s.id,
+          nameEn: s.nameEn,
+          nameAr: s.nameAr,
+          durationMinutes: s.durationMinutes,
+          market: s.market,
+        },
         customer:
           customer.name !== undefined
             ? { id: customer.id, name: customer.name, phone: customer.phone ?? null }
@@ -311,8 +317,12 @@ export function createBookingService({
     async quote(input: z.output<typeof quoteInput>): Promise<Quote> {
       const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
       const emergency = input.emergency ?? false;
-      const p = price(s, emergency, commissionBps, zone);
       const m = (amount: number) => money(amount, s.currency);
+      const chosen = input.technicianId
+        ? await createBookingRepo(db).ownPrice(input.technicianId, s.id)
+        : undefined;
+      if (input.technicianId && !chosen)
+        throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
       // Answered from the live in-memory index (PostGIS stays the fallback when the index is not loaded).
       const around: {
         count: number;
@@ -328,15 +338,20 @@ export function createBookingService({
           )
         : await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
       // What those around would charge: their own unit prices, and the list price for the rest.
-      const totals = [
-        ...(around.ownPrices ?? []).map(
-          (unit) => price({ ...s, basePrice: unit }, emergency, commissionBps, zone).total,
-        ),
-        ...((around.listPriced ?? around.count) > 0 ? [p.total] : []),
+      const units = [
+        ...(around.ownPrices ?? []),
+        ...((around.listPriced ?? around.count) > 0 ? [s.basePrice] : []),
       ];
+      const at = (unit: number) => price({ ...s, basePrice: unit }, emergency, commissionBps, zone);
+      const totals = units.map((unit) => at(unit).total);
+      // The headline: the chosen technician's price; else the lowest of those around ("from"); else the list.
+      const p = chosen
+        ? at(chosen.price ?? s.basePrice)
+        : at(around.count > 0 && units.length ? Math.min(...units) : s.basePrice);
       return {
-        priceRange:
-          around.count > 0 && totals.length
+        priceRange: chosen
+          ? { from: m(p.total), to: m(p.total) }
+          : around.count > 0 && totals.length
             ? { from: m(Math.min(...totals)), to: m(Math.max(...totals)) }
             : null,
         price: {

@@ -22,6 +22,7 @@ export function toBooking(v: BookingViewRow): Booking {
       name: { en: v.service.nameEn, ar: v.service.nameAr },
       durationMinutes: v.service.durationMinutes,
     },
+    market: v.service.market,
     customer: {
       id: v.customer.id,
       name: v.customer.name,

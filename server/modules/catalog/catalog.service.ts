@@ -18,6 +18,8 @@ export const toService = (s: ServiceRow): Service => ({
   name: { en: s.nameEn, ar: s.nameAr },
   description: { en: s.descriptionEn, ar: s.descriptionAr },
   basePrice: { amount: s.basePrice, currency: s.currency },
+  minPrice: s.minPrice === null ? null : { amount: s.minPrice, currency: s.currency },
+  maxPrice: s.maxPrice === null ? null : { amount: s.maxPrice, currency: s.currency },
   priceUnit: s.priceUnit,
   durationMinutes: s.durationMinutes,
   emergencySurchargePct: s.emergencySurchargePct,

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispatchOffers, notifications } from '../../../db/schema';
 import {
   codeOf,
   customer,
@@ -57,8 +59,15 @@ describe("a technician's own price", () => {
     });
     const ownMoney = { amount: own, currency: list.basePrice.currency };
     expect(quote.priceRange).toEqual({ from: ownMoney, to: ownMoney });
+    // …and so is the headline: one value in the range is still their price, not the list's.
+    expect(quote.price.total).toEqual(ownMoney);
+    expect(quote.price.base).toEqual(ownMoney);
+    // Quoted for them by name: their price too.
+    const forThem = await svc().bookings.quote({ serviceId: sid, ...spot, technicianId: t.user.id });
+    expect(forThem.price.total).toEqual(ownMoney);
+    expect(forThem.priceRange).toEqual({ from: ownMoney, to: ownMoney });
     const { b, c } = await book(spot);
-    expect(b.price.total.amount).toBe(list.basePrice.amount); // the quote's list price until someone accepts
+    expect(b.price.total.amount).toBe(list.basePrice.amount); // the booking holds the list price until someone accepts
     const offer = await openOfferOf(svc(), b.id);
     expect(offer.technicianId).toBe(t.user.id);
     expect(offer.priceBase).toBe(own);
@@ -74,6 +83,13 @@ describe("a technician's own price", () => {
     const asCustomer = httpClient(server, c.token);
     expect((await asCustomer.payment.get.query({ bookingId: b.id })).due).toEqual(ownMoney);
     await asTech.payment.confirmCash.mutate({ bookingId: b.id, amount: own });
+    // Completion queued the customer's review request (a notification, sent after a short delay).
+    const queued = await svc()
+      .database.db.select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, c.user.id), eq(notifications.kind, 'review_request')));
+    expect(queued).toHaveLength(1);
+    expect(queued[0]!.data).toMatchObject({ bookingId: b.id });
     const receipt = await asCustomer.payment.receipt.query({ bookingId: b.id });
     expect(receipt.items).toEqual([{ kind: 'service', label: 'Service', amount: ownMoney }]);
     expect(receipt.total).toEqual(ownMoney);
@@ -93,7 +109,18 @@ describe('the quote across the technicians around', () => {
       const q = await svc().bookings.quote({ serviceId: sid, ...spot });
       return q.availableTechnicians === 2 && q.priceRange?.to.amount === own ? q : undefined;
     });
+    // The headline is the lowest of the range ("from"): here the list price of the one without their own.
     expect(quote.price.total.amount).toBe(list.basePrice.amount);
+    // A quote for the dear one by name is at their price, whoever else is around.
+    const forDear = await svc().bookings.quote({ serviceId: sid, ...spot, technicianId: dear.user.id });
+    expect(forDear.price.total.amount).toBe(own);
+    expect(forDear.priceRange).toEqual({
+      from: { amount: own, currency: list.basePrice.currency },
+      to: { amount: own, currency: list.basePrice.currency },
+    });
+    expect(await codeOf(svc().bookings.quote({ serviceId: sid, ...spot, technicianId: randomUUID() }))).toBe(
+      'NOT_FOUND',
+    );
     expect(quote.priceRange).toEqual({
       from: { amount: list.basePrice.amount, currency: list.basePrice.currency },
       to: { amount: own, currency: list.basePrice.currency },
@@ -126,6 +153,38 @@ describe('booking a chosen technician', () => {
     });
     const history = await svc().bookings.history(done.id, c.user);
     expect(history.at(-1)?.reason).toMatch(/chose/);
+  });
+
+  it('a retried booking.create with technicianId (same key) returns the same booking; one offer', async () => {
+    const spot = uniqueSpot();
+    const chosen = await technician(svc(), offset(spot, 1500));
+    const c = await customer(svc());
+    const input = {
+      serviceId: await serviceId(svc()),
+      ...spot,
+      address: '12 Herbert Macaulay Way, Yaba',
+      idempotencyKey: randomUUID(),
+      technicianId: chosen.user.id,
+    };
+    const [a, b] = await Promise.all([
+      svc().bookings.create(c.user, input),
+      svc().bookings.create(c.user, input),
+    ]);
+    const again = await svc().bookings.create(c.user, input);
+    expect(b.id).toBe(a.id);
+    expect(again.id).toBe(a.id);
+    expect(again.chosenTechnicianId).toBe(chosen.user.id);
+    expect((await openOfferOf(svc(), a.id)).technicianId).toBe(chosen.user.id);
+    const offers = await svc()
+      .database.db.select()
+      .from(dispatchOffers)
+      .where(eq(dispatchOffers.bookingId, a.id));
+    expect(offers).toHaveLength(1);
+    // The same key with another technician is another request: CONFLICT.
+    const other = await technician(svc(), offset(spot, 200));
+    expect(await codeOf(svc().bookings.create(c.user, { ...input, technicianId: other.user.id }))).toBe(
+      'CONFLICT',
+    );
   });
 
   it('a technician who does not offer the service cannot be chosen (NOT_FOUND), nor can a stranger id', async () => {

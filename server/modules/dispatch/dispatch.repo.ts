@@ -2,23 +2,39 @@ import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
 import { bookings, dispatchOffers, services } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
+import { bayesianScoreSql } from '../review/rating';
 
 const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 4326)::geography`;
 
 /**
- * Available = verified, online, present (a node heard from them within the presence timeout), with a live
- * offers subscription, offering the service, not already on an on-demand job, and at work (issue 12 §5).
+ * Available = verified, online, reachable (present: a node heard from them within the presence timeout,
+ * with a live offers subscription; or reachable by push: see `pushReachable`), offering the service, not already on an on-demand job, and at work (issue 12 §5).
  * `online AND verification = 'verified'` matches the partial GiST index, so `<->` walks it nearest first.
  */
 const available = (serviceId: string, presence: PresenceWindow, at: LngLat, when?: JobWindow) => sql`
   tp.online AND tp.verification = 'verified'
-  AND tp.seen_at > ${heardAfter(presence)} AND tp.listening_at > ${heardAfter(presence)}
+  AND ((tp.seen_at > ${heardAfter(presence)} AND tp.listening_at > ${heardAfter(presence)})
+    OR ${pushReachable(presence)})
   AND EXISTS (SELECT 1 FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})
   AND NOT EXISTS (
     SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
       AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))
   AND ${servesAt(at)}
+  AND ${documentsValid}
   AND ${onDuty(serviceId, when)}`;
+
+/**
+ * Their required documents are in date (issue 13 §4): an ID whose expiry date has passed, or an expired
+ * certificate one of their services requires, stops offers at once, not only when the hourly sweep
+ * (onboarding.sweepExpired) suspends them. A document is valid through its expiry date (UTC, as the
+ * onboarding service counts days). Two primary-key probes per candidate.
+ */
+const documentsValid = sql`NOT EXISTS (SELECT 1 FROM technician_onboarding ob WHERE ob.technician_id = tp.user_id
+      AND ob.id_expires_on < (now() AT TIME ZONE 'UTC')::date)
+  AND NOT EXISTS (SELECT 1 FROM technician_certificates c
+      JOIN technician_services cts ON cts.technician_id = c.technician_id
+      JOIN services cs ON cs.id = cts.service_id AND c.kind = ANY (cs.required_certificates)
+     WHERE c.technician_id = tp.user_id AND c.expires_on < (now() AT TIME ZONE 'UTC')::date)`;
 
 /** A scheduled job's time (and the booking itself, whose own reservation does not count against it). */
 export type JobWindow = { bookingId: string; from: Date; to: Date };
@@ -68,16 +84,54 @@ type BookingRef = {
  * Their service areas cover the point (issue 13 §2); a technician with no areas serves anywhere within
  * the radius. `ST_Covers` on the areas' GiST index.
  */
-const servesAt = (at: LngLat) => sql`(
+export const servesAt = (at: LngLat) => sql`(
   NOT EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id)
   OR EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id
              AND ST_Covers(ta.area, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326))))`;
 
 /**
- * Available for this booking: not its own customer, not asked about it before, and not holding another
- * open offer (at most one each: also a unique index, which settles a race between two dispatches).
+ * Ratings as dispatch signals (issue 12: "ratings drive dispatch quality"); see the README.
+ * `ratingBandMeters`: among the available technicians no farther than the nearest plus this, the best
+ * Bayesian score gets the offer (0: nearest only). A customer whose private average from technicians is
+ * below `customerFloor` over at least `customerMinRatings` ratings is offered only technicians with
+ * `flaggedMinJobs` completed jobs or more (0: no such rule).
  */
-const eligibleFor = (b: BookingRef, presence: PresenceWindow) => sql`${available(
+export type DispatchSignals = {
+  ratingBandMeters: number;
+  customerFloor: number;
+  customerMinRatings: number;
+  flaggedMinJobs: number;
+};
+export const DEFAULT_SIGNALS: DispatchSignals = {
+  ratingBandMeters: 300,
+  customerFloor: 2.5,
+  customerMinRatings: 3,
+  flaggedMinJobs: 10,
+};
+
+/**
+ * The booking's customer is rated below the floor by technicians (private ratings, enough of them).
+ * Uncorrelated with the candidate row, so PostgreSQL evaluates it once per query (an InitPlan).
+ */
+const customerFlagged = (bookingId: string, s: DispatchSignals) => sql`COALESCE((
+  SELECT count(*) >= ${s.customerMinRatings} AND avg(cr.rating) < ${s.customerFloor}
+  FROM customer_ratings cr
+  WHERE cr.customer_id = (SELECT customer_id FROM bookings WHERE id = ${bookingId})), false)`;
+
+/** Experienced enough for a flagged customer's booking (or the customer is not flagged). */
+const experiencedEnough = (bookingId: string, s: DispatchSignals) =>
+  s.flaggedMinJobs <= 0
+    ? sql`true`
+    : sql`(NOT ${customerFlagged(bookingId, s)}
+      OR (SELECT count(*) FROM bookings jb
+          WHERE jb.technician_id = tp.user_id AND jb.status = 'completed') >= ${s.flaggedMinJobs})`;
+
+/**
+ * Available for this booking: not its own customer, not asked about it before, and not holding another
+ * open offer (at most one each: also a unique index, which settles a race between two dispatches); for a
+ * customer technicians rated below the floor, experienced technicians only.
+ */
+const eligibleFor = (b: BookingRef, presence: PresenceWindow, signals: DispatchSignals) => sql`${available(
   b.serviceId,
   presence,
   b.location,
@@ -85,7 +139,8 @@ const eligibleFor = (b: BookingRef, presence: PresenceWindow) => sql`${available
 )}
   AND tp.user_id <> (SELECT customer_id FROM bookings WHERE id = ${b.id})
   AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = ${b.id} AND o.technician_id = tp.user_id)
-  AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')`;
+  AND NOT EXISTS (SELECT 1 FROM dispatch_offers oo WHERE oo.technician_id = tp.user_id AND oo.status = 'offered')
+  AND ${experiencedEnough(b.id, signals)}`;
 
 export type Candidate = { technicianId: string; distanceMeters: number; price?: number | null };
 
@@ -93,17 +148,66 @@ export type Candidate = { technicianId: string; distanceMeters: number; price?: 
 const ownPrice = (serviceId: string) =>
   sql`(SELECT ts.price FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})`;
 
-/** Heard from within `timeoutMs`, and not before `since` (this process's start when it is the only one). */
-export type PresenceWindow = { timeoutMs: number; since: () => number };
+/**
+ * Heard from within `timeoutMs`, and not before `since` (this process's start when it is the only one).
+ * `pushReachableMs` (PUSH_REACHABLE_MS, 0: off): see `pushReachable`.
+ */
+export type PresenceWindow = { timeoutMs: number; since: () => number; pushReachableMs?: number };
 const heardAfter = (p: PresenceWindow) =>
   sql`greatest(now() - ${`${p.timeoutMs} milliseconds`}::interval, to_timestamp(${p.since() / 1000}::float8))`;
+
+/**
+ * Reachable by Web Push though no socket of theirs is open (the app in the background, the phone locked):
+ * a push subscription, and heard from (socket, fix, going online) within `pushReachableMs`. The push
+ * service keeps the message for them whichever node (or restart) sent it, so `since` does not apply.
+ * Technicians without a push subscription stay under the socket rule (no ghost offers).
+ */
+const pushReachable = (p: PresenceWindow) =>
+  p.pushReachableMs
+    ? sql`(tp.heard_at > now() - ${`${p.pushReachableMs} milliseconds`}::interval
+        AND EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = tp.user_id))`
+    : sql`false`;
 
 /** `presence`: technicians not heard from within this window are away (PRESENCE_TIMEOUT_SECONDS). */
 export function createDispatchRepo(
   db: DbOrTx,
   presence: PresenceWindow = { timeoutMs: 60_000, since: () => 0 },
+  signals: DispatchSignals = DEFAULT_SIGNALS,
 ) {
+  const eligible = (b: BookingRef) => eligibleFor(b, presence, signals);
   return {
+    /**
+     * The best-rated available technician no farther than `nearestMeters` plus the rating band (and the
+     * radius): the Bayesian score first, then distance, then id. With equal scores that is the nearest,
+     * as before. One ST_DWithin probe on the online-and-verified GiST index.
+     */
+    async bestInBand(
+      b: BookingRef,
+      nearestMeters: number,
+      radiusMeters: number,
+    ): Promise<Candidate | undefined> {
+      if (signals.ratingBandMeters <= 0) return undefined;
+      const here = point(b.location);
+      const reach = Math.min(nearestMeters + signals.ratingBandMeters, radiusMeters);
+      const [row] = await queryRows<{ technician_id: string; distance: number; price: number | null }>(
+        db,
+        sql`SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
+                   ${ownPrice(b.serviceId)} AS price
+            FROM technician_profiles tp
+            WHERE ${eligible(b)} AND ST_DWithin(tp.location, ${here}, ${reach})
+            ORDER BY ${bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`)} DESC,
+                     ST_Distance(tp.location, ${here}), tp.user_id
+            LIMIT 1`,
+      );
+      return row
+        ? {
+            technicianId: row.technician_id,
+            distanceMeters: Math.round(Number(row.distance)),
+            price: row.price === null ? null : Number(row.price),
+          }
+        : undefined;
+    },
+
     /**
      * The nearest available technician not yet asked about this booking, within the radius. The radius
      * is applied after `ORDER BY <-> LIMIT 1`: with `ST_DWithin` in the WHERE clause the planner
@@ -119,7 +223,7 @@ export function createDispatchRepo(
               SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
                      ${ownPrice(b.serviceId)} AS price
               FROM technician_profiles tp
-              WHERE ${eligibleFor(b, presence)}
+              WHERE ${eligible(b)}
                 AND tp.location && _ST_Expand(${here}, ${radiusMeters})
               ORDER BY tp.location <-> ${here}
               LIMIT 1) nearest
@@ -141,7 +245,7 @@ export function createDispatchRepo(
         db,
         sql`SELECT ST_Distance(tp.location, ${here}) AS distance, ${ownPrice(b.serviceId)} AS price
             FROM technician_profiles tp
-            WHERE tp.user_id = ${technicianId} AND ${eligibleFor(b, presence)}`,
+            WHERE tp.user_id = ${technicianId} AND ${eligible(b)}`,
       );
       return row
         ? {
@@ -167,7 +271,7 @@ export function createDispatchRepo(
         sql`SELECT tp.user_id AS technician_id, ${ownPrice(b.serviceId)} AS price
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
             JOIN technician_profiles tp ON tp.user_id = c.id
-            WHERE ${eligibleFor(b, presence)}
+            WHERE ${eligible(b)}
             ORDER BY c.ord
             LIMIT 1`,
       );
@@ -290,7 +394,8 @@ export function createDispatchRepo(
 
     /**
      * A technician stopped listening for offers (app closed) and nobody got them back within the grace:
-     * their open offers expire now, unless a subscription of theirs is live on another node.
+     * their open offers expire now, unless a subscription of theirs is live on another node or they are
+     * reachable by push (then the offer's own window applies: the push may wake them).
      */
     expireUnheard: (technicianId: string) =>
       db
@@ -301,7 +406,7 @@ export function createDispatchRepo(
             eq(dispatchOffers.technicianId, technicianId),
             eq(dispatchOffers.status, 'offered'),
             sql`NOT EXISTS (SELECT 1 FROM technician_profiles tp WHERE tp.user_id = ${technicianId}
-                  AND tp.listening_at > ${heardAfter(presence)})`,
+                  AND (tp.listening_at > ${heardAfter(presence)} OR ${pushReachable(presence)}))`,
           ),
         )
         .returning(),

@@ -14,7 +14,7 @@ import type { PresenceService } from '../presence/presence.service';
 import type { ScheduleService } from '../schedule/schedule.service';
 import { createTechnicianRepo } from '../technician/technician.repo';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
-import { type Candidate, createDispatchRepo } from './dispatch.repo';
+import { type Candidate, createDispatchRepo, type DispatchSignals } from './dispatch.repo';
 
 export type DispatchConfig = {
   radiusMeters: number;
@@ -23,6 +23,8 @@ export type DispatchConfig = {
   searchWindowMs: number;
   sweepMs: number;
   scheduleLeadMs: number;
+  /** Ratings as dispatch signals (the rating band, the customer floor); defaults when absent. */
+  signals?: DispatchSignals;
 };
 
 /** Internal to the offers channel: streams re-check access; never sent to a client. */
@@ -30,6 +32,14 @@ type Recheck = { type: 'recheck' };
 
 /** How many of the nearest (from memory) the database is asked to confirm before falling back to KNN. */
 const MEMORY_CANDIDATES = 10;
+/** How long the offers stream trusts its last verification check without a recheck message. */
+const RECHECK_MS = 60_000;
+/**
+ * Technicians reachable only by push (app closed, phone locked) are not among memory's proposals (it
+ * proposes those present). One of them is offered first only when nearer than memory's best by more than
+ * this: at similar distances the technician whose app is open, who answers sooner, goes first.
+ */
+const PUSH_ONLY_MARGIN_METERS = 1_000;
 
 /** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
 const snap = (x: number) => Math.round(x * 100) / 100;
@@ -80,6 +90,8 @@ export function createDispatchService(deps: {
   config: DispatchConfig;
   presence: PresenceService;
   presenceTimeoutMs: number;
+  /** PUSH_REACHABLE_MS: technicians without a live socket, reachable by Web Push (0: none). */
+  pushReachableMs?: number;
   leader: Leader;
   /** A service by id (the catalog keeps them in memory), for the offer card. */
   service: (id: string) => Promise<ServiceRow | undefined>;
@@ -97,9 +109,16 @@ export function createDispatchService(deps: {
   schedule?: Pick<ScheduleService, 'reserve' | 'release'>;
 }) {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
-  /** Dispatch's queries, counting only technicians heard from within the presence window. */
+  /**
+   * Dispatch's queries, counting technicians heard from within the presence window with a live offers
+   * subscription, and those reachable by Web Push (a locked phone: see `pushReachable` in the repo).
+   */
   const dispatchRepo = (d: DbOrTx) =>
-    createDispatchRepo(d, { timeoutMs: presenceTimeoutMs, since: presence.since });
+    createDispatchRepo(
+      d,
+      { timeoutMs: presenceTimeoutMs, since: presence.since, pushReachableMs: deps.pushReachableMs ?? 0 },
+      config.signals,
+    );
   const repo = dispatchRepo(db);
   let unsubscribe: (() => void) | undefined;
   const timers = new Map<number, NodeJS.Timeout>();
@@ -201,17 +220,30 @@ export function createDispatchService(deps: {
       }
       if (early && !candidate && row.fallbackToNearest) return null;
       if (!candidate && (!chosen || row.fallbackToNearest)) {
-        candidate =
-          (await dispatch.firstConfirmed(
-            row,
-            deps.nearest?.(
-              row.serviceId,
-              row.location,
-              MEMORY_CANDIDATES,
-              config.radiusMeters,
-              row.scheduledFor,
-            ) ?? [],
-          )) ?? (await dispatch.nextCandidate(row, config.radiusMeters));
+        candidate = await dispatch.firstConfirmed(
+          row,
+          deps.nearest?.(
+            row.serviceId,
+            row.location,
+            MEMORY_CANDIDATES,
+            config.radiusMeters,
+            row.scheduledFor,
+          ) ?? [],
+        );
+        // PostgreSQL's nearest: the fallback, and (push reachability on) a push-only technician clearly
+        // nearer than memory's best.
+        if (!candidate || (deps.pushReachableMs && candidate.distanceMeters > PUSH_ONLY_MARGIN_METERS)) {
+          const nearest = await dispatch.nextCandidate(row, config.radiusMeters);
+          if (
+            nearest &&
+            (!candidate || nearest.distanceMeters + PUSH_ONLY_MARGIN_METERS < candidate.distanceMeters)
+          )
+            candidate = nearest;
+        }
+        // Within a short band beyond the nearest, the best-rated goes first (ratings drive dispatch).
+        if (candidate)
+          candidate =
+            (await dispatch.bestInBand(row, candidate.distanceMeters, config.radiusMeters)) ?? candidate;
       }
       if (candidate) {
         const base = await ownBase(row, candidate.price);
@@ -440,16 +472,24 @@ export function createDispatchService(deps: {
     async *offers(technicianId: string, signal: AbortSignal | undefined): AsyncGenerator<OfferEvent> {
       const live = bus.subscribe<OfferEvent | Recheck>(channels.technicianOffers(technicianId), signal);
       const stopListening = await presence.listen(technicianId, (id) => {
-        void background('unreachable', () => unreachable(id));
+        // After a stop the database may be gone; the next start re-arms what is open.
+        if (!stopped) void background('unreachable', () => unreachable(id));
       });
       try {
         await live.ready;
         if (!(await isVerified(db, technicianId))) return;
+        let checkedAt = Date.now();
         for (const o of await repo.openOffersOfTechnician(technicianId)) {
           yield { type: 'offer', offer: toOffer(o.offer, o.booking, o.service) };
         }
         for await (const event of live) {
-          if (!(await isVerified(db, technicianId))) return;
+          // Every change away from `verified` publishes a recheck on this channel (offersWithdrawn), so the
+          // answer is read again then, not once per offer (two reads per job in a rush, issue 18 §2); a
+          // stale answer is re-read anyway after RECHECK_MS, in case a message was lost.
+          if (event.type === 'recheck' || Date.now() - checkedAt > RECHECK_MS) {
+            if (!(await isVerified(db, technicianId))) return;
+            checkedAt = Date.now();
+          }
           if (event.type !== 'recheck') yield event;
         }
       } finally {

@@ -319,3 +319,59 @@ describe('races against the database', () => {
     expect(await codeOf(svc().dispatch.accept(later.booking.id, t.user.id))).toBe('OK');
   });
 });
+
+describe('a chosen technician who lets the offer lapse (issue 12 §4, as for a decline)', () => {
+  async function bookChosen(
+    at: { lat: number; lng: number },
+    technicianId: string,
+    fallbackToNearest: boolean,
+  ) {
+    const c = await customer(svc());
+    const booking = await svc().bookings.create(c.user, {
+      serviceId: await serviceId(svc()),
+      ...at,
+      address: '12 Herbert Macaulay Way, Yaba',
+      idempotencyKey: randomUUID(),
+      technicianId,
+      fallbackToNearest,
+    });
+    return { c, booking };
+  }
+
+  it('with fallback agreed, the nearest is asked once the 1 s window lapses', async () => {
+    const spot = uniqueSpot();
+    const near = await technician(svc(), offset(spot, 100));
+    const chosen = await technician(svc(), offset(spot, 3000));
+    const { booking } = await bookChosen(spot, chosen.user.id, true);
+    expect((await openOffer(booking.id)).technicianId).toBe(chosen.user.id);
+    const next = await until(async () => {
+      const o = await openOffer(booking.id);
+      return o.technicianId !== chosen.user.id && o;
+    });
+    expect(next.technicianId).toBe(near.user.id);
+    const [lapsed] = await svc()
+      .database.db.select()
+      .from(dispatchOffers)
+      .where(and(eq(dispatchOffers.bookingId, booking.id), eq(dispatchOffers.technicianId, chosen.user.id)));
+    expect(lapsed!.status).toBe('expired');
+  });
+
+  it('without fallback, the lapse ends the search: unfulfilled, saying why; the nearest is never asked', async () => {
+    const spot = uniqueSpot();
+    const near = await technician(svc(), offset(spot, 100));
+    const chosen = await technician(svc(), offset(spot, 2000));
+    const { booking, c } = await bookChosen(spot, chosen.user.id, false);
+    expect((await openOffer(booking.id)).technicianId).toBe(chosen.user.id);
+    const done = await until(async () => {
+      const b = await svc().bookings.get(booking.id, c.user);
+      return b.status === 'unfulfilled' && b;
+    });
+    const history = await svc().bookings.history(done.id, c.user);
+    expect(history.at(-1)?.reason).toMatch(/chose/);
+    const asked = await svc()
+      .database.db.select()
+      .from(dispatchOffers)
+      .where(and(eq(dispatchOffers.bookingId, booking.id), eq(dispatchOffers.technicianId, near.user.id)));
+    expect(asked).toEqual([]);
+  });
+});

@@ -19,7 +19,13 @@ export function weekStart(d: Date): Date {
  * What technicians earn, read from their ledger account (technician:<id>; credit = owed to them), and
  * the payouts that settle it.
  */
-export function createEarningsService(deps: { db: Db; ledger: Ledger; currency: string; now?: () => Date }) {
+export function createEarningsService(deps: {
+  db: Db;
+  ledger: Ledger;
+  /** The currency of a summary with no lines to tell it. */
+  currency: () => Promise<string>;
+  now?: () => Date;
+}) {
   const { db, ledger } = deps;
   const now = deps.now ?? (() => new Date());
   const repo = createEarningsRepo(db);
@@ -41,7 +47,7 @@ export function createEarningsService(deps: { db: Db; ledger: Ledger; currency: 
   return {
     async summary(user: Caller, currency?: string): Promise<EarningsSummary> {
       const lines = await ledger.linesOf(db, accounts.technician(user.id));
-      const cur = currency ?? lines[0]?.currency ?? deps.currency;
+      const cur = currency ?? lines[0]?.currency ?? (await deps.currency());
       const sum = (line: string) =>
         lines.filter((l) => l.currency === cur && l.line === line).reduce((a, l) => a + l.sum, 0);
       const all = lines.filter((l) => l.currency === cur).reduce((a, l) => a + l.sum, 0);

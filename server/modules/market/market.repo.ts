@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
+import type { PaymentMethod } from '../../contracts/payment';
+import type { MarketMoneyPolicy } from '../payments/markets';
 
 export type MarketRecord = {
   slug: string;
@@ -12,6 +14,8 @@ export type MarketRecord = {
   /** GeoJSON MultiPolygon coordinates. */
   boundary: number[][][][];
   center: [number, number];
+  /** Payment methods, cancellation fee and unpaid grace (the payments service's rules). */
+  money: MarketMoneyPolicy;
 };
 
 export function createMarketRepo(db: DbOrTx) {
@@ -28,9 +32,17 @@ export function createMarketRepo(db: DbOrTx) {
         boundary: string;
         lat: number;
         lng: number;
+        payment_methods: PaymentMethod[];
+        cancellation_grace_minutes: number;
+        cancellation_fee_kind: 'fixed' | 'percent';
+        cancellation_fee: number;
+        cancellation_technician_share_pct: number;
+        unpaid_grace_hours: number;
       }>(
         db,
         sql`SELECT slug, name_en, name_ar, currency, time_zone, default_locale, commission_bps,
+                   payment_methods, cancellation_grace_minutes, cancellation_fee_kind, cancellation_fee,
+                   cancellation_technician_share_pct, unpaid_grace_hours,
                    ST_AsGeoJSON(boundary, 5) AS boundary,
                    ST_Y(ST_PointOnSurface(boundary)) AS lat, ST_X(ST_PointOnSurface(boundary)) AS lng
             FROM markets WHERE active ORDER BY sort_order, slug`,
@@ -45,6 +57,20 @@ export function createMarketRepo(db: DbOrTx) {
         commissionBps: Number(r.commission_bps),
         boundary: (JSON.parse(r.boundary) as { coordinates: number[][][][] }).coordinates,
         center: [Number(r.lat), Number(r.lng)],
+        money: {
+          market: r.slug,
+          currency: r.currency,
+          methods: r.payment_methods,
+          cancellation: {
+            graceMinutes: Number(r.cancellation_grace_minutes),
+            fee:
+              r.cancellation_fee_kind === 'percent'
+                ? { kind: 'percent', pct: Number(r.cancellation_fee) }
+                : { kind: 'fixed', amount: Number(r.cancellation_fee) },
+            technicianSharePct: Number(r.cancellation_technician_share_pct),
+          },
+          unpaidGraceHours: Number(r.unpaid_grace_hours),
+        },
       }));
     },
 

@@ -1,6 +1,7 @@
 import type { Market } from '../../contracts/market';
 import { DomainError } from '../../lib/errors';
 import { covers } from '../../lib/geo';
+import { fallbackPolicy, type MarketMoneyPolicy } from '../payments/markets';
 import type { MarketRecord, MarketRepo } from './market.repo';
 
 /** How long the markets are answered from memory before they are read again (admins add them rarely). */
@@ -54,6 +55,10 @@ export function createMarketService(
   return {
     list: async () => (await all()).map(toMarket),
     bySlug: async (slug: string) => (await all()).find((m) => m.slug === slug) ?? null,
+    /** A market's money rules (its row); a market without an active row: cash only, no fee. */
+    async moneyPolicy(slug: string, currency = 'USD'): Promise<MarketMoneyPolicy> {
+      return (await all()).find((m) => m.slug === slug)?.money ?? fallbackPolicy(slug, currency);
+    },
     locate: async (at: { lat: number; lng: number }) => {
       const m = await locate(at);
       return m ? toMarket(m) : null;

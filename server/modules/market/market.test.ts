@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRows } from '../../../db/client';
+import { bookings } from '../../../db/schema';
 import { covers } from '../../lib/geo';
-import { codeOf, customer } from '../../test/fixtures';
+import { codeOf, customer, openOfferOf, technician } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
 import { createMarketRepo } from './market.repo';
 
@@ -72,6 +75,100 @@ describe('markets', () => {
       idempotencyKey: randomUUID(),
     });
     expect(booking.price.total.currency).toBe('EGP');
+    expect(booking.market).toBe('cairo');
+    // The customer's app picks its market from the newest booking (useMarket asks for one).
+    expect((await api.booking.list.query({ limit: 1 })).items.map((b) => [b.id, b.market])).toEqual([
+      [booking.id, 'cairo'],
+    ]);
     expect((await svc.bookings.list(c.user, {})).items).toHaveLength(1);
+  });
+
+  it('a market is data: Accra (GHS) added as rows is listed, quoted, booked, dispatched and paid by its own rules', async () => {
+    const svc = server.services;
+    const db = server.database.db;
+    // Rows only, as db/seed/markets.ts describes: the market, a zone, a price list entry.
+    await db.execute(sql`
+      INSERT INTO markets (slug, name_en, name_ar, currency, time_zone, default_locale, commission_bps, boundary,
+                           sort_order, payment_methods, cancellation_grace_minutes, cancellation_fee_kind,
+                           cancellation_fee, cancellation_technician_share_pct, unpaid_grace_hours)
+      VALUES ('accra', 'Accra', 'أكرا', 'GHS', 'Africa/Accra', 'en', 1200,
+              ST_GeomFromEWKT('SRID=4326;MULTIPOLYGON(((-0.4 5.5,0.05 5.5,0.05 5.8,-0.4 5.8,-0.4 5.5)))'), 2,
+              '{cash,stripe}', 10, 'fixed', 2500, 70, 12)
+      ON CONFLICT (slug) DO NOTHING`);
+    await db.execute(sql`
+      INSERT INTO market_zones (market, slug, name_en, name_ar, area, surcharge_pct)
+      VALUES ('accra', 'osu', 'Osu', 'أوسو',
+              ST_GeomFromEWKT('SRID=4326;POLYGON((-0.19 5.55,-0.16 5.55,-0.16 5.57,-0.19 5.57,-0.19 5.55))'), 0)
+      ON CONFLICT (market, slug) DO NOTHING`);
+    const [service] = await queryRows<{ id: string }>(
+      db,
+      sql`INSERT INTO services (category_id, market, slug, name_en, name_ar, base_price, currency, duration_minutes)
+          SELECT category_id, 'accra', slug, name_en, name_ar, 4000, 'GHS', duration_minutes
+            FROM services WHERE market = 'lagos' AND slug = 'shoe-shine'
+          ON CONFLICT (market, slug) DO UPDATE SET base_price = EXCLUDED.base_price
+          RETURNING id`,
+    );
+    svc.markets.invalidate();
+
+    const osu = { lat: 5.556, lng: -0.175 };
+    const api = httpClient(server);
+    expect((await api.market.list.query()).map((m) => [m.slug, m.currency, m.name])).toContainEqual([
+      'accra',
+      'GHS',
+      { en: 'Accra', ar: 'أكرا' },
+    ]);
+    expect((await api.market.locate.query(osu))?.slug).toBe('accra');
+    expect((await api.market.zones.query({ market: 'accra' })).map((z) => z.slug)).toEqual(['osu']);
+    const accraList = await api.catalog.services.query({ market: 'accra' });
+    expect(accraList.map((s) => [s.id, s.basePrice])).toEqual([
+      [service!.id, { amount: 4000, currency: 'GHS' }],
+    ]);
+
+    // A technician of Accra (serving Osu) and a customer there.
+    const t = await technician(svc, { lat: 5.5565, lng: -0.1745 }, { slugs: [] });
+    await svc.technicians.setServices(t.user.id, { services: [{ serviceId: service!.id }] });
+    await httpClient(server, t.token).technician.setAreas.mutate({
+      areas: [{ market: 'accra', zone: 'osu' }],
+    });
+    const c = await customer(svc);
+    const asCustomer = httpClient(server, c.token);
+    const quote = await asCustomer.booking.quote.query({ serviceId: service!.id, ...osu });
+    expect(quote.price.total).toEqual({ amount: 4000, currency: 'GHS' });
+    // 12% commission, the row's.
+    expect(quote.price.commission).toEqual({ amount: 480, currency: 'GHS' });
+    const booking = await asCustomer.booking.create.mutate({
+      serviceId: service!.id,
+      ...osu,
+      address: 'Oxford Street, Osu',
+      idempotencyKey: randomUUID(),
+    });
+    expect([booking.market, booking.price.total.currency]).toEqual(['accra', 'GHS']);
+    expect((await openOfferOf(svc, booking.id)).technicianId).toBe(t.user.id);
+    // Its payment methods are the row's (cash always; Stripe only with keys, none in this rig).
+    expect(await asCustomer.payment.methods.query({ bookingId: booking.id })).toEqual({
+      market: 'accra',
+      currency: 'GHS',
+      methods: [{ method: 'cash', online: false }],
+    });
+    // Its cancellation rule is the row's: ₵25 once the technician set off after 10 free minutes, 70% theirs.
+    await svc.dispatch.accept(booking.id, t.user.id);
+    await svc.bookings.advance(booking.id, t.user, 'en_route');
+    const [row] = await db.select().from(bookings).where(eq(bookings.id, booking.id));
+    const assignedAt = row!.assignedAt!.getTime();
+    expect(await svc.payments.cancellationFee(row!, new Date(assignedAt + 5 * 60_000))).toMatchObject({
+      fee: 0,
+    });
+    expect(await svc.payments.cancellationFee(row!, new Date(assignedAt + 11 * 60_000))).toMatchObject({
+      fee: 2500,
+      technicianShare: 1750,
+      currency: 'GHS',
+    });
+    expect(await svc.markets.moneyPolicy('accra')).toEqual({
+      market: 'accra',
+      currency: 'GHS',
+      methods: ['cash', 'stripe'],
+      cancellation: { graceMinutes: 10, fee: { kind: 'fixed', amount: 2500 }, technicianSharePct: 70 },
+      unpaidGraceHours: 12,
+    });
   });
 });

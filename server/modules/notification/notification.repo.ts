@@ -243,13 +243,22 @@ export function createNotificationRepo(db: DbOrTx) {
     },
 
     // Push subscriptions.
-    async upsertPush(userId: string, s: { endpoint: string; p256dh: string; auth: string }) {
+    /**
+     * `sessionId`: the sign-in session registering it (ends it by cascade); kept only when it is a row of
+     * `sessions` (an API key's pseudo-session is not), so the link can never fail the insert.
+     */
+    async upsertPush(
+      userId: string,
+      s: { endpoint: string; p256dh: string; auth: string },
+      sessionId: string | null = null,
+    ) {
+      const session = sessionId ? sql`(SELECT id FROM sessions WHERE id = ${sessionId})` : null;
       await db
         .insert(pushSubscriptions)
-        .values({ userId, ...s })
+        .values({ userId, ...s, sessionId: session })
         .onConflictDoUpdate({
           target: pushSubscriptions.endpoint,
-          set: { userId, p256dh: s.p256dh, auth: s.auth },
+          set: { userId, p256dh: s.p256dh, auth: s.auth, sessionId: session },
         });
     },
 

@@ -32,7 +32,9 @@ export const notificationRouter = router({
   /** Stores this browser's subscription (endpoint only on WEB_PUSH_ALLOWED_ORIGINS). */
   pushSubscribe: authedProcedure
     .input(pushSubscribeInput)
-    .mutation(({ ctx, input }) => ctx.services.notifications.pushSubscribe(ctx.user.id, input)),
+    .mutation(({ ctx, input }) =>
+      ctx.services.notifications.pushSubscribe(ctx.user.id, input, ctx.session?.id ?? null),
+    ),
 
   pushUnsubscribe: authedProcedure
     .input(pushUnsubscribeInput)

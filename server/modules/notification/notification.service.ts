@@ -373,11 +373,16 @@ export function createNotificationService(deps: {
 
     vapidPublicKey: () => deps.vapid().publicKey,
 
-    async pushSubscribe(userId: string, input: z.output<typeof pushSubscribeInput>) {
+    /** `sessionId`: the session registering this device; its end (sign-out …) deletes the subscription. */
+    async pushSubscribe(
+      userId: string,
+      input: z.output<typeof pushSubscribeInput>,
+      sessionId: string | null = null,
+    ) {
       // The endpoint is an address the server will POST to: only the push services' origins.
       if (!endpointAllowed(input.endpoint, config.allowedPushOrigins))
         throw new DomainError('VALIDATION', 'This push service is not allowed.');
-      await repo.upsertPush(userId, { endpoint: input.endpoint, ...input.keys });
+      await repo.upsertPush(userId, { endpoint: input.endpoint, ...input.keys }, sessionId);
       return { ok: true as const };
     },
 

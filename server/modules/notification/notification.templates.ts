@@ -147,7 +147,7 @@ const ar: Record<NotificationKind, Template> = {
     title: d.status === 'verified' ? 'تم توثيق حسابك' : 'تحديث التوثيق',
     body:
       d.status === 'verified'
-        ? 'يمكنك الآن الاتصال بالإنترنت وتلقي عروض العمل.'
+        ? 'يمكنك الآن أن تصبح متاحًا وتتلقى عروض العمل.'
         : `حالة التوثيق: ${str(d.status)}${d.note ? ` — ${str(d.note)}` : '.'}`,
   }),
   receipt: (d, r) => ({

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client';
-import { notificationDeliveries, notifications, phoneCodes, pushSubscriptions } from '../../../db/schema';
+import {
+  dispatchOffers,
+  notificationDeliveries,
+  notifications,
+  phoneCodes,
+  pushSubscriptions,
+} from '../../../db/schema';
 import type { NotificationStreamEvent } from '../../contracts/notification';
 import {
   assignedBooking,
@@ -19,6 +25,7 @@ import {
   uniquePhone,
   uniqueSpot,
   until,
+  userRow,
 } from '../../test/fixtures';
 import {
   httpClient,
@@ -148,6 +155,28 @@ describe('Web Push (VAPID, aes128gcm) against a push-service stand-in', () => {
     });
   });
 
+  it('signing out deletes the push subscription this session registered; another device keeps its own', async () => {
+    const c = await customer(svc());
+    const phone = await subscribed(c.token);
+    const other = await svc().auth.signIn(
+      { email: c.user.email, password: 'customer password' },
+      '127.0.0.1',
+    );
+    const laptop = await subscribed(other.token);
+    const endpoints = async () =>
+      (
+        await database.db
+          .select({ endpoint: pushSubscriptions.endpoint })
+          .from(pushSubscriptions)
+          .where(eq(pushSubscriptions.userId, c.user.id))
+      ).map((r) => r.endpoint);
+    expect((await endpoints()).sort()).toEqual([phone.endpoint, laptop.endpoint].sort());
+
+    // Even if the app could not say so itself first (offline at sign-out): the server ends it with the session.
+    await httpClient(server, c.token).auth.signOut.mutate();
+    expect(await endpoints()).toEqual([laptop.endpoint]);
+  });
+
   it('refuses an endpoint outside WEB_PUSH_ALLOWED_ORIGINS (the server never POSTs to an arbitrary address)', async () => {
     const c = await customer(svc());
     const api = httpClient(server, c.token);
@@ -163,6 +192,85 @@ describe('Web Push (VAPID, aes128gcm) against a push-service stand-in', () => {
       .from(pushSubscriptions)
       .where(eq(pushSubscriptions.userId, c.user.id));
     expect(rows).toEqual([]);
+  });
+});
+
+describe('a locked phone still gets offers by push (PUSH_REACHABLE_MS)', () => {
+  /**
+   * The technician's app was open (a socket with `technician.offers`), then the phone locked: both gone,
+   * no live offers subscription any more (what dispatch's socket rule needs).
+   */
+  async function appOpenedThenLocked(t: { token: string; user: { id: string } }) {
+    const app = wsClient(server, t.token);
+    const sub = app.client.technician.offers.subscribe(undefined, {});
+    await until(async () => (await userRow(svc(), t.user.id))?.listeningAt);
+    sub.unsubscribe();
+    app.close();
+    await until(async () => {
+      const row = await userRow(svc(), t.user.id);
+      return row && row.listeningAt === null && row.heardAt;
+    });
+  }
+
+  const book = async (spot: { lat: number; lng: number }) =>
+    svc().bookings.create((await customer(svc())).user, {
+      serviceId: await serviceId(svc()),
+      ...spot,
+      address: '2 Locked Phone Close',
+      idempotencyKey: randomUUID(),
+    });
+  const offersOf = (bookingId: string) =>
+    database.db.select().from(dispatchOffers).where(eq(dispatchOffers.bookingId, bookingId));
+
+  it('socket closed + a push subscription: offered, pushed, kept open past the grace, accepted over HTTP', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 300), { listening: false });
+    const s = await subscribed(t.token);
+    await appOpenedThenLocked(t);
+
+    const b = await book(spot);
+    const offer = await openOfferOf(svc(), b.id);
+    expect(offer.technicianId).toBe(t.user.id);
+    const m = await until(async () => push.received.find((r) => r.subscription === s.id));
+    expect(m.payload).toMatchObject({ kind: 'offer', url: `/home?offer=${offer.id}#offers`, urgent: true });
+    expect(m.urgency).toBe('high');
+
+    // No socket comes back: the offer is not expired as "not reachable" (the push may wake them).
+    await sleep(3_500);
+    expect((await offersOf(b.id)).map((o) => [o.technicianId, o.status])).toEqual([[t.user.id, 'offered']]);
+
+    // The tap opens the app, which accepts over HTTP.
+    const accepted = await httpClient(server, t.token).booking.accept.mutate({ id: b.id });
+    expect(accepted.status).toBe('assigned');
+    expect(accepted.technician?.id).toBe(t.user.id);
+  });
+
+  it('an offer made while the app was open survives the phone locking (its own window still applies)', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 300), { listening: false });
+    await subscribed(t.token);
+    const app = wsClient(server, t.token);
+    const sub = app.client.technician.offers.subscribe(undefined, {});
+    await until(async () => (await userRow(svc(), t.user.id))?.listeningAt);
+    const b = await book(spot);
+    const offer = await openOfferOf(svc(), b.id);
+    expect(offer.technicianId).toBe(t.user.id);
+    sub.unsubscribe();
+    app.close();
+    await sleep(4_000); // past the 3 s listen grace
+    const [row] = await offersOf(b.id);
+    expect(row).toMatchObject({ technicianId: t.user.id, status: 'offered', reason: null });
+    expect(row!.expiresAt.getTime()).toBe(offer.expiresAt.getTime());
+  });
+
+  it('no push subscription: a closed app is not offered jobs (no ghost offers)', async () => {
+    const spot = uniqueSpot();
+    const noPush = await technician(svc(), offset(spot, 200), { listening: false });
+    await appOpenedThenLocked(noPush);
+    const b = await book(spot);
+    await sleep(1_500);
+    expect(await offersOf(b.id)).toEqual([]);
+    expect((await svc().bookings.get(b.id, { id: noPush.user.id, role: 'admin' })).status).toBe('searching');
   });
 });
 
@@ -512,6 +620,27 @@ describe('phone verification (auth.requestPhoneCode / auth.verifyPhone)', () => 
     for (let i = 0; i < 6; i++)
       perAccount.push(await codeOf(api.auth.requestPhoneCode.mutate({ phone: uniquePhone() })));
     expect(perAccount).toEqual(['OK', 'OK', 'OK', 'OK', 'OK', 'TOO_MANY_REQUESTS']);
+  });
+
+  it('concurrent requests cannot pass the limits (3 per number, 5 per account, whatever the race)', async () => {
+    const phone = uniquePhone();
+    const callers = await Promise.all(Array.from({ length: 10 }, () => customer(svc())));
+    const results = await Promise.all(
+      callers.map((c) => codeOf(httpClient(server, c.token).auth.requestPhoneCode.mutate({ phone }))),
+    );
+    expect(results.filter((r) => r === 'OK')).toHaveLength(3);
+    expect(results.filter((r) => r === 'TOO_MANY_REQUESTS')).toHaveLength(7);
+    expect(await database.db.select().from(phoneCodes).where(eq(phoneCodes.phone, phone))).toHaveLength(3);
+
+    const c = await customer(svc());
+    const api = httpClient(server, c.token);
+    const perAccount = await Promise.all(
+      Array.from({ length: 9 }, () => codeOf(api.auth.requestPhoneCode.mutate({ phone: uniquePhone() }))),
+    );
+    expect(perAccount.filter((r) => r === 'OK')).toHaveLength(5);
+    expect(await database.db.select().from(phoneCodes).where(eq(phoneCodes.userId, c.user.id))).toHaveLength(
+      5,
+    );
   });
 
   it('refuses what is not an E.164 number', async () => {

@@ -1,9 +1,15 @@
 import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client';
+import { type DbOrTx, xactLock } from '../../../db/client';
 import { phoneCodes, phoneVerifications, users } from '../../../db/schema';
 
 export function createPhoneRepo(db: DbOrTx) {
   return {
+    /** Serialises code requests for this number, then for this account (inside a transaction). */
+    async lockRequests(userId: string, phone: string) {
+      await xactLock(db, `phone-code:phone:${phone}`);
+      await xactLock(db, `phone-code:user:${userId}`);
+    },
+
     /** Codes sent since `since`: to this number (by anyone), and to this account (any number). */
     async sentSince(userId: string, phone: string, since: Date) {
       const [byPhone] = await db

@@ -21,7 +21,8 @@ export type PhoneConfig = {
 
 /**
  * Phone verification by SMS (issue 11 §3): a 6-digit code, only its HMAC kept, 10 minutes, 5 tries, rate
- * limited per number and per account (counted in the database, so every node agrees).
+ * limited per number and per account (counted in the database under advisory locks, so every node and
+ * every concurrent request agrees).
  */
 export function createPhoneService(deps: {
   db: Db;
@@ -37,19 +38,26 @@ export function createPhoneService(deps: {
 
   return {
     async requestCode(userId: string, phone: string, locale: 'en' | 'ar' = 'en') {
-      const since = new Date(Date.now() - config.windowMs);
-      const sent = await repo.sentSince(userId, phone, since);
-      if (sent.byPhone >= config.perPhone || sent.byUser >= config.perAccount)
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      // Count and insert under the number's and the account's locks (always in that order, so two
+      // requests never wait on each other crosswise): concurrent requests cannot all read "2 sent".
+      const allowed = await db.transaction(async (tx) => {
+        const r = createPhoneRepo(tx);
+        await r.lockRequests(userId, phone);
+        const sent = await r.sentSince(userId, phone, new Date(Date.now() - config.windowMs));
+        if (sent.byPhone >= config.perPhone || sent.byUser >= config.perAccount) return false;
+        await r.insertCode({
+          userId,
+          phone,
+          codeHash: hash(userId, phone, code),
+          expiresAt: new Date(Date.now() + config.codeTtlMs),
+        });
+        return true;
+      });
+      if (!allowed)
         throw new DomainError('RATE_LIMITED', 'Too many codes requested. Wait a while and try again.', {
           retryAfterSeconds: Math.ceil(config.windowMs / 1000),
         });
-      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-      await repo.insertCode({
-        userId,
-        phone,
-        codeHash: hash(userId, phone, code),
-        expiresAt: new Date(Date.now() + config.codeTtlMs),
-      });
       const minutes = Math.round(config.codeTtlMs / 60_000);
       await deps.sms.send(
         phone,

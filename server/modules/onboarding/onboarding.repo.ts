@@ -63,22 +63,37 @@ export function createOnboardingRepo(db: DbOrTx) {
      * services asking for each.
      */
     async requiredCertificates(technicianId: string) {
-      const rows = await queryRows<{ kind: string; name_en: string; name_ar: string }>(
+      const rows = await queryRows<{
+        kind: string;
+        kind_en: string | null;
+        kind_ar: string | null;
+        name_en: string;
+        name_ar: string;
+      }>(
         db,
-        sql`SELECT DISTINCT k.kind, s.name_en, s.name_ar
+        sql`SELECT DISTINCT k.kind, ck.name_en AS kind_en, ck.name_ar AS kind_ar, s.name_en, s.name_ar
               FROM technician_services ts
               JOIN services s ON s.id = ts.service_id
               CROSS JOIN LATERAL unnest(s.required_certificates) AS k(kind)
+              LEFT JOIN certificate_kinds ck ON ck.slug = k.kind
              WHERE ts.technician_id = ${technicianId}
              ORDER BY k.kind, s.name_en`,
       );
-      const byKind = new Map<string, Array<{ en: string; ar: string }>>();
+      const byKind = new Map<
+        string,
+        { name: { en: string; ar: string }; services: Array<{ en: string; ar: string }> }
+      >();
       for (const r of rows) {
-        const list = byKind.get(r.kind) ?? [];
-        list.push({ en: r.name_en, ar: r.name_ar });
-        byKind.set(r.kind, list);
+        // A kind no row names yet: its slug in words, in both languages.
+        const plain = r.kind.replaceAll('-', ' ');
+        const entry = byKind.get(r.kind) ?? {
+          name: { en: r.kind_en ?? plain, ar: r.kind_ar ?? plain },
+          services: [],
+        };
+        entry.services.push({ en: r.name_en, ar: r.name_ar });
+        byKind.set(r.kind, entry);
       }
-      return [...byKind].map(([kind, services]) => ({ kind, services }));
+      return [...byKind].map(([kind, e]) => ({ kind, name: e.name, services: e.services }));
     },
 
     /** Certificate kinds required by a service (to accept one only for what is asked). */

@@ -108,6 +108,7 @@ export function createOnboardingService(deps: {
         const c = certs.find((x) => x.kind === r.kind);
         return {
           kind: r.kind,
+          name: r.name,
           services: r.services,
           document: c ? await docUrl(viewer, c.uploadId) : null,
           expiresOn: c?.expiresOn ?? null,

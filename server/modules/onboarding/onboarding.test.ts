@@ -17,6 +17,8 @@ import { redact } from '../../lib/log';
 import {
   codeOf,
   customer,
+  offset,
+  openOfferOf,
   serviceId,
   sleep,
   technician,
@@ -112,6 +114,7 @@ async function completeChecklist(api: Api, idNumber: string, opts: { phone?: boo
   expect(before.certificates).toEqual([
     expect.objectContaining({
       kind: 'gas-safety',
+      name: { en: 'Gas safety certificate', ar: 'شهادة السلامة من الغاز' },
       document: null,
       services: [{ en: 'Gas fitting', ar: 'تركيب الغاز' }],
     }),
@@ -339,6 +342,67 @@ describe('the national ID number', () => {
 });
 
 describe('expired documents', () => {
+  it('dispatch itself passes over an expired ID or certificate, with no sweep run: the next technician gets the job', async () => {
+    const spot = uniqueSpot();
+    // Nearest: approved, verified and online, but the ID's expiry date has just passed (it was valid
+    // through yesterday, UTC). The hourly sweep has not run: they are still `verified`.
+    const expired = await technician(svc(), spot, { name: 'Expired ID' });
+    await db()
+      .insert(technicianOnboarding)
+      .values({ technicianId: expired.user.id, status: 'approved', idExpiresOn: yesterday() });
+    // A little farther: in date.
+    const valid = await technician(svc(), offset(spot, 400), { name: 'Valid ID' });
+    await db()
+      .insert(technicianOnboarding)
+      .values({ technicianId: valid.user.id, status: 'approved', idExpiresOn: inAYear() });
+    const c = await customer(svc());
+    const book = async (service: string) =>
+      svc().bookings.create(c.user, {
+        serviceId: service,
+        ...spot,
+        address: '3 Herbert Macaulay Way, Yaba',
+        idempotencyKey: randomUUID(),
+      });
+    const first = await book(await serviceId(svc()));
+    expect((await openOfferOf(svc(), first.id)).technicianId).toBe(valid.user.id);
+    const [still] = await db()
+      .select({ verification: technicianProfiles.verification })
+      .from(technicianProfiles)
+      .where(eq(technicianProfiles.userId, expired.user.id));
+    expect(still!.verification).toBe('verified');
+    await svc().bookings.cancel(first.id, c.user, 'test done');
+
+    // The same for a certificate their service requires: expired yesterday, no sweep; the renewed one
+    // (expiring in a year) gets the next job again.
+    const gas = await gasService();
+    const certified = await technician(svc(), offset(spot, 100), { name: 'Gas fitter', slugs: [] });
+    await svc().technicians.setServices(certified.user.id, { services: [{ serviceId: gas }] });
+    const api = httpClient(server, certified.token);
+    const certificate = await stored(api, 'certificate', pdfBytes(), 'application/pdf');
+    await api.onboarding.setCertificate.mutate({
+      kind: 'gas-safety',
+      uploadId: certificate,
+      expiresOn: inAYear(),
+    });
+    await db().execute(sql`UPDATE technician_certificates SET expires_on = ${yesterday()}::date
+                            WHERE technician_id = ${certified.user.id}`);
+    const second = await book(gas);
+    await sleep(1_000);
+    expect(
+      (await db().select().from(dispatchOffers).where(eq(dispatchOffers.bookingId, second.id))).map(
+        (o) => o.technicianId,
+      ),
+    ).not.toContain(certified.user.id);
+    await svc().bookings.cancel(second.id, c.user, 'test done');
+    await db().execute(sql`UPDATE technician_certificates SET expires_on = ${inAYear()}::date
+                            WHERE technician_id = ${certified.user.id}`);
+    const third = await book(gas);
+    expect((await openOfferOf(svc(), third.id)).technicianId).toBe(certified.user.id);
+    await svc().bookings.cancel(third.id, c.user, 'test done');
+    for (const t of [expired, valid, certified])
+      await svc().technicians.setOnline(t.user.id, { online: false });
+  });
+
   it('an expired ID stops offers (suspended by the sweep) until renewed and approved again', async () => {
     const spot = uniqueSpot();
     const t = await technician(svc(), spot, { name: 'Expiring' });

@@ -1,8 +1,8 @@
 import type { PaymentMethod } from '../../contracts/payment';
 
 /**
- * What money rules a market runs on. A data object per market, keyed like `services.market`, so that the
- * markets table of issue 13 can own it later (load the rows, hand the same shape to the payments service).
+ * What money rules a market runs on: columns of its `markets` row (db/schema/markets.ts, seeded by
+ * db/seed/markets.ts), read through market.repo; no market's rules live in code.
  */
 export type MarketMoneyPolicy = {
   market: string;
@@ -21,40 +21,13 @@ export type MarketMoneyPolicy = {
   unpaidGraceHours: number;
 };
 
-export const marketPolicies: Record<string, MarketMoneyPolicy> = {
-  lagos: {
-    market: 'lagos',
-    currency: 'NGN',
-    methods: ['cash', 'paystack', 'stripe'],
-    cancellation: {
-      graceMinutes: 5,
-      fee: { kind: 'fixed', amount: 1000_00 },
-      technicianSharePct: 80,
-    },
+/** The rules of a market that has no row (or is inactive): cash only and no cancellation fee. */
+export function fallbackPolicy(market: string, currency = 'USD'): MarketMoneyPolicy {
+  return {
+    market,
+    currency,
+    methods: ['cash'],
+    cancellation: { graceMinutes: 0, fee: { kind: 'fixed', amount: 0 }, technicianSharePct: 100 },
     unpaidGraceHours: 24,
-  },
-  cairo: {
-    market: 'cairo',
-    currency: 'EGP',
-    methods: ['cash', 'paymob', 'stripe'],
-    cancellation: {
-      graceMinutes: 5,
-      fee: { kind: 'percent', pct: 20 },
-      technicianSharePct: 80,
-    },
-    unpaidGraceHours: 24,
-  },
-};
-
-/** The policy of a market; an unknown market gets cash only and no cancellation fee. */
-export function policyOf(market: string, currency = 'USD'): MarketMoneyPolicy {
-  return (
-    marketPolicies[market] ?? {
-      market,
-      currency,
-      methods: ['cash'],
-      cancellation: { graceMinutes: 0, fee: { kind: 'fixed', amount: 0 }, technicianSharePct: 100 },
-      unpaidGraceHours: 24,
-    }
-  );
+  };
 }

@@ -17,13 +17,15 @@ import type {
   Receipt,
   RefundResult,
 } from '../../contracts/payment';
+import type { JobPhoto } from '../../contracts/upload';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
 import { createAuditRepo } from '../audit/audit.repo';
 import { accounts, type Ledger, type Posting } from '../ledger/ledger.service';
+import { createMarketRepo } from '../market/market.repo';
 import { toExtra } from './extras.service';
-import { type MarketMoneyPolicy, policyOf } from './markets';
+import { fallbackPolicy, type MarketMoneyPolicy } from './markets';
 import { createPaymentsRepo, type PaymentsRepo } from './payments.repo';
 import { cancellationFee, priceCompletedJob, splitRefund } from './pricing';
 import type { PaymentProvider, WebhookRequest } from './providers/types';
@@ -40,8 +42,11 @@ type Deps = {
   market: string;
   /** Where gateways send customers back and post webhooks; resolved per call (tests learn the port late). */
   publicUrl: () => string;
-  /** Policies per market (issue 13's markets table can supply them); defaults to ./markets.ts. */
-  policy?: (market: string, currency: string) => MarketMoneyPolicy;
+  /**
+   * A market's money rules: the markets table (services.ts hands in the market service's cached rows).
+   * Default: read from the table on each call.
+   */
+  policy?: (market: string, currency: string) => Promise<MarketMoneyPolicy>;
   now?: () => Date;
   /** Tells `payment.events` subscribers (on every node) that a booking's payment changed. */
   bus?: Bus;
@@ -51,6 +56,8 @@ type Deps = {
   refunded?: (tx: DbOrTx, e: MoneyEvent & { refundId: string }) => Promise<void>;
   /** Webhook events (issue 17 §2), written in the transaction of the payment change. */
   outbox?: PaymentOutbox;
+  /** The booking's before/after photos for its receipt (issue 13 §5); none when uploads are not wired. */
+  photos?: (bookingId: string) => Promise<JobPhoto[]>;
 };
 
 /** What the customer is told of a payment or refund. */
@@ -116,7 +123,11 @@ function stateOf(p: PaymentRow | undefined): PaymentState {
 export function createPaymentsService(deps: Deps) {
   const { db, ledger, providers } = deps;
   const now = deps.now ?? (() => new Date());
-  const policy = deps.policy ?? policyOf;
+  const policy =
+    deps.policy ??
+    (async (market: string, currency: string) =>
+      (await createMarketRepo(deps.db).active()).find((m) => m.slug === market)?.money ??
+      fallbackPolicy(market, currency));
   const repo = createPaymentsRepo(db);
   /** After a commit: live subscribers re-read, and the webhook worker sends what the change wrote. */
   const notify = (bookingId: string) => {
@@ -148,8 +159,8 @@ export function createPaymentsService(deps: Deps) {
     return { row: row!, as };
   }
 
-  function offered(market: string, currency: string): PaymentMethod[] {
-    return policy(market, currency).methods.filter((m) => m === 'cash' || Boolean(providers[m]));
+  async function offered(market: string, currency: string): Promise<PaymentMethod[]> {
+    return (await policy(market, currency)).methods.filter((m) => m === 'cash' || Boolean(providers[m]));
   }
 
   /**
@@ -422,7 +433,7 @@ export function createPaymentsService(deps: Deps) {
     /** What cancelling `booking` at `at` would cost the customer (for the cancel dialog, and the hook). */
     async cancellationFee(booking: BookingRow, at: Date = now()) {
       const row = await repo.booking(booking.id);
-      const p = policy(row?.service.market ?? deps.market, booking.currency);
+      const p = await policy(row?.service.market ?? deps.market, booking.currency);
       const f = cancellationFee(booking, at, p);
       return { ...f, currency: booking.currency };
     },
@@ -440,7 +451,11 @@ export function createPaymentsService(deps: Deps) {
       if (actor !== 'customer' || !before.technicianId) return undefined;
       const r = createPaymentsRepo(tx);
       const row = await r.booking(before.id);
-      const f = cancellationFee(before, at, policy(row?.service.market ?? deps.market, before.currency));
+      const f = cancellationFee(
+        before,
+        at,
+        await policy(row?.service.market ?? deps.market, before.currency),
+      );
       if (f.fee <= 0) return undefined;
       const inserted = await r.insertInvoice({
         bookingId: before.id,
@@ -486,7 +501,7 @@ export function createPaymentsService(deps: Deps) {
 
     /** Refuses a new booking while one is unpaid beyond the market's grace period (call it in booking.create). */
     async assertCanBook(customerId: string, tx?: DbOrTx) {
-      const hours = policy(deps.market, 'USD').unpaidGraceHours;
+      const hours = (await policy(deps.market, 'USD')).unpaidGraceHours;
       // Inside the caller's transaction when given (booking.create: no transaction of its own).
       const [unpaid] = await (tx ? createPaymentsRepo(tx) : repo).unpaidBefore(
         customerId,
@@ -502,7 +517,7 @@ export function createPaymentsService(deps: Deps) {
 
     async methods(bookingId: string | undefined, user: Caller): Promise<PaymentMethods> {
       let market = deps.market;
-      let currency = policy(market, 'USD').currency;
+      let currency = (await policy(market, 'USD')).currency;
       if (bookingId) {
         const { row } = await load(bookingId, user);
         market = row.service.market;
@@ -511,7 +526,7 @@ export function createPaymentsService(deps: Deps) {
       return {
         market,
         currency,
-        methods: offered(market, currency).map((m) => ({ method: m, online: isOnline(m) })),
+        methods: (await offered(market, currency)).map((m) => ({ method: m, online: isOnline(m) })),
       };
     },
 
@@ -534,7 +549,7 @@ export function createPaymentsService(deps: Deps) {
       if (as !== 'customer')
         throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can pay for a booking.');
       const b = row.booking;
-      if (!offered(row.service.market, b.currency).includes(input.method))
+      if (!(await offered(row.service.market, b.currency)).includes(input.method))
         throw new DomainError('VALIDATION', 'This payment method is not available here.', {
           method: input.method,
         });
@@ -663,9 +678,10 @@ export function createPaymentsService(deps: Deps) {
       if (!p || !inv || p.status === 'pending' || !p.paidAt)
         throw new DomainError('CONFLICT', 'There is no receipt until the booking is paid.');
       const extras = await repo.extras(bookingId);
-      const [customer, technician] = await Promise.all([
+      const [customer, technician, photos] = await Promise.all([
         repo.user(row.booking.customerId),
         row.booking.technicianId ? repo.user(row.booking.technicianId) : undefined,
+        deps.photos ? deps.photos(bookingId) : [],
       ]);
       return {
         bookingId,
@@ -680,6 +696,7 @@ export function createPaymentsService(deps: Deps) {
         reference: p.reference,
         paidAt: p.paidAt.toISOString(),
         refunded: p.refundedAmount ? money(p.refundedAmount, p.currency) : null,
+        photos,
       };
     },
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { marketPolicies } from './markets';
+import { marketSeed } from '../../../db/seed/markets';
+import type { MarketMoneyPolicy } from './markets';
 import { cancellationFee, priceCompletedJob, splitRefund, workedMinutes } from './pricing';
 
 const at = (min: number) => new Date(Date.UTC(2026, 0, 5, 9, 0) + min * 60_000);
@@ -70,8 +71,13 @@ describe('pricing of the amount due', () => {
 });
 
 describe('cancellation fee', () => {
-  const lagos = marketPolicies.lagos!;
-  const cairo = marketPolicies.cairo!;
+  // The seeded rules (the markets table's rows).
+  const seeded = (slug: string): MarketMoneyPolicy => {
+    const m = marketSeed.find((x) => x.slug === slug)!;
+    return { market: m.slug, currency: m.currency, ...m.money };
+  };
+  const lagos = seeded('lagos');
+  const cairo = seeded('cairo');
   const base = {
     status: 'en_route',
     technicianId: 't',

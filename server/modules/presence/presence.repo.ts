@@ -12,7 +12,7 @@ export function createPresenceRepo(db: Db) {
       if (seen.length)
         await db
           .update(technicianProfiles)
-          .set({ seenAt: sql`now()` })
+          .set({ seenAt: sql`now()`, heardAt: sql`now()` })
           .where(inArray(technicianProfiles.userId, seen));
       if (listening.length)
         await db
@@ -21,9 +21,15 @@ export function createPresenceRepo(db: Db) {
           .where(inArray(technicianProfiles.userId, listening));
     },
 
-    /** Their last socket closed: last heard from when their last fix arrived (null: never). */
+    /**
+     * Their last socket closed: present only as of their last fix (null: never), though heard from just
+     * now (`heard_at`, what push reachability counts).
+     */
     async lastHeard(id: string, at: Date | null) {
-      await db.update(technicianProfiles).set({ seenAt: at }).where(eq(technicianProfiles.userId, id));
+      await db
+        .update(technicianProfiles)
+        .set({ seenAt: at, heardAt: sql`now()` })
+        .where(eq(technicianProfiles.userId, id));
     },
 
     async notListening(id: string) {

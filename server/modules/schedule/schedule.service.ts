@@ -259,6 +259,47 @@ export function createScheduleService(deps: {
     },
 
     release: (tx: DbOrTx, bookingId: string) => createScheduleRepo(tx).release(bookingId),
+
+    /**
+     * For search (issue 12 §3): per technician, whether they can do a job of their `durationMs` at `at`
+     * starting at `start` (working hours, time off, their reserved jobs and the drives between: the same
+     * `obstacle` as slots), and the start of their next free slot within `horizonMs` from now (null: none).
+     */
+    async freeTimes(
+      jobs: Array<{ id: string; durationMs: number }>,
+      at: LngLat,
+      opts: { start?: number | undefined; horizonMs: number },
+    ): Promise<Map<string, { freeAtStart: boolean | null; next: string | null }>> {
+      const out = new Map<string, { freeAtStart: boolean | null; next: string | null }>();
+      if (!jobs.length) return out;
+      const step = config.slotStepMs;
+      const first = Math.ceil((Date.now() + config.slotMinLeadMs) / step) * step;
+      const last = Date.now() + opts.horizonMs;
+      const longest = Math.max(...jobs.map((j) => j.durationMs));
+      const from = Math.min(first, opts.start ?? first);
+      const to = Math.max(last, opts.start ?? last) + longest;
+      const cal = await calendars(
+        db,
+        jobs.map((j) => j.id),
+        from,
+        to,
+      );
+      for (const j of jobs) {
+        const c = cal.get(j.id)!;
+        let next: string | null = null;
+        for (let t = first; t <= last; t += step)
+          if (!obstacle(c, at, t, t + j.durationMs)) {
+            next = new Date(t).toISOString();
+            break;
+          }
+        out.set(j.id, {
+          freeAtStart:
+            opts.start === undefined ? null : !obstacle(c, at, opts.start, opts.start + j.durationMs),
+          next,
+        });
+      }
+      return out;
+    },
   };
 }
 

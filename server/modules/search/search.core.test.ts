@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { services, technicianProfiles } from '../../../db/schema';
+import { services, technicianProfiles, users } from '../../../db/schema';
 import type { SearchTechniciansInput, TechnicianCard } from '../../contracts/discovery';
 import { codeOf, offset, serviceId, technician, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
-import { GRID_DEGREES } from './search.repo';
+import { createSearchRepo, GRID_DEGREES } from './search.repo';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -233,6 +233,125 @@ describe('technician.search', () => {
         sort,
       ).toBe(true);
     }
+  });
+
+  it('leaves out technicians whose service areas do not cover the point searched (no areas: anywhere)', async () => {
+    // Areas lie inside a market: Yaba and Ikeja in Lagos, about 9 km apart; a fresh spot near Yaba.
+    const yaba = { lat: 6.5095 + Math.random() * 0.002, lng: 3.3711 + Math.random() * 0.002 };
+    const ikeja = { lat: 6.6018, lng: 3.3515 };
+    const square = (c: { lat: number; lng: number }, d: number): Array<[number, number]> => [
+      [c.lng - d, c.lat - d],
+      [c.lng + d, c.lat - d],
+      [c.lng + d, c.lat + d],
+      [c.lng - d, c.lat + d],
+    ];
+    const elsewhere = await techAt(yaba, 300, { name: 'Serves Ikeja' });
+    await svc().areas.set(elsewhere, { areas: [{ name: 'Ikeja', polygon: square(ikeja, 0.01) }] });
+    const here = await techAt(yaba, 600, { name: 'Serves Yaba' });
+    await svc().areas.set(here, {
+      areas: [
+        { name: 'Ikeja', polygon: square(ikeja, 0.01) },
+        { name: 'Yaba', polygon: square(yaba, 0.02) },
+      ],
+    });
+    const anywhere = await techAt(yaba, 900, { name: 'No areas' });
+    const found = ids((await search({ ...yaba, sort: 'distance', limit: 50 })).items);
+    // (Both may share a ~1 km grid cell, so equally far: compared as a set.)
+    expect(found.sort()).toEqual([here, anywhere].sort());
+    expect(ids((await search({ ...ikeja, sort: 'distance', limit: 50 })).items)).toEqual(
+      expect.arrayContaining([elsewhere, here, anywhere]),
+    );
+  });
+
+  it('availableAt: only technicians at work then (hours, time off); each result carries its next free start', async () => {
+    const spot = uniqueSpot();
+    const d = new Date();
+    const tenInLagos = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 2, 9, 0); // UTC+1
+    const always = await techAt(spot, 500, { name: 'No hours set' });
+    const afternoons = await techAt(spot, 900, { name: 'Afternoons' });
+    await svc().schedule.setHours(afternoons, {
+      timeZone: 'Africa/Lagos',
+      ranges: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '14:00', end: '18:00' })),
+    });
+    const away = await techAt(spot, 1_300, { name: 'Away' });
+    await svc().schedule.addTimeOff(away, {
+      startsAt: new Date(tenInLagos - 3600_000).toISOString(),
+      endsAt: new Date(tenInLagos + 3 * 3600_000).toISOString(),
+    });
+    const never = await techAt(spot, 1_700, { name: 'Never' });
+    await svc().schedule.setHours(never, { timeZone: 'Africa/Lagos', ranges: [] });
+
+    const availableAt = new Date(tenInLagos).toISOString();
+    const at10 = await search({ ...spot, sort: 'distance', availableAt });
+    expect(ids(at10.items)).toEqual([always]);
+    // Pages of one: the same answer, nobody twice.
+    expect(
+      (await allPages({ ...spot, sort: 'distance', availableAt, limit: 1 })).filter((id) => created.has(id)),
+    ).toEqual([always]);
+    // 15:00 in Lagos: the afternoon one works then too.
+    const at15 = await search({
+      ...spot,
+      sort: 'distance',
+      availableAt: new Date(tenInLagos + 5 * 3600_000).toISOString(),
+    });
+    // (Some may share a ~1 km grid cell, so be equally far: compared as a set.)
+    expect(ids(at15.items).sort()).toEqual([always, afternoons, away].sort());
+
+    const all = new Map((await search({ ...spot, sort: 'distance', limit: 50 })).items.map((i) => [i.id, i]));
+    const next = (id: string) => all.get(id)!.nextAvailableAt;
+    expect(Date.parse(next(always)!)).toBeLessThan(Date.now() + 2 * 3600_000);
+    const lagosHour = (iso: string) => (new Date(iso).getUTCHours() + 1) % 24;
+    expect(lagosHour(next(afternoons)!)).toBeGreaterThanOrEqual(14);
+    expect(lagosHour(next(afternoons)!)).toBeLessThan(18);
+    expect(next(never)).toBeNull();
+  });
+
+  it('finds verified technicians, online or not, through the GiST index on their location', async () => {
+    const spot = uniqueSpot();
+    const plan = await createSearchRepo(svc().database.db).explainSearch(
+      {
+        at: spot,
+        radiusMeters: 30_000,
+        words: [],
+        sort: 'distance',
+        presentAfter: new Date(),
+      },
+      21,
+    );
+    expect(plan).toContain('technician_profiles_verified_location_gist');
+  });
+
+  it('text: a trigram index over the normalised text, kept by triggers; Latin accents folded', async () => {
+    const spot = uniqueSpot();
+    const tag = randomUUID()
+      .replace(/[^a-f]/g, '')
+      .slice(0, 6);
+    const id = await techAt(spot, 500, { name: `Zoé ${tag}`, bio: 'Électricienne à domicile' });
+    const found = async (q: string) => ids((await search({ ...spot, q })).items);
+    expect(await found(`zoe ${tag}`)).toEqual([id]);
+    expect(await found('electricienne')).toEqual([id]);
+    expect(await found('ÉLECTRICIENNE')).toEqual([id]);
+    expect(await found('shoe')).toEqual([id]); // their service's name
+    // A new name, a new bio and other services: the text follows (triggers), the old words are gone.
+    await svc()
+      .database.db.update(users)
+      .set({ name: `Chiamaka ${tag}` })
+      .where(eq(users.id, id));
+    expect(await found(`chiamaka ${tag}`)).toEqual([id]);
+    expect(await found(`zoe ${tag}`)).toEqual([]);
+    await svc().technicians.setServices(id, {
+      services: [{ serviceId: await serviceId(svc(), 'leak-repair') }],
+    });
+    expect(await found('shoe')).toEqual([]);
+    expect(await found('leak')).toEqual([id]);
+    await svc().technicians.updateProfile(id, { bio: 'Plombière' });
+    expect(await found('plombiere')).toEqual([id]);
+    expect(await found('electricienne')).toEqual([]);
+
+    // The words are answered from the trigram index (the search's own predicate, EXPLAINed).
+    expect(await createSearchRepo(svc().database.db).explainText('plombiere')).toContain(
+      'technician_profiles_search_trgm',
+    );
   });
 
   it('validates: coordinates, sort, cursors from another sort', async () => {

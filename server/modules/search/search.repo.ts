@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
 import {
   favorites,
@@ -10,6 +10,7 @@ import {
 import type { PriceUnit } from '../../contracts/catalog';
 import type { SearchSort } from '../../contracts/discovery';
 import type { VerificationStatus } from '../../contracts/technician';
+import { servesAt } from '../dispatch/dispatch.repo';
 import { beforeKeyset, type Keyset, microsOf } from '../review/keyset';
 import { bayesianScoreSql } from '../review/rating';
 
@@ -54,6 +55,8 @@ export type SearchRow = {
   amount: number | string;
   currency: string;
   unit: PriceUnit;
+  /** The priced service's duration (for availability). */
+  duration_minutes: number;
   service_list: unknown;
   area_lat: number | null;
   area_lng: number | null;
@@ -62,16 +65,88 @@ export type SearchRow = {
 };
 
 /**
- * The searchable text of a technician, normalised by fundi_search_norm (the migration's SQL function:
- * lower case; Arabic alef/hamza forms, taa marbuta, alef maqsura unified; diacritics and tatweel removed).
+ * The searchable text of a technician: `technician_profiles.search_text` (name, bio, the English and
+ * Arabic names of their services and categories, normalised by fundi_search_norm: lower case, Latin
+ * accents folded, Arabic alef/hamza forms, taa marbuta, alef maqsura unified, diacritics and tatweel
+ * removed), kept by triggers (migration 0032) and indexed with pg_trgm, so `LIKE '%word%'` uses the index.
  */
-const searchText = sql`fundi_search_norm(
-  u.name || ' ' || tp.bio || ' ' || coalesce((
-    SELECT string_agg(s.name_en || ' ' || s.name_ar || ' ' || c.name_en || ' ' || c.name_ar, ' ')
-    FROM technician_services ts
-    JOIN services s ON s.id = ts.service_id
-    JOIN service_categories c ON c.id = s.category_id
-    WHERE ts.technician_id = tp.user_id AND s.active), ''))`;
+const searchText = sql`tp.search_text`;
+/** One word of the query in the technician's text: the predicate the trigram index answers. */
+const textMatch = (word: string) => sql`${searchText} LIKE '%' || fundi_search_norm(${word}) || '%'`;
+
+/**
+ * Verified technicians within the radius of a point, filtered and sorted in SQL, one page after the
+ * keyset `after`. Each row carries its sort keys (k1, k2; then id) for the next cursor: every sort is
+ * ascending on (k1, k2, id), descending ones negated, and the keys are rounded numerics so they
+ * round-trip exactly. The price is for `serviceId`, else the cheapest matching service ("from").
+ */
+export function searchQuery(f: SearchFilter, limit: number): SQL {
+  const here = point(f.at);
+  const serviceFilter = sql.join(
+    [
+      f.serviceId ? sql`AND s.id = ${f.serviceId}` : sql``,
+      f.categoryId ? sql`AND s.category_id = ${f.categoryId}` : sql``,
+    ],
+    sql` `,
+  );
+  const score = bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`);
+  const distance = sql`(round(ST_Distance(${area}::geography, ${here}) / 100) * 100)`;
+  const conditions = [
+    sql`tp.verification = 'verified'`,
+    sql`tp.location IS NOT NULL`,
+    sql`ST_DWithin(tp.location, ${here}, ${f.radiusMeters})`,
+    // Only those whose service areas cover the point (the same rule as dispatch; no areas: anywhere).
+    servesAt(f.at),
+    f.minRating !== undefined
+      ? sql`tp.rating_count > 0 AND tp.rating_sum >= ${f.minRating}::numeric * tp.rating_count`
+      : undefined,
+    f.maxPrice !== undefined ? sql`price.amount <= ${f.maxPrice}` : undefined,
+    ...f.words.map(textMatch),
+  ].filter((c) => c !== undefined);
+
+  const keys: Record<SearchSort, { k1: ReturnType<typeof sql>; k2: ReturnType<typeof sql> }> = {
+    distance: { k1: sql`c.distance`, k2: sql`0::numeric` },
+    rating: { k1: sql`-c.score`, k2: sql`-c.rating_count::numeric` },
+    price: { k1: sql`c.amount::numeric`, k2: sql`c.distance` },
+    best: {
+      k1: sql`-round(c.score - ${BEST_KM_PENALTY}::numeric * c.distance / 1000, 4)`,
+      k2: sql`c.distance`,
+    },
+  };
+  const { k1, k2 } = keys[f.sort];
+  const after = f.after
+    ? sql`WHERE (k.k1, k.k2, k.id) > (${f.after.k1}::numeric, ${f.after.k2}::numeric, ${f.after.id}::uuid)`
+    : sql``;
+
+  return sql`WITH c AS (
+          SELECT tp.user_id AS id, u.name, tp.photo_url, tp.rating_sum, tp.rating_count,
+                 (tp.online AND tp.seen_at > ${f.presentAfter.toISOString()}::timestamptz) AS available,
+                 ${distance}::numeric AS distance, ${score} AS score,
+                 ST_Y(${area}) AS area_lat, ST_X(${area}) AS area_lng,
+                 price.amount, price.currency, price.unit, price.duration_minutes
+          FROM technician_profiles tp
+          JOIN users u ON u.id = tp.user_id
+          CROSS JOIN LATERAL (
+            SELECT coalesce(ts.price, s.base_price) AS amount, s.currency, s.price_unit AS unit,
+                   s.duration_minutes
+            FROM technician_services ts JOIN services s ON s.id = ts.service_id
+            WHERE ts.technician_id = tp.user_id AND s.active ${serviceFilter}
+            ORDER BY coalesce(ts.price, s.base_price), s.id
+            LIMIT 1
+          ) price
+          WHERE ${sql.join(conditions, sql` AND `)}
+        ), k AS (
+          SELECT c.*, ${k1} AS k1, ${k2} AS k2 FROM c
+        ), page AS (
+          SELECT * FROM k ${after} ORDER BY k.k1, k.k2, k.id LIMIT ${limit}
+        )
+        SELECT page.*,
+               (SELECT json_agg(json_build_object('id', s.id, 'en', s.name_en, 'ar', s.name_ar)
+                                ORDER BY s.sort_order, s.name_en)
+                FROM technician_services ts JOIN services s ON s.id = ts.service_id
+                WHERE ts.technician_id = page.id AND s.active) AS service_list
+        FROM page ORDER BY page.k1, page.k2, page.id`;
+}
 
 export function createSearchRepo(db: DbOrTx) {
   return {
@@ -154,79 +229,33 @@ export function createSearchRepo(db: DbOrTx) {
       });
     },
 
+    search: (f: SearchFilter, limit: number): Promise<SearchRow[]> =>
+      queryRows<SearchRow>(db, searchQuery(f, limit)),
+
     /**
-     * Verified technicians within the radius of a point, filtered and sorted in SQL, one page after the
-     * keyset `after`. Each row carries its sort keys (k1, k2; then id) for the next cursor: every sort is
-     * ascending on (k1, k2, id), descending ones negated, and the keys are rounded numerics so they
-     * round-trip exactly. The price is for `serviceId`, else the cheapest matching service ("from").
+     * The plan of search's text predicate alone (EXPLAIN, text, sequential scans priced out): on a small
+     * table the whole search prefers the location index, this shows the trigram index answers the words.
      */
-    async search(f: SearchFilter, limit: number): Promise<SearchRow[]> {
-      const here = point(f.at);
-      const serviceFilter = sql.join(
-        [
-          f.serviceId ? sql`AND s.id = ${f.serviceId}` : sql``,
-          f.categoryId ? sql`AND s.category_id = ${f.categoryId}` : sql``,
-        ],
-        sql` `,
-      );
-      const score = bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`);
-      const distance = sql`(round(ST_Distance(${area}::geography, ${here}) / 100) * 100)`;
-      const conditions = [
-        sql`tp.verification = 'verified'`,
-        sql`tp.location IS NOT NULL`,
-        sql`ST_DWithin(tp.location, ${here}, ${f.radiusMeters})`,
-        f.minRating !== undefined
-          ? sql`tp.rating_count > 0 AND tp.rating_sum >= ${f.minRating}::numeric * tp.rating_count`
-          : undefined,
-        f.maxPrice !== undefined ? sql`price.amount <= ${f.maxPrice}` : undefined,
-        ...f.words.map((w) => sql`${searchText} LIKE '%' || fundi_search_norm(${w}) || '%'`),
-      ].filter((c) => c !== undefined);
+    explainText: (word: string) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+        const rows = await queryRows<{ 'QUERY PLAN': string }>(
+          tx,
+          sql`EXPLAIN SELECT tp.user_id FROM technician_profiles tp WHERE ${textMatch(word)}`,
+        );
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      }),
 
-      const keys: Record<SearchSort, { k1: ReturnType<typeof sql>; k2: ReturnType<typeof sql> }> = {
-        distance: { k1: sql`c.distance`, k2: sql`0::numeric` },
-        rating: { k1: sql`-c.score`, k2: sql`-c.rating_count::numeric` },
-        price: { k1: sql`c.amount::numeric`, k2: sql`c.distance` },
-        best: {
-          k1: sql`-round(c.score - ${BEST_KM_PENALTY}::numeric * c.distance / 1000, 4)`,
-          k2: sql`c.distance`,
-        },
-      };
-      const { k1, k2 } = keys[f.sort];
-      const after = f.after
-        ? sql`WHERE (k.k1, k.k2, k.id) > (${f.after.k1}::numeric, ${f.after.k2}::numeric, ${f.after.id}::uuid)`
-        : sql``;
-
-      return queryRows<SearchRow>(
-        db,
-        sql`WITH c AS (
-              SELECT tp.user_id AS id, u.name, tp.photo_url, tp.rating_sum, tp.rating_count,
-                     (tp.online AND tp.seen_at > ${f.presentAfter.toISOString()}::timestamptz) AS available,
-                     ${distance}::numeric AS distance, ${score} AS score,
-                     ST_Y(${area}) AS area_lat, ST_X(${area}) AS area_lng,
-                     price.amount, price.currency, price.unit
-              FROM technician_profiles tp
-              JOIN users u ON u.id = tp.user_id
-              CROSS JOIN LATERAL (
-                SELECT coalesce(ts.price, s.base_price) AS amount, s.currency, s.price_unit AS unit
-                FROM technician_services ts JOIN services s ON s.id = ts.service_id
-                WHERE ts.technician_id = tp.user_id AND s.active ${serviceFilter}
-                ORDER BY coalesce(ts.price, s.base_price), s.id
-                LIMIT 1
-              ) price
-              WHERE ${sql.join(conditions, sql` AND `)}
-            ), k AS (
-              SELECT c.*, ${k1} AS k1, ${k2} AS k2 FROM c
-            ), page AS (
-              SELECT * FROM k ${after} ORDER BY k.k1, k.k2, k.id LIMIT ${limit}
-            )
-            SELECT page.*,
-                   (SELECT json_agg(json_build_object('id', s.id, 'en', s.name_en, 'ar', s.name_ar)
-                                    ORDER BY s.sort_order, s.name_en)
-                    FROM technician_services ts JOIN services s ON s.id = ts.service_id
-                    WHERE ts.technician_id = page.id AND s.active) AS service_list
-            FROM page ORDER BY page.k1, page.k2, page.id`,
-      );
-    },
+    /**
+     * The plan of `search` (EXPLAIN, text), with sequential scans priced out so that a small test table
+     * still shows which index the query CAN use: for tests and for checking by hand.
+     */
+    explainSearch: (f: SearchFilter, limit: number) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`SET LOCAL enable_seqscan = off`);
+        const rows = await queryRows<{ 'QUERY PLAN': string }>(tx, sql`EXPLAIN ${searchQuery(f, limit)}`);
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      }),
 
     async addFavorite(userId: string, technicianId: string) {
       await db.insert(favorites).values({ userId, technicianId }).onConflictDoNothing();
@@ -261,12 +290,13 @@ export function createSearchRepo(db: DbOrTx) {
 
     /** Cards of these technicians (no distance: no point searched), with their cheapest price. */
     cards(ids: string[], presentAfter: Date) {
-      if (ids.length === 0) return Promise.resolve([] as Omit<SearchRow, 'distance' | 'k1' | 'k2'>[]);
+      if (ids.length === 0)
+        return Promise.resolve([] as Omit<SearchRow, 'distance' | 'k1' | 'k2' | 'duration_minutes'>[]);
       const list = sql.join(
         ids.map((id) => sql`${id}::uuid`),
         sql`, `,
       );
-      return queryRows<Omit<SearchRow, 'distance' | 'k1' | 'k2'>>(
+      return queryRows<Omit<SearchRow, 'distance' | 'k1' | 'k2' | 'duration_minutes'>>(
         db,
         sql`SELECT tp.user_id AS id, u.name, tp.photo_url, tp.rating_sum, tp.rating_count,
                    (tp.online AND tp.seen_at > ${presentAfter.toISOString()}::timestamptz) AS available,

@@ -15,13 +15,19 @@ import { DomainError, pgErrorCode } from '../../lib/errors';
 import { money } from '../../lib/money';
 import { decodeKeyset, encodeKeyset } from '../review/keyset';
 import { ratingSummary } from '../review/rating';
-import { AREA_APPROXIMATE_METERS, createSearchRepo, type SearchRow } from './search.repo';
+import type { ScheduleService } from '../schedule/schedule.service';
+import { AREA_APPROXIMATE_METERS, createSearchRepo, type SearchFilter, type SearchRow } from './search.repo';
 
 type Caller = Pick<UserRow, 'id' | 'role'> | null;
 
 const PAGE = 20;
 const DEFAULT_RADIUS_KM = 30;
 const MAX_WORDS = 6;
+/** `nextAvailableAt` looks this far ahead. */
+const AVAILABILITY_HORIZON_MS = 7 * 24 * 3600_000;
+/** With `availableAt`, rows are read in batches of this and checked against calendars, at most this often per page. */
+const AVAILABLE_BATCH = 50;
+const AVAILABLE_ROUNDS = 6;
 
 /** Search cursors: the sort they belong to, the last row's sort keys and id. */
 type SearchCursor = { s: SearchSort; a: string; b: string; i: string };
@@ -67,7 +73,7 @@ export function queryWords(q: string | undefined): string[] {
 const jsonOf = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
 
 function toCard(
-  r: Omit<SearchRow, 'distance' | 'k1' | 'k2'> & { distance?: number | string },
+  r: Omit<SearchRow, 'distance' | 'k1' | 'k2' | 'duration_minutes'> & { distance?: number | string },
   from: boolean,
 ): TechnicianCard {
   const list = (jsonOf(r.service_list) ?? []) as Array<{ id: string; en: string; ar: string }>;
@@ -95,6 +101,8 @@ export function createSearchService(deps: {
   /** Online technicians not heard from within this are not "available now". */
   presenceTimeoutMs: number;
   topTags: (technicianId: string) => Promise<Array<{ tag: string; count: number }>>;
+  /** Working hours, time off and reservations (server/modules/schedule): `availableAt`, `nextAvailableAt`. */
+  schedule?: Pick<ScheduleService, 'freeTimes'> | undefined;
   now?: () => number;
 }) {
   const repo = createSearchRepo(deps.db);
@@ -158,29 +166,70 @@ export function createSearchService(deps: {
     async search(input: z.output<typeof searchTechniciansInput>): Promise<TechnicianSearchPage> {
       const sort = input.sort ?? 'best';
       const limit = input.limit ?? PAGE;
-      const rows = await repo.search(
-        {
-          at: { lat: input.lat, lng: input.lng },
-          radiusMeters: (input.radiusKm ?? DEFAULT_RADIUS_KM) * 1000,
-          serviceId: input.serviceId,
-          categoryId: input.categoryId,
-          words: queryWords(input.q),
-          minRating: input.minRating,
-          maxPrice: input.maxPrice,
-          sort,
-          after: decodeSearchCursor(input.cursor, sort),
-          presentAfter: presentAfter(),
-        },
-        limit + 1,
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const at = { lat: input.lat, lng: input.lng };
+      const filter: SearchFilter = {
+        at,
+        radiusMeters: (input.radiusKm ?? DEFAULT_RADIUS_KM) * 1000,
+        serviceId: input.serviceId,
+        categoryId: input.categoryId,
+        words: queryWords(input.q),
+        minRating: input.minRating,
+        maxPrice: input.maxPrice,
+        sort,
+        after: decodeSearchCursor(input.cursor, sort),
+        presentAfter: presentAfter(),
+      };
+      const cursorOf = (r: SearchRow) =>
+        encodeSearchCursor({ s: sort, a: String(r.k1), b: String(r.k2), i: r.id });
+      const jobsOf = (rows: SearchRow[]) =>
+        rows.map((r) => ({ id: r.id, durationMs: Number(r.duration_minutes) * 60_000 }));
+      let page: SearchRow[];
+      let nextCursor: string | null;
+      if (input.availableAt && deps.schedule) {
+        // Calendars are checked in code (the schedule module's rules), so rows are read in batches; the
+        // cursor is the last row looked at, so the next page neither repeats nor skips anyone.
+        const start = Date.parse(input.availableAt);
+        page = [];
+        nextCursor = null;
+        let after = filter.after;
+        let last: SearchRow | undefined;
+        let more = false;
+        for (let round = 0; round < AVAILABLE_ROUNDS && !more; round++) {
+          const rows = await repo.search({ ...filter, after }, AVAILABLE_BATCH);
+          const free = await deps.schedule.freeTimes(jobsOf(rows), at, {
+            start,
+            horizonMs: AVAILABILITY_HORIZON_MS,
+          });
+          for (const r of rows) {
+            if (page.length === limit) {
+              more = true;
+              break;
+            }
+            last = r;
+            if (free.get(r.id)?.freeAtStart) page.push(r);
+          }
+          if (rows.length < AVAILABLE_BATCH && !more) {
+            last = undefined; // everything was looked at
+            break;
+          }
+          if (last) after = { k1: String(last.k1), k2: String(last.k2), id: last.id };
+        }
+        nextCursor = last ? cursorOf(last) : null;
+      } else {
+        const rows = await repo.search(filter, limit + 1);
+        page = rows.slice(0, limit);
+        const last = page.at(-1);
+        nextCursor = rows.length > limit && last ? cursorOf(last) : null;
+      }
+      const next = deps.schedule
+        ? await deps.schedule.freeTimes(jobsOf(page), at, { horizonMs: AVAILABILITY_HORIZON_MS })
+        : undefined;
       return {
-        items: page.map((r) => toCard(r, !input.serviceId)),
-        nextCursor:
-          rows.length > limit && last
-            ? encodeSearchCursor({ s: sort, a: String(last.k1), b: String(last.k2), i: last.id })
-            : null,
+        items: page.map((r) => ({
+          ...toCard(r, !input.serviceId),
+          nextAvailableAt: next?.get(r.id)?.next ?? null,
+        })),
+        nextCursor,
       };
     },
 

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { type DbOrTx, isoMicros } from '../../../db/client';
 import { dispatchOffers, services, technicianProfiles, technicianServices, users } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
@@ -39,7 +39,29 @@ export function createTechnicianRepo(db: DbOrTx) {
         .innerJoin(services, eq(services.id, technicianServices.serviceId))
         .where(eq(technicianServices.technicianId, userId)),
 
-    async updateProfile(userId: string, patch: { bio?: string; photoUrl?: string | null }) {
+    /** The services of several technicians in one query (a page of the admin list), by technician. */
+    async servicesOfMany(userIds: string[]) {
+      const byTechnician = new Map<string, { serviceId: string; price: number | null; currency: string }[]>();
+      if (userIds.length === 0) return byTechnician;
+      const rows = await db
+        .select({
+          technicianId: technicianServices.technicianId,
+          serviceId: technicianServices.serviceId,
+          price: technicianServices.price,
+          currency: services.currency,
+        })
+        .from(technicianServices)
+        .innerJoin(services, eq(services.id, technicianServices.serviceId))
+        .where(inArray(technicianServices.technicianId, userIds));
+      for (const { technicianId, ...s } of rows) {
+        const list = byTechnician.get(technicianId) ?? [];
+        list.push(s);
+        byTechnician.set(technicianId, list);
+      }
+      return byTechnician;
+    },
+
+    async updateProfile(userId: string, patch: { bio?: string }) {
       const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       // `{}` is a no-op (an UPDATE with nothing to set is an error in Drizzle).
       if (Object.keys(changes).length === 0) return;
@@ -83,6 +105,20 @@ export function createTechnicianRepo(db: DbOrTx) {
       });
     },
 
+    /** The catalogue's price bounds of these services (null: no bound that side). */
+    priceBounds: (ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : db
+            .select({
+              id: services.id,
+              minPrice: services.minPrice,
+              maxPrice: services.maxPrice,
+              currency: services.currency,
+            })
+            .from(services)
+            .where(inArray(services.id, ids)),
+
     async setOnline(
       userId: string,
       online: boolean,
@@ -99,6 +135,7 @@ export function createTechnicianRepo(db: DbOrTx) {
                 locationAccuracy: at.accuracy,
                 locationAt: at.time,
                 seenAt: new Date(),
+                heardAt: new Date(),
               }
             : { online },
         )

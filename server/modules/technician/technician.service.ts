@@ -64,7 +64,10 @@ export function createTechnicianService(deps: {
       throw new DomainError('FORBIDDEN_ROLE', 'Your account is suspended: location sharing is off.');
   }
 
-  async function view(row: ProfileRow): Promise<TechnicianProfile> {
+  async function view(
+    row: ProfileRow,
+    preloaded?: Awaited<ReturnType<TechnicianRepo['servicesOf']>>,
+  ): Promise<TechnicianProfile> {
     const p = row.profile;
     // Positions reach PostGIS in batches: the pipeline's copy may be newer.
     const live = deps.tracking.lastPosition(p.userId);
@@ -73,7 +76,7 @@ export function createTechnicianService(deps: {
       p.locationAccuracy = live.accuracy;
       p.locationAt = new Date(live.recordedAt);
     }
-    const svc = await repo.servicesOf(p.userId);
+    const svc = preloaded ?? (await repo.servicesOf(p.userId));
     return {
       userId: p.userId,
       name: row.name,
@@ -112,6 +115,30 @@ export function createTechnicianService(deps: {
     return view(row!);
   }
 
+  /**
+   * The error for a price the database refused as outside its service's bounds, naming the first such
+   * service and its bounds (`details`: serviceId, currency, minPrice and/or maxPrice in minor units).
+   */
+  async function outOfBounds(list: Array<{ serviceId: string; price?: number | undefined }>) {
+    const bounds = await repo.priceBounds(list.filter((s) => s.price !== undefined).map((s) => s.serviceId));
+    for (const b of bounds) {
+      const price = list.find((s) => s.serviceId === b.id)?.price;
+      if (price === undefined) continue;
+      if ((b.minPrice !== null && price < b.minPrice) || (b.maxPrice !== null && price > b.maxPrice)) {
+        return new DomainError('VALIDATION', 'A price is outside what this service allows.', {
+          reason: 'PRICE_OUT_OF_BOUNDS',
+          serviceId: b.id,
+          currency: b.currency,
+          ...(b.minPrice !== null ? { minPrice: b.minPrice } : {}),
+          ...(b.maxPrice !== null ? { maxPrice: b.maxPrice } : {}),
+        });
+      }
+    }
+    return new DomainError('VALIDATION', 'A price is outside what this service allows.', {
+      reason: 'PRICE_OUT_OF_BOUNDS',
+    });
+  }
+
   const service = {
     me,
 
@@ -130,10 +157,7 @@ export function createTechnicianService(deps: {
         if (pgErrorCode(e).code === '23503')
           throw new DomainError('NOT_FOUND', 'One of the services does not exist.');
         if (pgErrorCode(e).constraint === 'technician_services_price_within_bounds')
-          throw new DomainError(
-            'VALIDATION',
-            'A price is outside what this service allows (see its bounds).',
-          );
+          throw await outOfBounds([...unique.values()]);
         throw e;
       }
       await deps.tracking.changed([userId]);
@@ -242,9 +266,11 @@ export function createTechnicianService(deps: {
       const limit = 50;
       const rows = await repo.list({ verification: input?.verification, after }, limit + 1);
       const page = rows.slice(0, limit);
+      // One query for the page's services, not one per row (issue 16 §3).
+      const servicesByTechnician = await repo.servicesOfMany(page.map((r) => r.profile.userId));
       const items = await Promise.all(
         page.map(async (r) => ({
-          ...(await view(r)),
+          ...(await view(r, servicesByTechnician.get(r.profile.userId) ?? [])),
           email: r.email,
           createdAt: r.createdAt.toISOString(),
           servicesCount: r.servicesCount,

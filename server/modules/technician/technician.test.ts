@@ -48,6 +48,35 @@ describe('technician profile', () => {
     expect((await api.technician.setOnline.mutate({ online: false })).online).toBe(false);
   });
 
+  it('shows each service’s price bounds and names the service and its bounds when a price is outside them', async () => {
+    const { token } = await newTechnician();
+    const api = httpClient(server, token);
+    const sid = await serviceId(svc(), 'leak-repair');
+    const listed = (await api.catalog.services.query()).find((s) => s.id === sid)!;
+    expect(listed.minPrice).toEqual({ amount: expect.any(Number), currency: 'NGN' });
+    expect(listed.maxPrice!.amount).toBeGreaterThan(listed.minPrice!.amount);
+    const tooHigh = listed.maxPrice!.amount + 100;
+    const error = await api.technician.setServices
+      .mutate({ services: [{ serviceId: sid, price: tooHigh }] })
+      .catch((e: { data?: { appCode?: string; details?: unknown } }) => e);
+    expect(error).toMatchObject({
+      data: {
+        appCode: 'VALIDATION',
+        details: {
+          reason: 'PRICE_OUT_OF_BOUNDS',
+          serviceId: sid,
+          currency: 'NGN',
+          minPrice: listed.minPrice!.amount,
+          maxPrice: listed.maxPrice!.amount,
+        },
+      },
+    });
+    const atMax = await api.technician.setServices.mutate({
+      services: [{ serviceId: sid, price: listed.maxPrice!.amount }],
+    });
+    expect(atMax.services[0]!.price!.amount).toBe(listed.maxPrice!.amount);
+  });
+
   it('keeps the newest plausible position: late, future and (0,0) fixes never move it', async () => {
     const { token } = await newTechnician();
     const api = httpClient(server, token);

@@ -283,6 +283,11 @@ export function createUploadService(deps: {
       return (await repo.jobPhotos(b.id)).map(toJobPhoto);
     },
 
+    /** For other modules that authorized the caller already (the receipt): a booking's photos. */
+    async bookingPhotos(bookingId: string): Promise<JobPhoto[]> {
+      return (await repo.jobPhotos(bookingId)).map(toJobPhoto);
+    },
+
     limits: uploadRules,
   };
 }

@@ -362,7 +362,7 @@ describe('profile photos', () => {
     ).toBe(404);
   });
 
-  it('a technician sets a photo by upload (technician.setPhoto), and the old URL field still works', async () => {
+  it('a technician sets a photo by upload (technician.setPhoto) only: the old URL field is refused', async () => {
     const t = await technician(svc(), uniqueSpot(), { online: false, listening: false });
     const client = httpClient(server, t.token);
     const r = await upload(server, client, 'profile_photo', 'image/jpeg', await jpegWithGps(600, 800));
@@ -374,9 +374,14 @@ describe('profile photos', () => {
     expect(await codeOf(client.technician.setPhoto.mutate({ uploadId: doc.slot.uploadId }))).toBe(
       'BAD_REQUEST',
     );
-    // Existing API users still set a link.
-    const linked = await client.technician.updateProfile.mutate({ photoUrl: 'https://example.com/me.jpg' });
-    expect(linked.photoUrl).toBe('https://example.com/me.jpg');
+    // A link is no photo: the old field is refused, and the uploaded photo stays.
+    expect(
+      await codeOf(
+        // @ts-expect-error photoUrl is no longer part of the input
+        client.technician.updateProfile.mutate({ photoUrl: 'https://example.com/me.jpg' }),
+      ),
+    ).toBe('BAD_REQUEST');
+    expect((await client.technician.me.query()).photoUrl).toBe(profile.photoUrl);
   });
 });
 
@@ -475,6 +480,15 @@ describe('before and after photos of a job', () => {
       'NOT_FOUND',
     );
     expect(await codeOf(otherClient.booking.photos.query({ id: booking.id }))).toBe('NOT_FOUND');
+
+    // Once paid, the receipt carries the same photos (signed for its reader), before then after.
+    await tech.payment.confirmCash.mutate({ bookingId: booking.id, amount: booking.price.total.amount });
+    const receipt = await cust.payment.receipt.query({ bookingId: booking.id });
+    expect(receipt.photos.map((p) => [p.uploadId, p.phase])).toEqual([
+      [first, 'before'],
+      [after.uploadId, 'after'],
+    ]);
+    expect((await get(receipt.photos[1]!.url)).status).toBe(200);
     expect(await codeOf(httpClient(server, stranger.token).upload.url.query({ uploadId: first }))).toBe(
       'NOT_FOUND',
     );

@@ -19,7 +19,11 @@ export type PushMessage = {
 
 const b64u = (b: Buffer) => b.toString('base64url');
 
-export async function startPushServiceStandin() {
+/**
+ * `port`: a fixed one (browser tests, e2e/server.ts), where `GET /subscribe` also hands out a subscription
+ * (as the test's "device") and `GET /inbox` lists the decrypted messages received.
+ */
+export async function startPushServiceStandin(port = 0) {
   const subs = new Map<string, { ecdh: ReturnType<typeof createECDH>; auth: Buffer; status: number }>();
   const received: PushMessage[] = [];
   const rejected: Array<{ subscription: string; reason: string }> = [];
@@ -79,6 +83,8 @@ export async function startPushServiceStandin() {
   }
 
   const server = await serveStandin((req): Res => {
+    if (req.method === 'GET' && req.path === '/subscribe') return { status: 200, body: subscribe() };
+    if (req.method === 'GET' && req.path === '/inbox') return { status: 200, body: received };
     const id = /^\/push\/([A-Za-z0-9_-]+)$/.exec(req.path)?.[1];
     const sub = id ? subs.get(id) : undefined;
     if (req.method !== 'POST' || !id || !sub) return { status: 404, body: { error: 'no such subscription' } };
@@ -105,26 +111,28 @@ export async function startPushServiceStandin() {
       rejected.push({ subscription: id, reason: (e as Error).message });
       return { status: 400, body: { error: (e as Error).message } };
     }
-  });
+  }, port);
   origin = server.url;
+
+  /** A new browser subscription, as PushSubscription.toJSON() gives it. */
+  function subscribe() {
+    const id = randomBytes(9).toString('base64url');
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    const auth = randomBytes(16);
+    subs.set(id, { ecdh, auth, status: 201 });
+    return {
+      id,
+      endpoint: `${server.url}/push/${id}`,
+      keys: { p256dh: b64u(ecdh.getPublicKey()), auth: b64u(auth) },
+    };
+  }
 
   return {
     url: server.url,
     received,
     rejected,
-    /** A new browser subscription, as PushSubscription.toJSON() gives it. */
-    subscribe() {
-      const id = randomBytes(9).toString('base64url');
-      const ecdh = createECDH('prime256v1');
-      ecdh.generateKeys();
-      const auth = randomBytes(16);
-      subs.set(id, { ecdh, auth, status: 201 });
-      return {
-        id,
-        endpoint: `${server.url}/push/${id}`,
-        keys: { p256dh: b64u(ecdh.getPublicKey()), auth: b64u(auth) },
-      };
-    },
+    subscribe,
     /** From now on this subscription answers `status` (410: the browser unsubscribed). */
     answer(id: string, status: number) {
       const s = subs.get(id);

@@ -5,7 +5,8 @@ import { TextField } from '../../components/TextField';
 import type { MessageKey } from '../../i18n/en';
 import { useT } from '../../i18n/I18nProvider';
 import { toApiProblem } from '../../lib/apiErrors';
-import { Link, navigate } from '../../lib/router';
+import { authPath, safeReturnPath } from '../../lib/returnTo';
+import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useChangeSession } from '../session/SessionProvider';
 import { FormAlert } from './FormAlert';
@@ -21,10 +22,12 @@ export function SignInScreen() {
   const t = useT();
   const changeSession = useChangeSession();
   const form = useFormErrors(FIELD_MESSAGES);
+  // Back to where they were going (the booking form with their chosen technician), same-origin only.
+  const next = safeReturnPath(useSearchParams().get('next'));
   const signIn = trpc.auth.signIn.useMutation({
     onSuccess: ({ user }) => {
       changeSession(user);
-      navigate('/home', { replace: true });
+      navigate(next ?? '/home', { replace: true });
     },
     onError: (error) => form.showProblem(toApiProblem(error)),
   });
@@ -79,7 +82,7 @@ export function SignInScreen() {
         </button>
       </form>
       <p className="form-switch">
-        {t('signIn.noAccount')} <Link href="/sign-up">{t('signIn.toSignUp')}</Link>
+        {t('signIn.noAccount')} <Link href={authPath('/sign-up', next)}>{t('signIn.toSignUp')}</Link>
       </p>
     </Screen>
   );

@@ -6,7 +6,8 @@ import type { MessageKey } from '../../i18n/en';
 import { useI18n } from '../../i18n/I18nProvider';
 import { isLocale, LANGUAGE_NAMES } from '../../i18n/locale';
 import { toApiProblem } from '../../lib/apiErrors';
-import { Link, navigate } from '../../lib/router';
+import { authPath, safeReturnPath } from '../../lib/returnTo';
+import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useChangeSession } from '../session/SessionProvider';
 import { FormAlert } from './FormAlert';
@@ -33,10 +34,12 @@ export function SignUpScreen() {
   const { t, locale, setLocale } = useI18n();
   const changeSession = useChangeSession();
   const form = useFormErrors(FIELD_MESSAGES);
+  // Back to where they were going (the booking form with their chosen technician), same-origin only.
+  const next = safeReturnPath(useSearchParams().get('next'));
   const signUp = trpc.auth.signUp.useMutation({
     onSuccess: ({ user }) => {
       changeSession(user);
-      navigate('/home', { replace: true });
+      navigate(next ?? '/home', { replace: true });
     },
     onError: (error) => form.showProblem(toApiProblem(error)),
   });
@@ -154,7 +157,7 @@ export function SignUpScreen() {
         </button>
       </form>
       <p className="form-switch">
-        {t('signUp.haveAccount')} <Link href="/sign-in">{t('signUp.toSignIn')}</Link>
+        {t('signUp.haveAccount')} <Link href={authPath('/sign-in', next)}>{t('signUp.toSignIn')}</Link>
       </p>
     </Screen>
   );

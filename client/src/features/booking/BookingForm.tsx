@@ -21,6 +21,7 @@ import { usePriceLabel } from '../catalog/ServicePrice';
 import { type MapMarker, MapView } from '../map/MapView';
 import { isPhoneUnverified, PhoneNeeded } from '../notifications/PhoneNeeded';
 import { UnpaidNotice, unpaidBookingOf } from '../payments/UnpaidNotice';
+import { TrustSummary } from '../reviews/TrustSummary';
 import { SlotPicker } from '../schedule/SlotPicker';
 import { QuotePanel } from './QuotePanel';
 import { useCreateBooking } from './useCreateBooking';
@@ -108,6 +109,8 @@ export function BookingForm({
           lng: round(pin.lng),
           scheduledFor,
           emergency: emergency || undefined,
+          // A chosen technician: the quote is at their own price.
+          technicianId: technician?.id,
         }
       : skipToken,
     { placeholderData: keepPreviousData, staleTime: 30_000, refetchInterval: 60_000 },
@@ -417,6 +420,7 @@ export function BookingForm({
           </label>
         </div>
       )}
+      {technician && <TrustSummary technicianId={technician.id} name={technician.name} />}
 
       {wrongMarket && onSwitchMarket && (
         <button
@@ -437,6 +441,9 @@ export function BookingForm({
         onRetry={() => void quote.refetch()}
         priceUnit={service.priceUnit}
         durationMinutes={service.durationMinutes}
+        markets={markets}
+        pin={pin ?? undefined}
+        technicianName={technician?.name}
       />
 
       {unpaidId && <UnpaidNotice bookingId={unpaidId} />}

@@ -18,6 +18,7 @@ import { type MapMarker, MapView } from '../map/MapView';
 import { useCancellationFee } from '../payments/cancellationFee';
 import { PaymentPanel } from '../payments/PaymentPanel';
 import { BookingTrust } from '../reviews/BookingTrust';
+import { TrustSummary } from '../reviews/TrustSummary';
 import { BookingPhotos } from '../upload/JobPhotos';
 import { LiveTracking, TRACKED_STATUSES } from './LiveTracking';
 import { enqueue, useOutbox } from './outbox';
@@ -139,7 +140,7 @@ function StatusPanel({ booking, user, live }: { booking: Booking; user: PublicUs
       )}
 
       {booking.technician && booking.status !== 'unfulfilled' && (
-        <TechnicianCard technician={booking.technician} />
+        <TechnicianCard technician={booking.technician} forCustomer={booking.customer.id === user.id} />
       )}
       {booking.technician && PROGRESS_STEPS.some((s) => s === booking.status) && (
         <Progress booking={booking} />
@@ -279,14 +280,25 @@ function RetryButton({ booking }: { booking: Booking }) {
   );
 }
 
-function TechnicianCard({ technician }: { technician: NonNullable<Booking['technician']> }) {
+/** Who is coming. The customer also sees their stars, review count, latest review and profile link. */
+function TechnicianCard({
+  technician,
+  forCustomer,
+}: {
+  technician: NonNullable<Booking['technician']>;
+  forCustomer: boolean;
+}) {
   const { t } = useI18n();
   return (
     <div className="person" data-testid="assigned-technician">
       <Avatar name={technician.name} photoUrl={technician.photoUrl} />
       <div className="person-text">
         <p className="person-name">{technician.name}</p>
-        <Rating value={technician.rating} />
+        {forCustomer ? (
+          <TrustSummary technicianId={technician.id} name={technician.name} />
+        ) : (
+          <Rating value={technician.rating} />
+        )}
       </div>
       {technician.phone && (
         <a className="button button-secondary" href={`tel:${technician.phone}`}>

@@ -1,9 +1,12 @@
 import type { Quote } from '../../../../server/contracts/booking';
 import type { PriceUnit } from '../../../../server/contracts/catalog';
+import type { Market } from '../../../../server/contracts/market';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
+import { problemKey, toApiProblem } from '../../lib/apiErrors';
+import type { LatLng } from '../../lib/geolocation';
 import { SurchargeRows } from './PriceLines';
+import { WhereWeWork } from './WhereWeWork';
 
 type QuotePanelProps = {
   hasPin: boolean;
@@ -14,6 +17,12 @@ type QuotePanelProps = {
   onRetry: () => void;
   priceUnit: PriceUnit;
   durationMinutes?: number;
+  /** Every market (`market.list`): outlined on a small map when the pin is outside all of them. */
+  markets?: readonly Market[];
+  /** The job's pin (marked on that map). */
+  pin?: LatLng | undefined;
+  /** The customer chose this technician: the quote is at their price. */
+  technicianName?: string | undefined;
 };
 
 /** The price for this place and time, and who is around to do it. */
@@ -26,6 +35,9 @@ export function QuotePanel({
   onRetry,
   priceUnit,
   durationMinutes,
+  markets = [],
+  pin,
+  technicianName,
 }: QuotePanelProps) {
   const { t, formatMoney, formatNumber, formatMinutes, formatDistance } = useI18n();
 
@@ -52,9 +64,13 @@ export function QuotePanel({
             <p className="form-error" role="alert">
               {t(problemKey(error))}
             </p>
-            <button type="button" className="button button-secondary" onClick={onRetry}>
-              {t('common.retry')}
-            </button>
+            {toApiProblem(error).code === 'OUT_OF_AREA' ? (
+              <WhereWeWork markets={markets} pin={pin} />
+            ) : (
+              <button type="button" className="button button-secondary" onClick={onRetry}>
+                {t('common.retry')}
+              </button>
+            )}
           </>
         ) : (
           <div className="skeleton-group" role="status">
@@ -80,10 +96,18 @@ export function QuotePanel({
           </span>
         )}
       </div>
-      <p className="quote-total" data-testid="quote-total">
-        {formatMoney(price.total)}
+      {technicianName && (
+        <p className="muted small" data-testid="quote-for">
+          {t('quote.theirPrice', { name: technicianName })}
+        </p>
+      )}
+      <p className="quote-total" data-testid="quote-total" data-amount={price.total.amount}>
+        {/* Several prices around: the headline is the lowest of them. */}
+        {!technicianName && priceRange && priceRange.from.amount !== priceRange.to.amount
+          ? t('quote.from', { price: formatMoney(price.total) })
+          : formatMoney(price.total)}
       </p>
-      {priceRange && priceRange.from.amount !== priceRange.to.amount && (
+      {!technicianName && priceRange && priceRange.from.amount !== priceRange.to.amount && (
         <p className="muted small" data-testid="quote-range">
           {t('quote.range', { from: formatMoney(priceRange.from), to: formatMoney(priceRange.to) })}
         </p>

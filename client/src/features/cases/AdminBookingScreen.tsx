@@ -11,6 +11,7 @@ import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
+import { useMarketNames } from '../catalog/useMarket';
 import { MapView } from '../map/MapView';
 import { PaymentBadge, useMethodLabel } from '../payments/PaymentBits';
 import './cases.css';
@@ -50,7 +51,8 @@ export function AdminBookingScreen({ id }: { id: string }) {
 }
 
 function Summary({ d }: { d: AdminBookingDetail }) {
-  const { t, formatMoney, formatDateTime } = useI18n();
+  const { t, localized, formatMoney, formatDateTime } = useI18n();
+  const { nameOf } = useMarketNames();
   const b = d.booking;
   return (
     <section className="card" aria-labelledby="booking-summary">
@@ -68,7 +70,7 @@ function Summary({ d }: { d: AdminBookingDetail }) {
         <dt>{t('cases.booking.total')}</dt>
         <dd>{formatMoney(b.price.total)}</dd>
         <dt>{t('cases.board.market')}</dt>
-        <dd>{t(`cases.market.${d.market as 'lagos'}`)}</dd>
+        <dd>{localized(nameOf(d.market))}</dd>
         {b.cancelReason && (
           <>
             <dt>{t('cases.booking.cancelReason')}</dt>

@@ -8,11 +8,10 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
+import { useMarketNames } from '../catalog/useMarket';
 import { type BoardFilters, boardInput, boardQuery, parseBoardFilters } from './boardFilters';
 import { PersonPicker } from './PersonPicker';
 import './cases.css';
-
-const MARKETS = ['lagos', 'cairo'] as const;
 
 /**
  * /admin/bookings: every booking, newest first, filtered by status, market, service, day, customer and
@@ -22,6 +21,7 @@ const MARKETS = ['lagos', 'cairo'] as const;
 export function BookingsBoard() {
   const { t, localized, formatMoney, formatDateTime } = useI18n();
   const id = useId();
+  const { markets, nameOf: marketName } = useMarketNames();
   const filters = parseBoardFilters(useSearchParams());
   const { status = '', market = '', service: serviceId = '', from = '', to = '' } = filters;
   const set = (change: Partial<BoardFilters>) => {
@@ -94,9 +94,9 @@ export function BookingsBoard() {
             <span>{t('cases.board.market')}</span>
             <select value={market} onChange={(e) => setMarket(e.target.value)}>
               <option value="">{t('cases.any')}</option>
-              {MARKETS.map((m) => (
-                <option key={m} value={m}>
-                  {t(`cases.market.${m}`)}
+              {markets.map((m) => (
+                <option key={m.slug} value={m.slug}>
+                  {localized(m.name)}
                 </option>
               ))}
             </select>
@@ -159,8 +159,7 @@ export function BookingsBoard() {
                 <bdi>{b.technician?.name ?? t('cases.board.noTechnician')}</bdi>
               </p>
               <p className="muted small">
-                {formatDateTime(b.createdAt)} · {t(`cases.market.${b.market as 'lagos'}`) ?? b.market} ·{' '}
-                {formatMoney(b.total)}
+                {formatDateTime(b.createdAt)} · {localized(marketName(b.market))} · {formatMoney(b.total)}
               </p>
               {b.openDisputeId && (
                 <Link href={`/admin/disputes/${b.openDisputeId}`} className="chip chip-link">

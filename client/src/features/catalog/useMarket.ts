@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Market } from '../../../../server/contracts/market';
 import { trpc } from '../../lib/trpc';
+import { pickMarket } from './pickMarket';
 
 const STORAGE_KEY = 'fundi.market';
 // Markets change when Fundi opens a city: keep the list for a long while.
@@ -17,17 +18,21 @@ function stored(): string | null {
 
 /**
  * The city whose catalogue and prices the customer sees (issue 13: the market follows the job). Their
- * own choice first (kept on the device); else where the device is, when location is already allowed
- * (no prompt just for this); else a guess from their time zone and language.
+ * own choice first (kept on the device); else the market of their last booking; else where the device
+ * is, when location is already allowed (no prompt just for this); else a guess from their time zone and
+ * language (see pickMarket).
  */
 export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
   const utils = trpc.useUtils();
   const list = trpc.market.list.useQuery(undefined, { staleTime: MARKETS_STALE_MS });
   const [chosen, setChosen] = useState<string | null>(stored);
   const [located, setLocated] = useState<string | null>(null);
+  // Their most recent booking (newest first); not asked for once they chose.
+  const recent = trpc.booking.list.useQuery({ limit: 1 }, { enabled: !chosen, staleTime: 5 * 60_000 });
+  const lastBooking = recent.data?.items[0]?.market ?? null;
 
   useEffect(() => {
-    if (chosen || !navigator.permissions || !navigator.geolocation) return;
+    if (chosen || lastBooking || !navigator.permissions || !navigator.geolocation) return;
     let cancelled = false;
     void navigator.permissions
       .query({ name: 'geolocation' })
@@ -49,12 +54,16 @@ export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
     return () => {
       cancelled = true;
     };
-  }, [chosen, utils]);
+  }, [chosen, lastBooking, utils]);
 
-  const guess = user.timeZone === 'Africa/Cairo' || user.locale === 'ar' ? 'cairo' : 'lagos';
   const markets: Market[] = list.data ?? [];
-  const slug = chosen ?? located ?? guess;
-  const market = markets.find((m) => m.slug === slug) ?? markets[0];
+  const market = pickMarket(markets, {
+    chosen,
+    lastBooking,
+    located,
+    timeZone: user.timeZone,
+    locale: user.locale,
+  });
 
   const choose = (next: string) => {
     try {
@@ -66,4 +75,15 @@ export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
   };
 
   return { markets, market, choose, query: list };
+}
+
+/**
+ * Every market, from the server (`market.list`: names in English and Arabic are data), and a slug's name
+ * in the user's language (the slug itself while the list loads, or for a market since closed).
+ */
+export function useMarketNames() {
+  const list = trpc.market.list.useQuery(undefined, { staleTime: MARKETS_STALE_MS });
+  const markets: Market[] = list.data ?? [];
+  const nameOf = (slug: string) => markets.find((m) => m.slug === slug)?.name ?? { en: slug, ar: slug };
+  return { markets, nameOf, query: list };
 }

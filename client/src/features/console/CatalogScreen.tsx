@@ -19,10 +19,15 @@ export function CatalogScreen() {
   const { t, localized } = useI18n();
   const id = useId();
   const markets = trpc.market.list.useQuery(undefined, { staleTime: 60_000 });
-  const [market, setMarket] = useState('lagos');
-  const list = trpc.admin.catalog.list.useQuery({ market }, { staleTime: 0 });
+  // The first market of the list (markets are data) until the admin picks another.
+  const [picked, setPicked] = useState<string | null>(null);
+  const market = picked ?? markets.data?.[0]?.slug ?? null;
+  const list = trpc.admin.catalog.list.useQuery(
+    { market: market ?? '' },
+    { staleTime: 0, enabled: market !== null },
+  );
   const [editing, setEditing] = useState<string | null>(null);
-  const currency = markets.data?.find((m) => m.slug === market)?.currency ?? 'NGN';
+  const currency = markets.data?.find((m) => m.slug === market)?.currency ?? '';
 
   return (
     <Screen heading={t('console.catalog.title')} testId="admin-catalog">
@@ -32,18 +37,18 @@ export function CatalogScreen() {
         <label htmlFor={`${id}-market`}>{t('console.catalog.market')}</label>
         <select
           id={`${id}-market`}
-          value={market}
-          onChange={(e) => setMarket(e.target.value)}
+          value={market ?? ''}
+          onChange={(e) => setPicked(e.target.value)}
           data-testid="catalog-market"
         >
-          {(markets.data ?? [{ slug: 'lagos', name: { en: 'Lagos', ar: 'لاغوس' } }]).map((m) => (
+          {(markets.data ?? []).map((m) => (
             <option key={m.slug} value={m.slug}>
               {localized(m.name)}
             </option>
           ))}
         </select>
       </div>
-      {list.isPending ? (
+      {list.isPending || market === null ? (
         <Loading />
       ) : list.error ? (
         <p className="form-error" role="alert">

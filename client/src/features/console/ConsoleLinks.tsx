@@ -1,12 +1,12 @@
 import { useI18n } from '../../i18n/I18nProvider';
 import { Link } from '../../lib/router';
 
-/** The admin home's way into the console's users, catalogue and audit screens. */
+/** The admin home's way into the console's users, catalogue, review moderation and audit screens. */
 export function ConsoleLinks() {
   const { t } = useI18n();
   return (
     <>
-      {(['users', 'catalog', 'audit'] as const).map((area) => (
+      {(['users', 'catalog', 'reviews', 'audit'] as const).map((area) => (
         <Link
           key={area}
           href={`/admin/${area}`}

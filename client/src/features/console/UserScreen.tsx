@@ -88,6 +88,8 @@ function UserFile({ d }: { d: UserDetail }) {
         )}
       </section>
 
+      {d.role === 'customer' && <CustomerRatingCard customerId={d.id} />}
+
       {d.status !== 'deleted' && d.role !== 'admin' && <Actions d={d} />}
 
       <section className="card" aria-labelledby="bookings-title">
@@ -541,5 +543,33 @@ function DeleteDialog({
         </form>
       )}
     </dialog>
+  );
+}
+
+/** The customer's private rating by the technicians who worked for them (admins only, never shown to anyone else). */
+function CustomerRatingCard({ customerId }: { customerId: string }) {
+  const { t, formatNumber } = useI18n();
+  const rating = trpc.admin.reviews.customerRating.useQuery({ customerId }, { staleTime: 10_000 });
+  return (
+    <section className="card" aria-labelledby="customer-rating-title" data-testid="customer-rating">
+      <h2 id="customer-rating-title">{t('console.customerRating.title')}</h2>
+      <p className="muted small">{t('console.customerRating.hint')}</p>
+      {rating.isPending ? (
+        <Loading />
+      ) : rating.error ? (
+        <p className="form-error" role="alert">
+          {t(problemKey(rating.error))}
+        </p>
+      ) : rating.data.average === null || rating.data.count === 0 ? (
+        <p className="muted">{t('console.customerRating.none')}</p>
+      ) : (
+        <p data-average={rating.data.average} data-count={rating.data.count}>
+          {t('console.customerRating.value', {
+            value: formatNumber(rating.data.average, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+            count: rating.data.count,
+          })}
+        </p>
+      )}
+    </section>
   );
 }

@@ -1,8 +1,10 @@
+import { useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import { useI18n } from '../../i18n/I18nProvider';
 import { toApiProblem } from '../../lib/apiErrors';
 import { navigate } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { releasePushOnSignOut } from '../notifications/push';
 import { useChangeSession } from '../session/SessionProvider';
 import { AccountPhoto } from '../upload/AccountPhoto';
 
@@ -16,6 +18,19 @@ export function AccountPanel({ user }: { user: PublicUser }) {
       navigate('/sign-in', { replace: true });
     },
   });
+  const pushUnsubscribe = trpc.notification.pushUnsubscribe.useMutation();
+  const [leaving, setLeaving] = useState(false);
+  // This device's pushes end with the session: the next person on this phone must not get them.
+  const leave = async () => {
+    setLeaving(true);
+    try {
+      await releasePushOnSignOut((endpoint) => pushUnsubscribe.mutateAsync({ endpoint }));
+    } finally {
+      setLeaving(false);
+      signOut.mutate();
+    }
+  };
+  const busy = leaving || signOut.isPending;
 
   return (
     <section className="card account" aria-labelledby="account-title">
@@ -34,10 +49,10 @@ export function AccountPanel({ user }: { user: PublicUser }) {
         type="button"
         className="button button-secondary"
         data-testid="sign-out"
-        disabled={signOut.isPending}
-        onClick={() => signOut.mutate()}
+        disabled={busy}
+        onClick={() => void leave()}
       >
-        {signOut.isPending ? t('home.signingOut') : t('home.signOut')}
+        {busy ? t('home.signingOut') : t('home.signOut')}
       </button>
       {signOut.error && (
         <p className="form-error" role="alert">

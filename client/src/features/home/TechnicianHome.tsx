@@ -5,6 +5,7 @@ import type { Booking } from '../../../../server/contracts/booking';
 import { Screen } from '../../components/Screen';
 import { useT } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
+import { navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useBookingPages } from '../booking/BookingsScreen';
 import { EarningsLink } from '../earnings/EarningsLink';
@@ -61,6 +62,13 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
     setShown((list) => (list.includes(booking.id) ? list : [booking.id, ...list]));
   const dismiss = (id: string) => setDismissed((list) => [...list, id]);
 
+  // A tap on an offer's push notification lands on `/home?offer=<id>#offers`: that card is highlighted.
+  const focusOfferId = useSearchParams().get('offer');
+  const dropFocus = () => {
+    if (new URLSearchParams(window.location.search).has('offer'))
+      window.history.replaceState(null, '', window.location.pathname);
+  };
+
   return (
     <Screen heading={t('home.greeting', { name: user.name })} testId="home-technician">
       {profile ? (
@@ -78,7 +86,11 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
             onStopSharing={() => setSharingStopped(true)}
             onResumeSharing={() => setSharingStopped(false)}
           />
-          {profile.online && <OffersPanel onAccepted={onAccepted} />}
+          {profile.online ? (
+            <OffersPanel onAccepted={onAccepted} focusOfferId={focusOfferId} onFocusDone={dropFocus} />
+          ) : (
+            focusOfferId && <OfferLinkGone onDismiss={() => navigate('/home', { replace: true })} />
+          )}
         </>
       ) : me.error ? (
         <section className="card">
@@ -114,5 +126,20 @@ export function TechnicianHome({ user }: { user: PublicUser }) {
       {profile && <AreasEditor user={user} profile={profile} />}
       <AccountPanel user={user} />
     </Screen>
+  );
+}
+
+/** An offer's notification opened while offline: the offer closed when its technician went offline. */
+function OfferLinkGone({ onDismiss }: { onDismiss: () => void }) {
+  const t = useT();
+  return (
+    <section className="card" data-testid="offer-link-gone">
+      <div className="notice-inline" role="status">
+        <p>{t('offers.gone')}</p>
+        <button type="button" className="button button-ghost" onClick={onDismiss}>
+          {t('common.dismiss')}
+        </button>
+      </div>
+    </section>
   );
 }

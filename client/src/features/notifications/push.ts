@@ -52,3 +52,29 @@ export async function unsubscribePush(): Promise<string | null> {
   await sub.unsubscribe();
   return sub.endpoint;
 }
+
+/**
+ * Sign-out: this device stops getting the account's pushes. The server forgets the endpoint first (while
+ * the session still holds), then the browser's subscription ends. Bounded by `timeoutMs`: an unreachable
+ * server does not keep the user from signing out (the browser subscription still ends, and the push
+ * service answers 410 for it, which deletes it server-side at the next push).
+ */
+export async function releasePushOnSignOut(
+  forget: (endpoint: string) => Promise<unknown>,
+  timeoutMs = 3_000,
+): Promise<string | null> {
+  if (!pushSupported()) return null;
+  try {
+    const reg = await navigator.serviceWorker.getRegistration();
+    const sub = await reg?.pushManager.getSubscription();
+    if (!sub) return null;
+    await Promise.race([
+      forget(sub.endpoint).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs)),
+    ]);
+    await sub.unsubscribe().catch(() => false);
+    return sub.endpoint;
+  } catch {
+    return null;
+  }
+}

@@ -287,7 +287,7 @@ function CertificatesSection({
       {view.certificates.map((c) => (
         <div key={c.kind} className="onb-doc">
           <DocumentField
-            label={c.kind.replaceAll('-', ' ')}
+            label={localized(c.name)}
             kind="certificate"
             current={c.document}
             attach={(stored) =>

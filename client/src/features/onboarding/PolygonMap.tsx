@@ -2,6 +2,7 @@
 // first screen's JS.
 import 'leaflet/dist/leaflet.css';
 import {
+  circleMarker,
   divIcon,
   type LeafletMouseEvent,
   type Map as LMap,
@@ -50,6 +51,10 @@ export type PolygonMapProps = {
   edit?: PolygonEdit;
   /** Label of "add a corner at the centre of the map" (keyboard users cannot tap the map). */
   addCenterLabel?: string;
+  /** Show the shapes' labels on the map at all times (not only on hover). */
+  permanentLabels?: boolean;
+  /** A point to mark (the job's pin), included in the fitted view. */
+  marker?: LatLng;
 };
 
 const esc = (s: string) =>
@@ -86,6 +91,8 @@ export default function PolygonMap({
   fit,
   edit,
   addCenterLabel,
+  permanentLabels,
+  marker,
 }: PolygonMapProps) {
   const containerRef = useRef<HTMLElement>(null);
   const mapRef = useRef<LMap | null>(null);
@@ -137,10 +144,31 @@ export default function PolygonMap({
           s.ring.map((p) => [p.lat, p.lng] as [number, number]),
           { className: 'poly-shape', color: '#0e7c66', weight: 2, fillOpacity: 0.15, interactive: false },
         )
-          .bindTooltip(s.label)
+          .bindTooltip(
+            s.label,
+            permanentLabels ? { permanent: true, direction: 'top', offset: [0, -8] } : undefined,
+          )
           .addTo(map),
       );
-  }, [shapes]);
+  }, [shapes, permanentLabels]);
+
+  // The marked point (vector, like the shapes: drawn without tiles).
+  const { lat, lng } = marker ?? {};
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!map || lat === undefined || lng === undefined) return;
+    const dot = circleMarker([lat, lng], {
+      className: 'poly-marker',
+      radius: 7,
+      color: '#b91c1c',
+      weight: 3,
+      fillOpacity: 0.8,
+      interactive: false,
+    }).addTo(map);
+    return () => {
+      dot.remove();
+    };
+  }, [lat, lng]);
 
   // The edited ring: polygon, corner handles, edge "+" handles. Rebuilt when the ring changes (a few dozen
   // markers at most); while a corner is dragged the outline follows without a React render.
@@ -214,13 +242,15 @@ export default function PolygonMap({
   useEffect(() => {
     const map = mapRef.current;
     if (!map || !fit || fitted.current) return;
-    const points = [...shapes.flatMap((s) => s.ring), ...(edit?.ring ?? [])].map(
+    const points = [...shapes.flatMap((s) => s.ring), ...(edit?.ring ?? []), ...(marker ? [marker] : [])].map(
       (p) => [p.lat, p.lng] as [number, number],
     );
     if (points.length < 2) return;
     fitted.current = true;
-    map.fitBounds(latLngBounds(points), { padding: [24, 24], maxZoom: 16, animate: false });
-  }, [fit, shapes, edit?.ring]);
+    // Room for labels shown above the shapes.
+    const pad = permanentLabels ? 48 : 24;
+    map.fitBounds(latLngBounds(points), { padding: [pad, pad], maxZoom: 16, animate: false });
+  }, [fit, shapes, edit?.ring, marker, permanentLabels]);
 
   return (
     <div className="map-wrap">

@@ -6,6 +6,7 @@ import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { SurchargeNote } from '../booking/PriceLines';
+import { Gallery } from '../upload/JobPhotos';
 import { LineItems, useMethodLabel } from './PaymentBits';
 
 /** A paid booking's receipt: printable (the app's chrome is hidden on paper), in the user's language. */
@@ -78,6 +79,18 @@ export function ReceiptScreen({ id }: { id: string; user: PublicUser }) {
               </div>
             )}
           </dl>
+          {r.photos.length > 0 && (
+            <section
+              className="receipt-photos"
+              data-testid="receipt-photos"
+              aria-labelledby="receipt-photos-title"
+            >
+              <h2 id="receipt-photos-title" className="receipt-section">
+                {t('jobPhotos.title')}
+              </h2>
+              <Gallery photos={r.photos} />
+            </section>
+          )}
           <p className="muted small">{t('receipt.thanks')}</p>
         </article>
       ) : receipt.error ? (

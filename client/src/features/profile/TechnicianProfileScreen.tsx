@@ -14,6 +14,7 @@ import { usePlural } from '../reviews/plural';
 import { ReviewList } from '../reviews/ReviewList';
 import { Stars } from '../reviews/Stars';
 import { useSession } from '../session/SessionProvider';
+import { languageList } from './languages';
 
 /** A technician's public page at /technicians/:id: shareable, readable before signing up. */
 export function TechnicianProfileScreen({ id }: { id: string }) {
@@ -83,7 +84,7 @@ function Profile({ profile }: { profile: PublicTechnicianProfile }) {
           </div>
           <div>
             <dt>{t('profile.languages')}</dt>
-            <dd>
+            <dd data-testid="profile-languages">
               <Languages codes={profile.languages} />
             </dd>
           </div>
@@ -122,16 +123,7 @@ function Profile({ profile }: { profile: PublicTechnicianProfile }) {
 
 function Languages({ codes }: { codes: string[] }) {
   const { locale } = useI18n();
-  const names = useMemo(() => {
-    let display: Intl.DisplayNames | null = null;
-    try {
-      display = new Intl.DisplayNames([locale], { type: 'language' });
-    } catch {
-      display = null;
-    }
-    return codes.map((code) => display?.of(code) ?? code);
-  }, [codes, locale]);
-  return <>{new Intl.ListFormat(locale, { type: 'conjunction' }).format(names)}</>;
+  return <>{languageList(codes, locale)}</>;
 }
 
 function Services({ profile }: { profile: PublicTechnicianProfile }) {
@@ -163,6 +155,7 @@ function Services({ profile }: { profile: PublicTechnicianProfile }) {
                     // Booking this very technician is issue 12 §4: the booking screen reads `technician`.
                     <Link
                       className="small"
+                      data-testid="profile-book"
                       href={`/book?category=${encodeURIComponent(category.slug)}&service=${encodeURIComponent(service.slug)}&technician=${profile.id}`}
                     >
                       {t('profile.book')}

@@ -16,8 +16,7 @@ import { tagsFor } from './tags';
 const DONE: Booking['status'][] = ['completed', 'disputed'];
 
 /**
- * The trust side of a booking screen: for the customer, who the technician is (their profile, a link to
- * book again) and, once the job is done, the review; for the technician, the private rating of the
+ * The trust side of a booking screen: for the customer, a link to book the technician again and, once the job is done, the review; for the technician, the private rating of the
  * customer and the customer's review once it is published (with a reply).
  */
 export function BookingTrust({ booking, user }: { booking: Booking; user: PublicUser }) {
@@ -44,11 +43,10 @@ function TechnicianLink({ booking }: { booking: Booking }) {
     DONE.includes(booking.status) && service && category
       ? `/book?category=${encodeURIComponent(category.slug)}&service=${encodeURIComponent(service.slug)}&technician=${technician.id}`
       : null;
+  // (Their profile is linked from the technician's card above, with their stars and latest review.)
+  if (!again) return null;
   return (
     <p className="trust-links">
-      <Link href={`/technicians/${technician.id}`} data-testid="technician-profile-link">
-        {t('review.viewProfile', { name: technician.name })}
-      </Link>
       {again && (
         <Link href={again} className="button button-secondary" data-testid="book-again">
           {t('review.bookAgain')}

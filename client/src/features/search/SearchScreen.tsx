@@ -14,6 +14,7 @@ import { useMarket } from '../catalog/useMarket';
 import { type MapMarker, MapView } from '../map/MapView';
 import { Stars } from '../reviews/Stars';
 import { useSession } from '../session/SessionProvider';
+import { whenToIso } from './when';
 
 const PAGE = 10;
 const RADII = [5, 10, 30, 100] as const;
@@ -30,6 +31,8 @@ type Filters = {
   radius: number;
   at: LatLng | null;
   map: boolean;
+  /** "Available at" (a `datetime-local` value), or ''. */
+  when: string;
 };
 
 function readFilters(params: URLSearchParams): Filters {
@@ -54,6 +57,7 @@ function readFilters(params: URLSearchParams): Filters {
         ? { lat, lng }
         : null,
     map: params.get('view') === 'map',
+    when: params.get('when') ?? '',
   };
 }
 
@@ -71,6 +75,7 @@ function writeFilters(f: Filters): string {
     p.set('lng', f.at.lng.toFixed(4));
   }
   if (f.map) p.set('view', 'map');
+  if (f.when) p.set('when', f.when);
   const s = p.toString();
   return s ? `/search?${s}` : '/search';
 }
@@ -117,6 +122,7 @@ export function SearchScreen() {
     maxPrice: filters.max ? Math.round(filters.max * 100) : undefined,
     sort: filters.sort,
     radiusKm: filters.radius,
+    availableAt: whenToIso(filters.when),
     limit: PAGE,
   };
   const results = trpc.technician.search.useInfiniteQuery(input ?? { lat: 0, lng: 0 }, {
@@ -127,7 +133,7 @@ export function SearchScreen() {
   const items = results.data?.pages.flatMap((page) => page.items) ?? [];
   // Open at first when the URL already filters; then the user's to open and close.
   const [filtersOpen, setFiltersOpen] = useState(() =>
-    Boolean(filters.category || filters.service || filters.min || filters.max),
+    Boolean(filters.category || filters.service || filters.min || filters.max || filters.when),
   );
 
   return (
@@ -192,6 +198,7 @@ export function SearchScreen() {
             testId="filter-radius"
             options={RADII.map((r) => ({ value: String(r), label: t('search.withinKm', { km: r }) }))}
           />
+          <AvailableAt value={filters.when} onChange={(when) => update({ when })} />
         </div>
       </details>
       <div className="search-bar">
@@ -429,7 +436,7 @@ function MaxPrice({
 }
 
 function ResultCard({ item }: { item: TechnicianCard }) {
-  const { t, localized, formatDistance, formatMoney } = useI18n();
+  const { t, localized, formatDistance, formatMoney, formatDateTime } = useI18n();
   const price = item.price;
   return (
     <Link
@@ -462,6 +469,13 @@ function ResultCard({ item }: { item: TechnicianCard }) {
         {item.distanceMeters !== null && (
           <span className="muted small">
             {t('search.away', { distance: formatDistance(item.distanceMeters) })}
+          </span>
+        )}
+        {item.nextAvailableAt !== undefined && (
+          <span className="muted small" data-testid="next-available" data-at={item.nextAvailableAt ?? ''}>
+            {item.nextAvailableAt
+              ? t('search.nextFree', { time: formatDateTime(item.nextAvailableAt) })
+              : t('search.noneThisWeek')}
           </span>
         )}
       </span>
@@ -525,5 +539,24 @@ function Saved() {
         ))}
       </ul>
     </section>
+  );
+}
+
+/** "Available at": only technicians at work then (their hours, time off and booked jobs). */
+function AvailableAt({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  const { t } = useI18n();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t('search.availableAt')}</label>
+      <input
+        id={id}
+        type="datetime-local"
+        data-testid="filter-available-at"
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      {value && !whenToIso(value) && <p className="field-error">{t('search.availableAtPast')}</p>}
+    </div>
   );
 }

@@ -5,11 +5,12 @@ import type { PublicUser } from '../../../../server/contracts/auth';
 import type { TechnicianProfile } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
+import { toApiProblem } from '../../lib/apiErrors';
 import type { LatLng } from '../../lib/geolocation';
 import { trpc } from '../../lib/trpc';
 import { useMarket } from '../catalog/useMarket';
 import { PolygonMapView, type Shape } from '../onboarding/PolygonMapView';
+import { areaProblemKey } from './areaProblem';
 
 type Draft =
   | { kind: 'zone'; market: string; zone: string }
@@ -84,7 +85,7 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
   const center = corners[0] ?? { lat: market.center[0], lng: market.center[1] };
   const others: Shape[] = (areas.data ?? [])
     .filter((a) => a.id !== editing)
-    .map((a) => ({ id: a.id, ring: ringOf(a), label: a.name }));
+    .map((a) => ({ id: a.id, ring: ringOf(a), label: localized(a.localName) }));
   const startEdit = (a: ServiceArea) => {
     setEditing(a.id);
     setCorners(ringOf(a));
@@ -274,7 +275,7 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
       </button>
       {save.error && (
         <p className="form-error" role="alert">
-          {t(problemKey(save.error))} {save.error.message}
+          {t(areaProblemKey(toApiProblem(save.error)))}
         </p>
       )}
     </section>

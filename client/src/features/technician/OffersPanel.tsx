@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import type { Offer } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
@@ -12,12 +12,27 @@ import { alertOffer } from '../notifications/offerAlert';
 
 // The server closes expired offers itself; this only hides a card whose "closed" event got lost.
 const HIDE_AFTER_EXPIRY_MS = 15_000;
+/**
+ * A subscription starts with every open offer of the technician: an offer opened from a notification
+ * (`/home?offer=<id>`) that has not arrived this long after the subscription went live is gone.
+ */
+export const FOCUS_WAIT_MS = 3_000;
+
+type Props = {
+  onAccepted: (booking: Booking) => void;
+  /** The offer a notification tap asked for (`/home?offer=<id>`): scrolled to and highlighted. */
+  focusOfferId?: string | null;
+  /** The asked-for offer was answered, or is not open any more: the caller can drop it from the URL. */
+  onFocusDone?: () => void;
+};
 
 /** Job offers pushed to an online technician, each with a live countdown, to accept or decline. */
-export function OffersPanel({ onAccepted }: { onAccepted: (booking: Booking) => void }) {
+export function OffersPanel({ onAccepted, focusOfferId = null, onFocusDone }: Props) {
   const { t } = useI18n();
   const [offers, setOffers] = useState<Offer[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
+  // The offer asked for was on screen (so its later disappearance is the usual "closed", not "unknown").
+  const [focusSeen, setFocusSeen] = useState<string | null>(null);
 
   const subscription = trpc.technician.offers.useSubscription(undefined, {
     // Each (re)subscription starts with every open offer: begin from a clean list.
@@ -38,9 +53,26 @@ export function OffersPanel({ onAccepted }: { onAccepted: (booking: Booking) => 
   const now = useNow(1000, offers.length > 0);
   const visible = offers.filter((offer) => Date.parse(offer.expiresAt) + HIDE_AFTER_EXPIRY_MS > now);
   const remove = (offerId: string) => setOffers((list) => list.filter((o) => o.offerId !== offerId));
+  const focusVisible = focusOfferId !== null && visible.some((o) => o.offerId === focusOfferId);
+
+  useEffect(() => {
+    if (focusVisible) setFocusSeen(focusOfferId);
+  }, [focusVisible, focusOfferId]);
+  // Expired, taken, withdrawn or never this technician's: a short notice instead of a silent list.
+  const onFocusDoneRef = useRef(onFocusDone);
+  onFocusDoneRef.current = onFocusDone;
+  useEffect(() => {
+    if (focusOfferId === null || focusVisible || focusSeen === focusOfferId || status !== 'pending') return;
+    const timer = setTimeout(() => {
+      setFocusSeen(focusOfferId); // said once
+      setNotice(t('offers.gone'));
+      onFocusDoneRef.current?.();
+    }, FOCUS_WAIT_MS);
+    return () => clearTimeout(timer);
+  }, [focusOfferId, focusVisible, focusSeen, status, t]);
 
   return (
-    <section className="card" aria-labelledby="offers-title" data-testid="offers">
+    <section id="offers" className="card" aria-labelledby="offers-title" data-testid="offers">
       <h2 id="offers-title">{t('offers.title')}</h2>
       <div role="status">
         {notice && (
@@ -64,16 +96,22 @@ export function OffersPanel({ onAccepted }: { onAccepted: (booking: Booking) => 
               <OfferCard
                 offer={offer}
                 now={now}
+                focused={offer.offerId === focusOfferId}
                 onAccepted={(booking) => {
                   remove(offer.offerId);
                   setNotice(null);
+                  if (offer.offerId === focusOfferId) onFocusDone?.();
                   onAccepted(booking);
                 }}
                 onGone={(message) => {
                   remove(offer.offerId);
                   setNotice(message);
+                  if (offer.offerId === focusOfferId) onFocusDone?.();
                 }}
-                onDeclined={() => remove(offer.offerId)}
+                onDeclined={() => {
+                  remove(offer.offerId);
+                  if (offer.offerId === focusOfferId) onFocusDone?.();
+                }}
               />
             </li>
           ))}
@@ -86,13 +124,15 @@ export function OffersPanel({ onAccepted }: { onAccepted: (booking: Booking) => 
 type OfferCardProps = {
   offer: Offer;
   now: number;
+  /** Opened from a notification: scrolled into view and highlighted. */
+  focused: boolean;
   onAccepted: (booking: Booking) => void;
   /** The offer can't be taken any more (expired, someone else got it): say so plainly. */
   onGone: (message: string) => void;
   onDeclined: () => void;
 };
 
-function OfferCard({ offer, now, onAccepted, onGone, onDeclined }: OfferCardProps) {
+function OfferCard({ offer, now, focused, onAccepted, onGone, onDeclined }: OfferCardProps) {
   const { t, localized, formatMoney, formatDistance, formatClock, formatDateTime } = useI18n();
   const utils = trpc.useUtils();
   const accept = trpc.booking.accept.useMutation({
@@ -121,8 +161,25 @@ function OfferCard({ offer, now, onAccepted, onGone, onDeclined }: OfferCardProp
   const busy = accept.isPending || decline.isPending;
   const error = accept.error ?? decline.error;
 
+  const ref = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!focused) return;
+    const reduce = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    ref.current?.scrollIntoView?.({ block: 'center', behavior: reduce ? 'auto' : 'smooth' });
+    ref.current?.focus({ preventScroll: true });
+  }, [focused]);
+
   return (
-    <article className="offer" data-testid="offer-card" aria-labelledby={`offer-${offer.offerId}`}>
+    <article
+      ref={ref}
+      className={focused ? 'offer offer-focused' : 'offer'}
+      data-testid="offer-card"
+      data-offer-id={offer.offerId}
+      data-focused={focused || undefined}
+      aria-current={focused || undefined}
+      tabIndex={focused ? -1 : undefined}
+      aria-labelledby={`offer-${offer.offerId}`}
+    >
       <div className="offer-head">
         <h3 id={`offer-${offer.offerId}`}>{localized(offer.service.name)}</h3>
         <span className={secondsLeft <= 10 ? 'countdown countdown-low' : 'countdown'}>

@@ -3,11 +3,12 @@ import type { PublicUser } from '../../../../server/contracts/auth';
 import type { TechnicianProfile } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
+import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
 import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
 import { CatalogIcon } from '../console/icons';
+import { boundsHint, boundsProblem, boundsRefusal, refusedBounds } from './priceBounds';
 
 type Selection = Record<string, { price: string }>;
 
@@ -33,7 +34,7 @@ function initialSelection(profile: TechnicianProfile): Selection {
 
 /** Which services this technician offers, optionally at their own price. */
 export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; user: PublicUser }) {
-  const { t, localized, formatNumber } = useI18n();
+  const { t, localized, formatNumber, formatMoney } = useI18n();
   const id = useId();
   const priceLabel = usePriceLabel();
   const categories = useCategories();
@@ -41,7 +42,8 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
   const utils = trpc.useUtils();
   const [selection, setSelection] = useState<Selection>(() => initialSelection(profile));
   const [saved, setSaved] = useState<Selection>(() => initialSelection(profile));
-  const [invalid, setInvalid] = useState<string[]>([]);
+  /** Service id → the message under its price field. */
+  const [invalid, setInvalid] = useState<Record<string, string>>({});
   const [startOpen] = useState(() => profile.services.length === 0);
   const setServices = trpc.technician.setServices.useMutation({
     onSuccess: (updated) => {
@@ -49,6 +51,12 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
       const next = initialSelection(updated);
       setSelection(next);
       setSaved(next);
+    },
+    onError: (error) => {
+      // A price the server refused for its bounds: said under that very field.
+      const refused = refusedBounds(toApiProblem(error).details);
+      const problem = refused && boundsRefusal(refused, formatMoney);
+      if (refused && problem) setInvalid({ [refused.serviceId]: t(problem.key, problem.vars) });
     },
   });
 
@@ -70,16 +78,20 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const bad: string[] = [];
+    const bad: Record<string, string> = {};
     const payload = Object.entries(selection).map(([serviceId, { price }]) => {
       if (price.trim() === '') return { serviceId };
       const minor = parsePrice(price);
-      if (minor === null) bad.push(serviceId);
+      const service = list.find((s) => s.id === serviceId);
+      const outside = minor !== null && service ? boundsProblem(minor, service, formatMoney) : null;
+      if (minor === null) bad[serviceId] = t('technician.services.badPrice');
+      else if (outside) bad[serviceId] = t(outside.key, outside.vars);
       return { serviceId, price: minor ?? undefined };
     });
     setInvalid(bad);
-    if (bad.length > 0) {
-      document.getElementById(`${id}-price-${bad[0]}`)?.focus();
+    const first = Object.keys(bad)[0];
+    if (first) {
+      document.getElementById(`${id}-price-${first}`)?.focus();
       return;
     }
     setServices.mutate({ services: payload });
@@ -129,7 +141,9 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
                     const chosen = selection[service.id];
                     const checkboxId = `${id}-service-${service.id}`;
                     const priceId = `${id}-price-${service.id}`;
-                    const isInvalid = invalid.includes(service.id);
+                    const problem = invalid[service.id];
+                    const isInvalid = problem !== undefined;
+                    const range = boundsHint(service, formatMoney);
                     return (
                       <div key={service.id} className="service-choice">
                         <div className="check">
@@ -163,16 +177,25 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
                               placeholder={String(service.basePrice.amount / 100)}
                               value={chosen.price}
                               aria-invalid={isInvalid ? true : undefined}
-                              aria-describedby={isInvalid ? `${priceId}-error` : undefined}
+                              aria-describedby={
+                                [isInvalid && `${priceId}-error`, range && `${priceId}-range`]
+                                  .filter(Boolean)
+                                  .join(' ') || undefined
+                              }
                               onChange={(event) => {
                                 const price = event.target.value;
-                                setInvalid((list) => list.filter((x) => x !== service.id));
+                                setInvalid(({ [service.id]: _, ...rest }) => rest);
                                 setSelection((current) => ({ ...current, [service.id]: { price } }));
                               }}
                             />
+                            {range && (
+                              <p className="field-hint" id={`${priceId}-range`} data-testid="price-range">
+                                {t(range.key, range.vars)}
+                              </p>
+                            )}
                             {isInvalid && (
-                              <p className="field-error" id={`${priceId}-error`}>
-                                {t('technician.services.badPrice')}
+                              <p className="field-error" id={`${priceId}-error`} data-testid="price-error">
+                                {problem}
                               </p>
                             )}
                           </div>

@@ -28,7 +28,7 @@ function usePhotos(booking: Booking) {
 }
 
 /** Thumbnails by phase; a tap opens the photo large in a dialog (not a new page: the app owns navigation). */
-function Gallery({ photos }: { photos: JobPhoto[] }) {
+export function Gallery({ photos }: { photos: JobPhoto[] }) {
   const { t, formatTime } = useI18n();
   const [open, setOpen] = useState<JobPhoto | null>(null);
   const dialog = useRef<HTMLDialogElement>(null);

@@ -10,8 +10,6 @@ export const casesEn = {
   'cases.fundiTeam': 'Fundi team',
   'cases.call': 'Call',
   'cases.email': 'Email',
-  'cases.market.lagos': 'Lagos',
-  'cases.market.cairo': 'Cairo',
 
   'cases.board.title': 'Bookings board',
   'cases.board.hint': 'Every booking, its timeline, and cancel, re-dispatch or reassign.',
@@ -154,8 +152,6 @@ export const casesAr: Record<keyof typeof casesEn, string> = {
   'cases.fundiTeam': 'فريق فوندي',
   'cases.call': 'اتصال',
   'cases.email': 'بريد إلكتروني',
-  'cases.market.lagos': 'لاغوس',
-  'cases.market.cairo': 'القاهرة',
 
   'cases.board.title': 'لوحة الحجوزات',
   'cases.board.hint': 'كل الحجوزات وسجلّها، مع الإلغاء أو إعادة الإرسال أو التعيين لفنّي آخر.',

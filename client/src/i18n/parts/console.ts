@@ -154,6 +154,24 @@ export const consoleEn = {
   'console.audit.key.until': 'Until',
   'console.audit.key.verification': 'Verification',
   'console.audit.key.decision': 'Decision',
+  'console.reviews.link': 'Reported reviews',
+  'console.reviews.linkHint': 'Reviews people reported: read the reports, hide with a reason.',
+  'console.reviews.title': 'Reported reviews',
+  'console.reviews.body':
+    'Most recently reported first. Hiding takes a review out of the lists and the averages; the audit trail keeps who and why.',
+  'console.reviews.empty': 'No reported reviews.',
+  'console.reviews.by': 'By',
+  'console.reviews.technician': 'Technician',
+  'console.reviews.reports': '{count, plural, one {# report} other {# reports}}',
+  'console.reviews.reason': 'Reason for hiding',
+  'console.reviews.reasonShort': 'Say why in a few words (at least 3 characters).',
+  'console.reviews.hide': 'Hide review',
+  'console.reviews.hiddenBecause': 'Hidden: {reason}',
+  'console.customerRating.title': 'Rating by technicians (private)',
+  'console.customerRating.hint':
+    'Technicians rate their customers privately after a job; only admins see it.',
+  'console.customerRating.none': 'Not rated yet.',
+  'console.customerRating.value': '{value} of 5 from {count, plural, one {# rating} other {# ratings}}',
 } satisfies Record<string, string>;
 
 export const consoleAr: Record<keyof typeof consoleEn, string> = {
@@ -311,4 +329,23 @@ export const consoleAr: Record<keyof typeof consoleEn, string> = {
   'console.audit.key.until': 'حتى',
   'console.audit.key.verification': 'التحقق',
   'console.audit.key.decision': 'القرار',
+  'console.reviews.link': 'التقييمات المُبلّغ عنها',
+  'console.reviews.linkHint': 'تقييمات أبلغ عنها المستخدمون: اقرأ البلاغات وأخفِ التقييم مع ذكر السبب.',
+  'console.reviews.title': 'التقييمات المُبلّغ عنها',
+  'console.reviews.body':
+    'الأحدث بلاغًا أولًا. الإخفاء يزيل التقييم من القوائم والمتوسطات؛ ويحفظ سجل التدقيق من أخفاه ولماذا.',
+  'console.reviews.empty': 'لا توجد تقييمات مُبلّغ عنها.',
+  'console.reviews.by': 'بقلم',
+  'console.reviews.technician': 'الفني',
+  'console.reviews.reports':
+    '{count, plural, zero {لا بلاغات} one {بلاغ واحد} two {بلاغان} few {# بلاغات} many {# بلاغًا} other {# بلاغ}}',
+  'console.reviews.reason': 'سبب الإخفاء',
+  'console.reviews.reasonShort': 'اذكر السبب في كلمات قليلة (٣ أحرف على الأقل).',
+  'console.reviews.hide': 'إخفاء التقييم',
+  'console.reviews.hiddenBecause': 'مخفي: {reason}',
+  'console.customerRating.title': 'تقييم الفنيين له (خاص)',
+  'console.customerRating.hint': 'يقيّم الفنيون عملاءهم بشكل خاص بعد كل عمل؛ لا يراه إلا المشرفون.',
+  'console.customerRating.none': 'لم يُقيَّم بعد.',
+  'console.customerRating.value':
+    '{value} من ٥ من {count, plural, zero {لا تقييمات} one {تقييم واحد} two {تقييمين} few {# تقييمات} many {# تقييمًا} other {# تقييم}}',
 };

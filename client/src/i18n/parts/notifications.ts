@@ -109,7 +109,7 @@ export const notificationsAr: Record<keyof typeof notificationsEn, string> = {
   'phone.error.limited': 'طلبت رموزًا كثيرة. انتظر قليلًا ثم حاول مرة أخرى.',
   'phone.error.invalid': 'أدخل الرقم مع رمز الدولة، مثل ‎+201001234567.',
   'phone.error.failed': 'حدث خطأ ما. حاول مرة أخرى.',
-  'phone.needed': 'أكّد رقم هاتفك قبل الاتصال بالإنترنت.',
+  'phone.needed': 'أكّد رقم هاتفك قبل أن تصبح متاحًا.',
   'phone.neededBooking': 'في هذه المدينة، أكّد رقم هاتفك قبل حجزك الأول.',
   'phone.needed.link': 'تأكيد الهاتف',
 } satisfies Record<string, string>;

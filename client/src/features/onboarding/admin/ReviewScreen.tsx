@@ -52,10 +52,10 @@ export function ReviewScreen({ technicianId }: { technicianId: string }) {
     () =>
       (a?.areas ?? []).map((x) => ({
         id: x.id,
-        label: x.name,
+        label: localized(x.localName),
         ring: (x.polygon[0] ?? []).slice(0, -1).map(([lng, lat]) => ({ lat: lat!, lng: lng! })),
       })),
-    [a?.areas],
+    [a?.areas, localized],
   );
   if (!a) {
     return (
@@ -125,8 +125,8 @@ export function ReviewScreen({ technicianId }: { technicianId: string }) {
           </div>
           {o.certificates.map((c) => (
             <div className="onb-doc" key={c.kind}>
-              <span className="onb-doc-title">{c.kind.replaceAll('-', ' ')}</span>
-              <DocumentThumb doc={c.document} title={c.kind} onView={open} />
+              <span className="onb-doc-title">{localized(c.name)}</span>
+              <DocumentThumb doc={c.document} title={localized(c.name)} onView={open} />
               {c.expiresOn && (
                 <span className="muted small">
                   {t('onboarding.admin.expires', { date: formatDate(c.expiresOn) })}
@@ -170,7 +170,7 @@ export function ReviewScreen({ technicianId }: { technicianId: string }) {
           <>
             <ul className="onb-list">
               {a.areas.map((x) => (
-                <li key={x.id}>{x.name}</li>
+                <li key={x.id}>{localized(x.localName)}</li>
               ))}
             </ul>
             <PolygonMapView

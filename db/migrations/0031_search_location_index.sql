@@ -1,0 +1,1 @@
+CREATE INDEX "technician_profiles_verified_location_gist" ON "technician_profiles" USING gist ("location") WHERE "technician_profiles"."verification" = 'verified';

@@ -1,0 +1,1 @@
+ALTER TABLE "technician_profiles" ADD COLUMN "heard_at" timestamp with time zone;

@@ -1,0 +1,22 @@
+/**
+ * Dispute cases: kinds, states, outcomes, and whose thread a message is in (issue 14 §2).
+ * No zod and no Node here: the database schema, the server and the PWA share these.
+ */
+export const disputeKinds = ['customer_dispute', 'customer_report'] as const;
+export type DisputeKind = (typeof disputeKinds)[number];
+
+export const disputeStatuses = ['open', 'resolved', 'closed'] as const;
+export type DisputeStatus = (typeof disputeStatuses)[number];
+
+export const disputeOutcomes = [
+  'no_action',
+  'partial_refund',
+  'full_refund',
+  'technician_penalty',
+  'customer_warning',
+] as const;
+export type DisputeOutcome = (typeof disputeOutcomes)[number];
+
+/** Whose thread with the admins a message is in. */
+export const messageParties = ['customer', 'technician'] as const;
+export type MessageParty = (typeof messageParties)[number];
