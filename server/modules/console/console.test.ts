@@ -21,6 +21,7 @@ import {
   sessions,
   signInEvents,
   technicianOnboarding,
+  technicianTimeOff,
   trackingBreadcrumbs,
   uploads,
   userErasures,
@@ -676,6 +677,11 @@ describe('data rights: the later tables', () => {
     const sent = await upload(server, asTech, 'id_document', 'image/jpeg', await jpegWithGps(800, 600));
     const idUpload = sent.body.uploadId!;
     await asTech.onboarding.setIdDocument.mutate({ frontUploadId: idUpload, idNumber: 'A1234567' });
+    await svc().schedule.addTimeOff(tech.id, {
+      startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      endsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      reason: 'Family wedding',
+    });
     const [stored] = await db().select().from(uploads).where(eq(uploads.id, idUpload));
     const fileKey = stored!.storageKey!;
     expect(await svc().uploads.store.get(fileKey)).not.toBeNull();
@@ -708,6 +714,7 @@ describe('data rights: the later tables', () => {
       expect(mineText).not.toContain(secret);
     const theirs = await asAdmin().admin.users.export.mutate({ id: tech.id });
     expect(theirs.onboarding).toMatchObject({ idFrontUploadId: idUpload, idNumberOnFile: true });
+    expect(theirs.timeOff).toEqual([expect.objectContaining({ reason: 'Family wedding' })]);
     expect(JSON.stringify(theirs)).not.toContain('A1234567');
     expect(JSON.stringify(theirs)).not.toContain('"v1.');
     // The customer's case text is theirs: the technician's archive has the case, not its details.
@@ -748,6 +755,9 @@ describe('data rights: the later tables', () => {
       await db().select().from(technicianOnboarding).where(eq(technicianOnboarding.technicianId, tech.id)),
     ).toEqual([]);
     expect(await db().select().from(uploads).where(eq(uploads.ownerId, tech.id))).toEqual([]);
+    expect(
+      await db().select().from(technicianTimeOff).where(eq(technicianTimeOff.technicianId, tech.id)),
+    ).toEqual([]);
     expect(await svc().uploads.store.get(fileKey)).toBeNull();
   });
 });
