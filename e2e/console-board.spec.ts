@@ -87,6 +87,8 @@ test('the bookings board filters by customer and technician, keeps its filters i
       const ar = await open('ar-EG');
       await signIn(ar, 'admin@demo.fundi.app', 'fundi-demo-2026');
       await expect(ar.getByTestId('home-admin')).toBeVisible();
+      await ar.getByTestId('lang-switch').click();
+      await expect(ar.locator('html')).toHaveAttribute('dir', 'rtl');
       await ar.goto(`/admin/bookings?customer=${me.id}`);
       await expect(ar.getByTestId('board-rows').locator('li')).toHaveCount(1);
       await ar.getByTestId('board-technician-q').fill(`Board Tech ${tag}`);
@@ -101,6 +103,26 @@ test('the bookings board filters by customer and technician, keeps its filters i
       await expect(ar.getByTestId('user-cases')).toBeVisible();
       await ar.getByTestId('user-cases').scrollIntoViewIfNeeded();
       await ar.screenshot({ path: `${shots}/user-ar.png`, fullPage: true });
+      // The reassign picker (asked of the server) and the catalogue's category form with descriptions.
+      const waiting = await callApi<{ id: string }>(customer, 'POST', 'booking.create', {
+        serviceId: shine.id,
+        lat: spot.latitude,
+        lng: spot.longitude,
+        address: '4 Board Street',
+        idempotencyKey: randomUUID(),
+      });
+      await ar.goto(`/admin/bookings/${waiting.id}`);
+      await expect(ar.getByTestId('reassign-choice')).toBeVisible();
+      await ar.getByTestId('reassign-choice').scrollIntoViewIfNeeded();
+      await ar.screenshot({ path: `${shots}/reassign-ar.png` });
+      await ar.goto('/admin/catalog');
+      await ar.getByTestId('new-category').click();
+      await ar.getByTestId('category-form').scrollIntoViewIfNeeded();
+      await ar.screenshot({ path: `${shots}/catalog-ar.png` });
+      await callApi(admin, 'POST', 'admin.bookings.cancel', { id: waiting.id, reason: 'Screenshot done' });
+      // The choice is saved on the demo admin's account: switched back.
+      await ar.getByTestId('lang-switch').click();
+      await expect(ar.locator('html')).toHaveAttribute('dir', 'ltr');
     }
   } finally {
     for (const c of contexts) await c.close();

@@ -11,6 +11,7 @@ import {
   customerRatings,
   disputeMessages,
   disputes,
+  notificationPreferences,
   notifications,
   organizations,
   orgMembers,
@@ -20,11 +21,13 @@ import {
   sessions,
   signInEvents,
   technicianOnboarding,
+  technicianTimeOff,
   trackingBreadcrumbs,
   uploads,
   userErasures,
   users,
 } from '../../../db/schema';
+import { notificationKinds } from '../../contracts/notification';
 import { codeOf, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 import { type AppRouter, appRouter } from '../../trpc/root';
@@ -641,7 +644,11 @@ describe('data rights: the later tables', () => {
       outcome: 'no_action',
       note: 'Looked fine',
     });
-    // Push, phone, an organisation.
+    // Push (switched off for every event first: the worker would push to this made-up endpoint, fail and
+    // drop it), phone, an organisation.
+    await db()
+      .insert(notificationPreferences)
+      .values(notificationKinds.map((kind) => ({ userId: cust.id, kind, channel: 'push', enabled: false })));
     await db()
       .insert(pushSubscriptions)
       .values({
@@ -670,6 +677,11 @@ describe('data rights: the later tables', () => {
     const sent = await upload(server, asTech, 'id_document', 'image/jpeg', await jpegWithGps(800, 600));
     const idUpload = sent.body.uploadId!;
     await asTech.onboarding.setIdDocument.mutate({ frontUploadId: idUpload, idNumber: 'A1234567' });
+    await svc().schedule.addTimeOff(tech.id, {
+      startsAt: new Date(Date.now() + 86_400_000).toISOString(),
+      endsAt: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      reason: 'Family wedding',
+    });
     const [stored] = await db().select().from(uploads).where(eq(uploads.id, idUpload));
     const fileKey = stored!.storageKey!;
     expect(await svc().uploads.store.get(fileKey)).not.toBeNull();
@@ -690,6 +702,7 @@ describe('data rights: the later tables', () => {
     ]);
     expect(mine.notifications.map((n) => n.kind)).toContain('dispute_outcome');
     expect(mine.pushSubscriptions).toHaveLength(1);
+    expect(mine.notificationPreferences).toHaveLength(notificationKinds.length);
     expect(mine.phoneVerification).toMatchObject({ phone });
     expect(mine.phoneCodes).toEqual([expect.objectContaining({ phone })]);
     expect(mine.organisations).toEqual([
@@ -701,6 +714,7 @@ describe('data rights: the later tables', () => {
       expect(mineText).not.toContain(secret);
     const theirs = await asAdmin().admin.users.export.mutate({ id: tech.id });
     expect(theirs.onboarding).toMatchObject({ idFrontUploadId: idUpload, idNumberOnFile: true });
+    expect(theirs.timeOff).toEqual([expect.objectContaining({ reason: 'Family wedding' })]);
     expect(JSON.stringify(theirs)).not.toContain('A1234567');
     expect(JSON.stringify(theirs)).not.toContain('"v1.');
     // The customer's case text is theirs: the technician's archive has the case, not its details.
@@ -723,6 +737,7 @@ describe('data rights: the later tables', () => {
     for (const [table, col] of [
       [notifications, notifications.userId],
       [pushSubscriptions, pushSubscriptions.userId],
+      [notificationPreferences, notificationPreferences.userId],
       [phoneCodes, phoneCodes.userId],
       [phoneVerifications, phoneVerifications.userId],
       [orgMembers, orgMembers.userId],
@@ -740,6 +755,9 @@ describe('data rights: the later tables', () => {
       await db().select().from(technicianOnboarding).where(eq(technicianOnboarding.technicianId, tech.id)),
     ).toEqual([]);
     expect(await db().select().from(uploads).where(eq(uploads.ownerId, tech.id))).toEqual([]);
+    expect(
+      await db().select().from(technicianTimeOff).where(eq(technicianTimeOff.technicianId, tech.id)),
+    ).toEqual([]);
     expect(await svc().uploads.store.get(fileKey)).toBeNull();
   });
 });

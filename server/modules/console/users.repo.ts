@@ -26,6 +26,7 @@ import {
   technicianCertificates,
   technicianOnboarding,
   technicianProfiles,
+  technicianTimeOff,
   trackingBreadcrumbs,
   uploads,
   userErasures,
@@ -447,6 +448,14 @@ export function createConsoleUsersRepo(db: DbOrTx) {
           })
           .from(technicianCertificates)
           .where(eq(technicianCertificates.technicianId, userId)),
+        timeOff: await db
+          .select({
+            startsAt: technicianTimeOff.startsAt,
+            endsAt: technicianTimeOff.endsAt,
+            reason: technicianTimeOff.reason,
+          })
+          .from(technicianTimeOff)
+          .where(eq(technicianTimeOff.technicianId, userId)),
         organisations: await db
           .select({
             orgId: orgMembers.orgId,
@@ -548,6 +557,8 @@ export function createConsoleUsersRepo(db: DbOrTx) {
       await db.delete(technicianOnboarding).where(eq(technicianOnboarding.technicianId, userId));
       await db.delete(technicianCertificates).where(eq(technicianCertificates.technicianId, userId));
       await db.delete(orgMembers).where(eq(orgMembers.userId, userId));
+      // Time off says why they were away (a wedding, an illness): it goes; their working hours stay.
+      await db.delete(technicianTimeOff).where(eq(technicianTimeOff.technicianId, userId));
       await db.delete(customerRatings).where(eq(customerRatings.customerId, userId));
       // Their files: ID documents, certificates, photos (profile photos go with them by cascade).
       const gone = await db

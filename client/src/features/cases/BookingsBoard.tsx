@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { type BookingStatus, bookingStatuses } from '../../../../server/contracts/booking';
 import { Loading } from '../../components/Loading';
 import { Screen } from '../../components/Screen';
@@ -53,6 +53,13 @@ export function BookingsBoard() {
     filters.technician,
     rows.find((r) => r.technician?.id === filters.technician)?.technician?.name,
   );
+  // Names seen on the board are kept, so a chosen person stays named when no row matches any more.
+  useEffect(() => {
+    const seen: Record<string, string> = {};
+    if (filters.customer && customerName) seen[filters.customer] = customerName;
+    if (filters.technician && technicianName) seen[filters.technician] = technicianName;
+    if (Object.keys(seen).some((k) => picked[k] !== seen[k])) setPicked((m) => ({ ...m, ...seen }));
+  }, [filters.customer, filters.technician, customerName, technicianName, picked]);
   const pick = (key: 'customer' | 'technician', p: { id: string; name: string } | null) => {
     if (p) setPicked((m) => ({ ...m, [p.id]: p.name }));
     set({ [key]: p?.id });

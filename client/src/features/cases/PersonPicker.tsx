@@ -38,7 +38,7 @@ export function PersonPicker({
 
   if (value)
     return (
-      <div className="field" data-testid={testId}>
+      <div className="field cases-person" data-testid={testId}>
         <span>{label}</span>
         <span className="chip cases-picked">
           <bdi>{value.name ?? t('cases.board.someone')}</bdi>
@@ -55,7 +55,7 @@ export function PersonPicker({
       </div>
     );
   return (
-    <div className="field cases-picker" data-testid={testId}>
+    <div className="field cases-person" data-testid={testId}>
       <label htmlFor={`${id}-q`}>{label}</label>
       <input
         id={`${id}-q`}

@@ -161,8 +161,16 @@ function UserFile({ d }: { d: UserDetail }) {
       <section className="card" aria-labelledby="cases-title" data-testid="user-cases">
         <h2 id="cases-title">{t('console.user.cases')}</h2>
         <p className="small" data-testid="user-outcomes">
-          {t('console.user.penalties', { count: d.outcomes.technicianPenalties })} ·{' '}
-          {t('console.user.warnings', { count: d.outcomes.customerWarnings })}
+          {[
+            d.role !== 'customer' || d.outcomes.technicianPenalties > 0
+              ? t('console.user.penalties', { count: d.outcomes.technicianPenalties })
+              : null,
+            d.role !== 'technician' || d.outcomes.customerWarnings > 0
+              ? t('console.user.warnings', { count: d.outcomes.customerWarnings })
+              : null,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
         </p>
         {d.disputes.length === 0 ? (
           <p className="muted">{t('console.none')}</p>

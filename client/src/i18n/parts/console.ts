@@ -42,7 +42,7 @@ export const consoleEn = {
   'console.user.penalties':
     '{count, plural, =0 {No technician penalties} one {# technician penalty} other {# technician penalties}}',
   'console.user.warnings':
-    '{count, plural, =0 {no customer warnings} one {# customer warning} other {# customer warnings}}',
+    '{count, plural, =0 {No customer warnings} one {# customer warning} other {# customer warnings}}',
   'console.user.history': 'Suspensions and bans',
   'console.user.asCustomer': 'as customer',
   'console.user.asTechnician': 'as technician',
