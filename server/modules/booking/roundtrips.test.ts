@@ -18,7 +18,7 @@ import { httpClient, isolatedDatabase, startTestServer, type TestServer, wsClien
  * Issue 18 §2: one job through the whole loop (create, offer, accept, en_route, arrived, in_progress,
  * completed) costs at most 12 database transactions, counted the way PostgreSQL counts them
  * (`pg_stat_database.xact_commit`) on a database of this file's own, with sweeps, presence beats and the
- * outboxes' deliveries slowed so that nothing else commits meanwhile.
+ * outboxes' deliveries slowed, and what the server commits when idle over as long subtracted.
  */
 const JOBS = 6;
 /** Backends publish their counters when idle at least every 10 s (PGSTAT_IDLE_INTERVAL). */
@@ -26,9 +26,11 @@ const STATS_PUBLISHED_MS = 11_000;
 
 let server: TestServer;
 let dbName: string;
+let databaseUrl: string;
 let stats: postgres.Sql;
 beforeAll(async () => {
   const database = await isolatedDatabase();
+  databaseUrl = database.url;
   const url = new URL(database.url);
   dbName = url.pathname.slice(1);
   // Read from another database, so that reading does not count.
@@ -58,6 +60,15 @@ afterAll(async () => {
   for (const s of sockets) s.close();
   await stats?.end();
 });
+
+const vacuumed = async () => {
+  const own = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await own.unsafe('VACUUM ANALYZE');
+  } finally {
+    await own.end();
+  }
+};
 
 const commits = async () => {
   const [row] = await stats<{ n: string }[]>`
@@ -90,8 +101,12 @@ describe('round trips per job (issue 18)', () => {
         return { spot, cust, tech, offers };
       }),
     );
+    // Autovacuum's workers commit in this database too (an ANALYZE of each table the set-up filled): do
+    // that work now, so that none of it falls in the windows measured.
+    await vacuumed();
     await sleep(STATS_PUBLISHED_MS);
     const before = await commits();
+    const started = Date.now();
     for (const { spot, cust, tech, offers } of jobs) {
       const b = await cust.booking.create.mutate({
         serviceId: sid,
@@ -106,9 +121,17 @@ describe('round trips per job (issue 18)', () => {
         await tech.booking.advance.mutate({ id: b.id, to });
     }
     await sleep(STATS_PUBLISHED_MS);
-    const perJob = ((await commits()) - before) / JOBS;
-    console.log(`database transactions per job: ${perJob.toFixed(1)}`);
+    const after = await commits();
+    // What the server commits with no job running (presence of the open sockets, leases of the leader's
+    // sweeps) over a window as long: not the jobs' cost. On a busy machine the jobs take longer and more of
+    // it falls in their window, so it is measured, not assumed to be zero.
+    await sleep(Date.now() - started);
+    const idle = (await commits()) - after;
+    const perJob = (after - before - idle) / JOBS;
+    console.log(
+      `database transactions per job: ${perJob.toFixed(1)} (window ${after - before}, idle over as long ${idle})`,
+    );
     expect(perJob).toBeGreaterThan(5); // the counter moved: the test can see what it measures
     expect(perJob).toBeLessThanOrEqual(12);
-  }, 60_000);
+  }, 240_000);
 });
