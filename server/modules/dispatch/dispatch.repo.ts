@@ -181,11 +181,8 @@ export function createDispatchRepo(
      * radius): the Bayesian score first, then distance, then id. With equal scores that is the nearest,
      * as before. One ST_DWithin probe on the online-and-verified GiST index.
      */
-    async bestInBand(
-      b: BookingRef,
-      nearestMeters: number,
-      radiusMeters: number,
-    ): Promise<Candidate | undefined> {
+    async bestInBand(b: BookingRef, chosen: Candidate, radiusMeters: number): Promise<Candidate | undefined> {
+      const nearestMeters = chosen.distanceMeters;
       if (signals.ratingBandMeters <= 0) return undefined;
       const here = point(b.location);
       const reach = Math.min(nearestMeters + signals.ratingBandMeters, radiusMeters);
@@ -196,6 +193,8 @@ export function createDispatchRepo(
             FROM technician_profiles tp
             WHERE ${eligible(b)} AND ST_DWithin(tp.location, ${here}, ${reach})
             ORDER BY ${bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`)} DESC,
+                     -- A tie keeps the one already chosen (e.g. the app that is open over a locked phone).
+                     (tp.user_id = ${chosen.technicianId}) DESC,
                      ST_Distance(tp.location, ${here}), tp.user_id
             LIMIT 1`,
       );

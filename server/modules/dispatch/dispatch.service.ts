@@ -242,8 +242,7 @@ export function createDispatchService(deps: {
         }
         // Within a short band beyond the nearest, the best-rated goes first (ratings drive dispatch).
         if (candidate)
-          candidate =
-            (await dispatch.bestInBand(row, candidate.distanceMeters, config.radiusMeters)) ?? candidate;
+          candidate = (await dispatch.bestInBand(row, candidate, config.radiusMeters)) ?? candidate;
       }
       if (candidate) {
         const base = await ownBase(row, candidate.price);
