@@ -13,7 +13,7 @@ import {
   userErasures,
   users,
 } from '../../../db/schema';
-import { codeOf, technician, uniqueSpot } from '../../test/fixtures';
+import { approvedApplication, codeOf, technician, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 import { completedBooking } from '../payments/payments.fixtures';
 
@@ -147,6 +147,7 @@ describe('audit trail', () => {
 
   it('the existing admin action (verification) writes its row in the same transaction, with the caller’s IP', async () => {
     const t = await person('technician');
+    await approvedApplication(server.services, t.user.id);
     await asAdmin().admin.technicians.setVerification.mutate({
       technicianId: t.user.id,
       status: 'verified',

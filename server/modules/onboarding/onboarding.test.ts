@@ -341,20 +341,26 @@ describe('the national ID number', () => {
   });
 });
 
+/** An approved application whose ID expires on `idExpiresOn` (the fixture technicians have one). */
+const application = (technicianId: string, idExpiresOn: string) =>
+  db()
+    .insert(technicianOnboarding)
+    .values({ technicianId, status: 'approved', idExpiresOn })
+    .onConflictDoUpdate({
+      target: technicianOnboarding.technicianId,
+      set: { status: 'approved', idExpiresOn },
+    });
+
 describe('expired documents', () => {
   it('dispatch itself passes over an expired ID or certificate, with no sweep run: the next technician gets the job', async () => {
     const spot = uniqueSpot();
     // Nearest: approved, verified and online, but the ID's expiry date has just passed (it was valid
     // through yesterday, UTC). The hourly sweep has not run: they are still `verified`.
     const expired = await technician(svc(), spot, { name: 'Expired ID' });
-    await db()
-      .insert(technicianOnboarding)
-      .values({ technicianId: expired.user.id, status: 'approved', idExpiresOn: yesterday() });
+    await application(expired.user.id, yesterday());
     // A little farther: in date.
     const valid = await technician(svc(), offset(spot, 400), { name: 'Valid ID' });
-    await db()
-      .insert(technicianOnboarding)
-      .values({ technicianId: valid.user.id, status: 'approved', idExpiresOn: inAYear() });
+    await application(valid.user.id, inAYear());
     const c = await customer(svc());
     const book = async (service: string) =>
       svc().bookings.create(c.user, {
@@ -408,9 +414,7 @@ describe('expired documents', () => {
     const t = await technician(svc(), spot, { name: 'Expiring' });
     const admin = await adminApi();
     // An approved application whose ID expired yesterday.
-    await db()
-      .insert(technicianOnboarding)
-      .values({ technicianId: t.user.id, status: 'approved', idExpiresOn: yesterday() });
+    await application(t.user.id, yesterday());
 
     const swept = await svc().onboarding.sweepExpired();
     expect(swept).toContain(t.user.id);
