@@ -290,6 +290,25 @@ describe('the verified phone', () => {
     expect(after.checklist[0]).toEqual({ item: 'phone', done: true, toFix: false });
     expect((await t.api.onboarding.submit.mutate()).status).toBe('submitted');
   });
+
+  it('counts as done where technicians need no phone (TECHNICIAN_PHONE_REQUIRED=false: load tools)', async () => {
+    const noSms = await startTestServer(
+      { DATA_DIR: dataDir, FIELD_ENCRYPTION_KEY: KEY, TECHNICIAN_PHONE_REQUIRED: 'false' },
+      { dispatch: false },
+    );
+    try {
+      const t = await httpClient(noSms).auth.signUp.mutate({
+        email: uniqueEmail('onb-nosms'),
+        password: 'technician password',
+        name: 'Sim Tech',
+        role: 'technician',
+      });
+      const view = await httpClient(noSms, t.token).onboarding.status.query();
+      expect(view.checklist[0]).toEqual({ item: 'phone', done: true, toFix: false });
+    } finally {
+      await noSms.close();
+    }
+  });
 });
 
 describe('the national ID number', () => {
