@@ -36,6 +36,11 @@ test('screens follow changes without a reload: the verification banner, the cust
     // An admin approves their application (which verifies them): the technician's banner changes by itself.
     const admin = await page(false);
     await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+    // The technicians card does not verify anyone: it links to the application's review.
+    const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
+    const row = admin.locator(`[data-testid=tech-row][data-email="${email}"]`);
+    await expect(row.getByTestId('review-tech')).toHaveAttribute('href', `/admin/onboarding/${me.id}`);
+    await expect(row.getByTestId('verify-tech')).toHaveCount(0);
     await approveTechnician(tech, admin);
     await expect(banner).toHaveAttribute('data-verification', 'verified');
     await tech.getByTestId('online-toggle').click();
