@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { createTRPCClient, createWSClient, httpLink, splitLink, TRPCClientError, wsLink } from '@trpc/client';
 import WebSocket from 'ws';
+import { approveThroughOnboarding } from '../scripts/approve-technician';
 import type { OfferEvent } from '../server/contracts/technician';
 import type { AppRouter } from '../server/trpc/root';
 import type { RushServer } from './rush-server';
@@ -143,7 +144,7 @@ export type Technician = {
 };
 
 /**
- * A technician as the PWA makes one ready: signed up, verified by the admin, offering `serviceId`, the
+ * A technician as the PWA makes one ready: signed up, offering `serviceId`, approved by the admin, the
  * offers subscription live on a WebSocket, then online at `at`. `onOffer` gets every offer event.
  */
 export async function readyTechnician(
@@ -156,9 +157,17 @@ export async function readyTechnician(
   onOffer: (t: Technician, e: OfferEvent) => void,
   onError: (t: Technician, e: unknown) => void,
 ): Promise<Technician> {
-  await admin.admin.technicians.setVerification.mutate({ technicianId: account.id, status: 'verified' });
   const { api, ws } = liveApi(server, account.token);
   await api.technician.setServices.mutate({ services: [{ serviceId }] });
+  // Verified the way the product verifies anyone: its onboarding application, approved by the admin.
+  await approveThroughOnboarding({
+    baseUrl: server.url,
+    tech: api,
+    admin,
+    technicianId: account.id,
+    market: 'lagos',
+    idNumber: `RUSH${String(index).padStart(6, '0')}`,
+  });
   const t: Technician = { index, ...account, at, api, ws, unsubscribe: () => {} };
   await new Promise<void>((resolve, reject) => {
     const sub = api.technician.offers.subscribe(undefined, {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type BrowserContext, expect as baseExpect, test } from '@playwright/test';
-import { acceptOffer, callApi, signIn, signUp, uniqueEmail } from './helpers';
+import { acceptOffer, approveTechnician, callApi, signIn, signUp, uniqueEmail } from './helpers';
 
 // Many screens and two live streams per step: on a busy CI machine 10 s per check is not always enough.
 const expect = baseExpect.configure({ timeout: 30_000 });
@@ -26,13 +26,9 @@ test('a customer opens a dispute; an admin handles it end to end; the customer s
     const catalog = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
     const shine = catalog.find((s) => s.slug === 'shoe-shine')!;
     await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
-    const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
     await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
     await expect(admin.getByTestId('home-admin')).toBeVisible();
-    await callApi(admin, 'POST', 'admin.technicians.setVerification', {
-      technicianId: me.id,
-      status: 'verified',
-    });
+    await approveTechnician(tech, admin);
     await tech.reload();
     await tech.getByTestId('online-toggle').click();
     await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');

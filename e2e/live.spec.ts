@@ -1,5 +1,13 @@
 import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, callApi, requestShoeShine, signIn, signUp, uniqueEmail } from './helpers';
+import {
+  acceptOffer,
+  approveTechnician,
+  callApi,
+  requestShoeShine,
+  signIn,
+  signUp,
+  uniqueEmail,
+} from './helpers';
 
 // Inside the Lagos market, north-east of the demo technicians and away from the other specs' spots.
 const spot = { latitude: 6.58 + Math.random() * 0.03, longitude: 3.62 + Math.random() * 0.03 };
@@ -25,11 +33,15 @@ test('screens follow changes without a reload: the verification banner, the cust
     const banner = tech.getByTestId('verification');
     await expect(banner).toHaveAttribute('data-verification', 'pending');
 
-    // An admin verifies them: the technician's banner changes by itself.
+    // An admin approves their application (which verifies them): the technician's banner changes by itself.
     const admin = await page(false);
     await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+    // The technicians card does not verify anyone: it links to the application's review.
+    const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
     const row = admin.locator(`[data-testid=tech-row][data-email="${email}"]`);
-    await row.getByTestId('verify-tech').click();
+    await expect(row.getByTestId('review-tech')).toHaveAttribute('href', `/admin/onboarding/${me.id}`);
+    await expect(row.getByTestId('verify-tech')).toHaveCount(0);
+    await approveTechnician(tech, admin);
     await expect(banner).toHaveAttribute('data-verification', 'verified');
     await tech.getByTestId('online-toggle').click();
     await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');

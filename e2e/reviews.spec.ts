@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, callApi, signIn, signUp, uniqueEmail } from './helpers';
+import { acceptOffer, approveTechnician, callApi, signIn, signUp, uniqueEmail } from './helpers';
 
 // Near Epe, inside the Lagos market and far from the demo technicians, so our technician gets the job.
 const spot = { latitude: 6.55 + Math.random() * 0.01, longitude: 3.85 + Math.random() * 0.01 };
@@ -26,13 +26,9 @@ test('search → profile → a completed job → review → the profile shows it
     const catalog = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
     const shine = catalog.find((s) => s.slug === 'shoe-shine')!;
     await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
-    const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
     await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
     await expect(admin.getByTestId('home-admin')).toBeVisible();
-    await callApi(admin, 'POST', 'admin.technicians.setVerification', {
-      technicianId: me.id,
-      status: 'verified',
-    });
+    await approveTechnician(tech, admin);
     await tech.reload();
     await tech.getByTestId('online-toggle').click();
     await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');

@@ -1,5 +1,5 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { acceptOffer, callApi, signUp, uniqueEmail } from './helpers';
+import { acceptOffer, approveTechnician, callApi, signUp, uniqueEmail } from './helpers';
 
 // Issue 12 §5 (and the §6 journey): working hours on the phone; a chosen technician booked on a free slot.
 
@@ -22,17 +22,14 @@ async function verifiedTechnician(tech: Page, admin: Page, name: string) {
   const shine = catalog.find((s) => s.slug === 'shoe-shine')!;
   await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
   const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
-  // The demo admin verifies them through the API (the admin console's queue has its own specs): the
+  // The demo admin approves them through the API (the admin console's queue has its own specs): the
   // console and its live map are not rendered for nothing while this journey runs.
   await admin.goto('/healthz');
   await callApi(admin, 'POST', 'auth.signIn', {
     email: 'admin@demo.fundi.app',
     password: 'fundi-demo-2026',
   });
-  await callApi(admin, 'POST', 'admin.technicians.setVerification', {
-    technicianId: me.id,
-    status: 'verified',
-  });
+  await approveTechnician(tech, admin);
   return { id: me.id, shine };
 }
 

@@ -1,6 +1,7 @@
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
 import {
   acceptOffer,
+  approveTechnician,
   callApi,
   offsetBy,
   onlineShoeShineTechnician,
@@ -163,9 +164,7 @@ test('fixes taken without a connection survive a reload and reach the server, in
     await signUp(tech, { name: 'Outbox Olu', email: techEmail, role: 'technician' });
     const admin = await adminContext.newPage();
     await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
-    const row = admin.locator(`[data-testid=tech-row][data-email="${techEmail}"]`);
-    await row.getByTestId('verify-tech').click();
-    await expect(row).toHaveAttribute('data-verification', 'verified');
+    await approveTechnician(tech, admin);
 
     // The app shell must come from the service worker for an offline reload.
     await tech.evaluate(() => navigator.serviceWorker.ready);

@@ -26,6 +26,7 @@ import { createTRPCClient, createWSClient, TRPCClientError, wsLink } from '@trpc
 import WebSocket from 'ws';
 import { prng } from '../server/lib/prng';
 import type { AppRouter } from '../server/trpc/root';
+import { approveThroughOnboarding } from './approve-technician';
 
 const cities = {
   lagos: { lat: 6.5244, lng: 3.3792 },
@@ -385,23 +386,26 @@ async function main() {
     t.conn = connect(wsUrl, () => t.token);
   }
 
-  /** Verified (by the admin when needed), services set, online at its starting point. */
+  /** Services set, verified (approved through onboarding by the admin when needed), online at its start. */
   async function prepare(t: Tech) {
     const api = t.conn!.api;
-    const me = await api.technician.me.query();
-    if (me.verification !== 'verified') {
-      await (await adminApi()).admin.technicians.setVerification.mutate({
-        technicianId: t.userId!,
-        status: 'verified',
-        note: 'load simulator',
-      });
-    }
     const rand = prng(t.index * 31 + 17);
     const count = 2 + Math.floor(rand() * 3);
     const picked = new Set<string>();
     while (picked.size < Math.min(count, catalog.length))
       picked.add(catalog[Math.floor(rand() * catalog.length)]!.id);
     await api.technician.setServices.mutate({ services: [...picked].map((serviceId) => ({ serviceId })) });
+    const me = await api.technician.me.query();
+    if (me.verification !== 'verified') {
+      await approveThroughOnboarding({
+        baseUrl: opts.url.origin,
+        tech: api,
+        admin: await adminApi(),
+        technicianId: t.userId!,
+        market: opts.city,
+        idNumber: `SIM${String(t.index).padStart(6, '0')}`,
+      });
+    }
     await api.technician.setOnline.mutate({ online: true, ...t.walker.position() });
     // Simulated technicians fill the map but decline every job at once, so real bookings in the demo
     // move on to the people signed in as technicians instead of waiting out an offer window each.

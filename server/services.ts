@@ -300,6 +300,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     leader,
     verificationDecided: notifications.hooks.verificationDecided,
     verificationChanged: (id, status) => technicians.verificationApplied(id, status),
+    phoneRequired: config.notifications.technicianPhoneRequired,
   });
 
   // One shared timer for every heartbeat subscriber instead of one per connection.

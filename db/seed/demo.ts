@@ -1,7 +1,14 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { log } from '../../server/lib/log';
 import type { Services } from '../../server/services';
-import { bookings, services as serviceTable, technicianProfiles, technicianServices, users } from '../schema';
+import {
+  bookings,
+  services as serviceTable,
+  technicianOnboarding,
+  technicianProfiles,
+  technicianServices,
+  users,
+} from '../schema';
 import { seedCatalog } from './catalog';
 
 /** Demo accounts for `npm start` (idempotent). Passwords are public: never enable SEED_DEMO in production. */
@@ -119,6 +126,11 @@ export async function seedDemo(
       .from(technicianProfiles)
       .where(eq(technicianProfiles.userId, user!.id));
     if (profile?.verification !== 'pending' || profile.online) continue; // already set up once
+    // Demo data: an approved application stands for a review that never happened (verified means approved).
+    await db
+      .insert(technicianOnboarding)
+      .values({ technicianId: user!.id, status: 'approved', decision: 'approve', decidedAt: new Date() })
+      .onConflictDoNothing();
     await db
       .update(technicianProfiles)
       .set({

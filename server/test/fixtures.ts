@@ -1,6 +1,6 @@
 import { TRPCClientError } from '@trpc/client';
 import { and, eq } from 'drizzle-orm';
-import { dispatchOffers, technicianProfiles } from '../../db/schema';
+import { dispatchOffers, technicianOnboarding, technicianProfiles } from '../../db/schema';
 import { DomainError } from '../lib/errors';
 import type { Services } from '../services';
 import { uniqueEmail } from './harness';
@@ -40,6 +40,27 @@ export async function serviceId(services: Services, slug = 'shoe-shine') {
   return s.id;
 }
 
+/**
+ * Test-only: the technician's onboarding application is approved (the row admin.onboarding.decide
+ * leaves on approval), without going through the checklist. `technicians.setVerification(…, 'verified')`
+ * refuses technicians without one (issue 13 §4).
+ */
+export async function approvedApplication(services: Services, technicianId: string) {
+  await services.database.db
+    .insert(technicianOnboarding)
+    .values({ technicianId, status: 'approved', decision: 'approve', decidedAt: new Date() })
+    .onConflictDoUpdate({
+      target: technicianOnboarding.technicianId,
+      set: { status: 'approved', decision: 'approve', decidedAt: new Date() },
+    });
+}
+
+/** Test-only: verified as an approval leaves them (approved application, then the verification). */
+export async function verify(services: Services, technicianId: string) {
+  await approvedApplication(services, technicianId);
+  await services.technicians.setVerification(technicianId, 'verified', null);
+}
+
 /** A technician at `at`: verified, online and offering `slugs` unless told otherwise. */
 export async function technician(
   services: Services,
@@ -64,7 +85,7 @@ export async function technician(
     '127.0.0.1',
   );
   if (opts.phone !== false) await services.phone.markVerified(t.user.id, uniquePhone());
-  if (opts.verified !== false) await services.technicians.setVerification(t.user.id, 'verified', null);
+  if (opts.verified !== false) await verify(services, t.user.id);
   const ids = await Promise.all((opts.slugs ?? ['shoe-shine']).map((s) => serviceId(services, s)));
   await services.technicians.setServices(t.user.id, { services: ids.map((id) => ({ serviceId: id })) });
   if (opts.online !== false) await services.technicians.setOnline(t.user.id, { online: true, ...at });

@@ -806,8 +806,10 @@ export const ar: Messages = {
   'admin.offline': 'غير متاح',
   'admin.joined': 'انضم في {date}',
   'admin.note': 'ملاحظة للفنّي (اختياري)',
-  'admin.action.verified': 'توثيق',
-  'admin.action.verified.pending': 'جارٍ التوثيق…',
+  'admin.review': 'مراجعة الطلب',
+  'admin.queue.reviewHint':
+    'يُوثَّق الفني بالموافقة على طلبه (الهوية والمستندات والمناطق والخدمات) في قائمة المراجعة.',
+  'admin.queue.open': 'افتح قائمة المراجعة',
   'admin.action.rejected': 'رفض',
   'admin.action.rejected.pending': 'جارٍ الرفض…',
   'admin.action.suspended': 'إيقاف',

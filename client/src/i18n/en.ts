@@ -821,8 +821,10 @@ export const en = {
   'admin.offline': 'Offline',
   'admin.joined': 'Joined {date}',
   'admin.note': 'Note to the technician (optional)',
-  'admin.action.verified': 'Verify',
-  'admin.action.verified.pending': 'Verifying…',
+  'admin.review': 'Review application',
+  'admin.queue.reviewHint':
+    'A technician is verified by approving their application (ID, documents, areas, services) in the review queue.',
+  'admin.queue.open': 'Open the review queue',
   'admin.action.rejected': 'Reject',
   'admin.action.rejected.pending': 'Rejecting…',
   'admin.action.suspended': 'Suspend',

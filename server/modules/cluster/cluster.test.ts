@@ -6,7 +6,16 @@ import { dispatchOffers } from '../../../db/schema';
 import type { BookingEvent } from '../../contracts/booking';
 import type { OfferEvent } from '../../contracts/technician';
 import type { LivePosition } from '../../contracts/tracking';
-import { offset, serviceId, sleep, uniquePhone, uniqueSpot, until, userRow } from '../../test/fixtures';
+import {
+  offset,
+  serviceId,
+  sleep,
+  uniquePhone,
+  uniqueSpot,
+  until,
+  userRow,
+  verify,
+} from '../../test/fixtures';
 import {
   httpClient,
   isolatedDatabase,
@@ -57,7 +66,7 @@ async function signUp(node: TestServer, role: 'customer' | 'technician', name: s
 /** A verified technician online at `at`, with the app open on `node` (WebSocket + offers subscription). */
 async function technicianOn(node: TestServer, at: { lat: number; lng: number }) {
   const t = await signUp(node, 'technician', 'Node Tech');
-  await node.services.technicians.setVerification(t.user.id, 'verified', null);
+  await verify(node.services, t.user.id);
   await node.services.phone.markVerified(t.user.id, uniquePhone());
   const api = httpClient(node, t.token);
   await api.technician.setServices.mutate({ services: [{ serviceId: await serviceId(node.services) }] });

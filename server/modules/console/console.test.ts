@@ -28,7 +28,7 @@ import {
   users,
 } from '../../../db/schema';
 import { notificationKinds } from '../../contracts/notification';
-import { codeOf, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
+import { approvedApplication, codeOf, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 import { type AppRouter, appRouter } from '../../trpc/root';
 import { completedBooking } from '../payments/payments.fixtures';
@@ -158,6 +158,7 @@ describe('audit trail', () => {
 
   it('the existing admin action (verification) writes its row in the same transaction, with the caller’s IP', async () => {
     const t = await person('technician');
+    await approvedApplication(server.services, t.user.id);
     await asAdmin().admin.technicians.setVerification.mutate({
       technicianId: t.user.id,
       status: 'verified',

@@ -81,6 +81,8 @@ describe('markets', () => {
       [booking.id, 'cairo'],
     ]);
     expect((await svc.bookings.list(c.user, {})).items).toHaveLength(1);
+    // Out of the next tests' way (a Cairo technician would be offered it first).
+    await api.booking.cancel.mutate({ id: booking.id, reason: 'test done' });
   });
 
   it('a market is data: Accra (GHS) added as rows is listed, quoted, booked, dispatched and paid by its own rules', async () => {
@@ -169,6 +171,72 @@ describe('markets', () => {
       methods: ['cash', 'stripe'],
       cancellation: { graceMinutes: 10, fee: { kind: 'fixed', amount: 2500 }, technicianSharePct: 70 },
       unpaidGraceHours: 12,
+    });
+  });
+
+  it("Mona's journey: an Arabic customer in Cairo gets Cairo's list with Arabic names, an EGP quote, books, and a Cairo technician is offered the job", async () => {
+    const svc = server.services;
+    const api = httpClient(server);
+    const mona = await api.auth.signUp.mutate({
+      email: `mona.${randomUUID().slice(0, 8)}@test.fundi.app`,
+      password: 'mona password 1',
+      name: 'منى',
+      role: 'customer',
+      locale: 'ar',
+      timeZone: 'Africa/Cairo',
+    });
+    expect(mona.user).toMatchObject({ locale: 'ar', timeZone: 'Africa/Cairo' });
+    const asMona = httpClient(server, mona.token);
+    const pin = { lat: 30.0605, lng: 31.2205 }; // Zamalek
+
+    // Her pin is in Cairo; Cairo's list has Arabic names and EGP prices.
+    const market = await asMona.market.locate.query(pin);
+    expect(market).toMatchObject({
+      slug: 'cairo',
+      currency: 'EGP',
+      defaultLocale: 'ar',
+      name: { ar: 'القاهرة' },
+    });
+    const list = await asMona.catalog.services.query({ market: 'cairo' });
+    expect(list.length).toBeGreaterThan(0);
+    for (const s of list) {
+      expect(s.basePrice.currency).toBe('EGP');
+      expect(s.name.ar).toMatch(/[\u0600-\u06ff]/);
+    }
+    const shine = list.find((s) => s.slug === 'shoe-shine')!;
+    expect(shine.name).toEqual({ en: 'Shoe shine', ar: expect.stringMatching(/[\u0600-\u06ff]/) });
+
+    // A Cairo technician nearby, serving Zamalek, offering Cairo's shoe shine; a Lagos one who is not.
+    const cairoTech = await technician(svc, { lat: 30.0615, lng: 31.2215 }, { slugs: [], name: 'Karim' });
+    await svc.technicians.setServices(cairoTech.user.id, { services: [{ serviceId: shine.id }] });
+    await httpClient(server, cairoTech.token).technician.setAreas.mutate({
+      areas: [{ market: 'cairo', zone: 'zamalek' }],
+    });
+
+    // Quoted in EGP from Cairo's list (with Zamalek's zone surcharge line), someone available.
+    const quote = await asMona.booking.quote.query({ serviceId: shine.id, ...pin });
+    expect(quote.price.total.currency).toBe('EGP');
+    expect(quote.price.base).toEqual(shine.basePrice);
+    expect(quote.availableTechnicians).toBeGreaterThanOrEqual(1);
+
+    const booking = await asMona.booking.create.mutate({
+      serviceId: shine.id,
+      ...pin,
+      address: '26 شارع يوليو، الزمالك',
+      idempotencyKey: randomUUID(),
+    });
+    expect(booking).toMatchObject({
+      market: 'cairo',
+      service: { name: { ar: shine.name.ar } },
+      price: { total: { currency: 'EGP', amount: quote.price.total.amount } },
+    });
+    expect((await openOfferOf(svc, booking.id)).technicianId).toBe(cairoTech.user.id);
+    // They accept it: Mona's booking is theirs, in EGP.
+    const accepted = await httpClient(server, cairoTech.token).booking.accept.mutate({ id: booking.id });
+    expect(accepted).toMatchObject({
+      status: 'assigned',
+      technician: { id: cairoTech.user.id },
+      price: { total: { currency: 'EGP' } },
     });
   });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeEvent } from '../../contracts/me';
 import {
+  approvedApplication,
   assignedBooking,
   codeOf,
   customer,
@@ -77,6 +78,7 @@ describe('me.events', () => {
 
   it('tells a technician their verification was decided, and admins that technicians changed', async () => {
     const t = await technician(svc(), uniqueSpot(), { verified: false, online: false, listening: false });
+    await approvedApplication(svc(), t.user.id);
     const email = uniqueEmail('admin');
     await svc().auth.ensureAdmin(email, 'admin password 1');
     const adminToken = (await httpClient(server).auth.signIn.mutate({ email, password: 'admin password 1' }))

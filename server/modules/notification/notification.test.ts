@@ -14,6 +14,7 @@ import {
 } from '../../../db/schema';
 import type { NotificationStreamEvent } from '../../contracts/notification';
 import {
+  approvedApplication,
   assignedBooking,
   codeOf,
   customer,
@@ -503,6 +504,7 @@ describe('outbox: a crash between the change and the delivery', () => {
 describe('SMS and e-mail stand-ins', () => {
   it('a verification decision reaches the technician by SMS (Termii for +234) and by e-mail (HTML + text), in Arabic for an Arabic technician', async () => {
     const t = await technician(svc(), uniqueSpot(), { verified: false, online: false, listening: false });
+    await approvedApplication(svc(), t.user.id);
     const phone = (await svc().phone.status(t.user.id)).phone!;
     await svc().auth.updateMe(t.user.id, { locale: 'ar' });
     await svc().technicians.setVerification(t.user.id, 'verified', null);
@@ -518,6 +520,7 @@ describe('SMS and e-mail stand-ins', () => {
 
   it('a verification decision and its notification commit together, or neither does', async () => {
     const t = await technician(svc(), uniqueSpot(), { verified: false, online: false, listening: false });
+    await approvedApplication(svc(), t.user.id);
     // The outbox write fails for this technician: the decision must not stay behind without it.
     const fn = `fail_notify_${t.user.id.replaceAll('-', '')}`;
     await database.db.execute(
@@ -542,6 +545,7 @@ describe('SMS and e-mail stand-ins', () => {
 
   it('a failing SMS provider is retried with backoff, and the message arrives once', async () => {
     const t = await technician(svc(), uniqueSpot(), { verified: false, online: false, listening: false });
+    await approvedApplication(svc(), t.user.id);
     const phone = (await svc().phone.status(t.user.id)).phone!;
     sms.failNext(1);
     await svc().technicians.setVerification(t.user.id, 'rejected', 'Blurry photo');

@@ -290,6 +290,25 @@ describe('the verified phone', () => {
     expect(after.checklist[0]).toEqual({ item: 'phone', done: true, toFix: false });
     expect((await t.api.onboarding.submit.mutate()).status).toBe('submitted');
   });
+
+  it('counts as done where technicians need no phone (TECHNICIAN_PHONE_REQUIRED=false: load tools)', async () => {
+    const noSms = await startTestServer(
+      { DATA_DIR: dataDir, FIELD_ENCRYPTION_KEY: KEY, TECHNICIAN_PHONE_REQUIRED: 'false' },
+      { dispatch: false },
+    );
+    try {
+      const t = await httpClient(noSms).auth.signUp.mutate({
+        email: uniqueEmail('onb-nosms'),
+        password: 'technician password',
+        name: 'Sim Tech',
+        role: 'technician',
+      });
+      const view = await httpClient(noSms, t.token).onboarding.status.query();
+      expect(view.checklist[0]).toEqual({ item: 'phone', done: true, toFix: false });
+    } finally {
+      await noSms.close();
+    }
+  });
 });
 
 describe('the national ID number', () => {
@@ -341,20 +360,26 @@ describe('the national ID number', () => {
   });
 });
 
+/** An approved application whose ID expires on `idExpiresOn` (the fixture technicians have one). */
+const application = (technicianId: string, idExpiresOn: string) =>
+  db()
+    .insert(technicianOnboarding)
+    .values({ technicianId, status: 'approved', idExpiresOn })
+    .onConflictDoUpdate({
+      target: technicianOnboarding.technicianId,
+      set: { status: 'approved', idExpiresOn },
+    });
+
 describe('expired documents', () => {
   it('dispatch itself passes over an expired ID or certificate, with no sweep run: the next technician gets the job', async () => {
     const spot = uniqueSpot();
     // Nearest: approved, verified and online, but the ID's expiry date has just passed (it was valid
     // through yesterday, UTC). The hourly sweep has not run: they are still `verified`.
     const expired = await technician(svc(), spot, { name: 'Expired ID' });
-    await db()
-      .insert(technicianOnboarding)
-      .values({ technicianId: expired.user.id, status: 'approved', idExpiresOn: yesterday() });
+    await application(expired.user.id, yesterday());
     // A little farther: in date.
     const valid = await technician(svc(), offset(spot, 400), { name: 'Valid ID' });
-    await db()
-      .insert(technicianOnboarding)
-      .values({ technicianId: valid.user.id, status: 'approved', idExpiresOn: inAYear() });
+    await application(valid.user.id, inAYear());
     const c = await customer(svc());
     const book = async (service: string) =>
       svc().bookings.create(c.user, {
@@ -408,9 +433,7 @@ describe('expired documents', () => {
     const t = await technician(svc(), spot, { name: 'Expiring' });
     const admin = await adminApi();
     // An approved application whose ID expired yesterday.
-    await db()
-      .insert(technicianOnboarding)
-      .values({ technicianId: t.user.id, status: 'approved', idExpiresOn: yesterday() });
+    await application(t.user.id, yesterday());
 
     const swept = await svc().onboarding.sweepExpired();
     expect(swept).toContain(t.user.id);

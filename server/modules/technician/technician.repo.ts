@@ -1,6 +1,13 @@
 import { and, asc, count, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { type DbOrTx, isoMicros } from '../../../db/client';
-import { dispatchOffers, services, technicianProfiles, technicianServices, users } from '../../../db/schema';
+import {
+  dispatchOffers,
+  services,
+  technicianOnboarding,
+  technicianProfiles,
+  technicianServices,
+  users,
+} from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { VerificationStatus } from '../../contracts/technician';
 import { createAuditRepo } from '../audit/audit.repo';
@@ -169,6 +176,15 @@ export function createTechnicianRepo(db: DbOrTx) {
         .set({ status: 'withdrawn', respondedAt: sql`now()`, reason: 'technician not verified' })
         .where(and(eq(dispatchOffers.technicianId, technicianId), eq(dispatchOffers.status, 'offered')))
         .returning(),
+
+    /** Whether the technician's onboarding application is approved (issue 13 §4: what "verified" rests on). */
+    async applicationApproved(userId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ status: technicianOnboarding.status })
+        .from(technicianOnboarding)
+        .where(eq(technicianOnboarding.technicianId, userId));
+      return row?.status === 'approved';
+    },
 
     /** With `actorId` (an admin's decision): the audit row is written in the same transaction. */
     /**

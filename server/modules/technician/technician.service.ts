@@ -236,6 +236,17 @@ export function createTechnicianService(deps: {
       note: string | null,
       admin?: { id: string },
     ) {
+      // "Verified" means an approved application (documents reviewed, issue 13 §4): approving one is
+      // admin.onboarding.decide's job, and this cannot stand in for it. Suspending, rejecting, and
+      // reinstating someone whose application is approved remain possible here.
+      if (status === 'verified' && !(await repo.applicationApproved(technicianId))) {
+        if (!(await repo.profile(technicianId))) throw new DomainError('NOT_FOUND', 'Technician not found.');
+        throw new DomainError(
+          'CONFLICT',
+          'Only a technician whose onboarding application is approved can be verified. Review the application in the onboarding queue.',
+          { reason: 'APPLICATION_NOT_APPROVED' },
+        );
+      }
       const decided = deps.verificationDecided;
       const stored = await repo.setVerification(
         technicianId,

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, customer, serviceId, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
+import {
+  approvedApplication,
+  codeOf,
+  customer,
+  serviceId,
+  technician,
+  uniquePhone,
+  uniqueSpot,
+} from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 
 let server: TestServer;
@@ -133,11 +141,34 @@ describe('admin verification', () => {
 
     const before = await svc().bookings.quote({ serviceId: await serviceId(svc()), ...spot });
     expect(before.availableTechnicians).toBe(0);
+    // No approved onboarding application (documents unreviewed): "verified" is refused, clearly.
+    const bypass = await admin.admin.technicians.setVerification
+      .mutate({ technicianId: t.user.id, status: 'verified' })
+      .catch((e: { data: { code: string; appCode: string; details: unknown } }) => e.data);
+    expect(bypass).toMatchObject({
+      code: 'CONFLICT',
+      appCode: 'CONFLICT',
+      details: { reason: 'APPLICATION_NOT_APPROVED' },
+    });
+    expect((await svc().technicians.me(t.user.id)).verification).toBe('pending');
+    // Suspending or rejecting needs no application.
+    expect(
+      (
+        await admin.admin.technicians.setVerification.mutate({
+          technicianId: t.user.id,
+          status: 'rejected',
+          note: 'No documents',
+        })
+      ).verification,
+    ).toBe('rejected');
+    // Approved through onboarding (here its row, as admin.onboarding.decide leaves it): now it may.
+    await approvedApplication(svc(), t.user.id);
     const verified = await admin.admin.technicians.setVerification.mutate({
       technicianId: t.user.id,
       status: 'verified',
     });
     expect(verified.verification).toBe('verified');
+    await api.technician.setOnline.mutate({ online: true, ...spot }); // the rejection took them offline
     const after = await svc().bookings.quote({ serviceId: await serviceId(svc()), ...spot });
     expect(after.availableTechnicians).toBe(1);
     // Rounded up to 500 m steps (issue 15 §3: quotes must not locate technicians).

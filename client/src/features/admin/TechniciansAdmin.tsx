@@ -5,6 +5,7 @@ import { Loading } from '../../components/Loading';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
+import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { Rating } from '../booking/Rating';
 
@@ -12,13 +13,16 @@ type Row = TechnicianProfile & { email: string; createdAt: string };
 type Filter = VerificationStatus | 'all';
 
 const FILTERS: Filter[] = ['pending', 'verified', 'rejected', 'suspended', 'all'];
+/**
+ * Reject and suspend only: a technician becomes verified by an approved onboarding application (documents,
+ * areas, services reviewed), on its review screen; the server refuses "verified" without one.
+ */
 const ACTIONS = [
-  { status: 'verified', testId: 'verify-tech', className: 'button-primary' },
   { status: 'rejected', testId: 'reject-tech', className: 'button-danger-outline' },
   { status: 'suspended', testId: 'suspend-tech', className: 'button-secondary' },
 ] as const;
 
-/** The verification queue: new technicians wait here until an admin verifies (or rejects) them. */
+/** Technicians by verification status; verifying is the onboarding review's (each row links to it). */
 export function TechniciansAdmin() {
   const { t } = useI18n();
   const [filter, setFilter] = useState<Filter>('pending');
@@ -44,6 +48,12 @@ export function TechniciansAdmin() {
   return (
     <section className="card card-feature" aria-labelledby="queue-title" data-testid="technicians-admin">
       <h2 id="queue-title">{t('admin.queue.title')}</h2>
+      <p className="muted small">
+        {t('admin.queue.reviewHint')}{' '}
+        <Link href="/admin/onboarding" data-testid="open-review-queue">
+          {t('admin.queue.open')}
+        </Link>
+      </p>
       <fieldset className="filter-chips">
         <legend className="visually-hidden">{t('admin.filter')}</legend>
         {FILTERS.map((option) => (
@@ -166,6 +176,13 @@ function TechRow({ row, onUpdated }: { row: Row; onUpdated: (profile: Technician
         />
       </div>
       <div className="tech-actions">
+        <Link
+          href={`/admin/onboarding/${row.userId}`}
+          className="button button-primary"
+          data-testid="review-tech"
+        >
+          {t('admin.review')}
+        </Link>
         {ACTIONS.map((action) => (
           <button
             key={action.status}
