@@ -21,13 +21,17 @@ const code = (text: string, label: string) =>
 function authText(p: ProcedureReference): string {
   const s = p.auth.session;
   const session =
-    s === 'anyone' ? 'anyone' : s === 'signed-in' ? 'any signed-in user' : `role: ${s.roles.join(' or ')}`;
+    s === 'anyone'
+      ? 'anyone, signed in or not'
+      : s === 'signed-in'
+        ? 'any signed-in user'
+        : `signed in as ${s.roles.join(' or ')}`;
   const key = !p.auth.apiKey
     ? 'not callable with an API key'
     : p.auth.apiKey.scope
       ? `API key with <code>${esc(p.auth.apiKey.scope)}</code>`
       : 'any API key';
-  return `${key}; session: ${esc(session)}`;
+  return `${key}; with a session: ${esc(session)}`;
 }
 
 function procedureSection(p: ProcedureReference): string {
@@ -66,7 +70,7 @@ pre code{overflow-wrap:normal;white-space:pre}
 .proc{border:1px solid var(--line);border-radius:8px;padding:.75rem 1rem;margin:1rem 0}
 .tag{font-size:.75rem;font-weight:600;border:1px solid var(--line);border-radius:999px;padding:0 .5rem;color:var(--muted);white-space:nowrap}
 .note{border-inline-start:3px solid var(--accent);padding-inline-start:.75rem;color:var(--muted)}
-details{margin:.35rem 0}summary{cursor:pointer;padding:.35rem 0;min-height:44px;display:flex;align-items:center}
+details{margin:.35rem 0}summary{cursor:pointer;padding:.6rem 0}
 .errors{margin:.25rem 0;padding-inline-start:1.25rem}
 table{border-collapse:collapse;width:100%;display:block;overflow-x:auto}
 th,td{text-align:start;border-bottom:1px solid var(--line);padding:.35rem .5rem;vertical-align:top}
@@ -125,7 +129,7 @@ export function renderDocsHtml(ref: Reference): string {
 </ul></nav>
 
 <h2 id="start">Getting started</h2>
-<p>An organisation's owner or developer creates an API key in the Fundi app (<em>Home → API keys and webhooks</em>). <code>fk_test_…</code> keys act in test mode.</p>
+<p>An organisation's owner or developer creates an API key in the Fundi app (<em>Home → API keys and webhooks</em>). Keys are <code>fk_live_…</code>, or <code>fk_test_…</code> for test mode.</p>
 <p>${prose(ref.transport.auth)}</p>
 <p>${prose(ref.transport.http)}</p>
 <p>${prose(ref.transport.websocket)}</p>
