@@ -151,7 +151,7 @@ describe('real answers match the published output schemas', () => {
 
     // The webhooks this produced: the envelope and each event's data as published.
     const envelope = z.fromJSONSchema(ref.webhooks.envelope as Parameters<typeof z.fromJSONSchema>[0]);
-    const received = await until(() => {
+    const received = await until(async () => {
       const types = receiver.received.map((r) => JSON.parse(r.body).type);
       return ['booking.created', 'booking.cancelled', 'webhook.test'].every((t) => types.includes(t))
         ? receiver.received

@@ -1,3 +1,4 @@
+import type { AnyRouter } from '@trpc/server';
 import { z } from 'zod';
 import type { AppErrorCode } from '#shared/errors';
 import {
@@ -65,20 +66,13 @@ export type Reference = {
   };
 };
 
-/** The parts of a tRPC router the reference reads (`appRouter._def.procedures`: a flat record by path). */
-export type RouterLike = {
+/** What the reference reads of each procedure (`appRouter._def.procedures`: a flat record by path). */
+type ProcedureDef = {
   _def: {
-    procedures: Record<
-      string,
-      {
-        _def: {
-          type: 'query' | 'mutation' | 'subscription';
-          inputs: unknown[];
-          output?: unknown;
-          meta?: ProcedureMeta;
-        };
-      }
-    >;
+    type: 'query' | 'mutation' | 'subscription';
+    inputs: unknown[];
+    output?: unknown;
+    meta?: ProcedureMeta;
   };
 };
 
@@ -218,9 +212,11 @@ const EVENT_DESCRIPTIONS: Record<string, string> = {
   [WEBHOOK_TEST_EVENT]: 'Sent by webhook.test only; never subscribed to.',
 };
 
-export function buildReference(router: RouterLike, opts: ReferenceOptions): Reference {
+export function buildReference(router: AnyRouter, opts: ReferenceOptions): Reference {
   const catalogue = new Map(errorCatalogue().map((e) => [e.appCode, e] as const));
-  const procedures: ProcedureReference[] = Object.entries(router._def.procedures)
+  const procedures: ProcedureReference[] = Object.entries(
+    router._def.procedures as Record<string, ProcedureDef>,
+  )
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([path, proc]) => {
       const def = proc._def;

@@ -9,7 +9,7 @@ import { renderDocsHtml } from './html';
 import { toOpenApi } from './openapi';
 import { buildReference } from './reference';
 
-const procedures = appRouter._def.procedures as Record<
+const procedures = appRouter._def.procedures as unknown as Record<
   string,
   { _def: { type: string; inputs: unknown[]; output?: unknown; meta?: { events?: unknown } } }
 >;
