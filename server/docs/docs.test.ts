@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { customer, serviceId, uniqueSpot, until } from '../test/fixtures';
-import { httpClient, startTestServer, type TestServer } from '../test/harness';
+import { httpClient, startTestServer, type TestServer, wsClient } from '../test/harness';
 import { startWebhookReceiver } from '../test/standins/webhook-receiver';
 import { appRouter } from '../trpc/root';
 import type { JsonSchema, Reference } from './reference';
@@ -138,6 +138,18 @@ describe('real answers match the published output schemas', () => {
       idempotencyKey: randomUUID(),
     });
     await call('booking.get', { id: booking.id });
+    // A subscription's events (over the WebSocket, with the key) match its published event schema.
+    const socket = wsClient(server, secret);
+    const events: unknown[] = [];
+    const sub = socket.client.booking.events.subscribe(
+      { id: booking.id },
+      { onData: (e) => events.push(e.data) },
+    );
+    await until(async () => events.length > 0);
+    sub.unsubscribe();
+    socket.close();
+    const event = schemaOf('booking.events').safeParse(events[0]);
+    expect(event.success, `booking.events: ${event.error?.message}`).toBe(true);
     await call('booking.list', {});
     await call('payment.get', { bookingId: booking.id });
     await call('payment.cancellationQuote', { bookingId: booking.id });
