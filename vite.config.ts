@@ -23,6 +23,8 @@ export default defineConfig({
     // Same-origin API in dev as in production: HTTP batches and the subscription WebSocket both live on /trpc.
     proxy: {
       '/trpc': { target: 'http://localhost:3000', ws: true },
+      // The API reference is served by the API server (server/docs).
+      '/docs': { target: 'http://localhost:3000' },
     },
   },
   plugins: [

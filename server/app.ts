@@ -1,7 +1,10 @@
 import type { Database } from '../db/client';
 import type { Config } from './config';
+import { docsPages } from './docs/pages';
 import { log } from './lib/log';
+import { keyScopes } from './modules/developer/scopes';
 import type { Services } from './services';
+import { attachDocs } from './transport/docs';
 import { guardRoutes } from './transport/guard';
 import { createTrpcHttpHandler } from './transport/http';
 import { createOriginPolicy } from './transport/security';
@@ -119,6 +122,9 @@ export function startServer(config: Config, services: Services, database: Databa
         });
       });
   });
+
+  // The API reference (issue 17 §3), generated from the router on the first request.
+  attachDocs(app, () => docsPages(appRouter, { keyScopes, fastPaths: Object.keys(fastPaths) }));
 
   app.any('/*', createStaticHandler(config.staticDir));
 

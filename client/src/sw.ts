@@ -33,11 +33,18 @@ type Extendable = { waitUntil(promise: Promise<unknown>): void };
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
 
-// Client-side routes (/home, /sign-in, …) all render from the precached index.html; the API and the
-// health check must always reach the server.
+// Client-side routes (/home, /sign-in, …) all render from the precached index.html; the API, its
+// reference (/docs) and the health check must always reach the server.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('/index.html'), {
-    denylist: [/^\/trpc(?:\/|$)/, /^\/healthz(?:\/|$)/, /^\/files\//, /^\/uploads\//, /^\/webhooks\//],
+    denylist: [
+      /^\/trpc(?:\/|$)/,
+      /^\/docs(?:\/|$)/,
+      /^\/healthz(?:\/|$)/,
+      /^\/files\//,
+      /^\/uploads\//,
+      /^\/webhooks\//,
+    ],
   }),
 );
 

@@ -29,9 +29,11 @@ export type ServiceArea = {
   polygon: number[][][];
 };
 
-export type Zone = {
-  slug: string;
-  name: { en: string; ar: string };
-  surchargePct: number;
-  polygon: number[][][];
-};
+export const zoneSchema = z.object({
+  slug: z.string(),
+  name: z.object({ en: z.string(), ar: z.string() }),
+  surchargePct: z.number(),
+  /** GeoJSON Polygon coordinates ([lng, lat]). */
+  polygon: z.array(z.array(z.array(z.number()))),
+});
+export type Zone = z.infer<typeof zoneSchema>;

@@ -1,31 +1,35 @@
 import { z } from 'zod';
 import { type BookingStatus, bookingStatuses } from '#shared/booking';
 import { phoneSchema } from './auth';
-import type { Money } from './catalog';
+import { instantSchema, localizedSchema, moneySchema } from './catalog';
 import { latSchema, lngSchema } from './geo';
-import { type PaymentMethod, paymentMethods } from './payment';
+import { paymentMethods } from './payment';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 
 export { type BookingStatus, bookingStatuses };
 
-/** One surcharge in a price: the emergency rate of the service, or the zone the job is in (issue 13 §2). */
-export type PriceLine = {
-  kind: 'emergency' | 'zone';
-  /** Percent of the base (null when not known, e.g. an emergency rate changed since booking). */
-  pct: number | null;
-  zone: { slug: string; name: { en: string; ar: string } } | null;
-  amount: Money;
-};
+const zoneRefSchema = z.object({ slug: z.string(), name: localizedSchema });
 
-export type PriceBreakdown = {
-  base: Money;
-  surcharge: Money;
-  total: Money;
-  commission: Money;
-  technicianEarnings: Money;
+/** One surcharge in a price: the emergency rate of the service, or the zone the job is in (issue 13 §2). */
+export const priceLineSchema = z.object({
+  kind: z.enum(['emergency', 'zone']),
+  /** Percent of the base (null when not known, e.g. an emergency rate changed since booking). */
+  pct: z.number().nullable(),
+  zone: zoneRefSchema.nullable(),
+  amount: moneySchema,
+});
+export type PriceLine = z.infer<typeof priceLineSchema>;
+
+export const priceBreakdownSchema = z.object({
+  base: moneySchema,
+  surcharge: moneySchema,
+  total: moneySchema,
+  commission: moneySchema,
+  technicianEarnings: moneySchema,
   /** What `surcharge` is made of, one line each (absent or empty: none). */
-  lines?: PriceLine[];
-};
+  lines: z.array(priceLineSchema).optional(),
+});
+export type PriceBreakdown = z.infer<typeof priceBreakdownSchema>;
 
 const scheduledFor = z.iso
   .datetime({ offset: true })
@@ -45,18 +49,19 @@ export const quoteInput = z.object({
   technicianId: z.uuid().optional(),
 });
 
-export type Quote = {
+export const quoteSchema = z.object({
   /**
    * With `technicianId`: at that technician's own price (or the list price if they set none). Without:
    * at the lowest of what the technicians who could serve would charge (`priceRange.from`; the list
    * price when nobody is around); the one who accepts charges their own.
    */
-  price: PriceBreakdown;
+  price: priceBreakdownSchema,
   /** Totals across the technicians available now (their own prices and the list price); null when none. */
-  priceRange: { from: Money; to: Money } | null;
-  availableTechnicians: number;
-  nearest: { distanceMeters: number; etaSeconds: number } | null;
-};
+  priceRange: z.object({ from: moneySchema, to: moneySchema }).nullable(),
+  availableTechnicians: z.number().int(),
+  nearest: z.object({ distanceMeters: z.number(), etaSeconds: z.number() }).nullable(),
+});
+export type Quote = z.infer<typeof quoteSchema>;
 
 /**
  * Who meets the technician on site when the customer is not there (issue 17 §1): an organisation's
@@ -131,60 +136,76 @@ export const declineInput = z.object({
 });
 export const bookingEventsInput = z.object({ id: z.uuid(), lastEventId: z.string().max(50).nullish() });
 
-export type Party = {
-  id: string;
-  name: string;
-  phone: string | null;
-  photoUrl: string | null;
-  rating: number | null;
-};
+export const partySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  photoUrl: z.string().nullable(),
+  rating: z.number().nullable(),
+});
+export type Party = z.infer<typeof partySchema>;
 
-export type Booking = {
-  id: string;
-  status: BookingStatus;
-  service: { id: string; name: { en: string; ar: string }; durationMinutes: number };
+export const bookingSchema = z.object({
+  id: z.string(),
+  status: z.enum(bookingStatuses),
+  service: z.object({ id: z.string(), name: localizedSchema, durationMinutes: z.number() }),
   /** The market (city) whose catalogue priced the job: `lagos`, `cairo`, … */
-  market: string;
-  customer: Party;
-  technician: Party | null;
+  market: z.string(),
+  customer: partySchema,
+  technician: partySchema.nullable(),
   /** The exact place: only for the customer, the assigned technician and admins. */
-  location: { lat: number; lng: number; address: string; details: string | null };
+  location: z.object({
+    lat: z.number(),
+    lng: z.number(),
+    address: z.string(),
+    details: z.string().nullable(),
+  }),
   /**
    * The person the technician meets on site (organisations' bookings; null when not given). Like the
    * parties' phones, `phone` is there only while the job is on (assigned … in progress).
    */
-  siteContact: { name: string; phone: string | null } | null;
-  notes: string | null;
-  scheduledFor: string | null;
-  emergency: boolean;
-  price: PriceBreakdown;
+  siteContact: z.object({ name: z.string(), phone: z.string().nullable() }).nullable(),
+  notes: z.string().nullable(),
+  scheduledFor: instantSchema.nullable(),
+  emergency: z.boolean(),
+  price: priceBreakdownSchema,
   /** The technician the customer chose (offered first), and whether the nearest may take over. */
-  chosenTechnicianId: string | null;
-  fallbackToNearest: boolean;
+  chosenTechnicianId: z.string().nullable(),
+  fallbackToNearest: z.boolean(),
   /** The customer's chosen way to pay (payment_method enum; see server/contracts/payment.ts). */
-  paymentMethod: PaymentMethod;
-  cancelReason: string | null;
-  disputeReason: string | null;
-  createdAt: string;
-  assignedAt: string | null;
-  enRouteAt: string | null;
-  arrivedAt: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  cancelledAt: string | null;
-  updatedAt: string;
-};
+  paymentMethod: z.enum(paymentMethods),
+  cancelReason: z.string().nullable(),
+  disputeReason: z.string().nullable(),
+  createdAt: instantSchema,
+  assignedAt: instantSchema.nullable(),
+  enRouteAt: instantSchema.nullable(),
+  arrivedAt: instantSchema.nullable(),
+  startedAt: instantSchema.nullable(),
+  completedAt: instantSchema.nullable(),
+  cancelledAt: instantSchema.nullable(),
+  updatedAt: instantSchema,
+});
+export type Booking = z.infer<typeof bookingSchema>;
 
-export type BookingHistoryEntry = {
-  id: string;
-  from: BookingStatus | null;
-  to: BookingStatus;
-  by: { id: string | null; role: 'customer' | 'technician' | 'admin' | 'system' };
-  reason: string | null;
-  at: string;
-};
+export const bookingHistoryEntrySchema = z.object({
+  id: z.string(),
+  from: z.enum(bookingStatuses).nullable(),
+  to: z.enum(bookingStatuses),
+  by: z.object({ id: z.string().nullable(), role: z.enum(['customer', 'technician', 'admin', 'system']) }),
+  reason: z.string().nullable(),
+  at: instantSchema,
+});
+export type BookingHistoryEntry = z.infer<typeof bookingHistoryEntrySchema>;
 
 /** `booking.events` yields the booking as it is now, tracked by the id of its latest history row. */
-export type BookingEvent = { booking: Booking; change: BookingHistoryEntry | null };
+export const bookingEventSchema = z.object({
+  booking: bookingSchema,
+  change: bookingHistoryEntrySchema.nullable(),
+});
+export type BookingEvent = z.infer<typeof bookingEventSchema>;
 
-export type BookingPage = { items: Booking[]; nextCursor: string | null };
+export const bookingPageSchema = z.object({
+  items: z.array(bookingSchema),
+  nextCursor: z.string().nullable(),
+});
+export type BookingPage = z.infer<typeof bookingPageSchema>;

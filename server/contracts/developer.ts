@@ -1,7 +1,8 @@
 // Issue 17: organisations, API keys and outgoing webhooks (pure zod: shared with the client).
 import { z } from 'zod';
-import type { Money } from './catalog';
-import type { PaymentMethod } from './payment';
+import { bookingHistoryEntrySchema, bookingSchema } from './booking';
+import { instantSchema, moneySchema } from './catalog';
+import { paymentMethods } from './payment';
 import { CONTROL_CHARACTERS_MESSAGE, SINGLE_LINE_TEXT } from './text';
 
 export const apiKeyScopes = ['bookings:read', 'bookings:write', 'tracking:read', 'webhooks:manage'] as const;
@@ -18,7 +19,7 @@ export const webhookEventTypes = [
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 /** Sent only by `webhook.test`: never subscribed to. */
-export const WEBHOOK_TEST_EVENT = 'webhook.test';
+export const WEBHOOK_TEST_EVENT = 'webhook.test' as const;
 
 export const orgRoles = ['owner', 'developer', 'member'] as const;
 export type OrgRole = (typeof orgRoles)[number];
@@ -83,55 +84,97 @@ export type ApiKey = {
 /** `apiKey.create`'s answer: the secret is shown this once and never again. */
 export type CreatedApiKey = { key: ApiKey; secret: string };
 
-export type WebhookEndpoint = {
-  id: string;
-  url: string;
-  events: WebhookEventType[];
-  enabled: boolean;
+export const webhookEndpointSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(webhookEventTypes)),
+  enabled: z.boolean(),
   /** Set when the endpoint was switched off after failing for too long (the notice). */
-  disabledReason: string | null;
-  disabledAt: string | null;
-  failingSince: string | null;
-  createdAt: string;
-};
-export type CreatedWebhook = { endpoint: WebhookEndpoint; secret: string };
+  disabledReason: z.string().nullable(),
+  disabledAt: instantSchema.nullable(),
+  failingSince: instantSchema.nullable(),
+  createdAt: instantSchema,
+});
+export type WebhookEndpoint = z.infer<typeof webhookEndpointSchema>;
+/** `webhook.create`'s answer: the signing secret (`whsec_…`) is shown this once. */
+export const createdWebhookSchema = z.object({ endpoint: webhookEndpointSchema, secret: z.string() });
+export type CreatedWebhook = z.infer<typeof createdWebhookSchema>;
+/** `webhook.delete`'s answer. */
+export const deletedWebhookSchema = z.object({ id: z.string() });
 
-export type WebhookDelivery = {
-  id: string;
-  eventId: string;
-  eventType: string;
-  status: 'pending' | 'succeeded' | 'failed';
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
+export const webhookDeliverySchema = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  status: z.enum(['pending', 'succeeded', 'failed']),
+  attempts: z.number().int(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
   /** At most the first 512 characters of the receiver's answer. */
-  responsePrefix: string | null;
-  nextAttemptAt: string | null;
-  lastAttemptAt: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-};
-export type WebhookDeliveryPage = { items: WebhookDelivery[]; nextCursor: string | null };
+  responsePrefix: z.string().nullable(),
+  nextAttemptAt: instantSchema.nullable(),
+  lastAttemptAt: instantSchema.nullable(),
+  deliveredAt: instantSchema.nullable(),
+  createdAt: instantSchema,
+});
+export type WebhookDelivery = z.infer<typeof webhookDeliverySchema>;
+export const webhookDeliveryPageSchema = z.object({
+  items: z.array(webhookDeliverySchema),
+  nextCursor: z.string().nullable(),
+});
+export type WebhookDeliveryPage = z.infer<typeof webhookDeliveryPageSchema>;
+
+/** `data` of the booking events: the booking as `booking.get` shows it, and the change (a history row). */
+export const webhookBookingDataSchema = z.object({
+  booking: bookingSchema,
+  change: bookingHistoryEntrySchema,
+});
+export type WebhookBookingData = z.infer<typeof webhookBookingDataSchema>;
 
 /** `data` of `payment.succeeded` and `payment.refunded`: the payment as it is after the change. */
-export type WebhookPaymentData = {
-  payment: {
-    id: string;
-    bookingId: string;
-    method: PaymentMethod;
-    status: 'paid' | 'refunded' | 'partially_refunded';
+export const webhookPaymentDataSchema = z.object({
+  payment: z.object({
+    id: z.string(),
+    bookingId: z.string(),
+    method: z.enum(paymentMethods),
+    status: z.enum(['paid', 'refunded', 'partially_refunded']),
     /** What was paid: the amount due plus the tip. */
-    amount: Money;
-    tip: Money;
+    amount: moneySchema,
+    tip: moneySchema,
     /** Refunded so far (all refunds together). */
-    refunded: Money;
+    refunded: moneySchema,
     /** Fundi's reference for the payment (also on the receipt and at the gateway). */
-    reference: string;
-    paidAt: string | null;
-  };
+    reference: z.string(),
+    paidAt: instantSchema.nullable(),
+  }),
   /** `payment.refunded`: the refund this event is about (`pending`: the gateway has not finished it). */
-  refund: { id: string; amount: Money; status: 'succeeded' | 'pending' } | null;
-};
+  refund: z
+    .object({ id: z.string(), amount: moneySchema, status: z.enum(['succeeded', 'pending']) })
+    .nullable(),
+});
+export type WebhookPaymentData = z.infer<typeof webhookPaymentDataSchema>;
 
-/** The JSON body of every webhook request. */
-export type WebhookPayload = { id: string; type: string; created: string; data: unknown };
+/** `data` of the `webhook.test` event (`webhook.test({ id })`). */
+export const webhookTestDataSchema = z.object({ endpointId: z.string(), test: z.literal(true) });
+
+/** Each event type's `data`. */
+export const webhookEventDataSchemas = {
+  'booking.created': webhookBookingDataSchema,
+  'booking.status_changed': webhookBookingDataSchema,
+  'booking.assigned': webhookBookingDataSchema,
+  'booking.completed': webhookBookingDataSchema,
+  'booking.cancelled': webhookBookingDataSchema,
+  'payment.succeeded': webhookPaymentDataSchema,
+  'payment.refunded': webhookPaymentDataSchema,
+  [WEBHOOK_TEST_EVENT]: webhookTestDataSchema,
+} as const satisfies Record<WebhookEventType | typeof WEBHOOK_TEST_EVENT, z.ZodType>;
+
+/** The JSON body of every webhook request (`data`: see `webhookEventDataSchemas`). */
+export const webhookPayloadSchema = z.object({
+  /** The event id: the same on every retry and replay (de-duplicate on it). */
+  id: z.string(),
+  type: z.string(),
+  created: instantSchema,
+  data: z.unknown(),
+});
+export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;

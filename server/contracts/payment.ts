@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Money } from './catalog';
+import { instantSchema, type Money, moneySchema } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
-import type { JobPhoto } from './upload';
+import { jobPhotoSchema } from './upload';
 
 export const paymentMethods = ['cash', 'paystack', 'stripe', 'paymob'] as const;
 export type PaymentMethod = (typeof paymentMethods)[number];
@@ -61,66 +61,76 @@ export const respondExtraInput = z.object({ id: z.uuid(), extraId: z.uuid(), app
 
 export type CheckoutResult = { paymentId: string; status: PaymentState; redirectUrl: string | null };
 
-export type LineItem = {
+export const lineItemSchema = z.object({
   /** `credit`: account credit applied (a negative amount). */
-  kind: 'service' | 'extra' | 'cancellation_fee' | 'credit' | 'tip';
-  label: string;
-  amount: Money;
-};
+  kind: z.enum(['service', 'extra', 'cancellation_fee', 'credit', 'tip']),
+  label: z.string(),
+  amount: moneySchema,
+});
+export type LineItem = z.infer<typeof lineItemSchema>;
 
-export type BookingPayment = {
-  bookingId: string;
-  status: PaymentState;
+export const bookingPaymentSchema = z.object({
+  bookingId: z.string(),
+  status: z.enum(paymentStates),
   /** What the customer owes before a tip; null while the job is not finished (nothing is due yet). */
-  due: Money | null;
-  tip: Money | null;
+  due: moneySchema.nullable(),
+  tip: moneySchema.nullable(),
   /** The technician's part of the bill (their share, plus the whole tip); null while nothing is due. */
-  earnings: Money | null;
-  paid: Money | null;
-  refunded: Money | null;
-  method: PaymentMethod | null;
-  paymentId: string | null;
+  earnings: moneySchema.nullable(),
+  paid: moneySchema.nullable(),
+  refunded: moneySchema.nullable(),
+  method: z.enum(paymentMethods).nullable(),
+  paymentId: z.string().nullable(),
   /** The hosted checkout page of a pending online payment. */
-  redirectUrl: string | null;
-  paidAt: string | null;
-  items: LineItem[];
-};
+  redirectUrl: z.string().nullable(),
+  paidAt: instantSchema.nullable(),
+  items: z.array(lineItemSchema),
+});
+export type BookingPayment = z.infer<typeof bookingPaymentSchema>;
 
-export type Receipt = {
-  bookingId: string;
-  number: string;
-  service: { en: string; ar: string };
-  customer: string;
-  technician: string | null;
-  currency: string;
-  items: LineItem[];
-  total: Money;
-  method: PaymentMethod;
-  reference: string;
-  paidAt: string;
-  refunded: Money | null;
+export const extraSchema = z.object({
+  id: z.string(),
+  bookingId: z.string(),
+  label: z.string(),
+  amount: moneySchema,
+  status: z.enum(['pending', 'approved', 'rejected']),
+  createdAt: instantSchema,
+  respondedAt: instantSchema.nullable(),
+});
+export type Extra = z.infer<typeof extraSchema>;
+
+/** `payment.get`, `payment.verify`: the payment and the job's extras (approved ones are billed). */
+export const bookingPaymentViewSchema = bookingPaymentSchema.extend({ extras: z.array(extraSchema) });
+
+export const receiptSchema = z.object({
+  bookingId: z.string(),
+  number: z.string(),
+  service: z.object({ en: z.string(), ar: z.string() }),
+  customer: z.string(),
+  technician: z.string().nullable(),
+  currency: z.string(),
+  items: z.array(lineItemSchema),
+  total: moneySchema,
+  method: z.enum(paymentMethods),
+  reference: z.string(),
+  paidAt: instantSchema,
+  refunded: moneySchema.nullable(),
   /** The technician's before/after photos of the job (signed URLs, short-lived), in the order taken. */
-  photos: JobPhoto[];
-};
+  photos: z.array(jobPhotoSchema),
+});
+export type Receipt = z.infer<typeof receiptSchema>;
 
 /**
  * `payment.cancellationQuote`: what cancelling the booking now would cost its customer (the cancel dialog
  * states it before they confirm); null when cancelling is free or the caller would not be charged.
  */
-export type CancellationQuote = { fee: Money; technicianShare: Money } | null;
+export const cancellationQuoteSchema = z
+  .object({ fee: moneySchema, technicianShare: moneySchema })
+  .nullable();
+export type CancellationQuote = z.infer<typeof cancellationQuoteSchema>;
 
 export type PaymentMethodOption = { method: PaymentMethod; online: boolean };
 export type PaymentMethods = { market: string; currency: string; methods: PaymentMethodOption[] };
-
-export type Extra = {
-  id: string;
-  bookingId: string;
-  label: string;
-  amount: Money;
-  status: 'pending' | 'approved' | 'rejected';
-  createdAt: string;
-  respondedAt: string | null;
-};
 
 export type EarningsSummary = {
   currency: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instantSchema } from './catalog';
 import { latSchema, lngSchema } from './geo';
 
 export const watchInput = z.object({ bookingId: z.uuid(), lastEventId: z.string().max(50).nullish() });
@@ -17,18 +18,23 @@ export const fixRejectionReasons = [
 export type FixRejectionReason = (typeof fixRejectionReasons)[number];
 
 /** What a customer's map receives about their technician. */
-export type LivePosition = {
-  lat: number;
-  lng: number;
-  accuracy: number | null;
-  heading: number | null;
-  speed: number | null;
-  recordedAt: string;
+export const livePositionSchema = z.object({
+  lat: z.number(),
+  lng: z.number(),
+  accuracy: z.number().nullable(),
+  heading: z.number().nullable(),
+  speed: z.number().nullable(),
+  recordedAt: instantSchema,
   /** No fix for a while: show "last seen …" instead of pretending. */
-  stale: boolean;
-  etaSeconds: number;
-  distanceMeters: number;
-};
+  stale: z.boolean(),
+  etaSeconds: z.number(),
+  distanceMeters: z.number(),
+});
+export type LivePosition = z.infer<typeof livePositionSchema>;
+
+/** `tracking.trail`: the route so far, oldest first (at most 2,000 points). */
+export const trailSchema = z.array(z.object({ lng: z.number(), lat: z.number(), at: instantSchema }));
+export type TrailPoint = z.infer<typeof trailSchema>[number];
 
 /** Available technicians around a point, coarsened: counts and ~300 m cells, no identities. */
 export type Nearby = { count: number; cells: Array<{ lat: number; lng: number; count: number }> };

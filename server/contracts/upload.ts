@@ -77,18 +77,19 @@ export const addJobPhotoInput = z.object({
   phase: z.enum(jobPhotoPhases),
 });
 
-export type JobPhoto = {
-  uploadId: string;
-  bookingId: string;
-  phase: JobPhotoPhase;
+export const jobPhotoSchema = z.object({
+  uploadId: z.string(),
+  bookingId: z.string(),
+  phase: z.enum(jobPhotoPhases),
   /** A short-lived signed URL (ask `booking.photos` again for a fresh one). */
-  url: string;
-  urlExpiresAt: string;
-  width: number | null;
-  height: number | null;
-  addedBy: string;
-  addedAt: string;
-};
+  url: z.string(),
+  urlExpiresAt: z.string(),
+  width: z.number().nullable(),
+  height: z.number().nullable(),
+  addedBy: z.string(),
+  addedAt: z.string(),
+});
+export type JobPhoto = z.infer<typeof jobPhotoSchema>;
 
 /** How many photos of each phase a job may carry. */
 export const MAX_JOB_PHOTOS_PER_PHASE = 10;

@@ -5,7 +5,7 @@ import {
   type TRPCError,
 } from '@trpc/server/unstable-core-do-not-import';
 import { z } from 'zod';
-import { type AppErrorCode, type AppErrorDetails, appCodeForTrpcCode } from '#shared/errors';
+import { type AppErrorCode, type AppErrorDetails, appCodeForTrpcCode, appErrorCodes } from '#shared/errors';
 import { DomainError } from '../lib/errors';
 import { log } from '../lib/log';
 
@@ -26,6 +26,20 @@ const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   OVERLOADED: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL_SERVER_ERROR',
 };
+
+/** Each app code with the tRPC code and HTTP status it travels with (for the reference at /docs). */
+export const errorCatalogue = (): Array<{
+  appCode: AppErrorCode;
+  trpcCode: TRPC_ERROR_CODE_KEY;
+  jsonRpcCode: number;
+  httpStatus: number;
+}> =>
+  appErrorCodes.map((appCode) => ({
+    appCode,
+    trpcCode: trpcCodeFor[appCode],
+    jsonRpcCode: TRPC_ERROR_CODES_BY_KEY[trpcCodeFor[appCode]],
+    httpStatus: getStatusCodeFromKey(trpcCodeFor[appCode]),
+  }));
 
 type Shape = {
   message: string;

@@ -26,18 +26,18 @@ export function requireRole(ctx: AuthedContext, roles: readonly Role[]) {
 /** The only procedure builders routers may use. */
 export const router = t.router;
 /** Calls made with an API key reach only what its scopes allow (server/modules/developer/scopes.ts). */
-export const publicProcedure = t.procedure.use(({ ctx, path, next }) => {
+export const publicProcedure = t.procedure.meta({ auth: { kind: 'public' } }).use(({ ctx, path, next }) => {
   assertKeyMayCall(ctx.apiKey, path);
   return next();
 });
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.meta({ auth: { kind: 'signed-in' } }).use(({ ctx, next }) => {
   const authed = requireUser(ctx);
   return next({ ctx: { ...ctx, user: authed.user, session: authed.session } });
 });
 
 export const roleProcedure = (...roles: Role[]) =>
-  authedProcedure.use(({ ctx, next }) => {
+  authedProcedure.meta({ auth: { kind: 'role', roles } }).use(({ ctx, next }) => {
     requireRole(ctx, roles);
     return next();
   });

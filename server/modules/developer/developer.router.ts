@@ -2,13 +2,18 @@ import { z } from 'zod';
 import {
   addOrgMemberInput,
   createApiKeyInput,
+  createdWebhookSchema,
   createOrgInput,
   createWebhookInput,
+  deletedWebhookSchema,
   listApiKeysInput,
   listWebhooksInput,
   replayDeliveryInput,
   revokeApiKeyInput,
   webhookDeliveriesInput,
+  webhookDeliveryPageSchema,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
   webhookIdInput,
 } from '../../contracts/developer';
 import { DomainError } from '../../lib/errors';
@@ -69,17 +74,25 @@ export const apiKeyRouter = router({
 export const webhookRouter = router({
   /** The signing secret is in this answer only. */
   create: authedProcedure
+    .meta({
+      description: 'Registers an HTTPS endpoint for events; the answer holds its signing secret, once.',
+    })
     .input(createWebhookInput)
+    .output(createdWebhookSchema)
     .mutation(async ({ ctx, input }) =>
       ctx.services.developer.webhooks.create(await webhookOrg(ctx, input.orgId), input),
     ),
   list: authedProcedure
+    .meta({ description: "The organisation's webhook endpoints (a disabled one says why)." })
     .input(listWebhooksInput)
+    .output(z.array(webhookEndpointSchema))
     .query(async ({ ctx, input }) =>
       ctx.services.developer.webhooks.list(await webhookOrg(ctx, input?.orgId)),
     ),
   delete: authedProcedure
+    .meta({ description: 'Removes an endpoint.', errors: ['NOT_FOUND'] })
     .input(webhookIdInput)
+    .output(deletedWebhookSchema)
     .mutation(async ({ ctx, input }) =>
       ctx.services.developer.webhooks.delete(
         await webhookOrg(ctx, await endpointOrg(ctx, input.id)),
@@ -88,13 +101,17 @@ export const webhookRouter = router({
     ),
   /** Sends a `webhook.test` event now; answers with the delivery's log entry. */
   test: authedProcedure
+    .meta({ description: 'Sends a webhook.test event to the endpoint now.', errors: ['NOT_FOUND'] })
     .input(webhookIdInput)
+    .output(webhookDeliverySchema)
     .mutation(async ({ ctx, input }) =>
       ctx.services.developer.webhooks.test(await webhookOrg(ctx, await endpointOrg(ctx, input.id)), input.id),
     ),
   /** The endpoint's delivery log, newest first (20 a page). */
   deliveries: authedProcedure
+    .meta({ description: "An endpoint's delivery log, newest first, 20 a page.", errors: ['NOT_FOUND'] })
     .input(webhookDeliveriesInput)
+    .output(webhookDeliveryPageSchema)
     .query(async ({ ctx, input }) =>
       ctx.services.developer.webhooks.deliveries(
         await webhookOrg(ctx, await endpointOrg(ctx, input.id)),
@@ -104,7 +121,9 @@ export const webhookRouter = router({
     ),
   /** Sends a logged delivery's event again (same event id), as a new log entry. */
   replay: authedProcedure
+    .meta({ description: 'Sends a logged delivery again (same event id).', errors: ['NOT_FOUND'] })
     .input(replayDeliveryInput)
+    .output(webhookDeliverySchema)
     .mutation(async ({ ctx, input }) =>
       ctx.services.developer.webhooks.replay(
         await webhookOrg(ctx, await ctx.services.developer.webhooks.orgOfDelivery(input.deliveryId)),

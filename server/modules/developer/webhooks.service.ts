@@ -6,6 +6,7 @@ import {
   type CreatedWebhook,
   type createWebhookInput,
   WEBHOOK_TEST_EVENT,
+  type WebhookBookingData,
   type WebhookDelivery,
   type WebhookDeliveryPage,
   type WebhookEndpoint,
@@ -245,7 +246,10 @@ export function createWebhookService(deps: { db: Db; bus: Bus; config: WebhookCo
       const written = await createDeveloperRepo(tx).enqueueForPrincipal(
         booking.customerId,
         bookingEventTypes(change),
-        { booking: toBooking(change.view), change: toHistoryEntry(change.history) },
+        {
+          booking: toBooking(change.view),
+          change: toHistoryEntry(change.history),
+        } satisfies WebhookBookingData,
       );
       if (written === 0) return;
       // Bounded: a change that rolled back never publishes, so its id would stay.

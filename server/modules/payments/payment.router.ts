@@ -2,10 +2,13 @@ import { z } from 'zod';
 import type { BookingRow } from '../../../db/schema';
 import {
   bookingPaymentInput,
+  bookingPaymentViewSchema,
   type CancellationQuote,
+  cancellationQuoteSchema,
   checkoutInput,
   confirmCashInput,
   methodsInput,
+  receiptSchema,
 } from '../../contracts/payment';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
 
@@ -21,7 +24,13 @@ export const paymentRouter = router({
     .input(checkoutInput)
     .mutation(({ ctx, input }) => ctx.services.payments.checkout(ctx.user, input)),
   get: authedProcedure
+    .meta({
+      description:
+        "A booking's bill and payment: what is due, paid and refunded, line by line, and its extras.",
+      errors: ['NOT_FOUND'],
+    })
     .input(bookingPaymentInput)
+    .output(bookingPaymentViewSchema)
     .query(({ ctx, input }) => ctx.services.payments.get(input.bookingId, ctx.user)),
   /** Back from the hosted checkout: asks the gateway now rather than waiting for its webhook. */
   verify: customerProcedure
@@ -36,7 +45,12 @@ export const paymentRouter = router({
    * Computed by the same policy the cancel transaction applies, from the booking as its customer sees it.
    */
   cancellationQuote: authedProcedure
+    .meta({
+      description: 'What cancelling the booking now would cost its customer; null when it is free.',
+      errors: ['NOT_FOUND'],
+    })
     .input(bookingPaymentInput)
+    .output(cancellationQuoteSchema)
     .query(async ({ ctx, input }): Promise<CancellationQuote> => {
       const b = await ctx.services.bookings.get(input.bookingId, ctx.user);
       if (b.customer.id !== ctx.user.id || !['assigned', 'en_route', 'arrived'].includes(b.status))
@@ -66,6 +80,8 @@ export const paymentRouter = router({
       ctx.services.payments.events(input.bookingId, ctx.user, input.lastEventId, signal),
     ),
   receipt: authedProcedure
+    .meta({ description: "A paid booking's receipt.", errors: ['NOT_FOUND', 'CONFLICT'] })
     .input(bookingPaymentInput)
+    .output(receiptSchema)
     .query(({ ctx, input }) => ctx.services.payments.receipt(input.bookingId, ctx.user)),
 });

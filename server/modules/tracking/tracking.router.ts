@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { trackingUpdateInput } from '../../contracts/technician';
-import { type LivePosition, nearbyInput, watchInput } from '../../contracts/tracking';
+import {
+  type LivePosition,
+  livePositionSchema,
+  nearbyInput,
+  trailSchema,
+  watchInput,
+} from '../../contracts/tracking';
 import { fastFeed, fastMutation, feedEvents } from '../../trpc/fast';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
 
@@ -31,15 +37,24 @@ export const trackingRouter = router({
     .input(trackingFast.update.input)
     .mutation(({ ctx, input }) => trackingFast.update.handle(ctx, input)),
   /** The assigned technician's live position, for the booking's customer while they are on the way. */
-  watch: authedProcedure.input(trackingFast.watch.input).subscription(async function* ({
-    ctx,
-    input,
-    signal,
-  }) {
-    yield* feedEvents<LivePosition>(await trackingFast.watch.open(ctx, input), signal);
-  }),
+  watch: authedProcedure
+    .meta({
+      description:
+        "The assigned technician's live position while they are on the way to the booking; resumable with lastEventId.",
+      events: livePositionSchema,
+      errors: ['NOT_FOUND', 'CONFLICT'],
+    })
+    .input(trackingFast.watch.input)
+    .subscription(async function* ({ ctx, input, signal }) {
+      yield* feedEvents<LivePosition>(await trackingFast.watch.open(ctx, input), signal);
+    }),
   trail: authedProcedure
+    .meta({
+      description: "The technician's route so far on a booking, oldest first.",
+      errors: ['NOT_FOUND', 'CONFLICT'],
+    })
     .input(z.object({ bookingId: z.uuid() }))
+    .output(trailSchema)
     .query(({ ctx, input }) => ctx.services.tracking.trail(input.bookingId, ctx.user)),
   /**
    * Admins: every online technician and where they are, a fresh snapshot every ONLINE_EVERY_MS (positions
