@@ -134,4 +134,11 @@ export type WebhookPaymentData = {
 };
 
 /** The JSON body of every webhook request. */
-export type WebhookPayload = { id: string; type: string; created: string; data: unknown };
+export type WebhookPayload = {
+  id: string;
+  type: string;
+  created: string;
+  /** False for events of sandbox bookings (made with a test-mode `fk_test_` key). */
+  livemode: boolean;
+  data: unknown;
+};

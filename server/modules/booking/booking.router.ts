@@ -19,11 +19,12 @@ const technicianProcedure = roleProcedure('technician');
 
 export const bookingRouter = router({
   quote: authedProcedure.input(quoteInput).query(({ ctx, input }) => ctx.services.bookings.quote(input)),
-  create: customerProcedure
-    .input(createBookingInput)
-    .mutation(({ ctx, input }) =>
-      ctx.services.bookings.create(ctx.user, input, { organisation: Boolean(ctx.apiKey) }),
-    ),
+  create: customerProcedure.input(createBookingInput).mutation(({ ctx, input }) =>
+    ctx.services.bookings.create(ctx.user, input, {
+      organisation: Boolean(ctx.apiKey),
+      sandbox: ctx.apiKey?.mode === 'test',
+    }),
+  ),
   get: authedProcedure
     .input(bookingIdInput)
     .query(({ ctx, input }) => ctx.services.bookings.get(input.id, ctx.user)),

@@ -56,6 +56,8 @@ type Deps = {
   mayBook?: (customerId: string, market: string) => Promise<void>;
   /** Money hooks (issue 10), run inside the booking's own transactions. */
   billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
+  /** Test mode (issue 17 §3): a sandbox booking's simulated technician takes it instead of dispatch. */
+  sandbox?: { drive(bookingId: string): void };
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
   admission?: Admission;
   /** New bookings per customer (BOOKING_CREATE_LIMIT per window): create/cancel churn floods technicians. */
@@ -123,6 +125,7 @@ export function createBookingService({
   billing,
   createLimiter,
   mayBook,
+  sandbox: sandboxDriver,
 }: Deps) {
   const repo = createBookingRepo(db);
 
@@ -198,18 +201,25 @@ export function createBookingService({
       const d = decide(view!.booking, as);
       const changed = await lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
-      if (d.to === 'completed')
+      // A sandbox (test-mode) booking moves no money and writes nothing to the ledger.
+      const bills = !view!.booking.sandbox;
+      if (bills && d.to === 'completed')
         await billing?.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
-      if (d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
+      if (bills && d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
       await also?.(tx, changed);
       return changed;
     });
     return lifecycle.publish(done);
   }
 
-  async function createAdmitted(customer: Caller, input: z.output<typeof createBookingInput>) {
+  async function createAdmitted(
+    customer: Caller,
+    input: z.output<typeof createBookingInput>,
+    sandbox: boolean,
+  ) {
     const { idempotencyKey, ...request } = input;
-    const hash = requestHash(request);
+    // A test-mode booking never matches a live one's key (live hashes are as they always were).
+    const hash = requestHash(sandbox ? { ...request, sandbox: true } : request);
     // Read before the transaction: inside it, every query must use the transaction's own connection.
     const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
     await mayBook?.(customer.id, s.market);
@@ -274,6 +284,7 @@ export function createBookingService({
         preferredTechnicianId: input.technicianId ?? null,
         fallbackToNearest: input.fallbackToNearest ?? true,
         paymentMethod: input.paymentMethod ?? 'cash',
+        sandbox,
         idempotencyKey,
         requestHash: hash,
       });
@@ -303,7 +314,9 @@ export function createBookingService({
     });
     if (!result.created) return toBooking((await repo.view(result.id))!);
     const booking = lifecycle.publish(result.created);
-    void dispatch.kick(result.id);
+    // A sandbox booking is never dispatched to real technicians: its simulated one takes it.
+    if (sandbox) sandboxDriver?.drive(result.id);
+    else void dispatch.kick(result.id);
     return booking;
   }
 
@@ -366,8 +379,16 @@ export function createBookingService({
     async create(
       customer: Caller,
       input: z.output<typeof createBookingInput>,
-      opts: { organisation?: boolean } = {},
+      opts: { organisation?: boolean; sandbox?: boolean } = {},
     ): Promise<Booking> {
+      const sandbox = opts.sandbox ?? false;
+      // Test mode touches no real money: only cash (settled by nobody) until a sandbox gateway exists.
+      if (sandbox && (input.paymentMethod ?? 'cash') !== 'cash')
+        throw new DomainError(
+          'VALIDATION',
+          'Test-mode bookings are paid in cash only: no payment gateway is charged in test mode.',
+          { field: 'paymentMethod' },
+        );
       if (opts.organisation && !input.siteContact)
         throw new DomainError(
           'VALIDATION',
@@ -377,7 +398,7 @@ export function createBookingService({
       const release = admission?.enter();
       try {
         // A slot taken meanwhile (the reservations' exclusion constraint): CONFLICT, not a 500.
-        return await createAdmitted(customer, input).catch(rethrowSlotTaken);
+        return await createAdmitted(customer, input, sandbox).catch(rethrowSlotTaken);
       } finally {
         release?.();
       }
