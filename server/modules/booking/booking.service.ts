@@ -100,7 +100,9 @@ export const ARRIVAL_FIX_FRESH_MS = 2 * 60_000;
 const formatDistance = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
 
 /** Canonical JSON of what was asked, so a retried key can be told apart from a reused one. */
-function requestHash(input: Omit<z.output<typeof createBookingInput>, 'idempotencyKey'>): string {
+function requestHash(
+  input: Omit<z.output<typeof createBookingInput>, 'idempotencyKey'> & { sandbox?: true },
+): string {
   const canonical = JSON.stringify(
     Object.entries(input)
       .filter(([, v]) => v !== undefined)
