@@ -4,11 +4,14 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { closeFundiClient, createFundiClient } from '../../../sdk/src/index';
 import type { WebhookPayload } from '../../contracts/developer';
 import { customer, serviceId, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
@@ -214,4 +217,101 @@ describe('the client package (npm run build:client-sdk)', () => {
       new Set(['assigned', 'en_route', 'arrived', 'in_progress', 'completed']),
     );
   }, 600_000);
+
+  it('a dropped WebSocket reconnects and every subscription resumes from its last event (lastEventId): no status is missed', async () => {
+    const proxy = await tcpProxy(Number(new URL(server.url).port));
+    const owner = await customer(server.services, 'Reconnecting');
+    const person = httpClient(server, owner.token);
+    await person.org.create.mutate({ name: `Reconnect ${randomUUID().slice(0, 6)}` });
+    const { secret } = await person.apiKey.create.mutate({
+      name: 'sandbox',
+      mode: 'test',
+      scopes: ['bookings:read', 'bookings:write'],
+    });
+    const fundi = createFundiClient({
+      baseUrl: proxy.url,
+      apiKey: secret,
+      WebSocket,
+      retryDelayMs: () => 100,
+    });
+    try {
+      const booking = await fundi.booking.create.mutate({
+        serviceId: await serviceId(server.services),
+        ...uniqueSpot(),
+        address: '4 Flaky Network Lane',
+        siteContact: { name: 'Front desk', phone: '+2348031234567' },
+        idempotencyKey: randomUUID(),
+      });
+      const statuses: string[] = [];
+      let cut = false;
+      await new Promise<void>((resolve, reject) => {
+        fundi.booking.events.subscribe(
+          { id: booking.id },
+          {
+            onData: ({ data }) => {
+              // Each event is one change (a replayed one carries the booking as it is now).
+              const to = data.change?.to ?? data.booking.status;
+              statuses.push(to);
+              // Once assigned, the network drops for longer than the drive: en_route and arrived happen
+              // while the client is away.
+              if (to === 'assigned' && !cut) {
+                cut = true;
+                proxy.cut(3_500);
+              }
+              if (to === 'completed') resolve();
+            },
+            onError: reject,
+          },
+        );
+      });
+      expect(proxy.cuts()).toBeGreaterThan(0);
+      expect(statuses).toEqual(['searching', 'assigned', 'en_route', 'arrived', 'in_progress', 'completed']);
+    } finally {
+      await closeFundiClient(fundi);
+      await proxy.close();
+    }
+  }, 60_000);
 });
+
+/** A TCP proxy in front of the server whose connections can be cut (and refused for a while). */
+async function tcpProxy(target: number) {
+  const open = new Set<Socket>();
+  let refuseUntil = 0;
+  let cuts = 0;
+  const srv = createServer((client) => {
+    if (Date.now() < refuseUntil) {
+      client.destroy();
+      return;
+    }
+    const upstream = netConnect(target, '127.0.0.1');
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    for (const s of [client, upstream]) {
+      open.add(s);
+      s.on('error', end);
+      s.on('close', end);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut(ms: number) {
+      cuts++;
+      refuseUntil = Date.now() + ms;
+      for (const s of open) s.destroy();
+    },
+    cuts: () => cuts,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        srv.close(() => resolve());
+      }),
+  };
+}
