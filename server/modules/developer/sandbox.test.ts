@@ -192,6 +192,9 @@ describe('test mode (fk_test_ keys)', () => {
     const test = await create((await org('test')).api);
     await create((await org('live')).api);
     expect(await requested()).toBe(before + 1);
+    // Nor on the operations console's bookings board.
+    const board = await server.services.adminBookings.list({ customerId: test.customer.id });
+    expect(board.items).toEqual([]);
     await until(async () => {
       const [b] = await db.select().from(bookings).where(eq(bookings.id, test.id));
       return b!.status === 'completed';
