@@ -31,9 +31,11 @@ export const bookingRouter = router({
   history: authedProcedure
     .input(bookingIdInput)
     .query(({ ctx, input }) => ctx.services.bookings.history(input.id, ctx.user)),
-  list: authedProcedure
-    .input(listBookingsInput)
-    .query(({ ctx, input }) => ctx.services.bookings.list(ctx.user, input)),
+  list: authedProcedure.input(listBookingsInput).query(({ ctx, input }) =>
+    ctx.services.bookings.list(ctx.user, input, {
+      sandbox: ctx.apiKey ? ctx.apiKey.mode === 'test' : undefined,
+    }),
+  ),
   cancel: authedProcedure
     .input(cancelBookingInput)
     .mutation(({ ctx, input }) => ctx.services.bookings.cancel(input.id, ctx.user, input.reason)),

@@ -418,6 +418,8 @@ export function createBookingService({
     async list(
       user: Caller,
       input: { status?: Booking['status']; cursor?: string; limit?: number } | undefined,
+      /** An API key lists its own mode's bookings only: a test key the sandbox's, a live key the rest. */
+      opts: { sandbox?: boolean | undefined } = {},
     ): Promise<BookingPage> {
       const limit = input?.limit ?? 20;
       const before = decodeCursor(input?.cursor);
@@ -425,6 +427,7 @@ export function createBookingService({
         customerId: user.role === 'customer' ? user.id : undefined,
         technicianId: user.role === 'technician' ? user.id : undefined,
         status: input?.status,
+        sandbox: opts.sandbox,
         before,
         limit: limit + 1,
       });

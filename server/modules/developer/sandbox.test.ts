@@ -156,6 +156,30 @@ describe('test mode (fk_test_ keys)', () => {
     expect((await api.booking.get.query({ id: booking.id })).status).toBe('searching');
   });
 
+  it('booking.list: a test key lists only sandbox bookings, a live key of the same organisation only live ones', async () => {
+    const owner = await customer(server.services, 'Both modes');
+    const person = httpClient(server, owner.token);
+    await person.org.create.mutate({ name: `Both ${randomUUID().slice(0, 6)}` });
+    const scopes = ['bookings:read' as const, 'bookings:write' as const];
+    const live = httpClient(server, (await person.apiKey.create.mutate({ name: 'l', scopes })).secret);
+    const test = httpClient(
+      server,
+      (await person.apiKey.create.mutate({ name: 't', mode: 'test', scopes })).secret,
+    );
+    const create = async (api: typeof live) =>
+      api.booking.create.mutate({
+        serviceId: await serviceId(server.services),
+        ...uniqueSpot(),
+        address: '1 Mode Street',
+        siteContact: SITE_CONTACT,
+        idempotencyKey: randomUUID(),
+      });
+    const l = await create(live);
+    const t = await create(test);
+    expect((await live.booking.list.query()).items.map((b) => b.id)).toEqual([l.id]);
+    expect((await test.booking.list.query()).items.map((b) => b.id)).toEqual([t.id]);
+  });
+
   it('test mode charges no gateway: an online payment method is refused', async () => {
     const { api } = await org('test');
     const code = await codeOf(
