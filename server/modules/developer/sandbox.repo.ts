@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, eq, inArray, like, notExists } from 'drizzle-orm';
+import { and, asc, eq, inArray, like, notExists } from 'drizzle-orm';
 import { ACTIVE_JOB_STATUSES } from '#shared/booking';
 import type { DbOrTx } from '../../../db/client';
 import { bookings, technicianProfiles, users } from '../../../db/schema';
@@ -9,7 +9,7 @@ export const SANDBOX_TECH_DOMAIN = '@sandbox.fundi.invalid';
 
 export function createSandboxRepo(db: DbOrTx) {
   return {
-    /** A simulated technician without an active job (null: all busy, make another). */
+    /** The oldest simulated technician without an active job (null: all busy, make another). */
     async idleTechnician() {
       const [row] = await db
         .select({ id: users.id, role: users.role, name: users.name, phone: users.phone })
@@ -30,6 +30,7 @@ export function createSandboxRepo(db: DbOrTx) {
             ),
           ),
         )
+        .orderBy(asc(users.createdAt), asc(users.id))
         .limit(1);
       return row ?? null;
     },

@@ -180,6 +180,32 @@ describe('test mode (fk_test_ keys)', () => {
     expect((await test.booking.list.query()).items.map((b) => b.id)).toEqual([t.id]);
   });
 
+  it('a reused simulated technician drives to a far pin without its fixes being refused as a jump', async () => {
+    const { api } = await org('test');
+    // Earlier tests' simulated jobs finished: the oldest simulated technician is idle, and takes both.
+    await until(async () => server.services.sandbox.active() === 0, 15_000);
+    const drive = async () => {
+      const b = await api.booking.create.mutate({
+        serviceId: await serviceId(server.services),
+        ...uniqueSpot(),
+        address: '1 Far Away Road',
+        siteContact: SITE_CONTACT,
+        idempotencyKey: randomUUID(),
+      });
+      return until(async () => {
+        const now = await api.booking.get.query({ id: b.id });
+        return now.status === 'completed' && now;
+      }, 15_000);
+    };
+    const first = await drive();
+    const jumps = () => server.services.tracking.stats().rejected.implausible_speed ?? 0;
+    const before = jumps();
+    const second = await drive();
+    // The same simulated technician (idle again), thousands of kilometres away: every fix accepted.
+    expect(second.technician?.id).toBe(first.technician?.id);
+    expect(jumps()).toBe(before);
+  });
+
   it('test mode charges no gateway: an online payment method is refused', async () => {
     const { api } = await org('test');
     const code = await codeOf(

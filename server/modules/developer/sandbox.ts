@@ -41,7 +41,7 @@ export function createSandboxDriver(deps: {
   db: Db;
   lifecycle: BookingLifecycle;
   bookings: () => BookingService;
-  tracking: Pick<TrackingService, 'ingest'>;
+  tracking: Pick<TrackingService, 'ingest' | 'reposition'>;
   leader: Leader;
   config: SandboxConfig;
 }) {
@@ -114,6 +114,8 @@ export function createSandboxDriver(deps: {
     if (status === 'assigned' && !(await step('en_route'))) return;
     if (status === 'en_route') {
       const from = offsetFrom(pin, SPEED_MPS * (config.stepMs / 1000) * DRIVE_FIXES);
+      // A reused simulated technician was last seen at another job: it starts afresh here.
+      deps.tracking.reposition(tech.id);
       for (let i = 1; i <= DRIVE_FIXES; i++) {
         if (!(await sleep(config.stepMs))) return;
         const f = i / DRIVE_FIXES;
