@@ -391,6 +391,11 @@ export function createBookingService({
           'Test-mode bookings are paid in cash only: no payment gateway is charged in test mode.',
           { field: 'paymentMethod' },
         );
+      // Nor a real technician's time: choosing one would hold their slot for a job nobody will do.
+      if (sandbox && input.technicianId)
+        throw new DomainError('VALIDATION', 'Test-mode bookings cannot choose a technician.', {
+          field: 'technicianId',
+        });
       if (opts.organisation && !input.siteContact)
         throw new DomainError(
           'VALIDATION',

@@ -221,6 +221,24 @@ describe('test mode (fk_test_ keys)', () => {
     expect(code).toBe('BAD_REQUEST');
   });
 
+  it('test mode holds no real technician’s time: choosing a technician is refused', async () => {
+    const spot = uniqueSpot();
+    const real = await technician(server.services, spot);
+    const { api } = await org('test');
+    const code = await codeOf(
+      api.booking.create.mutate({
+        serviceId: await serviceId(server.services),
+        ...spot,
+        address: '1 Chosen Street',
+        siteContact: SITE_CONTACT,
+        technicianId: real.user.id,
+        scheduledFor: new Date(Date.now() + 86_400_000).toISOString(),
+        idempotencyKey: randomUUID(),
+      }),
+    );
+    expect(code).toBe('BAD_REQUEST');
+  });
+
   it('analytics count live bookings, never sandbox ones; a sandbox job writes nothing to the ledger', async () => {
     const db = server.services.database.db;
     const sid = await serviceId(server.services);
