@@ -140,6 +140,10 @@ const envSchema = z
     WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.0001).max(336).default(72),
     WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
     WEBHOOK_WORKER: z.enum(['true', 'false']).default('true'),
+    // Test mode (fk_test_ keys): the simulated technician accepts after SANDBOX_ACCEPT_MS, then takes
+    // one step (a fix on the way, or a status) every SANDBOX_STEP_MS.
+    SANDBOX_ACCEPT_MS: z.coerce.number().int().min(0).max(600_000).default(2_000),
+    SANDBOX_STEP_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
     ARRIVAL_RADIUS_METERS: z.coerce.number().int().min(10).max(100_000).default(300),
     CHAT_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
     CHAT_OPEN_HOURS_AFTER_COMPLETION: z.coerce
@@ -358,6 +362,8 @@ export type Config = {
     keyRateLimit: number;
     keyRateWindowMs: number;
     usageFlushMs: number;
+    /** Test mode's simulated technicians (issue 17 §3). */
+    sandbox: { acceptAfterMs: number; stepMs: number };
     webhooks: {
       allowHttp: boolean;
       allowAddresses: string[];
@@ -534,6 +540,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       keyRateLimit: e.API_KEY_RATE_LIMIT,
       keyRateWindowMs: Math.round(e.API_KEY_RATE_WINDOW_SECONDS * 1000),
       usageFlushMs: 5_000,
+      sandbox: { acceptAfterMs: e.SANDBOX_ACCEPT_MS, stepMs: e.SANDBOX_STEP_MS },
       webhooks: {
         // Production sends to https:// only, and to public addresses only, whatever the settings say.
         allowHttp: e.NODE_ENV !== 'production' && (e.WEBHOOK_ALLOW_HTTP ?? 'true') === 'true',

@@ -22,6 +22,7 @@ import { createChatService } from './modules/chat/chat.service';
 import { createLeader } from './modules/cluster/leader';
 import { createConsole } from './modules/console/console';
 import { createDeveloperServices } from './modules/developer/developer.service';
+import { createSandboxDriver } from './modules/developer/sandbox';
 import { createDispatchService, toOffer } from './modules/dispatch/dispatch.service';
 import { createEarningsService } from './modules/earnings/earnings.service';
 import { createLedger } from './modules/ledger/ledger.service';
@@ -219,6 +220,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
       dispatch.backlog,
     ),
     mayBook: (id, market) => notifications.phone.assertMayBook(id, market),
+    // Test-mode bookings (issue 17 §3): driven by a simulated technician, never dispatched.
+    sandbox: { drive: (id) => sandbox.drive(id) },
     createLimiter: createRateLimiter({
       name: 'booking-create',
       limit: config.bookingCreateLimit.limit,
@@ -226,6 +229,14 @@ export function createServices(database: Database, config: Config, redis: RedisC
       redis: redis?.limits,
       prefix: config.redisPrefix,
     }),
+  });
+  const sandbox = createSandboxDriver({
+    db,
+    lifecycle,
+    bookings: () => bookings,
+    tracking,
+    leader,
+    config: config.developer.sandbox,
   });
   const technicians = createTechnicianService({
     repo: createTechnicianRepo(db),
@@ -351,6 +362,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     search,
     uploads,
     developer,
+    sandbox,
     analytics,
     onboarding,
     clock,
@@ -362,6 +374,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       reviews.start();
       notifications.service.start();
       developer.start();
+      await sandbox.start();
       onboarding.start();
       analytics.start();
       presence.startOfflineSweep((ids) => void tracking.changed(ids).catch(() => undefined));
@@ -371,6 +384,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
       clock.emit('stop');
       await presence.stop();
       await dispatch.stop();
+      await sandbox.stop();
       await reviews.stop();
       await notifications.service.stop();
       await developer.stop();

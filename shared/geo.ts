@@ -1,6 +1,8 @@
 /** Pure geography shared by the server and the PWA (no Node, no zod). */
 
 export type LatLng = { lat: number; lng: number };
+/** A point as the database columns hold it (db/schema/columns re-exports it). */
+export type LngLat = { lng: number; lat: number };
 
 /** The mean Earth radius (IUGG), in metres. */
 export const EARTH_RADIUS_M = 6_371_008.8;

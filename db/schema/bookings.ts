@@ -82,6 +82,11 @@ export const bookings = pgTable(
     /** If the chosen technician declines or lets the offer lapse: offer the nearest instead (else unfulfilled). */
     fallbackToNearest: boolean('fallback_to_nearest').notNull().default(true),
     paymentMethod: paymentMethod('payment_method').notNull().default('cash'),
+    /**
+     * Made with a test-mode API key (`fk_test_`, issue 17 §3): never offered to real technicians, served
+     * by a simulated one inside the server, and left out of analytics.
+     */
+    sandbox: boolean('sandbox').notNull().default(false),
     idempotencyKey: text('idempotency_key').notNull(),
     requestHash: text('request_hash').notNull(),
     cancelReason: text('cancel_reason'),

@@ -1,6 +1,9 @@
 import { customType, timestamp } from 'drizzle-orm/pg-core';
 
-export type LngLat = { lng: number; lat: number };
+// Declared in shared/ so that API types naming it (an admin's view of a row) need no database code.
+import type { LngLat } from '#shared/geo';
+
+export type { LngLat };
 
 /**
  * WGS84 `geography(Point,4326)`: distances come out in metres.

@@ -108,6 +108,8 @@ export const webhookEvents = pgTable(
       .references(() => organizations.id, { onDelete: 'cascade' }),
     type: text('type').notNull(),
     payload: jsonb('payload').notNull(),
+    /** False for events of sandbox bookings (test-mode keys): the payload's `livemode`. */
+    livemode: boolean('livemode').notNull().default(true),
     createdAt: createdAt(),
   },
   (t) => [index('webhook_events_org_idx').on(t.orgId, t.createdAt)],

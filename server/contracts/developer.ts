@@ -175,6 +175,8 @@ export const webhookPayloadSchema = z.object({
   id: z.string(),
   type: z.string(),
   created: instantSchema,
+  /** False for events of sandbox bookings (made with a test-mode `fk_test_` key). */
+  livemode: z.boolean(),
   data: z.unknown(),
 });
 export type WebhookPayload = z.infer<typeof webhookPayloadSchema>;

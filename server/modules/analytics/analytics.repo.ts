@@ -32,7 +32,7 @@ const at = (v: Date | string) => new Date(v).toISOString();
 function requested(s: { market: string }, from: Date, to: Date): SQL {
   return sql`select b.id, b.created_at, b.status, b.assigned_at, b.scheduled_for, b.cancel_reason, b.location
     from bookings b join services sv on sv.id = b.service_id
-    where sv.market = ${s.market} and b.created_at >= ${iso(from)}::timestamptz and b.created_at < ${iso(to)}::timestamptz`;
+    where sv.market = ${s.market} and not b.sandbox and b.created_at >= ${iso(from)}::timestamptz and b.created_at < ${iso(to)}::timestamptz`;
 }
 
 /** A timestamptz as ISO-8601 UTC text with its microseconds (a JS Date would drop them). */

@@ -60,7 +60,7 @@ function requested(m: MarketScope, spans: Span[]): SQL {
     (lo, hi) => sql`select ${localDay(m, sql`b.created_at`)} as day, b.id, b.created_at, b.status,
         b.assigned_at, b.scheduled_for, b.cancel_reason, b.location
       from bookings b join services sv on sv.id = b.service_id
-      where sv.market = ${m.market} and b.created_at >= ${lo} and b.created_at < ${hi}`,
+      where sv.market = ${m.market} and not b.sandbox and b.created_at >= ${lo} and b.created_at < ${hi}`,
   )}) r`;
 }
 
@@ -102,7 +102,7 @@ export function offerRows(m: MarketScope, spans: Span[], h: Horizons): SQL {
       from bookings b join services sv on sv.id = b.service_id
       join dispatch_offers o on o.booking_id = b.id
         and o.created_at >= ${lo} and o.created_at < ${hi} + ${ms(h.offersMs)}::interval
-      where sv.market = ${m.market} and b.created_at >= ${lo} and b.created_at < ${hi}
+      where sv.market = ${m.market} and not b.sandbox and b.created_at >= ${lo} and b.created_at < ${hi}
       group by 1, 2`,
   )}) x`;
 }
@@ -132,7 +132,7 @@ export function ratingRows(m: MarketScope, spans: Span[], h: Horizons): SQL {
       from bookings b join services sv on sv.id = b.service_id
       join reviews rv on rv.booking_id = b.id
         and rv.created_at >= ${lo} and rv.created_at < ${hi} + ${ms(h.reviewsMs)}::interval
-      where sv.market = ${m.market} and b.created_at >= ${lo} and b.created_at < ${hi}
+      where sv.market = ${m.market} and not b.sandbox and b.created_at >= ${lo} and b.created_at < ${hi}
         and rv.hidden_at is null
       group by 1, 2`,
   )}) x`;

@@ -217,6 +217,8 @@ export function createBookingRepo(db: DbOrTx) {
       customerId?: string;
       technicianId?: string;
       status?: BookingStatus;
+      /** Only test-mode (true) or only live (false) bookings; absent: both. */
+      sandbox?: boolean | undefined;
       before?: { at: Date; id: string };
       limit: number;
     }): Promise<BookingViewRow[]> {
@@ -226,6 +228,7 @@ export function createBookingRepo(db: DbOrTx) {
             filter.customerId ? eq(bookings.customerId, filter.customerId) : undefined,
             filter.technicianId ? eq(bookings.technicianId, filter.technicianId) : undefined,
             filter.status ? eq(bookings.status, filter.status) : undefined,
+            filter.sandbox === undefined ? undefined : eq(bookings.sandbox, filter.sandbox),
             filter.before
               ? sql`(${bookings.createdAt}, ${bookings.id}) < (${filter.before.at}, ${filter.before.id})`
               : undefined,

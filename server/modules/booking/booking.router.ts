@@ -41,7 +41,10 @@ export const bookingRouter = router({
     .input(createBookingInput)
     .output(bookingSchema)
     .mutation(({ ctx, input }) =>
-      ctx.services.bookings.create(ctx.user, input, { organisation: Boolean(ctx.apiKey) }),
+      ctx.services.bookings.create(ctx.user, input, {
+        organisation: Boolean(ctx.apiKey),
+        sandbox: ctx.apiKey?.mode === 'test',
+      }),
     ),
   get: authedProcedure
     .meta({ description: 'One booking as its caller may see it.', errors: ['NOT_FOUND'] })
@@ -57,7 +60,11 @@ export const bookingRouter = router({
     .meta({ description: "The caller's bookings, newest first, a page at a time (cursor)." })
     .input(listBookingsInput)
     .output(bookingPageSchema)
-    .query(({ ctx, input }) => ctx.services.bookings.list(ctx.user, input)),
+    .query(({ ctx, input }) =>
+      ctx.services.bookings.list(ctx.user, input, {
+        sandbox: ctx.apiKey ? ctx.apiKey.mode === 'test' : undefined,
+      }),
+    ),
   cancel: authedProcedure
     .meta({
       description:

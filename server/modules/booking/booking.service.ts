@@ -56,6 +56,8 @@ type Deps = {
   mayBook?: (customerId: string, market: string) => Promise<void>;
   /** Money hooks (issue 10), run inside the booking's own transactions. */
   billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
+  /** Test mode (issue 17 §3): a sandbox booking's simulated technician takes it instead of dispatch. */
+  sandbox?: { drive(bookingId: string): void };
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
   admission?: Admission;
   /** New bookings per customer (BOOKING_CREATE_LIMIT per window): create/cancel churn floods technicians. */
@@ -98,7 +100,9 @@ export const ARRIVAL_FIX_FRESH_MS = 2 * 60_000;
 const formatDistance = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
 
 /** Canonical JSON of what was asked, so a retried key can be told apart from a reused one. */
-function requestHash(input: Omit<z.output<typeof createBookingInput>, 'idempotencyKey'>): string {
+function requestHash(
+  input: Omit<z.output<typeof createBookingInput>, 'idempotencyKey'> & { sandbox?: true },
+): string {
   const canonical = JSON.stringify(
     Object.entries(input)
       .filter(([, v]) => v !== undefined)
@@ -123,6 +127,7 @@ export function createBookingService({
   billing,
   createLimiter,
   mayBook,
+  sandbox: sandboxDriver,
 }: Deps) {
   const repo = createBookingRepo(db);
 
@@ -198,18 +203,25 @@ export function createBookingService({
       const d = decide(view!.booking, as);
       const changed = await lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
-      if (d.to === 'completed')
+      // A sandbox (test-mode) booking moves no money and writes nothing to the ledger.
+      const bills = !view!.booking.sandbox;
+      if (bills && d.to === 'completed')
         await billing?.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
-      if (d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
+      if (bills && d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
       await also?.(tx, changed);
       return changed;
     });
     return lifecycle.publish(done);
   }
 
-  async function createAdmitted(customer: Caller, input: z.output<typeof createBookingInput>) {
+  async function createAdmitted(
+    customer: Caller,
+    input: z.output<typeof createBookingInput>,
+    sandbox: boolean,
+  ) {
     const { idempotencyKey, ...request } = input;
-    const hash = requestHash(request);
+    // A test-mode booking never matches a live one's key (live hashes are as they always were).
+    const hash = requestHash(sandbox ? { ...request, sandbox: true } : request);
     // Read before the transaction: inside it, every query must use the transaction's own connection.
     const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
     await mayBook?.(customer.id, s.market);
@@ -274,6 +286,7 @@ export function createBookingService({
         preferredTechnicianId: input.technicianId ?? null,
         fallbackToNearest: input.fallbackToNearest ?? true,
         paymentMethod: input.paymentMethod ?? 'cash',
+        sandbox,
         idempotencyKey,
         requestHash: hash,
       });
@@ -309,7 +322,9 @@ export function createBookingService({
     });
     if (!result.created) return toBooking((await repo.view(result.id))!);
     const booking = lifecycle.publish(result.created);
-    void dispatch.kick(result.id);
+    // A sandbox booking is never dispatched to real technicians: its simulated one takes it.
+    if (sandbox) sandboxDriver?.drive(result.id);
+    else void dispatch.kick(result.id);
     return booking;
   }
 
@@ -381,8 +396,21 @@ export function createBookingService({
     async create(
       customer: Caller,
       input: z.output<typeof createBookingInput>,
-      opts: { organisation?: boolean } = {},
+      opts: { organisation?: boolean; sandbox?: boolean } = {},
     ): Promise<Booking> {
+      const sandbox = opts.sandbox ?? false;
+      // Test mode touches no real money: only cash (settled by nobody) until a sandbox gateway exists.
+      if (sandbox && (input.paymentMethod ?? 'cash') !== 'cash')
+        throw new DomainError(
+          'VALIDATION',
+          'Test-mode bookings are paid in cash only: no payment gateway is charged in test mode.',
+          { field: 'paymentMethod' },
+        );
+      // Nor a real technician's time: choosing one would hold their slot for a job nobody will do.
+      if (sandbox && input.technicianId)
+        throw new DomainError('VALIDATION', 'Test-mode bookings cannot choose a technician.', {
+          field: 'technicianId',
+        });
       if (opts.organisation && !input.siteContact)
         throw new DomainError(
           'VALIDATION',
@@ -392,7 +420,7 @@ export function createBookingService({
       const release = admission?.enter();
       try {
         // A slot taken meanwhile (the reservations' exclusion constraint): CONFLICT, not a 500.
-        return await createAdmitted(customer, input).catch(rethrowSlotTaken);
+        return await createAdmitted(customer, input, sandbox).catch(rethrowSlotTaken);
       } finally {
         release?.();
       }
@@ -410,6 +438,8 @@ export function createBookingService({
     async list(
       user: Caller,
       input: { status?: Booking['status']; cursor?: string; limit?: number } | undefined,
+      /** An API key lists its own mode's bookings only: a test key the sandbox's, a live key the rest. */
+      opts: { sandbox?: boolean | undefined } = {},
     ): Promise<BookingPage> {
       const limit = input?.limit ?? 20;
       const before = decodeCursor(input?.cursor);
@@ -417,6 +447,7 @@ export function createBookingService({
         customerId: user.role === 'customer' ? user.id : undefined,
         technicianId: user.role === 'technician' ? user.id : undefined,
         status: input?.status,
+        sandbox: opts.sandbox,
         before,
         limit: limit + 1,
       });

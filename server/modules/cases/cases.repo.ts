@@ -27,7 +27,7 @@ type Before = { instant: string; id: string } | undefined;
 /** SQL of the operations console's bookings board and dispute cases (reads of other modules' tables too). */
 export function createCasesRepo(db: DbOrTx) {
   return {
-    /** The board: newest first, keyset-paginated on (created_at, id). */
+    /** The board: newest first, keyset-paginated on (created_at, id); never test-mode (sandbox) bookings. */
     boardPage(f: {
       status?: BookingStatus | undefined;
       market?: string | undefined;
@@ -67,6 +67,7 @@ export function createCasesRepo(db: DbOrTx) {
         .leftJoin(disputes, and(eq(disputes.bookingId, bookings.id), ne(disputes.status, 'closed')))
         .where(
           and(
+            eq(bookings.sandbox, false),
             f.status ? eq(bookings.status, f.status) : undefined,
             f.market ? eq(services.market, f.market) : undefined,
             f.serviceId ? eq(bookings.serviceId, f.serviceId) : undefined,

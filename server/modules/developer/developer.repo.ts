@@ -26,6 +26,8 @@ export type ClaimedDelivery = {
   eventId: string;
   eventType: string;
   payload: unknown;
+  /** False for a sandbox booking's events (a test-mode key's). */
+  livemode: boolean;
   eventCreatedAt: Date;
 };
 
@@ -164,8 +166,21 @@ export function createDeveloperRepo(db: DbOrTx) {
      * `principalUserId`, one event row per type some enabled endpoint listens to, and one pending delivery
      * per (endpoint, event). A single statement that writes nothing for anyone else's booking.
      */
-    async enqueueForPrincipal(principalUserId: string, types: string[], payload: unknown): Promise<number> {
+    /**
+     * `mode`: the events' livemode, or the booking whose `sandbox` flag decides it (a payment's change,
+     * which does not carry it).
+     */
+    async enqueueForPrincipal(
+      principalUserId: string,
+      types: string[],
+      payload: unknown,
+      mode: { livemode: boolean } | { bookingId: string },
+    ): Promise<number> {
       if (types.length === 0) return 0;
+      const livemode =
+        'livemode' in mode
+          ? sql`${mode.livemode}::boolean`
+          : sql`NOT coalesce((SELECT b.sandbox FROM bookings b WHERE b.id = ${mode.bookingId}), false)`;
       const list = sql.join(
         types.map((t) => sql`${t}`),
         sql`, `,
@@ -178,8 +193,8 @@ export function createDeveloperRepo(db: DbOrTx) {
           WHERE o.principal_user_id = ${principalUserId} AND e.enabled AND e.events && ARRAY[${list}]::text[]
         ),
         ev AS (
-          INSERT INTO webhook_events (org_id, type, payload)
-          SELECT (SELECT org_id FROM ep LIMIT 1), t, ${JSON.stringify(payload)}::jsonb
+          INSERT INTO webhook_events (org_id, type, payload, livemode)
+          SELECT (SELECT org_id FROM ep LIMIT 1), t, ${JSON.stringify(payload)}::jsonb, ${livemode}
           FROM unnest(ARRAY[${list}]::text[]) AS t
           WHERE EXISTS (SELECT 1 FROM ep WHERE t = ANY (ep.events))
           RETURNING id, type
@@ -258,6 +273,7 @@ export function createDeveloperRepo(db: DbOrTx) {
           eventId: webhookEvents.id,
           eventType: webhookEvents.type,
           payload: webhookEvents.payload,
+          livemode: webhookEvents.livemode,
           eventCreatedAt: webhookEvents.createdAt,
         })
         .from(webhookDeliveries)

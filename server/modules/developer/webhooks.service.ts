@@ -92,11 +92,14 @@ export function createWebhookService(deps: { db: Db; bus: Bus; config: WebhookCo
     if (enqueued.delete(m.bookingId)) wake?.();
   });
 
-  const body = (d: Pick<ClaimedDelivery, 'eventId' | 'eventType' | 'payload' | 'eventCreatedAt'>) =>
+  const body = (
+    d: Pick<ClaimedDelivery, 'eventId' | 'eventType' | 'payload' | 'livemode' | 'eventCreatedAt'>,
+  ) =>
     JSON.stringify({
       id: d.eventId,
       type: d.eventType,
       created: d.eventCreatedAt.toISOString(),
+      livemode: d.livemode,
       data: d.payload,
     } satisfies WebhookPayload);
 
@@ -250,6 +253,7 @@ export function createWebhookService(deps: { db: Db; bus: Bus; config: WebhookCo
           booking: toBooking(change.view),
           change: toHistoryEntry(change.history),
         } satisfies WebhookBookingData,
+        { livemode: !booking.sandbox },
       );
       if (written === 0) return;
       // Bounded: a change that rolled back never publishes, so its id would stay.
@@ -263,6 +267,7 @@ export function createWebhookService(deps: { db: Db; bus: Bus; config: WebhookCo
         change.customerId,
         [change.type],
         change.data,
+        { bookingId: change.bookingId },
       );
       if (written === 0) return;
       if (enqueued.size > 10_000) enqueued.clear();

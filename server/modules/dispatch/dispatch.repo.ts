@@ -382,7 +382,7 @@ export function createDispatchRepo(
       const rows = await queryRows<{ id: string }>(
         db,
         sql`SELECT b.id FROM bookings b
-            WHERE b.status = 'searching'
+            WHERE b.status = 'searching' AND NOT b.sandbox
               AND (b.scheduled_for IS NULL OR b.scheduled_for <= now() + ${`${scheduleLeadMs} milliseconds`}::interval)
               AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = b.id AND o.status = 'offered')
             ORDER BY b.created_at
@@ -426,7 +426,7 @@ export function createDispatchRepo(
       const rows = await queryRows<{ id: string }>(
         db,
         sql`SELECT b.id FROM bookings b, technician_profiles tp
-            WHERE tp.user_id = ${technicianId} AND b.status = 'searching'
+            WHERE tp.user_id = ${technicianId} AND b.status = 'searching' AND NOT b.sandbox
               AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = b.id AND o.status = 'offered')
               AND ST_DWithin(b.location, tp.location, ${radiusMeters})
             LIMIT 20`,

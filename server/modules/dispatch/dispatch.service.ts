@@ -199,7 +199,8 @@ export function createDispatchService(deps: {
       const bookings = createBookingRepo(tx);
       const dispatch = dispatchRepo(tx);
       const row = await bookings.row(bookingId, { forUpdate: true });
-      if (row?.status !== 'searching') return null;
+      // A test-mode booking is never offered to a real technician (its simulated one takes it).
+      if (row?.status !== 'searching' || row.sandbox) return null;
       // A scheduled job waits for SCHEDULE_LEAD_MINUTES, except a chosen technician's held slot: offered
       // to them at once, so they confirm it now (issue 12 §5); if they decline, the rest waits for the lead.
       const chosen = row.preferredTechnicianId;

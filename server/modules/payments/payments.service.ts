@@ -9,6 +9,7 @@ import type {
   BookingPayment,
   CheckoutResult,
   checkoutInput,
+  Extra,
   LineItem,
   OnlineMethod,
   PaymentMethod,
@@ -266,9 +267,7 @@ export function createPaymentsService(deps: Deps) {
     return items;
   }
 
-  async function view(
-    row: BookingWithService,
-  ): Promise<BookingPayment & { extras: ReturnType<typeof toExtra>[] }> {
+  async function view(row: BookingWithService): Promise<BookingPayment & { extras: Extra[] }> {
     const b = row.booking;
     const [inv, p, extras] = await Promise.all([
       db.transaction((tx) => ensureInvoice(tx, row)),

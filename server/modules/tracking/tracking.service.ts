@@ -468,6 +468,15 @@ export function createTrackingService(deps: {
     refresh,
     flush,
     lastPosition: (technicianId: string) => last.get(technicianId),
+    /**
+     * Forgets where a technician was (this node): the sandbox's simulated technician starts its next job
+     * somewhere else, which is not a jump the fix filter should refuse.
+     */
+    reposition(technicianId: string) {
+      last.delete(technicianId);
+      speeds.delete(technicianId);
+      filter.forget(technicianId);
+    },
     stats: () => ({ accepted, rejected: { ...rejected }, online: index.size }),
 
     /** Validates and applies a technician's fixes (oldest first). Bad fixes are counted, never fatal. */
