@@ -139,19 +139,9 @@ function examplesFor(path: string, type: ProcedureReference['type'], input: unkn
     .join('');
   if (type === 'subscription') {
     const typescript = [
-      "import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';",
-      "import type { AppRouter } from './fundi'; // the AppRouter type from Fundi's client package",
+      "import { createFundiClient } from '@fundi/client'; // npm run build:client-sdk (README)",
       '',
-      'const fundi = createTRPCClient<AppRouter>({',
-      '  links: [',
-      '    wsLink({',
-      '      client: createWSClient({',
-      "        url: 'wss://fundi.example/trpc',",
-      '        connectionParams: { token: process.env.FUNDI_KEY },',
-      '      }),',
-      '    }),',
-      '  ],',
-      '});',
+      "const fundi = createFundiClient({ baseUrl: 'https://fundi.example', apiKey: process.env.FUNDI_KEY! });",
       '',
       `const sub = fundi${call}.subscribe(${pretty || 'undefined'}, {`,
       '  onData: ({ id, data }) => console.log(id, data), // id: pass back as lastEventId to resume',
@@ -168,18 +158,9 @@ function examplesFor(path: string, type: ProcedureReference['type'], input: unkn
     return { typescript, curl };
   }
   const typescript = [
-    "import { createTRPCClient, httpBatchLink } from '@trpc/client';",
-    "import type { AppRouter } from './fundi'; // the AppRouter type from Fundi's client package",
+    "import { createFundiClient } from '@fundi/client'; // npm run build:client-sdk (README)",
     '',
-    'const fundi = createTRPCClient<AppRouter>({',
-    '  links: [',
-    '    httpBatchLink({',
-    "      url: 'https://fundi.example/trpc',",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the example's own template string.
-    '      headers: { authorization: `Bearer ${process.env.FUNDI_KEY}` },',
-    '    }),',
-    '  ],',
-    '});',
+    "const fundi = createFundiClient({ baseUrl: 'https://fundi.example', apiKey: process.env.FUNDI_KEY! });",
     '',
     `const result = await fundi${call}.${type}(${pretty});`,
   ].join('\n');
