@@ -5,6 +5,7 @@ describe('Arabic wording of "going online" (being available for jobs)', () => {
   it('says متاح (available), never "connecting to the internet"', () => {
     for (const key of [
       'phone.needed',
+      'phone.intro',
       'technician.online.toggle',
       'technician.online.needsVerification',
     ] as const) {

@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../db/client';
 import { notificationDeliveries, notifications } from '../../../db/schema';
-import { admin, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
+import { admin, approvedApplication, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, isolatedDatabase, startTestServer, type TestServer } from '../../test/harness';
 import { startSmsStandin } from '../../test/standins/sms';
 
@@ -78,6 +78,8 @@ describe('outbox across a SIGKILL', () => {
       online: false,
       listening: false,
     });
+    // Verifying needs an approved application (issue 13 §4): the decision itself is what is notified here.
+    await approvedApplication(helper.services, t.user.id);
     const phone = (await helper.services.phone.status(t.user.id)).phone!;
     const a = await admin(helper.services);
 
