@@ -185,10 +185,12 @@ describe('me.events', () => {
         // A technician or a customer hears nothing of the queue.
         await new Promise((r) => setTimeout(r, 1_200));
         expect(hints('applications')).toBe(2);
-        expect(asTech.events.filter((e) => e.type === 'applications' || e.type === 'technicians')).toEqual([]);
-        expect(asCustomer.events.filter((e) => e.type === 'applications' || e.type === 'technicians')).toEqual(
+        expect(asTech.events.filter((e) => e.type === 'applications' || e.type === 'technicians')).toEqual(
           [],
         );
+        expect(
+          asCustomer.events.filter((e) => e.type === 'applications' || e.type === 'technicians'),
+        ).toEqual([]);
       } finally {
         asTech.close();
       }
