@@ -71,7 +71,9 @@ describe('a key revoked on one node', () => {
     expect(await codeOf(httpClient(A(), created.secret).booking.list.query())).toBe('UNAUTHORIZED');
     const { code, at } = await Promise.race([
       onB.closed,
-      new Promise<{ code: number; at: number }>((r) => setTimeout(() => r({ code: -1, at: Date.now() }), 3000)),
+      new Promise<{ code: number; at: number }>((r) =>
+        setTimeout(() => r({ code: -1, at: Date.now() }), 3000),
+      ),
     ]);
     expect(code).toBe(4401);
     expect(at - started).toBeLessThan(1_000);
