@@ -36,7 +36,8 @@ export const developerEn = {
   'developer.keys.expired': 'Expired {date}',
   'developer.keys.noExpiry': 'Does not expire',
   'developer.keys.expiry': 'Expires on (optional)',
-  'developer.keys.expiry.hint': 'The key stops working at the end of this day. Leave empty for a key that does not expire.',
+  'developer.keys.expiry.hint':
+    'The key stops working at the end of this day. Leave empty for a key that does not expire.',
   'developer.keys.mode.live': 'Live',
   'developer.keys.mode.test': 'Test',
   'developer.keys.revoke': 'Revoke',
@@ -121,7 +122,8 @@ export const developerAr: Record<keyof typeof developerEn, string> = {
   'developer.keys.expired': 'انتهى في {date}',
   'developer.keys.noExpiry': 'لا تنتهي صلاحيته',
   'developer.keys.expiry': 'تاريخ انتهاء الصلاحية (اختياري)',
-  'developer.keys.expiry.hint': 'يتوقف المفتاح عن العمل في نهاية هذا اليوم. اتركه فارغًا لمفتاح لا تنتهي صلاحيته.',
+  'developer.keys.expiry.hint':
+    'يتوقف المفتاح عن العمل في نهاية هذا اليوم. اتركه فارغًا لمفتاح لا تنتهي صلاحيته.',
   'developer.keys.mode.live': 'مباشر',
   'developer.keys.mode.test': 'تجريبي',
   'developer.keys.revoke': 'إلغاء',
