@@ -37,7 +37,10 @@ async function openSocket(node: TestServer, key: string) {
   );
   await new Promise((r) => socket.on('open', r));
   const answer = new Promise<{ result?: { data?: { items?: unknown[] } }; error?: unknown }>((resolve) =>
-    socket.once('message', (m) => resolve(JSON.parse(String(m)))),
+    socket.on('message', (m) => {
+      const msg = JSON.parse(String(m)) as { id?: unknown };
+      if (msg.id === 1) resolve(msg);
+    }),
   );
   socket.send(JSON.stringify({ method: 'connectionParams', data: { token: key } }));
   socket.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'booking.list', input: {} } }));
