@@ -37,6 +37,15 @@ test('an organisation member creates a key in the PWA and it works for an HTTP c
   // The webhook form offers every event, the payment ones too.
   for (const name of [/Payment succeeded/, /Payment refunded/, /Booking completed/])
     await expect(page.getByRole('checkbox', { name })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('developer-en.png'), fullPage: true });
+  // In Arabic: the mode and the expiry in words of the language.
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  await expect(page.getByTestId('key-mode')).toHaveText('مباشر');
+  await expect(page.getByTestId('key-expiry')).toContainText('ينتهي في');
+  await page.screenshot({ path: test.info().outputPath('developer-ar.png'), fullPage: true });
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 
   // The integrator's program: plain HTTP with the bearer key.
   const ok = await request.get(`${baseURL}/trpc/booking.list`, {
