@@ -536,6 +536,8 @@ describe('webhook limits (short settings)', () => {
     tight = await startTestServer(
       {
         ...env,
+        // These tests poll the delivery log with the key: no rate limit in the way.
+        API_KEY_RATE_LIMIT: '1000000',
         WEBHOOK_RETRY_BASE_SECONDS: '0.1',
         WEBHOOK_RETRY_HOURS: String(RETRY_FOR_MS / 3_600_000),
         WEBHOOK_DISABLE_AFTER_HOURS: String(DISABLE_AFTER_MS / 3_600_000),

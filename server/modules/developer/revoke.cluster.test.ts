@@ -36,9 +36,10 @@ async function openSocket(node: TestServer, key: string) {
     socket.on('close', (code) => resolve({ code, at: Date.now() })),
   );
   await new Promise((r) => socket.on('open', r));
-  const answer = new Promise<{ result?: { data?: { items?: unknown[] } }; error?: unknown }>((resolve) =>
+  type Answer = { id?: unknown; result?: { data?: { items?: unknown[] } }; error?: unknown };
+  const answer = new Promise<Answer>((resolve) =>
     socket.on('message', (m) => {
-      const msg = JSON.parse(String(m)) as { id?: unknown };
+      const msg = JSON.parse(String(m)) as Answer;
       if (msg.id === 1) resolve(msg);
     }),
   );
