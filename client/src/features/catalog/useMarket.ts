@@ -74,7 +74,7 @@ export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
     setChosen(next);
   };
 
-  return { markets, market, choose, query: list };
+  return { markets, market, chosen: markets.some((m) => m.slug === chosen) ? chosen : null, choose, query: list };
 }
 
 /**
