@@ -139,6 +139,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     catalog,
     markets,
+    defaultMarket: config.market,
     config: { ...config.schedule, radiusMeters: config.dispatch.radiusMeters },
     onChanged: async (id) => {
       await tracking.changed([id]);
