@@ -110,9 +110,12 @@ describe('technician profile', () => {
       data: { appCode: 'VALIDATION', details: { reason: 'MIXED_MARKETS', markets: ['cairo', 'lagos'] } },
     });
     expect((await api.technician.me.query()).services).toEqual(saved.services);
+    // No earnings yet: zeros in their market's currency (not the deployment's default market's).
+    expect(await api.earnings.summary.query()).toMatchObject({ currency: 'EGP', earned: 0, balance: 0 });
     // Moving to Lagos is one list replacing the other.
     const moved = await api.technician.setServices.mutate({ services: [{ serviceId: lagosTwin.id }] });
     expect(moved.services).toEqual([{ serviceId: lagosTwin.id, price: null }]);
+    expect((await api.earnings.summary.query()).currency).toBe('NGN');
   });
 
   it('keeps the newest plausible position: late, future and (0,0) fixes never move it', async () => {

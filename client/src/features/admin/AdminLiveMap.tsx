@@ -3,11 +3,12 @@ import type { PublicUser } from '../../../../server/contracts/auth';
 import type { OnlineSnapshot } from '../../../../server/contracts/tracking';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
-import { defaultCenter } from '../../lib/geolocation';
+import { marketCenter } from '../../lib/geolocation';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useResubscribe } from '../../lib/useResubscribe';
 import { useLiveDemand } from '../analytics/LiveDemand';
+import { useMarket } from '../catalog/useMarket';
 import { type OpsKind, type OpsPoint, shapeSvg } from '../cases/opsShapes';
 import '../cases/cases.css';
 
@@ -74,7 +75,9 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
     return [...techs, ...jobs];
   }, [online, waiting.data, localized]);
   const byKind = (k: OpsKind) => points.filter((p) => p.kind === k);
-  const center = useMemo(() => defaultCenter(user.timeZone, user.locale), [user]);
+  // The map opens on the admin's city (market.list: their choice, else time zone and language).
+  const { market } = useMarket(user);
+  const center = useMemo(() => (market ? marketCenter(market) : null), [market]);
   const live = useLiveDemand();
   const list = (
     // Scrollable, so reachable by keyboard (axe: scrollable-region-focusable); named by its sections.
@@ -141,6 +144,9 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
         <div className="ops-map-col" aria-hidden="false">
           <MapBoundary fallback={<p className="map map-placeholder">{t('map.failed')}</p>}>
             <Suspense fallback={<p className="map map-placeholder">{t('map.loading')}</p>}>
+              {!center ? (
+                <p className="map map-placeholder">{t('map.loading')}</p>
+              ) : (
               <LiveOpsMap
                 label={t('admin.live.mapLabel')}
                 center={center}
@@ -151,6 +157,7 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
                 height={300}
                 demand={live.demand}
               />
+              )}
             </Suspense>
           </MapBoundary>
         </div>
