@@ -28,11 +28,11 @@ export function pickMarket(markets: readonly Market[], hints: Hints): Market | u
   );
 }
 
-/** The device's time zone (IANA), for guessing the city of someone not signed in. */
-export function deviceTimeZone(): string | undefined {
+/** The device's time zone (IANA; '' when unknown), for guessing the city of someone not signed in. */
+export function deviceTimeZone(): string {
   try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
   } catch {
-    return undefined;
+    return '';
   }
 }
