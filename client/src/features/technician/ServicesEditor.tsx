@@ -50,7 +50,8 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
   const [saved, setSaved] = useState<Selection>(() => initialSelection(profile));
   /** Service id → the message under its price field. */
   const [invalid, setInvalid] = useState<Record<string, string>>({});
-  const [startOpen] = useState(() => profile.services.length === 0);
+  // Kept here (not only in the DOM): a city switch shows the skeleton while the other list loads.
+  const [open, setOpen] = useState(() => profile.services.length === 0);
   const setServices = trpc.technician.setServices.useMutation({
     onSuccess: (updated) => {
       utils.technician.me.setData(undefined, updated);
@@ -122,7 +123,11 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
   return (
     <section className="card" aria-labelledby="services-title" data-testid="services-editor">
       {/* Long on a phone: folded once set up, open for a new technician who has chosen nothing yet. */}
-      <details className="services-details" open={startOpen}>
+      <details
+        className="services-details"
+        open={open}
+        onToggle={(event) => setOpen(event.currentTarget.open)}
+      >
         <summary>
           <h2 id="services-title">{t('technician.services.title')}</h2>
           <span className="muted small">
