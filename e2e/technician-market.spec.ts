@@ -44,10 +44,14 @@ test('a Cairo technician in Arabic offers Cairo’s services, priced in EGP', as
     const shine = cairo.find((s) => s.slug === 'shoe-shine')!;
     expect(shine.basePrice.currency).toBe('EGP');
     await editor.getByTestId('offer-service-shoe-shine').check();
-    const choice = editor.locator('.service-choice').filter({ has: page.getByTestId('offer-service-shoe-shine') });
+    const choice = editor
+      .locator('.service-choice')
+      .filter({ has: page.getByTestId('offer-service-shoe-shine') });
     await expect(choice.locator('label').last()).toContainText('EGP');
     // The standard price in Arabic-Indic digits, as an Egyptian keyboard types it.
-    const pounds = String(shine.basePrice.amount / 100).replace(/\d/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+    const pounds = String(shine.basePrice.amount / 100).replace(/\d/g, (d) =>
+      String.fromCharCode(0x0660 + Number(d)),
+    );
     await choice.locator('input[inputmode=decimal]').fill(pounds);
     await editor.getByTestId('save-services').click();
     await expect(editor.locator('.save-row [role=status]')).toHaveText('تم الحفظ.');

@@ -279,7 +279,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     currency: async (technicianId) => {
       const [offered] = await createTechnicianRepo(db).servicesOf(technicianId);
       const currency = offered?.currency ?? (await markets.bySlug(config.market))?.currency;
-      if (!currency) throw new Error(`MARKET=${config.market} is not in the markets table (db/seed/markets.ts).`);
+      if (!currency)
+        throw new Error(`MARKET=${config.market} is not in the markets table (db/seed/markets.ts).`);
       return currency;
     },
   });

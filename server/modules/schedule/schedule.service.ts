@@ -91,7 +91,11 @@ export function createScheduleService(deps: {
    * market's, else the first market's; UTC only when there is no market data at all.
    */
   async function defaultZone(technicianId: string) {
-    const [own, zones, home] = await Promise.all([repo.userTimeZone(technicianId), marketZones(), homeZone()]);
+    const [own, zones, home] = await Promise.all([
+      repo.userTimeZone(technicianId),
+      marketZones(),
+      homeZone(),
+    ]);
     if (own && (zones.length ? zones.includes(own) : isTimeZone(own))) return own;
     return home ?? zones[0] ?? 'UTC';
   }

@@ -8,8 +8,8 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useResubscribe } from '../../lib/useResubscribe';
 import { useLiveDemand } from '../analytics/LiveDemand';
-import { useMarket } from '../catalog/useMarket';
 import { type OpsKind, type OpsPoint, shapeSvg } from '../cases/opsShapes';
+import { useMarket } from '../catalog/useMarket';
 import '../cases/cases.css';
 
 // Leaflet and the cluster plugin load only with the map.
@@ -147,16 +147,16 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
               {!center ? (
                 <p className="map map-placeholder">{t('map.loading')}</p>
               ) : (
-              <LiveOpsMap
-                label={t('admin.live.mapLabel')}
-                center={center}
-                points={points}
-                zoomInLabel={t('cases.live.zoomIn')}
-                zoomOutLabel={t('cases.live.zoomOut')}
-                fitLabel={t('cases.live.fit')}
-                height={300}
-                demand={live.demand}
-              />
+                <LiveOpsMap
+                  label={t('admin.live.mapLabel')}
+                  center={center}
+                  points={points}
+                  zoomInLabel={t('cases.live.zoomIn')}
+                  zoomOutLabel={t('cases.live.zoomOut')}
+                  fitLabel={t('cases.live.fit')}
+                  height={300}
+                  demand={live.demand}
+                />
               )}
             </Suspense>
           </MapBoundary>

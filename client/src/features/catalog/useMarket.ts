@@ -84,7 +84,13 @@ export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
     window.dispatchEvent(new CustomEvent(CHOSEN_EVENT, { detail: next }));
   };
 
-  return { markets, market, chosen: markets.some((m) => m.slug === chosen) ? chosen : null, choose, query: list };
+  return {
+    markets,
+    market,
+    chosen: markets.some((m) => m.slug === chosen) ? chosen : null,
+    choose,
+    query: list,
+  };
 }
 
 /**

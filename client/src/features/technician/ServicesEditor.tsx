@@ -88,14 +88,14 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
     const payload = Object.entries(selection)
       .filter(([serviceId]) => list.some((s) => s.id === serviceId))
       .map(([serviceId, { price }]) => {
-      if (price.trim() === '') return { serviceId };
-      const minor = parsePrice(price);
-      const service = list.find((s) => s.id === serviceId);
-      const outside = minor !== null && service ? boundsProblem(minor, service, formatMoney) : null;
-      if (minor === null) bad[serviceId] = t('technician.services.badPrice');
-      else if (outside) bad[serviceId] = t(outside.key, outside.vars);
-      return { serviceId, price: minor ?? undefined };
-    });
+        if (price.trim() === '') return { serviceId };
+        const minor = parsePrice(price);
+        const service = list.find((s) => s.id === serviceId);
+        const outside = minor !== null && service ? boundsProblem(minor, service, formatMoney) : null;
+        if (minor === null) bad[serviceId] = t('technician.services.badPrice');
+        else if (outside) bad[serviceId] = t(outside.key, outside.vars);
+        return { serviceId, price: minor ?? undefined };
+      });
     setInvalid(bad);
     const first = Object.keys(bad)[0];
     if (first) {
