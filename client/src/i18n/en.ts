@@ -763,7 +763,7 @@ export const en = {
   'technician.services.unsaved': 'You have unsaved changes.',
   'technician.services.count': 'Selected: {count}',
   'technician.services.elsewhere':
-    '{count} services you chose in another city are not shown here: saving replaces them with your choice in {city}.',
+    'Services chosen in another city, not shown here: {count}. Saving replaces them with your choice in {city}.',
 
   'technician.profile.edit': 'Edit profile',
   'technician.profile.languages': 'Languages you speak',
