@@ -156,7 +156,7 @@ export function createTechnicianService(deps: {
       if (markets.length > 1) {
         throw new DomainError('VALIDATION', 'Choose the services of one city only.', {
           reason: 'MIXED_MARKETS',
-          markets: markets.sort(),
+          markets: markets.sort().join(','),
         });
       }
       try {

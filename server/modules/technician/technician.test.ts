@@ -107,7 +107,7 @@ describe('technician profile', () => {
       .mutate({ services: [{ serviceId: first!.id }, { serviceId: lagosTwin.id }] })
       .catch((e: { data?: { appCode?: string; details?: unknown } }) => e);
     expect(error).toMatchObject({
-      data: { appCode: 'VALIDATION', details: { reason: 'MIXED_MARKETS', markets: ['cairo', 'lagos'] } },
+      data: { appCode: 'VALIDATION', details: { reason: 'MIXED_MARKETS', markets: 'cairo,lagos' } },
     });
     expect((await api.technician.me.query()).services).toEqual(saved.services);
     // No earnings yet: zeros in their market's currency (not the deployment's default market's).
