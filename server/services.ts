@@ -141,6 +141,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     catalog,
     markets,
+    defaultMarket: config.market,
     config: { ...config.schedule, radiusMeters: config.dispatch.radiusMeters },
     onChanged: async (id) => {
       await tracking.changed([id]);
@@ -275,8 +276,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
   const earnings = createEarningsService({
     db,
     ledger,
-    // A technician with no earnings yet sees zeros in the currency of the deployment's default market.
-    currency: async () => (await markets.bySlug(config.market))?.currency ?? 'NGN',
+    // A technician with no earnings yet sees zeros in the currency of their market (that of the services
+    // they offer), else of the deployment's default market (MARKET): the markets table's data.
+    currency: async (technicianId) => {
+      const [offered] = await createTechnicianRepo(db).servicesOf(technicianId);
+      const currency = offered?.currency ?? (await markets.bySlug(config.market))?.currency;
+      if (!currency)
+        throw new Error(`MARKET=${config.market} is not in the markets table (db/seed/markets.ts).`);
+      return currency;
+    },
   });
 
   // Reviews and ratings (issue 12 §1), technician profiles, search and favourites (§2, §3).
