@@ -23,7 +23,9 @@ function migrated(): Map<string, string> {
     .filter((f) => f.endsWith('.sql'))
     .sort();
   for (const f of files)
-    for (const statement of readFileSync(path.join(migrationsFolder, f), 'utf8').split('--> statement-breakpoint')) {
+    for (const statement of readFileSync(path.join(migrationsFolder, f), 'utf8').split(
+      '--> statement-breakpoint',
+    )) {
       const sql = statement
         .split('\n')
         .filter((l) => !l.trim().startsWith('--'))

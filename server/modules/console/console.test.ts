@@ -639,7 +639,10 @@ describe('data rights: the later tables', () => {
     await asTech.review.reply.mutate({ reviewId: review.id, text: 'My private reply about this customer' });
     await asCustomer.review.report.mutate({ reviewId: review.id, reason: 'My private reason to report' });
     // The technician's own price, hours, a drawn area with a name of theirs, languages, a payout.
-    await db().update(technicianServices).set({ price: 77_700 }).where(eq(technicianServices.technicianId, tech.id));
+    await db()
+      .update(technicianServices)
+      .set({ price: 77_700 })
+      .where(eq(technicianServices.technicianId, tech.id));
     await asTech.technician.setHours.mutate({ ranges: [{ weekday: 2, start: '08:00', end: '17:00' }] });
     const d = 0.004;
     await asTech.technician.setAreas.mutate({
@@ -750,7 +753,9 @@ describe('data rights: the later tables', () => {
     expect(theirs.technicianServices).toEqual([
       expect.objectContaining({ serviceId: a.booking.service.id, ownPrice: 77_700 }),
     ]);
-    expect(theirs.workingHours).toMatchObject({ ranges: [{ weekday: 2, startMinute: 480, endMinute: 1020 }] });
+    expect(theirs.workingHours).toMatchObject({
+      ranges: [{ weekday: 2, startMinute: 480, endMinute: 1020 }],
+    });
     expect(theirs.serviceAreas).toEqual([
       expect.objectContaining({
         name: 'Round my house on Herbert Macaulay',
@@ -785,7 +790,9 @@ describe('data rights: the later tables', () => {
     expect(msgs.map((m) => m.body).sort()).toEqual(['Admin asks a question', '[deleted]']);
     // Their report of the review stays (the admins acted on it); the reason they wrote does not.
     expect(
-      (await db().select().from(reviewReports).where(eq(reviewReports.reporterId, cust.id))).map((r) => r.reason),
+      (await db().select().from(reviewReports).where(eq(reviewReports.reporterId, cust.id))).map(
+        (r) => r.reason,
+      ),
     ).toEqual(['[erased]']);
     for (const [table, col] of [
       [notifications, notifications.userId],
@@ -815,9 +822,9 @@ describe('data rights: the later tables', () => {
     // Their reply to the review is cleared (the review stays); their areas, names and polygons, go.
     const [reviewed] = await db().select().from(reviews).where(eq(reviews.id, review.id));
     expect(reviewed).toMatchObject({ rating: 3, reply: null, repliedAt: null });
-    expect(await db().select().from(technicianAreas).where(eq(technicianAreas.technicianId, tech.id))).toEqual(
-      [],
-    );
+    expect(
+      await db().select().from(technicianAreas).where(eq(technicianAreas.technicianId, tech.id)),
+    ).toEqual([]);
   });
 });
 

@@ -416,7 +416,7 @@ export function Evidence({ d }: { d: AdminBookingDetail }) {
 
 /** Text the server words for its records, in the admin's language; what a person typed, as written. */
 function Shown({ shown }: { shown: { text: string; typed: boolean } }) {
-  return shown.typed ? <bdi>{shown.text}</bdi> : <>{shown.text}</>;
+  return shown.typed ? <bdi>{shown.text}</bdi> : shown.text;
 }
 
 function Reason({ shown }: { shown: { text: string; typed: boolean } }) {

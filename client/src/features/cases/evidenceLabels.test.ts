@@ -42,13 +42,15 @@ describe('timeline reasons in the admin’s language', () => {
       typed: false,
     });
     expect(historyReason('Dispute: not done', tEn, distance).text).toBe('Dispute: The job was not done');
-    expect(historyReason('Arrived 1.2 km from the job (confirmed by the technician)', tAr, distance)).toEqual({
-      text: ar['cases.why.arrivedFar'].replace('{distance}', '<1200>'),
-      typed: false,
-    });
-    expect(historyReason('Arrived 350 m from the job (confirmed by the technician)', tEn, distance).text).toBe(
-      'Marked arrived <350> from the job (confirmed by the technician)',
+    expect(historyReason('Arrived 1.2 km from the job (confirmed by the technician)', tAr, distance)).toEqual(
+      {
+        text: ar['cases.why.arrivedFar'].replace('{distance}', '<1200>'),
+        typed: false,
+      },
     );
+    expect(
+      historyReason('Arrived 350 m from the job (confirmed by the technician)', tEn, distance).text,
+    ).toBe('Marked arrived <350> from the job (confirmed by the technician)');
   });
 
   it('what a person typed is shown as written', () => {
@@ -92,7 +94,8 @@ describe('a refused reassign says why', () => {
       ['travel', 'cases.reassign.slot.travel'],
       ['something else', 'cases.reassign.slot.unknown'],
     ];
-    for (const [why, key] of keys) expect(reassignProblem(conflict({ reason: 'SLOT_UNAVAILABLE', why }))).toBe(key);
+    for (const [why, key] of keys)
+      expect(reassignProblem(conflict({ reason: 'SLOT_UNAVAILABLE', why }))).toBe(key);
     expect(reassignProblem(conflict({ standing: 'banned' }))).toBe('cases.reassign.banned');
     expect(reassignProblem(conflict({}))).toBe('cases.reassign.conflict');
   });

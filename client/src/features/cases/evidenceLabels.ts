@@ -58,7 +58,8 @@ const LEDGER_LINES = [
   'payout',
 ] as const;
 
-const isOneOf = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
+const isOneOf = <T extends string>(list: readonly T[], v: string): v is T =>
+  (list as readonly string[]).includes(v);
 
 /** A journal's kind (what money movement it is). */
 export function journalKind(kind: string, t: Translate): Shown {
@@ -85,7 +86,8 @@ export function ledgerAccount(account: string, t: Translate): Shown {
       typed: false,
     };
   if (account === 'platform:commission') return { text: t('cases.ledger.accounts.commission'), typed: false };
-  if (account === 'platform:gateway_fees') return { text: t('cases.ledger.accounts.gatewayFees'), typed: false };
+  if (account === 'platform:gateway_fees')
+    return { text: t('cases.ledger.accounts.gatewayFees'), typed: false };
   if (account === 'platform:bank') return { text: t('cases.ledger.accounts.bank'), typed: false };
   return { text: account.replace(/:[0-9a-f-]{36}$/, ''), typed: true };
 }

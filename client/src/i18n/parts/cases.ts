@@ -232,7 +232,8 @@ export const casesAr: Record<keyof typeof casesEn, string> = {
   'cases.reassign.slot.hours': 'هذا الفنّي لا يعمل في موعد هذا الحجز. اختر فنّيًا آخر.',
   'cases.reassign.slot.time_off': 'هذا الفنّي في إجازة في موعد هذا الحجز. اختر فنّيًا آخر.',
   'cases.reassign.slot.taken': 'لدى هذا الفنّي عمل آخر في موعد هذا الحجز. اختر فنّيًا آخر.',
-  'cases.reassign.slot.travel': 'لا يستطيع هذا الفنّي الوصول في الموعد بسبب أعماله الأخرى في ذلك اليوم. اختر فنّيًا آخر.',
+  'cases.reassign.slot.travel':
+    'لا يستطيع هذا الفنّي الوصول في الموعد بسبب أعماله الأخرى في ذلك اليوم. اختر فنّيًا آخر.',
   'cases.reassign.slot.unknown': 'هذا الفنّي غير متاح في موعد هذا الحجز. اختر فنّيًا آخر.',
   'cases.unavailable.hours': 'لا يعمل في هذا الموعد',
   'cases.unavailable.time_off': 'في إجازة في هذا الموعد',
