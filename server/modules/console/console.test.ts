@@ -644,16 +644,18 @@ describe('data rights: the later tables', () => {
       .set({ price: 77_700 })
       .where(eq(technicianServices.technicianId, tech.id));
     await asTech.technician.setHours.mutate({ ranges: [{ weekday: 2, start: '08:00', end: '17:00' }] });
+    // Drawn inside Lagos (Yaba), where areas must be.
+    const yaba = { lat: 6.51, lng: 3.378 };
     const d = 0.004;
     await asTech.technician.setAreas.mutate({
       areas: [
         {
           name: 'Round my house on Herbert Macaulay',
           polygon: [
-            [a.spot.lng - d, a.spot.lat - d],
-            [a.spot.lng + d, a.spot.lat - d],
-            [a.spot.lng + d, a.spot.lat + d],
-            [a.spot.lng - d, a.spot.lat + d],
+            [yaba.lng - d, yaba.lat - d],
+            [yaba.lng + d, yaba.lat - d],
+            [yaba.lng + d, yaba.lat + d],
+            [yaba.lng - d, yaba.lat + d],
           ],
         },
       ],
