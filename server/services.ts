@@ -46,7 +46,7 @@ import { createTrackingService } from './modules/tracking/tracking.service';
 import { createSigner } from './modules/upload/signing';
 import { createFileStore } from './modules/upload/storage';
 import { createUploadService } from './modules/upload/upload.service';
-import { type Bus, createBus, createRedisBus } from './realtime/bus';
+import { type Bus, channels, createBus, createRedisBus } from './realtime/bus';
 import { connectRedis, type RedisConnections } from './realtime/redis';
 
 /** With REDIS_URL: the node's Redis connections (cluster mode). Without: nothing to connect. */
@@ -97,6 +97,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
       restrictionOf: (id) => adminConsole.users.restrictionOf(id),
       recordSignIn: (e) => adminConsole.users.recordSignIn(e),
     },
+    // Admins' technician lists (me.events `technicians`) show a new sign-up without a reload (issue 11 §4).
+    technicianJoined: (id) => tracking.changed([id]),
   });
 
   const presence = createPresenceService({
@@ -311,6 +313,9 @@ export function createServices(database: Database, config: Config, redis: RedisC
     leader,
     verificationDecided: notifications.hooks.verificationDecided,
     verificationChanged: (id, status) => technicians.verificationApplied(id, status),
+    // Every node's me.events tells its admins (their review queue refreshes, issue 11 §4).
+    applicationChanged: (technicianId, status) =>
+      bus.publish(channels.applications, { technicianId, status }),
     phoneRequired: config.notifications.technicianPhoneRequired,
   });
 

@@ -11,7 +11,7 @@ import {
 } from '../contracts/developer';
 import { SIGNATURE_TOLERANCE_SECONDS } from '../modules/developer/signature';
 import { errorCatalogue } from '../trpc/errors';
-import type { ProcedureAuth, ProcedureMeta } from '../trpc/init';
+import type { ProcedureAuth, ProcedureMeta } from '../trpc/meta';
 import { exampleInputs } from './examples';
 
 /**
