@@ -2,7 +2,7 @@
 // (500k bookings, 5k technicians, their history, offers, ledger, reviews, a presence sample a minute),
 // then every admin.analytics card through the real service, several times each, for the last 30 days
 // and for the whole year:
-//   1. from the raw rows without the analytics indexes (migrations 0020/0025, dropped for this baseline);
+//   1. from the raw rows without the analytics indexes (migrations 0020/0025/0035, dropped for this baseline);
 //   2. from the raw rows with them;
 //   3. with the daily rollups (migration 0026): the worker's first roll-up of the year is timed, then the
 //      cards combine rolled-up days with raw rows for the partial first day and today;
@@ -20,6 +20,7 @@ import { openDatabase } from '../db/client';
 import { seedCatalog } from '../db/seed/catalog';
 import type { AnalyticsInput } from '../server/contracts/analytics';
 import { createAnalyticsService } from '../server/modules/analytics/analytics.service';
+import { INDEXES } from './analytics-indexes';
 import { createCleanup } from './cleanup';
 import { createMigratedDatabase } from './database';
 
@@ -29,18 +30,6 @@ const CUSTOMERS = Math.max(1000, Math.round(BOOKINGS / 5));
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const BUDGET_MS = 200;
 const ROLLUPS_ONLY = Boolean(process.env.BENCH_ROLLUPS_ONLY);
-
-/** The analytics indexes (migrations 0020 and 0025), dropped for the baseline and while seeding. */
-const INDEXES: Record<string, string> = {
-  bookings_created_analytics_idx:
-    'CREATE INDEX bookings_created_analytics_idx ON bookings USING btree (created_at) INCLUDE (id, service_id, status, assigned_at, scheduled_for, cancel_reason, location, sandbox)',
-  dispatch_offers_created_analytics_idx:
-    'CREATE INDEX dispatch_offers_created_analytics_idx ON dispatch_offers USING btree (created_at) INCLUDE (booking_id, status)',
-  ledger_entries_analytics_idx:
-    "CREATE INDEX ledger_entries_analytics_idx ON ledger_entries USING btree (currency, created_at) INCLUDE (line, amount, account) WHERE line IN ('charge', 'commission', 'tip', 'refund', 'credit')",
-  reviews_created_analytics_idx:
-    'CREATE INDEX reviews_created_analytics_idx ON reviews USING btree (created_at) INCLUDE (booking_id, rating, hidden_at)',
-};
 
 const CARDS = [
   'bookingsPerHour',

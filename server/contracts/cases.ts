@@ -82,6 +82,12 @@ export type EligibleTechnician = {
   distanceMeters: number | null;
   /** Has an on-demand job in progress (an on-demand reassign to them would be refused). */
   busy: boolean;
+  /**
+   * A scheduled job: why they cannot take it at its time (outside their working hours, time off, another
+   * job then, or no time to drive from or to their jobs either side; a reassign would be refused); null when
+   * they can, or for an on-demand job.
+   */
+  unavailable: 'hours' | 'time_off' | 'taken' | 'travel' | null;
 };
 
 export type AdminBookingRow = {

@@ -79,7 +79,7 @@ export function createAdminBookingsService(deps: {
   dispatch: DispatchService;
   uploads: Pick<UploadService, 'jobPhotos'>;
   /** A scheduled job reserves the chosen technician's time, as an accepted offer does (issue 12 §5). */
-  schedule: Pick<ScheduleService, 'reserve'>;
+  schedule: Pick<ScheduleService, 'reserve' | 'obstaclesAt'>;
 }) {
   const { db, lifecycle, dispatch } = deps;
   const repo = createCasesRepo(db);
@@ -201,13 +201,29 @@ export function createAdminBookingsService(deps: {
         q: input.q || undefined,
         limit: 20,
       });
-      return rows.map((r) => ({
+      // A scheduled job: each one's calendar at its time, as reassign's reserve will check it.
+      const obstacles =
+        b.scheduledFor && b.scheduledEnd
+          ? await deps.schedule.obstaclesAt(
+              rows.map((r) => r.id),
+              {
+                bookingId: b.id,
+                location: b.location,
+                start: b.scheduledFor,
+                end: b.scheduledEnd,
+              },
+            )
+          : null;
+      const out = rows.map((r) => ({
         id: r.id,
         name: r.name,
         online: r.online,
         distanceMeters: r.distance_m == null ? null : Math.round(Number(r.distance_m)),
         busy: r.busy,
+        unavailable: obstacles?.get(r.id) ?? null,
       }));
+      // Those free at its time first (nearest first within each group: the sort is stable).
+      return out.sort((x, y) => Number(x.unavailable !== null) - Number(y.unavailable !== null));
     },
 
     async list(input: z.output<typeof adminBookingsListInput>): Promise<AdminBookingPage> {

@@ -274,7 +274,8 @@ describe('the bookings board', () => {
 
     const found = await api.admin.bookings.eligible.query({ id: a.booking.id, q: tag });
     expect(found.map((x) => x.id)).toEqual([near.user.id, far.user.id]);
-    expect(found[0]).toMatchObject({ name: `Near ${tag}`, online: true, busy: false });
+    // An on-demand job: nobody is marked unavailable by a calendar.
+    expect(found[0]).toMatchObject({ name: `Near ${tag}`, online: true, busy: false, unavailable: null });
     expect(found[0]!.distanceMeters).toBeGreaterThan(400);
     expect(found[0]!.distanceMeters).toBeLessThan(600);
     for (const t of [otherService, unverified, suspended])
@@ -332,8 +333,18 @@ describe('the bookings board', () => {
     });
     expect((await reservation()).reserved_for).toBe(chosen.user.id);
 
-    // Free then: assigned, and the time is now reserved for them (the chosen one's hold is gone).
+    // The picker says so before anyone tries: off then, listed after those free at the job's time (the
+    // slot held for the chosen one does not count against them).
     const other = await technician(svc(), offset(spot, 2000), { name: 'Other' });
+    const picker = await api.admin.bookings.eligible.query({ id: b.id });
+    const at = (id: string) => picker.findIndex((x) => x.id === id);
+    expect(picker[at(away.user.id)]).toMatchObject({ unavailable: 'time_off' });
+    expect(picker[at(other.user.id)]).toMatchObject({ unavailable: null });
+    expect(picker[at(chosen.user.id)]).toMatchObject({ unavailable: null });
+    expect(at(away.user.id)).toBeGreaterThan(at(other.user.id));
+    expect(at(away.user.id)).toBeGreaterThan(at(chosen.user.id));
+
+    // Free then: assigned, and the time is now reserved for them (the chosen one's hold is gone).
     const done = await api.admin.bookings.reassign.mutate({ id: b.id, technicianId: other.user.id });
     expect(done).toMatchObject({ status: 'assigned', technician: { id: other.user.id } });
     const r = await reservation();

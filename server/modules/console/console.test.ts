@@ -15,12 +15,17 @@ import {
   notifications,
   organizations,
   orgMembers,
+  payouts,
   phoneCodes,
   phoneVerifications,
   pushSubscriptions,
+  reviewReports,
+  reviews,
   sessions,
   signInEvents,
+  technicianAreas,
   technicianOnboarding,
+  technicianServices,
   technicianTimeOff,
   trackingBreadcrumbs,
   uploads,
@@ -613,7 +618,7 @@ describe('data rights', () => {
 });
 
 describe('data rights: the later tables', () => {
-  it('export and delete cover cases, notifications, push, phone, onboarding and its files, organisations, ratings, site contacts and trails', async () => {
+  it('export and delete cover cases, notifications, push, phone, onboarding and its files, organisations, ratings, site contacts, trails, a technician’s services, hours, areas, languages, payouts and review replies', async () => {
     const a = await completedBooking(svc());
     const cust = a.customer.user;
     const tech = a.technician.user;
@@ -628,6 +633,37 @@ describe('data rights: the later tables', () => {
       .insert(trackingBreadcrumbs)
       .values({ bookingId: a.booking.id, technicianId: tech.id, location: a.spot, recordedAt: new Date() });
     await asTech.review.rateCustomer.mutate({ bookingId: a.booking.id, rating: 2 });
+    // The customer's review (published at once: the technician rated first), the technician's reply to
+    // it, and the customer's report of it.
+    const review = await asCustomer.review.create.mutate({ bookingId: a.booking.id, rating: 3 });
+    await asTech.review.reply.mutate({ reviewId: review.id, text: 'My private reply about this customer' });
+    await asCustomer.review.report.mutate({ reviewId: review.id, reason: 'My private reason to report' });
+    // The technician's own price, hours, a drawn area with a name of theirs, languages, a payout.
+    await db()
+      .update(technicianServices)
+      .set({ price: 77_700 })
+      .where(eq(technicianServices.technicianId, tech.id));
+    await asTech.technician.setHours.mutate({ ranges: [{ weekday: 2, start: '08:00', end: '17:00' }] });
+    // Drawn inside Lagos (Yaba), where areas must be.
+    const yaba = { lat: 6.51, lng: 3.378 };
+    const d = 0.004;
+    await asTech.technician.setAreas.mutate({
+      areas: [
+        {
+          name: 'Round my house on Herbert Macaulay',
+          polygon: [
+            [yaba.lng - d, yaba.lat - d],
+            [yaba.lng + d, yaba.lat - d],
+            [yaba.lng + d, yaba.lat + d],
+            [yaba.lng - d, yaba.lat + d],
+          ],
+        },
+      ],
+    });
+    await asTech.technician.setLanguages.mutate({ languages: ['yo', 'en'] });
+    await db()
+      .insert(payouts)
+      .values({ technicianId: tech.id, currency: 'NGN', amount: 123_400, periodStart: new Date() });
     // A case with a message of theirs and the admin's, decided (both notified).
     const opened = await asCustomer.dispute.open.mutate({
       bookingId: a.booking.id,
@@ -716,6 +752,25 @@ describe('data rights: the later tables', () => {
     const theirs = await asAdmin().admin.users.export.mutate({ id: tech.id });
     expect(theirs.onboarding).toMatchObject({ idFrontUploadId: idUpload, idNumberOnFile: true });
     expect(theirs.timeOff).toEqual([expect.objectContaining({ reason: 'Family wedding' })]);
+    expect(theirs.technicianServices).toEqual([
+      expect.objectContaining({ serviceId: a.booking.service.id, ownPrice: 77_700 }),
+    ]);
+    expect(theirs.workingHours).toMatchObject({
+      ranges: [{ weekday: 2, startMinute: 480, endMinute: 1020 }],
+    });
+    expect(theirs.serviceAreas).toEqual([
+      expect.objectContaining({
+        name: 'Round my house on Herbert Macaulay',
+        zone: null,
+        area: expect.objectContaining({ type: 'Polygon' }),
+      }),
+    ]);
+    expect(theirs.languages).toEqual(['en', 'yo']);
+    expect(theirs.payouts).toEqual([expect.objectContaining({ amount: 123_400, status: 'pending' })]);
+    expect(theirs.reviewsReceived).toEqual([
+      expect.objectContaining({ reply: 'My private reply about this customer' }),
+    ]);
+    expect(mine.reportsFiled).toEqual([expect.objectContaining({ reason: 'My private reason to report' })]);
     expect(JSON.stringify(theirs)).not.toContain('A1234567');
     expect(JSON.stringify(theirs)).not.toContain('"v1.');
     // The customer's case text is theirs: the technician's archive has the case, not its details.
@@ -735,6 +790,12 @@ describe('data rights: the later tables', () => {
     expect(kase).toMatchObject({ details: '[erased]', outcome: 'no_action' });
     const msgs = await db().select().from(disputeMessages).where(eq(disputeMessages.disputeId, opened.id));
     expect(msgs.map((m) => m.body).sort()).toEqual(['Admin asks a question', '[deleted]']);
+    // Their report of the review stays (the admins acted on it); the reason they wrote does not.
+    expect(
+      (await db().select().from(reviewReports).where(eq(reviewReports.reporterId, cust.id))).map(
+        (r) => r.reason,
+      ),
+    ).toEqual(['[erased]']);
     for (const [table, col] of [
       [notifications, notifications.userId],
       [pushSubscriptions, pushSubscriptions.userId],
@@ -760,6 +821,12 @@ describe('data rights: the later tables', () => {
       await db().select().from(technicianTimeOff).where(eq(technicianTimeOff.technicianId, tech.id)),
     ).toEqual([]);
     expect(await svc().uploads.store.get(fileKey)).toBeNull();
+    // Their reply to the review is cleared (the review stays); their areas, names and polygons, go.
+    const [reviewed] = await db().select().from(reviews).where(eq(reviews.id, review.id));
+    expect(reviewed).toMatchObject({ rating: 3, reply: null, repliedAt: null });
+    expect(
+      await db().select().from(technicianAreas).where(eq(technicianAreas.technicianId, tech.id)),
+    ).toEqual([]);
   });
 });
 

@@ -14,6 +14,7 @@ import {
   organizations,
   orgMembers,
   payments,
+  payouts,
   phoneCodes,
   phoneVerifications,
   pushSubscriptions,
@@ -23,9 +24,14 @@ import {
   services,
   sessions,
   signInEvents,
+  technicianAreas,
   technicianCertificates,
+  technicianHours,
+  technicianLanguages,
   technicianOnboarding,
   technicianProfiles,
+  technicianSchedules,
+  technicianServices,
   technicianTimeOff,
   trackingBreadcrumbs,
   uploads,
@@ -448,6 +454,75 @@ export function createConsoleUsersRepo(db: DbOrTx) {
           })
           .from(technicianCertificates)
           .where(eq(technicianCertificates.technicianId, userId)),
+        // What they offer and at what price of their own (null: the service's base price).
+        technicianServices: await db
+          .select({
+            serviceId: technicianServices.serviceId,
+            market: services.market,
+            slug: services.slug,
+            nameEn: services.nameEn,
+            nameAr: services.nameAr,
+            ownPrice: technicianServices.price,
+            currency: services.currency,
+          })
+          .from(technicianServices)
+          .innerJoin(services, eq(services.id, technicianServices.serviceId))
+          .where(eq(technicianServices.technicianId, userId))
+          .orderBy(services.market, services.slug),
+        // Weekly hours in their time zone (minutes after local midnight; null: never set, always available).
+        workingHours: await db
+          .select({ timeZone: technicianSchedules.timeZone })
+          .from(technicianSchedules)
+          .where(eq(technicianSchedules.technicianId, userId))
+          .then(async ([schedule]) =>
+            schedule
+              ? {
+                  timeZone: schedule.timeZone,
+                  ranges: await db
+                    .select({
+                      weekday: technicianHours.weekday,
+                      startMinute: technicianHours.startMinute,
+                      endMinute: technicianHours.endMinute,
+                    })
+                    .from(technicianHours)
+                    .where(eq(technicianHours.technicianId, userId))
+                    .orderBy(technicianHours.weekday, technicianHours.startMinute),
+                }
+              : null,
+          ),
+        // Where they work: drawn polygons (as GeoJSON) and picked zones.
+        serviceAreas: await db
+          .select({
+            name: technicianAreas.name,
+            nameAr: technicianAreas.nameAr,
+            zone: technicianAreas.zone,
+            area: sql<unknown>`ST_AsGeoJSON(${technicianAreas.area}, 6)::json`,
+            createdAt: technicianAreas.createdAt,
+          })
+          .from(technicianAreas)
+          .where(eq(technicianAreas.technicianId, userId))
+          .orderBy(technicianAreas.createdAt, technicianAreas.id),
+        languages: await db
+          .select({ language: technicianLanguages.language })
+          .from(technicianLanguages)
+          .where(eq(technicianLanguages.technicianId, userId))
+          .orderBy(technicianLanguages.language)
+          .then((rows) => rows.map((r) => r.language)),
+        // Paid to them (the admin who paid is the admin's data, left out).
+        payouts: await db
+          .select({
+            id: payouts.id,
+            currency: payouts.currency,
+            amount: payouts.amount,
+            status: payouts.status,
+            periodStart: payouts.periodStart,
+            reference: payouts.reference,
+            createdAt: payouts.createdAt,
+            paidAt: payouts.paidAt,
+          })
+          .from(payouts)
+          .where(eq(payouts.technicianId, userId))
+          .orderBy(payouts.createdAt),
         timeOff: await db
           .select({
             startsAt: technicianTimeOff.startsAt,
@@ -485,8 +560,10 @@ export function createConsoleUsersRepo(db: DbOrTx) {
      * their chat messages are blanked. The later tables too: their case texts and messages are blanked,
      * notifications, push subscriptions, phone codes and verification, the onboarding application (the
      * encrypted ID number with it), certificates, organisation memberships and ratings about them go, as
-     * do their uploads (returned: the caller deletes the stored files after the commit). A customer's
-     * bookings lose their on-site contact and their route trails. Returns false when already erased.
+     * do their uploads (returned: the caller deletes the stored files after the commit). Their replies to
+     * reviews are cleared, the reasons of review reports they filed blanked, their service areas (names
+     * and polygons) deleted. A customer's bookings lose their on-site contact and their route trails.
+     * Returns false when already erased.
      */
     async erase(
       userId: string,
@@ -546,6 +623,15 @@ export function createConsoleUsersRepo(db: DbOrTx) {
         })
         .where(eq(technicianProfiles.userId, userId));
       await db.update(reviews).set({ comment: null }).where(eq(reviews.customerId, userId));
+      // Their replies to reviews of their work (the review itself is the customer's and stays).
+      await db
+        .update(reviews)
+        .set({ reply: null, repliedAt: null })
+        .where(and(eq(reviews.technicianId, userId), isNotNull(reviews.reply)));
+      // Reports they filed stay (the admins acted on them); the reason they wrote goes.
+      await db.update(reviewReports).set({ reason: '[erased]' }).where(eq(reviewReports.reporterId, userId));
+      // Where they work: the names they gave and the polygons they drew (a home street, often).
+      await db.delete(technicianAreas).where(eq(technicianAreas.technicianId, userId));
       // Cases stay (outcomes, refunds are records); what they wrote in them goes.
       await db.update(disputes).set({ details: '[erased]' }).where(eq(disputes.openedBy, userId));
       await db.update(disputeMessages).set({ body: '[deleted]' }).where(eq(disputeMessages.authorId, userId));

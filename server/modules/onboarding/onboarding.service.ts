@@ -393,6 +393,10 @@ export function createOnboardingService(deps: {
             from: row.status,
             verification: next,
           },
+          // The note when the admin wrote one, else the reason from the list.
+          reason: note ?? input.reasonCode,
+          before: { status: row.status, verification: t!.verification },
+          after: { status: status[input.decision], verification: next },
         });
         return next;
       });

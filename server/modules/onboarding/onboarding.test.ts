@@ -238,6 +238,17 @@ describe('onboarding: reject → resubmit → approve', () => {
       note: 'The front photo is blurred.',
       verification: 'rejected',
     });
+    // The audit columns too: the reason (the note, else the code), the state before and after.
+    expect(rows[1]).toMatchObject({
+      reason: 'The front photo is blurred.',
+      before: { status: 'submitted', verification: 'pending' },
+      after: { status: 'rejected', verification: 'rejected' },
+    });
+    expect(rows[3]).toMatchObject({
+      reason: 'approved',
+      before: { status: 'submitted', verification: 'rejected' },
+      after: { status: 'approved', verification: 'verified' },
+    });
     // The admin screen shows the same trail (and the reads of the ID number).
     expect(approved.history.map((h) => h.action)).toContain('onboarding.view');
     expect(approved.history.filter((h) => h.action === 'onboarding.decide')).toHaveLength(2);

@@ -35,6 +35,8 @@ export const travelMs = (a: LngLat, b: LngLat) => etaSeconds(distanceMeters(a, b
 
 const DAY = 24 * 3600_000;
 
+export type Obstacle = 'hours' | 'time_off' | 'taken' | 'travel';
+
 /** What stands in the way of a job at `[start, end)` at `at` for one technician (null: nothing). */
 export function obstacle(
   c: {
@@ -46,7 +48,7 @@ export function obstacle(
   at: LngLat,
   start: number,
   end: number,
-): 'hours' | 'time_off' | 'taken' | 'travel' | null {
+): Obstacle | null {
   if (!worksDuring(c.schedule, start, end)) return 'hours';
   if (overlapsAny(c.timeOff, start, end)) return 'time_off';
   for (const j of c.jobs) {
@@ -275,6 +277,24 @@ export function createScheduleService(deps: {
     },
 
     release: (tx: DbOrTx, bookingId: string) => createScheduleRepo(tx).release(bookingId),
+
+    /**
+     * Per technician, what stands in the way of the job `bookingId` at `[start, end)` at `at` (null:
+     * nothing): the same check `reserve` makes, without reserving. The booking's own reservation (held for
+     * whoever) is not counted against anyone.
+     */
+    async obstaclesAt(
+      ids: string[],
+      job: { bookingId: string; location: LngLat; start: Date; end: Date },
+    ): Promise<Map<string, Obstacle | null>> {
+      const out = new Map<string, Obstacle | null>();
+      if (!ids.length) return out;
+      const start = job.start.getTime();
+      const end = job.end.getTime();
+      const cal = await calendars(db, ids, start, end, job.bookingId);
+      for (const id of ids) out.set(id, obstacle(cal.get(id)!, job.location, start, end));
+      return out;
+    },
 
     /**
      * For search (issue 12 §3): per technician, whether they can do a job of their `durationMs` at `at`

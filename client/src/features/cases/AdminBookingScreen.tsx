@@ -7,7 +7,7 @@ import { ReasonDialog } from '../../components/ReasonDialog';
 import { Screen } from '../../components/Screen';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey, toApiProblem } from '../../lib/apiErrors';
+import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
@@ -15,6 +15,7 @@ import { useMarketNames } from '../catalog/useMarket';
 import { MapView } from '../map/MapView';
 import { PaymentBadge, useMethodLabel } from '../payments/PaymentBits';
 import './cases.css';
+import { historyReason, journalKind, ledgerAccount, ledgerLine, reassignProblem } from './evidenceLabels';
 
 const TAKEABLE = new Set(['searching', 'assigned', 'en_route', 'arrived']);
 const CANCELLABLE = new Set(['searching', 'assigned', 'en_route', 'arrived', 'in_progress']);
@@ -223,6 +224,8 @@ function Actions({ d }: { d: AdminBookingDetail }) {
                     x.distanceMeters != null ? formatDistance(x.distanceMeters) : null,
                     x.online ? t('cases.live.available') : t('cases.live.away'),
                     x.busy ? t('cases.live.busy') : null,
+                    // A scheduled job: why they cannot take it at its time (listed last by the server).
+                    x.unavailable ? t(`cases.unavailable.${x.unavailable}`) : null,
                   ]
                     .filter(Boolean)
                     .join(' · ')}
@@ -289,7 +292,7 @@ export function Evidence({ d }: { d: AdminBookingDetail }) {
               <strong>{t(`status.${h.to}`)}</strong>{' '}
               <span className="muted small">
                 {t(`cases.by.${h.by.role}`)}
-                {h.reason ? ` · ${h.reason}` : ''}
+                {h.reason ? <Reason shown={historyReason(h.reason, t, formatDistance)} /> : null}
               </span>
             </li>
           ))}
@@ -358,9 +361,11 @@ export function Evidence({ d }: { d: AdminBookingDetail }) {
                   {d.ledger.map((l) => (
                     <tr key={l.id}>
                       <td>
-                        {l.kind} · {l.line}
+                        <Shown shown={journalKind(l.kind, t)} /> · <Shown shown={ledgerLine(l.line, t)} />
                       </td>
-                      <td dir="ltr">{l.account.replace(/:[0-9a-f-]{36}$/, '')}</td>
+                      <td>
+                        <Shown shown={ledgerAccount(l.account, t)} />
+                      </td>
                       <td>{formatMoney(l.amount)}</td>
                     </tr>
                   ))}
@@ -409,10 +414,16 @@ export function Evidence({ d }: { d: AdminBookingDetail }) {
   );
 }
 
-/** Why a reassign failed: a technician who may not work now is named as such; other conflicts generally. */
-function reassignProblem(error: unknown) {
-  const standing = toApiProblem(error).details?.standing;
-  if (standing === 'suspended' || standing === 'banned' || standing === 'deleted')
-    return `cases.reassign.${standing}` as const;
-  return problemKey(error, { CONFLICT: 'cases.reassign.conflict' });
+/** Text the server words for its records, in the admin's language; what a person typed, as written. */
+function Shown({ shown }: { shown: { text: string; typed: boolean } }) {
+  return shown.typed ? <bdi>{shown.text}</bdi> : shown.text;
+}
+
+function Reason({ shown }: { shown: { text: string; typed: boolean } }) {
+  return (
+    <>
+      {' · '}
+      <Shown shown={shown} />
+    </>
+  );
 }
