@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
+import type { WebhookEndpointRow } from '../../../db/schema';
 import {
   type ApiKeyRow,
   apiKeys,
@@ -10,7 +11,6 @@ import {
   webhookEndpoints,
   webhookEvents,
 } from '../../../db/schema';
-import type { WebhookEndpointRow } from '../../../db/schema';
 import type { OrgRole, WebhookDisabledReason } from '../../contracts/developer';
 
 export type NewApiKey = typeof apiKeys.$inferInsert;
@@ -77,7 +77,11 @@ export function createDeveloperRepo(db: DbOrTx) {
 
     /** Locks the organisation's row (member changes queue here). */
     async lockOrg(orgId: string) {
-      await db.select({ id: organizations.id }).from(organizations).where(eq(organizations.id, orgId)).for('update');
+      await db
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(eq(organizations.id, orgId))
+        .for('update');
     },
 
     async memberRole(orgId: string, userId: string): Promise<OrgRole | undefined> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bookingPageSchema } from '../../contracts/booking';
 import {
   addOrgMemberInput,
   createApiKeyInput,
@@ -19,7 +20,6 @@ import {
   webhookEndpointSchema,
   webhookIdInput,
 } from '../../contracts/developer';
-import { bookingPageSchema } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
 import type { AuthedContext } from '../../trpc/procedures';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';

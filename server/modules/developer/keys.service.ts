@@ -16,8 +16,8 @@ import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
-import type { SessionStore, ValidSession } from '../auth/session';
 import { createAuditRepo } from '../audit/audit.repo';
+import type { SessionStore, ValidSession } from '../auth/session';
 import { createDeveloperRepo } from './developer.repo';
 
 /** What a request authenticated by an API key carries in its context. */

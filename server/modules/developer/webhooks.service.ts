@@ -23,7 +23,14 @@ import { toBooking, toHistoryEntry } from '../booking/booking.views';
 import type { WebhookDisabledNotice } from '../notification/notification.hooks';
 import type { PaymentChange } from '../payments/payments.service';
 import { type ClaimedDelivery, createDeveloperRepo } from './developer.repo';
-import { checkTarget, type PostResult, type Resolver, safePost, systemResolver, UnsafeTargetError } from './safe-post';
+import {
+  checkTarget,
+  type PostResult,
+  type Resolver,
+  safePost,
+  systemResolver,
+  UnsafeTargetError,
+} from './safe-post';
 import { signatureHeader } from './signature';
 
 export type WebhookConfig = {

@@ -95,7 +95,8 @@ export const notificationsAr: Record<keyof typeof notificationsEn, string> = {
   'notifications.kind.dispute_outcome': 'القرارات في المشكلات المبلَّغ عنها',
   'notifications.kind.webhook_disabled': 'إيقاف عناوين الويب هوك',
   'phone.title': 'تأكيد رقم هاتفك',
-  'phone.intro': 'نرسل رمزًا من 6 أرقام برسالة نصية. يحتاج الفنيون إلى رقم مؤكَّد ليصبحوا متاحين لاستقبال الطلبات.',
+  'phone.intro':
+    'نرسل رمزًا من 6 أرقام برسالة نصية. يحتاج الفنيون إلى رقم مؤكَّد ليصبحوا متاحين لاستقبال الطلبات.',
   'phone.number': 'رقم الهاتف (بالصيغة الدولية)',
   'phone.numberHint': 'مثال: ‎+201001234567 أو ‎+2348012345678',
   'phone.send': 'إرسال الرمز',
