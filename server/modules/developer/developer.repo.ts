@@ -1,6 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
-import type { WebhookEndpointRow } from '../../../db/schema';
 import {
   type ApiKeyRow,
   apiKeys,
@@ -9,6 +8,7 @@ import {
   users,
   webhookDeliveries,
   webhookEndpoints,
+  type WebhookEndpointRow,
   webhookEvents,
 } from '../../../db/schema';
 import type { OrgRole, WebhookDisabledReason } from '../../contracts/developer';

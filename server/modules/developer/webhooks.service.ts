@@ -103,7 +103,8 @@ export function createWebhookService(deps: {
   async function switchedOff(tx: DbOrTx, ep: WebhookEndpointRow) {
     if (!deps.endpointDisabled) return;
     const r = createDeveloperRepo(tx);
-    const [org, managers] = await Promise.all([r.org(ep.orgId), r.managers(ep.orgId)]);
+    const org = await r.org(ep.orgId);
+    const managers = await r.managers(ep.orgId);
     await deps.endpointDisabled(tx, {
       userIds: managers,
       orgId: ep.orgId,

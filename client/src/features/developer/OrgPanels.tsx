@@ -245,7 +245,7 @@ export function OrgBookingsPanel({ org }: { org: Org }) {
                   <dt>{t('developer.bookings.price')}</dt>
                   <dd>{formatMoney(b.price.total)}</dd>
                 </dl>
-                <a href={`/docs#p-booking-get`} className="dev-small">
+                <a href="/docs#p-booking-get" className="dev-small">
                   {t('developer.bookings.api')}
                 </a>
               </details>
