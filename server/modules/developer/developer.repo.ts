@@ -6,9 +6,9 @@ import {
   organizations,
   orgMembers,
   users,
+  type WebhookEndpointRow,
   webhookDeliveries,
   webhookEndpoints,
-  type WebhookEndpointRow,
   webhookEvents,
 } from '../../../db/schema';
 import type { OrgRole, WebhookDisabledReason } from '../../contracts/developer';

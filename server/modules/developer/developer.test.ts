@@ -543,10 +543,8 @@ describe('organisation bookings', () => {
     await a.person.org.addMember.mutate({ orgId: a.org.id, email: plain.user.email, role: 'member' });
     const asPlain = httpClient(server, plain.token);
     const page = await asPlain.org.bookings.query({ orgId: a.org.id });
-    expect(page.items.map((x) => [x.id, x.status])).toEqual([
-      [second.id, second.status],
-      [first.id, first.status],
-    ]);
+    expect(page.items.map((x) => x.id)).toEqual([second.id, first.id]);
+    expect(page.nextCursor).toBeNull();
     expect(page.items[0]!.siteContact).toMatchObject({ name: SITE_CONTACT.name });
     // The sandbox's are apart (none here).
     expect((await asPlain.org.bookings.query({ orgId: a.org.id, mode: 'test' })).items).toEqual([]);
@@ -567,6 +565,7 @@ describe('an endpoint switched off after failing too long', () => {
       url: receiver.url,
       events: ['booking.created'],
     });
+    // Failing until the end (the worker's retries of the first attempt must not succeed meanwhile).
     receiver.setResponder(() => ({ status: 503, body: 'down' }));
     try {
       await a.api.webhook.test.mutate({ id: endpoint.id });
@@ -577,11 +576,11 @@ describe('an endpoint switched off after failing too long', () => {
         .set({ failingSince: sql`now() - interval '4 days'` })
         .where(eq(webhookEndpoints.id, endpoint.id));
       await a.api.webhook.test.mutate({ id: endpoint.id });
+      const [off] = await a.api.webhook.list.query();
+      expect(off).toMatchObject({ enabled: false, disabledReason: 'http_error', disabledStatus: 503 });
     } finally {
       receiver.setResponder(() => ({ status: 200, body: 'ok' }));
     }
-    const [off] = await a.api.webhook.list.query();
-    expect(off).toMatchObject({ enabled: false, disabledReason: 'http_error', disabledStatus: 503 });
 
     const told = await until(async () => {
       const rows = await server.services.database.db

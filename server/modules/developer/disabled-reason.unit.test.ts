@@ -7,8 +7,8 @@ describe('the code an endpoint is switched off with', () => {
     expect(disabledReasonOf({ status: 404, bodyPrefix: '', error: null })).toBe('http_error');
     expect(disabledReasonOf({ status: 302, bodyPrefix: '', error: null })).toBe('redirect');
     expect(disabledReasonOf({ status: null, bodyPrefix: null, error: 'Timed out' })).toBe('unreachable');
-    expect(
-      disabledReasonOf({ status: null, bodyPrefix: null, error: 'private address', unsafe: true }),
-    ).toBe('unsafe_target');
+    expect(disabledReasonOf({ status: null, bodyPrefix: null, error: 'private address', unsafe: true })).toBe(
+      'unsafe_target',
+    );
   });
 });
