@@ -55,7 +55,7 @@ test('an organisation member creates a key in the PWA and it works for an HTTP c
   expect(after.status()).toBe(401);
 });
 
-test('an owner manages the organisation’s members and everyone sees its bookings', async ({
+test('an owner manages the organisation’s members, and sees the bookings its keys make', async ({
   page,
   request,
   baseURL,
@@ -75,6 +75,36 @@ test('an owner manages the organisation’s members and everyone sees its bookin
   await page.getByTestId('org-create').click();
   await expect(page.getByTestId('member-item')).toHaveCount(1);
   await expect(page.getByTestId('org-bookings')).toContainText('No bookings yet.');
+
+  // A booking the organisation's key makes shows in the panel, with its status and on-site contact.
+  await page.getByTestId('key-name').fill('Estate system');
+  await page.getByTestId('key-create').click();
+  const secret = (await page.getByTestId('key-secret-value').textContent())?.trim() ?? '';
+  const auth = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+  const services = await request.get(
+    `${baseURL}/trpc/catalog.services?input=${encodeURIComponent(JSON.stringify({ market: 'lagos' }))}`,
+    { headers: auth },
+  );
+  const [service] = (await services.json()).result.data as Array<{ id: string }>;
+  const booked = await request.post(`${baseURL}/trpc/booking.create`, {
+    headers: auth,
+    data: {
+      serviceId: service!.id,
+      lat: 6.4281,
+      lng: 3.4219,
+      address: '12 Admiralty Way, Lekki Phase 1',
+      siteContact: { name: 'Gatehouse', phone: '+2348031234567' },
+      idempotencyKey: `e2e-${Date.now()}`,
+    },
+  });
+  expect(booked.ok(), await booked.text()).toBe(true);
+  await page.reload();
+  const item = page.getByTestId('org-booking');
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('12 Admiralty Way');
+  await expect(item.getByTestId('org-booking-status')).not.toBeEmpty();
+  await item.getByText('Details').click();
+  await expect(item).toContainText('Gatehouse');
 
   // An e-mail without an account is refused in words; the colleague's is added as a developer.
   await page.getByTestId('member-email').fill(uniqueEmail('nobody'));
