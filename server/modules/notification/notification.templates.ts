@@ -56,6 +56,10 @@ const WEBHOOK_REASON_AR: Record<string, (status: string) => string> = {
   unsafe_target: () => 'عنوانه خاص أو محجوز',
 };
 
+/** An HTTP status (a number in the data), or `fallback` when there was no answer. */
+const statusOf = (d: NotificationData, fallback: string) =>
+  typeof d.status === 'number' ? String(d.status) : str(d.status, fallback);
+
 /** The admin's note to both parties, after the outcome. */
 const withNote = (d: NotificationData, sep: string) => (d.note ? `${sep}${str(d.note)}` : '');
 
@@ -123,7 +127,7 @@ const en: Record<NotificationKind, Template> = {
   }),
   webhook_disabled: (d) => ({
     title: 'Webhook endpoint switched off',
-    body: `${str(d.url, 'An endpoint')} of ${str(d.orgName, 'your organisation')} failed for 3 days without a single success, so it no longer receives events: ${(WEBHOOK_REASON_EN[str(d.reason)] ?? WEBHOOK_REASON_EN.unreachable!)(str(d.status, '?'))}. Fix the receiver, then send a test from the developer page: a success switches it back on.`,
+    body: `${str(d.url, 'An endpoint')} of ${str(d.orgName, 'your organisation')} failed for 3 days without a single success, so it no longer receives events: ${(WEBHOOK_REASON_EN[str(d.reason)] ?? WEBHOOK_REASON_EN.unreachable!)(statusOf(d, '?'))}. Fix the receiver, then send a test from the developer page: a success switches it back on.`,
   }),
 };
 
@@ -188,7 +192,7 @@ const ar: Record<NotificationKind, Template> = {
   }),
   webhook_disabled: (d) => ({
     title: 'أُوقف عنوان الويب هوك',
-    body: `فشل ${str(d.url, 'عنوان')} التابع لـ${str(d.orgName, 'مؤسستك')} طوال 3 أيام دون نجاح واحد، فلم يعد يتلقى الأحداث: ${(WEBHOOK_REASON_AR[str(d.reason)] ?? WEBHOOK_REASON_AR.unreachable!)(str(d.status, '؟'))}. أصلح المستقبِل ثم أرسل اختبارًا من صفحة المطوّرين: أي نجاح يعيد تشغيله.`,
+    body: `فشل ${str(d.url, 'عنوان')} التابع لـ${str(d.orgName, 'مؤسستك')} طوال 3 أيام دون نجاح واحد، فلم يعد يتلقى الأحداث: ${(WEBHOOK_REASON_AR[str(d.reason)] ?? WEBHOOK_REASON_AR.unreachable!)(statusOf(d, '؟'))}. أصلح المستقبِل ثم أرسل اختبارًا من صفحة المطوّرين: أي نجاح يعيد تشغيله.`,
   }),
 };
 
