@@ -33,7 +33,7 @@ const ROLLUPS_ONLY = Boolean(process.env.BENCH_ROLLUPS_ONLY);
 /** The analytics indexes (migrations 0020 and 0025), dropped for the baseline and while seeding. */
 const INDEXES: Record<string, string> = {
   bookings_created_analytics_idx:
-    'CREATE INDEX bookings_created_analytics_idx ON bookings USING btree (created_at) INCLUDE (id, service_id, status, assigned_at, scheduled_for, cancel_reason, location)',
+    'CREATE INDEX bookings_created_analytics_idx ON bookings USING btree (created_at) INCLUDE (id, service_id, status, assigned_at, scheduled_for, cancel_reason, location, sandbox)',
   dispatch_offers_created_analytics_idx:
     'CREATE INDEX dispatch_offers_created_analytics_idx ON dispatch_offers USING btree (created_at) INCLUDE (booking_id, status)',
   ledger_entries_analytics_idx:

@@ -365,6 +365,8 @@ async function main() {
       // Every sign-up comes from 127.0.0.1.
       AUTH_RATE_LIMIT: '1000000',
       TRACKING_RATE_LIMIT: '1000000',
+      // Every technician's WebSocket comes from 127.0.0.1 too (the default allows 256 per address).
+      WS_MAX_SOCKETS_PER_IP: '100000',
       // Each customer books every N / rate seconds; a backlog must not turn into CONFLICTs.
       MAX_OPEN_BOOKINGS: '100',
     },

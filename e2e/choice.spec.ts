@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, callApi, PASSWORD, signIn, signUp, uniqueEmail } from './helpers';
+import { acceptOffer, approveTechnician, callApi, PASSWORD, signIn, signUp, uniqueEmail } from './helpers';
 
 // Near Epe, inside the Lagos market and away from the demo technicians, so our technician gets the job.
 const spot = { latitude: 6.56 + Math.random() * 0.01, longitude: 3.87 + Math.random() * 0.01 };
@@ -35,10 +35,7 @@ test('languages on the profile; stars and words on the booking; Book asks a visi
     const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
     await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
     await expect(admin.getByTestId('home-admin')).toBeVisible();
-    await callApi(admin, 'POST', 'admin.technicians.setVerification', {
-      technicianId: me.id,
-      status: 'verified',
-    });
+    await approveTechnician(tech, admin);
     await tech.reload();
 
     // They say which languages they speak, from their profile card.

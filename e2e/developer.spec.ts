@@ -23,11 +23,29 @@ test('an organisation member creates a key in the PWA and it works for an HTTP c
   await page.getByTestId('key-name').fill('Maintenance system');
   // Read-only key: untick "create and cancel bookings".
   await page.getByRole('checkbox', { name: /Create and cancel bookings/ }).uncheck();
+  // An optional expiry day: the key works to the end of that day (local time).
+  const nextYear = new Date().getFullYear() + 1;
+  await page.getByTestId('key-expires').fill(`${nextYear}-06-30`);
   await page.getByTestId('key-create').click();
   const secret = (await page.getByTestId('key-secret-value').textContent())?.trim() ?? '';
   expect(secret).toMatch(/^fk_live_[A-Za-z0-9_-]{43}$/);
   await expect(page.getByTestId('key-item')).toHaveCount(1);
   await expect(page.getByTestId('key-item')).toContainText(secret.slice(0, 12));
+  await expect(page.getByTestId('key-mode')).toHaveText('Live');
+  await expect(page.getByTestId('key-expiry')).toContainText(`Expires`);
+  await expect(page.getByTestId('key-expiry')).toContainText(String(nextYear));
+  // The webhook form offers every event, the payment ones too.
+  for (const name of [/Payment succeeded/, /Payment refunded/, /Booking completed/])
+    await expect(page.getByRole('checkbox', { name })).toBeVisible();
+  await page.screenshot({ path: test.info().outputPath('developer-en.png'), fullPage: true });
+  // In Arabic: the mode and the expiry in words of the language.
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+  await expect(page.getByTestId('key-mode')).toHaveText('مباشر');
+  await expect(page.getByTestId('key-expiry')).toContainText('ينتهي في');
+  await page.screenshot({ path: test.info().outputPath('developer-ar.png'), fullPage: true });
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
 
   // The integrator's program: plain HTTP with the bearer key.
   const ok = await request.get(`${baseURL}/trpc/booking.list`, {

@@ -83,14 +83,11 @@ async function uploadAs(page: Page, kind: string, bytes: Buffer): Promise<string
 }
 
 /**
- * A technician (signed up with a verified phone, on `tech`) is approved the way
- * the product approves anyone: their onboarding checklist through its API (photo, ID front and back
- * with number and expiry, a zone, working hours), submitted, and approved by the demo admin (signed in
- * on `admin`) with admin.onboarding.decide, which verifies them. Afterwards their areas and hours are
- * cleared (serving anywhere, at any time, as the specs' spots outside the markets need); an approved
- * technician may edit both.
+ * A technician (signed up with a verified phone, on `tech`) completes their onboarding checklist through
+ * its API (a service, photo, ID front and back with number and expiry, a zone, working hours) and
+ * submits it for review; their user id.
  */
-export async function approveTechnician(tech: Page, admin: Page) {
+export async function submitApplication(tech: Page): Promise<string> {
   const jpeg = () =>
     sharp({ create: { width: 64, height: 64, channels: 3, background: '#2a7f62' } })
       .jpeg()
@@ -117,8 +114,20 @@ export async function approveTechnician(tech: Page, admin: Page) {
     ranges: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, start: '00:00', end: '24:00' })),
   });
   await callApi(tech, 'POST', 'onboarding.submit');
+  return me.id;
+}
+
+/**
+ * A technician (signed up with a verified phone, on `tech`) is approved the way
+ * the product approves anyone: their application submitted (submitApplication) and approved by the demo
+ * admin (signed in on `admin`) with admin.onboarding.decide, which verifies them. Afterwards their areas
+ * and hours are cleared (serving anywhere, at any time, as the specs' spots outside the markets need); an
+ * approved technician may edit both.
+ */
+export async function approveTechnician(tech: Page, admin: Page) {
+  const technicianId = await submitApplication(tech);
   await callApi(admin, 'POST', 'admin.onboarding.decide', {
-    technicianId: me.id,
+    technicianId,
     decision: 'approve',
     reasonCode: 'approved',
   });

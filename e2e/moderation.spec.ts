@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, callApi, signIn, signUp, uniqueEmail } from './helpers';
+import { acceptOffer, approveTechnician, callApi, signIn, signUp, uniqueEmail } from './helpers';
 
 // Near Epe, inside the Lagos market and away from the demo technicians, so our technician gets the job.
 const spot = { latitude: 6.57 + Math.random() * 0.01, longitude: 3.89 + Math.random() * 0.01 };
@@ -25,10 +25,7 @@ test('console: a reported review is hidden with a reason; the customer’s priva
     const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
     await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
     await expect(admin.getByTestId('home-admin')).toBeVisible();
-    await callApi(admin, 'POST', 'admin.technicians.setVerification', {
-      technicianId: me.id,
-      status: 'verified',
-    });
+    await approveTechnician(tech, admin);
     await tech.reload();
     await tech.getByTestId('online-toggle').click();
     await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
+import { checkTarget, safePost, systemResolver } from './modules/developer/safe-post';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -50,6 +51,34 @@ describe('configuration', () => {
   it('uses Secure cookies over TLS and in production', () => {
     expect(loadConfig({ TLS_CERT: '/c.pem', TLS_KEY: '/k.pem' }).secureCookies).toBe(true);
     expect(loadConfig({ NODE_ENV: 'production' }).secureCookies).toBe(true);
+  });
+
+  it('production sends webhooks to https:// public addresses only, whatever WEBHOOK_ALLOW_* say', async () => {
+    const env = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_ADDRESSES: '127.0.0.2' };
+    const prod = loadConfig({ NODE_ENV: 'production', ...env }).developer.webhooks;
+    expect(prod).toMatchObject({ allowHttp: false, allowAddresses: [] });
+    // Elsewhere the same settings do let http:// and the listed address through (tests' local receivers).
+    expect(loadConfig({ NODE_ENV: 'development', ...env }).developer.webhooks).toMatchObject({
+      allowHttp: true,
+      allowAddresses: ['127.0.0.2'],
+    });
+    expect(
+      loadConfig({ NODE_ENV: 'development', WEBHOOK_ALLOW_HTTP: 'false' }).developer.webhooks.allowHttp,
+    ).toBe(false);
+    // What the sender does with the production settings: refused before any connection.
+    const opts = {
+      allowHttp: prod.allowHttp,
+      allowAddresses: new Set(prod.allowAddresses),
+      timeoutMs: prod.timeoutMs,
+      resolve: systemResolver,
+    };
+    await expect(checkTarget(new URL('http://8.8.8.8/hooks'), opts)).rejects.toThrow(/https/);
+    await expect(checkTarget(new URL('https://127.0.0.2/hooks'), opts)).rejects.toThrow(/private/);
+    expect(await safePost('http://8.8.8.8/hooks', '{}', {}, opts)).toEqual({
+      status: null,
+      bodyPrefix: null,
+      error: 'Only https:// URLs are allowed',
+    });
   });
 
   it('normalises allowed origins', () => {

@@ -46,7 +46,7 @@ import { createTrackingService } from './modules/tracking/tracking.service';
 import { createSigner } from './modules/upload/signing';
 import { createFileStore } from './modules/upload/storage';
 import { createUploadService } from './modules/upload/upload.service';
-import { type Bus, createBus, createRedisBus } from './realtime/bus';
+import { type Bus, channels, createBus, createRedisBus } from './realtime/bus';
 import { connectRedis, type RedisConnections } from './realtime/redis';
 
 /** With REDIS_URL: the node's Redis connections (cluster mode). Without: nothing to connect. */
@@ -99,6 +99,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
       restrictionOf: (id) => adminConsole.users.restrictionOf(id),
       recordSignIn: (e) => adminConsole.users.recordSignIn(e),
     },
+    // Admins' technician lists (me.events `technicians`) show a new sign-up without a reload (issue 11 §4).
+    technicianJoined: (id) => tracking.changed([id]),
   });
 
   const presence = createPresenceService({
@@ -141,6 +143,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     catalog,
     markets,
+    defaultMarket: config.market,
     config: { ...config.schedule, radiusMeters: config.dispatch.radiusMeters },
     onChanged: async (id) => {
       await tracking.changed([id]);
@@ -275,8 +278,15 @@ export function createServices(database: Database, config: Config, redis: RedisC
   const earnings = createEarningsService({
     db,
     ledger,
-    // A technician with no earnings yet sees zeros in the currency of the deployment's default market.
-    currency: async () => (await markets.bySlug(config.market))?.currency ?? 'NGN',
+    // A technician with no earnings yet sees zeros in the currency of their market (that of the services
+    // they offer), else of the deployment's default market (MARKET): the markets table's data.
+    currency: async (technicianId) => {
+      const [offered] = await createTechnicianRepo(db).servicesOf(technicianId);
+      const currency = offered?.currency ?? (await markets.bySlug(config.market))?.currency;
+      if (!currency)
+        throw new Error(`MARKET=${config.market} is not in the markets table (db/seed/markets.ts).`);
+      return currency;
+    },
   });
 
   // Reviews and ratings (issue 12 §1), technician profiles, search and favourites (§2, §3).
@@ -313,6 +323,9 @@ export function createServices(database: Database, config: Config, redis: RedisC
     leader,
     verificationDecided: notifications.hooks.verificationDecided,
     verificationChanged: (id, status) => technicians.verificationApplied(id, status),
+    // Every node's me.events tells its admins (their review queue refreshes, issue 11 §4).
+    applicationChanged: (technicianId, status) =>
+      bus.publish(channels.applications, { technicianId, status }),
     phoneRequired: config.notifications.technicianPhoneRequired,
   });
 

@@ -14,6 +14,8 @@ export type MeEvent =
   | { type: 'technician' }
   /** Admins: technicians changed (verification queue, who is online). */
   | { type: 'technicians' }
+  /** Admins: onboarding applications changed (one submitted, decided, or sent back after an expiry). */
+  | { type: 'applications' }
   /** A new chat message for you in a booking's conversation. */
   | { type: 'chat'; bookingId: string; messageId: string }
   /** A dispute case about one of your bookings changed: a message for you, an outcome, closed (issue 14). */

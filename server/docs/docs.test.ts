@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -178,4 +182,73 @@ describe('real answers match the published output schemas', () => {
       expect(parsed.success, `${body.type}: ${parsed.error?.message}`).toBe(true);
     }
   });
+});
+
+describe('Getting started', () => {
+  it('the plain @trpc/client snippet runs as printed: a key lists its bookings and follows one to its end', async () => {
+    const ref = await reference();
+    const owner = await customer(server.services, 'Snippet owner');
+    const person = httpClient(server, owner.token);
+    await person.org.create.mutate({ name: `Snippet ${randomUUID().slice(0, 6)}` });
+    const { secret } = await person.apiKey.create.mutate({
+      name: 'snippet',
+      scopes: ['bookings:read', 'bookings:write'],
+    });
+    const api = httpClient(server, secret);
+    const booking = await api.booking.create.mutate({
+      serviceId: await serviceId(server.services),
+      ...uniqueSpot(),
+      address: '12 Admiralty Way, Lekki Phase 1',
+      siteContact: { name: 'Front desk', phone: '+2348031234567' },
+      idempotencyKey: randomUUID(),
+    });
+
+    // The snippet as the page prints it, its types stripped (esbuild), pointed at this server, run by a
+    // plain Node in a folder of the repository (so `@trpc/client` resolves as in an integrator's project).
+    const { transform } = await import('esbuild');
+    const source = ref.client.plainTrpc.replace("'https://fundi.example'", JSON.stringify(server.url));
+    expect(source).not.toBe(ref.client.plainTrpc);
+    const { code: js } = await transform(source, { loader: 'ts', format: 'esm', target: 'node20' });
+    expect(js).not.toContain('@fundi/client'); // a type-only import: gone, the package is not needed
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+    mkdirSync(path.join(root, 'build'), { recursive: true });
+    const dir = mkdtempSync(path.join(root, 'build', 'docs-snippet-'));
+    try {
+      const file = path.join(dir, 'snippet.mjs');
+      // Node 20 has no global WebSocket (the snippet says so): the ws package stands in.
+      writeFileSync(file, `import WebSocket from 'ws';\nglobalThis.WebSocket ??= WebSocket;\n${js}`);
+      const child = spawn(process.execPath, [file], {
+        env: { ...process.env, FUNDI_KEY: secret },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      try {
+        // It found the booking with booking.list (HTTP, bearer key) and follows it over the WebSocket.
+        await until(async () => out.includes(booking.status), 15_000).catch(() => {
+          throw new Error(`no event from the snippet; stdout: ${out}; stderr: ${err}`);
+        });
+        await api.booking.cancel.mutate({ id: booking.id, reason: 'Checking the snippet.' });
+        // On the end it unsubscribes; the lazy socket closes and Node exits on its own.
+        const code = await Promise.race([
+          exited,
+          new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000)),
+        ]);
+        expect(code, `stdout: ${out}; stderr: ${err}`).toBe(0);
+        expect(out.trim().split('\n').at(-1)).toMatch(/ cancelled$/);
+        expect(err).toBe('');
+      } finally {
+        child.kill();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

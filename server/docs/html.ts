@@ -134,6 +134,13 @@ export function renderDocsHtml(ref: Reference): string {
 <p>${prose(ref.transport.http)}</p>
 <p>${prose(ref.transport.websocket)}</p>
 <p>${prose(ref.transport.wireFormat)}</p>
+<h3>The client package</h3>
+<p>The typed client <code>${esc(ref.client.package)}</code> is built from the Fundi repository, not published on a registry: <code>npm run build:client-sdk</code> writes the tarball, and your project installs it from the file. It depends only on <code>@trpc/client</code>, <code>@trpc/server</code> and <code>zod</code>.</p>
+${code(ref.client.install, 'Building and installing the client package')}
+${code(ref.client.usage, 'Using the client package')}
+<h3>Plain @trpc/client</h3>
+<p>Without the package: <code>createTRPCClient</code> with <code>httpBatchLink</code> (the key as <code>Authorization: Bearer</code>) for queries and mutations, and <code>wsLink</code> (the key in <code>connectionParams</code>) for subscriptions. Use the server's version of <code>@trpc/client</code> (11.x).</p>
+${code(ref.client.plainTrpc, 'A plain @trpc/client setup')}
 
 <h2 id="scopes">Scopes</h2>
 <table><thead><tr><th>Scope</th><th>Procedures</th></tr></thead><tbody>

@@ -11,7 +11,7 @@ import {
 } from '../contracts/developer';
 import { SIGNATURE_TOLERANCE_SECONDS } from '../modules/developer/signature';
 import { errorCatalogue } from '../trpc/errors';
-import type { ProcedureAuth, ProcedureMeta } from '../trpc/init';
+import type { ProcedureAuth, ProcedureMeta } from '../trpc/meta';
 import { exampleInputs } from './examples';
 
 /**
@@ -54,6 +54,17 @@ export type Reference = {
     auth: string;
     wireFormat: string;
   };
+  /** How to get a client: the typed package, or plain `@trpc/client` for those who do not use it. */
+  client: {
+    package: string;
+    version: string;
+    /** Shell: build the tarball from the repository, then install it in the integrator's project. */
+    install: string;
+    /** TypeScript with the package (`createFundiClient`). */
+    usage: string;
+    /** TypeScript with plain `@trpc/client`: the HTTP batch link with the bearer key, the WebSocket link. */
+    plainTrpc: string;
+  };
   scopes: Array<{ scope: ApiKeyScope; procedures: string[] }>;
   errors: { shape: string; codes: ErrorEntry[] };
   procedures: ProcedureReference[];
@@ -82,6 +93,76 @@ export type ReferenceOptions = {
   /** Paths the WebSocket serves by a fast path (server/trpc/root.ts `fastPaths`). */
   fastPaths: readonly string[];
   version?: string;
+};
+
+/** `@fundi/client`'s version (sdk/package.json; a test keeps them equal): it names the tarball. */
+export const CLIENT_PACKAGE_VERSION = '0.1.0';
+const TARBALL = `fundi-client-${CLIENT_PACKAGE_VERSION}.tgz`;
+
+const CLIENT = {
+  package: '@fundi/client',
+  version: CLIENT_PACKAGE_VERSION,
+  install: [
+    `# In a clone of the Fundi repository: builds build/client-sdk/${TARBALL}`,
+    'npm run build:client-sdk',
+    '# In your project (the tarball copied next to its package.json):',
+    `cp ../fundi/build/client-sdk/${TARBALL} .`,
+    `npm install ./${TARBALL}`,
+  ].join('\n'),
+  usage: [
+    "import { closeFundiClient, createFundiClient } from '@fundi/client';",
+    '',
+    "const fundi = createFundiClient({ baseUrl: 'https://fundi.example', apiKey: process.env.FUNDI_KEY! });",
+    'const { items } = await fundi.booking.list.query({ limit: 20 });',
+    '// … and when done:',
+    'await closeFundiClient(fundi);',
+  ].join('\n'),
+  plainTrpc: [
+    "import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink } from '@trpc/client';",
+    '// Types only, from the tarball above (without it, drop <AppRouter>: the calls work, untyped).',
+    "import type { AppRouter } from '@fundi/client';",
+    '',
+    "const baseUrl = 'https://fundi.example';",
+    'const apiKey = process.env.FUNDI_KEY!; // fk_live_… or fk_test_…',
+    '',
+    '// Subscriptions: one WebSocket, the key in connectionParams. Lazy: opened by the first subscription,',
+    '// closed when the last one ends. Node 20 has no global WebSocket: pass `WebSocket` from the ws package.',
+    'const ws = createWSClient({',
+    "  url: baseUrl.replace(/^http/, 'ws') + '/trpc',",
+    '  connectionParams: { token: apiKey },',
+    '  lazy: { enabled: true, closeMs: 0 },',
+    '});',
+    '',
+    'const fundi = createTRPCClient<AppRouter>({',
+    '  links: [',
+    '    splitLink({',
+    "      condition: (op) => op.type === 'subscription',",
+    '      true: wsLink({ client: ws }),',
+    '      // Queries and mutations: HTTP, batched, the key as a bearer token.',
+    '      false: httpBatchLink({',
+    "        url: baseUrl + '/trpc',",
+    "        headers: () => ({ authorization: 'Bearer ' + apiKey }),",
+    '      }),',
+    '    }),',
+    '  ],',
+    '});',
+    '',
+    'const { items } = await fundi.booking.list.query({ limit: 20 });',
+    'const booking = items[0]!;',
+    '// Follow it to its end (the id of each event resumes the stream after a reconnect: lastEventId).',
+    'const sub = fundi.booking.events.subscribe(',
+    '  { id: booking.id },',
+    '  {',
+    '    onData: ({ id, data }) => {',
+    '      console.log(id, data.booking.status);',
+    '      // Done once it is no longer open (completed, cancelled, unfulfilled):',
+    "      const open = ['searching', 'assigned', 'en_route', 'arrived', 'in_progress'];",
+    '      if (!open.includes(data.booking.status)) sub.unsubscribe();',
+    '    },',
+    '    onError: (err) => console.error(err.data?.appCode, err.message),',
+    '  },',
+    ');',
+  ].join('\n'),
 };
 
 /** A zod schema as JSON Schema; anything zod cannot express (a transform's output) becomes `{}`. */
@@ -245,6 +326,7 @@ export function buildReference(router: AnyRouter, opts: ReferenceOptions): Refer
         'Answers may gain new fields: ignore the ones you do not know. ' +
         'A success is `{ "result": { "data": … } }`; an error is `{ "error": { "message", "code", "data" } }`.',
     },
+    client: CLIENT,
     scopes: apiKeyScopes.map((scope) => ({
       scope,
       procedures: Object.entries(opts.keyScopes)

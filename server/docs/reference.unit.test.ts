@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { appErrorCodes } from '#shared/errors';
@@ -7,7 +8,7 @@ import { appRouter, fastPaths } from '../trpc/root';
 import { exampleInputs } from './examples';
 import { renderDocsHtml } from './html';
 import { toOpenApi } from './openapi';
-import { buildReference } from './reference';
+import { buildReference, CLIENT_PACKAGE_VERSION } from './reference';
 
 const procedures = appRouter._def.procedures as unknown as Record<
   string,
@@ -118,6 +119,35 @@ describe('the generated reference', () => {
       if (p.type === 'subscription') expect(item).toBeUndefined();
       else expect(Object.keys(item!)).toEqual([p.type === 'query' ? 'get' : 'post']);
     }
+  });
+
+  it('Getting started says how to get @fundi/client, and how to do without it (plain @trpc/client)', () => {
+    const sdk = JSON.parse(readFileSync(new URL('../../sdk/package.json', import.meta.url), 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    // The tarball npm pack names after the package's version: the docs name the same file.
+    expect(CLIENT_PACKAGE_VERSION).toBe(sdk.version);
+    expect(ref.client).toMatchObject({ package: sdk.name, version: sdk.version });
+    const tarball = `fundi-client-${sdk.version}.tgz`;
+    expect(ref.client.install).toContain('npm run build:client-sdk');
+    expect(ref.client.install).toContain(`build/client-sdk/${tarball}`);
+    expect(ref.client.install).toContain(`npm install ./${tarball}`);
+    expect(ref.client.usage).toContain("from '@fundi/client'");
+    expect(ref.client.usage).toContain('createFundiClient(');
+    const plain = ref.client.plainTrpc;
+    expect(plain).toContain("from '@trpc/client'");
+    expect(plain).not.toMatch(/import \{[^}]*\} from '@fundi\/client'/); // types only from the package
+    for (const word of ['createTRPCClient<AppRouter>', 'httpBatchLink(', 'wsLink(', 'createWSClient(']) {
+      expect(plain).toContain(word);
+    }
+    expect(plain).toMatch(/authorization: 'Bearer ' \+ apiKey/);
+    expect(plain).toContain('connectionParams: { token: apiKey }');
+    const html = renderDocsHtml(ref);
+    const start = html.slice(html.indexOf('id="start"'), html.indexOf('id="scopes"'));
+    for (const text of ['npm run build:client-sdk', `npm install ./${tarball}`, 'httpBatchLink', 'wsLink'])
+      expect(start).toContain(text);
+    expect(start).toContain('connectionParams: { token: apiKey }');
   });
 
   it('the page has lang and dir, a viewport, each public procedure, and escapes what it prints', () => {

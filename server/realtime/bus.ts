@@ -171,6 +171,8 @@ export const channels = {
   bookingChanges: 'booking-changes',
   /** Every node: technicians whose row changed (online, services, verification): re-read them. */
   technicians: 'technicians',
+  /** Every node: an onboarding application changed (submitted, decided, expired): the admins' queue. */
+  applications: 'applications',
   /** Every node: who is connected where (presence beats). */
   presence: 'presence',
   /** Every node: sessions and users signed out or changed. */

@@ -1,32 +1,9 @@
 import { initTRPC } from '@trpc/server';
-import type { z } from 'zod';
-import type { AppErrorCode } from '#shared/errors';
-import type { Role } from '../contracts/auth';
 import type { Context } from './context';
 import { formatError } from './errors';
+import type { ProcedureMeta } from './meta';
 
-/** Who may call a procedure: set by the builders in ./procedures.ts, read by the reference (/docs). */
-export type ProcedureAuth =
-  | { kind: 'public' }
-  | { kind: 'signed-in' }
-  | { kind: 'role'; roles: readonly Role[] };
-
-/**
- * What the reference (server/docs/reference.ts) needs that the procedure's code cannot tell it. Nothing
- * here changes how a call runs.
- */
-export type ProcedureMeta = {
-  auth?: ProcedureAuth;
-  /** One sentence for the reference. */
-  description?: string;
-  /**
-   * Subscriptions: each event's data. tRPC's `.output()` cannot check an async iterable, so a
-   * subscription names its event schema here (and its code is typed by it).
-   */
-  events?: z.ZodType;
-  /** Domain errors this procedure raises beyond those its auth and input imply. */
-  errors?: readonly AppErrorCode[];
-};
+export type { ProcedureAuth, ProcedureMeta } from './meta';
 
 export const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   // Plain JSON on the wire (no transformer) so curl or any language can call the API.

@@ -748,6 +748,8 @@ export const ar: Messages = {
   'technician.services.save': 'حفظ الخدمات',
   'technician.services.unsaved': 'لديك تغييرات غير محفوظة.',
   'technician.services.count': 'المختارة: {count}',
+  'technician.services.elsewhere':
+    'عدد الخدمات التي اخترتها في مدينة أخرى ولا تظهر هنا: {count}. الحفظ يستبدلها باختيارك في {city}.',
 
   'technician.profile.edit': 'تعديل الملف',
   'technician.profile.languages': 'اللغات التي تتحدثها',

@@ -762,6 +762,8 @@ export const en = {
   'technician.services.save': 'Save services',
   'technician.services.unsaved': 'You have unsaved changes.',
   'technician.services.count': 'Selected: {count}',
+  'technician.services.elsewhere':
+    'Services chosen in another city, not shown here: {count}. Saving replaces them with your choice in {city}.',
 
   'technician.profile.edit': 'Edit profile',
   'technician.profile.languages': 'Languages you speak',

@@ -1,4 +1,5 @@
 import type { LatLng } from '#shared/geo';
+import type { Market } from '../../../server/contracts/market';
 
 // navigator.geolocation as promises, with failures reduced to a few codes the UI can translate.
 
@@ -42,10 +43,7 @@ export function currentPosition(options: PositionOptions = {}): Promise<Geolocat
   });
 }
 
-/** Where the map starts before the user sets a pin: the city they most likely are in. */
-export function defaultCenter(timeZone: string | undefined, locale: string): LatLng {
-  if (timeZone === 'Africa/Cairo' || (timeZone !== 'Africa/Lagos' && locale === 'ar')) {
-    return { lat: 30.0444, lng: 31.2357 };
-  }
-  return { lat: 6.5244, lng: 3.3792 };
+/** Where a map starts before the user sets a pin: the centre of their city (`market.list`'s data). */
+export function marketCenter(market: Pick<Market, 'center'>): LatLng {
+  return { lat: market.center[0], lng: market.center[1] };
 }

@@ -220,4 +220,27 @@ describe('accounts', () => {
     const customer = await auth.signUp(signUpInput(), 'ip');
     expect(await domainCode(auth.ensureAdmin(customer.user.email, 'admin password 1'))).toBe('CONFLICT');
   });
+
+  it('announces a technician’s sign-up (not a customer’s); a failed announcement does not fail it', async () => {
+    const repo = createAuthRepo(database.db);
+    const joined: string[] = [];
+    let fail = false;
+    const auth = createAuthService({
+      repo,
+      sessions: createSessionStore(repo, () => clock),
+      limiter: createRateLimiter({ limit: 1000, windowMs: 60_000 }),
+      technicianJoined: async (id) => {
+        if (fail) throw new Error('bus down');
+        joined.push(id);
+      },
+    });
+    await auth.signUp(signUpInput(), 'ip');
+    expect(joined).toEqual([]);
+    const tech = await auth.signUp({ ...signUpInput(), role: 'technician' }, 'ip');
+    expect(joined).toEqual([tech.user.id]);
+    fail = true;
+    const other = await auth.signUp({ ...signUpInput(), role: 'technician' }, 'ip');
+    expect(other.token).toBeTruthy();
+    expect(joined).toEqual([tech.user.id]);
+  });
 });

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { UserRow } from '../../../db/schema';
 import type { PublicUser, signInInput, signUpInput, updateMeInput } from '../../contracts/auth';
 import { DomainError, isUniqueViolation, pgErrorCode } from '../../lib/errors';
+import { log } from '../../lib/log';
 import { type Backoff, createBackoff, type RateLimiter } from '../../lib/rate-limit';
 import type { AuthRepo } from './auth.repo';
 import { assertStrongPassword, burnVerifyTime, hashPassword, verifyPassword } from './password';
@@ -36,6 +37,8 @@ type Deps = {
     restrictionOf(userId: string): Promise<{ kind: 'suspend' | 'ban'; until: string | null } | null>;
     recordSignIn(e: { userId: string | null; email: string; ok: boolean; ip: string }): Promise<unknown>;
   };
+  /** A technician signed up (their profile, pending, exists): the admins' technician list refreshes. */
+  technicianJoined?: (userId: string) => Promise<unknown>;
 };
 export type Issued = { user: PublicUser; token: string; expiresAt: Date };
 
@@ -45,6 +48,7 @@ export function createAuthService({
   limiter,
   backoff = createBackoff({ freeAttempts: 5, maxMs: 60_000 }),
   guard,
+  technicianJoined,
 }: Deps) {
   const restricted = (r: { kind: 'suspend' | 'ban'; until: string | null } | null) =>
     new DomainError(
@@ -75,7 +79,13 @@ export function createAuthService({
   return {
     async signUp(input: z.output<typeof signUpInput>, ip: string): Promise<Issued> {
       await limit([`signup:ip:${ip}`]);
-      return issue(await this.register(input));
+      const user = await this.register(input);
+      // A hint only: the account exists whether or not the admins hear of it now.
+      if (user.role === 'technician')
+        await technicianJoined?.(user.id).catch((e: Error) =>
+          log.warn('auth: technician sign-up not announced', { error: e.message }),
+        );
+      return issue(user);
     },
 
     /** Creates the account without signing in (sign-up, seeding). */

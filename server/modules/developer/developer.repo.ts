@@ -364,7 +364,17 @@ export function createDeveloperRepo(db: DbOrTx) {
           .set({ failingSince: sql`COALESCE(${webhookEndpoints.failingSince}, now())` })
           .where(eq(webhookEndpoints.id, endpoint.id))
           .returning();
-        if (!ep?.enabled || !ep.failingSince) return { disabled: false };
+        if (ep && !ep.enabled) {
+          // Disabled meanwhile (by another attempt's failure, or before a test or replay): nothing of it stays
+          // queued, as when it was switched off; a success or a replay sends again.
+          if (patch.status === 'pending')
+            await tx
+              .update(webhookDeliveries)
+              .set({ status: 'failed', lastError: 'Endpoint disabled' })
+              .where(eq(webhookDeliveries.id, id));
+          return { disabled: false };
+        }
+        if (!ep?.failingSince) return { disabled: false };
         if (Date.now() - ep.failingSince.getTime() < endpoint.disableAfterMs) return { disabled: false };
         const [off] = await tx
           .update(webhookEndpoints)

@@ -4,8 +4,8 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { auditLog, notifications, webhookEndpoints } from '../../../db/schema';
-import type { ApiKeyScope, WebhookPayload } from '../../contracts/developer';
-import { customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
+import type { ApiKeyScope, WebhookBookingData, WebhookPayload } from '../../contracts/developer';
+import { customer, offset, serviceId, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, isolatedDatabase, startTestServer, type TestServer } from '../../test/harness';
 import { startSmtpStandin } from '../../test/standins/smtp';
 import { startWebhookReceiver } from '../../test/standins/webhook-receiver';
@@ -308,7 +308,7 @@ describe('webhooks', () => {
     expect((await a.api.webhook.list.query()).map((e) => e.id)).toEqual([endpoint.id]);
     const booking = await book(server, a.api);
     await a.api.booking.cancel.mutate({ id: booking.id, reason: 'changed our mind' });
-    await until(async () => receivedFor(booking.id).length >= 3);
+    await until(async () => receivedFor(booking.id).length >= 3, 15_000); // generous for a busy CI machine
     const types = receivedFor(booking.id).map((r) => (JSON.parse(r.body) as WebhookPayload).type);
     expect(types.sort()).toEqual(['booking.cancelled', 'booking.created', 'booking.status_changed']);
     for (const r of receivedFor(booking.id)) {
@@ -459,6 +459,202 @@ describe('webhooks', () => {
     await a.api.webhook.delete.mutate({ id: endpoint.id });
     expect(await a.api.webhook.list.query()).toEqual([]);
   });
+
+  it('delivers booking.assigned and booking.completed as a job runs to its end', async () => {
+    receiver.setResponder(() => ({ status: 200, body: 'ok' }));
+    const a = await orgWithKey(server, ['bookings:read', 'bookings:write', 'webhooks:manage']);
+    const { secret } = await a.api.webhook.create.mutate({
+      url: receiver.url,
+      events: ['booking.assigned', 'booking.completed'],
+    });
+    const spot = uniqueSpot();
+    const t = await technician(server.services, offset(spot, 1500));
+    const booking = await book(server, a.api, spot);
+    await until(async () => {
+      try {
+        await server.services.dispatch.accept(booking.id, t.user.id);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    await until(async () => receivedFor(booking.id, 'booking.assigned').length >= 1);
+    for (const to of ['en_route', 'arrived', 'in_progress'] as const)
+      await server.services.bookings.advance(booking.id, t.user, to, { confirmFar: true });
+    await server.services.bookings.advance(booking.id, t.user, 'completed');
+    await until(async () => receivedFor(booking.id, 'booking.completed').length >= 1);
+    // Only the events the endpoint asked for: no created, no status_changed (a moment for stragglers).
+    await sleep(300);
+    const got = receivedFor(booking.id).map((r) => JSON.parse(r.body) as WebhookPayload);
+    expect(got.map((p) => p.type)).toEqual(['booking.assigned', 'booking.completed']);
+    const data = got.map((p) => p.data as WebhookBookingData);
+    expect(data[0]!.booking).toMatchObject({ id: booking.id, status: 'assigned' });
+    expect(data[0]!.booking.technician?.id).toBe(t.user.id);
+    expect(data[0]!.change).toMatchObject({ from: 'searching', to: 'assigned' });
+    expect(data[1]!.booking).toMatchObject({ id: booking.id, status: 'completed' });
+    expect(data[1]!.change).toMatchObject({ from: 'in_progress', to: 'completed' });
+    expect(new Set(got.map((p) => p.id)).size).toBe(2);
+    for (const r of receivedFor(booking.id))
+      expect(verifySignature(secret, r.body, String(r.headers['fundi-signature']))).toBe(true);
+  });
+
+  it('a 3xx answer is a failure and its Location is not followed', async () => {
+    const hooks = await startWebhookReceiver();
+    try {
+      const a = await orgWithKey(server, ['webhooks:manage']);
+      const { endpoint } = await a.api.webhook.create.mutate({ url: hooks.url, events: ['booking.created'] });
+      let status = 0;
+      // The endpoint "moved" to another path of the same receiver: a followed redirect would land there.
+      hooks.setResponder((_n, r) =>
+        r.path === '/hooks'
+          ? { status, headers: { location: `http://127.0.0.2:${hooks.port}/moved` } }
+          : { status: 200, body: 'ok' },
+      );
+      for (const code of [301, 302, 303, 307, 308]) {
+        status = code;
+        const d = await a.api.webhook.test.mutate({ id: endpoint.id });
+        expect(d, String(code)).toMatchObject({
+          status: 'pending',
+          lastStatusCode: code,
+          lastError: 'Redirects are not followed',
+          deliveredAt: null,
+        });
+      }
+      await sleep(300);
+      expect(hooks.received.filter((r) => r.path !== '/hooks')).toEqual([]);
+      const [ep] = await a.api.webhook.list.query();
+      expect(ep!.failingSince).not.toBeNull();
+      // Deleting the endpoint ends its retries.
+      await a.api.webhook.delete.mutate({ id: endpoint.id });
+    } finally {
+      await hooks.close();
+    }
+  });
+});
+
+describe('webhook limits (short settings)', () => {
+  const RETRY_FOR_MS = 1_200;
+  const DISABLE_AFTER_MS = 4_000;
+  const TIMEOUT_MS = 300;
+  let tight: TestServer;
+  let hooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  beforeAll(async () => {
+    // A server of its own (and a database, so no other worker delivers its events) with hours made seconds.
+    tight = await startTestServer(
+      {
+        ...env,
+        // These tests poll the delivery log with the key: no rate limit in the way.
+        API_KEY_RATE_LIMIT: '1000000',
+        WEBHOOK_RETRY_BASE_SECONDS: '0.1',
+        WEBHOOK_RETRY_HOURS: String(RETRY_FOR_MS / 3_600_000),
+        WEBHOOK_DISABLE_AFTER_HOURS: String(DISABLE_AFTER_MS / 3_600_000),
+        WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
+      },
+      { isolated: true },
+    );
+    hooks = await startWebhookReceiver();
+  }, 120_000); // It creates and migrates a database of its own.
+  afterAll(async () => {
+    await tight?.close();
+    await hooks?.close();
+  });
+  const forBooking = (bookingId: string) =>
+    hooks.received.filter(
+      (r) =>
+        ((JSON.parse(r.body) as WebhookPayload).data as { booking?: { id: string } }).booking?.id ===
+        bookingId,
+    );
+
+  it('the settings are the ones the server runs with', () => {
+    expect(tight.config.developer.webhooks).toMatchObject({
+      retryForMs: RETRY_FOR_MS,
+      disableAfterMs: DISABLE_AFTER_MS,
+      timeoutMs: TIMEOUT_MS,
+    });
+  });
+
+  it('retries stop after WEBHOOK_RETRY_HOURS: the delivery is failed and no attempt follows', async () => {
+    hooks.setResponder(() => ({ status: 500, body: 'down' }));
+    const a = await orgWithKey(tight, ['bookings:write', 'webhooks:manage']);
+    const { endpoint } = await a.api.webhook.create.mutate({ url: hooks.url, events: ['booking.created'] });
+    const booking = await book(tight, a.api);
+    const failed = await until(async () => {
+      const [d] = (await a.api.webhook.deliveries.query({ id: endpoint.id })).items;
+      return d?.status === 'failed' ? d : null;
+    }, 15_000);
+    // Retried with backoff (0.1 s, 0.2 s, 0.4 s …) until the next retry would fall outside the window.
+    expect(failed.attempts).toBeGreaterThanOrEqual(2);
+    expect(failed).toMatchObject({ lastStatusCode: 500, nextAttemptAt: null, deliveredAt: null });
+    const attempts = forBooking(booking.id);
+    expect(attempts).toHaveLength(failed.attempts);
+    const created = Date.parse((JSON.parse(attempts[0]!.body) as WebhookPayload).created);
+    // No attempt was scheduled past the window (a little slack for the worker's own latency).
+    expect(attempts.at(-1)!.at - created).toBeLessThan(RETRY_FOR_MS + 1_000);
+    await sleep(1_500);
+    expect(forBooking(booking.id)).toHaveLength(failed.attempts);
+    // Giving up on one event does not switch the endpoint off (that takes DISABLE_AFTER of failures).
+    const [ep] = await a.api.webhook.list.query();
+    expect(ep).toMatchObject({ enabled: true, disabledAt: null });
+    expect(ep!.failingSince).not.toBeNull();
+  }, 30_000);
+
+  it('an endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled: queued deliveries fail, new events skip it', async () => {
+    hooks.setResponder(() => ({ status: 503, body: 'still down' }));
+    const a = await orgWithKey(tight, ['bookings:write', 'webhooks:manage']);
+    const { endpoint } = await a.api.webhook.create.mutate({ url: hooks.url, events: ['booking.created'] });
+    const first = await a.api.webhook.test.mutate({ id: endpoint.id });
+    expect(first.lastStatusCode).toBe(503);
+    // Keep failing (a test event every 0.4 s) until the endpoint is switched off.
+    const disabled = await until(async () => {
+      const [ep] = await a.api.webhook.list.query();
+      if (!ep!.enabled) return ep!;
+      await a.api.webhook.test.mutate({ id: endpoint.id });
+      await sleep(400);
+      return null;
+    }, 15_000);
+    expect(disabled).toMatchObject({ disabledReason: 'http_error', disabledStatus: 503 });
+    const failingFor = Date.parse(disabled.disabledAt!) - Date.parse(disabled.failingSince!);
+    expect(failingFor).toBeGreaterThanOrEqual(DISABLE_AFTER_MS);
+    expect(failingFor).toBeLessThan(DISABLE_AFTER_MS + 5_000);
+    // Nothing of it is left pending (an attempt in flight when it was switched off ends failed too).
+    const log = await until(async () => {
+      const { items } = await a.api.webhook.deliveries.query({ id: endpoint.id });
+      return items.every((d) => d.status !== 'pending') ? items : null;
+    });
+    expect(log.length).toBeGreaterThan(1);
+    expect(log.some((d) => d.lastError === 'Endpoint disabled')).toBe(true);
+    // A new booking event writes no delivery for a disabled endpoint.
+    const booking = await book(tight, a.api);
+    await sleep(500);
+    expect(forBooking(booking.id)).toEqual([]);
+    expect(
+      (await a.api.webhook.deliveries.query({ id: endpoint.id })).items.map((d) => d.eventType),
+    ).not.toContain('booking.created');
+    // A success (the receiver fixed, a test sent) switches it back on.
+    hooks.setResponder(() => ({ status: 200, body: 'ok' }));
+    expect((await a.api.webhook.test.mutate({ id: endpoint.id })).status).toBe('succeeded');
+    expect((await a.api.webhook.list.query())[0]).toMatchObject({
+      enabled: true,
+      disabledAt: null,
+      failingSince: null,
+    });
+  }, 30_000);
+
+  it('a hanging endpoint times out after WEBHOOK_TIMEOUT_MS and the delivery is retried', async () => {
+    hooks.setResponder(() => null);
+    const a = await orgWithKey(tight, ['webhooks:manage']);
+    const { endpoint } = await a.api.webhook.create.mutate({ url: hooks.url, events: ['booking.created'] });
+    const before = hooks.received.length;
+    const started = Date.now();
+    const d = await a.api.webhook.test.mutate({ id: endpoint.id });
+    const took = Date.now() - started;
+    expect(hooks.received.length).toBeGreaterThan(before); // it arrived, and was never answered
+    expect(d).toMatchObject({ status: 'pending', lastStatusCode: null, lastError: 'Timed out' });
+    expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS - 20);
+    expect(took).toBeLessThan(TIMEOUT_MS + 2_500);
+    await a.api.webhook.delete.mutate({ id: endpoint.id });
+    hooks.setResponder(() => ({ status: 200, body: 'ok' }));
+  }, 30_000);
 });
 
 describe('organisation members', () => {

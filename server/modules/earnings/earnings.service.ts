@@ -22,8 +22,8 @@ export function weekStart(d: Date): Date {
 export function createEarningsService(deps: {
   db: Db;
   ledger: Ledger;
-  /** The currency of a summary with no lines to tell it. */
-  currency: () => Promise<string>;
+  /** The currency of a technician's summary with no lines to tell it. */
+  currency: (technicianId: string) => Promise<string>;
   now?: () => Date;
 }) {
   const { db, ledger } = deps;
@@ -47,7 +47,7 @@ export function createEarningsService(deps: {
   return {
     async summary(user: Caller, currency?: string): Promise<EarningsSummary> {
       const lines = await ledger.linesOf(db, accounts.technician(user.id));
-      const cur = currency ?? lines[0]?.currency ?? (await deps.currency());
+      const cur = currency ?? lines[0]?.currency ?? (await deps.currency(user.id));
       const sum = (line: string) =>
         lines.filter((l) => l.currency === cur && l.line === line).reduce((a, l) => a + l.sum, 0);
       const all = lines.filter((l) => l.currency === cur).reduce((a, l) => a + l.sum, 0);

@@ -14,13 +14,19 @@ type Emit = (event: MeEvent) => void;
 const PARTIES_CACHE = 10_000;
 /** Hints kept for a slow reader before they collapse into one `resync`. */
 const MAX_QUEUED = 100;
-/** Admins get at most one `technicians` hint this often (going online and offline is frequent). */
+/**
+ * Admins get at most one hint of each kind this often (going online and offline is frequent; an expiry
+ * sweep sends many applications back at once).
+ */
 const ADMIN_HINT_MS = 1_000;
+
+type AdminHint = Extract<MeEvent, { type: 'technicians' | 'applications' }>['type'];
 
 /**
  * `me.events`. Events reach a user three ways: their own bus channel (`me:<id>`: chat messages, and
  * whatever publishes there), booking changes (every node hears them on `booking-changes`; the node looks
- * up the booking's customer once and remembers it), and technician changes (`technicians`).
+ * up the booking's customer once and remembers it), and technician changes (`technicians`); admins also
+ * hear of onboarding applications (`applications`: submitted, decided, sent back).
  * Nodes without any `me.events` subscriber do nothing with the shared channels.
  */
 export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
@@ -29,8 +35,7 @@ export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
   const admins = new Set<Emit>();
   const parties = new Map<string, { customerId: string; technicianId: string | null }>();
   let shared: Unsubscribe[] = [];
-  let adminHintAt = 0;
-  let adminTimer: ReturnType<typeof setTimeout> | undefined;
+  const adminHints = new Map<AdminHint, { at: number; timer?: ReturnType<typeof setTimeout> }>();
 
   const deliver = (userId: string | null, event: MeEvent) => {
     if (userId) for (const emit of byUser.get(userId) ?? []) emit(event);
@@ -52,16 +57,23 @@ export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
     p.technicianId = m.technicianId;
   }
 
+  /** One `type` hint to every admin, at most once per ADMIN_HINT_MS (later ones fold into the next). */
+  function hintAdmins(type: AdminHint) {
+    const hint = adminHints.get(type) ?? { at: 0 };
+    adminHints.set(type, hint);
+    if (admins.size === 0 || hint.timer) return;
+    const wait = Math.max(0, hint.at + ADMIN_HINT_MS - Date.now());
+    hint.timer = setTimeout(() => {
+      hint.timer = undefined;
+      hint.at = Date.now();
+      for (const emit of admins) emit({ type });
+    }, wait);
+    hint.timer.unref?.();
+  }
+
   function onTechnicians(m: { ids: string[] }) {
     for (const id of m.ids) deliver(id, { type: 'technician' });
-    if (admins.size === 0 || adminTimer) return;
-    const wait = Math.max(0, adminHintAt + ADMIN_HINT_MS - Date.now());
-    adminTimer = setTimeout(() => {
-      adminTimer = undefined;
-      adminHintAt = Date.now();
-      for (const emit of admins) emit({ type: 'technicians' });
-    }, wait);
-    adminTimer.unref?.();
+    hintAdmins('technicians');
   }
 
   function attachShared() {
@@ -71,6 +83,7 @@ export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
         onBookingChange(m).catch((e: Error) => log.warn('me: booking change', { error: e.message }));
       }),
       bus.on<{ ids: string[] }>(channels.technicians, onTechnicians),
+      bus.on(channels.applications, () => hintAdmins('applications')),
     ];
   }
 
@@ -78,8 +91,8 @@ export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
     if (byUser.size > 0) return;
     for (const off of shared) off();
     shared = [];
-    clearTimeout(adminTimer);
-    adminTimer = undefined;
+    for (const hint of adminHints.values()) clearTimeout(hint.timer);
+    adminHints.clear();
   }
 
   return {

@@ -6,12 +6,19 @@ export type Rendered = { title: string; body: string };
 
 const str = (v: unknown, fallback = '') => (typeof v === 'string' && v ? v : fallback);
 
-/** Minor units in the recipient's language (Arabic digits for Arabic, as the PWA shows them). */
+/**
+ * Minor units in the recipient's language (Arabic digits for Arabic, as the PWA shows them), in the
+ * currency the event names (its market's). Without one the amount stands alone: no market's currency is
+ * assumed.
+ */
 export function money(amount: unknown, currency: unknown, locale: Locale): string {
-  const cur = str(currency, 'NGN');
+  const cur = str(currency);
   const n = typeof amount === 'number' ? amount : Number(amount);
   if (!Number.isFinite(n)) return '';
   const tag = locale === 'ar' ? 'ar-EG' : 'en-NG';
+  if (!/^[A-Z]{3}$/.test(cur)) {
+    return new Intl.NumberFormat(tag, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(n / 100);
+  }
   return new Intl.NumberFormat(tag, { style: 'currency', currency: cur }).format(n / 100);
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { render } from './notification.templates';
+import { money, render } from './notification.templates';
 
 const en = { locale: 'en' as const, timeZone: 'UTC', name: 'Ada' };
 const ar = { locale: 'ar' as const, timeZone: 'UTC', name: 'عائشة' };
@@ -14,5 +14,18 @@ describe('verification', () => {
     expect(render('verification', { status: 'verified' }, en).body).toBe(
       'You can now go online and receive job offers.',
     );
+  });
+});
+
+describe('money', () => {
+  it('is in the currency the event names, and assumes none when it names none', () => {
+    expect(money(150_000, 'NGN', 'en')).toMatch(/(NGN|₦)\s?1,500\.00/);
+    expect(money(6_000, 'EGP', 'ar')).toContain('٦٠');
+    expect(money(6_000, 'EGP', 'ar')).toMatch(/ج\.م\.|EGP/);
+    for (const currency of [undefined, '', 'naira']) {
+      const shown = money(150_000, currency, 'en');
+      expect(shown).toBe('1,500.00');
+      expect(shown).not.toMatch(/NGN|₦|EGP/);
+    }
   });
 });

@@ -64,6 +64,11 @@ export function createOnboardingService(deps: {
    */
   verificationChanged: (technicianId: string, status: VerificationStatus) => Promise<unknown>;
   /**
+   * After an application's status has committed (submitted, decided, sent back by the expiry sweep): the
+   * admins' open review queues refresh (me.events `applications`).
+   */
+  applicationChanged?: (technicianId: string, status: OnboardingStatus) => void;
+  /**
    * Whether technicians must verify a phone (TECHNICIAN_PHONE_REQUIRED, default yes): the checklist's
    * phone item counts only then ("verified phone, when SMS exists"); off for load tools whose simulated
    * technicians cannot receive an SMS. Default: required.
@@ -197,7 +202,10 @@ export function createOnboardingService(deps: {
       });
       return true;
     });
-    if (changed) await deps.verificationChanged(technicianId, 'suspended');
+    if (changed) {
+      deps.applicationChanged?.(technicianId, 'changes_requested');
+      await deps.verificationChanged(technicianId, 'suspended');
+    }
     return changed;
   }
 
@@ -265,6 +273,7 @@ export function createOnboardingService(deps: {
         });
         return updated!;
       });
+      deps.applicationChanged?.(user.id, row.status);
       return view(row, user);
     },
 
@@ -387,6 +396,7 @@ export function createOnboardingService(deps: {
         });
         return next;
       });
+      deps.applicationChanged?.(input.technicianId, status[input.decision]);
       await deps.verificationChanged(input.technicianId, verification);
       return service.get(admin, input.technicianId);
     },

@@ -14,6 +14,7 @@ import {
   technicianProfiles,
 } from '../../../db/schema';
 import { redact } from '../../lib/log';
+import { channels } from '../../realtime/bus';
 import {
   codeOf,
   customer,
@@ -435,9 +436,16 @@ describe('expired documents', () => {
     // An approved application whose ID expired yesterday.
     await application(t.user.id, yesterday());
 
+    // The admins' review queues hear of it (me.events `applications`), once.
+    const heard: unknown[] = [];
+    const off = svc().bus.on<{ technicianId: string }>(channels.applications, (m) => {
+      if (m.technicianId === t.user.id) heard.push(m);
+    });
     const swept = await svc().onboarding.sweepExpired();
     expect(swept).toContain(t.user.id);
     expect(await svc().onboarding.sweepExpired()).not.toContain(t.user.id);
+    off();
+    expect(heard).toEqual([{ technicianId: t.user.id, status: 'changes_requested' }]);
     const [profile] = await db()
       .select()
       .from(technicianProfiles)

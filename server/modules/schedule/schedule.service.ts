@@ -65,7 +65,9 @@ export function obstacle(
 export function createScheduleService(deps: {
   db: Db;
   catalog: Pick<CatalogService, 'requireService'>;
-  markets?: Pick<MarketService, 'list' | 'locate'> | undefined;
+  markets?: Pick<MarketService, 'list' | 'locate' | 'bySlug'> | undefined;
+  /** The deployment's default market (MARKET): its zone when nothing else names one. */
+  defaultMarket?: string | undefined;
   config: ScheduleConfig;
   /** Their hours or time off changed: refresh the live index (quotes, dispatch proposals), offer waiting jobs. */
   onChanged?: (technicianId: string) => Promise<void> | void;
@@ -78,11 +80,24 @@ export function createScheduleService(deps: {
     return deps.markets ? [...new Set((await deps.markets.list()).map((m) => m.timeZone))] : [];
   }
 
-  /** Their own zone when it is a market's (a phone may say UTC or Europe/London), else the first market's. */
+  /** The default market's zone (MARKET; none without market data). */
+  async function homeZone(): Promise<string | undefined> {
+    if (!deps.markets || !deps.defaultMarket) return undefined;
+    return (await deps.markets.bySlug(deps.defaultMarket))?.timeZone;
+  }
+
+  /**
+   * Their own zone when it is a market's (a phone may say UTC or Europe/London), else the default
+   * market's, else the first market's; UTC only when there is no market data at all.
+   */
   async function defaultZone(technicianId: string) {
-    const [own, zones] = await Promise.all([repo.userTimeZone(technicianId), marketZones()]);
+    const [own, zones, home] = await Promise.all([
+      repo.userTimeZone(technicianId),
+      marketZones(),
+      homeZone(),
+    ]);
     if (own && (zones.length ? zones.includes(own) : isTimeZone(own))) return own;
-    return zones[0] ?? 'Africa/Lagos';
+    return home ?? zones[0] ?? 'UTC';
   }
 
   async function hours(technicianId: string): Promise<WorkingHours> {
@@ -213,7 +228,8 @@ export function createScheduleService(deps: {
         named?.timeZone ??
         (input.technicianId ? await defaultZone(input.technicianId) : undefined) ??
         (await deps.markets?.locate(at))?.timeZone ??
-        'Africa/Lagos';
+        (await homeZone()) ??
+        'UTC';
       return { timeZone, durationMinutes: service.durationMinutes, stepMinutes: step / 60_000, slots };
     },
 

@@ -19,6 +19,7 @@ import {
 import { startTestServer, type TestServer } from '../../test/harness';
 import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import { localTime, worksDuring } from './hours';
+import { createScheduleService } from './schedule.service';
 
 /** Issue 12 §5: working hours, time off, travel-aware slots and reservations. */
 let server: TestServer;
@@ -220,6 +221,24 @@ describe('the slot race', () => {
 });
 
 describe('working hours and time off', () => {
+  it('a technician whose phone names no market’s zone keeps hours in the default MARKET’s zone', async () => {
+    const t = await technician(svc(), uniqueSpot());
+    await db().execute(sql`UPDATE users SET time_zone = 'UTC' WHERE id = ${t.user.id}`);
+    const deployedIn = (market: string) =>
+      createScheduleService({
+        db: db(),
+        catalog: svc().catalog,
+        markets: svc().markets,
+        defaultMarket: market,
+        config: { travelBufferMs: BUFFER, slotStepMs: STEP, slotMinLeadMs: 0, radiusMeters: 10_000 },
+      });
+    expect((await deployedIn('cairo').hours(t.user.id)).timeZone).toBe('Africa/Cairo');
+    expect((await deployedIn('lagos').hours(t.user.id)).timeZone).toBe('Africa/Lagos');
+    // Their own zone, when it is a market's, comes first.
+    await db().execute(sql`UPDATE users SET time_zone = 'Africa/Lagos' WHERE id = ${t.user.id}`);
+    expect((await deployedIn('cairo').hours(t.user.id)).timeZone).toBe('Africa/Lagos');
+  });
+
   it('setHours merges ranges, keeps them in a market zone, and clear goes back to "always"', async () => {
     const t = await technician(svc(), uniqueSpot());
     // Their phone said UTC at sign-up: hours are kept in a market's zone all the same.

@@ -113,6 +113,17 @@ export function createTechnicianRepo(db: DbOrTx) {
     },
 
     /** The catalogue's price bounds of these services (null: no bound that side). */
+    /** The markets (cities) of these services, each once. */
+    marketsOf: async (ids: string[]) =>
+      ids.length === 0
+        ? []
+        : (
+            await db
+              .selectDistinct({ market: services.market })
+              .from(services)
+              .where(inArray(services.id, ids))
+          ).map((r) => r.market),
+
     priceBounds: (ids: string[]) =>
       ids.length === 0
         ? Promise.resolve([])

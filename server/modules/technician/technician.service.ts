@@ -151,6 +151,14 @@ export function createTechnicianService(deps: {
     async setServices(userId: string, input: z.output<typeof setServicesInput>) {
       await me(userId);
       const unique = new Map(input.services.map((s) => [s.serviceId, s]));
+      // A technician works in one city: its price list, in its currency (issue 13 §1).
+      const markets = await repo.marketsOf([...unique.keys()]);
+      if (markets.length > 1) {
+        throw new DomainError('VALIDATION', 'Choose the services of one city only.', {
+          reason: 'MIXED_MARKETS',
+          markets: markets.sort().join(','),
+        });
+      }
       try {
         await repo.replaceServices(userId, [...unique.values()]);
       } catch (e) {

@@ -85,6 +85,39 @@ describe('technician profile', () => {
     expect(atMax.services[0]!.price!.amount).toBe(listed.maxPrice!.amount);
   });
 
+  it('a Cairo technician offers Cairo’s services in EGP; services of two cities at once are refused', async () => {
+    const { token } = await newTechnician();
+    const api = httpClient(server, token);
+    const cairo = await api.catalog.services.query({ market: 'cairo' });
+    const lagos = await api.catalog.services.query({ market: 'lagos' });
+    expect(cairo.length).toBeGreaterThan(1);
+    expect(new Set(cairo.map((s) => `${s.market} ${s.basePrice.currency}`))).toEqual(new Set(['cairo EGP']));
+    const [first, second] = cairo;
+    const saved = await api.technician.setServices.mutate({
+      services: [{ serviceId: first!.id }, { serviceId: second!.id, price: second!.basePrice.amount }],
+    });
+    expect(saved.services.map((s) => s.serviceId).sort()).toEqual([first!.id, second!.id].sort());
+    expect(saved.services.find((s) => s.serviceId === second!.id)!.price).toEqual({
+      amount: second!.basePrice.amount,
+      currency: 'EGP',
+    });
+    // The same service in Lagos added to the Cairo list: refused, and the Cairo list stays as it was.
+    const lagosTwin = lagos.find((s) => s.slug === first!.slug)!;
+    const error = await api.technician.setServices
+      .mutate({ services: [{ serviceId: first!.id }, { serviceId: lagosTwin.id }] })
+      .catch((e: { data?: { appCode?: string; details?: unknown } }) => e);
+    expect(error).toMatchObject({
+      data: { appCode: 'VALIDATION', details: { reason: 'MIXED_MARKETS', markets: 'cairo,lagos' } },
+    });
+    expect((await api.technician.me.query()).services).toEqual(saved.services);
+    // No earnings yet: zeros in their market's currency (not the deployment's default market's).
+    expect(await api.earnings.summary.query()).toMatchObject({ currency: 'EGP', earned: 0, balance: 0 });
+    // Moving to Lagos is one list replacing the other.
+    const moved = await api.technician.setServices.mutate({ services: [{ serviceId: lagosTwin.id }] });
+    expect(moved.services).toEqual([{ serviceId: lagosTwin.id, price: null }]);
+    expect((await api.earnings.summary.query()).currency).toBe('NGN');
+  });
+
   it('keeps the newest plausible position: late, future and (0,0) fixes never move it', async () => {
     const { token } = await newTechnician();
     const api = httpClient(server, token);
@@ -132,8 +165,15 @@ describe('admin verification', () => {
       (await httpClient(server).auth.signIn.mutate({ email, password: 'admin password 1' })).token,
     );
     const t = await newTechnician();
-    const queue = await admin.admin.technicians.list.query({ verification: 'pending' });
-    expect(queue.items.map((i) => i.userId)).toContain(t.user.id);
+    // Oldest first, 50 a page: other tests' pending technicians may fill the first pages.
+    const pending: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await admin.admin.technicians.list.query({ verification: 'pending', cursor });
+      pending.push(...page.items.map((i) => i.userId));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && !pending.includes(t.user.id));
+    expect(pending).toContain(t.user.id);
     const spot = uniqueSpot();
     const api = httpClient(server, t.token);
     await api.technician.setServices.mutate({ services: [{ serviceId: await serviceId(svc()) }] });

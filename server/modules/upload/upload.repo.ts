@@ -56,7 +56,7 @@ export function createUploadRepo(db: DbOrTx) {
       const rows = await db
         .delete(uploads)
         .where(
-          sql`${uploads.id} IN (SELECT id FROM ${uploads} WHERE ${uploads.status} = 'pending' AND ${uploads.expiresAt} < ${before} LIMIT ${limit})`,
+          sql`${uploads.id} IN (SELECT id FROM ${uploads} WHERE ${uploads.status} = 'pending' AND ${uploads.expiresAt} < ${before.toISOString()}::timestamptz LIMIT ${limit})`,
         )
         .returning({ id: uploads.id });
       return rows.length;

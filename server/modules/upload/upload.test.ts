@@ -18,6 +18,7 @@ import {
   rawPut,
   upload,
 } from './upload.fixtures';
+import { createUploadRepo } from './upload.repo';
 
 const KEY = 'test-upload-signing-key-0123456789abcdef';
 let server: TestServer;
@@ -520,5 +521,25 @@ describe('the signing key', () => {
       await one.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('unused upload slots', () => {
+  it('are deleted once well past their end, and only those', async () => {
+    const c = await customer(svc());
+    const api = httpClient(server, c.token);
+    const slot = () =>
+      api.upload.create.mutate({ kind: 'profile_photo', contentType: 'image/jpeg', size: 100 });
+    const [old, fresh] = [await slot(), await slot()];
+    await svc()
+      .database.db.update(uploads)
+      .set({ expiresAt: new Date(Date.now() - 2 * 86_400_000) })
+      .where(eq(uploads.id, old.uploadId));
+    const deleted = await createUploadRepo(svc().database.db).deleteExpiredSlots(
+      new Date(Date.now() - 86_400_000),
+    );
+    expect(deleted).toBeGreaterThanOrEqual(1);
+    expect(await row(old.uploadId)).toBeUndefined();
+    expect(await row(fresh.uploadId)).toBeDefined();
   });
 });

@@ -3,12 +3,13 @@ import type { PublicUser } from '../../../../server/contracts/auth';
 import type { OnlineSnapshot } from '../../../../server/contracts/tracking';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
-import { defaultCenter } from '../../lib/geolocation';
+import { marketCenter } from '../../lib/geolocation';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { useResubscribe } from '../../lib/useResubscribe';
 import { useLiveDemand } from '../analytics/LiveDemand';
 import { type OpsKind, type OpsPoint, shapeSvg } from '../cases/opsShapes';
+import { useMarket } from '../catalog/useMarket';
 import '../cases/cases.css';
 
 // Leaflet and the cluster plugin load only with the map.
@@ -74,7 +75,9 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
     return [...techs, ...jobs];
   }, [online, waiting.data, localized]);
   const byKind = (k: OpsKind) => points.filter((p) => p.kind === k);
-  const center = useMemo(() => defaultCenter(user.timeZone, user.locale), [user]);
+  // The map opens on the admin's city (market.list: their choice, else time zone and language).
+  const { market } = useMarket(user);
+  const center = useMemo(() => (market ? marketCenter(market) : null), [market]);
   const live = useLiveDemand();
   const list = (
     // Scrollable, so reachable by keyboard (axe: scrollable-region-focusable); named by its sections.
@@ -141,16 +144,20 @@ export function AdminLiveMap({ user }: { user: PublicUser }) {
         <div className="ops-map-col" aria-hidden="false">
           <MapBoundary fallback={<p className="map map-placeholder">{t('map.failed')}</p>}>
             <Suspense fallback={<p className="map map-placeholder">{t('map.loading')}</p>}>
-              <LiveOpsMap
-                label={t('admin.live.mapLabel')}
-                center={center}
-                points={points}
-                zoomInLabel={t('cases.live.zoomIn')}
-                zoomOutLabel={t('cases.live.zoomOut')}
-                fitLabel={t('cases.live.fit')}
-                height={300}
-                demand={live.demand}
-              />
+              {!center ? (
+                <p className="map map-placeholder">{t('map.loading')}</p>
+              ) : (
+                <LiveOpsMap
+                  label={t('admin.live.mapLabel')}
+                  center={center}
+                  points={points}
+                  zoomInLabel={t('cases.live.zoomIn')}
+                  zoomOutLabel={t('cases.live.zoomOut')}
+                  fitLabel={t('cases.live.fit')}
+                  height={300}
+                  demand={live.demand}
+                />
+              )}
             </Suspense>
           </MapBoundary>
         </div>

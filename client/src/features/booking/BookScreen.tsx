@@ -9,7 +9,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
-import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
+import { useCategories, useServices } from '../catalog/useCatalog';
 import { useMarket } from '../catalog/useMarket';
 import { CatalogIcon } from '../console/icons';
 import { BookingForm } from './BookingForm';
@@ -31,7 +31,8 @@ export function BookScreen({ user }: { user: PublicUser }) {
   const categorySlug = params.get('category');
   const serviceSlug = params.get('service');
   const category = categories.data?.find((c) => c.slug === categorySlug);
-  const all = services.data ? oneServicePerSlug(services.data, user) : undefined;
+  // One city's price list: each service once.
+  const all = services.data;
   const service = all?.find((s) => s.slug === serviceSlug && (!category || s.categoryId === category.id));
   const step = service ? 3 : category ? 2 : 1;
 
@@ -97,7 +98,7 @@ export function BookScreen({ user }: { user: PublicUser }) {
         <Loading />
       ) : step === 1 || !category ? (
         <CategoryStep categories={categories.data ?? []} headingRef={stepHeading} />
-      ) : step === 2 || !service ? (
+      ) : step === 2 || !service || !market ? (
         <ServiceStep
           category={category}
           services={(all ?? []).filter((s) => s.categoryId === category.id)}
@@ -116,7 +117,6 @@ export function BookScreen({ user }: { user: PublicUser }) {
           <BookingForm
             key={service.id}
             service={service}
-            user={user}
             market={market}
             markets={markets}
             technician={chosen.data ? { id: chosen.data.id, name: chosen.data.name } : undefined}

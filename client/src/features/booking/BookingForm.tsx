@@ -1,6 +1,5 @@
 import { keepPreviousData, skipToken } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useRef, useState } from 'react';
-import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Service } from '../../../../server/contracts/catalog';
 import type { Market } from '../../../../server/contracts/market';
 import { Spinner } from '../../components/Spinner';
@@ -10,9 +9,9 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { isRetryable, problemKey, toApiProblem } from '../../lib/apiErrors';
 import {
   currentPosition,
-  defaultCenter,
   type GeoProblem,
   type LatLng,
+  marketCenter,
   toGeoProblem,
 } from '../../lib/geolocation';
 import { Link } from '../../lib/router';
@@ -58,16 +57,14 @@ const roundCoarse = (value: number) => Math.round(value * 1e3) / 1e3;
 
 export function BookingForm({
   service,
-  user,
   market,
   markets = [],
   onSwitchMarket,
   technician,
 }: {
   service: Service;
-  user: PublicUser;
   /** The city whose price list this service is from: the map starts there. */
-  market?: Market | undefined;
+  market: Market;
   markets?: Market[];
   /** The pin is in another city: switch to its price list (same service). */
   onSwitchMarket?: (slug: string) => void;
@@ -93,11 +90,7 @@ export function BookingForm({
   const [errors, setErrors] = useState<Partial<Record<Field, MessageKey>>>({});
   const { create, mutation } = useCreateBooking();
 
-  const startCenter = useMemo(
-    () =>
-      market ? { lat: market.center[0], lng: market.center[1] } : defaultCenter(user.timeZone, user.locale),
-    [user, market],
-  );
+  const startCenter = useMemo(() => marketCenter(market), [market]);
   const scheduledFor = when === 'later' ? (technician ? slot : localToIso(scheduledLocal)) : undefined;
   const scheduleMissing = when === 'later' && !scheduledFor;
 

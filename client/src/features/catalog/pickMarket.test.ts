@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Market } from '../../../../server/contracts/market';
-import { pickMarket } from './pickMarket';
+import { deviceTimeZone, pickMarket } from './pickMarket';
 
 const market = (slug: string, timeZone: string, defaultLocale: 'en' | 'ar'): Market => ({
   slug,
@@ -46,5 +46,15 @@ describe('which market the customer sees', () => {
   it('skips hints for a market that is not in the list', () => {
     expect(pickMarket(markets, { ...none, chosen: 'nairobi', lastBooking: 'accra' })?.slug).toBe('accra');
     expect(pickMarket([], { ...none, chosen: 'lagos' })).toBeUndefined();
+  });
+});
+
+describe('a visitor not signed in', () => {
+  it('is guessed from the device’s own time zone, a market’s data', () => {
+    const zone = deviceTimeZone();
+    expect(zone).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const here = market('here', zone, 'en');
+    // Arabic would pick Cairo: only the time zone can pick `here`.
+    expect(pickMarket([here, cairo], { ...none, timeZone: zone, locale: 'ar' })?.slug).toBe('here');
   });
 });

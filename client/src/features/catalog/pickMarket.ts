@@ -27,3 +27,12 @@ export function pickMarket(markets: readonly Market[], hints: Hints): Market | u
     markets[0]
   );
 }
+
+/** The device's time zone (IANA; '' when unknown), for guessing the city of someone not signed in. */
+export function deviceTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone ?? '';
+  } catch {
+    return '';
+  }
+}

@@ -1,4 +1,3 @@
-import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Category, Service } from '../../../../server/contracts/catalog';
 import { trpc } from '../../lib/trpc';
 
@@ -25,22 +24,3 @@ export function useServices(market?: string) {
 }
 
 export type { Category, Service };
-
-/**
- * The same service is priced per market (Lagos in NGN, Cairo in EGP). Should the catalog list a slug more
- * than once, keep the one in the user's currency so each service appears (and is testable) once.
- */
-export function oneServicePerSlug(
-  services: Service[],
-  user: Pick<PublicUser, 'timeZone' | 'locale'>,
-): Service[] {
-  const preferred = user.timeZone === 'Africa/Cairo' || user.locale === 'ar' ? 'EGP' : 'NGN';
-  const bySlug = new Map<string, Service>();
-  for (const service of services) {
-    const current = bySlug.get(service.slug);
-    if (!current || (current.basePrice.currency !== preferred && service.basePrice.currency === preferred)) {
-      bySlug.set(service.slug, service);
-    }
-  }
-  return services.filter((service) => bySlug.get(service.slug) === service);
-}

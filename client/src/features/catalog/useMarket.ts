@@ -5,6 +5,8 @@ import { trpc } from '../../lib/trpc';
 import { pickMarket } from './pickMarket';
 
 const STORAGE_KEY = 'fundi.market';
+/** Told to every useMarket on the page when one of them switches city (the storage event is not). */
+const CHOSEN_EVENT = 'fundi:market-chosen';
 // Markets change when Fundi opens a city: keep the list for a long while.
 const MARKETS_STALE_MS = 60 * 60_000;
 
@@ -56,6 +58,13 @@ export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
     };
   }, [chosen, lastBooking, utils]);
 
+  // Another screen part switched city (the services editor and the areas editor follow each other).
+  useEffect(() => {
+    const follow = (event: Event) => setChosen((event as CustomEvent<string>).detail);
+    window.addEventListener(CHOSEN_EVENT, follow);
+    return () => window.removeEventListener(CHOSEN_EVENT, follow);
+  }, []);
+
   const markets: Market[] = list.data ?? [];
   const market = pickMarket(markets, {
     chosen,
@@ -72,9 +81,16 @@ export function useMarket(user: Pick<PublicUser, 'timeZone' | 'locale'>) {
       // Private mode: the choice lasts for this visit.
     }
     setChosen(next);
+    window.dispatchEvent(new CustomEvent(CHOSEN_EVENT, { detail: next }));
   };
 
-  return { markets, market, choose, query: list };
+  return {
+    markets,
+    market,
+    chosen: markets.some((m) => m.slug === chosen) ? chosen : null,
+    choose,
+    query: list,
+  };
 }
 
 /**

@@ -19,9 +19,7 @@ import { toApiProblem } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { MembersPanel, OrgBookingsPanel } from './OrgPanels';
 import './developer.css';
-
-/** Payment events are part of the API but not emitted yet (README): not offered here until they are. */
-const offeredEvents = webhookEventTypes.filter((e) => e.startsWith('booking.'));
+import { expiryInstant, todayInput } from './expiry';
 
 /**
  * Organisation members: API keys (secret shown once) and webhook endpoints with their delivery log (owners
@@ -221,6 +219,8 @@ function KeysPanel({ org }: { org: Org }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<ApiKeyScope[]>(['bookings:read', 'bookings:write']);
   const [test, setTest] = useState(false);
+  /** The picked expiry day (YYYY-MM-DD), or '' for a key that does not expire. */
+  const [expires, setExpires] = useState('');
   const [missing, setMissing] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
@@ -228,6 +228,7 @@ function KeysPanel({ org }: { org: Org }) {
     onSuccess: (r) => {
       setSecret(r.secret);
       setName('');
+      setExpires('');
       void utils.apiKey.list.invalidate();
     },
   });
@@ -241,7 +242,14 @@ function KeysPanel({ org }: { org: Org }) {
     e.preventDefault();
     setMissing(scopes.length === 0);
     if (scopes.length === 0 || !name.trim()) return;
-    create.mutate({ orgId: org.id, name: name.trim(), scopes, mode: test ? 'test' : 'live' });
+    const expiresAt = expiryInstant(expires);
+    create.mutate({
+      orgId: org.id,
+      name: name.trim(),
+      scopes,
+      mode: test ? 'test' : 'live',
+      ...(expiresAt ? { expiresAt } : {}),
+    });
   };
   return (
     <section className="card" aria-labelledby="dev-keys-title">
@@ -283,6 +291,16 @@ function KeysPanel({ org }: { org: Org }) {
           />
           <label htmlFor="dev-key-test">{t('developer.keys.mode')}</label>
         </div>
+        <TextField
+          name="keyExpires"
+          type="date"
+          label={t('developer.keys.expiry')}
+          hint={t('developer.keys.expiry.hint')}
+          value={expires}
+          min={todayInput()}
+          onChange={(e) => setExpires(e.target.value)}
+          data-testid="key-expires"
+        />
         <ErrorLine error={create.error} />
         <button
           type="submit"
@@ -307,7 +325,9 @@ function KeysPanel({ org }: { org: Org }) {
               {k.revokedAt ? (
                 <span className="badge badge-warning">{t('developer.keys.revoked')}</span>
               ) : (
-                <span className="badge">{k.mode}</span>
+                <span className="badge" data-testid="key-mode">
+                  {t(`developer.keys.mode.${k.mode}`)}
+                </span>
               )}
             </div>
             <code dir="ltr" className="dev-code">
@@ -321,7 +341,16 @@ function KeysPanel({ org }: { org: Org }) {
               {k.lastUsedAt
                 ? t('developer.keys.lastUsed', { date: formatDate(k.lastUsedAt) })
                 : t('developer.keys.never')}
-              {k.expiresAt && ` · ${t('developer.keys.expires', { date: formatDate(k.expiresAt) })}`}
+            </p>
+            <p className="muted dev-small" data-testid="key-expiry">
+              {k.expiresAt
+                ? t(
+                    new Date(k.expiresAt).getTime() <= Date.now()
+                      ? 'developer.keys.expired'
+                      : 'developer.keys.expires',
+                    { date: formatDate(k.expiresAt) },
+                  )
+                : t('developer.keys.noExpiry')}
             </p>
             {!k.revokedAt && (
               <button
@@ -418,7 +447,7 @@ function WebhooksPanel({ org }: { org: Org }) {
         <Checks
           name="events"
           legend={t('developer.hooks.events')}
-          options={offeredEvents}
+          options={webhookEventTypes}
           label={(ev) => t(`developer.event.${ev}`)}
           value={events}
           onChange={setEvents}

@@ -59,7 +59,8 @@ export function EarningsScreen(_: { user: PublicUser }) {
   }, [weekComplete, loadedPages]);
 
   const s = summary.data;
-  const money = (amount: number) => formatMoney({ amount, currency: s?.currency ?? 'NGN' });
+  // In the summary's currency (their market's, from the server): money is shown only with a summary.
+  const money = (amount: number) => (s ? formatMoney({ amount, currency: s.currency }) : '');
   const thisWeek = entries.filter((e) => Date.parse(e.at) >= weekStart && EARNING_LINES.has(e.line));
   const weekTotal = thisWeek.reduce((a, e) => a + e.amount.amount, 0);
   const weekJobs = new Set(thisWeek.map((e) => e.bookingId).filter(Boolean)).size;

@@ -8,7 +8,8 @@ import { useSession } from '../session/SessionProvider';
 
 /**
  * Keeps the signed-in user's screens live (home cards, bookings list, booking screens, the technician's
- * verification banner): `me.events` says what changed and the matching queries refetch; only the
+ * verification banner, the admin's technician list and review queue): `me.events` says what changed and
+ * the matching queries refetch; only the
  * screens on show fetch anything. Events missed while disconnected are not replayed: every
  * (re)subscription starts with `resync`, and what was fetched before it is refetched.
  */
@@ -32,6 +33,8 @@ export function LiveSync() {
             getQueryKey(trpc.booking.get),
             getQueryKey(trpc.booking.history),
             getQueryKey(trpc.technician.me),
+            getQueryKey(trpc.admin.technicians.list),
+            getQueryKey(trpc.admin.onboarding.queue),
           ];
           for (const queryKey of keys)
             void queryClient.invalidateQueries({
@@ -51,6 +54,10 @@ export function LiveSync() {
         case 'technicians':
           // The admin queue refetches; it keeps the rows its admin just decided in place (TechniciansAdmin).
           void utils.admin.technicians.list.invalidate();
+          break;
+        case 'applications':
+          // admin.onboarding.queue (QueueScreen): a submission appears, a decided one leaves its filter.
+          void utils.admin.onboarding.queue.invalidate();
           break;
         case 'chat':
           void utils.chat.list.invalidate({ bookingId: event.bookingId });

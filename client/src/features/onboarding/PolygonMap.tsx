@@ -107,7 +107,14 @@ export default function PolygonMap({
     const container = containerRef.current;
     if (!container) return;
     const { center: c, zoom: z } = initial.current;
-    const map = leafletMap(container, { center: [c.lat, c.lng], zoom: z, zoomControl: true });
+    // While drawing, every tap is a corner: a quick second tap must not zoom in as well (the zoom
+    // buttons and pinch still do).
+    const map = leafletMap(container, {
+      center: [c.lat, c.lng],
+      zoom: z,
+      zoomControl: true,
+      doubleClickZoom: !editRef.current,
+    });
     const tiles = tileLayer(TILE_URL, { maxZoom: 19, attribution: TILE_ATTRIBUTION, crossOrigin: true });
     tiles.on('tileerror', (event: TileErrorEvent) => {
       event.tile.style.visibility = 'hidden';

@@ -9,6 +9,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { currentPosition, type LatLng } from '../../lib/geolocation';
 import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { deviceTimeZone } from '../catalog/pickMarket';
 import { useCategories } from '../catalog/useCatalog';
 import { useMarket } from '../catalog/useMarket';
 import { type MapMarker, MapView } from '../map/MapView';
@@ -90,8 +91,9 @@ export function SearchScreen() {
   const update = (patch: Partial<Filters>) =>
     navigate(writeFilters({ ...filters, ...patch }), { replace: true });
 
+  // Signed out: the device's own time zone and the app's language pick the city (market.list's data).
   const { market } = useMarket({
-    timeZone: user?.timeZone ?? (locale === 'ar' ? 'Africa/Cairo' : 'Africa/Lagos'),
+    timeZone: user?.timeZone ?? deviceTimeZone(),
     locale: user?.locale ?? locale,
   });
   const at = filters.at ?? (market ? { lat: market.center[0], lng: market.center[1] } : null);

@@ -1,4 +1,3 @@
-import { skipToken } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { ServiceArea } from '../../../../server/contracts/area';
 import type { PublicUser } from '../../../../server/contracts/auth';
@@ -8,9 +7,9 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { toApiProblem } from '../../lib/apiErrors';
 import type { LatLng } from '../../lib/geolocation';
 import { trpc } from '../../lib/trpc';
-import { useMarket } from '../catalog/useMarket';
 import { PolygonMapView, type Shape } from '../onboarding/PolygonMapView';
 import { areaProblemKey } from './areaProblem';
+import { useTechnicianMarket } from './useTechnicianMarket';
 
 type Draft =
   | { kind: 'zone'; market: string; zone: string }
@@ -38,13 +37,8 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
   const { t, localized } = useI18n();
   const id = useId();
   const utils = trpc.useUtils();
-  // Their city is where they are (their last known position), not the language of the app.
-  const { market: guessed, markets } = useMarket(user);
-  const here = trpc.market.locate.useQuery(
-    profile.location ? { lat: profile.location.lat, lng: profile.location.lng } : skipToken,
-    { staleTime: 3_600_000 },
-  );
-  const market = (here.data && markets.find((m) => m.slug === here.data?.slug)) ?? guessed;
+  // Their city: the one they chose, else where they are (their last known position), else a guess.
+  const { market } = useTechnicianMarket(user, profile);
   const areas = trpc.technician.areas.useQuery();
   const zones = trpc.market.zones.useQuery(
     { market: market?.slug ?? '' },

@@ -6,9 +6,10 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { usePriceLabel } from '../catalog/ServicePrice';
-import { oneServicePerSlug, useCategories, useServices } from '../catalog/useCatalog';
+import { useCategories, useServices } from '../catalog/useCatalog';
 import { CatalogIcon } from '../console/icons';
 import { boundsHint, boundsProblem, boundsRefusal, refusedBounds } from './priceBounds';
+import { useTechnicianMarket } from './useTechnicianMarket';
 
 type Selection = Record<string, { price: string }>;
 
@@ -32,19 +33,25 @@ function initialSelection(profile: TechnicianProfile): Selection {
   return selection;
 }
 
-/** Which services this technician offers, optionally at their own price. */
+/**
+ * Which services this technician offers, optionally at their own price: those of the city they work in
+ * (a Cairo technician sees Cairo's price list in EGP), with a switch when Fundi works in several.
+ */
 export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; user: PublicUser }) {
   const { t, localized, formatNumber, formatMoney } = useI18n();
   const id = useId();
   const priceLabel = usePriceLabel();
-  const categories = useCategories();
-  const services = useServices();
+  const { market, markets, choose, query: marketsQuery } = useTechnicianMarket(user, profile);
+  // '' waits for the city to be known.
+  const categories = useCategories(market?.slug ?? '');
+  const services = useServices(market?.slug ?? '');
   const utils = trpc.useUtils();
   const [selection, setSelection] = useState<Selection>(() => initialSelection(profile));
   const [saved, setSaved] = useState<Selection>(() => initialSelection(profile));
   /** Service id → the message under its price field. */
   const [invalid, setInvalid] = useState<Record<string, string>>({});
-  const [startOpen] = useState(() => profile.services.length === 0);
+  // Kept here (not only in the DOM): a city switch shows the skeleton while the other list loads.
+  const [open, setOpen] = useState(() => profile.services.length === 0);
   const setServices = trpc.technician.setServices.useMutation({
     onSuccess: (updated) => {
       utils.technician.me.setData(undefined, updated);
@@ -60,11 +67,10 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
     },
   });
 
-  const list = useMemo(
-    () => (services.data ? oneServicePerSlug(services.data, user) : []),
-    [services.data, user],
-  );
+  const list = useMemo(() => services.data ?? [], [services.data]);
   const dirty = JSON.stringify(selection) !== JSON.stringify(saved);
+  // Chosen in another city (before a switch): saving this city's list replaces them.
+  const elsewhere = services.data ? Object.keys(selection).filter((s) => !list.some((x) => x.id === s)) : [];
 
   const toggle = (serviceId: string, checked: boolean) => {
     setServices.reset();
@@ -79,15 +85,17 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const bad: Record<string, string> = {};
-    const payload = Object.entries(selection).map(([serviceId, { price }]) => {
-      if (price.trim() === '') return { serviceId };
-      const minor = parsePrice(price);
-      const service = list.find((s) => s.id === serviceId);
-      const outside = minor !== null && service ? boundsProblem(minor, service, formatMoney) : null;
-      if (minor === null) bad[serviceId] = t('technician.services.badPrice');
-      else if (outside) bad[serviceId] = t(outside.key, outside.vars);
-      return { serviceId, price: minor ?? undefined };
-    });
+    const payload = Object.entries(selection)
+      .filter(([serviceId]) => list.some((s) => s.id === serviceId))
+      .map(([serviceId, { price }]) => {
+        if (price.trim() === '') return { serviceId };
+        const minor = parsePrice(price);
+        const service = list.find((s) => s.id === serviceId);
+        const outside = minor !== null && service ? boundsProblem(minor, service, formatMoney) : null;
+        if (minor === null) bad[serviceId] = t('technician.services.badPrice');
+        else if (outside) bad[serviceId] = t(outside.key, outside.vars);
+        return { serviceId, price: minor ?? undefined };
+      });
     setInvalid(bad);
     const first = Object.keys(bad)[0];
     if (first) {
@@ -97,7 +105,8 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
     setServices.mutate({ services: payload });
   };
 
-  if (categories.isPending || services.isPending) {
+  const loadError = marketsQuery.error ?? categories.error ?? services.error;
+  if (!loadError && (categories.isPending || services.isPending)) {
     return (
       <section className="card" aria-labelledby="services-title" aria-busy="true">
         <h2 id="services-title">{t('technician.services.title')}</h2>
@@ -111,11 +120,14 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
     );
   }
 
-  const loadError = categories.error ?? services.error;
   return (
     <section className="card" aria-labelledby="services-title" data-testid="services-editor">
       {/* Long on a phone: folded once set up, open for a new technician who has chosen nothing yet. */}
-      <details className="services-details" open={startOpen}>
+      <details
+        className="services-details"
+        open={open}
+        onToggle={(event) => setOpen(event.currentTarget.open)}
+      >
         <summary>
           <h2 id="services-title">{t('technician.services.title')}</h2>
           <span className="muted small">
@@ -123,6 +135,26 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
           </span>
         </summary>
         <p className="muted">{t('technician.services.body')}</p>
+        {markets.length > 1 && market && (
+          <label className="market-switch">
+            <span>{t('market.label')}</span>
+            <select
+              value={market.slug}
+              data-testid="services-market"
+              onChange={(e) => {
+                setServices.reset();
+                setInvalid({});
+                choose(e.target.value);
+              }}
+            >
+              {markets.map((m) => (
+                <option key={m.slug} value={m.slug}>
+                  {localized(m.name)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {loadError ? (
           <p className="form-error" role="alert">
             {t(problemKey(loadError))}
@@ -206,6 +238,14 @@ export function ServicesEditor({ profile, user }: { profile: TechnicianProfile; 
                 </fieldset>
               );
             })}
+            {elsewhere.length > 0 && market && (
+              <p className="muted small" data-testid="services-elsewhere">
+                {t('technician.services.elsewhere', {
+                  count: formatNumber(elsewhere.length),
+                  city: localized(market.name),
+                })}
+              </p>
+            )}
             {setServices.error && (
               <p className="form-error" role="alert">
                 {t(problemKey(setServices.error))}
