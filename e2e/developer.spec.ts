@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signUp, uniqueEmail } from './helpers';
+import { PASSWORD, signUp, uniqueEmail } from './helpers';
 
 /**
  * Issue 17: a business customer makes an organisation, creates an API key in the PWA (the secret is shown
@@ -71,4 +71,77 @@ test('an organisation member creates a key in the PWA and it works for an HTTP c
     headers: { authorization: `Bearer ${secret}` },
   });
   expect(after.status()).toBe(401);
+});
+
+test('an owner manages the organisation’s members, and sees the bookings its keys make', async ({
+  page,
+  request,
+  baseURL,
+}) => {
+  test.slow();
+  // The colleague: a customer account of their own (made over the API: no screen needed).
+  const colleague = uniqueEmail('colleague');
+  const made = await request.post(`${baseURL}/trpc/auth.signUp`, {
+    headers: { origin: baseURL! },
+    data: { email: colleague, password: PASSWORD, name: 'Ngozi Integrator', role: 'customer' },
+  });
+  expect(made.ok(), await made.text()).toBe(true);
+
+  await signUp(page, { name: 'Property Owner', email: uniqueEmail('owner'), role: 'customer' });
+  await page.goto('/developer');
+  await page.getByTestId('org-name').fill('Banana Island Estates');
+  await page.getByTestId('org-create').click();
+  await expect(page.getByTestId('member-item')).toHaveCount(1);
+  await expect(page.getByTestId('org-bookings')).toContainText('No bookings yet.');
+
+  // A booking the organisation's key makes shows in the panel, with its status and on-site contact.
+  await page.getByTestId('key-name').fill('Estate system');
+  await page.getByTestId('key-create').click();
+  const secret = (await page.getByTestId('key-secret-value').textContent())?.trim() ?? '';
+  const auth = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+  const services = await request.get(
+    `${baseURL}/trpc/catalog.services?input=${encodeURIComponent(JSON.stringify({ market: 'lagos' }))}`,
+    { headers: auth },
+  );
+  const [service] = (await services.json()).result.data as Array<{ id: string }>;
+  const booked = await request.post(`${baseURL}/trpc/booking.create`, {
+    headers: auth,
+    data: {
+      serviceId: service!.id,
+      lat: 6.4281,
+      lng: 3.4219,
+      address: '12 Admiralty Way, Lekki Phase 1',
+      siteContact: { name: 'Gatehouse', phone: '+2348031234567' },
+      idempotencyKey: `e2e-${Date.now()}`,
+    },
+  });
+  expect(booked.ok(), await booked.text()).toBe(true);
+  await page.reload();
+  const item = page.getByTestId('org-booking');
+  await expect(item).toHaveCount(1);
+  await expect(item).toContainText('12 Admiralty Way');
+  await expect(item.getByTestId('org-booking-status')).not.toBeEmpty();
+  await item.getByText('Details').click();
+  await expect(item).toContainText('Gatehouse');
+
+  // An e-mail without an account is refused in words; the colleague's is added as a developer.
+  await page.getByTestId('member-email').fill(uniqueEmail('nobody'));
+  await page.getByTestId('member-add').click();
+  await expect(page.getByTestId('members')).toContainText('There is no Fundi customer account');
+  await page.getByTestId('member-email').fill(colleague);
+  await page.getByTestId('member-new-role').selectOption('developer');
+  await page.getByTestId('member-add').click();
+  const added = page.getByTestId('member-item').filter({ hasText: 'Ngozi Integrator' });
+  await expect(added).toHaveAttribute('data-role', 'developer');
+
+  // The only owner cannot step down; the colleague's role changes; then they are removed.
+  const me = page.getByTestId('member-item').filter({ hasText: 'Property Owner' });
+  await me.getByTestId('member-role').selectOption('member');
+  await expect(page.getByTestId('members')).toContainText('The organisation needs an owner');
+  await expect(me).toHaveAttribute('data-role', 'owner');
+  await added.getByTestId('member-role').selectOption('member');
+  await expect(added).toHaveAttribute('data-role', 'member');
+  await page.getByRole('button', { name: 'Remove Ngozi Integrator' }).click();
+  await page.getByTestId('confirm-dialog-yes').click();
+  await expect(page.getByTestId('member-item')).toHaveCount(1);
 });

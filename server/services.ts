@@ -74,6 +74,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     config: config.developer,
     redis: redis?.limits,
     redisPrefix: config.redisPrefix,
+    // Called at run time only (notifications is made below): the owners' notice, in that transaction.
+    endpointDisabled: (tx, notice) => notifications.hooks.webhookDisabled(tx, notice),
   });
   const auth = createAuthService({
     repo: authRepo,

@@ -77,6 +77,14 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_hash_key').on(t.hash), index('api_keys_org_idx').on(t.orgId)],
 );
 
+/** Why an endpoint was switched off (server/contracts/developer.ts `webhookDisabledReasons`). */
+export const webhookDisabledReason = pgEnum('webhook_disabled_reason', [
+  'http_error',
+  'redirect',
+  'unreachable',
+  'unsafe_target',
+]);
+
 export const webhookEndpoints = pgTable(
   'webhook_endpoints',
   {
@@ -92,7 +100,10 @@ export const webhookEndpoints = pgTable(
     /** The first failed attempt since the last success (null: healthy). */
     failingSince: timestamp('failing_since', { withTimezone: true, mode: 'date' }),
     disabledAt: timestamp('disabled_at', { withTimezone: true, mode: 'date' }),
-    disabledReason: text('disabled_reason'),
+    /** A code, not words: the PWA shows it in the reader's language. */
+    disabledReason: webhookDisabledReason('disabled_reason'),
+    /** The HTTP status of the last failed attempt before it was disabled (null: no answer). */
+    disabledStatus: integer('disabled_status'),
     createdAt: createdAt(),
   },
   (t) => [index('webhook_endpoints_org_idx').on(t.orgId)],

@@ -38,6 +38,18 @@ export const addOrgMemberInput = z.object({
   role: z.enum(orgRoles),
 });
 
+/** Owners change a member's role (never the last owner's). */
+export const setOrgRoleInput = z.object({ orgId: z.uuid(), userId: z.uuid(), role: z.enum(orgRoles) });
+/** Owners remove a member (never the last owner). */
+export const removeOrgMemberInput = z.object({ orgId: z.uuid(), userId: z.uuid() });
+/** The organisation's bookings (any member), newest first, a page at a time. */
+export const orgBookingsInput = z.object({
+  orgId: z.uuid(),
+  /** `live` (default) or `test`: the sandbox's bookings (made with `fk_test_` keys). */
+  mode: z.enum(['live', 'test']).optional(),
+  cursor: z.string().max(200).optional(),
+});
+
 export const createApiKeyInput = z.object({
   ...orgRef,
   name,
@@ -84,13 +96,23 @@ export type ApiKey = {
 /** `apiKey.create`'s answer: the secret is shown this once and never again. */
 export type CreatedApiKey = { key: ApiKey; secret: string };
 
+/**
+ * Why an endpoint was switched off (it failed without a single success for the disable window, 3 days),
+ * after the kind of its last failure: the receiver answered with an error status, with a redirect (never
+ * followed), did not answer (timeout, refused, DNS), or its address became private or reserved.
+ */
+export const webhookDisabledReasons = ['http_error', 'redirect', 'unreachable', 'unsafe_target'] as const;
+export type WebhookDisabledReason = (typeof webhookDisabledReasons)[number];
+
 export const webhookEndpointSchema = z.object({
   id: z.string(),
   url: z.string(),
   events: z.array(z.enum(webhookEventTypes)),
   enabled: z.boolean(),
-  /** Set when the endpoint was switched off after failing for too long (the notice). */
-  disabledReason: z.string().nullable(),
+  /** Set when the endpoint was switched off after failing for too long (the notice): a code. */
+  disabledReason: z.enum(webhookDisabledReasons).nullable(),
+  /** The HTTP status of the last failed attempt before it was switched off (null: no answer). */
+  disabledStatus: z.number().int().nullable(),
   disabledAt: instantSchema.nullable(),
   failingSince: instantSchema.nullable(),
   createdAt: instantSchema,

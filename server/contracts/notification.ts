@@ -31,6 +31,8 @@ export const notificationKinds = [
   'review_request',
   /** Both parties of a dispute or report: an admin decided its outcome (issue 14 §2). */
   'dispute_outcome',
+  /** Owners and developers of an organisation: a webhook endpoint was switched off (issue 17 §2). */
+  'webhook_disabled',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

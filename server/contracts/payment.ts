@@ -59,7 +59,14 @@ export const addExtraInput = z.object({
 });
 export const respondExtraInput = z.object({ id: z.uuid(), extraId: z.uuid(), approve: z.boolean() });
 
-export type CheckoutResult = { paymentId: string; status: PaymentState; redirectUrl: string | null };
+/** `payment.checkout`'s answer: send the payer to `redirectUrl` (online methods) to pay. */
+export const checkoutResultSchema = z.object({
+  paymentId: z.string(),
+  status: z.enum(paymentStates),
+  /** The provider's hosted page (null for cash, or when credit covered everything). */
+  redirectUrl: z.string().nullable(),
+});
+export type CheckoutResult = z.infer<typeof checkoutResultSchema>;
 
 export const lineItemSchema = z.object({
   /** `credit`: account credit applied (a negative amount). */
@@ -129,8 +136,13 @@ export const cancellationQuoteSchema = z
   .nullable();
 export type CancellationQuote = z.infer<typeof cancellationQuoteSchema>;
 
+export const paymentMethodsSchema = z.object({
+  market: z.string(),
+  currency: z.string(),
+  methods: z.array(z.object({ method: z.enum(paymentMethods), online: z.boolean() })),
+});
 export type PaymentMethodOption = { method: PaymentMethod; online: boolean };
-export type PaymentMethods = { market: string; currency: string; methods: PaymentMethodOption[] };
+export type PaymentMethods = z.infer<typeof paymentMethodsSchema>;
 
 export type EarningsSummary = {
   currency: string;

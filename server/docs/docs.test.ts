@@ -156,6 +156,7 @@ describe('real answers match the published output schemas', () => {
     expect(event.success, `booking.events: ${event.error?.message}`).toBe(true);
     await call('booking.list', {});
     await call('payment.get', { bookingId: booking.id });
+    await call('payment.methods', { bookingId: booking.id });
     await call('payment.cancellationQuote', { bookingId: booking.id });
     await call('booking.cancel', { id: booking.id, reason: 'Checking the reference.' });
     const history: unknown[] = await call('booking.history', { id: booking.id });
@@ -163,7 +164,7 @@ describe('real answers match the published output schemas', () => {
     await call('webhook.list');
     await call('webhook.test', { id: endpoint.endpoint.id });
     await call('webhook.deliveries', { id: endpoint.endpoint.id });
-    expect(checked.size).toBe(17);
+    expect(checked.size).toBe(18);
 
     // The webhooks this produced: the envelope and each event's data as published.
     const envelope = z.fromJSONSchema(ref.webhooks.envelope as Parameters<typeof z.fromJSONSchema>[0]);

@@ -379,7 +379,9 @@ export function buildReference(router: AnyRouter, opts: ReferenceOptions): Refer
       delivery:
         'A POST with the JSON envelope; any 2xx is success. At least once: retried with exponential backoff ' +
         '(30 s doubling, at most 6 h apart) for 72 hours; redirects are not followed; an endpoint failing for ' +
-        '72 hours is disabled (webhook.list says why). The URL must be https:// and resolve to a public address.',
+        '72 hours is disabled (webhook.list: disabledReason http_error, redirect, unreachable or unsafe_target, and ' +
+        "disabledStatus) and the organisation's owners and developers are notified; a successful webhook.test or " +
+        'replay switches it back on. The URL must be https:// and resolve to a public address.',
       events: [...webhookEventTypes, WEBHOOK_TEST_EVENT].map((type) => ({
         type,
         description: EVENT_DESCRIPTIONS[type] ?? '',

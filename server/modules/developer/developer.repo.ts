@@ -6,11 +6,12 @@ import {
   organizations,
   orgMembers,
   users,
+  type WebhookEndpointRow,
   webhookDeliveries,
   webhookEndpoints,
   webhookEvents,
 } from '../../../db/schema';
-import type { OrgRole } from '../../contracts/developer';
+import type { OrgRole, WebhookDisabledReason } from '../../contracts/developer';
 
 export type NewApiKey = typeof apiKeys.$inferInsert;
 export type NewWebhookEndpoint = typeof webhookEndpoints.$inferInsert;
@@ -63,6 +64,45 @@ export function createDeveloperRepo(db: DbOrTx) {
         .innerJoin(users, eq(users.id, orgMembers.userId))
         .where(eq(orgMembers.orgId, orgId))
         .orderBy(orgMembers.createdAt);
+    },
+
+    /** The ids of the organisation's owners and developers (who run its integration). */
+    async managers(orgId: string): Promise<string[]> {
+      const rows = await db
+        .select({ userId: orgMembers.userId })
+        .from(orgMembers)
+        .where(and(eq(orgMembers.orgId, orgId), inArray(orgMembers.role, ['owner', 'developer'])));
+      return rows.map((r) => r.userId);
+    },
+
+    /** Locks the organisation's row (member changes queue here). */
+    async lockOrg(orgId: string) {
+      await db
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(eq(organizations.id, orgId))
+        .for('update');
+    },
+
+    async memberRole(orgId: string, userId: string): Promise<OrgRole | undefined> {
+      const [row] = await db
+        .select({ role: orgMembers.role })
+        .from(orgMembers)
+        .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)))
+        .limit(1);
+      return row?.role;
+    },
+
+    async ownerCount(orgId: string) {
+      const [row] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(orgMembers)
+        .where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.role, 'owner')));
+      return row?.n ?? 0;
+    },
+
+    async deleteMember(orgId: string, userId: string) {
+      await db.delete(orgMembers).where(and(eq(orgMembers.orgId, orgId), eq(orgMembers.userId, userId)));
     },
 
     async upsertMember(orgId: string, userId: string, role: OrgRole) {
@@ -285,7 +325,15 @@ export function createDeveloperRepo(db: DbOrTx) {
     async recordAttempt(
       id: string,
       patch: Partial<typeof webhookDeliveries.$inferInsert>,
-      endpoint: { id: string; ok: boolean; disableAfterMs: number; reason: string },
+      endpoint: {
+        id: string;
+        ok: boolean;
+        disableAfterMs: number;
+        reason: WebhookDisabledReason;
+        status: number | null;
+      },
+      /** Runs in the transaction that switched the endpoint off (the owners' notice commits with it). */
+      onDisabled?: (tx: DbOrTx, ep: WebhookEndpointRow) => Promise<void>,
     ): Promise<{ disabled: boolean }> {
       return db.transaction(async (tx) => {
         await tx
@@ -296,7 +344,13 @@ export function createDeveloperRepo(db: DbOrTx) {
           await tx
             .update(webhookEndpoints)
             // A success (e.g. a replay once the receiver is fixed) also switches a disabled endpoint back on.
-            .set({ failingSince: null, enabled: true, disabledAt: null, disabledReason: null })
+            .set({
+              failingSince: null,
+              enabled: true,
+              disabledAt: null,
+              disabledReason: null,
+              disabledStatus: null,
+            })
             .where(
               and(
                 eq(webhookEndpoints.id, endpoint.id),
@@ -322,15 +376,22 @@ export function createDeveloperRepo(db: DbOrTx) {
         }
         if (!ep?.failingSince) return { disabled: false };
         if (Date.now() - ep.failingSince.getTime() < endpoint.disableAfterMs) return { disabled: false };
-        await tx
+        const [off] = await tx
           .update(webhookEndpoints)
-          .set({ enabled: false, disabledAt: new Date(), disabledReason: endpoint.reason })
-          .where(eq(webhookEndpoints.id, endpoint.id));
+          .set({
+            enabled: false,
+            disabledAt: new Date(),
+            disabledReason: endpoint.reason,
+            disabledStatus: endpoint.status,
+          })
+          .where(eq(webhookEndpoints.id, endpoint.id))
+          .returning();
         // What was still queued for it is given up (the log says so); a replay can send it again.
         await tx
           .update(webhookDeliveries)
           .set({ status: 'failed', lastError: 'Endpoint disabled', lockedUntil: null })
           .where(and(eq(webhookDeliveries.endpointId, endpoint.id), eq(webhookDeliveries.status, 'pending')));
+        if (off && onDisabled) await onDisabled(tx, off);
         return { disabled: true };
       });
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bookingPageSchema } from '../../contracts/booking';
 import {
   addOrgMemberInput,
   createApiKeyInput,
@@ -8,8 +9,11 @@ import {
   deletedWebhookSchema,
   listApiKeysInput,
   listWebhooksInput,
+  orgBookingsInput,
+  removeOrgMemberInput,
   replayDeliveryInput,
   revokeApiKeyInput,
+  setOrgRoleInput,
   webhookDeliveriesInput,
   webhookDeliveryPageSchema,
   webhookDeliverySchema,
@@ -45,12 +49,39 @@ export const orgRouter = router({
   members: authedProcedure
     .input(z.object({ orgId: z.uuid() }))
     .query(({ ctx, input }) => ctx.services.developer.keys.members(ctx.user.id, input.orgId)),
-  /** Owners add an existing customer account (or change its role). */
+  /** Owners add an existing customer account (or change its role). Audited. */
   addMember: authedProcedure
     .input(addOrgMemberInput)
     .mutation(({ ctx, input }) =>
       ctx.services.developer.keys.addMember(ctx.user.id, input.orgId, input.email, input.role),
     ),
+  /** Owners change a member's role; never the last owner's (CONFLICT). Audited. */
+  setRole: authedProcedure
+    .input(setOrgRoleInput)
+    .mutation(({ ctx, input }) =>
+      ctx.services.developer.keys.setRole(ctx.user.id, input.orgId, input.userId, input.role),
+    ),
+  /** Owners remove a member; never the last owner (CONFLICT). Audited. */
+  removeMember: authedProcedure
+    .input(removeOrgMemberInput)
+    .mutation(({ ctx, input }) =>
+      ctx.services.developer.keys.removeMember(ctx.user.id, input.orgId, input.userId),
+    ),
+  /**
+   * The organisation's bookings (made by its keys), newest first, for any member; NOT_FOUND for anyone
+   * else. One mode at a time: `live` (default) or `test` (the sandbox's, made by `fk_test_` keys).
+   */
+  bookings: authedProcedure
+    .input(orgBookingsInput)
+    .output(bookingPageSchema)
+    .query(async ({ ctx, input }) => {
+      const principal = await ctx.services.developer.keys.principalOf(ctx.user.id, input.orgId);
+      return ctx.services.bookings.list(
+        { id: principal, role: 'customer' },
+        { cursor: input.cursor },
+        { sandbox: input.mode === 'test' },
+      );
+    }),
 });
 
 /** apiKey.* (issue 17 §1). */

@@ -5,7 +5,7 @@ import { createRateLimiter } from '../../lib/rate-limit';
 import type { Bus } from '../../realtime/bus';
 import type { SessionStore } from '../auth/session';
 import { createKeyService } from './keys.service';
-import { createWebhookService, type WebhookConfig } from './webhooks.service';
+import { createWebhookService, type EndpointDisabledHook, type WebhookConfig } from './webhooks.service';
 
 /** Requests per key per window (RateLimit-* headers; TOO_MANY_REQUESTS past it) and the webhook outbox. */
 export type DeveloperConfig = Config['developer'] & { webhooks: WebhookConfig };
@@ -18,6 +18,8 @@ export function createDeveloperServices(deps: {
   config: DeveloperConfig;
   redis?: Redis;
   redisPrefix?: string;
+  /** A webhook endpoint was switched off: its organisation's notice (in that transaction). */
+  endpointDisabled?: EndpointDisabledHook;
 }) {
   const limiter = createRateLimiter({
     name: 'api-key',
@@ -33,7 +35,12 @@ export function createDeveloperServices(deps: {
     limiter,
     usageFlushMs: deps.config.usageFlushMs,
   });
-  const webhooks = createWebhookService({ db: deps.db, bus: deps.bus, config: deps.config.webhooks });
+  const webhooks = createWebhookService({
+    db: deps.db,
+    bus: deps.bus,
+    config: deps.config.webhooks,
+    endpointDisabled: deps.endpointDisabled,
+  });
   return {
     keys,
     webhooks,

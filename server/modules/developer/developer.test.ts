@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCClientError } from '@trpc/client';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { auditLog, notifications, webhookEndpoints } from '../../../db/schema';
 import type { ApiKeyScope, WebhookBookingData, WebhookPayload } from '../../contracts/developer';
 import { customer, offset, serviceId, sleep, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, isolatedDatabase, startTestServer, type TestServer } from '../../test/harness';
+import { startSmtpStandin } from '../../test/standins/smtp';
 import { startWebhookReceiver } from '../../test/standins/webhook-receiver';
 import { createDeveloperRepo } from './developer.repo';
 import { isForbiddenAddress } from './safe-post';
@@ -22,14 +25,18 @@ const env = {
 
 let server: TestServer;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+let smtp: Awaited<ReturnType<typeof startSmtpStandin>>;
 beforeAll(async () => {
+  // E-mail goes to a local stand-in (the notice of a switched-off endpoint).
+  smtp = await startSmtpStandin();
   // A database of its own: other files' servers run webhook workers too (with other settings).
-  server = await startTestServer(env, { isolated: true });
+  server = await startTestServer({ ...env, ...smtp.env }, { isolated: true });
   receiver = await startWebhookReceiver();
 });
 afterAll(async () => {
   await server?.close();
   await receiver?.close();
+  await smtp?.close();
 });
 
 const code = (e: unknown) => (e instanceof TRPCClientError ? (e.data as { code: string }).code : String(e));
@@ -605,7 +612,7 @@ describe('webhook limits (short settings)', () => {
       await sleep(400);
       return null;
     }, 15_000);
-    expect(disabled.disabledReason).toMatch(/no successful delivery/);
+    expect(disabled).toMatchObject({ disabledReason: 'http_error', disabledStatus: 503 });
     const failingFor = Date.parse(disabled.disabledAt!) - Date.parse(disabled.failingSince!);
     expect(failingFor).toBeGreaterThanOrEqual(DISABLE_AFTER_MS);
     expect(failingFor).toBeLessThan(DISABLE_AFTER_MS + 5_000);
@@ -648,6 +655,163 @@ describe('webhook limits (short settings)', () => {
     await a.api.webhook.delete.mutate({ id: endpoint.id });
     hooks.setResponder(() => ({ status: 200, body: 'ok' }));
   }, 30_000);
+});
+
+describe('organisation members', () => {
+  it('owners add, re-role and remove members (each audited); others cannot; the last owner always stays', async () => {
+    const a = await orgWithKey(server, ['bookings:read']);
+    const orgId = a.org.id;
+    const dev = await customer(server.services, 'Dev');
+    const plain = await customer(server.services, 'Plain');
+    // By e-mail, any case.
+    await a.person.org.addMember.mutate({ orgId, email: dev.user.email.toUpperCase(), role: 'developer' });
+    let list = await a.person.org.addMember.mutate({ orgId, email: plain.user.email, role: 'member' });
+    expect(list.map((m) => [m.userId, m.role])).toEqual([
+      [a.owner.user.id, 'owner'],
+      [dev.user.id, 'developer'],
+      [plain.user.id, 'member'],
+    ]);
+    // Every member reads the list; only owners change it (FORBIDDEN), strangers see nothing (NOT_FOUND).
+    const asDev = httpClient(server, dev.token);
+    expect(await asDev.org.members.query({ orgId })).toHaveLength(3);
+    expect(await codeOf(asDev.org.setRole.mutate({ orgId, userId: plain.user.id, role: 'owner' }))).toBe(
+      'FORBIDDEN',
+    );
+    expect(await codeOf(asDev.org.removeMember.mutate({ orgId, userId: plain.user.id }))).toBe('FORBIDDEN');
+    const stranger = httpClient(server, (await customer(server.services, 'Stranger')).token);
+    expect(await codeOf(stranger.org.members.query({ orgId }))).toBe('NOT_FOUND');
+    expect(await codeOf(stranger.org.removeMember.mutate({ orgId, userId: plain.user.id }))).toBe(
+      'NOT_FOUND',
+    );
+    // API keys manage no members.
+    expect(await codeOf(a.api.org.members.query({ orgId }))).toBe('FORBIDDEN');
+
+    // The only owner cannot step down, be removed, or be demoted through addMember.
+    const owner = a.owner.user.id;
+    expect(await codeOf(a.person.org.setRole.mutate({ orgId, userId: owner, role: 'developer' }))).toBe(
+      'CONFLICT',
+    );
+    expect(await codeOf(a.person.org.removeMember.mutate({ orgId, userId: owner }))).toBe('CONFLICT');
+    expect(
+      await codeOf(a.person.org.addMember.mutate({ orgId, email: a.owner.user.email, role: 'member' })),
+    ).toBe('CONFLICT');
+    // With a second owner, the first may step down; removing someone who is not a member is NOT_FOUND.
+    await a.person.org.setRole.mutate({ orgId, userId: dev.user.id, role: 'owner' });
+    list = await a.person.org.setRole.mutate({ orgId, userId: owner, role: 'developer' });
+    expect(list.find((m) => m.userId === owner)!.role).toBe('developer');
+    list = await asDev.org.removeMember.mutate({ orgId, userId: plain.user.id });
+    expect(list.map((m) => m.userId)).toEqual([owner, dev.user.id]);
+    expect(await codeOf(asDev.org.removeMember.mutate({ orgId, userId: plain.user.id }))).toBe('NOT_FOUND');
+    // The removed member no longer sees the organisation.
+    expect(await httpClient(server, plain.token).org.mine.query()).toEqual([]);
+
+    const audit = await server.services.database.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.subject, `org:${orgId}`))
+      .orderBy(auditLog.id);
+    expect(
+      audit.map((r) => [
+        r.action,
+        r.actorId,
+        r.detail?.userId,
+        r.before?.role ?? null,
+        r.after?.role ?? null,
+      ]),
+    ).toEqual([
+      ['org.member.add', owner, dev.user.id, null, 'developer'],
+      ['org.member.add', owner, plain.user.id, null, 'member'],
+      ['org.member.role', owner, dev.user.id, 'developer', 'owner'],
+      ['org.member.role', owner, owner, 'owner', 'developer'],
+      ['org.member.remove', dev.user.id, plain.user.id, 'member', null],
+    ]);
+  });
+});
+
+describe('organisation bookings', () => {
+  it('every member sees them (live or test, a page at a time); strangers get NOT_FOUND, keys FORBIDDEN', async () => {
+    const a = await orgWithKey(server, ['bookings:read', 'bookings:write']);
+    const b = await orgWithKey(server, ['bookings:read', 'bookings:write']);
+    const first = await book(server, a.api);
+    const second = await book(server, a.api);
+    await book(server, b.api);
+    const plain = await customer(server.services, 'Reception');
+    await a.person.org.addMember.mutate({ orgId: a.org.id, email: plain.user.email, role: 'member' });
+    const asPlain = httpClient(server, plain.token);
+    const page = await asPlain.org.bookings.query({ orgId: a.org.id });
+    expect(page.items.map((x) => x.id)).toEqual([second.id, first.id]);
+    expect(page.nextCursor).toBeNull();
+    expect(page.items[0]!.siteContact).toMatchObject({ name: SITE_CONTACT.name });
+    // The sandbox's are apart (none here).
+    expect((await asPlain.org.bookings.query({ orgId: a.org.id, mode: 'test' })).items).toEqual([]);
+    // Another organisation's member, or a key, never reads them.
+    expect(await codeOf(b.person.org.bookings.query({ orgId: a.org.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(a.api.org.bookings.query({ orgId: a.org.id }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('an endpoint switched off after failing too long', () => {
+  it('keeps a reason code and the last status, and tells owners and developers (in-app and e-mail), not plain members', async () => {
+    const a = await orgWithKey(server, ['webhooks:manage']);
+    const dev = await customer(server.services, 'Integrator');
+    const plain = await customer(server.services, 'Front desk');
+    await a.person.org.addMember.mutate({ orgId: a.org.id, email: dev.user.email, role: 'developer' });
+    await a.person.org.addMember.mutate({ orgId: a.org.id, email: plain.user.email, role: 'member' });
+    const { endpoint } = await a.api.webhook.create.mutate({
+      url: receiver.url,
+      events: ['booking.created'],
+    });
+    // Failing until the end (the worker's retries of the first attempt must not succeed meanwhile).
+    receiver.setResponder(() => ({ status: 503, body: 'down' }));
+    try {
+      await a.api.webhook.test.mutate({ id: endpoint.id });
+      // Failing since four days (the disable window is three).
+      const { db } = server.services.database;
+      await db
+        .update(webhookEndpoints)
+        .set({ failingSince: sql`now() - interval '4 days'` })
+        .where(eq(webhookEndpoints.id, endpoint.id));
+      await a.api.webhook.test.mutate({ id: endpoint.id });
+      const [off] = await a.api.webhook.list.query();
+      expect(off).toMatchObject({ enabled: false, disabledReason: 'http_error', disabledStatus: 503 });
+    } finally {
+      receiver.setResponder(() => ({ status: 200, body: 'ok' }));
+    }
+
+    const told = await until(async () => {
+      const rows = await server.services.database.db
+        .select({ userId: notifications.userId, data: notifications.data })
+        .from(notifications)
+        .where(
+          and(
+            eq(notifications.kind, 'webhook_disabled'),
+            inArray(notifications.userId, [a.owner.user.id, dev.user.id, plain.user.id]),
+          ),
+        );
+      return rows.length >= 2 ? rows : null;
+    });
+    expect(told.map((r) => r.userId).sort()).toEqual([a.owner.user.id, dev.user.id].sort());
+    expect(told[0]!.data).toMatchObject({ endpointId: endpoint.id, reason: 'http_error', status: 503 });
+    // In the feed, in the reader's words, leading to the developer page; and by e-mail.
+    const feed = await until(async () => {
+      const f = await a.person.notification.list.query();
+      return f.items.find((n) => n.kind === 'webhook_disabled');
+    });
+    expect(feed).toMatchObject({ title: 'Webhook endpoint switched off', url: '/developer' });
+    expect(feed.body).toContain('HTTP 503');
+    const mail = await until(async () => smtp.mails.find((m) => m.to.includes(dev.user.email)));
+    expect(mail.subject).toContain('Webhook endpoint switched off');
+    expect(mail.text).toContain(receiver.url);
+
+    // A successful test switches it back on, and clears the code.
+    const ok = await a.api.webhook.test.mutate({ id: endpoint.id });
+    expect(ok.status).toBe('succeeded');
+    expect((await a.api.webhook.list.query())[0]).toMatchObject({
+      enabled: true,
+      disabledReason: null,
+      disabledStatus: null,
+    });
+  });
 });
 
 describe('the outbox survives a crash', () => {

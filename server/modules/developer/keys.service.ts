@@ -16,6 +16,7 @@ import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
+import { createAuditRepo } from '../audit/audit.repo';
 import type { SessionStore, ValidSession } from '../auth/session';
 import { createDeveloperRepo } from './developer.repo';
 
@@ -114,6 +115,47 @@ export function createKeyService(deps: {
     return m;
   }
 
+  async function ownerOf(userId: string, orgId: string) {
+    const m = await membership(userId, orgId);
+    if (m.role !== 'owner') throw new DomainError('FORBIDDEN_ROLE', 'Only owners manage members.');
+    return m.org;
+  }
+
+  /**
+   * Adds, re-roles (`role`) or removes (null) a member in one transaction with its audit row. The
+   * organisation's row is locked first, so two owners demoting each other at once cannot both succeed and
+   * leave nobody in charge: whatever the change, at least one owner remains.
+   */
+  async function changeMember(
+    actorId: string,
+    orgId: string,
+    memberId: string,
+    role: OrgRole | null,
+    action: 'org.member.add' | 'org.member.role' | 'org.member.remove',
+  ) {
+    await deps.db.transaction(async (tx) => {
+      const r = createDeveloperRepo(tx);
+      await r.lockOrg(orgId);
+      const before = await r.memberRole(orgId, memberId);
+      if (!before && action !== 'org.member.add') throw new DomainError('NOT_FOUND', 'No such member.');
+      if (before === role) return;
+      if (before === 'owner' && role !== 'owner' && (await r.ownerCount(orgId)) <= 1)
+        throw new DomainError('CONFLICT', 'An organisation needs an owner: make someone else owner first.', {
+          reason: 'LAST_OWNER',
+        });
+      if (role) await r.upsertMember(orgId, memberId, role);
+      else await r.deleteMember(orgId, memberId);
+      await createAuditRepo(tx).record({
+        actorId,
+        action,
+        subject: `org:${orgId}`,
+        detail: { userId: memberId },
+        before: before ? { role: before } : null,
+        after: role ? { role } : null,
+      });
+    });
+  }
+
   async function managedOrg(userId: string, orgId: string | undefined) {
     const m = await membership(userId, orgId);
     if (!ORG_MANAGER_ROLES.includes(m.role))
@@ -124,6 +166,12 @@ export function createKeyService(deps: {
   return {
     membership,
     managedOrg,
+
+    /** An organisation's bookings for any of its members (NOT_FOUND for anyone else): its principal's. */
+    async principalOf(userId: string, orgId: string) {
+      const m = await membership(userId, orgId);
+      return m.org.principalUserId;
+    },
 
     start() {
       timer = setInterval(() => void flushUsage(), deps.usageFlushMs);
@@ -164,11 +212,25 @@ export function createKeyService(deps: {
     },
 
     async addMember(userId: string, orgId: string, email: string, role: OrgRole) {
-      const m = await membership(userId, orgId);
-      if (m.role !== 'owner') throw new DomainError('FORBIDDEN_ROLE', 'Only owners add members.');
+      await ownerOf(userId, orgId);
       const u = await repo.userByEmail(email);
       if (u?.role !== 'customer') throw new DomainError('NOT_FOUND', 'No customer account with that e-mail.');
-      await repo.upsertMember(orgId, u.id, role);
+      // An existing member's role changes (the same rules as setRole: never the last owner away).
+      await changeMember(userId, orgId, u.id, role, 'org.member.add');
+      return repo.members(orgId);
+    },
+
+    /** Owners change a member's role; the organisation always keeps an owner. Audited. */
+    async setRole(userId: string, orgId: string, memberId: string, role: OrgRole) {
+      await ownerOf(userId, orgId);
+      await changeMember(userId, orgId, memberId, role, 'org.member.role');
+      return repo.members(orgId);
+    },
+
+    /** Owners remove a member (their keys stay: they are the organisation's); never the last owner. Audited. */
+    async removeMember(userId: string, orgId: string, memberId: string) {
+      await ownerOf(userId, orgId);
+      await changeMember(userId, orgId, memberId, null, 'org.member.remove');
       return repo.members(orgId);
     },
 

@@ -78,7 +78,13 @@ export type SafePostOptions = {
   maxResponseBytes?: number;
 };
 
-export type PostResult = { status: number | null; bodyPrefix: string | null; error: string | null };
+export type PostResult = {
+  status: number | null;
+  bodyPrefix: string | null;
+  error: string | null;
+  /** Refused before connecting: the target is (or resolves to) a private or reserved address. */
+  unsafe?: boolean;
+};
 
 export class UnsafeTargetError extends Error {}
 
@@ -119,7 +125,12 @@ export async function safePost(
   try {
     target = await checkTarget(url, opts);
   } catch (e) {
-    return { status: null, bodyPrefix: null, error: e instanceof Error ? e.message : 'Refused' };
+    return {
+      status: null,
+      bodyPrefix: null,
+      error: e instanceof Error ? e.message : 'Refused',
+      unsafe: e instanceof UnsafeTargetError,
+    };
   }
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise<PostResult>((resolve) => {

@@ -22,6 +22,10 @@ export const keyScopes: Readonly<Record<string, ApiKeyScope | null>> = {
   'booking.cancel': 'bookings:write',
   'booking.respondExtra': 'bookings:write',
   'payment.get': 'bookings:read',
+  'payment.methods': 'bookings:read',
+  // Organisation billing: a key pays for its organisation's bookings (the organisation is the payer).
+  'payment.checkout': 'bookings:write',
+  'payment.verify': 'bookings:write',
   'payment.receipt': 'bookings:read',
   'payment.cancellationQuote': 'bookings:read',
   'tracking.watch': 'tracking:read',

@@ -9,6 +9,7 @@ import {
   type WebhookBookingData,
   type WebhookDelivery,
   type WebhookDeliveryPage,
+  type WebhookDisabledReason,
   type WebhookEndpoint,
   type WebhookEventType,
   type WebhookPayload,
@@ -19,9 +20,17 @@ import { log } from '../../lib/log';
 import { type Bus, channels } from '../../realtime/bus';
 import type { Change } from '../booking/booking.lifecycle';
 import { toBooking, toHistoryEntry } from '../booking/booking.views';
+import type { WebhookDisabledNotice } from '../notification/notification.hooks';
 import type { PaymentChange } from '../payments/payments.service';
 import { type ClaimedDelivery, createDeveloperRepo } from './developer.repo';
-import { checkTarget, type Resolver, safePost, systemResolver, UnsafeTargetError } from './safe-post';
+import {
+  checkTarget,
+  type PostResult,
+  type Resolver,
+  safePost,
+  systemResolver,
+  UnsafeTargetError,
+} from './safe-post';
 import { signatureHeader } from './signature';
 
 export type WebhookConfig = {
@@ -54,6 +63,7 @@ export function toEndpoint(row: WebhookEndpointRow): WebhookEndpoint {
     events: row.events as WebhookEventType[],
     enabled: row.enabled,
     disabledReason: row.disabledReason,
+    disabledStatus: row.disabledStatus,
     disabledAt: row.disabledAt?.toISOString() ?? null,
     failingSince: row.failingSince?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
@@ -71,9 +81,41 @@ export function bookingEventTypes(change: Pick<Change, 'history'>): WebhookEvent
   return types;
 }
 
-export function createWebhookService(deps: { db: Db; bus: Bus; config: WebhookConfig }) {
+/** The code an endpoint switched off after this (last) failed attempt is stored with. */
+export function disabledReasonOf(result: PostResult): WebhookDisabledReason {
+  if (result.status !== null) return result.status >= 300 && result.status < 400 ? 'redirect' : 'http_error';
+  return result.unsafe ? 'unsafe_target' : 'unreachable';
+}
+
+/** Told, inside the transaction that switched an endpoint off, so its notice commits with it. */
+export type EndpointDisabledHook = (tx: DbOrTx, notice: WebhookDisabledNotice) => Promise<void>;
+
+export function createWebhookService(deps: {
+  db: Db;
+  bus: Bus;
+  config: WebhookConfig;
+  endpointDisabled?: EndpointDisabledHook;
+}) {
   const { config } = deps;
   const repo = createDeveloperRepo(deps.db);
+
+  /** The organisation's owners and developers hear of it (in the transaction that switched it off). */
+  async function switchedOff(tx: DbOrTx, ep: WebhookEndpointRow) {
+    if (!deps.endpointDisabled) return;
+    const r = createDeveloperRepo(tx);
+    const org = await r.org(ep.orgId);
+    const managers = await r.managers(ep.orgId);
+    await deps.endpointDisabled(tx, {
+      userIds: managers,
+      orgId: ep.orgId,
+      orgName: org?.name ?? '',
+      endpointId: ep.id,
+      url: ep.url,
+      reason: ep.disabledReason ?? 'unreachable',
+      status: ep.disabledStatus,
+      disabledAt: ep.disabledAt ?? new Date(),
+    });
+  }
   const allowAddresses = new Set(config.allowAddresses);
   let resolve: Resolver = systemResolver;
   let timer: NodeJS.Timeout | undefined;
@@ -148,10 +190,10 @@ export function createWebhookService(deps: { db: Db; bus: Bus; config: WebhookCo
         id: d.endpointId,
         ok,
         disableAfterMs: config.disableAfterMs,
-        reason: `Disabled ${new Date(now).toISOString()}: no successful delivery since it started failing (last: ${
-          result.status ?? error ?? 'no answer'
-        }).`,
+        reason: disabledReasonOf(result),
+        status: result.status,
       },
+      switchedOff,
     );
     if (disabled) log.warn('webhook endpoint disabled after repeated failures', { endpointId: d.endpointId });
   }

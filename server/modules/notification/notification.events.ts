@@ -21,6 +21,8 @@ export const defaultChannels: Record<NotificationKind, Record<ExternalChannel, b
   review_request: { push: true, sms: false, email: false },
   // A decision about money or someone's standing: worth an e-mail as well.
   dispute_outcome: { push: true, sms: false, email: true },
+  // An integration stopped receiving events: the people who run it hear of it by e-mail too.
+  webhook_disabled: { push: false, sms: false, email: true },
 };
 
 /** The PWA screen a tap opens: an offer lands on the technician's offer card. */
@@ -31,6 +33,8 @@ export function urlOf(kind: NotificationKind, data: NotificationData): string {
       return `/home?offer=${encodeURIComponent(String(data.offerId ?? ''))}#offers`;
     case 'verification':
       return '/home';
+    case 'webhook_disabled':
+      return '/developer';
     case 'receipt':
     case 'refund':
       return booking ? `/bookings/${booking}/receipt` : '/bookings';

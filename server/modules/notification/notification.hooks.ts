@@ -7,6 +7,18 @@ import type { MoneyEvent } from '../payments/payments.service';
 import { createNotificationRepo, type NewNotification } from './notification.repo';
 import type { Notify } from './notification.service';
 
+/** What `webhookDisabled` needs (the developer module finds the recipients). */
+export type WebhookDisabledNotice = {
+  userIds: string[];
+  orgId: string;
+  orgName: string;
+  endpointId: string;
+  url: string;
+  reason: string;
+  status: number | null;
+  disabledAt: Date;
+};
+
 /**
  * What other modules call, each inside the transaction of its own change (so the notification commits
  * with it): the booking lifecycle for every status change, dispatch for each offer, chat for each message.
@@ -123,6 +135,30 @@ export function createNotificationHooks(
         },
         dedupeKey: `receipt:${e.paymentId}`,
       });
+    },
+
+    /**
+     * A webhook endpoint was switched off after failing for too long (in the transaction that did it):
+     * the organisation's owners and developers, once per switch-off.
+     */
+    async webhookDisabled(tx: DbOrTx, n: WebhookDisabledNotice) {
+      if (n.userIds.length === 0) return;
+      await notify(
+        tx,
+        n.userIds.map((userId) => ({
+          userId,
+          kind: 'webhook_disabled' as const,
+          data: {
+            orgId: n.orgId,
+            orgName: n.orgName,
+            endpointId: n.endpointId,
+            url: n.url,
+            reason: n.reason,
+            status: n.status,
+          },
+          dedupeKey: `webhook_disabled:${n.endpointId}:${n.disabledAt.getTime()}:${userId}`,
+        })),
+      );
     },
 
     /** A refund was issued (in the transaction that records it). */

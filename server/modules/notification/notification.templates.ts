@@ -49,6 +49,24 @@ const OUTCOME_AR: Record<string, string> = {
   technician_penalty: 'فُرض جزاء على الفنّي',
   customer_warning: 'وُجّه إنذار إلى العميل',
 };
+/** Why a webhook endpoint was switched off (its reason code: server/contracts/developer.ts). */
+const WEBHOOK_REASON_EN: Record<string, (status: string) => string> = {
+  http_error: (s) => `it answered with an error (HTTP ${s})`,
+  redirect: (s) => `it answered with a redirect (HTTP ${s}), and redirects are not followed`,
+  unreachable: () => 'it did not answer (timeout, refused connection or unknown host)',
+  unsafe_target: () => 'its address is private or reserved',
+};
+const WEBHOOK_REASON_AR: Record<string, (status: string) => string> = {
+  http_error: (s) => `ردّ بخطأ (HTTP ${s})`,
+  redirect: (s) => `ردّ بإعادة توجيه (HTTP ${s})، ولا نتبع إعادة التوجيه`,
+  unreachable: () => 'لم يردّ (انتهت المهلة أو رُفض الاتصال أو العنوان غير معروف)',
+  unsafe_target: () => 'عنوانه خاص أو محجوز',
+};
+
+/** An HTTP status (a number in the data), or `fallback` when there was no answer. */
+const statusOf = (d: NotificationData, fallback: string) =>
+  typeof d.status === 'number' ? String(d.status) : str(d.status, fallback);
+
 /** The admin's note to both parties, after the outcome. */
 const withNote = (d: NotificationData, sep: string) => (d.note ? `${sep}${str(d.note)}` : '');
 
@@ -114,6 +132,10 @@ const en: Record<NotificationKind, Template> = {
       d.refundAmount ? ` (${money(d.refundAmount, d.currency, r.locale)})` : ''
     }.${withNote(d, ' ')}`,
   }),
+  webhook_disabled: (d) => ({
+    title: 'Webhook endpoint switched off',
+    body: `${str(d.url, 'An endpoint')} of ${str(d.orgName, 'your organisation')} failed for 3 days without a single success, so it no longer receives events: ${(WEBHOOK_REASON_EN[str(d.reason)] ?? WEBHOOK_REASON_EN.unreachable!)(statusOf(d, '?'))}. Fix the receiver, then send a test from the developer page: a success switches it back on.`,
+  }),
 };
 
 const ar: Record<NotificationKind, Template> = {
@@ -174,6 +196,10 @@ const ar: Record<NotificationKind, Template> = {
     body: `${str(d.service, 'الحجز')}: ${OUTCOME_AR[str(d.outcome)] ?? 'صدر قرار'}${
       d.refundAmount ? ` (${money(d.refundAmount, d.currency, r.locale)})` : ''
     }.${withNote(d, ' ')}`,
+  }),
+  webhook_disabled: (d) => ({
+    title: 'أُوقف عنوان الويب هوك',
+    body: `فشل ${str(d.url, 'عنوان')} التابع لـ${str(d.orgName, 'مؤسستك')} طوال 3 أيام دون نجاح واحد، فلم يعد يتلقى الأحداث: ${(WEBHOOK_REASON_AR[str(d.reason)] ?? WEBHOOK_REASON_AR.unreachable!)(statusOf(d, '؟'))}. أصلح المستقبِل ثم أرسل اختبارًا من صفحة المطوّرين: أي نجاح يعيد تشغيله.`,
   }),
 };
 

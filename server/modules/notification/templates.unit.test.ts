@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { notificationKinds } from '../../contracts/notification';
-import { defaultChannels } from './notification.events';
+import { defaultChannels, urlOf } from './notification.events';
 import { render } from './notification.templates';
 
 const en = { locale: 'en' as const, timeZone: 'Africa/Lagos', name: 'Ada' };
@@ -29,6 +29,38 @@ describe('dispute_outcome', () => {
     expect(a.body).toContain('Half back for the leak');
     expect(render('dispute_outcome', { outcome: 'customer_warning', service: 'Plumbing' }, en).body).toBe(
       'Plumbing: the customer received a warning.',
+    );
+  });
+});
+
+describe('webhook_disabled', () => {
+  const data = {
+    orgName: 'Lekki Towers',
+    endpointId: 'e1',
+    url: 'https://hooks.example.com/fundi',
+    reason: 'http_error',
+    status: 503,
+  };
+
+  it('goes in-app and by e-mail only, and leads to the developer page', () => {
+    expect(defaultChannels.webhook_disabled).toEqual({ push: false, sms: false, email: true });
+    expect(urlOf('webhook_disabled', data)).toBe('/developer');
+  });
+
+  it('says which endpoint and why, from the reason code, in English and Arabic', () => {
+    const e = render('webhook_disabled', data, en);
+    expect(e.title).toBe('Webhook endpoint switched off');
+    expect(e.body).toContain('https://hooks.example.com/fundi');
+    expect(e.body).toContain('Lekki Towers');
+    expect(e.body).toContain('HTTP 503');
+    const a = render('webhook_disabled', data, ar);
+    expect(a.title).toBe('أُوقف عنوان الويب هوك');
+    expect(a.body).toContain('ردّ بخطأ (HTTP 503)');
+    expect(render('webhook_disabled', { ...data, reason: 'unsafe_target', status: null }, en).body).toContain(
+      'private or reserved',
+    );
+    expect(render('webhook_disabled', { ...data, reason: 'unreachable', status: null }, ar).body).toContain(
+      'لم يردّ',
     );
   });
 });

@@ -6,8 +6,10 @@ import {
   type CancellationQuote,
   cancellationQuoteSchema,
   checkoutInput,
+  checkoutResultSchema,
   confirmCashInput,
   methodsInput,
+  paymentMethodsSchema,
   receiptSchema,
 } from '../../contracts/payment';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
@@ -18,10 +20,22 @@ const technicianProcedure = roleProcedure('technician');
 export const paymentRouter = router({
   /** Methods the booking's market offers (or this deployment's market without a booking). */
   methods: authedProcedure
+    .meta({ description: "The payment methods the booking's market offers.", errors: ['NOT_FOUND'] })
     .input(methodsInput)
+    .output(paymentMethodsSchema)
     .query(({ ctx, input }) => ctx.services.payments.methods(input?.bookingId, ctx.user)),
+  /**
+   * Starts paying for a finished booking. An API key (bookings:write) pays for its organisation's
+   * bookings: the organisation's account is the payer (README: Organisation billing).
+   */
   checkout: customerProcedure
+    .meta({
+      description:
+        "Starts paying a finished booking: online methods answer with the provider's hosted page (redirectUrl).",
+      errors: ['NOT_FOUND', 'CONFLICT'],
+    })
     .input(checkoutInput)
+    .output(checkoutResultSchema)
     .mutation(({ ctx, input }) => ctx.services.payments.checkout(ctx.user, input)),
   get: authedProcedure
     .meta({
@@ -34,7 +48,12 @@ export const paymentRouter = router({
     .query(({ ctx, input }) => ctx.services.payments.get(input.bookingId, ctx.user)),
   /** Back from the hosted checkout: asks the gateway now rather than waiting for its webhook. */
   verify: customerProcedure
+    .meta({
+      description: "Asks the provider now about a pending online payment; answers with the booking's bill.",
+      errors: ['NOT_FOUND'],
+    })
     .input(bookingPaymentInput)
+    .output(bookingPaymentViewSchema)
     .mutation(({ ctx, input }) => ctx.services.payments.verify(input.bookingId, ctx.user)),
   confirmCash: technicianProcedure
     .input(confirmCashInput)

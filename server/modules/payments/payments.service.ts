@@ -548,6 +548,12 @@ export function createPaymentsService(deps: Deps) {
       if (as !== 'customer')
         throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can pay for a booking.');
       const b = row.booking;
+      // A sandbox booking (test-mode key) never reaches a real gateway: no money moves in test mode.
+      if (b.sandbox && isOnline(input.method))
+        throw new DomainError('VALIDATION', 'Sandbox bookings are not paid online.', {
+          reason: 'SANDBOX_BOOKING',
+          method: input.method,
+        });
       if (!(await offered(row.service.market, b.currency)).includes(input.method))
         throw new DomainError('VALIDATION', 'This payment method is not available here.', {
           method: input.method,

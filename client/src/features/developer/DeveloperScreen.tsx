@@ -17,11 +17,15 @@ import { TextField } from '../../components/TextField';
 import { useI18n } from '../../i18n/I18nProvider';
 import { toApiProblem } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
+import { MembersPanel, OrgBookingsPanel } from './OrgPanels';
 import './developer.css';
 import { expiryInstant, todayInput } from './expiry';
 
-/** Organisation members: API keys (secret shown once) and webhook endpoints with their delivery log. */
-export function DeveloperScreen(_props: { user: PublicUser }) {
+/**
+ * Organisation members: API keys (secret shown once) and webhook endpoints with their delivery log (owners
+ * and developers); the organisation's bookings and its members (everyone; owners manage the members).
+ */
+export function DeveloperScreen({ user }: { user: PublicUser }) {
   const { t } = useI18n();
   const orgs = trpc.org.mine.useQuery();
   const [picked, setPicked] = useState<string | null>(null);
@@ -62,6 +66,8 @@ export function DeveloperScreen(_props: { user: PublicUser }) {
           ) : (
             <p className="card">{t('developer.memberOnly')}</p>
           )}
+          <OrgBookingsPanel org={org} />
+          <MembersPanel org={org} selfId={user.id} />
         </>
       )}
     </Screen>
@@ -466,7 +472,14 @@ function WebhooksPanel({ org }: { org: Org }) {
             </code>
             <p className="muted dev-small">{h.events.map((ev) => t(`developer.event.${ev}`)).join(' · ')}</p>
             {!h.enabled && h.disabledReason && (
-              <p className="form-error">{t('developer.hooks.disabled', { reason: h.disabledReason })}</p>
+              <p className="form-error" data-testid="hook-disabled">
+                {t('developer.hooks.disabled', {
+                  reason: t(`developer.hooks.disabledReason.${h.disabledReason}`, {
+                    status: h.disabledStatus ?? '',
+                  }),
+                  date: h.disabledAt ? formatDate(h.disabledAt) : '',
+                })}
+              </p>
             )}
             {h.enabled && h.failingSince && (
               <p className="dev-warn">{t('developer.hooks.failing', { date: formatDate(h.failingSince) })}</p>

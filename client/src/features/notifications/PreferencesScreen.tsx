@@ -22,6 +22,7 @@ const FOR_CUSTOMER: NotificationKind[] = [
   'refund',
   'review_request',
   'dispute_outcome',
+  'webhook_disabled',
 ];
 
 /** Per event and channel: switches over the defaults (the in-app list always gets everything). */
