@@ -78,6 +78,7 @@ describe('configuration', () => {
       status: null,
       bodyPrefix: null,
       error: 'Only https:// URLs are allowed',
+      unsafe: true,
     });
   });
 
