@@ -96,7 +96,10 @@ describe('Web Push (VAPID, aes128gcm) against a push-service stand-in', () => {
       idempotencyKey: randomUUID(),
     });
     const offer = await openOfferOf(svc(), b.id);
-    const m = await until(async () => push.received.find((r) => r.subscription === s.id));
+    // (Their verification's own push may reach the device first.)
+    const m = await until(async () =>
+      push.received.find((r) => r.subscription === s.id && r.payload.kind === 'offer'),
+    );
     expect(push.rejected.filter((r) => r.subscription === s.id)).toEqual([]);
     expect(m.payload).toMatchObject({
       title: 'New job offer',
@@ -232,7 +235,10 @@ describe('a locked phone still gets offers by push (PUSH_REACHABLE_MS)', () => {
     const b = await book(spot);
     const offer = await openOfferOf(svc(), b.id);
     expect(offer.technicianId).toBe(t.user.id);
-    const m = await until(async () => push.received.find((r) => r.subscription === s.id));
+    // (Their verification's own push may reach the device first.)
+    const m = await until(async () =>
+      push.received.find((r) => r.subscription === s.id && r.payload.kind === 'offer'),
+    );
     expect(m.payload).toMatchObject({ kind: 'offer', url: `/home?offer=${offer.id}#offers`, urgent: true });
     expect(m.urgency).toBe('high');
 
