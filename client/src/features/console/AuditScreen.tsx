@@ -7,6 +7,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { auditChanges, auditFields, auditReason } from './auditFields';
 import { ConsoleNav } from './ConsoleNav';
+import { LoadMore } from './LoadMore';
 
 type Filters = { action?: string; subject?: string; actorId?: string; from?: string; to?: string };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,16 +76,7 @@ export function AuditScreen() {
               <AuditRow key={r.id} r={r} />
             ))}
           </ol>
-          {pages.hasNextPage && (
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={pages.isFetchingNextPage}
-              onClick={() => void pages.fetchNextPage()}
-            >
-              {t('console.loadMore')}
-            </button>
-          )}
+          <LoadMore pages={pages} />
         </>
       )}
     </Screen>

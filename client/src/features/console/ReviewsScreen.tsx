@@ -9,6 +9,7 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StarRow } from '../reviews/Stars';
 import { ConsoleNav } from './ConsoleNav';
+import { LoadMore } from './LoadMore';
 
 /** Moderation: reviews people reported, most recently reported first; hide one with a reason (audited). */
 export function ReviewsScreen() {
@@ -42,16 +43,7 @@ export function ReviewsScreen() {
               <ReportedReview key={r.id} r={r} />
             ))}
           </ul>
-          {pages.hasNextPage && (
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={pages.isFetchingNextPage}
-              onClick={() => void pages.fetchNextPage()}
-            >
-              {t('console.loadMore')}
-            </button>
-          )}
+          <LoadMore pages={pages} />
         </>
       )}
     </Screen>

@@ -7,6 +7,7 @@ import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { ConsoleNav } from './ConsoleNav';
+import { LoadMore } from './LoadMore';
 
 type Role = 'customer' | 'technician' | 'admin';
 const ROLES: Role[] = ['customer', 'technician', 'admin'];
@@ -95,16 +96,7 @@ export function UsersScreen() {
               </li>
             ))}
           </ul>
-          {pages.hasNextPage && (
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={pages.isFetchingNextPage}
-              onClick={() => void pages.fetchNextPage()}
-            >
-              {t('console.loadMore')}
-            </button>
-          )}
+          <LoadMore pages={pages} />
         </>
       )}
     </Screen>
