@@ -120,6 +120,12 @@ export function createWebhookService(deps: {
   let resolve: Resolver = systemResolver;
   let timer: NodeJS.Timeout | undefined;
   let wake: (() => void) | null = null;
+  /** A wake that came while the worker was busy (not waiting): it looks again before it sleeps. */
+  let woken = false;
+  const poke = () => {
+    if (wake) wake();
+    else woken = true;
+  };
   let running: Promise<void> | null = null;
   let stopped = true;
   /** When retries this node scheduled fall due (so it sleeps until then, not a whole poll period). */
@@ -131,7 +137,7 @@ export function createWebhookService(deps: {
    */
   const enqueued = new Set<string>();
   deps.bus.on<{ bookingId: string }>(channels.bookingChanges, (m) => {
-    if (enqueued.delete(m.bookingId)) wake?.();
+    if (enqueued.delete(m.bookingId)) poke();
   });
 
   const body = (
@@ -218,6 +224,10 @@ export function createWebhookService(deps: {
       }
       // A full batch: more may be due at once.
       if (stopped || n >= config.batch) continue;
+      if (woken) {
+        woken = false;
+        continue;
+      }
       const now = Date.now();
       retriesDue = retriesDue.filter((t) => t > now);
       const wait = Math.min(config.pollMs, ...retriesDue.map((t) => t - now + 5));
@@ -278,7 +288,7 @@ export function createWebhookService(deps: {
     },
     async stop() {
       stopped = true;
-      wake?.();
+      poke();
       await running;
     },
 
@@ -317,7 +327,7 @@ export function createWebhookService(deps: {
     },
     /** After a payment change committed: wake the worker if that change wrote deliveries. */
     paymentCommitted(bookingId: string) {
-      if (enqueued.delete(bookingId)) wake?.();
+      if (enqueued.delete(bookingId)) poke();
     },
 
     async create(orgId: string, input: z.output<typeof createWebhookInput>): Promise<CreatedWebhook> {
