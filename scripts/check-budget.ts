@@ -1,6 +1,8 @@
 // Performance budget for the first screen on low-end phones: the JavaScript that index.html loads
 // eagerly (entry chunk + everything it statically imports, not lazy screens) must stay under 150 kB
-// gzipped. Runs after `vite build` (npm run build) and reads Vite's build manifest.
+// gzipped. Runs after `vite build` (npm run build) and reads Vite's build manifest. Also printed (not
+// budgeted): the eager CSS, and each language's dictionary, which the first screen loads before it
+// renders (only the user's language: see client/src/i18n/I18nProvider.tsx).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +12,13 @@ const BUDGET_BYTES = 150 * 1000;
 const distDir = fileURLToPath(new URL('../dist/', import.meta.url));
 const manifestPath = path.join(distDir, '.vite', 'manifest.json');
 
-type ManifestChunk = { file: string; isEntry?: boolean; imports?: string[]; dynamicImports?: string[] };
+type ManifestChunk = {
+  file: string;
+  isEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+  css?: string[];
+};
 type Manifest = Record<string, ManifestChunk>;
 
 function fail(message: string): never {
@@ -32,6 +40,11 @@ function readManifest(): Manifest {
 function eagerFiles(manifest: Manifest): Set<string> {
   const entryKey = Object.keys(manifest).find((key) => manifest[key]?.isEntry && key.endsWith('index.html'));
   if (!entryKey) fail('The build manifest has no index.html entry.');
+  return staticClosure(manifest, entryKey);
+}
+
+/** A chunk's file, its static imports' files (transitively) and the CSS files of all of them. */
+function staticClosure(manifest: Manifest, entryKey: string): Set<string> {
   const files = new Set<string>();
   const seen = new Set<string>();
   const visit = (key: string) => {
@@ -40,6 +53,7 @@ function eagerFiles(manifest: Manifest): Set<string> {
     const chunk = manifest[key];
     if (!chunk) fail(`The build manifest references a missing chunk: ${key}`);
     files.add(chunk.file);
+    for (const css of chunk.css ?? []) files.add(css);
     for (const imported of chunk.imports ?? []) visit(imported);
   };
   visit(entryKey);
@@ -56,7 +70,9 @@ function jsFiles(dir: string): string[] {
 
 const kB = (bytes: number) => `${(bytes / 1000).toFixed(2)} kB`;
 
-const eager = eagerFiles(readManifest());
+const manifest = readManifest();
+const eager = eagerFiles(manifest);
+const gzipOf = (file: string) => gzipSync(readFileSync(path.join(distDir, file)), { level: 9 }).length;
 const rows = jsFiles(distDir)
   .map((file) => {
     const body = readFileSync(path.join(distDir, file));
@@ -79,6 +95,22 @@ if (eagerGzip > BUDGET_BYTES) {
   fail(
     `${summary} — over budget by ${kB(eagerGzip - BUDGET_BYTES)}. ` +
       'Lazy-load what the first screen does not need (React.lazy / dynamic import) or drop a dependency.',
+  );
+}
+const eagerCss = [...eager].filter((file) => file.endsWith('.css'));
+console.log(
+  `\nEager CSS for the first screen: ${kB(eagerCss.reduce((sum, file) => sum + gzipOf(file), 0))} gzip (${eagerCss.join(', ')})`,
+);
+// Each dictionary with what it imports but the eager files already hold: what the first screen adds
+// before it renders in that language.
+for (const locale of ['en', 'ar']) {
+  const key = Object.keys(manifest).find((name) => name.endsWith(`i18n/${locale}.ts`));
+  if (!key) fail(`The build manifest has no dictionary chunk for "${locale}" (is it imported statically?).`);
+  const own = [...staticClosure(manifest, key)].filter((file) => !eager.has(file));
+  const gzip = own.reduce((sum, file) => sum + gzipOf(file), 0);
+  console.log(
+    `Dictionary "${locale}" loaded before the first render: ${kB(gzip)} gzip (${own.join(', ')}); ` +
+      `first screen in ${locale}: ${kB(eagerGzip + gzip)} JS gzip`,
   );
 }
 console.log(`\n✓ ${summary}`);

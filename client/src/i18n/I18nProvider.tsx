@@ -1,4 +1,13 @@
-import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useState,
+} from 'react';
 import { createFormatters, type Formatters } from '../lib/format';
 import { formatMessage, type MessageVars } from '../lib/messageFormat';
 import type { MessageKey, Messages } from './en';
@@ -38,8 +47,17 @@ export function loadMessages(locale: Locale): Promise<Messages> {
   return promise;
 }
 
-// Start fetching the first screen's dictionary as soon as this module runs, before React renders.
+/** The document's language and direction drive screen readers, fonts and the mirrored (RTL) layout. */
+function applyToDocument(locale: Locale): void {
+  const root = document.documentElement;
+  root.lang = locale;
+  root.dir = locale === 'ar' ? 'rtl' : 'ltr';
+}
+
+// Start fetching the first screen's dictionary as soon as this module runs, before React renders, and
+// put the page in that language's direction at once: the first paint is already in the user's language.
 const startLocale = initialLocale();
+applyToDocument(startLocale);
 void loadMessages(startLocale).catch(() => {});
 
 /** The filled-in translate function and formatters of one language. */
@@ -89,12 +107,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const locale = active?.locale;
-  // The document's language and direction drive screen readers, fonts and the mirrored (RTL) layout.
-  useEffect(() => {
-    if (!locale) return;
-    const root = document.documentElement;
-    root.lang = locale;
-    root.dir = locale === 'ar' ? 'rtl' : 'ltr';
+  // Before the browser paints the new language's text (a layout effect), never a frame in the old direction.
+  useLayoutEffect(() => {
+    if (locale) applyToDocument(locale);
   }, [locale]);
 
   const value = useMemo<I18n | null>(

@@ -1,12 +1,12 @@
 // Arabic UI strings. Typed as `Messages`, so a missing or extra key is a compile error.
 import type { Messages } from './en';
-import { analyticsAr } from './parts/analytics';
-import { casesAr } from './parts/cases';
-import { consoleAr } from './parts/console';
-import { developerAr } from './parts/developer';
-import { notificationsAr } from './parts/notifications';
-import { onboardingAr } from './parts/onboarding';
-import { scheduleAr } from './parts/schedule';
+import { analyticsAr } from './parts/analytics.ar';
+import { casesAr } from './parts/cases.ar';
+import { consoleAr } from './parts/console.ar';
+import { developerAr } from './parts/developer.ar';
+import { notificationsAr } from './parts/notifications.ar';
+import { onboardingAr } from './parts/onboarding.ar';
+import { scheduleAr } from './parts/schedule.ar';
 
 export const ar: Messages = {
   'app.name': 'فوندي',

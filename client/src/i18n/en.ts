@@ -1,13 +1,13 @@
 // English UI strings. This dictionary defines the set of keys; ar.ts must provide every one of them.
 // `{name}`-style placeholders are filled in by `t(key, { name })`.
 
-import { analyticsEn } from './parts/analytics';
-import { casesEn } from './parts/cases';
-import { consoleEn } from './parts/console';
-import { developerEn } from './parts/developer';
-import { notificationsEn } from './parts/notifications';
-import { onboardingEn } from './parts/onboarding';
-import { scheduleEn } from './parts/schedule';
+import { analyticsEn } from './parts/analytics.en';
+import { casesEn } from './parts/cases.en';
+import { consoleEn } from './parts/console.en';
+import { developerEn } from './parts/developer.en';
+import { notificationsEn } from './parts/notifications.en';
+import { onboardingEn } from './parts/onboarding.en';
+import { scheduleEn } from './parts/schedule.en';
 
 export const en = {
   'app.name': 'Fundi',

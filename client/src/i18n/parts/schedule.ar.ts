@@ -1,40 +1,6 @@
 // UI strings of the schedule screens: English defines the keys, Arabic must provide every one of them.
-export const scheduleEn = {
-  'schedule.link': 'Working hours and time off',
-  'schedule.linkHint': 'Choose when you take jobs',
-  'schedule.title': 'Working hours',
-  'schedule.back': 'Back to home',
-  'schedule.hours.heading': 'Your week',
-  'schedule.hours.notSet':
-    'No hours set: you are offered jobs whenever you are online. Add hours to take jobs only then.',
-  'schedule.hours.zone': 'Times are in {zone} time.',
-  'schedule.hours.off': 'Not working',
-  'schedule.hours.add': 'Add hours',
-  'schedule.hours.from': 'From',
-  'schedule.hours.to': 'To',
-  'schedule.hours.remove': 'Remove {day} {from}–{to}',
-  'schedule.hours.copyWeekdays': 'Copy Monday to Tuesday–Friday',
-  'schedule.hours.save': 'Save hours',
-  'schedule.hours.saving': 'Saving…',
-  'schedule.hours.saved': 'Hours saved.',
-  'schedule.hours.clear': 'Remove all hours (available whenever online)',
-  'schedule.hours.invalid': 'Each range must end after it starts.',
-  'schedule.off.heading': 'Time off',
-  'schedule.off.none': 'No time off planned.',
-  'schedule.off.from': 'Starts',
-  'schedule.off.to': 'Ends',
-  'schedule.off.reason': 'Note (optional)',
-  'schedule.off.add': 'Add time off',
-  'schedule.off.remove': 'Remove time off {from} – {to}',
-  'schedule.off.invalid': 'Choose when it starts and a later end.',
-  'schedule.slots.legend': 'Times {name} can be there',
-  'schedule.slots.hint': 'Only times when {name} works and can get to you from their previous job.',
-  'schedule.slots.loading': 'Finding free times…',
-  'schedule.slots.none': 'No free times in the next 7 days. Try “As soon as possible”.',
-  'schedule.slots.needPin': 'Place the pin first to see free times.',
-  'schedule.slots.error': 'Free times could not be loaded.',
-  'schedule.slots.choose': 'Choose a time',
-} satisfies Record<string, string>;
+// Arabic: kept apart from the English so each language's dictionary chunk holds only its own strings.
+import type { scheduleEn } from './schedule.en';
 
 export const scheduleAr: Record<keyof typeof scheduleEn, string> = {
   'schedule.link': 'ساعات العمل والإجازات',
