@@ -7,6 +7,9 @@ import { createI18n, loadMessages } from '../i18n/I18nProvider';
 import { formatMessage } from './messageFormat';
 
 const english = createI18n('en', en);
+/** Every placeholder name of a message, each given `value`. */
+const everyPlaceholder = (text: string, value: number) =>
+  Object.fromEntries([...text.matchAll(/\{(\w+)/g)].map(([, name]) => [name as string, value]));
 const arabic = createI18n('ar', ar);
 const WESTERN_DIGIT = /[0-9]/;
 const at = '2026-11-21T10:05:00Z';
@@ -142,9 +145,63 @@ describe('the message format', () => {
         if (!text.includes(', plural,')) continue;
         expect(text, `${locale} ${key}`).toMatch(/\bother \{/);
         for (const count of [0, 1, 2, 5, 11, 100]) {
-          const filled = i18n.t(key as MessageKey, { count, total: 'x', value: 'x' });
+          const filled = i18n.t(key as MessageKey, everyPlaceholder(text, count));
           expect(filled, `${locale} ${key} ${count}`).not.toMatch(/plural|[{}#]/);
         }
+      }
+    }
+  });
+});
+
+describe('counted strings in both languages', () => {
+  it('English: one and other in analytics, console and onboarding texts', () => {
+    expect(english.t('analytics.ratings.stars', { n: 1, count: 3 })).toBe('1 star: 3');
+    expect(english.t('analytics.ratings.stars', { n: 4, count: 1 })).toBe('4 stars: 1');
+    expect(english.t('onboarding.progress', { done: 1, total: 1 })).toBe('1 of 1 step done');
+    expect(english.t('onboarding.progress', { done: 2, total: 5 })).toBe('2 of 5 steps done');
+    expect(english.t('onboarding.admin.counts', { services: 1, areas: 2 })).toBe('1 service · 2 areas');
+    expect(english.t('console.catalog.servicesCount', { count: 1 })).toBe('1 service');
+    expect(english.t('console.flag.many_cancellations', { count: 4, days: 1, threshold: 3 })).toBe(
+      '4 cancellations in 1 day (threshold 3)',
+    );
+    expect(english.t('analytics.heat.summary', { total: 1, cells: 1, top: 1 })).toBe(
+      '1 request in 1 square of about 1 km. Busiest: 1 request.',
+    );
+    // Counts passed already formatted still choose their form.
+    expect(english.t('analytics.perHour.summary', { total: '1,204', peak: '1', when: 'noon' })).toBe(
+      '1,204 bookings in the last 7 days of the period. Busiest hour: 1 booking at noon.',
+    );
+  });
+
+  it('Arabic: zero, one, two, few, many and other', () => {
+    const services = [0, 1, 2, 3, 11, 100].map((count) =>
+      arabic.t('console.catalog.servicesCount', { count }),
+    );
+    expect(services).toEqual(['٠ خدمة', 'خدمة واحدة', 'خدمتان', '٣ خدمات', '١١ خدمة', '١٠٠ خدمة']);
+    expect([1, 2, 5, 12].map((total) => arabic.t('onboarding.progress', { done: 1, total }))).toEqual([
+      'اكتملت ١ من خطوة واحدة',
+      'اكتملت ١ من خطوتين',
+      'اكتملت ١ من ٥ خطوات',
+      'اكتملت ١ من ١٢ خطوة',
+    ]);
+    expect(arabic.t('analytics.ratings.stars', { n: 1, count: 3 })).toBe('نجمة واحدة: ٣');
+    expect(arabic.t('analytics.ratings.stars', { n: 5, count: 0 })).toBe('٥ نجوم: ٠');
+    expect(arabic.t('console.flag.many_cancellations', { count: 4, days: 2, threshold: 3 })).toBe(
+      '٤ إلغاءات خلال يومين (الحد ٣)',
+    );
+    expect(arabic.t('chat.counter', { count: 12, max: 2000 })).toBe('١٢ من ٢٬٠٠٠ حرف');
+  });
+
+  it('Arabic: every message, filled with numbers, shows Arabic-Indic digits only', () => {
+    // Kept as written on purpose: phone numbers to type (examples in international format, as the
+    // field expects them) and the statistical names p50/p90.
+    const asTyped =
+      /^(field\.phoneHint|validation\.phone|phone\.numberHint|phone\.error\.invalid|analytics\.tta\.p[59]0)$/;
+    for (const [key, text] of Object.entries(ar)) {
+      if (asTyped.test(key)) continue;
+      for (const value of [1, 7, 12, 1_500]) {
+        const filled = arabic.t(key as MessageKey, everyPlaceholder(text, value));
+        expect(filled, key).not.toMatch(WESTERN_DIGIT);
       }
     }
   });

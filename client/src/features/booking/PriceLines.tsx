@@ -7,9 +7,9 @@ export function useLineLabel() {
   const { t, localized } = useI18n();
   return (line: PriceLine) =>
     line.kind === 'zone' && line.zone
-      ? t('price.line.zone', { zone: localized(line.zone.name), pct: String(line.pct ?? '') })
+      ? t('price.line.zone', { zone: localized(line.zone.name), pct: line.pct ?? '' })
       : line.pct !== null
-        ? t('price.line.emergency', { pct: String(line.pct) })
+        ? t('price.line.emergency', { pct: line.pct })
         : t('price.line.emergencyNoPct');
 }
 

@@ -348,7 +348,7 @@ export function Evidence({ d }: { d: AdminBookingDetail }) {
           </ul>
           {d.ledger.length > 0 && (
             <details>
-              <summary>{t('cases.ledger', { count: String(d.ledger.length) })}</summary>
+              <summary>{t('cases.ledger', { count: d.ledger.length })}</summary>
               <table className="cases-table">
                 <thead>
                   <tr>

@@ -5,6 +5,7 @@ import type { Map as LMap, Marker, MarkerClusterGroup, TileErrorEvent } from 'le
 import * as Leaflet from 'leaflet';
 import { useEffect, useRef, useState } from 'react';
 import type { DemandHeatmap } from '../../../../server/contracts/analytics';
+import { useI18n } from '../../i18n/I18nProvider';
 import { addDemandLayer, demandView } from './demandLayer';
 import { type OpsPoint, shapeSvg } from './opsShapes';
 
@@ -61,6 +62,10 @@ export default function LiveOpsMap({
   const fittedRef = useRef(false);
   const [L, setL] = useState<typeof Leaflet | null>(null);
   const initial = useRef(center);
+  // Cluster counts in the user's digits; read through a ref so a language switch does not rebuild the map.
+  const { formatNumber } = useI18n();
+  const formatCount = useRef(formatNumber);
+  formatCount.current = formatNumber;
 
   useEffect(() => {
     let live = true;
@@ -91,7 +96,7 @@ export default function LiveOpsMap({
       maxClusterRadius: 48,
       spiderfyOnMaxZoom: true,
       iconCreateFunction: (c) => {
-        const n = c.getChildCount();
+        const n = formatCount.current(c.getChildCount());
         return L.divIcon({
           className: 'ops-cluster',
           html: `<span role="img" aria-label="${n}">${n}</span>`,

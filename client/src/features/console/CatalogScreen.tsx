@@ -69,7 +69,7 @@ export function CatalogScreen() {
                     <span className="small muted">{localized(c.description)}</span>
                   )}
                   <span className="small">
-                    {t('console.catalog.servicesCount', { count: String(c.services) })}
+                    {t('console.catalog.servicesCount', { count: c.services })}
                     {c.activeInMarket === 0 && (
                       <>
                         {' · '}
@@ -164,8 +164,8 @@ function ServiceRow({
       <span className="small">
         {t('console.catalog.summary', {
           price: formatMoney(s.basePrice),
-          minutes: String(s.durationMinutes),
-          surcharge: String(s.emergencySurchargePct),
+          minutes: s.durationMinutes,
+          surcharge: s.emergencySurchargePct,
         })}{' '}
         <button type="button" className="button-link" aria-expanded={open} onClick={onToggle}>
           {t('console.catalog.edit')}

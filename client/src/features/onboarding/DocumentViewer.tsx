@@ -49,7 +49,7 @@ export function DocumentViewer({
               {t('onboarding.viewer.zoomOut')}
             </button>
             <span aria-live="polite" className="small">
-              {t('onboarding.viewer.zoom', { pct: String(Math.round(zoom * 100)) })}
+              {t('onboarding.viewer.zoom', { pct: Math.round(zoom * 100) })}
             </span>
             <button
               type="button"

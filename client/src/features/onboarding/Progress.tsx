@@ -14,7 +14,7 @@ export function OnboardingProgress({ view }: { view: OnboardingView }) {
   return (
     <div className="onb-progress">
       <span id={id}>
-        {t('onboarding.progress', { done: String(view.progress.done), total: String(view.progress.total) })}
+        {t('onboarding.progress', { done: view.progress.done, total: view.progress.total })}
       </span>
       <progress
         aria-labelledby={id}

@@ -194,8 +194,8 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
           },
           onSelect: setSelected,
           onAdd: (p) => setCorners((cs) => (cs.length >= 50 ? cs : [...cs, p])),
-          cornerLabel: (n) => t('areas.corner', { n: String(n) }),
-          midpointLabel: (a, b) => t('areas.midpoint', { a: String(a), b: String(b) }),
+          cornerLabel: (n) => t('areas.corner', { n }),
+          midpointLabel: (a, b) => t('areas.midpoint', { a, b }),
         }}
       />
       <div className="poly-toolbar">
@@ -209,7 +209,7 @@ export function AreasEditor({ user, profile }: { user: PublicUser; profile: Tech
               setSelected(null);
             }}
           >
-            {t('areas.deleteCorner', { n: String(selected + 1) })}
+            {t('areas.deleteCorner', { n: selected + 1 })}
           </button>
         ) : (
           corners.length >= 3 && <span className="muted small">{t('areas.noCorner')}</span>

@@ -57,7 +57,7 @@ export function Gallery({ photos }: { photos: JobPhoto[] }) {
                     onClick={() => setOpen(p)}
                     aria-label={t('jobPhotos.open', {
                       phase: t(`jobPhotos.${phase}`),
-                      n: String(index + 1),
+                      n: index + 1,
                       time: formatTime(p.addedAt),
                     })}
                   >

@@ -17,7 +17,7 @@ export const analyticsEn = {
   'analytics.none': 'No data in this period.',
   'analytics.perHour.title': 'Bookings per hour (last 7 days)',
   'analytics.perHour.summary':
-    '{total} bookings in the last 7 days of the period. Busiest hour: {peak} bookings at {when}.',
+    '{total, plural, one {# booking} other {# bookings}} in the last 7 days of the period. Busiest hour: {peak, plural, one {# booking} other {# bookings}} at {when}.',
   'analytics.perHour.series': 'Bookings',
   'analytics.fulfil.title': 'Fulfilment',
   'analytics.fulfil.rate': 'Fulfilment rate',
@@ -32,11 +32,12 @@ export const analyticsEn = {
   'analytics.tta.title': 'Time to assignment',
   'analytics.tta.p50': 'Median (p50)',
   'analytics.tta.p90': '90th percentile (p90)',
-  'analytics.tta.summary': 'Of {count} on-demand bookings assigned: half within {p50}, 90% within {p90}.',
+  'analytics.tta.summary':
+    'Of {count, plural, one {# on-demand booking} other {# on-demand bookings}} assigned: half within {p50}, 90% within {p90}.',
   'analytics.offers.title': 'Offer acceptance',
   'analytics.offers.rate': 'Acceptance rate',
   'analytics.offers.summary':
-    '{total} offers: {accepted} accepted, {declined} declined, {expired} expired, {withdrawn} withdrawn, {open} open. Acceptance rate {rate}.',
+    '{total, plural, one {# offer} other {# offers}}: {accepted} accepted, {declined} declined, {expired} expired, {withdrawn} withdrawn, {open} open. Acceptance rate {rate}.',
   'analytics.offers.accepted': 'Accepted',
   'analytics.offers.declined': 'Declined',
   'analytics.offers.expired': 'Expired',
@@ -61,16 +62,19 @@ export const analyticsEn = {
   'analytics.supply.online': 'Technicians online',
   'analytics.supply.available': 'Free to take a job',
   'analytics.ratings.title': 'Ratings',
-  'analytics.ratings.summary': '{count} reviews, average {average} stars. {breakdown}.',
-  'analytics.ratings.stars': '{n} stars: {count}',
+  'analytics.ratings.summary':
+    '{count, plural, one {# review} other {# reviews}}, average {average} stars. {breakdown}.',
+  'analytics.ratings.stars': '{n, plural, one {# star} other {# stars}}: {count}',
   'analytics.ratings.axis': '{n}★',
   'analytics.heat.title': 'Where demand is',
   'analytics.heat.map': 'Map of booking requests per square of about 1 km',
-  'analytics.heat.summary': '{total} requests in {cells} squares of about 1 km. Busiest: {top} requests.',
+  'analytics.heat.summary':
+    '{total, plural, one {# request} other {# requests}} in {cells, plural, one {# square} other {# squares}} of about 1 km. Busiest: {top, plural, one {# request} other {# requests}}.',
   'analytics.live.toggle': 'Demand heatmap',
   'analytics.live.period': 'Requests per square of about 1 km, last 7 days',
   'analytics.live.fewer': 'Fewer',
   'analytics.live.more': 'More',
-  'analytics.live.summary': 'Last 7 days: {total} requests in {cells} squares of about 1 km; busiest: {top}.',
+  'analytics.live.summary':
+    'Last 7 days: {total, plural, one {# request} other {# requests}} in {cells, plural, one {# square} other {# squares}} of about 1 km; busiest: {top}.',
   'analytics.live.none': 'No requests in the last 7 days.',
 } satisfies Record<string, string>;

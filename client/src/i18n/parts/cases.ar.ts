@@ -166,7 +166,7 @@ export const casesAr: Record<keyof typeof casesEn, string> = {
   'cases.report': 'الإبلاغ عن العميل',
   'cases.reasonLabel': 'ماذا حدث',
   'cases.detailsLabel': 'التفاصيل',
-  'cases.detailsHint': '10 أحرف على الأقل. يقرؤها فريق فوندي ولا يراها العميل.',
+  'cases.detailsHint': '١٠ أحرف على الأقل. يقرؤها فريق فوندي ولا يراها العميل.',
   'cases.reportSend': 'إرسال البلاغ',
   'cases.dismiss': 'ليس الآن',
   'cases.alreadyOpen': 'توجد قضية مفتوحة بالفعل على هذا الحجز.',

@@ -74,11 +74,15 @@ export const consoleAr: Record<keyof typeof consoleEn, string> = {
     'تُمحى البيانات الشخصية أو تُجهَّل وتُحذف مسارات التتبع. تبقى الحجوزات والمدفوعات وقيود الدفتر كما يقتضي القانون. لا يمكن التراجع عن ذلك.',
   'console.user.deleteConfirm': 'اكتب DELETE للتأكيد',
   'console.user.deleteButton': 'حذف نهائي',
-  'console.flag.failed_sign_ins': '{count} محاولات دخول فاشلة خلال {hours} ساعة (الحد {threshold})',
-  'console.flag.rapid_bookings': '{count} حجوزات خلال {minutes} دقيقة (الحد {threshold})',
-  'console.flag.many_cancellations': '{count} إلغاءات خلال {days} يومًا (الحد {threshold})',
+  'console.flag.failed_sign_ins':
+    '{count, plural, zero {# محاولة دخول فاشلة} one {محاولة دخول فاشلة واحدة} two {محاولتا دخول فاشلتان} few {# محاولات دخول فاشلة} many {# محاولة دخول فاشلة} other {# محاولة دخول فاشلة}} خلال {hours, plural, zero {# ساعة} one {ساعة واحدة} two {ساعتين} few {# ساعات} many {# ساعة} other {# ساعة}} (الحد {threshold})',
+  'console.flag.rapid_bookings':
+    '{count, plural, zero {# حجز} one {حجز واحد} two {حجزان} few {# حجوزات} many {# حجزًا} other {# حجز}} خلال {minutes, plural, zero {# دقيقة} one {دقيقة واحدة} two {دقيقتين} few {# دقائق} many {# دقيقة} other {# دقيقة}} (الحد {threshold})',
+  'console.flag.many_cancellations':
+    '{count, plural, zero {# إلغاء} one {إلغاء واحد} two {إلغاءان} few {# إلغاءات} many {# إلغاءً} other {# إلغاء}} خلال {days, plural, zero {# يوم} one {يوم واحد} two {يومين} few {# أيام} many {# يومًا} other {# يوم}} (الحد {threshold})',
   'console.flag.location_jump': 'قفز الموقع {km} كم بسرعة {kmh} كم/س (الحد {threshold} كم/س)',
-  'console.flag.new_address': 'تسجيل دخول من شبكة جديدة ({ip}) بعد {previousSignIns} مرات دخول',
+  'console.flag.new_address':
+    'تسجيل دخول من شبكة جديدة ({ip}) بعد {previousSignIns, plural, zero {# مرة دخول} one {مرة دخول واحدة} two {مرتَي دخول} few {# مرات دخول} many {# مرة دخول} other {# مرة دخول}}',
 
   'console.catalog.link': 'الكتالوج',
   'console.catalog.linkHint': 'الفئات والخدمات لكل سوق، الأسعار والأيقونات.',
@@ -111,8 +115,10 @@ export const consoleAr: Record<keyof typeof consoleEn, string> = {
   'console.catalog.certificates': 'الشهادات المطلوبة (مفصولة بفواصل)',
   'console.catalog.newQuotesOnly':
     'تسري التغييرات على عروض الأسعار الجديدة فقط؛ تحتفظ الحجوزات الحالية بأسعارها.',
-  'console.catalog.summary': '{price} · {minutes} دقيقة · +{surcharge}٪ للطوارئ',
-  'console.catalog.servicesCount': '{count} خدمات',
+  'console.catalog.summary':
+    '{price} · {minutes, plural, zero {# دقيقة} one {دقيقة واحدة} two {دقيقتان} few {# دقائق} many {# دقيقة} other {# دقيقة}} · +{surcharge}٪ للطوارئ',
+  'console.catalog.servicesCount':
+    '{count, plural, zero {# خدمة} one {خدمة واحدة} two {خدمتان} few {# خدمات} many {# خدمة} other {# خدمة}}',
   'console.catalog.hiddenHere': 'لا تظهر في هذه المدينة (لا خدمة مفعّلة فيها)',
   'console.catalog.perMarket':
     'الفئات مشتركة بين كل المدن؛ يرى عملاء المدينة الفئة فقط إذا كانت فيها خدمة مفعّلة هناك.',

@@ -73,11 +73,15 @@ export const consoleEn = {
     'Personal data is erased or anonymised and live trails are purged. Bookings, payments and ledger rows are kept as the law requires. This cannot be undone.',
   'console.user.deleteConfirm': 'Type DELETE to confirm',
   'console.user.deleteButton': 'Delete permanently',
-  'console.flag.failed_sign_ins': '{count} failed sign-ins in {hours} h (threshold {threshold})',
-  'console.flag.rapid_bookings': '{count} bookings within {minutes} min (threshold {threshold})',
-  'console.flag.many_cancellations': '{count} cancellations in {days} days (threshold {threshold})',
+  'console.flag.failed_sign_ins':
+    '{count, plural, one {# failed sign-in} other {# failed sign-ins}} in {hours} h (threshold {threshold})',
+  'console.flag.rapid_bookings':
+    '{count, plural, one {# booking} other {# bookings}} within {minutes} min (threshold {threshold})',
+  'console.flag.many_cancellations':
+    '{count, plural, one {# cancellation} other {# cancellations}} in {days, plural, one {# day} other {# days}} (threshold {threshold})',
   'console.flag.location_jump': 'Location jumped {km} km at {kmh} km/h (limit {threshold} km/h)',
-  'console.flag.new_address': 'Signed in from a new network ({ip}) after {previousSignIns} sign-ins',
+  'console.flag.new_address':
+    'Signed in from a new network ({ip}) after {previousSignIns, plural, one {# sign-in} other {# sign-ins}}',
 
   'console.catalog.link': 'Catalogue',
   'console.catalog.linkHint': 'Categories and services per market, prices and icons.',
@@ -110,7 +114,7 @@ export const consoleEn = {
   'console.catalog.certificates': 'Required certificates (comma-separated)',
   'console.catalog.newQuotesOnly': 'Changes apply to new quotes only; existing bookings keep their prices.',
   'console.catalog.summary': '{price} · {minutes} min · +{surcharge}% emergency',
-  'console.catalog.servicesCount': '{count} services',
+  'console.catalog.servicesCount': '{count, plural, one {# service} other {# services}}',
   'console.catalog.hiddenHere': 'not shown in this market (no active service here)',
   'console.catalog.perMarket':
     'Categories are shared by all markets; customers of a market see a category only when it has an active service there.',

@@ -62,7 +62,7 @@ export const developerAr: Record<keyof typeof developerEn, string> = {
     'تحقّق به من ترويسة Fundi-Signature في كل طلب. انسخه الآن، فلن يظهر مرة أخرى.',
   'developer.hooks.empty': 'لا توجد نقاط استقبال بعد.',
   'developer.hooks.disabled':
-    'أُوقفت في {date}: لم ينجح أي إرسال طوال 3 أيام ({reason}). أصلح المستقبِل وأرسل اختبارًا: أي نجاح يعيد تشغيلها.',
+    'أُوقفت في {date}: لم ينجح أي إرسال طوال ٣ أيام ({reason}). أصلح المستقبِل وأرسل اختبارًا: أي نجاح يعيد تشغيلها.',
   'developer.hooks.disabledReason.http_error': 'ردّ بـ HTTP {status}',
   'developer.hooks.disabledReason.redirect': 'ردّ بإعادة توجيه HTTP {status}، ولا نتبع إعادة التوجيه',
   'developer.hooks.disabledReason.unreachable': 'لم يردّ',

@@ -5,7 +5,8 @@ import type { onboardingEn } from './onboarding.en';
 export const onboardingAr: Record<keyof typeof onboardingEn, string> = {
   'onboarding.title': 'توثيق الحساب',
   'onboarding.intro': 'أكمل كل خطوة ثم أرسل طلبك. يراجعه أحد المراجعين، عادةً خلال يوم.',
-  'onboarding.progress': 'اكتملت {done} من {total} خطوات',
+  'onboarding.progress':
+    'اكتملت {done} من {total, plural, zero {# خطوة} one {خطوة واحدة} two {خطوتين} few {# خطوات} many {# خطوة} other {# خطوة}}',
   'onboarding.card.title': 'أكمل طلبك',
   'onboarding.card.body': 'أكمل قائمة الخطوات لتبدأ في تلقي الطلبات.',
   'onboarding.card.open': 'افتح قائمة الخطوات',
@@ -45,7 +46,7 @@ export const onboardingAr: Record<keyof typeof onboardingEn, string> = {
   'onboarding.doc.view': 'عرض',
   'onboarding.doc.pdf': 'مستند PDF',
   'onboarding.doc.missing': 'لم يُرفع بعد',
-  'onboarding.doc.hint': 'صورة أو ملف PDF، حتى 10 ميجابايت.',
+  'onboarding.doc.hint': 'صورة أو ملف PDF، حتى ١٠ ميجابايت.',
   'onboarding.cert.none': 'لا تحتاج أي من خدماتك إلى شهادة.',
   'onboarding.cert.for': 'مطلوبة لـ: {services}',
   'onboarding.cert.expires': 'تاريخ الانتهاء (إن وُجد)',
@@ -77,7 +78,8 @@ export const onboardingAr: Record<keyof typeof onboardingEn, string> = {
   'onboarding.state.approved': 'مقبول',
   'onboarding.admin.empty': 'لا يوجد أحد هنا.',
   'onboarding.admin.sent': 'أُرسل {when}',
-  'onboarding.admin.counts': '{services} خدمات · {areas} مناطق',
+  'onboarding.admin.counts':
+    '{services, plural, zero {# خدمة} one {خدمة واحدة} two {خدمتان} few {# خدمات} many {# خدمة} other {# خدمة}} · {areas, plural, zero {# منطقة} one {منطقة واحدة} two {منطقتان} few {# مناطق} many {# منطقة} other {# منطقة}}',
   'onboarding.admin.more': 'عرض المزيد',
   'onboarding.admin.review': 'مراجعة',
   'onboarding.admin.backToQueue': 'العودة إلى القائمة',
@@ -123,7 +125,7 @@ export const onboardingAr: Record<keyof typeof onboardingEn, string> = {
   'areas.cancelEdit': 'إلغاء',
   'areas.corner': 'الركن {n}',
   'areas.midpoint': 'إضافة ركن بين {a} و{b}',
-  'areas.minCorners': 'تحتاج المنطقة إلى 3 أركان على الأقل.',
+  'areas.minCorners': 'تحتاج المنطقة إلى ٣ أركان على الأقل.',
   'price.line.emergency': 'رسوم الطوارئ ({pct}%)',
   'price.line.emergencyNoPct': 'رسوم الطوارئ',
   'price.line.zone': 'رسوم منطقة {zone} ({pct}%)',

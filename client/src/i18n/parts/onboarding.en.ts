@@ -4,7 +4,7 @@ export const onboardingEn = {
   'onboarding.title': 'Get verified',
   'onboarding.intro':
     'Complete each step, then send your application. A reviewer checks it, usually within a day.',
-  'onboarding.progress': '{done} of {total} steps done',
+  'onboarding.progress': '{done} of {total, plural, one {# step} other {# steps}} done',
   'onboarding.card.title': 'Finish your application',
   'onboarding.card.body': 'Complete the checklist to start getting jobs.',
   'onboarding.card.open': 'Open the checklist',
@@ -78,7 +78,8 @@ export const onboardingEn = {
   'onboarding.state.approved': 'Approved',
   'onboarding.admin.empty': 'Nobody here.',
   'onboarding.admin.sent': 'Sent {when}',
-  'onboarding.admin.counts': '{services} services · {areas} areas',
+  'onboarding.admin.counts':
+    '{services, plural, one {# service} other {# services}} · {areas, plural, one {# area} other {# areas}}',
   'onboarding.admin.more': 'Load more',
   'onboarding.admin.review': 'Review',
   'onboarding.admin.backToQueue': 'Back to the queue',

@@ -58,8 +58,8 @@ export function QueueScreen() {
                     ? `${t('onboarding.admin.sent', { when: formatDateTime(a.submittedAt) })} · `
                     : ''}
                   {t('onboarding.admin.counts', {
-                    services: String(a.servicesCount),
-                    areas: String(a.areasCount),
+                    services: a.servicesCount,
+                    areas: a.areasCount,
                   })}
                 </div>
               </div>
