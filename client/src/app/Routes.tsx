@@ -33,7 +33,7 @@ const BookingsScreen = lazy(() =>
   import('../features/booking/BookingsScreen').then((m) => ({ default: m.BookingsScreen })),
 );
 const BookingScreen = lazy(() =>
-  import('../features/booking/BookingScreen').then((m) => ({ default: m.BookingScreen })),
+  import('../features/booking/BookingScreen/BookingScreen').then((m) => ({ default: m.BookingScreen })),
 );
 
 // Money (issue 10): receipts for anyone on the booking, earnings for technicians, refunds and payouts for admins.
