@@ -12,7 +12,7 @@ import { usePriceLabel } from '../catalog/ServicePrice';
 import { useCategories, useServices } from '../catalog/useCatalog';
 import { useMarket } from '../catalog/useMarket';
 import { CatalogIcon } from '../console/icons';
-import { BookingForm } from './BookingForm';
+import { BookingForm } from './BookingForm/BookingForm';
 
 /** Book a service in three steps kept in the URL (so the phone's back button steps back): category → service → where and when. */
 export function BookScreen({ user }: { user: PublicUser }) {
