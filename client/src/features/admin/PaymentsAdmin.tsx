@@ -1,3 +1,4 @@
+import './admin.css';
 import { skipToken } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';

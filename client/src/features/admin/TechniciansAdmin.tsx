@@ -1,3 +1,4 @@
+import './admin.css';
 import { useId, useState } from 'react';
 import type { TechnicianProfile, VerificationStatus } from '../../../../server/contracts/technician';
 import { Avatar } from '../../components/Avatar';

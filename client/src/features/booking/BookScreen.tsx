@@ -1,3 +1,5 @@
+import './book.css';
+import './booking.css';
 import { skipToken } from '@tanstack/react-query';
 import { type RefObject, useEffect, useRef } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';

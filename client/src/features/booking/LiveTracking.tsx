@@ -1,3 +1,4 @@
+import './booking.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import type { LivePosition } from '../../../../server/contracts/tracking';

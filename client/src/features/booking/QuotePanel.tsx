@@ -1,3 +1,4 @@
+import './BookingForm/bookingForm.css';
 import type { Quote } from '../../../../server/contracts/booking';
 import type { PriceUnit } from '../../../../server/contracts/catalog';
 import type { Market } from '../../../../server/contracts/market';

@@ -1,3 +1,4 @@
+import './chat.css';
 import {
   type FormEvent,
   type KeyboardEvent,

@@ -1,3 +1,4 @@
+import './earnings.css';
 import { useEffect, useMemo } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { EarningsEntry } from '../../../../server/contracts/payment';

@@ -1,3 +1,4 @@
+import './map.css';
 // Loaded only on screens with a map (see MapView): Leaflet and its CSS stay out of the first screen's JS.
 import 'leaflet/dist/leaflet.css';
 import {

@@ -1,3 +1,4 @@
+import './payments.css';
 import { type FormEvent, useId, useState } from 'react';
 import type { Extra } from '../../../../server/contracts/payment';
 import { Spinner } from '../../components/Spinner';

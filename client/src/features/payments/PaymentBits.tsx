@@ -1,3 +1,4 @@
+import './payments.css';
 import type { LineItem, PaymentMethod, PaymentState } from '../../../../server/contracts/payment';
 import { useI18n } from '../../i18n/I18nProvider';
 

@@ -1,3 +1,4 @@
+import './payments.css';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Booking } from '../../../../server/contracts/booking';

@@ -1,3 +1,4 @@
+import './payments.css';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import { Loading } from '../../components/Loading';
 import { Screen } from '../../components/Screen';

@@ -1,3 +1,4 @@
+import './profile.css';
 import { useMemo, useState } from 'react';
 import type { PublicTechnicianProfile } from '../../../../server/contracts/discovery';
 import { Avatar } from '../../components/Avatar';

@@ -1,3 +1,4 @@
+import './reviews.css';
 import { type FormEvent, useId, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Booking } from '../../../../server/contracts/booking';

@@ -1,3 +1,4 @@
+import './reviews.css';
 import { useState } from 'react';
 import type { Review } from '../../../../server/contracts/review';
 import { ReasonDialog } from '../../components/ReasonDialog';

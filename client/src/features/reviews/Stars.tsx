@@ -1,3 +1,4 @@
+import './reviews.css';
 import type { RatingSummary } from '../../../../server/contracts/discovery';
 import { useI18n } from '../../i18n/I18nProvider';
 import { usePlural } from './plural';

@@ -1,3 +1,4 @@
+import './reviews.css';
 import { useI18n } from '../../i18n/I18nProvider';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';

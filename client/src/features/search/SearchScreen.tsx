@@ -1,3 +1,4 @@
+import './search.css';
 import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
 import type { SearchSort, TechnicianCard } from '../../../../server/contracts/discovery';
 import { searchSorts } from '../../../../server/contracts/discovery';

@@ -1,3 +1,4 @@
+import './technician.css';
 import { useMemo, useState } from 'react';
 import { NEXT_STEP, TECHNICIAN_CANCELLABLE } from '#shared/booking';
 import type { Booking } from '../../../../server/contracts/booking';

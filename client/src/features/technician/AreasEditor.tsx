@@ -1,3 +1,4 @@
+import './technician.css';
 import { useId, useState } from 'react';
 import type { ServiceArea } from '../../../../server/contracts/area';
 import type { PublicUser } from '../../../../server/contracts/auth';

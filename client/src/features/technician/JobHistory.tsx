@@ -1,3 +1,4 @@
+import './technician.css';
 import type { Booking } from '../../../../server/contracts/booking';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';

@@ -1,3 +1,4 @@
+import './technician.css';
 import { useEffect, useRef, useState } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import type { Offer } from '../../../../server/contracts/technician';

@@ -1,3 +1,4 @@
+import './technician.css';
 import { useEffect, useState } from 'react';
 import type { TechnicianProfile } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';

@@ -1,3 +1,4 @@
+import './technician.css';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { TechnicianProfile } from '../../../../server/contracts/technician';

@@ -1,3 +1,4 @@
+import './technician.css';
 import { useI18n } from '../../i18n/I18nProvider';
 import type { SharingState } from './useLocationSharing';
 

@@ -1,3 +1,4 @@
+import './upload.css';
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import type { JobPhoto, JobPhotoPhase, StoredUpload } from '../../../../server/contracts/upload';

@@ -1,3 +1,4 @@
+import './upload.css';
 import { useEffect, useId, useRef, useState } from 'react';
 import type { StoredUpload } from '../../../../server/contracts/upload';
 import { Avatar } from '../../components/Avatar';

@@ -1,3 +1,4 @@
+import './upload.css';
 import { useI18n } from '../../i18n/I18nProvider';
 import type { UploadState } from './useUpload';
 

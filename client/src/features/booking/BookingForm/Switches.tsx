@@ -1,3 +1,4 @@
+import './bookingForm.css';
 import { useId } from 'react';
 import { useI18n } from '../../../i18n/I18nProvider';
 import { TrustSummary } from '../../reviews/TrustSummary';

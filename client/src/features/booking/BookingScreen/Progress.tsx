@@ -1,3 +1,4 @@
+import './bookingScreen.css';
 import { PROGRESS_STEPS } from '#shared/booking';
 import type { Booking } from '../../../../../server/contracts/booking';
 import { useI18n } from '../../../i18n/I18nProvider';

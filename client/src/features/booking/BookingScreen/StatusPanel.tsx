@@ -1,3 +1,4 @@
+import './bookingScreen.css';
 import { useState } from 'react';
 import { CUSTOMER_CANCELLABLE, DISPUTE_WINDOW_MS, PROGRESS_STEPS } from '#shared/booking';
 import type { PublicUser } from '../../../../../server/contracts/auth';

@@ -1,3 +1,4 @@
+import './bookingScreen.css';
 import type { BookingHistoryEntry } from '../../../../../server/contracts/booking';
 import { useI18n } from '../../../i18n/I18nProvider';
 
