@@ -67,3 +67,38 @@ test('signing out forgets the saved data', async ({ page }) => {
   );
   expect(saved).toBeNull();
 });
+
+test('the first screen loads only its own language; the other one is fetched on switching, offline too', async ({
+  page,
+  context,
+}) => {
+  const loaded = (locale: 'en' | 'ar') =>
+    page.evaluate(
+      (name) =>
+        performance
+          .getEntriesByType('resource')
+          .some((entry) => new RegExp(`/assets/${name}-[\\w-]+\\.js$`).test(entry.name)),
+      locale,
+    );
+  await page.goto('/');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  expect(await loaded('en')).toBe(true);
+  expect(await loaded('ar')).toBe(false);
+
+  // Once the service worker has precached the app (both dictionaries), switching works without a network.
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => Boolean(navigator.serviceWorker.controller))).toBe(true);
+  expect(await loaded('ar')).toBe(false);
+  await context.setOffline(true);
+  try {
+    await page.getByTestId('lang-switch').click();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    // The Arabic dictionary is in use: the switch's hidden label is Arabic, and it offers English.
+    await expect(page.getByTestId('lang-switch')).toHaveText('اللغة: English');
+    expect(await loaded('ar')).toBe(true);
+  } finally {
+    await context.setOffline(false);
+  }
+});
