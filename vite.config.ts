@@ -11,6 +11,11 @@ const MANIFEST_DIR = 'auto' as 'ltr';
 export default defineConfig({
   root: 'client',
   publicDir: 'public',
+  resolve: {
+    // @tanstack/react-query-persist-client 5.104.5 pins query-core 5.104.5 (npm nests a copy) while the
+    // app runs 5.108.0: one query-core in the bundle, so its hydrate() fills the app's own QueryClient.
+    dedupe: ['@tanstack/query-core'],
+  },
   build: {
     outDir: '../dist',
     emptyOutDir: true,
