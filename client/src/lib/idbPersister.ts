@@ -29,7 +29,10 @@ export function createIdbPersister({
         : openDB<CacheDb>(dbName, 1, {
             upgrade: (database) => database.createObjectStore(STORE),
             // Another tab upgrading the schema: let it, and reopen next time.
-            blocking: (_current, _next, event) => (event.target as IDBDatabase).close(),
+            blocking: (_current, _next, event) => {
+              dbPromise = undefined;
+              (event.target as IDBDatabase).close();
+            },
           }).catch(() => null);
     return dbPromise;
   };

@@ -176,6 +176,17 @@ describe('persistQueryClient', () => {
     reopened.close();
   });
 
+  it('signing out while the saved answers are still being read shows none of them', async () => {
+    await savedSession('u1');
+    vi.resetModules();
+    const persist = await load();
+    const client = new QueryClient();
+    const restoring = persist.persistQueryClient(client, 'u1');
+    await persist.clearPersistedQueries(null);
+    await restoring;
+    expect(client.getQueryData(key('booking.list'))).toBeUndefined();
+  });
+
   it('a save still waiting when the user signs out is never written', async () => {
     const persist = await load();
     const client = new QueryClient();

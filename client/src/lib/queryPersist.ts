@@ -129,6 +129,8 @@ export async function persistQueryClient(client: QueryClient, userId: string | n
     ...persister,
     async restoreClient() {
       const record = await persister.restoreClient();
+      // Signed out (or another user) while reading: nothing of this record may show.
+      if (currentUserId !== userId) return undefined;
       saved = record && {
         ...record,
         clientState: {

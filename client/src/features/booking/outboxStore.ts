@@ -64,7 +64,10 @@ function db(): Promise<IDBPDatabase<OutboxDb> | null> {
       : openDB<OutboxDb>(DB_NAME, 1, {
           upgrade: (database) => database.createObjectStore(STORE, { keyPath: 'id' }),
           // Another tab (or the worker) upgrading the schema: let it, and reopen next time.
-          blocking: (_current, _next, event) => (event.target as IDBDatabase).close(),
+          blocking: (_current, _next, event) => {
+            dbPromise = undefined;
+            (event.target as IDBDatabase).close();
+          },
         }).catch(() => null);
   return dbPromise;
 }

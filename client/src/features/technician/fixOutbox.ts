@@ -37,7 +37,10 @@ function db(): Promise<IDBPDatabase<TrackingDb> | null> {
       : openDB<TrackingDb>(DB_NAME, 1, {
           upgrade: (database) => database.createObjectStore(STORE, { keyPath: ['u', 't'] }),
           // Another tab upgrading the schema: let it, and reopen next time.
-          blocking: (_current, _next, event) => (event.target as IDBDatabase).close(),
+          blocking: (_current, _next, event) => {
+            dbPromise = undefined;
+            (event.target as IDBDatabase).close();
+          },
         }).catch(() => null);
   return dbPromise;
 }
