@@ -12,8 +12,8 @@ export default defineConfig({
   root: 'client',
   publicDir: 'public',
   resolve: {
-    // @tanstack/react-query-persist-client 5.104.5 pins query-core 5.104.5 (npm nests a copy) while the
-    // app runs 5.108.0: one query-core in the bundle, so its hydrate() fills the app's own QueryClient.
+    // One query-core for the app and @tanstack/react-query-persist-client (which pins 5.104.5; package.json's
+    // "overrides" installs the app's 5.108.0 for both), so its hydrate() fills the app's own QueryClient.
     dedupe: ['@tanstack/query-core'],
   },
   build: {
