@@ -11,6 +11,11 @@ const MANIFEST_DIR = 'auto' as 'ltr';
 export default defineConfig({
   root: 'client',
   publicDir: 'public',
+  resolve: {
+    // One query-core for the app and @tanstack/react-query-persist-client (which pins 5.104.5; package.json's
+    // "overrides" installs the app's 5.108.0 for both), so its hydrate() fills the app's own QueryClient.
+    dedupe: ['@tanstack/query-core'],
+  },
   build: {
     outDir: '../dist',
     emptyOutDir: true,

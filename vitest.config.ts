@@ -9,6 +9,8 @@ const unitTests = ['server/**/*.unit.test.ts', 'db/**/*.unit.test.ts'];
  * driver, and the client's data layer in happy-dom with fake-indexeddb.
  */
 export default defineConfig({
+  // One @tanstack/query-core for the app and the persister, as in the bundle (see vite.config.ts).
+  resolve: { dedupe: ['@tanstack/query-core'] },
   test: {
     testTimeout: 30_000,
     hookTimeout: 60_000,
@@ -48,6 +50,8 @@ export default defineConfig({
           name: 'client',
           include: ['client/**/*.test.ts'],
           environment: 'happy-dom',
+          // Bundled like the app, so the dedupe above applies to the persister's query-core too.
+          server: { deps: { inline: [/@tanstack\/(react-)?query-persist-client/] } },
           setupFiles: ['client/test/setup.ts'],
           // Dates are written in the device's time zone: fix it so expected strings hold anywhere.
           env: { TZ: 'UTC' },

@@ -268,7 +268,7 @@ test('map tiles already seen come from the service worker (also offline), and th
     );
   const tile = (z: number, x: number, y: number) => `https://tile.openstreetmap.org/${z}/${x}/${y}.png`;
   const cachedTiles = () =>
-    page.evaluate(async () => (await (await caches.open('fundi-tiles-v1')).keys()).map((r) => r.url));
+    page.evaluate(async () => (await (await caches.open('fundi-tiles-v2')).keys()).map((r) => r.url));
 
   expect(await fetchTiles([tile(15, 16_000, 15_800)])).toEqual([200]);
   await expect.poll(cachedTiles).toContain(tile(15, 16_000, 15_800));

@@ -2,6 +2,7 @@
 // switches to a new version when the page asks for it (the "Update now" prompt).
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { clientsClaim } from 'workbox-core';
+import { ExpirationPlugin } from 'workbox-expiration';
 import {
   cleanupOutdatedCaches,
   createHandlerBoundToURL,
@@ -9,6 +10,7 @@ import {
   precacheAndRoute,
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
 import type { AppRouter } from '../../server/trpc/root';
 import {
   OUTBOX_SYNC_TAG,
@@ -25,6 +27,7 @@ interface ServiceWorkerScope {
   skipWaiting(): Promise<void>;
   addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
   addEventListener(type: 'sync', listener: (event: Extendable & { tag: string }) => void): void;
+  addEventListener(type: 'activate', listener: (event: Extendable) => void): void;
   clients: { matchAll(options: { type: 'window' }): Promise<Array<{ postMessage(message: unknown): void }>> };
 }
 declare const self: ServiceWorkerScope;
@@ -50,10 +53,12 @@ registerRoute(
 
 // ---- Map tiles: the ones already seen stay on the phone (cache first), so a map opens on flaky data ----
 
-const TILE_CACHE = 'fundi-tiles-v1';
+/** v2: kept by workbox-expiration (its IndexedDB of timestamps); v1 was trimmed by hand and is dropped. */
+const TILE_CACHE = 'fundi-tiles-v2';
+const OLD_TILE_CACHES = ['fundi-tiles-v1'];
 /** ~300 tiles × ~15 kB: a few MB, enough for the streets around home and a handful of jobs. */
 const MAX_TILES = 300;
-const MAX_TILE_AGE_MS = 30 * 24 * 3600_000;
+const MAX_TILE_AGE_S = 30 * 24 * 3600;
 /** z/x/y tile paths, as every common tile server names them. */
 const TILE_PATH = /\/\d+\/\d+\/\d+(@2x)?\.png$/;
 const TILE_TEMPLATE = import.meta.env.VITE_TILE_URL || 'https://tile.openstreetmap.org/{z}/{x}/{y}.png';
@@ -80,55 +85,32 @@ function isTile(url: URL, request: Request): boolean {
   return TILE_PATH.test(url.pathname) || TILE_HOST?.test(url.host) === true;
 }
 
-/** Tiles used since this worker started: moved to the end of the cache's order once (least recently used). */
-const touched = new Set<string>();
-let trimming: Promise<void> = Promise.resolve();
-
-/** Cache keys come back in insertion order: the oldest (least recently used) go first. */
-async function trimTiles(): Promise<void> {
-  const cache = await caches.open(TILE_CACHE);
-  const keys = await cache.keys();
-  for (const key of keys.slice(0, Math.max(0, keys.length - MAX_TILES))) await cache.delete(key);
-}
-
-function expired(response: Response): boolean {
-  const date = Date.parse(response.headers.get('date') ?? '');
-  return Number.isFinite(date) && Date.now() - date > MAX_TILE_AGE_MS;
-}
-
 registerRoute(
   ({ url, request }) => isTile(url, request),
-  async ({ request, event }) => {
-    const extendable = event as unknown as Extendable;
-    const cache = await caches.open(TILE_CACHE);
-    const cached = await cache.match(request, { ignoreVary: true });
-    if (cached && !expired(cached)) {
-      if (!touched.has(request.url)) {
-        touched.add(request.url);
-        // Re-storing moves it to the end of the order: recently used tiles are the last to go.
-        extendable.waitUntil(cache.put(request, cached.clone()).catch(() => undefined));
-      }
-      return cached;
-    }
-    try {
-      const response = await fetch(request);
-      // Only readable (CORS) answers: opaque ones count megabytes against the quota each.
-      if (response.ok) {
-        touched.add(request.url);
-        const stored = cache.put(request, response.clone()).then(() => {
-          trimming = trimming.then(trimTiles).catch(() => undefined);
-          return trimming;
-        });
-        extendable.waitUntil(stored.catch(() => undefined));
-      }
-      return response;
-    } catch (error) {
-      // Offline: an old tile beats a blank square.
-      if (cached) return cached;
-      throw error;
-    }
-  },
+  new CacheFirst({
+    cacheName: TILE_CACHE,
+    matchOptions: { ignoreVary: true },
+    plugins: [
+      // Least recently used tiles go first beyond MAX_TILES; one older than MAX_TILE_AGE is fetched again;
+      // a full quota empties this cache rather than fail the app's other storage.
+      new ExpirationPlugin({
+        maxEntries: MAX_TILES,
+        maxAgeSeconds: MAX_TILE_AGE_S,
+        purgeOnQuotaError: true,
+      }),
+      // Only readable (CORS) 200s are stored (CacheFirst's default): opaque ones count megabytes each.
+      {
+        // Offline with only a tile past its age: an old tile beats a blank square.
+        handlerDidError: async ({ request }) =>
+          (await caches.open(TILE_CACHE)).match(request, { ignoreVary: true }),
+      },
+    ],
+  }),
 );
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(Promise.all(OLD_TILE_CACHES.map((name) => caches.delete(name))));
+});
 
 // Never skip waiting on our own: a page running the old bundle could otherwise lose its lazy chunks.
 self.addEventListener('message', (event) => {

@@ -1,5 +1,6 @@
-// The persisted query cache: which answers are kept on the device (the filter), and that a reopened app
-// gets them back for the same user only, marked as restored and refetched.
+// The persisted query cache (@tanstack/react-query-persist-client over an idb Persister): which answers
+// are kept on the device (the filter), and that a reopened app gets them back for the same user only,
+// marked as restored and refetched.
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freshIndexedDb } from '../../test/setup';
@@ -7,6 +8,19 @@ import { freshIndexedDb } from '../../test/setup';
 /** A tRPC query key, as @trpc/react-query builds it. */
 const key = (path: string, input?: unknown) => [path.split('.'), { input, type: 'query' }] as const;
 const DAY = 24 * 3600_000;
+
+// The app's @tanstack/query-core, watched: the persister (which pins another version) must use it.
+const hydrateCalls: unknown[] = [];
+vi.mock('@tanstack/query-core', async (original) => {
+  const core = await original<typeof import('@tanstack/query-core')>();
+  return {
+    ...core,
+    hydrate: (...args: Parameters<typeof core.hydrate>) => {
+      hydrateCalls.push(args[1]);
+      return core.hydrate(...args);
+    },
+  };
+});
 
 async function load() {
   return import('./queryPersist');
@@ -129,6 +143,85 @@ describe('persistQueryClient', () => {
     expect(client.getQueryData(key('booking.list'))).toBeUndefined();
   });
 
+  it('drops a saved answer that aged past a week while the record itself is younger', async () => {
+    const persist = await load();
+    const client = new QueryClient();
+    await persist.persistQueryClient(client, 'u1');
+    client.setQueryData(key('booking.list'), [{ id: 'old' }], { updatedAt: Date.now() - 7 * DAY + 3600_000 });
+    client.setQueryData(key('catalog.categories'), [{ id: 'c' }]);
+    await vi.advanceTimersByTimeAsync(1_100);
+    vi.setSystemTime(Date.now() + 2 * 3600_000); // the app is closed for two hours
+    vi.resetModules();
+    const again = await load();
+    const next = new QueryClient();
+    await again.persistQueryClient(next, 'u1');
+    expect(next.getQueryData(key('booking.list'))).toBeUndefined();
+    expect(next.getQueryData(key('catalog.categories'))).toEqual([{ id: 'c' }]);
+  });
+
+  it('discards a record written by an older version of the app', async () => {
+    const { openDB } = await import('idb');
+    const db = await openDB('fundi-query-cache', 1, { upgrade: (d) => d.createObjectStore('cache') });
+    // The shape the hand-written persister used to save.
+    await db.put(
+      'cache',
+      { savedAt: Date.now(), userId: 'u1', state: { mutations: [], queries: [] } },
+      'queries',
+    );
+    db.close();
+    const persist = await load();
+    await persist.persistQueryClient(new QueryClient(), 'u1');
+    const reopened = await openDB('fundi-query-cache', 1);
+    expect(await reopened.get('cache', 'queries')).toBeUndefined();
+    reopened.close();
+  });
+
+  it('signing out while the saved answers are still being read shows none of them', async () => {
+    await savedSession('u1');
+    vi.resetModules();
+    const persist = await load();
+    const client = new QueryClient();
+    const restoring = persist.persistQueryClient(client, 'u1');
+    await persist.clearPersistedQueries(null);
+    await restoring;
+    expect(client.getQueryData(key('booking.list'))).toBeUndefined();
+  });
+
+  it('a save still waiting when the user signs out is never written', async () => {
+    const persist = await load();
+    const client = new QueryClient();
+    await persist.persistQueryClient(client, 'u1');
+    client.setQueryData(key('booking.list'), [{ id: 'b-1' }]);
+    await persist.clearPersistedQueries(null); // within the second before the save
+    await vi.advanceTimersByTimeAsync(1_100);
+    vi.resetModules();
+    const again = await load();
+    const next = new QueryClient();
+    await again.persistQueryClient(next, 'u1');
+    expect(next.getQueryData(key('booking.list'))).toBeUndefined();
+  });
+
+  it('the next user to sign in on the device gets their own record', async () => {
+    const persist = await savedSession('u1');
+    const client = new QueryClient();
+    await persist.persistQueryClient(client, 'u1');
+    persist.persistForUser('u2'); // the server says someone else is signed in now
+    client.removeQueries();
+    client.setQueryData(key('booking.list'), [{ id: 'b-2' }]);
+    await vi.advanceTimersByTimeAsync(1_100);
+    vi.resetModules();
+    const again = await load();
+    const asU2 = new QueryClient();
+    await again.persistQueryClient(asU2, 'u2');
+    expect(asU2.getQueryData(key('booking.list'))).toEqual([{ id: 'b-2' }]);
+    // u1 back on the device: u2's record is not theirs (and is discarded).
+    vi.resetModules();
+    const third = await load();
+    const asU1 = new QueryClient();
+    await third.persistQueryClient(asU1, 'u1');
+    expect(asU1.getQueryData(key('booking.list'))).toBeUndefined();
+  });
+
   it('saves nothing while nobody is signed in', async () => {
     const persist = await load();
     const client = new QueryClient();
@@ -140,5 +233,25 @@ describe('persistQueryClient', () => {
     const next = new QueryClient();
     await again.persistQueryClient(next, 'u1');
     expect(next.getQueryData(key('booking.list'))).toBeUndefined();
+  });
+});
+
+describe('one @tanstack/query-core', () => {
+  it("the persister hydrates with the app's own query-core, not the copy it pins", async () => {
+    hydrateCalls.length = 0;
+    const { persistQueryClientRestore } = await import('@tanstack/react-query-persist-client');
+    await persistQueryClientRestore({
+      queryClient: new QueryClient(),
+      persister: {
+        persistClient: () => {},
+        removeClient: () => {},
+        restoreClient: () => ({
+          timestamp: Date.now(),
+          buster: '',
+          clientState: { mutations: [], queries: [] },
+        }),
+      },
+    });
+    expect(hydrateCalls).toHaveLength(1);
   });
 });

@@ -1,30 +1,30 @@
 // Keeps the last good answers of a few safe queries on the device (IndexedDB), so the app opened without
 // a network shows the user's bookings, the catalog and the last known state of a job instead of spinners.
-// A small persister over idb, a single record per device.
 //
-// Why not @tanstack/react-query-persist-client (issue 16 §4), measured 2026-11-29: its cost in the first
-// screen would be fine (esbuild --minify + gzip -9: QueryClient + persistQueryClient 8.65 kB against
-// QueryClient + dehydrate/hydrate 8.32 kB, +0.34 kB), but its latest release (5.104.5) pins
-// @tanstack/query-core 5.104.5 exactly while the app runs 5.108.0, so the bundle would carry a second
-// query-core whose hydrate() fills a QueryClient of another version. Move to it once the versions line up
-// (an npm override or the same react-query release): its restore already keeps fresher answers, and what
-// this file adds stays — one record per user (its `buster`), the allow-list (`dehydrateOptions`), the
-// save debounce (the persister), the refetch of every restored answer and useRestoredAt().
+// Restoring and saving are @tanstack/react-query-persist-client's (persistQueryClientRestore/Subscribe);
+// the storage is an idb Persister (idbPersister.ts). What this file decides:
+// - what is kept: the allow-list below (`dehydrateOptions`), nothing that goes stale in seconds;
+// - for whom: one record per device, its `buster` naming the user (and PERSIST_VERSION), so another
+//   user's (or an older app's) record is discarded on restore; sign-out deletes it and stops saving;
+// - how long: PERSIST_MAX_AGE_MS, for the record (`maxAge`) and for each answer in it;
+// - that a restored answer is shown, never trusted as fresh: each is refetched, and useRestoredAt() tells
+//   the offline banner when the data on screen was fetched.
+// The library pins its own @tanstack/query-core: vite.config.ts and vitest.config.ts dedupe it, so
+// dehydrate/hydrate are the app's own.
+import type { Query, QueryClient } from '@tanstack/react-query';
 import {
-  type DehydratedState,
-  dehydrate,
-  hydrate,
-  type Query,
-  type QueryClient,
-} from '@tanstack/react-query';
+  type PersistedClient,
+  type Persister,
+  persistQueryClientRestore,
+  persistQueryClientSubscribe,
+} from '@tanstack/react-query-persist-client';
 import { useSyncExternalStore } from 'react';
-import { type DBSchema, type IDBPDatabase, openDatabase } from './idb';
+import { createIdbPersister } from './idbPersister';
 
-const DB_NAME = 'fundi-query-cache';
-const STORE = 'cache';
-const RECORD_KEY = 'queries';
 /** Older saved answers are dropped rather than shown. */
 export const PERSIST_MAX_AGE_MS = 7 * 24 * 60 * 60_000;
+/** Bump when what is saved changes shape: records saved under another version are discarded. */
+const PERSIST_VERSION = '2';
 const SAVE_DELAY_MS = 1_000;
 
 /** tRPC paths worth keeping: nothing secret beyond what the user saw, nothing that goes stale in seconds. */
@@ -39,12 +39,12 @@ const SAFE_PATHS = new Set([
   'technician.me',
 ]);
 
-type SavedCache = { savedAt: number; userId: string | null; state: DehydratedState };
-
 function pathOf(queryKey: readonly unknown[]): string | null {
   const first = queryKey[0];
   return Array.isArray(first) && first.every((part) => typeof part === 'string') ? first.join('.') : null;
 }
+
+const fresh = (dataUpdatedAt: number) => Date.now() - dataUpdatedAt < PERSIST_MAX_AGE_MS;
 
 export function isPersistable(query: Query): boolean {
   const path = pathOf(query.queryKey);
@@ -53,21 +53,15 @@ export function isPersistable(query: Query): boolean {
     SAFE_PATHS.has(path) &&
     query.state.status === 'success' &&
     query.state.data !== undefined &&
-    Date.now() - query.state.dataUpdatedAt < PERSIST_MAX_AGE_MS
+    fresh(query.state.dataUpdatedAt)
   );
 }
 
-interface CacheDb extends DBSchema {
-  cache: { key: string; value: SavedCache };
-}
-
-let dbPromise: Promise<IDBPDatabase<CacheDb> | null> | null = null;
-function db(): Promise<IDBPDatabase<CacheDb> | null> {
-  dbPromise ??= openDatabase<CacheDb>(DB_NAME, 1, (database) => {
-    if (!database.objectStoreNames.contains(STORE)) database.createObjectStore(STORE);
-  });
-  return dbPromise;
-}
+const persister = createIdbPersister({
+  dbName: 'fundi-query-cache',
+  key: 'queries',
+  saveDelayMs: SAVE_DELAY_MS,
+});
 
 // What the screens show while they rely on restored data: when that data was fetched.
 let restoredAt: number | null = null;
@@ -88,23 +82,25 @@ export function useRestoredAt(): number | null {
   );
 }
 
+let queryClient: QueryClient | null = null;
 let currentUserId: string | null = null;
-let saveTimer: ReturnType<typeof setTimeout> | undefined;
+let stopSaving: (() => void) | undefined;
 
-async function save(client: QueryClient): Promise<void> {
-  if (currentUserId === null) return;
-  const database = await db();
-  if (!database) return;
-  const record: SavedCache = {
-    savedAt: Date.now(),
-    userId: currentUserId,
-    state: dehydrate(client, { shouldDehydrateQuery: isPersistable, shouldDehydrateMutation: () => false }),
+function optionsFor(client: QueryClient, userId: string) {
+  return {
+    queryClient: client,
+    persister,
+    buster: `${PERSIST_VERSION}:${userId}`,
+    dehydrateOptions: { shouldDehydrateQuery: isPersistable, shouldDehydrateMutation: () => false },
   };
-  try {
-    await database.put(STORE, record, RECORD_KEY);
-  } catch {
-    // Storage full or refused: the app works without it.
-  }
+}
+
+/** Saves `userId`'s safe answers from now on (a second after the last change), or nothing for nobody. */
+function saveFor(userId: string | null) {
+  stopSaving?.();
+  stopSaving = undefined;
+  if (userId !== null && queryClient)
+    stopSaving = persistQueryClientSubscribe(optionsFor(queryClient, userId));
 }
 
 /**
@@ -112,53 +108,71 @@ async function save(client: QueryClient): Promise<void> {
  * record up to date as queries succeed. Fresher answers already in the cache win over restored ones.
  */
 export async function persistQueryClient(client: QueryClient, userId: string | null): Promise<void> {
+  queryClient = client;
   currentUserId = userId;
   client.getQueryCache().subscribe((event) => {
-    if (event.type !== 'updated' && event.type !== 'removed') return;
-    if (event.type === 'updated' && event.action.type === 'success' && !event.action.manual) {
-      // The server answered: what is on screen is no longer only the saved copy.
-      if (restoredAt !== null && isPersistable(event.query)) setRestoredAt(null);
-    }
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => void save(client), SAVE_DELAY_MS);
+    // The server answered: what is on screen is no longer only the saved copy.
+    if (
+      restoredAt !== null &&
+      event.type === 'updated' &&
+      event.action.type === 'success' &&
+      !event.action.manual &&
+      isPersistable(event.query)
+    )
+      setRestoredAt(null);
   });
   if (userId === null) return;
-  const database = await db();
-  if (!database) return;
-  let saved: SavedCache | undefined;
+
+  // What the record held, each answer within its age: kept to know, after the restore, which are shown.
+  let saved: PersistedClient | undefined;
+  const reading: Persister = {
+    ...persister,
+    async restoreClient() {
+      const record = await persister.restoreClient();
+      // Signed out (or another user) while reading: nothing of this record may show.
+      if (currentUserId !== userId) return undefined;
+      saved = record && {
+        ...record,
+        clientState: {
+          mutations: [],
+          queries: (record.clientState?.queries ?? []).filter((q) => fresh(q.state.dataUpdatedAt)),
+        },
+      };
+      return saved;
+    },
+  };
   try {
-    saved = await database.get(STORE, RECORD_KEY);
+    await persistQueryClientRestore({
+      ...optionsFor(client, userId),
+      persister: reading,
+      maxAge: PERSIST_MAX_AGE_MS,
+    });
   } catch {
-    return;
+    // An unreadable record has been discarded: start empty.
   }
-  if (!saved || saved.userId !== userId || Date.now() - saved.savedAt > PERSIST_MAX_AGE_MS) return;
-  const fresh = saved.state.queries.filter(
-    (query) =>
-      Date.now() - query.state.dataUpdatedAt < PERSIST_MAX_AGE_MS &&
-      // Don't replace an answer that already came from the server during this start.
-      !(client.getQueryState(query.queryKey)?.dataUpdatedAt ?? 0),
+  if (currentUserId !== userId) return; // Signed out (or switched) meanwhile.
+  saveFor(userId);
+
+  // Hydrated answers (another user's, older or busted records are not; a fresher answer kept its place).
+  const shown = (saved?.clientState.queries ?? []).filter(
+    (q) => client.getQueryState(q.queryKey)?.dataUpdatedAt === q.state.dataUpdatedAt,
   );
-  if (fresh.length === 0) return;
-  hydrate(client, { mutations: [], queries: fresh });
+  if (shown.length === 0) return;
   // A saved answer is shown, never trusted as fresh: every one is fetched again as soon as it can be.
-  for (const query of fresh) {
+  for (const query of shown) {
     void client.invalidateQueries({ queryKey: query.queryKey, exact: true }, { cancelRefetch: false });
   }
-  setRestoredAt(Math.min(...fresh.map((query) => query.state.dataUpdatedAt)));
+  setRestoredAt(Math.min(...shown.map((query) => query.state.dataUpdatedAt)));
 }
 
 /** Forget everything saved (sign-out, or another user signing in on this device). */
 export async function clearPersistedQueries(nextUserId: string | null): Promise<void> {
   currentUserId = nextUserId;
-  clearTimeout(saveTimer);
   setRestoredAt(null);
-  const database = await db();
-  if (!database) return;
-  try {
-    await database.delete(STORE, RECORD_KEY);
-  } catch {
-    // Nothing to clear.
-  }
+  // Drops the save still waiting at once; the next user's saves, queued after the delete, follow it.
+  const removed = persister.removeClient();
+  saveFor(nextUserId);
+  await removed;
 }
 
 /** The server says who is signed in: a different user (or none) than the saved data's means dropping it. */

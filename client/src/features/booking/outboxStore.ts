@@ -1,9 +1,9 @@
 // The booking outbox's storage and replay, free of React and of the page's API singleton, so that the
 // service worker can replay it too when no page is open (Background Sync). See outbox.ts for the page.
 import type { inferRouterInputs } from '@trpc/server';
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 import type { AppRouter } from '../../../../server/trpc/root';
 import { isRetryable, type ProblemCode, retryAfterMs, toApiProblem } from '../../lib/apiErrors';
-import { type DBSchema, type IDBPDatabase, openDatabase } from '../../lib/idb';
 
 type Inputs = inferRouterInputs<AppRouter>['booking'];
 type ChatInputs = inferRouterInputs<AppRouter>['chat'];
@@ -56,10 +56,19 @@ interface OutboxDb extends DBSchema {
 }
 
 let dbPromise: Promise<IDBPDatabase<OutboxDb> | null> | undefined;
+/** Null where IndexedDB is missing or refused (some private modes): the outbox then has nothing to replay. */
 function db(): Promise<IDBPDatabase<OutboxDb> | null> {
-  dbPromise ??= openDatabase<OutboxDb>(DB_NAME, 1, (database) => {
-    if (!database.objectStoreNames.contains(STORE)) database.createObjectStore(STORE, { keyPath: 'id' });
-  });
+  dbPromise ??=
+    typeof indexedDB === 'undefined'
+      ? Promise.resolve(null)
+      : openDB<OutboxDb>(DB_NAME, 1, {
+          upgrade: (database) => database.createObjectStore(STORE, { keyPath: 'id' }),
+          // Another tab (or the worker) upgrading the schema: let it, and reopen next time.
+          blocking: (_current, _next, event) => {
+            dbPromise = undefined;
+            (event.target as IDBDatabase).close();
+          },
+        }).catch(() => null);
   return dbPromise;
 }
 

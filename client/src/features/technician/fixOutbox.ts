@@ -1,6 +1,6 @@
 // The technician's unsent position fixes, kept on the device (IndexedDB) so a dead zone or a reload
 // loses nothing: fixes go in as they are taken and leave only once the server has them, oldest first.
-import { type DBSchema, type IDBPDatabase, openDatabase } from '../../lib/idb';
+import { type DBSchema, type IDBPDatabase, openDB } from 'idb';
 
 export type TrackingPoint = {
   lat: number;
@@ -31,10 +31,17 @@ let dbPromise: Promise<IDBPDatabase<TrackingDb> | null> | undefined;
 const memory: StoredFix[] = [];
 
 function db(): Promise<IDBPDatabase<TrackingDb> | null> {
-  dbPromise ??= openDatabase<TrackingDb>(DB_NAME, 1, (database) => {
-    if (!database.objectStoreNames.contains(STORE))
-      database.createObjectStore(STORE, { keyPath: ['u', 't'] });
-  });
+  dbPromise ??=
+    typeof indexedDB === 'undefined'
+      ? Promise.resolve(null)
+      : openDB<TrackingDb>(DB_NAME, 1, {
+          upgrade: (database) => database.createObjectStore(STORE, { keyPath: ['u', 't'] }),
+          // Another tab upgrading the schema: let it, and reopen next time.
+          blocking: (_current, _next, event) => {
+            dbPromise = undefined;
+            (event.target as IDBDatabase).close();
+          },
+        }).catch(() => null);
   return dbPromise;
 }
 
