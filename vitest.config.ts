@@ -21,6 +21,8 @@ export default defineConfig({
           name: 'unit',
           include: unitTests,
           environment: 'node',
+          // No globalSetup (no database is created); the setup file makes a connection or a uWS app fail.
+          setupFiles: ['server/test/unit-setup.ts'],
         },
       },
       {

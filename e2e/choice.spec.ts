@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, approveTechnician, callApi, PASSWORD, signIn, signUp, uniqueEmail } from './helpers';
+import { expect, test } from '@playwright/test';
+import {
+  approveTechnician,
+  callApi,
+  completedJob,
+  contextsAt,
+  PASSWORD,
+  signIn,
+  signUp,
+  uniqueEmail,
+} from './helpers';
 
 // Near Epe, inside the Lagos market and away from the demo technicians, so our technician gets the job.
 const spot = { latitude: 6.56 + Math.random() * 0.01, longitude: 3.87 + Math.random() * 0.01 };
@@ -12,12 +21,7 @@ test('languages on the profile; stars and words on the booking; Book asks a visi
   browser,
 }, testInfo) => {
   test.setTimeout(240_000);
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
-    contexts.push(c);
-    return c.newPage();
-  };
+  const { page: context, close } = contextsAt(browser, spot);
   try {
     // A verified technician, online at the spot, with their own price for shoe shine.
     const tech = await context(true);
@@ -52,16 +56,11 @@ test('languages on the profile; stars and words on the booking; Book asks a visi
     // A first customer's job is done and reviewed (set up through the API); the review is published.
     const first = await context(true);
     await signUp(first, { name: 'Bisi First', email: uniqueEmail('e2e-choice-c1'), role: 'customer' });
-    const booking = await callApi<{ id: string }>(first, 'POST', 'booking.create', {
+    const booking = await completedJob(first, tech, {
       serviceId: shine.id,
-      lat: spot.latitude,
-      lng: spot.longitude,
+      spot,
       address: '4 Lagos Road, Epe',
-      idempotencyKey: randomUUID(),
     });
-    await acceptOffer(tech);
-    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'])
-      await callApi(tech, 'POST', 'booking.advance', { id: booking.id, to, confirmFar: true });
     await callApi(first, 'POST', 'review.create', {
       bookingId: booking.id,
       rating: 4,
@@ -123,6 +122,6 @@ test('languages on the profile; stars and words on the booking; Book asks a visi
     await expect(stranger.getByTestId('home-admin')).toBeVisible({ timeout: 30_000 });
     expect(new URL(stranger.url()).origin).toBe(new URL(visitor.url()).origin);
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });

@@ -1,16 +1,19 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
+import {
+  buildClientPackage,
+  installClientPackage,
+  runIntegrator,
+  SANDBOX_STATUSES,
+} from '../sdk/test/integrator';
 import { signUp, uniqueEmail } from './helpers';
 
-const run = promisify(execFile);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const sdkDir = path.join(repo, 'build/client-sdk');
 
@@ -18,57 +21,8 @@ const sdkDir = path.join(repo, 'build/client-sdk');
 async function tarball() {
   const existing = existsSync(sdkDir) ? (await readdir(sdkDir)).find((f) => f.endsWith('.tgz')) : undefined;
   if (existing) return path.join(sdkDir, existing);
-  const out = await run('node', [path.join(repo, 'scripts/build-client-sdk.mjs')], {
-    cwd: repo,
-    timeout: 420_000,
-  });
-  return path.join(repo, out.stdout.match(/client SDK: (\S+\.tgz)/)![1]!);
+  return buildClientPackage();
 }
-
-/** The integrator's program: plain JavaScript, importing only @fundi/client. */
-const SCRIPT = `
-import { closeFundiClient, createFundiClient } from '@fundi/client';
-
-const fundi = createFundiClient({ baseUrl: process.env.FUNDI_URL, apiKey: process.env.FUNDI_KEY });
-const [service] = await fundi.catalog.services.query({ market: 'lagos' });
-const booking = await fundi.booking.create.mutate({
-  serviceId: service.id,
-  lat: 6.4281,
-  lng: 3.4219,
-  address: '12 Admiralty Way, Lekki Phase 1',
-  siteContact: { name: 'Front desk', phone: '+2348031234567' },
-  idempotencyKey: crypto.randomUUID(),
-});
-const statuses = [booking.status];
-const fixes = [];
-let watching = null;
-await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('not completed: ' + statuses.join(','))), 90_000);
-  fundi.booking.events.subscribe(
-    { id: booking.id },
-    {
-      onData: ({ data }) => {
-        const s = data.change?.to ?? data.booking.status;
-        if (statuses.at(-1) !== s) statuses.push(s);
-        if (!watching && (s === 'assigned' || s === 'en_route')) {
-          watching = fundi.tracking.watch.subscribe(
-            { bookingId: booking.id },
-            { onData: (e) => fixes.push({ lat: e.data.lat, lng: e.data.lng }), onError: () => {} },
-          );
-        }
-        if (s === 'completed') {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-      onError: reject,
-    },
-  );
-});
-watching?.unsubscribe();
-await closeFundiClient(fundi);
-console.log(JSON.stringify({ id: booking.id, statuses, fixes }));
-`;
 
 /**
  * Issue 17 "Done when": an organisation member creates a test-mode key in the PWA; a Node script using only
@@ -117,31 +71,14 @@ test('a test-mode key made in the PWA drives a sandbox job from a script using o
     });
     expect(created.status()).toBe(200);
 
-    // Install the package where no server source is, and run the program (Node 20: WebSocket behind a flag).
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'integrator', private: true }));
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', await tarball()], {
-      cwd: dir,
-      timeout: 180_000,
-    });
-    await writeFile(path.join(dir, 'book.mjs'), SCRIPT);
-    const out = await run('node', ['--experimental-websocket', '--no-warnings', 'book.mjs'], {
-      cwd: dir,
-      timeout: 120_000,
-      env: { PATH: process.env.PATH, FUNDI_URL: baseURL, FUNDI_KEY: secret },
-    });
-    const result = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as {
-      id: string;
-      statuses: string[];
-      fixes: Array<{ lat: number; lng: number }>;
-    };
-    expect(result.statuses).toEqual([
-      'searching',
-      'assigned',
-      'en_route',
-      'arrived',
-      'in_progress',
-      'completed',
-    ]);
+    // Install the package where no server source is, and run the program.
+    await installClientPackage(dir, await tarball(), 180_000);
+    const result = await runIntegrator(
+      dir,
+      { url: baseURL!, key: secret, lat: 6.4281, lng: 3.4219, address: '12 Admiralty Way, Lekki Phase 1' },
+      120_000,
+    );
+    expect(result.statuses).toEqual(SANDBOX_STATUSES);
     expect(result.fixes.length).toBeGreaterThan(3);
     expect(result.fixes.at(-1)!.lat).toBeCloseTo(6.4281, 5);
 

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { type BrowserContext, expect as baseExpect, test } from '@playwright/test';
-import { acceptOffer, approveTechnician, callApi, signIn, signUp, uniqueEmail } from './helpers';
+import { expect as baseExpect, test } from '@playwright/test';
+import { callApi, completedJob, contextsAt, onlineShoeShineTechnician, signUp, uniqueEmail } from './helpers';
 
 // Many screens and two live streams per step: on a busy CI machine 10 s per check is not always enough.
 const expect = baseExpect.configure({ timeout: 30_000 });
@@ -12,44 +11,24 @@ test('a customer opens a dispute; an admin handles it end to end; the customer s
   browser,
 }) => {
   test.setTimeout(300_000);
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
-    contexts.push(c);
-    return c.newPage();
-  };
+  const { page: context, close } = contextsAt(browser, spot);
   try {
     // A verified technician online at the spot; a customer whose shoe shine they complete, paid in cash.
     const tech = await context(true);
     const admin = await context(false);
-    await signUp(tech, { name: 'Femi Dispute', email: uniqueEmail('e2e-dsp-tech'), role: 'technician' });
-    const catalog = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
-    const shine = catalog.find((s) => s.slug === 'shoe-shine')!;
-    await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
-    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
-    await expect(admin.getByTestId('home-admin')).toBeVisible();
-    await approveTechnician(tech, admin);
-    await tech.reload();
-    await tech.getByTestId('online-toggle').click();
-    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+    const { serviceId } = await onlineShoeShineTechnician(tech, admin, {
+      name: 'Femi Dispute',
+      email: uniqueEmail('e2e-dsp-tech'),
+      timeout: 30_000,
+    });
 
     const customer = await context(true);
     await signUp(customer, { name: 'Bisi Complains', email: uniqueEmail('e2e-dsp-cust'), role: 'customer' });
-    const booking = await callApi<{ id: string; price: { total: { amount: number } } }>(
-      customer,
-      'POST',
-      'booking.create',
-      {
-        serviceId: shine.id,
-        lat: spot.latitude,
-        lng: spot.longitude,
-        address: '12 Ikorodu Road, Ikorodu',
-        idempotencyKey: randomUUID(),
-      },
-    );
-    await acceptOffer(tech);
-    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'])
-      await callApi(tech, 'POST', 'booking.advance', { id: booking.id, to, confirmFar: true });
+    const booking = await completedJob<{ id: string; price: { total: { amount: number } } }>(customer, tech, {
+      serviceId,
+      spot,
+      address: '12 Ikorodu Road, Ikorodu',
+    });
     const total = booking.price.total.amount;
     await callApi(tech, 'POST', 'payment.confirmCash', { bookingId: booking.id, amount: total });
 
@@ -113,6 +92,6 @@ test('a customer opens a dispute; an admin handles it end to end; the customer s
     await expect(panel.getByTestId('case-reply')).toHaveCount(0);
     await expect(panel.getByTestId('case-outcome')).toContainText('Partial refund');
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });

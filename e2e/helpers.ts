@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { type Browser, type BrowserContext, expect, type Page } from '@playwright/test';
 import sharp from 'sharp';
 
 let seq = 0;
@@ -135,27 +136,74 @@ export async function approveTechnician(tech: Page, admin: Page) {
   await callApi(tech, 'POST', 'technician.setHours', { ranges: [], clear: true });
 }
 
+/** Where a spec's people stand: a spot the browser reports as the device's location (when granted). */
+export type Spot = { latitude: number; longitude: number };
+
+/**
+ * A spec's browser contexts, one page each: `page(true)` stands at `spot` with the location granted,
+ * `page(false)` has no location. `close()` (in the spec's `finally`) closes every context opened.
+ */
+export function contextsAt(browser: Browser, spot: Spot) {
+  const contexts: BrowserContext[] = [];
+  return {
+    page: async (geo: boolean) => {
+      const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
+      contexts.push(c);
+      return c.newPage();
+    },
+    close: async () => {
+      for (const c of contexts) await c.close();
+    },
+  };
+}
+
 /**
  * The technician on `tech` signs up and offers shoe shine, the demo admin (signed in on `admin`)
  * approves their application (approveTechnician), and they go online from the phone (geolocation
- * granted on `tech`).
+ * granted on `tech`). `timeout`: of the checks on the way (a spec with slow screens raises it).
+ * Returns the shoe shine's service id.
  */
 export async function onlineShoeShineTechnician(
   tech: Page,
   admin: Page,
-  opts: { name: string; email: string },
+  opts: { name: string; email: string; timeout?: number },
 ) {
-  await signUp(tech, { ...opts, role: 'technician' });
+  const { timeout, ...account } = opts;
+  await signUp(tech, { ...account, role: 'technician' });
   const services = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
   const shine = services.find((s) => s.slug === 'shoe-shine')!;
   await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
 
   await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
+  await expect(admin.getByTestId('home-admin')).toBeVisible({ timeout });
   await approveTechnician(tech, admin);
 
   await tech.reload();
   await tech.getByTestId('online-toggle').click();
-  await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+  await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true', { timeout });
+  return { serviceId: shine.id };
+}
+
+/**
+ * A job done through the API: the customer books `serviceId` at `spot`, the technician (online there)
+ * accepts the offer on their screen and moves the job on to completed. Returns the booking as created.
+ */
+export async function completedJob<B extends { id: string } = { id: string }>(
+  customer: Page,
+  tech: Page,
+  job: { serviceId: string; spot: Spot; address: string },
+): Promise<B> {
+  const booking = await callApi<B>(customer, 'POST', 'booking.create', {
+    serviceId: job.serviceId,
+    lat: job.spot.latitude,
+    lng: job.spot.longitude,
+    address: job.address,
+    idempotencyKey: randomUUID(),
+  });
+  await acceptOffer(tech);
+  for (const to of ['en_route', 'arrived', 'in_progress', 'completed'])
+    await callApi(tech, 'POST', 'booking.advance', { id: booking.id, to, confirmFar: true });
+  return booking;
 }
 
 /**

@@ -1,5 +1,12 @@
-import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, onlineShoeShineTechnician, requestShoeShine, signUp, uniqueEmail } from './helpers';
+import { expect, test } from '@playwright/test';
+import {
+  acceptOffer,
+  contextsAt,
+  onlineShoeShineTechnician,
+  requestShoeShine,
+  signUp,
+  uniqueEmail,
+} from './helpers';
 
 // Ibadan, far from the demo technicians seeded around Lagos, so our technician is the nearest.
 const spot = { latitude: 7.3775 + Math.random() * 0.01, longitude: 3.947 + Math.random() * 0.01 };
@@ -8,12 +15,7 @@ test('a customer books, a technician accepts, and both screens follow the job to
   browser,
 }) => {
   test.setTimeout(120_000);
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
-    contexts.push(c);
-    return c.newPage();
-  };
+  const { page: context, close } = contextsAt(browser, spot);
   try {
     // A technician signs up, offers shoe shine, is verified by an admin and goes online.
     const tech = await context(true);
@@ -40,6 +42,6 @@ test('a customer books, a technician accepts, and both screens follow the job to
       await expect(status).toHaveAttribute('data-status', next);
     }
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });

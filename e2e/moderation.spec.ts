@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, approveTechnician, callApi, signIn, signUp, uniqueEmail } from './helpers';
+import { expect, test } from '@playwright/test';
+import { callApi, completedJob, contextsAt, onlineShoeShineTechnician, signUp, uniqueEmail } from './helpers';
 
 // Near Epe, inside the Lagos market and away from the demo technicians, so our technician gets the job.
 const spot = { latitude: 6.57 + Math.random() * 0.01, longitude: 3.89 + Math.random() * 0.01 };
@@ -9,40 +8,20 @@ test('console: a reported review is hidden with a reason; the customer’s priva
   browser,
 }, testInfo) => {
   test.setTimeout(240_000);
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
-    contexts.push(c);
-    return c.newPage();
-  };
+  const { page: context, close } = contextsAt(browser, spot);
   try {
     const tech = await context(true);
     const admin = await context(false);
-    await signUp(tech, { name: 'Sola Moderated', email: uniqueEmail('e2e-mod-tech'), role: 'technician' });
-    const catalog = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
-    const shine = catalog.find((s) => s.slug === 'shoe-shine')!;
-    await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
+    const { serviceId } = await onlineShoeShineTechnician(tech, admin, {
+      name: 'Sola Moderated',
+      email: uniqueEmail('e2e-mod-tech'),
+    });
     const me = await callApi<{ id: string }>(tech, 'GET', 'auth.me');
-    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
-    await expect(admin.getByTestId('home-admin')).toBeVisible();
-    await approveTechnician(tech, admin);
-    await tech.reload();
-    await tech.getByTestId('online-toggle').click();
-    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
 
     // A done job, a rude review, the technician's private rating of the customer: published.
     const customer = await context(true);
     await signUp(customer, { name: 'Rude Reviewer', email: uniqueEmail('e2e-mod-cust'), role: 'customer' });
-    const booking = await callApi<{ id: string }>(customer, 'POST', 'booking.create', {
-      serviceId: shine.id,
-      lat: spot.latitude,
-      lng: spot.longitude,
-      address: '9 Lagos Road, Epe',
-      idempotencyKey: randomUUID(),
-    });
-    await acceptOffer(tech);
-    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'])
-      await callApi(tech, 'POST', 'booking.advance', { id: booking.id, to, confirmFar: true });
+    const booking = await completedJob(customer, tech, { serviceId, spot, address: '9 Lagos Road, Epe' });
     const review = await callApi<{ id: string }>(customer, 'POST', 'review.create', {
       bookingId: booking.id,
       rating: 1,
@@ -97,6 +76,6 @@ test('console: a reported review is hidden with a reason; the customer’s priva
     await admin.screenshot({ path: testInfo.outputPath('customer-rating-ar.png') });
     await admin.getByTestId('lang-switch').click();
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });

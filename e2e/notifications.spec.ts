@@ -2,6 +2,7 @@ import { type BrowserContext, expect, test } from '@playwright/test';
 import {
   acceptOffer,
   callApi,
+  contextsAt,
   onlineShoeShineTechnician,
   requestShoeShine,
   signUp,
@@ -93,12 +94,7 @@ test('an offer’s link (/home?offer=…) scrolls to and highlights its card; an
   browser,
 }) => {
   test.setTimeout(120_000);
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
-    contexts.push(c);
-    return c.newPage();
-  };
+  const { page: context, close } = contextsAt(browser, spot);
   try {
     const tech = await context(true);
     const admin = await context(false);
@@ -129,7 +125,7 @@ test('an offer’s link (/home?offer=…) scrolls to and highlights its card; an
     await expect(tech.getByTestId('active-job')).toHaveAttribute('data-status', 'assigned');
     await expect.poll(() => new URL(tech.url()).search).toBe('');
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });
 

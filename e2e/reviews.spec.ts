@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type BrowserContext, expect, test } from '@playwright/test';
-import { acceptOffer, approveTechnician, callApi, signIn, signUp, uniqueEmail } from './helpers';
+import { expect, test } from '@playwright/test';
+import { acceptOffer, callApi, contextsAt, onlineShoeShineTechnician, signUp, uniqueEmail } from './helpers';
 
 // Near Epe, inside the Lagos market and far from the demo technicians, so our technician gets the job.
 const spot = { latitude: 6.55 + Math.random() * 0.01, longitude: 3.85 + Math.random() * 0.01 };
@@ -11,27 +11,16 @@ const surname = `Okon${randomUUID()
 
 test('search → profile → a completed job → review → the profile shows it', async ({ browser }) => {
   test.setTimeout(180_000);
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
-    contexts.push(c);
-    return c.newPage();
-  };
+  const { page: context, close } = contextsAt(browser, spot);
   try {
     // A verified technician, online at the spot.
     const tech = await context(true);
     const admin = await context(false);
     const name = `Kunle ${surname}`;
-    await signUp(tech, { name, email: uniqueEmail('e2e-rev-tech'), role: 'technician' });
-    const catalog = await callApi<Array<{ id: string; slug: string }>>(tech, 'GET', 'catalog.services');
-    const shine = catalog.find((s) => s.slug === 'shoe-shine')!;
-    await callApi(tech, 'POST', 'technician.setServices', { services: [{ serviceId: shine.id }] });
-    await signIn(admin, 'admin@demo.fundi.app', 'fundi-demo-2026');
-    await expect(admin.getByTestId('home-admin')).toBeVisible();
-    await approveTechnician(tech, admin);
-    await tech.reload();
-    await tech.getByTestId('online-toggle').click();
-    await expect(tech.getByTestId('online-state')).toHaveAttribute('data-online', 'true');
+    const { serviceId } = await onlineShoeShineTechnician(tech, admin, {
+      name,
+      email: uniqueEmail('e2e-rev-tech'),
+    });
 
     // A visitor (not signed up) finds them near their position, by name, and opens the profile.
     const visitor = await context(true);
@@ -56,7 +45,7 @@ test('search → profile → a completed job → review → the profile shows it
     // They sign up; a job with that technician is done (set up through the API).
     await signUp(visitor, { name: 'Ngozi Review', email: uniqueEmail('e2e-rev-cust'), role: 'customer' });
     const booking = await callApi<{ id: string }>(visitor, 'POST', 'booking.create', {
-      serviceId: shine.id,
+      serviceId,
       lat: spot.latitude,
       lng: spot.longitude,
       address: '3 Lagos Road, Epe',
@@ -105,6 +94,6 @@ test('search → profile → a completed job → review → the profile shows it
     await expect(review).toContainText('Ngozi R.');
     await expect(shown.getByTestId('jobs-completed')).toHaveText('1 job');
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });

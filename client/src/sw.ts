@@ -3,12 +3,7 @@
 import { createTRPCClient, httpLink } from '@trpc/client';
 import { clientsClaim } from 'workbox-core';
 import { ExpirationPlugin } from 'workbox-expiration';
-import {
-  cleanupOutdatedCaches,
-  createHandlerBoundToURL,
-  type PrecacheEntry,
-  precacheAndRoute,
-} from 'workbox-precaching';
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
 import type { AppRouter } from '../../server/trpc/root';
@@ -20,18 +15,15 @@ import {
   writeAction,
 } from './features/booking/outboxStore';
 
-// The project compiles against the DOM lib (not WebWorker), so describe just the worker scope used here.
-interface ServiceWorkerScope {
-  __WB_MANIFEST: Array<PrecacheEntry | string>;
-  location: Location;
-  skipWaiting(): Promise<void>;
-  addEventListener(type: 'message', listener: (event: MessageEvent<unknown>) => void): void;
-  addEventListener(type: 'sync', listener: (event: Extendable & { tag: string }) => void): void;
-  addEventListener(type: 'activate', listener: (event: Extendable) => void): void;
-  clients: { matchAll(options: { type: 'window' }): Promise<Array<{ postMessage(message: unknown): void }>> };
+// This file has its own project (client/tsconfig.sw.json, WebWorker lib): `self` is the worker's scope.
+// workbox-precaching adds `__WB_MANIFEST` to ServiceWorkerGlobalScope.
+declare const self: ServiceWorkerGlobalScope;
+declare global {
+  // Background Sync is not in TypeScript's WebWorker lib yet (a WICG draft): its one event.
+  interface ServiceWorkerGlobalScopeEventMap {
+    sync: ExtendableEvent & { readonly tag: string };
+  }
 }
-declare const self: ServiceWorkerScope;
-type Extendable = { waitUntil(promise: Promise<unknown>): void };
 
 precacheAndRoute(self.__WB_MANIFEST);
 cleanupOutdatedCaches();
@@ -157,23 +149,8 @@ type PushPayload = {
   kind?: string;
   urgent?: boolean;
 };
-type ShownNotification = { data?: { url?: string }; close(): void };
-type WindowClient = { url: string; focus(): Promise<unknown>; navigate(url: string): Promise<unknown> };
-interface PushScope {
-  registration: { showNotification(title: string, options: Record<string, unknown>): Promise<void> };
-  clients: {
-    matchAll(options: { type: 'window'; includeUncontrolled: boolean }): Promise<WindowClient[]>;
-    openWindow(url: string): Promise<unknown>;
-  };
-  addEventListener(type: 'push', l: (e: Extendable & { data: { json(): unknown } | null }) => void): void;
-  addEventListener(
-    type: 'notificationclick',
-    l: (e: Extendable & { notification: ShownNotification }) => void,
-  ): void;
-}
-const pushScope = self as unknown as PushScope;
 
-pushScope.addEventListener('push', (event) => {
+self.addEventListener('push', (event) => {
   let p: PushPayload;
   try {
     p = event.data?.json() as PushPayload;
@@ -181,35 +158,35 @@ pushScope.addEventListener('push', (event) => {
     return;
   }
   if (!p?.title) return;
-  event.waitUntil(
-    pushScope.registration.showNotification(p.title, {
-      body: p.body,
-      tag: p.tag,
-      data: { url: p.url, kind: p.kind },
-      icon: '/icons/icon-192.png',
-      badge: '/icons/icon-192.png',
-      // An offer waits for an answer: it stays until tapped or dismissed, and buzzes.
-      requireInteraction: p.urgent === true,
-      renotify: Boolean(p.tag),
-      vibrate: p.kind === 'offer' ? [300, 100, 300, 100, 300] : [100],
-    }),
-  );
+  // `renotify` and `vibrate` are honoured by Chrome on Android but left out of TypeScript's lib.
+  const options: NotificationOptions & { renotify?: boolean; vibrate?: number[] } = {
+    body: p.body,
+    tag: p.tag,
+    data: { url: p.url, kind: p.kind },
+    icon: '/icons/icon-192.png',
+    badge: '/icons/icon-192.png',
+    // An offer waits for an answer: it stays until tapped or dismissed, and buzzes.
+    requireInteraction: p.urgent === true,
+    renotify: Boolean(p.tag),
+    vibrate: p.kind === 'offer' ? [300, 100, 300, 100, 300] : [100],
+  };
+  event.waitUntil(self.registration.showNotification(p.title, options));
 });
 
 // A tap opens the right screen: an open Fundi window goes there, or a new one opens.
-pushScope.addEventListener('notificationclick', (event) => {
+self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const target = new URL(event.notification.data?.url ?? '/home', self.location.origin);
   if (target.origin !== self.location.origin) return;
   event.waitUntil(
-    pushScope.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
+    self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (windows) => {
       const open = windows.find((w) => new URL(w.url).origin === target.origin);
       if (open) {
         await open.navigate(target.href).catch(() => undefined);
         await open.focus();
         return;
       }
-      await pushScope.clients.openWindow(target.href);
+      await self.clients.openWindow(target.href);
     }),
   );
 });

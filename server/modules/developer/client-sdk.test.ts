@@ -3,7 +3,7 @@
 // over the WebSocket, and the integrator's endpoint receives booking.status_changed through completion.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,12 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { closeFundiClient, createFundiClient } from '../../../sdk/src/index';
+import {
+  buildClientPackage,
+  installClientPackage,
+  runIntegrator,
+  SANDBOX_STATUSES,
+} from '../../../sdk/test/integrator';
 import type { WebhookPayload } from '../../contracts/developer';
 import { customer, serviceId, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
@@ -36,72 +42,6 @@ afterAll(async () => {
   await receiver?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-/** npm install of the tarball; without a registry, its dependencies from this repo's node_modules. */
-async function install(tarball: string) {
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'integrator', private: true }));
-  try {
-    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball], {
-      cwd: dir,
-      timeout: 120_000,
-    });
-    return 'registry';
-  } catch {
-    const modules = path.join(dir, 'node_modules');
-    await mkdir(path.join(modules, '@fundi/client'), { recursive: true });
-    await run('tar', ['xzf', tarball, '-C', path.join(modules, '@fundi/client'), '--strip-components=1']);
-    await mkdir(path.join(modules, '@trpc'), { recursive: true });
-    for (const dep of ['@trpc/client', '@trpc/server', 'zod', 'typescript'])
-      await symlink(path.join(repo, 'node_modules', dep), path.join(modules, dep), 'dir');
-    return 'local';
-  }
-}
-
-/** What the integrator writes: plain JavaScript importing only @fundi/client. */
-const SCRIPT = `
-import { closeFundiClient, createFundiClient } from '@fundi/client';
-
-const { FUNDI_URL, FUNDI_KEY, SERVICE_ID, LAT, LNG } = process.env;
-const fundi = createFundiClient({ baseUrl: FUNDI_URL, apiKey: FUNDI_KEY });
-const booking = await fundi.booking.create.mutate({
-  serviceId: SERVICE_ID,
-  lat: Number(LAT),
-  lng: Number(LNG),
-  address: '3 Integration Road',
-  siteContact: { name: 'Front desk', phone: '+2348031234567' },
-  idempotencyKey: crypto.randomUUID(),
-});
-const statuses = [booking.status];
-const fixes = [];
-let watching = null;
-await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error('not completed in time: ' + statuses.join(','))), 60_000);
-  fundi.booking.events.subscribe(
-    { id: booking.id },
-    {
-      onData: ({ data }) => {
-        const s = data.booking.status;
-        if (statuses.at(-1) !== s) statuses.push(s);
-        // Follow the technician live while they are on the way.
-        if (!watching && (s === 'assigned' || s === 'en_route')) {
-          watching = fundi.tracking.watch.subscribe(
-            { bookingId: booking.id },
-            { onData: (e) => fixes.push({ lat: e.data.lat, lng: e.data.lng }), onError: () => {} },
-          );
-        }
-        if (s === 'completed') {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-      onError: reject,
-    },
-  );
-});
-watching?.unsubscribe();
-await closeFundiClient(fundi);
-console.log(JSON.stringify({ id: booking.id, statuses, fixes }));
-`;
 
 /** And what a TypeScript integrator gets: the router's types, checked by tsc with no server source. */
 const TYPED = `
@@ -128,12 +68,7 @@ export async function typed() {
 describe('the client package (npm run build:client-sdk)', () => {
   it('installed alone, it books in test mode, follows the simulated technician live and gets the webhooks through completion', async () => {
     // Build, as an integrator's CI would get it.
-    const built = await run('node', [path.join(repo, 'scripts/build-client-sdk.mjs')], {
-      cwd: repo,
-      timeout: 420_000,
-    });
-    const tarball = path.join(repo, built.stdout.match(/client SDK: (\S+\.tgz)/)![1]!);
-    await install(tarball);
+    await installClientPackage(dir, await buildClientPackage());
 
     // The types: tsc in the install directory, outside the repository (no server source reachable).
     await writeFile(path.join(dir, 'typed.ts'), TYPED);
@@ -172,32 +107,19 @@ describe('the client package (npm run build:client-sdk)', () => {
 
     // The integrator's script: Node, only the package (Node 20 has its WebSocket behind a flag).
     const spot = uniqueSpot();
-    await writeFile(path.join(dir, 'book.mjs'), SCRIPT);
-    const out = await run('node', ['--experimental-websocket', '--no-warnings', 'book.mjs'], {
-      cwd: dir,
-      timeout: 90_000,
-      env: {
-        PATH: process.env.PATH,
-        FUNDI_URL: server.url,
-        FUNDI_KEY: secret,
-        SERVICE_ID: await serviceId(server.services),
-        LAT: String(spot.lat),
-        LNG: String(spot.lng),
+    const result = await runIntegrator(
+      dir,
+      {
+        url: server.url,
+        key: secret,
+        serviceId: await serviceId(server.services),
+        lat: spot.lat,
+        lng: spot.lng,
+        address: '3 Integration Road',
       },
-    });
-    const result = JSON.parse(out.stdout.trim().split('\n').at(-1)!) as {
-      id: string;
-      statuses: string[];
-      fixes: Array<{ lat: number; lng: number }>;
-    };
-    expect(result.statuses).toEqual([
-      'searching',
-      'assigned',
-      'en_route',
-      'arrived',
-      'in_progress',
-      'completed',
-    ]);
+      90_000,
+    );
+    expect(result.statuses).toEqual(SANDBOX_STATUSES);
     // Live over the WebSocket: the drive, ending at the pin.
     expect(result.fixes.length).toBeGreaterThan(3);
     expect(result.fixes.at(-1)!.lat).toBeCloseTo(spot.lat, 5);

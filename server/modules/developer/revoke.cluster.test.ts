@@ -1,54 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { describe, expect, it } from 'vitest';
+import { openAuthedSocket, type SocketAnswer, twoNodes } from '../../test/cluster';
 import { codeOf, customer } from '../../test/fixtures';
-import { httpClient, isolatedDatabase, startTestNode, type TestServer } from '../../test/harness';
+import { httpClient, type TestServer } from '../../test/harness';
 
 /**
  * Issue 17 §4 across a cluster: a key revoked on node A is refused on node B at once (B had it cached)
  * and the key's open WebSocket on node B is closed. Two real nodes in this process on one PostgreSQL
  * database and a real Redis (the revocation drops each node's key cache over the bus, as a sign-out does).
  */
-let database: Awaited<ReturnType<typeof isolatedDatabase>>;
-let nodes: TestServer[];
-const env = { REDIS_PREFIX: `test-${randomUUID().slice(0, 8)}` };
+const { a: A, b: B } = twoNodes(['key-a', 'key-b']);
 
-beforeAll(async () => {
-  database = await isolatedDatabase();
-  nodes = [];
-  for (const id of ['key-a', 'key-b'])
-    nodes.push(await startTestNode(database, `${id}-${randomUUID().slice(0, 6)}`, env));
-});
-afterAll(async () => {
-  for (const n of nodes ?? []) await n.close();
-  await database?.dispose();
-});
-const A = () => nodes[0]!;
-const B = () => nodes[1]!;
-
-/**
- * A raw tRPC WebSocket on `node` authenticated with the key, whose `booking.list` was answered (not an
- * error: the key works on that socket); `closed` resolves with the close code and when it came.
- */
-async function openSocket(node: TestServer, key: string) {
-  const socket = new WebSocket(node.wsUrl.replace('/trpc', '/trpc?connectionParams=1'));
-  const closed = new Promise<{ code: number; at: number }>((resolve) =>
-    socket.on('close', (code) => resolve({ code, at: Date.now() })),
-  );
-  await new Promise((r) => socket.on('open', r));
-  type Answer = { id?: unknown; result?: { data?: { items?: unknown[] } }; error?: unknown };
-  const answer = new Promise<Answer>((resolve) =>
-    socket.on('message', (m) => {
-      const msg = JSON.parse(String(m)) as Answer;
-      if (msg.id === 1) resolve(msg);
-    }),
-  );
-  socket.send(JSON.stringify({ method: 'connectionParams', data: { token: key } }));
-  socket.send(JSON.stringify({ id: 1, method: 'query', params: { path: 'booking.list', input: {} } }));
-  const first = await answer;
-  // Wrapped: an async function returning the promise itself would wait for the close.
-  return { first, closed, socket };
-}
+/** The key's socket on `node`, its `booking.list` answered (not an error: the key works on that socket). */
+const openSocket = async (node: TestServer, key: string) => {
+  const socket = await openAuthedSocket(node, key, 'booking.list', {});
+  return { ...socket, first: socket.first as SocketAnswer & { result?: { data?: { items?: unknown[] } } } };
+};
 
 describe('a key revoked on one node', () => {
   it('is refused over HTTP on the other node at once, and its socket there is closed (4401)', async () => {

@@ -36,15 +36,8 @@ export function SignInScreen() {
     event.preventDefault();
     const data = new FormData(event.currentTarget);
     const parsed = signInInput.safeParse({ email: data.get('email'), password: data.get('password') });
-    if (!parsed.success) {
-      form.showProblem({
-        code: 'VALIDATION',
-        invalidFields: parsed.error.issues.map((i) => String(i.path[0])),
-      });
-      return;
-    }
-    form.clear();
-    signIn.mutate(parsed.data);
+    const input = form.validated(parsed);
+    if (input) signIn.mutate(input);
   };
 
   const error = (field: keyof typeof FIELD_MESSAGES) => {

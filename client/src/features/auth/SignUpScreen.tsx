@@ -59,15 +59,8 @@ export function SignUpScreen() {
       locale,
       timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
     });
-    if (!parsed.success) {
-      form.showProblem({
-        code: 'VALIDATION',
-        invalidFields: parsed.error.issues.map((i) => String(i.path[0])),
-      });
-      return;
-    }
-    form.clear();
-    signUp.mutate(parsed.data);
+    const input = form.validated(parsed);
+    if (input) signUp.mutate(input);
   };
 
   const error = (field: keyof typeof FIELD_MESSAGES) => {

@@ -57,5 +57,25 @@ export function useFormErrors<F extends string>(fieldMessages: Record<F, Message
     [isField],
   );
 
-  return { formRef, errors, showProblem, clear, onChange };
+  /**
+   * Client-side validation (a zod `safeParse` result): its data, with the errors cleared, when valid;
+   * otherwise null, with the invalid fields shown as the server's VALIDATION answer would show them.
+   */
+  const validated = useCallback(
+    <T>(
+      parsed:
+        | { success: true; data: T }
+        | { success: false; error: { issues: Array<{ path: PropertyKey[] }> } },
+    ): T | null => {
+      if (!parsed.success) {
+        showProblem({ code: 'VALIDATION', invalidFields: parsed.error.issues.map((i) => String(i.path[0])) });
+        return null;
+      }
+      clear();
+      return parsed.data;
+    },
+    [showProblem, clear],
+  );
+
+  return { formRef, errors, showProblem, clear, onChange, validated };
 }

@@ -15,7 +15,7 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { amountInput, parseAmount } from '../payments/money';
 import { Evidence } from './AdminBookingScreen';
-import { Thread } from './CasePanel';
+import { MessageFields, Thread } from './CasePanel';
 import './cases.css';
 
 /** /admin/disputes/:id — a case: what happened, the evidence, both threads, the outcome. */
@@ -120,25 +120,15 @@ function Messages({ c }: { c: AdminDisputeCase }) {
               </button>
             ))}
           </fieldset>
-          <label className="field">
-            <span>{t('cases.message')}</span>
-            <textarea
-              rows={3}
-              maxLength={2000}
-              value={body}
-              data-testid="admin-message"
-              onChange={(e) => setBody(e.target.value)}
-            />
-          </label>
-          <button type="submit" className="button button-primary" disabled={send.isPending || !body.trim()}>
-            {send.isPending ? <Spinner /> : null}
-            {t('cases.send')}
-          </button>
-          {send.error && (
-            <p className="form-error" role="alert">
-              {t(problemKey(send.error))}
-            </p>
-          )}
+          <MessageFields
+            label={t('cases.message')}
+            rows={3}
+            body={body}
+            onBody={setBody}
+            send={send}
+            buttonClass="button-primary"
+            testId="admin-message"
+          />
         </form>
       )}
     </section>

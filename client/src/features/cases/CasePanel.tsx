@@ -9,6 +9,53 @@ import { trpc } from '../../lib/trpc';
 import './cases.css';
 
 /** Messages of one thread, oldest first. */
+/**
+ * A message to a case's thread (the customer's or technician's reply, the admin's message to a party):
+ * the text, the send button (its spinner while sending) and why a send failed.
+ */
+export function MessageFields({
+  label,
+  rows,
+  body,
+  onBody,
+  send,
+  buttonClass,
+  testId,
+}: {
+  label: string;
+  rows: number;
+  body: string;
+  onBody: (body: string) => void;
+  send: { isPending: boolean; error: unknown };
+  buttonClass: 'button-primary' | 'button-secondary';
+  testId: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <label className="field">
+        <span>{label}</span>
+        <textarea
+          rows={rows}
+          maxLength={2000}
+          value={body}
+          data-testid={testId}
+          onChange={(e) => onBody(e.target.value)}
+        />
+      </label>
+      <button type="submit" className={`button ${buttonClass}`} disabled={send.isPending || !body.trim()}>
+        {send.isPending ? <Spinner /> : null}
+        {t('cases.send')}
+      </button>
+      {send.error != null && (
+        <p className="form-error" role="alert">
+          {t(problemKey(send.error))}
+        </p>
+      )}
+    </>
+  );
+}
+
 export function Thread({ messages, testId }: { messages: DisputeMessage[]; testId?: string }) {
   const { t, formatDateTime } = useI18n();
   if (messages.length === 0) return <p className="muted small">{t('cases.noMessages')}</p>;
@@ -119,25 +166,15 @@ export function CasePanel({ booking, user }: { booking: Booking; user: PublicUse
             if (body.trim()) send.mutate({ id: c.id, body });
           }}
         >
-          <label className="field">
-            <span>{t('cases.reply')}</span>
-            <textarea
-              rows={2}
-              maxLength={2000}
-              value={body}
-              data-testid="case-reply"
-              onChange={(e) => setBody(e.target.value)}
-            />
-          </label>
-          <button type="submit" className="button button-secondary" disabled={send.isPending || !body.trim()}>
-            {send.isPending ? <Spinner /> : null}
-            {t('cases.send')}
-          </button>
-          {send.error && (
-            <p className="form-error" role="alert">
-              {t(problemKey(send.error))}
-            </p>
-          )}
+          <MessageFields
+            label={t('cases.reply')}
+            rows={2}
+            body={body}
+            onBody={setBody}
+            send={send}
+            buttonClass="button-secondary"
+            testId="case-reply"
+          />
         </form>
       )}
     </section>

@@ -1,13 +1,13 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { AuditEntryView } from '../../../../server/contracts/console';
 import { Loading } from '../../components/Loading';
+import { LoadMore } from '../../components/LoadMore';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { auditChanges, auditFields, auditReason } from './auditFields';
 import { ConsoleNav } from './ConsoleNav';
-import { LoadMore } from './LoadMore';
 
 type Filters = { action?: string; subject?: string; actorId?: string; from?: string; to?: string };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

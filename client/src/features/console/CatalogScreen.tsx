@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import {
   type AdminCategory,
   type AdminService,
@@ -240,6 +240,68 @@ function Text({
   );
 }
 
+/** What categories and services are both called: slug, name and description in both languages. */
+function NamingFields({ item }: { item?: AdminCategory | AdminService }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Text name="slug" label={t('console.catalog.slug')} value={item?.slug} dir="ltr" />
+      <Text name="nameEn" label={t('console.catalog.nameEn')} value={item?.name.en} dir="ltr" />
+      <Text name="nameAr" label={t('console.catalog.nameAr')} value={item?.name.ar} dir="rtl" />
+      <Text
+        name="descriptionEn"
+        label={t('console.catalog.descriptionEn')}
+        value={item?.description.en}
+        dir="ltr"
+        required={false}
+      />
+      <Text
+        name="descriptionAr"
+        label={t('console.catalog.descriptionAr')}
+        value={item?.description.ar}
+        dir="rtl"
+        required={false}
+      />
+    </>
+  );
+}
+
+/** The NamingFields' values, trimmed. */
+function namingOf(f: FormData) {
+  const str = (k: string) => String(f.get(k) ?? '').trim();
+  return {
+    slug: str('slug'),
+    nameEn: str('nameEn'),
+    nameAr: str('nameAr'),
+    descriptionEn: str('descriptionEn'),
+    descriptionAr: str('descriptionAr'),
+  };
+}
+
+/** Save, any other action of the form (`children`), and cancel. */
+function FormActions({
+  pending,
+  onCancel,
+  children,
+}: {
+  pending: boolean;
+  onCancel: () => void;
+  children?: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <div className="console-actions">
+      <button type="submit" className="button button-primary" disabled={pending}>
+        {pending ? t('console.saving') : t('console.save')}
+      </button>
+      {children}
+      <button type="button" className="button button-ghost" onClick={onCancel}>
+        {t('console.cancel')}
+      </button>
+    </div>
+  );
+}
+
 function CategoryForm({ category, onDone }: { category?: AdminCategory; onDone: () => void }) {
   const { t } = useI18n();
   const saved = useSaved(onDone);
@@ -252,11 +314,7 @@ function CategoryForm({ category, onDone }: { category?: AdminCategory; onDone: 
     event.preventDefault();
     const f = new FormData(event.currentTarget);
     const v = {
-      slug: String(f.get('slug') ?? '').trim(),
-      nameEn: String(f.get('nameEn') ?? '').trim(),
-      nameAr: String(f.get('nameAr') ?? '').trim(),
-      descriptionEn: String(f.get('descriptionEn') ?? '').trim(),
-      descriptionAr: String(f.get('descriptionAr') ?? '').trim(),
+      ...namingOf(f),
       icon: String(f.get('icon') ?? 'tools') as IconKey,
       sortOrder: Number(f.get('sortOrder') ?? 0) || 0,
     };
@@ -270,23 +328,7 @@ function CategoryForm({ category, onDone }: { category?: AdminCategory; onDone: 
       onSubmit={submit}
       data-testid="category-form"
     >
-      <Text name="slug" label={t('console.catalog.slug')} value={category?.slug} dir="ltr" />
-      <Text name="nameEn" label={t('console.catalog.nameEn')} value={category?.name.en} dir="ltr" />
-      <Text name="nameAr" label={t('console.catalog.nameAr')} value={category?.name.ar} dir="rtl" />
-      <Text
-        name="descriptionEn"
-        label={t('console.catalog.descriptionEn')}
-        value={category?.description.en}
-        dir="ltr"
-        required={false}
-      />
-      <Text
-        name="descriptionAr"
-        label={t('console.catalog.descriptionAr')}
-        value={category?.description.ar}
-        dir="rtl"
-        required={false}
-      />
+      <NamingFields item={category} />
       <IconPicker value={category?.icon ?? 'tools'} />
       <input type="hidden" name="sortOrder" value={category?.sortOrder ?? 0} />
       {error && (
@@ -294,10 +336,7 @@ function CategoryForm({ category, onDone }: { category?: AdminCategory; onDone: 
           {t(problemKey(error))}
         </p>
       )}
-      <div className="console-actions">
-        <button type="submit" className="button button-primary" disabled={m.isPending}>
-          {m.isPending ? t('console.saving') : t('console.save')}
-        </button>
+      <FormActions pending={m.isPending} onCancel={onDone}>
         {category && category.services === 0 && (
           <button
             type="button"
@@ -308,10 +347,7 @@ function CategoryForm({ category, onDone }: { category?: AdminCategory; onDone: 
             {t('console.catalog.deleteCategory')}
           </button>
         )}
-        <button type="button" className="button button-ghost" onClick={onDone}>
-          {t('console.cancel')}
-        </button>
-      </div>
+      </FormActions>
     </form>
   );
 }
@@ -350,11 +386,7 @@ function ServiceForm({
     setInvalid(false);
     const v = {
       categoryId: str('categoryId'),
-      slug: str('slug'),
-      nameEn: str('nameEn'),
-      nameAr: str('nameAr'),
-      descriptionEn: str('descriptionEn'),
-      descriptionAr: str('descriptionAr'),
+      ...namingOf(f),
       basePrice,
       minPrice: amount('minPrice'),
       maxPrice: amount('maxPrice'),
@@ -382,23 +414,7 @@ function ServiceForm({
           ))}
         </select>
       </div>
-      <Text name="slug" label={t('console.catalog.slug')} value={service?.slug} dir="ltr" />
-      <Text name="nameEn" label={t('console.catalog.nameEn')} value={service?.name.en} dir="ltr" />
-      <Text name="nameAr" label={t('console.catalog.nameAr')} value={service?.name.ar} dir="rtl" />
-      <Text
-        name="descriptionEn"
-        label={t('console.catalog.descriptionEn')}
-        value={service?.description.en}
-        dir="ltr"
-        required={false}
-      />
-      <Text
-        name="descriptionAr"
-        label={t('console.catalog.descriptionAr')}
-        value={service?.description.ar}
-        dir="rtl"
-        required={false}
-      />
+      <NamingFields item={service} />
       <div className="row-2">
         <Text
           name="basePrice"
@@ -457,14 +473,7 @@ function ServiceForm({
           {t(invalid ? 'errors.VALIDATION' : problemKey(m.error))}
         </p>
       )}
-      <div className="console-actions">
-        <button type="submit" className="button button-primary" disabled={m.isPending}>
-          {m.isPending ? t('console.saving') : t('console.save')}
-        </button>
-        <button type="button" className="button button-ghost" onClick={onDone}>
-          {t('console.cancel')}
-        </button>
-      </div>
+      <FormActions pending={m.isPending} onCancel={onDone} />
     </form>
   );
 }

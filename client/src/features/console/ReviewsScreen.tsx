@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ModeratedReview } from '../../../../server/contracts/review';
 import { Loading } from '../../components/Loading';
+import { LoadMore } from '../../components/LoadMore';
 import { Screen } from '../../components/Screen';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -9,7 +10,6 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StarRow } from '../reviews/Stars';
 import { ConsoleNav } from './ConsoleNav';
-import { LoadMore } from './LoadMore';
 
 /** Moderation: reviews people reported, most recently reported first; hide one with a reason (audited). */
 export function ReviewsScreen() {

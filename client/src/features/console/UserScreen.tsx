@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import type { RiskFlag, UserDetail } from '../../../../server/contracts/console';
 import { Loading } from '../../components/Loading';
 import { Screen } from '../../components/Screen';
@@ -92,124 +92,109 @@ function UserFile({ d }: { d: UserDetail }) {
 
       {d.status !== 'deleted' && d.role !== 'admin' && <Actions d={d} />}
 
-      <section className="card" aria-labelledby="bookings-title">
-        <h2 id="bookings-title">{t('console.user.bookings')}</h2>
-        {(d.role === 'customer' || d.role === 'technician') && (
-          <p>
-            <Link href={`/admin/bookings?${d.role}=${d.id}`} data-testid="user-board-link">
-              {t('console.user.onBoard')}
-            </Link>
+      <FileList
+        id="bookings-title"
+        title={t('console.user.bookings')}
+        items={d.bookings}
+        intro={
+          (d.role === 'customer' || d.role === 'technician') && (
+            <p>
+              <Link href={`/admin/bookings?${d.role}=${d.id}`} data-testid="user-board-link">
+                {t('console.user.onBoard')}
+              </Link>
+            </p>
+          )
+        }
+        row={(b) => (
+          <li key={b.id} className="console-row">
+            <Link href={`/admin/bookings/${b.id}`}>{localized(b.service)}</Link>
+            <span className="small">
+              {t(b.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
+              {t(`status.${b.status}`)} · {formatMoney(b.total)} · {formatDate(b.createdAt)}
+            </span>
+          </li>
+        )}
+      />
+
+      <FileList
+        id="reviews-title"
+        title={t('console.user.reviews')}
+        items={d.reviews}
+        row={(r) => (
+          <li key={r.id} className="console-row">
+            <span>
+              {'★'.repeat(r.rating)} {r.comment}
+            </span>
+            <span className="small">
+              {t(r.as === 'author' ? 'console.user.wrote' : 'console.user.received')}
+              {r.hidden && ` · ${t('console.user.hidden')}`} · {formatDate(r.createdAt)}
+            </span>
+          </li>
+        )}
+      />
+
+      <FileList
+        id="payments-title"
+        title={t('console.user.payments')}
+        items={d.payments}
+        row={(p) => (
+          <li key={p.id} className="console-row">
+            <Link href={`/admin/payments?booking=${p.bookingId}`}>{formatMoney(p.amount)}</Link>
+            <span className="small">
+              {PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status}
+              {p.refunded && ` · −${formatMoney(p.refunded)}`} · {formatDate(p.createdAt)}
+            </span>
+          </li>
+        )}
+      />
+
+      <FileList
+        id="cases-title"
+        title={t('console.user.cases')}
+        items={d.disputes}
+        testId="user-cases"
+        intro={
+          <p className="small" data-testid="user-outcomes">
+            {[
+              d.role !== 'customer' || d.outcomes.technicianPenalties > 0
+                ? t('console.user.penalties', { count: d.outcomes.technicianPenalties })
+                : null,
+              d.role !== 'technician' || d.outcomes.customerWarnings > 0
+                ? t('console.user.warnings', { count: d.outcomes.customerWarnings })
+                : null,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
           </p>
+        }
+        row={(c) => (
+          <li key={c.id} className="console-row" data-kind={c.kind}>
+            <Link href={`/admin/disputes/${c.id}`}>
+              {t(`cases.kind.${c.kind}`)}: {auditReason(c.reason, t)}
+            </Link>
+            <span className="small">
+              {t(c.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
+              {t(`cases.status.${c.status}`)}
+              {c.outcome && ` · ${t(`cases.outcome.${c.outcome}`)}`} · {formatDate(c.createdAt)}
+            </span>
+          </li>
         )}
-        {d.bookings.length === 0 ? (
-          <p className="muted">{t('console.none')}</p>
-        ) : (
-          <ul className="console-list">
-            {d.bookings.map((b) => (
-              <li key={b.id} className="console-row">
-                <Link href={`/admin/bookings/${b.id}`}>{localized(b.service)}</Link>
-                <span className="small">
-                  {t(b.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
-                  {t(`status.${b.status}`)} · {formatMoney(b.total)} · {formatDate(b.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      />
 
-      <section className="card" aria-labelledby="reviews-title">
-        <h2 id="reviews-title">{t('console.user.reviews')}</h2>
-        {d.reviews.length === 0 ? (
-          <p className="muted">{t('console.none')}</p>
-        ) : (
-          <ul className="console-list">
-            {d.reviews.map((r) => (
-              <li key={r.id} className="console-row">
-                <span>
-                  {'★'.repeat(r.rating)} {r.comment}
-                </span>
-                <span className="small">
-                  {t(r.as === 'author' ? 'console.user.wrote' : 'console.user.received')}
-                  {r.hidden && ` · ${t('console.user.hidden')}`} · {formatDate(r.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
+      <FileList
+        id="reports-title"
+        title={t('console.user.reports')}
+        items={d.reports}
+        row={(r) => (
+          <li key={r.id} className="console-row">
+            <span>{r.reason}</span>
+            <span className="small">
+              {t(r.as === 'reporter' ? 'console.user.reporter' : 'console.user.reported')} ·{' '}
+              {formatDate(r.createdAt)}
+            </span>
+          </li>
         )}
-      </section>
-
-      <section className="card" aria-labelledby="payments-title">
-        <h2 id="payments-title">{t('console.user.payments')}</h2>
-        {d.payments.length === 0 ? (
-          <p className="muted">{t('console.none')}</p>
-        ) : (
-          <ul className="console-list">
-            {d.payments.map((p) => (
-              <li key={p.id} className="console-row">
-                <Link href={`/admin/payments?booking=${p.bookingId}`}>{formatMoney(p.amount)}</Link>
-                <span className="small">
-                  {PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status}
-                  {p.refunded && ` · −${formatMoney(p.refunded)}`} · {formatDate(p.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-
-      <section className="card" aria-labelledby="cases-title" data-testid="user-cases">
-        <h2 id="cases-title">{t('console.user.cases')}</h2>
-        <p className="small" data-testid="user-outcomes">
-          {[
-            d.role !== 'customer' || d.outcomes.technicianPenalties > 0
-              ? t('console.user.penalties', { count: d.outcomes.technicianPenalties })
-              : null,
-            d.role !== 'technician' || d.outcomes.customerWarnings > 0
-              ? t('console.user.warnings', { count: d.outcomes.customerWarnings })
-              : null,
-          ]
-            .filter(Boolean)
-            .join(' · ')}
-        </p>
-        {d.disputes.length === 0 ? (
-          <p className="muted">{t('console.none')}</p>
-        ) : (
-          <ul className="console-list">
-            {d.disputes.map((c) => (
-              <li key={c.id} className="console-row" data-kind={c.kind}>
-                <Link href={`/admin/disputes/${c.id}`}>
-                  {t(`cases.kind.${c.kind}`)}: {auditReason(c.reason, t)}
-                </Link>
-                <span className="small">
-                  {t(c.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
-                  {t(`cases.status.${c.status}`)}
-                  {c.outcome && ` · ${t(`cases.outcome.${c.outcome}`)}`} · {formatDate(c.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-
-      <section className="card" aria-labelledby="reports-title">
-        <h2 id="reports-title">{t('console.user.reports')}</h2>
-        {d.reports.length === 0 ? (
-          <p className="muted">{t('console.none')}</p>
-        ) : (
-          <ul className="console-list">
-            {d.reports.map((r) => (
-              <li key={r.id} className="console-row">
-                <span>{r.reason}</span>
-                <span className="small">
-                  {t(r.as === 'reporter' ? 'console.user.reporter' : 'console.user.reported')} ·{' '}
-                  {formatDate(r.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      />
 
       {d.restrictions.length > 0 && (
         <section className="card" aria-labelledby="history-title">
@@ -229,6 +214,36 @@ function UserFile({ d }: { d: UserDetail }) {
         </section>
       )}
     </>
+  );
+}
+
+/** A card of the user's file: its title, what comes before the list (`intro`), then a row per item or "none". */
+function FileList<T>({
+  id,
+  title,
+  items,
+  testId,
+  intro,
+  row,
+}: {
+  id: string;
+  title: string;
+  items: T[];
+  testId?: string;
+  intro?: ReactNode;
+  row: (item: T) => ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <section className="card" aria-labelledby={id} data-testid={testId}>
+      <h2 id={id}>{title}</h2>
+      {intro}
+      {items.length === 0 ? (
+        <p className="muted">{t('console.none')}</p>
+      ) : (
+        <ul className="console-list">{items.map(row)}</ul>
+      )}
+    </section>
   );
 }
 

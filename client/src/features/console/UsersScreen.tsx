@@ -1,13 +1,13 @@
 import { type FormEvent, useId, useState } from 'react';
 import { type UserStatus, userStatuses } from '../../../../server/contracts/console';
 import { Loading } from '../../components/Loading';
+import { LoadMore } from '../../components/LoadMore';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { ConsoleNav } from './ConsoleNav';
-import { LoadMore } from './LoadMore';
 
 type Role = 'customer' | 'technician' | 'admin';
 const ROLES: Role[] = ['customer', 'technician', 'admin'];

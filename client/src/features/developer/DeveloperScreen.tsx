@@ -12,11 +12,13 @@ import {
 } from '../../../../server/contracts/developer';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Loading } from '../../components/Loading';
+import { LoadMore } from '../../components/LoadMore';
 import { Screen } from '../../components/Screen';
 import { TextField } from '../../components/TextField';
 import { useI18n } from '../../i18n/I18nProvider';
 import { toApiProblem } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
+import { DangerButton, SubmitButton, useAskFirst } from './controls';
 import { MembersPanel, OrgBookingsPanel } from './OrgPanels';
 import './developer.css';
 import { expiryInstant, todayInput } from './expiry';
@@ -108,14 +110,12 @@ function CreateOrg() {
         data-testid="org-name"
       />
       <ErrorLine error={create.error} />
-      <button
-        type="submit"
-        className="button button-primary"
-        disabled={create.isPending}
-        data-testid="org-create"
-      >
-        {create.isPending ? t('developer.org.creating') : t('developer.org.create')}
-      </button>
+      <SubmitButton
+        pending={create.isPending}
+        label={t('developer.org.create')}
+        pendingLabel={t('developer.org.creating')}
+        testId="org-create"
+      />
     </form>
   );
 }
@@ -223,7 +223,6 @@ function KeysPanel({ org }: { org: Org }) {
   const [expires, setExpires] = useState('');
   const [missing, setMissing] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const create = trpc.apiKey.create.useMutation({
     onSuccess: (r) => {
       setSecret(r.secret);
@@ -232,12 +231,8 @@ function KeysPanel({ org }: { org: Org }) {
       void utils.apiKey.list.invalidate();
     },
   });
-  const revoke = trpc.apiKey.revoke.useMutation({
-    onSuccess: () => {
-      setRevoking(null);
-      void utils.apiKey.list.invalidate();
-    },
-  });
+  const revoke = trpc.apiKey.revoke.useMutation({ onSuccess: () => void utils.apiKey.list.invalidate() });
+  const revoking = useAskFirst(revoke, (k: ApiKey) => ({ id: k.id }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setMissing(scopes.length === 0);
@@ -302,14 +297,12 @@ function KeysPanel({ org }: { org: Org }) {
           data-testid="key-expires"
         />
         <ErrorLine error={create.error} />
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={create.isPending}
-          data-testid="key-create"
-        >
-          {create.isPending ? t('developer.keys.creating') : t('developer.keys.create')}
-        </button>
+        <SubmitButton
+          pending={create.isPending}
+          label={t('developer.keys.create')}
+          pendingLabel={t('developer.keys.creating')}
+          testId="key-create"
+        />
       </form>
       {keys.data?.length === 0 && <p className="muted">{t('developer.keys.empty')}</p>}
       <ul className="dev-list" data-testid="key-list">
@@ -353,28 +346,22 @@ function KeysPanel({ org }: { org: Org }) {
                 : t('developer.keys.noExpiry')}
             </p>
             {!k.revokedAt && (
-              <button
-                type="button"
-                className="button button-ghost dev-danger"
-                onClick={() => setRevoking(k)}
-                aria-label={`${t('developer.keys.revoke')} ${k.name}`}
-              >
-                {t('developer.keys.revoke')}
-              </button>
+              <DangerButton
+                label={t('developer.keys.revoke')}
+                name={k.name}
+                onClick={() => revoking.ask(k)}
+              />
             )}
           </li>
         ))}
       </ul>
       <ConfirmDialog
-        open={revoking !== null}
+        {...revoking.dialog}
         title={t('developer.keys.revoke.title')}
-        body={t('developer.keys.revoke.body', { name: revoking?.name ?? '' })}
+        body={t('developer.keys.revoke.body', { name: revoking.target?.name ?? '' })}
         confirmLabel={t('developer.keys.revoke')}
         pendingLabel={t('developer.keys.revoking')}
-        pending={revoke.isPending}
         error={revoke.error ? t(`errors.${toApiProblem(revoke.error).code}`) : null}
-        onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
-        onClose={() => setRevoking(null)}
         testId="key-revoke-dialog"
       />
     </section>
@@ -389,7 +376,6 @@ function WebhooksPanel({ org }: { org: Org }) {
   const [events, setEvents] = useState<WebhookEventType[]>(['booking.created', 'booking.status_changed']);
   const [missing, setMissing] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
-  const [deleting, setDeleting] = useState<WebhookEndpoint | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const create = trpc.webhook.create.useMutation({
     onSuccess: (r) => {
@@ -398,12 +384,8 @@ function WebhooksPanel({ org }: { org: Org }) {
       void utils.webhook.list.invalidate();
     },
   });
-  const remove = trpc.webhook.delete.useMutation({
-    onSuccess: () => {
-      setDeleting(null);
-      void utils.webhook.list.invalidate();
-    },
-  });
+  const remove = trpc.webhook.delete.useMutation({ onSuccess: () => void utils.webhook.list.invalidate() });
+  const deleting = useAskFirst(remove, (h: WebhookEndpoint) => ({ id: h.id }));
   const test = trpc.webhook.test.useMutation({
     onSettled: () => {
       void utils.webhook.deliveries.invalidate();
@@ -454,14 +436,12 @@ function WebhooksPanel({ org }: { org: Org }) {
           error={missing ? t('developer.hooks.eventRequired') : undefined}
         />
         <ErrorLine error={create.error} />
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={create.isPending}
-          data-testid="hook-create"
-        >
-          {create.isPending ? t('developer.hooks.creating') : t('developer.hooks.create')}
-        </button>
+        <SubmitButton
+          pending={create.isPending}
+          label={t('developer.hooks.create')}
+          pendingLabel={t('developer.hooks.creating')}
+          testId="hook-create"
+        />
       </form>
       {hooks.data?.length === 0 && <p className="muted">{t('developer.hooks.empty')}</p>}
       <ul className="dev-list">
@@ -506,24 +486,19 @@ function WebhooksPanel({ org }: { org: Org }) {
               >
                 {open === h.id ? t('developer.hooks.hideLog') : t('developer.hooks.log')}
               </button>
-              <button type="button" className="button button-ghost dev-danger" onClick={() => setDeleting(h)}>
-                {t('developer.hooks.delete')}
-              </button>
+              <DangerButton label={t('developer.hooks.delete')} onClick={() => deleting.ask(h)} />
             </div>
             {open === h.id && <Deliveries endpointId={h.id} />}
           </li>
         ))}
       </ul>
       <ConfirmDialog
-        open={deleting !== null}
+        {...deleting.dialog}
         title={t('developer.hooks.delete.title')}
-        body={t('developer.hooks.delete.body', { url: deleting?.url ?? '' })}
+        body={t('developer.hooks.delete.body', { url: deleting.target?.url ?? '' })}
         confirmLabel={t('developer.hooks.delete')}
         pendingLabel={t('developer.hooks.deleting')}
-        pending={remove.isPending}
         error={remove.error ? t(`errors.${toApiProblem(remove.error).code}`) : null}
-        onConfirm={() => deleting && remove.mutate({ id: deleting.id })}
-        onClose={() => setDeleting(null)}
       />
     </section>
   );
@@ -572,16 +547,7 @@ function Deliveries({ endpointId }: { endpointId: string }) {
           </li>
         ))}
       </ul>
-      {log.hasNextPage && (
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={log.isFetchingNextPage}
-          onClick={() => void log.fetchNextPage()}
-        >
-          {t('developer.hooks.more')}
-        </button>
-      )}
+      <LoadMore pages={log} label={t('developer.hooks.more')} />
     </div>
   );
 }

@@ -2,10 +2,12 @@ import { type FormEvent, useId, useState } from 'react';
 import { type Org, type OrgMember, type OrgRole, orgRoles } from '../../../../server/contracts/developer';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Loading } from '../../components/Loading';
+import { LoadMore } from '../../components/LoadMore';
 import { TextField } from '../../components/TextField';
 import { useI18n } from '../../i18n/I18nProvider';
 import { toApiProblem } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
+import { DangerButton, SubmitButton, useAskFirst } from './controls';
 
 /** An API error in the reader's language; "the last owner" has words of its own. */
 function useProblemText() {
@@ -29,7 +31,6 @@ export function MembersPanel({ org, selfId }: { org: Org; selfId: string }) {
   const owner = org.role === 'owner';
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<OrgRole>('member');
-  const [removing, setRemoving] = useState<OrgMember | null>(null);
   const changed = (list: OrgMember[]) => {
     utils.org.members.setData({ orgId: org.id }, list);
     // The caller's own role may have changed (an owner who handed over ownership).
@@ -42,12 +43,8 @@ export function MembersPanel({ org, selfId }: { org: Org; selfId: string }) {
     },
   });
   const setMemberRole = trpc.org.setRole.useMutation({ onSuccess: changed });
-  const remove = trpc.org.removeMember.useMutation({
-    onSuccess: (list) => {
-      setRemoving(null);
-      changed(list);
-    },
-  });
+  const remove = trpc.org.removeMember.useMutation({ onSuccess: changed });
+  const removing = useAskFirst(remove, (m: OrgMember) => ({ orgId: org.id, userId: m.userId }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (email.trim()) add.mutate({ orgId: org.id, email: email.trim(), role });
@@ -95,14 +92,11 @@ export function MembersPanel({ org, selfId }: { org: Org; selfId: string }) {
                       ))}
                     </select>
                   </div>
-                  <button
-                    type="button"
-                    className="button button-ghost dev-danger"
-                    onClick={() => setRemoving(m)}
-                    aria-label={`${t('developer.members.remove')} ${m.name}`}
-                  >
-                    {t('developer.members.remove')}
-                  </button>
+                  <DangerButton
+                    label={t('developer.members.remove')}
+                    name={m.name}
+                    onClick={() => removing.ask(m)}
+                  />
                 </div>
               )}
             </li>
@@ -151,26 +145,21 @@ export function MembersPanel({ org, selfId }: { org: Org; selfId: string }) {
                 : problem(add.error)}
             </p>
           )}
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={add.isPending}
-            data-testid="member-add"
-          >
-            {add.isPending ? t('developer.members.adding') : t('developer.members.addButton')}
-          </button>
+          <SubmitButton
+            pending={add.isPending}
+            label={t('developer.members.addButton')}
+            pendingLabel={t('developer.members.adding')}
+            testId="member-add"
+          />
         </form>
       )}
       <ConfirmDialog
-        open={removing !== null}
+        {...removing.dialog}
         title={t('developer.members.remove.title')}
-        body={t('developer.members.remove.body', { name: removing?.name ?? '' })}
+        body={t('developer.members.remove.body', { name: removing.target?.name ?? '' })}
         confirmLabel={t('developer.members.remove')}
         pendingLabel={t('developer.members.removing')}
-        pending={remove.isPending}
         error={problem(remove.error)}
-        onConfirm={() => removing && remove.mutate({ orgId: org.id, userId: removing.userId })}
-        onClose={() => setRemoving(null)}
         testId="member-remove-dialog"
       />
     </section>
@@ -258,16 +247,7 @@ export function OrgBookingsPanel({ org }: { org: Org }) {
           {t(`errors.${toApiProblem(list.error).code}`)}
         </p>
       )}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          {t('developer.bookings.more')}
-        </button>
-      )}
+      <LoadMore pages={list} label={t('developer.bookings.more')} />
     </section>
   );
 }

@@ -1,10 +1,15 @@
-import { useI18n } from '../../i18n/I18nProvider';
+import { useI18n } from '../i18n/I18nProvider';
 
-/** "Load more" under a console list of pages (an infinite query's next page), shown while there is one. */
+/**
+ * "Load more" under a list of pages (an infinite query's next page), shown while there is one. `label`:
+ * the button's words where the list names what comes (the console's lists say "Load more").
+ */
 export function LoadMore({
   pages,
+  label,
 }: {
   pages: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => Promise<unknown> };
+  label?: string;
 }) {
   const { t } = useI18n();
   if (!pages.hasNextPage) return null;
@@ -15,7 +20,7 @@ export function LoadMore({
       disabled={pages.isFetchingNextPage}
       onClick={() => void pages.fetchNextPage()}
     >
-      {t('console.loadMore')}
+      {label ?? t('console.loadMore')}
     </button>
   );
 }
