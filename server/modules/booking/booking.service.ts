@@ -29,12 +29,11 @@ import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
 import { streamEvent } from '../../realtime/feed';
 import type { CatalogService } from '../catalog/catalog.service';
-import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
 import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
-import { createTechnicianRepo } from '../technician/technician.repo';
+import type { TechnicianRecords } from '../technician/technician.records';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
 import { type BookingViewRow, createBookingRepo } from './booking.repo';
 import { toBooking, toHistoryEntry } from './booking.views';
@@ -46,6 +45,8 @@ type Deps = {
   catalog: CatalogService;
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
+  /** Technicians' profiles (a technician's verification, checked in the change's transaction). */
+  technicians: Pick<TechnicianRecords, 'profile'>;
   /** Working hours and reservations (issue 12 §5): booking a chosen technician for later holds their slot. */
   schedule?: Pick<ScheduleService, 'reserve'>;
   /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
@@ -71,13 +72,13 @@ type Deps = {
   /** The technician's newest accepted fix (epoch ms), from the live pipeline: for the arrival check. */
   lastPosition?: (technicianId: string) => { lat: number; lng: number; recordedAt: number } | undefined;
   /** Available technicians for a service around a point, from the live index. */
-  available?: (
+  available: (
     serviceId: string,
     at: { lat: number; lng: number },
     radiusMeters: number,
     /** A scheduled job's time: only technicians at work then (issue 12 §5); default now. */
     when?: Date,
-  ) => { count: number; nearestMeters: number | null; ownPrices?: number[]; listPriced?: number };
+  ) => { count: number; nearestMeters: number | null; ownPrices: number[]; listPriced: number };
 };
 
 /**
@@ -117,6 +118,7 @@ export function createBookingService({
   catalog,
   lifecycle,
   dispatch,
+  technicians,
   config,
   available,
   lastPosition,
@@ -338,25 +340,15 @@ export function createBookingService({
         : undefined;
       if (input.technicianId && !chosen)
         throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
-      // Answered from the live in-memory index (PostGIS stays the fallback when the index is not loaded).
-      const around: {
-        count: number;
-        nearestMeters: number | null;
-        ownPrices?: number[];
-        listPriced?: number;
-      } = available
-        ? available(
-            s.id,
-            input,
-            config.dispatch.radiusMeters,
-            input.scheduledFor ? new Date(input.scheduledFor) : undefined,
-          )
-        : await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
+      // Answered from the live in-memory index.
+      const around = available(
+        s.id,
+        input,
+        config.dispatch.radiusMeters,
+        input.scheduledFor ? new Date(input.scheduledFor) : undefined,
+      );
       // What those around would charge: their own unit prices, and the list price for the rest.
-      const units = [
-        ...(around.ownPrices ?? []),
-        ...((around.listPriced ?? around.count) > 0 ? [s.basePrice] : []),
-      ];
+      const units = [...around.ownPrices, ...(around.listPriced > 0 ? [s.basePrice] : [])];
       const at = (unit: number) => price({ ...s, basePrice: unit }, emergency, commissionBps, zone);
       const totals = units.map((unit) => at(unit).total);
       // The headline: the chosen technician's price; else the lowest of those around ("from"); else the list.
@@ -515,7 +507,7 @@ export function createBookingService({
       // A suspended technician works no job (issue 15 §3): checked in the change's own transaction.
       const verified = async (tx: DbOrTx, as: Actor) => {
         if (as !== 'technician') return;
-        const profile = await createTechnicianRepo(tx).profile(user.id);
+        const profile = await technicians.profile(user.id, { tx });
         if (profile?.profile.verification !== 'verified')
           throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
       };

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Db } from '../../../db/client';
 import type { Config } from '../../config';
 import type { Bus } from '../../realtime/bus';
+import type { BookingRecords } from '../booking/booking.records';
 import { createMailer } from './channels/email';
 import { loadVapidKeys, type VapidKeys } from './channels/push';
 import { createSmsSender } from './channels/sms';
@@ -28,6 +29,8 @@ export function createNotifications(deps: {
   db: Db;
   bus: Bus;
   config: Config;
+  /** The booking module's reads (the hooks lock a booking's row in their transaction). */
+  bookings: Pick<BookingRecords, 'view'>;
   userChanged?: (id: string) => void;
 }) {
   const c = deps.config.notifications;
@@ -75,9 +78,13 @@ export function createNotifications(deps: {
       },
     },
   });
-  const hooks = createNotificationHooks(service.notify, {
-    chatDelayMs: c.chatDelayMs,
-    reviewRequestDelayMs: c.reviewRequestDelayMs,
-  });
+  const hooks = createNotificationHooks(
+    service.notify,
+    {
+      chatDelayMs: c.chatDelayMs,
+      reviewRequestDelayMs: c.reviewRequestDelayMs,
+    },
+    deps.bookings,
+  );
   return { service, hooks, phone };
 }

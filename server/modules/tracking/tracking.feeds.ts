@@ -1,11 +1,10 @@
 import { distanceMeters } from '#shared/geo';
-import type { Db } from '../../../db/client';
 import type { BookingStatus } from '../../contracts/booking';
 import type { LivePosition } from '../../contracts/tracking';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
 import type { Feed, FeedEvent, FeedSink } from '../../realtime/feed';
-import { createBookingRepo } from '../booking/booking.repo';
+import type { BookingRecords } from '../booking/booking.records';
 import { type Caller, type LiveFix, type TrackingState, WATCHABLE } from './tracking.state';
 
 type LiveEvent = FeedEvent & { data: LivePosition; recordedAt: number; stale: boolean };
@@ -43,8 +42,8 @@ export function livePosition(
  * The live position feeds: one per watched booking, shared by all its viewers on this node, fed by every
  * current fix of its technician (and once more when they fall silent).
  */
-export function createTrackingFeeds(deps: { db: Db; state: TrackingState }) {
-  const { db, state } = deps;
+export function createTrackingFeeds(deps: { bookings: Pick<BookingRecords, 'view'>; state: TrackingState }) {
+  const { bookings, state } = deps;
   const { last, speeds, isStale } = state;
   const feeds = new Map<string, BookingFeed>();
   /**
@@ -56,7 +55,7 @@ export function createTrackingFeeds(deps: { db: Db; state: TrackingState }) {
 
   /** Only the booking's customer (and admins), only while the technician is on the way. */
   async function authorize(bookingId: string, user: Caller) {
-    const view = await createBookingRepo(db).view(bookingId);
+    const view = await bookings.view(bookingId);
     const allowed = view && (user.role === 'admin' || view.booking.customerId === user.id);
     if (!view || !allowed) throw new DomainError('NOT_FOUND', 'Booking not found.');
     if (!WATCHABLE.has(view.booking.status) || !view.booking.technicianId) {

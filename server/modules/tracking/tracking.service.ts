@@ -1,5 +1,6 @@
 import type { Db, DbOrTx } from '../../../db/client';
 import { type Bus, channels } from '../../realtime/bus';
+import type { BookingRecords } from '../booking/booking.records';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
 import { createTrackingFeeds } from './tracking.feeds';
@@ -33,6 +34,8 @@ export function createTrackingService(deps: {
   bus: Bus;
   presence: PresenceService;
   leader: Leader;
+  /** Who may watch a booking (its customer, while the technician is on the way). */
+  bookings: Pick<BookingRecords, 'view'>;
   /**
    * The technician on the way is under ARRIVING_ETA_SECONDS from the address: in this transaction, the
    * customer is told, at most once per booking (the outbox's unique key holds across restarts and nodes).
@@ -45,7 +48,7 @@ export function createTrackingService(deps: {
   const { index, last, eligible } = state;
   const persist = createTrackingPersistence({ repo, state, presence });
   const { flush, refresh } = persist;
-  const feeds = createTrackingFeeds({ db, state });
+  const feeds = createTrackingFeeds({ bookings: deps.bookings, state });
   const ingest = createTrackingIngest({
     db,
     repo,
@@ -96,6 +99,9 @@ export function createTrackingService(deps: {
     nearest: queries.nearest,
     nearby: queries.nearby,
     online: queries.online,
+
+    /** A booking's breadcrumbs as stored (the admin's booking detail; no access check). */
+    breadcrumbs: (bookingId: string) => repo.breadcrumbs(bookingId),
 
     /** The route so far, for the customer's map (same rules as watching). */
     async trail(bookingId: string, user: Caller) {
