@@ -1,7 +1,7 @@
 import type { Db, DbOrTx } from '../../../db/client';
 import { createBookingRepo } from './booking.repo';
 
-export type { BookingViewRow } from './booking.repo';
+export type { BookingWithParties } from './booking.repo';
 
 /** `tx`: read (and lock) inside the caller's transaction; without it, on its own. */
 type In = { tx?: DbOrTx };
@@ -16,7 +16,7 @@ export function createBookingRecords(db: Db) {
   const repo = (o?: In) => createBookingRepo(o?.tx ?? db);
   return {
     /** The booking with its service and parties; `forUpdate` locks the booking's row. */
-    view: (id: string, o?: In & { forUpdate?: boolean }) => repo(o).view(id, o),
+    withParties: (id: string, o?: In & { forUpdate?: boolean }) => repo(o).withParties(id, o),
     /** The booking's own row; `forUpdate` locks it. */
     row: (id: string, o?: In & { forUpdate?: boolean }) => repo(o).row(id, o),
     /** Its status changes, oldest first. */

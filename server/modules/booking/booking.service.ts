@@ -35,8 +35,8 @@ import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
 import type { TechnicianRecords } from '../technician/technician.records';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
-import { type BookingViewRow, createBookingRepo } from './booking.repo';
-import { toBooking, toHistoryEntry } from './booking.views';
+import { toBooking, toHistoryEntry } from './booking.output';
+import { type BookingWithParties, createBookingRepo } from './booking.repo';
 import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';
 
 type Deps = {
@@ -70,7 +70,7 @@ type Deps = {
     arrivalRadiusMeters: number;
   };
   /** The technician's newest accepted fix (epoch ms), from the live pipeline: for the arrival check. */
-  lastPosition?: (technicianId: string) => { lat: number; lng: number; recordedAt: number } | undefined;
+  lastPosition: (technicianId: string) => { lat: number; lng: number; recordedAt: number } | undefined;
   /** Available technicians for a service around a point, from the live index. */
   available: (
     serviceId: string,
@@ -144,8 +144,8 @@ export function createBookingService({
   }
 
   /** The booking as `user` may see it, and in which role. */
-  async function load(id: string, user: Caller): Promise<{ view: BookingViewRow; as: Actor }> {
-    const view = await repo.view(id);
+  async function load(id: string, user: Caller): Promise<{ view: BookingWithParties; as: Actor }> {
+    const view = await repo.withParties(id);
     const as = roleOn(view?.booking, user);
     return { view: view!, as };
   }
@@ -183,7 +183,7 @@ export function createBookingService({
     id: string,
     user: Caller,
     decide: (
-      row: BookingViewRow['booking'],
+      row: BookingWithParties['booking'],
       as: Actor,
     ) => {
       to: Booking['status'];
@@ -199,7 +199,7 @@ export function createBookingService({
     also?: InTx,
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
-      const view = await createBookingRepo(tx).view(id, { forUpdate: true });
+      const view = await createBookingRepo(tx).withParties(id, { forUpdate: true });
       const as = roleOn(view?.booking, user);
       await guard?.(tx, as);
       const d = decide(view!.booking, as);
@@ -303,7 +303,7 @@ export function createBookingService({
         reason: null,
       });
       // The new booking's view from what is at hand (the caller is the customer): no read after the write.
-      const view: BookingViewRow = {
+      const view: BookingWithParties = {
         booking: row,
         service: {
           id: s.id,
@@ -322,7 +322,7 @@ export function createBookingService({
       await lifecycle.recorded(tx, { view, history });
       return { id: row.id, created: { view, history } };
     });
-    if (!result.created) return toBooking((await repo.view(result.id))!);
+    if (!result.created) return toBooking((await repo.withParties(result.id))!);
     const booking = lifecycle.publish(result.created);
     // A sandbox booking is never dispatched to real technicians: its simulated one takes it.
     if (sandbox) sandboxDriver?.drive(result.id);
@@ -521,7 +521,7 @@ export function createBookingService({
           // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
           if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
             return { to, actor, reason: null };
-          const fix = lastPosition?.(user.id);
+          const fix = lastPosition(user.id);
           if (!fix || fix.recordedAt < Date.now() - ARRIVAL_FIX_FRESH_MS) return { to, actor, reason: null };
           const meters = distanceMeters(fix, row.location);
           if (meters <= config.arrivalRadiusMeters) return { to, actor, reason: null };
@@ -585,7 +585,7 @@ export function createBookingService({
       const [view, history] = await db.transaction(
         async (tx) => {
           const r = createBookingRepo(tx);
-          return [await r.view(id), await r.history(id)] as const;
+          return [await r.withParties(id), await r.history(id)] as const;
         },
         { isolationLevel: 'repeatable read', accessMode: 'read only' },
       );

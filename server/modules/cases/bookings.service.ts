@@ -14,9 +14,9 @@ import { DomainError, pgErrorCode } from '../../lib/errors';
 import { money } from '../../lib/money';
 import { createAuditRepo } from '../audit/audit.repo';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
+import { toBooking, toHistoryEntry } from '../booking/booking.output';
 import type { BookingRecords } from '../booking/booking.records';
 import type { BookingService } from '../booking/booking.service';
-import { toBooking, toHistoryEntry } from '../booking/booking.views';
 import type { ChatService } from '../chat/chat.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { ScheduleService } from '../schedule/schedule.service';
@@ -77,7 +77,7 @@ export function createAdminBookingsService(deps: {
   lifecycle: BookingLifecycle;
   bookings: BookingService;
   /** The booking module's reads and row locks, inside this service's transactions. */
-  bookingRecords: Pick<BookingRecords, 'view' | 'history' | 'offersService' | 'accountStanding'>;
+  bookingRecords: Pick<BookingRecords, 'withParties' | 'history' | 'offersService' | 'accountStanding'>;
   /** A disputed booking's chat, read with its audit row. */
   chat: Pick<ChatService, 'transcript'>;
   /** The stored route of a job. */
@@ -91,7 +91,7 @@ export function createAdminBookingsService(deps: {
   const repo = createCasesRepo(db);
 
   async function requireBooking(id: string) {
-    const view = await deps.bookingRecords.view(id);
+    const view = await deps.bookingRecords.withParties(id);
     if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
     return view;
   }
@@ -290,7 +290,7 @@ export function createAdminBookingsService(deps: {
       // The booking is locked here; its open offer is withdrawn after the commit (as a cancel does), so an
       // accept holding that offer's row never waits on us while we wait on it.
       const done = await inTx(async (tx) => {
-        const view = await deps.bookingRecords.view(input.id, { tx, forUpdate: true });
+        const view = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
         if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
         const b = view.booking;
         const audit = (detail: Record<string, unknown>) =>
@@ -341,7 +341,7 @@ export function createAdminBookingsService(deps: {
     async reassign(admin: Caller, input: { id: string; technicianId: string }) {
       const actor = { id: admin.id, role: 'admin' as const };
       const done = await inTx(async (tx) => {
-        const view = await deps.bookingRecords.view(input.id, { tx, forUpdate: true });
+        const view = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
         if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
         const b = view.booking;
         if (b.technicianId === input.technicianId)

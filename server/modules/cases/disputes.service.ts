@@ -63,7 +63,7 @@ export function createDisputesService(deps: {
   bus: Bus;
   bookings: BookingService;
   /** The booking module's reads and row locks, inside this service's transactions. */
-  bookingRecords: Pick<BookingRecords, 'row' | 'view'>;
+  bookingRecords: Pick<BookingRecords, 'row' | 'withParties'>;
   adminBookings: AdminBookingsService;
   payments: Pick<PaymentsService, 'refund'>;
   /** Notifies both parties of an outcome, in the transaction that records it (notification hooks). */
@@ -189,7 +189,7 @@ export function createDisputesService(deps: {
   /** Both parties hear the decided outcome, in the transaction `tx` that records it. */
   async function tellOutcome(tx: DbOrTx, d: DisputeRow) {
     if (!d.outcome || !d.resolvedAt) return;
-    const view = await deps.bookingRecords.view(d.bookingId, { tx });
+    const view = await deps.bookingRecords.withParties(d.bookingId, { tx });
     if (!view) return;
     await deps.outcomeDecided(tx, {
       disputeId: d.id,

@@ -42,7 +42,7 @@ export function createSandboxDriver(deps: {
   lifecycle: BookingLifecycle;
   bookings: () => BookingService;
   /** The booking module's reads and row locks, inside the driver's transactions. */
-  bookingRecords: Pick<BookingRecords, 'row' | 'view'>;
+  bookingRecords: Pick<BookingRecords, 'row' | 'withParties'>;
   tracking: Pick<TrackingService, 'ingest' | 'reposition'>;
   leader: Leader;
   config: SandboxConfig;
@@ -73,7 +73,7 @@ export function createSandboxDriver(deps: {
       const tech = (attempt === 1 && (await repo.idleTechnician())) || (await repo.createTechnician());
       try {
         const change = await db.transaction(async (tx) => {
-          const view = await deps.bookingRecords.view(bookingId, { tx, forUpdate: true });
+          const view = await deps.bookingRecords.withParties(bookingId, { tx, forUpdate: true });
           if (view?.booking.status !== 'searching' || !view.booking.sandbox) return null;
           return deps.lifecycle.transition(tx, view, 'assigned', { id: tech.id, role: 'technician' }, null, {
             technicianId: tech.id,

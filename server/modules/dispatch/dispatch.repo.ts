@@ -270,7 +270,10 @@ export function createDispatchRepo(
       return found && { ...found, price: row.price === null ? null : Number(row.price) };
     },
 
-    /** How many are available around a point, and how far the nearest is (for quotes). */
+    /**
+     * How many are available around a point, and how far the nearest is, by SQL. Quotes answer this from the live index
+     * (tracking.availability); this stays as the SQL oracle schedule.test checks the index against.
+     */
     async availability(serviceId: string, at: LngLat, radiusMeters: number) {
       const here = point(at);
       const [row] = await queryRows<{ n: number | string; nearest: number | null }>(

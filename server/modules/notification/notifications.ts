@@ -30,7 +30,7 @@ export function createNotifications(deps: {
   bus: Bus;
   config: Config;
   /** The booking module's reads (the hooks lock a booking's row in their transaction). */
-  bookings: Pick<BookingRecords, 'view'>;
+  bookings: Pick<BookingRecords, 'withParties'>;
   userChanged?: (id: string) => void;
 }) {
   const c = deps.config.notifications;

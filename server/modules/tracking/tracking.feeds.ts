@@ -42,7 +42,10 @@ export function livePosition(
  * The live position feeds: one per watched booking, shared by all its viewers on this node, fed by every
  * current fix of its technician (and once more when they fall silent).
  */
-export function createTrackingFeeds(deps: { bookings: Pick<BookingRecords, 'view'>; state: TrackingState }) {
+export function createTrackingFeeds(deps: {
+  bookings: Pick<BookingRecords, 'withParties'>;
+  state: TrackingState;
+}) {
   const { bookings, state } = deps;
   const { last, speeds, isStale } = state;
   const feeds = new Map<string, BookingFeed>();
@@ -55,7 +58,7 @@ export function createTrackingFeeds(deps: { bookings: Pick<BookingRecords, 'view
 
   /** Only the booking's customer (and admins), only while the technician is on the way. */
   async function authorize(bookingId: string, user: Caller) {
-    const view = await bookings.view(bookingId);
+    const view = await bookings.withParties(bookingId);
     const allowed = view && (user.role === 'admin' || view.booking.customerId === user.id);
     if (!view || !allowed) throw new DomainError('NOT_FOUND', 'Booking not found.');
     if (!WATCHABLE.has(view.booking.status) || !view.booking.technicianId) {

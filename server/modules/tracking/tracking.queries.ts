@@ -1,5 +1,5 @@
 import type { Nearby, OnlineSnapshot } from '../../contracts/tracking';
-import { snap } from '../../lib/geo';
+import { cellCentre } from '../../lib/geo';
 import type { PresenceService } from '../presence/presence.service';
 import type { TrackingRepo } from './tracking.repo';
 import type { TrackingState } from './tracking.state';
@@ -73,7 +73,7 @@ export function createTrackingQueries(deps: {
       );
       const cells = new Map<string, { lat: number; lng: number; count: number }>();
       for (const f of found) {
-        const c = snap(f.technician, 300);
+        const c = cellCentre(f.technician, 300);
         const key = `${c.lat.toFixed(5)},${c.lng.toFixed(5)}`;
         const cell = cells.get(key) ?? {
           lat: Number(c.lat.toFixed(5)),

@@ -35,7 +35,7 @@ export function createTrackingService(deps: {
   presence: PresenceService;
   leader: Leader;
   /** Who may watch a booking (its customer, while the technician is on the way). */
-  bookings: Pick<BookingRecords, 'view'>;
+  bookings: Pick<BookingRecords, 'withParties'>;
   /**
    * The technician on the way is under ARRIVING_ETA_SECONDS from the address: in this transaction, the
    * customer is told, at most once per booking (the outbox's unique key holds across restarts and nodes).
