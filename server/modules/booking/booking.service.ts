@@ -35,6 +35,7 @@ import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
 import type { TechnicianRecords } from '../technician/technician.records';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
+import { HANDED_BACK } from './booking.machine';
 import { toBooking, toHistoryEntry } from './booking.output';
 import { type BookingWithParties, createBookingRepo } from './booking.repo';
 import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';
@@ -468,16 +469,8 @@ export function createBookingService({
                 to: 'searching',
                 actor: { id: user.id, role: 'technician' },
                 reason,
-                patch: {
-                  technicianId: null,
-                  assignedAt: null,
-                  enRouteAt: null,
-                  arrivedAt: null,
-                  // Their reservation goes with them (issue 12 §5).
-                  reservedFor: null,
-                  reservedFrom: null,
-                  reservedTo: null,
-                },
+                // Their reservation goes with them (issue 12 §5).
+                patch: { ...HANDED_BACK },
               }
             : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } };
         },

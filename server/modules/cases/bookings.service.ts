@@ -14,6 +14,7 @@ import { DomainError, pgErrorCode } from '../../lib/errors';
 import { money } from '../../lib/money';
 import { createAuditRepo } from '../audit/audit.repo';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
+import { HANDED_BACK } from '../booking/booking.machine';
 import { toBooking, toHistoryEntry } from '../booking/booking.output';
 import type { BookingRecords } from '../booking/booking.records';
 import type { BookingService } from '../booking/booking.service';
@@ -25,17 +26,6 @@ import type { UploadService } from '../upload/upload.service';
 import { createCasesRepo } from './cases.repo';
 
 export type Caller = Pick<UserRow, 'id' | 'role'>;
-
-/** A job taken back from its technician: as their own hand-back, their reservation goes with them. */
-const TAKE_BACK = {
-  technicianId: null,
-  assignedAt: null,
-  enRouteAt: null,
-  arrivedAt: null,
-  reservedFor: null,
-  reservedFrom: null,
-  reservedTo: null,
-};
 
 /** Statuses an admin can take a job back from (the technician has not started it). */
 const TAKEABLE = new Set(['assigned', 'en_route', 'arrived']);
@@ -317,7 +307,7 @@ export function createAdminBookingsService(deps: {
           'searching',
           actor,
           'Re-dispatched by an admin',
-          TAKE_BACK,
+          HANDED_BACK,
         );
         await audit({ technicianId: b.technicianId });
         return { change, previous: b.technicianId };
@@ -371,7 +361,7 @@ export function createAdminBookingsService(deps: {
             'searching',
             actor,
             'Taken back by an admin',
-            TAKE_BACK,
+            HANDED_BACK,
           );
           changes.push(back);
           current = back.view;
