@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Db } from '../../../db/client';
 import type { Config } from '../../config';
+import { keyFileText } from '../../lib/key-file';
 import type { Bus } from '../../realtime/bus';
 import type { BookingRecords } from '../booking/booking.records';
 import { createMailer } from './channels/email';
@@ -13,16 +11,7 @@ import { createNotificationService } from './notification.service';
 import { createPhoneService } from './phone.service';
 
 /** A secret kept in DATA_DIR (made on first use), for nodes that share the folder. */
-function keptSecret(dataDir: string, name: string): string {
-  const file = path.join(path.resolve(dataDir), name);
-  mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
-  return readFileSync(file, 'utf8').trim();
-}
+const keptSecret = (dataDir: string, name: string): string => keyFileText(dataDir, name).text;
 
 /** The notifications module as services.ts composes it: the service, the hooks others call, phones. */
 export function createNotifications(deps: {
