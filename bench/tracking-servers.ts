@@ -179,7 +179,7 @@ async function startSocketIo(): Promise<Started> {
     socket.on('watch', async (input: unknown, ack?: (r: unknown) => void) => {
       try {
         const { bookingId } = watchInput.parse(input);
-        const view = await bookings.view(bookingId);
+        const view = await bookings.withParties(bookingId);
         if (!view || (user.role !== 'admin' && view.booking.customerId !== user.id))
           throw new Error('NOT_FOUND');
         const technicianId = view.booking.technicianId;
@@ -254,7 +254,7 @@ async function startUwsFloor(): Promise<Started> {
         }
         const b = text.indexOf('"bookingId":"');
         if (b < 0) return reply(ws, `{"id":${id},"error":{"message":"bad request"}}`);
-        void bookings.view(text.slice(b + 13, b + 49)).then((view) => {
+        void bookings.withParties(text.slice(b + 13, b + 49)).then((view) => {
           const technicianId = view?.booking.technicianId;
           if (!technicianId) return reply(ws, `{"id":${id},"error":{"message":"not found"}}`);
           ws.subscribe(technicianId);

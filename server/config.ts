@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { type RiskThresholds, riskThresholdsEnv } from './modules/console/risk.config';
+import type { WebhookConfig } from './modules/developer/webhooks.service';
 import { PUBLIC_PUSH_SERVICES } from './modules/notification/channels/push-origins';
+import type { SmsConfig } from './modules/notification/channels/sms';
 
 const csv = z
   .string()
@@ -364,18 +366,7 @@ export type Config = {
     usageFlushMs: number;
     /** Test mode's simulated technicians (issue 17 §3). */
     sandbox: { acceptAfterMs: number; stepMs: number };
-    webhooks: {
-      allowHttp: boolean;
-      allowAddresses: string[];
-      timeoutMs: number;
-      pollMs: number;
-      retryBaseMs: number;
-      retryForMs: number;
-      disableAfterMs: number;
-      leaseMs: number;
-      batch: number;
-      worker: boolean;
-    };
+    webhooks: WebhookConfig;
   };
   /** Chat: messages per user per minute; sending stays open this long after completion. */
   chat: { rateLimit: number; openAfterCompletionMs: number };
@@ -383,16 +374,7 @@ export type Config = {
   notifications: {
     allowedPushOrigins: string[];
     vapid: { publicKey: string | undefined; privateKey: string | undefined; subject: string };
-    sms: {
-      provider: 'log' | 'termii' | 'twilio' | 'auto';
-      termii: { baseUrl: string; apiKey: string | undefined; senderId: string };
-      twilio: {
-        baseUrl: string;
-        accountSid: string | undefined;
-        authToken: string | undefined;
-        from: string | undefined;
-      };
-    };
+    sms: SmsConfig;
     smtp: { url: string | undefined; from: string };
     batchMs: number;
     sweepMs: number;

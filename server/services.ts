@@ -12,6 +12,7 @@ import { createAuthRepo } from './modules/auth/auth.repo';
 import { createAuthService } from './modules/auth/auth.service';
 import { createSessionStore } from './modules/auth/session';
 import { createBookingLifecycle } from './modules/booking/booking.lifecycle';
+import { createBookingRecords } from './modules/booking/booking.records';
 import { createBookingService } from './modules/booking/booking.service';
 import { createZoneSurcharges } from './modules/booking/zone-surcharge';
 import { createAdminBookingsService } from './modules/cases/bookings.service';
@@ -40,6 +41,7 @@ import { createPresenceService } from './modules/presence/presence.service';
 import { createReviewService } from './modules/review/review.service';
 import { createScheduleService } from './modules/schedule/schedule.service';
 import { createSearchService } from './modules/search/search.service';
+import { createTechnicianRecords } from './modules/technician/technician.records';
 import { createTechnicianRepo } from './modules/technician/technician.repo';
 import { createTechnicianService } from './modules/technician/technician.service';
 import { createTrackingService } from './modules/tracking/tracking.service';
@@ -64,6 +66,9 @@ export function createServices(database: Database, config: Config, redis: RedisC
     ? createRedisBus({ pub: redis.pub, sub: redis.sub, nodeId: config.nodeId, prefix: config.redisPrefix })
     : createBus(config.nodeId);
   const leader = createLeader(db, config.nodeId);
+  // Bookings and technicians as other modules' services read (and lock, in their transactions) them.
+  const bookingRecords = createBookingRecords(db);
+  const technicianRecords = createTechnicianRecords(db);
   const authRepo = createAuthRepo(db);
   const sessions = createSessionStore(authRepo, Date.now, bus);
   // Organisations, API keys and outgoing webhooks (issue 17); booking changes write its outbox rows.
@@ -118,6 +123,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     bus,
     presence,
     leader,
+    bookings: bookingRecords,
     // Issue 11 §2: "arriving" (ETA under 2 min) comes from the ETA tracking computes on each fix.
     arriving: (tx, bookingId) => notifications.hooks.arriving(tx, bookingId),
   });
@@ -130,6 +136,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     bus,
     config,
+    bookings: bookingRecords,
     userChanged: (id) => sessions.forgetUser(id),
   });
   const lifecycle = createBookingLifecycle(bus, {
@@ -155,6 +162,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     bus,
     lifecycle,
+    bookings: bookingRecords,
+    technicians: technicianRecords,
     config: config.dispatch,
     presence,
     presenceTimeoutMs: config.presence.timeoutMs,
@@ -177,6 +186,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     catalog,
     markets,
     risk: config.risk,
+    technicians: technicianRecords,
     offersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),
     technicianChanged: (id) => tracking.changed([id]),
     files: fileStore,
@@ -212,6 +222,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     catalog,
     lifecycle,
     dispatch,
+    technicians: technicianRecords,
     config,
     available: tracking.availability,
     lastPosition: tracking.lastPosition,
@@ -239,6 +250,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     db,
     lifecycle,
     bookings: () => bookings,
+    bookingRecords,
     tracking,
     leader,
     config: config.developer.sandbox,
@@ -281,7 +293,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     // A technician with no earnings yet sees zeros in the currency of their market (that of the services
     // they offer), else of the deployment's default market (MARKET): the markets table's data.
     currency: async (technicianId) => {
-      const [offered] = await createTechnicianRepo(db).servicesOf(technicianId);
+      const [offered] = await technicianRecords.servicesOf(technicianId);
       const currency = offered?.currency ?? (await markets.bySlug(config.market))?.currency;
       if (!currency)
         throw new Error(`MARKET=${config.market} is not in the markets table (db/seed/markets.ts).`);
@@ -321,6 +333,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     areas,
     cipher: createFieldCipher({ key: config.fieldEncryptionKey, dataDir: config.dataDir }),
     leader,
+    technicians: technicianRecords,
     verificationDecided: notifications.hooks.verificationDecided,
     verificationChanged: (id, status) => technicians.verificationApplied(id, status),
     // Every node's me.events tells its admins (their review queue refreshes, issue 11 §4).
@@ -336,11 +349,22 @@ export function createServices(database: Database, config: Config, redis: RedisC
   tick.unref();
 
   // The operations console's bookings board and dispute cases (issue 14 §1, §2).
-  const adminBookings = createAdminBookingsService({ db, lifecycle, bookings, dispatch, uploads, schedule });
+  const adminBookings = createAdminBookingsService({
+    db,
+    lifecycle,
+    bookings,
+    bookingRecords,
+    chat,
+    tracking,
+    dispatch,
+    uploads,
+    schedule,
+  });
   const disputes = createDisputesService({
     db,
     bus,
     bookings,
+    bookingRecords,
     adminBookings,
     payments,
     outcomeDecided: notifications.hooks.disputeDecided,

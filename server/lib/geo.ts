@@ -1,5 +1,8 @@
-/** Snaps a coordinate to a grid of roughly `meters` (latitude degrees; good enough for coarse positions). */
-export function snap(p: { lat: number; lng: number }, meters: number) {
+/**
+ * The centre of the cell of a grid of roughly `meters` that a point is in (latitude degrees; good enough
+ * for coarse positions): the pre-booking map shows cells, not technicians.
+ */
+export function cellCentre(p: { lat: number; lng: number }, meters: number) {
   const step = meters / 111_320;
   const lngStep = step / Math.max(0.2, Math.cos((p.lat * Math.PI) / 180));
   return {

@@ -28,7 +28,12 @@ export type AuditFilter = {
   beforeId?: number;
 };
 
-/** The audit trail: insert-only (the database refuses anything else). Pass the transaction of the change (or read) it records. */
+/**
+ * The audit trail: insert-only (the database refuses anything else). Pass the transaction of the change (or
+ * read) it records. The one repo other modules' services use directly (issue 16 §3): an audit row must
+ * commit in the caller's own transaction, with the change it records, or not at all; a service in between
+ * would only pass the transaction through.
+ */
 export function createAuditRepo(db: DbOrTx) {
   async function record(entry: AuditEntry) {
     const [row] = await db

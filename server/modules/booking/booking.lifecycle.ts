@@ -6,12 +6,12 @@ import { DomainError } from '../../lib/errors';
 import { type Bus, channels } from '../../realtime/bus';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { assertTransition, milestoneOf } from './booking.machine';
-import { type BookingViewRow, createBookingRepo, type NewBooking } from './booking.repo';
-import { toBooking, toHistoryEntry } from './booking.views';
+import { toBooking, toHistoryEntry } from './booking.output';
+import { type BookingWithParties, createBookingRepo, type NewBooking } from './booking.repo';
 
 export type ActorRef = { id: string | null; role: Actor };
 /** A committed change: the booking as it now is (with its parties) and its history row. */
-export type Change = { booking: BookingRow; view: BookingViewRow; history: BookingHistoryRow };
+export type Change = { booking: BookingRow; view: BookingWithParties; history: BookingHistoryRow };
 /** What `booking.events` subscribers receive: the event and its id (the history row's id). */
 export type PublishedBookingEvent = { id: string; event: BookingEvent };
 
@@ -39,7 +39,7 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
      */
     async transition(
       tx: DbOrTx,
-      current: BookingRow | BookingViewRow,
+      current: BookingRow | BookingWithParties,
       to: BookingStatus,
       actor: ActorRef,
       reason: string | null,
@@ -63,8 +63,8 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
         actorRole: actor.role,
         reason,
       });
-      let view: BookingViewRow | undefined;
-      if (!('booking' in current)) view = await repo.view(row.id);
+      let view: BookingWithParties | undefined;
+      if (!('booking' in current)) view = await repo.withParties(row.id);
       else if (updated.technicianId === row.technicianId) view = { ...current, booking: updated };
       else if (!updated.technicianId)
         view = { ...current, booking: updated, technician: null, techProfile: null };

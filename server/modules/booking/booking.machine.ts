@@ -10,6 +10,20 @@ export function assertTransition(from: BookingStatus, to: BookingStatus, actor: 
   }
 }
 
+/**
+ * A job taken back from its technician (their own hand-back, or an admin's take-back or reassignment):
+ * the assignment's columns are cleared, and their reservation goes with them (issue 12 §5).
+ */
+export const HANDED_BACK = {
+  technicianId: null,
+  assignedAt: null,
+  enRouteAt: null,
+  arrivedAt: null,
+  reservedFor: null,
+  reservedFrom: null,
+  reservedTo: null,
+} as const;
+
 /** The milestone column each status stamps. */
 export const milestoneOf: Partial<
   Record<

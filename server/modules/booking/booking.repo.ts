@@ -15,7 +15,7 @@ import {
 const customer = alias(users, 'customer');
 const tech = alias(users, 'tech');
 
-const viewColumns = {
+const withPartiesColumns = {
   booking: bookings,
   service: {
     id: services.id,
@@ -33,7 +33,8 @@ const viewColumns = {
   },
 };
 
-export type BookingViewRow = {
+/** A booking with its service, customer and technician joined: what the API output is made from. */
+export type BookingWithParties = {
   booking: BookingRow;
   service: { id: string; nameEn: string; nameAr: string; durationMinutes: number; market: string };
   customer: { id: string; name: string; phone: string | null };
@@ -44,9 +45,9 @@ export type BookingViewRow = {
 export type NewBooking = typeof bookings.$inferInsert;
 
 export function createBookingRepo(db: DbOrTx) {
-  function views() {
+  function withPartiesQuery() {
     return db
-      .select(viewColumns)
+      .select(withPartiesColumns)
       .from(bookings)
       .innerJoin(services, eq(services.id, bookings.serviceId))
       .innerJoin(customer, eq(customer.id, bookings.customerId))
@@ -138,10 +139,13 @@ export function createBookingRepo(db: DbOrTx) {
     },
 
     /** `forUpdate` locks the booking row (only it: the joined rows are read, not locked). */
-    async view(id: string, opts: { forUpdate?: boolean } = {}): Promise<BookingViewRow | undefined> {
-      const q = views().where(eq(bookings.id, id)).limit(1);
+    async withParties(
+      id: string,
+      opts: { forUpdate?: boolean } = {},
+    ): Promise<BookingWithParties | undefined> {
+      const q = withPartiesQuery().where(eq(bookings.id, id)).limit(1);
       const [row] = await (opts.forUpdate ? q.for('update', { of: bookings }) : q);
-      return row as BookingViewRow | undefined;
+      return row as BookingWithParties | undefined;
     },
 
     /** A verified technician who offers this service (someone a customer may choose for it). */
@@ -190,9 +194,9 @@ export function createBookingRepo(db: DbOrTx) {
       return rows[0]?.standing ?? null;
     },
 
-    async customerPart(customerId: string): Promise<BookingViewRow['customer'] | undefined> {
+    async customerPart(customerId: string): Promise<BookingWithParties['customer'] | undefined> {
       const [row] = await db
-        .select(viewColumns.customer)
+        .select(withPartiesColumns.customer)
         .from(customer)
         .where(eq(customer.id, customerId))
         .limit(1);
@@ -202,9 +206,9 @@ export function createBookingRepo(db: DbOrTx) {
     /** The technician's part of a booking view (after an assignment changed who it is). */
     async technicianPart(
       technicianId: string,
-    ): Promise<Pick<BookingViewRow, 'technician' | 'techProfile'> | undefined> {
+    ): Promise<Pick<BookingWithParties, 'technician' | 'techProfile'> | undefined> {
       const [row] = await db
-        .select({ technician: viewColumns.technician, techProfile: viewColumns.techProfile })
+        .select({ technician: withPartiesColumns.technician, techProfile: withPartiesColumns.techProfile })
         .from(tech)
         .leftJoin(technicianProfiles, eq(technicianProfiles.userId, tech.id))
         .where(eq(tech.id, technicianId))
@@ -221,8 +225,8 @@ export function createBookingRepo(db: DbOrTx) {
       sandbox?: boolean | undefined;
       before?: { at: Date; id: string };
       limit: number;
-    }): Promise<BookingViewRow[]> {
-      const rows = await views()
+    }): Promise<BookingWithParties[]> {
+      const rows = await withPartiesQuery()
         .where(
           and(
             filter.customerId ? eq(bookings.customerId, filter.customerId) : undefined,
@@ -236,7 +240,7 @@ export function createBookingRepo(db: DbOrTx) {
         )
         .orderBy(desc(bookings.createdAt), desc(bookings.id))
         .limit(filter.limit);
-      return rows as BookingViewRow[];
+      return rows as BookingWithParties[];
     },
   };
 }

@@ -29,15 +29,15 @@ import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
 import { streamEvent } from '../../realtime/feed';
 import type { CatalogService } from '../catalog/catalog.service';
-import { createDispatchRepo } from '../dispatch/dispatch.repo';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
 import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
-import { createTechnicianRepo } from '../technician/technician.repo';
+import type { TechnicianRecords } from '../technician/technician.records';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
-import { type BookingViewRow, createBookingRepo } from './booking.repo';
-import { toBooking, toHistoryEntry } from './booking.views';
+import { HANDED_BACK } from './booking.machine';
+import { toBooking, toHistoryEntry } from './booking.output';
+import { type BookingWithParties, createBookingRepo } from './booking.repo';
 import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';
 
 type Deps = {
@@ -46,6 +46,8 @@ type Deps = {
   catalog: CatalogService;
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
+  /** Technicians' profiles (a technician's verification, checked in the change's transaction). */
+  technicians: Pick<TechnicianRecords, 'profile'>;
   /** Working hours and reservations (issue 12 §5): booking a chosen technician for later holds their slot. */
   schedule?: Pick<ScheduleService, 'reserve'>;
   /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
@@ -69,15 +71,15 @@ type Deps = {
     arrivalRadiusMeters: number;
   };
   /** The technician's newest accepted fix (epoch ms), from the live pipeline: for the arrival check. */
-  lastPosition?: (technicianId: string) => { lat: number; lng: number; recordedAt: number } | undefined;
+  lastPosition: (technicianId: string) => { lat: number; lng: number; recordedAt: number } | undefined;
   /** Available technicians for a service around a point, from the live index. */
-  available?: (
+  available: (
     serviceId: string,
     at: { lat: number; lng: number },
     radiusMeters: number,
     /** A scheduled job's time: only technicians at work then (issue 12 §5); default now. */
     when?: Date,
-  ) => { count: number; nearestMeters: number | null; ownPrices?: number[]; listPriced?: number };
+  ) => { count: number; nearestMeters: number | null; ownPrices: number[]; listPriced: number };
 };
 
 /**
@@ -117,6 +119,7 @@ export function createBookingService({
   catalog,
   lifecycle,
   dispatch,
+  technicians,
   config,
   available,
   lastPosition,
@@ -142,8 +145,8 @@ export function createBookingService({
   }
 
   /** The booking as `user` may see it, and in which role. */
-  async function load(id: string, user: Caller): Promise<{ view: BookingViewRow; as: Actor }> {
-    const view = await repo.view(id);
+  async function load(id: string, user: Caller): Promise<{ view: BookingWithParties; as: Actor }> {
+    const view = await repo.withParties(id);
     const as = roleOn(view?.booking, user);
     return { view: view!, as };
   }
@@ -181,7 +184,7 @@ export function createBookingService({
     id: string,
     user: Caller,
     decide: (
-      row: BookingViewRow['booking'],
+      row: BookingWithParties['booking'],
       as: Actor,
     ) => {
       to: Booking['status'];
@@ -197,7 +200,7 @@ export function createBookingService({
     also?: InTx,
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
-      const view = await createBookingRepo(tx).view(id, { forUpdate: true });
+      const view = await createBookingRepo(tx).withParties(id, { forUpdate: true });
       const as = roleOn(view?.booking, user);
       await guard?.(tx, as);
       const d = decide(view!.booking, as);
@@ -301,7 +304,7 @@ export function createBookingService({
         reason: null,
       });
       // The new booking's view from what is at hand (the caller is the customer): no read after the write.
-      const view: BookingViewRow = {
+      const view: BookingWithParties = {
         booking: row,
         service: {
           id: s.id,
@@ -320,7 +323,7 @@ export function createBookingService({
       await lifecycle.recorded(tx, { view, history });
       return { id: row.id, created: { view, history } };
     });
-    if (!result.created) return toBooking((await repo.view(result.id))!);
+    if (!result.created) return toBooking((await repo.withParties(result.id))!);
     const booking = lifecycle.publish(result.created);
     // A sandbox booking is never dispatched to real technicians: its simulated one takes it.
     if (sandbox) sandboxDriver?.drive(result.id);
@@ -338,25 +341,15 @@ export function createBookingService({
         : undefined;
       if (input.technicianId && !chosen)
         throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
-      // Answered from the live in-memory index (PostGIS stays the fallback when the index is not loaded).
-      const around: {
-        count: number;
-        nearestMeters: number | null;
-        ownPrices?: number[];
-        listPriced?: number;
-      } = available
-        ? available(
-            s.id,
-            input,
-            config.dispatch.radiusMeters,
-            input.scheduledFor ? new Date(input.scheduledFor) : undefined,
-          )
-        : await createDispatchRepo(db).availability(s.id, input, config.dispatch.radiusMeters);
+      // Answered from the live in-memory index.
+      const around = available(
+        s.id,
+        input,
+        config.dispatch.radiusMeters,
+        input.scheduledFor ? new Date(input.scheduledFor) : undefined,
+      );
       // What those around would charge: their own unit prices, and the list price for the rest.
-      const units = [
-        ...(around.ownPrices ?? []),
-        ...((around.listPriced ?? around.count) > 0 ? [s.basePrice] : []),
-      ];
+      const units = [...around.ownPrices, ...(around.listPriced > 0 ? [s.basePrice] : [])];
       const at = (unit: number) => price({ ...s, basePrice: unit }, emergency, commissionBps, zone);
       const totals = units.map((unit) => at(unit).total);
       // The headline: the chosen technician's price; else the lowest of those around ("from"); else the list.
@@ -476,16 +469,8 @@ export function createBookingService({
                 to: 'searching',
                 actor: { id: user.id, role: 'technician' },
                 reason,
-                patch: {
-                  technicianId: null,
-                  assignedAt: null,
-                  enRouteAt: null,
-                  arrivedAt: null,
-                  // Their reservation goes with them (issue 12 §5).
-                  reservedFor: null,
-                  reservedFrom: null,
-                  reservedTo: null,
-                },
+                // Their reservation goes with them (issue 12 §5).
+                patch: { ...HANDED_BACK },
               }
             : { to: 'cancelled', actor: { id: user.id, role: as }, reason, patch: { cancelReason: reason } };
         },
@@ -515,7 +500,7 @@ export function createBookingService({
       // A suspended technician works no job (issue 15 §3): checked in the change's own transaction.
       const verified = async (tx: DbOrTx, as: Actor) => {
         if (as !== 'technician') return;
-        const profile = await createTechnicianRepo(tx).profile(user.id);
+        const profile = await technicians.profile(user.id, { tx });
         if (profile?.profile.verification !== 'verified')
           throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
       };
@@ -529,7 +514,7 @@ export function createBookingService({
           // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
           if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
             return { to, actor, reason: null };
-          const fix = lastPosition?.(user.id);
+          const fix = lastPosition(user.id);
           if (!fix || fix.recordedAt < Date.now() - ARRIVAL_FIX_FRESH_MS) return { to, actor, reason: null };
           const meters = distanceMeters(fix, row.location);
           if (meters <= config.arrivalRadiusMeters) return { to, actor, reason: null };
@@ -593,7 +578,7 @@ export function createBookingService({
       const [view, history] = await db.transaction(
         async (tx) => {
           const r = createBookingRepo(tx);
-          return [await r.view(id), await r.history(id)] as const;
+          return [await r.withParties(id), await r.history(id)] as const;
         },
         { isolationLevel: 'repeatable read', accessMode: 'read only' },
       );

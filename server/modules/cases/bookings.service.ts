@@ -14,28 +14,18 @@ import { DomainError, pgErrorCode } from '../../lib/errors';
 import { money } from '../../lib/money';
 import { createAuditRepo } from '../audit/audit.repo';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
-import { createBookingRepo } from '../booking/booking.repo';
+import { HANDED_BACK } from '../booking/booking.machine';
+import { toBooking, toHistoryEntry } from '../booking/booking.output';
+import type { BookingRecords } from '../booking/booking.records';
 import type { BookingService } from '../booking/booking.service';
-import { toBooking, toHistoryEntry } from '../booking/booking.views';
-import { createChatRepo } from '../chat/chat.repo';
+import type { ChatService } from '../chat/chat.service';
 import type { DispatchService } from '../dispatch/dispatch.service';
 import type { ScheduleService } from '../schedule/schedule.service';
-import { createTrackingRepo } from '../tracking/tracking.repo';
+import type { TrackingService } from '../tracking/tracking.service';
 import type { UploadService } from '../upload/upload.service';
 import { createCasesRepo } from './cases.repo';
 
 export type Caller = Pick<UserRow, 'id' | 'role'>;
-
-/** A job taken back from its technician: as their own hand-back, their reservation goes with them. */
-const TAKE_BACK = {
-  technicianId: null,
-  assignedAt: null,
-  enRouteAt: null,
-  arrivedAt: null,
-  reservedFor: null,
-  reservedFrom: null,
-  reservedTo: null,
-};
 
 /** Statuses an admin can take a job back from (the technician has not started it). */
 const TAKEABLE = new Set(['assigned', 'en_route', 'arrived']);
@@ -76,6 +66,12 @@ export function createAdminBookingsService(deps: {
   db: Db;
   lifecycle: BookingLifecycle;
   bookings: BookingService;
+  /** The booking module's reads and row locks, inside this service's transactions. */
+  bookingRecords: Pick<BookingRecords, 'withParties' | 'history' | 'offersService' | 'accountStanding'>;
+  /** A disputed booking's chat, read with its audit row. */
+  chat: Pick<ChatService, 'transcript'>;
+  /** The stored route of a job. */
+  tracking: Pick<TrackingService, 'breadcrumbs'>;
   dispatch: DispatchService;
   uploads: Pick<UploadService, 'jobPhotos'>;
   /** A scheduled job reserves the chosen technician's time, as an accepted offer does (issue 12 §5). */
@@ -85,7 +81,7 @@ export function createAdminBookingsService(deps: {
   const repo = createCasesRepo(db);
 
   async function requireBooking(id: string) {
-    const view = await createBookingRepo(db).view(id);
+    const view = await deps.bookingRecords.withParties(id);
     if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
     return view;
   }
@@ -102,9 +98,8 @@ export function createAdminBookingsService(deps: {
     const open = (await repo.disputesOf(bookingId)).find((d) => d.status !== 'closed');
     if (!open) return null;
     return db.transaction(async (tx) => {
-      const rows = await createChatRepo(tx).page({ bookingId }, { limit: 500 });
+      const { rows, customerId } = await deps.chat.transcript(tx, bookingId, 500);
       const names = await createCasesRepo(tx).names([...new Set(rows.map((r) => r.senderId))]);
-      const { customerId } = (await createChatRepo(tx).booking(bookingId))!;
       await createAuditRepo(tx).record({
         actorId: admin.id,
         action: 'chat.read',
@@ -126,9 +121,9 @@ export function createAdminBookingsService(deps: {
     const b = view.booking;
     const [history, offers, trail, pays, ledger, photos, market, cust, techContact, cases] =
       await Promise.all([
-        createBookingRepo(db).history(id),
+        deps.bookingRecords.history(id),
         repo.offers(id),
-        createTrackingRepo(db).breadcrumbs(id),
+        deps.tracking.breadcrumbs(id),
         repo.payments(id),
         repo.ledger(id),
         deps.uploads.jobPhotos(admin, id),
@@ -285,7 +280,7 @@ export function createAdminBookingsService(deps: {
       // The booking is locked here; its open offer is withdrawn after the commit (as a cancel does), so an
       // accept holding that offer's row never waits on us while we wait on it.
       const done = await inTx(async (tx) => {
-        const view = await createBookingRepo(tx).view(input.id, { forUpdate: true });
+        const view = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
         if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
         const b = view.booking;
         const audit = (detail: Record<string, unknown>) =>
@@ -312,7 +307,7 @@ export function createAdminBookingsService(deps: {
           'searching',
           actor,
           'Re-dispatched by an admin',
-          TAKE_BACK,
+          HANDED_BACK,
         );
         await audit({ technicianId: b.technicianId });
         return { change, previous: b.technicianId };
@@ -336,8 +331,7 @@ export function createAdminBookingsService(deps: {
     async reassign(admin: Caller, input: { id: string; technicianId: string }) {
       const actor = { id: admin.id, role: 'admin' as const };
       const done = await inTx(async (tx) => {
-        const br = createBookingRepo(tx);
-        const view = await br.view(input.id, { forUpdate: true });
+        const view = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
         if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
         const b = view.booking;
         if (b.technicianId === input.technicianId)
@@ -347,9 +341,9 @@ export function createAdminBookingsService(deps: {
             'CONFLICT',
             `A booking that is ${b.status.replace('_', ' ')} cannot be reassigned.`,
           );
-        if (!(await br.offersService(input.technicianId, b.serviceId)))
+        if (!(await deps.bookingRecords.offersService(input.technicianId, b.serviceId, { tx })))
           throw new DomainError('NOT_FOUND', 'No verified technician offers this service under that id.');
-        const standing = await br.accountStanding(input.technicianId);
+        const standing = await deps.bookingRecords.accountStanding(input.technicianId, { tx });
         if (standing)
           throw new DomainError(
             'CONFLICT',
@@ -367,7 +361,7 @@ export function createAdminBookingsService(deps: {
             'searching',
             actor,
             'Taken back by an admin',
-            TAKE_BACK,
+            HANDED_BACK,
           );
           changes.push(back);
           current = back.view;

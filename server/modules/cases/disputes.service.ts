@@ -19,7 +19,7 @@ import { log } from '../../lib/log';
 import { money } from '../../lib/money';
 import type { Bus } from '../../realtime/bus';
 import { createAuditRepo } from '../audit/audit.repo';
-import { createBookingRepo } from '../booking/booking.repo';
+import type { BookingRecords } from '../booking/booking.records';
 import type { BookingService } from '../booking/booking.service';
 import { meChannel } from '../me/me.channel';
 import type { NotificationHooks } from '../notification/notification.hooks';
@@ -62,6 +62,8 @@ export function createDisputesService(deps: {
   db: Db;
   bus: Bus;
   bookings: BookingService;
+  /** The booking module's reads and row locks, inside this service's transactions. */
+  bookingRecords: Pick<BookingRecords, 'row' | 'withParties'>;
   adminBookings: AdminBookingsService;
   payments: Pick<PaymentsService, 'refund'>;
   /** Notifies both parties of an outcome, in the transaction that records it (notification hooks). */
@@ -91,7 +93,7 @@ export function createDisputesService(deps: {
     });
 
   async function parties(bookingId: string) {
-    const row = await createBookingRepo(db).row(bookingId);
+    const row = await deps.bookingRecords.row(bookingId);
     return { customerId: row!.customerId, technicianId: row!.technicianId };
   }
 
@@ -131,7 +133,7 @@ export function createDisputesService(deps: {
     viewerId: string | null,
   ): Promise<DisputeCase> {
     const messages = await repo.messages(d.id, as ?? undefined);
-    const refundCurrency = d.refundAmount ? (await createBookingRepo(db).row(d.bookingId))?.currency : null;
+    const refundCurrency = d.refundAmount ? (await deps.bookingRecords.row(d.bookingId))?.currency : null;
     return {
       ...toSummary(d),
       details: as === null || d.openedBy === viewerId ? d.details : null,
@@ -187,7 +189,7 @@ export function createDisputesService(deps: {
   /** Both parties hear the decided outcome, in the transaction `tx` that records it. */
   async function tellOutcome(tx: DbOrTx, d: DisputeRow) {
     if (!d.outcome || !d.resolvedAt) return;
-    const view = await createBookingRepo(tx).view(d.bookingId);
+    const view = await deps.bookingRecords.withParties(d.bookingId, { tx });
     if (!view) return;
     await deps.outcomeDecided(tx, {
       disputeId: d.id,
@@ -247,7 +249,7 @@ export function createDisputesService(deps: {
         const created = await db.transaction(async (tx) => {
           // The booking row first, as a customer's dispute takes it: the two queue on it instead of
           // deadlocking (this insert's foreign-key check would wait on their lock while they wait on ours).
-          const b = await createBookingRepo(tx).row(input.bookingId, { forUpdate: true });
+          const b = await deps.bookingRecords.row(input.bookingId, { tx, forUpdate: true });
           if (!b || b.technicianId !== user.id) throw new DomainError('NOT_FOUND', 'Booking not found.');
           const d = await createCasesRepo(tx).insertDispute({
             bookingId: input.bookingId,
@@ -280,7 +282,7 @@ export function createDisputesService(deps: {
 
     /** The newest case on a booking the caller is a party of (null when there is none). */
     async forBooking(user: Caller, bookingId: string): Promise<DisputeCase | null> {
-      const b = await createBookingRepo(db).row(bookingId);
+      const b = await deps.bookingRecords.row(bookingId);
       const side = b?.customerId === user.id ? 'customer' : b?.technicianId === user.id ? 'technician' : null;
       if (!side) throw new DomainError('NOT_FOUND', 'Booking not found.');
       const [latest] = await repo.disputesOf(bookingId);

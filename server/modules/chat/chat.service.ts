@@ -170,6 +170,16 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
   }
 
   return {
+    /**
+     * A booking's newest `limit` messages (newest first) and its customer, read in the caller's
+     * transaction: the dispute console reads them together with its audit row (cases/bookings.service).
+     */
+    async transcript(tx: DbOrTx, bookingId: string, limit: number) {
+      const rows = await createChatRepo(tx).page({ bookingId }, { limit });
+      const { customerId } = (await createChatRepo(tx).booking(bookingId))!;
+      return { rows, customerId };
+    },
+
     /** Idempotent per (booking, sender, clientId): a retry returns the stored message. */
     async send(user: Caller, input: z.output<typeof sendChatInput>): Promise<ChatMessage> {
       const access = await load(input.bookingId, user, 'write');

@@ -4,6 +4,7 @@ import type { Bus } from '../../realtime/bus';
 import type { SessionStore } from '../auth/session';
 import type { CatalogService } from '../catalog/catalog.service';
 import type { MarketService } from '../market/market.service';
+import type { TechnicianRecords } from '../technician/technician.records';
 import type { FileStore } from '../upload/storage';
 import { createConsoleAuditService } from './audit.service';
 import { createConsoleCatalogService } from './catalog.service';
@@ -18,6 +19,7 @@ export function createConsole(deps: {
   catalog: CatalogService;
   markets: MarketService;
   risk: RiskThresholds;
+  technicians: Pick<TechnicianRecords, 'withdrawOpenOffers'>;
   offersWithdrawn: (technicianId: string, offers: OfferRow[]) => void;
   technicianChanged: (id: string) => Promise<void>;
   files: Pick<FileStore, 'remove'>;

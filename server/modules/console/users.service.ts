@@ -7,7 +7,7 @@ import { DomainError, pgErrorCode } from '../../lib/errors';
 import { log } from '../../lib/log';
 import { createAuditRepo } from '../audit/audit.repo';
 import type { SessionStore } from '../auth/session';
-import { createTechnicianRepo } from '../technician/technician.repo';
+import type { TechnicianRecords } from '../technician/technician.records';
 import type { FileStore } from '../upload/storage';
 import type { RiskThresholds } from './risk.config';
 import { createConsoleUsersRepo } from './users.repo';
@@ -44,6 +44,8 @@ type Deps = {
   db: Db;
   sessions: SessionStore;
   risk: RiskThresholds;
+  /** A suspended or erased technician's open offers end in the same transaction. */
+  technicians: Pick<TechnicianRecords, 'withdrawOpenOffers'>;
   /** Offers a suspended technician held move on to others (dispatch). */
   offersWithdrawn: (technicianId: string, offers: OfferRow[]) => void;
   /** Their position leaves the live index on every node (tracking). */
@@ -129,7 +131,7 @@ export function createConsoleUsersService(deps: Deps) {
         technician = true;
         // History stays (bookings, reviews, earnings); only their availability ends.
         await r.takeOffline(u.id);
-        withdrawn = await createTechnicianRepo(tx).withdrawOpenOffers(u.id);
+        withdrawn = await deps.technicians.withdrawOpenOffers(u.id, { tx });
       }
       await createAuditRepo(tx).record({
         actorId: admin.id,
@@ -320,7 +322,7 @@ export function createConsoleUsersService(deps: Deps) {
         storageKeys = erased.storageKeys;
         if (u.role === 'technician') {
           technician = true;
-          withdrawn = await createTechnicianRepo(tx).withdrawOpenOffers(u.id);
+          withdrawn = await deps.technicians.withdrawOpenOffers(u.id, { tx });
         }
         await createAuditRepo(tx).record({
           actorId: admin.id,

@@ -2,7 +2,7 @@ import type { Db } from '../../../db/client';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { BookingLifecycle } from '../booking/booking.lifecycle';
-import { createBookingRepo } from '../booking/booking.repo';
+import type { BookingRecords } from '../booking/booking.records';
 import type { BookingService } from '../booking/booking.service';
 import type { Leader } from '../cluster/leader';
 import type { TrackingService } from '../tracking/tracking.service';
@@ -41,6 +41,8 @@ export function createSandboxDriver(deps: {
   db: Db;
   lifecycle: BookingLifecycle;
   bookings: () => BookingService;
+  /** The booking module's reads and row locks, inside the driver's transactions. */
+  bookingRecords: Pick<BookingRecords, 'row' | 'withParties'>;
   tracking: Pick<TrackingService, 'ingest' | 'reposition'>;
   leader: Leader;
   config: SandboxConfig;
@@ -71,7 +73,7 @@ export function createSandboxDriver(deps: {
       const tech = (attempt === 1 && (await repo.idleTechnician())) || (await repo.createTechnician());
       try {
         const change = await db.transaction(async (tx) => {
-          const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
+          const view = await deps.bookingRecords.withParties(bookingId, { tx, forUpdate: true });
           if (view?.booking.status !== 'searching' || !view.booking.sandbox) return null;
           return deps.lifecycle.transition(tx, view, 'assigned', { id: tech.id, role: 'technician' }, null, {
             technicianId: tech.id,
@@ -89,7 +91,7 @@ export function createSandboxDriver(deps: {
   }
 
   async function drive(bookingId: string, startAt: 'searching' | 'resume') {
-    const row = await createBookingRepo(db).row(bookingId);
+    const row = await deps.bookingRecords.row(bookingId);
     if (!row?.sandbox) return;
     let tech: { id: string; role: 'technician' | 'customer' | 'admin' };
     let pin = row.location;

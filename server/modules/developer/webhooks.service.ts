@@ -19,7 +19,7 @@ import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import { type Bus, channels } from '../../realtime/bus';
 import type { Change } from '../booking/booking.lifecycle';
-import { toBooking, toHistoryEntry } from '../booking/booking.views';
+import { toBooking, toHistoryEntry } from '../booking/booking.output';
 import type { WebhookDisabledNotice } from '../notification/notification.hooks';
 import type { PaymentChange } from '../payments/payments.service';
 import { type ClaimedDelivery, createDeveloperRepo } from './developer.repo';

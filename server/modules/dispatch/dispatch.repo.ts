@@ -2,6 +2,7 @@ import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows } from '../../../db/client';
 import { bookings, dispatchOffers, services } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
+import { servesAt } from '../area/area.sql';
 import { bayesianScoreSql } from '../review/rating';
 
 const point = (p: LngLat) => sql`ST_SetSRID(ST_MakePoint(${p.lng}, ${p.lat}), 4326)::geography`;
@@ -79,15 +80,6 @@ type BookingRef = {
   scheduledFor?: Date | null;
   scheduledEnd?: Date | null;
 };
-
-/**
- * Their service areas cover the point (issue 13 §2); a technician with no areas serves anywhere within
- * the radius. `ST_Covers` on the areas' GiST index.
- */
-export const servesAt = (at: LngLat) => sql`(
-  NOT EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id)
-  OR EXISTS (SELECT 1 FROM technician_areas ta WHERE ta.technician_id = tp.user_id
-             AND ST_Covers(ta.area, ST_SetSRID(ST_MakePoint(${at.lng}, ${at.lat}), 4326))))`;
 
 /**
  * Ratings as dispatch signals (issue 12: "ratings drive dispatch quality"); see the README.
@@ -278,7 +270,10 @@ export function createDispatchRepo(
       return found && { ...found, price: row.price === null ? null : Number(row.price) };
     },
 
-    /** How many are available around a point, and how far the nearest is (for quotes). */
+    /**
+     * How many are available around a point, and how far the nearest is, by SQL. Quotes answer this from the live index
+     * (tracking.availability); this stays as the SQL oracle schedule.test checks the index against.
+     */
     async availability(serviceId: string, at: LngLat, radiusMeters: number) {
       const here = point(at);
       const [row] = await queryRows<{ n: number | string; nearest: number | null }>(

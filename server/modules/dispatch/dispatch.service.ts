@@ -8,11 +8,11 @@ import { log } from '../../lib/log';
 import { cutPrice, money, priceJob } from '../../lib/money';
 import { type Bus, channels } from '../../realtime/bus';
 import type { BookingLifecycle, Change } from '../booking/booking.lifecycle';
-import { createBookingRepo } from '../booking/booking.repo';
+import type { BookingRecords } from '../booking/booking.records';
 import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
 import type { ScheduleService } from '../schedule/schedule.service';
-import { createTechnicianRepo } from '../technician/technician.repo';
+import type { TechnicianRecords } from '../technician/technician.records';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { type Candidate, createDispatchRepo, type DispatchSignals } from './dispatch.repo';
 
@@ -42,7 +42,7 @@ const RECHECK_MS = 60_000;
 const PUSH_ONLY_MARGIN_METERS = 1_000;
 
 /** ~1 km: enough for "3 km away, near Yaba", not enough to find the door before accepting. */
-const snap = (x: number) => Math.round(x * 100) / 100;
+const toHundredthDegree = (x: number) => Math.round(x * 100) / 100;
 
 /** What this offer's technician would be paid: their own price when they have one, else the booking's. */
 export function offerPrice(offer: Pick<OfferRow, 'priceBase'>, booking: BookingRow, service: ServiceRow) {
@@ -72,7 +72,7 @@ export function toOffer(offer: OfferRow, booking: BookingRow, service: ServiceRo
     price: money(p.total, booking.currency),
     earnings: money(p.earnings, booking.currency),
     distanceMeters: offer.distanceMeters,
-    area: { lat: snap(booking.location.lat), lng: snap(booking.location.lng) },
+    area: { lat: toHundredthDegree(booking.location.lat), lng: toHundredthDegree(booking.location.lng) },
     scheduledFor: booking.scheduledFor?.toISOString() ?? null,
     expiresAt: offer.expiresAt.toISOString(),
   };
@@ -87,6 +87,10 @@ export function createDispatchService(deps: {
   db: Db;
   bus: Bus;
   lifecycle: BookingLifecycle;
+  /** The booking module's reads and row locks, inside dispatch's transactions. */
+  bookings: Pick<BookingRecords, 'row' | 'withParties'>;
+  /** Technicians' profiles (only a verified technician takes jobs). */
+  technicians: Pick<TechnicianRecords, 'profile'>;
   config: DispatchConfig;
   presence: PresenceService;
   presenceTimeoutMs: number;
@@ -97,8 +101,8 @@ export function createDispatchService(deps: {
   service: (id: string) => Promise<ServiceRow | undefined>;
   /** Called in the offer's transaction (the notification outbox, issue 11 §2). */
   offered?: (tx: DbOrTx, offer: OfferRow, booking: BookingRow) => Promise<void>;
-  /** Nearest available technicians from the live in-memory index (PostGIS KNN is the fallback). */
-  nearest?: (
+  /** Nearest available technicians from the live in-memory index (PostgreSQL's nearest is the fallback). */
+  nearest: (
     serviceId: string,
     at: LngLat,
     n: number,
@@ -196,9 +200,8 @@ export function createDispatchService(deps: {
 
   async function offerNext(bookingId: string) {
     const result = await db.transaction(async (tx) => {
-      const bookings = createBookingRepo(tx);
       const dispatch = dispatchRepo(tx);
-      const row = await bookings.row(bookingId, { forUpdate: true });
+      const row = await deps.bookings.row(bookingId, { tx, forUpdate: true });
       // A test-mode booking is never offered to a real technician (its simulated one takes it).
       if (row?.status !== 'searching' || row.sandbox) return null;
       // A scheduled job waits for SCHEDULE_LEAD_MINUTES, except a chosen technician's held slot: offered
@@ -223,13 +226,7 @@ export function createDispatchService(deps: {
       if (!candidate && (!chosen || row.fallbackToNearest)) {
         candidate = await dispatch.firstConfirmed(
           row,
-          deps.nearest?.(
-            row.serviceId,
-            row.location,
-            MEMORY_CANDIDATES,
-            config.radiusMeters,
-            row.scheduledFor,
-          ) ?? [],
+          deps.nearest(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters, row.scheduledFor),
         );
         // PostgreSQL's nearest: the fallback, and (push reachability on) a push-only technician clearly
         // nearer than memory's best.
@@ -342,7 +339,7 @@ export function createDispatchService(deps: {
 
   /** Only a verified technician takes jobs and hears of them. */
   async function isVerified(d: DbOrTx, technicianId: string) {
-    const row = await createTechnicianRepo(d).profile(technicianId);
+    const row = await deps.technicians.profile(technicianId, { tx: d });
     return row?.profile.verification === 'verified';
   }
 
@@ -374,7 +371,7 @@ export function createDispatchService(deps: {
             throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot take jobs.');
           const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
           if (!offer) return null;
-          const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
+          const view = await deps.bookings.withParties(bookingId, { tx, forUpdate: true });
           if (view?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
           // The price stored is the one of the technician who accepted (their own, when they have one).

@@ -3,7 +3,6 @@ import type { UserRow } from '../../../db/schema';
 import type { EarningsPage, EarningsSummary, Payout } from '../../contracts/payment';
 import { DomainError } from '../../lib/errors';
 import { createAuditRepo } from '../audit/audit.repo';
-import { createLedgerRepo } from '../ledger/ledger.repo';
 import { accounts, type Ledger } from '../ledger/ledger.service';
 import { createEarningsRepo } from './earnings.repo';
 
@@ -69,7 +68,7 @@ export function createEarningsService(deps: {
         if (!Number.isSafeInteger(beforeId) || beforeId <= 0)
           throw new DomainError('VALIDATION', 'Invalid cursor.');
       }
-      const rows = await createLedgerRepo(db).entriesOf(accounts.technician(user.id), {
+      const rows = await ledger.entriesOf(db, accounts.technician(user.id), {
         beforeId,
         limit: limit + 1,
       });
@@ -93,7 +92,7 @@ export function createEarningsService(deps: {
      * owed now (refreshed while pending), then the list. Technicians who owe (cash commission) get none.
      */
     async listPayouts(opts: { status?: 'pending' | 'paid'; limit?: number } = {}): Promise<Payout[]> {
-      const owed = await createLedgerRepo(db).balancesLike('technician:');
+      const owed = await ledger.balancesLike(db, 'technician:');
       const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
       const ids = owed.map((o) => o.account.slice('technician:'.length)).filter((id) => uuid.test(id));
       const technicians = await repo.technicianIds(ids);

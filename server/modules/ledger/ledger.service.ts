@@ -74,6 +74,11 @@ export function createLedger() {
     balance: (db: DbOrTx, account: string, currency: string) =>
       createLedgerRepo(db).balance(account, currency),
     linesOf: (db: DbOrTx, account: string) => createLedgerRepo(db).linesOf(account),
+    /** An account's entries, newest first, before entry `beforeId` (exclusive). */
+    entriesOf: (db: DbOrTx, account: string, opts: { beforeId?: number; limit: number }) =>
+      createLedgerRepo(db).entriesOf(account, opts),
+    /** The balance of every account whose name starts with `prefix`. */
+    balancesLike: (db: DbOrTx, prefix: string) => createLedgerRepo(db).balancesLike(prefix),
   };
 }
 

@@ -2,7 +2,7 @@ import type { DbOrTx } from '../../../db/client';
 import type { BookingHistoryRow } from '../../../db/schema';
 import type { NotificationData, NotificationKind } from '../../contracts/notification';
 import type { Offer } from '../../contracts/technician';
-import { type BookingViewRow, createBookingRepo } from '../booking/booking.repo';
+import type { BookingRecords, BookingWithParties } from '../booking/booking.records';
 import type { MoneyEvent } from '../payments/payments.service';
 import { createNotificationRepo, type NewNotification } from './notification.repo';
 import type { Notify } from './notification.service';
@@ -26,10 +26,12 @@ export type WebhookDisabledNotice = {
 export function createNotificationHooks(
   notify: Notify,
   opts: { chatDelayMs: number; reviewRequestDelayMs: number },
+  /** The booking module's reads and row locks, inside the hook's transaction. */
+  bookings: Pick<BookingRecords, 'withParties'>,
 ) {
   return {
     /** A booking's status changed (booking.lifecycle.ts `transition`). */
-    async bookingChanged(tx: DbOrTx, change: { view: BookingViewRow; history: BookingHistoryRow }) {
+    async bookingChanged(tx: DbOrTx, change: { view: BookingWithParties; history: BookingHistoryRow }) {
       const { view, history } = change;
       const b = view.booking;
       const base: NotificationData = {
@@ -104,7 +106,7 @@ export function createNotificationHooks(
      * and once per booking: the outbox's unique key, whichever node or restart tries again.
      */
     async arriving(tx: DbOrTx, bookingId: string) {
-      const view = await createBookingRepo(tx).view(bookingId, { forUpdate: true });
+      const view = await bookings.withParties(bookingId, { tx, forUpdate: true });
       const b = view?.booking;
       if (!view || b?.status !== 'en_route') return;
       await notify(tx, {

@@ -7,6 +7,7 @@ import {
   streamNotificationsInput,
 } from '../../contracts/notification';
 import { authedProcedure, publicProcedure, router } from '../../trpc/procedures';
+import { trackedStream } from '../../trpc/tracked';
 
 /** notification.* (issue 11 §2): the in-app feed, Web Push subscriptions, preferences. */
 export const notificationRouter = router({
@@ -23,7 +24,7 @@ export const notificationRouter = router({
   stream: authedProcedure
     .input(streamNotificationsInput)
     .subscription(({ ctx, input, signal }) =>
-      ctx.services.notifications.stream(ctx.user.id, input?.lastEventId, signal),
+      trackedStream(ctx.services.notifications.stream(ctx.user.id, input?.lastEventId, signal)),
     ),
 
   /** The VAPID public key browsers subscribe with (`applicationServerKey`). */

@@ -1,4 +1,3 @@
-import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { NotificationRow } from '../../../db/schema';
@@ -18,6 +17,7 @@ import {
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
+import { streamEvent } from '../../realtime/feed';
 import type { Mailer } from './channels/email';
 import { endpointAllowed, type PushTarget, sendPush, type VapidKeys } from './channels/push';
 import type { SmsSender } from './channels/sms';
@@ -326,7 +326,7 @@ export function createNotificationService(deps: {
         if (!lastEventId) {
           const [newest] = await repo.page(userId, undefined, 1);
           cursor = newest?.feedSeq ?? 0;
-          yield tracked(String(cursor), {
+          yield streamEvent(String(cursor), {
             type: 'unread',
             unread: await repo.unread(userId),
           } as NotificationStreamEvent);
@@ -344,7 +344,7 @@ export function createNotificationService(deps: {
                   notification: toNotification(row, r),
                   unread: await repo.unread(userId),
                 };
-                yield tracked(String(cursor), event);
+                yield streamEvent(String(cursor), event);
               }
               if (rows.length < 100) break;
             }
@@ -360,7 +360,7 @@ export function createNotificationService(deps: {
           const batch = queue.splice(0);
           if (batch.some((m) => 'seq' in m && m.seq > cursor)) catchUp = true;
           else if (batch.some((m) => 'unread' in m))
-            yield tracked(String(cursor), {
+            yield streamEvent(String(cursor), {
               type: 'unread',
               unread: await repo.unread(userId),
             } as NotificationStreamEvent);

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Db } from '../../../db/client';
 import type { Config } from '../../config';
+import { keyFileText } from '../../lib/key-file';
 import type { Bus } from '../../realtime/bus';
+import type { BookingRecords } from '../booking/booking.records';
 import { createMailer } from './channels/email';
 import { loadVapidKeys, type VapidKeys } from './channels/push';
 import { createSmsSender } from './channels/sms';
@@ -12,22 +11,15 @@ import { createNotificationService } from './notification.service';
 import { createPhoneService } from './phone.service';
 
 /** A secret kept in DATA_DIR (made on first use), for nodes that share the folder. */
-function keptSecret(dataDir: string, name: string): string {
-  const file = path.join(path.resolve(dataDir), name);
-  mkdirSync(path.dirname(file), { recursive: true });
-  try {
-    writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
-  return readFileSync(file, 'utf8').trim();
-}
+const keptSecret = (dataDir: string, name: string): string => keyFileText(dataDir, name).text;
 
 /** The notifications module as services.ts composes it: the service, the hooks others call, phones. */
 export function createNotifications(deps: {
   db: Db;
   bus: Bus;
   config: Config;
+  /** The booking module's reads (the hooks lock a booking's row in their transaction). */
+  bookings: Pick<BookingRecords, 'withParties'>;
   userChanged?: (id: string) => void;
 }) {
   const c = deps.config.notifications;
@@ -75,9 +67,13 @@ export function createNotifications(deps: {
       },
     },
   });
-  const hooks = createNotificationHooks(service.notify, {
-    chatDelayMs: c.chatDelayMs,
-    reviewRequestDelayMs: c.reviewRequestDelayMs,
-  });
+  const hooks = createNotificationHooks(
+    service.notify,
+    {
+      chatDelayMs: c.chatDelayMs,
+      reviewRequestDelayMs: c.reviewRequestDelayMs,
+    },
+    deps.bookings,
+  );
   return { service, hooks, phone };
 }

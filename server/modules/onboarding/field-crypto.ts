@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { keyFileText } from '../../lib/key-file';
 
 const KEY_FILE = 'field-encryption.key';
 const HEX_KEY = /^[0-9a-fA-F]{64}$/;
@@ -20,15 +19,7 @@ export function createFieldCipher(opts: { key: string | undefined; dataDir: stri
 
   function secret(): Buffer {
     if (key) return key;
-    const file = path.join(path.resolve(opts.dataDir), KEY_FILE);
-    mkdirSync(path.dirname(file), { recursive: true });
-    try {
-      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
-    } catch (e) {
-      // Another process (or an earlier run) made it first: use theirs.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const text = readFileSync(file, 'utf8').trim();
+    const { file, text } = keyFileText(opts.dataDir, KEY_FILE);
     if (!HEX_KEY.test(text)) throw new Error(`${file} holds no usable key (64 hex characters expected)`);
     key = Buffer.from(text, 'hex');
     return key;

@@ -23,7 +23,7 @@ import { log } from '../../lib/log';
 import type { AreaService } from '../area/area.service';
 import { createAuditRepo } from '../audit/audit.repo';
 import type { Leader } from '../cluster/leader';
-import { createTechnicianRepo } from '../technician/technician.repo';
+import type { TechnicianRecords } from '../technician/technician.records';
 import type { UploadService } from '../upload/upload.service';
 import type { FieldCipher } from './field-crypto';
 import { createOnboardingRepo } from './onboarding.repo';
@@ -51,6 +51,8 @@ export function createOnboardingService(deps: {
   areas: Pick<AreaService, 'areas'>;
   cipher: FieldCipher;
   leader: Leader;
+  /** The technician's verification, changed in the decision's transaction. */
+  technicians: Pick<TechnicianRecords, 'setVerification'>;
   /** In the decision's transaction: the technician is told (the notification commits with it). */
   verificationDecided: (
     tx: DbOrTx,
@@ -191,9 +193,10 @@ export function createOnboardingService(deps: {
         note: null,
         fix,
       });
-      await createTechnicianRepo(tx).setVerification(technicianId, 'suspended', note, undefined, (t) =>
-        deps.verificationDecided(t, technicianId, 'suspended', note),
-      );
+      await deps.technicians.setVerification(technicianId, 'suspended', note, {
+        tx,
+        decided: (t) => deps.verificationDecided(t, technicianId, 'suspended', note),
+      });
       await createAuditRepo(tx).record({
         actorId: null,
         action: 'onboarding.expire',
@@ -379,9 +382,10 @@ export function createOnboardingService(deps: {
               ? 'rejected'
               : t!.verification;
         const told = input.decision === 'approve' ? null : (note ?? input.reasonCode);
-        await createTechnicianRepo(tx).setVerification(input.technicianId, next, told, undefined, (t) =>
-          deps.verificationDecided(t, input.technicianId, next, told),
-        );
+        await deps.technicians.setVerification(input.technicianId, next, told, {
+          tx,
+          decided: (t) => deps.verificationDecided(t, input.technicianId, next, told),
+        });
         await createAuditRepo(tx).record({
           actorId: admin.id,
           action: 'onboarding.decide',

@@ -4,7 +4,7 @@ import type { UserRow } from '../../../db/schema';
 import type { BookingExtraRow } from '../../../db/schema/money';
 import type { addExtraInput, Extra, respondExtraInput } from '../../contracts/payment';
 import { DomainError } from '../../lib/errors';
-import { createPaymentsRepo } from './payments.repo';
+import { createPaymentsRepo, type PaymentsRepo } from './payments.repo';
 
 type Caller = Pick<UserRow, 'id' | 'role'>;
 
@@ -26,15 +26,20 @@ const WORKING = new Set(['arrived', 'in_progress']);
  * rejects them, and only approved ones reach the bill made at completion. Both run under the booking's
  * row lock, as completion does, so an approval either lands before the bill is made or is refused.
  */
+/** The booking, its row locked; NOT_FOUND to anyone but its parties and admins (existence never leaks). */
+async function lockedBooking(repo: PaymentsRepo, id: string, user: Caller) {
+  const b = (await repo.booking(id, { forUpdate: true }))?.booking;
+  if (!b || (user.role !== 'admin' && b.customerId !== user.id && b.technicianId !== user.id))
+    throw new DomainError('NOT_FOUND', 'Booking not found.');
+  return b;
+}
+
 export function createExtrasService(db: Db) {
   return {
     async add(user: Caller, input: z.output<typeof addExtraInput>): Promise<Extra> {
       return db.transaction(async (tx) => {
         const repo = createPaymentsRepo(tx);
-        const row = await repo.booking(input.id, { forUpdate: true });
-        const b = row?.booking;
-        if (!b || (user.role !== 'admin' && b.customerId !== user.id && b.technicianId !== user.id))
-          throw new DomainError('NOT_FOUND', 'Booking not found.');
+        const b = await lockedBooking(repo, input.id, user);
         if (b.technicianId !== user.id)
           throw new DomainError('FORBIDDEN_ROLE', 'Only the assigned technician can add extras.');
         if (!WORKING.has(b.status))
@@ -57,10 +62,7 @@ export function createExtrasService(db: Db) {
     async respond(user: Caller, input: z.output<typeof respondExtraInput>): Promise<Extra> {
       return db.transaction(async (tx) => {
         const repo = createPaymentsRepo(tx);
-        const row = await repo.booking(input.id, { forUpdate: true });
-        const b = row?.booking;
-        if (!b || (user.role !== 'admin' && b.customerId !== user.id && b.technicianId !== user.id))
-          throw new DomainError('NOT_FOUND', 'Booking not found.');
+        const b = await lockedBooking(repo, input.id, user);
         if (b.customerId !== user.id)
           throw new DomainError('FORBIDDEN_ROLE', 'Only the customer can approve or reject extras.');
         const extra = await repo.extra(b.id, input.extraId);

@@ -13,6 +13,7 @@ import {
   receiptSchema,
 } from '../../contracts/payment';
 import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { trackedStream } from '../../trpc/tracked';
 
 const customerProcedure = roleProcedure('customer');
 const technicianProcedure = roleProcedure('technician');
@@ -96,7 +97,7 @@ export const paymentRouter = router({
   events: authedProcedure
     .input(z.object({ bookingId: z.uuid(), lastEventId: z.string().max(50).nullish() }))
     .subscription(({ ctx, input, signal }) =>
-      ctx.services.payments.events(input.bookingId, ctx.user, input.lastEventId, signal),
+      trackedStream(ctx.services.payments.events(input.bookingId, ctx.user, input.lastEventId, signal)),
     ),
   receipt: authedProcedure
     .meta({ description: "A paid booking's receipt.", errors: ['NOT_FOUND', 'CONFLICT'] })

@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { tracked } from '@trpc/server';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingRow, UserRow } from '../../../db/schema';
@@ -22,6 +21,7 @@ import type { JobPhoto } from '../../contracts/upload';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
+import { streamEvent } from '../../realtime/feed';
 import { createAuditRepo } from '../audit/audit.repo';
 import { accounts, type Ledger, type Posting } from '../ledger/ledger.service';
 import { createMarketRepo } from '../market/market.repo';
@@ -909,7 +909,7 @@ export function createPaymentsService(deps: Deps) {
           .slice(0, 16);
         if (id === last) return null;
         last = id;
-        return tracked(id, v);
+        return streamEvent(id, v);
       };
       const first = await emit();
       if (first) yield first;

@@ -10,7 +10,7 @@ import {
 import type { PriceUnit } from '../../contracts/catalog';
 import type { SearchSort } from '../../contracts/discovery';
 import type { VerificationStatus } from '../../contracts/technician';
-import { servesAt } from '../dispatch/dispatch.repo';
+import { servesAt } from '../area/area.sql';
 import { beforeKeyset, type Keyset, microsOf } from '../review/keyset';
 import { bayesianScoreSql } from '../review/rating';
 

@@ -1,8 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { UploadKind } from '../../contracts/upload';
 import { uploadKinds } from '../../contracts/upload';
+import { keyFileText } from '../../lib/key-file';
 
 /** What an upload URL grants: sending at most `size` bytes of a `kind` for `owner` into slot `id`, until `expires`. */
 export type PutGrant = { id: string; kind: UploadKind; owner: string; size: number; expires: number };
@@ -21,15 +20,7 @@ export function createSigner(opts: { key: string | undefined; dataDir: string })
 
   function secret(): Buffer {
     if (key) return key;
-    const file = path.join(path.resolve(opts.dataDir), 'upload-signing.key');
-    mkdirSync(path.dirname(file), { recursive: true });
-    try {
-      writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
-    } catch (e) {
-      // Another process (or an earlier run) made it first: use theirs.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    const text = readFileSync(file, 'utf8').trim();
+    const { file, text } = keyFileText(opts.dataDir, 'upload-signing.key');
     if (text.length < 32) throw new Error(`${file} holds no usable key: delete it to generate a new one`);
     key = Buffer.from(text, 'utf8');
     return key;

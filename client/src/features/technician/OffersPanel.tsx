@@ -5,7 +5,6 @@ import type { Offer } from '../../../../server/contracts/technician';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey, toApiProblem } from '../../lib/apiErrors';
-import { unwrapTracked } from '../../lib/tracked';
 import { trpc } from '../../lib/trpc';
 import { useNow } from '../../lib/useNow';
 import { useResubscribe } from '../../lib/useResubscribe';
@@ -38,8 +37,8 @@ export function OffersPanel({ onAccepted, focusOfferId = null, onFocusDone }: Pr
   const subscription = trpc.technician.offers.useSubscription(undefined, {
     // Each (re)subscription starts with every open offer: begin from a clean list.
     onStarted: () => setOffers([]),
-    onData: (raw) => {
-      const event = unwrapTracked(raw);
+    // Plain events (dispatch.offers is not a tracked stream: each subscription starts from the open offers).
+    onData: (event) => {
       if (event.type === 'offer') {
         setOffers((list) => [...list.filter((o) => o.offerId !== event.offer.offerId), event.offer]);
         alertOffer();

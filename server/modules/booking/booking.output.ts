@@ -2,15 +2,17 @@ import { ACTIVE_JOB_STATUSES } from '#shared/booking';
 import type { BookingHistoryRow } from '../../../db/schema';
 import type { Booking, BookingHistoryEntry } from '../../contracts/booking';
 import { money } from '../../lib/money';
-import type { BookingViewRow } from './booking.repo';
+import type { BookingWithParties } from './booking.repo';
 import { surchargeLines } from './zone-surcharge';
+
+/** A booking as the API returns it, made from its rows (the repo's `BookingWithParties`, history rows). */
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** Phone numbers are shown to the other party only while the job is on (issue 11: contact stays private). */
 const CONTACT_STATUSES: ReadonlySet<string> = new Set(ACTIVE_JOB_STATUSES);
 
-export function toBooking(v: BookingViewRow): Booking {
+export function toBooking(v: BookingWithParties): Booking {
   const b = v.booking;
   const contact = CONTACT_STATUSES.has(b.status);
   const m = (amount: number) => money(amount, b.currency);

@@ -1,0 +1,137 @@
+import { log } from '../../lib/log';
+import type { PresenceService } from '../presence/presence.service';
+import type { TrackingRepo } from './tracking.repo';
+import type { LiveFix, TrackingState } from './tracking.state';
+
+const MAX_PENDING_CRUMBS = 100_000;
+
+/**
+ * The tracking pipeline's side in PostGIS: current positions and breadcrumbs written in batches, and the
+ * technicians read back into memory (after a restart, or when their row changed).
+ */
+export function createTrackingPersistence(deps: {
+  repo: TrackingRepo;
+  state: TrackingState;
+  presence: PresenceService;
+}) {
+  const { repo, state, presence } = deps;
+  const { index, last, eligible, ownPrices, areas, servesCache, schedules, timeOff, activeJob, onTheWay } =
+    state;
+  const dirty = new Map<string, LiveFix>();
+  let crumbs: Array<{ bookingId: string; technicianId: string; fix: LiveFix }> = [];
+
+  async function writeBatch() {
+    const positions = [...dirty.entries()];
+    dirty.clear();
+    const batch = crumbs;
+    crumbs = [];
+    try {
+      await repo.writePositions(
+        positions.map(([technicianId, f]) => ({
+          technicianId,
+          lat: f.lat,
+          lng: f.lng,
+          accuracy: f.accuracy,
+          at: new Date(f.recordedAt),
+        })),
+      );
+      await repo.insertBreadcrumbs(
+        batch.map((c) => ({
+          bookingId: c.bookingId,
+          technicianId: c.technicianId,
+          lat: c.fix.lat,
+          lng: c.fix.lng,
+          accuracy: c.fix.accuracy,
+          at: new Date(c.fix.recordedAt),
+        })),
+      );
+    } catch (e) {
+      const cause = e instanceof Error ? ((e.cause as Error | undefined)?.message ?? e.message) : String(e);
+      log.error('tracking: flush failed', {
+        error: cause.slice(0, 300),
+        positions: positions.length,
+        crumbs: batch.length,
+      });
+    }
+  }
+
+  /**
+   * Flushes run one after another, so awaiting flush() means everything accepted so far is in PostGIS
+   * (and any "arriving" it caused is in the outbox).
+   */
+  let flushing: Promise<void> = Promise.resolve();
+  function flush() {
+    flushing = flushing.then(writeBatch).then(async () => {
+      while (state.arrivingWork.size) await Promise.all(state.arrivingWork);
+    });
+    return flushing;
+  }
+
+  /**
+   * Re-reads technicians from PostGIS into the index (after a restart, or when their status changed).
+   * `jobs: false` when the caller already knows who is on which job (a booking change says so).
+   */
+  async function refresh(ids?: string[], opts: { jobs?: boolean } = {}) {
+    const rows = await repo.liveTechnicians(ids);
+    const seen = new Set(rows.map((r) => r.id));
+    for (const id of ids ?? [])
+      if (!seen.has(id)) {
+        index.remove(id);
+        eligible.delete(id);
+      }
+    for (const r of rows) {
+      eligible.set(r.id, r.available);
+      if (r.prices.size) ownPrices.set(r.id, r.prices);
+      else ownPrices.delete(r.id);
+      const before = areas.get(r.id);
+      if (r.areas.length) areas.set(r.id, r.areas);
+      else areas.delete(r.id);
+      if (before || r.areas.length) servesCache.clear();
+      if (r.schedule) schedules.set(r.id, r.schedule);
+      else schedules.delete(r.id);
+      if (r.timeOff.length) timeOff.set(r.id, r.timeOff);
+      else timeOff.delete(r.id);
+      index.upsert(r.id, {
+        lat: r.lat,
+        lng: r.lng,
+        available: r.available && presence.isPresent(r.id),
+        services: new Set(r.services),
+      });
+      const known = last.get(r.id);
+      if (r.at && (!known || known.recordedAt < r.at.getTime())) {
+        last.set(r.id, {
+          lat: r.lat,
+          lng: r.lng,
+          recordedAt: r.at.getTime(),
+          accuracy: r.accuracy,
+          heading: null,
+          speed: null,
+        });
+      }
+    }
+    if (opts.jobs === false) return;
+    for (const j of await repo.activeJobs(ids)) {
+      if (j.technicianId) activeJob.set(j.technicianId, j.bookingId);
+      if (j.status !== 'en_route') continue;
+      const known = onTheWay.get(j.bookingId);
+      if (known) known.target ??= j.location;
+      else onTheWay.set(j.bookingId, { target: j.location, told: false });
+    }
+  }
+
+  return {
+    flush,
+    refresh,
+    /** A technician's new current position, written at the next flush (only the newest is kept). */
+    position(technicianId: string, fix: LiveFix) {
+      dirty.set(technicianId, fix);
+    },
+    /** A breadcrumb of a job's route, written at the next flush. */
+    crumb(bookingId: string, technicianId: string, fix: LiveFix) {
+      // Bounded: if PostGIS falls far behind, the oldest unsaved breadcrumbs go first.
+      if (crumbs.push({ bookingId, technicianId, fix }) > MAX_PENDING_CRUMBS) crumbs.shift();
+    },
+  };
+}
+
+export type TrackingPersistence = ReturnType<typeof createTrackingPersistence>;
