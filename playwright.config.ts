@@ -61,6 +61,7 @@ export default defineConfig({
       MARKET_FALLBACK: 'lagos',
       // Journeys book and cancel several times a minute on purpose.
       BOOKING_CREATE_LIMIT: '1000',
+      BOOKING_CANCEL_LIMIT: '1000',
       // The integrator's local webhook endpoint in client-sdk.spec.ts (exactly this address, never 127.0.0.1).
       WEBHOOK_ALLOW_ADDRESSES: '127.0.0.2',
     },

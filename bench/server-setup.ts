@@ -23,6 +23,7 @@ export function benchConfig(extra: Record<string, string> = {}): Config {
     WS_MAX_SOCKETS_PER_USER: '1000000',
     WS_CALLS_PER_SECOND: '1000000',
     BOOKING_CREATE_LIMIT: '1000000',
+    BOOKING_CANCEL_LIMIT: '1000000',
     // No built client is needed: the benchmarks never ask for static files.
     STATIC_DIR: './dist',
     // Cluster runs (bench/redis.ts): the parent names the Redis and this node; unset for one process.

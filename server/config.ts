@@ -66,6 +66,9 @@ const envSchema = z
     // New bookings per customer per window (the Egyptian design document: 3 attempts a minute).
     BOOKING_CREATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3),
     BOOKING_CREATE_WINDOW_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+    // Cancellations per customer per window (issue 15 §1: create/cancel churn), counted like creations.
+    BOOKING_CANCEL_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(3),
+    BOOKING_CANCEL_WINDOW_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
     // The default market (a `markets` slug): see the README's configuration table.
     MARKET: z
       .string()
@@ -325,6 +328,7 @@ export type Config = {
   };
   /** booking.create attempts per customer per window. */
   bookingCreateLimit: { limit: number; windowMs: number };
+  bookingCancelLimit: { limit: number; windowMs: number };
   /** Cookies get `Secure` over TLS or in production. */
   secureCookies: boolean;
   /** MARKET: the default market (catalogue without a pin, earnings currency, the simulator's city). */
@@ -477,6 +481,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bookingCreateLimit: {
       limit: e.BOOKING_CREATE_LIMIT,
       windowMs: Math.round(e.BOOKING_CREATE_WINDOW_SECONDS * 1000),
+    },
+    bookingCancelLimit: {
+      limit: e.BOOKING_CANCEL_LIMIT,
+      windowMs: Math.round(e.BOOKING_CANCEL_WINDOW_SECONDS * 1000),
     },
     secureCookies: tls !== null || e.NODE_ENV === 'production',
     market: e.MARKET,

@@ -245,6 +245,13 @@ export function createServices(database: Database, config: Config, redis: RedisC
       redis: redis?.limits,
       prefix: config.redisPrefix,
     }),
+    cancelLimiter: createRateLimiter({
+      name: 'booking-cancel',
+      limit: config.bookingCancelLimit.limit,
+      windowMs: config.bookingCancelLimit.windowMs,
+      redis: redis?.limits,
+      prefix: config.redisPrefix,
+    }),
   });
   const sandbox = createSandboxDriver({
     db,

@@ -78,6 +78,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Tests make many bookings per customer, sockets per user and calls per socket, all from 127.0.0.1;
     // transport/hardening.test.ts and the other issue-15 tests set their own small limits.
     BOOKING_CREATE_LIMIT: '1000000',
+    BOOKING_CANCEL_LIMIT: '1000000',
     WS_MAX_SUBSCRIPTIONS: '10000',
     WS_MAX_SOCKETS_PER_IP: '1000000',
     WS_MAX_SOCKETS_PER_USER: '1000000',

@@ -20,6 +20,8 @@ beforeAll(async () => {
     WS_CALLS_PER_SECOND: '20',
     BOOKING_CREATE_LIMIT: '3',
     BOOKING_CREATE_WINDOW_SECONDS: '60',
+    BOOKING_CANCEL_LIMIT: '3',
+    BOOKING_CANCEL_WINDOW_SECONDS: '60',
   });
 });
 afterAll(() => server.close());
@@ -229,6 +231,40 @@ describe('booking churn', () => {
     expect(await codeOf(api.booking.create.mutate(inputs[3]!))).toBe('TOO_MANY_REQUESTS');
     // The PWA's outbox retrying a booking it already made gets it back.
     expect((await api.booking.create.mutate(inputs[0]!)).id).toBe(made[0]!.id);
+  });
+
+  it('lets a customer cancel 3 times a minute, then answers TOO_MANY_REQUESTS with a retry hint', async () => {
+    const c = await customer(server.services);
+    const api = httpClient(server, c.token);
+    const sid = await serviceId(server.services);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const b = await api.booking.create.mutate({
+        serviceId: sid,
+        ...uniqueSpot(),
+        address: '5 Marina Road',
+        idempotencyKey: randomUUID(),
+      });
+      ids.push(b.id);
+    }
+    // Every cancellation attempt counts (one repeated on a cancelled booking too): churn, not outcome.
+    await api.booking.cancel.mutate({ id: ids[0]!, reason: 'changed my mind' });
+    await api.booking.cancel.mutate({ id: ids[1]!, reason: 'changed my mind' });
+    expect(await codeOf(api.booking.cancel.mutate({ id: ids[0]!, reason: 'again' }))).toBe('CONFLICT');
+    const res = await fetch(`${server.url}/trpc/booking.cancel`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
+      body: JSON.stringify({ id: ids[2]!, reason: 'changed my mind' }),
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('60');
+    const body = (await res.json()) as {
+      error: { data: { code: string; details?: { retryAfterSeconds?: number } } };
+    };
+    expect(body.error.data.code).toBe('TOO_MANY_REQUESTS');
+    expect(body.error.data.details?.retryAfterSeconds).toBe(60);
+    // The booking was left alone.
+    expect((await api.booking.get.query({ id: ids[2]! })).status).not.toBe('cancelled');
   });
 });
 

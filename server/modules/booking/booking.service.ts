@@ -64,6 +64,8 @@ type Deps = {
   admission?: Admission;
   /** New bookings per customer (BOOKING_CREATE_LIMIT per window): create/cancel churn floods technicians. */
   createLimiter?: RateLimiter;
+  /** Cancellations per customer (BOOKING_CANCEL_LIMIT per window), the other half of the churn. */
+  cancelLimiter?: RateLimiter;
   config: {
     commissionBps: number;
     maxOpenBookings: number;
@@ -129,6 +131,7 @@ export function createBookingService({
   zoneAt,
   billing,
   createLimiter,
+  cancelLimiter,
   mayBook,
   sandbox: sandboxDriver,
 }: Deps) {
@@ -458,6 +461,12 @@ export function createBookingService({
      * back to dispatch for someone else.
      */
     async cancel(id: string, user: Caller, reason: string, also?: InTx): Promise<Booking> {
+      // Every attempt by a customer counts (issue 15 §1); an admin's cancellation (`also`) never does.
+      if (cancelLimiter && user.role === 'customer' && !also && !(await cancelLimiter.hit(user.id))) {
+        throw new DomainError('RATE_LIMITED', 'Too many cancellations in a short time. Wait a minute.', {
+          retryAfterSeconds: cancelLimiter.windowSeconds,
+        });
+      }
       let handBack = false;
       const booking = await change(
         id,
