@@ -14,6 +14,7 @@ import {
   until,
 } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
+import { arriveAndStart } from '../payments/payments.fixtures';
 
 /**
  * Issue 15 §3: a subscription ends (or stops delivering) once its caller's access ends, for booking.events,
@@ -133,6 +134,27 @@ describe('stale subscriptions end when access ends', () => {
     );
     ac.abort();
     expect(ended).toBe('NOT_FOUND');
+  });
+
+  it('payment.events: a technician who hands the job back sees no more of its payment', async () => {
+    const { booking, technician: first, spot } = await assignedBooking(svc());
+    const ac = new AbortController();
+    const events = svc().payments.events(booking.id, first.user, null, ac.signal)[Symbol.asyncIterator]();
+    expect((await drain(events, 5_000, (items) => items.length >= 1)).items).toHaveLength(1);
+    const second = await handBackAndReassign(booking, spot, first.user.id);
+    // The next technician does the job and takes the cash: the payment changes twice (billed, paid).
+    const a = { booking, technician: second } as Parameters<typeof arriveAndStart>[1];
+    await arriveAndStart(svc(), a);
+    await svc().bookings.advance(booking.id, second.user, 'completed');
+    const due = (await svc().payments.get(booking.id, second.user)).due?.amount ?? 0;
+    await svc().payments.confirmCash(second.user, { bookingId: booking.id, amount: due });
+    const after = await drain(events, 1_500).catch((e: { code?: string }) => ({
+      items: [],
+      ended: e.code === 'NOT_FOUND',
+    }));
+    ac.abort();
+    expect(after.items).toEqual([]);
+    expect(after.ended).toBe(true);
   });
 });
 

@@ -888,7 +888,7 @@ export function createPaymentsService(deps: Deps) {
       lastEventId: string | null | undefined,
       signal?: AbortSignal,
     ) {
-      const { row } = await load(bookingId, user);
+      let { row } = await load(bookingId, user);
       const live = deps.bus?.subscribe<{ bookingId: string }>(paymentChannel(bookingId), signal);
       await live?.ready; // listening before reading: no change falls between
       let last = lastEventId ?? null;
@@ -915,6 +915,14 @@ export function createPaymentsService(deps: Deps) {
       if (first) yield first;
       if (!live) return;
       for await (const _ of live) {
+        // Access is checked again on every event (issue 15 §3): a technician who handed the job back (or
+        // anyone the booking no longer names) gets nothing more, and the stream ends.
+        const now = await load(bookingId, user).catch((e: unknown) => {
+          if (e instanceof DomainError && e.code === 'NOT_FOUND') return null;
+          throw e;
+        });
+        if (!now) return;
+        row = now.row;
         const next = await emit();
         if (next) yield next;
       }
