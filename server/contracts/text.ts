@@ -13,3 +13,29 @@ export const CONTROL_CHARACTERS_MESSAGE = 'Control characters are not allowed';
 
 /** True when a string holds a character no text field accepts (NUL and the like; tab and line breaks pass). */
 export const hasControlCharacters = (s: string) => !MULTI_LINE_TEXT.test(s);
+
+/**
+ * Where in a call's raw input (parsed JSON: strings, numbers, arrays, objects) a string or key holds a
+ * character no text field accepts, as a dotted path (`areas.0.name`); null when there is none. Every
+ * procedure's input goes through it before its own schema (server/trpc/procedures.ts, fast.ts), so a field
+ * whose schema forgot its rule still cannot carry a NUL to PostgreSQL. Iterative: deep nesting cannot
+ * overflow the stack.
+ */
+export function controlCharacterPath(input: unknown): string | null {
+  const stack: Array<[unknown, string]> = [[input, '']];
+  while (stack.length) {
+    const [value, path] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (hasControlCharacters(value)) return path || '(input)';
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) stack.push([value[i], path ? `${path}.${i}` : String(i)]);
+    } else if (value !== null && typeof value === 'object') {
+      for (const key of Object.keys(value)) {
+        const at = path ? `${path}.${key}` : key;
+        if (hasControlCharacters(key)) return at;
+        stack.push([(value as Record<string, unknown>)[key], at]);
+      }
+    }
+  }
+  return null;
+}

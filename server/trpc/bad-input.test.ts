@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { controlCharacterPath } from '../contracts/text';
 import { codeOf, customer, serviceId, technician, uniqueSpot } from '../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../test/harness';
+import { publicProcedure } from './procedures';
+import { appRouter } from './root';
 
 /** Issue 15 §4: bad input is a 400 (or a no-op), never a 500. */
 let server: TestServer;
@@ -61,6 +64,46 @@ describe('control characters', () => {
         }),
       ),
     ).toBe('BAD_REQUEST');
+  });
+
+  it('refuses a NUL in a text field that has no rule of its own (a drawn area name), whatever the procedure', async () => {
+    // Near the test technicians (uniqueSpot counts as Lagos here): a valid 1 km square.
+    const t = await technician(server.services, { lat: 6.5095, lng: 3.3711 });
+    const api = httpClient(server, t.token);
+    const square: Array<[number, number]> = [
+      [3.3611, 6.4995],
+      [3.3811, 6.4995],
+      [3.3811, 6.5195],
+      [3.3611, 6.5195],
+    ];
+    expect(await codeOf(api.technician.setAreas.mutate({ areas: [{ name: NUL, polygon: square }] }))).toBe(
+      'BAD_REQUEST',
+    );
+    // Any control character but tab and line breaks, anywhere in any input (nested, in a key too).
+    expect(
+      await codeOf(api.technician.setAreas.mutate({ areas: [{ name: 'Esc\u001b[2J', polygon: square }] })),
+    ).toBe('BAD_REQUEST');
+    expect(
+      await codeOf(
+        api.technician.setAreas.mutate({ areas: [{ name: 'ok', polygon: square, [`k${NUL}`]: 1 } as never] }),
+      ),
+    ).toBe('BAD_REQUEST');
+    expect(
+      (await api.technician.setAreas.mutate({ areas: [{ name: 'Office', polygon: square }] })).length,
+    ).toBe(1);
+  });
+
+  it('every procedure runs the control-character check before its own input schema', () => {
+    type Def = { _def: { middlewares: unknown[] } };
+    const guard = (publicProcedure as unknown as Def)._def.middlewares[0];
+    const procedures = Object.entries(
+      (appRouter as unknown as { _def: { procedures: Record<string, Def> } })._def.procedures,
+    );
+    expect(procedures.length).toBeGreaterThan(100);
+    expect(procedures.filter(([, p]) => p._def.middlewares[0] !== guard).map(([path]) => path)).toEqual([]);
+    expect(controlCharacterPath({ a: [{ b: 'ok\n\t\r' }] })).toBeNull();
+    expect(controlCharacterPath({ a: [{ b: 'x', c: ['y', NUL] }] })).toBe('a.0.c.1');
+    expect(controlCharacterPath('\u007f')).toBe('(input)');
   });
 
   it('keeps line breaks and tabs where text is multi-line, and refuses them in single-line fields', async () => {

@@ -5,7 +5,7 @@ import { assertKeyMayCall } from '../modules/developer/scopes';
 import type { Feed, FeedEvent } from '../realtime/feed';
 import type { FastPath } from '../transport/ws';
 import type { Context } from './context';
-import { type AuthedContext, requireRole, requireUser } from './procedures';
+import { type AuthedContext, assertNoControlCharacters, requireRole, requireUser } from './procedures';
 
 /**
  * Fast paths: a few hot procedures defined once (input schema, roles, handler) and mounted twice —
@@ -39,6 +39,7 @@ function admitCall<I extends z.ZodType>(
   const authed = requireUser(ctx);
   assertKeyMayCall(ctx.apiKey, path);
   if (def.roles) requireRole(authed, def.roles);
+  assertNoControlCharacters(input);
   const parsed = def.input.safeParse(input);
   if (!parsed.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: parsed.error });
   return [authed, parsed.data];

@@ -1,4 +1,5 @@
 import type { Role } from '../contracts/auth';
+import { CONTROL_CHARACTERS_MESSAGE, controlCharacterPath } from '../contracts/text';
 import { DomainError } from '../lib/errors';
 import { auditRequest } from '../modules/audit/audit.context';
 import { assertKeyMayCall } from '../modules/developer/scopes';
@@ -23,13 +24,27 @@ export function requireRole(ctx: AuthedContext, roles: readonly Role[]) {
   }
 }
 
+/**
+ * Issue 15 §4: no input carries a NUL or another control character (tab and line breaks pass), whatever
+ * its schema says — one check for every procedure, so no field can forget it. Single-line fields refuse
+ * tab and line breaks too, in their own schemas (server/contracts/text.ts).
+ */
+export function assertNoControlCharacters(input: unknown) {
+  const at = controlCharacterPath(input);
+  if (at !== null)
+    throw new DomainError('VALIDATION', `${CONTROL_CHARACTERS_MESSAGE} (${at}).`, { field: at });
+}
+
 /** The only procedure builders routers may use. */
 export const router = t.router;
 /** Calls made with an API key reach only what its scopes allow (server/modules/developer/scopes.ts). */
-export const publicProcedure = t.procedure.meta({ auth: { kind: 'public' } }).use(({ ctx, path, next }) => {
-  assertKeyMayCall(ctx.apiKey, path);
-  return next();
-});
+export const publicProcedure = t.procedure
+  .meta({ auth: { kind: 'public' } })
+  .use(async ({ ctx, path, getRawInput, next }) => {
+    assertKeyMayCall(ctx.apiKey, path);
+    assertNoControlCharacters(await getRawInput());
+    return next();
+  });
 
 export const authedProcedure = publicProcedure.meta({ auth: { kind: 'signed-in' } }).use(({ ctx, next }) => {
   const authed = requireUser(ctx);
