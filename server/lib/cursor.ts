@@ -15,6 +15,9 @@ export function encodeCursor(at: Date | string, id: string): string {
 const ISO = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}([0-9]{3})?Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A UUID in the canonical lower-case form PostgreSQL gives (what every cursor carries as its id). */
+export const isCursorId = (id: unknown): id is string => typeof id === 'string' && UUID.test(id);
+
 export type Cursor = {
   /** The instant to the millisecond. */
   at: Date;

@@ -148,6 +148,37 @@ describe('cursors', () => {
     // A real one still works.
     expect((await api.booking.list.query({ limit: 1 })).items).toEqual([]);
   });
+
+  it('answers forged review, favourite and search cursors with BAD_REQUEST (one validation for all cursors)', async () => {
+    const c = await customer(server.services);
+    const api = httpClient(server, c.token);
+    const spot = uniqueSpot();
+    const t = await technician(server.services, spot);
+    const micros = [
+      Buffer.from(`2026-02-30T00:00:00.000000Z|${randomUUID()}`).toString('base64url'),
+      Buffer.from(`2026-01-01T24:00:00.000000Z|${randomUUID()}`).toString('base64url'),
+      Buffer.from(`2026-01-01T00:00:00.000000Z|${'-'.repeat(36)}`).toString('base64url'),
+    ];
+    for (const cursor of [...forged, ...micros]) {
+      expect(await codeOf(api.review.list.query({ technicianId: t.user.id, cursor }))).toBe('BAD_REQUEST');
+      expect(await codeOf(api.favorite.list.query({ cursor }))).toBe('BAD_REQUEST');
+    }
+    const searchCursor = (c: object) => Buffer.from(JSON.stringify(c)).toString('base64url');
+    for (const cursor of [
+      searchCursor({ s: 'distance', a: '1', b: '0', i: '-'.repeat(36) }),
+      searchCursor({ s: 'distance', a: '1', b: '0', i: 'f'.repeat(36) }),
+      searchCursor({ s: 'distance', a: '1', b: '0', i: randomUUID().toUpperCase() }),
+    ]) {
+      expect(await codeOf(api.technician.search.query({ ...spot, sort: 'distance', cursor }))).toBe(
+        'BAD_REQUEST',
+      );
+    }
+    // Real ones still work.
+    const real = Buffer.from(`2026-01-01T00:00:00.000000Z|${randomUUID()}`).toString('base64url');
+    expect((await api.review.list.query({ technicianId: t.user.id, cursor: real })).items).toEqual([]);
+    const ok = searchCursor({ s: 'distance', a: '1', b: '0', i: randomUUID() });
+    expect(await codeOf(api.technician.search.query({ ...spot, sort: 'distance', cursor: ok }))).toBe('OK');
+  });
 });
 
 describe('technician.setServices', () => {

@@ -1,5 +1,5 @@
 import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
-import { DomainError } from '../../lib/errors';
+import { decodeCursor, encodeCursor } from '../../lib/cursor';
 
 /**
  * Keyset cursors on (timestamptz, uuid) that keep PostgreSQL's microseconds: a JS Date keeps only
@@ -8,20 +8,15 @@ import { DomainError } from '../../lib/errors';
 export const microsOf = (column: AnyColumn | SQL) =>
   sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export type Keyset = { at: string; id: string };
 
-export const encodeKeyset = (k: Keyset) => Buffer.from(`${k.at}|${k.id}`).toString('base64url');
+/** The same cursor as server/lib/cursor.ts, with the instant kept as the exact string. */
+export const encodeKeyset = (k: Keyset) => encodeCursor(k.at, k.id);
 
+/** Validated by decodeCursor (issue 15 §4: a date that does not exist, a malformed id → VALIDATION). */
 export function decodeKeyset(cursor: string | undefined): Keyset | undefined {
-  if (!cursor) return undefined;
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!at || !id || !MICROS.test(at) || !UUID.test(id)) {
-    throw new DomainError('VALIDATION', 'Invalid cursor.');
-  }
-  return { at, id };
+  const c = decodeCursor(cursor);
+  return c && { at: c.instant, id: c.id };
 }
 
 /** `(column, idColumn) <op> (cursor)`, newest-first pages use `<`. */

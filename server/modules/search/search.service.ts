@@ -11,6 +11,7 @@ import type {
 } from '../../contracts/discovery';
 import { searchSorts } from '../../contracts/discovery';
 import type { ReviewTag } from '../../contracts/review';
+import { isCursorId } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import { money } from '../../lib/money';
 import { decodeKeyset, encodeKeyset } from '../review/keyset';
@@ -53,8 +54,7 @@ function decodeSearchCursor(cursor: string | undefined, sort: SearchSort) {
     typeof c.b !== 'string' ||
     !NUMERIC.test(c.a) ||
     !NUMERIC.test(c.b) ||
-    typeof c.i !== 'string' ||
-    !/^[0-9a-f-]{36}$/.test(c.i)
+    !isCursorId(c.i)
   ) {
     throw new DomainError('VALIDATION', 'Invalid cursor (or one from a search with another sort).');
   }
