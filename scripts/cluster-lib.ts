@@ -2,14 +2,15 @@
  * Several Fundi nodes behind a real load balancer (HAProxy), on this machine: what `npm run cluster`
  * runs, and what integration tests use to kill a node and watch clients move to another.
  *
- * Each node is the ordinary server (server/main.ts, the flags of `npm run serve`) with its own PORT and
+ * Each node is the ordinary server, built to JavaScript as `npm start` runs it (build/server/main.js,
+ * built first when missing or older than its sources), with its own PORT and
  * NODE_ID and the same DATABASE_URL and REDIS_URL. HAProxy balances round-robin with no stickiness,
  * checks GET /healthz every second (two failures: out; one success: back in), retries a refused
  * connection on another node (`option redispatch`) and keeps WebSocket tunnels open for an hour.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,31 @@ import postgres from 'postgres';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NODE_FLAGS = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring'];
+
+/**
+ * Issue 15 §6: nodes run the built server (build/server/main.js), never TypeScript through tsx. It is
+ * built here when missing or older than its sources (scripts/start.mjs decides, as for `npm start`), one
+ * build at a time under flock when several clusters start together (tests in parallel). Returns its path.
+ */
+export function ensureServerBuild(): string {
+  const check = `const { staleBuilds } = await import(${JSON.stringify(path.join(root, 'scripts/start.mjs'))});
+if (staleBuilds().includes('server')) {
+  const { buildServer } = await import(${JSON.stringify(path.join(root, 'scripts/build-server.mjs'))});
+  await buildServer();
+}`;
+  const build = [process.execPath, '--input-type=module', '-e', check];
+  mkdirSync(path.join(root, 'build'), { recursive: true });
+  let r = spawnSync('flock', [path.join(root, 'build/.server-build.lock'), ...build], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    r = spawnSync(build[0]!, build.slice(1), { cwd: root, stdio: 'inherit' });
+  }
+  if (r.status !== 0)
+    throw new Error(`building the server failed (${r.error?.message ?? `exit ${r.status}`})`);
+  return path.join(root, 'build/server/main.js');
+}
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/fundi_cluster';
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -328,6 +354,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     ...(options.staticDir ? { STATIC_DIR: options.staticDir } : {}),
   };
 
+  const serverMain = ensureServerBuild();
   let stopping = false;
   const children = new Set<ChildProcess>();
 
@@ -343,7 +370,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       // Only the first node seeds the demo data (and it migrates before anyone else starts).
       // (SEED_DEMO defaults to off with a DATABASE_URL: the demo cluster asks for it unless told not to.)
       env.SEED_DEMO = seed ? (env.SEED_DEMO ?? 'true') : 'false';
-      const c = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'server/main.ts'], {
+      const c = spawn(process.execPath, [...NODE_FLAGS, serverMain], {
         cwd: root,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +33,15 @@ afterAll(async () => {
 });
 
 describe('cluster supervision', () => {
+  it.skipIf(!existsSync('/proc/self/cmdline'))(
+    'runs its nodes on the built JavaScript (build/server/main.js), not TypeScript through tsx',
+    () => {
+      const cmdline = readFileSync(`/proc/${cluster.nodes[0]!.pid}/cmdline`, 'utf8').split('\0');
+      expect(cmdline.some((a) => a.endsWith(path.join('build', 'server', 'main.js')))).toBe(true);
+      expect(cmdline.join(' ')).not.toMatch(/tsx|\.ts\b/);
+    },
+  );
+
   it('starts a crashed node again, healthy behind the balancer', async () => {
     const node = cluster.nodes[0]!;
     const before = node.pid;
