@@ -5,9 +5,10 @@
 //   trpcws    the same appRouter and createContext on tRPC's own `ws` adapter (applyWSSHandler)
 //   socketio  Socket.IO 4 doing the same work by hand: zod-validated fixes into services.tracking.ingest
 //             with an ack; viewers join one room per technician and each fix is emitted to the room
-//   uwsfloor  not a contender: uWebSockets.js pub/sub with no application work at all (no validation,
-//             no ingest, no ETA): a fix is acked and its recordedAt published to the technician's topic.
-//             What any server on uWS could at best do here: the floor set by the kernel's per-socket cost.
+//   uwsfloor  not a contender: the minimal validate-and-publish server written directly on uWebSockets.js
+//             pub/sub (issue 15 §7's floor): a fix is parsed (JSON.parse), checked (lat/lng in range, a
+//             readable recordedAt), acked and published to the technician's topic; no ingest, no ETA, no
+//             persistence. What a server on uWS does at least per fix: Fundi's fan-out target is 0.8× it.
 //
 // All three run the same services, started (tracking flusher, dispatch sweeps), on the same database.
 // Prints `{"ready":true,…}` on stdout once listening. Reads commands on stdin, one per line:
@@ -245,11 +246,29 @@ async function startUwsFloor(): Promise<Started> {
       const text = decoder.decode(message);
       if (text.startsWith('{"id":')) {
         const id = Number.parseInt(text.slice(6, 24), 10);
-        const at = text.indexOf('"recordedAt":"');
-        if (at >= 0) {
+        if (text.includes('"recordedAt":"')) {
+          // Validate, then publish: the least any real server does with a fix.
+          type Fix = { lat?: unknown; lng?: unknown; recordedAt?: unknown };
+          let fix: Fix | undefined;
+          try {
+            fix = (JSON.parse(text) as { params?: { input?: { points?: Fix[] } } }).params?.input
+              ?.points?.[0];
+          } catch {
+            fix = undefined;
+          }
+          const { lat, lng, recordedAt } = fix ?? {};
+          if (
+            typeof lat !== 'number' ||
+            typeof lng !== 'number' ||
+            !(Math.abs(lat) <= 90 && Math.abs(lng) <= 180) ||
+            typeof recordedAt !== 'string' ||
+            Number.isNaN(Date.parse(recordedAt))
+          ) {
+            return reply(ws, `{"id":${id},"error":{"message":"bad request"}}`);
+          }
           const topic = ws.getUserData().userId;
           reply(ws, `{"id":${id},"result":{"type":"data","data":{"accepted":1,"rejected":0}}}`);
-          if (topic) app.publish(topic, `{"recordedAt":"${text.slice(at + 14, at + 38)}"}`, false);
+          if (topic) app.publish(topic, JSON.stringify({ lat, lng, recordedAt }), false);
           return;
         }
         const b = text.indexOf('"bookingId":"');
