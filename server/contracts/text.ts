@@ -16,24 +16,23 @@ export const hasControlCharacters = (s: string) => !MULTI_LINE_TEXT.test(s);
 
 /**
  * Where in a call's raw input (parsed JSON: strings, numbers, arrays, objects) a string or key holds a
- * character no text field accepts, as a dotted path (`areas.0.name`); null when there is none. Every
- * procedure's input goes through it before its own schema (server/trpc/procedures.ts, fast.ts), so a field
- * whose schema forgot its rule still cannot carry a NUL to PostgreSQL. Iterative: deep nesting cannot
- * overflow the stack.
+ * character no text field accepts, as a path (`['areas', 0, 'name']`, `[]` for the input itself); null
+ * when there is none. Every procedure's input goes through it before its own schema
+ * (server/trpc/procedures.ts, fast.ts), so a field whose schema forgot its rule still cannot carry a NUL
+ * to PostgreSQL. Iterative: deep nesting cannot overflow the stack.
  */
-export function controlCharacterPath(input: unknown): string | null {
-  const stack: Array<[unknown, string]> = [[input, '']];
+export function controlCharacterPath(input: unknown): Array<string | number> | null {
+  const stack: Array<[unknown, Array<string | number>]> = [[input, []]];
   while (stack.length) {
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
-      if (hasControlCharacters(value)) return path || '(input)';
+      if (hasControlCharacters(value)) return path;
     } else if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) stack.push([value[i], path ? `${path}.${i}` : String(i)]);
+      for (let i = 0; i < value.length; i++) stack.push([value[i], [...path, i]]);
     } else if (value !== null && typeof value === 'object') {
       for (const key of Object.keys(value)) {
-        const at = path ? `${path}.${key}` : key;
-        if (hasControlCharacters(key)) return at;
-        stack.push([(value as Record<string, unknown>)[key], at]);
+        if (hasControlCharacters(key)) return [...path, key];
+        stack.push([(value as Record<string, unknown>)[key], [...path, key]]);
       }
     }
   }

@@ -1,3 +1,5 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
 import type { Role } from '../contracts/auth';
 import { CONTROL_CHARACTERS_MESSAGE, controlCharacterPath } from '../contracts/text';
 import { DomainError } from '../lib/errors';
@@ -27,12 +29,18 @@ export function requireRole(ctx: AuthedContext, roles: readonly Role[]) {
 /**
  * Issue 15 §4: no input carries a NUL or another control character (tab and line breaks pass), whatever
  * its schema says — one check for every procedure, so no field can forget it. Single-line fields refuse
- * tab and line breaks too, in their own schemas (server/contracts/text.ts).
+ * tab and line breaks too, in their own schemas (server/contracts/text.ts). Refused as a failed input
+ * schema is (BAD_REQUEST with the zod error naming the field), so clients see one shape for both.
  */
 export function assertNoControlCharacters(input: unknown) {
-  const at = controlCharacterPath(input);
-  if (at !== null)
-    throw new DomainError('VALIDATION', `${CONTROL_CHARACTERS_MESSAGE} (${at}).`, { field: at });
+  const path = controlCharacterPath(input);
+  if (path === null) return;
+  // A ZodError from a parse (one made with `new` is no Error, and tRPC would not keep it as the cause).
+  const zodError = z
+    .unknown()
+    .superRefine((_, ctx) => ctx.addIssue({ code: 'custom', path, message: CONTROL_CHARACTERS_MESSAGE }))
+    .safeParse(null).error;
+  throw new TRPCError({ code: 'BAD_REQUEST', message: CONTROL_CHARACTERS_MESSAGE, cause: zodError });
 }
 
 /** The only procedure builders routers may use. */
