@@ -12,7 +12,7 @@ export type ProcedureAuth =
 
 /**
  * What the reference (server/docs/reference.ts) needs that the procedure's code cannot tell it. Nothing
- * here changes how a call runs.
+ * here changes how a call runs, but `cleansControlCharacters`.
  */
 export type ProcedureMeta = {
   auth?: ProcedureAuth;
@@ -23,6 +23,11 @@ export type ProcedureMeta = {
    * subscription names its event schema here (and its code is typed by it).
    */
   events?: z.ZodType;
+  /**
+   * Top-level input fields whose schema removes control characters itself (a chat body drops them, as
+   * it always has): the control-character check every procedure runs (./procedures.ts) leaves them be.
+   */
+  cleansControlCharacters?: readonly string[];
   /** Domain errors this procedure raises beyond those its auth and input imply. */
   errors?: readonly AppErrorCode[];
 };

@@ -32,8 +32,12 @@ export function requireRole(ctx: AuthedContext, roles: readonly Role[]) {
  * tab and line breaks too, in their own schemas (server/contracts/text.ts). Refused as a failed input
  * schema is (BAD_REQUEST with the zod error naming the field), so clients see one shape for both.
  */
-export function assertNoControlCharacters(input: unknown) {
-  const path = controlCharacterPath(input);
+export function assertNoControlCharacters(input: unknown, cleansItself?: readonly string[]) {
+  let checked = input;
+  if (cleansItself?.length && checked !== null && typeof checked === 'object' && !Array.isArray(checked)) {
+    checked = Object.fromEntries(Object.entries(checked).filter(([k]) => !cleansItself.includes(k)));
+  }
+  const path = controlCharacterPath(checked);
   if (path === null) return;
   // A ZodError from a parse (one made with `new` is no Error, and tRPC would not keep it as the cause).
   const zodError = z
@@ -48,9 +52,9 @@ export const router = t.router;
 /** Calls made with an API key reach only what its scopes allow (server/modules/developer/scopes.ts). */
 export const publicProcedure = t.procedure
   .meta({ auth: { kind: 'public' } })
-  .use(async ({ ctx, path, getRawInput, next }) => {
+  .use(async ({ ctx, path, meta, getRawInput, next }) => {
     assertKeyMayCall(ctx.apiKey, path);
-    assertNoControlCharacters(await getRawInput());
+    assertNoControlCharacters(await getRawInput(), meta?.cleansControlCharacters);
     return next();
   });
 

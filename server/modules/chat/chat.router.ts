@@ -6,6 +6,8 @@ import { trackedStream } from '../../trpc/tracked';
 export const chatRouter = router({
   /** Idempotent per `clientId`: a retry (an offline outbox replaying) returns the stored message. */
   send: authedProcedure
+    // The body drops control characters itself (chatBody); every other field is checked as everywhere.
+    .meta({ cleansControlCharacters: ['body'] })
     .input(sendChatInput)
     .mutation(({ ctx, input }) => ctx.services.chat.send(ctx.user, input)),
   /** Newest first; `cursor` (a previous page's `nextCursor`) pages back. */
