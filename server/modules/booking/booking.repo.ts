@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, queryRows, reusable } from '../../../db/client';
 import {
   type BookingRow,
   bookingStatusHistory,
@@ -43,16 +43,43 @@ export type BookingViewRow = {
 
 export type NewBooking = typeof bookings.$inferInsert;
 
+const viewsOf = (db: DbOrTx) =>
+  db
+    .select(viewColumns)
+    .from(bookings)
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .innerJoin(customer, eq(customer.id, bookings.customerId))
+    .leftJoin(tech, eq(tech.id, bookings.technicianId))
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, bookings.technicianId));
+
+// Every status change runs these: their SQL is built once (db/client.ts `reusable`).
+const viewById = reusable('booking_view', (db) =>
+  viewsOf(db)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .limit(1),
+);
+const viewByIdForUpdate = reusable('booking_view_for_update', (db) =>
+  viewsOf(db)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .limit(1)
+    .for('update', { of: bookings }),
+);
+const historyInsert = reusable('booking_history_insert', (db) =>
+  db
+    .insert(bookingStatusHistory)
+    .values({
+      bookingId: sql.placeholder('bookingId'),
+      fromStatus: sql.placeholder('fromStatus'),
+      toStatus: sql.placeholder('toStatus'),
+      actorId: sql.placeholder('actorId'),
+      actorRole: sql.placeholder('actorRole'),
+      reason: sql.placeholder('reason'),
+    })
+    .returning(),
+);
+
 export function createBookingRepo(db: DbOrTx) {
-  function views() {
-    return db
-      .select(viewColumns)
-      .from(bookings)
-      .innerJoin(services, eq(services.id, bookings.serviceId))
-      .innerJoin(customer, eq(customer.id, bookings.customerId))
-      .leftJoin(tech, eq(tech.id, bookings.technicianId))
-      .leftJoin(technicianProfiles, eq(technicianProfiles.userId, bookings.technicianId));
-  }
+  const views = () => viewsOf(db);
 
   return {
     /** Serialises one customer's booking creations (idempotency check + open-booking limit). */
@@ -106,17 +133,14 @@ export function createBookingRepo(db: DbOrTx) {
       actorRole: Actor;
       reason: string | null;
     }) {
-      const [row] = await db
-        .insert(bookingStatusHistory)
-        .values({
-          bookingId: entry.bookingId,
-          fromStatus: entry.from,
-          toStatus: entry.to,
-          actorId: entry.actorId,
-          actorRole: entry.actorRole,
-          reason: entry.reason,
-        })
-        .returning();
+      const [row] = await historyInsert(db, {
+        bookingId: entry.bookingId,
+        fromStatus: entry.from,
+        toStatus: entry.to,
+        actorId: entry.actorId,
+        actorRole: entry.actorRole,
+        reason: entry.reason,
+      });
       return row!;
     },
 
@@ -139,8 +163,7 @@ export function createBookingRepo(db: DbOrTx) {
 
     /** `forUpdate` locks the booking row (only it: the joined rows are read, not locked). */
     async view(id: string, opts: { forUpdate?: boolean } = {}): Promise<BookingViewRow | undefined> {
-      const q = views().where(eq(bookings.id, id)).limit(1);
-      const [row] = await (opts.forUpdate ? q.for('update', { of: bookings }) : q);
+      const [row] = await (opts.forUpdate ? viewByIdForUpdate : viewById)(db, { id });
       return row as BookingViewRow | undefined;
     },
 
