@@ -20,6 +20,9 @@
 //                                      (bench/cpu.ts): they no longer preempt the server on CPU 0
 //   BENCH_RUSH_STRICT=1                 exit 1 when a target is NOT MET
 //   BENCH_RUSH_SERVER_NODE_ARGS         extra node flags for the server child (e.g. --cpu-prof)
+//   BENCH_RUSH_STATEMENTS=N             print the N statements with the most execution time over the stages
+//                                      (pg_stat_statements, preloaded on the server: reset for this database
+//                                      only when the stages start; N per job columns)
 //
 // Per stage: bookings/s offered, create p50/p99, create → offer p99 (create response to the offer event
 // at the technician), accept p99, completed jobs/s, server and PostgreSQL CPU per job (/proc), database
@@ -84,6 +87,8 @@ const settings = {
     process.env.BENCH_QUIET_WAIT === '0' ? 0 : positiveNumber(process.env.BENCH_QUIET_WAIT, 30),
   /** Stuck: still searching this long after creation. */
   stuckAfterSeconds: 30,
+  /** pg_stat_statements' top N over the stages (0: off). */
+  statements: Math.round(positiveNumber(process.env.BENCH_RUSH_STATEMENTS, 0)),
   /** Sampling period of the double-offer query. */
   sampleMs: 500,
 };
@@ -310,6 +315,24 @@ type StageResult = {
   sustained: boolean;
 };
 
+/** The statements with the most execution time since the stages started, per booking created. */
+async function printStatements(sql: postgres.Sql, top: number, bookings: number) {
+  const rows = await sql<
+    Array<{ calls: string; total_ms: number; mean_ms: number; query: string }>
+  >`SELECT calls::text, total_exec_time AS total_ms, mean_exec_time AS mean_ms, query
+      FROM pg_stat_statements
+     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+     ORDER BY total_exec_time DESC LIMIT ${top}`.catch(() => []);
+  const per = Math.max(1, bookings);
+  console.log(
+    `\npg_stat_statements over the stages (${bookings} bookings): calls/booking, exec ms/booking, mean ms`,
+  );
+  for (const r of rows)
+    console.log(
+      `${(Number(r.calls) / per).toFixed(2).padStart(7)} ${(r.total_ms / per).toFixed(3).padStart(8)} ${r.mean_ms.toFixed(3).padStart(7)}  ${r.query.replace(/\s+/g, ' ').slice(0, 160)}`,
+    );
+}
+
 async function main() {
   const startedAt = new Date();
   const cpuCount = os.availableParallelism();
@@ -468,6 +491,13 @@ async function main() {
   await waitForQuietMachine('stages', true);
 
   // ------------------------------------------------------------------ stages
+  // Statement statistics of this database only (others' entries are left alone).
+  if (settings.statements)
+    await benchQuery(async () => {
+      await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`;
+      ownXacts++;
+      return sql`SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)`;
+    }).catch((e) => console.log(`pg_stat_statements unavailable: ${errorLabel(e)}`));
   const results: StageResult[] = [];
   const bookingRand = prng(4);
   let customerCursor = 0;
@@ -593,6 +623,8 @@ async function main() {
         Array<{ status: string; n: number }>
       >`SELECT status::text, count(*)::int AS n FROM bookings GROUP BY 1 ORDER BY 1`,
   );
+
+  if (settings.statements) await printStatements(sql, settings.statements, jobs.size);
 
   // ------------------------------------------------------------------ report
   for (const r of results) r.sustained = isSustained(r);

@@ -42,7 +42,57 @@ export type DatabaseOptions = {
   migrationUrl?: string;
   dataDir: string;
   poolSize?: number;
+  /**
+   * PostgreSQL only: run Drizzle's statements as named prepared statements (postgres.js's own default),
+   * parsed once per connection. Off (`DATABASE_PREPARE=false`) behind a pooler in transaction mode.
+   */
+  prepare?: boolean;
 };
+
+/** Beyond this many distinct statement texts, new ones run unnamed (bounded caches on both sides). */
+const PREPARED_TEXTS_MAX = 2_000;
+/** Statements with more parameters (long IN lists) vary in length: not worth a prepared statement each. */
+const PREPARED_PARAMS_MAX = 64;
+
+/**
+ * The postgres.js client as Drizzle sees it, with every statement prepared. Drizzle passes
+ * `prepare: false` for anything not given a name, and postgres.js then sends a statement with parameters
+ * in two round trips (Parse + Describe, wait for the parameter types, then Bind + Execute) and PostgreSQL
+ * parses and plans it anew each time. Prepared, the text is parsed once per connection and each later
+ * run is one round trip (issue 18: most of a job's database CPU was this, and a third of the server's).
+ * Transactions and savepoints hand Drizzle a client of their own: those are wrapped the same way.
+ */
+function preparing(client: postgres.Sql, texts: Set<string> = new Set()): postgres.Sql {
+  const shouldPrepare = (query: string, params: unknown[] | undefined) => {
+    if ((params?.length ?? 0) > PREPARED_PARAMS_MAX) return false;
+    if (texts.has(query)) return true;
+    if (texts.size >= PREPARED_TEXTS_MAX) return false;
+    texts.add(query);
+    return true;
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: postgres.js's overloads (begin, savepoint) are not expressible here
+  type Fn = (...args: any[]) => any;
+  const wrapScope =
+    (method: Fn) =>
+    (...args: unknown[]) => {
+      const fn = args.pop() as Fn;
+      return method(...args, (sql: postgres.Sql) => fn(preparing(sql, texts)));
+    };
+  return new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop === 'unsafe')
+        return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
+          (value as Fn)(
+            query,
+            params,
+            shouldPrepare(query, params) ? { ...options, prepare: true } : options,
+          );
+      if (prop === 'begin' || prop === 'savepoint') return wrapScope(value as Fn);
+      return value;
+    },
+  });
+}
 
 /** `databaseUrl` set → postgres.js against a real PostgreSQL + PostGIS; unset → embedded PGlite under `dataDir`. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -54,7 +104,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       connect_timeout: 10,
       connection: { application_name: 'fundi' },
     });
-    const db = drizzlePostgres(client, { schema, casing: 'snake_case' }) as unknown as Db;
+    const db = drizzlePostgres(opts.prepare === false ? client : preparing(client), {
+      schema,
+      casing: 'snake_case',
+    }) as unknown as Db;
     return {
       db,
       driver: 'postgres',
@@ -109,3 +162,29 @@ export async function xactLock(db: DbOrTx, key: string): Promise<void> {
  */
 export const isoMicros = (column: SQL | Column) =>
   sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+type Runnable<R> = { execute(values?: Record<string, unknown>): Promise<R> };
+
+/**
+ * A Drizzle query whose SQL is built once (its values as `sql.placeholder(name)`) and then run on
+ * whichever database or transaction it is given. Drizzle's own `.prepare()` binds the query to one
+ * connection; building the SQL of a select with joins is most of what a Drizzle call costs (issue 18: a
+ * third of the server's CPU in a rush), so the few queries every status change runs are built once.
+ * Built per driver (postgres.js, PGlite), against the first database or transaction that runs it.
+ */
+export function reusable<R>(name: string, build: (db: DbOrTx) => { prepare(name: string): Runnable<R> }) {
+  const built = new Map<unknown, Runnable<R> & { client: unknown }>();
+  return (db: DbOrTx, values: Record<string, unknown>): Promise<R> => {
+    const session = (db as unknown as { session: { client: unknown } }).session;
+    let query = built.get(session.constructor);
+    if (!query) {
+      query = build(db).prepare(name) as Runnable<R> & { client: unknown };
+      built.set(session.constructor, query);
+    }
+    const run: Runnable<R> =
+      query.client === session.client
+        ? query
+        : Object.assign(Object.create(query), { client: session.client });
+    return run.execute(values);
+  };
+}

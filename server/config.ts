@@ -39,6 +39,8 @@ const envSchema = z
       .optional()
       .or(z.literal('').transform(() => undefined)),
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    // Named prepared statements (parsed once per connection); false behind a transaction-mode pooler.
+    DATABASE_PREPARE: z.enum(['true', 'false']).default('true'),
     DATA_DIR: z.string().min(1).default('./.data'),
     TLS_CERT: z.string().optional(),
     TLS_KEY: z.string().optional(),
@@ -307,6 +309,7 @@ export type Config = {
   /** The tables' owner, for migrations only (PostgreSQL); unset: DATABASE_URL migrates too. */
   databaseMigrationUrl: string | undefined;
   databasePoolSize: number;
+  databasePrepare: boolean;
   dataDir: string;
   tls: { cert: string; key: string } | null;
   publicUrl: string | undefined;
@@ -456,6 +459,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePrepare: e.DATABASE_PREPARE === 'true',
     dataDir: e.DATA_DIR,
     tls,
     publicUrl: e.PUBLIC_URL,

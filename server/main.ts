@@ -80,6 +80,7 @@ async function main() {
     migrationUrl: config.databaseMigrationUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    prepare: config.databasePrepare,
   });
   log.info('database opened', {
     driver: database.driver,

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, queryRows, reusable } from '../../../db/client';
 import {
   type BookingRow,
   bookingStatusHistory,
@@ -44,16 +44,43 @@ export type BookingWithParties = {
 
 export type NewBooking = typeof bookings.$inferInsert;
 
+const withPartiesOf = (db: DbOrTx) =>
+  db
+    .select(withPartiesColumns)
+    .from(bookings)
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .innerJoin(customer, eq(customer.id, bookings.customerId))
+    .leftJoin(tech, eq(tech.id, bookings.technicianId))
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, bookings.technicianId));
+
+// Every status change runs these: their SQL is built once (db/client.ts `reusable`).
+const withPartiesById = reusable('booking_view', (db) =>
+  withPartiesOf(db)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .limit(1),
+);
+const withPartiesByIdForUpdate = reusable('booking_view_for_update', (db) =>
+  withPartiesOf(db)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .limit(1)
+    .for('update', { of: bookings }),
+);
+const historyInsert = reusable('booking_history_insert', (db) =>
+  db
+    .insert(bookingStatusHistory)
+    .values({
+      bookingId: sql.placeholder('bookingId'),
+      fromStatus: sql.placeholder('fromStatus'),
+      toStatus: sql.placeholder('toStatus'),
+      actorId: sql.placeholder('actorId'),
+      actorRole: sql.placeholder('actorRole'),
+      reason: sql.placeholder('reason'),
+    })
+    .returning(),
+);
+
 export function createBookingRepo(db: DbOrTx) {
-  function withPartiesQuery() {
-    return db
-      .select(withPartiesColumns)
-      .from(bookings)
-      .innerJoin(services, eq(services.id, bookings.serviceId))
-      .innerJoin(customer, eq(customer.id, bookings.customerId))
-      .leftJoin(tech, eq(tech.id, bookings.technicianId))
-      .leftJoin(technicianProfiles, eq(technicianProfiles.userId, bookings.technicianId));
-  }
+  const withPartiesQuery = () => withPartiesOf(db);
 
   return {
     /** Serialises one customer's booking creations (idempotency check + open-booking limit). */
@@ -107,17 +134,14 @@ export function createBookingRepo(db: DbOrTx) {
       actorRole: Actor;
       reason: string | null;
     }) {
-      const [row] = await db
-        .insert(bookingStatusHistory)
-        .values({
-          bookingId: entry.bookingId,
-          fromStatus: entry.from,
-          toStatus: entry.to,
-          actorId: entry.actorId,
-          actorRole: entry.actorRole,
-          reason: entry.reason,
-        })
-        .returning();
+      const [row] = await historyInsert(db, {
+        bookingId: entry.bookingId,
+        fromStatus: entry.from,
+        toStatus: entry.to,
+        actorId: entry.actorId,
+        actorRole: entry.actorRole,
+        reason: entry.reason,
+      });
       return row!;
     },
 
@@ -143,8 +167,7 @@ export function createBookingRepo(db: DbOrTx) {
       id: string,
       opts: { forUpdate?: boolean } = {},
     ): Promise<BookingWithParties | undefined> {
-      const q = withPartiesQuery().where(eq(bookings.id, id)).limit(1);
-      const [row] = await (opts.forUpdate ? q.for('update', { of: bookings }) : q);
+      const [row] = await (opts.forUpdate ? withPartiesByIdForUpdate : withPartiesById)(db, { id });
       return row as BookingWithParties | undefined;
     },
 

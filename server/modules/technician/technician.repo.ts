@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
-import { type DbOrTx, isoMicros } from '../../../db/client';
+import { type DbOrTx, isoMicros, reusable } from '../../../db/client';
 import {
   dispatchOffers,
   services,
@@ -19,6 +19,16 @@ const profileColumns = {
   createdAt: users.createdAt,
 };
 
+// Read on every accept and offers-stream check: its SQL is built once (db/client.ts `reusable`).
+const profileById = reusable('technician_profile', (db) =>
+  db
+    .select(profileColumns)
+    .from(technicianProfiles)
+    .innerJoin(users, eq(users.id, technicianProfiles.userId))
+    .where(eq(technicianProfiles.userId, sql.placeholder('id')))
+    .limit(1),
+);
+
 export function createTechnicianRepo(db: DbOrTx) {
   return {
     async ensureProfile(userId: string) {
@@ -26,12 +36,7 @@ export function createTechnicianRepo(db: DbOrTx) {
     },
 
     async profile(userId: string) {
-      const [row] = await db
-        .select(profileColumns)
-        .from(technicianProfiles)
-        .innerJoin(users, eq(users.id, technicianProfiles.userId))
-        .where(eq(technicianProfiles.userId, userId))
-        .limit(1);
+      const [row] = await profileById(db, { id: userId });
       return row;
     },
 
