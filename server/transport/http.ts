@@ -8,12 +8,15 @@ import {
 } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { OriginPolicy } from './security';
-import { getProcedureAtPath, isObject } from './trpc-internals';
-import { clientIp, type HttpRequest, type HttpResponse, statusLine } from './uws';
+import { callProcedure, defaultTransformer, getProcedureAtPath, isObject, LazyAbort } from './trpc-internals';
+import { clientIpOf, type HttpRequest, type HttpResponse, remoteIp, statusLine } from './uws';
 import type { OnError } from './ws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_BATCH_SIZE = 50;
+
+/** What the reply functions need to know of a request's abort: whether the client has gone. */
+type Aborted = { readonly aborted: boolean };
 
 /** Everything the handler needs from the request, copied synchronously: uWS request objects die at the first await. */
 type CopiedRequest = {
@@ -26,8 +29,51 @@ type CopiedRequest = {
   authorization: string;
   contentType: string;
   trpcAccept: string;
-  ip: string;
+  /** Only read behind our own load balancers (TRUST_PROXY); '' otherwise. */
+  forwardedFor: string;
 };
+
+/** What createContext gets for one HTTP request. `ip` is a getter: see HttpCall. */
+export type HttpRequestMeta = {
+  transport: 'http';
+  readonly ip: string;
+  cookieToken: string | null;
+  bearerToken: string | null;
+  setCookie: (v: string) => void;
+  setHeader: (name: string, value: string) => void;
+};
+
+/**
+ * One HTTP call's state beyond the copied request (issue 15 §7: per-request work only when needed):
+ * - whether its client has gone, and the AbortSignal made only if a procedure reads it (none served over
+ *   HTTP does: subscriptions are WebSocket-only). An AbortController per request cost about as much as
+ *   the rest of a cached-session `auth.me`;
+ * - the client's address, read from the socket on first use only: uWS asks the kernel (getpeername) on
+ *   every call, a few µs, and most procedures never need it. The response object it is read from is valid
+ *   until the call is answered or its client goes; asked after that, there is no address to give, so the
+ *   call fails (499) rather than run without being counted against its address. Its readers (per-IP
+ *   limits of sign-up and sign-in, the admin audit) read it before doing anything else.
+ */
+class HttpCall extends LazyAbort {
+  finished = false;
+  private address: string | null = null;
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly forwardedFor: string,
+    private readonly trustProxies: number,
+  ) {
+    super();
+  }
+  get ip(): string {
+    if (this.address === null) {
+      if (this.aborted || this.finished) {
+        throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The client has gone' });
+      }
+      this.address = clientIpOf(this.forwardedFor, this.trustProxies, () => remoteIp(this.res));
+    }
+    return this.address;
+  }
+}
 
 export type HttpHandlerOptions<TCtx> = {
   router: AnyRouter;
@@ -35,13 +81,8 @@ export type HttpHandlerOptions<TCtx> = {
   originAllowed: OriginPolicy;
   /** The session token in a Cookie header, if any. */
   readSessionCookie: (cookieHeader: string) => string | null;
-  createContext: (meta: {
-    ip: string;
-    cookieToken: string | null;
-    bearerToken: string | null;
-    setCookie: (v: string) => void;
-    setHeader: (name: string, value: string) => void;
-  }) => Promise<TCtx>;
+  /** `meta` as it is: spreading it would read `ip` (see HttpCall). */
+  createContext: (meta: HttpRequestMeta) => Promise<TCtx>;
   /** Every error a call ended with, for the application to log what is its own fault. */
   onError?: OnError<TCtx>;
   /** Counts requests in flight so shutdown can wait for them. */
@@ -60,9 +101,13 @@ export type HttpHandlerOptions<TCtx> = {
 export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
   const config = opts.router._def._config;
   const draining = opts.draining ?? (() => false);
+  const trustProxies = opts.trustProxies ?? 0;
+  // Without a transformer, transformTRPCResponse only copies the response (two object spreads per
+  // call) into one that serialises to the same JSON: skip it then.
+  const plainJson = config.transformer === defaultTransformer;
   const reply = (
     res: HttpResponse,
-    signal: AbortSignal,
+    signal: Aborted,
     status: number,
     payload: unknown,
     cookies: string[],
@@ -82,15 +127,14 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
       authorization: req.getHeader('authorization'),
       contentType: req.getHeader('content-type'),
       trpcAccept: req.getHeader('trpc-accept'),
-      ip: clientIp(res, req, opts.trustProxies ?? 0),
+      forwardedFor: trustProxies > 0 ? req.getHeader('x-forwarded-for') : '',
     };
-    const abort = new AbortController();
+    const abort = new HttpCall(res, r.forwardedFor, trustProxies);
     opts.inflight.count++;
     let handling = false;
-    let finished = false;
     const done = () => {
-      if (!finished) opts.inflight.count--;
-      finished = true;
+      if (!abort.finished) opts.inflight.count--;
+      abort.finished = true;
     };
     res.onAborted(() => {
       abort.abort();
@@ -99,29 +143,23 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     });
 
     if (method !== 'GET' && method !== 'POST') {
-      reply(
-        res,
-        abort.signal,
-        405,
-        { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) },
-        [],
-      );
+      reply(res, abort, 405, { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) }, []);
       done();
       return;
     }
     if (r.method === 'GET') {
       handling = true;
-      handle(r, null, res, abort.signal).finally(done);
+      handle(r, null, res, abort).finally(done);
       return;
     }
-    readBody(res, abort.signal, (body) => {
+    readBody(res, abort, (body) => {
       handling = true;
       if (body === null) {
-        reply(res, abort.signal, 413, { error: errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })) }, []);
+        reply(res, abort, 413, { error: errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })) }, []);
         done();
         return;
       }
-      handle(r, body, res, abort.signal).finally(done);
+      handle(r, body, res, abort).finally(done);
     });
   };
 
@@ -129,7 +167,7 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     return getErrorShape({ config, error, type: 'unknown', path, input: undefined, ctx: undefined });
   }
 
-  async function handle(r: CopiedRequest, body: Buffer | null, res: HttpResponse, signal: AbortSignal) {
+  async function handle(r: CopiedRequest, body: Buffer | null, res: HttpResponse, signal: HttpCall) {
     const cookies: string[] = [];
     const headers: Array<[string, string]> = [];
     const bearer = /^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null;
@@ -205,7 +243,10 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     let ctxError: TRPCErrorType | null = null;
     try {
       ctx = await opts.createContext({
-        ip: r.ip,
+        transport: 'http',
+        get ip() {
+          return signal.ip;
+        },
         cookieToken,
         bearerToken: bearer,
         setCookie: (v) => cookies.push(v),
@@ -238,12 +279,12 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
               message: `Unsupported ${r.method}-request to ${type} procedure at path "${path}"`,
             });
           }
-          const data: unknown = await proc({
+          const data: unknown = await callProcedure(proc, {
             path,
             getRawInput: async () => input,
             ctx,
             type,
-            signal,
+            signals: signal,
             batchIndex: index,
           });
           return { result: { data } };
@@ -255,7 +296,8 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
       }),
     );
     const status = getHTTPStatusCode(results);
-    const payload = transformTRPCResponse(config, isBatch ? results : results[0]!);
+    const response = isBatch ? results : results[0]!;
+    const payload = plainJson ? response : transformTRPCResponse(config, response);
     reply(res, signal, status, payload, cookies, retryAfter(results), headers);
   }
 }
@@ -273,7 +315,7 @@ function retryAfter(results: Array<{ error?: { data?: unknown } }>): number | nu
 
 function replyJson(
   res: HttpResponse,
-  signal: AbortSignal,
+  signal: Aborted,
   status: number,
   payload: unknown,
   cookies: string[],
@@ -298,7 +340,7 @@ function replyJson(
 }
 
 /** Reads the whole body (copying each chunk: uWS reuses its buffers); null when it is too large. */
-export function readBody(res: HttpResponse, signal: AbortSignal, cb: (body: Buffer | null) => void) {
+export function readBody(res: HttpResponse, signal: Aborted, cb: (body: Buffer | null) => void) {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
