@@ -33,15 +33,18 @@ type CopiedRequest = {
   forwardedFor: string;
 };
 
-/** What createContext gets for one HTTP request. `ip` is a getter: see HttpCall. */
+/** What createContext gets for one HTTP request: the HttpCall itself (`ip` is a getter). */
 export type HttpRequestMeta = {
-  transport: 'http';
+  readonly transport: 'http';
   readonly ip: string;
-  cookieToken: string | null;
-  bearerToken: string | null;
-  setCookie: (v: string) => void;
-  setHeader: (name: string, value: string) => void;
+  readonly cookieToken: string | null;
+  readonly bearerToken: string | null;
+  setCookie(value: string): void;
+  setHeader(name: string, value: string): void;
 };
+
+const NONE: readonly never[] = [];
+const noInput = () => Promise.resolve(undefined);
 
 /**
  * One HTTP call's state beyond the copied request (issue 15 §7: per-request work only when needed):
@@ -54,15 +57,36 @@ export type HttpRequestMeta = {
  *   call fails (499) rather than run without being counted against its address. Its readers (per-IP
  *   limits of sign-up and sign-in, the admin audit) read it before doing anything else.
  */
-class HttpCall extends LazyAbort {
+class HttpCall extends LazyAbort implements HttpRequestMeta {
+  readonly transport = 'http';
   finished = false;
+  cookieToken: string | null = null;
+  bearerToken: string | null = null;
+  /** Set-Cookie and other headers of the answer (made when the first is added: most answers have none). */
+  cookies: string[] | null = null;
+  headers: Array<[string, string]> | null = null;
   private address: string | null = null;
   constructor(
     private readonly res: HttpResponse,
     private readonly forwardedFor: string,
     private readonly trustProxies: number,
+    private readonly inflight: { count: number },
   ) {
     super();
+    inflight.count++;
+  }
+  setCookie(value: string) {
+    this.cookies ??= [];
+    this.cookies.push(value);
+  }
+  setHeader(name: string, value: string) {
+    this.headers ??= [];
+    this.headers.push([name, value]);
+  }
+  /** Answered (or given up): no longer in flight. */
+  finish() {
+    if (!this.finished) this.inflight.count--;
+    this.finished = true;
   }
   get ip(): string {
     if (this.address === null) {
@@ -110,9 +134,9 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     signal: Aborted,
     status: number,
     payload: unknown,
-    cookies: string[],
+    cookies: readonly string[],
     retryAfterSeconds: number | null = null,
-    headers: Array<[string, string]> = [],
+    headers: ReadonlyArray<[string, string]> = NONE,
   ) => replyJson(res, signal, status, payload, cookies, retryAfterSeconds, draining(), headers);
 
   return (res: HttpResponse, req: HttpRequest) => {
@@ -129,54 +153,93 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
       trpcAccept: req.getHeader('trpc-accept'),
       forwardedFor: trustProxies > 0 ? req.getHeader('x-forwarded-for') : '',
     };
-    const abort = new HttpCall(res, r.forwardedFor, trustProxies);
-    opts.inflight.count++;
+    const abort = new HttpCall(res, r.forwardedFor, trustProxies, opts.inflight);
     let handling = false;
-    const done = () => {
-      if (!abort.finished) opts.inflight.count--;
-      abort.finished = true;
-    };
     res.onAborted(() => {
       abort.abort();
       // A client gone while we still wait for its body: nothing will run, so nothing is in flight.
-      if (!handling) done();
+      if (!handling) abort.finish();
     });
 
     if (method !== 'GET' && method !== 'POST') {
-      reply(res, abort, 405, { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) }, []);
-      done();
+      reply(res, abort, 405, { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) }, NONE);
+      abort.finish();
       return;
     }
     if (r.method === 'GET') {
       handling = true;
-      handle(r, null, res, abort).finally(done);
+      handle(r, null, res, abort).finally(() => abort.finish());
       return;
     }
     readBody(res, abort, (body) => {
       handling = true;
       if (body === null) {
-        reply(res, abort, 413, { error: errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })) }, []);
-        done();
+        reply(res, abort, 413, { error: errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })) }, NONE);
+        abort.finish();
         return;
       }
-      handle(r, body, res, abort).finally(done);
+      handle(r, body, res, abort).finally(() => abort.finish());
     });
   };
+
+  /** One call of a request (a batch has several). */
+  async function runCall(
+    r: CopiedRequest,
+    path: string,
+    index: number,
+    input: unknown,
+    failed: TRPCErrorType | null,
+    ctx: TCtx | undefined,
+    signal: HttpCall,
+  ) {
+    let type: 'query' | 'mutation' | 'subscription' | 'unknown' = 'unknown';
+    try {
+      if (failed) throw failed;
+      const proc = await getProcedureAtPath(opts.router, path);
+      if (!proc) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
+      type = proc._def.type;
+      if (type === 'subscription') {
+        throw new TRPCError({
+          code: 'METHOD_NOT_SUPPORTED',
+          message: `Subscriptions are served over the WebSocket at ${opts.prefix}`,
+        });
+      }
+      if ((type === 'query') !== (r.method === 'GET')) {
+        throw new TRPCError({
+          code: 'METHOD_NOT_SUPPORTED',
+          message: `Unsupported ${r.method}-request to ${type} procedure at path "${path}"`,
+        });
+      }
+      const data: unknown = await callProcedure(proc, {
+        path,
+        getRawInput: input === undefined ? noInput : () => Promise.resolve(input),
+        ctx,
+        type,
+        signals: signal,
+        batchIndex: index,
+      });
+      return { result: { data } };
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      opts.onError?.({ error, type, path, input, ctx });
+      return { error: getErrorShape({ config, error, type, path, input, ctx }) };
+    }
+  }
 
   function errorBody(error: TRPCErrorType, path?: string) {
     return getErrorShape({ config, error, type: 'unknown', path, input: undefined, ctx: undefined });
   }
 
   async function handle(r: CopiedRequest, body: Buffer | null, res: HttpResponse, signal: HttpCall) {
-    const cookies: string[] = [];
-    const headers: Array<[string, string]> = [];
-    const bearer = /^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null;
+    const bearer = r.authorization ? (/^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null) : null;
     const cookieToken = r.cookie ? opts.readSessionCookie(r.cookie) : null;
+    signal.bearerToken = bearer;
+    signal.cookieToken = cookieToken;
 
     // CSRF: a write authenticated by the browser's cookie must come from one of our pages.
     if (r.method === 'POST' && cookieToken && !bearer && !opts.originAllowed(r.origin, r.host)) {
       const error = new TRPCError({ code: 'FORBIDDEN', message: 'Cross-origin request refused' });
-      return reply(res, signal, 403, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 403, { error: errorBody(error) }, NONE);
     }
     if (r.trpcAccept === 'application/jsonl') {
       const error = new TRPCError({
@@ -184,28 +247,28 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
         message:
           'Streaming responses are not served over HTTP: use httpBatchLink, and the WebSocket for subscriptions',
       });
-      return reply(res, signal, 400, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 400, { error: errorBody(error) }, NONE);
     }
     if (r.method === 'POST' && r.contentType && !r.contentType.startsWith('application/json')) {
       const error = new TRPCError({
         code: 'UNSUPPORTED_MEDIA_TYPE',
         message: 'Send JSON (application/json)',
       });
-      return reply(res, signal, 415, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 415, { error: errorBody(error) }, NONE);
     }
 
-    const params = new URLSearchParams(r.query);
-    const isBatch = params.get('batch') === '1';
+    const params = r.query ? new URLSearchParams(r.query) : null;
+    const isBatch = params?.get('batch') === '1';
     let paths: string[];
     try {
-      const decoded = decodeURIComponent(r.path);
+      const decoded = r.path.includes('%') ? decodeURIComponent(r.path) : r.path;
       paths = isBatch ? decoded.split(',') : [decoded];
     } catch {
       paths = [r.path];
     }
     if (isBatch && paths.length > MAX_BATCH_SIZE) {
       const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
-      return reply(res, signal, 400, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 400, { error: errorBody(error) }, NONE);
     }
 
     // Inputs: GET ?input=…, POST body; a batch carries an object keyed by call index.
@@ -214,7 +277,7 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     try {
       const raw =
         r.method === 'GET'
-          ? params.get('input') || undefined
+          ? params?.get('input') || undefined
           : body?.length
             ? body.toString('utf8')
             : undefined;
@@ -242,63 +305,20 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     let ctx: TCtx | undefined;
     let ctxError: TRPCErrorType | null = null;
     try {
-      ctx = await opts.createContext({
-        transport: 'http',
-        get ip() {
-          return signal.ip;
-        },
-        cookieToken,
-        bearerToken: bearer,
-        setCookie: (v) => cookies.push(v),
-        setHeader: (name, value) => headers.push([name, value]),
-      });
+      ctx = await opts.createContext(signal);
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
     }
 
-    const results = await Promise.all(
-      paths.map(async (path, index) => {
-        const input = inputs[index];
-        let type: 'query' | 'mutation' | 'subscription' | 'unknown' = 'unknown';
-        try {
-          if (inputError) throw inputError;
-          if (ctxError) throw ctxError;
-          const proc = await getProcedureAtPath(opts.router, path);
-          if (!proc)
-            throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
-          type = proc._def.type;
-          if (type === 'subscription') {
-            throw new TRPCError({
-              code: 'METHOD_NOT_SUPPORTED',
-              message: `Subscriptions are served over the WebSocket at ${opts.prefix}`,
-            });
-          }
-          if ((type === 'query') !== (r.method === 'GET')) {
-            throw new TRPCError({
-              code: 'METHOD_NOT_SUPPORTED',
-              message: `Unsupported ${r.method}-request to ${type} procedure at path "${path}"`,
-            });
-          }
-          const data: unknown = await callProcedure(proc, {
-            path,
-            getRawInput: async () => input,
-            ctx,
-            type,
-            signals: signal,
-            batchIndex: index,
-          });
-          return { result: { data } };
-        } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          opts.onError?.({ error, type, path, input, ctx });
-          return { error: getErrorShape({ config, error, type, path, input, ctx }) };
-        }
-      }),
-    );
+    const failed = inputError ?? ctxError;
+    const results =
+      paths.length === 1
+        ? [await runCall(r, paths[0]!, 0, inputs[0], failed, ctx, signal)]
+        : await Promise.all(paths.map((path, i) => runCall(r, path, i, inputs[i], failed, ctx, signal)));
     const status = getHTTPStatusCode(results);
     const response = isBatch ? results : results[0]!;
     const payload = plainJson ? response : transformTRPCResponse(config, response);
-    reply(res, signal, status, payload, cookies, retryAfter(results), headers);
+    reply(res, signal, status, payload, signal.cookies ?? NONE, retryAfter(results), signal.headers ?? NONE);
   }
 }
 
@@ -318,10 +338,10 @@ function replyJson(
   signal: Aborted,
   status: number,
   payload: unknown,
-  cookies: string[],
+  cookies: readonly string[],
   retryAfterSeconds: number | null,
   closeConnection: boolean,
-  headers: Array<[string, string]> = [],
+  headers: ReadonlyArray<[string, string]> = NONE,
 ) {
   if (signal.aborted) return;
   const body = JSON.stringify(payload);

@@ -72,9 +72,8 @@ export type ProcedureCall = {
  * through tRPC's own caller.
  */
 export function callProcedure(proc: AnyProcedure, call: ProcedureCall): Promise<unknown> {
-  const def = proc._def as unknown as { middlewares?: Middleware[]; meta?: unknown; caller?: unknown };
-  const middlewares = def.middlewares;
-  if (def.caller || !Array.isArray(middlewares)) {
+  const def = proc._def as unknown as ProcedureDef;
+  if (def.caller || !Array.isArray(def.middlewares)) {
     return (proc as unknown as (opts: object) => Promise<unknown>)({
       path: call.path,
       getRawInput: call.getRawInput,
@@ -84,39 +83,7 @@ export function callProcedure(proc: AnyProcedure, call: ProcedureCall): Promise<
       batchIndex: call.batchIndex,
     });
   }
-  const meta = def.meta;
-  const step = async (
-    index: number,
-    ctx: object,
-    input: unknown,
-    getRawInput: () => Promise<unknown>,
-  ): Promise<Result> => {
-    try {
-      const middleware = middlewares[index]!;
-      return await middleware(
-        new MiddlewareOptions(
-          ctx,
-          input,
-          getRawInput,
-          call.path,
-          call.type,
-          meta,
-          call.batchIndex,
-          call.signals,
-          (next) =>
-            step(
-              index + 1,
-              next?.ctx ? { ...ctx, ...next.ctx } : ctx,
-              next && 'input' in next ? next.input : input,
-              next?.getRawInput ?? getRawInput,
-            ),
-        ),
-      );
-    } catch (cause) {
-      return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
-    }
-  };
-  return step(0, call.ctx as object, undefined, call.getRawInput).then((result) => {
+  return step(def, call, 0, call.ctx as object, undefined, call.getRawInput).then((result) => {
     if (!result) {
       throw new TRPCError({
         code: 'INTERNAL_SERVER_ERROR',
@@ -126,6 +93,45 @@ export function callProcedure(proc: AnyProcedure, call: ProcedureCall): Promise<
     if (!result.ok) throw result.error;
     return result.data;
   });
+}
+
+type ProcedureDef = { middlewares: Middleware[]; meta?: unknown; caller?: unknown };
+
+/** Middleware `index` of the chain (tRPC's `callRecursive`). */
+async function step(
+  def: ProcedureDef,
+  call: ProcedureCall,
+  index: number,
+  ctx: object,
+  input: unknown,
+  getRawInput: () => Promise<unknown>,
+): Promise<Result> {
+  try {
+    const middleware = def.middlewares[index]!;
+    return await middleware(
+      new MiddlewareOptions(
+        ctx,
+        input,
+        getRawInput,
+        call.path,
+        call.type,
+        def.meta,
+        call.batchIndex,
+        call.signals,
+        (next) =>
+          step(
+            def,
+            call,
+            index + 1,
+            next?.ctx ? { ...ctx, ...next.ctx } : ctx,
+            next && 'input' in next ? next.input : input,
+            next?.getRawInput ?? getRawInput,
+          ),
+      ),
+    );
+  } catch (cause) {
+    return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
+  }
 }
 
 /** A call's AbortSignal, made on first use: an AbortController costs more than the rest of a cheap call. */
