@@ -57,7 +57,7 @@ const noInput = () => Promise.resolve(undefined);
  *   call fails (499) rather than run without being counted against its address. Its readers (per-IP
  *   limits of sign-up and sign-in, the admin audit) read it before doing anything else.
  */
-class HttpCall extends LazyAbort implements HttpRequestMeta {
+export class HttpCall extends LazyAbort implements HttpRequestMeta {
   readonly transport = 'http';
   finished = false;
   cookieToken: string | null = null;
