@@ -6,6 +6,7 @@
 //   BENCH_POOL_SIZE=10     PostgreSQL pool size of each server (the app's default)
 //   BENCH_QUIET_WAIT=30    seconds a phase may wait for the machine to go idle first (0: never wait)
 //   TEST_DATABASE_URL / DATABASE_URL  PostgreSQL to create the throw-away database on
+//   BENCH_API_PHASES=fundi/query,raw/hello   only these load phases (server/workload; default: all seven)
 //   BENCH_API_CLUSTER=0    leave out the two-node part (bench/api-cluster.ts: 1 node vs 2 nodes on Redis)
 //   BENCH_API_TECHNICIANS=1000   technicians sending fixes in its rate-limited `fix` workload
 //   BENCH_REDIS_URL / BENCH_REDIS=shared   its Redis (default: a private redis-server; bench/redis.ts)
@@ -46,6 +47,8 @@ const settings = {
     process.env.BENCH_QUIET_WAIT === '0' ? 0 : positiveNumber(process.env.BENCH_QUIET_WAIT, 30),
   cluster: process.env.BENCH_API_CLUSTER !== '0',
   clusterTechnicians: positiveNumber(process.env.BENCH_API_TECHNICIANS, 1000),
+  /** BENCH_API_PHASES=fundi/query,raw/hello: only these phases (default: all). */
+  phases: process.env.BENCH_API_PHASES?.split(',').map((p) => p.trim()),
 };
 
 function positiveNumber(value: string | undefined, fallback: number): number {
@@ -383,6 +386,23 @@ function evaluateTarget(phases: PhaseResult[]): Target {
   return { ratio, fundiP99, met, text };
 }
 
+/**
+ * Issue 15 §7: an authenticated query costs at most 2× the server CPU per request of a raw uWS "hello"
+ * (the floor, measured in the same run), with p99 < 5 ms. CPU per request, not req/s: the machine is shared.
+ */
+function evaluateFloorTarget(phases: PhaseResult[]): Target {
+  const fundi = phases.find((p) => p.server === 'fundi' && p.workload === 'query');
+  const hello = phases.find((p) => p.server === 'raw' && p.workload === 'hello');
+  const ratio = fundi && hello ? fundi.serverCpuMsPer1k / hello.serverCpuMsPer1k : Number.NaN;
+  const fundiP99 = fundi?.latencyMs.p99 ?? Number.NaN;
+  const met = ratio <= 2 && fundiP99 < 5;
+  const text =
+    `Target "authenticated query ≤ 2× raw uWS server CPU per request, p99 < 5 ms": ` +
+    `Fundi ${fundi ? fundi.serverCpuMsPer1k.toFixed(1) : '–'} µs vs raw uWS hello ${hello ? hello.serverCpuMsPer1k.toFixed(1) : '–'} µs per request = ${ratio.toFixed(2)}×, ` +
+    `Fundi p99 = ${fundiP99.toFixed(2)} ms → ${met ? 'MET' : 'NOT MET'}`;
+  return { ratio, fundiP99, met, text };
+}
+
 /** Ratios that tell whether the transport or the database round-trip sets Fundi's query speed. */
 function observations(phases: PhaseResult[]): string[] {
   const find = (server: ServerKind, workload: string) =>
@@ -482,15 +502,17 @@ async function main() {
   if (!allPass) console.log('\nSome responses differ: the numbers below compare two different APIs.');
 
   const w = workloads(user.token);
-  const plan: Array<[ServerProcess, Workload]> = [
-    [servers.fundi, w.query!],
-    [servers.standalone, w.query!],
-    [servers.fundi, w['query-anon']!],
-    [servers.standalone, w['query-anon']!],
-    [servers.fundi, w.mutation!],
-    [servers.standalone, w.mutation!],
-    [servers.raw, w.hello!],
-  ];
+  const plan: Array<[ServerProcess, Workload]> = (
+    [
+      [servers.fundi, w.query!],
+      [servers.standalone, w.query!],
+      [servers.fundi, w['query-anon']!],
+      [servers.standalone, w['query-anon']!],
+      [servers.fundi, w.mutation!],
+      [servers.standalone, w.mutation!],
+      [servers.raw, w.hello!],
+    ] as Array<[ServerProcess, Workload]>
+  ).filter(([server, workload]) => settings.phases?.includes(`${server.kind}/${workload.name}`) ?? true);
   console.log('\nLoad phases:');
   const phases: PhaseResult[] = [];
   for (const [server, workload] of plan) phases.push(await runPhase(server, workload, database.name));
@@ -500,8 +522,10 @@ async function main() {
   for (const workload of new Set(plan.map(([, wl]) => wl)))
     console.log(`  ${workload.name.padEnd(10)} ${workload.description}`);
   const target = evaluateTarget(phases);
+  const floorTarget = evaluateFloorTarget(phases);
   const notes = observations(phases);
   console.log(`\n${target.text}`);
+  console.log(floorTarget.text);
   for (const note of notes) console.log(`  - ${note}`);
 
   let cluster: ApiClusterRow[] = [];
@@ -549,6 +573,7 @@ async function main() {
     })),
     phases,
     target,
+    floorTarget,
     notes,
     cluster,
     clusterNotes,

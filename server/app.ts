@@ -58,7 +58,7 @@ export function startServer(config: Config, services: Services, database: Databa
       inflight,
       trustProxies: config.trustProxies,
       draining: () => closingDown,
-      createContext: (meta) => createContext(services, config, { transport: 'http', ...meta }),
+      createContext: (meta) => createContext(services, config, meta),
     }),
   );
   const sockets = attachTrpcWebSocket(app, {

@@ -8,12 +8,15 @@ import {
 } from '@trpc/server';
 import { getHTTPStatusCode } from '@trpc/server/http';
 import type { OriginPolicy } from './security';
-import { getProcedureAtPath, isObject } from './trpc-internals';
-import { clientIp, type HttpRequest, type HttpResponse, statusLine } from './uws';
+import { callProcedure, defaultTransformer, getProcedureAtPath, isObject, LazyAbort } from './trpc-internals';
+import { clientIpOf, type HttpRequest, type HttpResponse, remoteIp, statusLine } from './uws';
 import type { OnError } from './ws';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_BATCH_SIZE = 50;
+
+/** What the reply functions need to know of a request's abort: whether the client has gone. */
+type Aborted = { readonly aborted: boolean };
 
 /** Everything the handler needs from the request, copied synchronously: uWS request objects die at the first await. */
 type CopiedRequest = {
@@ -26,8 +29,75 @@ type CopiedRequest = {
   authorization: string;
   contentType: string;
   trpcAccept: string;
-  ip: string;
+  /** Only read behind our own load balancers (TRUST_PROXY); '' otherwise. */
+  forwardedFor: string;
 };
+
+/** What createContext gets for one HTTP request: the HttpCall itself (`ip` is a getter). */
+export type HttpRequestMeta = {
+  readonly transport: 'http';
+  readonly ip: string;
+  readonly cookieToken: string | null;
+  readonly bearerToken: string | null;
+  setCookie(value: string): void;
+  setHeader(name: string, value: string): void;
+};
+
+const NONE: readonly never[] = [];
+const noInput = () => Promise.resolve(undefined);
+
+/**
+ * One HTTP call's state beyond the copied request (issue 15 §7: per-request work only when needed):
+ * - whether its client has gone, and the AbortSignal made only if a procedure reads it (none served over
+ *   HTTP does: subscriptions are WebSocket-only). An AbortController per request cost about as much as
+ *   the rest of a cached-session `auth.me`;
+ * - the client's address, read from the socket on first use only: uWS asks the kernel (getpeername) on
+ *   every call, a few µs, and most procedures never need it. The response object it is read from is valid
+ *   until the call is answered or its client goes; asked after that, there is no address to give, so the
+ *   call fails (499) rather than run without being counted against its address. Its readers (per-IP
+ *   limits of sign-up and sign-in, the admin audit) read it before doing anything else.
+ */
+export class HttpCall extends LazyAbort implements HttpRequestMeta {
+  readonly transport = 'http';
+  finished = false;
+  cookieToken: string | null = null;
+  bearerToken: string | null = null;
+  /** Set-Cookie and other headers of the answer (made when the first is added: most answers have none). */
+  cookies: string[] | null = null;
+  headers: Array<[string, string]> | null = null;
+  private address: string | null = null;
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly forwardedFor: string,
+    private readonly trustProxies: number,
+    private readonly inflight: { count: number },
+  ) {
+    super();
+    inflight.count++;
+  }
+  setCookie(value: string) {
+    this.cookies ??= [];
+    this.cookies.push(value);
+  }
+  setHeader(name: string, value: string) {
+    this.headers ??= [];
+    this.headers.push([name, value]);
+  }
+  /** Answered (or given up): no longer in flight. */
+  finish() {
+    if (!this.finished) this.inflight.count--;
+    this.finished = true;
+  }
+  get ip(): string {
+    if (this.address === null) {
+      if (this.aborted || this.finished) {
+        throw new TRPCError({ code: 'CLIENT_CLOSED_REQUEST', message: 'The client has gone' });
+      }
+      this.address = clientIpOf(this.forwardedFor, this.trustProxies, () => remoteIp(this.res));
+    }
+    return this.address;
+  }
+}
 
 export type HttpHandlerOptions<TCtx> = {
   router: AnyRouter;
@@ -35,13 +105,8 @@ export type HttpHandlerOptions<TCtx> = {
   originAllowed: OriginPolicy;
   /** The session token in a Cookie header, if any. */
   readSessionCookie: (cookieHeader: string) => string | null;
-  createContext: (meta: {
-    ip: string;
-    cookieToken: string | null;
-    bearerToken: string | null;
-    setCookie: (v: string) => void;
-    setHeader: (name: string, value: string) => void;
-  }) => Promise<TCtx>;
+  /** `meta` as it is: spreading it would read `ip` (see HttpCall). */
+  createContext: (meta: HttpRequestMeta) => Promise<TCtx>;
   /** Every error a call ended with, for the application to log what is its own fault. */
   onError?: OnError<TCtx>;
   /** Counts requests in flight so shutdown can wait for them. */
@@ -60,14 +125,18 @@ export type HttpHandlerOptions<TCtx> = {
 export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
   const config = opts.router._def._config;
   const draining = opts.draining ?? (() => false);
+  const trustProxies = opts.trustProxies ?? 0;
+  // Without a transformer, transformTRPCResponse only copies the response (two object spreads per
+  // call) into one that serialises to the same JSON: skip it then.
+  const plainJson = config.transformer === defaultTransformer;
   const reply = (
     res: HttpResponse,
-    signal: AbortSignal,
+    signal: Aborted,
     status: number,
     payload: unknown,
-    cookies: string[],
+    cookies: readonly string[],
     retryAfterSeconds: number | null = null,
-    headers: Array<[string, string]> = [],
+    headers: ReadonlyArray<[string, string]> = NONE,
   ) => replyJson(res, signal, status, payload, cookies, retryAfterSeconds, draining(), headers);
 
   return (res: HttpResponse, req: HttpRequest) => {
@@ -82,63 +151,95 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
       authorization: req.getHeader('authorization'),
       contentType: req.getHeader('content-type'),
       trpcAccept: req.getHeader('trpc-accept'),
-      ip: clientIp(res, req, opts.trustProxies ?? 0),
+      forwardedFor: trustProxies > 0 ? req.getHeader('x-forwarded-for') : '',
     };
-    const abort = new AbortController();
-    opts.inflight.count++;
+    const abort = new HttpCall(res, r.forwardedFor, trustProxies, opts.inflight);
     let handling = false;
-    let finished = false;
-    const done = () => {
-      if (!finished) opts.inflight.count--;
-      finished = true;
-    };
     res.onAborted(() => {
       abort.abort();
       // A client gone while we still wait for its body: nothing will run, so nothing is in flight.
-      if (!handling) done();
+      if (!handling) abort.finish();
     });
 
     if (method !== 'GET' && method !== 'POST') {
-      reply(
-        res,
-        abort.signal,
-        405,
-        { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) },
-        [],
-      );
-      done();
+      reply(res, abort, 405, { error: errorBody(new TRPCError({ code: 'METHOD_NOT_SUPPORTED' })) }, NONE);
+      abort.finish();
       return;
     }
     if (r.method === 'GET') {
       handling = true;
-      handle(r, null, res, abort.signal).finally(done);
+      handle(r, null, res, abort).finally(() => abort.finish());
       return;
     }
-    readBody(res, abort.signal, (body) => {
+    readBody(res, abort, (body) => {
       handling = true;
       if (body === null) {
-        reply(res, abort.signal, 413, { error: errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })) }, []);
-        done();
+        reply(res, abort, 413, { error: errorBody(new TRPCError({ code: 'PAYLOAD_TOO_LARGE' })) }, NONE);
+        abort.finish();
         return;
       }
-      handle(r, body, res, abort.signal).finally(done);
+      handle(r, body, res, abort).finally(() => abort.finish());
     });
   };
+
+  /** One call of a request (a batch has several). */
+  async function runCall(
+    r: CopiedRequest,
+    path: string,
+    index: number,
+    input: unknown,
+    failed: TRPCErrorType | null,
+    ctx: TCtx | undefined,
+    signal: HttpCall,
+  ) {
+    let type: 'query' | 'mutation' | 'subscription' | 'unknown' = 'unknown';
+    try {
+      if (failed) throw failed;
+      const proc = await getProcedureAtPath(opts.router, path);
+      if (!proc) throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
+      type = proc._def.type;
+      if (type === 'subscription') {
+        throw new TRPCError({
+          code: 'METHOD_NOT_SUPPORTED',
+          message: `Subscriptions are served over the WebSocket at ${opts.prefix}`,
+        });
+      }
+      if ((type === 'query') !== (r.method === 'GET')) {
+        throw new TRPCError({
+          code: 'METHOD_NOT_SUPPORTED',
+          message: `Unsupported ${r.method}-request to ${type} procedure at path "${path}"`,
+        });
+      }
+      const data: unknown = await callProcedure(proc, {
+        path,
+        getRawInput: input === undefined ? noInput : () => Promise.resolve(input),
+        ctx,
+        type,
+        signals: signal,
+        batchIndex: index,
+      });
+      return { result: { data } };
+    } catch (cause) {
+      const error = getTRPCErrorFromUnknown(cause);
+      opts.onError?.({ error, type, path, input, ctx });
+      return { error: getErrorShape({ config, error, type, path, input, ctx }) };
+    }
+  }
 
   function errorBody(error: TRPCErrorType, path?: string) {
     return getErrorShape({ config, error, type: 'unknown', path, input: undefined, ctx: undefined });
   }
 
-  async function handle(r: CopiedRequest, body: Buffer | null, res: HttpResponse, signal: AbortSignal) {
-    const cookies: string[] = [];
-    const headers: Array<[string, string]> = [];
-    const bearer = /^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null;
+  async function handle(r: CopiedRequest, body: Buffer | null, res: HttpResponse, signal: HttpCall) {
+    const bearer = r.authorization ? (/^Bearer (.+)$/i.exec(r.authorization)?.[1]?.trim() ?? null) : null;
     const cookieToken = r.cookie ? opts.readSessionCookie(r.cookie) : null;
+    signal.bearerToken = bearer;
+    signal.cookieToken = cookieToken;
 
     // CSRF: a write authenticated by the browser's cookie must come from one of our pages.
     if (r.method === 'POST' && cookieToken && !bearer && !opts.originAllowed(r.origin, r.host)) {
       const error = new TRPCError({ code: 'FORBIDDEN', message: 'Cross-origin request refused' });
-      return reply(res, signal, 403, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 403, { error: errorBody(error) }, NONE);
     }
     if (r.trpcAccept === 'application/jsonl') {
       const error = new TRPCError({
@@ -146,28 +247,28 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
         message:
           'Streaming responses are not served over HTTP: use httpBatchLink, and the WebSocket for subscriptions',
       });
-      return reply(res, signal, 400, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 400, { error: errorBody(error) }, NONE);
     }
     if (r.method === 'POST' && r.contentType && !r.contentType.startsWith('application/json')) {
       const error = new TRPCError({
         code: 'UNSUPPORTED_MEDIA_TYPE',
         message: 'Send JSON (application/json)',
       });
-      return reply(res, signal, 415, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 415, { error: errorBody(error) }, NONE);
     }
 
-    const params = new URLSearchParams(r.query);
-    const isBatch = params.get('batch') === '1';
+    const params = r.query ? new URLSearchParams(r.query) : null;
+    const isBatch = params?.get('batch') === '1';
     let paths: string[];
     try {
-      const decoded = decodeURIComponent(r.path);
+      const decoded = r.path.includes('%') ? decodeURIComponent(r.path) : r.path;
       paths = isBatch ? decoded.split(',') : [decoded];
     } catch {
       paths = [r.path];
     }
     if (isBatch && paths.length > MAX_BATCH_SIZE) {
       const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
-      return reply(res, signal, 400, { error: errorBody(error) }, cookies);
+      return reply(res, signal, 400, { error: errorBody(error) }, NONE);
     }
 
     // Inputs: GET ?input=…, POST body; a batch carries an object keyed by call index.
@@ -176,7 +277,7 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     try {
       const raw =
         r.method === 'GET'
-          ? params.get('input') || undefined
+          ? params?.get('input') || undefined
           : body?.length
             ? body.toString('utf8')
             : undefined;
@@ -204,59 +305,20 @@ export function createTrpcHttpHandler<TCtx>(opts: HttpHandlerOptions<TCtx>) {
     let ctx: TCtx | undefined;
     let ctxError: TRPCErrorType | null = null;
     try {
-      ctx = await opts.createContext({
-        ip: r.ip,
-        cookieToken,
-        bearerToken: bearer,
-        setCookie: (v) => cookies.push(v),
-        setHeader: (name, value) => headers.push([name, value]),
-      });
+      ctx = await opts.createContext(signal);
     } catch (cause) {
       ctxError = getTRPCErrorFromUnknown(cause);
     }
 
-    const results = await Promise.all(
-      paths.map(async (path, index) => {
-        const input = inputs[index];
-        let type: 'query' | 'mutation' | 'subscription' | 'unknown' = 'unknown';
-        try {
-          if (inputError) throw inputError;
-          if (ctxError) throw ctxError;
-          const proc = await getProcedureAtPath(opts.router, path);
-          if (!proc)
-            throw new TRPCError({ code: 'NOT_FOUND', message: `No procedure found on path "${path}"` });
-          type = proc._def.type;
-          if (type === 'subscription') {
-            throw new TRPCError({
-              code: 'METHOD_NOT_SUPPORTED',
-              message: `Subscriptions are served over the WebSocket at ${opts.prefix}`,
-            });
-          }
-          if ((type === 'query') !== (r.method === 'GET')) {
-            throw new TRPCError({
-              code: 'METHOD_NOT_SUPPORTED',
-              message: `Unsupported ${r.method}-request to ${type} procedure at path "${path}"`,
-            });
-          }
-          const data: unknown = await proc({
-            path,
-            getRawInput: async () => input,
-            ctx,
-            type,
-            signal,
-            batchIndex: index,
-          });
-          return { result: { data } };
-        } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          opts.onError?.({ error, type, path, input, ctx });
-          return { error: getErrorShape({ config, error, type, path, input, ctx }) };
-        }
-      }),
-    );
+    const failed = inputError ?? ctxError;
+    const results =
+      paths.length === 1
+        ? [await runCall(r, paths[0]!, 0, inputs[0], failed, ctx, signal)]
+        : await Promise.all(paths.map((path, i) => runCall(r, path, i, inputs[i], failed, ctx, signal)));
     const status = getHTTPStatusCode(results);
-    const payload = transformTRPCResponse(config, isBatch ? results : results[0]!);
-    reply(res, signal, status, payload, cookies, retryAfter(results), headers);
+    const response = isBatch ? results : results[0]!;
+    const payload = plainJson ? response : transformTRPCResponse(config, response);
+    reply(res, signal, status, payload, signal.cookies ?? NONE, retryAfter(results), signal.headers ?? NONE);
   }
 }
 
@@ -273,13 +335,13 @@ function retryAfter(results: Array<{ error?: { data?: unknown } }>): number | nu
 
 function replyJson(
   res: HttpResponse,
-  signal: AbortSignal,
+  signal: Aborted,
   status: number,
   payload: unknown,
-  cookies: string[],
+  cookies: readonly string[],
   retryAfterSeconds: number | null,
   closeConnection: boolean,
-  headers: Array<[string, string]> = [],
+  headers: ReadonlyArray<[string, string]> = NONE,
 ) {
   if (signal.aborted) return;
   const body = JSON.stringify(payload);
@@ -298,7 +360,7 @@ function replyJson(
 }
 
 /** Reads the whole body (copying each chunk: uWS reuses its buffers); null when it is too large. */
-export function readBody(res: HttpResponse, signal: AbortSignal, cb: (body: Buffer | null) => void) {
+export function readBody(res: HttpResponse, signal: Aborted, cb: (body: Buffer | null) => void) {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;

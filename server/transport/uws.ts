@@ -50,12 +50,20 @@ export const remoteIp = (res: UWS.HttpResponse) => Buffer.from(res.getRemoteAddr
  * never trusted); otherwise the socket's peer. Per-IP rate limits count this.
  */
 export function clientIp(res: UWS.HttpResponse, req: UWS.HttpRequest, trustProxies: number): string {
-  const peer = remoteIp(res);
-  if (trustProxies <= 0) return peer;
-  const hops = req
-    .getHeader('x-forwarded-for')
+  return clientIpOf(trustProxies > 0 ? req.getHeader('x-forwarded-for') : '', trustProxies, () =>
+    remoteIp(res),
+  );
+}
+
+/**
+ * `clientIp` from a copied X-Forwarded-For value; `peer` (the socket's address: uWS asks the kernel each
+ * time, a few µs) is asked only when the answer is the peer.
+ */
+export function clientIpOf(forwardedFor: string, trustProxies: number, peer: () => string): string {
+  if (trustProxies <= 0) return peer();
+  const hops = forwardedFor
     .split(',')
     .map((h) => h.trim())
     .filter(Boolean);
-  return hops[hops.length - trustProxies] ?? hops[0] ?? peer;
+  return hops[hops.length - trustProxies] ?? hops[0] ?? peer();
 }

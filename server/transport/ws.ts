@@ -12,7 +12,7 @@ import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMess
 import { log } from '../lib/log';
 import type { Feed } from '../realtime/feed';
 import type { OriginPolicy } from './security';
-import { getProcedureAtPath, isAsyncIterable, isObject, Unpromise } from './trpc-internals';
+import { callProcedure, getProcedureAtPath, isAsyncIterable, isObject, Unpromise } from './trpc-internals';
 import { clientIp, type TemplatedApp, uws, type WebSocket } from './uws';
 import {
   burstOf,
@@ -239,12 +239,12 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
       if (!proc || proc._def.type !== type) {
         throw new TRPCError({ code: 'NOT_FOUND', message: `No "${type}"-procedure on path "${path}"` });
       }
-      const result: unknown = await proc({
+      const result: unknown = await callProcedure(proc, {
         path,
         getRawInput: async () => input,
         ctx,
         type,
-        signal: abort.signal,
+        signals: abort,
         batchIndex,
       });
       const iterable = isObservable(result) || isAsyncIterable(result);

@@ -36,7 +36,9 @@ export type Context = {
 export async function createContext(services: Services, config: Config, req: RequestMeta): Promise<Context> {
   const token = req.bearerToken ?? req.cookieToken;
   if (token?.startsWith('fk_')) {
-    const auth = await services.developer.keys.authenticate(token, req.setHeader);
+    // A method of the HTTP transport's request object: called on it, not passed bare.
+    const setHeader = req.setHeader && ((name: string, value: string) => req.setHeader?.(name, value));
+    const auth = await services.developer.keys.authenticate(token, setHeader);
     return {
       services,
       config,

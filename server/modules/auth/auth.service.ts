@@ -8,18 +8,31 @@ import type { AuthRepo } from './auth.repo';
 import { assertStrongPassword, burnVerifyTime, hashPassword, verifyPassword } from './password';
 import type { SessionStore } from './session';
 
+/**
+ * The public view of a row, made once per row object (a WeakMap, so it goes with the row): a session's
+ * cached row answers every `auth.me` of that session, and the view's two toISOString were a visible share
+ * of that call's CPU (issue 15 §7). Rows are never changed in place (a change reads a new row), and the
+ * view is frozen, so sharing it is safe.
+ */
+const publicUsers = new WeakMap<UserRow, PublicUser>();
+
 export function toPublicUser(u: UserRow): PublicUser {
-  return {
-    id: u.id,
-    email: u.email,
-    name: u.name,
-    phone: u.phone,
-    role: u.role,
-    locale: u.locale,
-    timeZone: u.timeZone,
-    createdAt: u.createdAt.toISOString(),
-    updatedAt: u.updatedAt.toISOString(),
-  };
+  let view = publicUsers.get(u);
+  if (!view) {
+    view = Object.freeze({
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      phone: u.phone,
+      role: u.role,
+      locale: u.locale,
+      timeZone: u.timeZone,
+      createdAt: u.createdAt.toISOString(),
+      updatedAt: u.updatedAt.toISOString(),
+    });
+    publicUsers.set(u, view);
+  }
+  return view;
 }
 
 /** The demo accounts' domain (db/seed/demo.ts): their shared password is in the README. */

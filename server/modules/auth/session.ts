@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { UserRow } from '../../../db/schema';
 import { type Bus, channels, createBus } from '../../realtime/bus';
 import type { AuthRepo } from './auth.repo';
@@ -17,8 +17,8 @@ export function generateSessionToken(): string {
   return encodeBase32LowerCaseNoPadding(bytes);
 }
 
-export const sessionIdFromToken = (token: string) =>
-  encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+/** Hex SHA-256 of the token's UTF-8 bytes. Node's native hash: every request hashes its token. */
+export const sessionIdFromToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export type ValidSession = { id: string; userId: string; expiresAt: Date; renewed: boolean; user: UserRow };
 
