@@ -18,6 +18,7 @@ import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
 import { streamEvent } from '../../realtime/feed';
+import { inbox } from '../../realtime/inbox';
 import type { Mailer } from './channels/email';
 import { endpointAllowed, type PushTarget, sendPush, type VapidKeys } from './channels/push';
 import type { SmsSender } from './channels/sms';
@@ -311,14 +312,8 @@ export function createNotificationService(deps: {
      * position delivered, so a client resuming with `lastEventId` gets each later notification once.
      */
     async *stream(userId: string, lastEventId: string | null | undefined, signal: AbortSignal | undefined) {
-      const queue: BusMessage[] = [];
-      let wake: (() => void) | null = null;
-      const off = bus.on<BusMessage>(channelOf(userId), (m) => {
-        queue.push(m);
-        wake?.();
-      });
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort);
+      const queue = inbox<BusMessage>(signal);
+      const off = bus.on<BusMessage>(channelOf(userId), queue.push);
       try {
         await off.ready;
         const r = await recipientOf(userId);
@@ -349,15 +344,8 @@ export function createNotificationService(deps: {
               if (rows.length < 100) break;
             }
           }
-          while (queue.length === 0) {
-            if (signal?.aborted) return;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-            wake = null;
-          }
-          if (signal?.aborted) return;
-          const batch = queue.splice(0);
+          if (!(await queue.wait())) return;
+          const batch = queue.items.splice(0);
           if (batch.some((m) => 'seq' in m && m.seq > cursor)) catchUp = true;
           else if (batch.some((m) => 'unread' in m))
             yield streamEvent(String(cursor), {
@@ -366,7 +354,7 @@ export function createNotificationService(deps: {
             } as NotificationStreamEvent);
         }
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        queue.close();
         off();
       }
     },
