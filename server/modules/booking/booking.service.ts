@@ -49,25 +49,24 @@ type Deps = {
   /** Technicians' profiles (a technician's verification, checked in the change's transaction). */
   technicians: Pick<TechnicianRecords, 'profile'>;
   /** Working hours and reservations (issue 12 §5): booking a chosen technician for later holds their slot. */
-  schedule?: Pick<ScheduleService, 'reserve'>;
-  /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
-  markets?: MarketService;
+  schedule: Pick<ScheduleService, 'reserve'>;
+  /** Which market a pin is in (its catalogue, currency and commission). */
+  markets: MarketService;
   /** The market zone with a surcharge that a pin is in (issue 13 §2), from memory. */
-  zoneAt?: (market: string, at: { lat: number; lng: number }) => Promise<ZoneSurcharge | null>;
+  zoneAt: (market: string, at: { lat: number; lng: number }) => Promise<ZoneSurcharge | null>;
   /** Refuses a customer who must verify their phone first in this market (issue 11 §3). */
-  mayBook?: (customerId: string, market: string) => Promise<void>;
+  mayBook: (customerId: string, market: string) => Promise<void>;
   /** Money hooks (issue 10), run inside the booking's own transactions. */
-  billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
+  billing: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
   /** Test mode (issue 17 §3): a sandbox booking's simulated technician takes it instead of dispatch. */
-  sandbox?: { drive(bookingId: string): void };
+  sandbox: { drive(bookingId: string): void };
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
-  admission?: Admission;
+  admission: Admission;
   /** New bookings per customer (BOOKING_CREATE_LIMIT per window): create/cancel churn floods technicians. */
-  createLimiter?: RateLimiter;
+  createLimiter: RateLimiter;
   /** Cancellations per customer (BOOKING_CANCEL_LIMIT per window), the other half of the churn. */
-  cancelLimiter?: RateLimiter;
+  cancelLimiter: RateLimiter;
   config: {
-    commissionBps: number;
     maxOpenBookings: number;
     dispatch: { radiusMeters: number };
     arrivalRadiusMeters: number;
@@ -166,16 +165,16 @@ export function createBookingService({
    * a pin outside every market is OUT_OF_AREA, a service from another market's price list WRONG_MARKET.
    */
   async function serviceAt(serviceId: string, at: { lat: number; lng: number }) {
-    const [s, m] = await Promise.all([catalog.requireService(serviceId), markets?.require(at)]);
-    if (m && s.market !== m.slug) {
+    const [s, m] = await Promise.all([catalog.requireService(serviceId), markets.require(at)]);
+    if (s.market !== m.slug) {
       throw new DomainError(
         'WRONG_MARKET',
         `This price list is not ${m.nameEn}'s, where the job is. Choose the service from ${m.nameEn}'s list.`,
         { market: m.slug },
       );
     }
-    const zone = m && zoneAt ? await zoneAt(m.slug, at) : null;
-    return { s, commissionBps: m?.commissionBps ?? config.commissionBps, zone };
+    const zone = await zoneAt(m.slug, at);
+    return { s, commissionBps: m.commissionBps, zone };
   }
 
   /**
@@ -212,8 +211,8 @@ export function createBookingService({
       // A sandbox (test-mode) booking moves no money and writes nothing to the ledger.
       const bills = !view!.booking.sandbox;
       if (bills && d.to === 'completed')
-        await billing?.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
-      if (bills && d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
+        await billing.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
+      if (bills && d.to === 'cancelled') await billing.onCancelled(tx, view!.booking, d.actor.role);
       await also?.(tx, changed);
       return changed;
     });
@@ -230,11 +229,11 @@ export function createBookingService({
     const hash = requestHash(sandbox ? { ...request, sandbox: true } : request);
     // Read before the transaction: inside it, every query must use the transaction's own connection.
     const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
-    await mayBook?.(customer.id, s.market);
+    await mayBook(customer.id, s.market);
     const result = await db.transaction(async (tx) => {
       const r = createBookingRepo(tx);
       await r.lockCustomer(customer.id);
-      await billing?.assertCanBook(customer.id, tx);
+      await billing.assertCanBook(customer.id, tx);
       if (input.technicianId && !(await r.offersService(input.technicianId, s.id)))
         throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
       const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
@@ -245,7 +244,7 @@ export function createBookingService({
         return { id: existing.id, created: null };
       }
       // Counted only for a new booking: a retried key (the PWA's outbox) is not another attempt.
-      if (createLimiter && !(await createLimiter.hit(customer.id))) {
+      if (!(await createLimiter.hit(customer.id))) {
         throw new DomainError('RATE_LIMITED', 'Too many new bookings in a short time. Wait a minute.', {
           retryAfterSeconds: createLimiter.windowSeconds,
         });
@@ -260,7 +259,7 @@ export function createBookingService({
       const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
       // A chosen technician's slot is held from now on, with the drive to it (issue 12 §5).
       const hold =
-        input.technicianId && scheduledFor && schedule
+        input.technicianId && scheduledFor
           ? await schedule.reserve(tx, {
               technicianId: input.technicianId,
               location: { lat: input.lat, lng: input.lng },
@@ -329,7 +328,7 @@ export function createBookingService({
     if (!result.created) return toBooking((await repo.withParties(result.id))!);
     const booking = lifecycle.publish(result.created);
     // A sandbox booking is never dispatched to real technicians: its simulated one takes it.
-    if (sandbox) sandboxDriver?.drive(result.id);
+    if (sandbox) sandboxDriver.drive(result.id);
     else void dispatch.kick(result.id);
     return booking;
   }
@@ -413,12 +412,12 @@ export function createBookingService({
           'An organisation’s booking needs the on-site contact: siteContact { name, phone }.',
           { field: 'siteContact' },
         );
-      const release = admission?.enter();
+      const release = admission.enter();
       try {
         // A slot taken meanwhile (the reservations' exclusion constraint): CONFLICT, not a 500.
         return await createAdmitted(customer, input, sandbox).catch(rethrowSlotTaken);
       } finally {
-        release?.();
+        release();
       }
     },
 
@@ -462,7 +461,7 @@ export function createBookingService({
      */
     async cancel(id: string, user: Caller, reason: string, also?: InTx): Promise<Booking> {
       // Every attempt by a customer counts (issue 15 §1); an admin's cancellation (`also`) never does.
-      if (cancelLimiter && user.role === 'customer' && !also && !(await cancelLimiter.hit(user.id))) {
+      if (user.role === 'customer' && !also && !(await cancelLimiter.hit(user.id))) {
         throw new DomainError('RATE_LIMITED', 'Too many cancellations in a short time. Wait a minute.', {
           retryAfterSeconds: cancelLimiter.windowSeconds,
         });
