@@ -147,10 +147,10 @@ export function createBookingService({
   }
 
   /** The booking as `user` may see it, and in which role. */
-  async function load(id: string, user: Caller): Promise<{ view: BookingWithParties; as: Actor }> {
-    const view = await repo.withParties(id);
-    const as = roleOn(view?.booking, user);
-    return { view: view!, as };
+  async function load(id: string, user: Caller): Promise<{ withParties: BookingWithParties; as: Actor }> {
+    const withParties = await repo.withParties(id);
+    const as = roleOn(withParties?.booking, user);
+    return { withParties: withParties!, as };
   }
 
   const price = (
@@ -178,9 +178,9 @@ export function createBookingService({
   }
 
   /**
-   * Runs one status change in one transaction: the booking's view read and locked (`user` authorised on
-   * it), the decision, the conditional update and its history row; then publishes the new view, which is
-   * also the answer (no re-read).
+   * Runs one status change in one transaction: the booking with its parties read and locked (`user`
+   * authorised on it), the decision, the conditional update and its history row; then publishes the new
+   * booking with its parties, which is also the answer (no re-read).
    */
   async function change(
     id: string,
@@ -202,17 +202,17 @@ export function createBookingService({
     also?: InTx,
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
-      const view = await createBookingRepo(tx).withParties(id, { forUpdate: true });
-      const as = roleOn(view?.booking, user);
+      const withParties = await createBookingRepo(tx).withParties(id, { forUpdate: true });
+      const as = roleOn(withParties?.booking, user);
       await guard?.(tx, as);
-      const d = decide(view!.booking, as);
-      const changed = await lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
+      const d = decide(withParties!.booking, as);
+      const changed = await lifecycle.transition(tx, withParties!, d.to, d.actor, d.reason, d.patch);
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
       // A sandbox (test-mode) booking moves no money and writes nothing to the ledger.
-      const bills = !view!.booking.sandbox;
+      const bills = !withParties!.booking.sandbox;
       if (bills && d.to === 'completed')
         await billing.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
-      if (bills && d.to === 'cancelled') await billing.onCancelled(tx, view!.booking, d.actor.role);
+      if (bills && d.to === 'cancelled') await billing.onCancelled(tx, withParties!.booking, d.actor.role);
       await also?.(tx, changed);
       return changed;
     });
@@ -305,8 +305,9 @@ export function createBookingService({
         actorRole: 'customer',
         reason: null,
       });
-      // The new booking's view from what is at hand (the caller is the customer): no read after the write.
-      const view: BookingWithParties = {
+      // The new booking with its parties from what is at hand (the caller is the customer): no read after
+      // the write.
+      const withParties: BookingWithParties = {
         booking: row,
         service: {
           id: s.id,
@@ -322,8 +323,8 @@ export function createBookingService({
         technician: null,
         techProfile: null,
       };
-      await lifecycle.recorded(tx, { view, history });
-      return { id: row.id, created: { view, history } };
+      await lifecycle.recorded(tx, { withParties, history });
+      return { id: row.id, created: { withParties, history } };
     });
     if (!result.created) return toBooking((await repo.withParties(result.id))!);
     const booking = lifecycle.publish(result.created);
@@ -422,7 +423,7 @@ export function createBookingService({
     },
 
     async get(id: string, user: Caller): Promise<Booking> {
-      return toBooking((await load(id, user)).view);
+      return toBooking((await load(id, user)).withParties);
     },
 
     async history(id: string, user: Caller): Promise<BookingHistoryEntry[]> {
@@ -583,7 +584,7 @@ export function createBookingService({
       const live = bus.subscribe<PublishedBookingEvent>(channels.booking(id), signal);
       await live.ready; // listening (on Redis too) before reading the backlog: nothing falls between
       // One snapshot, so the state sent is exactly the one its event ids name.
-      const [view, history] = await db.transaction(
+      const [withParties, history] = await db.transaction(
         async (tx) => {
           const r = createBookingRepo(tx);
           return [await r.withParties(id), await r.history(id)] as const;
@@ -592,13 +593,13 @@ export function createBookingService({
       );
       const latest = history.at(-1);
       let seen = latest ? latest.id : 0;
-      if (view && latest && lastEventId !== String(latest.id)) {
+      if (withParties && latest && lastEventId !== String(latest.id)) {
         // Resuming (a reconnect, perhaps to another node): every change since the last one seen, in
         // order, each with the booking as it is now; a fresh subscription gets the current state.
         const after = Number(lastEventId);
         const missed = after > 0 ? history.filter((h) => h.id > after) : [];
         for (const h of missed.length ? missed : [latest]) {
-          const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(h) };
+          const event: BookingEvent = { booking: toBooking(withParties), change: toHistoryEntry(h) };
           yield streamEvent(String(h.id), event);
         }
       }

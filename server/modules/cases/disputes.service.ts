@@ -189,19 +189,19 @@ export function createDisputesService(deps: {
   /** Both parties hear the decided outcome, in the transaction `tx` that records it. */
   async function tellOutcome(tx: DbOrTx, d: DisputeRow) {
     if (!d.outcome || !d.resolvedAt) return;
-    const view = await deps.bookingRecords.withParties(d.bookingId, { tx });
-    if (!view) return;
+    const withParties = await deps.bookingRecords.withParties(d.bookingId, { tx });
+    if (!withParties) return;
     await deps.outcomeDecided(tx, {
       disputeId: d.id,
       bookingId: d.bookingId,
       outcome: d.outcome,
       note: d.outcomeNote,
       refundAmount: d.refundAmount,
-      currency: view.booking.currency,
+      currency: withParties.booking.currency,
       decidedAt: d.resolvedAt,
-      serviceEn: view.service.nameEn,
-      serviceAr: view.service.nameAr,
-      parties: [view.booking.customerId, view.booking.technicianId],
+      serviceEn: withParties.service.nameEn,
+      serviceAr: withParties.service.nameAr,
+      parties: [withParties.booking.customerId, withParties.booking.technicianId],
     });
   }
 

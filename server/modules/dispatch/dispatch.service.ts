@@ -371,14 +371,14 @@ export function createDispatchService(deps: {
             throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot take jobs.');
           const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
           if (!offer) return null;
-          const view = await deps.bookings.withParties(bookingId, { tx, forUpdate: true });
-          if (view?.booking.status !== 'searching')
+          const withParties = await deps.bookings.withParties(bookingId, { tx, forUpdate: true });
+          if (withParties?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
           // The price stored is the one of the technician who accepted (their own, when they have one).
-          const service = await deps.service(view.booking.serviceId);
-          const p = service ? offerPrice(offer, view.booking, service) : null;
+          const service = await deps.service(withParties.booking.serviceId);
+          const p = service ? offerPrice(offer, withParties.booking, service) : null;
           // A scheduled job reserves the technician's time, with the drive to it (issue 12 §5).
-          const b = view.booking;
+          const b = withParties.booking;
           const reservation =
             b.scheduledFor && b.scheduledEnd
               ? await deps.schedule.reserve(tx, {
@@ -391,14 +391,14 @@ export function createDispatchService(deps: {
               : {};
           const change = await lifecycle.transition(
             tx,
-            view,
+            withParties,
             'assigned',
             { id: technicianId, role: 'technician' },
             null,
             {
               technicianId,
               ...reservation,
-              ...(p && p.base !== view.booking.priceBase
+              ...(p && p.base !== withParties.booking.priceBase
                 ? {
                     priceBase: p.base,
                     priceSurcharge: p.surcharge,
