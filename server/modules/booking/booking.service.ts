@@ -21,7 +21,7 @@ import type {
   quoteInput,
 } from '../../contracts/booking';
 import type { Admission } from '../../lib/admission';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
 import { money, priceJob } from '../../lib/money';
@@ -447,13 +447,10 @@ export function createBookingService({
         before,
         limit: limit + 1,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toBooking),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor(last.booking.createdAt, last.booking.id) : null,
-      };
+      const { page, nextCursor } = pageOf(rows, limit, (last) =>
+        encodeCursor(last.booking.createdAt, last.booking.id),
+      );
+      return { items: page.map(toBooking), nextCursor };
     },
 
     /**

@@ -9,7 +9,7 @@ import type {
   EligibleTechnician,
   EvidenceChatMessage,
 } from '../../contracts/cases';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import { money } from '../../lib/money';
 import { createAuditRepo } from '../audit/audit.repo';
@@ -234,8 +234,7 @@ export function createAdminBookingsService(deps: {
         before: decodeCursor(input?.cursor),
         limit: limit + 1,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const { page, nextCursor } = pageOf(rows, limit, (last) => encodeCursor(last.cursorAt, last.id));
       return {
         items: page.map((r) => ({
           id: r.id,
@@ -251,7 +250,7 @@ export function createAdminBookingsService(deps: {
           createdAt: r.createdAt.toISOString(),
           openDisputeId: r.openDisputeId,
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+        nextCursor,
       };
     },
 

@@ -13,7 +13,7 @@ import type {
   resolveDisputeInput,
 } from '../../contracts/cases';
 import type { MeEvent } from '../../contracts/me';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import { money } from '../../lib/money';
@@ -325,8 +325,9 @@ export function createDisputesService(deps: {
           before: decodeCursor(input?.cursor),
           limit: limit + 1,
         });
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
+        const { page, nextCursor } = pageOf(rows, limit, (last) =>
+          encodeCursor(last.cursorAt, last.dispute.id),
+        );
         return {
           items: page.map((r) => ({
             ...toSummary(r.dispute),
@@ -336,7 +337,7 @@ export function createDisputesService(deps: {
             openedBy: { id: r.dispute.openedBy, name: r.openerName },
             lastMessageAt: r.lastMessageAt ? new Date(r.lastMessageAt).toISOString() : null,
           })),
-          nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.dispute.id) : null,
+          nextCursor,
         };
       },
 

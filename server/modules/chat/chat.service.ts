@@ -13,6 +13,7 @@ import type {
   sendChatInput,
 } from '../../contracts/chat';
 import type { MeEvent } from '../../contracts/me';
+import { pageOf } from '../../lib/cursor';
 import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { RateLimiter } from '../../lib/rate-limit';
@@ -260,7 +261,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
           : await readPage(repo, first);
       const { access, rows } = result;
       let markers = result.markers;
-      const page = rows.slice(0, limit);
+      const { page, nextCursor } = pageOf(rows, limit, (last) => String(last.id));
       const items = page.map((row) => toMessage(toBusRow(row), access.booking));
       let unread = 0;
       if (access.as !== 'admin') {
@@ -275,7 +276,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
       }
       return {
         items,
-        nextCursor: rows.length > limit && page.length ? String(page.at(-1)!.id) : null,
+        nextCursor,
         state: stateOf(access, markers),
         unread,
       };

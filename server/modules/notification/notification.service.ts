@@ -14,6 +14,7 @@ import {
   type pushSubscribeInput,
   type setPreferencesInput,
 } from '../../contracts/notification';
+import { pageOf } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
@@ -293,11 +294,11 @@ export function createNotificationService(deps: {
     async list(userId: string, cursor: string | null | undefined, limit = PAGE): Promise<NotificationPage> {
       const rows = await repo.page(userId, cursor ? Number(cursor) : undefined, limit + 1);
       const r = await recipientOf(userId);
-      const page = rows.slice(0, limit);
+      const { page, nextCursor } = pageOf(rows, limit, (last) => String(last.feedSeq));
       return {
         items: page.map((row) => toNotification(row, r)),
         unread: await repo.unread(userId),
-        nextCursor: rows.length > limit ? String(page.at(-1)!.feedSeq) : null,
+        nextCursor,
       };
     },
 
