@@ -23,7 +23,7 @@ import type { DispatchService } from '../dispatch/dispatch.service';
 import type { ScheduleService } from '../schedule/schedule.service';
 import type { TrackingService } from '../tracking/tracking.service';
 import type { UploadService } from '../upload/upload.service';
-import { createCasesRepo } from './cases.repo';
+import { createCasesRepo, partiesOf } from './cases.repo';
 
 export type Caller = Pick<UserRow, 'id' | 'role'>;
 
@@ -241,8 +241,7 @@ export function createAdminBookingsService(deps: {
           status: r.status,
           market: r.market,
           service: { id: r.serviceId, name: { en: r.serviceEn, ar: r.serviceAr } },
-          customer: { id: r.customerId, name: r.customerName },
-          technician: r.technicianId ? { id: r.technicianId, name: r.technicianName ?? '' } : null,
+          ...partiesOf(r),
           address: r.address,
           location: { lat: r.location.lat, lng: r.location.lng },
           total: money(r.priceTotal, r.currency),

@@ -26,7 +26,7 @@ import type { NotificationHooks } from '../notification/notification.hooks';
 import type { PaymentsService } from '../payments/payments.service';
 import type { AdminBookingsService, Caller } from './bookings.service';
 import { toSummary } from './bookings.service';
-import { createCasesRepo } from './cases.repo';
+import { createCasesRepo, partiesOf } from './cases.repo';
 
 const ONE_OPEN = 'disputes_one_open_per_booking';
 const alreadyOpen = () =>
@@ -332,8 +332,7 @@ export function createDisputesService(deps: {
           items: page.map((r) => ({
             ...toSummary(r.dispute),
             service: { en: r.serviceEn, ar: r.serviceAr },
-            customer: { id: r.customerId, name: r.customerName },
-            technician: r.technicianId ? { id: r.technicianId, name: r.technicianName ?? '' } : null,
+            ...partiesOf(r),
             openedBy: { id: r.dispute.openedBy, name: r.openerName },
             lastMessageAt: r.lastMessageAt ? new Date(r.lastMessageAt).toISOString() : null,
           })),
