@@ -199,7 +199,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     providers: createProviders(config.payments),
     market: config.market,
     // Each market's payment methods, cancellation fee and unpaid grace: its row (cached with the outlines).
-    policy: (market, currency) => markets.moneyPolicy(market, currency),
+    markets,
     publicUrl: () => config.publicUrl ?? `http://localhost:${config.port}`,
     bus,
     paid: notifications.hooks.paid,

@@ -16,22 +16,14 @@
  * which adds Accra that way).
  */
 import { sql } from 'drizzle-orm';
-import type { PaymentMethod } from '../../server/contracts/payment';
+import type { MarketMoneyPolicy } from '../../server/modules/payments/markets';
 import type { Db } from '../client';
 
 /** [lng, lat] rings, closed. Rough metropolitan outlines: what matters is land where we have technicians. */
 type Ring = Array<[number, number]>;
 
-/** A market's money rules (columns of its row; see db/schema/markets.ts). */
-export type MarketMoneySeed = {
-  methods: PaymentMethod[];
-  cancellation: {
-    graceMinutes: number;
-    fee: { kind: 'fixed'; amount: number } | { kind: 'percent'; pct: number };
-    technicianSharePct: number;
-  };
-  unpaidGraceHours: number;
-};
+/** A market's money rules (columns of its row; see db/schema/markets.ts): the payments service's policy. */
+export type MarketMoneySeed = Omit<MarketMoneyPolicy, 'market' | 'currency'>;
 
 export const marketSeed: Array<{
   slug: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { marketSlugSchema } from './catalog';
 import { latSchema, lngSchema } from './geo';
 
 /** A polygon's outer ring as [lng, lat] pairs (GeoJSON order); closed by the server if it is not. */
@@ -8,11 +9,11 @@ const ring = z
   .max(200, 'An area has at most 200 corners');
 
 export const areaInput = z.union([
-  z.object({ market: z.string().regex(/^[a-z0-9-]{1,40}$/), zone: z.string().regex(/^[a-z0-9-]{1,40}$/) }),
+  z.object({ market: marketSlugSchema, zone: z.string().regex(/^[a-z0-9-]{1,40}$/) }),
   z.object({ name: z.string().trim().min(1).max(80), polygon: ring }),
 ]);
 export const setAreasInput = z.object({ areas: z.array(areaInput).max(10) });
-export const zonesInput = z.object({ market: z.string().regex(/^[a-z0-9-]{1,40}$/) });
+export const zonesInput = z.object({ market: marketSlugSchema });
 
 /** Why `technician.setAreas` refused an area (VALIDATION, `details: { index, reason }`): the UI words each. */
 export const areaRejectionReasons = ['invalid', 'outside', 'zone', 'too_large'] as const;

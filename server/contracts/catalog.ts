@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** A market's slug (`market.list`), wherever an input names a market. */
+export const marketSlugSchema = z.string().regex(/^[a-z0-9-]{1,40}$/);
+
 export const priceUnits = ['fixed', 'hourly'] as const;
 export type PriceUnit = (typeof priceUnits)[number];
 
@@ -45,10 +48,7 @@ export type Service = z.infer<typeof serviceSchema>;
 /** `market`: only the categories with an active service in that market (a market's slug). */
 export const categoriesInput = z
   .object({
-    market: z
-      .string()
-      .regex(/^[a-z0-9-]{1,40}$/)
-      .optional(),
+    market: marketSlugSchema.optional(),
   })
   .optional();
 
@@ -56,9 +56,6 @@ export const servicesInput = z
   .object({
     categoryId: z.uuid().optional(),
     /** A market's slug (`market.list`); the deployment's default market when absent. */
-    market: z
-      .string()
-      .regex(/^[a-z0-9-]{1,40}$/)
-      .optional(),
+    market: marketSlugSchema.optional(),
   })
   .optional();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { BookingStatus } from './booking';
 import type { DisputeKind, DisputeOutcome, DisputeStatus } from './cases';
 import type { Money, PriceUnit } from './catalog';
-import { priceUnits } from './catalog';
+import { marketSlugSchema, priceUnits } from './catalog';
 import { CONTROL_CHARACTERS_MESSAGE, MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from './text';
 
 const line = (max: number) =>
@@ -207,7 +207,7 @@ export const updateCategoryInput = categoryFields.partial().extend({ id: z.uuid(
 
 const serviceBase = z.object({
   categoryId: z.uuid(),
-  market: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  market: marketSlugSchema,
   slug,
   nameEn: line(100),
   nameAr: line(100),
@@ -251,10 +251,7 @@ export const updateServiceInput = serviceBase
   .refine(boundsOk, boundsMessage);
 export const catalogListInput = z
   .object({
-    market: z
-      .string()
-      .regex(/^[a-z0-9-]{1,40}$/)
-      .optional(),
+    market: marketSlugSchema.optional(),
   })
   .optional();
 export const idInput = z.object({ id: z.uuid() });

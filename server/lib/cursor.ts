@@ -50,3 +50,17 @@ export function decodeCursor(cursor: string | undefined): Cursor | undefined {
   }
   return { at, instant: iso, id };
 }
+
+/**
+ * One page of a keyset listing read with `limit + 1` rows: the first `limit` rows, and the cursor after
+ * the last of them when the extra row shows there is more (else null).
+ */
+export function pageOf<R>(
+  rows: readonly R[],
+  limit: number,
+  cursorAfter: (last: R) => string | null,
+): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last !== undefined ? cursorAfter(last) : null };
+}

@@ -69,6 +69,9 @@ export const roleProcedure = (...roles: Role[]) =>
     return next();
   });
 
+export const customerProcedure = roleProcedure('customer');
+export const technicianProcedure = roleProcedure('technician');
+
 /** Admins only; their request's address reaches any audit row written meanwhile (audit.context.ts). */
 export const adminProcedure = roleProcedure('admin').use(({ ctx, next }) =>
   auditRequest.run({ ip: ctx.req.ip }, () => next()),

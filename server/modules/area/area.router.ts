@@ -1,7 +1,5 @@
 import { setAreasInput } from '../../contracts/area';
-import { roleProcedure } from '../../trpc/procedures';
-
-const technicianProcedure = roleProcedure('technician');
+import { technicianProcedure } from '../../trpc/procedures';
 
 /** Merged into the `technician` router: where they work (issue 13 §2). */
 export const technicianAreaProcedures = {

@@ -11,31 +11,32 @@ import { type BookingWithParties, createBookingRepo, type NewBooking } from './b
 
 export type ActorRef = { id: string | null; role: Actor };
 /** A committed change: the booking as it now is (with its parties) and its history row. */
-export type Change = { booking: BookingRow; view: BookingWithParties; history: BookingHistoryRow };
+export type Change = { booking: BookingRow; withParties: BookingWithParties; history: BookingHistoryRow };
 /** What `booking.events` subscribers receive: the event and its id (the history row's id). */
 export type PublishedBookingEvent = { id: string; event: BookingEvent };
 
 /**
  * Status changes, shared by the booking and dispatch services: the state-machine check, the conditional
  * update and the history row, always inside the caller's transaction; publishing after it commits.
- * The change carries the booking's new view, so neither the caller nor the subscribers read it again
- * (issue 18: a job used to cost about 35 transactions, mostly re-reads of what was just written).
+ * The change carries the booking with its parties (`withParties`), so neither the caller nor the
+ * subscribers read it again (issue 18: a job used to cost about 35 transactions, mostly re-reads of
+ * what was just written).
  */
 /** Work committed with every booking change (issue 17: the webhook outbox rows). */
 export type ChangeOutbox = {
-  bookingChanged(tx: DbOrTx, change: Pick<Change, 'view' | 'history'>): Promise<void>;
+  bookingChanged(tx: DbOrTx, change: Pick<Change, 'withParties' | 'history'>): Promise<void>;
 };
 
 export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
   return {
     /** A new booking's first history row was written (`transition` does this itself for every change). */
-    async recorded(tx: DbOrTx, change: Pick<Change, 'view' | 'history'>) {
+    async recorded(tx: DbOrTx, change: Pick<Change, 'withParties' | 'history'>) {
       await outbox?.bookingChanged(tx, change);
     },
 
     /**
-     * `current` is the locked row, or better its locked view: then the new view is the old one with the
-     * updated row (and the technician's part read only when who is assigned changed).
+     * `current` is the locked row, or better the locked booking with its parties: then the new one is the
+     * old one with the updated row (and the technician's part read only when who is assigned changed).
      */
     async transition(
       tx: DbOrTx,
@@ -63,41 +64,41 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
         actorRole: actor.role,
         reason,
       });
-      let view: BookingWithParties | undefined;
-      if (!('booking' in current)) view = await repo.withParties(row.id);
-      else if (updated.technicianId === row.technicianId) view = { ...current, booking: updated };
+      let withParties: BookingWithParties | undefined;
+      if (!('booking' in current)) withParties = await repo.withParties(row.id);
+      else if (updated.technicianId === row.technicianId) withParties = { ...current, booking: updated };
       else if (!updated.technicianId)
-        view = { ...current, booking: updated, technician: null, techProfile: null };
+        withParties = { ...current, booking: updated, technician: null, techProfile: null };
       else {
         const part = await repo.technicianPart(updated.technicianId);
-        view = {
+        withParties = {
           ...current,
           booking: updated,
           technician: part?.technician ?? null,
           techProfile: part?.techProfile ?? null,
         };
       }
-      await outbox?.bookingChanged(tx, { view: view!, history });
-      return { booking: updated, view: view!, history };
+      await outbox?.bookingChanged(tx, { withParties: withParties!, history });
+      return { booking: updated, withParties: withParties!, history };
     },
 
     /**
      * After commit: tells every live `booking.events` subscriber, and returns the booking as published
      * (callers answer with it instead of reading it again).
      */
-    publish({ view, history }: Pick<Change, 'view' | 'history'>): Booking {
-      const bookingId = view.booking.id;
+    publish({ withParties, history }: Pick<Change, 'withParties' | 'history'>): Booking {
+      const bookingId = withParties.booking.id;
       const published: PublishedBookingEvent = {
         id: String(history.id),
-        event: { booking: toBooking(view), change: toHistoryEntry(history) },
+        event: { booking: toBooking(withParties), change: toHistoryEntry(history) },
       };
       bus.publish(channels.booking(bookingId), published);
       // Every node's live-location pipeline follows active jobs with this.
       bus.publish<BookingChangeMessage>(channels.bookingChanges, {
         node: bus.nodeId,
         bookingId,
-        status: view.booking.status,
-        technicianId: view.booking.technicianId,
+        status: withParties.booking.status,
+        technicianId: withParties.booking.technicianId,
       });
       return published.event.booking;
     },

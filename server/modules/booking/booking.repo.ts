@@ -226,7 +226,7 @@ export function createBookingRepo(db: DbOrTx) {
       return row;
     },
 
-    /** The technician's part of a booking view (after an assignment changed who it is). */
+    /** The technician's part of a booking with its parties (after an assignment changed who it is). */
     async technicianPart(
       technicianId: string,
     ): Promise<Pick<BookingWithParties, 'technician' | 'techProfile'> | undefined> {

@@ -16,12 +16,9 @@ import {
   quoteSchema,
 } from '../../contracts/booking';
 import { addExtraInput, extraSchema, respondExtraInput } from '../../contracts/payment';
-import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { authedProcedure, customerProcedure, router, technicianProcedure } from '../../trpc/procedures';
 import { trackedStream } from '../../trpc/tracked';
 import { bookingPhotoProcedures } from '../upload/upload.router';
-
-const customerProcedure = roleProcedure('customer');
-const technicianProcedure = roleProcedure('technician');
 
 export const bookingRouter = router({
   quote: authedProcedure

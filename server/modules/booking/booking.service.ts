@@ -21,7 +21,7 @@ import type {
   quoteInput,
 } from '../../contracts/booking';
 import type { Admission } from '../../lib/admission';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
 import { money, priceJob } from '../../lib/money';
@@ -49,25 +49,24 @@ type Deps = {
   /** Technicians' profiles (a technician's verification, checked in the change's transaction). */
   technicians: Pick<TechnicianRecords, 'profile'>;
   /** Working hours and reservations (issue 12 §5): booking a chosen technician for later holds their slot. */
-  schedule?: Pick<ScheduleService, 'reserve'>;
-  /** Which market a pin is in (its catalogue, currency and commission); absent in unit set-ups. */
-  markets?: MarketService;
+  schedule: Pick<ScheduleService, 'reserve'>;
+  /** Which market a pin is in (its catalogue, currency and commission). */
+  markets: MarketService;
   /** The market zone with a surcharge that a pin is in (issue 13 §2), from memory. */
-  zoneAt?: (market: string, at: { lat: number; lng: number }) => Promise<ZoneSurcharge | null>;
+  zoneAt: (market: string, at: { lat: number; lng: number }) => Promise<ZoneSurcharge | null>;
   /** Refuses a customer who must verify their phone first in this market (issue 11 §3). */
-  mayBook?: (customerId: string, market: string) => Promise<void>;
+  mayBook: (customerId: string, market: string) => Promise<void>;
   /** Money hooks (issue 10), run inside the booking's own transactions. */
-  billing?: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
+  billing: Pick<PaymentsService, 'assertCanBook' | 'onCompleted' | 'onCancelled'>;
   /** Test mode (issue 17 §3): a sandbox booking's simulated technician takes it instead of dispatch. */
-  sandbox?: { drive(bookingId: string): void };
+  sandbox: { drive(bookingId: string): void };
   /** Admission of new bookings (refused with OVERLOADED past the knee, before the machine thrashes). */
-  admission?: Admission;
+  admission: Admission;
   /** New bookings per customer (BOOKING_CREATE_LIMIT per window): create/cancel churn floods technicians. */
-  createLimiter?: RateLimiter;
+  createLimiter: RateLimiter;
   /** Cancellations per customer (BOOKING_CANCEL_LIMIT per window), the other half of the churn. */
-  cancelLimiter?: RateLimiter;
+  cancelLimiter: RateLimiter;
   config: {
-    commissionBps: number;
     maxOpenBookings: number;
     dispatch: { radiusMeters: number };
     arrivalRadiusMeters: number;
@@ -148,10 +147,10 @@ export function createBookingService({
   }
 
   /** The booking as `user` may see it, and in which role. */
-  async function load(id: string, user: Caller): Promise<{ view: BookingWithParties; as: Actor }> {
-    const view = await repo.withParties(id);
-    const as = roleOn(view?.booking, user);
-    return { view: view!, as };
+  async function load(id: string, user: Caller): Promise<{ withParties: BookingWithParties; as: Actor }> {
+    const withParties = await repo.withParties(id);
+    const as = roleOn(withParties?.booking, user);
+    return { withParties: withParties!, as };
   }
 
   const price = (
@@ -166,22 +165,22 @@ export function createBookingService({
    * a pin outside every market is OUT_OF_AREA, a service from another market's price list WRONG_MARKET.
    */
   async function serviceAt(serviceId: string, at: { lat: number; lng: number }) {
-    const [s, m] = await Promise.all([catalog.requireService(serviceId), markets?.require(at)]);
-    if (m && s.market !== m.slug) {
+    const [s, m] = await Promise.all([catalog.requireService(serviceId), markets.require(at)]);
+    if (s.market !== m.slug) {
       throw new DomainError(
         'WRONG_MARKET',
         `This price list is not ${m.nameEn}'s, where the job is. Choose the service from ${m.nameEn}'s list.`,
         { market: m.slug },
       );
     }
-    const zone = m && zoneAt ? await zoneAt(m.slug, at) : null;
-    return { s, commissionBps: m?.commissionBps ?? config.commissionBps, zone };
+    const zone = await zoneAt(m.slug, at);
+    return { s, commissionBps: m.commissionBps, zone };
   }
 
   /**
-   * Runs one status change in one transaction: the booking's view read and locked (`user` authorised on
-   * it), the decision, the conditional update and its history row; then publishes the new view, which is
-   * also the answer (no re-read).
+   * Runs one status change in one transaction: the booking with its parties read and locked (`user`
+   * authorised on it), the decision, the conditional update and its history row; then publishes the new
+   * booking with its parties, which is also the answer (no re-read).
    */
   async function change(
     id: string,
@@ -203,17 +202,17 @@ export function createBookingService({
     also?: InTx,
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
-      const view = await createBookingRepo(tx).withParties(id, { forUpdate: true });
-      const as = roleOn(view?.booking, user);
+      const withParties = await createBookingRepo(tx).withParties(id, { forUpdate: true });
+      const as = roleOn(withParties?.booking, user);
       await guard?.(tx, as);
-      const d = decide(view!.booking, as);
-      const changed = await lifecycle.transition(tx, view!, d.to, d.actor, d.reason, d.patch);
+      const d = decide(withParties!.booking, as);
+      const changed = await lifecycle.transition(tx, withParties!, d.to, d.actor, d.reason, d.patch);
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
       // A sandbox (test-mode) booking moves no money and writes nothing to the ledger.
-      const bills = !view!.booking.sandbox;
+      const bills = !withParties!.booking.sandbox;
       if (bills && d.to === 'completed')
-        await billing?.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
-      if (bills && d.to === 'cancelled') await billing?.onCancelled(tx, view!.booking, d.actor.role);
+        await billing.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
+      if (bills && d.to === 'cancelled') await billing.onCancelled(tx, withParties!.booking, d.actor.role);
       await also?.(tx, changed);
       return changed;
     });
@@ -230,11 +229,11 @@ export function createBookingService({
     const hash = requestHash(sandbox ? { ...request, sandbox: true } : request);
     // Read before the transaction: inside it, every query must use the transaction's own connection.
     const { s, commissionBps, zone } = await serviceAt(input.serviceId, input);
-    await mayBook?.(customer.id, s.market);
+    await mayBook(customer.id, s.market);
     const result = await db.transaction(async (tx) => {
       const r = createBookingRepo(tx);
       await r.lockCustomer(customer.id);
-      await billing?.assertCanBook(customer.id, tx);
+      await billing.assertCanBook(customer.id, tx);
       if (input.technicianId && !(await r.offersService(input.technicianId, s.id)))
         throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
       const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
@@ -245,7 +244,7 @@ export function createBookingService({
         return { id: existing.id, created: null };
       }
       // Counted only for a new booking: a retried key (the PWA's outbox) is not another attempt.
-      if (createLimiter && !(await createLimiter.hit(customer.id))) {
+      if (!(await createLimiter.hit(customer.id))) {
         throw new DomainError('RATE_LIMITED', 'Too many new bookings in a short time. Wait a minute.', {
           retryAfterSeconds: createLimiter.windowSeconds,
         });
@@ -260,7 +259,7 @@ export function createBookingService({
       const scheduledFor = input.scheduledFor ? new Date(input.scheduledFor) : null;
       // A chosen technician's slot is held from now on, with the drive to it (issue 12 §5).
       const hold =
-        input.technicianId && scheduledFor && schedule
+        input.technicianId && scheduledFor
           ? await schedule.reserve(tx, {
               technicianId: input.technicianId,
               location: { lat: input.lat, lng: input.lng },
@@ -306,8 +305,9 @@ export function createBookingService({
         actorRole: 'customer',
         reason: null,
       });
-      // The new booking's view from what is at hand (the caller is the customer): no read after the write.
-      const view: BookingWithParties = {
+      // The new booking with its parties from what is at hand (the caller is the customer): no read after
+      // the write.
+      const withParties: BookingWithParties = {
         booking: row,
         service: {
           id: s.id,
@@ -323,13 +323,13 @@ export function createBookingService({
         technician: null,
         techProfile: null,
       };
-      await lifecycle.recorded(tx, { view, history });
-      return { id: row.id, created: { view, history } };
+      await lifecycle.recorded(tx, { withParties, history });
+      return { id: row.id, created: { withParties, history } };
     });
     if (!result.created) return toBooking((await repo.withParties(result.id))!);
     const booking = lifecycle.publish(result.created);
     // A sandbox booking is never dispatched to real technicians: its simulated one takes it.
-    if (sandbox) sandboxDriver?.drive(result.id);
+    if (sandbox) sandboxDriver.drive(result.id);
     else void dispatch.kick(result.id);
     return booking;
   }
@@ -413,17 +413,17 @@ export function createBookingService({
           'An organisation’s booking needs the on-site contact: siteContact { name, phone }.',
           { field: 'siteContact' },
         );
-      const release = admission?.enter();
+      const release = admission.enter();
       try {
         // A slot taken meanwhile (the reservations' exclusion constraint): CONFLICT, not a 500.
         return await createAdmitted(customer, input, sandbox).catch(rethrowSlotTaken);
       } finally {
-        release?.();
+        release();
       }
     },
 
     async get(id: string, user: Caller): Promise<Booking> {
-      return toBooking((await load(id, user)).view);
+      return toBooking((await load(id, user)).withParties);
     },
 
     async history(id: string, user: Caller): Promise<BookingHistoryEntry[]> {
@@ -447,13 +447,10 @@ export function createBookingService({
         before,
         limit: limit + 1,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toBooking),
-        nextCursor:
-          rows.length > limit && last ? encodeCursor(last.booking.createdAt, last.booking.id) : null,
-      };
+      const { page, nextCursor } = pageOf(rows, limit, (last) =>
+        encodeCursor(last.booking.createdAt, last.booking.id),
+      );
+      return { items: page.map(toBooking), nextCursor };
     },
 
     /**
@@ -462,7 +459,7 @@ export function createBookingService({
      */
     async cancel(id: string, user: Caller, reason: string, also?: InTx): Promise<Booking> {
       // Every attempt by a customer counts (issue 15 §1); an admin's cancellation (`also`) never does.
-      if (cancelLimiter && user.role === 'customer' && !also && !(await cancelLimiter.hit(user.id))) {
+      if (user.role === 'customer' && !also && !(await cancelLimiter.hit(user.id))) {
         throw new DomainError('RATE_LIMITED', 'Too many cancellations in a short time. Wait a minute.', {
           retryAfterSeconds: cancelLimiter.windowSeconds,
         });
@@ -584,7 +581,7 @@ export function createBookingService({
       const live = bus.subscribe<PublishedBookingEvent>(channels.booking(id), signal);
       await live.ready; // listening (on Redis too) before reading the backlog: nothing falls between
       // One snapshot, so the state sent is exactly the one its event ids name.
-      const [view, history] = await db.transaction(
+      const [withParties, history] = await db.transaction(
         async (tx) => {
           const r = createBookingRepo(tx);
           return [await r.withParties(id), await r.history(id)] as const;
@@ -593,13 +590,13 @@ export function createBookingService({
       );
       const latest = history.at(-1);
       let seen = latest ? latest.id : 0;
-      if (view && latest && lastEventId !== String(latest.id)) {
+      if (withParties && latest && lastEventId !== String(latest.id)) {
         // Resuming (a reconnect, perhaps to another node): every change since the last one seen, in
         // order, each with the booking as it is now; a fresh subscription gets the current state.
         const after = Number(lastEventId);
         const missed = after > 0 ? history.filter((h) => h.id > after) : [];
         for (const h of missed.length ? missed : [latest]) {
-          const event: BookingEvent = { booking: toBooking(view), change: toHistoryEntry(h) };
+          const event: BookingEvent = { booking: toBooking(withParties), change: toHistoryEntry(h) };
           yield streamEvent(String(h.id), event);
         }
       }

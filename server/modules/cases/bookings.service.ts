@@ -9,7 +9,7 @@ import type {
   EligibleTechnician,
   EvidenceChatMessage,
 } from '../../contracts/cases';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import { money } from '../../lib/money';
 import { createAuditRepo } from '../audit/audit.repo';
@@ -23,7 +23,7 @@ import type { DispatchService } from '../dispatch/dispatch.service';
 import type { ScheduleService } from '../schedule/schedule.service';
 import type { TrackingService } from '../tracking/tracking.service';
 import type { UploadService } from '../upload/upload.service';
-import { createCasesRepo } from './cases.repo';
+import { createCasesRepo, partiesOf } from './cases.repo';
 
 export type Caller = Pick<UserRow, 'id' | 'role'>;
 
@@ -81,9 +81,9 @@ export function createAdminBookingsService(deps: {
   const repo = createCasesRepo(db);
 
   async function requireBooking(id: string) {
-    const view = await deps.bookingRecords.withParties(id);
-    if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
-    return view;
+    const withParties = await deps.bookingRecords.withParties(id);
+    if (!withParties) throw new DomainError('NOT_FOUND', 'Booking not found.');
+    return withParties;
   }
 
   /**
@@ -117,8 +117,8 @@ export function createAdminBookingsService(deps: {
   }
 
   async function detail(admin: Caller, id: string, via: string): Promise<AdminBookingDetail> {
-    const view = await requireBooking(id);
-    const b = view.booking;
+    const withParties = await requireBooking(id);
+    const b = withParties.booking;
     const [history, offers, trail, pays, ledger, photos, market, cust, techContact, cases] =
       await Promise.all([
         deps.bookingRecords.history(id),
@@ -134,7 +134,7 @@ export function createAdminBookingsService(deps: {
       ]);
     const chat = await chatEvidence(admin, id, via);
     return {
-      booking: toBooking(view),
+      booking: toBooking(withParties),
       market: market ?? '',
       customer: cust!,
       technician: techContact ?? null,
@@ -187,8 +187,8 @@ export function createAdminBookingsService(deps: {
 
     /** Technicians who may be given the job (server-side: service, market, verified, in good standing). */
     async eligible(input: { id: string; q?: string }): Promise<EligibleTechnician[]> {
-      const view = await requireBooking(input.id);
-      const b = view.booking;
+      const withParties = await requireBooking(input.id);
+      const b = withParties.booking;
       const rows = await repo.eligibleTechnicians({
         serviceId: b.serviceId,
         at: { lat: b.location.lat, lng: b.location.lng },
@@ -234,16 +234,14 @@ export function createAdminBookingsService(deps: {
         before: decodeCursor(input?.cursor),
         limit: limit + 1,
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const { page, nextCursor } = pageOf(rows, limit, (last) => encodeCursor(last.cursorAt, last.id));
       return {
         items: page.map((r) => ({
           id: r.id,
           status: r.status,
           market: r.market,
           service: { id: r.serviceId, name: { en: r.serviceEn, ar: r.serviceAr } },
-          customer: { id: r.customerId, name: r.customerName },
-          technician: r.technicianId ? { id: r.technicianId, name: r.technicianName ?? '' } : null,
+          ...partiesOf(r),
           address: r.address,
           location: { lat: r.location.lat, lng: r.location.lng },
           total: money(r.priceTotal, r.currency),
@@ -251,7 +249,7 @@ export function createAdminBookingsService(deps: {
           createdAt: r.createdAt.toISOString(),
           openDisputeId: r.openDisputeId,
         })),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.id) : null,
+        nextCursor,
       };
     },
 
@@ -263,7 +261,10 @@ export function createAdminBookingsService(deps: {
           actorId: admin.id,
           action: 'booking.cancel',
           subject: `booking:${input.id}`,
-          detail: { from: changed.history.fromStatus, technicianId: changed.view.booking.technicianId },
+          detail: {
+            from: changed.history.fromStatus,
+            technicianId: changed.withParties.booking.technicianId,
+          },
           reason: input.reason,
           before: { status: changed.history.fromStatus },
           after: { status: changed.history.toStatus },
@@ -280,9 +281,9 @@ export function createAdminBookingsService(deps: {
       // The booking is locked here; its open offer is withdrawn after the commit (as a cancel does), so an
       // accept holding that offer's row never waits on us while we wait on it.
       const done = await inTx(async (tx) => {
-        const view = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
-        if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
-        const b = view.booking;
+        const withParties = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
+        if (!withParties) throw new DomainError('NOT_FOUND', 'Booking not found.');
+        const b = withParties.booking;
         const audit = (detail: Record<string, unknown>) =>
           createAuditRepo(tx).record({
             actorId: admin.id,
@@ -303,7 +304,7 @@ export function createAdminBookingsService(deps: {
           );
         const change = await lifecycle.transition(
           tx,
-          view,
+          withParties,
           'searching',
           actor,
           'Re-dispatched by an admin',
@@ -331,9 +332,9 @@ export function createAdminBookingsService(deps: {
     async reassign(admin: Caller, input: { id: string; technicianId: string }) {
       const actor = { id: admin.id, role: 'admin' as const };
       const done = await inTx(async (tx) => {
-        const view = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
-        if (!view) throw new DomainError('NOT_FOUND', 'Booking not found.');
-        const b = view.booking;
+        const withParties = await deps.bookingRecords.withParties(input.id, { tx, forUpdate: true });
+        if (!withParties) throw new DomainError('NOT_FOUND', 'Booking not found.');
+        const b = withParties.booking;
         if (b.technicianId === input.technicianId)
           throw new DomainError('CONFLICT', 'The booking is already assigned to that technician.');
         if (b.status !== 'searching' && !TAKEABLE.has(b.status))
@@ -353,7 +354,7 @@ export function createAdminBookingsService(deps: {
             { standing },
           );
         const changes: Change[] = [];
-        let current = view;
+        let current = withParties;
         if (b.status !== 'searching') {
           const back = await lifecycle.transition(
             tx,
@@ -364,7 +365,7 @@ export function createAdminBookingsService(deps: {
             HANDED_BACK,
           );
           changes.push(back);
-          current = back.view;
+          current = back.withParties;
         }
         // A scheduled job: the chosen technician's hours, time off and drive from their previous job are
         // checked and their time reserved (CONFLICT with SLOT_UNAVAILABLE otherwise), as for an accepted

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, eq, gte, inArray, lt, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { type DbOrTx, isoMicros, queryRows } from '../../../db/client';
 import {
@@ -24,6 +24,31 @@ const author = alias(users, 'author');
 /** The last row of the previous page: its exact `created_at` (microseconds, see lib/cursor.ts) and id. */
 type Before = { instant: string; id: string } | undefined;
 
+/** Newest-first keyset: the rows after `before` (none: the first page). */
+const olderThan = (createdAt: AnyColumn, id: AnyColumn, before: Before) =>
+  before ? sql`(${createdAt}, ${id}) < (${before.instant}::timestamptz, ${before.id}::uuid)` : undefined;
+
+/** The booking's service name and its two parties, as the board and the queue list them. */
+const serviceAndParties = {
+  serviceEn: services.nameEn,
+  serviceAr: services.nameAr,
+  customerId: customer.id,
+  customerName: customer.name,
+  technicianId: tech.id,
+  technicianName: tech.name,
+};
+
+/** A listed row's parties as the console shows them (`serviceAndParties`). */
+export const partiesOf = (r: {
+  customerId: string;
+  customerName: string;
+  technicianId: string | null;
+  technicianName: string | null;
+}) => ({
+  customer: { id: r.customerId, name: r.customerName },
+  technician: r.technicianId ? { id: r.technicianId, name: r.technicianName ?? '' } : null,
+});
+
 /** SQL of the operations console's bookings board and dispute cases (reads of other modules' tables too). */
 export function createCasesRepo(db: DbOrTx) {
   return {
@@ -45,12 +70,7 @@ export function createCasesRepo(db: DbOrTx) {
           status: bookings.status,
           market: services.market,
           serviceId: services.id,
-          serviceEn: services.nameEn,
-          serviceAr: services.nameAr,
-          customerId: customer.id,
-          customerName: customer.name,
-          technicianId: tech.id,
-          technicianName: tech.name,
+          ...serviceAndParties,
           address: bookings.address,
           location: bookings.location,
           priceTotal: bookings.priceTotal,
@@ -75,9 +95,7 @@ export function createCasesRepo(db: DbOrTx) {
             f.to ? lt(bookings.createdAt, f.to) : undefined,
             f.customerId ? eq(bookings.customerId, f.customerId) : undefined,
             f.technicianId ? eq(bookings.technicianId, f.technicianId) : undefined,
-            f.before
-              ? sql`(${bookings.createdAt}, ${bookings.id}) < (${f.before.instant}::timestamptz, ${f.before.id}::uuid)`
-              : undefined,
+            olderThan(bookings.createdAt, bookings.id, f.before),
           ),
         )
         .orderBy(desc(bookings.createdAt), desc(bookings.id))
@@ -213,12 +231,7 @@ export function createCasesRepo(db: DbOrTx) {
       return db
         .select({
           dispute: disputes,
-          serviceEn: services.nameEn,
-          serviceAr: services.nameAr,
-          customerId: customer.id,
-          customerName: customer.name,
-          technicianId: tech.id,
-          technicianName: tech.name,
+          ...serviceAndParties,
           openerName: opener.name,
           lastMessageAt: last,
           cursorAt: isoMicros(disputes.createdAt),
@@ -233,9 +246,7 @@ export function createCasesRepo(db: DbOrTx) {
           and(
             f.status ? eq(disputes.status, f.status) : undefined,
             f.kind ? eq(disputes.kind, f.kind) : undefined,
-            f.before
-              ? sql`(${disputes.createdAt}, ${disputes.id}) < (${f.before.instant}::timestamptz, ${f.before.id}::uuid)`
-              : undefined,
+            olderThan(disputes.createdAt, disputes.id, f.before),
           ),
         )
         .orderBy(desc(disputes.createdAt), desc(disputes.id))

@@ -13,7 +13,7 @@ import type {
   resolveDisputeInput,
 } from '../../contracts/cases';
 import type { MeEvent } from '../../contracts/me';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import { money } from '../../lib/money';
@@ -26,7 +26,7 @@ import type { NotificationHooks } from '../notification/notification.hooks';
 import type { PaymentsService } from '../payments/payments.service';
 import type { AdminBookingsService, Caller } from './bookings.service';
 import { toSummary } from './bookings.service';
-import { createCasesRepo } from './cases.repo';
+import { createCasesRepo, partiesOf } from './cases.repo';
 
 const ONE_OPEN = 'disputes_one_open_per_booking';
 const alreadyOpen = () =>
@@ -189,19 +189,19 @@ export function createDisputesService(deps: {
   /** Both parties hear the decided outcome, in the transaction `tx` that records it. */
   async function tellOutcome(tx: DbOrTx, d: DisputeRow) {
     if (!d.outcome || !d.resolvedAt) return;
-    const view = await deps.bookingRecords.withParties(d.bookingId, { tx });
-    if (!view) return;
+    const withParties = await deps.bookingRecords.withParties(d.bookingId, { tx });
+    if (!withParties) return;
     await deps.outcomeDecided(tx, {
       disputeId: d.id,
       bookingId: d.bookingId,
       outcome: d.outcome,
       note: d.outcomeNote,
       refundAmount: d.refundAmount,
-      currency: view.booking.currency,
+      currency: withParties.booking.currency,
       decidedAt: d.resolvedAt,
-      serviceEn: view.service.nameEn,
-      serviceAr: view.service.nameAr,
-      parties: [view.booking.customerId, view.booking.technicianId],
+      serviceEn: withParties.service.nameEn,
+      serviceAr: withParties.service.nameAr,
+      parties: [withParties.booking.customerId, withParties.booking.technicianId],
     });
   }
 
@@ -325,18 +325,18 @@ export function createDisputesService(deps: {
           before: decodeCursor(input?.cursor),
           limit: limit + 1,
         });
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
+        const { page, nextCursor } = pageOf(rows, limit, (last) =>
+          encodeCursor(last.cursorAt, last.dispute.id),
+        );
         return {
           items: page.map((r) => ({
             ...toSummary(r.dispute),
             service: { en: r.serviceEn, ar: r.serviceAr },
-            customer: { id: r.customerId, name: r.customerName },
-            technician: r.technicianId ? { id: r.technicianId, name: r.technicianName ?? '' } : null,
+            ...partiesOf(r),
             openedBy: { id: r.dispute.openedBy, name: r.openerName },
             lastMessageAt: r.lastMessageAt ? new Date(r.lastMessageAt).toISOString() : null,
           })),
-          nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.dispute.id) : null,
+          nextCursor,
         };
       },
 

@@ -13,11 +13,13 @@ import type {
   sendChatInput,
 } from '../../contracts/chat';
 import type { MeEvent } from '../../contracts/me';
+import { pageOf } from '../../lib/cursor';
 import { DomainError, isUniqueViolation } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { RateLimiter } from '../../lib/rate-limit';
 import { type Bus, channels } from '../../realtime/bus';
 import { streamEvent } from '../../realtime/feed';
+import { inbox } from '../../realtime/inbox';
 import { createAuditRepo } from '../audit/audit.repo';
 import { meChannel } from '../me/me.channel';
 import { maskContacts } from './chat.mask';
@@ -259,7 +261,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
           : await readPage(repo, first);
       const { access, rows } = result;
       let markers = result.markers;
-      const page = rows.slice(0, limit);
+      const { page, nextCursor } = pageOf(rows, limit, (last) => String(last.id));
       const items = page.map((row) => toMessage(toBusRow(row), access.booking));
       let unread = 0;
       if (access.as !== 'admin') {
@@ -274,7 +276,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
       }
       return {
         items,
-        nextCursor: rows.length > limit && page.length ? String(page.at(-1)!.id) : null,
+        nextCursor,
         state: stateOf(access, markers),
         unread,
       };
@@ -306,16 +308,9 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
 
       // Chat events and booking changes (status, hand-back: who may read, what is masked) in one queue.
       type Item = ChatBusEvent | { kind: 'booking' };
-      const queue: Item[] = [];
-      let wake: (() => void) | null = null;
-      const push = (item: Item) => {
-        queue.push(item);
-        wake?.();
-      };
-      const offChat = bus.on<ChatBusEvent>(chatChannel(bookingId), push);
-      const offBooking = bus.on(channels.booking(bookingId), () => push({ kind: 'booking' }));
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort);
+      const queue = inbox<Item>(signal);
+      const offChat = bus.on<ChatBusEvent>(chatChannel(bookingId), queue.push);
+      const offBooking = bus.on(channels.booking(bookingId), () => queue.push({ kind: 'booking' }));
       try {
         await Promise.all([offChat.ready, offBooking.ready]);
         // Listening now: read the booking again (it may have changed before we were).
@@ -362,16 +357,8 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
           if (rows.length < BACKLOG_BATCH) break;
         }
 
-        for (;;) {
-          while (queue.length === 0) {
-            if (signal?.aborted) return;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-            wake = null;
-          }
-          if (signal?.aborted) return;
-          const item = queue.shift()!;
+        while (await queue.wait()) {
+          const item = queue.items.shift()!;
           if (item.kind === 'booking') {
             // NOT_FOUND to a technician who handed the job back; FORBIDDEN to an admin once not disputed.
             access = authorize(await repo.booking(bookingId), user, 'read');
@@ -392,7 +379,7 @@ export function createChatService({ db, bus, limiter, config, now = Date.now, no
           }
         }
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        queue.close();
         offChat();
         offBooking();
       }

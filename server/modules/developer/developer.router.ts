@@ -22,10 +22,9 @@ import {
 } from '../../contracts/developer';
 import { DomainError } from '../../lib/errors';
 import type { AuthedContext } from '../../trpc/procedures';
-import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { authedProcedure, customerProcedure, router } from '../../trpc/procedures';
 
 /** People (not keys: keys are refused by the scope table) who manage an organisation's keys. */
-const customerProcedure = roleProcedure('customer');
 
 /** The organisation a webhook call acts on: a key's own, or one the signed-in person manages. */
 async function webhookOrg(ctx: AuthedContext, orgId: string | undefined): Promise<string> {

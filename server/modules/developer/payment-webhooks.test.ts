@@ -236,6 +236,7 @@ describe('payment webhooks', () => {
       ledger: createLedger(),
       providers: {},
       market: 'lagos',
+      markets: server.services.markets,
       publicUrl: () => server.url,
       outbox: {
         async paymentChanged(tx, change) {

@@ -73,11 +73,18 @@ export function createSandboxDriver(deps: {
       const tech = (attempt === 1 && (await repo.idleTechnician())) || (await repo.createTechnician());
       try {
         const change = await db.transaction(async (tx) => {
-          const view = await deps.bookingRecords.withParties(bookingId, { tx, forUpdate: true });
-          if (view?.booking.status !== 'searching' || !view.booking.sandbox) return null;
-          return deps.lifecycle.transition(tx, view, 'assigned', { id: tech.id, role: 'technician' }, null, {
-            technicianId: tech.id,
-          });
+          const withParties = await deps.bookingRecords.withParties(bookingId, { tx, forUpdate: true });
+          if (withParties?.booking.status !== 'searching' || !withParties.booking.sandbox) return null;
+          return deps.lifecycle.transition(
+            tx,
+            withParties,
+            'assigned',
+            { id: tech.id, role: 'technician' },
+            null,
+            {
+              technicianId: tech.id,
+            },
+          );
         });
         if (!change) return null;
         deps.lifecycle.publish(change);

@@ -296,13 +296,13 @@ export function createWebhookService(deps: {
      * The outbox hook, inside the transaction that commits a booking change: events for the organisation
      * whose principal owns the booking, one statement, nothing written for anyone else's booking.
      */
-    async bookingChanged(tx: DbOrTx, change: Pick<Change, 'view' | 'history'>) {
-      const { booking } = change.view;
+    async bookingChanged(tx: DbOrTx, change: Pick<Change, 'withParties' | 'history'>) {
+      const { booking } = change.withParties;
       const written = await createDeveloperRepo(tx).enqueueForPrincipal(
         booking.customerId,
         bookingEventTypes(change),
         {
-          booking: toBooking(change.view),
+          booking: toBooking(change.withParties),
           change: toHistoryEntry(change.history),
         } satisfies WebhookBookingData,
         { livemode: !booking.sandbox },

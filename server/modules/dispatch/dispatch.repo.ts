@@ -136,6 +136,18 @@ const eligibleFor = (b: BookingRef, presence: PresenceWindow, signals: DispatchS
 
 export type Candidate = { technicianId: string; distanceMeters: number; price?: number | null };
 
+/** A candidate as the queries below select it: `distance` in metres, `price` the technician's own (`ownPrice`). */
+type CandidateRow = { technician_id: string; distance: number; price: number | null };
+
+/** The driver may hand numerics back as strings; null stays null (the list price). */
+const priceOf = (price: number | null) => (price === null ? null : Number(price));
+
+const toCandidate = (row: CandidateRow): Candidate => ({
+  technicianId: row.technician_id,
+  distanceMeters: Math.round(Number(row.distance)),
+  price: priceOf(row.price),
+});
+
 /** The technician's own price for the booking's service (null: the list price). */
 const ownPrice = (serviceId: string) =>
   sql`(SELECT ts.price FROM technician_services ts WHERE ts.technician_id = tp.user_id AND ts.service_id = ${serviceId})`;
@@ -178,7 +190,7 @@ export function createDispatchRepo(
       if (signals.ratingBandMeters <= 0) return undefined;
       const here = point(b.location);
       const reach = Math.min(nearestMeters + signals.ratingBandMeters, radiusMeters);
-      const [row] = await queryRows<{ technician_id: string; distance: number; price: number | null }>(
+      const [row] = await queryRows<CandidateRow>(
         db,
         sql`SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
                    ${ownPrice(b.serviceId)} AS price
@@ -190,13 +202,7 @@ export function createDispatchRepo(
                      ST_Distance(tp.location, ${here}), tp.user_id
             LIMIT 1`,
       );
-      return row
-        ? {
-            technicianId: row.technician_id,
-            distanceMeters: Math.round(Number(row.distance)),
-            price: row.price === null ? null : Number(row.price),
-          }
-        : undefined;
+      return row && toCandidate(row);
     },
 
     /**
@@ -208,7 +214,7 @@ export function createDispatchRepo(
      */
     async nextCandidate(b: BookingRef, radiusMeters: number) {
       const here = point(b.location);
-      const [row] = await queryRows<{ technician_id: string; distance: number; price: number | null }>(
+      const [row] = await queryRows<CandidateRow>(
         db,
         sql`SELECT technician_id, distance, price FROM (
               SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
@@ -220,31 +226,19 @@ export function createDispatchRepo(
               LIMIT 1) nearest
             WHERE distance <= ${radiusMeters}`,
       );
-      return row
-        ? {
-            technicianId: row.technician_id,
-            distanceMeters: Math.round(Number(row.distance)),
-            price: row.price === null ? null : Number(row.price),
-          }
-        : undefined;
+      return row && toCandidate(row);
     },
 
     /** The customer's chosen technician, if available for this booking now (any distance: they chose). */
     async chosen(b: BookingRef, technicianId: string) {
       const here = point(b.location);
-      const [row] = await queryRows<{ distance: number; price: number | null }>(
+      const [row] = await queryRows<Omit<CandidateRow, 'technician_id'>>(
         db,
         sql`SELECT ST_Distance(tp.location, ${here}) AS distance, ${ownPrice(b.serviceId)} AS price
             FROM technician_profiles tp
             WHERE tp.user_id = ${technicianId} AND ${eligible(b)}`,
       );
-      return row
-        ? {
-            technicianId,
-            distanceMeters: Math.round(Number(row.distance)),
-            price: row.price === null ? null : Number(row.price),
-          }
-        : undefined;
+      return row && toCandidate({ ...row, technician_id: technicianId });
     },
 
     /**
@@ -257,7 +251,7 @@ export function createDispatchRepo(
         candidates.map((c) => sql`${c.technicianId}::uuid`),
         sql`, `,
       );
-      const [row] = await queryRows<{ technician_id: string; price: number | null }>(
+      const [row] = await queryRows<Omit<CandidateRow, 'distance'>>(
         db,
         sql`SELECT tp.user_id AS technician_id, ${ownPrice(b.serviceId)} AS price
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
@@ -267,7 +261,7 @@ export function createDispatchRepo(
             LIMIT 1`,
       );
       const found = row && candidates.find((c) => c.technicianId === row.technician_id);
-      return found && { ...found, price: row.price === null ? null : Number(row.price) };
+      return found && { ...found, price: priceOf(row.price) };
     },
 
     /**

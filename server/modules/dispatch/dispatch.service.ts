@@ -23,8 +23,8 @@ export type DispatchConfig = {
   searchWindowMs: number;
   sweepMs: number;
   scheduleLeadMs: number;
-  /** Ratings as dispatch signals (the rating band, the customer floor); defaults when absent. */
-  signals?: DispatchSignals;
+  /** Ratings as dispatch signals (the rating band, the customer floor). */
+  signals: DispatchSignals;
 };
 
 /** Internal to the offers channel: streams re-check access; never sent to a client. */
@@ -95,12 +95,12 @@ export function createDispatchService(deps: {
   presence: PresenceService;
   presenceTimeoutMs: number;
   /** PUSH_REACHABLE_MS: technicians without a live socket, reachable by Web Push (0: none). */
-  pushReachableMs?: number;
+  pushReachableMs: number;
   leader: Leader;
   /** A service by id (the catalog keeps them in memory), for the offer card. */
   service: (id: string) => Promise<ServiceRow | undefined>;
   /** Called in the offer's transaction (the notification outbox, issue 11 §2). */
-  offered?: (tx: DbOrTx, offer: OfferRow, booking: BookingRow) => Promise<void>;
+  offered: (tx: DbOrTx, offer: OfferRow, booking: BookingRow) => Promise<void>;
   /** Nearest available technicians from the live in-memory index (PostgreSQL's nearest is the fallback). */
   nearest: (
     serviceId: string,
@@ -110,7 +110,7 @@ export function createDispatchService(deps: {
     when?: Date | null,
   ) => Candidate[];
   /** Working hours and reservations (issue 12 §5): a scheduled job reserves its technician's time. */
-  schedule?: Pick<ScheduleService, 'reserve' | 'release'>;
+  schedule: Pick<ScheduleService, 'reserve' | 'release'>;
 }) {
   const { db, bus, lifecycle, config, presence, presenceTimeoutMs } = deps;
   /**
@@ -120,7 +120,7 @@ export function createDispatchService(deps: {
   const dispatchRepo = (d: DbOrTx) =>
     createDispatchRepo(
       d,
-      { timeoutMs: presenceTimeoutMs, since: presence.since, pushReachableMs: deps.pushReachableMs ?? 0 },
+      { timeoutMs: presenceTimeoutMs, since: presence.since, pushReachableMs: deps.pushReachableMs },
       config.signals,
     );
   const repo = dispatchRepo(db);
@@ -219,7 +219,7 @@ export function createDispatchService(deps: {
         else {
           reason = 'The technician you chose could not take this job';
           // Their slot was held for this booking: free it for others (issue 12 §5).
-          if (row.reservedFor === chosen) await deps.schedule?.release(tx, row.id);
+          if (row.reservedFor === chosen) await deps.schedule.release(tx, row.id);
         }
       }
       if (early && !candidate && row.fallbackToNearest) return null;
@@ -246,7 +246,7 @@ export function createDispatchService(deps: {
         const base = await ownBase(row, candidate.price);
         const offer = await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base);
         // The technician's notification commits with the offer (issue 11 §2).
-        await deps.offered?.(tx, offer, row);
+        await deps.offered(tx, offer, row);
         return { offer, row };
       }
       // Nobody available right now: keep looking (sweeps, technicians coming online) until the deadline;
@@ -371,16 +371,16 @@ export function createDispatchService(deps: {
             throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot take jobs.');
           const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
           if (!offer) return null;
-          const view = await deps.bookings.withParties(bookingId, { tx, forUpdate: true });
-          if (view?.booking.status !== 'searching')
+          const withParties = await deps.bookings.withParties(bookingId, { tx, forUpdate: true });
+          if (withParties?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
           // The price stored is the one of the technician who accepted (their own, when they have one).
-          const service = await deps.service(view.booking.serviceId);
-          const p = service ? offerPrice(offer, view.booking, service) : null;
+          const service = await deps.service(withParties.booking.serviceId);
+          const p = service ? offerPrice(offer, withParties.booking, service) : null;
           // A scheduled job reserves the technician's time, with the drive to it (issue 12 §5).
-          const b = view.booking;
+          const b = withParties.booking;
           const reservation =
-            b.scheduledFor && b.scheduledEnd && deps.schedule
+            b.scheduledFor && b.scheduledEnd
               ? await deps.schedule.reserve(tx, {
                   bookingId,
                   technicianId,
@@ -391,14 +391,14 @@ export function createDispatchService(deps: {
               : {};
           const change = await lifecycle.transition(
             tx,
-            view,
+            withParties,
             'assigned',
             { id: technicianId, role: 'technician' },
             null,
             {
               technicianId,
               ...reservation,
-              ...(p && p.base !== view.booking.priceBase
+              ...(p && p.base !== withParties.booking.priceBase
                 ? {
                     priceBase: p.base,
                     priceSurcharge: p.surcharge,

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { earningsEntriesInput } from '../../contracts/payment';
-import { roleProcedure, router } from '../../trpc/procedures';
-
-const technicianProcedure = roleProcedure('technician');
+import { router, technicianProcedure } from '../../trpc/procedures';
 
 export const earningsRouter = router({
   summary: technicianProcedure

@@ -1,6 +1,7 @@
 import type { Db } from '../../../db/client';
 import type { UserRow } from '../../../db/schema';
 import type { EarningsPage, EarningsSummary, Payout } from '../../contracts/payment';
+import { pageOf } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { createAuditRepo } from '../audit/audit.repo';
 import { accounts, type Ledger } from '../ledger/ledger.service';
@@ -72,7 +73,7 @@ export function createEarningsService(deps: {
         beforeId,
         limit: limit + 1,
       });
-      const page = rows.slice(0, limit);
+      const { page, nextCursor } = pageOf(rows, limit, (last) => String(last.id));
       return {
         items: page.map((e) => ({
           id: String(e.id),
@@ -83,7 +84,7 @@ export function createEarningsService(deps: {
           bookingId: e.bookingId,
           memo: e.memo,
         })),
-        nextCursor: rows.length > limit ? String(page.at(-1)!.id) : null,
+        nextCursor,
       };
     },
 

@@ -3,6 +3,7 @@ import type { UserRow } from '../../../db/schema';
 import type { MeEvent } from '../../contracts/me';
 import { log } from '../../lib/log';
 import { type Bus, channels, type Unsubscribe } from '../../realtime/bus';
+import { inbox } from '../../realtime/inbox';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { meChannel } from './me.channel';
 import { createMeRepo } from './me.repo';
@@ -97,13 +98,11 @@ export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
 
   return {
     async *events(user: Caller, signal: AbortSignal | undefined): AsyncGenerator<MeEvent> {
-      const queue: MeEvent[] = [];
-      let wake: (() => void) | null = null;
+      const queue = inbox<MeEvent>(signal);
       const emit: Emit = (event) => {
         // A reader this far behind refetches everything anyway: one resync instead of the pile.
-        if (queue.length >= MAX_QUEUED) queue.splice(0, queue.length, { type: 'resync' });
+        if (queue.items.length >= MAX_QUEUED) queue.items.splice(0, queue.items.length, { type: 'resync' });
         queue.push(event);
-        wake?.();
       };
       const mine = byUser.get(user.id) ?? new Set<Emit>();
       mine.add(emit);
@@ -111,24 +110,12 @@ export function createMeService({ db, bus }: { db: Db; bus: Bus }) {
       if (user.role === 'admin') admins.add(emit);
       attachShared();
       const offOwn = bus.on<MeEvent>(meChannel(user.id), emit);
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort);
       try {
         await Promise.all([offOwn.ready, ...shared.map((off) => off.ready)]);
         yield { type: 'resync' };
-        for (;;) {
-          while (queue.length === 0) {
-            if (signal?.aborted) return;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-            wake = null;
-          }
-          if (signal?.aborted) return;
-          yield queue.shift()!;
-        }
+        while (await queue.wait()) yield queue.items.shift()!;
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        queue.close();
         offOwn();
         mine.delete(emit);
         if (mine.size === 0) byUser.delete(user.id);

@@ -31,14 +31,17 @@ export function createNotificationHooks(
 ) {
   return {
     /** A booking's status changed (booking.lifecycle.ts `transition`). */
-    async bookingChanged(tx: DbOrTx, change: { view: BookingWithParties; history: BookingHistoryRow }) {
-      const { view, history } = change;
-      const b = view.booking;
+    async bookingChanged(
+      tx: DbOrTx,
+      change: { withParties: BookingWithParties; history: BookingHistoryRow },
+    ) {
+      const { withParties, history } = change;
+      const b = withParties.booking;
       const base: NotificationData = {
         bookingId: b.id,
-        serviceEn: view.service.nameEn,
-        serviceAr: view.service.nameAr,
-        technicianName: view.technician?.name ?? null,
+        serviceEn: withParties.service.nameEn,
+        serviceAr: withParties.service.nameAr,
+        technicianName: withParties.technician?.name ?? null,
       };
       const to = (
         userId: string | null | undefined,
@@ -106,17 +109,17 @@ export function createNotificationHooks(
      * and once per booking: the outbox's unique key, whichever node or restart tries again.
      */
     async arriving(tx: DbOrTx, bookingId: string) {
-      const view = await bookings.withParties(bookingId, { tx, forUpdate: true });
-      const b = view?.booking;
-      if (!view || b?.status !== 'en_route') return;
+      const withParties = await bookings.withParties(bookingId, { tx, forUpdate: true });
+      const b = withParties?.booking;
+      if (!withParties || b?.status !== 'en_route') return;
       await notify(tx, {
         userId: b.customerId,
         kind: 'arriving',
         data: {
           bookingId: b.id,
-          serviceEn: view.service.nameEn,
-          serviceAr: view.service.nameAr,
-          technicianName: view.technician?.name ?? null,
+          serviceEn: withParties.service.nameEn,
+          serviceAr: withParties.service.nameAr,
+          technicianName: withParties.technician?.name ?? null,
         },
         dedupeKey: `arriving:${b.id}`,
       });

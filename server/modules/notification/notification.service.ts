@@ -14,10 +14,12 @@ import {
   type pushSubscribeInput,
   type setPreferencesInput,
 } from '../../contracts/notification';
+import { pageOf } from '../../lib/cursor';
 import { DomainError } from '../../lib/errors';
 import { log } from '../../lib/log';
 import type { Bus } from '../../realtime/bus';
 import { streamEvent } from '../../realtime/feed';
+import { inbox } from '../../realtime/inbox';
 import type { Mailer } from './channels/email';
 import { endpointAllowed, type PushTarget, sendPush, type VapidKeys } from './channels/push';
 import type { SmsSender } from './channels/sms';
@@ -292,11 +294,11 @@ export function createNotificationService(deps: {
     async list(userId: string, cursor: string | null | undefined, limit = PAGE): Promise<NotificationPage> {
       const rows = await repo.page(userId, cursor ? Number(cursor) : undefined, limit + 1);
       const r = await recipientOf(userId);
-      const page = rows.slice(0, limit);
+      const { page, nextCursor } = pageOf(rows, limit, (last) => String(last.feedSeq));
       return {
         items: page.map((row) => toNotification(row, r)),
         unread: await repo.unread(userId),
-        nextCursor: rows.length > limit ? String(page.at(-1)!.feedSeq) : null,
+        nextCursor,
       };
     },
 
@@ -311,14 +313,8 @@ export function createNotificationService(deps: {
      * position delivered, so a client resuming with `lastEventId` gets each later notification once.
      */
     async *stream(userId: string, lastEventId: string | null | undefined, signal: AbortSignal | undefined) {
-      const queue: BusMessage[] = [];
-      let wake: (() => void) | null = null;
-      const off = bus.on<BusMessage>(channelOf(userId), (m) => {
-        queue.push(m);
-        wake?.();
-      });
-      const onAbort = () => wake?.();
-      signal?.addEventListener('abort', onAbort);
+      const queue = inbox<BusMessage>(signal);
+      const off = bus.on<BusMessage>(channelOf(userId), queue.push);
       try {
         await off.ready;
         const r = await recipientOf(userId);
@@ -349,15 +345,8 @@ export function createNotificationService(deps: {
               if (rows.length < 100) break;
             }
           }
-          while (queue.length === 0) {
-            if (signal?.aborted) return;
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-            });
-            wake = null;
-          }
-          if (signal?.aborted) return;
-          const batch = queue.splice(0);
+          if (!(await queue.wait())) return;
+          const batch = queue.items.splice(0);
           if (batch.some((m) => 'seq' in m && m.seq > cursor)) catchUp = true;
           else if (batch.some((m) => 'unread' in m))
             yield streamEvent(String(cursor), {
@@ -366,7 +355,7 @@ export function createNotificationService(deps: {
             } as NotificationStreamEvent);
         }
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        queue.close();
         off();
       }
     },

@@ -5,9 +5,7 @@ import {
   setIdDocumentInput,
   technicianIdInput,
 } from '../../contracts/onboarding';
-import { adminProcedure, roleProcedure, router } from '../../trpc/procedures';
-
-const technicianProcedure = roleProcedure('technician');
+import { adminProcedure, router, technicianProcedure } from '../../trpc/procedures';
 
 /** onboarding.* for technicians (issue 13 §4). */
 export const onboardingRouter = router({

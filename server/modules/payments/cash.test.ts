@@ -161,6 +161,7 @@ describe('cash, extras, cancellation fees, unpaid bookings, earnings and payouts
       ledger: rig.server.services.ledger,
       providers: {},
       market: 'lagos',
+      markets: rig.server.services.markets,
       publicUrl: () => rig.server.url,
       now: () => new Date(Date.now() + 25 * 3600_000),
     });

@@ -12,11 +12,8 @@ import {
   paymentMethodsSchema,
   receiptSchema,
 } from '../../contracts/payment';
-import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { authedProcedure, customerProcedure, router, technicianProcedure } from '../../trpc/procedures';
 import { trackedStream } from '../../trpc/tracked';
-
-const customerProcedure = roleProcedure('customer');
-const technicianProcedure = roleProcedure('technician');
 
 export const paymentRouter = router({
   /** Methods the booking's market offers (or this deployment's market without a booking). */

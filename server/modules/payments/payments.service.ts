@@ -24,9 +24,8 @@ import type { Bus } from '../../realtime/bus';
 import { streamEvent } from '../../realtime/feed';
 import { createAuditRepo } from '../audit/audit.repo';
 import { accounts, type Ledger, type Posting } from '../ledger/ledger.service';
-import { createMarketRepo } from '../market/market.repo';
+import type { MarketService } from '../market/market.service';
 import { toExtra } from './extras.service';
-import { fallbackPolicy, type MarketMoneyPolicy } from './markets';
 import { createPaymentsRepo, type PaymentsRepo } from './payments.repo';
 import { cancellationFee, priceCompletedJob, splitRefund } from './pricing';
 import type { PaymentProvider, WebhookRequest } from './providers/types';
@@ -43,11 +42,8 @@ type Deps = {
   market: string;
   /** Where gateways send customers back and post webhooks; resolved per call (tests learn the port late). */
   publicUrl: () => string;
-  /**
-   * A market's money rules: the markets table (services.ts hands in the market service's cached rows).
-   * Default: read from the table on each call.
-   */
-  policy?: (market: string, currency: string) => Promise<MarketMoneyPolicy>;
+  /** Each market's money rules (payment methods, cancellation fee, unpaid grace): its cached row. */
+  markets: Pick<MarketService, 'moneyPolicy'>;
   now?: () => Date;
   /** Tells `payment.events` subscribers (on every node) that a booking's payment changed. */
   bus?: Bus;
@@ -124,11 +120,7 @@ function stateOf(p: PaymentRow | undefined): PaymentState {
 export function createPaymentsService(deps: Deps) {
   const { db, ledger, providers } = deps;
   const now = deps.now ?? (() => new Date());
-  const policy =
-    deps.policy ??
-    (async (market: string, currency: string) =>
-      (await createMarketRepo(deps.db).active()).find((m) => m.slug === market)?.money ??
-      fallbackPolicy(market, currency));
+  const policy = (market: string, currency: string) => deps.markets.moneyPolicy(market, currency);
   const repo = createPaymentsRepo(db);
   /** After a commit: live subscribers re-read, and the webhook worker sends what the change wrote. */
   const notify = (bookingId: string) => {

@@ -6,10 +6,13 @@ import {
   reportReviewInput,
   reviewForBookingInput,
 } from '../../contracts/review';
-import { authedProcedure, publicProcedure, roleProcedure, router } from '../../trpc/procedures';
-
-const customerProcedure = roleProcedure('customer');
-const technicianProcedure = roleProcedure('technician');
+import {
+  authedProcedure,
+  customerProcedure,
+  publicProcedure,
+  router,
+  technicianProcedure,
+} from '../../trpc/procedures';
 
 export const reviewRouter = router({
   /** The customer reviews a completed job of theirs, once, within the review window. */

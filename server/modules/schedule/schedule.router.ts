@@ -1,7 +1,5 @@
 import { addTimeOffInput, removeTimeOffInput, setHoursInput } from '../../contracts/schedule';
-import { roleProcedure } from '../../trpc/procedures';
-
-const technicianProcedure = roleProcedure('technician');
+import { technicianProcedure } from '../../trpc/procedures';
 
 /** technician.setHours / hours / addTimeOff / removeTimeOff / timeOff (issue 12 §5), spread into technician.*. */
 export const technicianScheduleProcedures = {

@@ -1,11 +1,9 @@
 import { searchTechniciansInput, setLanguagesInput, technicianProfileInput } from '../../contracts/discovery';
 import { setOnlineInput, setServicesInput, updateProfileInput } from '../../contracts/technician';
-import { publicProcedure, roleProcedure, router } from '../../trpc/procedures';
+import { publicProcedure, router, technicianProcedure } from '../../trpc/procedures';
 import { technicianAreaProcedures } from '../area/area.router';
 import { technicianScheduleProcedures } from '../schedule/schedule.router';
 import { technicianPhotoProcedures } from '../upload/upload.router';
-
-const technicianProcedure = roleProcedure('technician');
 
 export const technicianRouter = router({
   ...technicianAreaProcedures,

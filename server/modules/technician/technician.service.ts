@@ -7,7 +7,7 @@ import type {
   updateProfileInput,
   VerificationStatus,
 } from '../../contracts/technician';
-import { decodeCursor, encodeCursor } from '../../lib/cursor';
+import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import type { RateLimiter } from '../../lib/rate-limit';
 import type { PresenceService } from '../presence/presence.service';
@@ -284,7 +284,9 @@ export function createTechnicianService(deps: {
       const after = decodeCursor(input?.cursor);
       const limit = 50;
       const rows = await repo.list({ verification: input?.verification, after }, limit + 1);
-      const page = rows.slice(0, limit);
+      const { page, nextCursor } = pageOf(rows, limit, (last) =>
+        encodeCursor(last.cursorAt, last.profile.userId),
+      );
       // One query for the page's services, not one per row (issue 16 §3).
       const servicesByTechnician = await repo.servicesOfMany(page.map((r) => r.profile.userId));
       const items = await Promise.all(
@@ -295,11 +297,7 @@ export function createTechnicianService(deps: {
           servicesCount: r.servicesCount,
         })),
       );
-      const last = page.at(-1);
-      return {
-        items,
-        nextCursor: rows.length > limit && last ? encodeCursor(last.cursorAt, last.profile.userId) : null,
-      };
+      return { items, nextCursor };
     },
   };
   return service;

@@ -1,8 +1,6 @@
 import { bookingIdInput } from '../../contracts/booking';
 import { addJobPhotoInput, createUploadInput, uploadIdInput } from '../../contracts/upload';
-import { authedProcedure, roleProcedure, router } from '../../trpc/procedures';
-
-const technicianProcedure = roleProcedure('technician');
+import { authedProcedure, router, technicianProcedure } from '../../trpc/procedures';
 
 export const uploadRouter = router({
   /** A short-lived signed slot: PUT the bytes to `url` (the type is checked on the bytes, images re-encoded). */

@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useId, useState } from 'react';
+import { REPORTABLE_STATUSES } from '#shared/cases';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Booking } from '../../../../server/contracts/booking';
 import { customerReportReasons, type DisputeMessage } from '../../../../server/contracts/cases';
@@ -80,17 +81,6 @@ export function Thread({ messages, testId }: { messages: DisputeMessage[]; testI
   );
 }
 
-/** Where a technician may report a customer: jobs they took (on, done or cancelled). */
-const REPORTABLE = new Set([
-  'assigned',
-  'en_route',
-  'arrived',
-  'in_progress',
-  'completed',
-  'cancelled',
-  'disputed',
-]);
-
 /**
  * The booking's case for its customer or technician (issue 14 §2): status, their thread with the Fundi
  * team, the outcome; a technician can report the customer from here. Live through `me.events`.
@@ -119,7 +109,7 @@ export function CasePanel({ booking, user }: { booking: Booking; user: PublicUse
   if (!party || kase.isPending) return null;
   const c = kase.data;
   if (!c) {
-    if (party !== 'technician' || !REPORTABLE.has(booking.status)) return null;
+    if (party !== 'technician' || !REPORTABLE_STATUSES.includes(booking.status)) return null;
     return reporting ? (
       <ReportForm bookingId={booking.id} onDone={() => setReporting(false)} />
     ) : (

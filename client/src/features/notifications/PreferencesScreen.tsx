@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { ExternalChannel, NotificationKind } from '../../../../server/contracts/notification';
+import { NOTIFICATION_KINDS_FOR } from '#shared/notifications';
+import type { ExternalChannel } from '../../../../server/contracts/notification';
 import { useT } from '../../i18n/I18nProvider';
 import { trpc } from '../../lib/trpc';
 import { useSession } from '../session/SessionProvider';
@@ -7,23 +8,6 @@ import { PushToggle } from './PushToggle';
 import './notifications.css';
 
 const CHANNELS: ExternalChannel[] = ['push', 'sms', 'email'];
-/** What concerns which role (the rest never reaches them). */
-const FOR_TECHNICIAN: NotificationKind[] = ['offer', 'cancelled', 'chat', 'verification', 'dispute_outcome'];
-const FOR_CUSTOMER: NotificationKind[] = [
-  'assigned',
-  'en_route',
-  'arriving',
-  'arrived',
-  'completed',
-  'cancelled',
-  'unfulfilled',
-  'chat',
-  'receipt',
-  'refund',
-  'review_request',
-  'dispute_outcome',
-  'webhook_disabled',
-];
 
 /** Per event and channel: switches over the defaults (the in-app list always gets everything). */
 export function PreferencesScreen() {
@@ -39,7 +23,7 @@ export function PreferencesScreen() {
       setSaved(true);
     },
   });
-  const kinds = role === 'technician' ? FOR_TECHNICIAN : FOR_CUSTOMER;
+  const kinds = NOTIFICATION_KINDS_FOR[role === 'technician' ? 'technician' : 'customer'];
 
   return (
     <main className="screen" data-testid="notification-settings">
