@@ -476,10 +476,15 @@ export function createDispatchService(deps: {
         await live.ready;
         if (!(await isVerified(db, technicianId))) return;
         let checkedAt = Date.now();
+        // An offer made between the subscription and this read arrives twice (read, then published): once.
+        const listed = new Set<string>();
         for (const o of await repo.openOffersOfTechnician(technicianId)) {
-          yield { type: 'offer', offer: toOffer(o.offer, o.booking, o.service) };
+          const offer = toOffer(o.offer, o.booking, o.service);
+          listed.add(offer.offerId);
+          yield { type: 'offer', offer };
         }
         for await (const event of live) {
+          if (event.type === 'offer' && listed.has(event.offer.offerId)) continue;
           // Every change away from `verified` publishes a recheck on this channel (offersWithdrawn), so the
           // answer is read again then, not once per offer (two reads per job in a rush, issue 18 §2); a
           // stale answer is re-read anyway after RECHECK_MS, in case a message was lost.
