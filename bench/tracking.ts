@@ -332,9 +332,30 @@ const openSockets = new Set<WebSocket>();
 cleanups.push(async () => closeAll([...openSockets]));
 function closeAll(sockets: WebSocket[]) {
   for (const ws of sockets) {
-    ws.terminate();
     openSockets.delete(ws);
+    ws.terminate();
   }
+}
+
+/**
+ * Sockets the server closed while the benchmark still counted on them (a cap, a rate limit, backpressure):
+ * a phase that lost any is an error, never a quiet measurement of fewer connections.
+ */
+const lostSockets = { count: 0, first: '' };
+function trackSocket(ws: WebSocket, what: string) {
+  openSockets.add(ws);
+  ws.on('close', (code: number, reason: Buffer) => {
+    if (!openSockets.delete(ws)) return; // closed by closeAll
+    lostSockets.count++;
+    lostSockets.first ||= `${what} socket closed by the server: ${code} ${reason.toString().slice(0, 200)}`;
+  });
+}
+function assertNoLostSockets(when: string) {
+  if (lostSockets.count === 0) return;
+  throw new Error(
+    `${lostSockets.count} sockets were closed by the server ${when} (first: ${lostSockets.first}); ` +
+      'every configured connection must stay connected (see benchConfig in bench/server-setup.ts for the caps it lifts)',
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -573,14 +594,21 @@ async function openTechnicians(
       }
       if (p.closedLoop && p.running) sendFix(conn);
     });
-    openSockets.add(conn.ws);
+    trackSocket(conn.ws, 'technician');
     conns[i] = conn;
     // A first fix per connection: authenticates the socket end to end before any timing starts.
     sendFix(conn);
   });
-  const errors = (await Promise.all(firstReplies)).filter(Boolean);
+  // A socket the server closed before answering never replies: bounded, and reported as what it is.
+  const answered = await Promise.race([Promise.all(firstReplies), sleep(30_000).then(() => null)]);
+  if (!answered) {
+    assertNoLostSockets(`while ${techs.length} technicians connected`);
+    throw new Error('technician sockets did not answer their first fix within 30 s');
+  }
+  const errors = answered.filter(Boolean);
   if (errors.length)
     throw new Error(`${errors.length} technician sockets failed their first fix: ${errors[0]}`);
+  assertNoLostSockets(`while ${techs.length} technicians connected`);
   return conns;
 }
 
@@ -633,6 +661,9 @@ async function drive(
   const drainUntil = performance.now() + 15_000;
   while (conns.some((c) => c.inflight > 0) && performance.now() < drainUntil) await sleep(20);
   callPhase = null;
+  assertNoLostSockets('during a measured phase');
+  if (p.sent > 0 && p.acked === 0)
+    throw new Error(`${p.sent} fixes sent in the window and none answered: nothing was measured`);
   return { phase: p, cpu: cpuBetween(before, after) };
 }
 
@@ -812,13 +843,14 @@ async function openViewers(
       }
       if (text.includes('"error"') && fanPhase) fanPhase.errors++;
     });
-    openSockets.add(viewer.ws);
+    trackSocket(viewer.ws, 'viewer');
     viewer.ws.send(watchMessage(proto, 1, spec.job.bookingId));
     const error = await Promise.race([ready, sleep(20_000).then(() => 'no answer to watch within 20 s')]);
     if (error) failures.push(error);
     viewers[i] = viewer;
   });
   if (failures.length) throw new Error(`${failures.length} viewers could not subscribe: ${failures[0]}`);
+  assertNoLostSockets(`while ${specs.length} viewers subscribed`);
   return viewers;
 }
 
