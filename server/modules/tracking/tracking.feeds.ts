@@ -14,7 +14,10 @@ type BookingFeed = {
   technicianId: string;
   target: { lat: number; lng: number };
   sinks: Set<FeedSink>;
+  /** The event a joining viewer was last given (a cache for `current()`; published events are not kept). */
   last: LiveEvent | undefined;
+  /** Whether the newest event sent or given was the "stale" one (the sweep sends it once). */
+  lastStale: boolean;
 };
 
 /** What a viewer sees of a fix: where, how fresh, and how far (and how long at `speedMps`) from `target`. */
@@ -84,11 +87,18 @@ export function createTrackingFeeds(deps: {
     if (!fix) return undefined;
     const stale = isStale(fix, now);
     if (f.last?.recordedAt !== fix.recordedAt || f.last.stale !== stale) f.last = liveEvent(f, fix, now);
+    f.lastStale = f.last.stale;
     return f.last;
   }
 
+  /**
+   * Hot path (every fix of a watched technician): the event goes to the sinks and is not kept here, so
+   * it dies young (a scavenge frees it) instead of living until the next fix and being promoted to the old
+   * generation. `current()` rebuilds the same event from the technician's newest fix when a viewer joins.
+   */
   function publish(f: BookingFeed, e: LiveEvent) {
-    f.last = e;
+    f.last = undefined;
+    f.lastStale = e.stale;
     for (const sink of f.sinks) sink.event(e);
   }
 
@@ -129,7 +139,7 @@ export function createTrackingFeeds(deps: {
     sweepStale(now = Date.now()) {
       for (const f of feeds.values()) {
         const fix = last.get(f.technicianId);
-        if (fix && !f.last?.stale && isStale(fix, now)) publish(f, liveEvent(f, fix, now));
+        if (fix && !f.lastStale && isStale(fix, now)) publish(f, liveEvent(f, fix, now));
       }
     },
 
@@ -151,7 +161,7 @@ export function createTrackingFeeds(deps: {
       const feed = () => {
         let f = feeds.get(bookingId);
         if (!f) {
-          f = { bookingId, technicianId, target, sinks: new Set(), last: undefined };
+          f = { bookingId, technicianId, target, sinks: new Set(), last: undefined, lastStale: false };
           feeds.set(bookingId, f);
           const list = feedsByTechnician.get(f.technicianId);
           if (list) list.push(f);
