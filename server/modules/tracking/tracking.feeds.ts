@@ -41,6 +41,20 @@ export function livePosition(
   };
 }
 
+/** A number as JSON.stringify writes it (non-finite numbers are null). */
+const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+const numOrNull = (n: number | null) => (n === null ? 'null' : num(n));
+
+/**
+ * Hot path (one per fix of a watched technician, issue 15 §7): `JSON.stringify(p)` written out by hand for
+ * the one shape it is, key for key in the object's order, without walking the object generically.
+ * `recordedAt` is from toISOString() (digits, '-', ':', '.', 'T', 'Z': nothing to escape). Held to
+ * JSON.stringify's output by tracking.feeds.unit.test.ts.
+ */
+export function livePositionJson(p: LivePosition): string {
+  return `{"lat":${num(p.lat)},"lng":${num(p.lng)},"accuracy":${numOrNull(p.accuracy)},"heading":${numOrNull(p.heading)},"speed":${numOrNull(p.speed)},"recordedAt":"${p.recordedAt}","stale":${p.stale},"etaSeconds":${num(p.etaSeconds)},"distanceMeters":${num(p.distanceMeters)}}`;
+}
+
 /**
  * The live position feeds: one per watched booking, shared by all its viewers on this node, fed by every
  * current fix of its technician (and once more when they fall silent).
@@ -75,7 +89,7 @@ export function createTrackingFeeds(deps: {
     return {
       id: String(fix.recordedAt),
       data,
-      json: JSON.stringify(data),
+      json: livePositionJson(data),
       recordedAt: fix.recordedAt,
       stale: data.stale,
     };
