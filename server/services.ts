@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client';
 import type { Config } from './config';
 import { createAdmission } from './lib/admission';
-import { createBackoff, createRateLimiter } from './lib/rate-limit';
+import { createBackoff, createLocalRateLimiter, createRateLimiter } from './lib/rate-limit';
 import { createAdminRepo } from './modules/admin/admin.repo';
 import { createAdminService } from './modules/admin/admin.service';
 import { createAnalyticsService } from './modules/analytics/analytics.service';
@@ -270,7 +270,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     // Counted on each node, not in Redis: measured (npm run bench:api, two-node section), counting fixes
     // in Redis made each tracking.update cost 3–10× the node CPU. A technician's fixes arrive on the
     // node their socket is on, so this still caps a flood; spread over N nodes it is at most N× the limit.
-    fixLimiter: createRateLimiter({ name: 'fixes', limit: config.tracking.rateLimit, windowMs: 10_000 }),
+    fixLimiter: createLocalRateLimiter({ limit: config.tracking.rateLimit, windowMs: 10_000 }),
     presence,
     onAvailable: (id) => dispatch.onTechnicianAvailable(id),
     onOffersWithdrawn: (id, offers) => dispatch.offersWithdrawn(id, offers),

@@ -61,6 +61,51 @@ export const trackingUpdateInput = z.object({
   sentAt: z.iso.datetime({ offset: true }).optional(),
 });
 
+export type TrackingUpdateInput = z.output<typeof trackingUpdateInput>;
+
+/** zod's own pattern for `z.iso.datetime({ offset: true })`, so the quick check accepts exactly what it does. */
+const ISO_DATETIME: RegExp = (z.iso.datetime({ offset: true }) as unknown as { _zod: { pattern: RegExp } })
+  ._zod.pattern;
+const POINT_KEYS = new Set(['lat', 'lng', 'accuracy', 'heading', 'speed', 'recordedAt']);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optNum = (v: unknown, min: number, max: number) =>
+  v === undefined || (isNum(v) && v >= min && v <= max);
+
+/**
+ * Hot path (issue 15 §7): tracking.update's input checked by hand, for the one shape phones send: plain
+ * objects with only the schema's keys, every value valid. Returns the same value `trackingUpdateInput.parse`
+ * would (no unknown keys to strip, no defaults or transforms), or undefined for anything else, which then
+ * goes through zod for its exact error (or its stripping of unknown keys). The only strings are ISO
+ * datetimes matched by zod's own pattern, so no control character can pass either. No allocation: the
+ * input object itself is returned (zod would return an equal copy). contracts/technician.unit.test.ts
+ * holds it to zod's verdict.
+ */
+export function quickTrackingUpdate(input: unknown): TrackingUpdateInput | undefined {
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype)
+    return;
+  const o = input as Record<string, unknown>;
+  let keys = 0;
+  for (const k in o) {
+    if (k !== 'points' && k !== 'sentAt') return;
+    keys++;
+  }
+  const { points, sentAt } = o;
+  if (keys === 2 && sentAt === undefined) return; // an explicit undefined key: let zod decide
+  if (sentAt !== undefined && (typeof sentAt !== 'string' || !ISO_DATETIME.test(sentAt))) return;
+  if (!Array.isArray(points) || points.length < 1 || points.length > 100) return;
+  for (let i = 0; i < points.length; i++) {
+    const p: unknown = points[i];
+    if (typeof p !== 'object' || p === null || Object.getPrototypeOf(p) !== Object.prototype) return;
+    const q = p as Record<string, unknown>;
+    for (const k in q) if (!POINT_KEYS.has(k) || q[k] === undefined) return;
+    const { lat, lng, recordedAt } = q;
+    if (!isNum(lat) || lat < -90 || lat > 90 || !isNum(lng) || lng < -180 || lng > 180) return;
+    if (!optNum(q.accuracy, 0, 100_000) || !optNum(q.heading, 0, 360) || !optNum(q.speed, 0, 1000)) return;
+    if (typeof recordedAt !== 'string' || !ISO_DATETIME.test(recordedAt)) return;
+  }
+  return input as TrackingUpdateInput;
+}
+
 /** What a technician sees in an offer: no exact address until they accept. */
 export type Offer = {
   offerId: string;

@@ -130,3 +130,43 @@ export function createBackoff(opts: {
 }
 
 export type Backoff = ReturnType<typeof createBackoff>;
+
+/**
+ * A fixed-window counter per key kept in this process and answered synchronously: the same rule as
+ * `createRateLimiter` in memory (a window of `windowMs` opens at a key's first hit; each hit adds its cost;
+ * over `limit` is refused, and refused hits still count), without a promise, a timer per key or an object
+ * per hit. For hot per-node counters (location fixes, issue 15 §7). Expired windows are swept in bulk
+ * (at most once per window) instead of one timer each.
+ */
+export function createLocalRateLimiter(opts: { limit: number; windowMs: number }) {
+  const windowMs = Math.max(1000, Math.ceil(opts.windowMs / 1000) * 1000);
+  /** Per key: [hits in the window, when the window ends]. */
+  const windows = new Map<string, { count: number; endsAt: number }>();
+  let sweepAt = 0;
+  return {
+    windowSeconds: windowMs / 1000,
+    limit: opts.limit,
+    /** Counts `cost`; false when the key is over its limit for the current window. */
+    hitNow(key: string, cost = 1, now = Date.now()): boolean {
+      if (now >= sweepAt) {
+        for (const [k, w] of windows) if (w.endsAt <= now) windows.delete(k);
+        sweepAt = now + windowMs;
+      }
+      const w = windows.get(key);
+      if (!w || w.endsAt <= now) {
+        windows.set(key, { count: cost, endsAt: now + windowMs });
+        return cost <= opts.limit;
+      }
+      w.count += cost;
+      return w.count <= opts.limit;
+    },
+    async hit(key: string, cost = 1): Promise<boolean> {
+      return this.hitNow(key, cost);
+    },
+    reset(key: string) {
+      windows.delete(key);
+    },
+  };
+}
+
+export type LocalRateLimiter = ReturnType<typeof createLocalRateLimiter>;

@@ -147,6 +147,18 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
   }
   const feeds = createFeedGroups(app, send);
 
+  /**
+   * A call's result. Hot path (every tracking.update is answered with one): on plain JSON the reply is
+   * written as text around the result's own JSON, the same bytes JSON.stringify gives for
+   * `{ id, jsonrpc, result: { type: 'data', data } }` (jsonrpc left out when undefined, like
+   * JSON.stringify does; `data: undefined` left out too) without building the envelope objects.
+   */
+  function dataReply(id: SubId, jsonrpc: '2.0' | undefined, data: unknown): TRPCResponseMessage | string {
+    if (!plainJson) return { id, jsonrpc, result: { type: 'data', data } };
+    const json = JSON.stringify(data);
+    return `{"id":${JSON.stringify(id)},${jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":{"type":"data"${json === undefined ? '' : `,"data":${json}`}}}`;
+  }
+
   function waitForDrain(ws: Socket): Promise<void> | undefined {
     const conn = ws.getUserData();
     if (conn.closed || ws.getBufferedAmount() < HIGH_WATER_MARK) return undefined;
@@ -292,16 +304,24 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
     const { path } = msg.params;
     const input = inputOf(msg);
     const ctx = conn.context!;
-    const fail = (cause: unknown) =>
-      send(ws, { ...errorMessage(id, cause, { type: fast.type, path, input, ctx }), jsonrpc });
-    try {
-      if (fast.type === 'mutation') {
-        const out = fast.run(ctx, path, input);
-        if (out instanceof Promise)
-          out.then((data) => send(ws, { id, jsonrpc, result: { type: 'data', data } }), fail);
-        else send(ws, { id, jsonrpc, result: { type: 'data', data: out } });
-        return;
+    if (fast.type === 'mutation') {
+      // Hot path (issue 15 §7, every tracking.update): a synchronous answer makes no closure at all;
+      // only a promise (e.g. a cache miss) or a refusal does.
+      let out: unknown;
+      try {
+        out = fast.run(ctx, path, input);
+      } catch (cause) {
+        return fastFailed(ws, msg, fast.type, ctx, input, cause);
       }
+      if (out instanceof Promise)
+        out.then(
+          (data) => send(ws, dataReply(id, jsonrpc, data)),
+          (cause) => fastFailed(ws, msg, fast.type, ctx, input, cause),
+        );
+      else send(ws, dataReply(id, jsonrpc, out));
+      return;
+    }
+    try {
       const open = fast.admit(ctx, path, input);
       // Reserve the id while the feed opens (a stop before then cancels the join).
       let cancelled = false;
@@ -315,12 +335,25 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
         },
         (cause) => {
           release(conn, id, path);
-          fail(cause);
+          fastFailed(ws, msg, fast.type, ctx, input, cause);
         },
       );
     } catch (cause) {
-      fail(cause);
+      fastFailed(ws, msg, fast.type, ctx, input, cause);
     }
+  }
+
+  /** A fast path's call refused or failed: its error reply (and onError), as for any other call. */
+  function fastFailed(
+    ws: Socket,
+    msg: CallMessage,
+    type: FastPath<TCtx>['type'],
+    ctx: TCtx,
+    input: unknown,
+    cause: unknown,
+  ) {
+    const path = msg.params.path;
+    send(ws, { ...errorMessage(msg.id, cause, { type, path, input, ctx }), jsonrpc: msg.jsonrpc });
   }
 
   /** Forwards a subscription's events, pausing while the socket is over its high-water mark. */
@@ -391,7 +424,8 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
         send(ws, errorMessage(null, error, {}));
         return;
       }
-      msgs = list.map((raw) => parseTRPCMessage(raw, config.transformer));
+      msgs = new Array(list.length);
+      for (let i = 0; i < list.length; i++) msgs[i] = parseTRPCMessage(list[i], config.transformer);
     } catch (cause) {
       send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
       return;

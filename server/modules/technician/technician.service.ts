@@ -9,7 +9,7 @@ import type {
 } from '../../contracts/technician';
 import { decodeCursor, encodeCursor, pageOf } from '../../lib/cursor';
 import { DomainError, pgErrorCode } from '../../lib/errors';
-import type { RateLimiter } from '../../lib/rate-limit';
+import type { LocalRateLimiter } from '../../lib/rate-limit';
 import type { PresenceService } from '../presence/presence.service';
 import { createClockEstimator } from '../tracking/fix-filter';
 import type { TrackingService } from '../tracking/tracking.service';
@@ -25,7 +25,7 @@ export function createTechnicianService(deps: {
   tracking: Pick<TrackingService, 'ingest' | 'changed' | 'lastPosition'>;
   presence: Pick<PresenceService, 'wentOnline' | 'isPresent'>;
   /** Counts location fixes per technician (each call costs its number of points). */
-  fixLimiter: RateLimiter;
+  fixLimiter: LocalRateLimiter;
   /** Called when a technician becomes available (online/verified) so waiting bookings can be offered. */
   onAvailable: (technicianId: string) => void;
   /** Refuses going online without a verified phone (issue 11 §3). */
@@ -60,8 +60,54 @@ export function createTechnicianService(deps: {
       if (verifiedCache.size > 100_000) verifiedCache.clear();
       verifiedCache.set(technicianId, known);
     }
-    if (!known.verified)
-      throw new DomainError('FORBIDDEN_ROLE', 'Your account is suspended: location sharing is off.');
+    if (!known.verified) throw suspended();
+  }
+  const suspended = () =>
+    new DomainError('FORBIDDEN_ROLE', 'Your account is suspended: location sharing is off.');
+
+  /** The fixes of one tracking.update call, once it is allowed: judged on server time, then ingested. */
+  function acceptFixes(userId: string, input: z.output<typeof trackingUpdateInput>) {
+    // Fixes are judged on server time: the device's clock offset, estimated per call, is taken off.
+    const receivedAt = Date.now();
+    let newest = Number.NEGATIVE_INFINITY;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const p of input.points) {
+      const at = Date.parse(p.recordedAt);
+      newest = Math.max(newest, at);
+      oldest = Math.min(oldest, at);
+    }
+    const offset = clocks.offset(
+      userId,
+      receivedAt,
+      { oldest, newest },
+      input.sentAt === undefined ? undefined : Date.parse(input.sentAt),
+    );
+    const points =
+      offset === 0
+        ? input.points
+        : input.points.map((p) => ({
+            ...p,
+            recordedAt: new Date(Date.parse(p.recordedAt) - offset).toISOString(),
+          }));
+    return deps.tracking.ingest(userId, points, receivedAt);
+  }
+
+  /**
+   * tracking.update. Hot path (issue 15 §7): answered synchronously when the technician's verification
+   * is in the cache (the usual case; a promise only when it must be read from the database), so a fix
+   * costs no promise, no microtask and no timer. Throws (synchronously) when refused.
+   */
+  function trackingUpdateNow(userId: string, input: z.output<typeof trackingUpdateInput>) {
+    if (!deps.fixLimiter.hitNow(userId, input.points.length)) {
+      throw new DomainError('RATE_LIMITED', 'Too many location fixes: send them more slowly.');
+    }
+    // A suspended (or never verified) technician's position is nobody's business (issue 15 §3).
+    const known = verifiedCache.get(userId);
+    if (known && known.until >= Date.now()) {
+      if (!known.verified) throw suspended();
+      return acceptFixes(userId, input);
+    }
+    return assertMayShareLocation(userId).then(() => acceptFixes(userId, input));
   }
 
   async function view(
@@ -207,35 +253,11 @@ export function createTechnicianService(deps: {
     },
 
     /** Fixes go through the live-location pipeline (validated, in memory, persisted in batches). */
+    trackingUpdateNow,
+
+    /** tracking.update for callers that await it (always a promise; refusals reject). */
     async trackingUpdate(userId: string, input: z.output<typeof trackingUpdateInput>) {
-      if (!(await deps.fixLimiter.hit(userId, input.points.length))) {
-        throw new DomainError('RATE_LIMITED', 'Too many location fixes: send them more slowly.');
-      }
-      // A suspended (or never verified) technician's position is nobody's business (issue 15 §3).
-      await assertMayShareLocation(userId);
-      // Fixes are judged on server time: the device's clock offset, estimated per call, is taken off.
-      const receivedAt = Date.now();
-      let newest = Number.NEGATIVE_INFINITY;
-      let oldest = Number.POSITIVE_INFINITY;
-      for (const p of input.points) {
-        const at = Date.parse(p.recordedAt);
-        newest = Math.max(newest, at);
-        oldest = Math.min(oldest, at);
-      }
-      const offset = clocks.offset(
-        userId,
-        receivedAt,
-        { oldest, newest },
-        input.sentAt === undefined ? undefined : Date.parse(input.sentAt),
-      );
-      const points =
-        offset === 0
-          ? input.points
-          : input.points.map((p) => ({
-              ...p,
-              recordedAt: new Date(Date.parse(p.recordedAt) - offset).toISOString(),
-            }));
-      return deps.tracking.ingest(userId, points, receivedAt);
+      return trackingUpdateNow(userId, input);
     },
 
     async setVerification(

@@ -14,7 +14,10 @@ type BookingFeed = {
   technicianId: string;
   target: { lat: number; lng: number };
   sinks: Set<FeedSink>;
+  /** The event a joining viewer was last given (a cache for `current()`; published events are not kept). */
   last: LiveEvent | undefined;
+  /** Whether the newest event sent or given was the "stale" one (the sweep sends it once). */
+  lastStale: boolean;
 };
 
 /** What a viewer sees of a fix: where, how fresh, and how far (and how long at `speedMps`) from `target`. */
@@ -36,6 +39,20 @@ export function livePosition(
     etaSeconds: etaSeconds(d, speedMps),
     distanceMeters: d,
   };
+}
+
+/** A number as JSON.stringify writes it (non-finite numbers are null). */
+const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
+const numOrNull = (n: number | null) => (n === null ? 'null' : num(n));
+
+/**
+ * Hot path (one per fix of a watched technician, issue 15 §7): `JSON.stringify(p)` written out by hand for
+ * the one shape it is, key for key in the object's order, without walking the object generically.
+ * `recordedAt` is from toISOString() (digits, '-', ':', '.', 'T', 'Z': nothing to escape). Held to
+ * JSON.stringify's output by tracking.feeds.unit.test.ts.
+ */
+export function livePositionJson(p: LivePosition): string {
+  return `{"lat":${num(p.lat)},"lng":${num(p.lng)},"accuracy":${numOrNull(p.accuracy)},"heading":${numOrNull(p.heading)},"speed":${numOrNull(p.speed)},"recordedAt":"${p.recordedAt}","stale":${p.stale},"etaSeconds":${num(p.etaSeconds)},"distanceMeters":${num(p.distanceMeters)}}`;
 }
 
 /**
@@ -72,7 +89,7 @@ export function createTrackingFeeds(deps: {
     return {
       id: String(fix.recordedAt),
       data,
-      json: JSON.stringify(data),
+      json: livePositionJson(data),
       recordedAt: fix.recordedAt,
       stale: data.stale,
     };
@@ -84,11 +101,18 @@ export function createTrackingFeeds(deps: {
     if (!fix) return undefined;
     const stale = isStale(fix, now);
     if (f.last?.recordedAt !== fix.recordedAt || f.last.stale !== stale) f.last = liveEvent(f, fix, now);
+    f.lastStale = f.last.stale;
     return f.last;
   }
 
+  /**
+   * Hot path (every fix of a watched technician): the event goes to the sinks and is not kept here, so
+   * it dies young (a scavenge frees it) instead of living until the next fix and being promoted to the old
+   * generation. `current()` rebuilds the same event from the technician's newest fix when a viewer joins.
+   */
   function publish(f: BookingFeed, e: LiveEvent) {
-    f.last = e;
+    f.last = undefined;
+    f.lastStale = e.stale;
     for (const sink of f.sinks) sink.event(e);
   }
 
@@ -129,7 +153,7 @@ export function createTrackingFeeds(deps: {
     sweepStale(now = Date.now()) {
       for (const f of feeds.values()) {
         const fix = last.get(f.technicianId);
-        if (fix && !f.last?.stale && isStale(fix, now)) publish(f, liveEvent(f, fix, now));
+        if (fix && !f.lastStale && isStale(fix, now)) publish(f, liveEvent(f, fix, now));
       }
     },
 
@@ -151,7 +175,7 @@ export function createTrackingFeeds(deps: {
       const feed = () => {
         let f = feeds.get(bookingId);
         if (!f) {
-          f = { bookingId, technicianId, target, sinks: new Set(), last: undefined };
+          f = { bookingId, technicianId, target, sinks: new Set(), last: undefined, lastStale: false };
           feeds.set(bookingId, f);
           const list = feedsByTechnician.get(f.technicianId);
           if (list) list.push(f);

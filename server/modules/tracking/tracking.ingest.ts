@@ -171,9 +171,13 @@ export function createTrackingIngest(deps: {
     /** Validates and applies a technician's fixes (oldest first). Bad fixes are counted, never fatal. */
     ingest(technicianId: string, points: z.output<typeof trackingUpdateInput>['points'], now = Date.now()) {
       presence.fix(technicianId, now);
-      const fixes = points
-        .map((p) => ({ ...p, recordedAt: Date.parse(p.recordedAt) }))
-        .sort((a, b) => a.recordedAt - b.recordedAt);
+      // One point (a phone's usual call): no sort, and no copy beyond the one parsed timestamp.
+      const fixes =
+        points.length === 1
+          ? [{ ...points[0]!, recordedAt: Date.parse(points[0]!.recordedAt) }]
+          : points
+              .map((p) => ({ ...p, recordedAt: Date.parse(p.recordedAt) }))
+              .sort((a, b) => a.recordedAt - b.recordedAt);
       // What the other nodes get (nothing to build with one process).
       const current: WireFix[] | null = bus.mode === 'memory' ? null : [];
       let ok = 0;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { trackingUpdateInput } from '../../contracts/technician';
+import { quickTrackingUpdate, trackingUpdateInput } from '../../contracts/technician';
 import {
   type LivePosition,
   livePositionSchema,
@@ -19,7 +19,8 @@ export const trackingFast = {
   update: fastMutation({
     input: trackingUpdateInput,
     roles: ['technician'],
-    handle: (ctx, input) => ctx.services.technicians.trackingUpdate(ctx.user.id, input),
+    quick: quickTrackingUpdate,
+    handle: (ctx, input) => ctx.services.technicians.trackingUpdateNow(ctx.user.id, input),
   }),
   watch: fastFeed({
     input: watchInput,
