@@ -1,10 +1,8 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { AuditEntryView } from '../../../../server/contracts/console';
-import { Loading } from '../../components/Loading';
-import { LoadMore } from '../../components/LoadMore';
+import { PagedList } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { auditChanges, auditFields, auditReason } from './auditFields';
 import { ConsoleNav } from './ConsoleNav';
@@ -61,24 +59,19 @@ export function AuditScreen() {
           {t('console.audit.filter')}
         </button>
       </form>
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error ? (
-        <p className="form-error" role="alert">
-          {t(problemKey(pages.error))}
-        </p>
-      ) : rows.length === 0 ? (
-        <p className="muted">{t('console.none')}</p>
-      ) : (
-        <>
-          <ol className="console-list" aria-busy={pages.isFetching} data-testid="audit-list">
-            {rows.map((r) => (
-              <AuditRow key={r.id} r={r} />
-            ))}
-          </ol>
-          <LoadMore pages={pages} />
-        </>
-      )}
+      <PagedList
+        pages={pages}
+        count={rows.length}
+        errorOverRows
+        more={{ label: t('console.loadMore') }}
+        empty={<p className="muted">{t('console.none')}</p>}
+      >
+        <ol className="console-list" aria-busy={pages.isFetching} data-testid="audit-list">
+          {rows.map((r) => (
+            <AuditRow key={r.id} r={r} />
+          ))}
+        </ol>
+      </PagedList>
     </Screen>
   );
 }
