@@ -1,17 +1,14 @@
 import type { FormEvent } from 'react';
 import { signInInput } from '../../../../server/contracts/auth';
 import { Screen } from '../../components/Screen';
-import { TextField } from '../../components/TextField';
 import type { MessageKey } from '../../i18n/en';
 import { useT } from '../../i18n/I18nProvider';
-import { toApiProblem } from '../../lib/apiErrors';
-import { authPath, safeReturnPath } from '../../lib/returnTo';
-import { Link, navigate, useSearchParams } from '../../lib/router';
+import { authPath } from '../../lib/returnTo';
+import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
-import { useChangeSession } from '../session/SessionProvider';
+import { EmailField, useAuthForm } from './authForm';
 import { FormAlert } from './FormAlert';
 import { PasswordField } from './PasswordField';
-import { useFormErrors } from './useFormErrors';
 
 const FIELD_MESSAGES = {
   email: 'validation.email',
@@ -20,17 +17,8 @@ const FIELD_MESSAGES = {
 
 export function SignInScreen() {
   const t = useT();
-  const changeSession = useChangeSession();
-  const form = useFormErrors(FIELD_MESSAGES);
-  // Back to where they were going (the booking form with their chosen technician), same-origin only.
-  const next = safeReturnPath(useSearchParams().get('next'));
-  const signIn = trpc.auth.signIn.useMutation({
-    onSuccess: ({ user }) => {
-      changeSession(user);
-      navigate(next ?? '/home', { replace: true });
-    },
-    onError: (error) => form.showProblem(toApiProblem(error)),
-  });
+  const { form, next, done, error } = useAuthForm(FIELD_MESSAGES);
+  const signIn = trpc.auth.signIn.useMutation(done);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -40,10 +28,6 @@ export function SignInScreen() {
     if (input) signIn.mutate(input);
   };
 
-  const error = (field: keyof typeof FIELD_MESSAGES) => {
-    const key = form.errors.fields[field];
-    return key && t(key);
-  };
   const pending = signIn.isPending;
 
   return (
@@ -57,18 +41,7 @@ export function SignInScreen() {
         onChange={form.onChange}
       >
         <FormAlert message={form.errors.general && t(form.errors.general)} />
-        <TextField
-          name="email"
-          label={t('field.email')}
-          type="email"
-          inputMode="email"
-          autoComplete="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          dir="ltr"
-          required
-          error={error('email')}
-        />
+        <EmailField error={error('email')} />
         <PasswordField autoComplete="current-password" error={error('password')} />
         <button type="submit" className="button button-primary button-block" disabled={pending}>
           {pending ? t('signIn.pending') : t('signIn.submit')}

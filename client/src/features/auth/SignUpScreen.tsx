@@ -5,14 +5,12 @@ import { TextField } from '../../components/TextField';
 import type { MessageKey } from '../../i18n/en';
 import { useI18n } from '../../i18n/I18nProvider';
 import { isLocale, LANGUAGE_NAMES } from '../../i18n/locale';
-import { toApiProblem } from '../../lib/apiErrors';
-import { authPath, safeReturnPath } from '../../lib/returnTo';
-import { Link, navigate, useSearchParams } from '../../lib/router';
+import { authPath } from '../../lib/returnTo';
+import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
-import { useChangeSession } from '../session/SessionProvider';
+import { EmailField, useAuthForm } from './authForm';
 import { FormAlert } from './FormAlert';
 import { PasswordField } from './PasswordField';
-import { useFormErrors } from './useFormErrors';
 
 const FIELD_MESSAGES = {
   name: 'validation.name',
@@ -32,17 +30,8 @@ function normalizePhone(value: string): string | undefined {
 
 export function SignUpScreen() {
   const { t, locale, setLocale } = useI18n();
-  const changeSession = useChangeSession();
-  const form = useFormErrors(FIELD_MESSAGES);
-  // Back to where they were going (the booking form with their chosen technician), same-origin only.
-  const next = safeReturnPath(useSearchParams().get('next'));
-  const signUp = trpc.auth.signUp.useMutation({
-    onSuccess: ({ user }) => {
-      changeSession(user);
-      navigate(next ?? '/home', { replace: true });
-    },
-    onError: (error) => form.showProblem(toApiProblem(error)),
-  });
+  const { form, next, done, error } = useAuthForm(FIELD_MESSAGES);
+  const signUp = trpc.auth.signUp.useMutation(done);
   const localeId = useId();
   const roleId = useId();
 
@@ -63,10 +52,6 @@ export function SignUpScreen() {
     if (input) signUp.mutate(input);
   };
 
-  const error = (field: keyof typeof FIELD_MESSAGES) => {
-    const key = form.errors.fields[field];
-    return key && t(key);
-  };
   const pending = signUp.isPending;
 
   return (
@@ -81,18 +66,7 @@ export function SignUpScreen() {
       >
         <FormAlert message={form.errors.general && t(form.errors.general)} />
         <TextField name="name" label={t('field.name')} autoComplete="name" required error={error('name')} />
-        <TextField
-          name="email"
-          label={t('field.email')}
-          type="email"
-          inputMode="email"
-          autoComplete="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          dir="ltr"
-          required
-          error={error('email')}
-        />
+        <EmailField error={error('email')} />
         <PasswordField autoComplete="new-password" hint={t('field.passwordHint')} error={error('password')} />
         <TextField
           name="phone"
