@@ -1,11 +1,11 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { AuditEntryView } from '../../../../server/contracts/console';
-import { PagedList } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
 import { trpc } from '../../lib/trpc';
 import { auditChanges, auditFields, auditReason } from './auditFields';
 import { ConsoleNav } from './ConsoleNav';
+import { ConsolePagedList } from './ConsolePagedList';
 
 type Filters = { action?: string; subject?: string; actorId?: string; from?: string; to?: string };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -59,11 +59,9 @@ export function AuditScreen() {
           {t('console.audit.filter')}
         </button>
       </form>
-      <PagedList
+      <ConsolePagedList
         pages={pages}
         count={rows.length}
-        errorOverRows
-        more={{ label: t('console.loadMore') }}
         empty={<p className="muted">{t('console.none')}</p>}
       >
         <ol className="console-list" aria-busy={pages.isFetching} data-testid="audit-list">
@@ -71,7 +69,7 @@ export function AuditScreen() {
             <AuditRow key={r.id} r={r} />
           ))}
         </ol>
-      </PagedList>
+      </ConsolePagedList>
     </Screen>
   );
 }

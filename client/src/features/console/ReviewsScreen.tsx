@@ -1,6 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ModeratedReview } from '../../../../server/contracts/review';
-import { PagedList } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -9,6 +8,7 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StarRow } from '../reviews/Stars';
 import { ConsoleNav } from './ConsoleNav';
+import { ConsolePagedList } from './ConsolePagedList';
 
 /** Moderation: reviews people reported, most recently reported first; hide one with a reason (audited). */
 export function ReviewsScreen() {
@@ -25,11 +25,9 @@ export function ReviewsScreen() {
     <Screen heading={t('console.reviews.title')} testId="admin-reviews">
       <ConsoleNav />
       <p className="muted">{t('console.reviews.body')}</p>
-      <PagedList
+      <ConsolePagedList
         pages={pages}
         count={rows.length}
-        errorOverRows
-        more={{ label: t('console.loadMore') }}
         empty={
           <p className="muted" data-testid="reported-empty">
             {t('console.reviews.empty')}
@@ -41,7 +39,7 @@ export function ReviewsScreen() {
             <ReportedReview key={r.id} r={r} />
           ))}
         </ul>
-      </PagedList>
+      </ConsolePagedList>
     </Screen>
   );
 }

@@ -108,12 +108,12 @@ function UserFile({ d }: { d: UserDetail }) {
         row={(b) => ({
           key: b.id,
           main: <Link href={`/admin/bookings/${b.id}`}>{localized(b.service)}</Link>,
-          meta: (
-            <>
-              {t(b.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
-              {t(`status.${b.status}`)} · {formatMoney(b.total)} · {formatDate(b.createdAt)}
-            </>
-          ),
+          meta: [
+            t(b.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician'),
+            t(`status.${b.status}`),
+            formatMoney(b.total),
+            formatDate(b.createdAt),
+          ],
         })}
       />
 
@@ -128,12 +128,11 @@ function UserFile({ d }: { d: UserDetail }) {
               {'★'.repeat(r.rating)} {r.comment}
             </span>
           ),
-          meta: (
-            <>
-              {t(r.as === 'author' ? 'console.user.wrote' : 'console.user.received')}
-              {r.hidden && ` · ${t('console.user.hidden')}`} · {formatDate(r.createdAt)}
-            </>
-          ),
+          meta: [
+            t(r.as === 'author' ? 'console.user.wrote' : 'console.user.received'),
+            r.hidden && t('console.user.hidden'),
+            formatDate(r.createdAt),
+          ],
         })}
       />
 
@@ -144,12 +143,11 @@ function UserFile({ d }: { d: UserDetail }) {
         row={(p) => ({
           key: p.id,
           main: <Link href={`/admin/payments?booking=${p.bookingId}`}>{formatMoney(p.amount)}</Link>,
-          meta: (
-            <>
-              {PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status}
-              {p.refunded && ` · −${formatMoney(p.refunded)}`} · {formatDate(p.createdAt)}
-            </>
-          ),
+          meta: [
+            PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status,
+            p.refunded && `−${formatMoney(p.refunded)}`,
+            formatDate(p.createdAt),
+          ],
         })}
       />
 
@@ -180,13 +178,12 @@ function UserFile({ d }: { d: UserDetail }) {
               {t(`cases.kind.${c.kind}`)}: {auditReason(c.reason, t)}
             </Link>
           ),
-          meta: (
-            <>
-              {t(c.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
-              {t(`cases.status.${c.status}`)}
-              {c.outcome && ` · ${t(`cases.outcome.${c.outcome}`)}`} · {formatDate(c.createdAt)}
-            </>
-          ),
+          meta: [
+            t(c.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician'),
+            t(`cases.status.${c.status}`),
+            c.outcome && t(`cases.outcome.${c.outcome}`),
+            formatDate(c.createdAt),
+          ],
         })}
       />
 
@@ -197,12 +194,10 @@ function UserFile({ d }: { d: UserDetail }) {
         row={(r) => ({
           key: r.id,
           main: <span>{r.reason}</span>,
-          meta: (
-            <>
-              {t(r.as === 'reporter' ? 'console.user.reporter' : 'console.user.reported')} ·{' '}
-              {formatDate(r.createdAt)}
-            </>
-          ),
+          meta: [
+            t(r.as === 'reporter' ? 'console.user.reporter' : 'console.user.reported'),
+            formatDate(r.createdAt),
+          ],
         })}
       />
 
@@ -244,7 +239,13 @@ function FileList<T>({
   items: T[];
   testId?: string;
   intro?: ReactNode;
-  row: (item: T) => { key: string | number; kind?: string; main: ReactNode; meta: ReactNode };
+  row: (item: T) => {
+    key: string | number;
+    kind?: string;
+    main: ReactNode;
+    /** The small line's parts, joined with " · " (the empty ones left out). */
+    meta: Array<string | false | null | undefined>;
+  };
 }) {
   const { t } = useI18n();
   return (
@@ -260,7 +261,7 @@ function FileList<T>({
             return (
               <li key={key} className="console-row" data-kind={kind}>
                 {main}
-                <span className="small">{meta}</span>
+                <span className="small">{meta.filter(Boolean).join(' · ')}</span>
               </li>
             );
           })}

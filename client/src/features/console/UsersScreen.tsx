@@ -1,11 +1,11 @@
 import { type FormEvent, useId, useState } from 'react';
 import { type UserStatus, userStatuses } from '../../../../server/contracts/console';
-import { PagedList } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { ConsoleNav } from './ConsoleNav';
+import { ConsolePagedList } from './ConsolePagedList';
 
 type Role = 'customer' | 'technician' | 'admin';
 const ROLES: Role[] = ['customer', 'technician', 'admin'];
@@ -64,11 +64,9 @@ export function UsersScreen() {
           {t('console.users.searchButton')}
         </button>
       </form>
-      <PagedList
+      <ConsolePagedList
         pages={pages}
         count={rows.length}
-        errorOverRows
-        more={{ label: t('console.loadMore') }}
         empty={<p className="muted">{t('console.users.empty')}</p>}
       >
         <ul className="console-list" aria-busy={pages.isFetching} data-testid="users-list">
@@ -91,7 +89,7 @@ export function UsersScreen() {
             </li>
           ))}
         </ul>
-      </PagedList>
+      </ConsolePagedList>
     </Screen>
   );
 }
