@@ -6,8 +6,7 @@ import { useT } from '../../i18n/I18nProvider';
 import { authPath } from '../../lib/returnTo';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
-import { EmailField, useAuthForm } from './authForm';
-import { FormAlert } from './FormAlert';
+import { AuthForm, EmailField, useAuthForm } from './authForm';
 import { PasswordField } from './PasswordField';
 
 const FIELD_MESSAGES = {
@@ -32,21 +31,13 @@ export function SignInScreen() {
 
   return (
     <Screen heading={t('signIn.title')}>
-      <form
-        ref={form.formRef}
-        className="form"
-        data-testid="sign-in-form"
-        noValidate
-        onSubmit={submit}
-        onChange={form.onChange}
-      >
-        <FormAlert message={form.errors.general && t(form.errors.general)} />
+      <AuthForm form={form} testId="sign-in-form" onSubmit={submit}>
         <EmailField error={error('email')} />
         <PasswordField autoComplete="current-password" error={error('password')} />
         <button type="submit" className="button button-primary button-block" disabled={pending}>
           {pending ? t('signIn.pending') : t('signIn.submit')}
         </button>
-      </form>
+      </AuthForm>
       <p className="form-switch">
         {t('signIn.noAccount')} <Link href={authPath('/sign-up', next)}>{t('signIn.toSignUp')}</Link>
       </p>

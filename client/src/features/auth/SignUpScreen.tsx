@@ -8,8 +8,7 @@ import { isLocale, LANGUAGE_NAMES } from '../../i18n/locale';
 import { authPath } from '../../lib/returnTo';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
-import { EmailField, useAuthForm } from './authForm';
-import { FormAlert } from './FormAlert';
+import { AuthForm, EmailField, useAuthForm } from './authForm';
 import { PasswordField } from './PasswordField';
 
 const FIELD_MESSAGES = {
@@ -56,15 +55,7 @@ export function SignUpScreen() {
 
   return (
     <Screen heading={t('signUp.title')}>
-      <form
-        ref={form.formRef}
-        className="form"
-        data-testid="sign-up-form"
-        noValidate
-        onSubmit={submit}
-        onChange={form.onChange}
-      >
-        <FormAlert message={form.errors.general && t(form.errors.general)} />
+      <AuthForm form={form} testId="sign-up-form" onSubmit={submit}>
         <TextField name="name" label={t('field.name')} autoComplete="name" required error={error('name')} />
         <EmailField error={error('email')} />
         <PasswordField autoComplete="new-password" hint={t('field.passwordHint')} error={error('password')} />
@@ -122,7 +113,7 @@ export function SignUpScreen() {
         <button type="submit" className="button button-primary button-block" disabled={pending}>
           {pending ? t('signUp.pending') : t('signUp.submit')}
         </button>
-      </form>
+      </AuthForm>
       <p className="form-switch">
         {t('signUp.haveAccount')} <Link href={authPath('/sign-in', next)}>{t('signUp.toSignIn')}</Link>
       </p>

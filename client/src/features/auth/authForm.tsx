@@ -1,3 +1,4 @@
+import type { FormEvent, ReactNode } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import { TextField } from '../../components/TextField';
 import type { MessageKey } from '../../i18n/en';
@@ -6,6 +7,7 @@ import { toApiProblem } from '../../lib/apiErrors';
 import { safeReturnPath } from '../../lib/returnTo';
 import { navigate, useSearchParams } from '../../lib/router';
 import { useChangeSession } from '../session/SessionProvider';
+import { FormAlert } from './FormAlert';
 import { useFormErrors } from './useFormErrors';
 
 /**
@@ -48,5 +50,35 @@ export function EmailField({ error }: { error: string | undefined }) {
       required
       error={error}
     />
+  );
+}
+
+/** The sign-in or sign-up form: validated here (noValidate), the overall problem in its alert first. */
+export function AuthForm({
+  form,
+  testId,
+  onSubmit,
+  children,
+}: {
+  form: Pick<ReturnType<typeof useFormErrors>, 'formRef' | 'onChange'> & {
+    errors: { general: MessageKey | null };
+  };
+  testId: string;
+  onSubmit: (event: FormEvent<HTMLFormElement>) => void;
+  children: ReactNode;
+}) {
+  const t = useT();
+  return (
+    <form
+      ref={form.formRef}
+      className="form"
+      data-testid={testId}
+      noValidate
+      onSubmit={onSubmit}
+      onChange={form.onChange}
+    >
+      <FormAlert message={form.errors.general && t(form.errors.general)} />
+      {children}
+    </form>
   );
 }
