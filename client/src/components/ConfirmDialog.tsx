@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef } from 'react';
+import { useId } from 'react';
 import { useT } from '../i18n/I18nProvider';
+import { Modal } from './Modal';
 
 type ConfirmDialogProps = {
   open: boolean;
@@ -29,60 +30,46 @@ export function ConfirmDialog({
   testId,
 }: ConfirmDialogProps) {
   const t = useT();
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    else if (!open && dialog.open) dialog.close();
-  }, [open]);
-
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={`${id}-title`}
-      aria-describedby={`${id}-body`}
-      data-testid={testId}
+    <Modal
+      open={open}
+      pending={pending}
       onClose={onClose}
-      onCancel={(event) => {
-        // Escape while the request is in flight would hide its outcome.
-        if (pending) event.preventDefault();
-      }}
+      labelledBy={`${id}-title`}
+      describedBy={`${id}-body`}
+      testId={testId}
     >
-      {open && (
-        <div className="form">
-          <h2 id={`${id}-title`}>{title}</h2>
-          <p id={`${id}-body`}>{body}</p>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
-          <div className="dialog-actions">
-            <button
-              type="button"
-              className="button button-ghost"
-              data-testid="confirm-dialog-no"
-              onClick={onClose}
-              disabled={pending}
-            >
-              {t('dialog.back')}
-            </button>
-            <button
-              type="button"
-              className="button button-primary"
-              disabled={pending}
-              data-testid="confirm-dialog-yes"
-              onClick={onConfirm}
-            >
-              {pending ? pendingLabel : confirmLabel}
-            </button>
-          </div>
+      <div className="form">
+        <h2 id={`${id}-title`}>{title}</h2>
+        <p id={`${id}-body`}>{body}</p>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button
+            type="button"
+            className="button button-ghost"
+            data-testid="confirm-dialog-no"
+            onClick={onClose}
+            disabled={pending}
+          >
+            {t('dialog.back')}
+          </button>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={pending}
+            data-testid="confirm-dialog-yes"
+            onClick={onConfirm}
+          >
+            {pending ? pendingLabel : confirmLabel}
+          </button>
         </div>
-      )}
-    </dialog>
+      </div>
+    </Modal>
   );
 }

@@ -1,5 +1,6 @@
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useState } from 'react';
 import { useT } from '../i18n/I18nProvider';
+import { Modal } from './Modal';
 
 type ReasonDialogProps = {
   open: boolean;
@@ -36,19 +37,12 @@ export function ReasonDialog({
   maxLength = 500,
 }: ReasonDialogProps) {
   const t = useT();
-  const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   const [missing, setMissing] = useState(false);
 
+  // Each opening starts without the "reason needed" message.
   useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      setMissing(false);
-      dialog.showModal();
-    } else if (!open && dialog.open) {
-      dialog.close();
-    }
+    if (open) setMissing(false);
   }, [open]);
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -63,59 +57,47 @@ export function ReasonDialog({
   };
 
   return (
-    <dialog
-      ref={ref}
-      className="dialog"
-      aria-labelledby={`${id}-title`}
-      data-testid={testId}
-      onClose={onClose}
-      onCancel={(event) => {
-        // Escape while the request is in flight would hide its outcome.
-        if (pending) event.preventDefault();
-      }}
-    >
-      {open && (
-        <form className="form" noValidate onSubmit={submit}>
-          <h2 id={`${id}-title`}>{title}</h2>
-          {body && <p className="muted">{body}</p>}
-          <div className="field">
-            <label htmlFor={`${id}-reason`}>{label}</label>
-            <textarea
-              id={`${id}-reason`}
-              name="reason"
-              rows={3}
-              maxLength={maxLength}
-              required
-              aria-invalid={missing ? true : undefined}
-              aria-describedby={missing ? `${id}-error` : undefined}
-              onChange={() => setMissing(false)}
-            />
-            {missing && (
-              <p className="field-error" id={`${id}-error`}>
-                {t('validation.reason')}
-              </p>
-            )}
-          </div>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
+    <Modal open={open} pending={pending} onClose={onClose} labelledBy={`${id}-title`} testId={testId}>
+      <form className="form" noValidate onSubmit={submit}>
+        <h2 id={`${id}-title`}>{title}</h2>
+        {body && <p className="muted">{body}</p>}
+        <div className="field">
+          <label htmlFor={`${id}-reason`}>{label}</label>
+          <textarea
+            id={`${id}-reason`}
+            name="reason"
+            rows={3}
+            maxLength={maxLength}
+            required
+            aria-invalid={missing ? true : undefined}
+            aria-describedby={missing ? `${id}-error` : undefined}
+            onChange={() => setMissing(false)}
+          />
+          {missing && (
+            <p className="field-error" id={`${id}-error`}>
+              {t('validation.reason')}
             </p>
           )}
-          <div className="dialog-actions">
-            <button type="button" className="button button-ghost" onClick={onClose} disabled={pending}>
-              {t('dialog.back')}
-            </button>
-            <button
-              type="submit"
-              className="button button-danger"
-              disabled={pending}
-              data-testid="confirm-reason"
-            >
-              {pending ? pendingLabel : confirmLabel}
-            </button>
-          </div>
-        </form>
-      )}
-    </dialog>
+        </div>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <button type="button" className="button button-ghost" onClick={onClose} disabled={pending}>
+            {t('dialog.back')}
+          </button>
+          <button
+            type="submit"
+            className="button button-danger"
+            disabled={pending}
+            data-testid="confirm-reason"
+          >
+            {pending ? pendingLabel : confirmLabel}
+          </button>
+        </div>
+      </form>
+    </Modal>
   );
 }

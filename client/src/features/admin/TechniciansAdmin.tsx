@@ -2,7 +2,7 @@ import './admin.css';
 import { useId, useState } from 'react';
 import type { TechnicianProfile, VerificationStatus } from '../../../../server/contracts/technician';
 import { Avatar } from '../../components/Avatar';
-import { Loading } from '../../components/Loading';
+import { PagedList } from '../../components/PagedList';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
@@ -73,45 +73,26 @@ export function TechniciansAdmin() {
           </button>
         ))}
       </fieldset>
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error && rows.length === 0 ? (
-        <>
-          <p className="form-error" role="alert">
-            {t(problemKey(pages.error))}
-          </p>
-          <button type="button" className="button button-secondary" onClick={() => void pages.refetch()}>
-            {t('common.retry')}
-          </button>
-        </>
-      ) : rows.length === 0 ? (
-        <p className="muted">{filter === 'pending' ? t('admin.queue.empty') : t('admin.list.empty')}</p>
-      ) : (
-        <>
-          <ul className="tech-list" aria-busy={pages.isFetching}>
-            {rows.map((row) => (
-              <TechRow
-                key={row.userId}
-                row={row}
-                onUpdated={(profile) =>
-                  setUpdated((map) => ({ ...map, [profile.userId]: { ...row, ...profile } }))
-                }
-              />
-            ))}
-          </ul>
-          {pages.hasNextPage && (
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={pages.isFetchingNextPage}
-              onClick={() => void pages.fetchNextPage()}
-            >
-              {pages.isFetchingNextPage && <Spinner small />}
-              {pages.isFetchingNextPage ? t('common.loadingMore') : t('common.loadMore')}
-            </button>
-          )}
-        </>
-      )}
+      <PagedList
+        pages={pages}
+        count={rows.length}
+        retry
+        empty={
+          <p className="muted">{filter === 'pending' ? t('admin.queue.empty') : t('admin.list.empty')}</p>
+        }
+      >
+        <ul className="tech-list" aria-busy={pages.isFetching}>
+          {rows.map((row) => (
+            <TechRow
+              key={row.userId}
+              row={row}
+              onUpdated={(profile) =>
+                setUpdated((map) => ({ ...map, [profile.userId]: { ...row, ...profile } }))
+              }
+            />
+          ))}
+        </ul>
+      </PagedList>
     </section>
   );
 }

@@ -177,6 +177,40 @@ function Card({
   );
 }
 
+/**
+ * A bar per category: one series (`label`, `color`, a value per category), each bar named on the axis by
+ * `name` (from its index). The series is kept while the values stay the same, so the chart is not rebuilt.
+ */
+function Bars({
+  label,
+  color,
+  values,
+  name,
+  formatY,
+}: {
+  label: string;
+  color: string;
+  values: number[];
+  name: (index: number) => string;
+  formatY: (v: number) => string;
+}) {
+  const same = values.join(',');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: follows the values by content (`same`).
+  const series = useMemo(() => [{ label, color, values }], [label, color, same]);
+  const x = values.map((_, i) => i);
+  return (
+    <Chart
+      kind="bars"
+      categories
+      x={x}
+      series={series}
+      formatX={(v) => name(Math.round(v))}
+      formatY={formatY}
+      testId="chart"
+    />
+  );
+}
+
 function Dashboard({
   data,
   center,
@@ -216,16 +250,6 @@ function Dashboard({
     t('analytics.fulfil.cancelled'),
     t('analytics.fulfil.searching'),
   ];
-  const fuSeries = useMemo(
-    () => [
-      {
-        label: t('analytics.fulfil.title'),
-        color: COLORS.brand,
-        values: [fu.assigned, fu.unfulfilled, fu.cancelledBeforeAssignment, fu.searching],
-      },
-    ],
-    [fu, t],
-  );
 
   // Offers.
   const of = data.offers;
@@ -235,27 +259,11 @@ function Dashboard({
     t('analytics.offers.expired'),
     t('analytics.offers.withdrawn'),
   ];
-  const ofSeries = useMemo(
-    () => [
-      {
-        label: t('analytics.offers.title'),
-        color: COLORS.blue,
-        values: [of.accepted, of.declined, of.expired, of.withdrawn],
-      },
-    ],
-    [of, t],
-  );
 
   // Cancellations.
   const ca = data.cancellations;
   const sideText = (side: CancelSide) => t(`analytics.cancel.side.${side}` as MessageKey);
   const caReasons = ca.byReason.slice(0, 6);
-  const caSeries = useMemo(
-    () => [
-      { label: t('analytics.cancel.title'), color: COLORS.amber, values: caReasons.map((r) => r.count) },
-    ],
-    [caReasons, t],
-  );
 
   // Money.
   const money = data.money;
@@ -288,16 +296,9 @@ function Dashboard({
 
   // Ratings.
   const ra = data.ratings;
-  const raSeries = useMemo(
-    () => [{ label: t('analytics.ratings.title'), color: COLORS.amber, values: ra.counts }],
-    [ra, t],
-  );
 
   const heat = data.heatmap;
   const heatTotal = heat.cells.reduce((a, c) => a + c.count, 0);
-
-  const categoryX = useCallback((labels: string[]) => (v: number) => labels[Math.round(v)] ?? '', []);
-  const idx = (n: number) => Array.from({ length: n }, (_, i) => i);
 
   return (
     <div className="an-grid" aria-busy={busy} data-testid="analytics-dashboard">
@@ -334,14 +335,12 @@ function Dashboard({
         testId="analytics-fulfilment"
         stats={[{ label: t('analytics.fulfil.rate'), value: f.pct(fu.rate) }]}
         chart={
-          <Chart
-            kind="bars"
-            categories
-            x={idx(4)}
-            series={fuSeries}
-            formatX={categoryX(fuLabels)}
+          <Bars
+            label={t('analytics.fulfil.title')}
+            color={COLORS.brand}
+            values={[fu.assigned, fu.unfulfilled, fu.cancelledBeforeAssignment, fu.searching]}
+            name={(i) => fuLabels[i] ?? ''}
             formatY={f.compact}
-            testId="chart"
           />
         }
         summary={t('analytics.fulfil.summary', {
@@ -387,14 +386,12 @@ function Dashboard({
         testId="analytics-offers"
         stats={[{ label: t('analytics.offers.rate'), value: f.pct(of.rate) }]}
         chart={
-          <Chart
-            kind="bars"
-            categories
-            x={idx(4)}
-            series={ofSeries}
-            formatX={categoryX(ofLabels)}
+          <Bars
+            label={t('analytics.offers.title')}
+            color={COLORS.blue}
+            values={[of.accepted, of.declined, of.expired, of.withdrawn]}
+            name={(i) => ofLabels[i] ?? ''}
             formatY={f.compact}
-            testId="chart"
           />
         }
         summary={t('analytics.offers.summary', {
@@ -413,14 +410,12 @@ function Dashboard({
         testId="analytics-cancellations"
         chart={
           caReasons.length > 0 ? (
-            <Chart
-              kind="bars"
-              categories
-              x={idx(caReasons.length)}
-              series={caSeries}
-              formatX={(v) => f.n(Math.round(v) + 1)}
+            <Bars
+              label={t('analytics.cancel.title')}
+              color={COLORS.amber}
+              values={caReasons.map((r) => r.count)}
+              name={(i) => f.n(i + 1)}
               formatY={f.compact}
-              testId="chart"
             />
           ) : undefined
         }
@@ -491,14 +486,12 @@ function Dashboard({
         title={t('analytics.ratings.title')}
         testId="analytics-ratings"
         chart={
-          <Chart
-            kind="bars"
-            categories
-            x={idx(5)}
-            series={raSeries}
-            formatX={(v) => t('analytics.ratings.axis', { n: f.n(Math.round(v) + 1) })}
+          <Bars
+            label={t('analytics.ratings.title')}
+            color={COLORS.amber}
+            values={ra.counts}
+            name={(i) => t('analytics.ratings.axis', { n: f.n(i + 1) })}
             formatY={f.compact}
-            testId="chart"
           />
         }
         summary={t('analytics.ratings.summary', {

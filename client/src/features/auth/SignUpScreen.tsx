@@ -5,14 +5,11 @@ import { TextField } from '../../components/TextField';
 import type { MessageKey } from '../../i18n/en';
 import { useI18n } from '../../i18n/I18nProvider';
 import { isLocale, LANGUAGE_NAMES } from '../../i18n/locale';
-import { toApiProblem } from '../../lib/apiErrors';
-import { authPath, safeReturnPath } from '../../lib/returnTo';
-import { Link, navigate, useSearchParams } from '../../lib/router';
+import { authPath } from '../../lib/returnTo';
+import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
-import { useChangeSession } from '../session/SessionProvider';
-import { FormAlert } from './FormAlert';
+import { AuthForm, EmailField, useAuthForm } from './authForm';
 import { PasswordField } from './PasswordField';
-import { useFormErrors } from './useFormErrors';
 
 const FIELD_MESSAGES = {
   name: 'validation.name',
@@ -32,17 +29,8 @@ function normalizePhone(value: string): string | undefined {
 
 export function SignUpScreen() {
   const { t, locale, setLocale } = useI18n();
-  const changeSession = useChangeSession();
-  const form = useFormErrors(FIELD_MESSAGES);
-  // Back to where they were going (the booking form with their chosen technician), same-origin only.
-  const next = safeReturnPath(useSearchParams().get('next'));
-  const signUp = trpc.auth.signUp.useMutation({
-    onSuccess: ({ user }) => {
-      changeSession(user);
-      navigate(next ?? '/home', { replace: true });
-    },
-    onError: (error) => form.showProblem(toApiProblem(error)),
-  });
+  const { form, next, done, error } = useAuthForm(FIELD_MESSAGES);
+  const signUp = trpc.auth.signUp.useMutation(done);
   const localeId = useId();
   const roleId = useId();
 
@@ -63,36 +51,13 @@ export function SignUpScreen() {
     if (input) signUp.mutate(input);
   };
 
-  const error = (field: keyof typeof FIELD_MESSAGES) => {
-    const key = form.errors.fields[field];
-    return key && t(key);
-  };
   const pending = signUp.isPending;
 
   return (
     <Screen heading={t('signUp.title')}>
-      <form
-        ref={form.formRef}
-        className="form"
-        data-testid="sign-up-form"
-        noValidate
-        onSubmit={submit}
-        onChange={form.onChange}
-      >
-        <FormAlert message={form.errors.general && t(form.errors.general)} />
+      <AuthForm form={form} testId="sign-up-form" onSubmit={submit}>
         <TextField name="name" label={t('field.name')} autoComplete="name" required error={error('name')} />
-        <TextField
-          name="email"
-          label={t('field.email')}
-          type="email"
-          inputMode="email"
-          autoComplete="email"
-          autoCapitalize="none"
-          spellCheck={false}
-          dir="ltr"
-          required
-          error={error('email')}
-        />
+        <EmailField error={error('email')} />
         <PasswordField autoComplete="new-password" hint={t('field.passwordHint')} error={error('password')} />
         <TextField
           name="phone"
@@ -148,7 +113,7 @@ export function SignUpScreen() {
         <button type="submit" className="button button-primary button-block" disabled={pending}>
           {pending ? t('signUp.pending') : t('signUp.submit')}
         </button>
-      </form>
+      </AuthForm>
       <p className="form-switch">
         {t('signUp.haveAccount')} <Link href={authPath('/sign-in', next)}>{t('signUp.toSignIn')}</Link>
       </p>

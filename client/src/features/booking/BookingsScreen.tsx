@@ -1,10 +1,8 @@
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { Booking } from '../../../../server/contracts/booking';
-import { Loading } from '../../components/Loading';
+import { PagedList } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
-import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { OutboxList } from './OutboxList';
@@ -36,35 +34,15 @@ export function BookingsScreen({ user }: { user: PublicUser }) {
         )}
       </div>
       <OutboxList />
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error && items.length === 0 ? (
-        <div className="card">
-          <p className="form-error" role="alert">
-            {t(problemKey(pages.error))}
-          </p>
-          <button type="button" className="button button-secondary" onClick={() => void pages.refetch()}>
-            {t('common.retry')}
-          </button>
-        </div>
-      ) : items.length === 0 ? (
-        <p className="muted">{t('bookings.empty')}</p>
-      ) : (
-        <>
-          <BookingList items={items} />
-          {pages.hasNextPage && (
-            <button
-              type="button"
-              className="button button-secondary"
-              disabled={pages.isFetchingNextPage}
-              onClick={() => void pages.fetchNextPage()}
-            >
-              {pages.isFetchingNextPage && <Spinner small />}
-              {pages.isFetchingNextPage ? t('common.loadingMore') : t('common.loadMore')}
-            </button>
-          )}
-        </>
-      )}
+      <PagedList
+        pages={pages}
+        count={items.length}
+        retry
+        errorBox="card"
+        empty={<p className="muted">{t('bookings.empty')}</p>}
+      >
+        <BookingList items={items} />
+      </PagedList>
     </Screen>
   );
 }

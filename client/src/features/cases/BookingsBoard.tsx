@@ -1,10 +1,8 @@
 import { useEffect, useId, useState } from 'react';
 import { type BookingStatus, bookingStatuses } from '../../../../server/contracts/booking';
-import { Loading } from '../../components/Loading';
+import { PagedList } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
-import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { Link, navigate, useSearchParams } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StatusChip } from '../booking/StatusChip';
@@ -136,15 +134,12 @@ export function BookingsBoard() {
           />
         </div>
       </section>
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error && rows.length === 0 ? (
-        <p className="form-error" role="alert">
-          {t(problemKey(pages.error))}
-        </p>
-      ) : rows.length === 0 ? (
-        <p className="muted">{t('cases.board.none')}</p>
-      ) : (
+      <PagedList
+        pages={pages}
+        count={rows.length}
+        more={{ label: t('cases.more'), spinner: 'large' }}
+        empty={<p className="muted">{t('cases.board.none')}</p>}
+      >
         <ul className="cases-list" data-testid="board-rows">
           {rows.map((b) => (
             <li key={b.id} className="card cases-row">
@@ -169,18 +164,7 @@ export function BookingsBoard() {
             </li>
           ))}
         </ul>
-      )}
-      {pages.hasNextPage && (
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={pages.isFetchingNextPage}
-          onClick={() => void pages.fetchNextPage()}
-        >
-          {pages.isFetchingNextPage ? <Spinner /> : null}
-          {t('cases.more')}
-        </button>
-      )}
+      </PagedList>
     </Screen>
   );
 }

@@ -1,10 +1,8 @@
 import { useState } from 'react';
 import { type DisputeStatus, disputeStatuses } from '../../../../server/contracts/cases';
-import { Loading } from '../../components/Loading';
+import { PagedList } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
-import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import './cases.css';
@@ -41,15 +39,12 @@ export function DisputesQueue() {
           </button>
         ))}
       </fieldset>
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error && rows.length === 0 ? (
-        <p className="form-error" role="alert">
-          {t(problemKey(pages.error))}
-        </p>
-      ) : rows.length === 0 ? (
-        <p className="muted">{t('cases.queue.none')}</p>
-      ) : (
+      <PagedList
+        pages={pages}
+        count={rows.length}
+        more={{ label: t('cases.more'), spinner: 'large' }}
+        empty={<p className="muted">{t('cases.queue.none')}</p>}
+      >
         <ul className="cases-list" data-testid="case-rows">
           {rows.map((c) => (
             <li key={c.id} className="card cases-row" data-testid="case-row">
@@ -69,18 +64,7 @@ export function DisputesQueue() {
             </li>
           ))}
         </ul>
-      )}
-      {pages.hasNextPage && (
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={pages.isFetchingNextPage}
-          onClick={() => void pages.fetchNextPage()}
-        >
-          {pages.isFetchingNextPage ? <Spinner /> : null}
-          {t('cases.more')}
-        </button>
-      )}
+      </PagedList>
     </Screen>
   );
 }

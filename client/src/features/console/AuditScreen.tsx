@@ -1,13 +1,11 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { AuditEntryView } from '../../../../server/contracts/console';
-import { Loading } from '../../components/Loading';
-import { LoadMore } from '../../components/LoadMore';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { auditChanges, auditFields, auditReason } from './auditFields';
 import { ConsoleNav } from './ConsoleNav';
+import { ConsolePagedList } from './ConsolePagedList';
 
 type Filters = { action?: string; subject?: string; actorId?: string; from?: string; to?: string };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -61,24 +59,17 @@ export function AuditScreen() {
           {t('console.audit.filter')}
         </button>
       </form>
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error ? (
-        <p className="form-error" role="alert">
-          {t(problemKey(pages.error))}
-        </p>
-      ) : rows.length === 0 ? (
-        <p className="muted">{t('console.none')}</p>
-      ) : (
-        <>
-          <ol className="console-list" aria-busy={pages.isFetching} data-testid="audit-list">
-            {rows.map((r) => (
-              <AuditRow key={r.id} r={r} />
-            ))}
-          </ol>
-          <LoadMore pages={pages} />
-        </>
-      )}
+      <ConsolePagedList
+        pages={pages}
+        count={rows.length}
+        empty={<p className="muted">{t('console.none')}</p>}
+      >
+        <ol className="console-list" aria-busy={pages.isFetching} data-testid="audit-list">
+          {rows.map((r) => (
+            <AuditRow key={r.id} r={r} />
+          ))}
+        </ol>
+      </ConsolePagedList>
     </Screen>
   );
 }

@@ -1,7 +1,5 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ModeratedReview } from '../../../../server/contracts/review';
-import { Loading } from '../../components/Loading';
-import { LoadMore } from '../../components/LoadMore';
 import { Screen } from '../../components/Screen';
 import { Spinner } from '../../components/Spinner';
 import { useI18n } from '../../i18n/I18nProvider';
@@ -10,6 +8,7 @@ import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { StarRow } from '../reviews/Stars';
 import { ConsoleNav } from './ConsoleNav';
+import { ConsolePagedList } from './ConsolePagedList';
 
 /** Moderation: reviews people reported, most recently reported first; hide one with a reason (audited). */
 export function ReviewsScreen() {
@@ -26,26 +25,21 @@ export function ReviewsScreen() {
     <Screen heading={t('console.reviews.title')} testId="admin-reviews">
       <ConsoleNav />
       <p className="muted">{t('console.reviews.body')}</p>
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error ? (
-        <p className="form-error" role="alert">
-          {t(problemKey(pages.error))}
-        </p>
-      ) : rows.length === 0 ? (
-        <p className="muted" data-testid="reported-empty">
-          {t('console.reviews.empty')}
-        </p>
-      ) : (
-        <>
-          <ul className="console-list" aria-busy={pages.isFetching} data-testid="reported-list">
-            {rows.map((r) => (
-              <ReportedReview key={r.id} r={r} />
-            ))}
-          </ul>
-          <LoadMore pages={pages} />
-        </>
-      )}
+      <ConsolePagedList
+        pages={pages}
+        count={rows.length}
+        empty={
+          <p className="muted" data-testid="reported-empty">
+            {t('console.reviews.empty')}
+          </p>
+        }
+      >
+        <ul className="console-list" aria-busy={pages.isFetching} data-testid="reported-list">
+          {rows.map((r) => (
+            <ReportedReview key={r.id} r={r} />
+          ))}
+        </ul>
+      </ConsolePagedList>
     </Screen>
   );
 }

@@ -105,47 +105,50 @@ function UserFile({ d }: { d: UserDetail }) {
             </p>
           )
         }
-        row={(b) => (
-          <li key={b.id} className="console-row">
-            <Link href={`/admin/bookings/${b.id}`}>{localized(b.service)}</Link>
-            <span className="small">
-              {t(b.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
-              {t(`status.${b.status}`)} · {formatMoney(b.total)} · {formatDate(b.createdAt)}
-            </span>
-          </li>
-        )}
+        row={(b) => ({
+          key: b.id,
+          main: <Link href={`/admin/bookings/${b.id}`}>{localized(b.service)}</Link>,
+          meta: [
+            t(b.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician'),
+            t(`status.${b.status}`),
+            formatMoney(b.total),
+            formatDate(b.createdAt),
+          ],
+        })}
       />
 
       <FileList
         id="reviews-title"
         title={t('console.user.reviews')}
         items={d.reviews}
-        row={(r) => (
-          <li key={r.id} className="console-row">
+        row={(r) => ({
+          key: r.id,
+          main: (
             <span>
               {'★'.repeat(r.rating)} {r.comment}
             </span>
-            <span className="small">
-              {t(r.as === 'author' ? 'console.user.wrote' : 'console.user.received')}
-              {r.hidden && ` · ${t('console.user.hidden')}`} · {formatDate(r.createdAt)}
-            </span>
-          </li>
-        )}
+          ),
+          meta: [
+            t(r.as === 'author' ? 'console.user.wrote' : 'console.user.received'),
+            r.hidden && t('console.user.hidden'),
+            formatDate(r.createdAt),
+          ],
+        })}
       />
 
       <FileList
         id="payments-title"
         title={t('console.user.payments')}
         items={d.payments}
-        row={(p) => (
-          <li key={p.id} className="console-row">
-            <Link href={`/admin/payments?booking=${p.bookingId}`}>{formatMoney(p.amount)}</Link>
-            <span className="small">
-              {PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status}
-              {p.refunded && ` · −${formatMoney(p.refunded)}`} · {formatDate(p.createdAt)}
-            </span>
-          </li>
-        )}
+        row={(p) => ({
+          key: p.id,
+          main: <Link href={`/admin/payments?booking=${p.bookingId}`}>{formatMoney(p.amount)}</Link>,
+          meta: [
+            PAY_STATES.has(p.status) ? t(`pay.state.${p.status as PayState}`) : p.status,
+            p.refunded && `−${formatMoney(p.refunded)}`,
+            formatDate(p.createdAt),
+          ],
+        })}
       />
 
       <FileList
@@ -167,33 +170,35 @@ function UserFile({ d }: { d: UserDetail }) {
               .join(' · ')}
           </p>
         }
-        row={(c) => (
-          <li key={c.id} className="console-row" data-kind={c.kind}>
+        row={(c) => ({
+          key: c.id,
+          kind: c.kind,
+          main: (
             <Link href={`/admin/disputes/${c.id}`}>
               {t(`cases.kind.${c.kind}`)}: {auditReason(c.reason, t)}
             </Link>
-            <span className="small">
-              {t(c.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician')} ·{' '}
-              {t(`cases.status.${c.status}`)}
-              {c.outcome && ` · ${t(`cases.outcome.${c.outcome}`)}`} · {formatDate(c.createdAt)}
-            </span>
-          </li>
-        )}
+          ),
+          meta: [
+            t(c.as === 'customer' ? 'console.user.asCustomer' : 'console.user.asTechnician'),
+            t(`cases.status.${c.status}`),
+            c.outcome && t(`cases.outcome.${c.outcome}`),
+            formatDate(c.createdAt),
+          ],
+        })}
       />
 
       <FileList
         id="reports-title"
         title={t('console.user.reports')}
         items={d.reports}
-        row={(r) => (
-          <li key={r.id} className="console-row">
-            <span>{r.reason}</span>
-            <span className="small">
-              {t(r.as === 'reporter' ? 'console.user.reporter' : 'console.user.reported')} ·{' '}
-              {formatDate(r.createdAt)}
-            </span>
-          </li>
-        )}
+        row={(r) => ({
+          key: r.id,
+          main: <span>{r.reason}</span>,
+          meta: [
+            t(r.as === 'reporter' ? 'console.user.reporter' : 'console.user.reported'),
+            formatDate(r.createdAt),
+          ],
+        })}
       />
 
       {d.restrictions.length > 0 && (
@@ -217,7 +222,10 @@ function UserFile({ d }: { d: UserDetail }) {
   );
 }
 
-/** A card of the user's file: its title, what comes before the list (`intro`), then a row per item or "none". */
+/**
+ * A card of the user's file: its title, what comes before the list (`intro`), then a row per item (what it
+ * is, `main`, and the small line after it, `meta`; `kind` as data-kind) or "none".
+ */
 function FileList<T>({
   id,
   title,
@@ -231,7 +239,13 @@ function FileList<T>({
   items: T[];
   testId?: string;
   intro?: ReactNode;
-  row: (item: T) => ReactNode;
+  row: (item: T) => {
+    key: string | number;
+    kind?: string;
+    main: ReactNode;
+    /** The small line's parts, joined with " · " (the empty ones left out). */
+    meta: Array<string | false | null | undefined>;
+  };
 }) {
   const { t } = useI18n();
   return (
@@ -241,7 +255,17 @@ function FileList<T>({
       {items.length === 0 ? (
         <p className="muted">{t('console.none')}</p>
       ) : (
-        <ul className="console-list">{items.map(row)}</ul>
+        <ul className="console-list">
+          {items.map((item) => {
+            const { key, kind, main, meta } = row(item);
+            return (
+              <li key={key} className="console-row" data-kind={kind}>
+                {main}
+                <span className="small">{meta.filter(Boolean).join(' · ')}</span>
+              </li>
+            );
+          })}
+        </ul>
       )}
     </section>
   );

@@ -1,13 +1,11 @@
 import { type FormEvent, useId, useState } from 'react';
 import { type UserStatus, userStatuses } from '../../../../server/contracts/console';
-import { Loading } from '../../components/Loading';
-import { LoadMore } from '../../components/LoadMore';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 import { ConsoleNav } from './ConsoleNav';
+import { ConsolePagedList } from './ConsolePagedList';
 
 type Role = 'customer' | 'technician' | 'admin';
 const ROLES: Role[] = ['customer', 'technician', 'admin'];
@@ -66,39 +64,32 @@ export function UsersScreen() {
           {t('console.users.searchButton')}
         </button>
       </form>
-      {pages.isPending ? (
-        <Loading />
-      ) : pages.error ? (
-        <p className="form-error" role="alert">
-          {t(problemKey(pages.error))}
-        </p>
-      ) : rows.length === 0 ? (
-        <p className="muted">{t('console.users.empty')}</p>
-      ) : (
-        <>
-          <ul className="console-list" aria-busy={pages.isFetching} data-testid="users-list">
-            {rows.map((u) => (
-              <li key={u.id} className="console-row">
-                <span>
-                  <Link href={`/admin/users/${u.id}`}>{u.name}</Link>
-                  <br />
-                  <span className="muted small" dir="ltr">
-                    {u.email}
-                  </span>
+      <ConsolePagedList
+        pages={pages}
+        count={rows.length}
+        empty={<p className="muted">{t('console.users.empty')}</p>}
+      >
+        <ul className="console-list" aria-busy={pages.isFetching} data-testid="users-list">
+          {rows.map((u) => (
+            <li key={u.id} className="console-row">
+              <span>
+                <Link href={`/admin/users/${u.id}`}>{u.name}</Link>
+                <br />
+                <span className="muted small" dir="ltr">
+                  {u.email}
                 </span>
-                <span className="small">
-                  {t(`console.role.${u.role}`)} ·{' '}
-                  <span className="status-badge" data-status={u.status}>
-                    {t(`console.status.${u.status}`)}
-                  </span>{' '}
-                  · {formatDate(u.createdAt)}
-                </span>
-              </li>
-            ))}
-          </ul>
-          <LoadMore pages={pages} />
-        </>
-      )}
+              </span>
+              <span className="small">
+                {t(`console.role.${u.role}`)} ·{' '}
+                <span className="status-badge" data-status={u.status}>
+                  {t(`console.status.${u.status}`)}
+                </span>{' '}
+                · {formatDate(u.createdAt)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </ConsolePagedList>
     </Screen>
   );
 }

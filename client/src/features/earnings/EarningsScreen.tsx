@@ -3,11 +3,10 @@ import { useEffect, useMemo } from 'react';
 import type { PublicUser } from '../../../../server/contracts/auth';
 import type { EarningsEntry } from '../../../../server/contracts/payment';
 import { Loading } from '../../components/Loading';
+import { PagedList, QueryError } from '../../components/PagedList';
 import { Screen } from '../../components/Screen';
-import { Spinner } from '../../components/Spinner';
 import type { MessageKey } from '../../i18n/en';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
 
@@ -124,12 +123,7 @@ export function EarningsScreen(_: { user: PublicUser }) {
         </>
       ) : summary.error ? (
         <section className="card">
-          <p className="form-error" role="alert">
-            {t(problemKey(summary.error))}
-          </p>
-          <button type="button" className="button button-secondary" onClick={() => void summary.refetch()}>
-            {t('common.retry')}
-          </button>
+          <QueryError error={summary.error} onRetry={() => void summary.refetch()} />
         </section>
       ) : (
         <Loading />
@@ -137,68 +131,44 @@ export function EarningsScreen(_: { user: PublicUser }) {
 
       <section className="card" aria-labelledby="earnings-entries-title" aria-busy={pages.isFetching}>
         <h2 id="earnings-entries-title">{t('earnings.entries')}</h2>
-        {pages.isPending ? (
-          <div className="skeleton-group" role="status">
-            <span className="skeleton" />
-            <span className="skeleton" />
-            <span className="visually-hidden">{t('app.loading')}</span>
-          </div>
-        ) : pages.error && entries.length === 0 ? (
-          <>
-            <p className="form-error" role="alert">
-              {t(problemKey(pages.error))}
-            </p>
-            <button type="button" className="button button-secondary" onClick={() => void pages.refetch()}>
-              {t('common.retry')}
-            </button>
-          </>
-        ) : entries.length === 0 ? (
-          <p className="muted">{t('earnings.empty')}</p>
-        ) : (
-          <>
-            <ul className="ledger-list">
-              {entries.map((e) => (
-                <li key={e.id} className="ledger-entry" data-testid="earnings-entry" data-line={e.line}>
-                  <span className="ledger-main">
-                    <span className="ledger-title">{t(entryKey(e))}</span>
-                    <span className="muted small">
-                      <time dateTime={e.at}>{formatDateTime(e.at)}</time>
-                      {e.memo && (e.kind === 'payout' || e.kind === 'refund') && (
-                        <>
-                          {' · '}
-                          <bdi dir="auto">{e.memo}</bdi>
-                        </>
-                      )}
-                    </span>
-                    {e.bookingId && (
-                      <Link href={`/bookings/${e.bookingId}`} className="small">
-                        {t('earnings.viewJob')}
-                      </Link>
+        <PagedList
+          pages={pages}
+          count={entries.length}
+          skeleton
+          retry
+          more={{ testId: 'earnings-more' }}
+          empty={<p className="muted">{t('earnings.empty')}</p>}
+        >
+          <ul className="ledger-list">
+            {entries.map((e) => (
+              <li key={e.id} className="ledger-entry" data-testid="earnings-entry" data-line={e.line}>
+                <span className="ledger-main">
+                  <span className="ledger-title">{t(entryKey(e))}</span>
+                  <span className="muted small">
+                    <time dateTime={e.at}>{formatDateTime(e.at)}</time>
+                    {e.memo && (e.kind === 'payout' || e.kind === 'refund') && (
+                      <>
+                        {' · '}
+                        <bdi dir="auto">{e.memo}</bdi>
+                      </>
                     )}
                   </span>
-                  <span className={`ledger-amount ${e.amount.amount < 0 ? 'ledger-minus' : 'ledger-plus'}`}>
-                    <bdi>
-                      {e.amount.amount > 0 ? '+' : e.amount.amount < 0 ? '−' : ''}
-                      {formatMoney({ amount: Math.abs(e.amount.amount), currency: e.amount.currency })}
-                    </bdi>
-                  </span>
-                </li>
-              ))}
-            </ul>
-            {pages.hasNextPage && (
-              <button
-                type="button"
-                className="button button-secondary"
-                data-testid="earnings-more"
-                disabled={pages.isFetchingNextPage}
-                onClick={() => void pages.fetchNextPage()}
-              >
-                {pages.isFetchingNextPage && <Spinner small />}
-                {pages.isFetchingNextPage ? t('common.loadingMore') : t('common.loadMore')}
-              </button>
-            )}
-          </>
-        )}
+                  {e.bookingId && (
+                    <Link href={`/bookings/${e.bookingId}`} className="small">
+                      {t('earnings.viewJob')}
+                    </Link>
+                  )}
+                </span>
+                <span className={`ledger-amount ${e.amount.amount < 0 ? 'ledger-minus' : 'ledger-plus'}`}>
+                  <bdi>
+                    {e.amount.amount > 0 ? '+' : e.amount.amount < 0 ? '−' : ''}
+                    {formatMoney({ amount: Math.abs(e.amount.amount), currency: e.amount.currency })}
+                  </bdi>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </PagedList>
       </section>
     </Screen>
   );

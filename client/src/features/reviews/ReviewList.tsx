@@ -1,7 +1,6 @@
 import './reviews.css';
-import { Spinner } from '../../components/Spinner';
+import { PagedList } from '../../components/PagedList';
 import { useI18n } from '../../i18n/I18nProvider';
-import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
 import { ReviewItem } from './ReviewItem';
 
@@ -19,30 +18,15 @@ export function ReviewList({
     { getNextPageParam: (last) => last.nextCursor ?? undefined, staleTime: 30_000 },
   );
   const items = pages.data?.pages.flatMap((page) => page.items) ?? [];
-  if (pages.isPending) {
-    return (
-      <div className="skeleton-group" role="status">
-        <span className="skeleton" />
-        <span className="skeleton" />
-        <span className="visually-hidden">{t('app.loading')}</span>
-      </div>
-    );
-  }
-  if (pages.error && items.length === 0) {
-    return (
-      <div>
-        <p className="form-error" role="alert">
-          {t(problemKey(pages.error))}
-        </p>
-        <button type="button" className="button button-secondary" onClick={() => void pages.refetch()}>
-          {t('common.retry')}
-        </button>
-      </div>
-    );
-  }
-  if (items.length === 0) return <p className="muted">{t('profile.noReviews')}</p>;
   return (
-    <>
+    <PagedList
+      pages={pages}
+      count={items.length}
+      skeleton
+      retry
+      errorBox="div"
+      empty={<p className="muted">{t('profile.noReviews')}</p>}
+    >
       <ul className="review-list" data-testid="review-list">
         {items.map((review) => (
           <li key={review.id} className="review-list-item">
@@ -50,17 +34,6 @@ export function ReviewList({
           </li>
         ))}
       </ul>
-      {pages.hasNextPage && (
-        <button
-          type="button"
-          className="button button-secondary"
-          disabled={pages.isFetchingNextPage}
-          onClick={() => void pages.fetchNextPage()}
-        >
-          {pages.isFetchingNextPage && <Spinner small />}
-          {pages.isFetchingNextPage ? t('common.loadingMore') : t('common.loadMore')}
-        </button>
-      )}
-    </>
+    </PagedList>
   );
 }

@@ -9,6 +9,7 @@ import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey, toApiProblem } from '../../lib/apiErrors';
 import { Link } from '../../lib/router';
 import { trpc } from '../../lib/trpc';
+import { NotesFact, WhereFact } from '../booking/BookingFacts';
 import { StatusChip } from '../booking/StatusChip';
 import { useLiveBooking } from '../booking/useLiveBooking';
 import { type MapMarker, MapView } from '../map/MapView';
@@ -150,32 +151,14 @@ function ActiveJobCard({ booking, onDismiss }: { booking: Booking; onDismiss: ()
                 </dd>
               </div>
             )}
-            <div>
-              <dt>{t('booking.where')}</dt>
-              <dd>
-                <bdi>{booking.location.address}</bdi>
-                {booking.location.details && (
-                  <span className="muted">
-                    {' · '}
-                    <bdi>{booking.location.details}</bdi>
-                  </span>
-                )}
-              </dd>
-            </div>
+            <WhereFact location={booking.location} />
             {booking.scheduledFor && (
               <div>
                 <dt>{t('booking.when')}</dt>
                 <dd>{formatDateTime(booking.scheduledFor)}</dd>
               </div>
             )}
-            {booking.notes && (
-              <div>
-                <dt>{t('booking.notes')}</dt>
-                <dd className="prewrap" dir="auto">
-                  {booking.notes}
-                </dd>
-              </div>
-            )}
+            <NotesFact notes={booking.notes} />
             <div>
               <dt>{t('job.earnings')}</dt>
               <dd className="fact-strong">

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import type { Booking } from '../../../../../server/contracts/booking';
 import { useI18n } from '../../../i18n/I18nProvider';
 import { type MapMarker, MapView } from '../../map/MapView';
+import { NotesFact, WhereFact } from '../BookingFacts';
 import { SurchargeRows } from '../PriceLines';
 
 /** Where and when, the notes, a map of the place (when no live map is shown), and the price. */
@@ -15,18 +16,7 @@ export function BookingDetails({ booking, showMap }: { booking: Booking; showMap
     <section className="card" aria-labelledby="details-title">
       <h2 id="details-title">{t('booking.details')}</h2>
       <dl className="details">
-        <div>
-          <dt>{t('booking.where')}</dt>
-          <dd>
-            <bdi>{booking.location.address}</bdi>
-            {booking.location.details && (
-              <span className="muted">
-                {' · '}
-                <bdi>{booking.location.details}</bdi>
-              </span>
-            )}
-          </dd>
-        </div>
+        <WhereFact location={booking.location} />
         <div>
           <dt>{t('booking.when')}</dt>
           <dd>
@@ -34,14 +24,7 @@ export function BookingDetails({ booking, showMap }: { booking: Booking; showMap
             {booking.emergency && <span className="badge badge-warning">{t('booking.emergency')}</span>}
           </dd>
         </div>
-        {booking.notes && (
-          <div>
-            <dt>{t('booking.notes')}</dt>
-            <dd className="prewrap" dir="auto">
-              {booking.notes}
-            </dd>
-          </div>
-        )}
+        <NotesFact notes={booking.notes} />
         <div>
           <dt>{t('booking.requested')}</dt>
           <dd>{formatDateTime(booking.createdAt)}</dd>
