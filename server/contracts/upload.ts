@@ -1,5 +1,6 @@
 // Pure zod schemas + types for uploads, shared by the server and the client (no Node imports here).
 import { z } from 'zod';
+import type { JobPhotoPhase, UploadKind } from '#shared/upload';
 import { jobPhotoPhases, uploadKinds } from '#shared/upload';
 
 export type { JobPhotoPhase, UploadKind } from '#shared/upload';
