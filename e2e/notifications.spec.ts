@@ -192,19 +192,32 @@ test('the technician’s app is closed (phone locked): the offer arrives by push
       });
     });
     await cdp.send('ServiceWorker.enable');
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: new URL(tech.url()).origin,
-      registrationId: await registrationId,
-      data: JSON.stringify(pushed!.payload),
-    });
+    const origin = new URL(tech.url()).origin;
+    const regId = await registrationId;
+    let deliveredAt = 0;
+    const deliver = async () => {
+      deliveredAt = Date.now();
+      await cdp.send('ServiceWorker.deliverPushMessage', {
+        origin,
+        registrationId: regId,
+        data: JSON.stringify(pushed!.payload),
+      });
+    };
+    await deliver();
     await expect
       .poll(
-        () =>
-          tech.evaluate(async () => {
+        async () => {
+          const shown = await tech.evaluate(async () => {
             const reg = await navigator.serviceWorker.ready;
             return (await reg.getNotifications()).map((n) => [n.title, (n.data as { url: string }).url]);
-          }),
-        { timeout: 10_000 },
+          });
+          // On a loaded CI machine CDP's one delivery can reach a worker still starting and be lost (once in
+          // three full runs); a push service retries too. The offer's tag makes a second delivery replace
+          // the first notification, so there is still exactly one.
+          if (shown.length === 0 && Date.now() - deliveredAt > 3_000) await deliver();
+          return shown;
+        },
+        { timeout: 15_000 },
       )
       .toEqual([['New job offer', pushed!.payload.url]]);
 
