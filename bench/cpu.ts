@@ -116,6 +116,8 @@ export type Pinning = { enabled: boolean; server: string; client: string; reason
 export function pinLoadGeneratorToCpu1(): Pinning {
   const unpinned = (reason: string): Pinning => ({ enabled: false, server: 'any', client: 'any', reason });
   if (os.availableParallelism() < 2) return unpinned('fewer than 2 CPUs available');
+  // BENCH_PIN=0: a V8 CPU profile needs its sampler thread on another core than the main thread.
+  if (process.env.BENCH_PIN === '0') return unpinned('BENCH_PIN=0');
   try {
     execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
   } catch {

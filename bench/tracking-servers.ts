@@ -339,6 +339,31 @@ async function startAllocationProfile(): Promise<(() => Promise<void>) | null> {
   };
 }
 
+let profiler: import('node:inspector/promises').Session | null = null;
+/** Diagnostics: a CPU profile of the parent's measured window (BENCH_CPU_PROFILE=<dir> in bench/tracking.ts). */
+async function cpuProfile(command: 'profile-start' | 'profile-stop'): Promise<string> {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return '';
+  if (command === 'profile-start') {
+    const { Session } = await import('node:inspector/promises');
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', { interval: 250 });
+    await profiler.post('Profiler.start');
+    return 'started';
+  }
+  if (!profiler) return '';
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = null;
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `fanout-${process.pid}-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
+
 async function main() {
   const kind = process.argv[2] as Kind;
   if (!kinds.includes(kind)) {
@@ -387,6 +412,10 @@ async function main() {
       gc?.();
       const file = writeHeapSnapshot(path.join(tmpdir(), `fundi-${kind}-${Date.now()}.heapsnapshot`));
       process.stdout.write(`${JSON.stringify({ snapshot: file })}\n`);
+    } else if (command === 'profile-start' || command === 'profile-stop') {
+      void cpuProfile(command).then((answer) =>
+        process.stdout.write(`${JSON.stringify({ [command]: answer })}\n`),
+      );
     } else if (command === 'stats') {
       const stats = { connections: server.connections(), tracking: server.services.tracking.stats() };
       process.stdout.write(`${JSON.stringify({ stats })}\n`);

@@ -31,6 +31,7 @@
 //   BENCH_QUIET_WAIT=20       seconds a phase may wait for the (shared) machine to go idle first (0: never)
 //   BENCH_RETRIES=2           re-runs of a phase during which other processes took > 10 % of a core
 //   BENCH_SERVER_NODE_OPTIONS extra node flags for the server children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+//   BENCH_CPU_PROFILE=<dir>  a V8 CPU profile of each fan-out window, written there (bench/cpuprofile-summary.ts reads it)
 //   BENCH_HEAP_SNAPSHOTS=1   heap snapshots (os.tmpdir()) around the memory phase, for bench/heap-diff.ts
 //   BENCH_TRACKING_FLUSH_MS   the servers' TRACKING_FLUSH_MS (diagnostics: 60000 ≈ no PostGIS flush during a phase)
 //   TEST_DATABASE_URL / DATABASE_URL   PostgreSQL where the throw-away database is created
@@ -158,6 +159,7 @@ const settings = {
   memory: { viewers: scaled(6000, 50), steps: 6 },
   /** BENCH_HEAP_SNAPSHOTS=1: the servers write a heap snapshot before and after the memory phase's viewers. */
   heapSnapshots: process.env.BENCH_HEAP_SNAPSHOTS === '1',
+  cpuProfileDir: process.env.BENCH_CPU_PROFILE ?? '',
   nearest: {
     technicians: scaled(100_000, 10_000),
     services: 20,
@@ -210,12 +212,14 @@ async function createBenchDatabase(): Promise<BenchDatabase> {
 // ---------------------------------------------------------------------------------------------
 // Server children.
 
+/** `profile-start` / `profile-stop`: a V8 CPU profile of the measured window (BENCH_CPU_PROFILE=<dir>). */
+type ServerCommand = 'mem' | 'stats' | 'snapshot' | 'profile-start' | 'profile-stop';
 export type ServerProcess = {
   kind: ServerKind;
   pid: number;
   port: number;
   uws: string;
-  request<T>(command: 'mem' | 'stats' | 'snapshot'): Promise<T>;
+  request<T>(command: ServerCommand): Promise<T>;
   stop(): Promise<void>;
   /** Server log lines (warnings, errors) seen so far. */
   logLines: string[];
@@ -289,7 +293,7 @@ async function spawnServer(
         resolve(msg as { port: number; pid: number; uws: string });
         return;
       }
-      for (const key of ['mem', 'stats', 'snapshot']) {
+      for (const key of ['mem', 'stats', 'snapshot', 'profile-start', 'profile-stop']) {
         if (key in msg) waiters.get(key)?.shift()?.(msg[key]);
       }
     });
@@ -298,7 +302,7 @@ async function spawnServer(
     kind,
     ...ready,
     logLines,
-    request<T>(cmd: 'mem' | 'stats' | 'snapshot') {
+    request<T>(cmd: ServerCommand) {
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${label}: no answer to ${cmd}`)), 30_000);
         const list = waiters.get(cmd) ?? [];
@@ -961,6 +965,17 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
       true,
     );
     await sleep(1_000);
+    {
+      // The server's own background (timers, sweeps, pings) with everyone connected and nobody moving:
+      // part of every figure below, so it is shown.
+      const a = processCpuTimes(server.pid);
+      await sleep(5_000);
+      const b = processCpuTimes(server.pid);
+      if (a && b)
+        console.log(
+          `    idle, all connected: server ${(((b.user - a.user + b.system - a.system) / 5) * 1000).toFixed(1)} ms CPU per second`,
+        );
+    }
     // JS heap retained while everyone stays subscribed, per delivery: should be ~0 (a leak otherwise).
     const heapBefore = await server.request<Mem>('mem');
     let receivedTotal = 0;
@@ -978,6 +993,7 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
           hist: new Histogram(0.01, 10_000),
         };
         fanPhase = f;
+        if (settings.cpuProfileDir) await server.request('profile-start');
         // The same open-loop driver as ingest; the viewer handlers count deliveries in `fanPhase`.
         const { phase, cpu } = await drive(
           techConns,
@@ -993,6 +1009,8 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
           },
         );
         await sleep(300); // the last deliveries
+        if (settings.cpuProfileDir)
+          console.log(`    cpu profile: ${await server.request<string>('profile-stop')}`);
         fanPhase = null;
         received += f.received;
         const window = (phase.windowEnd - phase.windowStart) / 1000;
