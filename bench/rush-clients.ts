@@ -106,8 +106,14 @@ export function errorLabel(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).slice(0, 60);
 }
 
+/**
+ * Refused by the overload shedding (OVERLOADED). A per-customer limit (RATE_LIMITED, also
+ * TOO_MANY_REQUESTS) is not shedding: it is counted as an error.
+ */
 export function isShed(e: unknown): boolean {
-  return errorLabel(e) === 'TOO_MANY_REQUESTS';
+  if (errorLabel(e) !== 'TOO_MANY_REQUESTS') return false;
+  const appCode = ((e as TRPCClientError<never>).data as { appCode?: string } | undefined)?.appCode;
+  return appCode === undefined || appCode === 'OVERLOADED';
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time. */
