@@ -411,14 +411,15 @@ export function createDispatchRepo(
         .where(eq(dispatchOffers.status, 'offered')),
 
     /** Searching bookings on a technician's doorstep, to offer at once when they come online. */
-    async searchingNear(technicianId: string, radiusMeters: number) {
+    async searchingNear(technicianId: string, radiusMeters: number, limit: number) {
       const rows = await queryRows<{ id: string }>(
         db,
         sql`SELECT b.id FROM bookings b, technician_profiles tp
             WHERE tp.user_id = ${technicianId} AND b.status = 'searching' AND NOT b.sandbox
               AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = b.id AND o.status = 'offered')
               AND ST_DWithin(b.location, tp.location, ${radiusMeters})
-            LIMIT 20`,
+            ORDER BY ST_Distance(b.location, tp.location), b.created_at
+            LIMIT ${limit}`,
       );
       return rows.map((r) => r.id);
     },

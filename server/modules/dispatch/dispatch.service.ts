@@ -32,6 +32,8 @@ type Recheck = { type: 'recheck' };
 
 /** How many of the nearest (from memory) the database is asked to confirm before falling back to KNN. */
 const MEMORY_CANDIDATES = 10;
+/** Waiting bookings nearest a technician who just became free that are dispatched again at once. */
+const FREED_KICKS = 3;
 /** How long the offers stream trusts its last verification check without a recheck message. */
 const RECHECK_MS = 60_000;
 /**
@@ -276,11 +278,23 @@ export function createDispatchService(deps: {
     }
   }
 
-  /** Serialised per booking so a burst of triggers costs one round of queries, not many. */
+  /**
+   * Rounds are serialised per booking, and a burst of triggers costs one round, not one each: a trigger
+   * that finds a round queued and not yet started joins it (that round reads the booking after the
+   * trigger). Only a trigger during a running round queues another, since the running one may have read
+   * the booking before the change. In a rush every freed technician and every sweep triggers the waiting
+   * bookings; chained rounds were most of the transactions past the knee (issue 18).
+   */
   const pending = new Map<string, Promise<unknown>>();
+  const notStarted = new Set<string>();
   function kick(bookingId: string) {
-    const previous = pending.get(bookingId) ?? Promise.resolve();
-    const next = previous.then(() => background(`booking ${bookingId}`, () => dispatchNext(bookingId)));
+    const latest = pending.get(bookingId);
+    if (latest && notStarted.has(bookingId)) return latest;
+    notStarted.add(bookingId);
+    const next = (latest ?? Promise.resolve()).then(() => {
+      notStarted.delete(bookingId);
+      return background(`booking ${bookingId}`, () => dispatchNext(bookingId));
+    });
     pending.set(bookingId, next);
     void next.finally(() => {
       if (pending.get(bookingId) === next) pending.delete(bookingId);
@@ -306,7 +320,9 @@ export function createDispatchService(deps: {
   function freed(technicianId: string) {
     if (stopped) return;
     void background('freed', async () => {
-      for (const id of await repo.searchingNear(technicianId, config.radiusMeters)) kick(id);
+      // The nearest few, not every booking around: each round asks the booking's own nearest free
+      // technician, so kicking twenty bookings for one free technician was nineteen empty rounds.
+      for (const id of await repo.searchingNear(technicianId, config.radiusMeters, FREED_KICKS)) kick(id);
     });
   }
 

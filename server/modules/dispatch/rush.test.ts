@@ -122,4 +122,34 @@ describe('the morning rush', () => {
     );
     expect(next.bookingId).toBe(waiting.id);
   });
+
+  it('a freed technician is offered the nearest of the bookings waiting around them', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const job = await book(spot);
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    await svc().dispatch.accept(job.id, t.user.id);
+    // Nobody free: they all wait. Booked farthest first, so "first come" would pick the farthest.
+    const waiting = [];
+    for (const metres of [900, 700, 500, 150, 400]) waiting.push(await book(offset(spot, metres)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await openOffersOf(t.user.id)).toHaveLength(0);
+    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
+      await svc().bookings.advance(job.id, t.user, to, { confirmFar: true });
+    const [next] = await until(async () => {
+      const open = await openOffersOf(t.user.id);
+      return open.length ? open : undefined;
+    });
+    expect(next!.bookingId).toBe(waiting[3]!.id); // the one 150 m away
+  });
+
+  it('a burst of triggers for one booking costs one dispatch round, not one each', async () => {
+    const spot = uniqueSpot();
+    const b = await book(spot); // nobody around: it waits
+    const rounds = Array.from({ length: 20 }, () => svc().dispatch.kick(b.id));
+    expect(new Set(rounds).size).toBe(1);
+    await Promise.all(rounds);
+    // Once that round has run, a new trigger starts a new one.
+    expect(svc().dispatch.kick(b.id)).not.toBe(rounds[0]);
+  });
 });
