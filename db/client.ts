@@ -188,3 +188,34 @@ export function reusable<R>(name: string, build: (db: DbOrTx) => { prepare(name:
     return run.execute(values);
   };
 }
+
+/**
+ * `reusable` for a statement whose columns vary by call (an UPDATE's SET, an INSERT's VALUES): one
+ * statement per set of columns given, each column a placeholder of its own name, built once. A column
+ * given as null is written NULL into the statement (a placeholder's value goes through the column's
+ * encoder, and a timestamp's does not take null); an undefined one is left out, as Drizzle does.
+ * `extra`: the values of the statement's other placeholders (its WHERE).
+ */
+export function reusableByShape<R>(
+  name: string,
+  build: (db: DbOrTx, columns: Record<string, unknown>) => { prepare(name: string): Runnable<R> },
+) {
+  const shapes = new Map<string, (db: DbOrTx, values: Record<string, unknown>) => Promise<R>>();
+  return (db: DbOrTx, values: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<R> => {
+    const given: string[] = [];
+    const nulls: string[] = [];
+    for (const [column, value] of Object.entries(values))
+      if (value !== undefined) (value === null ? nulls : given).push(column);
+    const shape = `${given.sort().join(',')}|${nulls.sort().join(',')}`;
+    let run = shapes.get(shape);
+    if (!run) {
+      const columns = Object.fromEntries([
+        ...given.map((c) => [c, sql.placeholder(c)]),
+        ...nulls.map((c) => [c, sql`null`]),
+      ]);
+      run = reusable<R>(`${name}_${shapes.size}`, (d) => build(d, columns));
+      shapes.set(shape, run);
+    }
+    return run(db, { ...values, ...extra });
+  };
+}

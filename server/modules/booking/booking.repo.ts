@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, is, SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
-import { type DbOrTx, queryRows, reusable } from '../../../db/client';
+import { type DbOrTx, queryRows, reusable, reusableByShape } from '../../../db/client';
 import {
   type BookingRow,
   bookingStatusHistory,
@@ -70,27 +70,13 @@ const withPartiesByIdForUpdate = reusable('booking_view_for_update', (db) =>
  * changes (a status with its milestone, an assignment, a hand-back: a handful of shapes, each built
  * once). Building this UPDATE with its 43-column RETURNING was 5 % of the server's CPU in a rush.
  */
-const statusUpdates = new Map<string, ReturnType<typeof reusable<BookingRow[]>>>();
-/** `nulls`: the columns set to NULL, written into the statement (a placeholder's value goes through the column's encoder, which does not take null). */
-function statusUpdate(columns: string[], nulls: string[]) {
-  const shape = `${columns.join(',')}|${nulls.join(',')}`;
-  let update = statusUpdates.get(shape);
-  if (!update) {
-    const set = Object.fromEntries([
-      ...columns.map((c) => [c, sql.placeholder(c)]),
-      ...nulls.map((c) => [c, sql`null`]),
-    ]) as Partial<NewBooking>;
-    update = reusable(`booking_status_update_${statusUpdates.size}`, (db) =>
-      db
-        .update(bookings)
-        .set(set)
-        .where(and(eq(bookings.id, sql.placeholder('_id')), eq(bookings.status, sql.placeholder('_from'))))
-        .returning(),
-    );
-    statusUpdates.set(shape, update);
-  }
-  return update;
-}
+const statusUpdate = reusableByShape<BookingRow[]>('booking_status_update', (db, columns) =>
+  db
+    .update(bookings)
+    .set(columns as Partial<NewBooking>)
+    .where(and(eq(bookings.id, sql.placeholder('_id')), eq(bookings.status, sql.placeholder('_from'))))
+    .returning(),
+);
 
 const historyInsert = reusable('booking_history_insert', (db) =>
   db
@@ -157,10 +143,7 @@ export function createBookingRepo(db: DbOrTx) {
             .where(and(eq(bookings.id, id), eq(bookings.status, from)))
             .returning()
         )[0];
-      const columns: string[] = [];
-      const nulls: string[] = [];
-      for (const [column, value] of Object.entries(values)) (value === null ? nulls : columns).push(column);
-      const [row] = await statusUpdate(columns.sort(), nulls.sort())(db, { ...values, _id: id, _from: from });
+      const [row] = await statusUpdate(db, values, { _id: id, _from: from });
       return row;
     },
 

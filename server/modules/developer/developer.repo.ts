@@ -34,6 +34,16 @@ export type ClaimedDelivery = {
 
 export function createDeveloperRepo(db: DbOrTx) {
   return {
+    /** Whether the account is an organisation's principal (the account its API keys act as). */
+    async isPrincipal(userId: string) {
+      const [row] = await db
+        .select({ id: organizations.id })
+        .from(organizations)
+        .where(eq(organizations.principalUserId, userId))
+        .limit(1);
+      return row !== undefined;
+    },
+
     async createOrg(name: string, ownerId: string, principal: typeof users.$inferInsert) {
       return db.transaction(async (tx) => {
         const [p] = await tx.insert(users).values(principal).returning({ id: users.id });

@@ -320,9 +320,11 @@ export function createDispatchService(deps: {
   function freed(technicianId: string) {
     if (stopped) return;
     void background('freed', async () => {
-      // The nearest few, not every booking around: each round asks the booking's own nearest free
-      // technician, so kicking twenty bookings for one free technician was nineteen empty rounds.
-      for (const id of await repo.searchingNear(technicianId, config.radiusMeters, FREED_KICKS)) kick(id);
+      // The nearest few, not every booking around (twenty rounds for one free technician were nineteen
+      // empty ones), one after another: each round asks its booking's own nearest free technician, so run
+      // together the three would race for this one and the farthest could win.
+      for (const id of await repo.searchingNear(technicianId, config.radiusMeters, FREED_KICKS))
+        await kick(id);
     });
   }
 

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, queryRows, reusableByShape } from '../../../db/client';
 import {
   chatReadMarkers,
   type NotificationDeliveryRow,
@@ -21,11 +21,24 @@ export type NewNotification = {
   availableAt?: Date;
 };
 
+const insertOne = reusableByShape('notification_insert', (db, columns) =>
+  db
+    .insert(notifications)
+    .values(columns as typeof notifications.$inferInsert)
+    .onConflictDoNothing(),
+);
+
 export function createNotificationRepo(db: DbOrTx) {
   return {
     /** The outbox write: in the caller's transaction; a repeated dedupe key is a no-op. */
     async insert(rows: NewNotification[]) {
       if (rows.length === 0) return;
+      // One row (what a status change writes, several times per job): a statement built once.
+      if (rows.length === 1) {
+        const [r] = rows as [NewNotification];
+        await insertOne(db, { ...r, dedupeKey: r.dedupeKey ?? null });
+        return;
+      }
       await db
         .insert(notifications)
         .values(rows.map((r) => ({ ...r, dedupeKey: r.dedupeKey ?? null })))
