@@ -31,6 +31,7 @@
 //   BENCH_QUIET_WAIT=20       seconds a phase may wait for the (shared) machine to go idle first (0: never)
 //   BENCH_RETRIES=2           re-runs of a phase during which other processes took > 10 % of a core
 //   BENCH_SERVER_NODE_OPTIONS extra node flags for the server children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+//   BENCH_PG_CPU=1           PostgreSQL's backends for the bench database on CPU 1 (the load generator's) as well as idle-class
 //   BENCH_CPU_PROFILE=<dir>  a V8 CPU profile of each fan-out window, written there (bench/cpuprofile-summary.ts reads it)
 //   BENCH_HEAP_SNAPSHOTS=1   heap snapshots (os.tmpdir()) around the memory phase, for bench/heap-diff.ts
 //   BENCH_TRACKING_FLUSH_MS   the servers' TRACKING_FLUSH_MS (diagnostics: 60000 ≈ no PostGIS flush during a phase)
