@@ -410,7 +410,7 @@ export function createDispatchRepo(
         .from(dispatchOffers)
         .where(eq(dispatchOffers.status, 'offered')),
 
-    /** Searching bookings on a technician's doorstep, to offer at once when they come online. */
+    /** Searching bookings on a technician's doorstep, nearest first, to offer at once when they are free. */
     async searchingNear(technicianId: string, radiusMeters: number, limit: number) {
       const rows = await queryRows<{ id: string }>(
         db,
