@@ -1,6 +1,7 @@
-import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import type { RiskFlag, UserDetail } from '../../../../server/contracts/console';
 import { Loading } from '../../components/Loading';
+import { useModal } from '../../components/Modal';
 import { Screen } from '../../components/Screen';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
@@ -376,18 +377,6 @@ function Actions({ d }: { d: UserDetail }) {
       />
     </section>
   );
-}
-
-/** A native modal <dialog>: focus trap, Escape and an inert page behind it. */
-function useModal(open: boolean) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) dialog.showModal();
-    else if (!open && dialog.open) dialog.close();
-  }, [open]);
-  return ref;
 }
 
 function RestrictDialog({

@@ -1,8 +1,9 @@
 import './upload.css';
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useId, useState } from 'react';
 import type { Booking } from '../../../../server/contracts/booking';
 import type { JobPhoto, JobPhotoPhase, StoredUpload } from '../../../../server/contracts/upload';
 import { MAX_JOB_PHOTOS_PER_PHASE } from '../../../../server/contracts/upload';
+import { useModal } from '../../components/Modal';
 import { useI18n } from '../../i18n/I18nProvider';
 import { problemKey } from '../../lib/apiErrors';
 import { trpc } from '../../lib/trpc';
@@ -32,14 +33,8 @@ function usePhotos(booking: Booking) {
 export function Gallery({ photos }: { photos: JobPhoto[] }) {
   const { t, formatTime } = useI18n();
   const [open, setOpen] = useState<JobPhoto | null>(null);
-  const dialog = useRef<HTMLDialogElement>(null);
+  const dialog = useModal(open !== null);
   const titleId = useId();
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    else if (!open && d.open) d.close();
-  }, [open]);
 
   return (
     <>
