@@ -140,14 +140,17 @@ export async function approveTechnician(tech: Page, admin: Page) {
 export type Spot = { latitude: number; longitude: number };
 
 /**
- * A spec's browser contexts, one page each: `page(true)` stands at `spot` with the location granted,
- * `page(false)` has no location. `close()` (in the spec's `finally`) closes every context opened.
+ * A spec's browser contexts, one page each: `page(true)` stands at `spot` with the location (and any
+ * `permissions`) granted, `page(false)` has no location. `close()` (in the spec's `finally`) closes every
+ * context opened.
  */
-export function contextsAt(browser: Browser, spot: Spot) {
+export function contextsAt(browser: Browser, spot: Spot, permissions: string[] = []) {
   const contexts: BrowserContext[] = [];
   return {
     page: async (geo: boolean) => {
-      const c = await browser.newContext(geo ? { geolocation: spot, permissions: ['geolocation'] } : {});
+      const c = await browser.newContext(
+        geo ? { geolocation: spot, permissions: ['geolocation', ...permissions] } : {},
+      );
       contexts.push(c);
       return c.newPage();
     },

@@ -1,29 +1,78 @@
-import { type BrowserContext, expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import {
   acceptOffer,
   callApi,
   contextsAt,
   onlineShoeShineTechnician,
   requestShoeShine,
+  type Spot,
   signUp,
   uniqueEmail,
 } from './helpers';
 
-// Ibadan, far from the demo technicians seeded around Lagos, so our technician is the nearest.
-const spot = { latitude: 7.3775 + Math.random() * 0.01, longitude: 3.947 + Math.random() * 0.01 };
+// Far from the demo technicians seeded around Lagos, so our technician is the nearest; each test in its own
+// town (over 30 km apart, past the 10 km dispatch radius, and away from the other specs' towns), so a booking
+// one test leaves searching (when it fails) is never offered to the next test's technician.
+const near = (latitude: number, longitude: number): Spot => ({
+  latitude: latitude + Math.random() * 0.01,
+  longitude: longitude + Math.random() * 0.01,
+});
+const oyo = near(7.85, 3.93);
+const ogbomosho = near(8.13, 4.24);
+const iseyin = near(7.97, 3.6);
+
+/**
+ * Hands a push message to the page's service worker through CDP (what the push service does on a real phone)
+ * until it shows a notification, and returns what it shows. On a loaded CI machine CDP's one delivery can
+ * reach a worker still starting and be lost; a push service retries too. The offer's tag makes a second
+ * delivery replace the first notification, so there is still exactly one.
+ */
+async function pushUntilShown(page: Page, payload: unknown) {
+  const cdp = await page.context().newCDPSession(page);
+  const registrationId = new Promise<string>((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
+      const r = e.registrations.find((x) => !x.isDeleted);
+      if (r) resolve(r.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  const origin = new URL(page.url()).origin;
+  const regId = await registrationId;
+  let deliveredAt = 0;
+  const deliver = async () => {
+    deliveredAt = Date.now();
+    await cdp.send('ServiceWorker.deliverPushMessage', {
+      origin,
+      registrationId: regId,
+      data: JSON.stringify(payload),
+    });
+  };
+  await deliver();
+  let shown: Array<{ title: string; url: string }> = [];
+  await expect
+    .poll(
+      async () => {
+        shown = await page.evaluate(async () => {
+          const reg = await navigator.serviceWorker.ready;
+          return (await reg.getNotifications()).map((n) => ({
+            title: n.title,
+            url: (n.data as { url: string }).url,
+          }));
+        });
+        if (shown.length === 0 && Date.now() - deliveredAt > 3_000) await deliver();
+        return shown.length;
+      },
+      { timeout: 20_000 },
+    )
+    .toBeGreaterThan(0);
+  return shown;
+}
 
 test('the customer’s notification badge updates live when the technician accepts; the service worker shows a pushed offer', async ({
   browser,
 }) => {
   test.setTimeout(120_000);
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(
-      geo ? { geolocation: spot, permissions: ['geolocation', 'notifications'] } : {},
-    );
-    contexts.push(c);
-    return c.newPage();
-  };
+  const { page: context, close } = contextsAt(browser, oyo, ['notifications']);
   try {
     const tech = await context(true);
     const admin = await context(false);
@@ -33,7 +82,7 @@ test('the customer’s notification badge updates live when the technician accep
     await signUp(customer, { name: 'Kunle Notify', email: uniqueEmail('e2e-ncust'), role: 'customer' });
     await expect(customer.getByTestId('notification-bell')).toBeVisible();
     await expect(customer.getByTestId('notification-badge')).toHaveCount(0);
-    await requestShoeShine(customer, '9 Ring Road, Ibadan');
+    await requestShoeShine(customer, '9 Ring Road, Oyo');
 
     // The offer is in the technician's feed too; the push service cannot be reached from here, so the
     // service worker gets the server's push payload through CDP (ServiceWorker.deliverPushMessage).
@@ -47,33 +96,9 @@ test('the customer’s notification badge updates live when the technician accep
     });
     const offer = feed.items.find((n) => n.kind === 'offer');
     expect(offer?.url).toMatch(/^\/home\?offer=\d+#offers$/);
-    const cdp = await tech.context().newCDPSession(tech);
-    await cdp.send('ServiceWorker.enable');
-    const registrationId = await new Promise<string>((resolve) => {
-      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
-        const r = e.registrations.find((x) => !x.isDeleted);
-        if (r) resolve(r.registrationId);
-      });
-    });
-    await cdp.send('ServiceWorker.deliverPushMessage', {
-      origin: new URL(tech.url()).origin,
-      registrationId,
-      data: JSON.stringify({ ...offer, tag: 'offer-e2e', urgent: true }),
-    });
-    const shown = await expect
-      .poll(
-        () =>
-          tech.evaluate(async () => {
-            const reg = await navigator.serviceWorker.ready;
-            return (await reg.getNotifications()).map((n) => ({
-              title: n.title,
-              url: (n.data as { url: string }).url,
-            }));
-          }),
-        { timeout: 10_000 },
-      )
-      .toEqual([{ title: 'New job offer', url: offer!.url }]);
-    void shown;
+    expect(await pushUntilShown(tech, { ...offer, tag: 'offer-e2e', urgent: true })).toEqual([
+      { title: 'New job offer', url: offer!.url },
+    ]);
     // A tap opens the notification's URL (the service worker's notificationclick navigates there): the
     // home screen, whose offer card is this offer. Not reloaded here: a reload ends the offers subscription,
     // and dispatch moves an offer on when its technician's subscription ends.
@@ -86,7 +111,7 @@ test('the customer’s notification badge updates live when the technician accep
     await customer.getByTestId('notification-bell').click();
     await expect(customer.getByTestId('notification-item').first()).toContainText('Technician assigned');
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });
 
@@ -94,7 +119,7 @@ test('an offer’s link (/home?offer=…) scrolls to and highlights its card; an
   browser,
 }) => {
   test.setTimeout(120_000);
-  const { page: context, close } = contextsAt(browser, spot);
+  const { page: context, close } = contextsAt(browser, ogbomosho);
   try {
     const tech = await context(true);
     const admin = await context(false);
@@ -107,7 +132,7 @@ test('an offer’s link (/home?offer=…) scrolls to and highlights its card; an
 
     const customer = await context(true);
     await signUp(customer, { name: 'Tola Link', email: uniqueEmail('e2e-lcust'), role: 'customer' });
-    await requestShoeShine(customer, '11 Ring Road, Ibadan');
+    await requestShoeShine(customer, '11 Station Road, Ogbomosho');
     const card = tech.getByTestId('offer-card');
     await expect(card).toBeVisible({ timeout: 20_000 });
     await expect(card).not.toHaveAttribute('data-focused', 'true');
@@ -134,18 +159,10 @@ test('the technician’s app is closed (phone locked): the offer arrives by push
 }) => {
   test.setTimeout(150_000);
   const pushService = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 4173) + 20001}`;
-  const contexts: BrowserContext[] = [];
-  const context = async (geo: boolean) => {
-    const c = await browser.newContext(
-      geo ? { geolocation: spot, permissions: ['geolocation', 'notifications'] } : {},
-    );
-    contexts.push(c);
-    return c;
-  };
+  const { page: context, close } = contextsAt(browser, iseyin, ['notifications']);
   try {
-    const techContext = await context(true);
-    const tech = await techContext.newPage();
-    const admin = await (await context(false)).newPage();
+    const tech = await context(true);
+    const admin = await context(false);
     await onlineShoeShineTechnician(tech, admin, { name: 'Yemi Locked', email: uniqueEmail('e2e-ptech') });
     // This phone's push subscription: the push-service stand-in (e2e/server.ts) plays the browser's one.
     const device = (await (await fetch(`${pushService}/subscribe`)).json()) as {
@@ -163,9 +180,9 @@ test('the technician’s app is closed (phone locked): the offer arrives by push
     // on a file of the app's origin, as a browser keeps a tab the service worker can later navigate.
     await tech.goto('/icons/icon-192.png');
 
-    const customer = await (await context(true)).newPage();
+    const customer = await context(true);
     await signUp(customer, { name: 'Funmi Locked', email: uniqueEmail('e2e-pcust'), role: 'customer' });
-    await requestShoeShine(customer, '15 Ring Road, Ibadan');
+    await requestShoeShine(customer, '15 Market Road, Iseyin');
 
     // The server offers the job to the locked phone and pushes it: VAPID-signed, encrypted, high urgency.
     type Pushed = { subscription: string; urgency?: string; payload: { kind: string; url: string } };
@@ -184,45 +201,12 @@ test('the technician’s app is closed (phone locked): the offer arrives by push
     expect(pushed!.payload.url).toMatch(/^\/home\?offer=\d+#offers$/);
 
     // The push service hands it to the service worker (CDP: what the browser does on a real phone).
-    const cdp = await techContext.newCDPSession(tech);
-    const registrationId = new Promise<string>((resolve) => {
-      cdp.on('ServiceWorker.workerRegistrationUpdated', (e) => {
-        const r = e.registrations.find((x) => !x.isDeleted);
-        if (r) resolve(r.registrationId);
-      });
-    });
-    await cdp.send('ServiceWorker.enable');
-    const origin = new URL(tech.url()).origin;
-    const regId = await registrationId;
-    let deliveredAt = 0;
-    const deliver = async () => {
-      deliveredAt = Date.now();
-      await cdp.send('ServiceWorker.deliverPushMessage', {
-        origin,
-        registrationId: regId,
-        data: JSON.stringify(pushed!.payload),
-      });
-    };
-    await deliver();
-    await expect
-      .poll(
-        async () => {
-          const shown = await tech.evaluate(async () => {
-            const reg = await navigator.serviceWorker.ready;
-            return (await reg.getNotifications()).map((n) => [n.title, (n.data as { url: string }).url]);
-          });
-          // On a loaded CI machine CDP's one delivery can reach a worker still starting and be lost (once in
-          // three full runs); a push service retries too. The offer's tag makes a second delivery replace
-          // the first notification, so there is still exactly one.
-          if (shown.length === 0 && Date.now() - deliveredAt > 3_000) await deliver();
-          return shown;
-        },
-        { timeout: 15_000 },
-      )
-      .toEqual([['New job offer', pushed!.payload.url]]);
+    expect(await pushUntilShown(tech, pushed!.payload)).toEqual([
+      { title: 'New job offer', url: pushed!.payload.url },
+    ]);
 
     // The tap: `notificationclick` in the service worker, which takes the app's tab to the offer.
-    const sw = techContext.serviceWorkers()[0] ?? (await techContext.waitForEvent('serviceworker'));
+    const sw = tech.context().serviceWorkers()[0] ?? (await tech.context().waitForEvent('serviceworker'));
     await sw.evaluate(async () => {
       const scope = self as unknown as {
         registration: ServiceWorkerRegistration;
@@ -244,6 +228,6 @@ test('the technician’s app is closed (phone locked): the offer arrives by push
       timeout: 15_000,
     });
   } finally {
-    for (const c of contexts) await c.close();
+    await close();
   }
 });
