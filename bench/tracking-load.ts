@@ -155,7 +155,14 @@ export function parseReply(proto: Protocol, text: string): Reply | null {
 }
 
 /**
- * A technician's position: a slow walk (about 2 m per fix) so every fix passes the server's filter
+ * Metres per fix (`BENCH_STEP_METERS`, default 2: a walk). The server stores a position only once it is
+ * 25 m from the stored one, so the step sets how often the flush writes a technician: every 13th fix at
+ * 2 m, every other one at 20 m (at 2.5 fixes/s, 50 m/s: near the fix filter's 55 m/s limit).
+ */
+const STEP_METERS = Number(process.env.BENCH_STEP_METERS) || 2;
+
+/**
+ * A technician's position: a straight walk of STEP_METERS per fix so every fix passes the server's filter
  * (plausible speed), and strictly increasing `recordedAt` (a duplicate timestamp is rejected).
  */
 export class Mover {
@@ -169,8 +176,8 @@ export class Mover {
     this.lat = at.lat;
     this.lng = at.lng;
     const a = rand() * 2 * Math.PI;
-    this.dLat = (2 * Math.sin(a)) / 111_320;
-    this.dLng = (2 * Math.cos(a)) / 111_320;
+    this.dLat = (STEP_METERS * Math.sin(a)) / 111_320;
+    this.dLng = (STEP_METERS * Math.cos(a)) / 111_320;
   }
 
   next(): { lat: number; lng: number; at: number; iso: string } {

@@ -35,6 +35,7 @@
 //   BENCH_CPU_PROFILE=<dir>  a V8 CPU profile of each fan-out window, written there (bench/cpuprofile-summary.ts reads it)
 //   BENCH_HEAP_SNAPSHOTS=1   heap snapshots (os.tmpdir()) around the memory phase, for bench/heap-diff.ts
 //   BENCH_TRACKING_FLUSH_MS   the servers' TRACKING_FLUSH_MS (diagnostics: 60000 ≈ no PostGIS flush during a phase)
+//   BENCH_STEP_METERS=2       metres each technician moves per fix (the server writes a position 25 m from the stored one)
 //   TEST_DATABASE_URL / DATABASE_URL   PostgreSQL where the throw-away database is created
 //
 // Server children (bench/tracking-servers.ts) run on CPU 0 (taskset), this process — the load

@@ -5,7 +5,12 @@ import type { Db } from '../../../db/client';
 import { bookings, services, technicianProfiles, trackingBreadcrumbs, users } from '../../../db/schema';
 import { seedCatalog } from '../../../db/seed/catalog';
 import { testDatabase } from '../../test/harness';
-import { type BreadcrumbWrite, createTrackingRepo, type PositionWrite } from './tracking.repo';
+import {
+  type BreadcrumbWrite,
+  createTrackingRepo,
+  POSITION_WRITE_METERS,
+  type PositionWrite,
+} from './tracking.repo';
 
 // The batched PostGIS writes of the live-tracking pipeline, straight against the repo (both drivers).
 let database: Awaited<ReturnType<typeof testDatabase>>;
@@ -126,6 +131,21 @@ describe('writePositions', () => {
 
     await repo.writePositions([pos(id, surulere, T0 + 5_001, null)]);
     expect(await stored(id)).toMatchObject({ location: surulere, accuracy: null, at: T0 + 5_001 });
+  });
+
+  it(`skips a fix within ${POSITION_WRITE_METERS} m of the stored position: the stored one and its time stand`, async () => {
+    const id = await insertTechnician(T0);
+    const metresPerDegree = 111_195; // the sphere ST_DWithin(…, false) measures on
+    const north = (m: number) => ({ lat: YABA.lat + m / metresPerDegree, lng: YABA.lng });
+    await repo.writePositions([pos(id, north(POSITION_WRITE_METERS - 2), T0 + 1_000)]);
+    expect(await stored(id)).toMatchObject({ location: YABA, accuracy: 10, at: T0 });
+    const away = north(POSITION_WRITE_METERS + 2);
+    await repo.writePositions([pos(id, away, T0 + 2_000)]);
+    expect(await stored(id)).toMatchObject({ location: away, accuracy: 7.5, at: T0 + 2_000 });
+    // Measured from what is stored (not from the skipped fix): small steps add up to a write.
+    await repo.writePositions([pos(id, north(POSITION_WRITE_METERS + 20), T0 + 3_000)]);
+    await repo.writePositions([pos(id, north(POSITION_WRITE_METERS + 40), T0 + 4_000)]);
+    expect(await stored(id)).toMatchObject({ at: T0 + 4_000 });
   });
 
   it('writes a whole batch, and the newest fix wins when a technician appears twice', async () => {

@@ -45,6 +45,17 @@ export type BreadcrumbWrite = {
 // number is cheaper to format than an ISO string. Non-finite numbers are not expected (fixes are
 // validated on the way in); JSON would turn them into NULL.
 
+/**
+ * A fix this close (metres) to the stored position is not written: the stored one (with its time) stands.
+ * The stored position is what dispatch's KNN, search and a restart read, and each of those is coarser than
+ * this (quotes round to 500 m, search snaps to 300 m, the fix filter allows 55 m/s). The live map and
+ * arrival use the in-memory fix. Skipping matters because a written position is a non-HOT update of the
+ * wide technician row (two GiST indexes on `location`): ~40 µs of PostgreSQL per technician against a few
+ * µs for the skipped row's read, measured with pgbench over 300 rows (12.3 vs 1.8 ms per flush). A
+ * technician who stands (a shoe shine at their pitch) or walks costs nearly nothing per second.
+ */
+export const POSITION_WRITE_METERS = 25;
+
 /** Rows per statement: a usual flush is one statement; the largest (100k breadcrumbs) a few. */
 const SLICE = 25_000;
 /** Rows serialised per synchronous step (~1 ms); between steps the event loop serves the sockets. */
@@ -83,7 +94,9 @@ export function createTrackingRepo(db: DbOrTx) {
   return {
     /**
      * Latest positions, one statement per SLICE rows. A row only moves forward in time: it is written
-     * only if newer than the stored `location_at` (and if a technician appears twice, the newest wins).
+     * only if newer than the stored `location_at` (and if a technician appears twice, the newest wins),
+     * and only if it is POSITION_WRITE_METERS or more from the stored position (compared in SQL, against
+     * what is stored, whichever node wrote it).
      */
     async writePositions(rows: PositionWrite[]) {
       for (let from = 0; from < rows.length; from += SLICE) {
@@ -101,7 +114,9 @@ export function createTrackingRepo(db: DbOrTx) {
             ) r
             ORDER BY id, at DESC
           ) v
-          WHERE tp.user_id = v.id AND (tp.location_at IS NULL OR tp.location_at < v.at)`);
+          WHERE tp.user_id = v.id AND (tp.location_at IS NULL OR tp.location_at < v.at)
+            AND (tp.location IS NULL OR NOT ST_DWithin(
+              tp.location, ST_SetSRID(ST_MakePoint(v.lng, v.lat), 4326)::geography, ${POSITION_WRITE_METERS}, false))`);
       }
     },
 
