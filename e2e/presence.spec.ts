@@ -15,7 +15,7 @@ const home = { latitude: 7.1475 + Math.random() * 0.01, longitude: 3.3619 + Math
 test('the technician is told "away" while the live connection is cut, "online" again once it returns, and when fixes are rejected', async ({
   browser,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   const contexts: BrowserContext[] = [];
   try {
     const techContext = await browser.newContext({ geolocation: home, permissions: ['geolocation'] });
@@ -84,7 +84,7 @@ test('the technician is told "away" while the live connection is cut, "online" a
 });
 
 test('"I\'ve arrived" far from the job asks first, then goes through when confirmed', async ({ browser }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   const contexts: BrowserContext[] = [];
   const open = async (geolocation?: { latitude: number; longitude: number }) => {
     const c = await browser.newContext(geolocation ? { geolocation, permissions: ['geolocation'] } : {});

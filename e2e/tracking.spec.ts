@@ -45,7 +45,7 @@ async function setHidden(page: Page, hidden: boolean) {
 test('the customer watches the technician approach on a live map, which goes away once the job starts', async ({
   browser,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   const contexts: BrowserContext[] = [];
   const open = async (geolocation?: { latitude: number; longitude: number }) => {
     const c = await browser.newContext(geolocation ? { geolocation, permissions: ['geolocation'] } : {});
@@ -153,7 +153,7 @@ test('the customer watches the technician approach on a live map, which goes awa
 test('fixes taken without a connection survive a reload and reach the server, in order, when it returns', async ({
   browser,
 }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   // Abeokuta, away from the other specs' technicians.
   const spot = { latitude: 7.1475 + Math.random() * 0.01, longitude: 3.3619 + Math.random() * 0.01 };
   const techContext = await browser.newContext({ geolocation: spot, permissions: ['geolocation'] });
