@@ -31,8 +31,9 @@ export function useBookingPayment(booking: Booking) {
       const data = q.state.data as PaymentView | undefined;
       if (WORKING.includes(booking.status)) return 4_000;
       // A completed job always has a bill; a read that raced the completion (no bill yet) is repeated
-      // for up to a minute rather than left without one.
-      if (booking.status === 'completed' && !data?.due && q.state.dataUpdateCount < 30) return 2_000;
+      // for up to a minute after it rather than left without one.
+      const sinceCompleted = booking.completedAt ? Date.now() - Date.parse(booking.completedAt) : Infinity;
+      if (booking.status === 'completed' && !data?.due && sinceCompleted < 60_000) return 2_000;
       if (data?.status === 'pending') return 3_000;
       // The bill is open: the technician may record cash at any moment.
       if (data?.due && (data.status === 'unpaid' || data.status === 'failed')) return 10_000;
