@@ -103,10 +103,9 @@ export function createTrackingRepo(db: DbOrTx) {
         const payload = await jsonRows(rows, from, Math.min(from + SLICE, rows.length), positionRow);
         await db.execute(sql`
           UPDATE technician_profiles tp
-          SET location = ST_SetSRID(ST_MakePoint(v.lng, v.lat), 4326)::geography,
-              location_accuracy = v.accuracy, location_at = v.at
+          SET location = v.point, location_accuracy = v.accuracy, location_at = v.at
           FROM (
-            SELECT DISTINCT ON (id) id, lng, lat, accuracy, at
+            SELECT DISTINCT ON (id) id, ST_SetSRID(ST_MakePoint(lng, lat), 4326)::geography AS point, accuracy, at
             FROM (
               SELECT (e->>0)::uuid AS id, (e->>1)::float8 AS lng, (e->>2)::float8 AS lat,
                      (e->>3)::real AS accuracy, to_timestamp((e->>4)::float8 / 1000) AS at
@@ -115,8 +114,7 @@ export function createTrackingRepo(db: DbOrTx) {
             ORDER BY id, at DESC
           ) v
           WHERE tp.user_id = v.id AND (tp.location_at IS NULL OR tp.location_at < v.at)
-            AND (tp.location IS NULL OR NOT ST_DWithin(
-              tp.location, ST_SetSRID(ST_MakePoint(v.lng, v.lat), 4326)::geography, ${POSITION_WRITE_METERS}, false))`);
+            AND (tp.location IS NULL OR NOT ST_DWithin(tp.location, v.point, ${POSITION_WRITE_METERS}, false))`);
       }
     },
 
