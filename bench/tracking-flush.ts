@@ -266,7 +266,7 @@ async function main() {
   for (const n of sizes) {
     await compare('writePositions', n, (impl) => {
       const batch = positions(n);
-      return measure(n, () => impls[impl].writePositions(batch));
+      return measure(n, async () => void (await impls[impl].writePositions(batch)));
     });
   }
   await compare('insertBreadcrumbs', crumbBatch, async (impl) => {

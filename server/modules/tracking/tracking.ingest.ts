@@ -127,6 +127,7 @@ export function createTrackingIngest(deps: {
       const now = Date.now();
       for (const [id, at, fixes] of m.batch) {
         presence.fix(id, at, false);
+        persist.forget(id);
         for (const [lat, lng, recordedAt, accuracy, heading, speed] of fixes) {
           const prev = last.get(id);
           if (prev && prev.recordedAt >= recordedAt) continue;
@@ -163,6 +164,7 @@ export function createTrackingIngest(deps: {
     reposition(technicianId: string) {
       last.delete(technicianId);
       speeds.delete(technicianId);
+      persist.forget(technicianId);
       filter.forget(technicianId);
     },
 

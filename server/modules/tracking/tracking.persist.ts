@@ -1,6 +1,7 @@
+import { distanceMeters } from '#shared/geo';
 import { log } from '../../lib/log';
 import type { PresenceService } from '../presence/presence.service';
-import type { TrackingRepo } from './tracking.repo';
+import { POSITION_WRITE_METERS, type TrackingRepo } from './tracking.repo';
 import type { LiveFix, TrackingState } from './tracking.state';
 
 const MAX_PENDING_CRUMBS = 100_000;
@@ -18,6 +19,19 @@ export function createTrackingPersistence(deps: {
   const { index, last, eligible, ownPrices, areas, servesCache, schedules, timeOff, activeJob, onTheWay } =
     state;
   const dirty = new Map<string, LiveFix>();
+  /**
+   * Where this node knows each technician's stored position to be (read by `refresh`, or written by its
+   * own flush; `at` only moves forward). A fix within POSITION_WRITE_METERS of it is not queued at all:
+   * the statement would skip it anyway (tracking.repo.ts), and an idle technician's fix every second then
+   * costs the flush nothing on this side either (issue 15 §7: the flush is the live path's share of the
+   * server's CPU that the uWS floor does not have). Forgotten when another node takes the technician's
+   * fixes (it writes them) or the statement disagrees; then the statement judges again.
+   */
+  const stored = new Map<string, { lat: number; lng: number; at: number }>();
+  function learnStored(id: string, lat: number, lng: number, at: number) {
+    const known = stored.get(id);
+    if (!known || known.at <= at) stored.set(id, { lat, lng, at });
+  }
   let crumbs: Array<{ bookingId: string; technicianId: string; fix: LiveFix }> = [];
 
   async function writeBatch() {
@@ -26,7 +40,7 @@ export function createTrackingPersistence(deps: {
     const batch = crumbs;
     crumbs = [];
     try {
-      await repo.writePositions(
+      const written = await repo.writePositions(
         positions.map(([technicianId, f]) => ({
           technicianId,
           lat: f.lat,
@@ -35,6 +49,10 @@ export function createTrackingPersistence(deps: {
           at: new Date(f.recordedAt),
         })),
       );
+      for (const [id, f] of positions) {
+        if (written.has(id)) learnStored(id, f.lat, f.lng, f.recordedAt);
+        else stored.delete(id); // stored elsewhere than this node thought (or newer): the statement judges
+      }
       await repo.insertBreadcrumbs(
         batch.map((c) => ({
           bookingId: c.bookingId,
@@ -97,6 +115,7 @@ export function createTrackingPersistence(deps: {
         available: r.available && presence.isPresent(r.id),
         services: new Set(r.services),
       });
+      if (r.at) learnStored(r.id, r.lat, r.lng, r.at.getTime());
       const known = last.get(r.id);
       if (r.at && (!known || known.recordedAt < r.at.getTime())) {
         last.set(r.id, {
@@ -124,7 +143,14 @@ export function createTrackingPersistence(deps: {
     refresh,
     /** A technician's new current position, written at the next flush (only the newest is kept). */
     position(technicianId: string, fix: LiveFix) {
-      dirty.set(technicianId, fix);
+      const known = stored.get(technicianId);
+      // Back within reach of the stored position: an earlier queued fix need not be written either.
+      if (known && distanceMeters(known, fix) < POSITION_WRITE_METERS) dirty.delete(technicianId);
+      else dirty.set(technicianId, fix);
+    },
+    /** This node no longer knows the technician's stored position (another node writes it, or it was reset). */
+    forget(technicianId: string) {
+      stored.delete(technicianId);
     },
     /** A breadcrumb of a job's route, written at the next flush. */
     crumb(bookingId: string, technicianId: string, fix: LiveFix) {

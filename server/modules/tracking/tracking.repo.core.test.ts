@@ -5,12 +5,15 @@ import type { Db } from '../../../db/client';
 import { bookings, services, technicianProfiles, trackingBreadcrumbs, users } from '../../../db/schema';
 import { seedCatalog } from '../../../db/seed/catalog';
 import { testDatabase } from '../../test/harness';
+import type { PresenceService } from '../presence/presence.service';
+import { createTrackingPersistence } from './tracking.persist';
 import {
   type BreadcrumbWrite,
   createTrackingRepo,
   POSITION_WRITE_METERS,
   type PositionWrite,
 } from './tracking.repo';
+import { createTrackingState } from './tracking.state';
 
 // The batched PostGIS writes of the live-tracking pipeline, straight against the repo (both drivers).
 let database: Awaited<ReturnType<typeof testDatabase>>;
@@ -137,10 +140,13 @@ describe('writePositions', () => {
     const id = await insertTechnician(T0);
     const metresPerDegree = 111_195; // the sphere ST_DWithin(…, false) measures on
     const north = (m: number) => ({ lat: YABA.lat + m / metresPerDegree, lng: YABA.lng });
-    await repo.writePositions([pos(id, north(POSITION_WRITE_METERS - 2), T0 + 1_000)]);
+    expect(await repo.writePositions([pos(id, north(POSITION_WRITE_METERS - 2), T0 + 1_000)])).toEqual(
+      new Set(),
+    );
     expect(await stored(id)).toMatchObject({ location: YABA, accuracy: 10, at: T0 });
     const away = north(POSITION_WRITE_METERS + 2);
-    await repo.writePositions([pos(id, away, T0 + 2_000)]);
+    // The caller is told which rows were written (the flush remembers them as stored).
+    expect(await repo.writePositions([pos(id, away, T0 + 2_000)])).toEqual(new Set([id]));
     expect(await stored(id)).toMatchObject({ location: away, accuracy: 7.5, at: T0 + 2_000 });
     // Measured from what is stored (not from the skipped fix): small steps add up to a write.
     await repo.writePositions([pos(id, north(POSITION_WRITE_METERS + 20), T0 + 3_000)]);
@@ -248,6 +254,71 @@ describe('insertBreadcrumbs', () => {
     expect(rows).toHaveLength(25_001);
     expect(rows.every((r, i) => r.at.getTime() === batch[i]!.at.getTime())).toBe(true);
     expect(rows[25_000]!.location).toEqual({ lat: batch[25_000]!.lat, lng: batch[25_000]!.lng });
+  });
+});
+
+describe('the flush (tracking.persist)', () => {
+  it(`queues no fix within ${POSITION_WRITE_METERS} m of what it knows is stored, and forgets that when told`, async () => {
+    const id = await insertTechnician(T0);
+    const sent: PositionWrite[][] = [];
+    const counting = {
+      ...repo,
+      writePositions: (rows: PositionWrite[]) => {
+        sent.push(rows);
+        return repo.writePositions(rows);
+      },
+    };
+    const state = createTrackingState({
+      flushMs: 1_000,
+      staleAfterMs: 30_000,
+      breadcrumbRetentionMs: 60_000,
+    });
+    const persist = createTrackingPersistence({
+      repo: counting,
+      state,
+      presence: { isPresent: () => true } as unknown as PresenceService,
+    });
+    await persist.refresh([id]); // reads YABA at T0 as stored
+    const metresPerDegree = 111_195;
+    const north = (m: number) => ({ lat: YABA.lat + m / metresPerDegree, lng: YABA.lng });
+    const fix = (p: { lat: number; lng: number }, at: number) => ({
+      ...p,
+      recordedAt: at,
+      accuracy: 5,
+      heading: null,
+      speed: null,
+    });
+
+    persist.position(id, fix(north(10), T0 + 1_000));
+    await persist.flush();
+    expect(sent.flat()).toEqual([]); // nothing to write: not even sent
+
+    persist.position(id, fix(north(60), T0 + 2_000));
+    persist.position(id, fix(north(5), T0 + 3_000)); // back near the stored one: the earlier fix goes too
+    await persist.flush();
+    expect(sent.flat()).toEqual([]);
+
+    persist.position(id, fix(north(60), T0 + 4_000));
+    await persist.flush();
+    expect(sent.flat().map((r) => r.technicianId)).toEqual([id]);
+    expect(await stored(id)).toMatchObject({ at: T0 + 4_000 });
+
+    // Now north(60) is what this node knows is stored.
+    sent.length = 0;
+    persist.position(id, fix(north(70), T0 + 5_000));
+    await persist.flush();
+    expect(sent.flat()).toEqual([]);
+
+    // Another node wrote meanwhile (it took the technician's fixes): the statement judges again.
+    await database.db
+      .update(technicianProfiles)
+      .set({ location: YABA, locationAt: new Date(T0 + 6_000) })
+      .where(eq(technicianProfiles.userId, id));
+    persist.forget(id);
+    persist.position(id, fix(north(70), T0 + 7_000));
+    await persist.flush();
+    expect(sent.flat().map((r) => r.technicianId)).toEqual([id]);
+    expect(await stored(id)).toMatchObject({ at: T0 + 7_000 });
   });
 });
 

@@ -98,10 +98,13 @@ export function createTrackingRepo(db: DbOrTx) {
      * and only if it is POSITION_WRITE_METERS or more from the stored position (compared in SQL, against
      * what is stored, whichever node wrote it).
      */
-    async writePositions(rows: PositionWrite[]) {
+    async writePositions(rows: PositionWrite[]): Promise<Set<string>> {
+      const written = new Set<string>();
       for (let from = 0; from < rows.length; from += SLICE) {
         const payload = await jsonRows(rows, from, Math.min(from + SLICE, rows.length), positionRow);
-        await db.execute(sql`
+        const out = await queryRows<{ id: string }>(
+          db,
+          sql`
           UPDATE technician_profiles tp
           SET location = v.point, location_accuracy = v.accuracy, location_at = v.at
           FROM (
@@ -114,8 +117,12 @@ export function createTrackingRepo(db: DbOrTx) {
             ORDER BY id, at DESC
           ) v
           WHERE tp.user_id = v.id AND (tp.location_at IS NULL OR tp.location_at < v.at)
-            AND (tp.location IS NULL OR NOT ST_DWithin(tp.location, v.point, ${POSITION_WRITE_METERS}, false))`);
+            AND (tp.location IS NULL OR NOT ST_DWithin(tp.location, v.point, ${POSITION_WRITE_METERS}, false))
+          RETURNING tp.user_id AS id`,
+        );
+        for (const r of out) written.add(r.id);
       }
+      return written;
     },
 
     /** Breadcrumbs in arrival order, one statement per SLICE rows. */
