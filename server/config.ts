@@ -112,6 +112,7 @@ const envSchema = z
     SHED_CREATES_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(12),
     SHED_DISPATCH_BACKLOG: z.coerce.number().int().min(1).max(100_000).default(48),
     SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(300).default(2),
+    SHED_LOOP_DELAY_MS: z.coerce.number().min(0).max(10_000).default(30),
     TRACKING_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     TRACKING_STALE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
     TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
@@ -356,7 +357,12 @@ export type Config = {
   schedule: { travelBufferMs: number; slotStepMs: number; slotMinLeadMs: number };
   maxOpenBookings: number;
   /** Overload shedding of booking.create (issue 18 §3): see server/lib/admission.ts. */
-  shedding: { createsInFlight: number; dispatchBacklog: number; retryAfterSeconds: number };
+  shedding: {
+    createsInFlight: number;
+    dispatchBacklog: number;
+    retryAfterSeconds: number;
+    loopDelayMs: number;
+  };
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
   /** `pushReachableMs`: see PUSH_REACHABLE_MS (offers by push to a technician without a live socket). */
   presence: { timeoutMs: number; offlineAfterMs: number; pushReachableMs: number };
@@ -517,6 +523,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       createsInFlight: e.SHED_CREATES_IN_FLIGHT,
       dispatchBacklog: e.SHED_DISPATCH_BACKLOG,
       retryAfterSeconds: e.SHED_RETRY_AFTER_SECONDS,
+      loopDelayMs: e.SHED_LOOP_DELAY_MS,
     },
     tracking: {
       flushMs: e.TRACKING_FLUSH_MS,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../db/client';
 import type { Config } from './config';
 import { createAdmission } from './lib/admission';
+import { createLoopDelay } from './lib/loop-delay';
 import { createBackoff, createLocalRateLimiter, createRateLimiter } from './lib/rate-limit';
 import { createAdminRepo } from './modules/admin/admin.repo';
 import { createAdminService } from './modules/admin/admin.service';
@@ -212,6 +213,8 @@ export function createServices(database: Database, config: Config, redis: RedisC
     // Declared below; called only once requests are served.
     photos: (bookingId) => uploads.bookingPhotos(bookingId),
   });
+  /** The event loop's delay: one of the signals that refuse new bookings when the process is saturated. */
+  const loopDelay = createLoopDelay();
   const bookings = createBookingService({
     schedule,
     markets,
@@ -232,8 +235,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
         maxInFlight: config.shedding.createsInFlight,
         maxBacklog: config.shedding.dispatchBacklog,
         retryAfterSeconds: config.shedding.retryAfterSeconds,
+        // Embedded PGlite runs its queries on this event loop: its delay is the database working, not saturation.
+        maxLoopDelayMs: database.driver === 'pglite' ? 0 : config.shedding.loopDelayMs,
       },
-      dispatch.backlog,
+      { backlog: dispatch.backlog, loopDelayMs: loopDelay.meanMs },
     ),
     mayBook: (id, market) => notifications.phone.assertMayBook(id, market),
     // Test-mode bookings (issue 17 §3): driven by a simulated technician, never dispatched.
@@ -428,6 +433,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     async stop() {
       clearInterval(tick);
       clock.emit('stop');
+      loopDelay.stop();
       await presence.stop();
       await dispatch.stop();
       await sandbox.stop();

@@ -7,6 +7,15 @@ export type AdmissionConfig = {
   maxBacklog: number;
   /** What the refusal tells the client to wait (a random spread up to twice this, so retries don't align). */
   retryAfterSeconds: number;
+  /** The event loop's mean delay (ms, see loop-delay.ts) past which new work is refused too; 0: not used. */
+  maxLoopDelayMs?: number;
+};
+
+export type AdmissionSignals = {
+  /** Work queued behind it elsewhere (compared with maxBacklog). */
+  backlog?: () => number;
+  /** The event loop's current mean delay in ms (compared with maxLoopDelayMs). */
+  loopDelayMs?: () => number;
 };
 
 /**
@@ -14,21 +23,31 @@ export type AdmissionConfig = {
  * makes every request slower together until nothing finishes in time; refusing new work early, with
  * TOO_MANY_REQUESTS and a Retry-After, keeps what was admitted fast and the completed rate near the peak.
  * A concurrency limit rather than a rate limit: when the machine is slow (PostgreSQL busy, CPU shared)
- * each request takes longer, more are in flight at once, and the limit bites sooner by itself.
+ * each request takes longer, more are in flight at once, and the limit bites sooner by itself. But an
+ * admitted booking starts more work than its create (an accept, four advances) that the limit does not
+ * see: on a machine three times slower, 12 creates in flight still admitted half again what it could
+ * finish, and completed jobs fell to a tenth. So a saturated event loop (its mean delay) refuses too.
  */
 export function createAdmission(
   name: string,
   config: AdmissionConfig,
-  backlog: () => number = () => 0,
+  signals: AdmissionSignals = {},
   random: () => number = Math.random,
 ) {
+  const backlog = signals.backlog ?? (() => 0);
+  const loopDelayMs = signals.loopDelayMs ?? (() => 0);
+  const maxLoopDelayMs = config.maxLoopDelayMs || Number.POSITIVE_INFINITY;
   let inFlight = 0;
   let shed = 0;
   let admitted = 0;
   return {
     /** Admits one unit of work (call the returned release when it is done) or throws OVERLOADED. */
     enter(): () => void {
-      if (inFlight >= config.maxInFlight || backlog() >= config.maxBacklog) {
+      if (
+        inFlight >= config.maxInFlight ||
+        backlog() >= config.maxBacklog ||
+        loopDelayMs() > maxLoopDelayMs
+      ) {
         shed++;
         const retryAfterSeconds = Math.max(1, Math.round(config.retryAfterSeconds * (1 + random())));
         throw new DomainError('OVERLOADED', `Fundi is very busy right now (${name}). Trying again shortly.`, {
@@ -44,7 +63,7 @@ export function createAdmission(
         inFlight--;
       };
     },
-    stats: () => ({ inFlight, admitted, shed, backlog: backlog() }),
+    stats: () => ({ inFlight, admitted, shed, backlog: backlog(), loopDelayMs: loopDelayMs() }),
   };
 }
 

@@ -57,10 +57,11 @@ describe('overload shedding', () => {
 
   it('admission counts work in flight and a backlog elsewhere, and releases once', () => {
     let backlog = 0;
+    let loopDelay = 0;
     const gate = createAdmission(
       'test',
-      { maxInFlight: 2, maxBacklog: 5, retryAfterSeconds: 2 },
-      () => backlog,
+      { maxInFlight: 2, maxBacklog: 5, retryAfterSeconds: 2, maxLoopDelayMs: 30 },
+      { backlog: () => backlog, loopDelayMs: () => loopDelay },
       () => 0,
     );
     const a = gate.enter();
@@ -76,6 +77,11 @@ describe('overload shedding', () => {
     expect(() => gate.enter()).toThrowError(/busy/);
     backlog = 0;
     gate.enter()();
-    expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 4, shed: 3 });
+    // A saturated event loop refuses too, and admits again once it is back under the bound.
+    loopDelay = 31;
+    expect(() => gate.enter()).toThrowError(/busy/);
+    loopDelay = 30;
+    gate.enter()();
+    expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 5, shed: 4 });
   });
 });
