@@ -24,5 +24,3 @@ export function createLoopDelay(windowMs = 500) {
     },
   };
 }
-
-export type LoopDelay = ReturnType<typeof createLoopDelay>;

@@ -96,6 +96,7 @@ export function createTrackingPersistence(deps: {
       if (!seen.has(id)) {
         index.remove(id);
         eligible.delete(id);
+        stored.delete(id);
       }
     for (const r of rows) {
       eligible.set(r.id, r.available);

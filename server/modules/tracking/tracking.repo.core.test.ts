@@ -31,6 +31,8 @@ afterAll(() => database.dispose());
 
 /** Lagos-ish, and lng ≠ lat by far, so a swapped pair cannot pass. */
 const YABA = { lat: 6.5158123, lng: 3.3792456 };
+/** `m` metres north of YABA, on the sphere ST_DWithin(…, false) measures on (111,195 m per degree). */
+const north = (m: number) => ({ lat: YABA.lat + m / 111_195, lng: YABA.lng });
 /** A fixed, ms-precise base: odd milliseconds catch any rounding of `recorded_at`. */
 const T0 = Date.UTC(2025, 4, 6, 9, 30, 0, 123);
 
@@ -138,8 +140,6 @@ describe('writePositions', () => {
 
   it(`skips a fix within ${POSITION_WRITE_METERS} m of the stored position: the stored one and its time stand`, async () => {
     const id = await insertTechnician(T0);
-    const metresPerDegree = 111_195; // the sphere ST_DWithin(…, false) measures on
-    const north = (m: number) => ({ lat: YABA.lat + m / metresPerDegree, lng: YABA.lng });
     expect(await repo.writePositions([pos(id, north(POSITION_WRITE_METERS - 2), T0 + 1_000)])).toEqual(
       new Set(),
     );
@@ -279,8 +279,6 @@ describe('the flush (tracking.persist)', () => {
       presence: { isPresent: () => true } as unknown as PresenceService,
     });
     await persist.refresh([id]); // reads YABA at T0 as stored
-    const metresPerDegree = 111_195;
-    const north = (m: number) => ({ lat: YABA.lat + m / metresPerDegree, lng: YABA.lng });
     const fix = (p: { lat: number; lng: number }, at: number) => ({
       ...p,
       recordedAt: at,

@@ -96,7 +96,7 @@ export function createTrackingRepo(db: DbOrTx) {
      * Latest positions, one statement per SLICE rows. A row only moves forward in time: it is written
      * only if newer than the stored `location_at` (and if a technician appears twice, the newest wins),
      * and only if it is POSITION_WRITE_METERS or more from the stored position (compared in SQL, against
-     * what is stored, whichever node wrote it).
+     * what is stored, whichever node wrote it). Returns the technicians whose row was written.
      */
     async writePositions(rows: PositionWrite[]): Promise<Set<string>> {
       const written = new Set<string>();
