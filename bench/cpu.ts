@@ -104,6 +104,43 @@ export function deprioritisePostgres(database: string): number {
   return moved;
 }
 
+/**
+ * Puts every PostgreSQL process of the machine (postmaster, its auxiliary processes, every backend; new
+ * backends inherit it from the postmaster) at nice 19 for the rest of the run and returns the undo.
+ * `deprioritisePostgres` moves only our database's backends; the WAL writer, checkpointer and background
+ * writer still took the pinned server's core at normal priority, and fan-out p99 (1 fix/s, issue 15 §7)
+ * was 3.2–6.5 ms in 6 of 6 runs against 1.7–1.9 ms in 4 of 4 with everything at nice 19 (2026-11-30).
+ * On a real deployment PostgreSQL is on another host. Its CPU is still counted. A no-op (returns 0 moved)
+ * where not permitted.
+ */
+export function nicePostgres(): { moved: number; restore: () => void } {
+  const before = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      const priority = os.getPriority(pid);
+      os.setPriority(pid, 19);
+      before.set(pid, priority);
+    } catch {
+      // Gone meanwhile, or not permitted.
+    }
+  }
+  return {
+    moved: before.size,
+    restore() {
+      for (const [pid, priority] of before) {
+        try {
+          os.setPriority(pid, priority);
+        } catch {
+          // Gone (a backend that ended).
+        }
+      }
+    },
+  };
+}
+
 /** Sum of per-pid increases; a pid that appeared in between counts from zero. */
 export function sumIncrease(before: Map<number, number>, after: Map<number, number>): number {
   let sum = 0;

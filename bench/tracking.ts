@@ -31,7 +31,10 @@
 //   BENCH_QUIET_WAIT=20       seconds a phase may wait for the (shared) machine to go idle first (0: never)
 //   BENCH_RETRIES=2           re-runs of a phase during which other processes took > 10 % of a core
 //   BENCH_SERVER_NODE_OPTIONS extra node flags for the server children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
+//   BENCH_PG_IDLE=0           PostgreSQL at normal priority (default: the bench database's backends idle-class, and
+//                             every PostgreSQL process at nice 19 until the end: see deprioritisePostgres, nicePostgres)
 //   BENCH_PG_CPU=1           PostgreSQL's backends for the bench database on CPU 1 (the load generator's) as well as idle-class
+//   BENCH_FANOUT_ROUNDS=3     fan-out sections run this many times, servers alternating; judged on the median round
 //   BENCH_CPU_PROFILE=<dir>  a V8 CPU profile of each fan-out window, written there (bench/cpuprofile-summary.ts reads it)
 //   BENCH_HEAP_SNAPSHOTS=1   heap snapshots (os.tmpdir()) around the memory phase, for bench/heap-diff.ts
 //   BENCH_TRACKING_FLUSH_MS   the servers' TRACKING_FLUSH_MS (diagnostics: 60000 ≈ no PostGIS flush during a phase)
@@ -54,6 +57,7 @@ import { createCleanup } from './cleanup';
 import {
   deprioritisePostgres,
   machineCpuSeconds,
+  nicePostgres,
   type Pinning,
   pinLoadGeneratorToCpu1,
   postgresCpuByPid,
@@ -152,6 +156,12 @@ const settings = {
     ratesPerTechnician: numbers('BENCH_FANOUT_RATES', [1, 4]),
     // uwsfloor: the minimal validate-and-publish server on uWS (the floor Fundi's fan-out target is judged against).
     servers: list('BENCH_FANOUT_SERVERS', ['fundi', 'socketio', 'trpcws', 'uwsfloor'], serverKinds),
+    /**
+     * The whole section this many times, the servers alternating in each round. On this shared machine the
+     * floor's own figure moved between 26k and 63k deliveries/CPU-s from one run to the next (2026-11-30),
+     * more than the gap being judged; the target is judged on the median round, every round printed.
+     */
+    rounds: Math.max(1, Math.round(num('BENCH_FANOUT_ROUNDS', 3) || 3)),
   },
   cluster: {
     scenarios: list('BENCH_CLUSTER_SCENARIOS', [...clusterScenarios], clusterScenarios),
@@ -174,7 +184,7 @@ const settings = {
     areaRadiusMeters: 20_000,
   },
   poolSize: 10,
-  /** BENCH_PG_IDLE=0 leaves PostgreSQL's backends at normal priority (see deprioritisePostgres). */
+  /** BENCH_PG_IDLE=0 leaves PostgreSQL at normal priority (see deprioritisePostgres, nicePostgres). */
   idlePostgres: process.env.BENCH_PG_IDLE !== '0',
 };
 
@@ -877,6 +887,8 @@ type MemoryRow = {
 
 type FanoutRow = {
   server: ServerKind;
+  /** Which run of the section (BENCH_FANOUT_ROUNDS), from 1. */
+  round: number;
   fixesPerTechnicianPerSecond: number;
   technicians: number;
   viewers: number;
@@ -901,7 +913,13 @@ type FanoutRow = {
 
 type Mem = { rss: number; heapUsed: number; gc: boolean };
 
-async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: SeededJob[], pinning: Pinning) {
+async function fanoutSection(
+  db: BenchDatabase,
+  jobs: SeededJob[],
+  hotJobs: SeededJob[],
+  pinning: Pinning,
+  round: number,
+) {
   const rows: FanoutRow[] = [];
   const memory: MemoryRow[] = [];
   const logs: Record<string, string[]> = {};
@@ -1018,6 +1036,7 @@ async function fanoutSection(db: BenchDatabase, jobs: SeededJob[], hotJobs: Seed
         const window = (phase.windowEnd - phase.windowStart) / 1000;
         return {
           server: kind,
+          round,
           fixesPerTechnicianPerSecond: rate,
           technicians: techConns.length,
           viewers: viewers.length,
@@ -1142,22 +1161,44 @@ function evaluate(
     const rates = [...new Set(fanout.map((r) => r.fixesPerTechnicianPerSecond))];
     const parts: string[] = [];
     let judged: boolean | null = null;
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    };
     for (const rate of rates) {
-      const fundi = fanout.find((r) => r.server === 'fundi' && r.fixesPerTechnicianPerSecond === rate);
-      const floor = fanout.find((r) => r.server === 'uwsfloor' && r.fixesPerTechnicianPerSecond === rate);
-      const sio = fanout.find((r) => r.server === 'socketio' && r.fixesPerTechnicianPerSecond === rate);
-      if (!fundi || !floor) continue;
-      const ratio = fundi.deliveriesPerServerCpuSecond / floor.deliveriesPerServerCpuSecond;
+      const at = (server: ServerKind) =>
+        fanout.filter((r) => r.server === server && r.fixesPerTechnicianPerSecond === rate);
+      // Rounds in which both ran, each judged against the floor of its own round.
+      const pairs = at('fundi').flatMap((fundi) => {
+        const floor = at('uwsfloor').find((r) => r.round === fundi.round);
+        return floor ? [{ fundi, floor }] : [];
+      });
+      if (!pairs.length) continue;
+      const rounds = pairs.map(({ fundi, floor }) => ({
+        fundi,
+        floor,
+        ratio: fundi.deliveriesPerServerCpuSecond / floor.deliveriesPerServerCpuSecond,
+        p99Ratio: fundi.latencyMs.p99 / floor.latencyMs.p99,
+      }));
+      const ratio = median(rounds.map((r) => r.ratio));
+      const p99Ratio = median(rounds.map((r) => r.p99Ratio));
       // A server that delivered much less than was sent is not measured like for like: said, never judged met.
-      const incomplete = [fundi, floor].filter((r) => r.deliveredPercent < 95);
-      const p99Ratio = fundi.latencyMs.p99 / floor.latencyMs.p99;
+      const incomplete = pairs.flatMap((p) => [p.fundi, p.floor]).filter((r) => r.deliveredPercent < 95);
       const met =
         incomplete.length === 0 && ratio >= FANOUT_TARGET_FLOOR_RATIO && p99Ratio <= FANOUT_TARGET_P99_RATIO;
       if (rate === FANOUT_TARGET_RATE) judged = met;
+      const sio = at('socketio')[0];
+      const each = rounds
+        .map(
+          (r) =>
+            `Fundi ${f0(r.fundi.deliveriesPerServerCpuSecond)} vs floor ${f0(r.floor.deliveriesPerServerCpuSecond)} deliveries/CPU-s = ${r.ratio.toFixed(2)}×, p99 ${f2(r.fundi.latencyMs.p99)} vs ${f2(r.floor.latencyMs.p99)} ms = ${r.p99Ratio.toFixed(2)}×`,
+        )
+        .join(' | ');
       parts.push(
-        `${rate} fix/s/tech${rate === FANOUT_TARGET_RATE ? ' (judged)' : ''}: Fundi ${f0(fundi.deliveriesPerServerCpuSecond)} vs floor ${f0(floor.deliveriesPerServerCpuSecond)} deliveries/CPU-s = ${ratio.toFixed(2)}×; p99 Fundi ${f2(fundi.latencyMs.p99)} ms vs floor ${f2(floor.latencyMs.p99)} ms = ${p99Ratio.toFixed(2)}×${incomplete.length ? ` (${incomplete.map((r) => `${r.server} delivered only ${f1(r.deliveredPercent)}% of expected`).join(', ')}: not comparable)` : ''}${met ? '' : ' (not met)'}` +
+        `${rate} fix/s/tech${rate === FANOUT_TARGET_RATE ? ' (judged)' : ''}: ${rounds.length > 1 ? `median of ${rounds.length} rounds ${ratio.toFixed(2)}×, p99 ${p99Ratio.toFixed(2)}× (${each})` : `${each}`}${incomplete.length ? ` (${incomplete.map((r) => `${r.server} delivered only ${f1(r.deliveredPercent)}% of expected in round ${r.round}`).join(', ')}: not comparable)` : ''}${met ? '' : ' (not met)'}` +
           (sio
-            ? ` (Socket.IO ${f0(sio.deliveriesPerServerCpuSecond)} = Fundi ${(fundi.deliveriesPerServerCpuSecond / sio.deliveriesPerServerCpuSecond).toFixed(2)}× it)`
+            ? ` (Socket.IO ${f0(sio.deliveriesPerServerCpuSecond)} = Fundi ${(pairs[0]!.fundi.deliveriesPerServerCpuSecond / sio.deliveriesPerServerCpuSecond).toFixed(2)}× it)`
             : ''),
       );
     }
@@ -1254,6 +1295,7 @@ function printReport(
       table(
         [
           'server',
+          'round',
           'fix/s/tech',
           'fixes/s',
           'deliv/s',
@@ -1271,6 +1313,7 @@ function printReport(
         ],
         fanout.map((r) => [
           r.server,
+          String(r.round),
           String(r.fixesPerTechnicianPerSecond),
           f0(r.fixesPerSecond),
           f0(r.deliveriesPerSecond),
@@ -1457,6 +1500,15 @@ async function main() {
       .join(' ')}`,
   );
 
+  if (settings.idlePostgres) {
+    const niced = nicePostgres();
+    cleanups.push(async () => niced.restore());
+    console.log(
+      niced.moved
+        ? `PostgreSQL: ${niced.moved} processes at nice 19 until the end (a database on its own host; BENCH_PG_IDLE=0: not)`
+        : 'PostgreSQL: priority unchanged (not permitted)',
+    );
+  }
   const db = await createBenchDatabase();
   databaseName = db.name;
   console.log(`database ${db.name} created, migrated, catalog seeded`);
@@ -1494,8 +1546,8 @@ async function main() {
 
   let ingest: IngestRow[] = [];
   let ingestTargetRuns: IngestRow[] = [];
-  let fanout: FanoutRow[] = [];
-  let memory: MemoryRow[] = [];
+  const fanout: FanoutRow[] = [];
+  const memory: MemoryRow[] = [];
   let nearest: NearestReport | null = null;
   let cluster: ClusterRow[] = [];
   const logs: Record<string, string[]> = {};
@@ -1509,10 +1561,13 @@ async function main() {
   }
   if (wants('fanout')) {
     console.log('\n== Memory + fan-out ==');
-    const r = await fanoutSection(db, jobs, hotJobs, pinning);
-    fanout = r.rows;
-    memory = r.memory;
-    for (const [k, v] of Object.entries(r.logs)) logs[`fanout/${k}`] = v;
+    for (let round = 1; round <= settings.fanout.rounds; round++) {
+      if (settings.fanout.rounds > 1) console.log(`\n  -- round ${round} of ${settings.fanout.rounds}`);
+      const r = await fanoutSection(db, jobs, hotJobs, pinning, round);
+      fanout.push(...r.rows);
+      memory.push(...r.memory);
+      for (const [k, v] of Object.entries(r.logs)) logs[`fanout/${k}`] ??= v;
+    }
   }
   if (wants('nearest')) {
     console.log('\n== Nearest available ==');
