@@ -64,6 +64,7 @@ export default defineConfig({
       BOOKING_CANCEL_LIMIT: '1000',
       // The server shares two cores with the Chromium workers: its event loop's delay is theirs too.
       SHED_LOOP_DELAY_MS: '0',
+      SHED_CREATE_LATENCY_MS: '0',
       // The integrator's local webhook endpoint in client-sdk.spec.ts (exactly this address, never 127.0.0.1).
       WEBHOOK_ALLOW_ADDRESSES: '127.0.0.2',
     },

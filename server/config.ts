@@ -113,6 +113,7 @@ const envSchema = z
     SHED_DISPATCH_BACKLOG: z.coerce.number().int().min(1).max(100_000).default(48),
     SHED_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(300).default(2),
     SHED_LOOP_DELAY_MS: z.coerce.number().min(0).max(10_000).default(30),
+    SHED_CREATE_LATENCY_MS: z.coerce.number().min(0).max(60_000).default(100),
     TRACKING_FLUSH_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
     TRACKING_STALE_SECONDS: z.coerce.number().min(1).max(3600).default(60),
     TRACKING_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
@@ -362,6 +363,7 @@ export type Config = {
     dispatchBacklog: number;
     retryAfterSeconds: number;
     loopDelayMs: number;
+    createLatencyMs: number;
   };
   tracking: { flushMs: number; staleAfterMs: number; breadcrumbRetentionMs: number; rateLimit: number };
   /** `pushReachableMs`: see PUSH_REACHABLE_MS (offers by push to a technician without a live socket). */
@@ -524,6 +526,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dispatchBacklog: e.SHED_DISPATCH_BACKLOG,
       retryAfterSeconds: e.SHED_RETRY_AFTER_SECONDS,
       loopDelayMs: e.SHED_LOOP_DELAY_MS,
+      createLatencyMs: e.SHED_CREATE_LATENCY_MS,
     },
     tracking: {
       flushMs: e.TRACKING_FLUSH_MS,

@@ -235,8 +235,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
         maxInFlight: config.shedding.createsInFlight,
         maxBacklog: config.shedding.dispatchBacklog,
         retryAfterSeconds: config.shedding.retryAfterSeconds,
-        // Embedded PGlite runs its queries on this event loop: its delay is the database working, not saturation.
+        // Embedded PGlite runs its queries on this event loop: its delay is the database working, not
+        // saturation, and one user's demo on a slow laptop is not a rush either.
         maxLoopDelayMs: database.driver === 'pglite' ? 0 : config.shedding.loopDelayMs,
+        maxLatencyMs: database.driver === 'pglite' ? 0 : config.shedding.createLatencyMs,
       },
       { backlog: dispatch.backlog, loopDelayMs: loopDelay.meanMs },
     ),

@@ -9,6 +9,11 @@ export type AdmissionConfig = {
   retryAfterSeconds: number;
   /** The event loop's mean delay (ms, see loop-delay.ts) past which new work is refused too; 0: not used. */
   maxLoopDelayMs?: number;
+  /**
+   * The mean time the admitted work finished in over the last half second to a second (ms) past which new
+   * work is refused too; 0: not used. It sees what the event loop does not: the database's side.
+   */
+  maxLatencyMs?: number;
 };
 
 export type AdmissionSignals = {
@@ -26,17 +31,22 @@ export type AdmissionSignals = {
  * each request takes longer, more are in flight at once, and the limit bites sooner by itself. But an
  * admitted booking starts more work than its create (an accept, four advances) that the limit does not
  * see: on a machine three times slower, 12 creates in flight still admitted half again what it could
- * finish, and completed jobs fell to a tenth. So a saturated event loop (its mean delay) refuses too.
+ * finish, and completed jobs fell to a tenth. So a saturated event loop (its mean delay) refuses too, and
+ * so does a slow database, which the event loop does not see: while the work admitted in the last half
+ * second to a second took longer than `maxLatencyMs` on average, new work waits for it to drain.
  */
 export function createAdmission(
   name: string,
   config: AdmissionConfig,
   signals: AdmissionSignals = {},
   random: () => number = Math.random,
+  clock: () => number = performance.now.bind(performance),
 ) {
   const backlog = signals.backlog ?? (() => 0);
   const loopDelayMs = signals.loopDelayMs ?? (() => 0);
   const maxLoopDelayMs = config.maxLoopDelayMs || Number.POSITIVE_INFINITY;
+  const maxLatencyMs = config.maxLatencyMs || Number.POSITIVE_INFINITY;
+  const latency = createRecentMean(LATENCY_WINDOW_MS, clock);
   let inFlight = 0;
   let shed = 0;
   let admitted = 0;
@@ -46,7 +56,8 @@ export function createAdmission(
       if (
         inFlight >= config.maxInFlight ||
         backlog() >= config.maxBacklog ||
-        loopDelayMs() > maxLoopDelayMs
+        loopDelayMs() > maxLoopDelayMs ||
+        latency.mean() > maxLatencyMs
       ) {
         shed++;
         const retryAfterSeconds = Math.max(1, Math.round(config.retryAfterSeconds * (1 + random())));
@@ -56,14 +67,56 @@ export function createAdmission(
       }
       inFlight++;
       admitted++;
+      const startedAt = clock();
       let released = false;
       return () => {
         if (released) return;
         released = true;
         inFlight--;
+        latency.add(clock() - startedAt);
       };
     },
-    stats: () => ({ inFlight, admitted, shed, backlog: backlog(), loopDelayMs: loopDelayMs() }),
+    stats: () => ({
+      inFlight,
+      admitted,
+      shed,
+      backlog: backlog(),
+      loopDelayMs: loopDelayMs(),
+      latencyMs: latency.mean(),
+    }),
+  };
+}
+
+/** Admitted work's durations are averaged over the current and the previous window of this length. */
+const LATENCY_WINDOW_MS = 500;
+
+/**
+ * The mean of the values added in the current and the previous window (two buckets, no per-value memory).
+ * With nothing added for two windows it is 0: once shedding has let the system drain, work is admitted
+ * again and measured afresh.
+ */
+function createRecentMean(windowMs: number, clock: () => number) {
+  let bucketStart = clock();
+  let current = { sum: 0, count: 0 };
+  let previous = { sum: 0, count: 0 };
+  const rotate = (now: number) => {
+    if (now - bucketStart < windowMs) return;
+    // One window on: the current becomes the previous; two or more: both are old.
+    previous = now - bucketStart < 2 * windowMs ? current : { sum: 0, count: 0 };
+    current = { sum: 0, count: 0 };
+    bucketStart = now;
+  };
+  return {
+    add(value: number) {
+      rotate(clock());
+      current.sum += value;
+      current.count++;
+    },
+    mean(): number {
+      rotate(clock());
+      const count = current.count + previous.count;
+      return count ? (current.sum + previous.sum) / count : 0;
+    },
   };
 }
 

@@ -77,6 +77,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     SHED_DISPATCH_BACKLOG: '100000',
     // A test worker shares two cores with PostgreSQL and other workers: its event loop's delay is not ours.
     SHED_LOOP_DELAY_MS: '0',
+    SHED_CREATE_LATENCY_MS: '0',
     // Tests make many bookings per customer, sockets per user and calls per socket, all from 127.0.0.1;
     // transport/hardening.test.ts and the other issue-15 tests set their own small limits.
     BOOKING_CREATE_LIMIT: '1000000',

@@ -84,4 +84,33 @@ describe('overload shedding', () => {
     gate.enter()();
     expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 5, shed: 4 });
   });
+
+  it('admission refuses while the work it admitted lately finished slowly, and admits again once that has drained', () => {
+    let now = 0;
+    const gate = createAdmission(
+      'test',
+      { maxInFlight: 100, maxBacklog: 100, retryAfterSeconds: 2, maxLatencyMs: 50 },
+      {},
+      () => 0,
+      () => now,
+    );
+    // Fast work: admitted whatever the rate.
+    for (let i = 0; i < 5; i++) {
+      const done = gate.enter();
+      now += 10;
+      done();
+    }
+    expect(gate.stats().latencyMs).toBe(10);
+    // Slow work (the database queueing): the mean of the last window or two goes past the bound.
+    const slow = [gate.enter(), gate.enter()];
+    now += 200;
+    for (const done of slow) done();
+    expect(gate.stats().latencyMs).toBeGreaterThan(50);
+    expect(() => gate.enter()).toThrowError(/busy/);
+    // Nothing admitted for two windows: the old figures are gone and work is admitted (and measured) again.
+    now += 1_001;
+    expect(gate.stats().latencyMs).toBe(0);
+    gate.enter()();
+    expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 8, shed: 1 });
+  });
 });
