@@ -57,7 +57,7 @@ export function createAdmission(
         inFlight >= config.maxInFlight ||
         backlog() >= config.maxBacklog ||
         loopDelayMs() > maxLoopDelayMs ||
-        latency.mean() > maxLatencyMs
+        latency.slowerThan(maxLatencyMs)
       ) {
         shed++;
         const retryAfterSeconds = Math.max(1, Math.round(config.retryAfterSeconds * (1 + random())));
@@ -89,6 +89,11 @@ export function createAdmission(
 
 /** Admitted work's durations are averaged over the current and the previous window of this length. */
 const LATENCY_WINDOW_MS = 500;
+/**
+ * Fewer finished in the window is not a rush, whatever they took: one slow create (a cold start, a
+ * database hiccup) must not refuse the next customer of a quiet hour.
+ */
+const LATENCY_MIN_SAMPLES = 8;
 
 /**
  * The mean of the values added in the current and the previous window (two buckets, no per-value memory).
@@ -116,6 +121,10 @@ function createRecentMean(windowMs: number, clock: () => number) {
       rotate(clock());
       const count = current.count + previous.count;
       return count ? (current.sum + previous.sum) / count : 0;
+    },
+    /** Enough values in the window to judge, and their mean over the bound. */
+    slowerThan(bound: number): boolean {
+      return current.count + previous.count >= LATENCY_MIN_SAMPLES && this.mean() > bound;
     },
   };
 }

@@ -102,7 +102,7 @@ describe('overload shedding', () => {
     }
     expect(gate.stats().latencyMs).toBe(10);
     // Slow work (the database queueing): the mean of the last window or two goes past the bound.
-    const slow = [gate.enter(), gate.enter()];
+    const slow = [gate.enter(), gate.enter(), gate.enter()];
     now += 200;
     for (const done of slow) done();
     expect(gate.stats().latencyMs).toBeGreaterThan(50);
@@ -111,6 +111,13 @@ describe('overload shedding', () => {
     now += 1_001;
     expect(gate.stats().latencyMs).toBe(0);
     gate.enter()();
-    expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 8, shed: 1 });
+    // A quiet hour: one slow booking is no rush, and the next one is admitted.
+    now += 1_001;
+    const lone = gate.enter();
+    now += 5_000;
+    lone();
+    expect(gate.stats().latencyMs).toBe(5_000);
+    gate.enter()();
+    expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 11, shed: 1 });
   });
 });
