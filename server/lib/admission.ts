@@ -11,7 +11,8 @@ export type AdmissionConfig = {
   maxLoopDelayMs?: number;
   /**
    * The mean time the admitted work finished in over the last half second to a second (ms) past which new
-   * work is refused too; 0: not used. It sees what the event loop does not: the database's side.
+   * work is refused too (or 4× its usual mean, if more: a distant database); 0: not used. It sees what the
+   * event loop does not: the database's side.
    */
   maxLatencyMs?: number;
 };
@@ -83,6 +84,7 @@ export function createAdmission(
       backlog: backlog(),
       loopDelayMs: loopDelayMs(),
       latencyMs: latency.mean(),
+      usualLatencyMs: latency.baseline(),
     }),
   };
 }
@@ -94,18 +96,38 @@ const LATENCY_WINDOW_MS = 500;
  * database hiccup) must not refuse the next customer of a quiet hour.
  */
 const LATENCY_MIN_SAMPLES = 8;
+/**
+ * The bound is never under this many times the usual duration: the lowest half-second mean (of at least
+ * half LATENCY_MIN_SAMPLES) in the last BASELINE_MINUTES. A database a region away makes every create take
+ * hundreds of ms at any load; that is its normal, not saturation. Near the database, the configured bound
+ * is the larger one. Shedding keeps admitted work near its usual duration, so the baseline holds in a rush.
+ */
+const BASELINE_FACTOR = 4;
+const BASELINE_MINUTES = 5;
 
 /**
- * The mean of the values added in the current and the previous window (two buckets, no per-value memory).
- * With nothing added for two windows it is 0: once shedding has let the system drain, work is admitted
- * again and measured afresh.
+ * The mean of the values added in the current and the previous window (two buckets, no per-value memory),
+ * and the usual mean to judge it against. With nothing added for two windows it is 0: once shedding has
+ * let the system drain, work is admitted again and measured afresh.
  */
 function createRecentMean(windowMs: number, clock: () => number) {
   let bucketStart = clock();
   let current = { sum: 0, count: 0 };
   let previous = { sum: 0, count: 0 };
+  /** The lowest bucket mean of each of the last BASELINE_MINUTES minutes (the newest last). */
+  const minutes: Array<{ minute: number; lowest: number }> = [];
+  const remember = (bucket: { sum: number; count: number }, at: number) => {
+    if (bucket.count < LATENCY_MIN_SAMPLES / 2) return;
+    const mean = bucket.sum / bucket.count;
+    const minute = Math.floor(at / 60_000);
+    const last = minutes.at(-1);
+    if (last?.minute === minute) last.lowest = Math.min(last.lowest, mean);
+    else minutes.push({ minute, lowest: mean });
+    while (minutes.length && minutes[0]!.minute <= minute - BASELINE_MINUTES) minutes.shift();
+  };
   const rotate = (now: number) => {
     if (now - bucketStart < windowMs) return;
+    remember(current, bucketStart);
     // One window on: the current becomes the previous; two or more: both are old.
     previous = now - bucketStart < 2 * windowMs ? current : { sum: 0, count: 0 };
     current = { sum: 0, count: 0 };
@@ -122,9 +144,18 @@ function createRecentMean(windowMs: number, clock: () => number) {
       const count = current.count + previous.count;
       return count ? (current.sum + previous.sum) / count : 0;
     },
-    /** Enough values in the window to judge, and their mean over the bound. */
+    /** The usual mean (see BASELINE_FACTOR); 0 before there is one. */
+    baseline(): number {
+      return minutes.length ? Math.min(...minutes.map((m) => m.lowest)) : 0;
+    },
+    /**
+     * Enough values in the window to judge, and their mean over the bound (or the usual mean's multiple).
+     * Not judged before there is a usual mean (the first busy half second after a start).
+     */
     slowerThan(bound: number): boolean {
-      return current.count + previous.count >= LATENCY_MIN_SAMPLES && this.mean() > bound;
+      const usual = this.baseline();
+      if (current.count + previous.count < LATENCY_MIN_SAMPLES || usual === 0) return false;
+      return this.mean() > Math.max(bound, BASELINE_FACTOR * usual);
     },
   };
 }

@@ -94,13 +94,14 @@ describe('overload shedding', () => {
       () => 0,
       () => now,
     );
-    // Fast work: admitted whatever the rate.
+    // Fast work: admitted whatever the rate. Its first busy half second sets the usual duration.
     for (let i = 0; i < 5; i++) {
       const done = gate.enter();
       now += 10;
       done();
     }
-    expect(gate.stats().latencyMs).toBe(10);
+    now = 500;
+    expect(gate.stats()).toMatchObject({ latencyMs: 10, usualLatencyMs: 10 });
     // Slow work (the database queueing): the mean of the last window or two goes past the bound.
     const slow = [gate.enter(), gate.enter(), gate.enter()];
     now += 200;
@@ -119,5 +120,32 @@ describe('overload shedding', () => {
     expect(gate.stats().latencyMs).toBe(5_000);
     gate.enter()();
     expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 11, shed: 1 });
+  });
+
+  it('admission judges the create latency against its usual value too: a database a region away is slow at any load', () => {
+    let now = 0;
+    const gate = createAdmission(
+      'test',
+      { maxInFlight: 1000, maxBacklog: 1000, retryAfterSeconds: 2, maxLatencyMs: 100 },
+      {},
+      () => 0,
+      () => now,
+    );
+    /** One half second in which `n` creates run at once and each takes `ms`. */
+    const halfSecond = (n: number, ms: number) => {
+      const start = now;
+      const done = Array.from({ length: n }, () => gate.enter());
+      now += ms;
+      for (const d of done) d();
+      now = start + 500;
+    };
+    // 20 creates a second, 300 ms each: three times the bound, and never refused.
+    for (let i = 0; i < 10; i++) halfSecond(10, 300);
+    expect(gate.stats()).toMatchObject({ shed: 0, usualLatencyMs: 300 });
+    // The same database saturated: five times its usual duration is refused.
+    halfSecond(10, 1_500);
+    expect(gate.stats().latencyMs).toBeGreaterThan(4 * 300);
+    expect(() => gate.enter()).toThrowError(/busy/);
+    expect(gate.stats().shed).toBe(1);
   });
 });
