@@ -111,7 +111,8 @@ export function deprioritisePostgres(database: string): number {
  * writer still took the pinned server's core at normal priority, and fan-out p99 (1 fix/s, issue 15 §7)
  * was 3.2–6.5 ms in 6 of 6 runs against 1.7–1.9 ms in 4 of 4 with everything at nice 19 (2026-11-30).
  * On a real deployment PostgreSQL is on another host. Its CPU is still counted. A no-op (returns 0 moved)
- * where not permitted.
+ * where not permitted. The bench's cleanup (also on Ctrl-C) restores the priorities; a bench killed with
+ * SIGKILL leaves PostgreSQL at nice 19 until it restarts (`renice -n 0 -p $(pgrep -x postgres)` undoes it).
  */
 export function nicePostgres(): { moved: number; restore: () => void } {
   const before = new Map<number, number>();
