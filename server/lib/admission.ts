@@ -153,9 +153,8 @@ function createRecentMean(windowMs: number, clock: () => number) {
      * Not judged before there is a usual mean (the first busy half second after a start).
      */
     slowerThan(bound: number): boolean {
-      const usual = this.baseline();
-      if (current.count + previous.count < LATENCY_MIN_SAMPLES || usual === 0) return false;
-      return this.mean() > Math.max(bound, BASELINE_FACTOR * usual);
+      if (current.count + previous.count < LATENCY_MIN_SAMPLES || minutes.length === 0) return false;
+      return this.mean() > Math.max(bound, BASELINE_FACTOR * this.baseline());
     },
   };
 }
