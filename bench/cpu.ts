@@ -52,6 +52,24 @@ export function machineCpuSeconds(): { busy: number; interrupts: number; steal: 
   };
 }
 
+/** Every PostgreSQL process of the machine with its title (e.g. "postgres: 15/main: walwriter"). */
+function postgresProcesses(): Array<{ pid: number; title: string }> {
+  const out: Array<{ pid: number; title: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
+      out.push({
+        pid: Number(entry),
+        title: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' '),
+      });
+    } catch {
+      // The process ended while we looked at it.
+    }
+  }
+  return out;
+}
+
 /**
  * CPU-seconds per PostgreSQL process that works for us: the client backends connected to our
  * database plus the shared auxiliary processes (WAL writer, checkpointer…). Backends of other
@@ -60,18 +78,11 @@ export function machineCpuSeconds(): { busy: number; interrupts: number; steal: 
  */
 export function postgresCpuByPid(database: string): Map<number, number> {
   const out = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      const isClientBackend = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]|::1\(\d+\)/.test(title);
-      if (isClientBackend && !title.includes(` ${database} `)) continue;
-      const cpu = processCpuSeconds(Number(entry));
-      if (cpu !== null) out.set(Number(entry), cpu);
-    } catch {
-      // The process ended while we looked at it.
-    }
+  for (const { pid, title } of postgresProcesses()) {
+    const isClientBackend = /\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]|::1\(\d+\)/.test(title);
+    if (isClientBackend && !title.includes(` ${database} `)) continue;
+    const cpu = processCpuSeconds(pid); // null: it ended meanwhile
+    if (cpu !== null) out.set(pid, cpu);
   }
   return out;
 }
@@ -85,12 +96,10 @@ export function postgresCpuByPid(database: string): Map<number, number> {
  */
 export function deprioritisePostgres(database: string): number {
   let moved = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const { pid, title } of postgresProcesses()) {
+    if (!title.includes(` ${database} `)) continue;
+    const entry = String(pid);
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
-      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      if (!title.includes(` ${database} `)) continue;
       execFileSync('chrt', ['--idle', '-p', '0', entry], { stdio: 'ignore' });
       // BENCH_PG_CPU=1: also keep them off the server's core (CPU 0), so that the server's latency and
       // CPU figures carry none of PostgreSQL's preemptions, cache misses and loopback softirqs.
@@ -116,11 +125,8 @@ export function deprioritisePostgres(database: string): number {
  */
 export function nicePostgres(): { moved: number; restore: () => void } {
   const before = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
+  for (const { pid } of postgresProcesses()) {
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue;
       const priority = os.getPriority(pid);
       os.setPriority(pid, 19);
       before.set(pid, priority);

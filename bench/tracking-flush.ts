@@ -34,6 +34,7 @@ import {
   type PositionWrite,
 } from '../server/modules/tracking/tracking.repo';
 import { createMigratedDatabase } from './database';
+import { median } from './tracking-load';
 import { prng, randomPoint } from './tracking-setup';
 
 function num(name: string, fallback: number): number {
@@ -178,12 +179,6 @@ async function measure(rows: number, call: () => Promise<void>): Promise<Sample>
   clearInterval(ticker);
   return { ms, cpuUsPerRow: (used.user + used.system) / rows, loopMaxMs };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 function report(label: string, rows: number, impl: string, samples: Sample[]) {
   const f = (x: number, d: number) => x.toFixed(d).padStart(7);

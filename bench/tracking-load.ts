@@ -45,6 +45,13 @@ export class Histogram {
   }
 }
 
+/** The median: the mean of the middle two when the count is even. */
+export function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Runs `fn` over `items`, at most `limit` at a time. */

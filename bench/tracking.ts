@@ -79,6 +79,7 @@ import {
   fixMessage,
   Histogram,
   Mover,
+  median,
   openSocket,
   type Protocol,
   parseReply,
@@ -1110,13 +1111,6 @@ const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '–');
 
 type Target = { name: string; met: boolean | null; text: string };
-
-/** The median of a round's figures (BENCH_FANOUT_ROUNDS): the mean of the middle two when even. */
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Issue 15 §7's fan-out target, against the uWS floor measured in the same run. */
 const FANOUT_TARGET_FLOOR_RATIO = 0.8;
