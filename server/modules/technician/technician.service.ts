@@ -12,17 +12,20 @@ import { DomainError, pgErrorCode } from '../../lib/errors';
 import type { LocalRateLimiter } from '../../lib/rate-limit';
 import type { PresenceService } from '../presence/presence.service';
 import { createClockEstimator } from '../tracking/fix-filter';
+import { liveFix } from '../tracking/tracking.ingest';
 import type { TrackingService } from '../tracking/tracking.service';
 import type { TechnicianRepo } from './technician.repo';
 
 /** How long a technician's verification is trusted from memory by tracking.update (the hot path). */
 const VERIFIED_CACHE_MS = 30_000;
+/** …and read again in the background during its last this-many milliseconds (see refreshAhead). */
+const VERIFIED_REFRESH_MS = 10_000;
 
 type ProfileRow = NonNullable<Awaited<ReturnType<TechnicianRepo['profile']>>>;
 
 export function createTechnicianService(deps: {
   repo: TechnicianRepo;
-  tracking: Pick<TrackingService, 'ingest' | 'changed' | 'lastPosition'>;
+  tracking: Pick<TrackingService, 'ingest' | 'ingestFixes' | 'changed' | 'lastPosition'>;
   presence: Pick<PresenceService, 'wentOnline' | 'isPresent'>;
   /** Counts location fixes per technician (each call costs its number of points). */
   fixLimiter: LocalRateLimiter;
@@ -49,18 +52,41 @@ export function createTechnicianService(deps: {
   /** technician → (verified?, until when that answer is trusted): tracking.update checks it per call. */
   const verifiedCache = new Map<string, { verified: boolean; until: number }>();
 
+  /** Reads a technician's verification into the cache (unless a decision dropped the entry meanwhile). */
+  async function readVerified(technicianId: string) {
+    const before = verifiedCache.get(technicianId);
+    const row = await repo.profile(technicianId);
+    // Suspended or rejected: no. Pending (still onboarding, never dispatched or watched) may share.
+    const status = row?.profile.verification;
+    const known = {
+      verified: status === 'verified' || status === 'pending',
+      until: Date.now() + VERIFIED_CACHE_MS,
+    };
+    // A decision while this read was on its way deleted the entry it replaces: that read may be older.
+    if (before && verifiedCache.get(technicianId) !== before) return known;
+    if (verifiedCache.size > 100_000) verifiedCache.clear();
+    verifiedCache.set(technicianId, known);
+    return known;
+  }
+
   async function assertMayShareLocation(technicianId: string) {
-    const now = Date.now();
     let known = verifiedCache.get(technicianId);
-    if (!known || known.until < now) {
-      const row = await repo.profile(technicianId);
-      // Suspended or rejected: no. Pending (still onboarding, never dispatched or watched) may share.
-      const status = row?.profile.verification;
-      known = { verified: status === 'verified' || status === 'pending', until: now + VERIFIED_CACHE_MS };
-      if (verifiedCache.size > 100_000) verifiedCache.clear();
-      verifiedCache.set(technicianId, known);
-    }
+    if (!known || known.until < Date.now()) known = await readVerified(technicianId);
     if (!known.verified) throw suspended();
+  }
+
+  /**
+   * In its last VERIFIED_REFRESH_MS an answer is read again in the background, so that a technician
+   * sending fixes steadily never waits for it (tracking.update stays synchronous; issue 15 §7). The
+   * answer in use is never older than VERIFIED_CACHE_MS, as before.
+   */
+  const refreshing = new Set<string>();
+  function refreshAhead(technicianId: string, until: number, now: number) {
+    if (until - now > VERIFIED_REFRESH_MS || refreshing.has(technicianId)) return;
+    refreshing.add(technicianId);
+    readVerified(technicianId)
+      .catch(() => undefined)
+      .finally(() => refreshing.delete(technicianId));
   }
   const suspended = () =>
     new DomainError('FORBIDDEN_ROLE', 'Your account is suspended: location sharing is off.');
@@ -69,10 +95,12 @@ export function createTechnicianService(deps: {
   function acceptFixes(userId: string, input: z.output<typeof trackingUpdateInput>) {
     // Fixes are judged on server time: the device's clock offset, estimated per call, is taken off.
     const receivedAt = Date.now();
+    // Each time is parsed once, here (issue 15 §7: the pipeline gets epoch milliseconds, not text).
+    const { points } = input;
+    const times = points.map((p) => Date.parse(p.recordedAt));
     let newest = Number.NEGATIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
-    for (const p of input.points) {
-      const at = Date.parse(p.recordedAt);
+    for (const at of times) {
       newest = Math.max(newest, at);
       oldest = Math.min(oldest, at);
     }
@@ -82,14 +110,9 @@ export function createTechnicianService(deps: {
       { oldest, newest },
       input.sentAt === undefined ? undefined : Date.parse(input.sentAt),
     );
-    const points =
-      offset === 0
-        ? input.points
-        : input.points.map((p) => ({
-            ...p,
-            recordedAt: new Date(Date.parse(p.recordedAt) - offset).toISOString(),
-          }));
-    return deps.tracking.ingest(userId, points, receivedAt);
+    const fixes = points.map((p, i) => liveFix(p, times[i]! - offset));
+    if (fixes.length > 1) fixes.sort((a, b) => a.recordedAt - b.recordedAt);
+    return deps.tracking.ingestFixes(userId, fixes, receivedAt);
   }
 
   /**
@@ -103,8 +126,10 @@ export function createTechnicianService(deps: {
     }
     // A suspended (or never verified) technician's position is nobody's business (issue 15 §3).
     const known = verifiedCache.get(userId);
-    if (known && known.until >= Date.now()) {
+    const now = Date.now();
+    if (known && known.until >= now) {
       if (!known.verified) throw suspended();
+      refreshAhead(userId, known.until, now);
       return acceptFixes(userId, input);
     }
     return assertMayShareLocation(userId).then(() => acceptFixes(userId, input));

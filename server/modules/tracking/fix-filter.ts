@@ -135,35 +135,40 @@ export type ClockEstimator = {
  * after a tunnel is old but the clock is fine).
  */
 export function createClockEstimator(): ClockEstimator {
-  const devices = new Map<string, { samples: number[]; exact: boolean[] }>();
+  /**
+   * The last CLOCK_SAMPLES samples per device, in a ring (`next` is where the next one goes). Hot path
+   * (one call per tracking.update, issue 15 §7): no array is shifted or spread per call.
+   */
+  type Device = { samples: number[]; next: number; count: number };
+  const devices = new Map<string, Device>();
+  /** The i-th newest sample (0: this call's). */
+  const back = (d: Device, i: number) => (d.next - 1 - i + CLOCK_SAMPLES) % CLOCK_SAMPLES;
   return {
     offset(deviceId, receivedAt, fixes, sentAt) {
       const exact = sentAt !== undefined && Number.isFinite(sentAt);
       const sample = (exact ? sentAt : fixes.newest) - receivedAt;
       let d = devices.get(deviceId);
       if (!d) {
-        d = { samples: [], exact: [] };
+        d = { samples: new Array(CLOCK_SAMPLES).fill(0), next: 0, count: 0 };
         devices.set(deviceId, d);
       }
-      d.samples.push(sample);
-      d.exact.push(exact);
-      if (d.samples.length > CLOCK_SAMPLES) {
-        d.samples.shift();
-        d.exact.shift();
-      }
-      const best = Math.max(...d.samples);
+      d.samples[d.next] = sample;
+      d.next = (d.next + 1) % CLOCK_SAMPLES;
+      if (d.count < CLOCK_SAMPLES) d.count++;
+      let best = Number.NEGATIVE_INFINITY;
+      for (let i = 0; i < d.count; i++) best = Math.max(best, d.samples[i]!);
       if (Math.abs(best) < CLOCK_TOLERANCE_MS) return 0;
       // The device said what its clock read: taken at its word.
-      if (d.exact.at(-1) === true) return best;
+      if (exact) return best;
       // From fixes alone: fast only when all of this call's fixes are past what the filter tolerates as
       // "future" (one bogus fix from next week among good ones is that fix's problem, not the clock's)…
       if (best > 0)
         return best > FIX_LIMITS.maxFutureMs && fixes.oldest - receivedAt > FIX_LIMITS.maxFutureMs ? best : 0;
       // …slow only when several calls in a row agree it is far behind.
-      const recent = d.samples.slice(-SLOW_CLOCK_AGREEMENT);
-      const agreed =
-        recent.length === SLOW_CLOCK_AGREEMENT && recent.every((s) => s <= -SLOW_CLOCK_FROM_FIXES_MS);
-      return agreed ? best : 0;
+      if (d.count < SLOW_CLOCK_AGREEMENT) return 0;
+      for (let i = 0; i < SLOW_CLOCK_AGREEMENT; i++)
+        if (!(d.samples[back(d, i)]! <= -SLOW_CLOCK_FROM_FIXES_MS)) return 0;
+      return best;
     },
     forget(deviceId) {
       devices.delete(deviceId);

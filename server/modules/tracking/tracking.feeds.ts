@@ -3,6 +3,7 @@ import type { BookingStatus } from '../../contracts/booking';
 import type { LivePosition } from '../../contracts/tracking';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
+import { isoString } from '../../lib/iso';
 import type { Feed, FeedEvent, FeedSink } from '../../realtime/feed';
 import type { BookingRecords } from '../booking/booking.records';
 import { type Caller, type LiveFix, type TrackingState, WATCHABLE } from './tracking.state';
@@ -34,7 +35,7 @@ export function livePosition(
     accuracy: fix.accuracy,
     heading: fix.heading,
     speed: fix.speed,
-    recordedAt: new Date(fix.recordedAt).toISOString(),
+    recordedAt: isoString(fix.recordedAt),
     stale,
     etaSeconds: etaSeconds(d, speedMps),
     distanceMeters: d,
@@ -48,7 +49,7 @@ const numOrNull = (n: number | null) => (n === null ? 'null' : num(n));
 /**
  * Hot path (one per fix of a watched technician, issue 15 §7): `JSON.stringify(p)` written out by hand for
  * the one shape it is, key for key in the object's order, without walking the object generically.
- * `recordedAt` is from toISOString() (digits, '-', ':', '.', 'T', 'Z': nothing to escape). Held to
+ * `recordedAt` is toISOString()'s text (isoString) (digits, '-', ':', '.', 'T', 'Z': nothing to escape). Held to
  * JSON.stringify's output by tracking.feeds.unit.test.ts.
  */
 export function livePositionJson(p: LivePosition): string {

@@ -120,6 +120,46 @@ export function createTrackingIngest(deps: {
     outgoing.push([technicianId, at, fixes]);
   }
 
+  /**
+   * Applies a technician's fixes, oldest first (`liveFix` objects of the caller's own: kept as they are,
+   * never copied). tracking.update's hot path (issue 15 §7) parses each fix's time once, before this.
+   */
+  function ingestFixes(technicianId: string, fixes: LiveFix[], now = Date.now()) {
+    presence.fix(technicianId, now);
+    // What the other nodes get (nothing to build with one process).
+    const current: WireFix[] | null = bus.mode === 'memory' ? null : [];
+    let ok = 0;
+    let bad = 0;
+    let reason: Exclude<FixVerdict, { ok: true }>['reason'] | null = null;
+    for (const fix of fixes) {
+      const prev = last.get(technicianId);
+      const verdict = filter.judge(technicianId, fix, prev, now);
+      if (!verdict.ok) {
+        bad++;
+        reason = verdict.reason;
+        rejected[verdict.reason] = (rejected[verdict.reason] ?? 0) + 1;
+        continue;
+      }
+      ok++;
+      const job = activeJob.get(technicianId);
+      const crumbAt = lastCrumbAt.get(technicianId) ?? 0;
+      if (job && (fix.recordedAt >= crumbAt + CRUMB_EVERY_MS || fix.recordedAt < crumbAt)) {
+        lastCrumbAt.set(technicianId, Math.max(crumbAt, fix.recordedAt));
+        persist.crumb(job, technicianId, fix);
+      }
+      if (!verdict.current) continue; // history, not "now"
+      persist.position(technicianId, fix);
+      current?.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
+      applyCurrent(technicianId, prev, fix, now);
+      checkArriving(technicianId, fix);
+    }
+    // Every other node keeps its replica of the index, and its own viewers, from what it is sent.
+    if (current) shareFixes(technicianId, now, current);
+    accepted += ok;
+    // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
+    return { accepted: ok, rejected: bad, reason };
+  }
+
   return {
     /** Fixes another node accepted: judged there already. */
     remoteFixes(m: FixesMessage) {
@@ -170,56 +210,29 @@ export function createTrackingIngest(deps: {
 
     stats: () => ({ accepted, rejected: { ...rejected } }),
 
-    /** Validates and applies a technician's fixes (oldest first). Bad fixes are counted, never fatal. */
+    /** Validates and applies a technician's fixes (any order). Bad fixes are counted, never fatal. */
     ingest(technicianId: string, points: z.output<typeof trackingUpdateInput>['points'], now = Date.now()) {
-      presence.fix(technicianId, now);
-      // One point (a phone's usual call): no sort, and no copy beyond the one parsed timestamp.
-      const fixes =
-        points.length === 1
-          ? [{ ...points[0]!, recordedAt: Date.parse(points[0]!.recordedAt) }]
-          : points
-              .map((p) => ({ ...p, recordedAt: Date.parse(p.recordedAt) }))
-              .sort((a, b) => a.recordedAt - b.recordedAt);
-      // What the other nodes get (nothing to build with one process).
-      const current: WireFix[] | null = bus.mode === 'memory' ? null : [];
-      let ok = 0;
-      let bad = 0;
-      let reason: Exclude<FixVerdict, { ok: true }>['reason'] | null = null;
-      for (const p of fixes) {
-        const prev = last.get(technicianId);
-        const verdict = filter.judge(technicianId, p, prev, now);
-        if (!verdict.ok) {
-          bad++;
-          reason = verdict.reason;
-          rejected[verdict.reason] = (rejected[verdict.reason] ?? 0) + 1;
-          continue;
-        }
-        ok++;
-        const fix: LiveFix = {
-          lat: p.lat,
-          lng: p.lng,
-          recordedAt: p.recordedAt,
-          accuracy: p.accuracy ?? null,
-          heading: p.heading ?? null,
-          speed: p.speed ?? null,
-        };
-        const job = activeJob.get(technicianId);
-        const crumbAt = lastCrumbAt.get(technicianId) ?? 0;
-        if (job && (p.recordedAt >= crumbAt + CRUMB_EVERY_MS || p.recordedAt < crumbAt)) {
-          lastCrumbAt.set(technicianId, Math.max(crumbAt, p.recordedAt));
-          persist.crumb(job, technicianId, fix);
-        }
-        if (!verdict.current) continue; // history, not "now"
-        persist.position(technicianId, fix);
-        current?.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
-        applyCurrent(technicianId, prev, fix, now);
-        checkArriving(technicianId, fix);
-      }
-      // Every other node keeps its replica of the index, and its own viewers, from what it is sent.
-      if (current) shareFixes(technicianId, now, current);
-      accepted += ok;
-      // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
-      return { accepted: ok, rejected: bad, reason };
+      const fixes = points.map((p) => liveFix(p, Date.parse(p.recordedAt)));
+      return ingestFixes(technicianId, fixes.length > 1 ? fixes.sort(byTime) : fixes, now);
     },
+
+    ingestFixes,
   };
 }
+
+/** A point as the pipeline keeps it: its time as epoch milliseconds, absent readings as null. */
+export function liveFix(
+  p: { lat: number; lng: number; accuracy?: number | null; heading?: number | null; speed?: number | null },
+  recordedAt: number,
+): LiveFix {
+  return {
+    lat: p.lat,
+    lng: p.lng,
+    recordedAt,
+    accuracy: p.accuracy ?? null,
+    heading: p.heading ?? null,
+    speed: p.speed ?? null,
+  };
+}
+
+const byTime = (a: LiveFix, b: LiveFix) => a.recordedAt - b.recordedAt;

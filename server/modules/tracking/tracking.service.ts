@@ -84,6 +84,7 @@ export function createTrackingService(deps: {
     reposition: ingest.reposition,
     stats: () => ({ ...ingest.stats(), online: index.size }),
     ingest: ingest.ingest,
+    ingestFixes: ingest.ingestFixes,
 
     /**
      * Technicians whose row changed (online, services, verification): re-read here, and on every other
