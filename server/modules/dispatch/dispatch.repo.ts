@@ -410,15 +410,23 @@ export function createDispatchRepo(
         .from(dispatchOffers)
         .where(eq(dispatchOffers.status, 'offered')),
 
-    /** Searching bookings on a technician's doorstep, nearest first, to offer at once when they are free. */
-    async searchingNear(technicianId: string, radiusMeters: number, limit: number) {
+    /**
+     * Searching bookings on a technician's doorstep, to offer at once when they are free: those that have
+     * waited longer than `waitedMs` first, longest wait first, then the rest nearest first. Nearest-only
+     * starved a booking at the edge of a busy area: every technician freed near it had a nearer one
+     * waiting, so it waited out its whole search window in a rush while newer bookings were served.
+     */
+    async searchingNear(technicianId: string, radiusMeters: number, limit: number, waitedMs: number) {
+      const waitedSince = sql`now() - ${`${waitedMs} milliseconds`}::interval`;
       const rows = await queryRows<{ id: string }>(
         db,
         sql`SELECT b.id FROM bookings b, technician_profiles tp
             WHERE tp.user_id = ${technicianId} AND b.status = 'searching' AND NOT b.sandbox
               AND NOT EXISTS (SELECT 1 FROM dispatch_offers o WHERE o.booking_id = b.id AND o.status = 'offered')
               AND ST_DWithin(b.location, tp.location, ${radiusMeters})
-            ORDER BY ST_Distance(b.location, tp.location), b.created_at
+            ORDER BY b.created_at >= ${waitedSince},
+                     CASE WHEN b.created_at < ${waitedSince} THEN 0 ELSE ST_Distance(b.location, tp.location) END,
+                     b.created_at
             LIMIT ${limit}`,
       );
       return rows.map((r) => r.id);

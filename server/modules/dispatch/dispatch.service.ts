@@ -34,6 +34,8 @@ type Recheck = { type: 'recheck' };
 const MEMORY_CANDIDATES = 10;
 /** Waiting bookings nearest a technician who just became free that are dispatched again at once. */
 const FREED_KICKS = 3;
+/** A booking searching this long goes before nearer ones when a technician near it is freed. */
+const WAITED_LONG_MS = 20_000;
 /** How long the offers stream trusts its last verification check without a recheck message. */
 const RECHECK_MS = 60_000;
 /**
@@ -314,16 +316,21 @@ export function createDispatchService(deps: {
   }
 
   /**
-   * A technician's offer closed without a job, or their job ended: free at once, so the nearest booking
-   * waiting for someone is offered now (not at the next sweep).
+   * A technician's offer closed without a job, or their job ended: free at once, so a booking waiting
+   * near them is offered now (not at the next sweep): one that has waited long first, else the nearest.
    */
   function freed(technicianId: string) {
     if (stopped) return;
     void background('freed', async () => {
-      // The nearest few, not every booking around (twenty rounds for one free technician were nineteen
+      // A few, not every booking around (twenty rounds for one free technician were nineteen
       // empty ones), one after another: each round asks its booking's own nearest free technician, so run
       // together the three would race for this one and the farthest could win.
-      for (const id of await repo.searchingNear(technicianId, config.radiusMeters, FREED_KICKS))
+      for (const id of await repo.searchingNear(
+        technicianId,
+        config.radiusMeters,
+        FREED_KICKS,
+        WAITED_LONG_MS,
+      ))
         await kick(id);
     });
   }

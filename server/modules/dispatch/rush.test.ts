@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispatchOffers } from '../../../db/schema';
 import { pgErrorCode } from '../../lib/errors';
@@ -143,6 +143,29 @@ describe('the morning rush', () => {
       return open.length ? open : undefined;
     });
     expect(next!.bookingId).toBe(waiting[3]!.id); // the one 150 m away
+  });
+
+  it('a booking that has waited long goes before nearer ones when a technician near it is freed', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const job = await book(spot);
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    await svc().dispatch.accept(job.id, t.user.id);
+    const waiting = [];
+    for (const metres of [900, 150, 400]) waiting.push(await book(offset(spot, metres)));
+    // The farthest has been searching for a minute (newer, nearer bookings kept winning the freed).
+    await svc().database.db.execute(
+      sql`UPDATE bookings SET created_at = now() - interval '60 seconds' WHERE id = ${waiting[0]!.id}`,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await openOffersOf(t.user.id)).toHaveLength(0);
+    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
+      await svc().bookings.advance(job.id, t.user, to, { confirmFar: true });
+    const [next] = await until(async () => {
+      const open = await openOffersOf(t.user.id);
+      return open.length ? open : undefined;
+    });
+    expect(next!.bookingId).toBe(waiting[0]!.id);
   });
 
   it('a burst of triggers for one booking costs one dispatch round, not one each', async () => {
