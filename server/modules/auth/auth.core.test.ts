@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../../db/schema';
 import { DomainError } from '../../lib/errors';
 import { createBackoff, createRateLimiter } from '../../lib/rate-limit';
+import { until } from '../../test/fixtures';
 import { testDatabase, uniqueEmail } from '../../test/harness';
 import { createAuthRepo } from './auth.repo';
 import { createAuthService } from './auth.service';
@@ -107,6 +108,61 @@ describe('sessions (Lucia design)', () => {
     expect(reads).toBe(2);
     await auth.signOut(sessionIdFromToken(token));
     expect(await store.validate(token)).toBeNull();
+  });
+
+  it('reads sessions in use again in the background, together, before they lapse; a sign-out meanwhile wins', async () => {
+    const repo = createAuthRepo(database.db);
+    let single = 0;
+    const batches: string[][] = [];
+    let hold: Promise<void> | undefined;
+    const counted = {
+      ...repo,
+      findSessionWithUser: (id: string) => {
+        single++;
+        return repo.findSessionWithUser(id);
+      },
+      sessionsWithUsers: async (ids: string[]) => {
+        batches.push(ids);
+        const rows = await repo.sessionsWithUsers(ids);
+        await hold;
+        return rows;
+      },
+    };
+    let t = Date.now();
+    const store = createSessionStore(counted, () => t);
+    const auth = createAuthService({
+      repo: counted,
+      sessions: store,
+      limiter: createRateLimiter({ limit: 99, windowMs: 1 }),
+    });
+    const tokens = [];
+    for (let i = 0; i < 3; i++) tokens.push((await auth.signUp(signUpInput(), 'ip')).token);
+    for (const token of tokens) expect(await store.validate(token)).not.toBeNull();
+    expect(single).toBe(3);
+
+    // 25 s on (in the last 10 s of the 30 s an entry is trusted): answered from memory, re-read behind.
+    t += 25_000;
+    for (const token of tokens) expect(await store.validate(token)).not.toBeNull();
+    expect(single).toBe(3);
+    await until(async () => batches.length === 1);
+    expect(batches[0]!.sort()).toEqual(tokens.map(sessionIdFromToken).sort());
+    await new Promise((r) => setTimeout(r, 50));
+    // 40 s after the first read: past its 30 s, but the background read renewed the entries.
+    t += 15_000;
+    for (const token of tokens) expect(await store.validate(token)).not.toBeNull();
+    expect(single).toBe(3);
+
+    // A sign-out while a background read is on its way: that read does not put the session back.
+    t += 10_000; // 25 s since the background read
+
+    let release!: () => void;
+    hold = new Promise((r) => (release = r));
+    expect(await store.validate(tokens[0]!)).not.toBeNull();
+    await until(async () => batches.length === 2);
+    await auth.signOut(sessionIdFromToken(tokens[0]!));
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await store.validate(tokens[0]!)).toBeNull();
   });
 
   it('does not let a lookup that raced a sign-out put the session back in the cache', async () => {

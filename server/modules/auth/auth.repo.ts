@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../../db/client';
 import { type SessionRow, sessions, technicianProfiles, type UserRow, users } from '../../../db/schema';
 
@@ -62,6 +62,16 @@ export function createAuthRepo(db: DbOrTx) {
         .where(eq(sessions.id, sessionId))
         .limit(1);
       return row;
+    },
+
+    /** Several sessions with their users at once (the session cache's background refresh). */
+    sessionsWithUsers(sessionIds: string[]): Promise<Array<{ session: SessionRow; user: UserRow }>> {
+      if (sessionIds.length === 0) return Promise.resolve([]);
+      return db
+        .select({ session: sessions, user: users })
+        .from(sessions)
+        .innerJoin(users, eq(sessions.userId, users.id))
+        .where(inArray(sessions.id, sessionIds));
     },
 
     async extendSession(sessionId: string, expiresAt: Date) {

@@ -36,6 +36,15 @@ export type ValidSession = { id: string; userId: string; expiresAt: Date; renewe
  */
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 100_000;
+/**
+ * An entry used in its last this-many milliseconds is read again in the background, together with every
+ * other entry due meanwhile (one query per REFRESH_BATCH_MS, not one per session): a request then never
+ * waits for its session's re-read, and 600 busy users cost one round trip a second, not twenty (issue 18:
+ * about two of a job's database transactions at 10 jobs/s were sessions re-read one by one). An entry is
+ * still never used older than CACHE_TTL_MS: past it, the request reads the row itself, as before.
+ */
+const REFRESH_AHEAD_MS = 10_000;
+const REFRESH_BATCH_MS = 500;
 type CachedSession = {
   userId: string;
   expiresAt: number;
@@ -85,6 +94,46 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now,
     const ids = sessionsOfUser.get(entry.userId);
     ids?.delete(id);
     if (ids?.size === 0) sessionsOfUser.delete(entry.userId);
+  }
+
+  /** Sessions used in their last REFRESH_AHEAD_MS, to be read again together. */
+  const due = new Set<string>();
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function refreshLater(id: string) {
+    if (due.has(id) || reading.has(id)) return;
+    due.add(id);
+    refreshTimer ??= setTimeout(() => {
+      refreshTimer = undefined;
+      void refresh();
+    }, REFRESH_BATCH_MS);
+    refreshTimer.unref?.();
+  }
+
+  async function refresh() {
+    const ids = [...due];
+    due.clear();
+    const readAt = generation;
+    const t = now();
+    let rows: Awaited<ReturnType<AuthRepo['sessionsWithUsers']>>;
+    try {
+      rows = await repo.sessionsWithUsers(ids);
+    } catch {
+      return; // the entries lapse, and the next request reads its own (and reports the failure)
+    }
+    // An invalidation meanwhile: this read may predate it, so nothing of it is kept.
+    if (generation !== readAt) return;
+    const found = new Set<string>();
+    for (const row of rows) {
+      found.add(row.session.id);
+      remember(row.session.id, {
+        userId: row.user.id,
+        expiresAt: row.session.expiresAt.getTime(),
+        user: row.user,
+        cachedAt: t,
+      });
+    }
+    for (const id of ids) if (!found.has(id)) drop(id);
   }
 
   function forgetUser(userId: string) {
@@ -144,7 +193,7 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now,
         const loaded = await read;
         if (!loaded) return null;
         entry = loaded;
-      }
+      } else if (t - entry.cachedAt > CACHE_TTL_MS - REFRESH_AHEAD_MS) refreshLater(id);
       if (entry.expiresAt <= t) {
         drop(id);
         await repo.deleteSession(id);
