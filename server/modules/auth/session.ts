@@ -37,13 +37,14 @@ export type ValidSession = { id: string; userId: string; expiresAt: Date; renewe
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 100_000;
 /**
- * An entry used in its last this-many milliseconds is read again in the background, together with every
- * other entry due meanwhile (one query per REFRESH_BATCH_MS, not one per session): a request then never
- * waits for its session's re-read, and 600 busy users cost one round trip a second, not twenty (issue 18:
- * about two of a job's database transactions at 10 jobs/s were sessions re-read one by one). An entry is
- * still never used older than CACHE_TTL_MS: past it, the request reads the row itself, as before.
+ * An entry used when older than this is read again in the background, together with every other entry
+ * due meanwhile (one query per REFRESH_BATCH_MS, not one per session): a request then never waits for its
+ * session's re-read, and a user whose requests come less than CACHE_TTL_MS apart never has it re-read one
+ * by one (issue 18: in a rush, with each customer booking every 15–30 s, more than one of a job's database
+ * transactions was a session read on its own). An entry is still never used older than CACHE_TTL_MS: past
+ * it, the request reads the row itself, as before.
  */
-const REFRESH_AHEAD_MS = 10_000;
+const REFRESH_AFTER_MS = 10_000;
 const REFRESH_BATCH_MS = 500;
 type CachedSession = {
   userId: string;
@@ -96,7 +97,7 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now,
     if (ids?.size === 0) sessionsOfUser.delete(entry.userId);
   }
 
-  /** Sessions used in their last REFRESH_AHEAD_MS, to be read again together. */
+  /** Sessions used past REFRESH_AFTER_MS, to be read again together. */
   const due = new Set<string>();
   let refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -193,7 +194,7 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now,
         const loaded = await read;
         if (!loaded) return null;
         entry = loaded;
-      } else if (t - entry.cachedAt > CACHE_TTL_MS - REFRESH_AHEAD_MS) refreshLater(id);
+      } else if (t - entry.cachedAt > REFRESH_AFTER_MS) refreshLater(id);
       if (entry.expiresAt <= t) {
         drop(id);
         await repo.deleteSession(id);
