@@ -125,15 +125,23 @@ describe('the morning rush', () => {
     expect(next.bookingId).toBe(waiting.id);
   });
 
-  it('a freed technician is offered the nearest of the bookings waiting around them', async () => {
+  /**
+   * A technician on a job, and bookings waiting at these distances from them (booked in this order, nobody
+   * free); `meanwhile` runs before they finish. Returns the waiting bookings and the one offered to them
+   * the moment the job is done.
+   */
+  async function waitingWhileBusy(
+    metres: number[],
+    meanwhile: (waiting: { id: string }[]) => Promise<unknown>,
+  ) {
     const spot = uniqueSpot();
     const t = await technician(svc(), spot);
     const job = await book(spot);
     await until(async () => (await openOffersOf(t.user.id)).length === 1);
     await svc().dispatch.accept(job.id, t.user.id);
-    // Nobody free: they all wait. Booked farthest first, so "first come" would pick the farthest.
     const waiting = [];
-    for (const metres of [900, 700, 500, 150, 400]) waiting.push(await book(offset(spot, metres)));
+    for (const m of metres) waiting.push(await book(offset(spot, m)));
+    await meanwhile(waiting);
     await new Promise((r) => setTimeout(r, 300));
     expect(await openOffersOf(t.user.id)).toHaveLength(0);
     for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
@@ -142,30 +150,23 @@ describe('the morning rush', () => {
       const open = await openOffersOf(t.user.id);
       return open.length ? open : undefined;
     });
-    expect(next!.bookingId).toBe(waiting[3]!.id); // the one 150 m away
+    return { waiting, offered: next!.bookingId };
+  }
+
+  it('a freed technician is offered the nearest of the bookings waiting around them', async () => {
+    // Booked farthest first, so "first come" would pick the farthest.
+    const { waiting, offered } = await waitingWhileBusy([900, 700, 500, 150, 400], async () => {});
+    expect(offered).toBe(waiting[3]!.id); // the one 150 m away
   });
 
   it('a booking that has waited long goes before nearer ones when a technician near it is freed', async () => {
-    const spot = uniqueSpot();
-    const t = await technician(svc(), spot);
-    const job = await book(spot);
-    await until(async () => (await openOffersOf(t.user.id)).length === 1);
-    await svc().dispatch.accept(job.id, t.user.id);
-    const waiting = [];
-    for (const metres of [900, 150, 400]) waiting.push(await book(offset(spot, metres)));
-    // The farthest has been searching for a minute (newer, nearer bookings kept winning the freed).
-    await svc().database.db.execute(
-      sql`UPDATE bookings SET created_at = now() - interval '60 seconds' WHERE id = ${waiting[0]!.id}`,
+    const { waiting, offered } = await waitingWhileBusy([900, 150, 400], (w) =>
+      // The farthest has been searching for a minute (newer, nearer bookings kept winning the freed).
+      svc().database.db.execute(
+        sql`UPDATE bookings SET created_at = now() - interval '60 seconds' WHERE id = ${w[0]!.id}`,
+      ),
     );
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await openOffersOf(t.user.id)).toHaveLength(0);
-    for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
-      await svc().bookings.advance(job.id, t.user, to, { confirmFar: true });
-    const [next] = await until(async () => {
-      const open = await openOffersOf(t.user.id);
-      return open.length ? open : undefined;
-    });
-    expect(next!.bookingId).toBe(waiting[0]!.id);
+    expect(offered).toBe(waiting[0]!.id);
   });
 
   it('a burst of triggers for one booking costs one dispatch round, not one each', async () => {
