@@ -292,9 +292,25 @@ export function createPaymentsService(deps: Deps) {
     };
   }
 
+  /**
+   * Checkouts of one payment starting at once on this node share one initialize: run side by side, the
+   * provider refuses the second (Paystack: "Duplicate Transaction Reference") before the first has stored
+   * its page, and that customer was told the provider was not answering.
+   */
+  const initializing = new Map<string, Promise<PaymentRow>>();
+
   /** Starts (or re-reads) the hosted checkout of a pending online payment. */
-  async function initialize(p: PaymentRow, row: BookingWithService): Promise<PaymentRow> {
-    if (!isOnline(p.method) || p.redirectUrl || p.status !== 'pending') return p;
+  function initialize(p: PaymentRow, row: BookingWithService): Promise<PaymentRow> {
+    if (!isOnline(p.method) || p.redirectUrl || p.status !== 'pending') return Promise.resolve(p);
+    const running = initializing.get(p.id);
+    if (running) return running;
+    const work = initializeOnce(p, row).finally(() => initializing.delete(p.id));
+    initializing.set(p.id, work);
+    return work;
+  }
+
+  async function initializeOnce(p: PaymentRow, row: BookingWithService): Promise<PaymentRow> {
+    if (!isOnline(p.method)) return p;
     const provider = providers[p.method];
     if (!provider) throw new DomainError('CONFLICT', 'This payment method is not available.');
     const customer = await repo.user(p.customerId);
@@ -313,9 +329,14 @@ export function createPaymentsService(deps: Deps) {
       });
       await repo.setRedirect(p.id, r.redirectUrl, r.providerRef);
     } catch (e) {
-      // A racing initialize may have stored its page meanwhile: that one is the answer.
-      const again = await repo.payment(p.id);
-      if (again?.redirectUrl) return again;
+      // A racing initialize (another node's) may have stored its page meanwhile, or be about to: that
+      // one is the answer.
+      for (let i = 0; i < 5; i++) {
+        const again = await repo.payment(p.id);
+        if (again?.redirectUrl) return again;
+        if (!(e instanceof GatewayError)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       if (e instanceof GatewayError) {
         log.warn('payment initialize failed', { provider: p.method, error: e.message });
         throw new DomainError('CONFLICT', 'The payment provider is not answering. Try again in a moment.');
