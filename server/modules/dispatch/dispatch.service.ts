@@ -197,12 +197,16 @@ export function createDispatchService(deps: {
       } catch (e) {
         const pg = pgErrorCode(e);
         const taken = pg.code === '23505' && pg.constraint === 'dispatch_offers_one_open_per_technician';
-        if (!taken || attempt >= 5) throw e;
+        if (!taken || attempt >= 5) {
+          unserved.add(bookingId); // unknown: count it as waiting (freed technicians look, as before)
+          throw e;
+        }
       }
     }
   }
 
   async function offerNext(bookingId: string) {
+    const skipsBefore = waitingSkips;
     const result = await db.transaction(async (tx) => {
       const dispatch = dispatchRepo(tx);
       const row = await deps.bookings.row(bookingId, { tx, forUpdate: true });
@@ -257,10 +261,17 @@ export function createDispatchService(deps: {
       // a chosen technician who said no (and no fallback agreed) ends it at once.
       const deadline = row.scheduledFor?.getTime() ?? row.createdAt.getTime() + config.searchWindowMs;
       const refusedByChosen = chosen && !row.fallbackToNearest && reason !== 'No technician accepted in time';
-      if (Date.now() < deadline && !refusedByChosen) return null;
+      if (Date.now() < deadline && !refusedByChosen) return { waiting: true as const };
       const change = await lifecycle.transition(tx, row, 'unfulfilled', { id: null, role: 'system' }, reason);
       return { change };
     });
+    if (result && 'waiting' in result) {
+      unserved.add(bookingId);
+      // A technician freed during this round was not looked for (nothing was waiting then): look again.
+      if (waitingSkips !== skipsBefore) void kick(bookingId);
+      return;
+    }
+    unserved.delete(bookingId);
     if (!result) return;
     if ('change' in result && result.change) {
       lifecycle.publish(result.change);
@@ -288,6 +299,19 @@ export function createDispatchService(deps: {
    * bookings; chained rounds were most of the transactions past the knee (issue 18).
    */
   const pending = new Map<string, Promise<unknown>>();
+  /**
+   * Searching bookings whose last round found nobody (waiting for a technician to be free). With one
+   * node (memory bus) every round runs here, so when this is empty after the startup sweep, a freed
+   * technician has nothing to be offered and their `searchingNear` query is skipped: at a sustained rush
+   * rate that query found nothing for almost every job (one transaction of about twelve, issue 18). A
+   * round that finds nobody while such a skip happened goes round again (`waitingSkips`), so a technician
+   * freed mid-round is not missed. Several nodes: rounds run anywhere, so the query always runs.
+   */
+  const unserved = new Set<string>();
+  let waitingSkips = 0;
+  let freedLookups = 0;
+  let sweptOnce = false;
+  const nothingWaiting = () => bus.mode === 'memory' && sweptOnce && unserved.size === 0;
   const notStarted = new Set<string>();
   function kick(bookingId: string) {
     const latest = pending.get(bookingId);
@@ -321,6 +345,11 @@ export function createDispatchService(deps: {
    */
   function freed(technicianId: string) {
     if (stopped) return;
+    if (nothingWaiting()) {
+      waitingSkips++;
+      return;
+    }
+    freedLookups++;
     void background('freed', async () => {
       // A few, not every booking around (twenty rounds for one free technician were nineteen
       // empty ones), one after another: each round asks its booking's own nearest free technician, so run
@@ -350,6 +379,8 @@ export function createDispatchService(deps: {
   async function waiting() {
     const ids = await repo.searchingWithoutOpenOffer(config.scheduleLeadMs);
     await Promise.all(ids.map((id) => kick(id)));
+    // Every booking waiting before now has had a round: `unserved` knows which still wait.
+    sweptOnce = true;
   }
 
   /**
@@ -487,6 +518,9 @@ export function createDispatchService(deps: {
     /** A technician came online or changed services: offer them what is waiting nearby. */
     onTechnicianAvailable: freed,
 
+    /** Freed technicians: looked up waiting bookings for, or skipped because nothing was waiting. */
+    freedStats: () => ({ lookups: freedLookups, skipped: waitingSkips }),
+
     /**
      * `technician.offers`: open offers first, then new and closed ones as they happen. Access is checked
      * again on every event (issue 15 §3): once the technician is no longer verified the stream ends.
@@ -533,6 +567,7 @@ export function createDispatchService(deps: {
       });
       // A job that ended on this node frees its technician (each change is acted on by the node that made it).
       const offChanges = bus.on<BookingChangeMessage>(channels.bookingChanges, (m) => {
+        if (m.status !== 'searching') unserved.delete(m.bookingId);
         if (m.node === bus.nodeId && m.technicianId && RELEASING.has(m.status)) freed(m.technicianId);
       });
       unsubscribe = () => {
