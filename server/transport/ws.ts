@@ -137,19 +137,29 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
   /** Who a socket's resolved context speaks for (null: anonymous, or not resolved yet). */
   const identity = (conn: Conn<TCtx>) => (conn.context === null ? null : opts.identify(conn.context));
 
+  /**
+   * The socket whose message handler is running: uWS corks it already, so a reply to it is written
+   * without another cork (hot path, issue 15 §7: every tracking.update is answered; no closure, one
+   * native call fewer).
+   */
+  let inHandler: Socket | null = null;
+
   function send(ws: Socket, msg: TRPCResponseMessage | string) {
     const conn = ws.getUserData();
     if (conn.closed) return;
     const text =
       typeof msg === 'string' ? msg : JSON.stringify(plainJson ? msg : transformTRPCResponse(config, msg));
-    ws.cork(() => {
-      const status = ws.send(text, false);
-      // 2 = dropped: uWS refused to buffer more for this socket.
-      if (status === 2 || ws.getBufferedAmount() > MAX_BACKPRESSURE) {
-        log.warn('websocket over backpressure limit, closing', { ip: conn.ip });
-        ws.end(1013, 'Backpressure limit');
-      }
-    });
+    if (ws === inHandler) write(ws, conn, text);
+    else ws.cork(() => write(ws, conn, text));
+  }
+
+  function write(ws: Socket, conn: Conn<TCtx>, text: string) {
+    const status = ws.send(text, false);
+    // 1 = written with nothing left buffered; 2 = dropped: uWS refused to buffer more for this socket.
+    if (status !== 1 && (status === 2 || ws.getBufferedAmount() > MAX_BACKPRESSURE)) {
+      log.warn('websocket over backpressure limit, closing', { ip: conn.ip });
+      ws.end(1013, 'Backpressure limit');
+    }
   }
   const feeds = createFeedGroups(app, send);
 
@@ -161,9 +171,21 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
    */
   function dataReply(id: SubId, jsonrpc: '2.0' | undefined, data: unknown): TRPCResponseMessage | string {
     if (!plainJson) return { id, jsonrpc, result: { type: 'data', data } };
-    const json = JSON.stringify(data);
+    // A frozen result shared by many calls (tracking.update's usual answer) is serialised once.
+    let json: string | undefined;
+    if (data === lastReplyData) json = lastReplyJson;
+    else {
+      json = JSON.stringify(data);
+      if (Object.isFrozen(data) && typeof data === 'object') {
+        lastReplyData = data;
+        lastReplyJson = json;
+      }
+    }
     return `{"id":${JSON.stringify(id)},${jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":{"type":"data"${json === undefined ? '' : `,"data":${json}`}}}`;
   }
+
+  let lastReplyData: unknown;
+  let lastReplyJson: string | undefined;
 
   function waitForDrain(ws: Socket): Promise<void> | undefined {
     const conn = ws.getUserData();
@@ -535,8 +557,13 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
         if (text === 'PING') return void ws.send('PONG');
         if (text === 'PONG') return;
       }
-      if (!conn.ctx) readConnectionParams(ws, text);
-      else dispatch(ws, text);
+      inHandler = ws;
+      try {
+        if (!conn.ctx) readConnectionParams(ws, text);
+        else dispatch(ws, text);
+      } finally {
+        inHandler = null;
+      }
     },
 
     drain: (ws) => {

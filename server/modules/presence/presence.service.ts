@@ -172,6 +172,9 @@ export function createPresenceService(deps: {
     /** A fix (or any tracking call) from them: on the node that took it (`local`) and on every other. */
     fix(id: string, at = now(), local = true) {
       lastFix.set(id, at);
+      // Hot path (every fix, issue 15 §7): a technician whose socket is open here is present, and every
+      // beat counts them as heard; only their last fix's time is new.
+      if (local && sockets.has(id) && present.has(id)) return;
       if (local) heardHere.add(id);
       heard(id, at, local);
     },

@@ -92,11 +92,18 @@ export function createTechnicianService(deps: {
     new DomainError('FORBIDDEN_ROLE', 'Your account is suspended: location sharing is off.');
 
   /** The fixes of one tracking.update call, once it is allowed: judged on server time, then ingested. */
-  function acceptFixes(userId: string, input: z.output<typeof trackingUpdateInput>) {
-    // Fixes are judged on server time: the device's clock offset, estimated per call, is taken off.
-    const receivedAt = Date.now();
-    // Each time is parsed once, here (issue 15 §7: the pipeline gets epoch milliseconds, not text).
+  function acceptFixes(userId: string, input: z.output<typeof trackingUpdateInput>, receivedAt = Date.now()) {
+    // Fixes are judged on server time (`receivedAt`): the device's clock offset, estimated per call, is
+    // taken off. Each time is parsed once, here (issue 15 §7: the pipeline gets epoch milliseconds).
     const { points } = input;
+    const sentAt = input.sentAt === undefined ? undefined : Date.parse(input.sentAt);
+    if (points.length === 1) {
+      // The usual call (a phone reports its newest fix): no arrays of times, no sort.
+      const p = points[0]!;
+      const at = Date.parse(p.recordedAt);
+      const offset = clocks.offset(userId, receivedAt, { oldest: at, newest: at }, sentAt);
+      return deps.tracking.ingestFixes(userId, [liveFix(p, at - offset)], receivedAt);
+    }
     const times = points.map((p) => Date.parse(p.recordedAt));
     let newest = Number.NEGATIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;
@@ -104,12 +111,7 @@ export function createTechnicianService(deps: {
       newest = Math.max(newest, at);
       oldest = Math.min(oldest, at);
     }
-    const offset = clocks.offset(
-      userId,
-      receivedAt,
-      { oldest, newest },
-      input.sentAt === undefined ? undefined : Date.parse(input.sentAt),
-    );
+    const offset = clocks.offset(userId, receivedAt, { oldest, newest }, sentAt);
     const fixes = points.map((p, i) => liveFix(p, times[i]! - offset));
     if (fixes.length > 1) fixes.sort((a, b) => a.recordedAt - b.recordedAt);
     return deps.tracking.ingestFixes(userId, fixes, receivedAt);
@@ -130,7 +132,7 @@ export function createTechnicianService(deps: {
     if (known && known.until >= now) {
       if (!known.verified) throw suspended();
       refreshAhead(userId, known.until, now);
-      return acceptFixes(userId, input);
+      return acceptFixes(userId, input, now);
     }
     return assertMayShareLocation(userId).then(() => acceptFixes(userId, input));
   }

@@ -157,7 +157,7 @@ export function createTrackingIngest(deps: {
     if (current) shareFixes(technicianId, now, current);
     accepted += ok;
     // `reason`: why the last rejected fix was refused, so the phone can say so instead of "sent".
-    return { accepted: ok, rejected: bad, reason };
+    return ok === 1 && bad === 0 ? ONE_ACCEPTED : { accepted: ok, rejected: bad, reason };
   }
 
   return {
@@ -236,3 +236,9 @@ export function liveFix(
 }
 
 const byTime = (a: LiveFix, b: LiveFix) => a.recordedAt - b.recordedAt;
+
+/**
+ * The usual answer (one fix, accepted): one frozen object, so the WebSocket reply is serialised once for
+ * all calls (server/transport/ws.ts dataReply), not once per fix.
+ */
+const ONE_ACCEPTED = Object.freeze({ accepted: 1, rejected: 0, reason: null });
