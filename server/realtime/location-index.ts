@@ -88,6 +88,12 @@ export function createLocationIndex() {
     for (let k = 0; k < e.grids.length; k++) e.grids[k]!.add(e, k);
   }
 
+  /** After a move: into another cell, or (most fixes) only the coordinates written. */
+  function reposition(e: Entry, cell: number) {
+    if (cell !== e.cell) moveTo(e, cell);
+    else writeCoords(e);
+  }
+
   const search = createNearestSearch();
 
   return {
@@ -136,12 +142,18 @@ export function createLocationIndex() {
         if (availableChanges) e.available = fields.available!;
         if (servicesChange) e.services = new Set(fields.services);
         attach(e);
-      } else if (cell !== e.cell) {
-        moveTo(e, cell);
-      } else {
-        writeCoords(e); // the hot path: a few stores
-      }
+      } else reposition(e, cell);
       return e;
+    },
+
+    /** A new position of a technician in the index (hot path: every fix); false when they are not in it. */
+    move(id: string, at: { lat: number; lng: number }): boolean {
+      const e = byId.get(id);
+      if (e === undefined) return false;
+      e.lat = at.lat;
+      e.lng = at.lng;
+      reposition(e, cellKey(rowOf(at.lat), colOf(at.lng)));
+      return true;
     },
 
     setAvailable(id: string, isAvailable: boolean) {

@@ -96,11 +96,14 @@ function churnAndCompare(centre: Point, spreadDeg: number, seed: number, rounds 
         // A GPS fix: a few metres to a few hundred, position only.
         t.lat += (rand() - 0.5) * 0.004;
         t.lng += (rand() - 0.5) * 0.004;
-        index.upsert(id, { lat: t.lat, lng: t.lng });
+        // tracking's hot path moves (position only); upsert without availability must do the same.
+        if (rand() < 0.5) expect(index.move(id, { lat: t.lat, lng: t.lng })).toBe(true);
+        else index.upsert(id, { lat: t.lat, lng: t.lng });
       } else if (r < 0.7) {
         // A jump across the area.
         Object.assign(t, around(rand, centre, spreadDeg));
-        index.upsert(id, { lat: t.lat, lng: t.lng });
+        if (rand() < 0.5) expect(index.move(id, { lat: t.lat, lng: t.lng })).toBe(true);
+        else index.upsert(id, { lat: t.lat, lng: t.lng });
       } else if (r < 0.8) {
         t.available = !t.available;
         index.setAvailable(id, t.available);
@@ -257,6 +260,9 @@ describe('in-memory location index', () => {
     expect(index.nearestAvailable({ lat: 0, lng: 0 }, 10, 5_000, 'a')).toEqual([]);
     expect(index.nearest({ lat: 0, lng: 0 }, 10, 5_000)).toEqual([]);
     expect([...index.all()]).toEqual([]);
+    // A fix of someone not in the index (offline) adds nobody.
+    expect(index.move('offline', { lat: 6.5, lng: 3.4 })).toBe(false);
+    expect(index.size).toBe(0);
 
     const services = new Set(['a']);
     index.upsert('pole', { lat: 90, lng: 0, available: true, services });

@@ -39,6 +39,8 @@ export type Group = {
   /** `{"id":…,"result":{"type":"data","id":` — everything before the event. */
   prefix: string;
   members: Set<Member>;
+  /** Events published to the group so far (viewers' buffers are checked every few: ws-feeds.ts). */
+  published: number;
   unsubscribe: () => void;
 };
 // biome-ignore lint/suspicious/noExplicitAny: a member's socket may carry any context type

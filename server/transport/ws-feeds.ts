@@ -8,6 +8,12 @@ import type { Conn, Group, Member, SubId } from './ws-conn';
  * one, sent when the socket drains (coalescing: never a queue of positions that are already old).
  */
 export const LAG_MARK = 16 * 1024;
+/**
+ * Viewers' buffers are looked at every this-many events of a group, not every event (hot path, issue 15
+ * §7: one native call per viewer per fix was a few per cent of the fan-out's CPU). A viewer falling
+ * behind is caught at most this many events (~1 KB) past LAG_MARK.
+ */
+const LAG_CHECK_EVERY = 4;
 
 // biome-ignore lint/suspicious/noExplicitAny: feeds do not look at the socket's context
 type Socket = WebSocket<Conn<any>>;
@@ -41,9 +47,10 @@ export function createFeedGroups(app: TemplatedApp, send: Send) {
 
   function publish(group: Group, e: FeedEvent) {
     const text = frame(group, e);
+    const check = group.published++ % LAG_CHECK_EVERY === 0;
     for (const m of group.members) {
       if (m.pending !== null) m.pending = text;
-      else if (m.ws.getBufferedAmount() > LAG_MARK) {
+      else if (check && m.ws.getBufferedAmount() > LAG_MARK) {
         // Stop publishing to this one; it gets the newest event when it drains.
         m.pending = text;
         m.ws.unsubscribe(group.topic);
@@ -96,6 +103,7 @@ export function createFeedGroups(app: TemplatedApp, send: Send) {
           jsonrpc,
           prefix: `{"id":${JSON.stringify(id)},${jsonrpc ? '"jsonrpc":"2.0",' : ''}"result":{"type":"data","id":`,
           members: new Set(),
+          published: 0,
           unsubscribe: () => {},
         };
         groups.set(topic, g);

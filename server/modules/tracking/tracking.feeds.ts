@@ -8,7 +8,6 @@ import type { Feed, FeedEvent, FeedSink } from '../../realtime/feed';
 import type { BookingRecords } from '../booking/booking.records';
 import { type Caller, type LiveFix, type TrackingState, WATCHABLE } from './tracking.state';
 
-type LiveEvent = FeedEvent & { data: LivePosition; recordedAt: number; stale: boolean };
 /** Everyone watching one booking: they all receive the same events. */
 type BookingFeed = {
   bookingId: string;
@@ -47,13 +46,48 @@ const num = (n: number) => (Number.isFinite(n) ? String(n) : 'null');
 const numOrNull = (n: number | null) => (n === null ? 'null' : num(n));
 
 /**
- * Hot path (one per fix of a watched technician, issue 15 §7): `JSON.stringify(p)` written out by hand for
- * the one shape it is, key for key in the object's order, without walking the object generically.
- * `recordedAt` is toISOString()'s text (isoString) (digits, '-', ':', '.', 'T', 'Z': nothing to escape). Held to
- * JSON.stringify's output by tracking.feeds.unit.test.ts.
+ * Hot path (one per fix of a watched technician, issue 15 §7): `JSON.stringify` of a live position written
+ * out by hand for the one shape it is, key for key in LivePosition's order, without building or walking
+ * the object. `recordedAt` is toISOString()'s text (isoString) (digits, '-', ':', '.', 'T', 'Z': nothing to
+ * escape). Held to JSON.stringify's output by tracking.feeds.unit.test.ts.
  */
-export function livePositionJson(p: LivePosition): string {
-  return `{"lat":${num(p.lat)},"lng":${num(p.lng)},"accuracy":${numOrNull(p.accuracy)},"heading":${numOrNull(p.heading)},"speed":${numOrNull(p.speed)},"recordedAt":"${p.recordedAt}","stale":${p.stale},"etaSeconds":${num(p.etaSeconds)},"distanceMeters":${num(p.distanceMeters)}}`;
+function positionJson(
+  fix: Pick<LiveFix, 'lat' | 'lng' | 'accuracy' | 'heading' | 'speed'>,
+  recordedAt: string,
+  stale: boolean,
+  etaSeconds: number,
+  distanceMeters: number,
+): string {
+  return `{"lat":${num(fix.lat)},"lng":${num(fix.lng)},"accuracy":${numOrNull(fix.accuracy)},"heading":${numOrNull(fix.heading)},"speed":${numOrNull(fix.speed)},"recordedAt":"${recordedAt}","stale":${stale},"etaSeconds":${num(etaSeconds)},"distanceMeters":${num(distanceMeters)}}`;
+}
+
+export const livePositionJson = (p: LivePosition) =>
+  positionJson(p, p.recordedAt, p.stale, p.etaSeconds, p.distanceMeters);
+
+/**
+ * One live position event: its JSON made at once (the WebSocket path publishes only that), the object
+ * (`data`, for tRPC's own subscription path and `current()`) only when asked for. Hot path: one object
+ * per fix of a watched technician instead of two.
+ */
+export class LiveEvent implements FeedEvent {
+  readonly id: string;
+  readonly json: string;
+  constructor(
+    readonly fix: LiveFix,
+    readonly target: { lat: number; lng: number },
+    readonly speedMps: number | undefined,
+    readonly stale: boolean,
+  ) {
+    this.id = String(fix.recordedAt);
+    const d = Math.round(distanceMeters(fix, target));
+    this.json = positionJson(fix, isoString(fix.recordedAt), stale, etaSeconds(d, speedMps), d);
+  }
+  get recordedAt() {
+    return this.fix.recordedAt;
+  }
+  get data(): LivePosition {
+    return livePosition(this.fix, this.target, this.speedMps, this.stale);
+  }
 }
 
 /**
@@ -85,16 +119,8 @@ export function createTrackingFeeds(deps: {
     return view;
   }
 
-  function liveEvent(f: BookingFeed, fix: LiveFix, now: number): LiveEvent {
-    const data = livePosition(fix, f.target, speeds.get(f.technicianId), isStale(fix, now));
-    return {
-      id: String(fix.recordedAt),
-      data,
-      json: livePositionJson(data),
-      recordedAt: fix.recordedAt,
-      stale: data.stale,
-    };
-  }
+  const liveEvent = (f: BookingFeed, fix: LiveFix, now: number) =>
+    new LiveEvent(fix, f.target, speeds.get(f.technicianId), isStale(fix, now));
 
   /** The feed's newest event, made from the technician's newest fix (and marked stale once it is). */
   function latest(f: BookingFeed, now: number): LiveEvent | undefined {

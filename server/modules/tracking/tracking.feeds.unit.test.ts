@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { livePosition, livePositionJson } from './tracking.feeds';
+import { LiveEvent, livePosition, livePositionJson } from './tracking.feeds';
 
 describe('livePositionJson', () => {
   it('writes exactly what JSON.stringify writes for a live position', () => {
@@ -19,8 +19,14 @@ describe('livePositionJson', () => {
         speed: maybe(rnd() < 0.1 ? 0 : rnd() * 1e-7),
       };
       const target = { lat: (rnd() - 0.5) * 180, lng: (rnd() - 0.5) * 360 };
-      const p = livePosition(fix, target, fix.speed ?? undefined, rnd() < 0.5);
+      const stale = rnd() < 0.5;
+      const p = livePosition(fix, target, fix.speed ?? undefined, stale);
       expect(livePositionJson(p)).toBe(JSON.stringify(p));
+      // The event the feeds publish: its JSON made straight from the fix, its object only when asked.
+      const e = new LiveEvent(fix, target, fix.speed ?? undefined, stale);
+      expect(e.json).toBe(JSON.stringify(p));
+      expect(e.data).toEqual(p);
+      expect(e.id).toBe(String(fix.recordedAt));
     }
     const odd = {
       ...livePosition(

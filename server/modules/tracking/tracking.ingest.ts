@@ -58,9 +58,8 @@ export function createTrackingIngest(deps: {
    * The ETA of a technician on the way, from a fix accepted here (issue 11 §2): the same estimate the
    * customer's map shows. Under ARRIVING_ETA_SECONDS the customer is told, once.
    */
-  function checkArriving(technicianId: string, fix: LiveFix) {
+  function checkArriving(technicianId: string, fix: LiveFix, bookingId = activeJob.get(technicianId)) {
     const arriving = deps.arriving;
-    const bookingId = activeJob.get(technicianId);
     const job = bookingId ? onTheWay.get(bookingId) : undefined;
     if (!arriving || !bookingId || !job || job.told || job.reading) return;
     if (!job.target) {
@@ -100,7 +99,7 @@ export function createTrackingIngest(deps: {
   function applyCurrent(technicianId: string, prev: LiveFix | undefined, fix: LiveFix, now: number) {
     learnSpeed(technicianId, prev, fix);
     last.set(technicianId, fix);
-    if (index.get(technicianId)) index.upsert(technicianId, fix);
+    index.move(technicianId, fix);
     feeds.fix(technicianId, fix, now);
   }
 
@@ -151,7 +150,7 @@ export function createTrackingIngest(deps: {
       persist.position(technicianId, fix);
       current?.push([fix.lat, fix.lng, fix.recordedAt, fix.accuracy, fix.heading, fix.speed]);
       applyCurrent(technicianId, prev, fix, now);
-      checkArriving(technicianId, fix);
+      checkArriving(technicianId, fix, job);
     }
     // Every other node keeps its replica of the index, and its own viewers, from what it is sent.
     if (current) shareFixes(technicianId, now, current);
