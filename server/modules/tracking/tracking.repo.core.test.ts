@@ -6,7 +6,7 @@ import { bookings, services, technicianProfiles, trackingBreadcrumbs, users } fr
 import { seedCatalog } from '../../../db/seed/catalog';
 import { testDatabase } from '../../test/harness';
 import type { PresenceService } from '../presence/presence.service';
-import { createTrackingPersistence } from './tracking.persist';
+import { createTrackingPersistence, FLUSH_PARTS } from './tracking.persist';
 import {
   type BreadcrumbWrite,
   createTrackingRepo,
@@ -317,6 +317,48 @@ describe('the flush (tracking.persist)', () => {
     await persist.flush();
     expect(sent.flat().map((r) => r.technicianId)).toEqual([id]);
     expect(await stored(id)).toMatchObject({ at: T0 + 7_000 });
+  });
+});
+
+describe("the timer's flush (tracking.persist)", () => {
+  it(`writes the moving technicians in ${FLUSH_PARTS} parts, each one once per interval, none left out`, async () => {
+    const ids = await Promise.all(Array.from({ length: 16 }, () => insertTechnician(T0)));
+    const sent: PositionWrite[][] = [];
+    const persist = createTrackingPersistence({
+      repo: {
+        ...repo,
+        writePositions: (rows: PositionWrite[]) => {
+          sent.push(rows);
+          return repo.writePositions(rows);
+        },
+      },
+      state: createTrackingState({ flushMs: 1_000, staleAfterMs: 30_000, breadcrumbRetentionMs: 60_000 }),
+      presence: { isPresent: () => true } as unknown as PresenceService,
+    });
+    await persist.refresh(ids);
+    const moveAll = (m: number, at: number) => {
+      for (const id of ids)
+        persist.position(id, { ...north(m), recordedAt: at, accuracy: 5, heading: null, speed: null });
+    };
+    moveAll(100, T0 + 1_000);
+    for (let i = 0; i < FLUSH_PARTS; i++) await persist.flushNextPart();
+    const written = sent.map((rows) => rows.map((r) => r.technicianId));
+    // Every technician once, in one of the parts; no part holds them all.
+    expect(written.flat().sort()).toEqual([...ids].sort());
+    expect(Math.max(...written.map((w) => w.length))).toBeLessThan(ids.length);
+    for (const id of ids) expect(await stored(id)).toMatchObject({ at: T0 + 1_000 });
+    // A newer fix of each, queued again: one more round of parts writes each once more, not twice.
+    sent.length = 0;
+    moveAll(200, T0 + 2_000);
+    moveAll(300, T0 + 3_000);
+    for (let i = 0; i < FLUSH_PARTS; i++) await persist.flushNextPart();
+    expect(
+      sent
+        .flat()
+        .map((r) => r.technicianId)
+        .sort(),
+    ).toEqual([...ids].sort());
+    for (const id of ids) expect(await stored(id)).toMatchObject({ at: T0 + 3_000 });
   });
 });
 

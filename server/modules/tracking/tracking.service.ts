@@ -5,7 +5,7 @@ import type { Leader } from '../cluster/leader';
 import type { PresenceService } from '../presence/presence.service';
 import { createTrackingFeeds } from './tracking.feeds';
 import { createTrackingIngest } from './tracking.ingest';
-import { createTrackingPersistence } from './tracking.persist';
+import { createTrackingPersistence, FLUSH_PARTS } from './tracking.persist';
 import { createTrackingQueries } from './tracking.queries';
 import { createTrackingRepo } from './tracking.repo';
 import {
@@ -126,7 +126,7 @@ export function createTrackingService(deps: {
         ),
       );
       await refresh();
-      flusher = setInterval(() => void flush(), config.flushMs);
+      flusher = setInterval(() => void persist.flushNextPart(), Math.max(1, config.flushMs / FLUSH_PARTS));
       flusher.unref();
       // Trail retention runs on one node (the lease holder), not on each.
       janitor = setInterval(
