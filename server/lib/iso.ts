@@ -8,9 +8,11 @@ const YEAR_10000 = 253_402_300_800_000;
  * `new Date(ms).toISOString()` for the years 1970–9999 (anything else goes to toISOString itself).
  *
  * Hot path (issue 15 §7): every live position a viewer receives carries its fix's time as ISO text, and
- * V8's toISOString took about 1.1 µs per call on the bench machine against 0.2 µs for this (bench:
- * tmp microbenchmark, 1M calls each); at one fix a second per technician it is a measurable share of the
- * fan-out's CPU. Days to a civil date after Howard Hinnant's `civil_from_days` (proleptic Gregorian, as
+ * V8's toISOString took 0.46–1.1 µs per call against 0.15–0.2 µs for this (1M calls each, on two machines:
+ * `node --import tsx -e "import('./server/lib/iso.ts').then(({isoString}) => { let t = performance.now();
+ * for (let i = 0; i < 1e6; i++) isoString(1.7e12 + i * 997); console.log(performance.now() - t) })"`, and the
+ * same loop with `new Date(…).toISOString()`); at one fix a second per technician it is a measurable share
+ * of the fan-out's CPU. Days to a civil date after Howard Hinnant's `civil_from_days` (proleptic Gregorian, as
  * ECMAScript's Date). Held to toISOString by iso.unit.test.ts (random and edge instants).
  */
 export function isoString(ms: number): string {

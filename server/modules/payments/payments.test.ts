@@ -200,6 +200,9 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
 
   it('two checkouts at once make one live payment', async () => {
     const j = await job();
+    const initializes = () =>
+      rig.gw.paystack.state.requests.filter((r) => r === 'POST /transaction/initialize').length;
+    const before = initializes();
     const [a, b] = await Promise.all([
       j.asCustomer.payment.checkout.mutate({
         bookingId: j.booking.id,
@@ -214,6 +217,8 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
     ]);
     expect(a.paymentId).toBe(b.paymentId);
     expect(a.redirectUrl).toBe(b.redirectUrl);
+    // One initialize at the gateway: a second, side by side, is what Paystack refuses as a duplicate.
+    expect(initializes() - before).toBe(1);
     // Switching method replaces the pending one: still one live payment.
     const [x, y] = await Promise.all([
       j.asCustomer.payment.checkout.mutate({
