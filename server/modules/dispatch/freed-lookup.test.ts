@@ -1,39 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatchOffers } from '../../../db/schema';
-import { customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
-import { startTestServer, type TestServer } from '../../test/harness';
+import { describe, expect, it } from 'vitest';
+import { offset, technician, uniqueSpot, until } from '../../test/fixtures';
+import { rushServer } from './rush.fixtures';
 
 /**
  * Issue 18 §2: a technician freed when nothing waits costs no query (one node knows every round). A
  * database of this file's own, so that no other file's waiting bookings are around; sweeps a minute away.
  */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer(
-    { DISPATCH_SWEEP_MS: '60000', OFFER_WINDOW_SECONDS: '30', DISPATCH_SEARCH_WINDOW_SECONDS: '300' },
-    { isolated: true },
-  );
-});
-afterAll(() => server.close());
-const svc = () => server.services;
-
-async function book(at: { lat: number; lng: number }) {
-  const c = await customer(svc());
-  return svc().bookings.create(c.user, {
-    serviceId: await serviceId(svc()),
-    ...at,
-    address: '8 Rush Hour Road, Yaba',
-    idempotencyKey: randomUUID(),
-  });
-}
-
-const openOffersOf = (technicianId: string) =>
-  svc()
-    .database.db.select()
-    .from(dispatchOffers)
-    .where(and(eq(dispatchOffers.technicianId, technicianId), eq(dispatchOffers.status, 'offered')));
+const { svc, book, openOffersOf } = rushServer();
 
 /** Books near `t`, has them accept and work the job to `completed`; `before` runs once they are busy. */
 async function workJob(

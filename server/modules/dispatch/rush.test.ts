@@ -1,41 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
 import { dispatchOffers } from '../../../db/schema';
 import { pgErrorCode } from '../../lib/errors';
-import { customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
-import { startTestServer, type TestServer } from '../../test/harness';
+import { offset, technician, uniqueSpot, until } from '../../test/fixtures';
+import { rushServer } from './rush.fixtures';
 
 /**
  * The morning rush (issue 18 §1): a technician holds at most one open offer, and is offered the next
  * waiting booking the moment they are free. Sweeps are slowed to a minute and the database is this
  * file's own, so whatever happens here happens because of the event, not a sweep.
  */
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer(
-    { DISPATCH_SWEEP_MS: '60000', OFFER_WINDOW_SECONDS: '30', DISPATCH_SEARCH_WINDOW_SECONDS: '300' },
-    { isolated: true },
-  );
-});
-afterAll(() => server.close());
-const svc = () => server.services;
-
-async function book(at: { lat: number; lng: number }) {
-  const c = await customer(svc());
-  return svc().bookings.create(c.user, {
-    serviceId: await serviceId(svc()),
-    ...at,
-    address: '8 Rush Hour Road, Yaba',
-    idempotencyKey: randomUUID(),
-  });
-}
-
-const openOffersOf = (technicianId: string) =>
-  svc()
-    .database.db.select()
-    .from(dispatchOffers)
-    .where(and(eq(dispatchOffers.technicianId, technicianId), eq(dispatchOffers.status, 'offered')));
+const { svc, book, openOffersOf } = rushServer();
 
 describe('the morning rush', () => {
   it('12 bookings at once around one technician: one open offer for them, never more', async () => {
