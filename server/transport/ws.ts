@@ -171,12 +171,18 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
    */
   function dataReply(id: SubId, jsonrpc: '2.0' | undefined, data: unknown): TRPCResponseMessage | string {
     if (!plainJson) return { id, jsonrpc, result: { type: 'data', data } };
-    // A frozen result shared by many calls (tracking.update's usual answer) is serialised once.
+    // A frozen result of plain values shared by many calls (tracking.update's usual answer) is
+    // serialised once (freezing is shallow: a nested object could still change, so those are not kept).
     let json: string | undefined;
     if (data === lastReplyData) json = lastReplyJson;
     else {
       json = JSON.stringify(data);
-      if (Object.isFrozen(data) && typeof data === 'object') {
+      if (
+        typeof data === 'object' &&
+        data !== null &&
+        Object.isFrozen(data) &&
+        Object.values(data).every(plain)
+      ) {
         lastReplyData = data;
         lastReplyJson = json;
       }
@@ -184,6 +190,7 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
     return `{"id":${JSON.stringify(id)},${jsonrpc === '2.0' ? '"jsonrpc":"2.0",' : ''}"result":{"type":"data"${json === undefined ? '' : `,"data":${json}`}}}`;
   }
 
+  const plain = (v: unknown) => v === null || typeof v !== 'object';
   let lastReplyData: unknown;
   let lastReplyJson: string | undefined;
 

@@ -9,8 +9,8 @@ const MAX_PENDING_CRUMBS = 100_000;
  * The positions are written in this many parts, one part per FLUSH_PARTS-th of the flush interval: each
  * technician's position still reaches PostGIS within the interval (written at most once per interval),
  * but no single statement writes every moving technician at once. One statement per second writing
- * 1,000 positions made a stall the live path felt: ingest p99 at 5,000 fixes/s was 4.8 ms with it and 0.6 ms
- * with the flush off (bench:tracking, BENCH_TRACKING_FLUSH_MS=60000).
+ * 1,000 positions made a stall the live path felt: ingest p99 at 5,000 fixes/s was 4.8–5.3 ms with it and
+ * 0.6–3.4 ms with the flush off (bench:tracking, BENCH_TRACKING_FLUSH_MS=60000).
  */
 export const FLUSH_PARTS = 4;
 /** Which part a technician's position is written in (a UUID's last hex digit: spread evenly enough). */
