@@ -350,7 +350,7 @@ describe('technician.search', () => {
 
     // The words are answered from the trigram index (the search's own predicate, EXPLAINed).
     expect(await createSearchRepo(svc().database.db).explainText('plombiere')).toContain(
-      'technician_profiles_search_trgm',
+      'technician_search_trgm',
     );
   });
 

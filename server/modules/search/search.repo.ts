@@ -65,12 +65,13 @@ export type SearchRow = {
 };
 
 /**
- * The searchable text of a technician: `technician_profiles.search_text` (name, bio, the English and
+ * The searchable text of a technician: `technician_search.search_text` (name, bio, the English and
  * Arabic names of their services and categories, normalised by fundi_search_norm: lower case, Latin
  * accents folded, Arabic alef/hamza forms, taa marbuta, alef maqsura unified, diacritics and tatweel
- * removed), kept by triggers (migration 0032) and indexed with pg_trgm, so `LIKE '%word%'` uses the index.
+ * removed), kept by triggers (migrations 0032, 0038) and indexed with pg_trgm, so `LIKE '%word%'` uses the
+ * index. Joined as `tsx` only when the query has words.
  */
-const searchText = sql`tp.search_text`;
+const searchText = sql`tsx.search_text`;
 /** One word of the query in the technician's text: the predicate the trigram index answers. */
 const textMatch = (word: string) => sql`${searchText} LIKE '%' || fundi_search_norm(${word}) || '%'`;
 
@@ -126,6 +127,7 @@ export function searchQuery(f: SearchFilter, limit: number): SQL {
                  price.amount, price.currency, price.unit, price.duration_minutes
           FROM technician_profiles tp
           JOIN users u ON u.id = tp.user_id
+          ${f.words.length ? sql`JOIN technician_search tsx ON tsx.technician_id = tp.user_id` : sql``}
           CROSS JOIN LATERAL (
             SELECT coalesce(ts.price, s.base_price) AS amount, s.currency, s.price_unit AS unit,
                    s.duration_minutes
@@ -241,7 +243,7 @@ export function createSearchRepo(db: DbOrTx) {
         await tx.execute(sql`SET LOCAL enable_seqscan = off`);
         const rows = await queryRows<{ 'QUERY PLAN': string }>(
           tx,
-          sql`EXPLAIN SELECT tp.user_id FROM technician_profiles tp WHERE ${textMatch(word)}`,
+          sql`EXPLAIN SELECT tsx.technician_id FROM technician_search tsx WHERE ${textMatch(word)}`,
         );
         return rows.map((r) => r['QUERY PLAN']).join('\n');
       }),
