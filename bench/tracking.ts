@@ -42,7 +42,11 @@
 //   TEST_DATABASE_URL / DATABASE_URL   PostgreSQL where the throw-away database is created
 //
 // Server children (bench/tracking-servers.ts) run on CPU 0 (taskset), this process — the load
-// generator — on CPU 1; server CPU time comes from /proc/<pid>/stat. PostgreSQL is not pinned.
+// generator — on CPU 1, with the servers' GC flags (package.json's bench scripts): with V8's defaults its
+// own scavenges paused it for 5–15 ms every ~0.7 s (--trace-gc), and every reply that landed meanwhile
+// carried the pause. Ingest p99 at 5,000 fixes/s without them: 3.4–7.7 ms (2 of 5 runs under 5 ms);
+// with them: 3.7–4.1 ms (3 of 3); generator loop max 30 → 10 ms (2026-11-30). Server CPU time comes
+// from /proc/<pid>/stat. PostgreSQL is not pinned.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
