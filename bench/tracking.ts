@@ -33,7 +33,11 @@
 //   BENCH_SERVER_NODE_OPTIONS extra node flags for the server children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p"
 //   BENCH_PG_IDLE=0           PostgreSQL at normal priority (default: the bench database's backends idle-class, and
 //                             every PostgreSQL process at nice 19 until the end: see deprioritisePostgres, nicePostgres)
-//   BENCH_PG_CPU=1           PostgreSQL's backends for the bench database on CPU 1 (the load generator's) as well as idle-class
+//   BENCH_PG_CPU=1            (default) the bench database's PostgreSQL backends on CPU 1 (the load generator's), off the
+//                             server's core, as well as idle-class (BENCH_PG_CPU= empty: unpinned). In production the
+//                             database is on another host; here, on the server's core, its flush statements and their
+//                             cache misses landed in the server's figures: ingest at 5,000 fixes/s met issue 15 §7's
+//                             target in 3 of 5 runs unpinned (one run at 16k fixes/CPU-s), 5 of 5 pinned (2026-11-30)
 //   BENCH_FANOUT_ROUNDS=3     fan-out sections run this many times, servers alternating; judged on the median round
 //   BENCH_CPU_PROFILE=<dir>  a V8 CPU profile of each fan-out window, written there (bench/cpuprofile-summary.ts reads it)
 //   BENCH_HEAP_SNAPSHOTS=1   heap snapshots (os.tmpdir()) around the memory phase, for bench/heap-diff.ts
@@ -125,6 +129,9 @@ const serverKinds = ['fundi', 'trpcws', 'socketio', 'uwsfloor'] as const;
 type ServerKind = (typeof serverKinds)[number];
 const scale = num('BENCH_SCALE', 1) || 1;
 const scaled = (n: number, min = 1) => Math.max(min, Math.round(n * scale));
+
+// See BENCH_PG_CPU above: an explicitly empty value leaves PostgreSQL unpinned.
+process.env.BENCH_PG_CPU ??= '1';
 
 const settings = {
   scale,
@@ -779,11 +786,16 @@ async function ingestSection(db: BenchDatabase, techs: SeededTechnician[], pinni
     }
     if (kind === 'fundi') {
       // Issue 15 §7: ≥ 25k fixes per server CPU-second with p99 < 5 ms in N of N consecutive runs, at one
-      // rate: BENCH_INGEST_TARGET_RATE, else the sweep's best stage that met the p99 (else its highest
-      // unsaturated one). Each run is its own measured phase (warm-up, window), back to back.
+      // rate: BENCH_INGEST_TARGET_RATE, else the sweep's lowest stage that met both, else its best stage
+      // that met the p99 (else its highest unsaturated one). A server's fixes per CPU-second rise with the
+      // rate (more messages per wake-up), so the lowest stage that met the p99 alone may be one that cannot
+      // meet the target; and the lowest that met both leaves the load generator (and PostgreSQL, on its
+      // core) the most room: at 10,000/s it used 33–48 % of its core and its own loop delay made the p99 of
+      // 3 of 5 runs (2026-11-30). Each run is its own measured phase (warm-up, window), back to back.
       const swept = rows.filter((r) => r.server === 'fundi' && r.mode === 'open');
       const byCpu = (a: IngestRow, b: IngestRow) => b.fixesPerServerCpuSecond - a.fixesPerServerCpuSecond;
       const pick =
+        swept.find((r) => ingestRunMet(r) && r.errors === 0) ??
         swept.filter((r) => r.latencyMs.p99 < INGEST_TARGET_P99_MS && r.errors === 0).sort(byCpu)[0] ??
         swept.filter((r) => !r.saturated).at(-1) ??
         swept[0];
@@ -792,6 +804,11 @@ async function ingestSection(db: BenchDatabase, techs: SeededTechnician[], pinni
         : (pick?.offeredPerSecond ?? 0);
       if (rate > 0) {
         const n = settings.ingest.targetRuns;
+        // The runs start from a settled server, not one paying off the sweep's highest stage (in 3 sets
+        // after a 20,000/s stage the first run had the highest p99 in 2, one of them 117 ms; 2026-11-30):
+        // two full GCs in the server (`mem`), then a few idle seconds for PostgreSQL (flushes, autovacuum).
+        await server.request<Mem>('mem');
+        await sleep(3_000);
         console.log(
           `    target runs: ${n} consecutive at ${rate}/s (≥ ${INGEST_TARGET_PER_CPU_SECOND / 1000}k fixes/CPU-s, p99 < ${INGEST_TARGET_P99_MS} ms each)`,
         );
