@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Db } from '../../../db/client';
+import { type Db, queryRows } from '../../../db/client';
 import { bookings, services, technicianProfiles, trackingBreadcrumbs, users } from '../../../db/schema';
 import { seedCatalog } from '../../../db/seed/catalog';
 import { testDatabase } from '../../test/harness';
@@ -171,6 +171,19 @@ describe('writePositions', () => {
     expect(await stored(a)).toMatchObject({ location: p2, at: T0 + 2_000 });
     expect(await stored(b)).toMatchObject({ location: p3, at: T0 + 3_000 });
     expect(await stored(c)).toMatchObject({ location: YABA, at: T0 + 60_000 });
+  });
+});
+
+describe('the row a position write updates', () => {
+  it('carries no inverted (GIN) index: the search text and its trigrams live in technician_search', async () => {
+    // Every written position is a non-HOT update of this row, so every index on it is written too; a
+    // trigram index there doubled PostgreSQL's cost of the flush (README, issue 15 §7).
+    const defs = await queryRows<{ indexdef: string }>(
+      database.db,
+      sql`SELECT indexdef FROM pg_indexes WHERE tablename = 'technician_profiles' ORDER BY indexname`,
+    );
+    expect(defs.length).toBeGreaterThan(0);
+    expect(defs.filter((r) => /USING gin/i.test(r.indexdef))).toEqual([]);
   });
 });
 
