@@ -310,6 +310,10 @@ export function createPaymentsService(deps: Deps) {
   }
 
   async function initializeOnce(p: PaymentRow, row: BookingWithService): Promise<PaymentRow> {
+    // `p` was read before this flight began: a flight that ended meanwhile (it stored its page, then left
+    // `initializing`) is not in the map, and `p` does not show its page. Read again inside the flight.
+    const fresh = await repo.payment(p.id);
+    if (!fresh || fresh.redirectUrl || fresh.status !== 'pending') return fresh ?? p;
     if (!isOnline(p.method)) return p;
     const provider = providers[p.method];
     if (!provider) throw new DomainError('CONFLICT', 'This payment method is not available.');
