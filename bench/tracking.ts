@@ -50,7 +50,7 @@
 // own scavenges paused it for 5–15 ms every ~0.7 s (--trace-gc), and every reply that landed meanwhile
 // carried the pause. Ingest p99 at 5,000 fixes/s without them: 3.4–7.7 ms (2 of 5 runs under 5 ms);
 // with them: 3.7–4.1 ms (3 of 3); generator loop max 30 → 10 ms (2026-11-30). Server CPU time comes
-// from /proc/<pid>/stat. PostgreSQL is not pinned.
+// from /proc/<pid>/stat. PostgreSQL's bench backends share CPU 1 (BENCH_PG_CPU).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -1512,7 +1512,7 @@ async function main() {
   );
   console.log(
     pinning.enabled
-      ? 'Pinning: server children on CPU 0, load generator (this process) on CPU 1; PostgreSQL unpinned.'
+      ? `Pinning: server children on CPU 0, load generator (this process) on CPU 1; PostgreSQL's bench backends ${process.env.BENCH_PG_CPU ? `on CPU ${process.env.BENCH_PG_CPU}` : 'unpinned'}.`
       : `Pinning: OFF (${pinning.reason}).`,
   );
   console.log(
