@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { services, technicianProfiles, users } from '../../../db/schema';
+import { serviceCategories, services, technicianProfiles, users } from '../../../db/schema';
 import type { SearchTechniciansInput, TechnicianCard } from '../../contracts/discovery';
 import { codeOf, offset, serviceId, technician, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer } from '../../test/harness';
@@ -347,6 +347,45 @@ describe('technician.search', () => {
     await svc().technicians.updateProfile(id, { bio: 'Plombière' });
     expect(await found('plombiere')).toEqual([id]);
     expect(await found('electricienne')).toEqual([]);
+    // The catalogue's own names: renaming the service or its category refreshes the text (a service and
+    // category of this test's own, so that other tests sharing the database see no rename).
+    const db = svc().database.db;
+    const [base] = await db
+      .select()
+      .from(services)
+      .where(eq(services.id, await serviceId(svc(), 'leak-repair')));
+    const [cat] = await db
+      .insert(serviceCategories)
+      .values({ slug: `cat-${tag}`, nameEn: `Kettle ${tag}`, nameAr: 'غلايات' })
+      .returning();
+    const [own] = await db
+      .insert(services)
+      .values({
+        categoryId: cat!.id,
+        market: base!.market,
+        slug: `svc-${tag}`,
+        nameEn: `Descaling ${tag}`,
+        nameAr: 'إزالة الترسبات',
+        basePrice: base!.basePrice,
+        currency: base!.currency,
+        durationMinutes: 30,
+      })
+      .returning();
+    await svc().technicians.setServices(id, { services: [{ serviceId: own!.id }] });
+    expect(await found(`descaling ${tag}`)).toEqual([id]);
+    expect(await found(`kettle ${tag}`)).toEqual([id]);
+    await db
+      .update(services)
+      .set({ nameEn: `Limescale ${tag}` })
+      .where(eq(services.id, own!.id));
+    expect(await found(`limescale ${tag}`)).toEqual([id]);
+    expect(await found(`descaling ${tag}`)).toEqual([]);
+    await db
+      .update(serviceCategories)
+      .set({ nameEn: `Boiler ${tag}` })
+      .where(eq(serviceCategories.id, cat!.id));
+    expect(await found(`boiler ${tag}`)).toEqual([id]);
+    expect(await found(`kettle ${tag}`)).toEqual([]);
 
     // The words are answered from the trigram index (the search's own predicate, EXPLAINed).
     expect(await createSearchRepo(svc().database.db).explainText('plombiere')).toContain(
