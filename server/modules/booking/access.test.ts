@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispatchOffers } from '../../../db/schema';
+import { dispatchOffers, technicianProfiles } from '../../../db/schema';
 import type { FeedEvent } from '../../realtime/feed';
 import {
   assignedBooking,
@@ -120,6 +120,39 @@ describe('stale subscriptions end when access ends', () => {
       .where(and(eq(dispatchOffers.bookingId, b.id), eq(dispatchOffers.technicianId, t.user.id)));
     expect(offer?.status).toBe('withdrawn');
     expect(await codeOf(svc().dispatch.accept(b.id, t.user.id))).toBe('FORBIDDEN_ROLE');
+  });
+
+  it('accept checks verification in its own statement: an offer still open to a suspended technician is refused', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 500));
+    const c = await customer(svc());
+    const b = await svc().bookings.create(c.user, {
+      serviceId: await serviceId(svc()),
+      ...spot,
+      address: '4 Awolowo Road',
+      idempotencyKey: randomUUID(),
+    });
+    const open = () =>
+      svc()
+        .database.db.select()
+        .from(dispatchOffers)
+        .where(
+          and(
+            eq(dispatchOffers.bookingId, b.id),
+            eq(dispatchOffers.technicianId, t.user.id),
+            eq(dispatchOffers.status, 'offered'),
+          ),
+        );
+    await until(async () => (await open()).length === 1);
+    // Suspended behind the service's back (as a suspension committing between the withdrawal and the
+    // acceptance would be): the offer is still open, and the acceptance itself refuses it.
+    await svc()
+      .database.db.update(technicianProfiles)
+      .set({ verification: 'suspended' })
+      .where(eq(technicianProfiles.userId, t.user.id));
+    expect(await codeOf(svc().dispatch.accept(b.id, t.user.id))).toBe('FORBIDDEN_ROLE');
+    expect(await open()).toHaveLength(1);
+    expect((await svc().bookings.get(b.id, c.user)).status).toBe('searching');
   });
 
   it('chat.stream: a technician who hands the job back is shown the door', async () => {

@@ -8,6 +8,7 @@ import {
   bookingStatusHistory,
   bookings,
   services,
+  type TechnicianProfileRow,
   technicianProfiles,
   users,
 } from '../../../db/schema';
@@ -27,6 +28,11 @@ const withPartiesColumns = {
   customer: { id: customer.id, name: customer.name, phone: customer.phone },
   technician: { id: tech.id, name: tech.name, phone: tech.phone },
   techProfile: {
+    // Read with the locked booking: a change by the assigned technician checks it there (issue 15 §3)
+    // instead of reading their profile again in the same transaction (issue 18: one statement fewer).
+    // First, and never null: Drizzle nulls a left-joined object whose FIRST column is null, so a
+    // technician without a photo (photo_url first) lost their whole profile part, rating included.
+    verification: technicianProfiles.verification,
     photoUrl: technicianProfiles.photoUrl,
     ratingSum: technicianProfiles.ratingSum,
     ratingCount: technicianProfiles.ratingCount,
@@ -39,7 +45,12 @@ export type BookingWithParties = {
   service: { id: string; nameEn: string; nameAr: string; durationMinutes: number; market: string };
   customer: { id: string; name: string; phone: string | null };
   technician: { id: string; name: string; phone: string | null } | null;
-  techProfile: { photoUrl: string | null; ratingSum: number; ratingCount: number } | null;
+  techProfile: {
+    photoUrl: string | null;
+    ratingSum: number;
+    ratingCount: number;
+    verification: TechnicianProfileRow['verification'];
+  } | null;
 };
 
 export type NewBooking = typeof bookings.$inferInsert;

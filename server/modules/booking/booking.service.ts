@@ -196,15 +196,15 @@ export function createBookingService({
       /** Completion of an hourly job: the minutes the technician bills (fewer than worked, or none). */
       billedMinutes?: number | undefined;
     },
-    /** A check inside the same transaction, once the caller's role is known (no transaction of its own). */
-    guard?: (tx: DbOrTx, as: Actor) => Promise<void>,
+    /** A check on the locked booking with its parties, once the caller's role is known. */
+    guard?: (current: BookingWithParties, as: Actor) => void,
     /** What else commits with the change (an admin's audit row, a dispute case: issue 14). */
     also?: InTx,
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
       const withParties = await createBookingRepo(tx).withParties(id, { forUpdate: true });
       const as = roleOn(withParties?.booking, user);
-      await guard?.(tx, as);
+      guard?.(withParties!, as);
       const d = decide(withParties!.booking, as);
       const changed = await lifecycle.transition(tx, withParties!, d.to, d.actor, d.reason, d.patch);
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
@@ -503,11 +503,10 @@ export function createBookingService({
       opts: { confirmFar?: boolean | undefined; billedMinutes?: number | undefined } = {},
     ) {
       const actor: ActorRef = { id: user.id, role: 'technician' };
-      // A suspended technician works no job (issue 15 §3): checked in the change's own transaction.
-      const verified = async (tx: DbOrTx, as: Actor) => {
-        if (as !== 'technician') return;
-        const profile = await technicians.profile(user.id, { tx });
-        if (profile?.profile.verification !== 'verified')
+      // A suspended technician works no job (issue 15 §3): their verification is read with the locked
+      // booking (the view joins the assigned technician's profile), in the change's own transaction.
+      const verified = (current: BookingWithParties, as: Actor) => {
+        if (as === 'technician' && current.techProfile?.verification !== 'verified')
           throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
       };
       return change(

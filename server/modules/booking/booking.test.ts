@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { TRPCClientError } from '@trpc/client';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { technicianProfiles } from '../../../db/schema';
 import { codeOf, customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, wsClient } from '../../test/harness';
 
@@ -130,6 +132,20 @@ describe('the booking state machine', () => {
       );
     }
     expect(results).toEqual(['OK', 'OK', 'OK', 'CONFLICT']);
+  });
+
+  it("shows the technician's rating with the booking, photo or not; the assigned technician works it", async () => {
+    const { booking, customer: c, technician: t } = await assignedBooking();
+    // No photo: the profile's first column in the booking's view was photo_url, and a null first column
+    // made Drizzle drop the whole left-joined profile (the rating with it).
+    await svc()
+      .database.db.update(technicianProfiles)
+      .set({ photoUrl: null, ratingSum: 9, ratingCount: 2 })
+      .where(eq(technicianProfiles.userId, t.user.id));
+    const seen = await svc().bookings.get(booking.id, c.user);
+    expect(seen.technician).toMatchObject({ id: t.user.id, photoUrl: null, rating: 4.5 });
+    const tech = { id: t.user.id, role: 'technician' as const };
+    expect((await svc().bookings.advance(booking.id, tech, 'en_route')).technician?.rating).toBe(4.5);
   });
 
   it('prices on the server: base + emergency surcharge, commission and earnings add up', async () => {

@@ -320,6 +320,8 @@ export function createDispatchRepo(
       technicianId: string,
       status: 'accepted' | 'declined',
       reason: string | null,
+      /** Only a verified technician's answer counts (an acceptance): checked in the same statement. */
+      onlyIfVerified = false,
     ) {
       const [row] = await db
         .update(dispatchOffers)
@@ -330,6 +332,10 @@ export function createDispatchRepo(
             eq(dispatchOffers.technicianId, technicianId),
             eq(dispatchOffers.status, 'offered'),
             gt(dispatchOffers.expiresAt, sql`now()`),
+            onlyIfVerified
+              ? sql`EXISTS (SELECT 1 FROM technician_profiles tp
+                             WHERE tp.user_id = ${technicianId} AND tp.verification = 'verified')`
+              : undefined,
           ),
         )
         .returning();

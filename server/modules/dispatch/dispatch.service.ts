@@ -422,11 +422,14 @@ export function createDispatchService(deps: {
       let result: { offer: OfferRow; change: Change } | null;
       try {
         result = await db.transaction(async (tx) => {
-          // Suspended while holding the offer: it cannot be accepted (issue 15 §3).
-          if (!(await isVerified(tx, technicianId)))
-            throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot take jobs.');
-          const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null);
-          if (!offer) return null;
+          // Suspended while holding the offer: it cannot be accepted (issue 15 §3). The acceptance itself
+          // checks it (one statement); only a refused one asks why.
+          const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null, true);
+          if (!offer) {
+            if (!(await isVerified(tx, technicianId)))
+              throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot take jobs.');
+            return null;
+          }
           const withParties = await deps.bookings.withParties(bookingId, { tx, forUpdate: true });
           if (withParties?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
