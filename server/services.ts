@@ -225,7 +225,6 @@ export function createServices(database: Database, config: Config, redis: RedisC
     catalog,
     lifecycle,
     dispatch,
-    technicians: technicianRecords,
     config,
     available: tracking.availability,
     lastPosition: tracking.lastPosition,

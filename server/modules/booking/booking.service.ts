@@ -33,7 +33,6 @@ import type { DispatchService } from '../dispatch/dispatch.service';
 import type { MarketService } from '../market/market.service';
 import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
-import type { TechnicianRecords } from '../technician/technician.records';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
 import { HANDED_BACK } from './booking.machine';
 import { toBooking, toHistoryEntry } from './booking.output';
@@ -46,8 +45,6 @@ type Deps = {
   catalog: CatalogService;
   lifecycle: BookingLifecycle;
   dispatch: DispatchService;
-  /** Technicians' profiles (a technician's verification, checked in the change's transaction). */
-  technicians: Pick<TechnicianRecords, 'profile'>;
   /** Working hours and reservations (issue 12 §5): booking a chosen technician for later holds their slot. */
   schedule: Pick<ScheduleService, 'reserve'>;
   /** Which market a pin is in (its catalogue, currency and commission). */
@@ -120,7 +117,6 @@ export function createBookingService({
   catalog,
   lifecycle,
   dispatch,
-  technicians,
   config,
   available,
   lastPosition,
