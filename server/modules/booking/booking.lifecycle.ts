@@ -50,20 +50,15 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
       assertTransition(row.status, to, actor.role);
       const repo = createBookingRepo(tx);
       const milestone = milestoneOf[to];
-      const updated = await repo.updateIfStatus(row.id, row.status, {
-        ...patch,
-        status: to,
-        ...(milestone ? { [milestone]: new Date() } : {}),
-      });
-      if (!updated) throw new DomainError('CONFLICT', 'The booking changed meanwhile. Reload and try again.');
-      const history = await repo.insertHistory({
-        bookingId: row.id,
-        from: row.status,
-        to,
-        actorId: actor.id,
-        actorRole: actor.role,
+      const changed = await repo.changeStatus(
+        row.id,
+        row.status,
+        { ...patch, status: to, ...(milestone ? { [milestone]: new Date() } : {}) },
+        actor,
         reason,
-      });
+      );
+      if (!changed) throw new DomainError('CONFLICT', 'The booking changed meanwhile. Reload and try again.');
+      const { booking: updated, history } = changed;
       let withParties: BookingWithParties | undefined;
       if (!('booking' in current)) withParties = await repo.withParties(row.id);
       else if (updated.technicianId === row.technicianId) withParties = { ...current, booking: updated };

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { technicianProfiles } from '../../../db/schema';
 import { codeOf, customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, wsClient } from '../../test/harness';
+import { createBookingRepo } from './booking.repo';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -146,6 +147,27 @@ describe('the booking state machine', () => {
     expect(seen.technician).toMatchObject({ id: t.user.id, photoUrl: null, rating: 4.5 });
     const tech = { id: t.user.id, role: 'technician' as const };
     expect((await svc().bookings.advance(booking.id, tech, 'en_route')).technician?.rating).toBe(4.5);
+  });
+
+  it('a status change and its history row are one statement: a booking no longer in `from` gets neither', async () => {
+    const { booking, customer: c, technician: t } = await assignedBooking();
+    const repo = createBookingRepo(svc().database.db); // no transaction: the statement alone must hold
+    const actor = { id: t.user.id, role: 'technician' as const };
+    const before = await svc().bookings.history(booking.id, c.user);
+    expect(
+      await repo.changeStatus(booking.id, 'en_route', { status: 'arrived' }, actor, null),
+    ).toBeUndefined();
+    expect(await svc().bookings.history(booking.id, c.user)).toEqual(before);
+    const moved = await repo.changeStatus(booking.id, 'assigned', { status: 'en_route' }, actor, 'on my way');
+    expect(moved?.booking.status).toBe('en_route');
+    const after = await svc().bookings.history(booking.id, c.user);
+    expect(after).toHaveLength(before.length + 1);
+    expect(after.at(-1)).toMatchObject({ id: String(moved!.history.id), from: 'assigned', to: 'en_route' });
+    expect(moved?.history).toMatchObject({
+      fromStatus: 'assigned',
+      toStatus: 'en_route',
+      reason: 'on my way',
+    });
   });
 
   it('prices on the server: base + emergency surcharge, commission and earnings add up', async () => {
