@@ -36,7 +36,7 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
 
     /**
      * `current` is the locked row, or better the locked booking with its parties: then the new one is the
-     * old one with the updated row (and the technician's part read only when who is assigned changed).
+     * old one with the updated row and its technician part, both returned by the change's one statement.
      */
     async transition(
       tx: DbOrTx,
@@ -58,23 +58,14 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
         reason,
       );
       if (!changed) throw new DomainError('CONFLICT', 'The booking changed meanwhile. Reload and try again.');
-      const { booking: updated, history } = changed;
-      let withParties: BookingWithParties | undefined;
-      if (!('booking' in current)) withParties = await repo.withParties(row.id);
-      else if (updated.technicianId === row.technicianId) withParties = { ...current, booking: updated };
-      else if (!updated.technicianId)
-        withParties = { ...current, booking: updated, technician: null, techProfile: null };
-      else {
-        const part = await repo.technicianPart(updated.technicianId);
-        withParties = {
-          ...current,
-          booking: updated,
-          technician: part?.technician ?? null,
-          techProfile: part?.techProfile ?? null,
-        };
-      }
-      await outbox?.bookingChanged(tx, { withParties: withParties!, history });
-      return { booking: updated, withParties: withParties!, history };
+      const { booking: updated, history, technician, techProfile } = changed;
+      // The new one is the old one with the moved row and its technician part (the statement's own).
+      const withParties: BookingWithParties =
+        'booking' in current
+          ? { ...current, booking: updated, technician, techProfile }
+          : (await repo.withParties(row.id))!;
+      await outbox?.bookingChanged(tx, { withParties, history });
+      return { booking: updated, withParties, history };
     },
 
     /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, is, SQL, sql } from 'drizzle-orm';
+import { and, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
@@ -85,40 +85,60 @@ const withPartiesByIdForUpdate = reusable('booking_view_for_update', (db) =>
  * shapes), each built once: building the UPDATE with its 43-column RETURNING was 5 % of the server's
  * CPU in a rush.
  */
-const statusChange = reusableByShape<Array<{ u: BookingRow; h: { id: number; createdAt: Date } }>>(
-  'booking_status_change',
-  (db, columns) => {
-    const u = db.$with('u').as(
-      db
-        .update(bookings)
-        .set(columns as Partial<NewBooking>)
-        .where(and(eq(bookings.id, sql.placeholder('_id')), eq(bookings.status, sql.placeholder('_from'))))
-        .returning(),
-    );
-    const h = db.$with('h').as(
-      db
-        .insert(bookingStatusHistory)
-        .select(
-          db
-            // Drizzle's INSERT … SELECT takes every column, in the table's order: id and created_at as
-            // their defaults would give them.
-            .select({
-              id: sql`nextval('booking_status_history_id_seq')`.as('id'),
-              bookingId: u.id,
-              fromStatus: sql`${sql.placeholder('_from')}::booking_status`.as('from_status'),
-              toStatus: u.status,
-              actorId: sql`${sql.placeholder('_actorId')}::uuid`.as('actor_id'),
-              actorRole: sql`${sql.placeholder('_actorRole')}::actor_role`.as('actor_role'),
-              reason: sql`${sql.placeholder('_reason')}::text`.as('reason'),
-              createdAt: sql`now()`.as('created_at'),
-            })
-            .from(u) as never,
-        )
-        .returning({ id: bookingStatusHistory.id, createdAt: bookingStatusHistory.createdAt }),
-    );
-    return db.with(u, h).select().from(u).crossJoin(h) as never;
-  },
-);
+const statusChange = reusableByShape<
+  Array<
+    { u: BookingRow; h: { id: number; createdAt: Date } } & Pick<
+      BookingWithParties,
+      'technician' | 'techProfile'
+    >
+  >
+>('booking_status_change', (db, columns) => {
+  const u = db.$with('u').as(
+    db
+      .update(bookings)
+      .set(columns as Partial<NewBooking>)
+      .where(and(eq(bookings.id, sql.placeholder('_id')), eq(bookings.status, sql.placeholder('_from'))))
+      .returning(),
+  );
+  const h = db.$with('h').as(
+    db
+      .insert(bookingStatusHistory)
+      .select(
+        db
+          // Drizzle's INSERT … SELECT takes every column, in the table's order: id and created_at as
+          // their defaults would give them.
+          .select({
+            id: sql`nextval('booking_status_history_id_seq')`.as('id'),
+            bookingId: u.id,
+            fromStatus: sql`${sql.placeholder('_from')}::booking_status`.as('from_status'),
+            toStatus: u.status,
+            actorId: sql`${sql.placeholder('_actorId')}::uuid`.as('actor_id'),
+            actorRole: sql`${sql.placeholder('_actorRole')}::actor_role`.as('actor_role'),
+            reason: sql`${sql.placeholder('_reason')}::text`.as('reason'),
+            createdAt: sql`now()`.as('created_at'),
+          })
+          .from(u) as never,
+      )
+      .returning({ id: bookingStatusHistory.id, createdAt: bookingStatusHistory.createdAt }),
+  );
+  // The booking's technician part comes with it: an assignment needs no read of who was assigned.
+  const moved = db
+    .with(u, h)
+    .select({
+      u: Object.fromEntries(
+        bookingColumnNames.map((k) => [k, (u as unknown as Record<string, Column>)[k]!]),
+      ) as unknown as typeof bookings._.columns,
+      h: { id: h.id, createdAt: h.createdAt },
+      technician: withPartiesColumns.technician,
+      techProfile: withPartiesColumns.techProfile,
+    })
+    .from(u)
+    .crossJoin(h)
+    .leftJoin(tech, eq(tech.id, u.technicianId))
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, u.technicianId));
+  return moved as never;
+});
+const bookingColumnNames = Object.keys(getTableColumns(bookings));
 
 const historyInsert = reusable('booking_history_insert', (db) =>
   db
@@ -182,7 +202,13 @@ export function createBookingRepo(db: DbOrTx) {
       patch: Partial<NewBooking> & { status: BookingStatus },
       actor: { id: string | null; role: Actor },
       reason: string | null,
-    ): Promise<{ booking: BookingRow; history: BookingHistoryRow } | undefined> {
+    ): Promise<
+      | ({ booking: BookingRow; history: BookingHistoryRow } & Pick<
+          BookingWithParties,
+          'technician' | 'techProfile'
+        >)
+      | undefined
+    > {
       const values: Record<string, unknown> = { updatedAt: new Date() };
       for (const [column, value] of Object.entries(patch)) if (value !== undefined) values[column] = value;
       // Every value is a parameter of a statement built once per shape: an SQL expression cannot be one.
@@ -198,6 +224,8 @@ export function createBookingRepo(db: DbOrTx) {
       if (!row) return undefined;
       return {
         booking: row.u,
+        technician: row.technician,
+        techProfile: row.techProfile,
         history: {
           id: row.h.id,
           bookingId: id,
@@ -307,19 +335,6 @@ export function createBookingRepo(db: DbOrTx) {
         .select(withPartiesColumns.customer)
         .from(customer)
         .where(eq(customer.id, customerId))
-        .limit(1);
-      return row;
-    },
-
-    /** The technician's part of a booking with its parties (after an assignment changed who it is). */
-    async technicianPart(
-      technicianId: string,
-    ): Promise<Pick<BookingWithParties, 'technician' | 'techProfile'> | undefined> {
-      const [row] = await db
-        .select({ technician: withPartiesColumns.technician, techProfile: withPartiesColumns.techProfile })
-        .from(tech)
-        .leftJoin(technicianProfiles, eq(technicianProfiles.userId, tech.id))
-        .where(eq(tech.id, technicianId))
         .limit(1);
       return row;
     },
