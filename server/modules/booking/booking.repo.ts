@@ -1,4 +1,4 @@
-import { and, type Column, desc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
+import { and, type Column, desc, eq, getTableColumns, is, SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
@@ -140,20 +140,6 @@ const statusChange = reusableByShape<
 });
 const bookingColumnNames = Object.keys(getTableColumns(bookings));
 
-const historyInsert = reusable('booking_history_insert', (db) =>
-  db
-    .insert(bookingStatusHistory)
-    .values({
-      bookingId: sql.placeholder('bookingId'),
-      fromStatus: sql.placeholder('fromStatus'),
-      toStatus: sql.placeholder('toStatus'),
-      actorId: sql.placeholder('actorId'),
-      actorRole: sql.placeholder('actorRole'),
-      reason: sql.placeholder('reason'),
-    })
-    .returning(),
-);
-
 export function createBookingRepo(db: DbOrTx) {
   const withPartiesQuery = () => withPartiesOf(db);
 
@@ -163,26 +149,81 @@ export function createBookingRepo(db: DbOrTx) {
       await queryRows(db, sql`select pg_advisory_xact_lock(hashtextextended(${customerId}, 42))`);
     },
 
-    async byIdempotencyKey(customerId: string, key: string) {
-      const [row] = await db
-        .select()
-        .from(bookings)
-        .where(and(eq(bookings.customerId, customerId), eq(bookings.idempotencyKey, key)))
-        .limit(1);
-      return row;
+    /**
+     * What a new booking is judged by, in one read: the booking this customer already made with this
+     * idempotency key (its id and request hash), and how many open bookings they have.
+     */
+    async admission(
+      customerId: string,
+      key: string,
+    ): Promise<{ existing: { id: string; requestHash: string } | null; open: number }> {
+      const [row] = await queryRows<{ id: string | null; request_hash: string | null; open: number }>(
+        db,
+        sql`SELECT b.id, b.request_hash,
+                   (SELECT count(*)::int FROM bookings o
+                     WHERE o.customer_id = ${customerId} AND o.status IN ${[...OPEN_STATUSES]}) AS open
+              FROM (SELECT 1) AS one
+              LEFT JOIN bookings b ON b.customer_id = ${customerId} AND b.idempotency_key = ${key}`,
+      );
+      return {
+        existing: row?.id ? { id: row.id, requestHash: row.request_hash ?? '' } : null,
+        open: Number(row?.open ?? 0),
+      };
     },
 
-    async countOpen(customerId: string) {
+    /**
+     * A new booking and its first history row in one statement (no row when the idempotency key is
+     * taken meanwhile: then neither is written).
+     */
+    async insertWithHistory(
+      values: NewBooking,
+      actor: { id: string | null; role: Actor },
+    ): Promise<{ booking: BookingRow; history: BookingHistoryRow } | undefined> {
+      const b = db.$with('b').as(db.insert(bookings).values(values).onConflictDoNothing().returning());
+      const h = db.$with('h').as(
+        db
+          .insert(bookingStatusHistory)
+          .select(
+            db
+              // Every column, in the table's order (Drizzle's INSERT … SELECT): as a change's history row.
+              .select({
+                id: sql`nextval('booking_status_history_id_seq')`.as('id'),
+                bookingId: b.id,
+                fromStatus: sql`null::booking_status`.as('from_status'),
+                toStatus: b.status,
+                actorId: sql`${actor.id}::uuid`.as('actor_id'),
+                actorRole: sql`${actor.role}::actor_role`.as('actor_role'),
+                reason: sql`null::text`.as('reason'),
+                createdAt: sql`now()`.as('created_at'),
+              })
+              .from(b) as never,
+          )
+          .returning({ id: bookingStatusHistory.id, createdAt: bookingStatusHistory.createdAt }),
+      );
       const [row] = await db
-        .select({ n: sql<number>`count(*)`.mapWith(Number) })
-        .from(bookings)
-        .where(and(eq(bookings.customerId, customerId), inArray(bookings.status, [...OPEN_STATUSES])));
-      return row?.n ?? 0;
-    },
-
-    async insert(values: NewBooking) {
-      const [row] = await db.insert(bookings).values(values).onConflictDoNothing().returning();
-      return row;
+        .with(b, h)
+        .select({
+          b: Object.fromEntries(
+            bookingColumnNames.map((k) => [k, (b as unknown as Record<string, Column>)[k]!]),
+          ) as unknown as typeof bookings._.columns,
+          h: { id: h.id, createdAt: h.createdAt },
+        })
+        .from(b)
+        .crossJoin(h);
+      if (!row) return undefined;
+      return {
+        booking: row.b as BookingRow,
+        history: {
+          id: row.h.id,
+          bookingId: row.b.id,
+          fromStatus: null,
+          toStatus: row.b.status,
+          actorId: actor.id,
+          actorRole: actor.role,
+          reason: null,
+          createdAt: row.h.createdAt,
+        },
+      };
     },
 
     async row(id: string, opts: { forUpdate?: boolean } = {}) {
@@ -237,25 +278,6 @@ export function createBookingRepo(db: DbOrTx) {
           createdAt: row.h.createdAt,
         },
       };
-    },
-
-    async insertHistory(entry: {
-      bookingId: string;
-      from: BookingStatus | null;
-      to: BookingStatus;
-      actorId: string | null;
-      actorRole: Actor;
-      reason: string | null;
-    }) {
-      const [row] = await historyInsert(db, {
-        bookingId: entry.bookingId,
-        fromStatus: entry.from,
-        toStatus: entry.to,
-        actorId: entry.actorId,
-        actorRole: entry.actorRole,
-        reason: entry.reason,
-      });
-      return row!;
     },
 
     history: (bookingId: string) =>

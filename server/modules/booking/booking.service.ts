@@ -232,7 +232,7 @@ export function createBookingService({
       await billing.assertCanBook(customer.id, tx);
       if (input.technicianId && !(await r.offersService(input.technicianId, s.id)))
         throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
-      const existing = await r.byIdempotencyKey(customer.id, idempotencyKey);
+      const { existing, open } = await r.admission(customer.id, idempotencyKey);
       if (existing) {
         if (existing.requestHash !== hash) {
           throw new DomainError('CONFLICT', 'This idempotency key was already used for a different booking.');
@@ -245,7 +245,7 @@ export function createBookingService({
           retryAfterSeconds: createLimiter.windowSeconds,
         });
       }
-      if ((await r.countOpen(customer.id)) >= config.maxOpenBookings) {
+      if (open >= config.maxOpenBookings) {
         throw new DomainError(
           'CONFLICT',
           `You already have ${config.maxOpenBookings} open bookings. Finish or cancel one first.`,
@@ -263,44 +263,40 @@ export function createBookingService({
               end: new Date(scheduledFor.getTime() + s.durationMinutes * 60_000),
             })
           : {};
-      const row = await r.insert({
-        ...hold,
-        customerId: customer.id,
-        serviceId: s.id,
-        location: { lat: input.lat, lng: input.lng },
-        address: input.address,
-        addressDetails: input.addressDetails ?? null,
-        notes: input.notes ?? null,
-        siteContactName: input.siteContact?.name ?? null,
-        siteContactPhone: input.siteContact?.phone ?? null,
-        scheduledFor,
-        scheduledEnd: scheduledFor ? new Date(scheduledFor.getTime() + s.durationMinutes * 60_000) : null,
-        emergency: input.emergency ?? false,
-        currency: s.currency,
-        priceBase: p.base,
-        priceSurcharge: p.surcharge,
-        priceTotal: p.total,
-        commission: p.commission,
-        technicianEarnings: p.earnings,
-        zoneSurcharge: zone,
-        commissionBps,
-        preferredTechnicianId: input.technicianId ?? null,
-        fallbackToNearest: input.fallbackToNearest ?? true,
-        paymentMethod: input.paymentMethod ?? 'cash',
-        sandbox,
-        idempotencyKey,
-        requestHash: hash,
-      });
-      if (!row)
+      const inserted = await r.insertWithHistory(
+        {
+          ...hold,
+          customerId: customer.id,
+          serviceId: s.id,
+          location: { lat: input.lat, lng: input.lng },
+          address: input.address,
+          addressDetails: input.addressDetails ?? null,
+          notes: input.notes ?? null,
+          siteContactName: input.siteContact?.name ?? null,
+          siteContactPhone: input.siteContact?.phone ?? null,
+          scheduledFor,
+          scheduledEnd: scheduledFor ? new Date(scheduledFor.getTime() + s.durationMinutes * 60_000) : null,
+          emergency: input.emergency ?? false,
+          currency: s.currency,
+          priceBase: p.base,
+          priceSurcharge: p.surcharge,
+          priceTotal: p.total,
+          commission: p.commission,
+          technicianEarnings: p.earnings,
+          zoneSurcharge: zone,
+          commissionBps,
+          preferredTechnicianId: input.technicianId ?? null,
+          fallbackToNearest: input.fallbackToNearest ?? true,
+          paymentMethod: input.paymentMethod ?? 'cash',
+          sandbox,
+          idempotencyKey,
+          requestHash: hash,
+        },
+        { id: customer.id, role: 'customer' },
+      );
+      if (!inserted)
         throw new DomainError('CONFLICT', 'A booking with this idempotency key is being created. Retry.');
-      const history = await r.insertHistory({
-        bookingId: row.id,
-        from: null,
-        to: 'searching',
-        actorId: customer.id,
-        actorRole: 'customer',
-        reason: null,
-      });
+      const { booking: row, history } = inserted;
       // The new booking with its parties from what is at hand (the caller is the customer): no read after
       // the write.
       const withParties: BookingWithParties = {
