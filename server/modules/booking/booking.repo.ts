@@ -1,5 +1,5 @@
 import { and, type Column, desc, eq, getTableColumns, is, SQL, sql } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
+import { alias, type WithSubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
 import { type DbOrTx, queryRows, reusable, reusableByShape } from '../../../db/client';
@@ -77,6 +77,45 @@ const withPartiesByIdForUpdate = reusable('booking_view_for_update', (db) =>
     .limit(1)
     .for('update', { of: bookings }),
 );
+type BookingCte = WithSubqueryWithSelection<typeof bookings._.columns, string>;
+const bookingColumnNames = Object.keys(getTableColumns(bookings));
+/** The columns of a CTE made of `… bookings … RETURNING *`, selected as a booking row. */
+const bookingRowOf = (cte: BookingCte) =>
+  Object.fromEntries(
+    bookingColumnNames.map((k) => [k, (cte as unknown as Record<string, Column>)[k]!]),
+  ) as unknown as typeof bookings._.columns;
+
+/**
+ * The CTE `h` writing the history row of the booking another CTE wrote (no booking written: no row), and
+ * returning its id and time. Drizzle's INSERT … SELECT takes every column, in the table's order: id and
+ * created_at as their defaults would give them.
+ */
+function historyOf(
+  db: DbOrTx,
+  moved: BookingCte,
+  given: { from: SQL; actorId: SQL; actorRole: SQL; reason: SQL },
+) {
+  return db.$with('h').as(
+    db
+      .insert(bookingStatusHistory)
+      .select(
+        db
+          .select({
+            id: sql`nextval('booking_status_history_id_seq')`.as('id'),
+            bookingId: moved.id,
+            fromStatus: sql`${given.from}::booking_status`.as('from_status'),
+            toStatus: moved.status,
+            actorId: sql`${given.actorId}::uuid`.as('actor_id'),
+            actorRole: sql`${given.actorRole}::actor_role`.as('actor_role'),
+            reason: sql`${given.reason}::text`.as('reason'),
+            createdAt: sql`now()`.as('created_at'),
+          })
+          .from(moved) as never,
+      )
+      .returning({ id: bookingStatusHistory.id, createdAt: bookingStatusHistory.createdAt }),
+  );
+}
+
 /**
  * A status change and its history row in ONE statement (issue 18 §2): the UPDATE … WHERE status = from
  * RETURNING * as a CTE, the history INSERT selecting from it (no row moved: nothing written), both
@@ -100,34 +139,17 @@ const statusChange = reusableByShape<
       .where(and(eq(bookings.id, sql.placeholder('_id')), eq(bookings.status, sql.placeholder('_from'))))
       .returning(),
   );
-  const h = db.$with('h').as(
-    db
-      .insert(bookingStatusHistory)
-      .select(
-        db
-          // Drizzle's INSERT … SELECT takes every column, in the table's order: id and created_at as
-          // their defaults would give them.
-          .select({
-            id: sql`nextval('booking_status_history_id_seq')`.as('id'),
-            bookingId: u.id,
-            fromStatus: sql`${sql.placeholder('_from')}::booking_status`.as('from_status'),
-            toStatus: u.status,
-            actorId: sql`${sql.placeholder('_actorId')}::uuid`.as('actor_id'),
-            actorRole: sql`${sql.placeholder('_actorRole')}::actor_role`.as('actor_role'),
-            reason: sql`${sql.placeholder('_reason')}::text`.as('reason'),
-            createdAt: sql`now()`.as('created_at'),
-          })
-          .from(u) as never,
-      )
-      .returning({ id: bookingStatusHistory.id, createdAt: bookingStatusHistory.createdAt }),
-  );
+  const h = historyOf(db, u, {
+    from: sql`${sql.placeholder('_from')}`,
+    actorId: sql`${sql.placeholder('_actorId')}`,
+    actorRole: sql`${sql.placeholder('_actorRole')}`,
+    reason: sql`${sql.placeholder('_reason')}`,
+  });
   // The booking's technician part comes with it: an assignment needs no read of who was assigned.
   const moved = db
     .with(u, h)
     .select({
-      u: Object.fromEntries(
-        bookingColumnNames.map((k) => [k, (u as unknown as Record<string, Column>)[k]!]),
-      ) as unknown as typeof bookings._.columns,
+      u: bookingRowOf(u),
       h: { id: h.id, createdAt: h.createdAt },
       technician: withPartiesColumns.technician,
       techProfile: withPartiesColumns.techProfile,
@@ -138,7 +160,6 @@ const statusChange = reusableByShape<
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, u.technicianId));
   return moved as never;
 });
-const bookingColumnNames = Object.keys(getTableColumns(bookings));
 
 export function createBookingRepo(db: DbOrTx) {
   const withPartiesQuery = () => withPartiesOf(db);
@@ -180,32 +201,16 @@ export function createBookingRepo(db: DbOrTx) {
       actor: { id: string | null; role: Actor },
     ): Promise<{ booking: BookingRow; history: BookingHistoryRow } | undefined> {
       const b = db.$with('b').as(db.insert(bookings).values(values).onConflictDoNothing().returning());
-      const h = db.$with('h').as(
-        db
-          .insert(bookingStatusHistory)
-          .select(
-            db
-              // Every column, in the table's order (Drizzle's INSERT … SELECT): as a change's history row.
-              .select({
-                id: sql`nextval('booking_status_history_id_seq')`.as('id'),
-                bookingId: b.id,
-                fromStatus: sql`null::booking_status`.as('from_status'),
-                toStatus: b.status,
-                actorId: sql`${actor.id}::uuid`.as('actor_id'),
-                actorRole: sql`${actor.role}::actor_role`.as('actor_role'),
-                reason: sql`null::text`.as('reason'),
-                createdAt: sql`now()`.as('created_at'),
-              })
-              .from(b) as never,
-          )
-          .returning({ id: bookingStatusHistory.id, createdAt: bookingStatusHistory.createdAt }),
-      );
+      const h = historyOf(db, b, {
+        from: sql`null`,
+        actorId: sql`${actor.id}`,
+        actorRole: sql`${actor.role}`,
+        reason: sql`null`,
+      });
       const [row] = await db
         .with(b, h)
         .select({
-          b: Object.fromEntries(
-            bookingColumnNames.map((k) => [k, (b as unknown as Record<string, Column>)[k]!]),
-          ) as unknown as typeof bookings._.columns,
+          b: bookingRowOf(b),
           h: { id: h.id, createdAt: h.createdAt },
         })
         .from(b)
