@@ -6,7 +6,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { type Column, type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
+import { type Column, type ExtractTablesWithRelations, is, SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -190,32 +190,61 @@ export function reusable<R>(name: string, build: (db: DbOrTx) => { prepare(name:
 }
 
 /**
- * `reusable` for a statement whose columns vary by call (an UPDATE's SET, an INSERT's VALUES): one
- * statement per set of columns given, each column a placeholder of its own name, built once. A column
- * given as null is written NULL into the statement (a placeholder's value goes through the column's
- * encoder, and a timestamp's does not take null); an undefined one is left out, as Drizzle does.
- * `extra`: the values of the statement's other placeholders (its WHERE).
+ * `reusable` for a statement whose columns vary by call (an INSERT's VALUES rows): one statement per
+ * shape (how many rows, and which columns each gives), each value a placeholder of its own, built once.
+ * A column given as null is written NULL into the statement (a placeholder's value goes through the
+ * column's encoder, and a timestamp's does not take null); an undefined one is left out, as Drizzle does.
+ * `extra`: the values of the statement's other placeholders (its WHERE). Callers keep the number of
+ * shapes small (a few row counts): each is a statement prepared on every connection.
  */
+export function reusableRows<R>(
+  name: string,
+  build: (db: DbOrTx, rows: Array<Record<string, unknown>>) => { prepare(name: string): Runnable<R> },
+) {
+  const shapes = new Map<string, (db: DbOrTx, values: Record<string, unknown>) => Promise<R>>();
+  return (
+    db: DbOrTx,
+    rows: ReadonlyArray<Record<string, unknown>>,
+    extra: Record<string, unknown> = {},
+  ): Promise<R> => {
+    const values: Record<string, unknown> = { ...extra };
+    const layouts = rows.map((row, i) => {
+      const given: string[] = [];
+      const nulls: string[] = [];
+      for (const [column, value] of Object.entries(row)) {
+        // Every value is a parameter of a statement built once per shape: an SQL expression cannot be one.
+        if (is(value, SQL))
+          throw new Error(`${name}: SQL expressions are not supported as values (${column})`);
+        if (value === null) nulls.push(column);
+        else if (value !== undefined) {
+          given.push(column);
+          values[`${i}:${column}`] = value;
+        }
+      }
+      return { given: given.sort(), nulls: nulls.sort() };
+    });
+    const shape = layouts.map((l) => `${l.given.join(',')}|${l.nulls.join(',')}`).join(';');
+    let run = shapes.get(shape);
+    if (!run) {
+      const columns = layouts.map((l, i) =>
+        Object.fromEntries([
+          ...l.given.map((c) => [c, sql.placeholder(`${i}:${c}`)]),
+          ...l.nulls.map((c) => [c, sql`null`]),
+        ]),
+      );
+      run = reusable<R>(`${name}_${shapes.size}`, (d) => build(d, columns));
+      shapes.set(shape, run);
+    }
+    return run(db, values);
+  };
+}
+
+/** `reusableRows` of one row: an UPDATE's SET, or an INSERT of one row. */
 export function reusableByShape<R>(
   name: string,
   build: (db: DbOrTx, columns: Record<string, unknown>) => { prepare(name: string): Runnable<R> },
 ) {
-  const shapes = new Map<string, (db: DbOrTx, values: Record<string, unknown>) => Promise<R>>();
-  return (db: DbOrTx, values: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<R> => {
-    const given: string[] = [];
-    const nulls: string[] = [];
-    for (const [column, value] of Object.entries(values))
-      if (value !== undefined) (value === null ? nulls : given).push(column);
-    const shape = `${given.sort().join(',')}|${nulls.sort().join(',')}`;
-    let run = shapes.get(shape);
-    if (!run) {
-      const columns = Object.fromEntries([
-        ...given.map((c) => [c, sql.placeholder(c)]),
-        ...nulls.map((c) => [c, sql`null`]),
-      ]);
-      run = reusable<R>(`${name}_${shapes.size}`, (d) => build(d, columns));
-      shapes.set(shape, run);
-    }
-    return run(db, { ...values, ...extra });
-  };
+  const run = reusableRows<R>(name, (db, [columns]) => build(db, columns!));
+  return (db: DbOrTx, values: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    run(db, [values], extra);
 }

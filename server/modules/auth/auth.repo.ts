@@ -1,8 +1,18 @@
 import { and, eq, inArray, lt, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client';
+import { type DbOrTx, reusable } from '../../../db/client';
 import { type SessionRow, sessions, technicianProfiles, type UserRow, users } from '../../../db/schema';
 
 export type NewUser = typeof users.$inferInsert;
+
+/** Every authenticated call not in the session cache runs this: its SQL is built once (db/client.ts). */
+const sessionWithUser = reusable<Array<{ session: SessionRow; user: UserRow }>>('session_with_user', (db) =>
+  db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(sessions.userId, users.id))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .limit(1),
+);
 
 export function createAuthRepo(db: DbOrTx) {
   return {
@@ -55,12 +65,7 @@ export function createAuthRepo(db: DbOrTx) {
     async findSessionWithUser(
       sessionId: string,
     ): Promise<{ session: SessionRow; user: UserRow } | undefined> {
-      const [row] = await db
-        .select({ session: sessions, user: users })
-        .from(sessions)
-        .innerJoin(users, eq(sessions.userId, users.id))
-        .where(eq(sessions.id, sessionId))
-        .limit(1);
+      const [row] = await sessionWithUser(db, { id: sessionId });
       return row;
     },
 

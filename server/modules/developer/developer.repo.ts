@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../../db/client';
+import { type DbOrTx, reusable } from '../../../db/client';
 import {
   type ApiKeyRow,
   apiKeys,
@@ -32,15 +32,20 @@ export type ClaimedDelivery = {
   eventCreatedAt: Date;
 };
 
+/** Every booking change asks this (webhooks): its SQL is built once (db/client.ts `reusable`). */
+const principalOrg = reusable<Array<{ id: string }>>('developer_principal_org', (db) =>
+  db
+    .select({ id: organizations.id })
+    .from(organizations)
+    .where(eq(organizations.principalUserId, sql.placeholder('userId')))
+    .limit(1),
+);
+
 export function createDeveloperRepo(db: DbOrTx) {
   return {
     /** Whether the account is an organisation's principal (the account its API keys act as). */
     async isPrincipal(userId: string) {
-      const [row] = await db
-        .select({ id: organizations.id })
-        .from(organizations)
-        .where(eq(organizations.principalUserId, userId))
-        .limit(1);
+      const [row] = await principalOrg(db, { userId });
       return row !== undefined;
     },
 

@@ -1,6 +1,6 @@
 import { and, eq, gt, lte, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
-import { bookings, dispatchOffers, services } from '../../../db/schema';
+import { type DbOrTx, queryRows, reusable } from '../../../db/client';
+import { bookings, dispatchOffers, type OfferRow, services } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import { servesAt } from '../area/area.sql';
 import { bayesianScoreSql } from '../review/rating';
@@ -172,6 +172,53 @@ const pushReachable = (p: PresenceWindow) =>
         AND EXISTS (SELECT 1 FROM push_subscriptions ps WHERE ps.user_id = tp.user_id))`
     : sql`false`;
 
+// Every job runs these: their SQL is built once (db/client.ts `reusable`).
+const openOffer = reusable<OfferRow[]>('dispatch_open_offer', (db) =>
+  db
+    .select()
+    .from(dispatchOffers)
+    .where(
+      and(eq(dispatchOffers.bookingId, sql.placeholder('bookingId')), eq(dispatchOffers.status, 'offered')),
+    )
+    .limit(1),
+);
+const insertOffer = reusable<OfferRow[]>('dispatch_offer_insert', (db) =>
+  db
+    .insert(dispatchOffers)
+    .values({
+      bookingId: sql.placeholder('bookingId'),
+      technicianId: sql.placeholder('technicianId'),
+      distanceMeters: sql.placeholder('distanceMeters'),
+      priceBase: sql.placeholder('priceBase'),
+      expiresAt: sql`now() + ${sql.placeholder('window')}::interval`,
+    })
+    .returning(),
+);
+/** Closes an open, unexpired offer; `verified`: only if the technician is verified (one statement). */
+const respondQuery = (db: DbOrTx, verified: boolean) =>
+  db
+    .update(dispatchOffers)
+    .set({
+      status: sql.placeholder('status'),
+      respondedAt: sql`now()`,
+      reason: sql.placeholder('reason'),
+    } as never)
+    .where(
+      and(
+        eq(dispatchOffers.bookingId, sql.placeholder('bookingId')),
+        eq(dispatchOffers.technicianId, sql.placeholder('technicianId')),
+        eq(dispatchOffers.status, 'offered'),
+        gt(dispatchOffers.expiresAt, sql`now()`),
+        verified
+          ? sql`EXISTS (SELECT 1 FROM technician_profiles tp
+                         WHERE tp.user_id = ${sql.placeholder('technicianId')} AND tp.verification = 'verified')`
+          : undefined,
+      ),
+    )
+    .returning();
+const respondAny = reusable<OfferRow[]>('dispatch_respond', (db) => respondQuery(db, false));
+const respondIfVerified = reusable<OfferRow[]>('dispatch_respond_verified', (db) => respondQuery(db, true));
+
 /** `presence`: technicians not heard from within this window are away (PRESENCE_TIMEOUT_SECONDS). */
 export function createDispatchRepo(
   db: DbOrTx,
@@ -283,25 +330,18 @@ export function createDispatchRepo(
     },
 
     async insertOffer(bookingId: string, c: Candidate, windowMs: number, priceBase: number | null = null) {
-      const [row] = await db
-        .insert(dispatchOffers)
-        .values({
-          bookingId,
-          technicianId: c.technicianId,
-          distanceMeters: c.distanceMeters,
-          priceBase,
-          expiresAt: sql`now() + ${`${windowMs} milliseconds`}::interval`,
-        })
-        .returning();
+      const [row] = await insertOffer(db, {
+        bookingId,
+        technicianId: c.technicianId,
+        distanceMeters: c.distanceMeters,
+        priceBase,
+        window: `${windowMs} milliseconds`,
+      });
       return row!;
     },
 
     async openOfferOf(bookingId: string) {
-      const [row] = await db
-        .select()
-        .from(dispatchOffers)
-        .where(and(eq(dispatchOffers.bookingId, bookingId), eq(dispatchOffers.status, 'offered')))
-        .limit(1);
+      const [row] = await openOffer(db, { bookingId });
       return row;
     },
 
@@ -323,22 +363,12 @@ export function createDispatchRepo(
       /** Only a verified technician's answer counts (an acceptance): checked in the same statement. */
       onlyIfVerified = false,
     ) {
-      const [row] = await db
-        .update(dispatchOffers)
-        .set({ status, respondedAt: sql`now()`, reason })
-        .where(
-          and(
-            eq(dispatchOffers.bookingId, bookingId),
-            eq(dispatchOffers.technicianId, technicianId),
-            eq(dispatchOffers.status, 'offered'),
-            gt(dispatchOffers.expiresAt, sql`now()`),
-            onlyIfVerified
-              ? sql`EXISTS (SELECT 1 FROM technician_profiles tp
-                             WHERE tp.user_id = ${technicianId} AND tp.verification = 'verified')`
-              : undefined,
-          ),
-        )
-        .returning();
+      const [row] = await (onlyIfVerified ? respondIfVerified : respondAny)(db, {
+        bookingId,
+        technicianId,
+        status,
+        reason,
+      });
       return row;
     },
 

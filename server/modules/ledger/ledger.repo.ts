@@ -1,5 +1,5 @@
 import { and, desc, eq, like, lt, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows } from '../../../db/client';
+import { type DbOrTx, queryRows, reusableByShape, reusableRows } from '../../../db/client';
 import { ledgerEntries, ledgerJournals } from '../../../db/schema/money';
 
 export type NewEntry = { account: string; currency: string; amount: number; line: string };
@@ -11,15 +11,25 @@ export type NewJournal = {
   memo: string | null;
 };
 
+// Every completed job posts a journal: its statements are built once per shape (db/client.ts).
+const insertJournal = reusableByShape<Array<{ id: number }>>('ledger_journal_insert', (db, columns) =>
+  db
+    .insert(ledgerJournals)
+    .values(columns as typeof ledgerJournals.$inferInsert)
+    .onConflictDoNothing({ target: ledgerJournals.key })
+    .returning({ id: ledgerJournals.id }),
+);
+const insertEntries = reusableRows('ledger_entries_insert', (db, rows) =>
+  db.insert(ledgerEntries).values(rows as Array<typeof ledgerEntries.$inferInsert>),
+);
+/** More entries than this in one journal are built per call (each shape is a prepared statement). */
+const REUSABLE_ROWS_MAX = 8;
+
 export function createLedgerRepo(db: DbOrTx) {
   return {
     /** The journal's id, or undefined when one with this key exists already (the caller posted it before). */
     async insertJournal(j: NewJournal): Promise<number | undefined> {
-      const [row] = await db
-        .insert(ledgerJournals)
-        .values(j)
-        .onConflictDoNothing({ target: ledgerJournals.key })
-        .returning({ id: ledgerJournals.id });
+      const [row] = await insertJournal(db, j);
       return row?.id;
     },
 
@@ -30,7 +40,9 @@ export function createLedgerRepo(db: DbOrTx) {
 
     async insertEntries(journalId: number, entries: readonly NewEntry[]) {
       if (entries.length === 0) return;
-      await db.insert(ledgerEntries).values(entries.map((e) => ({ ...e, journalId })));
+      const rows = entries.map((e) => ({ ...e, journalId }));
+      if (rows.length <= REUSABLE_ROWS_MAX) await insertEntries(db, rows);
+      else await db.insert(ledgerEntries).values(rows);
     },
 
     async balance(account: string, currency: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, lt, lte, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows, reusableByShape } from '../../../db/client';
+import { type DbOrTx, queryRows, reusableRows } from '../../../db/client';
 import {
   chatReadMarkers,
   type NotificationDeliveryRow,
@@ -21,28 +21,25 @@ export type NewNotification = {
   availableAt?: Date;
 };
 
-const insertOne = reusableByShape('notification_insert', (db, columns) =>
+/** Rows of a status change's notifications (one to a few): one statement per shape, built once. */
+const insertRows = reusableRows('notification_insert', (db, rows) =>
   db
     .insert(notifications)
-    .values(columns as typeof notifications.$inferInsert)
+    .values(rows as Array<typeof notifications.$inferInsert>)
     .onConflictDoNothing(),
 );
+/** More rows than this (a broadcast) are built per call: each shape is a statement on every connection. */
+const REUSABLE_ROWS_MAX = 4;
 
 export function createNotificationRepo(db: DbOrTx) {
   return {
     /** The outbox write: in the caller's transaction; a repeated dedupe key is a no-op. */
     async insert(rows: NewNotification[]) {
       if (rows.length === 0) return;
-      // One row (what a status change writes, several times per job): a statement built once.
-      if (rows.length === 1) {
-        const [r] = rows as [NewNotification];
-        await insertOne(db, { ...r, dedupeKey: r.dedupeKey ?? null });
-        return;
-      }
-      await db
-        .insert(notifications)
-        .values(rows.map((r) => ({ ...r, dedupeKey: r.dedupeKey ?? null })))
-        .onConflictDoNothing();
+      const values = rows.map((r) => ({ ...r, dedupeKey: r.dedupeKey ?? null }));
+      // A few rows (what a status change writes, several times per job): a statement built once.
+      if (rows.length <= REUSABLE_ROWS_MAX) await insertRows(db, values);
+      else await db.insert(notifications).values(values).onConflictDoNothing();
     },
 
     /**

@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows, xactLock } from '../../../db/client';
+import { type DbOrTx, queryRows, reusable, reusableByShape, xactLock } from '../../../db/client';
 import { bookings, services, users } from '../../../db/schema';
 import {
   bookingExtras,
@@ -18,26 +18,55 @@ export type NewInvoice = typeof bookingInvoices.$inferInsert;
 /** Payments that still count: at most one per booking (payments_one_live_per_booking). */
 export const LIVE: PaymentRow['status'][] = ['pending', 'paid', 'refunded', 'partially_refunded'];
 
+// Every completed job runs these: their SQL is built once (db/client.ts `reusable`).
+const bookingQuery = (db: DbOrTx) =>
+  db
+    .select({
+      booking: bookings,
+      service: {
+        market: services.market,
+        priceUnit: services.priceUnit,
+        durationMinutes: services.durationMinutes,
+        nameEn: services.nameEn,
+        nameAr: services.nameAr,
+      },
+    })
+    .from(bookings)
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .limit(1);
+const bookingById = reusable('payments_booking', bookingQuery);
+const bookingForUpdate = reusable('payments_booking_for_update', (db) =>
+  bookingQuery(db).for('update', { of: bookings }),
+);
+const invoiceQuery = (db: DbOrTx) =>
+  db
+    .select()
+    .from(bookingInvoices)
+    .where(eq(bookingInvoices.bookingId, sql.placeholder('id')))
+    .limit(1);
+const invoiceById = reusable('payments_invoice', invoiceQuery);
+const invoiceForUpdate = reusable('payments_invoice_for_update', (db) => invoiceQuery(db).for('update'));
+const insertInvoice = reusableByShape<InvoiceRow[]>('payments_invoice_insert', (db, columns) =>
+  db
+    .insert(bookingInvoices)
+    .values(columns as NewInvoice)
+    .onConflictDoNothing()
+    .returning(),
+);
+const extrasOf = reusable('payments_extras', (db) =>
+  db
+    .select()
+    .from(bookingExtras)
+    .where(eq(bookingExtras.bookingId, sql.placeholder('id')))
+    .orderBy(bookingExtras.createdAt),
+);
+
 export function createPaymentsRepo(db: DbOrTx) {
   return {
     /** The booking with what pricing needs from its service. */
     async booking(id: string, opts: { forUpdate?: boolean } = {}) {
-      const q = db
-        .select({
-          booking: bookings,
-          service: {
-            market: services.market,
-            priceUnit: services.priceUnit,
-            durationMinutes: services.durationMinutes,
-            nameEn: services.nameEn,
-            nameAr: services.nameAr,
-          },
-        })
-        .from(bookings)
-        .innerJoin(services, eq(services.id, bookings.serviceId))
-        .where(eq(bookings.id, id))
-        .limit(1);
-      const [row] = await (opts.forUpdate ? q.for('update', { of: bookings }) : q);
+      const [row] = await (opts.forUpdate ? bookingForUpdate : bookingById)(db, { id });
       return row;
     },
 
@@ -55,12 +84,7 @@ export function createPaymentsRepo(db: DbOrTx) {
       const [row] = await db.insert(bookingExtras).values(v).returning();
       return row!;
     },
-    extras: (bookingId: string) =>
-      db
-        .select()
-        .from(bookingExtras)
-        .where(eq(bookingExtras.bookingId, bookingId))
-        .orderBy(bookingExtras.createdAt),
+    extras: (bookingId: string) => extrasOf(db, { id: bookingId }),
     async respondExtra(bookingId: string, extraId: string, status: 'approved' | 'rejected') {
       const [row] = await db
         .update(bookingExtras)
@@ -86,12 +110,11 @@ export function createPaymentsRepo(db: DbOrTx) {
 
     // Invoices
     async insertInvoice(v: NewInvoice): Promise<InvoiceRow | undefined> {
-      const [row] = await db.insert(bookingInvoices).values(v).onConflictDoNothing().returning();
+      const [row] = await insertInvoice(db, v);
       return row;
     },
     async invoice(bookingId: string, opts: { forUpdate?: boolean } = {}) {
-      const q = db.select().from(bookingInvoices).where(eq(bookingInvoices.bookingId, bookingId)).limit(1);
-      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      const [row] = await (opts.forUpdate ? invoiceForUpdate : invoiceById)(db, { id: bookingId });
       return row;
     },
 
