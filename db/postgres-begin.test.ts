@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const url = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
 let writes = 0;
+// `socket` (a connected socket of one's own) is a documented option the typings leave out.
 const sql = postgres(url.toString(), {
   max: 1,
   onnotice: () => {},
@@ -23,7 +24,7 @@ const sql = postgres(url.toString(), {
     }) as typeof socket.write;
     return socket;
   },
-});
+} as postgres.Options<Record<string, never>>);
 afterAll(() => sql.end({ timeout: 5 }));
 
 /** Socket writes made by `run` (the connection already open and the statement already prepared). */
