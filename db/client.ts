@@ -190,6 +190,21 @@ export function reusable<R>(name: string, build: (db: DbOrTx) => { prepare(name:
 }
 
 /**
+ * `reusable` twice: the query as `build` makes it, and the same query locked (`lock` adds its FOR
+ * UPDATE, named `<name>_for_update`); the caller's `forUpdate` picks one.
+ */
+export function reusableLockable<R, Q extends { prepare(name: string): Runnable<R> }>(
+  name: string,
+  build: (db: DbOrTx) => Q,
+  lock: (query: Q) => { prepare(name: string): Runnable<R> },
+) {
+  const plain = reusable<R>(name, build);
+  const locked = reusable<R>(`${name}_for_update`, (db) => lock(build(db)));
+  return (db: DbOrTx, values: Record<string, unknown>, forUpdate = false) =>
+    (forUpdate ? locked : plain)(db, values);
+}
+
+/**
  * `reusable` for a statement whose columns vary by call (an INSERT's VALUES rows): one statement per
  * shape (how many rows, and which columns each gives), each value a placeholder of its own, built once.
  * A column given as null is written NULL into the statement (a placeholder's value goes through the

@@ -2,7 +2,7 @@ import { and, type Column, desc, eq, getTableColumns, type SQL, sql } from 'driz
 import { alias, type WithSubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
-import { type DbOrTx, queryRows, reusable, reusableByShape } from '../../../db/client';
+import { type DbOrTx, queryRows, reusableByShape, reusableLockable } from '../../../db/client';
 import {
   type BookingHistoryRow,
   type BookingRow,
@@ -66,25 +66,24 @@ const withPartiesOf = (db: DbOrTx) =>
     .leftJoin(technicianProfiles, eq(technicianProfiles.userId, bookings.technicianId));
 
 // Every status change runs these: their SQL is built once (db/client.ts `reusable`).
-const withPartiesById = reusable('booking_view', (db) =>
-  withPartiesOf(db)
-    .where(eq(bookings.id, sql.placeholder('id')))
-    .limit(1),
+const withPartiesById = reusableLockable(
+  'booking_view',
+  (db) =>
+    withPartiesOf(db)
+      .where(eq(bookings.id, sql.placeholder('id')))
+      .limit(1),
+  (q) => q.for('update', { of: bookings }),
 );
-const withPartiesByIdForUpdate = reusable('booking_view_for_update', (db) =>
-  withPartiesOf(db)
-    .where(eq(bookings.id, sql.placeholder('id')))
-    .limit(1)
-    .for('update', { of: bookings }),
+const rowById = reusableLockable(
+  'booking_row',
+  (db) =>
+    db
+      .select()
+      .from(bookings)
+      .where(eq(bookings.id, sql.placeholder('id')))
+      .limit(1),
+  (q) => q.for('update'),
 );
-const rowQuery = (db: DbOrTx) =>
-  db
-    .select()
-    .from(bookings)
-    .where(eq(bookings.id, sql.placeholder('id')))
-    .limit(1);
-const rowById = reusable('booking_row', rowQuery);
-const rowForUpdate = reusable('booking_row_for_update', (db) => rowQuery(db).for('update'));
 type BookingCte = WithSubqueryWithSelection<typeof bookings._.columns, string>;
 const bookingColumnNames = Object.keys(getTableColumns(bookings));
 /** The columns of a CTE made of `… bookings … RETURNING *`, selected as a booking row. */
@@ -258,7 +257,7 @@ export function createBookingRepo(db: DbOrTx) {
     },
 
     async row(id: string, opts: { forUpdate?: boolean } = {}) {
-      const [row] = await (opts.forUpdate ? rowForUpdate : rowById)(db, { id });
+      const [row] = await rowById(db, { id }, opts.forUpdate);
       return row;
     },
 
@@ -329,7 +328,7 @@ export function createBookingRepo(db: DbOrTx) {
       id: string,
       opts: { forUpdate?: boolean } = {},
     ): Promise<BookingWithParties | undefined> {
-      const [row] = await (opts.forUpdate ? withPartiesByIdForUpdate : withPartiesById)(db, { id });
+      const [row] = await withPartiesById(db, { id }, opts.forUpdate);
       return row as BookingWithParties | undefined;
     },
 

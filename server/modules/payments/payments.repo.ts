@@ -1,5 +1,12 @@
 import { and, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows, reusable, reusableByShape, xactLock } from '../../../db/client';
+import {
+  type DbOrTx,
+  queryRows,
+  reusable,
+  reusableByShape,
+  reusableLockable,
+  xactLock,
+} from '../../../db/client';
 import { bookings, services, users } from '../../../db/schema';
 import {
   bookingExtras,
@@ -19,34 +26,36 @@ export type NewInvoice = typeof bookingInvoices.$inferInsert;
 export const LIVE: PaymentRow['status'][] = ['pending', 'paid', 'refunded', 'partially_refunded'];
 
 // Every completed job runs these: their SQL is built once (db/client.ts `reusable`).
-const bookingQuery = (db: DbOrTx) =>
-  db
-    .select({
-      booking: bookings,
-      service: {
-        market: services.market,
-        priceUnit: services.priceUnit,
-        durationMinutes: services.durationMinutes,
-        nameEn: services.nameEn,
-        nameAr: services.nameAr,
-      },
-    })
-    .from(bookings)
-    .innerJoin(services, eq(services.id, bookings.serviceId))
-    .where(eq(bookings.id, sql.placeholder('id')))
-    .limit(1);
-const bookingById = reusable('payments_booking', bookingQuery);
-const bookingForUpdate = reusable('payments_booking_for_update', (db) =>
-  bookingQuery(db).for('update', { of: bookings }),
+const bookingById = reusableLockable(
+  'payments_booking',
+  (db) =>
+    db
+      .select({
+        booking: bookings,
+        service: {
+          market: services.market,
+          priceUnit: services.priceUnit,
+          durationMinutes: services.durationMinutes,
+          nameEn: services.nameEn,
+          nameAr: services.nameAr,
+        },
+      })
+      .from(bookings)
+      .innerJoin(services, eq(services.id, bookings.serviceId))
+      .where(eq(bookings.id, sql.placeholder('id')))
+      .limit(1),
+  (q) => q.for('update', { of: bookings }),
 );
-const invoiceQuery = (db: DbOrTx) =>
-  db
-    .select()
-    .from(bookingInvoices)
-    .where(eq(bookingInvoices.bookingId, sql.placeholder('id')))
-    .limit(1);
-const invoiceById = reusable('payments_invoice', invoiceQuery);
-const invoiceForUpdate = reusable('payments_invoice_for_update', (db) => invoiceQuery(db).for('update'));
+const invoiceById = reusableLockable(
+  'payments_invoice',
+  (db) =>
+    db
+      .select()
+      .from(bookingInvoices)
+      .where(eq(bookingInvoices.bookingId, sql.placeholder('id')))
+      .limit(1),
+  (q) => q.for('update'),
+);
 const insertInvoice = reusableByShape<InvoiceRow[]>('payments_invoice_insert', (db, columns) =>
   db
     .insert(bookingInvoices)
@@ -66,7 +75,7 @@ export function createPaymentsRepo(db: DbOrTx) {
   return {
     /** The booking with what pricing needs from its service. */
     async booking(id: string, opts: { forUpdate?: boolean } = {}) {
-      const [row] = await (opts.forUpdate ? bookingForUpdate : bookingById)(db, { id });
+      const [row] = await bookingById(db, { id }, opts.forUpdate);
       return row;
     },
 
@@ -114,7 +123,7 @@ export function createPaymentsRepo(db: DbOrTx) {
       return row;
     },
     async invoice(bookingId: string, opts: { forUpdate?: boolean } = {}) {
-      const [row] = await (opts.forUpdate ? invoiceForUpdate : invoiceById)(db, { id: bookingId });
+      const [row] = await invoiceById(db, { id: bookingId }, opts.forUpdate);
       return row;
     },
 
