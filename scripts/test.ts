@@ -52,24 +52,65 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}) {
   return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
 }
 
-type Counts = { passed: number; failed: number; skipped: number };
+type Counts = { passed: number; failed: number; skipped: number; names: string[] };
+
+/** The first line of a failure's message, short enough for a summary line. */
+const firstLine = (m: unknown) =>
+  String(m ?? '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '') // colour codes
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 200) ?? '';
 
 function vitestCounts(file: string): Counts {
-  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0, names: [`no report at ${file}`] };
   const r = JSON.parse(readFileSync(file, 'utf8'));
+  const names: string[] = [];
+  for (const f of r.testResults ?? []) {
+    const path = String(f.name ?? '').replace(`${process.cwd()}/`, '');
+    const failedTests = (f.assertionResults ?? []).filter((a: { status: string }) => a.status === 'failed');
+    for (const a of failedTests) names.push(`${path} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+    // A file that failed outside any test (an import error, a hook, an unhandled error).
+    if (f.status === 'failed' && failedTests.length === 0) names.push(`${path}: ${firstLine(f.message)}`);
+  }
   const failed = r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
+  if (r.success === false && names.length === 0)
+    names.push('an error outside any test (see the Vitest output)');
   return {
     passed: r.numPassedTests,
     // An unhandled error (e.g. a driver's exception thrown from a timer) fails the run with no test failed.
     failed: failed || (r.success === false ? 1 : 0),
     skipped: r.numPendingTests + r.numTodoTests,
+    names,
   };
 }
 
 function playwrightCounts(file: string): Counts {
-  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0 };
-  const s = JSON.parse(readFileSync(file, 'utf8')).stats;
-  return { passed: s.expected, failed: s.unexpected + s.flaky, skipped: s.skipped };
+  if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0, names: [`no report at ${file}`] };
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  const s = report.stats;
+  const names: string[] = [];
+  type Spec = {
+    title: string;
+    file: string;
+    line: number;
+    tests: { status: string; results: { error?: { message?: string } }[] }[];
+  };
+  type Suite = { specs?: Spec[]; suites?: Suite[] };
+  const walk = (suite: Suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests) {
+        if (t.status === 'unexpected' || t.status === 'flaky') {
+          const error = t.results.find((r) => r.error)?.error?.message;
+          names.push(`${spec.file}:${spec.line} › ${spec.title} (${t.status}): ${firstLine(error)}`);
+        }
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  for (const suite of report.suites ?? []) walk(suite);
+  return { passed: s.expected, failed: s.unexpected + s.flaky, skipped: s.skipped, names };
 }
 
 async function withDatabase<T>(fn: (url: string) => T): Promise<T> {
@@ -102,7 +143,7 @@ async function main() {
   let e2e: Counts;
   if (run('npm', ['run', 'build'], env) !== 0) {
     process.stderr.write('\n✖ The build failed (see above): e2e tests were not run.\n');
-    e2e = { passed: 0, failed: 1, skipped: 0 };
+    e2e = { passed: 0, failed: 1, skipped: 0, names: ['the build failed'] };
   } else {
     await withDatabase((url) => run('npx', ['playwright', 'test'], { ...env, E2E_DATABASE_URL: url }));
     e2e = playwrightCounts('test-results/e2e.json');
@@ -111,6 +152,9 @@ async function main() {
   const passed = unit.passed + e2e.passed;
   const failed = unit.failed + e2e.failed;
   const skipped = unit.skipped + e2e.skipped;
+  // Named again at the very end: CI shows only the tail of the output.
+  const names = [...unit.names, ...e2e.names];
+  if (names.length) process.stdout.write(`\nfailed:\n${names.map((n) => `  ✖ ${n}`).join('\n')}\n`);
   process.stdout.write(
     `\nunit+integration: ${unit.passed} passed, ${unit.failed} failed · e2e: ${e2e.passed} passed, ${e2e.failed} failed\n`,
   );
