@@ -52,7 +52,14 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}) {
   return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1;
 }
 
-type Counts = { passed: number; failed: number; skipped: number; names: string[] };
+type Counts = {
+  passed: number;
+  failed: number;
+  skipped: number;
+  names: string[];
+  /** Files whose only failures are failed tests (no import, hook or unhandled error): they may be re-run. */
+  rerunnable?: string[];
+};
 
 /** The first line of a failure's message, short enough for a summary line. */
 const firstLine = (m: unknown) =>
@@ -67,23 +74,51 @@ function vitestCounts(file: string): Counts {
   if (!existsSync(file)) return { passed: 0, failed: 1, skipped: 0, names: [`no report at ${file}`] };
   const r = JSON.parse(readFileSync(file, 'utf8'));
   const names: string[] = [];
+  const rerunnable = new Set<string>();
+  let outside = false;
   for (const f of r.testResults ?? []) {
     const path = String(f.name ?? '').replace(`${process.cwd()}/`, '');
     const failedTests = (f.assertionResults ?? []).filter((a: { status: string }) => a.status === 'failed');
     for (const a of failedTests) names.push(`${path} › ${a.fullName}: ${firstLine(a.failureMessages?.[0])}`);
+    if (failedTests.length > 0) rerunnable.add(path);
     // A file that failed outside any test (an import error, a hook, an unhandled error).
-    if (f.status === 'failed' && failedTests.length === 0) names.push(`${path}: ${firstLine(f.message)}`);
+    if (f.status === 'failed' && failedTests.length === 0) {
+      names.push(`${path}: ${firstLine(f.message)}`);
+      outside = true;
+    }
   }
   const failed = r.numFailedTests + (r.numFailedTestSuites && !r.numFailedTests ? r.numFailedTestSuites : 0);
-  if (r.success === false && names.length === 0)
+  if (r.success === false && names.length === 0) {
     names.push('an error outside any test (see the Vitest output)');
+    outside = true;
+  }
   return {
     passed: r.numPassedTests,
     // An unhandled error (e.g. a driver's exception thrown from a timer) fails the run with no test failed.
     failed: failed || (r.success === false ? 1 : 0),
     skipped: r.numPendingTests + r.numTodoTests,
     names,
+    rerunnable: outside || r.numFailedTests !== failed ? [] : [...rerunnable],
   };
+}
+
+/**
+ * A few failed test files are run once more, alone. A test that fails, then passes there, is named as
+ * flaky in the summary (CI shows it) and counted as passed; one that fails again stays failed. An error
+ * outside a test (import, hook, unhandled) is never re-run.
+ */
+function rerunFailed(unit: Counts, env: Record<string, string>): { unit: Counts; flaky: string[] } {
+  const files = unit.rerunnable ?? [];
+  if (unit.failed === 0 || files.length === 0 || files.length > 3) return { unit, flaky: [] };
+  const report = 'test-results/vitest-rerun.json';
+  run(
+    'npx',
+    ['vitest', 'run', ...files, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    env,
+  );
+  const again = vitestCounts(report);
+  if (again.failed > 0 || again.passed === 0) return { unit, flaky: [] };
+  return { unit: { ...unit, passed: unit.passed + unit.failed, failed: 0, names: [] }, flaky: unit.names };
 }
 
 function playwrightCounts(file: string): Counts {
@@ -138,7 +173,7 @@ async function main() {
     ['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json'],
     env,
   );
-  const unit = vitestCounts('test-results/vitest.json');
+  const { unit, flaky } = rerunFailed(vitestCounts('test-results/vitest.json'), env);
 
   let e2e: Counts;
   if (run('npm', ['run', 'build'], env) !== 0) {
@@ -154,6 +189,11 @@ async function main() {
   const skipped = unit.skipped + e2e.skipped;
   // Named again at the very end: CI shows only the tail of the output.
   const names = [...unit.names, ...e2e.names];
+  if (flaky.length) {
+    process.stdout.write(
+      `\nflaky (failed, then passed when run again):\n${flaky.map((n) => `  ! ${n}`).join('\n')}\n`,
+    );
+  }
   if (names.length) process.stdout.write(`\nfailed:\n${names.map((n) => `  ✖ ${n}`).join('\n')}\n`);
   process.stdout.write(
     `\nunit+integration: ${unit.passed} passed, ${unit.failed} failed · e2e: ${e2e.passed} passed, ${e2e.failed} failed\n`,
