@@ -31,7 +31,9 @@ export default defineConfig({
           name: 'postgres',
           include: ['server/**/*.test.ts', 'db/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...unitTests],
-          env: { TEST_DRIVER: 'postgres' },
+          // FUNDI_TX_GUARD: a statement on the pool from inside a transaction fails the test (db/client.ts).
+          env: { TEST_DRIVER: 'postgres', FUNDI_TX_GUARD: '1' },
+          setupFiles: ['server/test/tx-guard-setup.ts'],
           globalSetup: ['server/test/global-setup.ts'],
         },
       },

@@ -652,6 +652,13 @@ async function main() {
   for (const t of targets)
     console.log(`  ${t.met === null ? 'N/A    ' : t.met ? 'MET    ' : 'NOT MET'}  ${t.text}`);
   console.log(`bookings by status at the end: ${statuses.map((s) => `${s.status} ${s.n}`).join(', ')}`);
+  const unfinished = await unfinishedBookings(sql);
+  if (unfinished.length) {
+    console.log(
+      `not completed at the end (${unfinished.length}; first 12, times in ms from the create's answer):`,
+    );
+    for (const u of unfinished.slice(0, 12)) console.log(`  ${u}`);
+  }
   if (technicianErrors.length) console.log(`offers subscription errors: ${technicianErrors.length}`);
   if (serverLines.length) console.log(`server wrote ${serverLines.length} log lines (warn/error)`);
 
@@ -672,6 +679,7 @@ async function main() {
         stages: results,
         targets,
         statusesAtEnd: statuses,
+        unfinished,
         subscriptionErrors: technicianErrors,
         serverLog: serverLines.slice(0, 500),
       },
@@ -682,6 +690,33 @@ async function main() {
   console.log(`\nresults: ${path.relative(root, file)}`);
   // A benchmark reports; BENCH_RUSH_STRICT=1 makes a target NOT MET fail the command (CI).
   return process.env.BENCH_RUSH_STRICT !== '1' || targets.every((t) => t.met !== false);
+}
+
+/**
+ * Bookings not completed at the end, each with what the generator saw (create answered, offer received,
+ * accept answered, failure) and what the database holds (status, offers, last history row): a booking
+ * stuck here is either a lost event or a call that never answered.
+ */
+async function unfinishedBookings(sql: postgres.Sql): Promise<string[]> {
+  const rows = await sql<
+    Array<{ id: string; status: string; offers: string | null; last: string | null; age: number }>
+  >`SELECT b.id, b.status::text,
+      (SELECT string_agg(o.status::text || '@' || round(extract(epoch FROM o.created_at - b.created_at) * 1000)::text
+                         || coalesce('/' || o.reason, ''), ' ' ORDER BY o.id)
+         FROM dispatch_offers o WHERE o.booking_id = b.id) AS offers,
+      (SELECT h.to_status::text || '@' || round(extract(epoch FROM h.created_at - b.created_at) * 1000)::text
+         FROM booking_status_history h WHERE h.booking_id = b.id ORDER BY h.id DESC LIMIT 1) AS last,
+      round(extract(epoch FROM now() - b.created_at))::int AS age
+    FROM bookings b WHERE b.status <> 'completed' ORDER BY b.created_at`;
+  return rows.map((r) => {
+    const j = jobs.get(r.id);
+    const rel = (t?: number) =>
+      t === undefined || j?.createdAt === undefined ? '–' : String(Math.round(t - j.createdAt));
+    const seen = j
+      ? `stage ${j.stage}, offer ${rel(j.offerAt)}, accept ${j.acceptMs === undefined ? '–' : Math.round(j.acceptMs)} ms, ${j.failed ?? 'no error'}`
+      : 'the generator never heard of it';
+    return `${r.id.slice(0, 8)} ${r.status} (${r.age} s old; last change ${r.last ?? '–'}; offers ${r.offers ?? 'none'}) · ${seen}`;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +56,31 @@ const PREPARED_TEXTS_MAX = 2_000;
 const PREPARED_PARAMS_MAX = 64;
 
 /**
+ * Tests only (FUNDI_TX_GUARD=1, set by vitest.config.ts): a statement on the pool from inside a
+ * transaction's callback throws. Such a statement waits for a second connection while holding one; with
+ * as many of those transactions as the pool has connections, none ever finishes and every request hangs
+ * (issue 18: a rush froze the server so). Off in production: AsyncLocalStorage costs every promise.
+ */
+const txGuard = process.env.FUNDI_TX_GUARD === '1' ? new AsyncLocalStorage<true>() : null;
+
+/**
+ * The guard's error, also kept in `txGuardViolations` so that one thrown where nobody looks (a background
+ * task that logs and goes on) still fails the test file (server/test/tx-guard-setup.ts).
+ */
+export const txGuardViolations: string[] = [];
+function txViolation(what: string): Error {
+  const error = new Error(`${what} on the pool from inside a transaction: use the transaction`);
+  txGuardViolations.push(error.stack ?? error.message);
+  return error;
+}
+
+/**
+ * Runs `fn` as if outside any transaction: for work a transaction only starts and does not wait for
+ * (a background refresh), which may use the pool.
+ */
+export const detached = <T>(fn: () => T): T => (txGuard ? txGuard.exit(fn) : fn());
+
+/**
  * The postgres.js client as Drizzle sees it, with every statement prepared. Drizzle passes
  * `prepare: false` for anything not given a name, and postgres.js then sends a statement with parameters
  * in two round trips (Parse + Describe, wait for the parameter types, then Bind + Execute) and PostgreSQL
@@ -62,7 +88,7 @@ const PREPARED_PARAMS_MAX = 64;
  * run is one round trip (issue 18: most of a job's database CPU was this, and a third of the server's).
  * Transactions and savepoints hand Drizzle a client of their own: those are wrapped the same way.
  */
-function preparing(client: postgres.Sql, texts: Set<string> = new Set()): postgres.Sql {
+function preparing(client: postgres.Sql, texts: Set<string> = new Set(), pool = true): postgres.Sql {
   const shouldPrepare = (query: string, params: unknown[] | undefined) => {
     if ((params?.length ?? 0) > PREPARED_PARAMS_MAX) return false;
     if (texts.has(query)) return true;
@@ -76,23 +102,30 @@ function preparing(client: postgres.Sql, texts: Set<string> = new Set()): postgr
     (method: Fn) =>
     (...args: unknown[]) => {
       const fn = args.pop() as Fn;
-      return method(...args, (sql: postgres.Sql) => fn(preparing(sql, texts)));
+      const scoped = (sql: postgres.Sql) => fn(preparing(sql, texts, false));
+      return method(...args, txGuard ? (sql: postgres.Sql) => txGuard.run(true, () => scoped(sql)) : scoped);
     };
   return new Proxy(client, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (prop === 'unsafe')
-        return (query: string, params?: unknown[], options?: { prepare?: boolean }) =>
-          (value as Fn)(
+        return (query: string, params?: unknown[], options?: { prepare?: boolean }) => {
+          if (pool && txGuard?.getStore()) throw txViolation(`a statement (${query.slice(0, 120)})`);
+          return (value as Fn)(
             query,
             params,
             shouldPrepare(query, params) ? { ...options, prepare: true } : options,
           );
+        };
+      if (prop === 'begin' && pool && txGuard?.getStore()) throw txViolation('a transaction');
       if (prop === 'begin' || prop === 'savepoint') return wrapScope(value as Fn);
       return value;
     },
   });
 }
+
+/** No transaction of the app waits this long between its statements (they are short by design). */
+const IDLE_IN_TRANSACTION_MS = 60_000;
 
 /** `databaseUrl` set → postgres.js against a real PostgreSQL + PostGIS; unset → embedded PGlite under `dataDir`. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
@@ -102,7 +135,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       onnotice: () => {},
       // A database that is down fails requests cleanly within this, instead of holding them.
       connect_timeout: 10,
-      connection: { application_name: 'fundi' },
+      // A transaction left waiting (a bug such as a statement on the pool from inside one: see txGuard) is
+      // ended by PostgreSQL after this, its locks and its connection freed, instead of holding them for good.
+      connection: { application_name: 'fundi', idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS },
     });
     const db = drizzlePostgres(opts.prepare === false ? client : preparing(client), {
       schema,

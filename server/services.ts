@@ -18,7 +18,6 @@ import { createBookingService } from './modules/booking/booking.service';
 import { createZoneSurcharges } from './modules/booking/zone-surcharge';
 import { createAdminBookingsService } from './modules/cases/bookings.service';
 import { createDisputesService } from './modules/cases/disputes.service';
-import { createCatalogRepo } from './modules/catalog/catalog.repo';
 import { createCatalogService } from './modules/catalog/catalog.service';
 import { createChatService } from './modules/chat/chat.service';
 import { createLeader } from './modules/cluster/leader';
@@ -117,7 +116,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     single: !redis,
   });
   const markets = createMarketService(createMarketRepo(db), { fallback: config.marketFallback });
-  const catalog = createCatalogService(createCatalogRepo(db), config.market);
+  const catalog = createCatalogService(db, config.market);
   const tracking = createTrackingService({
     db,
     config: config.tracking,
@@ -173,7 +172,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
     service: catalog.service,
     nearest: tracking.nearest,
     offered: async (tx, offer, row) => {
-      const service = await catalog.service(row.serviceId);
+      const service = await catalog.service(row.serviceId, tx);
       if (service) await notifications.hooks.offered(tx, offer.technicianId, toOffer(offer, row, service));
     },
   });

@@ -92,8 +92,9 @@ export function createDisputesService(deps: {
       ...columns,
     });
 
-  async function parties(bookingId: string) {
-    const row = await deps.bookingRecords.row(bookingId);
+  /** Inside a transaction, pass it (a read on the pool from inside one can deadlock the pool). */
+  async function parties(bookingId: string, tx?: DbOrTx) {
+    const row = await deps.bookingRecords.row(bookingId, tx ? { tx } : undefined);
     return { customerId: row!.customerId, technicianId: row!.technicianId };
   }
 
@@ -367,7 +368,7 @@ export function createDisputesService(deps: {
           const d = await r.dispute(input.id, { forUpdate: true });
           if (!d) throw notFound();
           if (d.status === 'closed') throw new DomainError('CONFLICT', 'This case is closed.');
-          if (input.to === 'technician' && !(await parties(d.bookingId)).technicianId)
+          if (input.to === 'technician' && !(await parties(d.bookingId, tx)).technicianId)
             throw new DomainError('CONFLICT', 'No technician is on this booking.');
           const row = await r.insertMessage({
             disputeId: d.id,

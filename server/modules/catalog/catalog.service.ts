@@ -1,7 +1,8 @@
+import { type DbOrTx, detached } from '../../../db/client';
 import type { CategoryRow, ServiceRow } from '../../../db/schema';
 import type { Category, Service } from '../../contracts/catalog';
 import { DomainError } from '../../lib/errors';
-import type { CatalogRepo } from './catalog.repo';
+import { createCatalogRepo } from './catalog.repo';
 
 export const toCategory = (c: CategoryRow): Category => ({
   id: c.id,
@@ -29,23 +30,64 @@ export const toService = (s: ServiceRow): Service => ({
 /** How long a service row is answered from memory (prices change by deploy or seed, not per request). */
 const SERVICE_CACHE_MS = 30_000;
 
-export function createCatalogService(repo: CatalogRepo, market: string, now: () => number = Date.now) {
+export function createCatalogService(db: DbOrTx, market: string, now: () => number = Date.now) {
+  const repo = createCatalogRepo(db);
   // Every booking and every offer needs its service: kept in memory instead of a read each time.
   const cache = new Map<string, { row: ServiceRow | undefined; at: number }>();
-  async function service(id: string): Promise<ServiceRow | undefined> {
+  /** Reads on the pool in flight, one per service (concurrent misses share it). */
+  const loading = new Map<string, Promise<ServiceRow | undefined>>();
+  /** Bumped by `forget`: a read that started before it must not put back what was forgotten. */
+  let generation = 0;
+
+  function load(id: string, on?: DbOrTx): Promise<ServiceRow | undefined> {
+    const shared = on === undefined || on === db;
+    const running = shared ? loading.get(id) : undefined;
+    if (running) return running;
+    const started = generation;
+    const read = (shared ? repo : createCatalogRepo(on)).service(id).then((row) => {
+      if (generation === started) {
+        if (cache.size > 10_000) cache.clear();
+        cache.set(id, { row, at: now() });
+      }
+      return row;
+    });
+    if (shared) {
+      loading.set(id, read);
+      const done = () => {
+        if (loading.get(id) === read) loading.delete(id);
+      };
+      read.then(done, done);
+    }
+    return read;
+  }
+
+  /**
+   * A service row, from memory. Pass the transaction when calling inside one: a miss is then read on it.
+   * Never on the pool while holding a pooled connection: with every connection held by transactions that
+   * each wait for one more, nothing ever moves (a rush froze the whole server this way when the cached
+   * row expired: issue 18). An expired row is still answered at once, and read again in the background.
+   */
+  async function service(id: string, on?: DbOrTx): Promise<ServiceRow | undefined> {
     const hit = cache.get(id);
-    if (hit && now() - hit.at < SERVICE_CACHE_MS) return hit.row;
-    const row = await repo.service(id);
-    if (cache.size > 10_000) cache.clear();
-    cache.set(id, { row, at: now() });
-    return row;
+    if (!hit) return load(id, on);
+    if (now() - hit.at >= SERVICE_CACHE_MS && !loading.has(id)) {
+      // Background refresh: a failure (the database away) leaves the old row, tried again next call.
+      detached(() => load(id)).catch(() => {});
+    }
+    return hit.row;
   }
   return {
     service,
     /** Drops a cached service (all of them without an id): the admin console changed the catalogue. */
     forget(id?: string) {
-      if (id) cache.delete(id);
-      else cache.clear();
+      generation++;
+      if (id) {
+        cache.delete(id);
+        loading.delete(id);
+      } else {
+        cache.clear();
+        loading.clear();
+      }
     },
     /**
      * Categories are shared by every market; one is shown in a market when it has an active service

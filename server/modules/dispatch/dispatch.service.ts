@@ -102,7 +102,8 @@ export function createDispatchService(deps: {
   pushReachableMs: number;
   leader: Leader;
   /** A service by id (the catalog keeps them in memory), for the offer card. */
-  service: (id: string) => Promise<ServiceRow | undefined>;
+  /** Inside a transaction, pass it: a miss is read on it, never on the pool (see catalog.service). */
+  service: (id: string, on?: DbOrTx) => Promise<ServiceRow | undefined>;
   /** Called in the offer's transaction (the notification outbox, issue 11 §2). */
   offered: (tx: DbOrTx, offer: OfferRow, booking: BookingRow) => Promise<void>;
   /** Nearest available technicians from the live in-memory index (PostgreSQL's nearest is the fallback). */
@@ -175,9 +176,9 @@ export function createDispatchService(deps: {
    * The job's base price with this technician's own price for the service (issue 12 §2), or null when
    * they have none (the booking's list price stands).
    */
-  async function ownBase(row: BookingRow, price: number | null | undefined) {
+  async function ownBase(tx: DbOrTx, row: BookingRow, price: number | null | undefined) {
     if (price === null || price === undefined) return null;
-    const service = await deps.service(row.serviceId);
+    const service = await deps.service(row.serviceId, tx);
     if (!service) return null;
     return priceJob(
       { ...service, basePrice: price },
@@ -251,7 +252,7 @@ export function createDispatchService(deps: {
           candidate = (await dispatch.bestInBand(row, candidate, config.radiusMeters)) ?? candidate;
       }
       if (candidate) {
-        const base = await ownBase(row, candidate.price);
+        const base = await ownBase(tx, row, candidate.price);
         const offer = await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base);
         // The technician's notification commits with the offer (issue 11 §2).
         await deps.offered(tx, offer, row);
@@ -434,7 +435,7 @@ export function createDispatchService(deps: {
           if (withParties?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
           // The price stored is the one of the technician who accepted (their own, when they have one).
-          const service = await deps.service(withParties.booking.serviceId);
+          const service = await deps.service(withParties.booking.serviceId, tx);
           const p = service ? offerPrice(offer, withParties.booking, service) : null;
           // A scheduled job reserves the technician's time, with the drive to it (issue 12 §5).
           const b = withParties.booking;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Db, DbOrTx } from '../../../db/client';
+import { type Db, type DbOrTx, detached } from '../../../db/client';
 import type { NotificationRow } from '../../../db/schema';
 import {
   type ExternalChannel,
@@ -103,10 +103,13 @@ export function createNotificationService(deps: {
   /** Schedules a worker run `batchMs` from the first kick (a burst of changes shares it). */
   function kick(delayMs = config.batchMs) {
     if (!running || kickTimer) return;
-    kickTimer = setTimeout(() => {
-      kickTimer = undefined;
-      void run();
-    }, delayMs);
+    // Often kicked from inside a transaction's callback; the worker's run is not part of it.
+    kickTimer = detached(() =>
+      setTimeout(() => {
+        kickTimer = undefined;
+        void run();
+      }, delayMs),
+    );
     kickTimer.unref?.();
   }
 
