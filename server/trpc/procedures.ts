@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Role } from '../contracts/auth';
 import { CONTROL_CHARACTERS_MESSAGE, controlCharacterPath } from '../contracts/text';
 import { DomainError } from '../lib/errors';
-import { auditRequest } from '../modules/audit/audit.context';
+import { withAuditRequest } from '../modules/audit/audit.context';
 import { assertKeyMayCall } from '../modules/developer/scopes';
 import type { Context } from './context';
 import { t } from './init';
@@ -74,5 +74,5 @@ export const technicianProcedure = roleProcedure('technician');
 
 /** Admins only; their request's address reaches any audit row written meanwhile (audit.context.ts). */
 export const adminProcedure = roleProcedure('admin').use(({ ctx, next }) =>
-  auditRequest.run({ ip: ctx.req.ip }, () => next()),
+  withAuditRequest({ ip: ctx.req.ip }, () => next()),
 );

@@ -36,6 +36,7 @@ import { notificationKinds } from '../../contracts/notification';
 import { approvedApplication, codeOf, technician, uniquePhone, uniqueSpot } from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, uniqueEmail } from '../../test/harness';
 import { type AppRouter, appRouter } from '../../trpc/root';
+import { auditRequest } from '../audit/audit.context';
 import { completedBooking } from '../payments/payments.fixtures';
 import { jpegWithGps, upload } from '../upload/upload.fixtures';
 
@@ -177,6 +178,15 @@ describe('audit trail', () => {
       reason: 'documents checked',
       ip: '127.0.0.1',
     });
+  });
+
+  it('once no admin request runs, the audit storage is off again (on Node 20 it costs every promise)', async () => {
+    const a = await person();
+    await asAdmin().admin.users.suspend.mutate({ id: a.user.id, reason: 'storage test' });
+    const [row] = await auditRows('user.suspend', `user:${a.user.id}`);
+    expect(row).toMatchObject({ ip: '127.0.0.1' });
+    // `enabled` is Node's own flag: true from the first run() until disable().
+    expect((auditRequest as unknown as { enabled: boolean }).enabled).toBe(false);
   });
 
   it('a refund writes its audit row (reason, amounts, the caller’s IP) with the reservation', async () => {
