@@ -1,3 +1,4 @@
+import { detached } from '../../../db/client';
 import type { Market } from '../../contracts/market';
 import { DomainError } from '../../lib/errors';
 import { covers } from '../../lib/geo';
@@ -30,18 +31,29 @@ export function createMarketService(
   let cached: { at: number; markets: MarketRecord[] } | null = null;
   let loading: Promise<MarketRecord[]> | null = null;
 
+  function load(): Promise<MarketRecord[]> {
+    if (loading) return loading;
+    const read: Promise<MarketRecord[]> = detached(() => repo.active()).then((markets) => {
+      if (loading === read) cached = { at: now(), markets };
+      return markets;
+    });
+    loading = read;
+    const done = () => {
+      if (loading === read) loading = null;
+    };
+    read.then(done, done);
+    return read;
+  }
+
+  /**
+   * The active markets, from memory. Expired, they are still answered at once and read again in the
+   * background: callers inside a transaction (booking.create's unpaid check) must never wait for a read on
+   * the pool while holding a pooled connection, or a rush deadlocks the pool (see catalog.service).
+   */
   async function all(): Promise<MarketRecord[]> {
-    if (cached && now() - cached.at < REFRESH_MS) return cached.markets;
-    loading ??= repo
-      .active()
-      .then((markets) => {
-        cached = { at: now(), markets };
-        return markets;
-      })
-      .finally(() => {
-        loading = null;
-      });
-    return loading;
+    if (!cached) return load();
+    if (now() - cached.at >= REFRESH_MS && !loading) load().catch(() => {});
+    return cached.markets;
   }
 
   async function locate(at: { lat: number; lng: number }): Promise<MarketRecord | null> {
@@ -79,6 +91,7 @@ export function createMarketService(
     /** Forget the cache (after an admin changed a market). */
     invalidate() {
       cached = null;
+      loading = null;
     },
   };
 }
