@@ -101,8 +101,10 @@ export function createDispatchService(deps: {
   /** PUSH_REACHABLE_MS: technicians without a live socket, reachable by Web Push (0: none). */
   pushReachableMs: number;
   leader: Leader;
-  /** A service by id (the catalog keeps them in memory), for the offer card. */
-  /** Inside a transaction, pass it: a miss is read on it, never on the pool (see catalog.service). */
+  /**
+   * A service by id (the catalog keeps them in memory), for the offer card. Inside a transaction, pass
+   * it: a miss is then read on it, never on the pool (see catalog.service).
+   */
   service: (id: string, on?: DbOrTx) => Promise<ServiceRow | undefined>;
   /** Called in the offer's transaction (the notification outbox, issue 11 §2). */
   offered: (tx: DbOrTx, offer: OfferRow, booking: BookingRow) => Promise<void>;

@@ -33,7 +33,7 @@ export function createMarketService(
 
   function load(): Promise<MarketRecord[]> {
     if (loading) return loading;
-    const read: Promise<MarketRecord[]> = detached(() => repo.active()).then((markets) => {
+    const read: Promise<MarketRecord[]> = repo.active().then((markets) => {
       if (loading === read) cached = { at: now(), markets };
       return markets;
     });
@@ -52,7 +52,7 @@ export function createMarketService(
    */
   async function all(): Promise<MarketRecord[]> {
     if (!cached) return load();
-    if (now() - cached.at >= REFRESH_MS && !loading) load().catch(() => {});
+    if (now() - cached.at >= REFRESH_MS && !loading) detached(load).catch(() => {});
     return cached.markets;
   }
 
