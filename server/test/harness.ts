@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTRPCClient, createWSClient, httpBatchLink, wsLink } from '@trpc/client';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import WebSocket from 'ws';
@@ -34,6 +35,40 @@ export async function testDatabase(): Promise<Database & { dispose(): Promise<vo
   }
   const database = await openDatabase({ databaseUrl: inject('databaseUrl'), dataDir: '', poolSize: 20 });
   return { ...database, dispose: () => database.close() };
+}
+
+/**
+ * The test database through a pool of two connections (PGlite: its one). `inTwoTransactions` runs `ask` in
+ * two transactions at once, each holding its connection: a read on the pool from inside either deadlocks
+ * (on PGlite any such read does), and it then fails after 5 s instead of hanging. For code that
+ * transactions call (issue 18: a rush froze the server so).
+ */
+export async function twoConnections(base: Database) {
+  const small =
+    driver === 'postgres'
+      ? await openDatabase({ databaseUrl: inject('databaseUrl'), dataDir: '', poolSize: 2 })
+      : base;
+  type Tx = Parameters<Parameters<Database['db']['transaction']>[0]>[0];
+  return {
+    db: small.db,
+    async inTwoTransactions<T>(ask: (tx: Tx) => Promise<T>): Promise<T[]> {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const both = Promise.all(
+        [1, 2].map(() =>
+          small.db.transaction(async (tx) => {
+            await tx.execute(sql`select 1`);
+            await new Promise((r) => setTimeout(r, 50)); // both hold a connection before either asks
+            return ask(tx);
+          }),
+        ),
+      );
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('still waiting after 5 s: the pool is deadlocked')), 5_000);
+      });
+      return Promise.race([both, late]).finally(() => clearTimeout(timer));
+    },
+    close: () => (small === base ? Promise.resolve() : small.close()),
+  };
 }
 
 /**
