@@ -296,16 +296,45 @@ describe('analytics rollups', () => {
     }
   });
 
-  it("today's changes stay marked (today is never rolled up) and count at once", async () => {
+  it("today's changes count at once and are marked only in the day's last hour; a closed day's change is marked", async () => {
     const m = MARKETS[0];
     const year = (await ranges(m)).year!;
     await svc.rolled.rollUp();
     const [before] = await both(year);
-    await exec(`update bookings set status = 'unfulfilled' where id = (
-        select b.id from bookings b join services s on s.id = b.service_id
-        where s.market = '${m.slug}' and b.status = 'searching' order by b.created_at desc limit 1)`);
+    const marks = async () => {
+      const [row] = await queryRows<{ n: number }>(
+        db(),
+        sql`select count(*)::int as n from analytics_dirty_days where market = ${m.slug}`,
+      );
+      return row!.n;
+    };
+    // A mark for today is written only when the day ends within the hour (migration 0040); else nobody
+    // reads it: roll-ups take closed days only, and today is read from the raw rows.
+    const [hour] = await queryRows<{ last: boolean }>(
+      db(),
+      sql`select (now() at time zone ${m.tz})::date < ((now() + interval '1 hour') at time zone ${m.tz})::date as last`,
+    );
+    const lastHour = hour!.last;
+    const marked = await marks();
+    // A booking requested now (its insert is one change, the update below another).
+    await exec(`insert into bookings (customer_id, service_id, status, location, address, currency, price_base,
+        price_surcharge, price_total, commission, technician_earnings, idempotency_key, request_hash, created_at)
+      select b.customer_id, b.service_id, 'searching', b.location, b.address, b.currency, b.price_base,
+        b.price_surcharge, b.price_total, b.commission, b.technician_earnings, 'rt-today-${suffix}', 'x', now()
+      from bookings b join services s on s.id = b.service_id where s.market = '${m.slug}' limit 1`);
+    await exec(`update bookings set status = 'unfulfilled' where idempotency_key = 'rt-today-${suffix}'`);
+    expect(await marks()).toBe(marked + (lastHour ? 2 : 0));
     const [raw, rolled] = await both({ ...year, to: new Date().toISOString() });
     expect(rolled).toEqual(raw);
     expect(raw.fulfilment.unfulfilled).toBe(before.fulfilment.unfulfilled + 1);
+    // A booking of a closed day (rolled up already) is marked, and read raw until rolled up again.
+    await exec(`update bookings set status = 'unfulfilled' where id = (
+        select b.id from bookings b join services s on s.id = b.service_id
+        where s.market = '${m.slug}' and b.status = 'searching' and b.created_at < now() - interval '3 days'
+        order by b.created_at desc limit 1)`);
+    expect(await marks()).toBe(marked + (lastHour ? 2 : 0) + 1);
+    const [raw2, rolled2] = await both({ ...year, to: new Date().toISOString() });
+    expect(rolled2).toEqual(raw2);
+    expect(raw2.fulfilment.unfulfilled).toBe(before.fulfilment.unfulfilled + 2);
   });
 });
