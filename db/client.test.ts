@@ -9,3 +9,8 @@ it('PostgreSQL ends any of the app’s transactions left waiting for a minute (a
   const rows = await queryRows(database.db, sql`show idle_in_transaction_session_timeout`);
   expect(rows).toEqual([{ idle_in_transaction_session_timeout: '1min' }]);
 });
+
+it('the app’s connections never JIT-compile a statement (compiling cost up to 930 ms a minute in a rush)', async () => {
+  const rows = await queryRows(database.db, sql`show jit`);
+  expect(rows).toEqual([{ jit: 'off' }]);
+});

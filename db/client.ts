@@ -137,7 +137,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       connect_timeout: 10,
       // A transaction left waiting (a bug such as a statement on the pool from inside one: see txGuard) is
       // ended by PostgreSQL after this, its locks and its connection freed, instead of holding them for good.
-      connection: { application_name: 'fundi', idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS },
+      // JIT off: the app's statements are short, and PostgreSQL's cost estimate alone decides when to compile
+      // one. The minute's presence sample (analytics.repo samplePresence) crossed the JIT thresholds and spent
+      // 380–930 ms compiling a query that runs in under 5 ms, once a minute on every node, in the middle of a
+      // rush (pg_stat_statements jit_* columns, `npm run bench:rush`). The usual setting for OLTP.
+      connection: {
+        application_name: 'fundi',
+        idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_MS,
+        jit: 'off',
+      },
     });
     const db = drizzlePostgres(opts.prepare === false ? client : preparing(client), {
       schema,
