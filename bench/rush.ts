@@ -10,6 +10,9 @@
 //   BENCH_RUSH_TECHNICIANS=300          technicians (and as many customers)
 //   BENCH_RUSH_RATES=5,10,20,30,50,70,100   bookings per second, one stage each
 //   BENCH_RUSH_STAGE_SECONDS=20         seconds per stage
+//   BENCH_RUSH_WARMUP_SECONDS=8         a warm-up at 10 bookings/s before the stages, run to completion, not
+//                                      reported (0: none)
+//   BENCH_RUSH_SLOW_SECONDS=1           print each stage's five slowest seconds of creates (diagnostics)
 //   BENCH_RUSH_SETTLE_SECONDS=11        pause after each stage's jobs are done, before its closing
 //                                      readings (PostgreSQL publishes an idle backend's counters ≤ 10 s late)
 //   BENCH_RUSH_PGBENCH=1                0: leave out the pgbench floor
@@ -91,7 +94,18 @@ const settings = {
   statements: Math.round(positiveNumber(process.env.BENCH_RUSH_STATEMENTS, 0)),
   /** Sampling period of the double-offer query. */
   sampleMs: 500,
+  /**
+   * Warm-up before the stages (not reported): bookings at WARMUP_RATE for this long, run to completion.
+   * Without it the first stage's first seconds measured a cold server (V8 compiling the job's code paths,
+   * each pool connection preparing its statements): creates of 200–420 ms p50 there, then 5–8 ms.
+   */
+  warmupSeconds:
+    process.env.BENCH_RUSH_WARMUP_SECONDS === '0'
+      ? 0
+      : positiveNumber(process.env.BENCH_RUSH_WARMUP_SECONDS, 8),
 };
+const WARMUP_RATE = 10;
+const WARMUP_STAGE = -1;
 
 /** The square: 10 × 10 km of mainland Lagos (Yaba / Surulere / Ikeja side). */
 const centre: Point = { lat: 6.52, lng: 3.36 };
@@ -107,6 +121,26 @@ const now = () => performance.now();
 
 // ---------------------------------------------------------------------------------------------
 // What happens to each booking.
+
+/**
+ * Diagnostics (BENCH_RUSH_SLOW_SECONDS=1): the stage's five seconds with the slowest create, each with its
+ * creates' p50 and max, so a periodic stall (a sweep, a GC, a minute's job) shows as a pattern of seconds.
+ */
+function printSlowSeconds(own: Job[], stageStart: number) {
+  const bySecond = new Map<number, number[]>();
+  for (const j of own) {
+    if (j.sentAt === undefined || j.createMs === undefined) continue;
+    const s = Math.floor((j.sentAt - stageStart) / 1000);
+    bySecond.set(s, [...(bySecond.get(s) ?? []), j.createMs]);
+  }
+  const worst = [...bySecond]
+    .map(([s, ms]) => ({ s, p50: percentile(ms, 50), max: Math.max(...ms) }))
+    .sort((x, y) => y.max - x.max)
+    .slice(0, 5);
+  console.log(
+    `\n  slowest seconds: ${worst.map((w) => `${w.s}s (p50 ${w.p50.toFixed(0)}, max ${w.max.toFixed(0)} ms)`).join(', ')}`,
+  );
+}
 
 type Job = {
   stage: number;
@@ -493,6 +527,36 @@ async function main() {
 
   await waitForQuietMachine('stages', true);
 
+  const bookingRand = prng(4);
+  let customerCursor = 0;
+  if (settings.warmupSeconds) {
+    // Open loop like a stage, its jobs tagged WARMUP_STAGE: no stage's figures count them.
+    currentStage = WARMUP_STAGE;
+    counters[WARMUP_STAGE] = newCounters();
+    process.stdout.write(
+      `warm-up: ${WARMUP_RATE} bookings/s for ${settings.warmupSeconds} s (not reported)… `,
+    );
+    const start = now();
+    let sent = 0;
+    while (now() - start < settings.warmupSeconds * 1000) {
+      for (const due = Math.floor(((now() - start) / 1000) * WARMUP_RATE) + 1; sent < due; sent++)
+        createBooking(
+          customers[customerCursor++ % customers.length]!,
+          service.id,
+          pointInSquare(bookingRand),
+          WARMUP_STAGE,
+        );
+      await sleep(20);
+    }
+    const warm = () => [...jobs.values()].filter((j) => j.stage === WARMUP_STAGE);
+    const unfinished = () =>
+      inFlightCreates + warm().filter((j) => j.completedAt === undefined && !j.failed).length;
+    while (unfinished() > 0 && now() - start < (settings.warmupSeconds + settings.stuckAfterSeconds) * 1000)
+      await sleep(100);
+    // As after a stage: the warm-up's transaction counters are published before stage 1's first reading.
+    await sleep(Math.max(settings.settleSeconds, 2) * 1000);
+    console.log(`${warm().filter((j) => j.completedAt !== undefined).length} of ${sent} jobs completed`);
+  }
   // ------------------------------------------------------------------ stages
   // Statement statistics of this database only (others' entries are left alone).
   if (settings.statements)
@@ -502,8 +566,6 @@ async function main() {
       return sql`SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)`;
     }).catch((e) => console.log(`pg_stat_statements unavailable: ${errorLabel(e)}`));
   const results: StageResult[] = [];
-  const bookingRand = prng(4);
-  let customerCursor = 0;
   const stageIds: string[][] = [];
   for (const [stageIndex, rate] of settings.rates.entries()) {
     currentStage = stageIndex;
@@ -757,6 +819,7 @@ function stageResult(a: {
   const { c, before, after } = a;
   const own = [...jobs.values()].filter((j) => j.stage === a.stageIndex);
   const createMs = own.flatMap((j) => (j.createMs === undefined ? [] : [j.createMs]));
+  if (process.env.BENCH_RUSH_SLOW_SECONDS) printSlowSeconds(own, a.stageStart);
   const toOffer = own.flatMap((j) =>
     j.offerAt !== undefined && j.createdAt !== undefined ? [Math.max(0, j.offerAt - j.createdAt)] : [],
   );
