@@ -689,7 +689,12 @@ async function main() {
       >`SELECT status::text, count(*)::int AS n FROM bookings GROUP BY 1 ORDER BY 1`,
   );
 
-  if (settings.statements) await printStatements(sql, settings.statements, jobs.size);
+  if (settings.statements)
+    await printStatements(
+      sql,
+      settings.statements,
+      [...jobs.values()].filter((j) => j.stage !== WARMUP_STAGE).length,
+    );
 
   // ------------------------------------------------------------------ report
   for (const r of results) r.sustained = isSustained(r);
