@@ -85,6 +85,7 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
         bookingId,
         status: withParties.booking.status,
         technicianId: withParties.booking.technicianId,
+        scheduled: withParties.booking.scheduledFor !== null,
       });
       return published.event.booking;
     },

@@ -98,7 +98,7 @@ describe('round trips per job (issue 18)', () => {
         const offers: OfferEvent[] = [];
         app.client.technician.offers.subscribe(undefined, { onData: (e) => offers.push(e) });
         await until(async () => (await userRow(svc, t.user.id))?.listeningAt);
-        return { spot, cust, tech, offers };
+        return { spot, cust, tech, offers, technicianId: t.user.id };
       }),
     );
     // Autovacuum's workers commit in this database too (an ANALYZE of each table the set-up filled): do
@@ -106,8 +106,10 @@ describe('round trips per job (issue 18)', () => {
     await vacuumed();
     await sleep(STATS_PUBLISHED_MS);
     const before = await commits();
+    const refreshedBefore = svc.tracking.stats().refreshed;
     const started = Date.now();
-    for (const { spot, cust, tech, offers } of jobs) {
+    const availableInIndex = (id: string) => svc.tracking.index.get(id)?.available;
+    for (const { spot, cust, tech, offers, technicianId } of jobs) {
       const b = await cust.booking.create.mutate({
         serviceId: sid,
         ...spot,
@@ -116,10 +118,16 @@ describe('round trips per job (issue 18)', () => {
       });
       // Waiting for the offer reads nothing from the database (it comes over the socket).
       await until(async () => offers.some((e) => e.type === 'offer' && e.offer.bookingId === b.id), 15_000);
+      expect(availableInIndex(technicianId)).toBe(true);
       await tech.booking.accept.mutate({ id: b.id });
+      // The live index follows from the change's own message (no read of the technician).
+      await until(async () => availableInIndex(technicianId) === false);
       for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
         await tech.booking.advance.mutate({ id: b.id, to });
+      await until(async () => availableInIndex(technicianId) === true);
     }
+    // Taking and finishing an on-demand job re-read no technician (it was two reads a job, on every node).
+    expect(svc.tracking.stats().refreshed - refreshedBefore).toBe(0);
     await sleep(STATS_PUBLISHED_MS);
     const after = await commits();
     // What the server commits with no job running (presence of the open sockets, leases of the leader's

@@ -26,8 +26,22 @@ export function createTrackingPersistence(deps: {
   presence: PresenceService;
 }) {
   const { repo, state, presence } = deps;
-  const { index, last, eligible, ownPrices, areas, servesCache, schedules, timeOff, activeJob, onTheWay } =
-    state;
+  const {
+    index,
+    last,
+    eligible,
+    verified,
+    jobChanges,
+    ownPrices,
+    areas,
+    servesCache,
+    schedules,
+    timeOff,
+    activeJob,
+    onTheWay,
+  } = state;
+  /** Technicians read again from PostGIS (diagnostics and tests: `stats().refreshed`). */
+  let refreshed = 0;
   const dirty = Array.from({ length: FLUSH_PARTS }, () => new Map<string, LiveFix>());
   let nextPart = 0;
   /**
@@ -115,16 +129,24 @@ export function createTrackingPersistence(deps: {
    * `jobs: false` when the caller already knows who is on which job (a booking change says so).
    */
   async function refresh(ids?: string[], opts: { jobs?: boolean } = {}) {
+    const changesBefore = ids ? new Map(ids.map((id) => [id, jobChanges.get(id)])) : new Map(jobChanges);
     const rows = await repo.liveTechnicians(ids);
+    refreshed += ids?.length ?? rows.length;
     const seen = new Set(rows.map((r) => r.id));
     for (const id of ids ?? [])
       if (!seen.has(id)) {
         index.remove(id);
         eligible.delete(id);
+        verified.delete(id);
+        jobChanges.delete(id);
         stored.delete(id);
       }
     for (const r of rows) {
-      eligible.set(r.id, r.available);
+      // A booking change while this read was under way said whether they are free: it stands.
+      const available =
+        jobChanges.get(r.id) === changesBefore.get(r.id) ? r.available : (eligible.get(r.id) ?? r.available);
+      eligible.set(r.id, available);
+      verified.set(r.id, r.verified);
       if (r.prices.size) ownPrices.set(r.id, r.prices);
       else ownPrices.delete(r.id);
       const before = areas.get(r.id);
@@ -138,7 +160,7 @@ export function createTrackingPersistence(deps: {
       index.upsert(r.id, {
         lat: r.lat,
         lng: r.lng,
-        available: r.available && presence.isPresent(r.id),
+        available: available && presence.isPresent(r.id),
         services: new Set(r.services),
       });
       if (r.at) learnStored(r.id, r.lat, r.lng, r.at.getTime());
@@ -168,6 +190,7 @@ export function createTrackingPersistence(deps: {
     flush,
     flushNextPart,
     refresh,
+    refreshed: () => refreshed,
     /** A technician's new current position, written at the next flush (only the newest is kept). */
     position(technicianId: string, fix: LiveFix) {
       const known = stored.get(technicianId);

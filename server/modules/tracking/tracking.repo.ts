@@ -17,6 +17,8 @@ export type LiveTechnicianRow = {
   accuracy: number | null;
   at: Date | null;
   available: boolean;
+  /** Verified (`available` is this and not on an on-demand job). */
+  verified: boolean;
   services: string[];
   /** Their own prices, `serviceId` → minor units (services at the list price are absent). */
   prices: Map<string, number>;
@@ -162,6 +164,7 @@ export function createTrackingRepo(db: DbOrTx) {
         accuracy: number | null;
         at: Date | string | null;
         available: boolean;
+        verified: boolean;
         services: string[] | string | null;
         prices: string[] | string | null;
         areas: unknown;
@@ -171,6 +174,7 @@ export function createTrackingRepo(db: DbOrTx) {
         db,
         sql`SELECT tp.user_id AS id, ST_Y(tp.location::geometry) AS lat, ST_X(tp.location::geometry) AS lng,
                    tp.location_accuracy AS accuracy, tp.location_at AS at,
+                   tp.verification = 'verified' AS verified,
                    (tp.verification = 'verified' AND NOT EXISTS (
                       SELECT 1 FROM bookings b WHERE b.technician_id = tp.user_id AND b.scheduled_for IS NULL
                         AND b.status IN ('assigned', 'en_route', 'arrived', 'in_progress'))) AS available,
@@ -198,6 +202,7 @@ export function createTrackingRepo(db: DbOrTx) {
         accuracy: r.accuracy === null ? null : Number(r.accuracy),
         at: r.at ? new Date(r.at) : null,
         available: Boolean(r.available),
+        verified: Boolean(r.verified),
         services: Array.isArray(r.services) ? r.services : parsePgArray(r.services),
         areas: (typeof r.areas === 'string' ? JSON.parse(r.areas) : (r.areas ?? [])) as number[][][][],
         schedule: scheduleOf(json(r.schedule)),

@@ -9,6 +9,7 @@ import { createTrackingPersistence, FLUSH_PARTS } from './tracking.persist';
 import { createTrackingQueries } from './tracking.queries';
 import { createTrackingRepo } from './tracking.repo';
 import {
+  ACTIVE,
   type BookingChangeMessage,
   type Caller,
   createTrackingState,
@@ -66,10 +67,25 @@ export function createTrackingService(deps: {
   const unsubscribes: Array<() => void> = [];
 
   /** Keeps the feeds, the active-job map and the index's availability in step with bookings (on every node). */
-  function onBookingChange({ bookingId, status, technicianId }: BookingChangeMessage) {
+  function onBookingChange({ bookingId, status, technicianId, scheduled }: BookingChangeMessage) {
     feeds.bookingChanged(bookingId, status, technicianId);
     const touched = ingest.bookingChanged(bookingId, status, technicianId);
-    if (touched.size) void refresh([...touched], { jobs: false }).catch(() => undefined);
+    const reread: string[] = [];
+    for (const id of touched) {
+      const isVerified = state.verified.get(id);
+      if (scheduled !== false || isVerified === undefined) {
+        reread.push(id);
+        continue;
+      }
+      // An on-demand job taken or ended changes only whether its technician is free, and the message says
+      // which: no read (it was two per job on every node, issue 18). They hold at most one on-demand job
+      // (bookings_one_active_job_per_technician), so one that leaves this job is on none.
+      const free = isVerified && !(technicianId === id && ACTIVE.has(status));
+      eligible.set(id, free);
+      state.jobChanges.set(id, (state.jobChanges.get(id) ?? 0) + 1);
+      index.setAvailable(id, free && presence.isPresent(id));
+    }
+    if (reread.length) void refresh(reread, { jobs: false }).catch(() => undefined);
   }
 
   return {
@@ -82,7 +98,7 @@ export function createTrackingService(deps: {
      * somewhere else, which is not a jump the fix filter should refuse.
      */
     reposition: ingest.reposition,
-    stats: () => ({ ...ingest.stats(), online: index.size }),
+    stats: () => ({ ...ingest.stats(), online: index.size, refreshed: persist.refreshed() }),
     ingest: ingest.ingest,
     ingestFixes: ingest.ingestFixes,
 

@@ -30,6 +30,11 @@ export type BookingChangeMessage = {
   bookingId: string;
   status: BookingStatus;
   technicianId: string | null;
+  /**
+   * A scheduled job (false: on demand). Only an on-demand job makes its technician unavailable; absent
+   * (from a node that does not send it) the technicians it touches are read again.
+   */
+  scheduled?: boolean;
 };
 export type TechniciansMessage = { node: string; ids: string[] };
 export type LiveFix = Required<Pick<Fix, 'lat' | 'lng' | 'recordedAt'>> & {
@@ -91,6 +96,13 @@ export function createTrackingState(config: TrackingConfig) {
   const names = new Map<string, string>();
   /** What the database says of each indexed technician: verified and not on a job. Presence is the rest. */
   const eligible = new Map<string, boolean>();
+  /** What the database says of each indexed technician's verification (the rest of `eligible`). */
+  const verified = new Map<string, boolean>();
+  /**
+   * Bumped whenever a booking change sets a technician's availability without a read: a read that began
+   * before it (`refresh`) does not overwrite what the change said.
+   */
+  const jobChanges = new Map<string, number>();
   /** No fix for longer than the configured time: shown as "last seen …". */
   const isStale = (fix: LiveFix, now: number) => now - fix.recordedAt > config.staleAfterMs;
 
@@ -111,6 +123,8 @@ export function createTrackingState(config: TrackingConfig) {
     lastCrumbAt,
     names,
     eligible,
+    verified,
+    jobChanges,
     isStale,
   };
 }
