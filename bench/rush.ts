@@ -17,6 +17,8 @@
 //                                      readings (PostgreSQL publishes an idle backend's counters ≤ 10 s late)
 //   BENCH_RUSH_PGBENCH=1                0: leave out the pgbench floor
 //   BENCH_RUSH_POOL_SIZE=10             the server's DATABASE_POOL_SIZE (the app's default)
+//   BENCH_RUSH_DB_SOCKET=<dir>          the server reaches PostgreSQL over the Unix socket in <dir> (e.g.
+//                                      /var/run/postgresql: `?host=<dir>` on its DATABASE_URL) instead of TCP
 //   BENCH_QUIET_WAIT=30                 seconds to wait for a quiet machine before the stages (0: never)
 //   TEST_DATABASE_URL / DATABASE_URL    PostgreSQL to create the throw-away databases on
 //   BENCH_RUSH_PG_IDLE=1                PostgreSQL's backends for the bench database under `chrt --idle`
@@ -86,6 +88,8 @@ const settings = {
   /** PostgreSQL backends of the bench database in the idle scheduling class (as if on another host). */
   postgresIdleClass: process.env.BENCH_RUSH_PG_IDLE === '1',
   poolSize: Math.round(positiveNumber(process.env.BENCH_RUSH_POOL_SIZE, 10)),
+  /** The server's connections over this Unix-socket directory ('' : TCP, as the URL says). */
+  dbSocket: process.env.BENCH_RUSH_DB_SOCKET ?? '',
   quietWaitSeconds:
     process.env.BENCH_QUIET_WAIT === '0' ? 0 : positiveNumber(process.env.BENCH_QUIET_WAIT, 30),
   /** Stuck: still searching this long after creation. */
@@ -367,6 +371,13 @@ async function printStatements(sql: postgres.Sql, top: number, bookings: number)
     );
 }
 
+/** `url` reached over the Unix socket in `dir` (db/client.ts postgresTarget). */
+function withSocket(url: string, dir: string) {
+  const u = new URL(url);
+  u.searchParams.set('host', dir);
+  return u.toString();
+}
+
 async function main() {
   const startedAt = new Date();
   const cpuCount = os.availableParallelism();
@@ -402,7 +413,9 @@ async function main() {
   );
 
   const database = await createMigratedDatabase('fundi_rush', cleanups);
-  console.log(`database ${database.name} created and migrated`);
+  console.log(
+    `database ${database.name} created and migrated; the server reaches it over ${settings.dbSocket ? `the Unix socket in ${settings.dbSocket}` : 'TCP'}`,
+  );
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   cleanups.push(() => sql.end({ timeout: 5 }));
   const statsSql = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -412,7 +425,7 @@ async function main() {
   const serverLines: string[] = [];
   const server = await spawnRushServer({
     root,
-    databaseUrl: database.url,
+    databaseUrl: settings.dbSocket ? withSocket(database.url, settings.dbSocket) : database.url,
     pinning,
     cleanups,
     env: {

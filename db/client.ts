@@ -7,7 +7,7 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { type Column, type ExtractTablesWithRelations, is, SQL, sql } from 'drizzle-orm';
+import { type Column, is, SQL, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -15,12 +15,15 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { currentRole, grantAppRole } from './app-role';
-import * as schema from './schema';
 
-export type Schema = typeof schema;
-/** One Drizzle API over both drivers: repos only ever see this type. */
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/**
+ * One Drizzle API over both drivers: repos only ever see this type. It has no relational query API
+ * (`db.query.*`, unused): given the schema, Drizzle built a query builder for every table each time it
+ * opened a transaction, about 4 % of the server's busy time in a rush (issue 18, `--cpu-prof`,
+ * `PgDatabase`). Repos import the tables they query from db/schema.
+ */
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type Tx = PgTransaction<PgQueryResultHKT>;
 export type DbOrTx = Db | Tx;
 
 export type Database = {
@@ -127,10 +130,35 @@ function preparing(client: postgres.Sql, texts: Set<string> = new Set(), pool = 
 /** No transaction of the app waits this long between its statements (they are short by design). */
 const IDLE_IN_TRANSACTION_MS = 60_000;
 
+/**
+ * A libpq-style `?host=/run/postgresql` on a postgres:// URL: connect over the Unix-domain socket in that
+ * directory (`.s.PGSQL.<port>`), as psql and libpq do. postgres.js takes a socket only as its `path` option
+ * (it would send an unknown `host` parameter to the server as a setting), so the parameter is taken off
+ * the URL and given as `path`. Any other URL is returned as it is.
+ *
+ * Why (issue 18): with the database on the same host, a statement's round trip over TCP loopback runs the
+ * whole TCP stack twice in the kernel on each side; in a rush the server's socket writes to PostgreSQL
+ * were about a sixth of its busy time (`--cpu-prof`, `writeBuffer`). A Unix socket skips that.
+ */
+export function postgresTarget(databaseUrl: string): { url: string; path?: string } {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    return { url: databaseUrl };
+  }
+  const dir = url.searchParams.get('host');
+  if (!dir?.startsWith('/')) return { url: databaseUrl };
+  url.searchParams.delete('host');
+  return { url: url.toString(), path: `${dir.replace(/\/+$/, '')}/.s.PGSQL.${url.port || '5432'}` };
+}
+
 /** `databaseUrl` set → postgres.js against a real PostgreSQL + PostGIS; unset → embedded PGlite under `dataDir`. */
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
-    const client = postgres(opts.databaseUrl, {
+    const target = postgresTarget(opts.databaseUrl);
+    const client = postgres(target.url, {
+      ...(target.path ? { path: target.path } : {}),
       max: opts.poolSize ?? 10,
       onnotice: () => {},
       // A database that is down fails requests cleanly within this, instead of holding them.
@@ -148,7 +176,6 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       },
     });
     const db = drizzlePostgres(opts.prepare === false ? client : preparing(client), {
-      schema,
       casing: 'snake_case',
     }) as unknown as Db;
     return {
@@ -156,7 +183,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       driver: 'postgres',
       migrate: async () => {
         if (!opts.migrationUrl) return migratePostgres(drizzlePostgres(client), { migrationsFolder });
-        const owner = postgres(opts.migrationUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+        const ownerTarget = postgresTarget(opts.migrationUrl);
+        const owner = postgres(ownerTarget.url, {
+          ...(ownerTarget.path ? { path: ownerTarget.path } : {}),
+          max: 1,
+          onnotice: () => {},
+          connect_timeout: 10,
+        });
         try {
           await migratePostgres(drizzlePostgres(owner), { migrationsFolder });
           await grantAppRole(owner, await currentRole(client));
@@ -173,7 +206,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const dataDir = opts.dataDir === 'memory://' ? opts.dataDir : path.resolve(opts.dataDir);
   if (dataDir !== 'memory://') mkdirSync(dataDir, { recursive: true });
   const client = await PGlite.create({ dataDir, extensions: { postgis, btree_gist, pg_trgm, unaccent } });
-  const db = drizzlePglite(client, { schema, casing: 'snake_case' }) as unknown as Db;
+  const db = drizzlePglite(client, { casing: 'snake_case' }) as unknown as Db;
   return {
     db,
     driver: 'pglite',
