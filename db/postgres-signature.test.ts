@@ -21,7 +21,8 @@ const prepared = async () =>
 it('one statement per text and parameter types, prepared once', async () => {
   for (let run = 0; run < 3; run++) {
     expect(await sql.unsafe(text, [true], { prepare: true })).toEqual([{ value: true, type: 'boolean' }]);
-    expect(await sql.unsafe(text, [42n], { prepare: true })).toEqual([{ value: '42', type: 'bigint' }]);
+    // postgres.js sends a bigint as int8 (its typings leave bigint out of parameters).
+    expect(await sql.unsafe(text, [42n as never], { prepare: true })).toEqual([{ value: '42', type: 'bigint' }]);
     expect(await sql.unsafe(text, [new Date('2026-01-02T00:00:00Z')], { prepare: true })).toEqual([
       { value: new Date('2026-01-02T00:00:00Z'), type: 'timestamp with time zone' },
     ]);

@@ -18,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
+import { postgresTarget } from '../db/client';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const NODE_FLAGS = ['--max-semi-space-size=32', '--no-allocation-site-pretenuring'];
@@ -144,13 +145,24 @@ export function findHaproxy(explicit = process.env.HAPROXY): string {
  * PostgreSQL reachable, the database created if missing (from the server's `postgres` database), PostGIS
  * available in it. Cluster mode has no embedded fallback: every node must see the same database.
  */
+/** One connection for a check, over the Unix socket when the URL says `?host=<dir>` (as the nodes do). */
+function connect(databaseUrl: string) {
+  const { url, path: socket } = postgresTarget(databaseUrl);
+  return postgres(url, {
+    ...(socket ? { path: socket } : {}),
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: 5,
+  });
+}
+
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!name) throw new ClusterPrerequisiteError(`DATABASE_URL ${redact(databaseUrl)} names no database.`);
   const adminUrl = new URL(databaseUrl);
   adminUrl.pathname = '/postgres';
-  const admin = postgres(adminUrl.toString(), { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const admin = connect(adminUrl.toString());
   try {
     const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
     if (!exists) await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`);
@@ -163,7 +175,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   } finally {
     await admin.end();
   }
-  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const sql = connect(databaseUrl);
   try {
     const [postgis] = await sql`select 1 from pg_available_extensions where name = 'postgis'`;
     if (!postgis) {
