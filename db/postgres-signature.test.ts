@@ -22,7 +22,9 @@ it('one statement per text and parameter types, prepared once', async () => {
   for (let run = 0; run < 3; run++) {
     expect(await sql.unsafe(text, [true], { prepare: true })).toEqual([{ value: true, type: 'boolean' }]);
     // postgres.js sends a bigint as int8 (its typings leave bigint out of parameters).
-    expect(await sql.unsafe(text, [42n as never], { prepare: true })).toEqual([{ value: '42', type: 'bigint' }]);
+    expect(await sql.unsafe(text, [42n as never], { prepare: true })).toEqual([
+      { value: '42', type: 'bigint' },
+    ]);
     expect(await sql.unsafe(text, [new Date('2026-01-02T00:00:00Z')], { prepare: true })).toEqual([
       { value: new Date('2026-01-02T00:00:00Z'), type: 'timestamp with time zone' },
     ]);
