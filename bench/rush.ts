@@ -17,8 +17,10 @@
 //                                      readings (PostgreSQL publishes an idle backend's counters ≤ 10 s late)
 //   BENCH_RUSH_PGBENCH=1                0: leave out the pgbench floor
 //   BENCH_RUSH_POOL_SIZE=10             the server's DATABASE_POOL_SIZE (the app's default)
-//   BENCH_RUSH_DB_SOCKET=<dir>          the server reaches PostgreSQL over the Unix socket in <dir> (e.g.
-//                                      /var/run/postgresql: `?host=<dir>` on its DATABASE_URL) instead of TCP
+//   BENCH_RUSH_DB_SOCKET=<dir>          the server reaches PostgreSQL over the Unix socket in <dir>
+//                                      (`?host=<dir>` on its DATABASE_URL). Default: PostgreSQL's own socket
+//                                      directory when it runs on this machine, as a deployment on one host
+//                                      would connect; `tcp`: over TCP, as the URL says
 //   BENCH_QUIET_WAIT=30                 seconds to wait for a quiet machine before the stages (0: never)
 //   TEST_DATABASE_URL / DATABASE_URL    PostgreSQL to create the throw-away databases on
 //   BENCH_RUSH_PG_IDLE=1                PostgreSQL's backends for the bench database under `chrt --idle`
@@ -35,11 +37,12 @@
 // ('searching' 30 s after creation), shed (TOO_MANY_REQUESTS) and errors. A stage whose backlog explodes
 // stops early and is marked saturated; no higher stage runs after it.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import type { Booking } from '../server/contracts/booking';
 import type { OfferEvent } from '../server/contracts/technician';
 import { prng } from '../server/lib/prng';
 import { createCleanup } from './cleanup';
@@ -54,6 +57,8 @@ import {
 import { createMigratedDatabase } from './database';
 import {
   type Api,
+  type Call,
+  caller,
   errorLabel,
   httpApi,
   isShed,
@@ -88,7 +93,7 @@ const settings = {
   /** PostgreSQL backends of the bench database in the idle scheduling class (as if on another host). */
   postgresIdleClass: process.env.BENCH_RUSH_PG_IDLE === '1',
   poolSize: Math.round(positiveNumber(process.env.BENCH_RUSH_POOL_SIZE, 10)),
-  /** The server's connections over this Unix-socket directory ('' : TCP, as the URL says). */
+  /** The server's connections over this Unix-socket directory ('tcp': TCP; '': found, see localSocket). */
   dbSocket: process.env.BENCH_RUSH_DB_SOCKET ?? '',
   quietWaitSeconds:
     process.env.BENCH_QUIET_WAIT === '0' ? 0 : positiveNumber(process.env.BENCH_QUIET_WAIT, 30),
@@ -227,11 +232,11 @@ async function runJob(t: Technician, bookingId: string, job: Job) {
   let step = 'accept';
   try {
     const started = now();
-    await t.api.booking.accept.mutate({ id: bookingId });
+    await t.call('booking.accept', { id: bookingId });
     job.acceptMs = now() - started;
     for (const to of steps) {
       step = to;
-      await t.api.booking.advance.mutate({
+      await t.call('booking.advance', {
         id: bookingId,
         to,
         ...(to === 'arrived' ? { confirmFar: true } : {}),
@@ -247,15 +252,15 @@ async function runJob(t: Technician, bookingId: string, job: Job) {
 // ---------------------------------------------------------------------------------------------
 // Customers: open-loop booking creation.
 
-type Customer = { id: string; token: string; api: Api };
+type Customer = { id: string; token: string; api: Api; call: Call };
 
 function createBooking(customer: Customer, serviceId: string, at: Point, stage: number) {
   const c = counters[stage]!;
   c.sent++;
   inFlightCreates++;
   const sentAt = now();
-  customer.api.booking.create
-    .mutate({
+  customer
+    .call<Booking>('booking.create', {
       serviceId,
       ...at,
       address: '12 Rush Hour Street, Yaba, Lagos',
@@ -371,6 +376,26 @@ async function printStatements(sql: postgres.Sql, top: number, bookings: number)
     );
 }
 
+/**
+ * The directory of PostgreSQL's Unix socket when PostgreSQL runs on this machine ('' when it does not, or
+ * when BENCH_RUSH_DB_SOCKET=tcp): the server then connects there, as any deployment with the database on
+ * the same host would (db/client.ts postgresTarget).
+ */
+async function localSocket(adminUrl: string): Promise<string> {
+  if (settings.dbSocket === 'tcp') return '';
+  if (settings.dbSocket) return settings.dbSocket;
+  const url = new URL(adminUrl);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return '';
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ dirs: string }[]>`select current_setting('unix_socket_directories') as dirs`;
+    const dir = row?.dirs.split(',')[0]?.trim() ?? '';
+    return dir && existsSync(`${dir}/.s.PGSQL.${url.port || '5432'}`) ? dir : '';
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 /** `url` reached over the Unix socket in `dir` (db/client.ts postgresTarget). */
 function withSocket(url: string, dir: string) {
   const u = new URL(url);
@@ -413,8 +438,9 @@ async function main() {
   );
 
   const database = await createMigratedDatabase('fundi_rush', cleanups);
+  const socket = await localSocket(adminUrl);
   console.log(
-    `database ${database.name} created and migrated; the server reaches it over ${settings.dbSocket ? `the Unix socket in ${settings.dbSocket}` : 'TCP'}`,
+    `database ${database.name} created and migrated; the server reaches it over ${socket ? `the Unix socket in ${socket}` : 'TCP'}`,
   );
   const sql = postgres(database.url, { max: 2, onnotice: () => {} });
   cleanups.push(() => sql.end({ timeout: 5 }));
@@ -425,7 +451,7 @@ async function main() {
   const serverLines: string[] = [];
   const server = await spawnRushServer({
     root,
-    databaseUrl: settings.dbSocket ? withSocket(database.url, settings.dbSocket) : database.url,
+    databaseUrl: socket ? withSocket(database.url, socket) : database.url,
     pinning,
     cleanups,
     env: {
@@ -489,7 +515,11 @@ async function main() {
       t.ws.close();
     }
   });
-  const customers: Customer[] = customerAccounts.map((a) => ({ ...a, api: httpApi(server, a.token) }));
+  const customers: Customer[] = customerAccounts.map((a) => ({
+    ...a,
+    api: httpApi(server, a.token),
+    call: caller(server, a.token),
+  }));
   // Presence is judged on the server: every technician must be `available` (socket open, heard from).
   const presence = await pool(technicians, 16, (t) => t.api.technician.me.query().then((m) => m.presence));
   const available = presence.filter((p) => p === 'available').length;
@@ -753,6 +783,7 @@ async function main() {
         settings,
         pinning,
         database: database.name,
+        databaseSocket: socket || null,
         setup: { technicians: n, available, seconds: (now() - setupStarted) / 1000, service: service.slug },
         idle,
         pgbench: floor,
