@@ -140,9 +140,10 @@ export function createServices(database: Database, config: Config, redis: RedisC
     userChanged: (id) => sessions.forgetUser(id),
   });
   const lifecycle = createBookingLifecycle(bus, {
-    async bookingChanged(tx, change) {
+    notices: notifications.hooks.notices,
+    async bookingChanged(tx, change, noticesWritten) {
       await developer.webhooks.bookingChanged(tx, change);
-      await notifications.hooks.bookingChanged(tx, change);
+      await notifications.hooks.bookingChanged(tx, change, noticesWritten);
     },
   });
   // Working hours, time off and travel-aware slots (issue 12 §5).

@@ -4,6 +4,7 @@ import type { BookingHistoryRow, BookingRow } from '../../../db/schema';
 import type { Booking, BookingEvent, BookingStatus } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
 import { type Bus, channels } from '../../realtime/bus';
+import type { BookingNotice, NoticeChange } from '../notification/notification.hooks';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { assertTransition, milestoneOf } from './booking.machine';
 import { toBooking, toHistoryEntry } from './booking.output';
@@ -24,7 +25,17 @@ export type PublishedBookingEvent = { id: string; event: BookingEvent };
  */
 /** Work committed with every booking change (issue 17: the webhook outbox rows). */
 export type ChangeOutbox = {
-  bookingChanged(tx: DbOrTx, change: Pick<Change, 'withParties' | 'history'>): Promise<void>;
+  /**
+   * The notifications a change will write, worked out from the booking before it: the change's own
+   * statement writes them (issue 18: a status change and what it tells people, one statement).
+   */
+  notices?(before: BookingWithParties, change: NoticeChange): BookingNotice[];
+  /** After the change's statement; `noticesWritten`: how many of `notices` it wrote. */
+  bookingChanged(
+    tx: DbOrTx,
+    change: Pick<Change, 'withParties' | 'history'>,
+    noticesWritten?: number,
+  ): Promise<void>;
 };
 
 export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
@@ -50,12 +61,24 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
       assertTransition(row.status, to, actor.role);
       const repo = createBookingRepo(tx);
       const milestone = milestoneOf[to];
+      // Known before the statement when the parties are: then it writes the notifications itself.
+      const notices =
+        'booking' in current
+          ? outbox?.notices?.(current, {
+              toStatus: to,
+              fromStatus: row.status,
+              actorRole: actor.role,
+              reason,
+              technicianId: patch.technicianId !== undefined ? patch.technicianId : row.technicianId,
+            })
+          : undefined;
       const changed = await repo.changeStatus(
         row.id,
         row.status,
         { ...patch, status: to, ...(milestone ? { [milestone]: new Date() } : {}) },
         actor,
         reason,
+        notices,
       );
       if (!changed) throw new DomainError('CONFLICT', 'The booking changed meanwhile. Reload and try again.');
       const { booking: updated, history, technician, techProfile } = changed;
@@ -64,7 +87,7 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
         'booking' in current
           ? { ...current, booking: updated, technician, techProfile }
           : (await repo.withParties(row.id))!;
-      await outbox?.bookingChanged(tx, { withParties, history });
+      await outbox?.bookingChanged(tx, { withParties, history }, notices?.length);
       return { booking: updated, withParties, history };
     },
 

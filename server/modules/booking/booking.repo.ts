@@ -8,6 +8,7 @@ import {
   type BookingRow,
   bookingStatusHistory,
   bookings,
+  notifications,
   services,
   type TechnicianProfileRow,
   technicianProfiles,
@@ -152,9 +153,21 @@ const statusChange = reusableByShape<
     actorRole: sql`${sql.placeholder('_actorRole')}`,
     reason: sql`${sql.placeholder('_reason')}`,
   });
+  // The change's notifications (`_notices`, worked out before it: notification.hooks.ts `notices`), each
+  // keyed by the history row and naming the technician the booking now has; none when nothing moved.
+  const n = db.$with('n', {}).as(
+    sql`INSERT INTO ${notifications} (user_id, kind, data, dedupe_key, available_at)
+        SELECT x.user_id, x.kind, x.data || jsonb_build_object('technicianName', t.name),
+               'booking:' || h.id || ':' || x.kind || ':' || x.user_id, coalesce(x.available_at, now())
+          FROM h CROSS JOIN u
+         CROSS JOIN jsonb_to_recordset(${sql.placeholder('_notices')}::jsonb)
+               AS x(user_id uuid, kind text, data jsonb, available_at timestamptz)
+          LEFT JOIN ${users} t ON t.id = u.technician_id
+        ON CONFLICT DO NOTHING`,
+  );
   // The booking's technician part comes with it: an assignment needs no read of who was assigned.
   const moved = db
-    .with(u, h)
+    .with(u, h, n)
     .select({
       u: bookingRowOf(u),
       h: { id: h.id, createdAt: h.createdAt },
@@ -272,6 +285,13 @@ export function createBookingRepo(db: DbOrTx) {
       patch: Partial<NewBooking> & { status: BookingStatus },
       actor: { id: string | null; role: Actor },
       reason: string | null,
+      /** Written by the same statement (see statusChange); the key and the technician's name are added. */
+      notices: ReadonlyArray<{
+        userId: string;
+        kind: string;
+        data: Record<string, unknown>;
+        availableAt?: Date | undefined;
+      }> = [],
     ): Promise<
       | ({ booking: BookingRow; history: BookingHistoryRow } & Pick<
           BookingWithParties,
@@ -287,6 +307,14 @@ export function createBookingRepo(db: DbOrTx) {
         _actorId: actor.id,
         _actorRole: actor.role,
         _reason: reason,
+        _notices: JSON.stringify(
+          notices.map((x) => ({
+            user_id: x.userId,
+            kind: x.kind,
+            data: x.data,
+            available_at: x.availableAt?.toISOString() ?? null,
+          })),
+        ),
       });
       if (!row) return undefined;
       return {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifications } from '../../../db/schema';
+import { bookingStatusHistory, notifications } from '../../../db/schema';
 import {
   codeOf,
   customer,
@@ -214,6 +214,63 @@ describe('what a booking’s changes tell the customer', () => {
     expect(due).toBeGreaterThan(59 * 60_000);
     expect(due).toBeLessThan(61 * 60_000);
     expect(await rows(c.user.id, 'completed')).toHaveLength(1);
+  });
+
+  it('a status change writes its notifications in its own statement (issue 18 §2)', async () => {
+    const database = svc().database;
+    expect(database.driver).toBe('postgres');
+    const { c, t, b } = await accepted();
+    // Every transaction's statements, as the server's PostgreSQL client sends them.
+    const session = (database.db as unknown as { session: { client: Record<string, unknown> } }).session;
+    const client = session.client;
+    const transactions: string[][] = [];
+    type Fn = (...args: unknown[]) => unknown;
+    session.client = new Proxy(client, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop !== 'begin') return value;
+        return (...args: unknown[]) => {
+          const fn = args.pop() as Fn;
+          const sent: string[] = [];
+          transactions.push(sent);
+          const counted = (sql: object) =>
+            new Proxy(sql, {
+              get(s, p) {
+                const v = Reflect.get(s, p, s);
+                return p === 'unsafe'
+                  ? (q: string, ...rest: unknown[]) => (sent.push(q), (v as Fn)(q, ...rest))
+                  : v;
+              },
+            });
+          return (value as Fn)(...args, (sql: object) => fn(counted(sql)));
+        };
+      },
+    });
+    try {
+      await svc().bookings.advance(b.id, t.user, 'en_route');
+    } finally {
+      session.client = client;
+    }
+    const change = transactions.find((sent) => sent.some((q) => /update "bookings"/.test(q)));
+    // The locked read, then the change: its history row and its notification inside it.
+    expect(change).toHaveLength(2);
+    expect(change!.filter((q) => /insert into "notifications"/i.test(q))).toHaveLength(1);
+    expect(change![1]).toMatch(/INSERT INTO "notifications"/);
+    const [history] = await svc()
+      .database.db.select()
+      .from(bookingStatusHistory)
+      .where(and(eq(bookingStatusHistory.bookingId, b.id), eq(bookingStatusHistory.toStatus, 'en_route')));
+    const [row] = await rows(c.user.id, 'en_route');
+    expect(row!.dedupeKey).toBe(`booking:${history!.id}:en_route:${c.user.id}`);
+    expect(row!.data).toEqual({
+      bookingId: b.id,
+      serviceEn: 'Shoe shine',
+      serviceAr: expect.any(String),
+      technicianName: 'Emeka Obi',
+    });
+    // A change that moved nothing (the same step again) writes nothing.
+    expect(await codeOf(svc().bookings.advance(b.id, t.user, 'en_route'))).toBe('CONFLICT');
+    expect(await rows(c.user.id, 'en_route')).toHaveLength(1);
   });
 
   it('times are written in the recipient’s own time zone', async () => {

@@ -19,6 +19,65 @@ export type WebhookDisabledNotice = {
   disabledAt: Date;
 };
 
+/** A status change as its notifications need it: known before its statement runs. */
+export type NoticeChange = Pick<BookingHistoryRow, 'toStatus' | 'fromStatus' | 'actorRole' | 'reason'> & {
+  /** The booking's technician after the change. */
+  technicianId: string | null;
+};
+/** One notification of a status change, less the technician's name (added from the changed row). */
+export type BookingNotice = {
+  userId: string;
+  kind: NotificationKind;
+  data: NotificationData;
+  availableAt?: Date;
+};
+
+/** A retried change never notifies twice: the key is the history row's. */
+export const bookingNoticeKey = (historyId: number, kind: string, userId: string) =>
+  `booking:${historyId}:${kind}:${userId}`;
+
+/** Whom a booking's status change tells, and what (issue 11 §2). */
+function bookingNotices(
+  before: Pick<BookingWithParties, 'booking' | 'service'>,
+  change: NoticeChange,
+  reviewRequestDelayMs: number,
+): BookingNotice[] {
+  const b = before.booking;
+  const base: NotificationData = {
+    bookingId: b.id,
+    serviceEn: before.service.nameEn,
+    serviceAr: before.service.nameAr,
+  };
+  const to = (userId: string | null, kind: NotificationKind, extra: Partial<BookingNotice> = {}) =>
+    userId ? [{ userId, kind, data: base, ...extra }] : [];
+  switch (change.toStatus) {
+    case 'assigned':
+    case 'en_route':
+      return to(b.customerId, change.toStatus);
+    case 'completed':
+      return [
+        ...to(b.customerId, 'completed'),
+        ...to(b.customerId, 'review_request', { availableAt: new Date(Date.now() + reviewRequestDelayMs) }),
+      ];
+    case 'arrived':
+      return to(b.customerId, 'arrived', { data: { ...base, address: b.address } });
+    case 'unfulfilled':
+      return to(b.customerId, 'unfulfilled');
+    case 'cancelled': {
+      const withReason = { data: { ...base, reason: change.reason ?? null } };
+      // The party who did not cancel hears of it (both, when an admin or the system did).
+      return [
+        ...(change.actorRole !== 'customer' ? to(b.customerId, 'cancelled', withReason) : []),
+        ...(change.actorRole !== 'technician' && change.fromStatus !== 'searching'
+          ? to(change.technicianId, 'cancelled', withReason)
+          : []),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
 /**
  * What other modules call, each inside the transaction of its own change (so the notification commits
  * with it): the booking lifecycle for every status change, dispatch for each offer, chat for each message.
@@ -30,57 +89,38 @@ export function createNotificationHooks(
   bookings: Pick<BookingRecords, 'withParties'>,
 ) {
   return {
-    /** A booking's status changed (booking.lifecycle.ts `transition`). */
+    /**
+     * What a status change will tell whom, worked out before its statement (booking.lifecycle.ts
+     * `transition`), which writes them: the history row's id (the dedupe key) and the technician's name
+     * are the statement's own (issue 18: one statement a change fewer).
+     */
+    notices: (before: BookingWithParties, change: NoticeChange): BookingNotice[] =>
+      bookingNotices(before, change, opts.reviewRequestDelayMs),
+
+    /**
+     * A booking's status changed (booking.lifecycle.ts `transition`). `noticesWritten`: the change's own
+     * statement wrote this many of its notifications (`notices`), so only the worker is woken.
+     */
     async bookingChanged(
       tx: DbOrTx,
       change: { withParties: BookingWithParties; history: BookingHistoryRow },
+      noticesWritten?: number,
     ) {
-      const { withParties, history } = change;
-      const b = withParties.booking;
-      const base: NotificationData = {
-        bookingId: b.id,
-        serviceEn: withParties.service.nameEn,
-        serviceAr: withParties.service.nameAr,
-        technicianName: withParties.technician?.name ?? null,
-      };
-      const to = (
-        userId: string | null | undefined,
-        kind: NotificationKind,
-        extra: Partial<NewNotification> = {},
-      ) =>
-        userId
-          ? [{ userId, kind, data: base, dedupeKey: `booking:${history.id}:${kind}:${userId}`, ...extra }]
-          : [];
-      const items: NewNotification[] = [];
-      switch (history.toStatus) {
-        case 'assigned':
-        case 'en_route':
-        case 'completed':
-          items.push(...to(b.customerId, history.toStatus));
-          if (history.toStatus === 'completed')
-            items.push(
-              ...to(b.customerId, 'review_request', {
-                availableAt: new Date(Date.now() + opts.reviewRequestDelayMs),
-              }),
-            );
-          break;
-        case 'arrived':
-          items.push(...to(b.customerId, 'arrived', { data: { ...base, address: b.address } }));
-          break;
-        case 'unfulfilled':
-          items.push(...to(b.customerId, 'unfulfilled'));
-          break;
-        case 'cancelled': {
-          const reason = history.reason ?? null;
-          const withReason = { data: { ...base, reason } };
-          // The party who did not cancel hears of it (both, when an admin or the system did).
-          if (history.actorRole !== 'customer') items.push(...to(b.customerId, 'cancelled', withReason));
-          const tech = b.technicianId ?? null;
-          if (history.actorRole !== 'technician' && history.fromStatus !== 'searching')
-            items.push(...to(tech, 'cancelled', withReason));
-          break;
-        }
+      if (noticesWritten !== undefined) {
+        if (noticesWritten > 0) await notify(tx, []);
+        return;
       }
+      const { withParties, history } = change;
+      const technicianName = withParties.technician?.name ?? null;
+      const items: NewNotification[] = bookingNotices(
+        withParties,
+        { ...history, technicianId: withParties.booking.technicianId },
+        opts.reviewRequestDelayMs,
+      ).map((n) => ({
+        ...n,
+        data: { ...n.data, technicianName },
+        dedupeKey: bookingNoticeKey(history.id, n.kind, n.userId),
+      }));
       if (items.length) await notify(tx, items);
     },
 
