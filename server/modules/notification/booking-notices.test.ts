@@ -238,7 +238,10 @@ describe('what a booking’s changes tell the customer', () => {
               get(s, p) {
                 const v = Reflect.get(s, p, s);
                 return p === 'unsafe'
-                  ? (q: string, ...rest: unknown[]) => (sent.push(q), (v as Fn)(q, ...rest))
+                  ? (q: string, ...rest: unknown[]) => {
+                      sent.push(q);
+                      return (v as Fn)(q, ...rest);
+                    }
                   : v;
               },
             });
