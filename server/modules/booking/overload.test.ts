@@ -122,6 +122,46 @@ describe('overload shedding', () => {
     expect(gate.stats()).toMatchObject({ inFlight: 0, admitted: 11, shed: 1 });
   });
 
+  it('admission over the latency bound refuses a share of new work, the larger the further over', () => {
+    let now = 0;
+    let draw = 0;
+    const gate = createAdmission(
+      'test',
+      { maxInFlight: 1000, maxBacklog: 1000, retryAfterSeconds: 2, maxLatencyMs: 100 },
+      {},
+      () => draw,
+      () => now,
+    );
+    /** `n` creates run at once and each takes `ms`; the clock then moves to the next half second. */
+    const halfSecond = (n: number, ms: number) => {
+      const start = now;
+      const done = Array.from({ length: n }, () => gate.enter());
+      now += ms;
+      for (const d of done) d();
+      now = start + 500;
+    };
+    halfSecond(10, 10); // the usual duration: 10 ms
+    // A fifth over the bound: a draw under 0.2 is refused, one above is admitted (and measured).
+    halfSecond(10, 120);
+    now -= 1;
+    expect(gate.stats().latencyMs).toBeCloseTo(65, 0);
+    halfSecond(10, 120);
+    now -= 1;
+    expect(gate.stats().latencyMs).toBeCloseTo(120, 0);
+    draw = 0.19;
+    expect(() => gate.enter()).toThrowError(/busy/);
+    draw = 0.21;
+    gate.enter()();
+    // Twice the bound: everything is refused, whatever the draw.
+    now += 1;
+    halfSecond(10, 300);
+    now -= 1;
+    draw = 0.99;
+    expect(gate.stats().latencyMs).toBeGreaterThan(200);
+    expect(() => gate.enter()).toThrowError(/busy/);
+    expect(gate.stats().shed).toBe(2);
+  });
+
   it('admission judges the create latency against its usual value too: a database a region away is slow at any load', () => {
     let now = 0;
     const gate = createAdmission(
