@@ -32,8 +32,11 @@ export type BookingNotice = {
   availableAt?: Date;
 };
 
-/** A retried change never notifies twice: the key is the history row's. */
-export const bookingNoticeKey = (historyId: number, kind: string, userId: string) =>
+/**
+ * A retried change never notifies twice: the key is the history row's. The status change's statement
+ * builds the same key in SQL (booking.repo.ts `statusChange`); booking-notices.test.ts checks the two agree.
+ */
+const bookingNoticeKey = (historyId: number, kind: string, userId: string) =>
   `booking:${historyId}:${kind}:${userId}`;
 
 /** Whom a booking's status change tells, and what (issue 11 §2). */
@@ -107,6 +110,7 @@ export function createNotificationHooks(
       noticesWritten?: number,
     ) {
       if (noticesWritten !== undefined) {
+        // Nothing to write: `notify` with no rows only wakes the worker.
         if (noticesWritten > 0) await notify(tx, []);
         return;
       }
