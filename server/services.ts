@@ -24,7 +24,7 @@ import { createLeader } from './modules/cluster/leader';
 import { createConsole } from './modules/console/console';
 import { createDeveloperServices } from './modules/developer/developer.service';
 import { createSandboxDriver } from './modules/developer/sandbox';
-import { createDispatchService, toOffer } from './modules/dispatch/dispatch.service';
+import { createDispatchService, offerPrice } from './modules/dispatch/dispatch.service';
 import { createEarningsService } from './modules/earnings/earnings.service';
 import { createLedger } from './modules/ledger/ledger.service';
 import { createMarketRepo } from './modules/market/market.repo';
@@ -172,10 +172,18 @@ export function createServices(database: Database, config: Config, redis: RedisC
     leader,
     service: catalog.service,
     nearest: tracking.nearest,
-    offered: async (tx, offer, row) => {
+    offerNotice: async (tx, row, offer) => {
       const service = await catalog.service(row.serviceId, tx);
-      if (service) await notifications.hooks.offered(tx, offer.technicianId, toOffer(offer, row, service));
+      if (!service) return null;
+      return notifications.hooks.offerNotice({
+        bookingId: row.id,
+        serviceEn: service.nameEn,
+        serviceAr: service.nameAr,
+        price: offerPrice(offer, row, service).earnings,
+        currency: row.currency,
+      });
     },
+    offered: (tx) => notifications.hooks.offered(tx),
   });
   // Uploaded files: local disk under DATA_DIR/uploads, or S3 when S3_BUCKET is set.
   const fileStore = createFileStore(config.uploads);

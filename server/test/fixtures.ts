@@ -164,3 +164,45 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
     throw e;
   }
 }
+
+/**
+ * The statements of every transaction `fn` runs through `services`' PostgreSQL client, as sent (one list
+ * per transaction): how many round trips a change costs, and which statement writes what (issue 18 §2).
+ */
+export async function transactionsOf(services: Services, fn: () => Promise<unknown>): Promise<string[][]> {
+  const session = (services.database.db as unknown as { session: { client: Record<string, unknown> } })
+    .session;
+  const client = session.client;
+  const transactions: string[][] = [];
+  type Fn = (...args: unknown[]) => unknown;
+  session.client = new Proxy(client, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop, target);
+      if (prop !== 'begin') return value;
+      return (...args: unknown[]) => {
+        const body = args.pop() as Fn;
+        const sent: string[] = [];
+        transactions.push(sent);
+        const counted = (sql: object) =>
+          new Proxy(sql, {
+            get(s, p) {
+              const v = Reflect.get(s, p, s);
+              return p === 'unsafe'
+                ? (q: string, ...rest: unknown[]) => {
+                    sent.push(q);
+                    return (v as Fn)(q, ...rest);
+                  }
+                : v;
+            },
+          });
+        return (value as Fn)(...args, (sql: object) => body(counted(sql)));
+      };
+    },
+  });
+  try {
+    await fn();
+  } finally {
+    session.client = client;
+  }
+  return transactions;
+}

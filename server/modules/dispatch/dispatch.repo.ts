@@ -1,7 +1,8 @@
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, type Column, eq, getTableColumns, gt, lte, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows, reusable } from '../../../db/client';
-import { bookings, dispatchOffers, type OfferRow, services } from '../../../db/schema';
+import { bookings, dispatchOffers, notifications, type OfferRow, services } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
+import type { NotificationData } from '../../contracts/notification';
 import { servesAt } from '../area/area.sql';
 import { bayesianScoreSql } from '../review/rating';
 
@@ -182,18 +183,42 @@ const openOffer = reusable<OfferRow[]>('dispatch_open_offer', (db) =>
     )
     .limit(1),
 );
-const insertOffer = reusable<OfferRow[]>('dispatch_offer_insert', (db) =>
-  db
-    .insert(dispatchOffers)
-    .values({
-      bookingId: sql.placeholder('bookingId'),
-      technicianId: sql.placeholder('technicianId'),
-      distanceMeters: sql.placeholder('distanceMeters'),
-      priceBase: sql.placeholder('priceBase'),
-      expiresAt: sql`now() + ${sql.placeholder('window')}::interval`,
-    })
-    .returning(),
-);
+const offerColumnNames = Object.keys(getTableColumns(dispatchOffers));
+/**
+ * The offer and the technician's notification of it in one statement (issue 11 §2, issue 18 §2): the
+ * INSERT … RETURNING as a CTE, the notification (`_notice`, worked out before: null for none) inserted from
+ * it with the offer's id, distance and expiry, keyed by the offer.
+ */
+const insertOffer = reusable<OfferRow[]>('dispatch_offer_insert', (db) => {
+  const o = db.$with('o').as(
+    db
+      .insert(dispatchOffers)
+      .values({
+        bookingId: sql.placeholder('bookingId'),
+        technicianId: sql.placeholder('technicianId'),
+        distanceMeters: sql.placeholder('distanceMeters'),
+        priceBase: sql.placeholder('priceBase'),
+        expiresAt: sql`now() + ${sql.placeholder('window')}::interval`,
+      })
+      .returning(),
+  );
+  const n = db.$with('n', {}).as(
+    sql`INSERT INTO ${notifications} (user_id, kind, data, dedupe_key)
+        SELECT o.technician_id, 'offer',
+               ${sql.placeholder('notice')}::jsonb || jsonb_build_object(
+                 'offerId', o.id::text,
+                 'distanceMeters', o.distance_meters,
+                 'expiresAt', to_char(o.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
+               'offer:' || o.id
+          FROM o
+         WHERE ${sql.placeholder('notice')}::jsonb IS NOT NULL
+        ON CONFLICT DO NOTHING`,
+  );
+  const row = Object.fromEntries(
+    offerColumnNames.map((k) => [k, (o as unknown as Record<string, Column>)[k]!]),
+  ) as unknown as typeof dispatchOffers._.columns;
+  return db.with(o, n).select(row).from(o);
+});
 /** Closes an open, unexpired offer; `verified`: only if the technician is verified (one statement). */
 const respondQuery = (db: DbOrTx, verified: boolean) =>
   db
@@ -329,13 +354,24 @@ export function createDispatchRepo(
       };
     },
 
-    async insertOffer(bookingId: string, c: Candidate, windowMs: number, priceBase: number | null = null) {
+    /**
+     * `notice`: the technician's notification of it, written by the same statement, which adds the offer's
+     * id, distance and expiry (`offerId`, `distanceMeters`, `expiresAt`).
+     */
+    async insertOffer(
+      bookingId: string,
+      c: Candidate,
+      windowMs: number,
+      priceBase: number | null = null,
+      notice: NotificationData | null = null,
+    ) {
       const [row] = await insertOffer(db, {
         bookingId,
         technicianId: c.technicianId,
         distanceMeters: c.distanceMeters,
         priceBase,
         window: `${windowMs} milliseconds`,
+        notice: notice && JSON.stringify(notice),
       });
       return row!;
     },

@@ -2,6 +2,7 @@ import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingRow, OfferRow, ServiceRow } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { Booking } from '../../contracts/booking';
+import type { NotificationData } from '../../contracts/notification';
 import type { Offer, OfferEvent } from '../../contracts/technician';
 import { DomainError, pgErrorCode } from '../../lib/errors';
 import { log } from '../../lib/log';
@@ -106,8 +107,16 @@ export function createDispatchService(deps: {
    * it: a miss is then read on it, never on the pool (see catalog.service).
    */
   service: (id: string, on?: DbOrTx) => Promise<ServiceRow | undefined>;
-  /** Called in the offer's transaction (the notification outbox, issue 11 §2). */
-  offered: (tx: DbOrTx, offer: OfferRow, booking: BookingRow) => Promise<void>;
+  /**
+   * The technician's notification of an offer about to be made (the notification outbox, issue 11 §2),
+   * written by the offer's own statement; null for none. `offered` runs after it, in the same transaction.
+   */
+  offerNotice: (
+    tx: DbOrTx,
+    booking: BookingRow,
+    offer: Pick<OfferRow, 'technicianId' | 'priceBase'>,
+  ) => Promise<NotificationData | null>;
+  offered: (tx: DbOrTx) => Promise<void>;
   /** Nearest available technicians from the live in-memory index (PostgreSQL's nearest is the fallback). */
   nearest: (
     serviceId: string,
@@ -255,9 +264,13 @@ export function createDispatchService(deps: {
       }
       if (candidate) {
         const base = await ownBase(tx, row, candidate.price);
-        const offer = await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base);
-        // The technician's notification commits with the offer (issue 11 §2).
-        await deps.offered(tx, offer, row);
+        // The technician's notification commits with the offer, in its statement (issue 11 §2, issue 18).
+        const notice = await deps.offerNotice(tx, row, {
+          technicianId: candidate.technicianId,
+          priceBase: base,
+        });
+        const offer = await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base, notice);
+        if (notice) await deps.offered(tx);
         return { offer, row };
       }
       // Nobody available right now: keep looking (sweeps, technicians coming online) until the deadline;

@@ -12,6 +12,7 @@ import {
   openOfferOf,
   serviceId,
   technician,
+  transactionsOf,
   uniquePhone,
   uniqueSpot,
   until,
@@ -220,40 +221,7 @@ describe('what a booking’s changes tell the customer', () => {
     const database = svc().database;
     expect(database.driver).toBe('postgres');
     const { c, t, b } = await accepted();
-    // Every transaction's statements, as the server's PostgreSQL client sends them.
-    const session = (database.db as unknown as { session: { client: Record<string, unknown> } }).session;
-    const client = session.client;
-    const transactions: string[][] = [];
-    type Fn = (...args: unknown[]) => unknown;
-    session.client = new Proxy(client, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
-        if (prop !== 'begin') return value;
-        return (...args: unknown[]) => {
-          const fn = args.pop() as Fn;
-          const sent: string[] = [];
-          transactions.push(sent);
-          const counted = (sql: object) =>
-            new Proxy(sql, {
-              get(s, p) {
-                const v = Reflect.get(s, p, s);
-                return p === 'unsafe'
-                  ? (q: string, ...rest: unknown[]) => {
-                      sent.push(q);
-                      return (v as Fn)(q, ...rest);
-                    }
-                  : v;
-              },
-            });
-          return (value as Fn)(...args, (sql: object) => fn(counted(sql)));
-        };
-      },
-    });
-    try {
-      await svc().bookings.advance(b.id, t.user, 'en_route');
-    } finally {
-      session.client = client;
-    }
+    const transactions = await transactionsOf(svc(), () => svc().bookings.advance(b.id, t.user, 'en_route'));
     const change = transactions.find((sent) => sent.some((q) => /update "bookings"/.test(q)));
     // The locked read, then the change: its history row and its notification inside it.
     expect(change).toHaveLength(2);

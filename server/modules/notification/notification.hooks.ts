@@ -1,7 +1,6 @@
 import type { DbOrTx } from '../../../db/client';
 import type { BookingHistoryRow } from '../../../db/schema';
 import type { NotificationData, NotificationKind } from '../../contracts/notification';
-import type { Offer } from '../../contracts/technician';
 import type { BookingRecords, BookingWithParties } from '../booking/booking.records';
 import type { MoneyEvent } from '../payments/payments.service';
 import { createNotificationRepo, type NewNotification } from './notification.repo';
@@ -128,23 +127,22 @@ export function createNotificationHooks(
       if (items.length) await notify(tx, items);
     },
 
-    /** A job was offered to a technician (dispatch, in the offer's transaction). */
-    async offered(tx: DbOrTx, technicianId: string, offer: Offer) {
-      await notify(tx, {
-        userId: technicianId,
-        kind: 'offer',
-        data: {
-          bookingId: offer.bookingId,
-          offerId: offer.offerId,
-          serviceEn: offer.service.name.en,
-          serviceAr: offer.service.name.ar,
-          distanceMeters: offer.distanceMeters,
-          expiresAt: offer.expiresAt,
-          price: offer.earnings.amount,
-          currency: offer.earnings.currency,
-        },
-        dedupeKey: `offer:${offer.offerId}`,
-      });
+    /**
+     * The technician's notification of a job about to be offered to them (dispatch): the offer's own
+     * statement writes it and adds the offer's id, distance and expiry (dispatch.repo.ts `insertOffer`).
+     */
+    offerNotice: (offer: {
+      bookingId: string;
+      serviceEn: string;
+      serviceAr: string;
+      /** What the technician earns, in the booking's currency. */
+      price: number;
+      currency: string;
+    }): NotificationData => ({ ...offer }),
+
+    /** After an offer's statement wrote its notification: wakes the worker. */
+    async offered(tx: DbOrTx) {
+      await notify(tx, []);
     },
 
     /**

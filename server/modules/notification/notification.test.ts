@@ -23,6 +23,7 @@ import {
   serviceId,
   sleep,
   technician,
+  transactionsOf,
   uniquePhone,
   uniqueSpot,
   until,
@@ -268,6 +269,36 @@ describe('a locked phone still gets offers by push (PUSH_REACHABLE_MS)', () => {
     const [row] = await offersOf(b.id);
     expect(row).toMatchObject({ technicianId: t.user.id, status: 'offered', reason: null });
     expect(row!.expiresAt.getTime()).toBe(offer.expiresAt.getTime());
+  });
+
+  it('an offer and its notification are one statement: the offer’s id, distance and expiry in it (issue 18 §2)', async () => {
+    expect(svc().database.driver).toBe('postgres');
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 300));
+    let bookingId = '';
+    const transactions = await transactionsOf(svc(), async () => {
+      bookingId = (await book(spot)).id;
+      await openOfferOf(svc(), bookingId);
+    });
+    const offer = await openOfferOf(svc(), bookingId);
+    const round = transactions.find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q)));
+    expect(round!.filter((q) => /insert into "notifications"/i.test(q))).toHaveLength(1);
+    const insert = round!.find((q) => /insert into "dispatch_offers"/.test(q));
+    expect(insert).toMatch(/INSERT INTO "notifications"/);
+    const [row] = await svc()
+      .database.db.select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, t.user.id), eq(notifications.kind, 'offer')));
+    expect(row!.dedupeKey).toBe(`offer:${offer.id}`);
+    expect(row!.data).toMatchObject({
+      bookingId,
+      offerId: String(offer.id),
+      distanceMeters: offer.distanceMeters,
+      expiresAt: offer.expiresAt.toISOString(),
+      serviceEn: 'Shoe shine',
+      currency: 'NGN',
+    });
+    expect(row!.data.price).toEqual(expect.any(Number));
   });
 
   it('no push subscription: a closed app is not offered jobs (no ghost offers)', async () => {
