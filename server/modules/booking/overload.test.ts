@@ -24,6 +24,30 @@ async function create(token: string, body: Record<string, unknown>) {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), json };
 }
 
+/**
+ * An admission gate with a 100 ms latency bound on a clock of the test's own (`clock.now`), whose random
+ * source gives `clock.draw`; `halfSecond(n, ms)`: `n` creates run at once, each taking `ms`, and the clock
+ * moves to the next half second.
+ */
+function latencyGate() {
+  const clock = { now: 0, draw: 0 };
+  const gate = createAdmission(
+    'test',
+    { maxInFlight: 1000, maxBacklog: 1000, retryAfterSeconds: 2, maxLatencyMs: 100 },
+    {},
+    () => clock.draw,
+    () => clock.now,
+  );
+  const halfSecond = (n: number, ms: number) => {
+    const start = clock.now;
+    const done = Array.from({ length: n }, () => gate.enter());
+    clock.now += ms;
+    for (const d of done) d();
+    clock.now = start + 500;
+  };
+  return { gate, clock, halfSecond };
+}
+
 describe('overload shedding', () => {
   it('30 bookings at once with room for 2 in flight: the rest get 429, Retry-After and nothing stored; a retry goes through', async () => {
     const svc = server.services;
@@ -123,62 +147,31 @@ describe('overload shedding', () => {
   });
 
   it('admission over the latency bound refuses a share of new work, the larger the further over', () => {
-    let now = 0;
-    let draw = 0;
-    const gate = createAdmission(
-      'test',
-      { maxInFlight: 1000, maxBacklog: 1000, retryAfterSeconds: 2, maxLatencyMs: 100 },
-      {},
-      () => draw,
-      () => now,
-    );
-    /** `n` creates run at once and each takes `ms`; the clock then moves to the next half second. */
-    const halfSecond = (n: number, ms: number) => {
-      const start = now;
-      const done = Array.from({ length: n }, () => gate.enter());
-      now += ms;
-      for (const d of done) d();
-      now = start + 500;
-    };
+    const { gate, clock, halfSecond } = latencyGate();
     halfSecond(10, 10); // the usual duration: 10 ms
     // A fifth over the bound: a draw under 0.2 is refused, one above is admitted (and measured).
     halfSecond(10, 120);
-    now -= 1;
+    clock.now -= 1;
     expect(gate.stats().latencyMs).toBeCloseTo(65, 0);
     halfSecond(10, 120);
-    now -= 1;
+    clock.now -= 1;
     expect(gate.stats().latencyMs).toBeCloseTo(120, 0);
-    draw = 0.19;
+    clock.draw = 0.19;
     expect(() => gate.enter()).toThrowError(/busy/);
-    draw = 0.21;
+    clock.draw = 0.21;
     gate.enter()();
     // Twice the bound: everything is refused, whatever the draw.
-    now += 1;
+    clock.now += 1;
     halfSecond(10, 300);
-    now -= 1;
-    draw = 0.99;
+    clock.now -= 1;
+    clock.draw = 0.99;
     expect(gate.stats().latencyMs).toBeGreaterThan(200);
     expect(() => gate.enter()).toThrowError(/busy/);
     expect(gate.stats().shed).toBe(2);
   });
 
   it('admission judges the create latency against its usual value too: a database a region away is slow at any load', () => {
-    let now = 0;
-    const gate = createAdmission(
-      'test',
-      { maxInFlight: 1000, maxBacklog: 1000, retryAfterSeconds: 2, maxLatencyMs: 100 },
-      {},
-      () => 0,
-      () => now,
-    );
-    /** One half second in which `n` creates run at once and each takes `ms`. */
-    const halfSecond = (n: number, ms: number) => {
-      const start = now;
-      const done = Array.from({ length: n }, () => gate.enter());
-      now += ms;
-      for (const d of done) d();
-      now = start + 500;
-    };
+    const { gate, halfSecond } = latencyGate();
     // 20 creates a second, 300 ms each: three times the bound, and never refused.
     for (let i = 0; i < 10; i++) halfSecond(10, 300);
     expect(gate.stats()).toMatchObject({ shed: 0, usualLatencyMs: 300 });
