@@ -186,7 +186,7 @@ const openOffer = reusable<OfferRow[]>('dispatch_open_offer', (db) =>
 const offerColumnNames = Object.keys(getTableColumns(dispatchOffers));
 /**
  * The offer and the technician's notification of it in one statement (issue 11 §2, issue 18 §2): the
- * INSERT … RETURNING as a CTE, the notification (`_notice`, worked out before: null for none) inserted from
+ * INSERT … RETURNING as a CTE, the notification (`notice`, worked out before: null for none) inserted from
  * it with the offer's id, distance and expiry, keyed by the offer.
  */
 const insertOffer = reusable<OfferRow[]>('dispatch_offer_insert', (db) => {
