@@ -7,8 +7,8 @@ import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { postgis } from '@electric-sql/pglite-postgis';
-import { type Column, is, SQL, sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { type Column, getTableColumns, is, SQL, sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTable, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -240,6 +240,16 @@ export const isoMicros = (column: SQL | Column) =>
   sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 type Runnable<R> = { execute(values?: Record<string, unknown>): Promise<R> };
+
+/**
+ * The columns of a CTE made of `INSERT/UPDATE … RETURNING *` on `table`, selected as that table's row
+ * (each with its column's decoder).
+ */
+export function rowOfCte<T extends PgTable>(table: T, cte: object): T['_']['columns'] {
+  return Object.fromEntries(
+    Object.keys(getTableColumns(table)).map((k) => [k, (cte as Record<string, Column>)[k]!]),
+  ) as T['_']['columns'];
+}
 
 /**
  * A Drizzle query whose SQL is built once (its values as `sql.placeholder(name)`) and then run on

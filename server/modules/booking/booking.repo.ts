@@ -1,8 +1,8 @@
-import { and, type Column, desc, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { alias, type WithSubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
-import { type DbOrTx, queryRows, reusableByShape, reusableLockable } from '../../../db/client';
+import { type DbOrTx, queryRows, reusableByShape, reusableLockable, rowOfCte } from '../../../db/client';
 import {
   type BookingHistoryRow,
   type BookingRow,
@@ -86,12 +86,8 @@ const rowById = reusableLockable(
   (q) => q.for('update'),
 );
 type BookingCte = WithSubqueryWithSelection<typeof bookings._.columns, string>;
-const bookingColumnNames = Object.keys(getTableColumns(bookings));
 /** The columns of a CTE made of `… bookings … RETURNING *`, selected as a booking row. */
-const bookingRowOf = (cte: BookingCte) =>
-  Object.fromEntries(
-    bookingColumnNames.map((k) => [k, (cte as unknown as Record<string, Column>)[k]!]),
-  ) as unknown as typeof bookings._.columns;
+const bookingRowOf = (cte: BookingCte) => rowOfCte(bookings, cte);
 
 /**
  * The CTE `h` writing the history row of the booking another CTE wrote (no booking written: no row), and

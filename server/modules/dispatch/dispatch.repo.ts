@@ -1,5 +1,5 @@
-import { and, type Column, eq, getTableColumns, gt, lte, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows, reusable } from '../../../db/client';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { type DbOrTx, queryRows, reusable, rowOfCte } from '../../../db/client';
 import { bookings, dispatchOffers, notifications, type OfferRow, services } from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { NotificationData } from '../../contracts/notification';
@@ -183,7 +183,6 @@ const openOffer = reusable<OfferRow[]>('dispatch_open_offer', (db) =>
     )
     .limit(1),
 );
-const offerColumnNames = Object.keys(getTableColumns(dispatchOffers));
 /**
  * The offer and the technician's notification of it in one statement (issue 11 §2, issue 18 §2): the
  * INSERT … RETURNING as a CTE, the notification (`notice`, worked out before: null for none) inserted from
@@ -214,10 +213,7 @@ const insertOffer = reusable<OfferRow[]>('dispatch_offer_insert', (db) => {
          WHERE ${sql.placeholder('notice')}::jsonb IS NOT NULL
         ON CONFLICT DO NOTHING`,
   );
-  const row = Object.fromEntries(
-    offerColumnNames.map((k) => [k, (o as unknown as Record<string, Column>)[k]!]),
-  ) as unknown as typeof dispatchOffers._.columns;
-  return db.with(o, n).select(row).from(o);
+  return db.with(o, n).select(rowOfCte(dispatchOffers, o)).from(o);
 });
 /** Closes an open, unexpired offer; `verified`: only if the technician is verified (one statement). */
 const respondQuery = (db: DbOrTx, verified: boolean) =>

@@ -114,7 +114,7 @@ export function createDispatchService(deps: {
   offerNotice: (
     tx: DbOrTx,
     booking: BookingRow,
-    offer: Pick<OfferRow, 'technicianId' | 'priceBase'>,
+    offer: Pick<OfferRow, 'priceBase'>,
   ) => Promise<NotificationData | null>;
   offered: (tx: DbOrTx) => Promise<void>;
   /** Nearest available technicians from the live in-memory index (PostgreSQL's nearest is the fallback). */
@@ -265,10 +265,7 @@ export function createDispatchService(deps: {
       if (candidate) {
         const base = await ownBase(tx, row, candidate.price);
         // The technician's notification commits with the offer, in its statement (issue 11 §2, issue 18).
-        const notice = await deps.offerNotice(tx, row, {
-          technicianId: candidate.technicianId,
-          priceBase: base,
-        });
+        const notice = await deps.offerNotice(tx, row, { priceBase: base });
         const offer = await dispatch.insertOffer(bookingId, candidate, config.offerWindowMs, base, notice);
         if (notice) await deps.offered(tx);
         return { offer, row };
