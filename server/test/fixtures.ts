@@ -169,7 +169,10 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
  * The statements of every transaction `fn` runs through `services`' PostgreSQL client, as sent (one list
  * per transaction): how many round trips a change costs, and which statement writes what (issue 18 §2).
  */
-export async function transactionsOf(services: Services, fn: () => Promise<unknown>): Promise<string[][]> {
+export async function transactionsOf(
+  services: { database: { db: unknown } },
+  fn: () => Promise<unknown>,
+): Promise<string[][]> {
   const session = (services.database.db as unknown as { session: { client: Record<string, unknown> } })
     .session;
   const client = session.client;

@@ -9,6 +9,7 @@ import {
   bookingStatusHistory,
   bookings,
   notifications,
+  type ServiceRow,
   services,
   type TechnicianProfileRow,
   technicianProfiles,
@@ -26,6 +27,8 @@ const withPartiesColumns = {
     nameAr: services.nameAr,
     durationMinutes: services.durationMinutes,
     market: services.market,
+    // What a completion's bill is priced by (payments.service.ts onCompleted), with the booking it moved.
+    priceUnit: services.priceUnit,
   },
   customer: { id: customer.id, name: customer.name, phone: customer.phone },
   technician: { id: tech.id, name: tech.name, phone: tech.phone },
@@ -44,7 +47,14 @@ const withPartiesColumns = {
 /** A booking with its service, customer and technician joined: what the API output is made from. */
 export type BookingWithParties = {
   booking: BookingRow;
-  service: { id: string; nameEn: string; nameAr: string; durationMinutes: number; market: string };
+  service: {
+    id: string;
+    nameEn: string;
+    nameAr: string;
+    durationMinutes: number;
+    market: string;
+    priceUnit: ServiceRow['priceUnit'];
+  };
   customer: { id: string; name: string; phone: string | null };
   technician: { id: string; name: string; phone: string | null } | null;
   techProfile: {

@@ -207,7 +207,11 @@ export function createBookingService({
       // A sandbox (test-mode) booking moves no money and writes nothing to the ledger.
       const bills = !withParties!.booking.sandbox;
       if (bills && d.to === 'completed')
-        await billing.onCompleted(tx, changed.booking, { technicianMinutes: d.billedMinutes ?? null });
+        await billing.onCompleted(
+          tx,
+          { booking: changed.booking, service: changed.withParties.service },
+          { technicianMinutes: d.billedMinutes ?? null },
+        );
       if (bills && d.to === 'cancelled') await billing.onCancelled(tx, withParties!.booking, d.actor.role);
       await also?.(tx, changed);
       return changed;
@@ -307,6 +311,7 @@ export function createBookingService({
           nameAr: s.nameAr,
           durationMinutes: s.durationMinutes,
           market: s.market,
+          priceUnit: s.priceUnit,
         },
         customer:
           customer.name !== undefined

@@ -1,5 +1,5 @@
 import { and, desc, eq, like, lt, sql } from 'drizzle-orm';
-import { type DbOrTx, queryRows, reusableByShape, reusableRows } from '../../../db/client';
+import { type DbOrTx, queryRows, reusableByShape } from '../../../db/client';
 import { ledgerEntries, ledgerJournals } from '../../../db/schema/money';
 
 export type NewEntry = { account: string; currency: string; amount: number; line: string };
@@ -11,38 +11,46 @@ export type NewJournal = {
   memo: string | null;
 };
 
-// Every completed job posts a journal: its statements are built once per shape (db/client.ts).
-const insertJournal = reusableByShape<Array<{ id: number }>>('ledger_journal_insert', (db, columns) =>
-  db
-    .insert(ledgerJournals)
-    .values(columns as typeof ledgerJournals.$inferInsert)
-    .onConflictDoNothing({ target: ledgerJournals.key })
-    .returning({ id: ledgerJournals.id }),
-);
-const insertEntries = reusableRows('ledger_entries_insert', (db, rows) =>
-  db.insert(ledgerEntries).values(rows as Array<typeof ledgerEntries.$inferInsert>),
-);
-/** More entries than this in one journal are built per call (each shape is a prepared statement). */
-const REUSABLE_ROWS_MAX = 8;
+/**
+ * A journal and its entries in one statement (issue 18: every completed job posts one; it was two
+ * statements, the entries after the journal's id came back). Built once per shape (db/client.ts). No
+ * entries are written when the key is taken (the journal was posted before): the CTE `j` returns no row.
+ * The entries come as one JSON parameter, written in their order; the balance trigger
+ * (`ledger_entries_balanced`, deferred) checks them at commit as before.
+ */
+const postJournal = reusableByShape<Array<{ id: number }>>('ledger_post', (db, columns) => {
+  const j = db.$with('j').as(
+    db
+      .insert(ledgerJournals)
+      .values(columns as typeof ledgerJournals.$inferInsert)
+      .onConflictDoNothing({ target: ledgerJournals.key })
+      .returning({ id: ledgerJournals.id }),
+  );
+  const e = db.$with('e', {}).as(
+    sql`INSERT INTO ${ledgerEntries} (journal_id, account, currency, amount, line)
+        SELECT j.id, x.account, x.currency, x.amount, x.line
+          FROM j CROSS JOIN ROWS FROM (jsonb_to_recordset(${sql.placeholder('_entries')}::jsonb)
+               AS (account text, currency text, amount bigint, line text))
+               WITH ORDINALITY AS x(account, currency, amount, line, n)
+         ORDER BY x.n`,
+  );
+  return db.with(j, e).select({ id: j.id }).from(j) as never;
+});
 
 export function createLedgerRepo(db: DbOrTx) {
   return {
-    /** The journal's id, or undefined when one with this key exists already (the caller posted it before). */
-    async insertJournal(j: NewJournal): Promise<number | undefined> {
-      const [row] = await insertJournal(db, j);
+    /**
+     * The journal with its entries, one statement: the journal's id, or undefined when one with this key
+     * exists already (the caller posted it before; then no entry is written).
+     */
+    async post(j: NewJournal, entries: readonly NewEntry[]): Promise<number | undefined> {
+      const [row] = await postJournal(db, j, { _entries: JSON.stringify(entries) });
       return row?.id;
     },
 
     async journalByKey(key: string) {
       const [row] = await db.select().from(ledgerJournals).where(eq(ledgerJournals.key, key)).limit(1);
       return row;
-    },
-
-    async insertEntries(journalId: number, entries: readonly NewEntry[]) {
-      if (entries.length === 0) return;
-      const rows = entries.map((e) => ({ ...e, journalId }));
-      if (rows.length <= REUSABLE_ROWS_MAX) await insertEntries(db, rows);
-      else await db.insert(ledgerEntries).values(rows);
     },
 
     async balance(account: string, currency: string): Promise<number> {

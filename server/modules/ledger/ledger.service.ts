@@ -56,18 +56,20 @@ export function createLedger() {
           );
       }
       const repo = createLedgerRepo(tx);
-      const journalId = await repo.insertJournal({
-        key: j.key,
-        kind: j.kind,
-        bookingId: j.bookingId ?? null,
-        paymentId: j.paymentId ?? null,
-        memo: j.memo ?? null,
-      });
+      const journalId = await repo.post(
+        {
+          key: j.key,
+          kind: j.kind,
+          bookingId: j.bookingId ?? null,
+          paymentId: j.paymentId ?? null,
+          memo: j.memo ?? null,
+        },
+        entries,
+      );
       if (journalId === undefined) {
         const existing = await repo.journalByKey(j.key);
         return { journalId: existing!.id, created: false };
       }
-      await repo.insertEntries(journalId, entries);
       return { journalId, created: true };
     },
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { ledgerEntries, ledgerJournals } from '../../../db/schema';
 import { pgErrorCode } from '../../lib/errors';
+import { transactionsOf } from '../../test/fixtures';
 import { testDatabase } from '../../test/harness';
 import { createLedgerRepo } from './ledger.repo';
 import { createLedger } from './ledger.service';
@@ -32,6 +33,32 @@ describe('ledger', () => {
     expect(again).toEqual({ journalId: first.journalId, created: false });
     expect(await ledger.balance(database.db, `test:technician:${t}`, 'NGN')).toBe(-8_500);
     expect(await ledger.balance(database.db, `test:customer:${t}`, 'NGN')).toBe(10_000);
+  });
+
+  it('posts a journal and its entries in one statement, the entries in their order (issue 18)', async () => {
+    const t = randomUUID();
+    const key = `test:${randomUUID()}`;
+    const entries = [
+      { account: `test:customer:${t}`, currency: 'EGP', amount: 20_000, line: 'charge' },
+      { account: `test:technician:${t}`, currency: 'EGP', amount: -17_000, line: 'earnings' },
+      { account: `test:commission:${t}`, currency: 'EGP', amount: -3_000, line: 'commission' },
+    ];
+    const post = () => database.db.transaction((tx) => ledger.post(tx, { key, kind: 'job', entries }));
+    let first: Awaited<ReturnType<typeof post>> | undefined;
+    const transactions = await transactionsOf({ database }, async () => {
+      first = await post();
+    });
+    expect(transactions.map((statements) => statements.length)).toEqual([1]);
+    expect(transactions[0]![0]).toMatch(/insert into "ledger_journals"/i);
+    const written = () =>
+      queryRows<{ account: string; currency: string; amount: number; line: string }>(
+        database.db,
+        sql`select account, currency, amount::int as amount, line from ledger_entries where journal_id = ${first!.journalId} order by id`,
+      );
+    expect(await written()).toEqual(entries);
+    // Posted again (the key is taken): the journal is found, and no entry is written twice.
+    expect(await post()).toEqual({ journalId: first!.journalId, created: false });
+    expect(await written()).toEqual(entries);
   });
 
   it('refuses an unbalanced journal in code', async () => {

@@ -32,7 +32,7 @@ import type { PaymentProvider, WebhookRequest } from './providers/types';
 import { GatewayError, WebhookSignatureError } from './providers/types';
 
 type Caller = Pick<UserRow, 'id' | 'role'>;
-type BookingWithService = NonNullable<Awaited<ReturnType<PaymentsRepo['booking']>>>;
+export type BookingWithService = NonNullable<Awaited<ReturnType<PaymentsRepo['booking']>>>;
 
 type Deps = {
   db: Db;
@@ -163,10 +163,11 @@ export function createPaymentsService(deps: Deps) {
   async function ensureInvoice(
     tx: DbOrTx,
     row: BookingWithService,
-    opts: { technicianMinutes?: number | null } = {},
+    /** `justCompleted`: in the completing transaction, where no bill can exist yet (the insert checks). */
+    opts: { technicianMinutes?: number | null; justCompleted?: boolean } = {},
   ): Promise<InvoiceRow | undefined> {
     const r = createPaymentsRepo(tx);
-    const existing = await r.invoice(row.booking.id);
+    const existing = opts.justCompleted ? undefined : await r.invoice(row.booking.id);
     if (existing) return existing;
     const b = row.booking;
     if (!b.completedAt || !b.technicianId || !['completed', 'disputed'].includes(b.status)) return undefined;
@@ -439,11 +440,13 @@ export function createPaymentsService(deps: Deps) {
   }
 
   return {
-    /** Completion hook: makes the bill and posts its journal inside the completing transaction. */
-    async onCompleted(tx: DbOrTx, booking: BookingRow, opts: { technicianMinutes?: number | null } = {}) {
-      const row = await createPaymentsRepo(tx).booking(booking.id);
-      if (!row) return undefined;
-      return ensureInvoice(tx, { ...row, booking }, opts);
+    /**
+     * Completion hook: makes the bill and posts its journal inside the completing transaction. `row` is
+     * what the completing change returned (the booking as it now is, with its service), so nothing is read
+     * again; the bill is new unless the insert finds one (issue 18: a completion's money was 6 statements).
+     */
+    async onCompleted(tx: DbOrTx, row: BookingWithService, opts: { technicianMinutes?: number | null } = {}) {
+      return ensureInvoice(tx, row, { ...opts, justCompleted: true });
     },
 
     /** What cancelling `booking` at `at` would cost the customer (for the cancel dialog, and the hook). */

@@ -3,10 +3,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import { ledgerJournals, notifications, paymentEvents, payments } from '../../../db/schema';
-import { admin, codeOf, customer, until } from '../../test/fixtures';
+import { admin, assignedBooking, codeOf, customer, transactionsOf, until } from '../../test/fixtures';
 import { httpClient } from '../../test/harness';
 import { accounts } from '../ledger/ledger.service';
-import { completedBooking, serverWithGateways } from './payments.fixtures';
+import { arriveAndStart, completedBooking, serverWithGateways } from './payments.fixtures';
 
 describe('online payments (Paystack, Stripe) against their stand-ins', () => {
   // Ledger sums to zero, per journal and currency, after everything this file did.
@@ -430,5 +430,45 @@ describe('online payments (Paystack, Stripe) against their stand-ins', () => {
     expect(await codeOf(asOther.payment.receipt.query({ bookingId: j.booking.id }))).toBe('NOT_FOUND');
     expect(await codeOf(asOther.payment.get.query({ bookingId: randomUUID() }))).toBe('NOT_FOUND');
     expect(await codeOf(j.asCustomer.payment.receipt.query({ bookingId: j.booking.id }))).toBe('CONFLICT');
+  });
+
+  it('a completion bills and posts its journal in its own transaction: 5 statements (issue 18)', async () => {
+    const svc = rig.server.services;
+    const a = await assignedBooking(svc);
+    await arriveAndStart(svc, a);
+    const extra = await svc.extras.add(a.technician.user, {
+      id: a.booking.id,
+      label: 'Laces',
+      amount: 500_00,
+    });
+    await svc.extras.respond(a.customer.user, { id: a.booking.id, extraId: extra.id, approve: true });
+    const transactions = await transactionsOf(svc, () =>
+      svc.bookings.advance(a.booking.id, a.technician.user, 'completed'),
+    );
+    const completing = transactions.find((sent) => sent.some((q) => /update "bookings"/.test(q)))!;
+    // The locked read, the change, the approved extras, the bill, the journal with its entries: nothing
+    // read again that the change returned (it was 8: the booking, the bill and the entries apart).
+    expect(completing).toHaveLength(5);
+    expect(completing[4]).toMatch(/insert into "ledger_journals"/i);
+    expect(completing[4]).toMatch(/INSERT INTO "ledger_entries"/);
+    const booking = await svc.bookings.get(a.booking.id, a.customer.user);
+    const [invoice] = await queryRows<{ total: number; extras_amount: number }>(
+      rig.server.database.db,
+      sql`select total, extras_amount from booking_invoices where booking_id = ${a.booking.id}`,
+    );
+    expect(invoice).toEqual({ total: booking.price.total.amount + 500_00, extras_amount: 500_00 });
+    const lines = await queryRows<{ account: string; amount: number; line: string }>(
+      rig.server.database.db,
+      sql`select e.account, e.amount::int as amount, e.line from ledger_entries e
+            join ledger_journals j on j.id = e.journal_id
+           where j.key = ${`invoice:${a.booking.id}`} order by e.id`,
+    );
+    expect(lines.map((l) => [l.account, l.line])).toEqual([
+      [accounts.customer(a.customer.user.id), 'charge'],
+      [accounts.technician(a.technician.user.id), 'earnings'],
+      [accounts.commission, 'commission'],
+    ]);
+    expect(lines[0]!.amount).toBe(invoice!.total);
+    expect(lines.reduce((sum, l) => sum + l.amount, 0)).toBe(0);
   });
 });
