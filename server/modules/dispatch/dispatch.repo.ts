@@ -1,6 +1,13 @@
 import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows, reusable, rowOfCte } from '../../../db/client';
-import { bookings, dispatchOffers, notifications, type OfferRow, services } from '../../../db/schema';
+import {
+  type BookingRow,
+  bookings,
+  dispatchOffers,
+  notifications,
+  type OfferRow,
+  services,
+} from '../../../db/schema';
 import type { LngLat } from '../../../db/schema/columns';
 import type { NotificationData } from '../../contracts/notification';
 import { servesAt } from '../area/area.sql';
@@ -182,6 +189,28 @@ const openOffer = reusable<OfferRow[]>('dispatch_open_offer', (db) =>
       and(eq(dispatchOffers.bookingId, sql.placeholder('bookingId')), eq(dispatchOffers.status, 'offered')),
     )
     .limit(1),
+);
+/**
+ * The booking a dispatch round works on, locked, and whether it has an open offer: one statement (issue
+ * 18; the check was a statement of its own after the lock). The check reads the statement's snapshot,
+ * taken before the lock was granted, so a round that waited for the lock may miss an offer committed
+ * meanwhile: the offer's unique index (one open per booking) refuses a second one, and what a round must
+ * not do while an offer is open (end the search, free a chosen technician's slot) checks again first.
+ */
+const lockedForRound = reusable<Array<{ booking: BookingRow; openOffer: boolean }>>(
+  'dispatch_round_booking',
+  (db) =>
+    db
+      .select({
+        booking: bookings,
+        // Spelled out: in a one-table select Drizzle writes a column without its table.
+        openOffer: sql<boolean>`EXISTS (SELECT 1 FROM ${dispatchOffers} o
+          WHERE o.booking_id = "bookings"."id" AND o.status = 'offered')`,
+      })
+      .from(bookings)
+      .where(eq(bookings.id, sql.placeholder('id')))
+      .limit(1)
+      .for('update', { of: bookings }),
 );
 /**
  * The offer and the technician's notification of it in one statement (issue 11 §2, issue 18 §2): the
@@ -370,6 +399,12 @@ export function createDispatchRepo(
         notice: notice && JSON.stringify(notice),
       });
       return row!;
+    },
+
+    /** The booking, locked for a dispatch round, and whether it has an open offer (see lockedForRound). */
+    async lockedForRound(bookingId: string) {
+      const [row] = await lockedForRound(db, { id: bookingId });
+      return row;
     },
 
     async openOfferOf(bookingId: string) {

@@ -208,6 +208,9 @@ export function createDispatchService(deps: {
         return await offerNext(bookingId);
       } catch (e) {
         const pg = pgErrorCode(e);
+        // Another round offered this booking meanwhile (it committed while this one waited for the lock):
+        // nothing to do.
+        if (pg.code === '23505' && pg.constraint === 'dispatch_offers_one_open_per_booking') return;
         const taken = pg.code === '23505' && pg.constraint === 'dispatch_offers_one_open_per_technician';
         if (!taken || attempt >= 5) {
           unserved.add(bookingId); // unknown: count it as waiting (freed technicians look, as before)
@@ -221,15 +224,19 @@ export function createDispatchService(deps: {
     const skipsBefore = waitingSkips;
     const result = await db.transaction(async (tx) => {
       const dispatch = dispatchRepo(tx);
-      const row = await deps.bookings.row(bookingId, { tx, forUpdate: true });
+      const locked = await dispatch.lockedForRound(bookingId);
+      const row = locked?.booking;
       // A test-mode booking is never offered to a real technician (its simulated one takes it).
-      if (row?.status !== 'searching' || row.sandbox) return null;
+      if (!locked || row?.status !== 'searching' || row.sandbox) return null;
+      // Open already: another round asked someone. Read with the lock, from the statement's snapshot: what
+      // must not happen while an offer is open checks again below (`stillNoOffer`).
+      if (locked.openOffer) return null;
+      const stillNoOffer = async () => !(await dispatch.openOfferOf(bookingId));
       // A scheduled job waits for SCHEDULE_LEAD_MINUTES, except a chosen technician's held slot: offered
       // to them at once, so they confirm it now (issue 12 §5); if they decline, the rest waits for the lead.
       const chosen = row.preferredTechnicianId;
       const early = row.scheduledFor && row.scheduledFor.getTime() - config.scheduleLeadMs > Date.now();
       if (early && !(chosen && row.reservedFor === chosen)) return null;
-      if (await dispatch.openOfferOf(bookingId)) return null;
       // The customer's chosen technician first (issue 12 §4); the nearest after them only if agreed.
       let candidate: Candidate | undefined;
       let reason = 'No technician accepted in time';
@@ -239,7 +246,10 @@ export function createDispatchService(deps: {
         else {
           reason = 'The technician you chose could not take this job';
           // Their slot was held for this booking: free it for others (issue 12 §5).
-          if (row.reservedFor === chosen) await deps.schedule.release(tx, row.id);
+          if (row.reservedFor === chosen) {
+            if (!(await stillNoOffer())) return null;
+            await deps.schedule.release(tx, row.id);
+          }
         }
       }
       if (early && !candidate && row.fallbackToNearest) return null;
@@ -275,6 +285,7 @@ export function createDispatchService(deps: {
       const deadline = row.scheduledFor?.getTime() ?? row.createdAt.getTime() + config.searchWindowMs;
       const refusedByChosen = chosen && !row.fallbackToNearest && reason !== 'No technician accepted in time';
       if (Date.now() < deadline && !refusedByChosen) return { waiting: true as const };
+      if (!(await stillNoOffer())) return null;
       const change = await lifecycle.transition(tx, row, 'unfulfilled', { id: null, role: 'system' }, reason);
       return { change };
     });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { dispatchOffers } from '../../../db/schema';
 import { pgErrorCode } from '../../lib/errors';
-import { offset, technician, uniqueSpot, until } from '../../test/fixtures';
+import { offset, sleep, technician, transactionsOf, uniqueSpot, until } from '../../test/fixtures';
 import { rushServer } from './rush.fixtures';
 
 /**
@@ -152,5 +152,84 @@ describe('the morning rush', () => {
     await Promise.all(rounds);
     // Once that round has run, a new trigger starts a new one.
     expect(svc().dispatch.kick(b.id)).not.toBe(rounds[0]);
+  });
+
+  it('a round that offers: the locked booking and its open-offer check in one statement (issue 18)', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 40));
+    const transactions = await transactionsOf(svc(), async () => {
+      await book(spot);
+      await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    });
+    const round = transactions.find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q)))!;
+    expect(round[0]).toMatch(/EXISTS \(SELECT 1 FROM "dispatch_offers" o/);
+    expect(round[0]).toMatch(/for update of "bookings"/);
+    // No statement of its own asks whether the booking has an open offer.
+    expect(round.filter((q) => /^select [^(]* from "dispatch_offers"/i.test(q))).toEqual([]);
+  });
+
+  /**
+   * Holds the booking's lock while an offer for it commits, and runs a round meanwhile: the round's locked
+   * read was taken before the offer existed, so what it does next must not rest on it alone.
+   */
+  async function roundWaitingWhileOffered(
+    bookingId: string,
+    offeredTo: string,
+    meanwhile: () => Promise<unknown> = async () => {},
+  ) {
+    const db = svc().database.db;
+    let locked!: () => void;
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      locked = r;
+    });
+    const holder = db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT 1 FROM bookings WHERE id = ${bookingId} FOR UPDATE`);
+      await tx.insert(dispatchOffers).values({
+        bookingId,
+        technicianId: offeredTo,
+        distanceMeters: 1,
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+      locked();
+      await new Promise<void>((r) => {
+        release = r;
+      });
+    });
+    await held;
+    await meanwhile();
+    const round = svc().dispatch.kick(bookingId);
+    await sleep(300); // the round's first statement waits for the lock
+    release();
+    await holder;
+    await round;
+  }
+
+  it('a round that waited for the lock while another offered the booking: no second offer, no end of the search', async () => {
+    const spot = uniqueSpot();
+    const elsewhere = await technician(svc(), uniqueSpot());
+    // Nobody near, and its search window over: a round that believed no offer was open would end it.
+    const lonely = await book(spot);
+    await svc().database.db.execute(
+      sql`UPDATE bookings SET created_at = now() - interval '10 minutes' WHERE id = ${lonely.id}`,
+    );
+    await roundWaitingWhileOffered(lonely.id, elsewhere.user.id);
+    expect((await svc().bookings.get(lonely.id, { id: elsewhere.user.id, role: 'admin' })).status).toBe(
+      'searching',
+    );
+    // Someone near: the round finds them, and the one open offer per booking stays the one made.
+    const near = uniqueSpot();
+    const other = await technician(svc(), uniqueSpot());
+    const b = await book(near); // nobody near yet: it waits
+    let t!: Awaited<ReturnType<typeof technician>>;
+    await roundWaitingWhileOffered(b.id, other.user.id, async () => {
+      t = await technician(svc(), offset(near, 30));
+    });
+    expect(await openOffersOf(t.user.id)).toEqual([]);
+    const open = await svc()
+      .database.db.select()
+      .from(dispatchOffers)
+      .where(sql`${dispatchOffers.bookingId} = ${b.id} AND ${dispatchOffers.status} = 'offered'`);
+    expect(open.map((o) => o.technicianId)).toEqual([other.user.id]);
   });
 });
