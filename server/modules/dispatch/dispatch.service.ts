@@ -254,10 +254,14 @@ export function createDispatchService(deps: {
       }
       if (early && !candidate && row.fallbackToNearest) return null;
       if (!candidate && (!chosen || row.fallbackToNearest)) {
-        candidate = await dispatch.firstConfirmed(
+        const confirmed = await dispatch.firstConfirmed(
           row,
           deps.nearest(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters, row.scheduledFor),
+          config.radiusMeters,
         );
+        candidate = confirmed?.first;
+        // The best-rated within a short band beyond it came with it (ratings drive dispatch).
+        let best = confirmed?.best;
         // PostgreSQL's nearest: the fallback, and (push reachability on) a push-only technician clearly
         // nearer than memory's best.
         if (!candidate || (deps.pushReachableMs && candidate.distanceMeters > PUSH_ONLY_MARGIN_METERS)) {
@@ -265,12 +269,13 @@ export function createDispatchService(deps: {
           if (
             nearest &&
             (!candidate || nearest.distanceMeters + PUSH_ONLY_MARGIN_METERS < candidate.distanceMeters)
-          )
+          ) {
             candidate = nearest;
+            // Within a short band beyond the nearest, the best-rated goes first.
+            best = await dispatch.bestInBand(row, candidate, config.radiusMeters);
+          }
         }
-        // Within a short band beyond the nearest, the best-rated goes first (ratings drive dispatch).
-        if (candidate)
-          candidate = (await dispatch.bestInBand(row, candidate, config.radiusMeters)) ?? candidate;
+        if (candidate) candidate = best ?? candidate;
       }
       if (candidate) {
         const base = await ownBase(tx, row, candidate.price);
