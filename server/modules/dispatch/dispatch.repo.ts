@@ -1,4 +1,4 @@
-import { and, eq, gt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import { type DbOrTx, queryRows, reusable, rowOfCte } from '../../../db/client';
 import {
   type BookingRow,
@@ -276,20 +276,6 @@ export function createDispatchRepo(
   signals: DispatchSignals = DEFAULT_SIGNALS,
 ) {
   const eligible = (b: BookingRef) => eligibleFor(b, presence, signals);
-  /**
-   * The best-rated available technician within `reach` metres of `here` (a subquery, LIMIT 1): ratings
-   * drive dispatch (issue 12); a tie keeps `chosen` (e.g. the app that is open over a locked phone), then
-   * the nearer.
-   */
-  const inBand = (b: BookingRef, here: SQL, reach: SQL, chosen: SQL) => sql`(
-    SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
-           ${ownPrice(b.serviceId)} AS price
-      FROM technician_profiles tp
-     WHERE ${eligible(b)} AND ST_DWithin(tp.location, ${here}, ${reach})
-     ORDER BY ${bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`)} DESC,
-              (tp.user_id = ${chosen}) DESC,
-              ST_Distance(tp.location, ${here}), tp.user_id
-     LIMIT 1)`;
   return {
     /**
      * The best-rated available technician no farther than `nearestMeters` plus the rating band (and the
@@ -297,12 +283,21 @@ export function createDispatchRepo(
      * as before. One ST_DWithin probe on the online-and-verified GiST index.
      */
     async bestInBand(b: BookingRef, chosen: Candidate, radiusMeters: number): Promise<Candidate | undefined> {
+      const nearestMeters = chosen.distanceMeters;
       if (signals.ratingBandMeters <= 0) return undefined;
       const here = point(b.location);
-      const reach = Math.min(chosen.distanceMeters + signals.ratingBandMeters, radiusMeters);
+      const reach = Math.min(nearestMeters + signals.ratingBandMeters, radiusMeters);
       const [row] = await queryRows<CandidateRow>(
         db,
-        sql`SELECT technician_id, distance, price FROM ${inBand(b, here, sql`${reach}`, sql`${chosen.technicianId}::uuid`)} best`,
+        sql`SELECT tp.user_id AS technician_id, ST_Distance(tp.location, ${here}) AS distance,
+                   ${ownPrice(b.serviceId)} AS price
+            FROM technician_profiles tp
+            WHERE ${eligible(b)} AND ST_DWithin(tp.location, ${here}, ${reach})
+            ORDER BY ${bayesianScoreSql(sql`tp.rating_sum`, sql`tp.rating_count`)} DESC,
+                     -- A tie keeps the one already chosen (e.g. the app that is open over a locked phone).
+                     (tp.user_id = ${chosen.technicianId}) DESC,
+                     ST_Distance(tp.location, ${here}), tp.user_id
+            LIMIT 1`,
       );
       return row && toCandidate(row);
     },
@@ -345,62 +340,25 @@ export function createDispatchRepo(
 
     /**
      * The first of `candidates` (nearest first, from the in-memory index) that the database confirms is
-     * available and not yet asked about this booking: memory proposes, PostgreSQL decides. With it, in
-     * the same statement (issue 18: one round trip fewer a round), `bestInBand` of that one (`best`:
-     * undefined when the band is off or nobody beats them).
+     * available and not yet asked about this booking: memory proposes, PostgreSQL decides.
      */
-    async firstConfirmed(
-      b: BookingRef,
-      candidates: Candidate[],
-      radiusMeters: number,
-    ): Promise<{ first: Candidate; best: Candidate | undefined } | undefined> {
+    async firstConfirmed(b: BookingRef, candidates: Candidate[]) {
       if (!candidates.length) return undefined;
       const ids = sql.join(
         candidates.map((c) => sql`${c.technicianId}::uuid`),
         sql`, `,
       );
-      const first = sql`(SELECT tp.user_id AS technician_id, c.ord, ${ownPrice(b.serviceId)} AS price
+      const [row] = await queryRows<Omit<CandidateRow, 'distance'>>(
+        db,
+        sql`SELECT tp.user_id AS technician_id, ${ownPrice(b.serviceId)} AS price
             FROM unnest(ARRAY[${ids}]) WITH ORDINALITY AS c(id, ord)
             JOIN technician_profiles tp ON tp.user_id = c.id
             WHERE ${eligible(b)}
             ORDER BY c.ord
-            LIMIT 1) f`;
-      const band = signals.ratingBandMeters > 0;
-      // The band reaches from the first one's distance (memory's, as the candidates give it).
-      const distances = sql.join(
-        candidates.map((c) => sql`${c.distanceMeters}::float8`),
-        sql`, `,
-      );
-      const reach = sql`least((ARRAY[${distances}])[f.ord::int] + ${signals.ratingBandMeters}, ${radiusMeters})`;
-      const [row] = await queryRows<
-        Omit<CandidateRow, 'distance'> & {
-          best_id: string | null;
-          best_distance: number | null;
-          best_price: number | null;
-        }
-      >(
-        db,
-        band
-          ? sql`SELECT f.technician_id, f.price, best.technician_id AS best_id, best.distance AS best_distance,
-                       best.price AS best_price
-                  FROM ${first}
-                  LEFT JOIN LATERAL ${inBand(b, point(b.location), reach, sql`f.technician_id`)} best ON true`
-          : sql`SELECT f.technician_id, f.price, null AS best_id, null AS best_distance, null AS best_price
-                  FROM ${first}`,
+            LIMIT 1`,
       );
       const found = row && candidates.find((c) => c.technicianId === row.technician_id);
-      if (!row || !found) return undefined;
-      return {
-        first: { ...found, price: priceOf(row.price) },
-        best:
-          row.best_id === null
-            ? undefined
-            : toCandidate({
-                technician_id: row.best_id,
-                distance: row.best_distance!,
-                price: row.best_price,
-              }),
-      };
+      return found && { ...found, price: priceOf(row.price) };
     },
 
     /**

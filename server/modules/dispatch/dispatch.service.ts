@@ -254,14 +254,10 @@ export function createDispatchService(deps: {
       }
       if (early && !candidate && row.fallbackToNearest) return null;
       if (!candidate && (!chosen || row.fallbackToNearest)) {
-        const confirmed = await dispatch.firstConfirmed(
+        candidate = await dispatch.firstConfirmed(
           row,
           deps.nearest(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters, row.scheduledFor),
-          config.radiusMeters,
         );
-        candidate = confirmed?.first;
-        // The best-rated within a short band beyond it came with it (ratings drive dispatch).
-        let best = confirmed?.best;
         // PostgreSQL's nearest: the fallback, and (push reachability on) a push-only technician clearly
         // nearer than memory's best.
         if (!candidate || (deps.pushReachableMs && candidate.distanceMeters > PUSH_ONLY_MARGIN_METERS)) {
@@ -269,13 +265,12 @@ export function createDispatchService(deps: {
           if (
             nearest &&
             (!candidate || nearest.distanceMeters + PUSH_ONLY_MARGIN_METERS < candidate.distanceMeters)
-          ) {
+          )
             candidate = nearest;
-            // Within a short band beyond the nearest, the best-rated goes first.
-            best = await dispatch.bestInBand(row, candidate, config.radiusMeters);
-          }
         }
-        if (candidate) candidate = best ?? candidate;
+        // Within a short band beyond the nearest, the best-rated goes first (ratings drive dispatch).
+        if (candidate)
+          candidate = (await dispatch.bestInBand(row, candidate, config.radiusMeters)) ?? candidate;
       }
       if (candidate) {
         const base = await ownBase(tx, row, candidate.price);
