@@ -93,7 +93,7 @@ export function createDispatchService(deps: {
   bus: Bus;
   lifecycle: BookingLifecycle;
   /** The booking module's reads and row locks, inside dispatch's transactions. */
-  bookings: Pick<BookingRecords, 'row' | 'withParties'>;
+  bookings: Pick<BookingRecords, 'withParties'>;
   /** Technicians' profiles (only a verified technician takes jobs). */
   technicians: Pick<TechnicianRecords, 'profile'>;
   config: DispatchConfig;
@@ -225,12 +225,12 @@ export function createDispatchService(deps: {
     const result = await db.transaction(async (tx) => {
       const dispatch = dispatchRepo(tx);
       const locked = await dispatch.lockedForRound(bookingId);
-      const row = locked?.booking;
-      // A test-mode booking is never offered to a real technician (its simulated one takes it).
-      if (!locked || row?.status !== 'searching' || row.sandbox) return null;
-      // Open already: another round asked someone. Read with the lock, from the statement's snapshot: what
-      // must not happen while an offer is open checks again below (`stillNoOffer`).
-      if (locked.openOffer) return null;
+      if (!locked) return null;
+      const { booking: row, openOffer } = locked;
+      // A test-mode booking is never offered to a real technician (its simulated one takes it). An open
+      // offer: another round asked someone. That was read with the lock, from the statement's snapshot:
+      // what must not happen while an offer is open checks again below (`stillNoOffer`).
+      if (row.status !== 'searching' || row.sandbox || openOffer) return null;
       const stillNoOffer = async () => !(await dispatch.openOfferOf(bookingId));
       // A scheduled job waits for SCHEDULE_LEAD_MINUTES, except a chosen technician's held slot: offered
       // to them at once, so they confirm it now (issue 12 §5); if they decline, the rest waits for the lead.

@@ -32,7 +32,7 @@ import type { PaymentProvider, WebhookRequest } from './providers/types';
 import { GatewayError, WebhookSignatureError } from './providers/types';
 
 type Caller = Pick<UserRow, 'id' | 'role'>;
-export type BookingWithService = NonNullable<Awaited<ReturnType<PaymentsRepo['booking']>>>;
+type BookingWithService = NonNullable<Awaited<ReturnType<PaymentsRepo['booking']>>>;
 
 type Deps = {
   db: Db;
