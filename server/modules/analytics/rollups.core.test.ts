@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../../db/client';
 import type { AnalyticsDashboard, AnalyticsInput } from '../../contracts/analytics';
 import { testDatabase } from '../../test/harness';
+import { createBookingRepo } from '../booking/booking.repo';
 import { createAnalyticsService } from './analytics.service';
 
 /*
@@ -336,5 +337,53 @@ describe('analytics rollups', () => {
     const [raw2, rolled2] = await both({ ...year, to: new Date().toISOString() });
     expect(rolled2).toEqual(raw2);
     expect(raw2.fulfilment.unfulfilled).toBe(before.fulfilment.unfulfilled + 2);
+  });
+
+  it("a status change's history row is marked by its booking's own trigger, not its own (migration 0042)", async () => {
+    const m = MARKETS[2];
+    await svc.rolled.rollUp();
+    const [old] = await queryRows<{ id: string; day: string }>(
+      db(),
+      sql.raw(`select b.id, (b.created_at at time zone '${m.tz}')::date::text as day from bookings b
+        join services s on s.id = b.service_id
+        where s.market = '${m.slug}' and b.status = 'searching' and b.created_at < now() - interval '3 days'
+        order by b.created_at desc limit 1`),
+    );
+    const marked = () =>
+      queryRows<{ n: number }>(
+        db(),
+        sql`select count(*)::int as n from analytics_dirty_days where market = ${m.slug} and day = ${old!.day}::date`,
+      ).then((r) => r[0]!.n);
+    expect(await marked()).toBe(0);
+    // The app's statement (booking.repo.ts `changeStatus`: the move and its history row together), counting
+    // the trigger functions it calls (track_functions, this transaction only).
+    const calls = await db().transaction(async (tx) => {
+      await tx.execute(sql`set local track_functions = 'pl'`);
+      const moved = await createBookingRepo(tx).changeStatus(
+        old!.id,
+        'searching',
+        { status: 'unfulfilled' },
+        { id: null, role: 'system' },
+        'No technician nearby',
+      );
+      expect(moved?.history.toStatus).toBe('unfulfilled');
+      return queryRows<{ name: string; calls: number }>(
+        tx,
+        sql`select funcname as name, calls::int from pg_stat_xact_user_functions
+            where funcname in ('analytics_bookings_changed', 'analytics_booking_child_changed')`,
+      );
+    });
+    expect(Object.fromEntries(calls.map((c) => [c.name, c.calls]))).toEqual({ analytics_bookings_changed: 1 });
+    // The closed day is marked (by the booking's change) and reads raw until rolled up again.
+    expect(await marked()).toBe(1);
+    const year = { ...(await ranges(m)).year!, to: new Date().toISOString() };
+    const [raw, rolled] = await both(year);
+    expect(rolled).toEqual(raw);
+    await svc.rolled.rollUp();
+    expect(await marked()).toBe(0);
+    // A history row written on its own that records no move still marks its booking's day.
+    await exec(`insert into booking_status_history (booking_id, from_status, to_status, actor_role, reason)
+      values ('${old!.id}', 'unfulfilled', 'unfulfilled', 'admin', 'Note')`);
+    expect(await marked()).toBe(1);
   });
 });
