@@ -373,7 +373,9 @@ describe('analytics rollups', () => {
             where funcname in ('analytics_bookings_changed', 'analytics_booking_child_changed')`,
       );
     });
-    expect(Object.fromEntries(calls.map((c) => [c.name, c.calls]))).toEqual({ analytics_bookings_changed: 1 });
+    expect(Object.fromEntries(calls.map((c) => [c.name, c.calls]))).toEqual({
+      analytics_bookings_changed: 1,
+    });
     // The closed day is marked (by the booking's change) and reads raw until rolled up again.
     expect(await marked()).toBe(1);
     const year = { ...(await ranges(m)).year!, to: new Date().toISOString() };
