@@ -172,6 +172,8 @@ type StageCounters = {
   created: number;
   shed: number;
   errors: Map<string, number>;
+  /** The first message seen of each kind of error (a code alone did not tell two CONFLICTs apart). */
+  errorMessages: Map<string, string>;
   offersReceived: number;
   offerBeforeCreateResponse: number;
   doubleOfferSamples: number;
@@ -184,6 +186,7 @@ const newCounters = (): StageCounters => ({
   created: 0,
   shed: 0,
   errors: new Map(),
+  errorMessages: new Map(),
   offersReceived: 0,
   offerBeforeCreateResponse: 0,
   doubleOfferSamples: 0,
@@ -194,10 +197,12 @@ const newCounters = (): StageCounters => ({
 const counters: StageCounters[] = [];
 let currentStage = -1;
 
-function countError(stage: number, label: string) {
+function countError(stage: number, label: string, error?: unknown) {
   const c = counters[stage] ?? counters[currentStage];
   if (!c) return;
   c.errors.set(label, (c.errors.get(label) ?? 0) + 1);
+  if (error !== undefined && !c.errorMessages.has(label))
+    c.errorMessages.set(label, (error instanceof Error ? error.message : String(error)).slice(0, 200));
 }
 
 function jobFor(bookingId: string): Job {
@@ -245,7 +250,7 @@ async function runJob(t: Technician, bookingId: string, job: Job) {
     job.completedAt = now();
   } catch (e) {
     job.failed = `${step}:${errorLabel(e)}`;
-    countError(job.stage, job.failed);
+    countError(job.stage, job.failed, e);
   }
 }
 
@@ -278,7 +283,7 @@ function createBooking(customer: Customer, serviceId: string, at: Point, stage: 
       },
       (e) => {
         if (isShed(e)) c.shed++;
-        else countError(stage, `create:${errorLabel(e)}`);
+        else countError(stage, `create:${errorLabel(e)}`, e);
       },
     )
     .finally(() => inFlightCreates--);
@@ -344,6 +349,7 @@ type StageResult = {
   stuck: number;
   errors: number;
   errorsByKind: Record<string, number>;
+  errorMessages: Record<string, string>;
   saturated: boolean;
   saturatedReason: string | null;
   cpuSeconds: {
@@ -633,7 +639,7 @@ async function main() {
           if (rows.length) c.doubleOfferSamples++;
           for (const r of rows) c.doubleOfferTechnicians.add(r.technician_id);
         } catch (e) {
-          countError(stageIndex, `sample:${errorLabel(e)}`);
+          countError(stageIndex, `sample:${errorLabel(e)}`, e);
         }
         await sleep(settings.sampleMs);
       }
@@ -909,6 +915,7 @@ function stageResult(a: {
   const xactCommits = after.xactCommit - before.xactCommit - (after.ownXacts - before.ownXacts);
   const xactBackground = Math.max(0, a.idleXactsPerSecond) * seconds;
   const errorsByKind = Object.fromEntries(c.errors);
+  const errorMessages = Object.fromEntries(c.errorMessages);
   return {
     stage: a.stageIndex,
     targetRate: a.rate,
@@ -942,6 +949,7 @@ function stageResult(a: {
     stuck: 0,
     errors: [...c.errors.values()].reduce((x, y) => x + y, 0),
     errorsByKind,
+    errorMessages,
     saturated: a.saturatedReason !== null,
     saturatedReason: a.saturatedReason,
     cpuSeconds: { ...cpu, machineBusy: cpu.machineBusy },
@@ -1050,7 +1058,10 @@ function printTable(results: StageResult[]) {
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows) console.log(line(row));
   for (const r of results) {
-    if (r.errors) console.log(`  stage ${r.stage + 1} errors: ${JSON.stringify(r.errorsByKind)}`);
+    if (r.errors)
+      console.log(
+        `  stage ${r.stage + 1} errors: ${JSON.stringify(r.errorsByKind)} ${JSON.stringify(r.errorMessages)}`,
+      );
     if (r.cpuSeconds.other > 0.1 * (r.window.stageSeconds + r.window.drainSeconds + r.window.settleSeconds))
       console.log(
         `  stage ${r.stage + 1}: NOISE — ${r.cpuSeconds.other.toFixed(1)} CPU-s used by other processes`,

@@ -434,6 +434,16 @@ export function createDispatchService(deps: {
       : new DomainError('NOT_FOUND', 'Offer not found.');
   }
 
+  /** Closes the technician's open offer of the booking as declined and moves the booking on; false: none. */
+  async function declined(bookingId: string, technicianId: string, reason: string | null) {
+    const offer = await repo.respond(bookingId, technicianId, 'declined', reason);
+    if (!offer) return false;
+    disarm(offer.id);
+    closed(offer);
+    await kick(bookingId);
+    return true;
+  }
+
   return {
     kick,
     sweep,
@@ -497,6 +507,10 @@ export function createDispatchService(deps: {
       } catch (e) {
         const pg = pgErrorCode(e);
         if (pg.code === '23505' && pg.constraint === 'bookings_one_active_job_per_technician') {
+          // The offer reached them as another job of theirs was being accepted (it was chosen from a
+          // snapshot taken before that assignment committed). It is closed, and the booking goes to the
+          // next technician now, not when the window lapses.
+          await declined(bookingId, technicianId, 'Busy with another job');
           throw new DomainError(
             'CONFLICT',
             'You already have an active job. Finish it before accepting another.',
@@ -513,11 +527,8 @@ export function createDispatchService(deps: {
     },
 
     async decline(bookingId: string, technicianId: string, reason: string | null = null) {
-      const offer = await repo.respond(bookingId, technicianId, 'declined', reason);
-      if (!offer) throw await closedOfferError(bookingId, technicianId);
-      disarm(offer.id);
-      closed(offer);
-      await kick(bookingId);
+      if (!(await declined(bookingId, technicianId, reason)))
+        throw await closedOfferError(bookingId, technicianId);
       freed(technicianId);
       return { ok: true as const };
     },

@@ -84,6 +84,40 @@ describe('the morning rush', () => {
     expect(next.bookingId).toBe(waiting.id);
   });
 
+  it('an offer that reached a technician as another job of theirs was accepted: accepting it closes it, and the booking goes to someone else at once', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), spot);
+    const job = await book(spot);
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    await svc().dispatch.accept(job.id, t.user.id);
+    const waiting = await book(offset(spot, 200)); // nobody free: it waits
+    await new Promise((r) => setTimeout(r, 300));
+    // The race, by hand: a round chose them from a snapshot taken before their acceptance committed.
+    await svc()
+      .database.db.insert(dispatchOffers)
+      .values({
+        bookingId: waiting.id,
+        technicianId: t.user.id,
+        distanceMeters: 200,
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+    const other = await technician(svc(), offset(spot, 400));
+    const refused = await svc()
+      .dispatch.accept(waiting.id, t.user.id)
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(refused).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/active job/) });
+    expect(await openOffersOf(t.user.id)).toHaveLength(0);
+    const asked = Date.now();
+    const next = await until(async () =>
+      (await openOffersOf(other.user.id)).find((o) => o.bookingId === waiting.id),
+    );
+    expect(next.bookingId).toBe(waiting.id);
+    expect(Date.now() - asked).toBeLessThan(5_000); // the offer window (and the sweep) are far away
+  });
+
   it('handing a job back frees the technician at once for another waiting booking', async () => {
     const spot = uniqueSpot();
     const t = await technician(svc(), spot);
