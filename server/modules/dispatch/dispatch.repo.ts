@@ -192,25 +192,29 @@ const openOffer = reusable<OfferRow[]>('dispatch_open_offer', (db) =>
 );
 /**
  * The booking a dispatch round works on, locked, and whether it has an open offer: one statement (issue
- * 18; the check was a statement of its own after the lock). The check reads the statement's snapshot,
- * taken before the lock was granted, so a round that waited for the lock may miss an offer committed
- * meanwhile: the offer's unique index (one open per booking) refuses a second one, and what a round must
- * not do while an offer is open (end the search, free a chosen technician's slot) checks again first.
+ * 18; the check was a statement of its own after the lock), taken without waiting (`SKIP LOCKED`: no row
+ * when another transaction holds the booking). The check reads the statement's snapshot: taken at once,
+ * that is the lock's moment. After a wait it would not be: see `lockedForRound` below.
  */
-const lockedForRound = reusable<Array<{ booking: BookingRow; openOffer: boolean }>>(
-  'dispatch_round_booking',
-  (db) =>
-    db
-      .select({
-        booking: bookings,
-        // Spelled out: in a one-table select Drizzle writes a column without its table.
-        openOffer: sql<boolean>`EXISTS (SELECT 1 FROM ${dispatchOffers} o
+const lockedForRoundQuery = (db: DbOrTx, wait: boolean) => {
+  const q = db
+    .select({
+      booking: bookings,
+      // Spelled out: in a one-table select Drizzle writes a column without its table.
+      openOffer: sql<boolean>`EXISTS (SELECT 1 FROM ${dispatchOffers} o
           WHERE o.booking_id = "bookings"."id" AND o.status = 'offered')`,
-      })
-      .from(bookings)
-      .where(eq(bookings.id, sql.placeholder('id')))
-      .limit(1)
-      .for('update', { of: bookings }),
+    })
+    .from(bookings)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .limit(1);
+  return wait ? q.for('update', { of: bookings }) : q.for('update', { of: bookings, skipLocked: true });
+};
+type LockedForRound = { booking: BookingRow; openOffer: boolean };
+const lockedForRoundNow = reusable<LockedForRound[]>('dispatch_round_booking', (db) =>
+  lockedForRoundQuery(db, false),
+);
+const lockedForRoundAfterWait = reusable<LockedForRound[]>('dispatch_round_booking_wait', (db) =>
+  lockedForRoundQuery(db, true),
 );
 /**
  * The offer and the technician's notification of it in one statement (issue 11 §2, issue 18 §2): the
@@ -401,10 +405,22 @@ export function createDispatchRepo(
       return row!;
     },
 
-    /** The booking, locked for a dispatch round, and whether it has an open offer (see lockedForRound). */
-    async lockedForRound(bookingId: string) {
-      const [row] = await lockedForRound(db, { id: bookingId });
-      return row;
+    /**
+     * The booking, locked for a dispatch round, and whether it has an open offer: one statement when nobody
+     * else holds the booking. Otherwise the round waits for the lock and then asks again for the open
+     * offer, from a snapshot taken after the wait: the locked read's own was taken before it, and would
+     * miss an offer another round (on another node) committed meanwhile. A round that offered on that
+     * belief would wait, on the offers' unique index, for the technician accepting the missed offer, who
+     * waits for this round's lock on the booking: a deadlock, which PostgreSQL breaks after a second by
+     * failing one of them.
+     */
+    async lockedForRound(bookingId: string): Promise<LockedForRound | undefined> {
+      const [now] = await lockedForRoundNow(db, { id: bookingId });
+      if (now) return now;
+      const [waited] = await lockedForRoundAfterWait(db, { id: bookingId });
+      if (!waited) return undefined;
+      const [open] = await openOffer(db, { bookingId });
+      return { booking: waited.booking, openOffer: open !== undefined };
     },
 
     async openOfferOf(bookingId: string) {

@@ -228,8 +228,9 @@ export function createDispatchService(deps: {
       if (!locked) return null;
       const { booking: row, openOffer } = locked;
       // A test-mode booking is never offered to a real technician (its simulated one takes it). An open
-      // offer: another round asked someone. That was read with the lock, from the statement's snapshot:
-      // what must not happen while an offer is open checks again below (`stillNoOffer`).
+      // offer: another round asked someone. Read with the lock (see lockedForRound); an offer committed
+      // between that statement's snapshot and its lock is still possible, so what must not happen while an
+      // offer is open checks again below (`stillNoOffer`), and the offers' unique index refuses a second.
       if (row.status !== 'searching' || row.sandbox || openOffer) return null;
       const stillNoOffer = async () => !(await dispatch.openOfferOf(bookingId));
       // A scheduled job waits for SCHEDULE_LEAD_MINUTES, except a chosen technician's held slot: offered

@@ -197,7 +197,7 @@ describe('the morning rush', () => {
     });
     const round = transactions.find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q)))!;
     expect(round[0]).toMatch(/EXISTS \(SELECT 1 FROM "dispatch_offers" o/);
-    expect(round[0]).toMatch(/for update of "bookings"/);
+    expect(round[0]).toMatch(/for update of "bookings" skip locked/);
     // No statement of its own asks whether the booking has an open offer.
     expect(round.filter((q) => /^select [^(]* from "dispatch_offers"/i.test(q))).toEqual([]);
     // Then memory's candidates confirmed, the best-rated in the band, the offer with its notification.
@@ -235,12 +235,32 @@ describe('the morning rush', () => {
       });
     });
     await held;
-    await meanwhile();
-    const round = svc().dispatch.kick(bookingId);
-    await sleep(300); // the round's first statement waits for the lock
-    release();
-    await holder;
-    await round;
+    const transactions = await transactionsOf(svc(), async () => {
+      await meanwhile();
+      const round = svc().dispatch.kick(bookingId);
+      await sleep(300); // the round waits for the lock
+      release();
+      await holder;
+      await round;
+    });
+    // A round found the booking held, waited for it, then asked for its open offer again (a snapshot
+    // after the wait): it saw the one committed meanwhile and offered nothing. Offering on the locked
+    // read's belief alone could deadlock with that offer's acceptance (dispatch.repo.ts lockedForRound).
+    const kind = (q: string) =>
+      /skip locked/.test(q)
+        ? 'lock, not waiting'
+        : /for update of "bookings"/.test(q)
+          ? 'lock, waiting'
+          : /^select [^(]* from "dispatch_offers"/i.test(q)
+            ? 'open offer'
+            : q.slice(0, 30);
+    const rounds = transactions.filter((sent) => sent.some((q) => /skip locked/.test(q)));
+    expect(rounds.map((sent) => sent.slice(0, 3).map(kind))).toContainEqual([
+      'lock, not waiting',
+      'lock, waiting',
+      'open offer',
+    ]);
+    expect(rounds.flat().filter((q) => /insert into "dispatch_offers"/.test(q))).toEqual([]);
   }
 
   it('a round that waited for the lock while another offered the booking: no second offer, no end of the search', async () => {
@@ -248,6 +268,7 @@ describe('the morning rush', () => {
     const elsewhere = await technician(svc(), uniqueSpot());
     // Nobody near, and its search window over: a round that believed no offer was open would end it.
     const lonely = await book(spot);
+    await svc().dispatch.kick(lonely.id); // its rounds so far are over (one now would end the search)
     await svc().database.db.execute(
       sql`UPDATE bookings SET created_at = now() - interval '10 minutes' WHERE id = ${lonely.id}`,
     );
@@ -259,6 +280,7 @@ describe('the morning rush', () => {
     const near = uniqueSpot();
     const other = await technician(svc(), uniqueSpot());
     const b = await book(near); // nobody near yet: it waits
+    await svc().dispatch.kick(b.id); // its rounds so far are over
     let t!: Awaited<ReturnType<typeof technician>>;
     await roundWaitingWhileOffered(b.id, other.user.id, async () => {
       t = await technician(svc(), offset(near, 30));
