@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { DbOrTx } from '../../../db/client';
 import { dispatchOffers } from '../../../db/schema';
 import { pgErrorCode } from '../../lib/errors';
 import { offset, sleep, technician, transactionsOf, uniqueSpot, until } from '../../test/fixtures';
@@ -11,6 +12,15 @@ import { rushServer } from './rush.fixtures';
  * file's own, so whatever happens here happens because of the event, not a sweep.
  */
 const { svc, book, openOffersOf } = rushServer();
+
+/** An open offer written straight to the database, as a round would have made it. */
+const offerByHand = (db: DbOrTx, bookingId: string, technicianId: string) =>
+  db.insert(dispatchOffers).values({
+    bookingId,
+    technicianId,
+    distanceMeters: 1,
+    expiresAt: new Date(Date.now() + 60_000),
+  });
 
 describe('the morning rush', () => {
   it('12 bookings at once around one technician: one open offer for them, never more', async () => {
@@ -30,14 +40,7 @@ describe('the morning rush', () => {
     const [a, b] = [await book(spot), await book(offset(spot, 100))];
     await until(async () => (await openOffersOf(t.user.id)).length === 1);
     const other = (await openOffersOf(t.user.id))[0]!.bookingId === a.id ? b : a;
-    const insert = svc()
-      .database.db.insert(dispatchOffers)
-      .values({
-        bookingId: other.id,
-        technicianId: t.user.id,
-        distanceMeters: 1,
-        expiresAt: new Date(Date.now() + 60_000),
-      });
+    const insert = offerByHand(svc().database.db, other.id, t.user.id);
     const error = await insert.then(
       () => null,
       (e: unknown) => e,
@@ -67,15 +70,21 @@ describe('the morning rush', () => {
     expect(Date.now() - declinedAt).toBeLessThan(5_000); // the sweep is a minute away
   });
 
-  it('finishing a job frees the technician at once for the booking waiting nearby', async () => {
+  /** A technician on a job, and a booking waiting this far from them (nobody free: no offer yet). */
+  async function onAJobWithOneWaiting(metres: number) {
     const spot = uniqueSpot();
     const t = await technician(svc(), spot);
     const job = await book(spot);
     await until(async () => (await openOffersOf(t.user.id)).length === 1);
     await svc().dispatch.accept(job.id, t.user.id);
-    const waiting = await book(offset(spot, 200)); // nobody free: it waits
+    const waiting = await book(offset(spot, metres));
     await new Promise((r) => setTimeout(r, 300));
     expect(await openOffersOf(t.user.id)).toHaveLength(0);
+    return { spot, t, job, waiting };
+  }
+
+  it('finishing a job frees the technician at once for the booking waiting nearby', async () => {
+    const { t, job, waiting } = await onAJobWithOneWaiting(200);
     for (const to of ['en_route', 'arrived', 'in_progress', 'completed'] as const)
       await svc().bookings.advance(job.id, t.user, to, { confirmFar: true });
     const next = await until(async () =>
@@ -85,22 +94,9 @@ describe('the morning rush', () => {
   });
 
   it('an offer that reached a technician as another job of theirs was accepted: accepting it closes it, and the booking goes to someone else at once', async () => {
-    const spot = uniqueSpot();
-    const t = await technician(svc(), spot);
-    const job = await book(spot);
-    await until(async () => (await openOffersOf(t.user.id)).length === 1);
-    await svc().dispatch.accept(job.id, t.user.id);
-    const waiting = await book(offset(spot, 200)); // nobody free: it waits
-    await new Promise((r) => setTimeout(r, 300));
+    const { spot, t, waiting } = await onAJobWithOneWaiting(200);
     // The race, by hand: a round chose them from a snapshot taken before their acceptance committed.
-    await svc()
-      .database.db.insert(dispatchOffers)
-      .values({
-        bookingId: waiting.id,
-        technicianId: t.user.id,
-        distanceMeters: 200,
-        expiresAt: new Date(Date.now() + 60_000),
-      });
+    await offerByHand(svc().database.db, waiting.id, t.user.id);
     const other = await technician(svc(), offset(spot, 400));
     const refused = await svc()
       .dispatch.accept(waiting.id, t.user.id)
@@ -119,14 +115,7 @@ describe('the morning rush', () => {
   });
 
   it('handing a job back frees the technician at once for another waiting booking', async () => {
-    const spot = uniqueSpot();
-    const t = await technician(svc(), spot);
-    const job = await book(spot);
-    await until(async () => (await openOffersOf(t.user.id)).length === 1);
-    await svc().dispatch.accept(job.id, t.user.id);
-    const waiting = await book(offset(spot, 250));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await openOffersOf(t.user.id)).toHaveLength(0);
+    const { t, job, waiting } = await onAJobWithOneWaiting(250);
     await svc().bookings.cancel(job.id, t.user, 'Tyre puncture on the way');
     const next = await until(async () =>
       (await openOffersOf(t.user.id)).find((o) => o.bookingId === waiting.id),
@@ -223,12 +212,7 @@ describe('the morning rush', () => {
     });
     const holder = db.transaction(async (tx) => {
       await tx.execute(sql`SELECT 1 FROM bookings WHERE id = ${bookingId} FOR UPDATE`);
-      await tx.insert(dispatchOffers).values({
-        bookingId,
-        technicianId: offeredTo,
-        distanceMeters: 1,
-        expiresAt: new Date(Date.now() + 60_000),
-      });
+      await offerByHand(tx, bookingId, offeredTo);
       locked();
       await new Promise<void>((r) => {
         release = r;
@@ -254,7 +238,9 @@ describe('the morning rush', () => {
           : /^select [^(]* from "dispatch_offers"/i.test(q)
             ? 'open offer'
             : q.slice(0, 30);
-    const rounds = transactions.filter((sent) => sent.some((q) => /skip locked/.test(q)));
+    const rounds = transactions.filter((sent) =>
+      sent.some((q) => /for update of "bookings" skip locked/.test(q)),
+    );
     expect(rounds.map((sent) => sent.slice(0, 3).map(kind))).toContainEqual([
       'lock, not waiting',
       'lock, waiting',
