@@ -196,8 +196,9 @@ const openOffer = reusable<OfferRow[]>('dispatch_open_offer', (db) =>
  * when another transaction holds the booking). The check reads the statement's snapshot: taken at once,
  * that is the lock's moment. After a wait it would not be: see `lockedForRound` below.
  */
-const lockedForRoundQuery = (db: DbOrTx, wait: boolean) => {
-  const q = db
+type LockedForRound = { booking: BookingRow; openOffer: boolean };
+const lockedForRoundNow = reusable<LockedForRound[]>('dispatch_round_booking', (db) =>
+  db
     .select({
       booking: bookings,
       // Spelled out: in a one-table select Drizzle writes a column without its table.
@@ -206,15 +207,17 @@ const lockedForRoundQuery = (db: DbOrTx, wait: boolean) => {
     })
     .from(bookings)
     .where(eq(bookings.id, sql.placeholder('id')))
-    .limit(1);
-  return wait ? q.for('update', { of: bookings }) : q.for('update', { of: bookings, skipLocked: true });
-};
-type LockedForRound = { booking: BookingRow; openOffer: boolean };
-const lockedForRoundNow = reusable<LockedForRound[]>('dispatch_round_booking', (db) =>
-  lockedForRoundQuery(db, false),
+    .limit(1)
+    .for('update', { of: bookings, skipLocked: true }),
 );
-const lockedForRoundAfterWait = reusable<LockedForRound[]>('dispatch_round_booking_wait', (db) =>
-  lockedForRoundQuery(db, true),
+/** The booking, locked, waiting for whoever holds it (its open offer is read after: see lockedForRound). */
+const lockedAfterWait = reusable<BookingRow[]>('dispatch_round_booking_wait', (db) =>
+  db
+    .select()
+    .from(bookings)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .limit(1)
+    .for('update', { of: bookings }),
 );
 /**
  * The offer and the technician's notification of it in one statement (issue 11 §2, issue 18 §2): the
@@ -417,10 +420,10 @@ export function createDispatchRepo(
     async lockedForRound(bookingId: string): Promise<LockedForRound | undefined> {
       const [now] = await lockedForRoundNow(db, { id: bookingId });
       if (now) return now;
-      const [waited] = await lockedForRoundAfterWait(db, { id: bookingId });
-      if (!waited) return undefined;
+      const [booking] = await lockedAfterWait(db, { id: bookingId });
+      if (!booking) return undefined;
       const [open] = await openOffer(db, { bookingId });
-      return { booking: waited.booking, openOffer: open !== undefined };
+      return { booking, openOffer: open !== undefined };
     },
 
     async openOfferOf(bookingId: string) {
