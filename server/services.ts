@@ -141,6 +141,7 @@ export function createServices(database: Database, config: Config, redis: RedisC
   });
   const lifecycle = createBookingLifecycle(bus, {
     notices: notifications.hooks.notices,
+    noticeSpecs: notifications.hooks.noticeSpecs,
     async bookingChanged(tx, change, noticesWritten) {
       await developer.webhooks.bookingChanged(tx, change);
       await notifications.hooks.bookingChanged(tx, change, noticesWritten);

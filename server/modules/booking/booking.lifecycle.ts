@@ -4,9 +4,9 @@ import type { BookingHistoryRow, BookingRow } from '../../../db/schema';
 import type { Booking, BookingEvent, BookingStatus } from '../../contracts/booking';
 import { DomainError } from '../../lib/errors';
 import { type Bus, channels } from '../../realtime/bus';
-import type { BookingNotice, NoticeChange } from '../notification/notification.hooks';
+import type { BookingNotice, NoticeChange, NoticeSpec } from '../notification/notification.hooks';
 import type { BookingChangeMessage } from '../tracking/tracking.service';
-import { assertTransition, milestoneOf } from './booking.machine';
+import { assertTransition, milestoneOf, type TechnicianStep, technicianStepFrom } from './booking.machine';
 import { toBooking, toHistoryEntry } from './booking.output';
 import { type BookingWithParties, createBookingRepo, type NewBooking } from './booking.repo';
 
@@ -30,6 +30,8 @@ export type ChangeOutbox = {
    * statement writes them (issue 18: a status change and what it tells people, one statement).
    */
   notices?(before: BookingWithParties, change: NoticeChange): BookingNotice[];
+  /** The same by party, for a change whose own statement finds the parties (`technicianStep`). */
+  noticeSpecs?(change: Pick<NoticeChange, 'toStatus' | 'fromStatus' | 'actorRole'>): NoticeSpec[];
   /** After the change's statement; `noticesWritten`: how many of `notices` it wrote. */
   bookingChanged(
     tx: DbOrTx,
@@ -89,6 +91,39 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
           : (await repo.withParties(row.id))!;
       await outbox?.bookingChanged(tx, { withParties, history }, notices?.length);
       return { booking: updated, withParties, history };
+    },
+
+    /**
+     * A technician's own next step on their job (en_route … completed) in one statement, checked by the
+     * statement itself (booking.repo.ts `technicianStep`): no locked read of the booking first (issue 18
+     * §2: four statements fewer per job). Undefined when the booking is not as that step needs (another
+     * status, not their job, they are not verified): nothing was written, and the caller takes the
+     * general path (`transition` after a locked read), which says why.
+     */
+    async technicianStep(
+      tx: DbOrTx,
+      bookingId: string,
+      technicianId: string,
+      to: TechnicianStep,
+      /** An arrival judged by a fresh fix: only within the radius (see the repo's technicianStep). */
+      near?: { lat: number; lng: number; radiusMeters: number },
+    ): Promise<Change | undefined> {
+      const from = technicianStepFrom(to);
+      // Without its notifications' parties the step cannot write them: the general path does.
+      if (!from || (outbox && !outbox.noticeSpecs)) return undefined;
+      const specs = outbox?.noticeSpecs?.({ toStatus: to, fromStatus: from, actorRole: 'technician' }) ?? [];
+      const milestone = milestoneOf[to];
+      const stepped = await createBookingRepo(tx).technicianStep(
+        bookingId,
+        technicianId,
+        from,
+        { status: to, ...(milestone ? { [milestone]: new Date() } : {}) },
+        specs,
+        near,
+      );
+      if (!stepped) return undefined;
+      await outbox?.bookingChanged(tx, stepped, specs.length);
+      return { booking: stepped.withParties.booking, ...stepped };
     },
 
     /**

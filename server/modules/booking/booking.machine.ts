@@ -1,4 +1,4 @@
-import { type Actor, type BookingStatus, canTransition } from '#shared/booking';
+import { type Actor, type BookingStatus, canTransition, transitions } from '#shared/booking';
 import { DomainError } from '../../lib/errors';
 
 export function assertTransition(from: BookingStatus, to: BookingStatus, actor: Actor): void {
@@ -38,3 +38,11 @@ export const milestoneOf: Partial<
   completed: 'completedAt',
   cancelled: 'cancelledAt',
 };
+
+/** A technician's own steps on their job (booking.advance). */
+export type TechnicianStep = 'en_route' | 'arrived' | 'in_progress' | 'completed';
+/** The one status a step starts from (en_route from assigned, … completed from in_progress). */
+export function technicianStepFrom(to: TechnicianStep): BookingStatus | undefined {
+  const rules = transitions.filter((r) => r.to === to && r.by.includes('technician'));
+  return rules.length === 1 && rules[0]!.from.length === 1 ? rules[0]!.from[0] : undefined;
+}

@@ -2,6 +2,7 @@ import { and, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { alias, type WithSubqueryWithSelection } from 'drizzle-orm/pg-core';
 import type { Actor } from '#shared/booking';
 import { type BookingStatus, OPEN_STATUSES } from '#shared/booking';
+import { EARTH_RADIUS_M } from '#shared/geo';
 import { type DbOrTx, queryRows, reusableByShape, reusableLockable, rowOfCte } from '../../../db/client';
 import {
   type BookingHistoryRow,
@@ -188,6 +189,77 @@ const statusChange = reusableByShape<
 });
 
 /**
+ * A technician's own next step on their job (en_route, arrived, in_progress, completed) in ONE statement
+ * (issue 18 §2): the general path reads the booking with its parties, locked, to check and word the change,
+ * then changes it; here the checks are the UPDATE's own WHERE (still in `_from`, their job, and they are
+ * verified: issue 15 §3), its history row and notifications are CTEs as in statusChange, the
+ * notifications found from their parties (`_notices`: notification.hooks.ts `noticeSpecs`, the same data
+ * as `notices` gives the general path), and the booking with its parties, as it now is, is what it
+ * returns. No row: nothing was written, and the caller takes the general path, which says why.
+ */
+const technicianStep = reusableByShape<
+  Array<{ u: BookingRow; h: { id: number; createdAt: Date } } & Omit<BookingWithParties, 'booking'>>
+>('booking_technician_step', (db, columns) => {
+  const me = sql.placeholder('_me');
+  const [lat, lng] = [sql.placeholder('_lat'), sql.placeholder('_lng')];
+  const u = db.$with('u').as(
+    db
+      .update(bookings)
+      .set(columns as Partial<NewBooking>)
+      .where(
+        and(
+          eq(bookings.id, sql.placeholder('_id')),
+          eq(bookings.status, sql.placeholder('_from')),
+          eq(bookings.technicianId, me),
+          sql`EXISTS (SELECT 1 FROM ${technicianProfiles} p
+                       WHERE p.user_id = ${me}::uuid AND p.verification = 'verified')`,
+          // An arrival judged by a fresh fix: within the radius of the address, by the same haversine as
+          // #shared/geo `distanceMeters` (a far one takes the general path, which refuses or records it).
+          sql`(${lat}::float8 IS NULL OR 2 * ${EARTH_RADIUS_M}::float8 * asin(least(1, sqrt(
+                power(sin(radians(ST_Y(${bookings.location}::geometry) - ${lat}::float8) / 2), 2)
+                + cos(radians(${lat}::float8)) * cos(radians(ST_Y(${bookings.location}::geometry)))
+                  * power(sin(radians(ST_X(${bookings.location}::geometry) - ${lng}::float8) / 2), 2))))
+                <= ${sql.placeholder('_radius')}::float8)`,
+        ),
+      )
+      .returning(),
+  );
+  const h = historyOf(db, u, {
+    from: sql`${sql.placeholder('_from')}`,
+    actorId: sql`${me}`,
+    actorRole: sql`'technician'`,
+    reason: sql`null`,
+  });
+  const n = db.$with('n', {}).as(
+    sql`INSERT INTO ${notifications} (user_id, kind, data, dedupe_key, available_at)
+        SELECT r.user_id, x.kind,
+               jsonb_build_object('bookingId', u.id, 'serviceEn', s.name_en, 'serviceAr', s.name_ar)
+                 || CASE WHEN x.address THEN jsonb_build_object('address', u.address) ELSE '{}'::jsonb END
+                 || jsonb_build_object('technicianName', t.name),
+               'booking:' || h.id || ':' || x.kind || ':' || r.user_id, coalesce(x.available_at, now())
+          FROM h CROSS JOIN u
+          JOIN ${services} s ON s.id = u.service_id
+         CROSS JOIN jsonb_to_recordset(${sql.placeholder('_notices')}::jsonb)
+               AS x(party text, kind text, address boolean, available_at timestamptz)
+         CROSS JOIN LATERAL (SELECT CASE x.party WHEN 'customer' THEN u.customer_id ELSE u.technician_id END
+                               AS user_id) r
+          LEFT JOIN ${users} t ON t.id = u.technician_id
+         WHERE r.user_id IS NOT NULL
+        ON CONFLICT DO NOTHING`,
+  );
+  const { booking: _, ...parties } = withPartiesColumns;
+  return db
+    .with(u, h, n)
+    .select({ u: bookingRowOf(u), h: { id: h.id, createdAt: h.createdAt }, ...parties })
+    .from(u)
+    .crossJoin(h)
+    .innerJoin(services, eq(services.id, u.serviceId))
+    .innerJoin(customer, eq(customer.id, u.customerId))
+    .leftJoin(tech, eq(tech.id, u.technicianId))
+    .leftJoin(technicianProfiles, eq(technicianProfiles.userId, u.technicianId)) as never;
+});
+
+/**
  * A new booking and its first history row in one statement, built once per set of columns given (see
  * statusChange): building this INSERT with its two 43-column CTE selections was the costliest SQL text
  * the server made per job (about 1.2 ms of CPU; issue 18).
@@ -336,6 +408,56 @@ export function createBookingRepo(db: DbOrTx) {
           actorRole: actor.role,
           reason,
           createdAt: row.h.createdAt,
+        },
+      };
+    },
+
+    /** See technicianStep: the booking with its parties and the history row, or undefined (nothing written). */
+    async technicianStep(
+      id: string,
+      technicianId: string,
+      from: BookingStatus,
+      patch: Partial<NewBooking> & { status: BookingStatus },
+      notices: ReadonlyArray<{
+        party: 'customer' | 'technician';
+        kind: string;
+        address?: true;
+        availableAt?: Date;
+      }>,
+      /** Only when the technician's fix is within `radiusMeters` of the booking's address. */
+      near?: { lat: number; lng: number; radiusMeters: number },
+    ): Promise<{ withParties: BookingWithParties; history: BookingHistoryRow } | undefined> {
+      const values: Record<string, unknown> = { updatedAt: new Date() };
+      for (const [column, value] of Object.entries(patch)) if (value !== undefined) values[column] = value;
+      const [row] = await technicianStep(db, values, {
+        _id: id,
+        _from: from,
+        _me: technicianId,
+        _lat: near?.lat ?? null,
+        _lng: near?.lng ?? null,
+        _radius: near?.radiusMeters ?? null,
+        _notices: JSON.stringify(
+          notices.map((x) => ({
+            party: x.party,
+            kind: x.kind,
+            address: x.address ?? false,
+            available_at: x.availableAt?.toISOString() ?? null,
+          })),
+        ),
+      });
+      if (!row) return undefined;
+      const { u, h, ...parties } = row;
+      return {
+        withParties: { booking: u, ...parties },
+        history: {
+          id: h.id,
+          bookingId: id,
+          fromStatus: from,
+          toStatus: patch.status,
+          actorId: technicianId,
+          actorRole: 'technician',
+          reason: null,
+          createdAt: h.createdAt,
         },
       };
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../../db/client';
-import type { UserRow } from '../../../db/schema';
+import type { BookingRow, UserRow } from '../../../db/schema';
 
 /** Work a caller adds to a status change's own transaction, after the change. */
 export type InTx = (tx: DbOrTx, changed: Change) => Promise<void>;
@@ -34,7 +34,7 @@ import type { MarketService } from '../market/market.service';
 import type { PaymentsService } from '../payments/payments.service';
 import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.service';
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
-import { HANDED_BACK } from './booking.machine';
+import { HANDED_BACK, type TechnicianStep } from './booking.machine';
 import { toBooking, toHistoryEntry } from './booking.output';
 import { type BookingWithParties, createBookingRepo } from './booking.repo';
 import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';
@@ -178,41 +178,58 @@ export function createBookingService({
    * authorised on it), the decision, the conditional update and its history row; then publishes the new
    * booking with its parties, which is also the answer (no re-read).
    */
+  type Decision = {
+    to: Booking['status'];
+    actor: ActorRef;
+    reason: string | null;
+    patch?: Parameters<BookingLifecycle['transition']>[5];
+    /** Completion of an hourly job: the minutes the technician bills (fewer than worked, or none). */
+    billedMinutes?: number | undefined;
+  };
+
   async function change(
     id: string,
     user: Caller,
-    decide: (
-      row: BookingWithParties['booking'],
-      as: Actor,
-    ) => {
-      to: Booking['status'];
-      actor: ActorRef;
-      reason: string | null;
-      patch?: Parameters<BookingLifecycle['transition']>[5];
-      /** Completion of an hourly job: the minutes the technician bills (fewer than worked, or none). */
-      billedMinutes?: number | undefined;
-    },
+    decide: (row: BookingWithParties['booking'], as: Actor) => Decision,
     /** A check on the locked booking with its parties, once the caller's role is known. */
     guard?: (current: BookingWithParties, as: Actor) => void,
     /** What else commits with the change (an admin's audit row, a dispute case: issue 14). */
     also?: InTx,
+    /**
+     * A technician's own step, decided already: tried first as one statement that checks itself
+     * (lifecycle `technicianStep`); when the booking is not as it needs, the general path below decides.
+     */
+    step?: Decision & {
+      to: TechnicianStep;
+      near?: { lat: number; lng: number; radiusMeters: number } | undefined;
+    },
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
-      const withParties = await createBookingRepo(tx).withParties(id, { forUpdate: true });
-      const as = roleOn(withParties?.booking, user);
-      guard?.(withParties!, as);
-      const d = decide(withParties!.booking, as);
-      const changed = await lifecycle.transition(tx, withParties!, d.to, d.actor, d.reason, d.patch);
+      const stepped = step && (await lifecycle.technicianStep(tx, id, user.id, step.to, step.near));
+      let d: Decision;
+      let changed: Change;
+      let before: BookingRow | undefined;
+      if (step && stepped) {
+        d = step;
+        changed = stepped;
+      } else {
+        const withParties = await createBookingRepo(tx).withParties(id, { forUpdate: true });
+        const as = roleOn(withParties?.booking, user);
+        guard?.(withParties!, as);
+        d = decide(withParties!.booking, as);
+        changed = await lifecycle.transition(tx, withParties!, d.to, d.actor, d.reason, d.patch);
+        before = withParties!.booking;
+      }
       // The bill (or a late cancellation's fee) and its ledger journal commit with the change, or not at all.
       // A sandbox (test-mode) booking moves no money and writes nothing to the ledger.
-      const bills = !withParties!.booking.sandbox;
+      const bills = !changed.booking.sandbox;
       if (bills && d.to === 'completed')
         await billing.onCompleted(
           tx,
           { booking: changed.booking, service: changed.withParties.service },
           { technicianMinutes: d.billedMinutes ?? null },
         );
-      if (bills && d.to === 'cancelled') await billing.onCancelled(tx, withParties!.booking, d.actor.role);
+      if (bills && d.to === 'cancelled' && before) await billing.onCancelled(tx, before, d.actor.role);
       await also?.(tx, changed);
       return changed;
     });
@@ -506,6 +523,18 @@ export function createBookingService({
         if (as === 'technician' && current.techProfile?.verification !== 'verified')
           throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
       };
+      // The step goes as one statement that checks itself (issue 18 §2). An arrival with a fresh fix goes
+      // so only within the radius; a far one takes the general path below, which refuses or records it
+      // (at once when confirmed: a confirmation follows a refusal, so the fix is far).
+      const fix = to === 'arrived' ? lastPosition(user.id) : undefined;
+      const judged = fix !== undefined && fix.recordedAt >= Date.now() - ARRIVAL_FIX_FRESH_MS;
+      const near = judged
+        ? { lat: fix.lat, lng: fix.lng, radiusMeters: config.arrivalRadiusMeters }
+        : undefined;
+      const step =
+        judged && opts.confirmFar
+          ? undefined
+          : { to, actor, reason: null, billedMinutes: opts.billedMinutes, near };
       return change(
         id,
         user,
@@ -534,6 +563,8 @@ export function createBookingService({
           };
         },
         verified,
+        undefined,
+        step,
       );
     },
 

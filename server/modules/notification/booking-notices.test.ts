@@ -65,9 +65,9 @@ async function book(c: { user: { id: string }; token: string }, spot: { lat: num
   });
 }
 
-async function accepted(spot = uniqueSpot()) {
+async function accepted(spot = uniqueSpot(), meters = 1500) {
   const c = await verifiedCustomer();
-  const t = await technician(svc(), offset(spot, 1500), { name: 'Emeka Obi' });
+  const t = await technician(svc(), offset(spot, meters), { name: 'Emeka Obi' });
   const techPhone = (await svc().phone.status(t.user.id)).phone!;
   const b = await book(c, spot);
   await until(async () => {
@@ -223,10 +223,10 @@ describe('what a booking’s changes tell the customer', () => {
     const { c, t, b } = await accepted();
     const transactions = await transactionsOf(svc(), () => svc().bookings.advance(b.id, t.user, 'en_route'));
     const change = transactions.find((sent) => sent.some((q) => /update "bookings"/.test(q)));
-    // The locked read, then the change: its history row and its notification inside it.
-    expect(change).toHaveLength(2);
-    expect(change!.filter((q) => /insert into "notifications"/i.test(q))).toHaveLength(1);
-    expect(change![1]).toMatch(/INSERT INTO "notifications"/);
+    // The technician's own step is one statement that checks itself (no locked read first): the change,
+    // its history row and its notification inside it.
+    expect(change).toHaveLength(1);
+    expect(change![0]).toMatch(/INSERT INTO "notifications"/);
     const [history] = await svc()
       .database.db.select()
       .from(bookingStatusHistory)
@@ -242,6 +242,68 @@ describe('what a booking’s changes tell the customer', () => {
     // A change that moved nothing (the same step again) writes nothing.
     expect(await codeOf(svc().bookings.advance(b.id, t.user, 'en_route'))).toBe('CONFLICT');
     expect(await rows(c.user.id, 'en_route')).toHaveLength(1);
+  });
+
+  it('a step in one statement tells the same as the general path (arrived with its address, completed with its review request)', async () => {
+    // Both arrive with a fresh fix (going online was one). 30 m off: one statement. 1.5 km off: the
+    // general path (a locked read, then the change, with the distance in its history); it is refused
+    // (ARRIVAL_FAR) and then confirmed, each costing no more than the general path did.
+    const judged = await accepted(uniqueSpot(), 1500);
+    const step = await accepted(uniqueSpot(), 30);
+    for (const [{ b, t }, far] of [
+      [judged, true],
+      [step, false],
+    ] as const) {
+      await svc().bookings.advance(b.id, t.user, 'en_route');
+      const refused = await transactionsOf(svc(), async () =>
+        expect(await codeOf(svc().bookings.advance(b.id, t.user, 'arrived'))).toBe(
+          far ? 'ARRIVAL_FAR' : 'OK',
+        ),
+      );
+      // Refused: the step that moved nothing, then the locked read that says why.
+      expect(refused[0], far ? 'refused' : 'near: one statement').toHaveLength(far ? 2 : 1);
+      if (far) {
+        const sent = await transactionsOf(svc(), () =>
+          svc().bookings.advance(b.id, t.user, 'arrived', { confirmFar: true }),
+        );
+        expect(sent[0], 'confirmed').toHaveLength(2);
+      }
+      const [history] = await svc()
+        .database.db.select()
+        .from(bookingStatusHistory)
+        .where(and(eq(bookingStatusHistory.bookingId, b.id), eq(bookingStatusHistory.toStatus, 'arrived')));
+      expect(history!.reason, far ? 'far' : 'near').toEqual(
+        far ? expect.stringMatching(/^Arrived 1\.5 km/) : null,
+      );
+      await svc().bookings.advance(b.id, t.user, 'in_progress');
+      await svc().bookings.advance(b.id, t.user, 'completed');
+    }
+    const told = async ({ c, b }: typeof step) => {
+      const mine = await svc()
+        .database.db.select()
+        .from(notifications)
+        .where(eq(notifications.userId, c.user.id));
+      return mine
+        .map((n) => ({
+          kind: n.kind,
+          data: { ...(n.data as object), bookingId: (n.data as { bookingId?: string }).bookingId === b.id },
+          later: n.availableAt.getTime() - n.createdAt.getTime() > 59 * 60_000,
+        }))
+        .sort((x, y) => x.kind.localeCompare(y.kind));
+    };
+    const general = await told(judged);
+    expect(general.map((n) => n.kind)).toEqual([
+      'arrived',
+      'assigned',
+      'completed',
+      'en_route',
+      'review_request',
+    ]);
+    expect(general.find((n) => n.kind === 'arrived')!.data).toMatchObject({
+      address: '4 Broad Street, Lagos Island',
+    });
+    expect(general.find((n) => n.kind === 'review_request')!.later).toBe(true);
+    expect(await told(step)).toEqual(general);
   });
 
   it('times are written in the recipient’s own time zone', async () => {

@@ -38,7 +38,57 @@ export type BookingNotice = {
 const bookingNoticeKey = (historyId: number, kind: string, userId: string) =>
   `booking:${historyId}:${kind}:${userId}`;
 
-/** Whom a booking's status change tells, and what (issue 11 §2). */
+/**
+ * Whom a booking's status change tells, and what (issue 11 §2), by party: a technician's own step on
+ * their job (booking.repo.ts `technicianStep`) resolves these in its SQL; every other change in
+ * `bookingNotices` below, from the booking before it.
+ */
+export type NoticeSpec = {
+  party: 'customer' | 'technician';
+  kind: NotificationKind;
+  /** The booking's address goes with it. */
+  address?: true;
+  /** The change's reason goes with it. */
+  reason?: true;
+  availableAt?: Date;
+};
+
+export function noticeSpecs(
+  change: Pick<NoticeChange, 'toStatus' | 'fromStatus' | 'actorRole'>,
+  reviewRequestDelayMs: number,
+): NoticeSpec[] {
+  switch (change.toStatus) {
+    case 'assigned':
+    case 'en_route':
+      return [{ party: 'customer', kind: change.toStatus }];
+    case 'completed':
+      return [
+        { party: 'customer', kind: 'completed' },
+        {
+          party: 'customer',
+          kind: 'review_request',
+          availableAt: new Date(Date.now() + reviewRequestDelayMs),
+        },
+      ];
+    case 'arrived':
+      return [{ party: 'customer', kind: 'arrived', address: true }];
+    case 'unfulfilled':
+      return [{ party: 'customer', kind: 'unfulfilled' }];
+    case 'cancelled':
+      // The party who did not cancel hears of it (both, when an admin or the system did).
+      return [
+        ...(change.actorRole !== 'customer'
+          ? [{ party: 'customer', kind: 'cancelled', reason: true } as const]
+          : []),
+        ...(change.actorRole !== 'technician' && change.fromStatus !== 'searching'
+          ? [{ party: 'technician', kind: 'cancelled', reason: true } as const]
+          : []),
+      ];
+    default:
+      return [];
+  }
+}
+
 function bookingNotices(
   before: Pick<BookingWithParties, 'booking' | 'service'>,
   change: NoticeChange,
@@ -50,34 +100,16 @@ function bookingNotices(
     serviceEn: before.service.nameEn,
     serviceAr: before.service.nameAr,
   };
-  const to = (userId: string | null, kind: NotificationKind, extra: Partial<BookingNotice> = {}) =>
-    userId ? [{ userId, kind, data: base, ...extra }] : [];
-  switch (change.toStatus) {
-    case 'assigned':
-    case 'en_route':
-      return to(b.customerId, change.toStatus);
-    case 'completed':
-      return [
-        ...to(b.customerId, 'completed'),
-        ...to(b.customerId, 'review_request', { availableAt: new Date(Date.now() + reviewRequestDelayMs) }),
-      ];
-    case 'arrived':
-      return to(b.customerId, 'arrived', { data: { ...base, address: b.address } });
-    case 'unfulfilled':
-      return to(b.customerId, 'unfulfilled');
-    case 'cancelled': {
-      const withReason = { data: { ...base, reason: change.reason ?? null } };
-      // The party who did not cancel hears of it (both, when an admin or the system did).
-      return [
-        ...(change.actorRole !== 'customer' ? to(b.customerId, 'cancelled', withReason) : []),
-        ...(change.actorRole !== 'technician' && change.fromStatus !== 'searching'
-          ? to(change.technicianId, 'cancelled', withReason)
-          : []),
-      ];
-    }
-    default:
-      return [];
-  }
+  return noticeSpecs(change, reviewRequestDelayMs).flatMap((s) => {
+    const userId = s.party === 'customer' ? b.customerId : change.technicianId;
+    if (!userId) return [];
+    const data: NotificationData = {
+      ...base,
+      ...(s.address ? { address: b.address } : {}),
+      ...(s.reason ? { reason: change.reason ?? null } : {}),
+    };
+    return [{ userId, kind: s.kind, data, ...(s.availableAt ? { availableAt: s.availableAt } : {}) }];
+  });
 }
 
 /**
@@ -98,6 +130,10 @@ export function createNotificationHooks(
      */
     notices: (before: BookingWithParties, change: NoticeChange): BookingNotice[] =>
       bookingNotices(before, change, opts.reviewRequestDelayMs),
+
+    /** The same by party, for a change whose statement finds the parties itself (`technicianStep`). */
+    noticeSpecs: (change: Pick<NoticeChange, 'toStatus' | 'fromStatus' | 'actorRole'>): NoticeSpec[] =>
+      noticeSpecs(change, opts.reviewRequestDelayMs),
 
     /**
      * A booking's status changed (booking.lifecycle.ts `transition`). `noticesWritten`: the change's own
