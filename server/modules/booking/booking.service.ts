@@ -173,11 +173,7 @@ export function createBookingService({
     return { s, commissionBps: m.commissionBps, zone };
   }
 
-  /**
-   * Runs one status change in one transaction: the booking with its parties read and locked (`user`
-   * authorised on it), the decision, the conditional update and its history row; then publishes the new
-   * booking with its parties, which is also the answer (no re-read).
-   */
+  /** What a status change does, decided from the booking (or, for a technician's step, before it). */
   type Decision = {
     to: Booking['status'];
     actor: ActorRef;
@@ -187,6 +183,12 @@ export function createBookingService({
     billedMinutes?: number | undefined;
   };
 
+  /**
+   * Runs one status change in one transaction: the booking with its parties read and locked (`user`
+   * authorised on it), the decision, the conditional update and its history row (or a technician's step
+   * as one statement that checks itself, see `step`); then publishes the new booking with its parties,
+   * which is also the answer (no re-read).
+   */
   async function change(
     id: string,
     user: Caller,
