@@ -8,7 +8,7 @@ import type { BookingNotice, NoticeChange, NoticeSpec } from '../notification/no
 import type { BookingChangeMessage } from '../tracking/tracking.service';
 import { assertTransition, milestoneOf, type TechnicianStep, technicianStepFrom } from './booking.machine';
 import { toBooking, toHistoryEntry } from './booking.output';
-import { type BookingWithParties, createBookingRepo, type NewBooking } from './booking.repo';
+import { type BookingWithParties, createBookingRepo, type NearFix, type NewBooking } from './booking.repo';
 
 export type ActorRef = { id: string | null; role: Actor };
 /** A committed change: the booking as it now is (with its parties) and its history row. */
@@ -106,7 +106,7 @@ export function createBookingLifecycle(bus: Bus, outbox?: ChangeOutbox) {
       technicianId: string,
       to: TechnicianStep,
       /** An arrival judged by a fresh fix: only within the radius (see the repo's technicianStep). */
-      near?: { lat: number; lng: number; radiusMeters: number },
+      near?: NearFix,
     ): Promise<Change | undefined> {
       const from = technicianStepFrom(to);
       // Without its notifications' parties the step cannot write them: the general path does.

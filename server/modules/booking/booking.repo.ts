@@ -16,6 +16,7 @@ import {
   technicianProfiles,
   users,
 } from '../../../db/schema';
+import type { NoticeSpec } from '../notification/notification.hooks';
 
 const customer = alias(users, 'customer');
 const tech = alias(users, 'tech');
@@ -288,6 +289,35 @@ const bookingInsert = reusableByShape<Array<{ b: BookingRow; h: { id: number; cr
   },
 );
 
+/** A status change's SET: `patch` as Drizzle's .set() takes it (undefined leaves a column alone), updated_at now. */
+function changedColumns(patch: Partial<NewBooking>): Record<string, unknown> {
+  const values: Record<string, unknown> = { updatedAt: new Date() };
+  for (const [column, value] of Object.entries(patch)) if (value !== undefined) values[column] = value;
+  return values;
+}
+
+/** The history row a status change's statement wrote, from what it was given and what it returned. */
+const historyRow = (
+  h: { id: number; createdAt: Date },
+  bookingId: string,
+  from: BookingStatus,
+  to: BookingStatus,
+  actor: { id: string | null; role: Actor },
+  reason: string | null,
+): BookingHistoryRow => ({
+  id: h.id,
+  bookingId,
+  fromStatus: from,
+  toStatus: to,
+  actorId: actor.id,
+  actorRole: actor.role,
+  reason,
+  createdAt: h.createdAt,
+});
+
+/** A technician's fix an arrival is judged by: the step moves only within `radiusMeters` of the address. */
+export type NearFix = { lat: number; lng: number; radiusMeters: number };
+
 export function createBookingRepo(db: DbOrTx) {
   const withPartiesQuery = () => withPartiesOf(db);
 
@@ -377,9 +407,7 @@ export function createBookingRepo(db: DbOrTx) {
         >)
       | undefined
     > {
-      const values: Record<string, unknown> = { updatedAt: new Date() };
-      for (const [column, value] of Object.entries(patch)) if (value !== undefined) values[column] = value;
-      const [row] = await statusChange(db, values, {
+      const [row] = await statusChange(db, changedColumns(patch), {
         _id: id,
         _from: from,
         _actorId: actor.id,
@@ -399,16 +427,7 @@ export function createBookingRepo(db: DbOrTx) {
         booking: row.u,
         technician: row.technician,
         techProfile: row.techProfile,
-        history: {
-          id: row.h.id,
-          bookingId: id,
-          fromStatus: from,
-          toStatus: patch.status,
-          actorId: actor.id,
-          actorRole: actor.role,
-          reason,
-          createdAt: row.h.createdAt,
-        },
+        history: historyRow(row.h, id, from, patch.status, actor, reason),
       };
     },
 
@@ -418,18 +437,11 @@ export function createBookingRepo(db: DbOrTx) {
       technicianId: string,
       from: BookingStatus,
       patch: Partial<NewBooking> & { status: BookingStatus },
-      notices: ReadonlyArray<{
-        party: 'customer' | 'technician';
-        kind: string;
-        address?: true;
-        availableAt?: Date;
-      }>,
-      /** Only when the technician's fix is within `radiusMeters` of the booking's address. */
-      near?: { lat: number; lng: number; radiusMeters: number },
+      /** notification.hooks.ts `noticeSpecs` of the step (none of a step carries a reason). */
+      notices: ReadonlyArray<Omit<NoticeSpec, 'reason'>>,
+      near?: NearFix,
     ): Promise<{ withParties: BookingWithParties; history: BookingHistoryRow } | undefined> {
-      const values: Record<string, unknown> = { updatedAt: new Date() };
-      for (const [column, value] of Object.entries(patch)) if (value !== undefined) values[column] = value;
-      const [row] = await technicianStep(db, values, {
+      const [row] = await technicianStep(db, changedColumns(patch), {
         _id: id,
         _from: from,
         _me: technicianId,
@@ -449,16 +461,7 @@ export function createBookingRepo(db: DbOrTx) {
       const { u, h, ...parties } = row;
       return {
         withParties: { booking: u, ...parties },
-        history: {
-          id: h.id,
-          bookingId: id,
-          fromStatus: from,
-          toStatus: patch.status,
-          actorId: technicianId,
-          actorRole: 'technician',
-          reason: null,
-          createdAt: h.createdAt,
-        },
+        history: historyRow(h, id, from, patch.status, { id: technicianId, role: 'technician' }, null),
       };
     },
 

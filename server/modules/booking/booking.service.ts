@@ -36,7 +36,7 @@ import { rethrowSlotTaken, type ScheduleService } from '../schedule/schedule.ser
 import type { ActorRef, BookingLifecycle, Change, PublishedBookingEvent } from './booking.lifecycle';
 import { HANDED_BACK, type TechnicianStep } from './booking.machine';
 import { toBooking, toHistoryEntry } from './booking.output';
-import { type BookingWithParties, createBookingRepo } from './booking.repo';
+import { type BookingWithParties, createBookingRepo, type NearFix } from './booking.repo';
 import { surchargeLines, type ZoneSurcharge } from './zone-surcharge';
 
 type Deps = {
@@ -201,10 +201,7 @@ export function createBookingService({
      * A technician's own step, decided already: tried first as one statement that checks itself
      * (lifecycle `technicianStep`); when the booking is not as it needs, the general path below decides.
      */
-    step?: Decision & {
-      to: TechnicianStep;
-      near?: { lat: number; lng: number; radiusMeters: number } | undefined;
-    },
+    step?: Decision & { to: TechnicianStep; near?: NearFix | undefined },
   ): Promise<Booking> {
     const done = await db.transaction(async (tx) => {
       const stepped = step && (await lifecycle.technicianStep(tx, id, user.id, step.to, step.near));
@@ -525,16 +522,15 @@ export function createBookingService({
         if (as === 'technician' && current.techProfile?.verification !== 'verified')
           throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot work jobs.');
       };
-      // The step goes as one statement that checks itself (issue 18 §2). An arrival with a fresh fix goes
-      // so only within the radius; a far one takes the general path below, which refuses or records it
-      // (at once when confirmed: a confirmation follows a refusal, so the fix is far).
-      const fix = to === 'arrived' ? lastPosition(user.id) : undefined;
-      const judged = fix !== undefined && fix.recordedAt >= Date.now() - ARRIVAL_FIX_FRESH_MS;
-      const near = judged
-        ? { lat: fix.lat, lng: fix.lng, radiusMeters: config.arrivalRadiusMeters }
-        : undefined;
+      // An arrival is judged by the technician's newest fix when it is fresh; none proves nothing.
+      const newest = to === 'arrived' ? lastPosition(user.id) : undefined;
+      const fix = newest && newest.recordedAt >= Date.now() - ARRIVAL_FIX_FRESH_MS ? newest : undefined;
+      // The step goes as one statement that checks itself (issue 18 §2), an arrival with a fix only within
+      // the radius; a far one takes the general path below, which refuses or records it (at once when
+      // confirmed: a confirmation follows a refusal, so the fix is far).
+      const near = fix && { lat: fix.lat, lng: fix.lng, radiusMeters: config.arrivalRadiusMeters };
       const step =
-        judged && opts.confirmFar
+        fix && opts.confirmFar
           ? undefined
           : { to, actor, reason: null, billedMinutes: opts.billedMinutes, near };
       return change(
@@ -547,8 +543,7 @@ export function createBookingService({
           // An illegal move stays a plain CONFLICT (from the lifecycle), whatever the distance.
           if (to !== 'arrived' || !canTransition(row.status, to, 'technician'))
             return { to, actor, reason: null };
-          const fix = lastPosition(user.id);
-          if (!fix || fix.recordedAt < Date.now() - ARRIVAL_FIX_FRESH_MS) return { to, actor, reason: null };
+          if (!fix) return { to, actor, reason: null };
           const meters = distanceMeters(fix, row.location);
           if (meters <= config.arrivalRadiusMeters) return { to, actor, reason: null };
           if (!opts.confirmFar) {
