@@ -167,16 +167,31 @@ export async function codeOf(p: Promise<unknown>): Promise<string> {
 
 /**
  * The statements of every transaction `fn` runs through `services`' PostgreSQL client, as sent (one list
- * per transaction): how many round trips a change costs, and which statement writes what (issue 18 §2).
+ * per transaction), each with its round trip: statements sent in the same turn of the event loop go out
+ * in one write (postgres.js writes on `setImmediate`) before any answer is read, so they share one round
+ * trip (issue 18 §2).
  */
-export async function transactionsOf(
+export async function sentOf(
   services: { database: { db: unknown } },
   fn: () => Promise<unknown>,
-): Promise<string[][]> {
+): Promise<{ sql: string; round: number }[][]> {
   const session = (services.database.db as unknown as { session: { client: Record<string, unknown> } })
     .session;
   const client = session.client;
-  const transactions: string[][] = [];
+  const transactions: { sql: string; round: number }[][] = [];
+  // The event loop's turn: moves on at the next check phase after a statement is sent.
+  let turn = 0;
+  let turning = false;
+  const now = () => {
+    if (!turning) {
+      turning = true;
+      setImmediate(() => {
+        turn++;
+        turning = false;
+      });
+    }
+    return turn;
+  };
   type Fn = (...args: unknown[]) => unknown;
   session.client = new Proxy(client, {
     get(target, prop) {
@@ -184,15 +199,20 @@ export async function transactionsOf(
       if (prop !== 'begin') return value;
       return (...args: unknown[]) => {
         const body = args.pop() as Fn;
-        const sent: string[] = [];
+        const sent: { sql: string; round: number }[] = [];
         transactions.push(sent);
+        let lastTurn = -1;
+        let round = -1;
         const counted = (sql: object) =>
           new Proxy(sql, {
             get(s, p) {
               const v = Reflect.get(s, p, s);
               return p === 'unsafe'
                 ? (q: string, ...rest: unknown[]) => {
-                    sent.push(q);
+                    const t = now();
+                    if (t !== lastTurn) round++;
+                    lastTurn = t;
+                    sent.push({ sql: q, round });
                     return (v as Fn)(q, ...rest);
                   }
                 : v;
@@ -208,4 +228,12 @@ export async function transactionsOf(
     session.client = client;
   }
   return transactions;
+}
+
+/** The statements of every transaction `fn` runs, as sent (one list per transaction): see `sentOf`. */
+export async function transactionsOf(
+  services: { database: { db: unknown } },
+  fn: () => Promise<unknown>,
+): Promise<string[][]> {
+  return (await sentOf(services, fn)).map((t) => t.map((s) => s.sql));
 }

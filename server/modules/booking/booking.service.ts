@@ -248,11 +248,16 @@ export function createBookingService({
     await mayBook(customer.id, s.market);
     const result = await db.transaction(async (tx) => {
       const r = createBookingRepo(tx);
-      await r.lockCustomer(customer.id);
-      await billing.assertCanBook(customer.id, tx);
-      if (input.technicianId && !(await r.offersService(input.technicianId, s.id)))
-        throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
-      const { existing, open } = await r.admission(customer.id, idempotencyKey);
+      // Sent together, one round trip (issue 18 §2): PostgreSQL runs them in order on this transaction's
+      // connection, so each read after the lock takes its snapshot with the lock held. The first to fail
+      // (the lock, then an unpaid bill) is the answer, as when they were awaited one by one.
+      const [, , offered, { existing, open }] = await Promise.all([
+        r.lockCustomer(customer.id),
+        billing.assertCanBook(customer.id, tx),
+        input.technicianId ? r.offersService(input.technicianId, s.id) : true,
+        r.admission(customer.id, idempotencyKey),
+      ]);
+      if (!offered) throw new DomainError('NOT_FOUND', 'That technician does not offer this service.');
       if (existing) {
         if (existing.requestHash !== hash) {
           throw new DomainError('CONFLICT', 'This idempotency key was already used for a different booking.');

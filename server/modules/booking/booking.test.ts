@@ -3,7 +3,16 @@ import type { TRPCClientError } from '@trpc/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { technicianProfiles } from '../../../db/schema';
-import { codeOf, customer, offset, serviceId, technician, uniqueSpot, until } from '../../test/fixtures';
+import {
+  codeOf,
+  customer,
+  offset,
+  sentOf,
+  serviceId,
+  technician,
+  uniqueSpot,
+  until,
+} from '../../test/fixtures';
 import { httpClient, startTestServer, type TestServer, wsClient } from '../../test/harness';
 import { createBookingRepo } from './booking.repo';
 
@@ -133,6 +142,35 @@ describe('the booking state machine', () => {
       );
     }
     expect(results).toEqual(['OK', 'OK', 'OK', 'CONFLICT']);
+  });
+
+  it("a new booking's checks go with the customer's lock, in one round trip (issue 18 §2)", async () => {
+    expect(svc().database.driver).toBe('postgres');
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 100));
+    const c = await customer(svc());
+    const create = (technicianId?: string) =>
+      svc().bookings.create(c.user, {
+        serviceId: sid,
+        ...spot,
+        address: 'Round Trip Road 1',
+        idempotencyKey: randomUUID(),
+        ...(technicianId ? { technicianId } : {}),
+      });
+    const sid = await serviceId(svc());
+    for (const chosen of [undefined, t.user.id]) {
+      const [tx] = (await sentOf(svc(), () => create(chosen))).filter((sent) =>
+        sent.some((q) => /pg_advisory_xact_lock/.test(q.sql)),
+      );
+      // The lock, the unpaid bill, the chosen technician's service and the key's booking and open count:
+      // sent together, then the insert (was one round trip each). What follows the insert (the webhooks'
+      // look at a customer not seen before) is not the checks'.
+      const insert = tx!.findIndex((q) => /insert into "bookings"/.test(q.sql));
+      expect(insert, chosen ? 'a chosen technician' : 'the nearest').toBe(chosen ? 4 : 3);
+      expect(tx!.slice(0, insert + 1).map((q) => q.round)).toEqual([...tx!.slice(0, insert).map(() => 0), 1]);
+    }
+    // The checks still answer in their order: a technician who does not offer it, then the key's booking.
+    expect(await codeOf(create(randomUUID()))).toBe('NOT_FOUND');
   });
 
   it("shows the technician's rating with the booking, photo or not; the assigned technician works it", async () => {
