@@ -209,11 +209,17 @@ export async function sentOf(
               const v = Reflect.get(s, p, s);
               return p === 'unsafe'
                 ? (q: string, ...rest: unknown[]) => {
-                    const t = now();
-                    if (t !== lastTurn) round++;
-                    lastTurn = t;
-                    sent.push({ sql: q, round });
-                    return (v as Fn)(q, ...rest);
+                    // Recorded when postgres.js hands it to the connection (its `handler`), in the order sent.
+                    const query = (v as Fn)(q, ...rest) as { handler: Fn };
+                    const handler = query.handler;
+                    query.handler = (...a: unknown[]) => {
+                      const t = now();
+                      if (t !== lastTurn) round++;
+                      lastTurn = t;
+                      sent.push({ sql: q, round });
+                      return handler(...a);
+                    };
+                    return query;
                   }
                 : v;
             },

@@ -167,6 +167,9 @@ describe('the booking state machine', () => {
       // look at a customer not seen before) is not the checks'.
       const insert = tx!.findIndex((q) => /insert into "bookings"/.test(q.sql));
       expect(insert, chosen ? 'a chosen technician' : 'the nearest').toBe(chosen ? 4 : 3);
+      expect(tx![0]!.sql, 'the lock first: the reads after it take their snapshots with it held').toMatch(
+        /pg_advisory_xact_lock/,
+      );
       expect(tx!.slice(0, insert + 1).map((q) => q.round)).toEqual([...tx!.slice(0, insert).map(() => 0), 1]);
     }
     // The checks still answer in their order: a technician who does not offer it, then the key's booking.

@@ -255,10 +255,21 @@ export function createDispatchService(deps: {
       }
       if (early && !candidate && row.fallbackToNearest) return null;
       if (!candidate && (!chosen || row.fallbackToNearest)) {
-        candidate = await dispatch.firstConfirmed(
-          row,
-          deps.nearest(row.serviceId, row.location, MEMORY_CANDIDATES, config.radiusMeters, row.scheduledFor),
+        const proposed = deps.nearest(
+          row.serviceId,
+          row.location,
+          MEMORY_CANDIDATES,
+          config.radiusMeters,
+          row.scheduledFor,
         );
+        // The band is asked around memory's nearest with its confirmation, one round trip (issue 18 §2):
+        // the answer holds when the database confirms that one; otherwise the band is asked again below.
+        const guess = proposed[0];
+        let aroundGuess: Candidate | undefined;
+        [candidate, aroundGuess] = await Promise.all([
+          dispatch.firstConfirmed(row, proposed),
+          guess && dispatch.bestInBand(row, guess, config.radiusMeters),
+        ]);
         // PostgreSQL's nearest: the fallback, and (push reachability on) a push-only technician clearly
         // nearer than memory's best.
         if (!candidate || (deps.pushReachableMs && candidate.distanceMeters > PUSH_ONLY_MARGIN_METERS)) {
@@ -270,8 +281,14 @@ export function createDispatchService(deps: {
             candidate = nearest;
         }
         // Within a short band beyond the nearest, the best-rated goes first (ratings drive dispatch).
-        if (candidate)
-          candidate = (await dispatch.bestInBand(row, candidate, config.radiusMeters)) ?? candidate;
+        if (candidate) {
+          const guessed =
+            candidate.technicianId === guess?.technicianId &&
+            candidate.distanceMeters === guess.distanceMeters;
+          candidate =
+            (guessed ? aroundGuess : await dispatch.bestInBand(row, candidate, config.radiusMeters)) ??
+            candidate;
+        }
       }
       if (candidate) {
         const base = await ownBase(tx, row, candidate.price);
@@ -458,14 +475,18 @@ export function createDispatchService(deps: {
       try {
         result = await db.transaction(async (tx) => {
           // Suspended while holding the offer: it cannot be accepted (issue 15 §3). The acceptance itself
-          // checks it (one statement); only a refused one asks why.
-          const offer = await dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null, true);
+          // checks it (one statement); only a refused one asks why. The booking's locked read goes with it,
+          // one round trip (issue 18 §2): PostgreSQL runs it after the acceptance, in the same order of
+          // locks as before (the offer, then the booking); a refused acceptance does not use it.
+          const [offer, withParties] = await Promise.all([
+            dispatchRepo(tx).respond(bookingId, technicianId, 'accepted', null, true),
+            deps.bookings.withParties(bookingId, { tx, forUpdate: true }),
+          ]);
           if (!offer) {
             if (!(await isVerified(tx, technicianId)))
               throw new DomainError('FORBIDDEN_ROLE', 'Your account is not verified: you cannot take jobs.');
             return null;
           }
-          const withParties = await deps.bookings.withParties(bookingId, { tx, forUpdate: true });
           if (withParties?.booking.status !== 'searching')
             throw new DomainError('CONFLICT', 'This job is no longer available.');
           // The price stored is the one of the technician who accepted (their own, when they have one).

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DbOrTx } from '../../../db/client';
 import { dispatchOffers } from '../../../db/schema';
 import { pgErrorCode } from '../../lib/errors';
-import { offset, sleep, technician, transactionsOf, uniqueSpot, until } from '../../test/fixtures';
+import { offset, sentOf, sleep, technician, transactionsOf, uniqueSpot, until } from '../../test/fixtures';
 import { rushServer } from './rush.fixtures';
 
 /**
@@ -180,11 +180,13 @@ describe('the morning rush', () => {
   it('a round that offers: the locked booking and its open-offer check in one statement (issue 18)', async () => {
     const spot = uniqueSpot();
     const t = await technician(svc(), offset(spot, 40));
-    const transactions = await transactionsOf(svc(), async () => {
+    const transactions = await sentOf(svc(), async () => {
       await book(spot);
       await until(async () => (await openOffersOf(t.user.id)).length === 1);
     });
-    const round = transactions.find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q)))!;
+    const round = transactions
+      .find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q.sql)))!
+      .map((q) => q.sql);
     expect(round[0]).toMatch(/EXISTS \(SELECT 1 FROM "dispatch_offers" o/);
     expect(round[0]).toMatch(/for update of "bookings" skip locked/);
     // No statement of its own asks whether the booking has an open offer.
@@ -193,6 +195,43 @@ describe('the morning rush', () => {
     // (The first two as one statement, a lateral subquery, was planned again at every call: 6.6 ms of
     // planning each, against two statements whose generic plans are kept. README, the morning rush.)
     expect(round).toHaveLength(4);
+    // The band is asked around memory's nearest with its confirmation: three round trips, not four.
+    const rounds = transactions.find((sent) =>
+      sent.some((q) => /insert into "dispatch_offers"/.test(q.sql)),
+    )!;
+    expect(rounds.map((q) => q.round)).toEqual([0, 1, 1, 2]);
+    expect(rounds[1]!.sql).toMatch(/unnest/);
+    expect(rounds[2]!.sql).toMatch(/ST_DWithin/);
+  });
+
+  it("a band asked around memory's nearest that the database does not confirm is asked again", async () => {
+    const spot = uniqueSpot();
+    // Memory's nearest holds another open offer (set by hand: memory does not know), so the database
+    // confirms the one behind them, and the band is asked again around that one.
+    const held = await technician(svc(), offset(spot, 20));
+    const other = await technician(svc(), offset(spot, 900));
+    const elsewhere = await book(offset(spot, 30_000));
+    await offerByHand(svc().database.db, elsewhere.id, held.user.id);
+    const transactions = await sentOf(svc(), async () => {
+      await book(spot);
+      await until(async () => (await openOffersOf(other.user.id)).length === 1);
+    });
+    const round = transactions.find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q.sql)))!;
+    expect(round.map((q) => q.round)).toEqual([0, 1, 1, 2, 3]);
+    expect(round[3]!.sql).toMatch(/ST_DWithin/);
+    expect(await openOffersOf(held.user.id)).toHaveLength(1); // still only the one by hand
+  });
+
+  it('accepting: the offer and the booking locked in one round trip, then the change (issue 18 §2)', async () => {
+    const spot = uniqueSpot();
+    const t = await technician(svc(), offset(spot, 40));
+    const b = await book(spot);
+    await until(async () => (await openOffersOf(t.user.id)).length === 1);
+    const [accept] = await sentOf(svc(), () => svc().dispatch.accept(b.id, t.user.id));
+    expect(accept!.map((q) => q.round)).toEqual([0, 0, 1]);
+    expect(accept![0]!.sql).toMatch(/^update "dispatch_offers"/);
+    expect(accept![1]!.sql).toMatch(/for update/);
+    expect(accept![2]!.sql).toMatch(/update "bookings"/);
   });
 
   /**
