@@ -92,6 +92,12 @@ export const bookings = pgTable(
     cancelReason: text('cancel_reason'),
     disputeReason: text('dispute_reason'),
     createdAt: createdAt(),
+    /**
+     * When the analytics day of `created_at` (in its market's time zone) counts as closed: an hour before
+     * the next local midnight (migration 0043). Until then a change of the booking has no closed day to
+     * mark, and its analytics trigger is not called. Null: not known (always called, as before).
+     */
+    analyticsDayClosesAt: ts('analytics_day_closes_at'),
     assignedAt: ts('assigned_at'),
     enRouteAt: ts('en_route_at'),
     arrivedAt: ts('arrived_at'),

@@ -388,4 +388,98 @@ describe('analytics rollups', () => {
       values ('${old!.id}', 'unfulfilled', 'unfulfilled', 'admin', 'Note')`);
     expect(await marked()).toBe(1);
   });
+
+  it('a booking of a day not closed yet calls no analytics trigger; its day closing, or moving, calls it again (migration 0043)', async () => {
+    const m = MARKETS[1];
+    await svc.rolled.rollUp(); // no day marked before
+    const [like] = await queryRows<Record<string, unknown>>(
+      db(),
+      sql.raw(`select b.customer_id, b.service_id from bookings b join services s on s.id = b.service_id
+        where s.market = '${m.slug}' limit 1`),
+    );
+    // Through the app's insert, as a customer's request (it writes when the day closes).
+    const insert = async () => {
+      const made = await createBookingRepo(db()).insertWithHistory(
+        {
+          customerId: String(like!.customer_id),
+          serviceId: String(like!.service_id),
+          status: 'searching',
+          location: { lat: m.lat, lng: m.lng },
+          address: 'Rollup Road 1',
+          currency: m.currency,
+          priceBase: 10000,
+          priceSurcharge: 0,
+          priceTotal: 10000,
+          commission: 1500,
+          technicianEarnings: 8500,
+          idempotencyKey: randomUUID(),
+          requestHash: 'x',
+        },
+        { id: String(like!.customer_id), role: 'customer' },
+      );
+      return made!.booking;
+    };
+    const b = await insert();
+    // An hour before the local midnight after its request (Cairo: one local day of the year has no 00:00).
+    const [when] = await queryRows<{ midnight: string; day: string; next: string; soon: boolean }>(
+      db(),
+      sql.raw(`select ((analytics_day_closes_at + interval '1 hour') at time zone '${m.tz}')::text as midnight,
+          (created_at at time zone '${m.tz}')::date::text as day,
+          ((analytics_day_closes_at + interval '1 hour') at time zone '${m.tz}')::date::text as next,
+          analytics_day_closes_at <= now() + interval '1 hour' as soon
+        from bookings where id = '${b.id}'`),
+    );
+    expect(b.analyticsDayClosesAt).toBeInstanceOf(Date);
+    expect(when!.midnight).toMatch(/ 0[01]:00:00$/);
+    expect(new Date(`${when!.next}T00:00:00Z`).getTime() - new Date(`${when!.day}T00:00:00Z`).getTime()).toBe(
+      DAY,
+    );
+    const triggerCalls = () =>
+      db().transaction(async (tx) => {
+        await tx.execute(sql`set local track_functions = 'pl'`);
+        const moved = await createBookingRepo(tx).changeStatus(
+          b.id,
+          'searching',
+          { status: 'unfulfilled' },
+          { id: null, role: 'system' },
+          'No technician nearby',
+        );
+        expect(moved?.booking.status).toBe('unfulfilled');
+        const calls = await queryRows<{ calls: number }>(
+          tx,
+          sql`select calls::int from pg_stat_xact_user_functions where funcname = 'analytics_bookings_changed'`,
+        );
+        return calls[0]?.calls ?? 0;
+      });
+    // Not called while the day is open (in its last two hours it is, the function deciding as before).
+    expect(await triggerCalls()).toBe(when!.soon ? 1 : 0);
+    // Its request moved to a closed day: the instant is forgotten, and that change and the next are marked.
+    await exec(`update bookings set created_at = now() - interval '3 days' where id = '${b.id}'`);
+    const [moved] = await queryRows<{ closes: string | null; day: string }>(
+      db(),
+      sql.raw(`select analytics_day_closes_at as closes, (created_at at time zone '${m.tz}')::date::text as day
+        from bookings where id = '${b.id}'`),
+    );
+    expect(moved!.closes).toBeNull();
+    const marks = () =>
+      queryRows<{ n: number }>(
+        db(),
+        sql`select count(*)::int as n from analytics_dirty_days where market = ${m.slug} and day = ${moved!.day}::date`,
+      ).then((r) => r[0]!.n);
+    expect(await marks()).toBe(1);
+    await svc.rolled.rollUp();
+    await exec(`update bookings set status = 'cancelled' where id = '${b.id}'`);
+    expect(await marks()).toBe(1);
+    // A market's time zone changed: its recent bookings' instants are forgotten (always called again).
+    const c = await insert();
+    expect(c.analyticsDayClosesAt).not.toBeNull();
+    await exec(`update markets set time_zone = 'Africa/Lagos' where slug = '${m.slug}'`);
+    await exec(`update markets set time_zone = '${m.tz}' where slug = '${m.slug}'`);
+    const [forgotten] = await queryRows<{ closes: string | null }>(
+      db(),
+      sql.raw(`select analytics_day_closes_at as closes from bookings where id = '${c.id}'`),
+    );
+    expect(forgotten!.closes).toBeNull();
+    await svc.rolled.rollUp();
+  });
 });

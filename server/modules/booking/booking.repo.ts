@@ -268,10 +268,14 @@ const technicianStep = reusableByShape<
 const bookingInsert = reusableByShape<Array<{ b: BookingRow; h: { id: number; createdAt: Date } }>>(
   'booking_insert',
   (db, columns) => {
+    // When the booking's analytics day closes, from its service's market (migration 0043): until then its
+    // changes do not call the analytics trigger.
+    const closes = sql`analytics_day_closes_at(now(), (
+      SELECT m.time_zone FROM services s JOIN markets m ON m.slug = s.market WHERE s.id = ${columns.serviceId}))`;
     const b = db.$with('b').as(
       db
         .insert(bookings)
-        .values(columns as NewBooking)
+        .values({ ...(columns as NewBooking), analyticsDayClosesAt: closes })
         .onConflictDoNothing()
         .returning(),
     );
