@@ -270,8 +270,9 @@ const bookingInsert = reusableByShape<Array<{ b: BookingRow; h: { id: number; cr
   (db, columns) => {
     // When the booking's analytics day closes, from its service's market (migration 0043): until then its
     // changes do not call the analytics trigger.
-    const closes = sql`analytics_day_closes_at(now(), (
-      SELECT m.time_zone FROM services s JOIN markets m ON m.slug = s.market WHERE s.id = ${columns.serviceId}))`;
+    // (The function's arguments plain columns, so that PostgreSQL inlines it.)
+    const closes = sql`(SELECT analytics_day_closes_at(now(), m.time_zone)
+      FROM services s JOIN markets m ON m.slug = s.market WHERE s.id = ${columns.serviceId})`;
     const b = db.$with('b').as(
       db
         .insert(bookings)
