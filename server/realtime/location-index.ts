@@ -1,3 +1,4 @@
+import { intern } from '../lib/intern';
 import { cellKey, colOf, Entry, Grid, type IndexedTechnician, rowOf } from './location-grid';
 import { createNearestSearch, type NearestResult } from './location-query';
 
@@ -115,14 +116,15 @@ export function createLocationIndex() {
     ): IndexedTechnician {
       const e = byId.get(id);
       if (e === undefined) {
+        const key = intern(id); // what every fix's move looks up by (server/lib/intern.ts)
         const created = new Entry(
-          id,
+          key,
           fields.lat,
           fields.lng,
           fields.available ?? false,
           new Set(fields.services ?? []), // our own copy: the grids depend on it not changing
         );
-        byId.set(id, created);
+        byId.set(key, created);
         created.grids.push(everyone);
         everyone.add(created, 0);
         attach(created);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { UserRow } from '../../../db/schema';
+import { intern } from '../../lib/intern';
 import { type Bus, channels, createBus } from '../../realtime/bus';
 import type { AuthRepo } from './auth.repo';
 
@@ -127,6 +128,7 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now,
     const found = new Set<string>();
     for (const row of rows) {
       found.add(row.session.id);
+      row.user.id = intern(row.user.id);
       remember(row.session.id, {
         userId: row.user.id,
         expiresAt: row.session.expiresAt.getTime(),
@@ -150,6 +152,8 @@ export function createSessionStore(repo: AuthRepo, now: () => number = Date.now,
       drop(id);
       return null;
     }
+    // Every call of this session looks its user up by this id (the live path's Maps: server/lib/intern.ts).
+    row.user.id = intern(row.user.id);
     const entry = {
       userId: row.user.id,
       expiresAt: row.session.expiresAt.getTime(),

@@ -3,6 +3,7 @@ import type { BookingStatus } from '../../contracts/booking';
 import type { LivePosition } from '../../contracts/tracking';
 import { DomainError } from '../../lib/errors';
 import { etaSeconds } from '../../lib/eta';
+import { intern } from '../../lib/intern';
 import { isoString } from '../../lib/iso';
 import type { Feed, FeedEvent, FeedSink } from '../../realtime/feed';
 import type { BookingRecords } from '../booking/booking.records';
@@ -196,7 +197,7 @@ export function createTrackingFeeds(deps: {
     async openFeed(bookingId: string, user: Caller, lastEventId: string | null | undefined): Promise<Feed> {
       const { booking } = await authorize(bookingId, user);
       // Only these two outlive the call (closures below must not keep the whole booking alive).
-      const technicianId = booking.technicianId!;
+      const technicianId = intern(booking.technicianId!); // the fix's key, looked up per fix
       const target = booking.location;
       const since = lastEventId ? Number(lastEventId) || 0 : 0;
       const feed = () => {

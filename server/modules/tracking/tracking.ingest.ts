@@ -4,6 +4,7 @@ import type { Db, DbOrTx } from '../../../db/client';
 import type { BookingStatus } from '../../contracts/booking';
 import type { trackingUpdateInput } from '../../contracts/technician';
 import { etaSeconds, URBAN_SPEED_MPS } from '../../lib/eta';
+import { intern } from '../../lib/intern';
 import { log } from '../../lib/log';
 import { type Bus, channels } from '../../realtime/bus';
 import type { PresenceService } from '../presence/presence.service';
@@ -193,7 +194,7 @@ export function createTrackingIngest(deps: {
       }
       // Only a change of who is on which job changes availability (en_route → arrived does not).
       if (technicianId && ACTIVE.has(status) && activeJob.get(technicianId) !== bookingId) {
-        activeJob.set(technicianId, bookingId);
+        activeJob.set(intern(technicianId), bookingId);
         touched.add(technicianId);
       }
       return touched;

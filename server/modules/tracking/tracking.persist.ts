@@ -1,4 +1,5 @@
 import { distanceMeters } from '#shared/geo';
+import { intern } from '../../lib/intern';
 import { log } from '../../lib/log';
 import type { PresenceService } from '../presence/presence.service';
 import { POSITION_WRITE_METERS, type TrackingRepo } from './tracking.repo';
@@ -55,7 +56,7 @@ export function createTrackingPersistence(deps: {
   const stored = new Map<string, { lat: number; lng: number; at: number }>();
   function learnStored(id: string, lat: number, lng: number, at: number) {
     const known = stored.get(id);
-    if (!known || known.at <= at) stored.set(id, { lat, lng, at });
+    if (!known || known.at <= at) stored.set(known ? id : intern(id), { lat, lng, at });
   }
   let crumbs: Array<{ bookingId: string; technicianId: string; fix: LiveFix }> = [];
 
@@ -142,6 +143,7 @@ export function createTrackingPersistence(deps: {
         stored.delete(id);
       }
     for (const r of rows) {
+      r.id = intern(r.id); // one copy of the id for every Map of the live path (server/lib/intern.ts)
       // A booking change while this read was under way said whether they are free: it stands.
       const available =
         jobChanges.get(r.id) === changesBefore.get(r.id) ? r.available : (eligible.get(r.id) ?? r.available);
@@ -178,7 +180,7 @@ export function createTrackingPersistence(deps: {
     }
     if (opts.jobs === false) return;
     for (const j of await repo.activeJobs(ids)) {
-      if (j.technicianId) activeJob.set(j.technicianId, j.bookingId);
+      if (j.technicianId) activeJob.set(intern(j.technicianId), j.bookingId);
       if (j.status !== 'en_route') continue;
       const known = onTheWay.get(j.bookingId);
       if (known) known.target ??= j.location;
