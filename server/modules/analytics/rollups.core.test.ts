@@ -162,6 +162,17 @@ async function both(input: AnalyticsInput): Promise<[AnalyticsDashboard, Analyti
 }
 
 /** Whole days of the market that the rolled-up service reads from the rollups. */
+/** Days of `market` marked for a roll-up again (all of them, or one day `YYYY-MM-DD`). */
+async function dirtyDays(market: string, day?: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db(),
+    day
+      ? sql`select count(*)::int as n from analytics_dirty_days where market = ${market} and day = ${day}::date`
+      : sql`select count(*)::int as n from analytics_dirty_days where market = ${market}`,
+  );
+  return row!.n;
+}
+
 async function cleanDays(market: string): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db(),
@@ -302,13 +313,7 @@ describe('analytics rollups', () => {
     const year = (await ranges(m)).year!;
     await svc.rolled.rollUp();
     const [before] = await both(year);
-    const marks = async () => {
-      const [row] = await queryRows<{ n: number }>(
-        db(),
-        sql`select count(*)::int as n from analytics_dirty_days where market = ${m.slug}`,
-      );
-      return row!.n;
-    };
+    const marks = () => dirtyDays(m.slug);
     // A mark for today is written only when the day ends within the hour (migration 0040); else nobody
     // reads it: roll-ups take closed days only, and today is read from the raw rows.
     const [hour] = await queryRows<{ last: boolean }>(
@@ -349,11 +354,7 @@ describe('analytics rollups', () => {
         where s.market = '${m.slug}' and b.status = 'searching' and b.created_at < now() - interval '3 days'
         order by b.created_at desc limit 1`),
     );
-    const marked = () =>
-      queryRows<{ n: number }>(
-        db(),
-        sql`select count(*)::int as n from analytics_dirty_days where market = ${m.slug} and day = ${old!.day}::date`,
-      ).then((r) => r[0]!.n);
+    const marked = () => dirtyDays(m.slug, old!.day);
     expect(await marked()).toBe(0);
     // The app's statement (booking.repo.ts `changeStatus`: the move and its history row together), counting
     // the trigger functions it calls (track_functions; the view also shows the session's calls not yet
@@ -472,11 +473,7 @@ describe('analytics rollups', () => {
         from bookings where id = '${b.id}'`),
     );
     expect(moved!.closes).toBeNull();
-    const marks = () =>
-      queryRows<{ n: number }>(
-        db(),
-        sql`select count(*)::int as n from analytics_dirty_days where market = ${m.slug} and day = ${moved!.day}::date`,
-      ).then((r) => r[0]!.n);
+    const marks = () => dirtyDays(m.slug, moved!.day);
     expect(await marks()).toBe(1);
     await svc.rolled.rollUp();
     await exec(`update bookings set status = 'cancelled' where id = '${b.id}'`);

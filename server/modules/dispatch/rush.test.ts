@@ -184,24 +184,20 @@ describe('the morning rush', () => {
       await book(spot);
       await until(async () => (await openOffersOf(t.user.id)).length === 1);
     });
-    const round = transactions
-      .find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q.sql)))!
-      .map((q) => q.sql);
-    expect(round[0]).toMatch(/EXISTS \(SELECT 1 FROM "dispatch_offers" o/);
-    expect(round[0]).toMatch(/for update of "bookings" skip locked/);
+    const round = transactions.find((sent) => sent.some((q) => /insert into "dispatch_offers"/.test(q.sql)))!;
+    const sql = round.map((q) => q.sql);
+    expect(sql[0]).toMatch(/EXISTS \(SELECT 1 FROM "dispatch_offers" o/);
+    expect(sql[0]).toMatch(/for update of "bookings" skip locked/);
     // No statement of its own asks whether the booking has an open offer.
-    expect(round.filter((q) => /^select [^(]* from "dispatch_offers"/i.test(q))).toEqual([]);
+    expect(sql.filter((q) => /^select [^(]* from "dispatch_offers"/i.test(q))).toEqual([]);
     // Then memory's candidates confirmed, the best-rated in the band, the offer with its notification.
     // (The first two as one statement, a lateral subquery, was planned again at every call: 6.6 ms of
     // planning each, against two statements whose generic plans are kept. README, the morning rush.)
-    expect(round).toHaveLength(4);
+    expect(sql).toHaveLength(4);
     // The band is asked around memory's nearest with its confirmation: three round trips, not four.
-    const rounds = transactions.find((sent) =>
-      sent.some((q) => /insert into "dispatch_offers"/.test(q.sql)),
-    )!;
-    expect(rounds.map((q) => q.round)).toEqual([0, 1, 1, 2]);
-    expect(rounds[1]!.sql).toMatch(/unnest/);
-    expect(rounds[2]!.sql).toMatch(/ST_DWithin/);
+    expect(round.map((q) => q.round)).toEqual([0, 1, 1, 2]);
+    expect(sql[1]).toMatch(/unnest/);
+    expect(sql[2]).toMatch(/ST_DWithin/);
   });
 
   it("a band asked around memory's nearest that the database does not confirm is asked again", async () => {
