@@ -8,7 +8,8 @@
 // on CPU 1; PostgreSQL is not pinned. In the same run, PostgreSQL's own pgbench rate is the floor.
 //
 //   BENCH_RUSH_TECHNICIANS=300          technicians (and as many customers)
-//   BENCH_RUSH_RATES=5,10,20,30,50,70,100   bookings per second, one stage each
+//   BENCH_RUSH_RATES=5,10,20,30,50,70,100,120,150   bookings per second, one stage each (past 100: the
+//                                      target's margin and the knee)
 //   BENCH_RUSH_STAGE_SECONDS=20         seconds per stage
 //   BENCH_RUSH_WARMUP_SECONDS=8         a warm-up at 10 bookings/s before the stages, run to completion, not
 //                                      reported (0: none)
@@ -80,7 +81,7 @@ function positiveNumber(value: string | undefined, fallback: number): number {
 
 const settings = {
   technicians: Math.round(positiveNumber(process.env.BENCH_RUSH_TECHNICIANS, 300)),
-  rates: (process.env.BENCH_RUSH_RATES ?? '5,10,20,30,50,70,100')
+  rates: (process.env.BENCH_RUSH_RATES ?? '5,10,20,30,50,70,100,120,150')
     .split(',')
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isFinite(n) && n > 0),
