@@ -161,7 +161,6 @@ async function both(input: AnalyticsInput): Promise<[AnalyticsDashboard, Analyti
   return [await svc.raw.dashboard(input), await svc.rolled.dashboard(input)];
 }
 
-/** Whole days of the market that the rolled-up service reads from the rollups. */
 /** Days of `market` marked for a roll-up again (all of them, or one day `YYYY-MM-DD`). */
 async function dirtyDays(market: string, day?: string): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
@@ -173,6 +172,19 @@ async function dirtyDays(market: string, day?: string): Promise<number> {
   return row!.n;
 }
 
+/**
+ * The analytics trigger functions' calls as `tx`'s session has counted them (track_functions on). The view
+ * also shows calls not yet reported to the statistics (a backend reports at most once a second, between
+ * transactions), so a test reads it before and after a change, in the change's transaction.
+ */
+const functionCalls = (tx: DbOrTx) =>
+  queryRows<{ name: string; calls: number }>(
+    tx,
+    sql`select funcname as name, calls::int from pg_stat_xact_user_functions
+        where funcname in ('analytics_bookings_changed', 'analytics_booking_child_changed')`,
+  ).then((rows): Record<string, number> => Object.fromEntries(rows.map((c) => [c.name, c.calls])));
+
+/** Whole days of the market that the rolled-up service reads from the rollups. */
 async function cleanDays(market: string): Promise<number> {
   const [row] = await queryRows<{ n: number }>(
     db(),
@@ -357,17 +369,10 @@ describe('analytics rollups', () => {
     const marked = () => dirtyDays(m.slug, old!.day);
     expect(await marked()).toBe(0);
     // The app's statement (booking.repo.ts `changeStatus`: the move and its history row together), counting
-    // the trigger functions it calls (track_functions; the view also shows the session's calls not yet
-    // reported, so read before and after, in the change's transaction).
-    const counts = (tx: DbOrTx) =>
-      queryRows<{ name: string; calls: number }>(
-        tx,
-        sql`select funcname as name, calls::int from pg_stat_xact_user_functions
-            where funcname in ('analytics_bookings_changed', 'analytics_booking_child_changed')`,
-      ).then((rows) => Object.fromEntries(rows.map((c) => [c.name, c.calls])));
+    // the trigger functions it calls.
     const calls = await db().transaction(async (tx) => {
       await tx.execute(sql`set local track_functions = 'pl'`);
-      const before = await counts(tx);
+      const before = await functionCalls(tx);
       const moved = await createBookingRepo(tx).changeStatus(
         old!.id,
         'searching',
@@ -376,7 +381,7 @@ describe('analytics rollups', () => {
         'No technician nearby',
       );
       expect(moved?.history.toStatus).toBe('unfulfilled');
-      const after = await counts(tx);
+      const after = await functionCalls(tx);
       return Object.fromEntries(
         Object.entries(after)
           .map(([name, n]) => [name, n - (before[name] ?? 0)])
@@ -442,13 +447,7 @@ describe('analytics rollups', () => {
     expect(new Date(`${when!.next}T00:00:00Z`).getTime() - new Date(`${when!.day}T00:00:00Z`).getTime()).toBe(
       DAY,
     );
-    // The session's calls not yet reported to the statistics (the view shows those too: a backend reports
-    // at most once a second, between transactions), read before and after the change, in its transaction.
-    const calls = (tx: DbOrTx) =>
-      queryRows<{ calls: number }>(
-        tx,
-        sql`select calls::int from pg_stat_xact_user_functions where funcname = 'analytics_bookings_changed'`,
-      ).then((r) => r[0]?.calls ?? 0);
+    const calls = (tx: DbOrTx) => functionCalls(tx).then((c) => c.analytics_bookings_changed ?? 0);
     const triggerCalls = () =>
       db().transaction(async (tx) => {
         await tx.execute(sql`set local track_functions = 'pl'`);
