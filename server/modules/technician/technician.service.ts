@@ -134,6 +134,11 @@ export function createTechnicianService(deps: {
       refreshAhead(userId, known.until, now);
       return acceptFixes(userId, input, now);
     }
+    return acceptWhenAllowed(userId, input);
+  }
+
+  /** A cache miss: verification read first. Its own function: the closure here would cost the hot path a context. */
+  function acceptWhenAllowed(userId: string, input: z.output<typeof trackingUpdateInput>) {
     return assertMayShareLocation(userId).then(() => acceptFixes(userId, input));
   }
 

@@ -33,6 +33,10 @@ export const FIX_LIMITS = {
  * Traccar-style position filter. `last` is the newest accepted fix of this technician. A late fix (older
  * than `last`) can still be valid history, but it is never `current`: it must not move the pin back.
  */
+/** The two usual verdicts, one object each (hot path, issue 15 §7: one per fix otherwise). */
+const CURRENT: FixVerdict = Object.freeze({ ok: true, current: true });
+const HISTORY: FixVerdict = Object.freeze({ ok: true, current: false });
+
 export function judgeFix(fix: Fix, last: Fix | undefined, now: number): FixVerdict {
   if (!(Math.abs(fix.lat) <= 90 && Math.abs(fix.lng) <= 180) || !Number.isFinite(fix.lat + fix.lng)) {
     return { ok: false, reason: 'range' };
@@ -42,13 +46,13 @@ export function judgeFix(fix: Fix, last: Fix | undefined, now: number): FixVerdi
     return { ok: false, reason: 'inaccurate' };
   if (fix.recordedAt > now + FIX_LIMITS.maxFutureMs) return { ok: false, reason: 'future' };
   if (fix.recordedAt < now - FIX_LIMITS.maxAgeMs) return { ok: false, reason: 'stale' };
-  if (!last) return { ok: true, current: true };
+  if (!last) return CURRENT;
   if (fix.recordedAt === last.recordedAt) return { ok: false, reason: 'duplicate' };
   const seconds = Math.abs(fix.recordedAt - last.recordedAt) / 1000;
   if (distanceMeters(fix, last) / Math.max(seconds, 1) > FIX_LIMITS.maxSpeedMps) {
     return { ok: false, reason: 'implausible_speed' };
   }
-  return { ok: true, current: fix.recordedAt > last.recordedAt };
+  return fix.recordedAt > last.recordedAt ? CURRENT : HISTORY;
 }
 
 /** Consecutive, mutually consistent 'implausible_speed' rejections after which the newest one wins. */
@@ -77,7 +81,7 @@ export function createFixFilter(): FixFilter {
     judge(technicianId, fix, last, now) {
       const verdict = judgeFix(fix, last, now);
       if (verdict.ok) {
-        streaks.delete(technicianId);
+        if (streaks.size !== 0) streaks.delete(technicianId);
         return verdict;
       }
       // Other rejections say nothing about where the technician is: the streak neither grows nor ends.

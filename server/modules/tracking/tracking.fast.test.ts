@@ -118,6 +118,59 @@ describe('WebSocket fast paths answer exactly like the procedures', () => {
   });
 });
 
+describe('the shared answer written as bytes (server/transport/ws.ts sharedReplyBytes)', () => {
+  it('is, for every kind of call id, exactly the text JSON.stringify gives', async () => {
+    const home = uniqueSpot();
+    const tech = await technician(svc(), home);
+    const ws = new WebSocket(`${server.wsUrl}?connectionParams=1`);
+    const replies: string[] = [];
+    ws.on('message', (m) => replies.push(String(m)));
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ method: 'connectionParams', data: { token: tech.token } }));
+    await sleep(200); // authenticated: the calls below take the fast path
+    const calls: Array<{ id: number | string; jsonrpc?: '2.0' }> = [
+      { id: 0 },
+      { id: 7 },
+      { id: 10, jsonrpc: '2.0' },
+      { id: 123_456_789_012 },
+      { id: Number.MAX_SAFE_INTEGER, jsonrpc: '2.0' },
+      { id: 2 ** 60 }, // past the safe integers: written as text
+      { id: 1.5 },
+      { id: -3 },
+      { id: 'a"b' },
+      { id: 99 },
+    ];
+    const at = Date.now() - 60_000;
+    for (const [i, call] of calls.entries()) {
+      const point = {
+        ...offset(home, 5 + 20 * i),
+        accuracy: 5,
+        recordedAt: new Date(at + i * 1000).toISOString(),
+      };
+      ws.send(
+        JSON.stringify({
+          ...call,
+          method: 'mutation',
+          params: { path: 'tracking.update', input: { points: [point] } },
+        }),
+      );
+    }
+    await until(async () => replies.length >= calls.length);
+    ws.close();
+    // In any order: a call answered from the database (verification not cached yet) may come later.
+    expect(replies.sort()).toEqual(
+      calls
+        .map((c) =>
+          JSON.stringify({
+            ...c,
+            result: { type: 'data', data: { accepted: 1, rejected: 0, reason: null } },
+          }),
+        )
+        .sort(),
+    );
+  });
+});
+
 describe('subscription ids on the fast path', () => {
   it('a watch stopped before it started frees its id for the next one', async () => {
     const { booking, customer: c } = await assignedBooking(svc());
