@@ -535,50 +535,70 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
   /** One frame: a call or a batch of calls, each paid for from the socket's bucket, then dispatched. */
   function dispatch(ws: Socket, text: string) {
     const conn = ws.getUserData();
-    let msgs: TRPCClientOutgoingMessage[];
+    let msgs: TRPCClientOutgoingMessage[] | null = null;
+    let one: TRPCClientOutgoingMessage | null = null;
     try {
       const json: unknown = JSON.parse(text);
-      const list = Array.isArray(json) ? json : [json];
-      // The same cap as an HTTP batch: one frame must not carry thousands of calls.
-      if (list.length > MAX_WS_BATCH) {
+      if (!Array.isArray(json)) {
+        // One call (the usual frame): no arrays made for it (issue 15 §7).
+        one = (plainJson && usualCall(json)) || parseTRPCMessage(json, config.transformer);
+      } else if (json.length > MAX_WS_BATCH) {
+        // The same cap as an HTTP batch: one frame must not carry thousands of calls.
         const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
         send(ws, errorMessage(null, error, {}));
         return;
+      } else {
+        msgs = new Array(json.length);
+        for (let i = 0; i < json.length; i++)
+          msgs[i] = (plainJson && usualCall(json[i])) || parseTRPCMessage(json[i], config.transformer);
       }
-      msgs = new Array(list.length);
-      for (let i = 0; i < list.length; i++)
-        msgs[i] = (plainJson && usualCall(list[i])) || parseTRPCMessage(list[i], config.transformer);
     } catch (cause) {
       send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
       return;
     }
     const now = Date.now();
-    for (let i = 0; i < msgs.length; i++) {
-      const msg = msgs[i]!;
-      // Stops are always welcome (they free what a call holds); every other call costs a token.
-      if (msg.method !== 'subscription.stop' && !takeToken(conn, limits, now)) {
-        // Still going long after the bucket ran dry: not a client that listens, so it is closed.
-        if (conn.refused > burst) {
-          ws.end(1008, 'Rate limit');
-          return;
-        }
-        if (msg.id !== null) {
-          const error = tooMany('Too many calls on this connection: slow down.');
-          send(ws, { ...errorMessage(msg.id, error, { type: msg.method }), jsonrpc: msg.jsonrpc });
-        }
-        continue;
+    if (one) return void call(ws, conn, one, 0, now);
+    for (let i = 0; i < msgs!.length; i++) if (!call(ws, conn, msgs![i]!, i, now)) return;
+  }
+
+  /** One call of a frame, paid for from the socket's bucket. False: the socket was closed for flooding. */
+  function call(
+    ws: Socket,
+    conn: Conn<TCtx>,
+    msg: TRPCClientOutgoingMessage,
+    i: number,
+    now: number,
+  ): boolean {
+    // Stops are always welcome (they free what a call holds); every other call costs a token.
+    if (msg.method !== 'subscription.stop' && !takeToken(conn, limits, now)) {
+      // Still going long after the bucket ran dry: not a client that listens, so it is closed.
+      if (conn.refused > burst) {
+        ws.end(1008, 'Rate limit');
+        return false;
       }
-      const fast =
-        msg.method !== 'subscription.stop' && msg.id !== null ? fastPaths.get(msg.params.path) : undefined;
-      if (fast?.type !== msg.method) void handleRequest(ws, msg, i);
-      else if (conn.context) handleFast(ws, msg as CallMessage, fast);
-      // Right after connecting the context may still be resolving (in order, like every other call).
-      else
-        conn.ctx?.then(
-          () => !conn.closed && handleFast(ws, msg as CallMessage, fast),
-          () => {},
-        );
+      if (msg.id !== null) {
+        const error = tooMany('Too many calls on this connection: slow down.');
+        send(ws, { ...errorMessage(msg.id, error, { type: msg.method }), jsonrpc: msg.jsonrpc });
+      }
+      return true;
     }
+    const fast =
+      msg.method !== 'subscription.stop' && msg.id !== null ? fastPaths.get(msg.params.path) : undefined;
+    if (fast?.type !== msg.method) void handleRequest(ws, msg, i);
+    else if (conn.context) handleFast(ws, msg as CallMessage, fast);
+    else whenReady(ws, conn, msg as CallMessage, fast);
+    return true;
+  }
+
+  /**
+   * Right after connecting the context may still be resolving: the call waits for it (in order, like
+   * every other call). Its own function, so `call` makes no closure context per call.
+   */
+  function whenReady(ws: Socket, conn: Conn<TCtx>, msg: CallMessage, fast: FastPath<TCtx>) {
+    conn.ctx?.then(
+      () => !conn.closed && handleFast(ws, msg, fast),
+      () => {},
+    );
   }
 
   app.ws<Conn<TCtx>>(opts.path, {

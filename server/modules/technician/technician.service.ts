@@ -25,7 +25,7 @@ type ProfileRow = NonNullable<Awaited<ReturnType<TechnicianRepo['profile']>>>;
 
 export function createTechnicianService(deps: {
   repo: TechnicianRepo;
-  tracking: Pick<TrackingService, 'ingest' | 'ingestFixes' | 'changed' | 'lastPosition'>;
+  tracking: Pick<TrackingService, 'ingest' | 'ingestFixes' | 'ingestFix' | 'changed' | 'lastPosition'>;
   presence: Pick<PresenceService, 'wentOnline' | 'isPresent'>;
   /** Counts location fixes per technician (each call costs its number of points). */
   fixLimiter: LocalRateLimiter;
@@ -101,8 +101,8 @@ export function createTechnicianService(deps: {
       // The usual call (a phone reports its newest fix): no arrays of times, no sort.
       const p = points[0]!;
       const at = Date.parse(p.recordedAt);
-      const offset = clocks.offset(userId, receivedAt, { oldest: at, newest: at }, sentAt);
-      return deps.tracking.ingestFixes(userId, [liveFix(p, at - offset)], receivedAt);
+      const offset = clocks.offset(userId, receivedAt, at, at, sentAt);
+      return deps.tracking.ingestFix(userId, liveFix(p, at - offset), receivedAt);
     }
     const times = points.map((p) => Date.parse(p.recordedAt));
     let newest = Number.NEGATIVE_INFINITY;
@@ -111,7 +111,7 @@ export function createTechnicianService(deps: {
       newest = Math.max(newest, at);
       oldest = Math.min(oldest, at);
     }
-    const offset = clocks.offset(userId, receivedAt, { oldest, newest }, sentAt);
+    const offset = clocks.offset(userId, receivedAt, oldest, newest, sentAt);
     const fixes = points.map((p, i) => liveFix(p, times[i]! - offset));
     if (fixes.length > 1) fixes.sort((a, b) => a.recordedAt - b.recordedAt);
     return deps.tracking.ingestFixes(userId, fixes, receivedAt);

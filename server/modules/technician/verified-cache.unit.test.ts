@@ -15,14 +15,16 @@ function setup() {
       }),
   );
   const ingested: string[] = [];
+  const accept = (id: string) => {
+    ingested.push(id);
+    return { accepted: 1 as const, rejected: 0 as const, reason: null };
+  };
   const service = createTechnicianService({
     repo: { profile } as unknown as TechnicianRepo,
     tracking: {
       ingest: () => ({ accepted: 1, rejected: 0, reason: null }),
-      ingestFixes: (id: string) => {
-        ingested.push(id);
-        return { accepted: 1, rejected: 0, reason: null };
-      },
+      ingestFixes: accept,
+      ingestFix: accept,
       changed: async () => {},
       lastPosition: () => undefined,
     },

@@ -116,16 +116,12 @@ const SLOW_CLOCK_FROM_FIXES_MS = 10 * 60_000;
 
 export type ClockEstimator = {
   /**
-   * Learns from one call (received at `receivedAt`, server time) and returns the offset to subtract from
-   * this device's times (device − server, ms; 0 while the clock looks right or nothing is known yet).
+   * Learns from one call (received at `receivedAt`, server time; its fixes' times from `oldest` to `newest`)
+   * and returns the offset to subtract from this device's times (device − server, ms; 0 while the clock
+   * looks right or nothing is known yet).
    * `sentAt`: the device's own clock when it sent the call (exact); else its newest fix (a lower bound).
    */
-  offset(
-    deviceId: string,
-    receivedAt: number,
-    fixes: { oldest: number; newest: number },
-    sentAt?: number,
-  ): number;
+  offset(deviceId: string, receivedAt: number, oldest: number, newest: number, sentAt?: number): number;
   forget(deviceId: string): void;
 };
 
@@ -148,9 +144,9 @@ export function createClockEstimator(): ClockEstimator {
   /** The i-th newest sample (0: this call's). */
   const back = (d: Device, i: number) => (d.next - 1 - i + CLOCK_SAMPLES) % CLOCK_SAMPLES;
   return {
-    offset(deviceId, receivedAt, fixes, sentAt) {
+    offset(deviceId, receivedAt, oldest, newest, sentAt) {
       const exact = sentAt !== undefined && Number.isFinite(sentAt);
-      const sample = (exact ? sentAt : fixes.newest) - receivedAt;
+      const sample = (exact ? sentAt : newest) - receivedAt;
       let d = devices.get(deviceId);
       if (!d) {
         d = { samples: new Array(CLOCK_SAMPLES).fill(0), next: 0, count: 0 };
@@ -167,7 +163,7 @@ export function createClockEstimator(): ClockEstimator {
       // From fixes alone: fast only when all of this call's fixes are past what the filter tolerates as
       // "future" (one bogus fix from next week among good ones is that fix's problem, not the clock's)…
       if (best > 0)
-        return best > FIX_LIMITS.maxFutureMs && fixes.oldest - receivedAt > FIX_LIMITS.maxFutureMs ? best : 0;
+        return best > FIX_LIMITS.maxFutureMs && oldest - receivedAt > FIX_LIMITS.maxFutureMs ? best : 0;
       // …slow only when several calls in a row agree it is far behind.
       if (d.count < SLOW_CLOCK_AGREEMENT) return 0;
       for (let i = 0; i < SLOW_CLOCK_AGREEMENT; i++)

@@ -89,12 +89,11 @@ describe('phone clocks', () => {
   it('an offline backlog from a phone whose clock is right is not mistaken for a slow clock', () => {
     const clocks = createClockEstimator();
     const now = Date.now();
-    const one = (at: number) => ({ oldest: at, newest: at });
-    expect(clocks.offset('a', now, one(now - 1_000))).toBe(0); // live
-    expect(clocks.offset('a', now + 5_000, { oldest: now - 900_000, newest: now - 700_000 })).toBe(0); // a backlog
-    expect(clocks.offset('a', now + 6_000, one(now + 5_500))).toBe(0); // live again
-    expect(clocks.offset('b', now, one(now + 45_000))).toBeGreaterThan(40_000); // fast: at once
+    expect(clocks.offset('a', now, now - 1_000, now - 1_000)).toBe(0); // live
+    expect(clocks.offset('a', now + 5_000, now - 900_000, now - 700_000)).toBe(0); // a backlog
+    expect(clocks.offset('a', now + 6_000, now + 5_500, now + 5_500)).toBe(0); // live again
+    expect(clocks.offset('b', now, now + 45_000, now + 45_000)).toBeGreaterThan(40_000); // fast: at once
     // One fix from next week among good ones says nothing about the clock.
-    expect(clocks.offset('c', now, { oldest: now - 5_000, newest: now + 600_000 })).toBe(0);
+    expect(clocks.offset('c', now, now - 5_000, now + 600_000)).toBe(0);
   });
 });

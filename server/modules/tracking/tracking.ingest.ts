@@ -160,6 +160,16 @@ export function createTrackingIngest(deps: {
     return ok === 1 && bad === 0 ? ONE_ACCEPTED : { accepted: ok, rejected: bad, reason };
   }
 
+  /**
+   * One fix (tracking.update's usual call): through ingestFixes in one reused one-element array instead of
+   * a new one per call (hot path, issue 15 §7). ingestFixes runs to completion and keeps no reference to it.
+   */
+  const oneFix: LiveFix[] = [];
+  function ingestFix(technicianId: string, fix: LiveFix, now = Date.now()) {
+    oneFix[0] = fix;
+    return ingestFixes(technicianId, oneFix, now);
+  }
+
   return {
     /** Fixes another node accepted: judged there already. */
     remoteFixes(m: FixesMessage) {
@@ -217,6 +227,7 @@ export function createTrackingIngest(deps: {
     },
 
     ingestFixes,
+    ingestFix,
   };
 }
 

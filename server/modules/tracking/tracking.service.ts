@@ -101,6 +101,7 @@ export function createTrackingService(deps: {
     stats: () => ({ ...ingest.stats(), online: index.size, refreshed: persist.refreshed() }),
     ingest: ingest.ingest,
     ingestFixes: ingest.ingestFixes,
+    ingestFix: ingest.ingestFix,
 
     /**
      * Technicians whose row changed (online, services, verification): re-read here, and on every other
