@@ -83,6 +83,10 @@ export function createTechnicianService(deps: {
   const refreshing = new Set<string>();
   function refreshAhead(technicianId: string, until: number, now: number) {
     if (until - now > VERIFIED_REFRESH_MS || refreshing.has(technicianId)) return;
+    refreshInBackground(technicianId);
+  }
+  /** Its own function: a closure in refreshAhead would cost every fix a context (issue 15 §7). */
+  function refreshInBackground(technicianId: string) {
     refreshing.add(technicianId);
     readVerified(technicianId)
       .catch(() => undefined)
@@ -104,6 +108,16 @@ export function createTechnicianService(deps: {
       const offset = clocks.offset(userId, receivedAt, at, at, sentAt);
       return deps.tracking.ingestFix(userId, liveFix(p, at - offset), receivedAt);
     }
+    return acceptSeveral(userId, points, receivedAt, sentAt);
+  }
+
+  /** Several fixes in one call (a backlog after a tunnel). Its own function: see refreshInBackground. */
+  function acceptSeveral(
+    userId: string,
+    points: z.output<typeof trackingUpdateInput>['points'],
+    receivedAt: number,
+    sentAt: number | undefined,
+  ) {
     const times = points.map((p) => Date.parse(p.recordedAt));
     let newest = Number.NEGATIVE_INFINITY;
     let oldest = Number.POSITIVE_INFINITY;

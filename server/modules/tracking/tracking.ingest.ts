@@ -63,28 +63,37 @@ export function createTrackingIngest(deps: {
     const arriving = deps.arriving;
     const job = bookingId ? onTheWay.get(bookingId) : undefined;
     if (!arriving || !bookingId || !job || job.told || job.reading) return;
-    if (!job.target) {
-      // Went en_route since this node last read its jobs: the address is read once, then checked.
-      job.reading = true;
-      const read: Promise<void> = repo
-        .activeJobs([technicianId])
-        .then((rows) => {
-          const row = rows.find((r) => r.bookingId === bookingId && r.status === 'en_route');
-          // No longer on the way there (the change's message is on its way): nothing to watch.
-          if (row) job.target = row.location;
-          else if (onTheWay.get(bookingId) === job) onTheWay.delete(bookingId);
-        })
-        .catch(() => undefined)
-        .finally(() => {
-          job.reading = false;
-          arrivingWork.delete(read);
-          const newest = last.get(technicianId);
-          if (job.target && newest) checkArriving(technicianId, newest);
-        });
-      arrivingWork.add(read);
-      return;
-    }
+    if (!job.target) return readTarget(technicianId, bookingId, job);
     if (etaSeconds(distanceMeters(fix, job.target), speeds.get(technicianId)) >= ARRIVING_ETA_SECONDS) return;
+    tellArriving(arriving, bookingId, job);
+  }
+
+  type OnTheWay = NonNullable<ReturnType<typeof onTheWay.get>>;
+  // readTarget and tellArriving are functions of their own: their closures in checkArriving would make V8
+  // allocate a context on every call of it, i.e. on every fix (issue 15 §7).
+
+  /** Went en_route since this node last read its jobs: the address is read once, then checked. */
+  function readTarget(technicianId: string, bookingId: string, job: OnTheWay) {
+    job.reading = true;
+    const read: Promise<void> = repo
+      .activeJobs([technicianId])
+      .then((rows) => {
+        const row = rows.find((r) => r.bookingId === bookingId && r.status === 'en_route');
+        // No longer on the way there (the change's message is on its way): nothing to watch.
+        if (row) job.target = row.location;
+        else if (onTheWay.get(bookingId) === job) onTheWay.delete(bookingId);
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        job.reading = false;
+        arrivingWork.delete(read);
+        const newest = last.get(technicianId);
+        if (job.target && newest) checkArriving(technicianId, newest);
+      });
+    arrivingWork.add(read);
+  }
+
+  function tellArriving(arriving: NonNullable<typeof deps.arriving>, bookingId: string, job: OnTheWay) {
     job.told = true;
     const write = db
       .transaction((tx) => arriving(tx, bookingId))
