@@ -97,7 +97,6 @@ export type WsHandlerOptions<TCtx> = {
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 const encoder = new TextEncoder();
 const utf8Bytes = (text: string) => encoder.encode(text);
-const textOf = (bytes: Uint8Array) => utf8.decode(bytes);
 /** Every reply starts so (JSON.stringify's order: id first). */
 const REPLY_HEAD = utf8Bytes('{"id":');
 
@@ -195,8 +194,8 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
     let json: string | undefined;
     if (data === sharedReply.data) {
       // The usual call: written as bytes into one reused buffer, no string made (see sharedReplyBytes).
-      if (typeof id === 'number')
-        return sharedReplyBytes(id, jsonrpc) ?? dataReply(id, jsonrpc, sharedReply.json);
+      const bytes = typeof id === 'number' ? sharedReplyBytes(id, jsonrpc) : undefined;
+      if (bytes) return bytes;
       json = sharedReply.json;
     } else {
       json = JSON.stringify(data);
@@ -206,8 +205,8 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
         Object.isFrozen(data) &&
         Object.values(data).every(plain)
       ) {
-        sharedReply = { data, json, tail: utf8Bytes(`,"result":{"type":"data","data":${json}}}`) };
-        sharedReply.rpcTail = utf8Bytes(`,"jsonrpc":"2.0"${textOf(sharedReply.tail)}`);
+        const tail = `,"result":{"type":"data","data":${json}}}`;
+        sharedReply = { data, json, tail: utf8Bytes(tail), rpcTail: utf8Bytes(`,"jsonrpc":"2.0"${tail}`) };
       }
     }
     return dataReply(id, jsonrpc, json);
@@ -218,10 +217,11 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
 
   const plain = (v: unknown) => v === null || typeof v !== 'object';
   /** The shared result last seen, its JSON, and the reply's bytes after the id (with and without jsonrpc). */
-  let sharedReply: { data: unknown; json: string | undefined; tail: Uint8Array; rpcTail?: Uint8Array } = {
+  let sharedReply: { data: unknown; json: string | undefined; tail: Uint8Array; rpcTail: Uint8Array } = {
     data: Symbol('none'),
     json: undefined,
     tail: new Uint8Array(),
+    rpcTail: new Uint8Array(),
   };
 
   /**
@@ -233,7 +233,7 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
    * set how often the young generation was scavenged. Undefined when it does not fit: the text is used.
    */
   function sharedReplyBytes(id: number, jsonrpc: '2.0' | undefined): Uint8Array | undefined {
-    const tail = jsonrpc === '2.0' ? sharedReply.rpcTail! : sharedReply.tail;
+    const tail = jsonrpc === '2.0' ? sharedReply.rpcTail : sharedReply.tail;
     if (!(Number.isSafeInteger(id) && id >= 0) || REPLY_HEAD.length + 16 + tail.length > replyBuffer.length)
       return undefined;
     let digits = 1;
@@ -532,6 +532,10 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
     return obj as unknown as TRPCClientOutgoingMessage;
   }
 
+  /** One call of a frame, as tRPC reads it (throws what parseTRPCMessage throws). */
+  const parseCall = (obj: unknown) =>
+    (plainJson && usualCall(obj)) || parseTRPCMessage(obj, config.transformer);
+
   /** One frame: a call or a batch of calls, each paid for from the socket's bucket, then dispatched. */
   function dispatch(ws: Socket, text: string) {
     const conn = ws.getUserData();
@@ -541,7 +545,7 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
       const json: unknown = JSON.parse(text);
       if (!Array.isArray(json)) {
         // One call (the usual frame): no arrays made for it (issue 15 §7).
-        one = (plainJson && usualCall(json)) || parseTRPCMessage(json, config.transformer);
+        one = parseCall(json);
       } else if (json.length > MAX_WS_BATCH) {
         // The same cap as an HTTP batch: one frame must not carry thousands of calls.
         const error = new TRPCError({ code: 'BAD_REQUEST', message: 'Batch call exceeds maximum size' });
@@ -549,8 +553,7 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
         return;
       } else {
         msgs = new Array(json.length);
-        for (let i = 0; i < json.length; i++)
-          msgs[i] = (plainJson && usualCall(json[i])) || parseTRPCMessage(json[i], config.transformer);
+        for (let i = 0; i < json.length; i++) msgs[i] = parseCall(json[i]);
       }
     } catch (cause) {
       send(ws, errorMessage(null, new TRPCError({ code: 'PARSE_ERROR', cause }), {}));
