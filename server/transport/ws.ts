@@ -390,6 +390,17 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
   }
 
   /**
+   * The newest fast mutation call (tracking.update), kept alive on purpose. JSON.parse gives a frame's
+   * objects hidden classes that only weak transitions lead to; at a full GC where no object of them is
+   * alive (a frame lives for microseconds), V8 drops them and throws away the optimized code of every
+   * function that checked for them: --trace-deopt showed the whole live path (dispatch, handleFast,
+   * inputOf, …) "marked for deoptimization, reason: weak objects" at each mark-compact, then run slower
+   * until compiled again (TurboFan on the same core). One frame kept is ~200 bytes (issue 15 §7).
+   */
+  // biome-ignore lint/correctness/noUnusedVariables: written, never read: it is there to stay alive (above).
+  let keptFrame: CallMessage | null = null;
+
+  /**
    * A fast path (see FastPath): the same access rules, validation and handler as the procedure, without
    * the middleware chain. Only used once the connection's context is known.
    */
@@ -400,6 +411,7 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
     const input = inputOf(msg);
     const ctx = conn.context!;
     if (fast.type !== 'mutation') return openFast(ws, msg, fast, ctx, input);
+    keptFrame = msg;
     // Hot path (issue 15 §7, every tracking.update): a synchronous answer makes no closure (and no
     // context: the closures live in answerLater); only a promise (e.g. a cache miss) or a refusal does.
     let out: unknown;
