@@ -395,7 +395,8 @@ export function attachTrpcWebSocket<TCtx>(app: TemplatedApp, opts: WsHandlerOpti
    * alive (a frame lives for microseconds), V8 drops them and throws away the optimized code of every
    * function that checked for them: --trace-deopt showed the whole live path (dispatch, handleFast,
    * inputOf, …) "marked for deoptimization, reason: weak objects" at each mark-compact, then run slower
-   * until compiled again (TurboFan on the same core). One frame kept is ~200 bytes (issue 15 §7).
+   * until compiled again (TurboFan on the same core). A usual frame is ~200 bytes; maxPayloadLength
+   * bounds any other (issue 15 §7).
    */
   // biome-ignore lint/correctness/noUnusedVariables: written, never read: it is there to stay alive (above).
   let keptFrame: CallMessage | null = null;
